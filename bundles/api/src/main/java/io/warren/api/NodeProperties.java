@@ -1,0 +1,25 @@
+package io.warren.api;
+
+/**
+ * Framework properties the launcher sets for every bundle ({@code BundleContext.getProperty}).
+ */
+public final class NodeProperties {
+  /** Absolute path of the node's data directory. */
+  public static final String DATA_DIR = "warren.data.dir";
+  /** Absolute path of the installation (holds bin/, system/, deploy/, etc/). */
+  public static final String HOME = "warren.home";
+  /** The Warren version. */
+  public static final String VERSION = "warren.version";
+  /** When the launcher started, epoch milliseconds. */
+  public static final String START_MILLIS = "warren.start.millis";
+  /** {@code --root-credentials} as given: {@code user:password} or {@code user:hashed_<bcrypt>}. */
+  public static final String ROOT_CREDENTIALS = "warren.root.credentials";
+  /** {@code --default-network-credentials} as given: {@code network:password}. */
+  public static final String DEFAULT_NETWORK_CREDENTIALS = "warren.default.network.credentials";
+  /** {@code --bootstrap}: a base64 identity string of a node to join through. */
+  public static final String BOOTSTRAP = "warren.bootstrap";
+  /** Location prefix of the bundles the launcher installed from the features. */
+  public static final String SYSTEM_DIR = "warren.system.dir";
+
+  private NodeProperties() {}
+}

@@ -1,0 +1,42 @@
+package io.warren.api;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The node's embedded database. Each bundle owns its tables and brings its schema as numbered
+ * migrations; work runs in a transaction that is committed durably before the call returns, so a
+ * node killed at any moment restarts with every returned write intact.
+ *
+ * <p>Thread-safe. Calls block while the database works; keep them off event loops.
+ */
+public interface Store {
+
+  /**
+   * Brings {@code owner}'s schema to the highest version in {@code migrations}, applying in order
+   * each migration above the version recorded for {@code owner}, each in its own transaction.
+   *
+   * @throws StoreException if a migration fails (that migration is rolled back) or the recorded
+   *     version is newer than any migration given (a downgrade)
+   */
+  void migrate(String owner, List<Migration> migrations);
+
+  /** Runs {@code work} in a transaction and commits it; rolls back if it throws. */
+  <T> T transact(SqlWork<T> work);
+
+  /** A schema step: {@code version} counts from 1; {@code sql} may hold several statements. */
+  record Migration(int version, String sql) {
+    public Migration {
+      if (version < 1) {
+        throw new IllegalArgumentException("migration versions count from 1, got " + version);
+      }
+    }
+  }
+
+  /** Database work inside {@link #transact}. */
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+}

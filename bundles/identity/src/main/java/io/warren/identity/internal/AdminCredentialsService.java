@@ -1,0 +1,178 @@
+package io.warren.identity.internal;
+
+import io.warren.api.AdminAuthenticator;
+import io.warren.api.NodeProperties;
+import io.warren.api.Store;
+import io.warren.api.Store.Migration;
+import io.warren.identity.AdminAccount;
+import io.warren.identity.Base58;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin account: one user whose password is stored as a bcrypt hash. Set from
+ * {@code --root-credentials} ({@code user:password} or {@code user:hashed_<bcrypt hash>}); without
+ * it, and with nothing stored yet, a random password is generated and shown once.
+ */
+@Component(service = {AdminAccount.class, AdminAuthenticator.class}, immediate = true)
+public final class AdminCredentialsService implements AdminAccount {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminCredentialsService.class);
+  static final int BCRYPT_COST = 11;
+  static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+  static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
+  static final String HASHED_PREFIX = "hashed_";
+  static final int MAX_PASSWORD_BYTES = 72;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Store store;
+  private final RateLimiter limiter;
+  private final AtomicReference<String> generated = new AtomicReference<>();
+
+  /** Credentials as the operator passed them, parsed. */
+  record Given(String user, String password, String hash) {
+    static Given parse(String text) {
+      int colon = text.indexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("root credentials must be user:password or user:hashed_<bcrypt hash>");
+      }
+      String user = text.substring(0, colon);
+      String secret = text.substring(colon + 1);
+      if (!USER.matcher(user).matches()) {
+        throw new IllegalArgumentException("admin user name must be 1-64 of A-Z a-z 0-9 . _ @ -, got '" + user + "'");
+      }
+      if (secret.startsWith(HASHED_PREFIX)) {
+        String hash = secret.substring(HASHED_PREFIX.length());
+        if (!BCRYPT.matcher(hash).matches()) {
+          throw new IllegalArgumentException("hashed_ credentials must carry a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 53 characters)");
+        }
+        return new Given(user, null, hash);
+      }
+      checkPassword(secret);
+      return new Given(user, secret, null);
+    }
+  }
+
+  static void checkPassword(String password) {
+    if (password.isEmpty()) {
+      throw new IllegalArgumentException("admin password must not be empty");
+    }
+    if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+      throw new IllegalArgumentException("admin password must be at most " + MAX_PASSWORD_BYTES + " bytes (bcrypt's limit)");
+    }
+  }
+
+  @Activate
+  public AdminCredentialsService(BundleContext context, @Reference Store store) {
+    this(store, context.getProperty(NodeProperties.ROOT_CREDENTIALS), Clock.systemUTC());
+  }
+
+  AdminCredentialsService(Store store, String rootCredentials, Clock clock) {
+    this.store = store;
+    this.limiter = new RateLimiter(clock);
+    store.migrate("identity", List.of(new Migration(1,
+        "CREATE TABLE admin_credentials(id INT PRIMARY KEY, user_name VARCHAR(64) NOT NULL,"
+            + " password_hash VARCHAR(80) NOT NULL, updated_at TIMESTAMP WITH TIME ZONE NOT NULL)")));
+    Optional<String[]> stored = load();
+    if (rootCredentials != null && !rootCredentials.isEmpty()) {
+      Given given = Given.parse(rootCredentials);
+      if (given.hash() != null) {
+        if (stored.isEmpty() || !stored.get()[0].equals(given.user()) || !stored.get()[1].equals(given.hash())) {
+          save(given.user(), given.hash());
+          LOG.info("Admin credentials for '{}' set from a bcrypt hash", given.user());
+        }
+      } else if (stored.isEmpty() || !stored.get()[0].equals(given.user())
+          || !OpenBSDBCrypt.checkPassword(stored.get()[1], given.password().toCharArray())) {
+        setCredentials(given.user(), given.password().toCharArray());
+        LOG.info("Admin credentials for '{}' set from --root-credentials", given.user());
+      }
+    } else if (stored.isEmpty()) {
+      byte[] raw = new byte[15];
+      RANDOM.nextBytes(raw);
+      String password = Base58.encode(raw);
+      setCredentials("admin", password.toCharArray());
+      generated.set(password);
+    }
+  }
+
+  private Optional<String[]> load() {
+    return store.transact(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT user_name, password_hash FROM admin_credentials WHERE id = 1");
+           ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2)}) : Optional.empty();
+      }
+    });
+  }
+
+  private void save(String user, String hash) {
+    store.transact(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "MERGE INTO admin_credentials KEY(id) VALUES (1, ?, ?, ?)")) {
+        ps.setString(1, user);
+        ps.setString(2, hash);
+        ps.setTimestamp(3, Timestamp.from(Instant.now()));
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void setCredentials(String user, char[] password) {
+    if (!USER.matcher(user).matches()) {
+      throw new IllegalArgumentException("admin user name must be 1-64 of A-Z a-z 0-9 . _ @ -, got '" + user + "'");
+    }
+    checkPassword(new String(password));
+    byte[] salt = new byte[16];
+    RANDOM.nextBytes(salt);
+    save(user, OpenBSDBCrypt.generate("2b", password, salt, BCRYPT_COST));
+  }
+
+  @Override
+  public boolean authenticate(String user, char[] password, String source) {
+    limiter.check(source);
+    Optional<String[]> stored = load();
+    boolean ok = stored.isPresent()
+        && password.length > 0
+        && StandardCharsets.UTF_8.encode(CharBuffer.wrap(password)).remaining() <= MAX_PASSWORD_BYTES
+        && OpenBSDBCrypt.checkPassword(stored.get()[1], password)
+        && stored.get()[0].equals(user);
+    if (ok) {
+      limiter.succeeded(source);
+    } else {
+      limiter.failed(source);
+      LOG.warn("Failed admin authentication for '{}' from {}", user, source);
+    }
+    return ok;
+  }
+
+  @Override
+  public String adminUser() {
+    return load().map(s -> s[0]).orElse("");
+  }
+
+  @Override
+  public Optional<String> takeGeneratedPassword() {
+    return Optional.ofNullable(generated.getAndSet(null));
+  }
+
+  @Override
+  public String scheme() {
+    return load().map(s -> "bcrypt (cost " + s[1].substring(4, 6) + ")").orElse("none");
+  }
+}
