@@ -1,0 +1,255 @@
+package io.warren.node.internal;
+
+import io.warren.api.AdminAuthenticator;
+import io.warren.api.AuthenticationException;
+import io.warren.api.NodeProperties;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoint behind {@code warren client}: a loopback TCP port that runs one console command per
+ * connection. Its port and a fresh random token are written to {@code <data>/run/console}
+ * (mode 0600), so whoever can read the data directory can run commands, like the node's owner; a
+ * caller without the token may authenticate with the admin credentials instead.
+ *
+ * <p>Wire format (both sides in {@code DataOutputStream} encoding): request = magic
+ * {@value #MAGIC}, kind ({@code token} or {@code password}), then the token, or the user and
+ * password, then the command line. Response = frames: {@code 'O'} or {@code 'E'} + int length +
+ * bytes of standard output or error, then {@code 'X'} + int exit status.
+ */
+@Component(immediate = true)
+public final class LocalConsole {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalConsole.class);
+  static final String MAGIC = "WARREN-CONSOLE-1";
+  static final int MAX_COMMAND_BYTES = 1 << 20;
+  private static final int AUTH_TIMEOUT_MS = 10_000;
+
+  private final CommandProcessor processor;
+  private final AdminAuthenticator authenticator;
+  private final Path file;
+  private final byte[] token;
+  private final ServerSocket server;
+  private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "warren-console");
+    t.setDaemon(true);
+    return t;
+  });
+
+  @Activate
+  public LocalConsole(BundleContext context, @Reference CommandProcessor processor,
+      @Reference AdminAuthenticator authenticator) throws IOException {
+    this.processor = processor;
+    this.authenticator = authenticator;
+    this.file = Path.of(context.getProperty(NodeProperties.DATA_DIR)).resolve("run").resolve("console");
+    this.token = new byte[32];
+    new SecureRandom().nextBytes(token);
+    this.server = new ServerSocket();
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    writeFile();
+    workers.execute(this::acceptLoop);
+  }
+
+  private void writeFile() throws IOException {
+    Path dir = file.getParent();
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    Path tmp = dir.resolve("console.tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(tmp, "port=" + server.getLocalPort() + "\ntoken=" + HexFormat.of().formatHex(token)
+        + "\npid=" + ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  @Deactivate
+  void close() throws IOException {
+    server.close();
+    workers.shutdownNow();
+    Files.deleteIfExists(file);
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket s = server.accept();
+        workers.execute(() -> serve(s));
+      } catch (SocketException e) {
+        return; // closed
+      } catch (IOException e) {
+        LOG.warn("Console endpoint: accept failed", e);
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    try (socket) {
+      socket.setSoTimeout(AUTH_TIMEOUT_MS);
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      String source = "local:" + socket.getPort();
+      if (!MAGIC.equals(in.readUTF())) {
+        fail(out, "not a Warren console client", 2);
+        return;
+      }
+      String kind = in.readUTF();
+      boolean ok;
+      if ("token".equals(kind)) {
+        byte[] given = HexFormat.of().parseHex(in.readUTF());
+        ok = MessageDigest.isEqual(given, token);
+      } else if ("password".equals(kind)) {
+        String user = in.readUTF();
+        char[] password = in.readUTF().toCharArray();
+        try {
+          ok = authenticator.authenticate(user, password, source);
+        } catch (AuthenticationException e) {
+          fail(out, e.getMessage(), 3);
+          return;
+        }
+      } else {
+        fail(out, "unknown authentication kind '" + kind + "'", 2);
+        return;
+      }
+      if (!ok) {
+        fail(out, "authentication failed", 3);
+        return;
+      }
+      int length = in.readInt();
+      if (length < 0 || length > MAX_COMMAND_BYTES) {
+        fail(out, "command longer than " + MAX_COMMAND_BYTES + " bytes", 2);
+        return;
+      }
+      byte[] line = in.readNBytes(length);
+      socket.setSoTimeout(0);
+      run(new String(line, StandardCharsets.UTF_8), out);
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.debug("Console connection ended: {}", e.toString());
+    }
+  }
+
+  private void run(String line, DataOutputStream out) throws IOException {
+    PrintStream stdout = new PrintStream(new FrameStream(out, 'O'), true, StandardCharsets.UTF_8);
+    PrintStream stderr = new PrintStream(new FrameStream(out, 'E'), true, StandardCharsets.UTF_8);
+    int status = 0;
+    CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), stdout, stderr);
+    try {
+      Object result = session.execute(line);
+      if (result != null) {
+        CharSequence text = session.format(result, Converter.INSPECT);
+        stdout.println(text);
+      }
+    } catch (Exception e) {
+      stderr.println(describe(e));
+      status = 1;
+    } finally {
+      session.close();
+    }
+    stdout.flush();
+    stderr.flush();
+    synchronized (out) {
+      out.writeByte('X');
+      out.writeInt(status);
+      out.flush();
+    }
+  }
+
+  /** One line that says what went wrong, without a stack trace. */
+  static String describe(Throwable e) {
+    if (e.getClass().getSimpleName().equals("CommandNotFoundException")) {
+      String m = e.getMessage() == null ? "" : e.getMessage().replace("Command not found: ", "");
+      return "unknown command: " + m;
+    }
+    Throwable t = e;
+    while ((t.getMessage() == null || t.getMessage().isBlank()) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private static void fail(DataOutputStream out, String message, int status) throws IOException {
+    byte[] b = (message + "\n").getBytes(StandardCharsets.UTF_8);
+    out.writeByte('E');
+    out.writeInt(b.length);
+    out.write(b);
+    out.writeByte('X');
+    out.writeInt(status);
+    out.flush();
+  }
+
+  /** Sends what is written as frames of one kind. */
+  private static final class FrameStream extends OutputStream {
+    private final DataOutputStream out;
+    private final char kind;
+
+    FrameStream(DataOutputStream out, char kind) {
+      this.out = out;
+      this.kind = kind;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return;
+      }
+      synchronized (out) {
+        out.writeByte(kind);
+        out.writeInt(len);
+        out.write(b, off, len);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      synchronized (out) {
+        out.flush();
+      }
+    }
+  }
+
+  void awaitIdle() throws InterruptedException {
+    workers.awaitTermination(1, TimeUnit.MILLISECONDS);
+  }
+}

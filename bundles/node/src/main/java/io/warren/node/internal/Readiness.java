@@ -1,0 +1,177 @@
+package io.warren.node.internal;
+
+import io.warren.api.NodeProperties;
+import io.warren.identity.AdminAccount;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.dto.BundleDTO;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
+
+/**
+ * Decides when the node is up: every bundle the launcher installed is active and every component
+ * in them is satisfied. Then it prints the banner once and registers a marker service
+ * ({@value #READY}={@code true}) that the launcher waits for; if a component failed to activate or
+ * stays unsatisfied, the marker carries {@value #READY}={@code false} and {@value #FAILURE}.
+ */
+@Component(immediate = true)
+public final class Readiness {
+  static final String READY = "warren.ready";
+  static final String FAILURE = "warren.failure";
+  private static final long POLL_MILLIS = 20;
+  private static final long GIVE_UP_MILLIS = 60_000;
+
+  private final BundleContext context;
+  private final ServiceComponentRuntime scr;
+  private final NodeState node;
+  private final AdminAccount admin;
+  private final Thread watcher;
+  private volatile ServiceRegistration<?> marker;
+
+  @Activate
+  public Readiness(BundleContext context, @Reference ServiceComponentRuntime scr,
+      @Reference NodeState node, @Reference AdminAccount admin) {
+    this.context = context;
+    this.scr = scr;
+    this.node = node;
+    this.admin = admin;
+    this.watcher = new Thread(this::watch, "warren-readiness");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+
+  @Deactivate
+  void deactivate() {
+    watcher.interrupt();
+    ServiceRegistration<?> m = marker;
+    if (m != null) {
+      try {
+        m.unregister();
+      } catch (IllegalStateException alreadyGone) {
+        // the framework is stopping
+      }
+    }
+  }
+
+  private void watch() {
+    long deadline = System.currentTimeMillis() + GIVE_UP_MILLIS;
+    try {
+      while (true) {
+        Optional<String> failure = failure();
+        if (failure.isPresent()) {
+          publish(false, failure.get());
+          return;
+        }
+        List<String> pending = pending();
+        if (pending.isEmpty()) {
+          banner();
+          publish(true, null);
+          return;
+        }
+        if (System.currentTimeMillis() > deadline) {
+          publish(false, "still waiting after " + GIVE_UP_MILLIS / 1000 + " s for: " + String.join("; ", pending));
+          return;
+        }
+        Thread.sleep(POLL_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IllegalStateException e) {
+      // bundle context invalid: the node is stopping
+    }
+  }
+
+  private boolean ours(Bundle b) {
+    String system = context.getProperty(NodeProperties.SYSTEM_DIR);
+    return system == null || b.getLocation().contains(system);
+  }
+
+  private Optional<String> failure() {
+    for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+      for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+        if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+          return Optional.of("component " + d.name + " failed to activate: " + c.failure);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<String> pending() {
+    List<String> pending = new ArrayList<>();
+    if (context.getBundle(0).getState() != Bundle.ACTIVE) {
+      pending.add("framework start");
+      return pending;
+    }
+    for (Bundle b : context.getBundles()) {
+      boolean fragment = b.getHeaders("").get("Fragment-Host") != null;
+      if (ours(b) && !fragment && b.getState() != Bundle.ACTIVE) {
+        pending.add("bundle " + b.getSymbolicName() + " is " + b.adapt(BundleDTO.class).state);
+      }
+    }
+    for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+      if (!ours(context.getBundle(d.bundle.id))) {
+        continue;
+      }
+      for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+        if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
+          List<String> missing = new ArrayList<>();
+          for (UnsatisfiedReferenceDTO r : c.unsatisfiedReferences) {
+            missing.add(r.name);
+          }
+          pending.add("component " + d.name + " needs " + String.join(", ", missing));
+        }
+      }
+    }
+    return pending;
+  }
+
+  private void banner() {
+    StringBuilder sb = new StringBuilder();
+    long started = Long.parseLong(Optional.ofNullable(context.getProperty(NodeProperties.START_MILLIS)).orElse("0"));
+    sb.append("Warren ").append(node.version()).append(" ready in ")
+        .append(started == 0 ? "?" : String.valueOf(System.currentTimeMillis() - started)).append(" ms")
+        .append(" (").append(System.getProperty("java.vendor")).append(' ')
+        .append(System.getProperty("java.version")).append(")\n");
+    line(sb, "name", node.identity().name());
+    line(sb, "peer ID", node.identity().peerId());
+    line(sb, "npub", node.identity().npub());
+    line(sb, "data", node.dataDir());
+    for (String a : node.listenAddresses()) {
+      line(sb, "listening", a);
+    }
+    Optional<String> generated = admin.takeGeneratedPassword();
+    if (generated.isPresent()) {
+      line(sb, "admin user", admin.adminUser());
+      line(sb, "admin password", generated.get() + "   (shown once; only its hash is stored)");
+    } else {
+      line(sb, "admin user", admin.adminUser() + " (credentials unchanged)");
+    }
+    System.out.print(sb);
+    System.out.flush();
+  }
+
+  private static void line(StringBuilder sb, String key, String value) {
+    sb.append(String.format("  %-15s %s%n", key, value));
+  }
+
+  private void publish(boolean ok, String failure) {
+    Hashtable<String, Object> props = new Hashtable<>();
+    props.put(READY, String.valueOf(ok));
+    if (failure != null) {
+      props.put(FAILURE, failure);
+    }
+    marker = context.registerService(Object.class.getName(), new Object(), props);
+  }
+}

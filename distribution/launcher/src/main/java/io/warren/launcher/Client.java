@@ -1,0 +1,155 @@
+package io.warren.launcher;
+
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Console;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * {@code warren client [--data-dir DIR] [--user NAME [--password-stdin]] command...}: runs one
+ * console command on the node that owns the data directory and exits with its status. The words
+ * are joined with spaces into one console line, as ssh does.
+ */
+final class Client {
+  static final String MAGIC = "WARREN-CONSOLE-1";
+
+  private Client() {}
+
+  static int run(List<String> args, Path home, PrintStream out, PrintStream err) throws UsageException {
+    Path dataDir = home.resolve("data");
+    String user = null;
+    boolean passwordStdin = false;
+    int i = 0;
+    while (i < args.size() && args.get(i).startsWith("-")) {
+      String a = args.get(i);
+      switch (a) {
+        case "--data-dir" -> {
+          if (i + 1 >= args.size()) {
+            throw new UsageException("--data-dir needs a value");
+          }
+          dataDir = Path.of(args.get(++i)).toAbsolutePath().normalize();
+        }
+        case "--user", "-u" -> {
+          if (i + 1 >= args.size()) {
+            throw new UsageException("--user needs a value");
+          }
+          user = args.get(++i);
+        }
+        case "--password-stdin" -> passwordStdin = true;
+        case "--" -> {
+          i++;
+          break;
+        }
+        default -> throw new UsageException("unknown client option " + a
+            + " (usage: warren client [--data-dir DIR] [--user NAME [--password-stdin]] <command ...>)");
+      }
+      if (a.equals("--")) {
+        break;
+      }
+      i++;
+    }
+    List<String> words = new ArrayList<>(args.subList(Math.min(i, args.size()), args.size()));
+    if (words.isEmpty()) {
+      throw new UsageException("no command given (try: warren client node:info)");
+    }
+    Path file = dataDir.resolve("run").resolve("console");
+    Properties endpoint = new Properties();
+    try {
+      endpoint.load(new java.io.StringReader(Files.readString(file, StandardCharsets.US_ASCII)));
+    } catch (NoSuchFileException e) {
+      err.println("warren: no Warren node is running with data directory " + dataDir + " (" + file + " is missing)");
+      return 1;
+    } catch (AccessDeniedException e) {
+      if (user == null) {
+        err.println("warren: cannot read " + file + ": run as the node's owner, or authenticate with --user");
+        return 3;
+      }
+    } catch (IOException e) {
+      err.println("warren: cannot read " + file + ": " + e.getMessage());
+      return 1;
+    }
+    String port = endpoint.getProperty("port");
+    if (port == null) {
+      err.println("warren: " + file + " does not name the console port; is the node still starting?");
+      return 1;
+    }
+    char[] password = null;
+    if (user != null) {
+      password = readPassword(passwordStdin, err);
+      if (password == null) {
+        return 2;
+      }
+    }
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 5000);
+      DataOutputStream o = new DataOutputStream(s.getOutputStream());
+      o.writeUTF(MAGIC);
+      if (user == null) {
+        o.writeUTF("token");
+        o.writeUTF(endpoint.getProperty("token", ""));
+      } else {
+        o.writeUTF("password");
+        o.writeUTF(user);
+        o.writeUTF(new String(password));
+      }
+      byte[] line = String.join(" ", words).getBytes(StandardCharsets.UTF_8);
+      o.writeInt(line.length);
+      o.write(line);
+      o.flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      while (true) {
+        int kind = in.readUnsignedByte();
+        if (kind == 'X') {
+          return in.readInt();
+        }
+        int len = in.readInt();
+        byte[] b = in.readNBytes(len);
+        (kind == 'E' ? err : out).write(b, 0, b.length);
+        (kind == 'E' ? err : out).flush();
+      }
+    } catch (ConnectException e) {
+      err.println("warren: no Warren node is listening for data directory " + dataDir + " (it may have stopped)");
+      return 1;
+    } catch (EOFException e) {
+      err.println("warren: the node closed the connection before the command finished");
+      return 1;
+    } catch (IOException | NumberFormatException e) {
+      err.println("warren: talking to the node failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static char[] readPassword(boolean stdin, PrintStream err) {
+    if (stdin) {
+      try {
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        return line == null ? new char[0] : line.toCharArray();
+      } catch (IOException e) {
+        err.println("warren: cannot read the password from standard input: " + e.getMessage());
+        return null;
+      }
+    }
+    Console console = System.console();
+    if (console == null) {
+      err.println("warren: --user needs a terminal to ask for the password, or --password-stdin");
+      return null;
+    }
+    return console.readPassword("Password: ");
+  }
+}

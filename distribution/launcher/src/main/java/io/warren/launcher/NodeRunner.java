@@ -1,0 +1,168 @@
+package io.warren.launcher;
+
+import io.warren.launcher.Features.BundleEntry;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+
+/** Starts Felix with the features' bundles and runs until the framework stops. */
+final class NodeRunner {
+  static final String READY = "warren.ready";
+  static final String FAILURE = "warren.failure";
+  static final int BEGINNING_START_LEVEL = 100;
+  static final long READY_TIMEOUT_SECONDS = 90;
+
+  private NodeRunner() {}
+
+  static int run(Options options, Path home, PrintStream out, PrintStream err) throws Exception {
+    long start = Long.getLong("warren.start.millis", System.currentTimeMillis());
+    Path dataDir = options.dataDir().orElse(home.resolve("data"));
+    Path system = home.resolve("system");
+    ConfigCheck.check(home.resolve("etc"));
+    List<BundleEntry> bundles = Features.read(home.resolve("features"), system);
+
+    try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
+      Map<String, String> props = frameworkProperties(options, home, dataDir, start);
+      Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
+          .newFramework(props);
+      trace(start, "framework created");
+      framework.init();
+      trace(start, "framework initialised");
+      BundleContext ctx = framework.getBundleContext();
+      CompletableFuture<String> outcome = new CompletableFuture<>();
+      watchReadiness(ctx, outcome, system);
+      for (BundleEntry b : bundles) {
+        Bundle bundle = ctx.installBundle("reference:" + b.jar().toUri());
+        bundle.adapt(BundleStartLevel.class).setStartLevel(b.startLevel());
+        if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
+          bundle.start(Bundle.START_ACTIVATION_POLICY);
+        }
+      }
+      trace(start, "bundles installed");
+      Thread hook = new Thread(() -> stop(framework), "warren-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      framework.start();
+
+      trace(start, "framework started");
+      String failure;
+      try {
+        failure = outcome.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        failure = "the node did not become ready within " + READY_TIMEOUT_SECONDS + " s";
+      }
+      if (failure != null) {
+        err.println("warren: cannot start: " + failure);
+        Runtime.getRuntime().removeShutdownHook(hook);
+        stop(framework);
+        return 1;
+      }
+      FrameworkEvent stopped = framework.waitForStop(0);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it stopped the framework
+      }
+      return stopped.getType() == FrameworkEvent.ERROR ? 1 : 0;
+    }
+  }
+
+  /** Completes with null when the node is ready, or with the reason it cannot start. */
+  private static void watchReadiness(BundleContext ctx, CompletableFuture<String> outcome, Path system)
+      throws Exception {
+    String filter = "(" + READY + "=*)";
+    ctx.addServiceListener(event -> {
+      if (event.getType() == ServiceEvent.REGISTERED) {
+        ServiceReference<?> ref = event.getServiceReference();
+        if ("true".equals(ref.getProperty(READY))) {
+          outcome.complete(null);
+        } else {
+          outcome.complete(String.valueOf(ref.getProperty(FAILURE)));
+        }
+      }
+    }, filter);
+    String prefix = "reference:" + system.toUri();
+    ctx.addFrameworkListener(event -> {
+      Bundle b = event.getBundle();
+      if (event.getType() == FrameworkEvent.ERROR && b != null && b.getLocation().startsWith(prefix)) {
+        Throwable t = event.getThrowable();
+        outcome.complete("bundle " + (b.getSymbolicName() == null ? b.getLocation() : b.getSymbolicName())
+            + " cannot start: " + (t == null ? "unknown error" : oneLine(t)));
+      }
+    });
+  }
+
+  /** With WARREN_TRACE_START set, prints how long each start phase took (for the start benchmark). */
+  private static void trace(long start, String what) {
+    if (System.getenv("WARREN_TRACE_START") != null) {
+      System.err.println("warren: +" + (System.currentTimeMillis() - start) + " ms " + what);
+    }
+  }
+
+  private static String oneLine(Throwable t) {
+    String m = t.getMessage() == null ? t.toString() : t.getMessage();
+    return m.replace('\n', ' ');
+  }
+
+  static Map<String, String> frameworkProperties(Options options, Path home, Path dataDir, long start) {
+    Map<String, String> p = new HashMap<>();
+    p.put(Constants.FRAMEWORK_STORAGE, dataDir.resolve("cache").toString());
+    p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+    p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(BEGINNING_START_LEVEL));
+    p.put("felix.log.level", "1");
+    p.put("warren.data.dir", dataDir.toString());
+    p.put("warren.home", home.toString());
+    p.put("warren.system.dir", home.resolve("system").toUri().toString());
+    p.put("warren.version", Main.version());
+    p.put("warren.start.millis", String.valueOf(start));
+    options.rootCredentials().or(() -> env("WARREN_ROOT_CREDENTIALS"))
+        .ifPresent(v -> p.put("warren.root.credentials", v));
+    options.networkCredentials().ifPresent(v -> p.put("warren.default.network.credentials", v));
+    options.bootstrap().ifPresent(v -> p.put("warren.bootstrap", v));
+    // drop-in bundles and configuration, watched by FileInstall
+    Path deploy = home.resolve("deploy");
+    p.put("felix.fileinstall.dir", deploy + "," + home.resolve("etc"));
+    p.put("felix.fileinstall.poll", "500");
+    p.put("felix.fileinstall.noInitialDelay", "true");
+    p.put("felix.fileinstall.log.level", "2");
+    p.put("felix.fileinstall.enableConfigSave", "false");
+    p.put("felix.fileinstall.bundles.new.start", "true");
+    // console
+    boolean interactive = options.console() && System.console() != null;
+    p.put("gosh.args", interactive ? "" : "--nointeractive");
+    p.put("gosh.home", home.toString());
+    return p;
+  }
+
+  private static java.util.Optional<String> env(String name) {
+    String v = System.getenv(name);
+    return v == null || v.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(v);
+  }
+
+  private static void stop(Framework framework) {
+    try {
+      if (framework.getState() == Bundle.ACTIVE || framework.getState() == Bundle.STARTING) {
+        framework.stop();
+      }
+      framework.waitForStop(20_000);
+    } catch (Exception e) {
+      System.err.println("warren: stopping the framework failed: " + e.getMessage());
+    }
+  }
+
+}
