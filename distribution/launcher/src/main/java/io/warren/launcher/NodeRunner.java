@@ -55,7 +55,10 @@ final class NodeRunner {
         }
       }
       trace(start, "bundles installed");
-      Thread hook = new Thread(() -> stop(framework), "warren-shutdown");
+      Thread hook = new Thread(() -> {
+        stop(framework);
+        err.println("warren: stopped");
+      }, "warren-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       framework.start();
 

@@ -1,0 +1,100 @@
+package io.warren.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.itests.NodeProcess.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A node as a user runs it: start with defaults, use the client, SIGKILL, restart. */
+class NodeLifecycleTest {
+  @TempDir Path dir;
+
+  @Test
+  void identityAndCredentialsSurviveSigkill() throws Exception {
+    Path home = NodeProcess.installation(dir);
+    Path data = dir.resolve("data");
+    String peerId;
+    String npub;
+    String password;
+    try (NodeProcess node = NodeProcess.start(home, data)) {
+      String banner = node.awaitReady();
+      peerId = node.banner("peer ID");
+      npub = node.banner("npub");
+      password = node.banner("admin password");
+      assertTrue(peerId.startsWith("12D3KooW"), banner);
+      assertTrue(npub.startsWith("npub1"), banner);
+      assertTrue(password.length() >= 16, banner);
+      assertTrue(banner.contains(data.toString()), "the banner says where the data lives:\n" + banner);
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+      assertEquals("rw-------", PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(data.resolve("identity/keys"))));
+
+      Result info = node.client("node:info");
+      assertEquals(0, info.exit(), info.toString());
+      assertTrue(info.out().contains(peerId) && info.out().contains(npub), info.toString());
+      assertTrue(info.out().contains("io.warren.node") && info.out().contains("ACTIVE"), info.toString());
+      assertFalse(info.out().contains(" RESOLVED ") || info.out().contains(" INSTALLED "), info.toString());
+
+      Result id = node.client("node:identity", "-b64");
+      assertEquals(0, id.exit(), id.toString());
+      String json = new String(Base64.getDecoder().decode(id.out().strip()), StandardCharsets.UTF_8);
+      assertTrue(json.contains("\"addresses\":[") && json.contains("\"name\":"), json);
+
+      Result unknown = node.client("node:nope");
+      assertNotEquals(0, unknown.exit());
+      assertTrue(unknown.err().contains("unknown command: node:nope"), unknown.toString());
+      assertEquals("", unknown.out());
+
+      node.kill9();
+    }
+    try (NodeProcess node = NodeProcess.start(home, data)) {
+      String banner = node.awaitReady();
+      assertEquals(peerId, node.banner("peer ID"));
+      assertEquals(npub, node.banner("npub"));
+      assertFalse(banner.contains("admin password"), "no new password after a restart:\n" + banner);
+      Result withPassword = node.clientWithInput(password + "\n", "--user", "admin", "--password-stdin", "node:info");
+      assertEquals(0, withPassword.exit(), withPassword.toString());
+      Result wrong = node.clientWithInput("not-it\n", "--user", "admin", "--password-stdin", "node:info");
+      assertEquals(3, wrong.exit(), wrong.toString());
+      assertTrue(wrong.err().contains("authentication failed"), wrong.toString());
+      int status = node.stop();
+      assertTrue(status == 143 || status == 0, "SIGTERM stops the node (status " + status + ")");
+      assertTrue(node.err().contains("warren: stopped"), "the framework was stopped cleanly:\n" + node.err());
+      assertFalse(Files.exists(data.resolve("run/console")), "the console endpoint is removed on stop");
+    }
+  }
+
+  @Test
+  void rootCredentialsFromTheCommandLineAreUsedAndKept() throws Exception {
+    Path home = NodeProcess.installation(dir);
+    Path data = dir.resolve("data");
+    try (NodeProcess node = NodeProcess.start(home, data, "-rc", "ops:Str0ng pass")) {
+      String banner = node.awaitReady();
+      assertFalse(banner.contains("admin password"), banner);
+      assertEquals(0, node.clientWithInput("Str0ng pass\n", "--user", "ops", "--password-stdin", "node:info").exit());
+      node.kill9();
+    }
+    try (NodeProcess node = NodeProcess.start(home, data)) {
+      node.awaitReady();
+      assertEquals(0, node.clientWithInput("Str0ng pass\n", "--user", "ops", "--password-stdin", "node:info").exit());
+    }
+  }
+
+  @Test
+  void clientWithoutANodeSaysSo() throws Exception {
+    Path home = NodeProcess.installation(dir);
+    Result r = NodeProcess.run(java.util.List.of(home.resolve("bin/warren").toString(), "client", "--data-dir",
+        dir.resolve("none").toString(), "node:info"), null);
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().contains("no Warren node is running"), r.toString());
+  }
+}
