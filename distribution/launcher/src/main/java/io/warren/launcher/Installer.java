@@ -141,7 +141,8 @@ final class Installer {
 
   private static void copyTree(Path from, Path to) throws IOException {
     Path data = from.resolve("data");
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
+    Files.walkFileTree(from, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+        new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
         if (dir.equals(data)) {
