@@ -145,6 +145,7 @@ final class NodeRunner {
     p.put("felix.fileinstall.log.level", "2");
     p.put("felix.fileinstall.enableConfigSave", "false");
     p.put("felix.fileinstall.bundles.new.start", "true");
+    p.put("felix.fileinstall.tmpdir", dataDir.resolve("tmp").toString());
     // console
     boolean interactive = options.console() && System.console() != null;
     p.put("gosh.args", interactive ? "" : "--nointeractive");

@@ -1,0 +1,150 @@
+package io.warren.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import io.warren.api.NodeIdentity;
+import io.warren.api.StreamHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.inject.Inject;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * One framework holding exactly the distribution's bundles (its system/ folder) plus the diag
+ * plugin: everything resolves and starts, every component is satisfied, the commands answer.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class FrameworkTest {
+  @Inject BundleContext context;
+  @Inject CommandProcessor processor;
+  @Inject ServiceComponentRuntime scr;
+  @Inject NodeIdentity identity;
+
+  @Configuration
+  public Option[] config() throws IOException {
+    Path dist = Path.of(System.getProperty("warren.dist"));
+    Path system = dist.resolve("system");
+    List<Option> bundles = new ArrayList<>();
+    try (Stream<Path> jars = Files.walk(system)) {
+      jars.filter(p -> p.toString().endsWith(".jar")).sorted()
+          .forEach(p -> bundles.add(bundle("reference:" + p.toUri())));
+    }
+    bundles.add(bundle("reference:" + Path.of(System.getProperty("warren.diag.jar")).toUri()));
+    Path data = Files.createTempDirectory("warren-paxexam");
+    return options(
+        systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
+        frameworkProperty("warren.data.dir").value(data.toString()),
+        frameworkProperty("warren.system.dir").value(system.toUri().toString()),
+        frameworkProperty("warren.version").value("test"),
+        frameworkProperty("gosh.args").value("--nointeractive"),
+        frameworkProperty("gosh.home").value(dist.toString()),
+        cleanCaches(),
+        junitBundles(),
+        composite(bundles.toArray(new Option[0])));
+  }
+
+  private String run(String command) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out)) {
+      Object result = s.execute(command);
+      if (result != null) {
+        out.println(s.format(result, Converter.INSPECT));
+      }
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  public void everyBundleIsActiveAndEveryComponentSatisfied() throws Exception {
+    for (Bundle b : context.getBundles()) {
+      boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+      assertEquals(b.getSymbolicName() + " state", fragment ? Bundle.RESOLVED : Bundle.ACTIVE, b.getState());
+    }
+    int warrenComponents = 0;
+    for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+      assertTrue(d.name + " is enabled", scr.isComponentEnabled(d));
+      for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+        assertTrue(d.name + " is satisfied (state " + c.state + ", " + c.failure + ")",
+            c.state == ComponentConfigurationDTO.ACTIVE || c.state == ComponentConfigurationDTO.SATISFIED);
+      }
+      if (d.bundle.symbolicName.startsWith("io.warren.")) {
+        warrenComponents++;
+      }
+    }
+    assertTrue("Warren's own components are there: " + warrenComponents, warrenComponents >= 8);
+  }
+
+  @Test
+  public void theNodeReportsReady() throws Exception {
+    ServiceTracker<Object, Object> ready = new ServiceTracker<>(context,
+        context.createFilter("(warren.ready=*)"), null);
+    ready.open();
+    try {
+      assertNotNull("readiness marker", ready.waitForService(30_000));
+      assertEquals("true", ready.getServiceReference().getProperty("warren.ready"));
+    } finally {
+      ready.close();
+    }
+  }
+
+  @Test
+  public void nodeCommandsAnswer() throws Exception {
+    String info = run("node:info");
+    assertTrue(info, info.contains(identity.peerId()));
+    assertTrue(info, info.contains(identity.npub()));
+    assertTrue(info, info.contains("io.warren.store"));
+    String b64 = run("node:identity -b64").strip();
+    String json = new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+    assertTrue(json, json.contains("\"peerId\":\"" + identity.peerId() + "\""));
+    assertTrue(json, json.contains("\"addresses\":["));
+    Object map = processor.createSession(new ByteArrayInputStream(new byte[0]), System.out, System.err)
+        .execute("node:info");
+    assertTrue("node:info returns data, not text", map instanceof Map);
+  }
+
+  @Test
+  public void aPluginRegistersAHandlerAndACommand() throws Exception {
+    ServiceReference<?>[] refs = context.getServiceReferences(StreamHandler.class.getName(),
+        "(" + StreamHandler.PROTOCOL + "=/warren/diag/echo/1.0.0)");
+    assertNotNull("the diag echo handler is registered", refs);
+    assertTrue(run("diag:hello"), run("diag:hello").contains(identity.peerId()));
+  }
+}
