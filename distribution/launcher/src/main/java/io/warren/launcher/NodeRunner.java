@@ -47,6 +47,13 @@ final class NodeRunner {
       BundleContext ctx = framework.getBundleContext();
       CompletableFuture<String> outcome = new CompletableFuture<>();
       watchReadiness(ctx, outcome, system);
+      if (System.getenv("WARREN_TRACE_START") != null) {
+        ctx.addBundleListener(event -> {
+          if (event.getType() == org.osgi.framework.BundleEvent.STARTED) {
+            trace(start, "started " + event.getBundle().getSymbolicName());
+          }
+        });
+      }
       for (BundleEntry b : bundles) {
         Bundle bundle = ctx.installBundle("reference:" + b.jar().toUri());
         bundle.adapt(BundleStartLevel.class).setStartLevel(b.startLevel());
