@@ -74,10 +74,13 @@ class NodeLifecycleTest {
   }
 
   @Test
-  void rootCredentialsFromTheCommandLineAreUsedAndKept() throws Exception {
+  void credentialsAndBootstrapFromTheCommandLineAreKept() throws Exception {
     Path home = NodeProcess.installation(dir);
     Path data = dir.resolve("data");
-    try (NodeProcess node = NodeProcess.start(home, data, "-rc", "ops:Str0ng pass")) {
+    String bootstrap = java.util.Base64.getEncoder().encodeToString(
+        "{\"name\":\"p\",\"addresses\":[\"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWx\"]}".getBytes(StandardCharsets.UTF_8));
+    try (NodeProcess node = NodeProcess.start(home, data, "-rc", "ops:Str0ng pass", "-dnc", "mynet:NetPass",
+        "-bs", bootstrap)) {
       String banner = node.awaitReady();
       assertFalse(banner.contains("admin password"), banner);
       assertEquals(0, node.clientWithInput("Str0ng pass\n", "--user", "ops", "--password-stdin", "node:info").exit());
@@ -85,7 +88,11 @@ class NodeLifecycleTest {
     }
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();
-      assertEquals(0, node.clientWithInput("Str0ng pass\n", "--user", "ops", "--password-stdin", "node:info").exit());
+      Result info = node.clientWithInput("Str0ng pass\n", "--user", "ops", "--password-stdin", "node:info");
+      assertEquals(0, info.exit(), info.toString());
+      assertTrue(info.out().contains("mynet") && info.out().contains("1 node(s)"),
+          "network and bootstrap are kept across restarts:\n" + info.out());
+      assertFalse(Files.readString(data.resolve("db/warren.mv.db"), StandardCharsets.ISO_8859_1).contains("NetPass"));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.warren.node.command;
 
+import io.warren.identity.NetworkCredentials;
 import io.warren.node.internal.Json;
 import io.warren.node.internal.NodeState;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +25,12 @@ public final class NodeCommands {
   /** Where Gogo prints a map's values (keys are padded to this width). */
   private static final int VALUE_COLUMN = 20;
   private final NodeState node;
+  private final NetworkCredentials networks;
 
   @Activate
-  public NodeCommands(@Reference NodeState node) {
+  public NodeCommands(@Reference NodeState node, @Reference NetworkCredentials networks) {
     this.node = node;
+    this.networks = networks;
   }
 
   @Descriptor("Shows this node: peer ID, npub, version, uptime, data directory, addresses and bundles")
@@ -40,6 +43,8 @@ public final class NodeCommands {
     m.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
     m.put("uptime", NodeStateFormat.duration(node.uptime()));
     m.put("data-dir", node.dataDir());
+    m.put("network", networks.defaultNetwork().map(NetworkCredentials.Network::name).orElse("(none)"));
+    m.put("bootstrap", networks.bootstrapIdentities().size() + " node(s)");
     List<String> addresses = node.listenAddresses();
     m.put("listening", addresses.isEmpty() ? "(no transport listening)" : column(addresses));
     List<String> bundles = new ArrayList<>();
