@@ -88,6 +88,12 @@ class NodeLifecycleTest {
     }
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();
+      Result down = node.client("node:shutdown");
+      assertEquals(0, down.exit(), down.toString());
+      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> !node.alive(), "node:shutdown to stop the node");
+    }
+    try (NodeProcess node = NodeProcess.start(home, data)) {
+      node.awaitReady();
       Result info = node.clientWithInput("Str0ng pass\n", "--user", "ops", "--password-stdin", "node:info");
       assertEquals(0, info.exit(), info.toString());
       assertTrue(info.out().contains("mynet") && info.out().contains("1 node(s)"),

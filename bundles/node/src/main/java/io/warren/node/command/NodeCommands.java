@@ -20,7 +20,8 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = NodeCommands.class, property = {
     "osgi.command.scope=node",
     "osgi.command.function=info",
-    "osgi.command.function=identity"})
+    "osgi.command.function=identity",
+    "osgi.command.function=shutdown"})
 public final class NodeCommands {
   /** Where Gogo prints a map's values (keys are padded to this width). */
   private static final int VALUE_COLUMN = 20;
@@ -59,6 +60,12 @@ public final class NodeCommands {
   /** Several values under one key, one per line, aligned under the console's value column. */
   private static String column(List<String> values) {
     return String.join("\n" + " ".repeat(VALUE_COLUMN), values);
+  }
+
+  @Descriptor("Stops this node cleanly (as Ctrl-D at the console or SIGTERM would)")
+  public String shutdown() {
+    node.shutdownSoon();
+    return "stopping " + node.identity().peerId();
   }
 
   @Descriptor("Prints this node's shareable bootstrap identity (JSON with its name and addresses)")

@@ -18,6 +18,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 /** What the node is right now: identity, version, uptime, addresses, bundles. */
 @Component(service = NodeState.class)
 public final class NodeState {
+  /** Lets a console client receive the command's answer before the node goes away. */
+  private static final long SHUTDOWN_GRACE_MILLIS = 300;
   private final BundleContext context;
   private final NodeIdentity identity;
   private final List<Transport> transports = new CopyOnWriteArrayList<>();
@@ -78,5 +80,21 @@ public final class NodeState {
 
   public Bundle[] bundles() {
     return context.getBundles();
+  }
+
+  /** Stops the framework from another thread, after the caller had time to answer. */
+  public void shutdownSoon() {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(SHUTDOWN_GRACE_MILLIS);
+        context.getBundle(0).stop();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (org.osgi.framework.BundleException | IllegalStateException e) {
+        org.slf4j.LoggerFactory.getLogger(NodeState.class).error("Stopping the node failed", e);
+      }
+    }, "warren-shutdown-command");
+    t.setDaemon(true);
+    t.start();
   }
 }
