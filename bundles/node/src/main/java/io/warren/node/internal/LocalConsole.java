@@ -25,7 +25,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -101,10 +100,6 @@ public final class LocalConsole {
     server.close();
     workers.shutdownNow();
     Files.deleteIfExists(file);
-  }
-
-  int port() {
-    return server.getLocalPort();
   }
 
   private void acceptLoop() {
@@ -247,9 +242,5 @@ public final class LocalConsole {
         out.flush();
       }
     }
-  }
-
-  void awaitIdle() throws InterruptedException {
-    workers.awaitTermination(1, TimeUnit.MILLISECONDS);
   }
 }
