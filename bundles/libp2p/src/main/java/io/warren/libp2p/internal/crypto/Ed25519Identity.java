@@ -16,7 +16,7 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
  * This node's libp2p identity: an Ed25519 key pair held as JDK keys, signing with the JDK.
  * (The identity bundle will own key storage; this class only needs a {@link KeyPair}.)
  */
-public final class Ed25519Identity {
+public final class Ed25519Identity implements LocalIdentity {
 
     private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
 
@@ -95,14 +95,17 @@ public final class Ed25519Identity {
         return id;
     }
 
+    @Override
     public Libp2pPublicKey publicKey() {
         return publicKey;
     }
 
+    @Override
     public PeerId peerId() {
         return peerId;
     }
 
+    @Override
     public byte[] sign(byte[] message) {
         try {
             Signature s = Signature.getInstance("Ed25519");

@@ -1,6 +1,6 @@
 package io.warren.libp2p.internal.noise;
 
-import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.crypto.LocalIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -15,29 +15,29 @@ public final class NoiseConfig {
     public static final String PROTOCOL_ID = "/noise";
     static final byte[] STATIC_KEY_SIGNATURE_PREFIX = "noise-libp2p-static-key:".getBytes(StandardCharsets.US_ASCII);
 
-    private final Ed25519Identity identity;
+    private final LocalIdentity identity;
     private final X25519.KeyPair staticKey;
     private final List<String> muxers;
     private final byte[] payload;
 
-    public NoiseConfig(Ed25519Identity identity, List<String> muxers) {
+    public NoiseConfig(LocalIdentity identity, List<String> muxers) {
         this(identity, X25519.generate(), muxers);
     }
 
-    NoiseConfig(Ed25519Identity identity, X25519.KeyPair staticKey, List<String> muxers) {
+    NoiseConfig(LocalIdentity identity, X25519.KeyPair staticKey, List<String> muxers) {
         this(identity, staticKey, muxers, new NoiseHandshakePayload(identity.publicKey().toProtobuf(),
                 identity.sign(concat(STATIC_KEY_SIGNATURE_PREFIX, staticKey.publicKey())), List.of(), muxers).encode());
     }
 
     /** Test hook: a config that sends {@code payload} as is (e.g. with a bad signature). */
-    NoiseConfig(Ed25519Identity identity, X25519.KeyPair staticKey, List<String> muxers, byte[] payload) {
+    NoiseConfig(LocalIdentity identity, X25519.KeyPair staticKey, List<String> muxers, byte[] payload) {
         this.identity = identity;
         this.staticKey = staticKey;
         this.muxers = List.copyOf(muxers);
         this.payload = payload.clone();
     }
 
-    public Ed25519Identity identity() {
+    public LocalIdentity identity() {
         return identity;
     }
 

@@ -197,14 +197,20 @@ public final class NoiseHandler extends ChannelDuplexHandler {
 
     private void complete(ChannelHandlerContext ctx, PeerId remotePeer, Libp2pPublicKey remoteKey,
             List<String> remoteMuxers) {
+        List<String> initiatorMuxers = handshake.isInitiator() ? config.muxers() : remoteMuxers;
+        List<String> responderMuxers = handshake.isInitiator() ? remoteMuxers : config.muxers();
+        Optional<String> muxer = initiatorMuxers.stream().filter(responderMuxers::contains).findFirst();
+        if (muxer.isEmpty() && !initiatorMuxers.isEmpty() && !responderMuxers.isEmpty()) {
+            // inlined-muxer-negotiation spec: both advertised muxers without overlap: the handshake MUST fail
+            fail(ctx, "noise: no common stream muxer (initiator " + initiatorMuxers + ", responder "
+                    + responderMuxers + ")", null);
+            return;
+        }
         CipherState[] ciphers = handshake.split();
         sender = ciphers[0];
         receiver = ciphers[1];
         state = State.TRANSPORT;
         cancelTimer();
-        List<String> initiatorMuxers = handshake.isInitiator() ? config.muxers() : remoteMuxers;
-        List<String> responderMuxers = handshake.isInitiator() ? remoteMuxers : config.muxers();
-        Optional<String> muxer = initiatorMuxers.stream().filter(responderMuxers::contains).findFirst();
         NoiseSession session = new NoiseSession(remotePeer, remoteKey, handshake.isInitiator(), remoteMuxers, muxer);
         LOG.debug("[{}] noise: secured with {} (muxer in handshake: {})", ctx.channel().id(), remotePeer,
                 muxer.orElse("none"));

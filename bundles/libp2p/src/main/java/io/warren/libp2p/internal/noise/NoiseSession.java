@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param remoteMuxers the muxers the remote advertised in its payload, in its order of preference
  * @param muxer the muxer selected inside the handshake: the first muxer in the initiator's list that
  *     the responder also advertised; empty when either side advertised none, in which case the
- *     muxer is negotiated with multistream-select after the handshake (never both)
+ *     muxer is negotiated with multistream-select after the handshake (never both). When both
+ *     advertised muxers without overlap the handshake fails, as the inlined-muxer spec requires.
  */
 public record NoiseSession(PeerId remotePeer, Libp2pPublicKey remoteKey, boolean initiator, List<String> remoteMuxers,
         Optional<String> muxer) {

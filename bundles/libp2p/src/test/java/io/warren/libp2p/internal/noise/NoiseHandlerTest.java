@@ -13,6 +13,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.warren.libp2p.internal.ProtocolException;
 import io.warren.libp2p.internal.Wire;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.crypto.KeyType;
+import io.warren.libp2p.internal.crypto.LocalIdentity;
+import io.warren.libp2p.internal.crypto.TestIdentities;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,6 +96,41 @@ class NoiseHandlerTest {
         a.writeInbound(wire);
         assertEquals(Unpooled.wrappedBuffer(big), si.received);
         assertTrue(a.isOpen() && b.isOpen());
+    }
+
+    @Test
+    void rsaAndSecp256k1PeersAreAuthenticated() throws Exception {
+        for (LocalIdentity other : List.of(TestIdentities.rsa(), TestIdentities.secp256k1())) {
+            NoiseHandler i = NoiseHandler.initiator(new NoiseConfig(alice, List.of()), other.peerId(), TIMEOUT);
+            NoiseHandler r = NoiseHandler.responder(new NoiseConfig(other, List.of()), TIMEOUT);
+            Wire.pump(channel(i, new Sink()), channel(r, new Sink()));
+            NoiseSession s = i.handshakeResult().join();
+            assertEquals(other.peerId(), s.remotePeer());
+            assertEquals(other.publicKey().type(), s.remoteKey().type());
+            assertEquals(alice.peerId(), r.handshakeResult().join().remotePeer());
+        }
+        assertEquals(KeyType.RSA, TestIdentities.rsa().publicKey().type());
+    }
+
+    @Test
+    void muxerListsWithoutOverlapFailTheHandshake() {
+        NoiseHandler i = NoiseHandler.initiator(new NoiseConfig(alice, List.of("/mplex/6.7.0")), null, TIMEOUT);
+        NoiseHandler r = NoiseHandler.responder(new NoiseConfig(bob, List.of(YAMUX)), TIMEOUT);
+        EmbeddedChannel a = channel(i, new Sink());
+        EmbeddedChannel b = channel(r, new Sink());
+        Wire.pump(a, b);
+        assertEquals("noise: no common stream muxer (initiator [/mplex/6.7.0], responder [/yamux/1.0.0])", error(i));
+        assertEquals("noise: no common stream muxer (initiator [/mplex/6.7.0], responder [/yamux/1.0.0])", error(r));
+        assertFalse(a.isOpen() || b.isOpen());
+    }
+
+    @Test
+    void initiatorPreferenceDecides() {
+        NoiseHandler i = NoiseHandler.initiator(new NoiseConfig(alice, List.of(YAMUX, "/mplex/6.7.0")), null, TIMEOUT);
+        NoiseHandler r = NoiseHandler.responder(new NoiseConfig(bob, List.of("/mplex/6.7.0", YAMUX)), TIMEOUT);
+        Wire.pump(channel(i, new Sink()), channel(r, new Sink()));
+        assertEquals(Optional.of(YAMUX), i.handshakeResult().join().muxer());
+        assertEquals(Optional.of(YAMUX), r.handshakeResult().join().muxer());
     }
 
     @Test
