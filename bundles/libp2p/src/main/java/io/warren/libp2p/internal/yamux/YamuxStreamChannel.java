@@ -344,6 +344,9 @@ public final class YamuxStreamChannel extends AbstractChannel {
         delivering = true;
         try {
             while (readPending && !inbound.isEmpty() && !closed) {
+                // this read request is served now; a read() issued while delivering (e.g. from a write
+                // listener that completes at once) asks for the next one and must not be lost
+                readPending = false;
                 boolean autoRead = config.isAutoRead();
                 do {
                     ByteBuf b = inbound.poll();
@@ -351,7 +354,6 @@ public final class YamuxStreamChannel extends AbstractChannel {
                     pipeline().fireChannelRead(b);
                     session.consumed(this, n);
                 } while (autoRead && !inbound.isEmpty() && !closed);
-                readPending = false;
                 pipeline().fireChannelReadComplete(); // with AUTO_READ this calls read() again
             }
             if (inbound.isEmpty() && remoteFin && !inputShutdownFired && !closed) {

@@ -54,6 +54,7 @@ class FullStackTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String ECHO = "/echo/1.0.0";
+    private static final String SPLICE_ECHO = "/splice-echo/1.0.0";
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
@@ -73,6 +74,34 @@ class FullStackTest {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ((YamuxStreamChannel) ctx.channel()).closeWrite();
+            }
+        }
+    }
+
+    /** Echo with read-after-write backpressure: AUTO_READ off, next read when the last write completed. */
+    @ChannelHandler.Sharable
+    static final class SpliceEcho extends ChannelInboundHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(false);
+            ctx.read();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.writeAndFlush(msg).addListener(f -> {
+                if (f.isSuccess()) {
+                    ctx.read();
+                } else {
+                    ctx.close();
+                }
+            });
         }
 
         @Override
@@ -123,8 +152,8 @@ class FullStackTest {
         ChannelHandler streamInit = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(MultistreamHandler.listener(List.of(ECHO),
-                        (ctx, p) -> ctx.pipeline().addLast(new Echo()), TIMEOUT));
+                ch.pipeline().addLast(MultistreamHandler.listener(List.of(ECHO, SPLICE_ECHO),
+                        (ctx, p) -> ctx.pipeline().addLast(ECHO.equals(p) ? new Echo() : new SpliceEcho()), TIMEOUT));
             }
         };
         return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -163,12 +192,16 @@ class FullStackTest {
 
     /** Sends {@code data} on a new echo stream, half-closes, and returns what came back. */
     private static byte[] echo(YamuxSession session, byte[] data) throws Exception {
+        return echo(session, ECHO, data);
+    }
+
+    private static byte[] echo(YamuxSession session, String protocol, byte[] data) throws Exception {
         CompletableFuture<byte[]> back = new CompletableFuture<>();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         ChannelHandler init = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(MultistreamHandler.lazyDialer(ECHO, (ctx, p) -> ctx.pipeline().addLast(
+                ch.pipeline().addLast(MultistreamHandler.lazyDialer(protocol, (ctx, p) -> ctx.pipeline().addLast(
                         new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelRead(ChannelHandlerContext c, Object msg) {
@@ -210,6 +243,16 @@ class FullStackTest {
         new Random(3).nextBytes(data);
         assertArrayEquals(data, echo(session, data));
         assertTrue(session.ping().get(10, TimeUnit.SECONDS).toNanos() >= 0);
+    }
+
+    @Test
+    void spliceStyleEchoWithBackpressureMovesEveryByte() throws Exception {
+        Ed25519Identity serverId = Ed25519Identity.generate();
+        Channel server = listen(serverId, List.of(YamuxFrame.PROTOCOL_ID));
+        YamuxSession session = dial(server, Ed25519Identity.generate(), List.of(YamuxFrame.PROTOCOL_ID), null);
+        byte[] data = new byte[20 * 1024 * 1024];
+        new Random(5).nextBytes(data);
+        assertArrayEquals(data, echo(session, SPLICE_ECHO, data));
     }
 
     @Test

@@ -214,6 +214,66 @@ class YamuxSessionTest {
     }
 
     @Test
+    void closingBeforeThePeerFinishedDiscardsItsDataButKeepsItsWindowOpen() {
+        Recorder serverSide = new Recorder(false, true);
+        YamuxSession client = new YamuxSession(true, config.withMeasureRtt(false), new Recorder(false, true));
+        YamuxSession server = new YamuxSession(false, config.withMeasureRtt(false), serverSide);
+        EmbeddedChannel a = connection(client);
+        EmbeddedChannel b = connection(server);
+        Recorder clientSide = new Recorder(false, true);
+        YamuxStreamChannel s = get(client.openStream(clientSide));
+        s.writeAndFlush(ascii("request"));
+        Wire.pump(a, b);
+        s.close(); // sends FIN; the server has not finished
+        Wire.pump(a, b);
+        assertEquals(1, client.streamCount(), "kept until the peer finishes");
+        Channel remote = serverSide.channels.get(0);
+        ChannelFuture big = remote.writeAndFlush(Unpooled.wrappedBuffer(new byte[1024 * 1024]));
+        Wire.pump(a, b);
+        assertTrue(big.isSuccess(), "a closed stream still returns window, so the peer is not stuck");
+        assertEquals(0, clientSide.received.readableBytes());
+        ((YamuxStreamChannel) remote).closeWrite();
+        Wire.pump(a, b);
+        assertEquals(0, client.streamCount());
+        assertEquals(0, server.streamCount());
+        assertFalse(remote.isOpen());
+    }
+
+    @Test
+    void aReadIssuedWhileDeliveringIsNotLost() {
+        List<Integer> sizes = new ArrayList<>();
+        ChannelHandler readsInline = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                ctx.channel().config().setAutoRead(false);
+                ctx.read();
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                sizes.add(((ByteBuf) msg).readableBytes());
+                ((ByteBuf) msg).release();
+                ctx.read(); // as a splice does when its write completes at once
+            }
+
+            @Override
+            public boolean isSharable() {
+                return true;
+            }
+        };
+        YamuxSession client = new YamuxSession(true, config.withMeasureRtt(false), new Recorder(false, true));
+        EmbeddedChannel a = connection(client);
+        EmbeddedChannel b = connection(new YamuxSession(false, config.withMeasureRtt(false), readsInline));
+        YamuxStreamChannel s = get(client.openStream(new Recorder(false, true)));
+        for (int i = 0; i < 5; i++) {
+            s.write(ascii("chunk" + i));
+        }
+        s.flush();
+        Wire.pump(a, b);
+        assertEquals(5, sizes.size(), "every queued buffer is delivered, one read() at a time");
+    }
+
+    @Test
     void pingMeasuresRoundTrip() {
         YamuxSession client = new YamuxSession(true, config.withMeasureRtt(false), new Recorder(false, true));
         EmbeddedChannel a = connection(client);
