@@ -1,0 +1,387 @@
+package io.warren.libp2p.internal.yamux;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.AbstractChannel;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelMetadata;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelConfig;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * One Yamux stream as a Netty child channel of the connection, on the connection's event loop.
+ *
+ * <ul>
+ * <li>Writes leave as data frames within the stream's send window; what does not fit waits in the
+ *     channel's outbound buffer, so {@link #isWritable()} turns false when the window is used up or
+ *     the connection itself is not writable, and a write's future completes once its bytes were
+ *     handed to the connection. This is what lets a slow reader slow the writer.</li>
+ * <li>Received data is delivered on {@code read()}: with AUTO_READ on, as it arrives; with it off,
+ *     one buffer per {@code read()}. Window is granted back only for delivered bytes, so a channel
+ *     that stops reading stops the sender after one window.</li>
+ * <li>{@link #closeWrite()} half-closes (FIN) after the data written before it. The peer's FIN
+ *     fires {@link ChannelInputShutdownEvent} and {@link ChannelInputShutdownReadComplete} once the
+ *     data before it was read; when both directions are done the channel closes itself.</li>
+ * <li>{@code close()} sends FIN if not sent yet (the peer may still finish its side; what it sends
+ *     is discarded); {@link #reset()} aborts the stream (RST). A reset by the peer fires
+ *     {@link #RESET_EVENT} and closes the channel, failing pending writes.</li>
+ * </ul>
+ */
+public final class YamuxStreamChannel extends AbstractChannel {
+
+    /** User event fired in a stream's pipeline when the peer resets it (just before it closes). */
+    public static final Object RESET_EVENT = new Object() {
+        @Override
+        public String toString() {
+            return "YamuxStreamReset";
+        }
+    };
+
+    static final Object FIN = new Object() {
+        @Override
+        public String toString() {
+            return "YamuxFin";
+        }
+    };
+
+    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+    private static final int WINDOW_WRITABILITY = 1;
+    private static final int CONNECTION_WRITABILITY = 2;
+
+    private final YamuxSession session;
+    private final int streamId;
+    private final boolean outbound;
+    private final ChannelConfig config = new DefaultChannelConfig(this);
+    private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
+
+    // flow control (see YamuxSession#consumed for the receive side)
+    long sendWindow = YamuxConfig.INITIAL_WINDOW;
+    long recvWindow = YamuxConfig.INITIAL_WINDOW;
+    long recvCredit = YamuxConfig.INITIAL_WINDOW;
+    long unacked;
+    boolean epochStarted;
+    long epochStart;
+
+    boolean acked;
+    boolean localFin;
+    boolean remoteFin;
+    boolean reset;
+    boolean resetByPeer;
+    private boolean inputShutdownFired;
+    private boolean closed;
+    private boolean readPending;
+    private boolean delivering;
+
+    YamuxStreamChannel(YamuxSession session, Channel parent, int streamId, boolean outbound) {
+        super(parent);
+        this.session = session;
+        this.streamId = streamId;
+        this.outbound = outbound;
+    }
+
+    /** The Yamux stream id (odd: opened by the dialer's side, even: by the listener's side). */
+    public int streamId() {
+        return streamId;
+    }
+
+    /** True if this side opened the stream. */
+    public boolean isOutbound() {
+        return outbound;
+    }
+
+    public YamuxSession session() {
+        return session;
+    }
+
+    /** Current send window: bytes we may send before the peer grants more. */
+    public long sendWindow() {
+        return sendWindow;
+    }
+
+    /** Current receive window size (grows with auto-tuning). */
+    public long receiveWindow() {
+        return recvWindow;
+    }
+
+    public boolean isResetByPeer() {
+        return resetByPeer;
+    }
+
+    /** Half-closes: sends FIN after everything written before. Reading goes on until the peer's FIN. */
+    public ChannelFuture closeWrite() {
+        return writeAndFlush(FIN);
+    }
+
+    /** Aborts the stream: sends RST and closes the channel. */
+    public ChannelFuture reset() {
+        ChannelPromise p = newPromise();
+        if (eventLoop().inEventLoop()) {
+            reset0(p);
+        } else {
+            eventLoop().execute(() -> reset0(p));
+        }
+        return p;
+    }
+
+    private void reset0(ChannelPromise p) {
+        if (!closed && !reset) {
+            reset = true;
+            session.sendReset(this);
+        }
+        close(p);
+    }
+
+    @Override
+    public ChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public boolean isActive() {
+        return !closed;
+    }
+
+    @Override
+    public ChannelMetadata metadata() {
+        return METADATA;
+    }
+
+    @Override
+    protected AbstractUnsafe newUnsafe() {
+        return new StreamUnsafe();
+    }
+
+    @Override
+    protected boolean isCompatible(EventLoop loop) {
+        return true;
+    }
+
+    @Override
+    protected SocketAddress localAddress0() {
+        return parent().localAddress();
+    }
+
+    @Override
+    protected SocketAddress remoteAddress0() {
+        return parent().remoteAddress();
+    }
+
+    @Override
+    protected void doBind(SocketAddress localAddress) {
+        throw new UnsupportedOperationException("yamux streams cannot be bound");
+    }
+
+    @Override
+    protected void doDisconnect() {
+        doClose();
+    }
+
+    @Override
+    protected void doClose() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ByteBuf b;
+        while ((b = inbound.poll()) != null) {
+            b.release();
+        }
+        if (!reset && !localFin) {
+            localFin = true;
+            session.sendFin(this);
+        }
+        if (reset || remoteFin || !session.isOpen()) {
+            session.remove(this);
+        }
+        // else: half-open "zombie" until the peer's FIN or RST; its data is discarded and its window returned
+    }
+
+    @Override
+    protected void doBeginRead() {
+        if (closed) {
+            return;
+        }
+        readPending = true;
+        deliver();
+    }
+
+    @Override
+    protected Object filterOutboundMessage(Object msg) {
+        if (msg instanceof ByteBuf || msg == FIN) {
+            return msg;
+        }
+        throw new UnsupportedOperationException("yamux stream accepts ByteBuf only, got " + msg.getClass().getName());
+    }
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) {
+        boolean wrote = false;
+        for (;;) {
+            Object msg = in.current();
+            if (msg == null) {
+                break;
+            }
+            if (reset || localFin) {
+                in.remove(new IOException("yamux: stream " + Integer.toUnsignedString(streamId)
+                        + (reset ? " was reset" : " output is closed (FIN sent)")));
+                continue;
+            }
+            if (msg == FIN) {
+                localFin = true;
+                session.sendFin(this);
+                in.remove();
+                if (remoteFin && inputShutdownFired) {
+                    close();
+                }
+                continue;
+            }
+            ByteBuf buf = (ByteBuf) msg;
+            if (!buf.isReadable()) {
+                in.remove();
+                continue;
+            }
+            if (!session.connectionWritable()) {
+                session.flush(); // our own frames may be what fills it
+                if (!session.connectionWritable()) {
+                    break; // resumed by YamuxSession when the connection drains
+                }
+            }
+            int n = (int) Math.min(Math.min(buf.readableBytes(), sendWindow), YamuxSession.MAX_DATA_FRAME);
+            if (n == 0) {
+                in.setUserDefinedWritability(WINDOW_WRITABILITY, false);
+                break; // resumed by a window update
+            }
+            session.writeData(this, buf.readRetainedSlice(n));
+            sendWindow -= n;
+            wrote = true;
+            in.progress(n);
+            if (!buf.isReadable()) {
+                in.remove();
+            }
+        }
+        if (wrote) {
+            session.flush();
+        }
+    }
+
+    // ---- called by YamuxSession, on the event loop ----
+
+    void onData(ByteBuf data) {
+        if (closed) {
+            int n = data.readableBytes();
+            data.release();
+            session.consumed(this, n);
+            return;
+        }
+        inbound.add(data);
+        deliver();
+    }
+
+    void onWindowUpdate(long delta) {
+        sendWindow += delta;
+        ChannelOutboundBuffer buf = unsafe().outboundBuffer();
+        if (buf != null && sendWindow > 0) {
+            buf.setUserDefinedWritability(WINDOW_WRITABILITY, true);
+            ((StreamUnsafe) unsafe()).resumeWrites();
+        }
+    }
+
+    void onConnectionWritabilityChanged(boolean writable) {
+        ChannelOutboundBuffer buf = unsafe().outboundBuffer();
+        if (buf != null) {
+            buf.setUserDefinedWritability(CONNECTION_WRITABILITY, writable);
+            if (writable) {
+                ((StreamUnsafe) unsafe()).resumeWrites();
+            }
+        }
+    }
+
+    void onRemoteFin() {
+        remoteFin = true;
+        if (closed) {
+            session.remove(this);
+        } else {
+            deliver();
+        }
+    }
+
+    void onRemoteReset() {
+        reset = true;
+        resetByPeer = true;
+        if (closed) {
+            session.remove(this);
+            return;
+        }
+        pipeline().fireUserEventTriggered(RESET_EVENT);
+        unsafe().close(voidPromise());
+    }
+
+    /** The connection closed: this stream is gone too. */
+    void onSessionClosed() {
+        reset = true;
+        if (!closed) {
+            unsafe().close(voidPromise());
+        }
+    }
+
+    private void deliver() {
+        if (delivering) {
+            return;
+        }
+        delivering = true;
+        try {
+            while (readPending && !inbound.isEmpty() && !closed) {
+                // this read request is served now; a read() issued while delivering (e.g. from a write
+                // listener that completes at once) asks for the next one and must not be lost
+                readPending = false;
+                boolean autoRead = config.isAutoRead();
+                do {
+                    ByteBuf b = inbound.poll();
+                    int n = b.readableBytes();
+                    pipeline().fireChannelRead(b);
+                    session.consumed(this, n);
+                } while (autoRead && !inbound.isEmpty() && !closed);
+                pipeline().fireChannelReadComplete(); // with AUTO_READ this calls read() again
+            }
+            if (inbound.isEmpty() && remoteFin && !inputShutdownFired && !closed) {
+                inputShutdownFired = true;
+                pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+                pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
+                if (localFin && !closed) {
+                    close();
+                }
+            }
+        } finally {
+            delivering = false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "YamuxStream(" + parent().id() + "/" + Integer.toUnsignedString(streamId) + ")";
+    }
+
+    private final class StreamUnsafe extends AbstractUnsafe {
+        @Override
+        public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+            promise.setFailure(new UnsupportedOperationException("yamux streams are opened by YamuxSession.openStream"));
+        }
+
+        void resumeWrites() {
+            flush0();
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package io.warren.libp2p.internal.stack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.multistream.MultistreamHandler;
+import io.warren.libp2p.internal.noise.NoiseConfig;
+import io.warren.libp2p.internal.noise.NoiseHandler;
+import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.libp2p.internal.yamux.YamuxConfig;
+import io.warren.libp2p.internal.yamux.YamuxFrame;
+import io.warren.libp2p.internal.yamux.YamuxSession;
+import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The parts composed over real TCP on loopback: multistream-select picks /noise, Noise secures the
+ * connection and (optionally) picks the muxer inline, otherwise multistream-select picks
+ * /yamux/1.0.0, then each Yamux stream selects /echo/1.0.0 lazily. This is the shape the
+ * transport will take; the wiring here is test code.
+ */
+class FullStackTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String ECHO = "/echo/1.0.0";
+    private static final String SPLICE_ECHO = "/splice-echo/1.0.0";
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Echoes a stream back and half-closes when the peer has. */
+    @ChannelHandler.Sharable
+    static final class Echo extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.write(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ((YamuxStreamChannel) ctx.channel()).closeWrite();
+            }
+        }
+    }
+
+    /** Echo with read-after-write backpressure: AUTO_READ off, next read when the last write completed. */
+    @ChannelHandler.Sharable
+    static final class SpliceEcho extends ChannelInboundHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(false);
+            ctx.read();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.writeAndFlush(msg).addListener(f -> {
+                if (f.isSuccess()) {
+                    ctx.read();
+                } else {
+                    ctx.close();
+                }
+            });
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ((YamuxStreamChannel) ctx.channel()).closeWrite();
+            }
+        }
+    }
+
+    /** After Noise: yamux inline, or by multistream-select when the handshake chose none. */
+    static final class Upgrader extends ChannelInboundHandlerAdapter {
+        final boolean client;
+        final ChannelHandler streamInit;
+        final CompletableFuture<YamuxSession> session = new CompletableFuture<>();
+
+        Upgrader(boolean client, ChannelHandler streamInit) {
+            this.client = client;
+            this.streamInit = streamInit;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (!(evt instanceof NoiseSession noise)) {
+                super.userEventTriggered(ctx, evt);
+                return;
+            }
+            YamuxSession yamux = new YamuxSession(client, YamuxConfig.DEFAULT, streamInit);
+            if (noise.muxer().isPresent()) {
+                assertEquals(YamuxFrame.PROTOCOL_ID, noise.muxer().get());
+                YamuxSession.addAfter(ctx.pipeline(), ctx.name(), yamux);
+                ctx.pipeline().remove(this);
+                session.complete(yamux);
+                return;
+            }
+            MultistreamHandler.Selection sel = (c, p) -> {
+                YamuxSession.addAfter(c.pipeline(), c.name(), yamux);
+                session.complete(yamux);
+            };
+            List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
+            ctx.pipeline().replace(this, "mss-muxer", client ? MultistreamHandler.dialer(muxers, sel, TIMEOUT)
+                    : MultistreamHandler.listener(muxers, sel, TIMEOUT));
+        }
+    }
+
+    private Channel listen(Ed25519Identity id, List<String> muxers) {
+        NoiseConfig noise = new NoiseConfig(id, muxers);
+        ChannelHandler streamInit = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(MultistreamHandler.listener(List.of(ECHO, SPLICE_ECHO),
+                        (ctx, p) -> ctx.pipeline().addLast(ECHO.equals(p) ? new Echo() : new SpliceEcho()), TIMEOUT));
+            }
+        };
+        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("mss", MultistreamHandler.listener(List.of(NoiseConfig.PROTOCOL_ID),
+                                (ctx, p) -> {
+                                    NoiseHandler.addAfter(ctx.pipeline(), ctx.name(), NoiseHandler.responder(noise, TIMEOUT));
+                                    ctx.pipeline().addAfter(NoiseHandler.HANDLER_NAME, "upgrade",
+                                            new Upgrader(false, streamInit));
+                                }, TIMEOUT));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+    }
+
+    private YamuxSession dial(Channel server, Ed25519Identity id, List<String> muxers, PeerId expected) throws Exception {
+        NoiseConfig noise = new NoiseConfig(id, muxers);
+        Upgrader upgrader = new Upgrader(true, new ChannelInboundHandlerAdapter());
+        new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("mss", MultistreamHandler.dialer(List.of(NoiseConfig.PROTOCOL_ID),
+                                (ctx, p) -> {
+                                    NoiseHandler.addAfter(ctx.pipeline(), ctx.name(),
+                                            NoiseHandler.initiator(noise, expected, TIMEOUT));
+                                    ctx.pipeline().addAfter(NoiseHandler.HANDLER_NAME, "upgrade", upgrader);
+                                }, TIMEOUT));
+                    }
+                })
+                .connect(server.localAddress()).syncUninterruptibly();
+        return upgrader.session.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Sends {@code data} on a new echo stream, half-closes, and returns what came back. */
+    private static byte[] echo(YamuxSession session, byte[] data) throws Exception {
+        return echo(session, ECHO, data);
+    }
+
+    private static byte[] echo(YamuxSession session, String protocol, byte[] data) throws Exception {
+        CompletableFuture<byte[]> back = new CompletableFuture<>();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        ChannelHandler init = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(MultistreamHandler.lazyDialer(protocol, (ctx, p) -> ctx.pipeline().addLast(
+                        new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext c, Object msg) {
+                                ByteBuf b = (ByteBuf) msg;
+                                got.writeBytes(ByteBufUtil.getBytes(b));
+                                b.release();
+                            }
+
+                            @Override
+                            public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+                                if (evt instanceof ChannelInputShutdownEvent) {
+                                    back.complete(got.toByteArray());
+                                }
+                            }
+
+                            @Override
+                            public void channelInactive(ChannelHandlerContext c) {
+                                back.complete(got.toByteArray());
+                            }
+                        }), TIMEOUT));
+            }
+        };
+        YamuxStreamChannel stream = session.openStream(init).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        for (int off = 0; off < data.length; off += 100_000) {
+            stream.write(Unpooled.wrappedBuffer(data, off, Math.min(100_000, data.length - off)));
+        }
+        stream.flush();
+        stream.closeWrite();
+        return back.get(TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void echoOverNoiseAndYamuxWithTheMuxerChosenInTheHandshake() throws Exception {
+        Ed25519Identity serverId = Ed25519Identity.generate();
+        Channel server = listen(serverId, List.of(YamuxFrame.PROTOCOL_ID));
+        YamuxSession session = dial(server, Ed25519Identity.generate(), List.of(YamuxFrame.PROTOCOL_ID),
+                serverId.peerId());
+        byte[] data = new byte[5 * 1024 * 1024];
+        new Random(3).nextBytes(data);
+        assertArrayEquals(data, echo(session, data));
+        assertTrue(session.ping().get(10, TimeUnit.SECONDS).toNanos() >= 0);
+    }
+
+    @Test
+    void spliceStyleEchoWithBackpressureMovesEveryByte() throws Exception {
+        Ed25519Identity serverId = Ed25519Identity.generate();
+        Channel server = listen(serverId, List.of(YamuxFrame.PROTOCOL_ID));
+        YamuxSession session = dial(server, Ed25519Identity.generate(), List.of(YamuxFrame.PROTOCOL_ID), null);
+        byte[] data = new byte[20 * 1024 * 1024];
+        new Random(5).nextBytes(data);
+        assertArrayEquals(data, echo(session, SPLICE_ECHO, data));
+    }
+
+    @Test
+    void echoWithTheMuxerChosenByMultistreamSelect() throws Exception {
+        Ed25519Identity serverId = Ed25519Identity.generate();
+        Channel server = listen(serverId, List.of());
+        YamuxSession session = dial(server, Ed25519Identity.generate(), List.of(), serverId.peerId());
+        byte[] small = "hello over yamux".getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(small, echo(session, small));
+        assertArrayEquals(small, echo(session, small));
+    }
+
+    @Test
+    void garbageClosesOnlyThatConnection() throws Exception {
+        Ed25519Identity serverId = Ed25519Identity.generate();
+        Channel server = listen(serverId, List.of(YamuxFrame.PROTOCOL_ID));
+        YamuxSession good = dial(server, Ed25519Identity.generate(), List.of(YamuxFrame.PROTOCOL_ID), serverId.peerId());
+        InetSocketAddress addr = (InetSocketAddress) server.localAddress();
+        try (Socket bad = new Socket(addr.getAddress(), addr.getPort())) {
+            bad.setSoTimeout((int) TIMEOUT.toMillis());
+            OutputStream out = bad.getOutputStream();
+            out.write(("GET / HTTP/1.1\r\nHost: warren\r\nUser-Agent: curl/8.0\r\nAccept: */*\r\n"
+                    + "Connection: keep-alive\r\nX-Padding: 0123456789\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = bad.getInputStream();
+            assertEquals(-1, in.read(), "the server closes a connection that sends garbage");
+        }
+        byte[] small = "still fine".getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(small, echo(good, small));
+    }
+}
