@@ -46,7 +46,7 @@ public final class Base58 {
       char c = text.charAt(i);
       int digit = c < 128 ? INDEX[c] : -1;
       if (digit < 0) {
-        throw new IllegalArgumentException("invalid base58 character '" + c + "' at position " + i);
+        throw new IllegalArgumentException("base58btc: invalid character '" + c + "' at position " + i);
       }
       if (leading && digit == 0) {
         zeros++;
