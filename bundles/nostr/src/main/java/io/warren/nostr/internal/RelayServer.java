@@ -127,6 +127,7 @@ public final class RelayServer implements AutoCloseable {
         .addLast("http", new HttpServerCodec())
         .addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST))
         .addLast("info", new RelayHttpHandler(nip11))
+        .addLast("frame-errors", new FrameErrorHandler())
         .addLast("ws", new WebSocketServerProtocolHandler(ws))
         .addLast("ws-aggregator", new WebSocketFrameAggregator(l.maxMessageLength()))
         .addLast("session", new Session(this));

@@ -3,10 +3,9 @@ package io.warren.nostr.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +48,8 @@ final class Session extends ChannelInboundHandlerAdapter {
   /** Malformed messages tolerated (each gets a NOTICE) before the connection is closed. */
   static final int MAX_MALFORMED = 10;
   static final int AUTH_KIND = 22242;
+  /** How long a connection being closed for bad input may take to close its side. */
+  static final int CLOSE_GRACE_SECONDS = 5;
 
   /** A REQ: stored events are being fetched until {@link #live}; live events wait in backlog. */
   static final class Subscription {
@@ -94,6 +96,7 @@ final class Session extends ChannelInboundHandlerAdapter {
   private int malformed;
   private boolean dirty;
   private boolean flushScheduled;
+  private boolean closing;
 
   Session(RelayServer relay) {
     this.relay = relay;
@@ -108,6 +111,10 @@ final class Session extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof FrameErrorHandler.BadFrame bad) {
+      badFrame(ctx, bad.cause());
+      return;
+    }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hc) {
       channel = ctx.channel();
       String h = hc.requestHeaders().get(HttpHeaderNames.HOST);
@@ -131,7 +138,9 @@ final class Session extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (msg instanceof TextWebSocketFrame text) {
+      if (closing) {
+        return;
+      } else if (msg instanceof TextWebSocketFrame text) {
         ByteBuf b = text.content();
         byte[] bytes = ByteBufUtil.getBytes(b, b.readerIndex(), b.readableBytes(), false);
         handle(bytes);
@@ -151,28 +160,48 @@ final class Session extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof CorruptedWebSocketFrameException || cause instanceof TooLongFrameException
-        || cause instanceof CorruptedFrameException) {
-      boolean tooBig = cause instanceof TooLongFrameException
-          || (cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG);
-      String why = tooBig ? "invalid: message larger than " + limits.maxMessageLength() + " bytes"
-          : "invalid: bad WebSocket frame (" + cause.getMessage() + ")";
-      LOG.debug("Closing Nostr client {}: {}", ctx.channel().remoteAddress(), why);
-      closeWith(tooBig ? WebSocketCloseStatus.MESSAGE_TOO_BIG : WebSocketCloseStatus.PROTOCOL_ERROR, why);
+    if (cause instanceof TooLongFrameException) {
+      // a message fragmented into frames that together exceed the limit
+      badFrame(ctx, cause);
     } else {
       LOG.debug("Nostr client {} failed", ctx.channel().remoteAddress(), cause);
       ctx.close();
     }
   }
 
-  /** Sends a NOTICE and a close frame, then closes; only this connection. */
+  private void badFrame(ChannelHandlerContext ctx, Throwable cause) {
+    boolean tooBig = cause instanceof TooLongFrameException
+        || (cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG);
+    String why = tooBig ? "invalid: message larger than " + limits.maxMessageLength() + " bytes"
+        : "invalid: bad WebSocket frame (" + cause.getMessage() + ")";
+    LOG.debug("Closing Nostr client {}: {}", ctx.channel().remoteAddress(), why);
+    closeWith(tooBig ? WebSocketCloseStatus.MESSAGE_TOO_BIG : WebSocketCloseStatus.PROTOCOL_ERROR, why);
+  }
+
+  /**
+   * Sends a NOTICE and a close frame, then half-closes: what the client is still sending is read
+   * and dropped until it closes (closing with unread input would reset the connection and could
+   * destroy the NOTICE before the client reads it), or until {@link #CLOSE_GRACE_SECONDS}.
+   * Only this connection is affected.
+   */
   private void closeWith(WebSocketCloseStatus status, String why) {
-    if (channel == null || !channel.isActive()) {
+    Channel ch = channel;
+    if (ch == null || !ch.isActive() || closing) {
       return;
     }
-    channel.write(new TextWebSocketFrame(Messages.notice(why)));
+    closing = true;
+    subscriptions.clear();
+    hasSubscriptions = false;
+    ch.write(new TextWebSocketFrame(Messages.notice(why)));
     String reason = why.length() > 120 ? why.substring(0, 120) : why;
-    channel.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+    ch.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(f -> {
+      if (ch instanceof SocketChannel s && f.isSuccess()) {
+        s.shutdownOutput();
+      } else {
+        ch.close();
+      }
+    });
+    ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
   }
 
   private void handle(byte[] message) {
