@@ -173,7 +173,7 @@ public final class RelayServer implements AutoCloseable {
         }
         switch (event.kindClass()) {
           case EPHEMERAL -> {
-            broadcast(event, event.toJson());
+            broadcast(event);
             from.answer(event.id(), true, "");
           }
           default -> writes.add(new Pending(event, from));
@@ -238,24 +238,36 @@ public final class RelayServer implements AutoCloseable {
       }
       return;
     }
+    // one hop onto each connection's event loop per batch, not one per event: waking a loop
+    // from this thread costs more than the matching itself
+    List<Event> stored = new ArrayList<>(batch.size());
+    Map<Session, List<Session.Answer>> answers = new LinkedHashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
-      switch (outcomes.get(i)) {
+      String id = p.event().id();
+      Session.Answer a = switch (outcomes.get(i)) {
         case STORED -> {
-          broadcast(p.event(), p.event().toJson());
-          p.from().answer(p.event().id(), true, "");
+          stored.add(p.event());
+          yield new Session.Answer(id, true, "");
         }
-        case DUPLICATE -> p.from().answer(p.event().id(), true, "duplicate: already have this event");
-        case SUPERSEDED -> p.from().answer(p.event().id(), false,
-            "duplicate: a newer version of this replaceable event is stored");
+        case DUPLICATE -> new Session.Answer(id, true, "duplicate: already have this event");
+        case SUPERSEDED -> new Session.Answer(id, false, "duplicate: a newer version of this replaceable event is stored");
+      };
+      answers.computeIfAbsent(p.from(), s -> new ArrayList<>()).add(a);
+    }
+    if (!stored.isEmpty()) {
+      for (Session s : sessions) {
+        s.deliver(stored);
       }
     }
+    answers.forEach(Session::answer);
   }
 
   /** Hands {@code event} to every connection with a subscription; each matches on its own loop. */
-  private void broadcast(Event event, String json) {
+  private void broadcast(Event event) {
+    List<Event> one = List.of(event);
     for (Session s : sessions) {
-      s.deliver(event, json);
+      s.deliver(one);
     }
   }
 

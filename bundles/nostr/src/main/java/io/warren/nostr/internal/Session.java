@@ -57,7 +57,6 @@ final class Session extends ChannelInboundHandlerAdapter {
     private final List<Filter> filters;
     private boolean live;
     private List<Event> backlog = new ArrayList<>();
-    private List<String> backlogJson = new ArrayList<>();
 
     Subscription(String id, List<Filter> filters) {
       this.id = id;
@@ -288,14 +287,25 @@ final class Session extends ChannelInboundHandlerAdapter {
     return null;
   }
 
-  /** The outcome of an EVENT (or AUTH); called from any thread. */
+  /** The OK for one EVENT. */
+  record Answer(String eventId, boolean accepted, String message) {}
+
+  /** The outcome of an EVENT; called from any thread. */
   void answer(String eventId, boolean accepted, String message) {
+    answer(List.of(new Answer(eventId, accepted, message)));
+  }
+
+  /** The outcomes of several EVENTs, in one hop onto the event loop; called from any thread. */
+  void answer(List<Answer> answers) {
     Channel ch = channel;
     onLoop(() -> {
-      if (--inFlight < MAX_IN_FLIGHT / 2 && !ch.config().isAutoRead()) {
+      inFlight -= answers.size();
+      if (inFlight < MAX_IN_FLIGHT / 2 && !ch.config().isAutoRead()) {
         ch.config().setAutoRead(true);
       }
-      send(Messages.ok(eventId, accepted, message));
+      for (Answer a : answers) {
+        send(Messages.ok(a.eventId(), a.accepted(), a.message()));
+      }
       flushSoon();
     });
   }
@@ -386,13 +396,12 @@ final class Session extends ChannelInboundHandlerAdapter {
       sent.add(r.id());
     }
     send(Messages.eose(sub.id));
-    for (int i = 0; i < sub.backlog.size(); i++) {
-      if (!sent.contains(sub.backlog.get(i).id())) {
-        send(Messages.event(sub.id, sub.backlogJson.get(i)));
+    for (Event e : sub.backlog) {
+      if (!sent.contains(e.id())) {
+        send(Messages.event(sub.id, e.toJson()));
       }
     }
     sub.backlog = null;
-    sub.backlogJson = null;
     sub.live = true;
   }
 
@@ -409,29 +418,30 @@ final class Session extends ChannelInboundHandlerAdapter {
     hasSubscriptions = !subscriptions.isEmpty();
   }
 
-  /** A newly accepted event; called from any thread. */
-  void deliver(Event event, String json) {
-    if (!hasSubscriptions || event.kind() == AUTH_KIND) {
+  /** Newly accepted events, in the order accepted; called from any thread. */
+  void deliver(List<Event> events) {
+    if (!hasSubscriptions) {
       return;
     }
     Channel ch = channel;
     onLoop(() -> {
       boolean any = false;
-      for (Subscription sub : new ArrayList<>(subscriptions.values())) {
-        if (!sub.matches(event)) {
-          continue;
-        }
-        if (!sub.live) {
-          sub.backlog.add(event);
-          sub.backlogJson.add(json);
-        } else if (!ch.isWritable()) {
-          // the client reads slower than events arrive: end this subscription rather than buffer without bound
-          removeSubscription(sub.id);
-          send(Messages.closed(sub.id, "error: the client is not reading fast enough; subscription ended"));
-          any = true;
-        } else {
-          send(Messages.event(sub.id, json));
-          any = true;
+      for (Event event : events) {
+        for (Subscription sub : new ArrayList<>(subscriptions.values())) {
+          if (!sub.matches(event)) {
+            continue;
+          }
+          if (!sub.live) {
+            sub.backlog.add(event);
+          } else if (!ch.isWritable()) {
+            // the client reads slower than events arrive: end this subscription rather than buffer without bound
+            removeSubscription(sub.id);
+            send(Messages.closed(sub.id, "error: the client is not reading fast enough; subscription ended"));
+            any = true;
+          } else {
+            send(Messages.event(sub.id, event.toJson()));
+            any = true;
+          }
         }
       }
       if (any) {
