@@ -219,7 +219,7 @@ public class RelayBench {
         total - refused.get(), refused.get(), okNanos / 1e9, (total - refused.get()) / (okNanos / 1e9));
     System.out.printf("  OK latency under load: p50 %s, p99 %s%n", ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)));
     System.out.printf("  subscriber received %d of %d live events%s%n", total - allDelivered.getCount(), total,
-        delivered ? String.format(", the last %.0f ms after the last OK", (lastDelivery.get() - lastOk.get()) / 1e6) : " (gave up waiting)");
+        delivered ? String.format(", the last one %+.0f ms from the last OK", (lastDelivery.get() - lastOk.get()) / 1e6) : " (gave up waiting)");
     GROUP.shutdownGracefully();
   }
 }

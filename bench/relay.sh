@@ -10,7 +10,7 @@ dist=distribution/target/warren
 [ -x "$dist/bin/warren" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 work=$(mktemp -d)
 node_pid=""
-cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 
 home="$work/warren"
@@ -25,7 +25,7 @@ events.per.second = 10000000
 reqs.per.second = 10000
 CFG
 
-WARREN_LOG_LEVEL=warn "$home/bin/warren" --no-console --data-dir "$work/data" > "$work/out" 2> "$work/err" &
+WARREN_LOG_LEVEL=warn WARREN_JAVA_OPTS="${WARREN_JAVA_OPTS:-}" "$home/bin/warren" --no-console --data-dir "$work/data" > "$work/out" 2> "$work/err" &
 node_pid=$!
 for _ in $(seq 1 600); do grep -q " ready in " "$work/out" 2>/dev/null && break; sleep 0.1; done
 grep -q " ready in " "$work/out" || { cat "$work/out" "$work/err" >&2; exit 1; }
