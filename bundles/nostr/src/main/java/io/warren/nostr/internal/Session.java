@@ -48,6 +48,8 @@ final class Session extends ChannelInboundHandlerAdapter {
   /** Malformed messages tolerated (each gets a NOTICE) before the connection is closed. */
   static final int MAX_MALFORMED = 10;
   static final int AUTH_KIND = 22242;
+  /** Live events held for one subscription while its stored events are still being read. */
+  static final int MAX_BACKLOG = 10_000;
   /** How long a connection being closed for bad input may take to close its side. */
   static final int CLOSE_GRACE_SECONDS = 5;
 
@@ -432,7 +434,13 @@ final class Session extends ChannelInboundHandlerAdapter {
             continue;
           }
           if (!sub.live) {
-            sub.backlog.add(event);
+            if (sub.backlog.size() < MAX_BACKLOG) {
+              sub.backlog.add(event);
+            } else {
+              removeSubscription(sub.id);
+              send(Messages.closed(sub.id, "error: too many new events arrived while stored ones were read; REQ again"));
+              any = true;
+            }
           } else if (!ch.isWritable()) {
             // the client reads slower than events arrive: end this subscription rather than buffer without bound
             removeSubscription(sub.id);
