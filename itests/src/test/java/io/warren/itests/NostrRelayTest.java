@@ -54,4 +54,15 @@ class NostrRelayTest {
       assertTrue(relay.out().matches("(?s).*stored-events\\s+[1-9].*"), relay.toString());
     }
   }
+
+  @Test
+  void relayPortOnTheCommandLineStartsTheRelay() throws Exception {
+    Path home = NodeProcess.installation(dir);
+    try (NodeProcess node = NodeProcess.start(home, dir.resolve("data"), "--relay-port", "0")) {
+      node.awaitReady();
+      Result relay = node.client("relay:info");
+      assertEquals(0, relay.exit(), relay.toString());
+      assertTrue(relay.out().matches("(?s).*ws://127\\.0\\.0\\.1:\\d+.*"), relay.toString());
+    }
+  }
 }
