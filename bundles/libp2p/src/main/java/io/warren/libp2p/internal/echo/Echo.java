@@ -1,0 +1,195 @@
+package io.warren.libp2p.internal.echo;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.warren.api.Stream;
+import io.warren.api.StreamHandler;
+import io.warren.libp2p.internal.host.Libp2pStream;
+import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@value #PROTOCOL}: the listener writes back every byte it reads and closes its side once the
+ * dialer closed its own and everything was written. Reads wait for the previous write, so a slow
+ * dialer slows the echo instead of filling memory.
+ */
+public final class Echo {
+  public static final String PROTOCOL = "/echo/1.0.0";
+  static final int CHUNK = 64 * 1024;
+
+  private Echo() {
+  }
+
+  /** What {@link #run} found. */
+  public record Result(long sent, long received, boolean identical, Duration elapsed) {
+  }
+
+  public static StreamHandler responder() {
+    return (Stream s) -> s.channel().pipeline().addLast("echo", new Responder());
+  }
+
+  /** Sends {@code bytes} pseudo-random bytes, half-closes, and checks what comes back. */
+  public static CompletableFuture<Result> run(Libp2pStream stream, long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("echo size must not be negative");
+    }
+    Client c = new Client(bytes);
+    stream.channel().eventLoop().execute(() -> stream.channel().pipeline().addLast("echo", c));
+    return c.result;
+  }
+
+  private static final class Responder extends ChannelInboundHandlerAdapter {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+        if (f.isSuccess()) {
+          ctx.read();
+        } else {
+          ctx.close();
+        }
+      });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ((YamuxStreamChannel) ctx.channel()).closeWrite(); // ordered after the echoed bytes
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  /** A reproducible byte sequence: a random block repeated, each repetition XORed with its index. */
+  static final class Pattern {
+    private static final int BLOCK = 1 << 16;
+    private final byte[] block = new byte[BLOCK];
+
+    Pattern(long seed) {
+      SplittableRandom r = new SplittableRandom(seed);
+      for (int i = 0; i < BLOCK; i += 8) {
+        long v = r.nextLong();
+        for (int j = 0; j < 8; j++) {
+          block[i + j] = (byte) (v >>> (8 * j));
+        }
+      }
+    }
+
+    byte at(long pos) {
+      return (byte) (block[(int) (pos & (BLOCK - 1))] ^ (pos >>> 16));
+    }
+
+    void fill(ByteBuf out, long pos, int n) {
+      for (int i = 0; i < n; i++) {
+        out.writeByte(at(pos + i));
+      }
+    }
+  }
+
+  private static final class Client extends ChannelInboundHandlerAdapter {
+    private final long total;
+    private final Pattern pattern = new Pattern(0x5EED);
+    private final CompletableFuture<Result> result = new CompletableFuture<>();
+    private final long started = System.nanoTime();
+    private long sent;
+    private long received;
+    private boolean identical = true;
+    private boolean finSent;
+
+    Client(long total) {
+      this.total = total;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      if (!ctx.channel().isActive()) {
+        result.completeExceptionally(new IOException("echo: stream closed"));
+        return;
+      }
+      writeMore(ctx);
+      ctx.read();
+    }
+
+    private void writeMore(ChannelHandlerContext ctx) {
+      boolean wrote = false;
+      while (sent < total && ctx.channel().isWritable()) {
+        int n = (int) Math.min(CHUNK, total - sent);
+        ByteBuf b = ctx.alloc().buffer(n);
+        pattern.fill(b, sent, n);
+        sent += n;
+        ctx.write(b);
+        wrote = true;
+      }
+      if (wrote) {
+        ctx.flush();
+      }
+      if (sent == total && !finSent) {
+        finSent = true;
+        ((YamuxStreamChannel) ctx.channel()).closeWrite();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      if (ctx.channel().isWritable()) {
+        writeMore(ctx);
+      }
+      super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      try {
+        int n = in.readableBytes();
+        if (identical) {
+          if (received + n > total) {
+            identical = false;
+          } else {
+            int base = in.readerIndex();
+            for (int i = 0; i < n; i++) {
+              if (in.getByte(base + i) != pattern.at(received + i)) {
+                identical = false;
+                break;
+              }
+            }
+          }
+        }
+        received += n;
+      } finally {
+        in.release();
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.read();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        result.complete(new Result(sent, received, identical && received == total,
+            Duration.ofNanos(System.nanoTime() - started)));
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      result.completeExceptionally(new IOException("echo: stream closed after " + received + " of " + total
+          + " bytes came back (reset by the peer?)"));
+      super.channelInactive(ctx);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.warren.libp2p.internal.host;
+
+import io.netty.channel.Channel;
+import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
+import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.yamux.YamuxSession;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** An upgraded connection: TCP, secured by Noise with an authenticated peer, multiplexed by Yamux. */
+public final class Connection {
+
+  /** What the peer told us about itself with identify. */
+  public record PeerDetails(String agentVersion, String protocolVersion, List<String> protocols,
+      List<Multiaddr> listenAddrs, Multiaddr observedAddr) {
+    public PeerDetails {
+      protocols = List.copyOf(protocols);
+      listenAddrs = List.copyOf(listenAddrs);
+    }
+  }
+
+  private final Channel channel;
+  private final YamuxSession session;
+  private final PeerId remotePeer;
+  private final Libp2pPublicKey remoteKey;
+  private final boolean outbound;
+  private final Multiaddr remoteAddress;
+  private final Instant opened = Instant.now();
+  private final CompletableFuture<PeerDetails> identified = new CompletableFuture<>();
+  private volatile PeerDetails details;
+
+  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, boolean outbound,
+      Multiaddr remoteAddress) {
+    this.channel = channel;
+    this.session = session;
+    this.remotePeer = remotePeer;
+    this.remoteKey = remoteKey;
+    this.outbound = outbound;
+    this.remoteAddress = remoteAddress;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  public YamuxSession session() {
+    return session;
+  }
+
+  public PeerId remotePeer() {
+    return remotePeer;
+  }
+
+  public Libp2pPublicKey remoteKey() {
+    return remoteKey;
+  }
+
+  public boolean outbound() {
+    return outbound;
+  }
+
+  /** The address at the other end of the TCP connection. */
+  public Multiaddr remoteAddress() {
+    return remoteAddress;
+  }
+
+  public Instant opened() {
+    return opened;
+  }
+
+  /** No relay transport exists yet: every connection is direct. */
+  public boolean relayed() {
+    return false;
+  }
+
+  public boolean isOpen() {
+    return channel.isActive();
+  }
+
+  /** The latest identify (or identify/push) from the peer, null before the first. */
+  public PeerDetails details() {
+    return details;
+  }
+
+  /** Completes with the first identify answer, or exceptionally if identify failed. */
+  public CompletableFuture<PeerDetails> identified() {
+    return identified;
+  }
+
+  /** Records an identify answer (called by the identify protocol). */
+  public void recordIdentify(PeerDetails d) {
+    details = d;
+    identified.complete(d);
+  }
+
+  /** Records that identify failed; {@link #identified()} completes exceptionally if it had not completed. */
+  public void recordIdentifyFailure(Throwable t) {
+    identified.completeExceptionally(t);
+  }
+
+  @Override
+  public String toString() {
+    return (outbound ? "to " : "from ") + remotePeer + " at " + remoteAddress + " [" + channel.id() + "]";
+  }
+}
