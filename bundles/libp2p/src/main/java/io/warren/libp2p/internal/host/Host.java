@@ -231,14 +231,6 @@ public final class Host implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             channels.add(ch);
-            upgrader.install(ch, true, expected).whenComplete((c, e) -> {
-              if (e != null) {
-                result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "
-                    + unwrap(e).getMessage(), unwrap(e)));
-              } else {
-                result.complete(c);
-              }
-            });
           }
         });
     InetSocketAddress to;
@@ -254,7 +246,17 @@ public final class Host implements AutoCloseable {
       if (!x.isSuccess()) {
         result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "
             + x.cause().getMessage(), x.cause()));
+        return;
       }
+      // the upgrade starts once TCP is connected, so a refused connect reports itself, not a failed upgrade
+      upgrader.install(f.channel(), true, expected).whenComplete((c, e) -> {
+        if (e != null) {
+          result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "
+              + unwrap(e).getMessage(), unwrap(e)));
+        } else {
+          result.complete(c);
+        }
+      });
     });
     return result;
   }

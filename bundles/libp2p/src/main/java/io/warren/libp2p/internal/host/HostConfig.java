@@ -60,11 +60,11 @@ public record HostConfig(List<Multiaddr> listen, int maxConnections, int maxStre
     return new HostConfig(listen, connections, streams, negotiationTimeout, dialTimeout, ioThreads);
   }
 
-  /** Parses listen addresses as given in configuration; a bad one names itself. */
+  /** Parses listen addresses as given in configuration (an array, or comma-separated); a bad one names itself. */
   public static List<Multiaddr> parseListen(String[] addresses) {
     List<Multiaddr> out = new ArrayList<>();
-    for (String a : addresses) {
-      if (a == null || a.isBlank()) {
+    for (String a : String.join(",", addresses).split(",")) {
+      if (a.isBlank()) {
         continue;
       }
       try {
