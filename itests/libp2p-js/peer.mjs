@@ -1,0 +1,156 @@
+// A js-libp2p peer (TCP, Noise, Yamux, identify, ping, echo) driven by Warren's interop tests and
+// benchmarks. Prints one JSON object per line on stdout; errors go to stderr with exit code 1.
+//
+//   node peer.mjs listen [--key ed25519|secp256k1|rsa]          listens on loopback until stdin closes
+//   node peer.mjs dial <multiaddr> [--key T] [--echo-bytes N] [--pings N]
+//        identifies the peer, pings it, echoes N random bytes and checks them byte for byte
+//   node peer.mjs bench [--echo-bytes N] [--pings N] [--dials N]  js <-> js figures for bench/
+import './polyfill.mjs'
+import { createHash, randomBytes } from 'node:crypto'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { echo } from '@libp2p/echo'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+
+const args = process.argv.slice(2)
+const mode = args[0]
+function option (name, fallback) {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : fallback
+}
+const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+
+async function keyOf (type) {
+  switch (type) {
+    case 'ed25519': return generateKeyPair('Ed25519')
+    case 'secp256k1': return generateKeyPair('secp256k1')
+    case 'rsa': return generateKeyPair('RSA', 2048)
+    default: throw new Error(`unknown key type ${type} (expected ed25519, secp256k1 or rsa)`)
+  }
+}
+
+async function node (keyType, listen) {
+  return createLibp2p({
+    privateKey: await keyOf(keyType),
+    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      echo: echo({ timeout: 120_000 })
+    }
+  })
+}
+
+/** Sends `bytes` random bytes over /echo/1.0.0 and checks what comes back; returns the elapsed ms. */
+async function echoCheck (libp2p, target, bytes) {
+  const data = randomBytes(bytes)
+  const started = performance.now()
+  const back = await libp2p.services.echo.echo(target, data, { signal: AbortSignal.timeout(120_000) })
+  const elapsed = performance.now() - started
+  const got = back.subarray()
+  const same = got.length === data.length &&
+    createHash('sha256').update(got).digest('hex') === createHash('sha256').update(data).digest('hex')
+  return { bytes, received: got.length, identical: same, ms: elapsed }
+}
+
+async function dial () {
+  const target = multiaddr(args[1])
+  const libp2p = await node(option('--key', 'ed25519'), false)
+  const result = { jsPeerId: libp2p.peerId.toString(), keyType: option('--key', 'ed25519') }
+  try {
+    // js-libp2p identifies every new connection by itself (one identify stream at a time): wait for that
+    const identified = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no identify of the peer within 20 s')), 20_000)
+      libp2p.addEventListener('peer:identify', (evt) => { clearTimeout(timer); resolve(evt.detail) })
+    })
+    await libp2p.dial(target, { signal: AbortSignal.timeout(20_000) })
+    const id = await identified
+    result.identify = {
+      peerId: id.peerId.toString(),
+      agentVersion: id.agentVersion,
+      protocolVersion: id.protocolVersion,
+      protocols: id.protocols,
+      listenAddrs: id.listenAddrs.map(a => a.toString()),
+      observedAddr: id.observedAddr?.toString()
+    }
+    result.pings = []
+    for (let i = 0; i < Number(option('--pings', '3')); i++) {
+      result.pings.push(await libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(20_000) }))
+    }
+    const bytes = Number(option('--echo-bytes', '0'))
+    if (bytes > 0) {
+      result.echo = await echoCheck(libp2p, target, bytes)
+    }
+    out(result)
+  } finally {
+    await libp2p.stop()
+  }
+}
+
+async function listen () {
+  const libp2p = await node(option('--key', 'ed25519'), true)
+  libp2p.addEventListener('peer:identify', (evt) => {
+    out({ event: 'identify', peerId: evt.detail.peerId.toString(), agentVersion: evt.detail.agentVersion, protocols: evt.detail.protocols })
+  })
+  out({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(a => a.toString()) })
+  process.stdin.resume()
+  process.stdin.on('end', async () => { await libp2p.stop(); process.exit(0) })
+}
+
+function percentile (sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
+}
+
+async function bench () {
+  const a = await node('ed25519', true)
+  const b = await node('ed25519', false)
+  const target = a.getMultiaddrs()[0]
+  const dials = Number(option('--dials', '50'))
+  const setup = []
+  for (let i = 0; i < dials; i++) {
+    const t0 = performance.now()
+    const c = await b.dial(target)
+    setup.push(performance.now() - t0)
+    await c.close()
+  }
+  const rtts = []
+  for (let i = 0; i < Number(option('--pings', '1000')); i++) {
+    rtts.push(await b.services.ping.ping(target))
+  }
+  const bytes = Number(option('--echo-bytes', String(64 * 1024 * 1024)))
+  await echoCheck(b, target, 1024 * 1024) // warm-up
+  const e = await echoCheck(b, target, bytes)
+  setup.sort((x, y) => x - y)
+  rtts.sort((x, y) => x - y)
+  out({
+    impl: 'js-libp2p',
+    node: process.version,
+    setupMsP50: percentile(setup, 50),
+    setupMsP99: percentile(setup, 99),
+    pingMsP50: percentile(rtts, 50),
+    pingMsP99: percentile(rtts, 99),
+    echoBytes: bytes,
+    echoIdentical: e.identical,
+    echoMBps: bytes / e.ms / 1000
+  })
+  await b.stop()
+  await a.stop()
+}
+
+const modes = { dial, listen, bench }
+if (!modes[mode]) {
+  process.stderr.write('usage: node peer.mjs listen|dial|bench ...\n')
+  process.exit(2)
+}
+modes[mode]().catch((err) => {
+  process.stderr.write(`peer.mjs ${mode} failed: ${err.stack ?? err}\n`)
+  process.exit(1)
+})
