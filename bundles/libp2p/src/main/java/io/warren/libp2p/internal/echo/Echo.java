@@ -89,9 +89,10 @@ public final class Echo {
       return (byte) (block[(int) (pos & (BLOCK - 1))] ^ (pos >>> 16));
     }
 
-    void fill(ByteBuf out, long pos, int n) {
+    /** Writes bytes {@code pos .. pos+n-1} of the sequence into {@code into[0..n-1]}. */
+    void fill(byte[] into, long pos, int n) {
       for (int i = 0; i < n; i++) {
-        out.writeByte(at(pos + i));
+        into[i] = at(pos + i);
       }
     }
   }
@@ -105,6 +106,8 @@ public final class Echo {
     private long received;
     private boolean identical = true;
     private boolean finSent;
+    private final byte[] chunk = new byte[CHUNK];
+    private final byte[] expected = new byte[CHUNK];
 
     Client(long total) {
       this.total = total;
@@ -125,7 +128,8 @@ public final class Echo {
       while (sent < total && ctx.channel().isWritable()) {
         int n = (int) Math.min(CHUNK, total - sent);
         ByteBuf b = ctx.alloc().buffer(n);
-        pattern.fill(b, sent, n);
+        pattern.fill(chunk, sent, n);
+        b.writeBytes(chunk, 0, n);
         sent += n;
         ctx.write(b);
         wrote = true;
@@ -156,12 +160,11 @@ public final class Echo {
           if (received + n > total) {
             identical = false;
           } else {
-            int base = in.readerIndex();
-            for (int i = 0; i < n; i++) {
-              if (in.getByte(base + i) != pattern.at(received + i)) {
-                identical = false;
-                break;
-              }
+            for (int off = 0; off < n && identical; off += CHUNK) {
+              int len = Math.min(CHUNK, n - off);
+              in.getBytes(in.readerIndex() + off, chunk, 0, len);
+              pattern.fill(expected, received + off, len);
+              identical = java.util.Arrays.equals(chunk, 0, len, expected, 0, len);
             }
           }
         }
