@@ -26,6 +26,12 @@ public interface Libp2pNode {
   /** Connects to {@code multiaddr} (reusing an open connection to that peer) and identifies the peer. */
   CompletionStage<PeerInfo> connect(String multiaddr);
 
+  /**
+   * Reserves a slot at the circuit relay at {@code relayMultiaddr} (connecting first); returns the
+   * {@code .../p2p-circuit/p2p/<this node>} addresses others can now reach this node at.
+   */
+  CompletionStage<List<String>> reserve(String relayMultiaddr);
+
   /** Runs {@code count} rounds of {@code /ipfs/ping/1.0.0} on one stream to {@code target}. */
   CompletionStage<PingResult> ping(String target, int count);
 

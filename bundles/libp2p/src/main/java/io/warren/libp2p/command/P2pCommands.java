@@ -28,7 +28,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=peers",
     "osgi.command.function=connect",
     "osgi.command.function=ping",
-    "osgi.command.function=echo"})
+    "osgi.command.function=echo",
+    "osgi.command.function=reserve"})
 public final class P2pCommands {
   /** How long a command waits for the network before it gives up. */
   static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -109,6 +110,12 @@ public final class P2pCommands {
     double seconds = Math.max(1e-9, r.elapsed().toNanos() / 1e9);
     m.put("throughput", String.format(Locale.ROOT, "%.1f MB/s each way", r.sent() / seconds / 1e6));
     return m;
+  }
+
+  @Descriptor("Reserves a slot at a circuit relay; prints the relayed addresses others can reach this node at")
+  public List<String> reserve(
+      @Descriptor("the relay's multiaddr, ending in /p2p/<relay peer ID>") String relayMultiaddr) {
+    return await(node.reserve(relayMultiaddr));
   }
 
   private static double millis(Duration d) {

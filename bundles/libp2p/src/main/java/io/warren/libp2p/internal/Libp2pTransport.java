@@ -21,6 +21,7 @@ import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.identify.Identify;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.warren.libp2p.internal.relay.CircuitRelay;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,12 +69,28 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
     @AttributeDefinition(description = "Event loop threads; 0 means one per core")
     int io_threads() default 0;
+
+    @AttributeDefinition(description = "Act as a circuit relay v2 for other peers (off: this node forwards nothing)")
+    boolean relay_hop_enabled() default false;
+
+    @AttributeDefinition(description = "Relay: reservations held at once")
+    int relay_max_reservations() default 128;
+
+    @AttributeDefinition(description = "Relay: relayed connections open at once")
+    int relay_max_circuits() default 64;
+
+    @AttributeDefinition(description = "Relay: seconds a relayed connection may last (0: no limit)")
+    int relay_circuit_seconds() default 600;
+
+    @AttributeDefinition(description = "Relay: bytes a relayed connection may carry each way (0: no limit)")
+    long relay_circuit_bytes() default 64L << 20;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Libp2pTransport.class);
 
   private final ProtocolRegistry protocols = new ProtocolRegistry();
   private final Host host;
+  private final CircuitRelay relay;
 
   @Activate
   public Libp2pTransport(BundleContext context, @Reference NodeIdentity identity, Config config) {
@@ -85,16 +102,32 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     String version = context.getProperty(NodeProperties.VERSION);
     String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
-    host = start(new NodeKeyIdentity(identity), hc, protocols, agent);
+    if (config.relay_max_reservations() < 0 || config.relay_max_circuits() < 0 || config.relay_circuit_seconds() < 0
+        || config.relay_circuit_bytes() < 0) {
+      throw new IllegalArgumentException("relay.* limits must not be negative");
+    }
+    CircuitRelay.Limits limits = new CircuitRelay.Limits(config.relay_max_reservations(), config.relay_max_circuits(),
+        Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(), Duration.ofHours(1));
+    host = new Host(new NodeKeyIdentity(identity), hc, protocols);
+    relay = install(host, agent, limits, config.relay_hop_enabled());
+    host.start();
   }
 
-  /** A started host with the built-in protocols; also used by tests and benchmarks outside OSGi. */
+  /** The built-in protocols on {@code h} (not yet started): identify, ping, echo, circuit relay v2. */
+  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
+    new Identify(h, agentVersion).install();
+    h.protocols().add(Ping.PROTOCOL, Ping.responder());
+    h.protocols().add(Echo.PROTOCOL, Echo.responder());
+    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop);
+    relay.install();
+    return relay;
+  }
+
+  /** A started host with the built-in protocols (relay client only); for tests and benchmarks outside OSGi. */
   public static Host start(io.warren.libp2p.internal.crypto.LocalIdentity identity, HostConfig config,
       ProtocolRegistry protocols, String agentVersion) {
     Host h = new Host(identity, config, protocols);
-    new Identify(h, agentVersion).install();
-    protocols.add(Ping.PROTOCOL, Ping.responder());
-    protocols.add(Echo.PROTOCOL, Echo.responder());
+    install(h, agentVersion, CircuitRelay.Limits.DEFAULT, false);
     h.start();
     return h;
   }
@@ -201,6 +234,18 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     return connection(target).thenCompose(c -> host.newStream(c, Echo.PROTOCOL)
         .thenCompose(s -> Echo.run(s, bytes))
         .thenApply(r -> new EchoResult(c.remotePeer().toBase58(), r.sent(), r.received(), r.identical(), r.elapsed())));
+  }
+
+  @Override
+  public CompletionStage<List<String>> reserve(String relayMultiaddr) {
+    Multiaddr m;
+    try {
+      m = Multiaddr.fromString(relayMultiaddr);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
+    }
+    return host.connect(m).thenCompose(relay::reserve)
+        .thenApply(r -> r.circuitAddrs().stream().map(Multiaddr::toString).toList());
   }
 
   private CompletableFuture<Connection> connection(String target) {

@@ -27,18 +27,25 @@ public final class Connection {
   private final Libp2pPublicKey remoteKey;
   private final boolean outbound;
   private final Multiaddr remoteAddress;
+  private final boolean relayed;
   private final Instant opened = Instant.now();
   private final CompletableFuture<PeerDetails> identified = new CompletableFuture<>();
   private volatile PeerDetails details;
 
   Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, boolean outbound,
       Multiaddr remoteAddress) {
+    this(channel, session, remotePeer, remoteKey, outbound, remoteAddress, false);
+  }
+
+  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, boolean outbound,
+      Multiaddr remoteAddress, boolean relayed) {
     this.channel = channel;
     this.session = session;
     this.remotePeer = remotePeer;
     this.remoteKey = remoteKey;
     this.outbound = outbound;
     this.remoteAddress = remoteAddress;
+    this.relayed = relayed;
   }
 
   public Channel channel() {
@@ -61,7 +68,7 @@ public final class Connection {
     return outbound;
   }
 
-  /** The address at the other end of the TCP connection. */
+  /** The address at the other end: of the TCP connection, or {@code <relay>/p2p-circuit} when relayed. */
   public Multiaddr remoteAddress() {
     return remoteAddress;
   }
@@ -70,9 +77,9 @@ public final class Connection {
     return opened;
   }
 
-  /** No relay transport exists yet: every connection is direct. */
+  /** Whether this connection runs inside a relay's stream (circuit relay v2) rather than over TCP. */
   public boolean relayed() {
-    return false;
+    return relayed;
   }
 
   public boolean isOpen() {

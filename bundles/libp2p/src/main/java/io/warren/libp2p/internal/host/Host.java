@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class Host implements AutoCloseable {
   public static final String TRANSPORT_NAME = "libp2p";
   static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("warren.libp2p.connection");
+  /** Set on a relayed connection's channel (a stream of the connection to the relay): its circuit address. */
+  static final AttributeKey<Multiaddr> CIRCUIT = AttributeKey.valueOf("warren.libp2p.circuit");
   static final String MSS_STREAM = "mss-stream";
 
   private static final Logger LOG = LoggerFactory.getLogger(Host.class);
@@ -75,6 +77,17 @@ public final class Host implements AutoCloseable {
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
   private volatile boolean closed;
+  private volatile CircuitDialer circuitDialer;
+
+  /** Dials {@code /.../p2p/<relay>/p2p-circuit/p2p/<peer>} addresses (the relay client installs one). */
+  @FunctionalInterface
+  public interface CircuitDialer {
+    CompletableFuture<Connection> dial(Multiaddr circuit, PeerId target);
+  }
+
+  public void setCircuitDialer(CircuitDialer dialer) {
+    this.circuitDialer = dialer;
+  }
 
   /** Told about each new connection, on its event loop. */
   @FunctionalInterface
@@ -163,7 +176,7 @@ public final class Host implements AutoCloseable {
   }
 
   public void addAddress(PeerId peer, Multiaddr addr) {
-    if (dialable(addr)) {
+    if (dialable(addr) || isCircuit(addr)) {
       connections.addAddress(peer, addr.withoutPeerId());
     }
   }
@@ -177,6 +190,18 @@ public final class Host implements AutoCloseable {
       return failed("libp2p: bad peer id in " + addr + ": " + e.getMessage());
     }
     Multiaddr transport = addr.withoutPeerId();
+    if (isCircuit(addr)) {
+      CircuitDialer d = circuitDialer;
+      if (expected == null || d == null) {
+        return failed("libp2p: cannot dial " + addr + (d == null ? " (no relay client)" : " (expected .../p2p-circuit/p2p/<peer>)"));
+      }
+      if (expected.equals(identity.peerId())) {
+        return failed("libp2p: " + addr + " is this node");
+      }
+      connections.addAddress(expected, addr.withoutPeerId());
+      return connections.get(expected).map(CompletableFuture::completedFuture)
+          .orElseGet(() -> connections.dialOnce(expected, () -> d.dial(addr, expected)));
+    }
     if (!dialable(transport)) {
       return failed("libp2p: cannot dial " + addr + " (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>[/p2p/<id>])");
     }
@@ -212,7 +237,16 @@ public final class Host implements AutoCloseable {
       return failed("libp2p: cannot reach " + peer + " at any of " + addrs + ": "
           + (last == null ? "?" : last.getMessage()));
     }
-    return dial(addrs.get(i), peer).handle((c, e) -> c != null ? CompletableFuture.completedFuture(c)
+    Multiaddr a = addrs.get(i);
+    CompletableFuture<Connection> attempt;
+    if (isCircuit(a)) {
+      CircuitDialer d = circuitDialer;
+      attempt = d == null ? failed("libp2p: no relay client for " + a)
+          : d.dial(Multiaddr.fromString(a + "/p2p/" + peer), peer);
+    } else {
+      attempt = dial(a, peer);
+    }
+    return attempt.handle((c, e) -> c != null ? CompletableFuture.completedFuture(c)
         : dialInTurn(addrs, i + 1, peer, unwrap(e))).thenCompose(f -> f);
   }
 
@@ -275,11 +309,14 @@ public final class Host implements AutoCloseable {
 
   /** On the event loop, once Yamux is in place. */
   private Connection established(Channel ch, YamuxSession session, NoiseSession noise, boolean outbound) {
-    Connection c = new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound,
-        toMultiaddr((InetSocketAddress) ch.remoteAddress()));
+    Multiaddr circuit = ch.attr(CIRCUIT).get();
+    Connection c = circuit != null
+        ? new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound, circuit, true)
+        : new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound,
+            toMultiaddr((InetSocketAddress) ch.remoteAddress()));
     ch.attr(CONNECTION).set(c);
     connections.add(c);
-    if (outbound) {
+    if (outbound && !c.relayed()) {
       connections.addAddress(c.remotePeer(), c.remoteAddress());
     }
     ch.closeFuture().addListener(x -> {
@@ -296,6 +333,34 @@ public final class Host implements AutoCloseable {
       }
     }
     return c;
+  }
+
+  /**
+   * Runs the connection upgrade (multistream, Noise, Yamux) inside {@code stream}, a stream to or
+   * from a relay that now carries a relayed connection; {@code circuit} is the address it stands for.
+   */
+  public CompletableFuture<Connection> upgradeRelayed(Libp2pStream stream, boolean outbound, PeerId expected,
+      Multiaddr circuit) {
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    YamuxStreamChannel ch = stream.yamux();
+    ch.eventLoop().execute(() -> {
+      ch.attr(CIRCUIT).set(circuit);
+      upgrader.install(ch, outbound, expected).whenComplete((c, e) -> {
+        if (e != null) {
+          result.completeExceptionally(new TransportException("libp2p: relayed connection via " + circuit
+              + " failed: " + unwrap(e).getMessage(), unwrap(e)));
+        } else {
+          result.complete(c);
+        }
+      });
+      StreamInbox.handOver(ch);
+      ch.config().setAutoRead(true);
+    });
+    return result;
+  }
+
+  static boolean isCircuit(Multiaddr m) {
+    return m.components().stream().anyMatch(c -> c.protocol() == Protocol.P2P_CIRCUIT);
   }
 
   /** Opens a stream to {@code peer} (connecting if needed) speaking {@code protocol}. */

@@ -67,6 +67,37 @@ final class StreamInbox extends ChannelDuplexHandler {
     }
   }
 
+  /** Puts bytes a reader took but did not use back in front, for the next read. */
+  void unshift(io.netty.buffer.ByteBuf rest) {
+    held.addFirst(rest);
+  }
+
+  /**
+   * Passes what is held to the handlers after this one and leaves the pipeline, for a stream whose
+   * new owner reads with auto-read (a relayed connection's upgrade). Call on the event loop.
+   */
+  static void handOver(io.netty.channel.Channel ch) {
+    ChannelHandlerContext ctx = ch.pipeline().context(StreamInbox.class);
+    if (ctx == null) {
+      return;
+    }
+    StreamInbox inbox = (StreamInbox) ctx.handler();
+    Object o;
+    boolean any = false;
+    while ((o = inbox.held.poll()) != null) {
+      if (o instanceof io.netty.buffer.ByteBuf) {
+        any = true;
+        ctx.fireChannelRead(o);
+      } else {
+        ctx.fireUserEventTriggered(o);
+      }
+    }
+    if (any) {
+      ctx.fireChannelReadComplete();
+    }
+    ch.pipeline().remove(inbox);
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     releaseHeld();

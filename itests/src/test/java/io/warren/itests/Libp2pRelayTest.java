@@ -1,0 +1,47 @@
+package io.warren.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three node processes: R relays (configured to), A reserves at R, B pings and echoes A through R. */
+class Libp2pRelayTest {
+  @TempDir Path dir;
+
+  @Test
+  void aNodeReachesAnotherThroughARelayNode() throws Exception {
+    Path relayHome = NodeProcess.installation(dir.resolve("r"));
+    Files.writeString(relayHome.resolve("etc/io.warren.libp2p.cfg"), "relay.hop.enabled = true\n");
+    try (NodeProcess r = NodeProcess.start(relayHome, dir.resolve("r/data"));
+         NodeProcess a = NodeProcess.start(NodeProcess.installation(dir.resolve("a")), dir.resolve("a/data"));
+         NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
+      r.awaitReady();
+      a.awaitReady();
+      b.awaitReady();
+      String relayAddr = r.client("p2p:addrs").out().strip();
+      String aPeer = a.banner("peer ID");
+
+      NodeProcess.Result reserved = a.client("p2p:reserve", relayAddr);
+      assertEquals(0, reserved.exit(), reserved.toString());
+      String circuit = reserved.out().strip();
+      assertEquals(relayAddr + "/p2p-circuit/p2p/" + aPeer, circuit);
+
+      NodeProcess.Result ping = b.client("p2p:ping", "-c", "2", circuit);
+      assertEquals(0, ping.exit(), ping.toString());
+      assertTrue(ping.out().contains("PING " + aPeer) && ping.out().contains("(relayed)"), ping.out());
+      NodeProcess.Result echo = b.client("p2p:echo", "-n", "1000000", aPeer);
+      assertEquals(0, echo.exit(), echo.toString());
+      assertTrue(echo.out().matches("(?s).*identical\\s+true.*"), echo.out());
+      NodeProcess.Result peers = a.client("p2p:peers");
+      assertTrue(peers.out().contains(b.banner("peer ID")) && peers.out().contains("relayed"), peers.out());
+
+      NodeProcess.Result refused = b.client("p2p:reserve", a.client("p2p:addrs").out().strip());
+      assertTrue(refused.exit() != 0 && refused.err().contains("/libp2p/circuit/relay/0.2.0/hop"),
+          "a node that is not configured to relay refuses: " + refused);
+    }
+  }
+}
