@@ -1,13 +1,16 @@
 // A js-libp2p peer (TCP, Noise, Yamux, identify, ping, echo) driven by Warren's interop tests and
 // benchmarks. Prints one JSON object per line on stdout; errors go to stderr with exit code 1.
 //
-//   node peer.mjs listen [--key ed25519|secp256k1|rsa]          listens on loopback until stdin closes
+//   node peer.mjs listen [--key ed25519|secp256k1|rsa] [--relay <relay multiaddr>]
+//        listens on loopback (and, with --relay, reserves at that circuit relay) until stdin closes
+//   node peer.mjs relay-server                                  a circuit relay v2 (hop) until stdin closes
 //   node peer.mjs dial <multiaddr> [--key T] [--echo-bytes N] [--pings N]
 //        identifies the peer, pings it, echoes N random bytes and checks them byte for byte
 //   node peer.mjs bench [--echo-bytes N] [--pings N] [--dials N]  js <-> js figures for bench/
 import './polyfill.mjs'
 import { createHash, randomBytes } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { echo } from '@libp2p/echo'
@@ -34,20 +37,29 @@ async function keyOf (type) {
   }
 }
 
-async function node (keyType, listen, extra = {}) {
+async function node (keyType, listen, extra = {}, relay = null, services = {}) {
   return createLibp2p({
     ...extra,
     privateKey: await keyOf(keyType),
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
-    transports: [tcp()],
+    addresses: { listen: (listen ? ['/ip4/127.0.0.1/tcp/0'] : []).concat(relay ? [`${relay}/p2p-circuit`] : []) },
+    transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: {
       identify: identify(),
       ping: ping(),
-      echo: echo({ timeout: 120_000 })
+      echo: echo({ timeout: 120_000, runOnLimitedConnection: true }), // relayed connections with limits are 'limited'
+      ...services
     }
   })
+}
+
+async function untilCircuitAddress (libp2p) {
+  const deadline = Date.now() + 20_000
+  while (!libp2p.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit'))) {
+    if (Date.now() > deadline) throw new Error('no relay reservation within 20 s')
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
 }
 
 /** Sends `bytes` random bytes over /echo/1.0.0 and checks what comes back; returns the elapsed ms. */
@@ -97,9 +109,20 @@ async function dial () {
 }
 
 async function listen () {
-  const libp2p = await node(option('--key', 'ed25519'), true)
+  const relay = option('--relay', null)
+  const libp2p = await node(option('--key', 'ed25519'), true, {}, relay)
+  if (relay) await untilCircuitAddress(libp2p)
   libp2p.addEventListener('peer:identify', (evt) => {
     out({ event: 'identify', peerId: evt.detail.peerId.toString(), agentVersion: evt.detail.agentVersion, protocols: evt.detail.protocols })
+  })
+  out({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(a => a.toString()) })
+  process.stdin.resume()
+  process.stdin.on('end', async () => { await libp2p.stop(); process.exit(0) })
+}
+
+async function relayServer () {
+  const libp2p = await node('ed25519', true, {}, null, {
+    relay: circuitRelayServer({ reservations: { applyDefaultLimit: false } })
   })
   out({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(a => a.toString()) })
   process.stdin.resume()
@@ -149,9 +172,9 @@ async function bench () {
   await a.stop()
 }
 
-const modes = { dial, listen, bench }
+const modes = { dial, listen, bench, 'relay-server': relayServer }
 if (!modes[mode]) {
-  process.stderr.write('usage: node peer.mjs listen|dial|bench ...\n')
+  process.stderr.write('usage: node peer.mjs listen|dial|bench|relay-server ...\n')
   process.exit(2)
 }
 modes[mode]().catch((err) => {
