@@ -79,6 +79,11 @@ class Libp2pInteropTest {
       String jsPeer = JsLibp2p.field(hello, "\"peerId\":\"([^\"]+)\"");
       String jsAddr = JsLibp2p.field(hello, "\"addrs\":\\[\"([^\"]+)\"");
 
+      NodeProcess.Result connect = node.client("p2p:connect", jsAddr);
+      assertEquals(0, connect.exit(), connect.toString());
+      assertTrue(connect.out().contains("js-libp2p/") && connect.out().contains("signed peer record (verified)"),
+          "js identified, with a signed peer record that verifies: " + connect.out());
+
       NodeProcess.Result ping = node.client("p2p:ping", "-c", "3", jsAddr);
       assertEquals(0, ping.exit(), ping.toString());
       assertTrue(ping.out().contains("PING " + jsPeer) && ping.out().contains("(direct)"), ping.out());

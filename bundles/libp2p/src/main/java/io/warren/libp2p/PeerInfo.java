@@ -13,10 +13,11 @@ import java.util.List;
  * @param streams streams open on it now
  * @param agentVersion what the peer's identify said it runs (empty until identified)
  * @param protocols the protocols the peer's identify listed (empty until identified)
+ * @param addressesSigned whether the peer's addresses came in a signed peer record that verified
  * @param opened when the connection was established
  */
 public record PeerInfo(String peerId, String address, boolean outbound, boolean relayed, int streams,
-    String agentVersion, List<String> protocols, Instant opened) {
+    String agentVersion, List<String> protocols, boolean addressesSigned, Instant opened) {
   public PeerInfo {
     protocols = List.copyOf(protocols);
   }

@@ -71,6 +71,7 @@ public final class P2pCommands {
     m.put("path", p.relayed() ? "relayed" : "direct");
     m.put("agent", p.agentVersion().isEmpty() ? "(not identified)" : p.agentVersion());
     m.put("protocols", String.join(" ", p.protocols()));
+    m.put("addresses", p.addressesSigned() ? "from a signed peer record (verified)" : "unsigned");
     return m;
   }
 

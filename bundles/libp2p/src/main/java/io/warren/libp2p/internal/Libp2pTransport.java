@@ -271,6 +271,6 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     Connection.PeerDetails d = c.details();
     return new PeerInfo(c.remotePeer().toBase58(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
         c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
-        c.opened());
+        d != null && d.signedRecord(), c.opened());
   }
 }

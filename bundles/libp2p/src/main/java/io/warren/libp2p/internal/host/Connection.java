@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 /** An upgraded connection: TCP, secured by Noise with an authenticated peer, multiplexed by Yamux. */
 public final class Connection {
 
-  /** What the peer told us about itself with identify. */
+  /** What the peer told us about itself with identify; {@code signedRecord}: its addresses came in a verified signed peer record. */
   public record PeerDetails(String agentVersion, String protocolVersion, List<String> protocols,
-      List<Multiaddr> listenAddrs, Multiaddr observedAddr) {
+      List<Multiaddr> listenAddrs, Multiaddr observedAddr, boolean signedRecord) {
     public PeerDetails {
       protocols = List.copyOf(protocols);
       listenAddrs = List.copyOf(listenAddrs);

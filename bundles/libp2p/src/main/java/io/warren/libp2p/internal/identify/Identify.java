@@ -8,6 +8,7 @@ import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;
 import io.warren.libp2p.internal.host.ReadToEnd;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.record.PeerRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,9 @@ public final class Identify {
 
   private final Host host;
   private final String agentVersion;
+  /** RFC 0003 allows unix time as seq; a restarted node signs with a larger one. */
+  private final long recordSeq = System.currentTimeMillis();
+  private volatile byte[] signedRecord;
 
   public Identify(Host host, String agentVersion) {
     this.host = host;
@@ -48,7 +52,17 @@ public final class Identify {
     List<byte[]> addrs = new ArrayList<>();
     host.listenAddresses().forEach(a -> addrs.add(a.toBytes()));
     return new IdentifyMessage(PROTOCOL_VERSION, agentVersion, host.identity().publicKey().toProtobuf(), addrs,
-        c.remoteAddress().toBytes(), host.protocols().protocols(), null);
+        c.remoteAddress().toBytes(), host.protocols().protocols(), signedRecord());
+  }
+
+  /** Our listen addresses in a signed peer record (made once: a host's addresses do not change). */
+  private byte[] signedRecord() {
+    byte[] r = signedRecord;
+    if (r == null) {
+      r = new PeerRecord(host.peerId(), recordSeq, host.listenAddresses()).seal(host.identity());
+      signedRecord = r;
+    }
+    return r;
   }
 
   private void respond(Stream stream) {
@@ -98,15 +112,31 @@ public final class Identify {
       return false;
     }
     List<Multiaddr> addrs = new ArrayList<>();
-    for (byte[] a : m.listenAddrs()) {
+    boolean signed = false;
+    if (m.signedPeerRecord() != null) {
+      // identify spec: a verifiable record replaces the plain listenAddrs
       try {
-        Multiaddr ma = Multiaddr.fromBytes(a);
-        addrs.add(ma);
-        host.addAddress(c.remotePeer(), ma);
+        PeerRecord record = PeerRecord.open(m.signedPeerRecord());
+        if (!record.peerId().equals(c.remotePeer())) {
+          throw new IllegalArgumentException("it is the record of " + record.peerId());
+        }
+        addrs.addAll(record.addresses());
+        signed = true;
       } catch (IllegalArgumentException e) {
-        LOG.debug("{}: {} listed an address we cannot parse: {}", what, c, e.getMessage());
+        LOG.warn("{}: {} sent a signed peer record that does not verify ({}); using its plain addresses", what, c,
+            e.getMessage());
       }
     }
+    if (!signed) {
+      for (byte[] a : m.listenAddrs()) {
+        try {
+          addrs.add(Multiaddr.fromBytes(a));
+        } catch (IllegalArgumentException e) {
+          LOG.debug("{}: {} listed an address we cannot parse: {}", what, c, e.getMessage());
+        }
+      }
+    }
+    addrs.forEach(a -> host.addAddress(c.remotePeer(), a));
     Multiaddr observed = null;
     if (m.observedAddr() != null) {
       try {
@@ -122,7 +152,8 @@ public final class Identify {
         m.protocolVersion() != null ? m.protocolVersion() : partial ? old.protocolVersion() : "",
         !m.protocols().isEmpty() || !partial ? m.protocols() : old.protocols(),
         !addrs.isEmpty() || !partial ? addrs : old.listenAddrs(),
-        observed != null || !partial ? observed : old.observedAddr());
+        observed != null || !partial ? observed : old.observedAddr(),
+        signed || (partial && addrs.isEmpty() && old.signedRecord()));
     c.recordIdentify(d);
     LOG.debug("{}: {} runs {} with {} protocols, observes us at {}", what, c, d.agentVersion(), d.protocols().size(),
         observed);

@@ -86,6 +86,7 @@ class HostTest {
     assertTrue(d.protocols().containsAll(List.of(Identify.PROTOCOL, Identify.PUSH_PROTOCOL, Ping.PROTOCOL,
         Echo.PROTOCOL)), d.protocols().toString());
     assertEquals(b.listenAddresses(), d.listenAddrs());
+    assertTrue(d.signedRecord(), "the addresses came in b's signed peer record");
     assertEquals(a.listenAddresses().get(0).components().get(0), d.observedAddr().components().get(0));
     await(() -> !b.connections().isEmpty() && b.connections().get(0).details() != null, "b identifies a");
     assertEquals(a.peerId(), b.connections().get(0).remotePeer());
