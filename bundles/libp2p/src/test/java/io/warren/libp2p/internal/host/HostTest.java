@@ -109,6 +109,43 @@ class HostTest {
   }
 
   @Test
+  void echoNoticesABytePeerChanged() throws Exception {
+    ProtocolRegistry registry = new ProtocolRegistry();
+    Host b = host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
+    registry.add("/test/corrupt-echo/1.0.0", s -> s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+      boolean flipped;
+
+      @Override
+      public void handlerAdded(ChannelHandlerContext ctx) {
+        ctx.read();
+      }
+
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        if (!flipped && buf.readableBytes() > 100) {
+          buf.setByte(buf.readerIndex() + 100, buf.getByte(buf.readerIndex() + 100) ^ 1);
+          flipped = true;
+        }
+        ctx.writeAndFlush(buf).addListener(f -> ctx.read());
+      }
+
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+          ((io.warren.libp2p.internal.yamux.YamuxStreamChannel) ctx.channel()).closeWrite();
+        }
+      }
+    }));
+    Host a = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    Echo.Result r = Echo.run(a.newStream(c, "/test/corrupt-echo/1.0.0").get(T, TimeUnit.SECONDS), 1 << 20)
+        .get(T, TimeUnit.SECONDS);
+    assertEquals(1 << 20, r.received());
+    assertFalse(r.identical(), "one flipped bit is noticed");
+  }
+
+  @Test
   void dialsKnownAddressesByPeerIdAndWorksWithOtherKeyTypes() throws Exception {
     Host b = host();
     for (LocalIdentity id : List.of(TestIdentities.secp256k1(), TestIdentities.rsa())) {
