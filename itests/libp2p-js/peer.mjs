@@ -4,8 +4,9 @@
 //   node peer.mjs listen [--key ed25519|secp256k1|rsa] [--relay <relay multiaddr>]
 //        listens on loopback (and, with --relay, reserves at that circuit relay) until stdin closes
 //   node peer.mjs relay-server                                  a circuit relay v2 (hop) until stdin closes
-//   node peer.mjs dial <multiaddr> [--key T] [--echo-bytes N] [--pings N]
+//   node peer.mjs dial <multiaddr> [--key T] [--echo-bytes N] [--pings N] [--raw-echo <protocol>]
 //        identifies the peer, pings it, echoes N random bytes and checks them byte for byte
+//        (over /echo/1.0.0, or over any echoing protocol with --raw-echo)
 //   node peer.mjs bench [--echo-bytes N] [--pings N] [--dials N]  js <-> js figures for bench/
 import './polyfill.mjs'
 import { createHash, randomBytes } from 'node:crypto'
@@ -14,7 +15,7 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { echo } from '@libp2p/echo'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -47,6 +48,7 @@ async function node (keyType, listen, extra = {}, relay = null, services = {}) {
     streamMuxers: [yamux()],
     services: {
       identify: identify(),
+      identifyPush: identifyPush(),
       ping: ping(),
       echo: echo({ timeout: 120_000, runOnLimitedConnection: true }), // relayed connections with limits are 'limited'
       ...services
@@ -74,6 +76,28 @@ async function echoCheck (libp2p, target, bytes) {
   return { bytes, received: got.length, identical: same, ms: elapsed }
 }
 
+/** Echo over any protocol that echoes and closes after the dialer closed: send, half-close, collect. */
+async function rawEchoCheck (libp2p, target, protocol, bytes) {
+  const data = randomBytes(bytes)
+  const signal = AbortSignal.timeout(120_000)
+  const started = performance.now()
+  const stream = await libp2p.dialProtocol(target, protocol, { signal })
+  const chunks = []
+  const closed = new Promise((resolve, reject) => {
+    stream.addEventListener('message', (evt) => { chunks.push(Buffer.from(evt.data.subarray())) })
+    stream.addEventListener('close', (evt) => { evt.error != null ? reject(evt.error) : resolve() })
+  })
+  for (let off = 0; off < bytes; off += 65536) {
+    if (!stream.send(data.subarray(off, Math.min(bytes, off + 65536)))) {
+      await stream.onDrain({ signal })
+    }
+  }
+  await stream.close({ signal })
+  await closed
+  const got = Buffer.concat(chunks)
+  return { protocol, bytes, received: got.length, identical: got.equals(data), ms: performance.now() - started }
+}
+
 async function dial () {
   const target = multiaddr(args[1])
   const libp2p = await node(option('--key', 'ed25519'), false)
@@ -99,8 +123,11 @@ async function dial () {
       result.pings.push(await libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(20_000) }))
     }
     const bytes = Number(option('--echo-bytes', '0'))
+    const rawProtocol = option('--raw-echo', null)
     if (bytes > 0) {
-      result.echo = await echoCheck(libp2p, target, bytes)
+      result.echo = rawProtocol != null
+        ? await rawEchoCheck(libp2p, target, rawProtocol, bytes)
+        : await echoCheck(libp2p, target, bytes)
     }
     out(result)
   } finally {

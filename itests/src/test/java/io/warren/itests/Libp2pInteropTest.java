@@ -3,6 +3,7 @@ package io.warren.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -99,6 +100,41 @@ class Libp2pInteropTest {
       String identified = js.nextLine(Duration.ofSeconds(30));
       assertTrue(identified.contains("\"event\":\"identify\"") && identified.contains(javaPeerId), identified);
     }
+  }
+
+  @Test
+  void aDeployedPluginsProtocolIsPushedToJsAndServesIt() throws Exception {
+    String protocol = "/warren/diag/echo/1.0.0";
+    try (JsLibp2p js = JsLibp2p.start("listen")) {
+      String jsAddr = JsLibp2p.field(js.nextLine(Duration.ofSeconds(30)), "\"addrs\":\\[\"([^\"]+)\"");
+      NodeProcess.Result connect = node.client("p2p:connect", jsAddr);
+      assertEquals(0, connect.exit(), connect.toString());
+      String first = js.nextLine(Duration.ofSeconds(30));
+      assertTrue(first.contains("\"event\":\"identify\"") && !first.contains(protocol), first);
+
+      Path jar = node.home.resolve("deploy/warren-diag.jar");
+      Files.copy(Path.of(System.getProperty("warren.diag.jar")), jar);
+      awaitIdentifyLine(js, true, protocol);
+      String r = JsLibp2p.run(JS_TIMEOUT, "dial", javaAddr, "--pings", "1", "--echo-bytes", "1048576",
+          "--raw-echo", protocol);
+      assertEquals("true", JsLibp2p.field(r, "\"identical\":(true|false)"), "the plugin echoed every byte: " + r);
+      assertEquals("1048576", JsLibp2p.field(r, "\"received\":(\\d+)"), r);
+
+      Files.delete(jar);
+      awaitIdentifyLine(js, false, protocol);
+    }
+  }
+
+  /** Waits for js to report an identify (push) from the node that lists, or no longer lists, {@code protocol}. */
+  private static void awaitIdentifyLine(JsLibp2p js, boolean listed, String protocol) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      String line = js.nextLine(Duration.ofSeconds(60));
+      if (line.contains("\"event\":\"identify\"") && line.contains("\"" + protocol + "\"") == listed) {
+        return;
+      }
+    }
+    throw new AssertionError("no identify push " + (listed ? "with " : "without ") + protocol);
   }
 
   @Test
