@@ -244,7 +244,14 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!result.isDone()) {
+        if (!result.isDone() && cause instanceof java.io.IOException) {
+            // the connection went away under the negotiation (peer closed, reset): not the peer's protocol error
+            LOG.debug("[{}] multistream: {} during negotiation", ctx.channel().id(), cause.toString());
+            state = State.DONE;
+            cancelTimer();
+            result.completeExceptionally(new ProtocolException("multistream: " + cause, cause));
+            ctx.close();
+        } else if (!result.isDone()) {
             fail(ctx, "multistream: " + cause);
         } else {
             ctx.fireExceptionCaught(cause);

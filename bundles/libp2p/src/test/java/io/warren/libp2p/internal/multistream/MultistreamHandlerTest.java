@@ -18,12 +18,26 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MultistreamHandlerTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final List<String> selected = new ArrayList<>();
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    /** Every channel is finished after the test, releasing what is left in it (leak detection stays quiet). */
+    private EmbeddedChannel channel(io.netty.channel.ChannelHandler... handlers) {
+        EmbeddedChannel ch = new EmbeddedChannel(handlers);
+        channels.add(ch);
+        return ch;
+    }
+
+    @AfterEach
+    void releaseChannels() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
 
     private MultistreamHandler.Selection record() {
         return (ctx, protocol) -> selected.add(protocol);
@@ -61,13 +75,13 @@ class MultistreamHandlerTest {
         MultistreamHandler h = MultistreamHandler.listener(List.of("/noise", "/yamux/1.0.0"), (ctx, p) -> {
             selected.add(p);
         }, TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         ch.writeInbound(msgs(Multistream.PROTOCOL_ID, "/tls/1.0.0"));
-        assertEquals(Wire.ascii(msgs(Multistream.PROTOCOL_ID)) + Wire.ascii(msgs("na")), text(Wire.drainOutbound(ch)));
+        assertEquals(text(msgs(Multistream.PROTOCOL_ID)) + text(msgs("na")), text(Wire.drainOutbound(ch)));
         ByteBuf tail = msgs("/noise");
         tail.writeBytes("early".getBytes(StandardCharsets.US_ASCII));
         ch.writeInbound(tail);
-        assertEquals(Wire.ascii(msgs("/noise")), text(Wire.drainOutbound(ch)));
+        assertEquals(text(msgs("/noise")), text(Wire.drainOutbound(ch)));
         assertEquals(List.of("/noise"), selected);
         assertEquals("/noise", h.result().join());
         assertNull(ch.pipeline().get(MultistreamHandler.class));
@@ -78,10 +92,10 @@ class MultistreamHandlerTest {
 
     @Test
     void listenerAnswersLs() {
-        EmbeddedChannel ch = new EmbeddedChannel(MultistreamHandler.listener(List.of("/a", "/bb"), record(), TIMEOUT));
+        EmbeddedChannel ch = channel(MultistreamHandler.listener(List.of("/a", "/bb"), record(), TIMEOUT));
         ch.writeInbound(msgs(Multistream.PROTOCOL_ID, "ls"));
         ByteBuf out = Wire.drainOutbound(ch);
-        assertEquals(Wire.ascii(msgs(Multistream.PROTOCOL_ID)), Wire.ascii(out.readSlice(20)));
+        assertEquals(text(msgs(Multistream.PROTOCOL_ID)), Wire.ascii(out.readSlice(20)));
         // one message: <len> (<len>/a\n <len>/bb\n) \n
         assertEquals("0a032f610a042f62620a0a", HexFormat.of().formatHex(bytes(out)));
     }
@@ -89,7 +103,7 @@ class MultistreamHandlerTest {
     @Test
     void garbageClosesTheChannelWithAClearError() {
         MultistreamHandler h = MultistreamHandler.listener(List.of("/noise"), record(), TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\n"
                 + "Accept: */*\r\nConnection: keep-alive\r\n\r\n", StandardCharsets.US_ASCII));
         assertFalse(ch.isOpen());
@@ -100,7 +114,7 @@ class MultistreamHandlerTest {
     @Test
     void oversizedMessageIsRefusedBeforeBuffering() {
         MultistreamHandler h = MultistreamHandler.listener(List.of("/noise"), record(), TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         ch.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("ffff03")));
         assertFalse(ch.isOpen());
         assertEquals("multistream: message length 65535 (expected 1-1024); garbage or not multistream-select", failure(h));
@@ -109,21 +123,21 @@ class MultistreamHandlerTest {
     @Test
     void wrongHeaderAndVersionAreRefused() {
         MultistreamHandler h = MultistreamHandler.listener(List.of("/noise"), record(), TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         ch.writeInbound(msgs("/noise"));
         assertEquals("multistream: expected header /multistream/1.0.0, got '/noise'", failure(h));
         MultistreamHandler h2 = MultistreamHandler.listener(List.of("/noise"), record(), TIMEOUT);
-        new EmbeddedChannel(h2).writeInbound(msgs("/multistream/2.0.0"));
+        channel(h2).writeInbound(msgs("/multistream/2.0.0"));
         assertEquals("multistream: unsupported version '/multistream/2.0.0' (expected /multistream/1.0.0)", failure(h2));
     }
 
     @Test
     void dialerPipelinesHeaderAndProposalThenFallsBackOnNa() {
         MultistreamHandler h = MultistreamHandler.dialer(List.of("/tls/1.0.0", "/noise"), record(), TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
-        assertEquals(Wire.ascii(msgs(Multistream.PROTOCOL_ID, "/tls/1.0.0")), text(Wire.drainOutbound(ch)));
+        EmbeddedChannel ch = channel(h);
+        assertEquals(text(msgs(Multistream.PROTOCOL_ID, "/tls/1.0.0")), text(Wire.drainOutbound(ch)));
         ch.writeInbound(msgs(Multistream.PROTOCOL_ID, "na"));
-        assertEquals(Wire.ascii(msgs("/noise")), text(Wire.drainOutbound(ch)));
+        assertEquals(text(msgs("/noise")), text(Wire.drainOutbound(ch)));
         assertTrue(selected.isEmpty());
         ch.writeInbound(msgs("/noise"));
         assertEquals(List.of("/noise"), selected);
@@ -133,7 +147,7 @@ class MultistreamHandlerTest {
     @Test
     void dialerFailsWhenEverythingIsRefused() {
         MultistreamHandler h = MultistreamHandler.dialer(List.of("/a"), record(), TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         ch.writeInbound(msgs(Multistream.PROTOCOL_ID, "na"));
         assertEquals("multistream: peer supports none of [/a]", failure(h));
         assertFalse(ch.isOpen());
@@ -151,10 +165,10 @@ class MultistreamHandlerTest {
                 }
             });
         }, TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         assertEquals(List.of("/echo/1.0.0"), selected);
         ch.writeAndFlush(Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII));
-        assertEquals(Wire.ascii(msgs(Multistream.PROTOCOL_ID, "/echo/1.0.0")) + "hello", text(Wire.drainOutbound(ch)));
+        assertEquals(text(msgs(Multistream.PROTOCOL_ID, "/echo/1.0.0")) + "hello", text(Wire.drainOutbound(ch)));
         ByteBuf reply = msgs(Multistream.PROTOCOL_ID, "/echo/1.0.0");
         reply.writeBytes("hello".getBytes(StandardCharsets.US_ASCII));
         ch.writeInbound(reply);
@@ -165,7 +179,7 @@ class MultistreamHandlerTest {
     @Test
     void lazyDialerClosesOnNa() {
         MultistreamHandler h = MultistreamHandler.lazyDialer("/echo/1.0.0", record(), TIMEOUT);
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         ch.writeInbound(msgs(Multistream.PROTOCOL_ID, "na"));
         assertEquals("multistream: peer refused '/echo/1.0.0' (na) after lazy selection", failure(h));
         assertFalse(ch.isOpen());
@@ -177,8 +191,8 @@ class MultistreamHandlerTest {
         MultistreamHandler d = MultistreamHandler.dialer(List.of("/mplex/6.7.0", "/yamux/1.0.0"),
                 (ctx, p) -> dialerSide.add(p), TIMEOUT);
         MultistreamHandler l = MultistreamHandler.listener(List.of("/yamux/1.0.0"), record(), TIMEOUT);
-        EmbeddedChannel a = new EmbeddedChannel(d);
-        EmbeddedChannel b = new EmbeddedChannel(l);
+        EmbeddedChannel a = channel(d);
+        EmbeddedChannel b = channel(l);
         Wire.pump(a, b);
         assertEquals(List.of("/yamux/1.0.0"), dialerSide);
         assertEquals(List.of("/yamux/1.0.0"), selected);
@@ -188,7 +202,7 @@ class MultistreamHandlerTest {
     @Test
     void negotiationTimesOut() throws Exception {
         MultistreamHandler h = MultistreamHandler.listener(List.of("/noise"), record(), Duration.ofMillis(1));
-        EmbeddedChannel ch = new EmbeddedChannel(h);
+        EmbeddedChannel ch = channel(h);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (ch.isOpen() && System.nanoTime() < deadline) {
             Thread.onSpinWait();

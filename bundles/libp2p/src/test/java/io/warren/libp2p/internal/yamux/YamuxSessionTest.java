@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class YamuxSessionTest {
@@ -70,8 +71,17 @@ class YamuxSessionTest {
     private final AtomicLong clock = new AtomicLong();
     private final YamuxConfig config = YamuxConfig.DEFAULT.withNanoClock(clock::get);
 
+    private final List<EmbeddedChannel> connections = new ArrayList<>();
+
+    @AfterEach
+    void releaseConnections() {
+        connections.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
     private EmbeddedChannel connection(YamuxSession session) {
-        return new EmbeddedChannel(new YamuxFrameDecoder(), session);
+        EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder(), session);
+        connections.add(ch);
+        return ch;
     }
 
     private static <T> T get(Future<T> f) {

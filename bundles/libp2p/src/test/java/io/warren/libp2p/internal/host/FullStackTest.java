@@ -1,4 +1,4 @@
-package io.warren.libp2p.internal.stack;
+package io.warren.libp2p.internal.host;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,8 +47,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The parts composed over real TCP on loopback: multistream-select picks /noise, Noise secures the
  * connection and (optionally) picks the muxer inline, otherwise multistream-select picks
- * /yamux/1.0.0, then each Yamux stream selects /echo/1.0.0 lazily. This is the shape the
- * transport will take; the wiring here is test code.
+ * /yamux/1.0.0, then each Yamux stream selects /echo/1.0.0 lazily. The connection wiring is the
+ * production {@link Upgrader}; only the stream handlers are test code.
  */
 class FullStackTest {
 
@@ -112,43 +112,14 @@ class FullStackTest {
         }
     }
 
-    /** After Noise: yamux inline, or by multistream-select when the handshake chose none. */
-    static final class Upgrader extends ChannelInboundHandlerAdapter {
-        final boolean client;
-        final ChannelHandler streamInit;
-        final CompletableFuture<YamuxSession> session = new CompletableFuture<>();
-
-        Upgrader(boolean client, ChannelHandler streamInit) {
-            this.client = client;
-            this.streamInit = streamInit;
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (!(evt instanceof NoiseSession noise)) {
-                super.userEventTriggered(ctx, evt);
-                return;
-            }
-            YamuxSession yamux = new YamuxSession(client, YamuxConfig.DEFAULT, streamInit);
-            if (noise.muxer().isPresent()) {
-                assertEquals(YamuxFrame.PROTOCOL_ID, noise.muxer().get());
-                YamuxSession.addAfter(ctx.pipeline(), ctx.name(), yamux);
-                ctx.pipeline().remove(this);
-                session.complete(yamux);
-                return;
-            }
-            MultistreamHandler.Selection sel = (c, p) -> {
-                YamuxSession.addAfter(c.pipeline(), c.name(), yamux);
-                session.complete(yamux);
-            };
-            List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
-            ctx.pipeline().replace(this, "mss-muxer", client ? MultistreamHandler.dialer(muxers, sel, TIMEOUT)
-                    : MultistreamHandler.listener(muxers, sel, TIMEOUT));
-        }
+    /** The production upgrader with a Noise config advertising {@code muxers} (empty: multistream-select picks yamux). */
+    private static Upgrader upgrader(Ed25519Identity id, List<String> muxers, ChannelHandler streamInit) {
+        return new Upgrader(new NoiseConfig(id, muxers), YamuxConfig.DEFAULT, TIMEOUT, streamInit,
+                (ch, session, noise, outbound) -> new Connection(ch, session, noise.remotePeer(), noise.remoteKey(),
+                        outbound, Host.toMultiaddr((InetSocketAddress) ch.remoteAddress())));
     }
 
     private Channel listen(Ed25519Identity id, List<String> muxers) {
-        NoiseConfig noise = new NoiseConfig(id, muxers);
         ChannelHandler streamInit = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -156,38 +127,35 @@ class FullStackTest {
                         (ctx, p) -> ctx.pipeline().addLast(ECHO.equals(p) ? new Echo() : new SpliceEcho()), TIMEOUT));
             }
         };
+        Upgrader upgrader = upgrader(id, muxers, streamInit);
         return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("mss", MultistreamHandler.listener(List.of(NoiseConfig.PROTOCOL_ID),
-                                (ctx, p) -> {
-                                    NoiseHandler.addAfter(ctx.pipeline(), ctx.name(), NoiseHandler.responder(noise, TIMEOUT));
-                                    ctx.pipeline().addAfter(NoiseHandler.HANDLER_NAME, "upgrade",
-                                            new Upgrader(false, streamInit));
-                                }, TIMEOUT));
+                        upgrader.install(ch, false, null);
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
     }
 
     private YamuxSession dial(Channel server, Ed25519Identity id, List<String> muxers, PeerId expected) throws Exception {
-        NoiseConfig noise = new NoiseConfig(id, muxers);
-        Upgrader upgrader = new Upgrader(true, new ChannelInboundHandlerAdapter());
+        Upgrader upgrader = upgrader(id, muxers, new ChannelInboundHandlerAdapter());
+        CompletableFuture<Connection> connection = new CompletableFuture<>();
         new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("mss", MultistreamHandler.dialer(List.of(NoiseConfig.PROTOCOL_ID),
-                                (ctx, p) -> {
-                                    NoiseHandler.addAfter(ctx.pipeline(), ctx.name(),
-                                            NoiseHandler.initiator(noise, expected, TIMEOUT));
-                                    ctx.pipeline().addAfter(NoiseHandler.HANDLER_NAME, "upgrade", upgrader);
-                                }, TIMEOUT));
+                        upgrader.install(ch, true, expected).whenComplete((c, e) -> {
+                            if (e != null) {
+                                connection.completeExceptionally(e);
+                            } else {
+                                connection.complete(c);
+                            }
+                        });
                     }
                 })
                 .connect(server.localAddress()).syncUninterruptibly();
-        return upgrader.session.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        return connection.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).session();
     }
 
     /** Sends {@code data} on a new echo stream, half-closes, and returns what came back. */

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# libp2p figures over loopback, printed, never asserted:
+#   Java <-> Java (Warren's host, bench/libp2p/Libp2pBench.java) on each JDK given
+#   (default: OpenJDK 17 and Temurin 25), and js <-> js with the npm packages pinned in
+#   itests/libp2p-js (the same ones the interop tests use), in the same run.
+# Figures: connection setup (TCP + multistream + Noise XX + Yamux), ping RTT p50/p99, single-stream
+# /echo/1.0.0 throughput (bytes go both ways at once; MB/s is per direction).
+#   bench/libp2p.sh [dials] [pings] [echo-bytes] [JAVA_HOME ...]
+# Needs a build: mvn -B -q install -DskipTests && (cd itests/libp2p-js && npm ci)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dials=${1:-200}; pings=${2:-2000}; bytes=${3:-268435456}
+shift 3 2>/dev/null || shift $#
+jdks=("$@")
+[ ${#jdks[@]} -gt 0 ] || jdks=(/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64)
+[ -d bundles/libp2p/target/classes ] || { echo "build first: mvn -B -q install -DskipTests" >&2; exit 1; }
+cp_file=$(mktemp); trap 'rm -f "$cp_file"' EXIT
+mvn -B -q -pl bundles/libp2p dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >/dev/null
+classpath="bundles/libp2p/target/classes:$(cat "$cp_file")"
+echo "machine: $(nproc) cores, $(uname -sr); loopback TCP; two hosts in one process"
+for jdk in "${jdks[@]}"; do
+  "$jdk/bin/java" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" \
+      bench/libp2p/Libp2pBench.java "$dials" "$pings" "$bytes"
+done
+if [ -d itests/libp2p-js/node_modules/libp2p ]; then
+  js_bytes=$(( bytes > 67108864 ? 67108864 : bytes )) # js echo holds the whole payload in memory
+  (cd itests/libp2p-js && node peer.mjs bench --dials "$dials" --pings "$(( pings > 1000 ? 1000 : pings ))" \
+      --echo-bytes "$js_bytes") | sed 's/^/js <-> js: /'
+else
+  echo "js <-> js: skipped (run npm ci in itests/libp2p-js)"
+fi

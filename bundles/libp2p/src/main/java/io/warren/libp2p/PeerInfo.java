@@ -1,0 +1,24 @@
+package io.warren.libp2p;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One open connection to a peer.
+ *
+ * @param peerId the authenticated remote peer
+ * @param address the remote address of the connection
+ * @param outbound whether this node dialled it
+ * @param relayed whether the bytes pass through a relay
+ * @param streams streams open on it now
+ * @param agentVersion what the peer's identify said it runs (empty until identified)
+ * @param protocols the protocols the peer's identify listed (empty until identified)
+ * @param addressesSigned whether the peer's addresses came in a signed peer record that verified
+ * @param opened when the connection was established
+ */
+public record PeerInfo(String peerId, String address, boolean outbound, boolean relayed, int streams,
+    String agentVersion, List<String> protocols, boolean addressesSigned, Instant opened) {
+  public PeerInfo {
+    protocols = List.copyOf(protocols);
+  }
+}

@@ -1,0 +1,142 @@
+package io.warren.libp2p.command;
+
+import io.warren.api.TransportException;
+import io.warren.libp2p.EchoResult;
+import io.warren.libp2p.Libp2pNode;
+import io.warren.libp2p.PeerInfo;
+import io.warren.libp2p.PingResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The {@code p2p:} console scope: this node's libp2p addresses and peers, and reachability checks. */
+@Component(service = P2pCommands.class, property = {
+    "osgi.command.scope=p2p",
+    "osgi.command.function=addrs",
+    "osgi.command.function=peers",
+    "osgi.command.function=connect",
+    "osgi.command.function=ping",
+    "osgi.command.function=echo",
+    "osgi.command.function=reserve"})
+public final class P2pCommands {
+  /** How long a command waits for the network before it gives up. */
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private final Libp2pNode node;
+
+  @Activate
+  public P2pCommands(@Reference Libp2pNode node) {
+    this.node = node;
+  }
+
+  @Descriptor("Lists the multiaddrs this node listens on (each ending in /p2p/<peer ID>)")
+  public List<String> addrs() {
+    return node.listenAddresses();
+  }
+
+  @Descriptor("Lists the open libp2p connections: peer, address, direction, path, streams, agent")
+  public List<String> peers() {
+    List<String> rows = new ArrayList<>();
+    List<PeerInfo> peers = node.peers();
+    if (peers.isEmpty()) {
+      return rows;
+    }
+    rows.add(String.format("%-52s %-28s %-4s %-7s %7s  %s", "PEER", "ADDRESS", "DIR", "PATH", "STREAMS", "AGENT"));
+    for (PeerInfo p : peers) {
+      rows.add(String.format("%-52s %-28s %-4s %-7s %7d  %s", p.peerId(), p.address(), p.outbound() ? "out" : "in",
+          p.relayed() ? "relayed" : "direct", p.streams(), p.agentVersion().isEmpty() ? "-" : p.agentVersion()));
+    }
+    return rows;
+  }
+
+  @Descriptor("Connects to a peer and identifies it")
+  public Map<String, Object> connect(
+      @Descriptor("the peer's multiaddr, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...") String multiaddr) {
+    PeerInfo p = await(node.connect(multiaddr));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("peer", p.peerId());
+    m.put("address", p.address());
+    m.put("path", p.relayed() ? "relayed" : "direct");
+    m.put("agent", p.agentVersion().isEmpty() ? "(not identified)" : p.agentVersion());
+    m.put("protocols", String.join(" ", p.protocols()));
+    m.put("addresses", p.addressesSigned() ? "from a signed peer record (verified)" : "unsigned");
+    return m;
+  }
+
+  @Descriptor("Measures round trips to a peer with /ipfs/ping/1.0.0")
+  public List<String> ping(
+      @Descriptor("number of pings") @Parameter(names = {"-c", "--count"}, absentValue = "1") int count,
+      @Descriptor("a peer ID (connected or known) or a multiaddr") String target) {
+    PingResult r = await(node.ping(target, count));
+    List<String> lines = new ArrayList<>();
+    lines.add("PING " + r.peerId() + " via " + r.address() + " (" + (r.relayed() ? "relayed" : "direct") + ")");
+    for (int i = 0; i < r.rtts().size(); i++) {
+      lines.add(String.format(Locale.ROOT, "seq=%d rtt=%.3f ms", i + 1, millis(r.rtts().get(i))));
+    }
+    if (r.rtts().size() > 1) {
+      double min = r.rtts().stream().mapToDouble(P2pCommands::millis).min().orElse(0);
+      double max = r.rtts().stream().mapToDouble(P2pCommands::millis).max().orElse(0);
+      double avg = r.rtts().stream().mapToDouble(P2pCommands::millis).average().orElse(0);
+      lines.add(String.format(Locale.ROOT, "%d pings: min/avg/max = %.3f/%.3f/%.3f ms", r.rtts().size(), min, avg, max));
+    }
+    return lines;
+  }
+
+  @Descriptor("Sends bytes over /echo/1.0.0 and checks that exactly the same bytes come back")
+  public Map<String, Object> echo(
+      @Descriptor("bytes to send") @Parameter(names = {"-n", "--bytes"}, absentValue = "1048576") long bytes,
+      @Descriptor("a peer ID (connected or known) or a multiaddr") String target) {
+    EchoResult r = await(node.echo(target, bytes));
+    if (!r.identical()) {
+      throw new TransportException("echo from " + r.peerId() + " differs: sent " + r.sent() + " bytes, got "
+          + r.received() + " back, not byte-identical");
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("peer", r.peerId());
+    m.put("bytes", r.sent());
+    m.put("identical", true);
+    m.put("elapsed", String.format(Locale.ROOT, "%.1f ms", millis(r.elapsed())));
+    double seconds = Math.max(1e-9, r.elapsed().toNanos() / 1e9);
+    m.put("throughput", String.format(Locale.ROOT, "%.1f MB/s each way", r.sent() / seconds / 1e6));
+    return m;
+  }
+
+  @Descriptor("Reserves a slot at a circuit relay; prints the relayed addresses others can reach this node at")
+  public List<String> reserve(
+      @Descriptor("the relay's multiaddr, ending in /p2p/<relay peer ID>") String relayMultiaddr) {
+    return await(node.reserve(relayMultiaddr));
+  }
+
+  private static double millis(Duration d) {
+    return d.toNanos() / 1e6;
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new TransportException(c.getMessage(), c);
+    } catch (TimeoutException e) {
+      throw new TransportException("no answer within " + TIMEOUT.toSeconds() + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted");
+    }
+  }
+}

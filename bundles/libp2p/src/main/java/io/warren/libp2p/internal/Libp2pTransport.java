@@ -1,0 +1,276 @@
+package io.warren.libp2p.internal;
+
+import io.warren.api.NodeIdentity;
+import io.warren.api.NodeProperties;
+import io.warren.api.PeerRef;
+import io.warren.api.Stream;
+import io.warren.api.StreamHandler;
+import io.warren.api.Transport;
+import io.warren.api.TransportException;
+import io.warren.libp2p.EchoResult;
+import io.warren.libp2p.Libp2pNode;
+import io.warren.libp2p.PeerInfo;
+import io.warren.libp2p.PingResult;
+import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.echo.Echo;
+import io.warren.libp2p.internal.host.Connection;
+import io.warren.libp2p.internal.host.Host;
+import io.warren.libp2p.internal.host.HostConfig;
+import io.warren.libp2p.internal.host.NodeKeyIdentity;
+import io.warren.libp2p.internal.host.ProtocolRegistry;
+import io.warren.libp2p.internal.identify.Identify;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.ping.Ping;
+import io.warren.libp2p.internal.relay.CircuitRelay;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The libp2p transport: one {@link Host} (and its event loops) per activation, listening on the
+ * configured addresses with the node's key, answering identify, ping, echo and every whiteboard
+ * {@link StreamHandler}. A configuration change re-activates it.
+ */
+@Component(service = {Transport.class, Libp2pNode.class}, immediate = true, configurationPid = "io.warren.libp2p",
+    property = Transport.NAME + "=" + Host.TRANSPORT_NAME)
+@Designate(ocd = Libp2pTransport.Config.class)
+public final class Libp2pTransport implements Transport, Libp2pNode {
+
+  @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with Noise and Yamux")
+  public @interface Config {
+    @AttributeDefinition(description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured")
+    String[] listen_addresses() default {HostConfig.DEFAULT_LISTEN};
+
+    @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
+    int max_connections() default 256;
+
+    @AttributeDefinition(description = "Streams per connection, each way")
+    int max_streams_per_connection() default 256;
+
+    @AttributeDefinition(description = "Seconds allowed for each protocol negotiation and the Noise handshake")
+    int negotiation_timeout_seconds() default 10;
+
+    @AttributeDefinition(description = "Seconds allowed for a TCP connect")
+    int dial_timeout_seconds() default 10;
+
+    @AttributeDefinition(description = "Event loop threads; 0 means one per core")
+    int io_threads() default 0;
+
+    @AttributeDefinition(description = "Act as a circuit relay v2 for other peers (off: this node forwards nothing)")
+    boolean relay_hop_enabled() default false;
+
+    @AttributeDefinition(description = "Relay: reservations held at once")
+    int relay_max_reservations() default 128;
+
+    @AttributeDefinition(description = "Relay: relayed connections open at once")
+    int relay_max_circuits() default 64;
+
+    @AttributeDefinition(description = "Relay: seconds a relayed connection may last (0: no limit)")
+    int relay_circuit_seconds() default 600;
+
+    @AttributeDefinition(description = "Relay: bytes a relayed connection may carry each way (0: no limit)")
+    long relay_circuit_bytes() default 64L << 20;
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(Libp2pTransport.class);
+
+  private final ProtocolRegistry protocols = new ProtocolRegistry();
+  private final Host host;
+  private final CircuitRelay relay;
+
+  @Activate
+  public Libp2pTransport(BundleContext context, @Reference NodeIdentity identity, Config config) {
+    HostConfig hc = new HostConfig(HostConfig.parseListen(config.listen_addresses()), config.max_connections(),
+        config.max_streams_per_connection(), seconds("negotiation.timeout.seconds", config.negotiation_timeout_seconds()),
+        seconds("dial.timeout.seconds", config.dial_timeout_seconds()), config.io_threads());
+    if (hc.listen().isEmpty()) {
+      throw new IllegalArgumentException("listen.addresses: no address given");
+    }
+    String version = context.getProperty(NodeProperties.VERSION);
+    String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
+    if (config.relay_max_reservations() < 0 || config.relay_max_circuits() < 0 || config.relay_circuit_seconds() < 0
+        || config.relay_circuit_bytes() < 0) {
+      throw new IllegalArgumentException("relay.* limits must not be negative");
+    }
+    CircuitRelay.Limits limits = new CircuitRelay.Limits(config.relay_max_reservations(), config.relay_max_circuits(),
+        Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(), Duration.ofHours(1));
+    host = new Host(new NodeKeyIdentity(identity), hc, protocols);
+    relay = install(host, agent, limits, config.relay_hop_enabled());
+    host.start();
+  }
+
+  /** The built-in protocols on {@code h} (not yet started): identify, ping, echo, circuit relay v2. */
+  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
+    new Identify(h, agentVersion).install();
+    h.protocols().add(Ping.PROTOCOL, Ping.responder());
+    h.protocols().add(Echo.PROTOCOL, Echo.responder());
+    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop);
+    relay.install();
+    return relay;
+  }
+
+  /** A started host with the built-in protocols (relay client only); for tests and benchmarks outside OSGi. */
+  public static Host start(io.warren.libp2p.internal.crypto.LocalIdentity identity, HostConfig config,
+      ProtocolRegistry protocols, String agentVersion) {
+    Host h = new Host(identity, config, protocols);
+    install(h, agentVersion, CircuitRelay.Limits.DEFAULT, false);
+    h.start();
+    return h;
+  }
+
+  private static Duration seconds(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+    }
+    return Duration.ofSeconds(value);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+  void addStreamHandler(StreamHandler handler, Map<String, Object> props) {
+    Object p = props.get(StreamHandler.PROTOCOL);
+    if (!(p instanceof String protocol) || protocol.isBlank()) {
+      LOG.warn("libp2p: a StreamHandler without a {} property is ignored ({})", StreamHandler.PROTOCOL, handler);
+      return;
+    }
+    try {
+      if (!protocols.add(protocol, handler)) {
+        LOG.warn("libp2p: {} already has a handler; {} is ignored while that one is registered", protocol, handler);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn("libp2p: StreamHandler {} ignored: {}", handler, e.getMessage());
+    }
+  }
+
+  void removeStreamHandler(StreamHandler handler, Map<String, Object> props) {
+    if (props.get(StreamHandler.PROTOCOL) instanceof String protocol) {
+      protocols.remove(protocol, handler);
+    }
+  }
+
+  @Deactivate
+  void deactivate() {
+    host.close();
+  }
+
+  // ---- Transport ----
+
+  @Override
+  public String name() {
+    return Host.TRANSPORT_NAME;
+  }
+
+  @Override
+  public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
+    if (!Host.TRANSPORT_NAME.equals(peer.transport())) {
+      return CompletableFuture.failedFuture(new TransportException("libp2p cannot reach " + peer));
+    }
+    PeerId id;
+    try {
+      id = PeerId.fromString(peer.id());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException("libp2p: " + e.getMessage(), e));
+    }
+    return host.newStream(id, protocolId).thenApply(s -> (Stream) s);
+  }
+
+  @Override
+  public List<String> listenAddresses() {
+    String suffix = "/p2p/" + host.peerId();
+    return host.listenAddresses().stream().map(m -> m + suffix).toList();
+  }
+
+  // ---- Libp2pNode ----
+
+  @Override
+  public String peerId() {
+    return host.peerId().toBase58();
+  }
+
+  @Override
+  public List<PeerInfo> peers() {
+    return host.connections().stream().map(Libp2pTransport::info).toList();
+  }
+
+  @Override
+  public CompletionStage<PeerInfo> connect(String multiaddr) {
+    Multiaddr m;
+    try {
+      m = Multiaddr.fromString(multiaddr);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
+    }
+    return host.connect(m).thenCompose(c -> c.identified().handle((d, e) -> info(c)));
+  }
+
+  @Override
+  public CompletionStage<PingResult> ping(String target, int count) {
+    if (count < 1 || count > 10_000) {
+      return CompletableFuture.failedFuture(new TransportException("ping count must be 1-10000, got " + count));
+    }
+    return connection(target).thenCompose(c -> host.newStream(c, Ping.PROTOCOL)
+        .thenCompose(s -> Ping.run(s, count))
+        .thenApply(rtts -> new PingResult(c.remotePeer().toBase58(), c.remoteAddress().toString(), c.relayed(), rtts)));
+  }
+
+  @Override
+  public CompletionStage<EchoResult> echo(String target, long bytes) {
+    if (bytes < 0) {
+      return CompletableFuture.failedFuture(new TransportException("echo size must not be negative"));
+    }
+    return connection(target).thenCompose(c -> host.newStream(c, Echo.PROTOCOL)
+        .thenCompose(s -> Echo.run(s, bytes))
+        .thenApply(r -> new EchoResult(c.remotePeer().toBase58(), r.sent(), r.received(), r.identical(), r.elapsed())));
+  }
+
+  @Override
+  public CompletionStage<List<String>> reserve(String relayMultiaddr) {
+    Multiaddr m;
+    try {
+      m = Multiaddr.fromString(relayMultiaddr);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
+    }
+    return host.connect(m).thenCompose(relay::reserve)
+        .thenApply(r -> r.circuitAddrs().stream().map(Multiaddr::toString).toList());
+  }
+
+  private CompletableFuture<Connection> connection(String target) {
+    if (target == null || target.isBlank()) {
+      return CompletableFuture.failedFuture(new TransportException("expected a peer ID or a multiaddr"));
+    }
+    if (target.startsWith("/")) {
+      try {
+        return host.connect(Multiaddr.fromString(target));
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
+      }
+    }
+    try {
+      return host.connectionTo(PeerId.fromString(target));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException("'" + target
+          + "' is neither a peer ID nor a multiaddr: " + e.getMessage(), e));
+    }
+  }
+
+  static PeerInfo info(Connection c) {
+    Connection.PeerDetails d = c.details();
+    return new PeerInfo(c.remotePeer().toBase58(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
+        c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
+        d != null && d.signedRecord(), c.opened());
+  }
+}

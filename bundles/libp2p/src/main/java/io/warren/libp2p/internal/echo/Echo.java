@@ -1,0 +1,208 @@
+package io.warren.libp2p.internal.echo;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.warren.api.Stream;
+import io.warren.api.StreamHandler;
+import io.warren.libp2p.internal.host.Libp2pStream;
+import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@value #PROTOCOL}: the listener writes back every byte it reads and closes its side once the
+ * dialer closed its own and everything was written. Reads wait for the previous write, so a slow
+ * dialer slows the echo instead of filling memory.
+ */
+public final class Echo {
+  public static final String PROTOCOL = "/echo/1.0.0";
+  static final int CHUNK = 64 * 1024;
+
+  private Echo() {
+  }
+
+  /** What {@link #run} found. */
+  public record Result(long sent, long received, boolean identical, Duration elapsed) {
+  }
+
+  public static StreamHandler responder() {
+    return (Stream s) -> s.channel().pipeline().addLast("echo", new Responder());
+  }
+
+  /** Sends {@code bytes} pseudo-random bytes, half-closes, and checks what comes back. */
+  public static CompletableFuture<Result> run(Libp2pStream stream, long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("echo size must not be negative");
+    }
+    Client c = new Client(bytes);
+    stream.channel().eventLoop().execute(() -> stream.channel().pipeline().addLast("echo", c));
+    return c.result;
+  }
+
+  private static final class Responder extends ChannelInboundHandlerAdapter {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+        if (f.isSuccess()) {
+          ctx.read();
+        } else {
+          ctx.close();
+        }
+      });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ((YamuxStreamChannel) ctx.channel()).closeWrite(); // ordered after the echoed bytes
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  /**
+   * A reproducible byte sequence: one random 64 KiB block repeated, each repetition stamped with its
+   * index in its first 8 bytes, so lost, repeated or reordered blocks show. Filled and checked with
+   * bulk copies, so the check does not dominate what it measures.
+   */
+  static final class Pattern {
+    private static final int BLOCK = 1 << 16;
+    private static final int STAMP = 8;
+    private final byte[] block = new byte[BLOCK];
+
+    Pattern(long seed) {
+      SplittableRandom r = new SplittableRandom(seed);
+      for (int i = 0; i < BLOCK; i += 8) {
+        long v = r.nextLong();
+        for (int j = 0; j < 8; j++) {
+          block[i + j] = (byte) (v >>> (8 * j));
+        }
+      }
+    }
+
+    /** Writes bytes {@code pos .. pos+n-1} of the sequence into {@code into[0..n-1]}. */
+    void fill(byte[] into, long pos, int n) {
+      int i = 0;
+      while (i < n) {
+        long p = pos + i;
+        long index = p >>> 16;
+        int off = (int) (p & (BLOCK - 1));
+        int len = Math.min(n - i, BLOCK - off);
+        System.arraycopy(block, off, into, i, len);
+        for (int k = off; k < STAMP && k < off + len; k++) {
+          into[i + k - off] = (byte) (index >>> (8 * (STAMP - 1 - k)));
+        }
+        i += len;
+      }
+    }
+  }
+
+  private static final class Client extends ChannelInboundHandlerAdapter {
+    private final long total;
+    private final Pattern pattern = new Pattern(0x5EED);
+    private final CompletableFuture<Result> result = new CompletableFuture<>();
+    private final long started = System.nanoTime();
+    private long sent;
+    private long received;
+    private boolean identical = true;
+    private boolean finSent;
+    private final byte[] chunk = new byte[CHUNK];
+    private final byte[] expected = new byte[CHUNK];
+
+    Client(long total) {
+      this.total = total;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      if (!ctx.channel().isActive()) {
+        result.completeExceptionally(new IOException("echo: stream closed"));
+        return;
+      }
+      writeMore(ctx);
+      ctx.read();
+    }
+
+    private void writeMore(ChannelHandlerContext ctx) {
+      boolean wrote = false;
+      while (sent < total && ctx.channel().isWritable()) {
+        int n = (int) Math.min(CHUNK, total - sent);
+        ByteBuf b = ctx.alloc().buffer(n);
+        pattern.fill(chunk, sent, n);
+        b.writeBytes(chunk, 0, n);
+        sent += n;
+        ctx.write(b);
+        wrote = true;
+      }
+      if (wrote) {
+        ctx.flush();
+      }
+      if (sent == total && !finSent) {
+        finSent = true;
+        ((YamuxStreamChannel) ctx.channel()).closeWrite();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      if (ctx.channel().isWritable()) {
+        writeMore(ctx);
+      }
+      super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      try {
+        int n = in.readableBytes();
+        if (identical) {
+          if (received + n > total) {
+            identical = false;
+          } else {
+            for (int off = 0; off < n && identical; off += CHUNK) {
+              int len = Math.min(CHUNK, n - off);
+              in.getBytes(in.readerIndex() + off, chunk, 0, len);
+              pattern.fill(expected, received + off, len);
+              identical = java.util.Arrays.equals(chunk, 0, len, expected, 0, len);
+            }
+          }
+        }
+        received += n;
+      } finally {
+        in.release();
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.read();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        result.complete(new Result(sent, received, identical && received == total,
+            Duration.ofNanos(System.nanoTime() - started)));
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      result.completeExceptionally(new IOException("echo: stream closed after " + received + " of " + total
+          + " bytes came back (reset by the peer?)"));
+      super.channelInactive(ctx);
+    }
+  }
+}

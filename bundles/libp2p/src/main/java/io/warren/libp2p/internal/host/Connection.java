@@ -1,0 +1,114 @@
+package io.warren.libp2p.internal.host;
+
+import io.netty.channel.Channel;
+import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
+import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.yamux.YamuxSession;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** An upgraded connection: TCP, secured by Noise with an authenticated peer, multiplexed by Yamux. */
+public final class Connection {
+
+  /** What the peer told us about itself with identify; {@code signedRecord}: its addresses came in a verified signed peer record. */
+  public record PeerDetails(String agentVersion, String protocolVersion, List<String> protocols,
+      List<Multiaddr> listenAddrs, Multiaddr observedAddr, boolean signedRecord) {
+    public PeerDetails {
+      protocols = List.copyOf(protocols);
+      listenAddrs = List.copyOf(listenAddrs);
+    }
+  }
+
+  private final Channel channel;
+  private final YamuxSession session;
+  private final PeerId remotePeer;
+  private final Libp2pPublicKey remoteKey;
+  private final boolean outbound;
+  private final Multiaddr remoteAddress;
+  private final boolean relayed;
+  private final Instant opened = Instant.now();
+  private final CompletableFuture<PeerDetails> identified = new CompletableFuture<>();
+  private volatile PeerDetails details;
+
+  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, boolean outbound,
+      Multiaddr remoteAddress) {
+    this(channel, session, remotePeer, remoteKey, outbound, remoteAddress, false);
+  }
+
+  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, boolean outbound,
+      Multiaddr remoteAddress, boolean relayed) {
+    this.channel = channel;
+    this.session = session;
+    this.remotePeer = remotePeer;
+    this.remoteKey = remoteKey;
+    this.outbound = outbound;
+    this.remoteAddress = remoteAddress;
+    this.relayed = relayed;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  public YamuxSession session() {
+    return session;
+  }
+
+  public PeerId remotePeer() {
+    return remotePeer;
+  }
+
+  public Libp2pPublicKey remoteKey() {
+    return remoteKey;
+  }
+
+  public boolean outbound() {
+    return outbound;
+  }
+
+  /** The address at the other end: of the TCP connection, or {@code <relay>/p2p-circuit} when relayed. */
+  public Multiaddr remoteAddress() {
+    return remoteAddress;
+  }
+
+  public Instant opened() {
+    return opened;
+  }
+
+  /** Whether this connection runs inside a relay's stream (circuit relay v2) rather than over TCP. */
+  public boolean relayed() {
+    return relayed;
+  }
+
+  public boolean isOpen() {
+    return channel.isActive();
+  }
+
+  /** The latest identify (or identify/push) from the peer, null before the first. */
+  public PeerDetails details() {
+    return details;
+  }
+
+  /** Completes with the first identify answer, or exceptionally if identify failed. */
+  public CompletableFuture<PeerDetails> identified() {
+    return identified;
+  }
+
+  /** Records an identify answer (called by the identify protocol). */
+  public void recordIdentify(PeerDetails d) {
+    details = d;
+    identified.complete(d);
+  }
+
+  /** Records that identify failed; {@link #identified()} completes exceptionally if it had not completed. */
+  public void recordIdentifyFailure(Throwable t) {
+    identified.completeExceptionally(t);
+  }
+
+  @Override
+  public String toString() {
+    return (outbound ? "to " : "from ") + remotePeer + " at " + remoteAddress + " [" + channel.id() + "]";
+  }
+}

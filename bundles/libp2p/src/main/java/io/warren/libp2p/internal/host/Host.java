@@ -1,0 +1,537 @@
+package io.warren.libp2p.internal.host;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.warren.api.PeerRef;
+import io.warren.api.StreamHandler;
+import io.warren.api.TransportException;
+import io.warren.libp2p.internal.crypto.LocalIdentity;
+import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.multiformats.Protocol;
+import io.warren.libp2p.internal.multistream.MultistreamHandler;
+import io.warren.libp2p.internal.noise.NoiseConfig;
+import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.libp2p.internal.yamux.YamuxConfig;
+import io.warren.libp2p.internal.yamux.YamuxFrame;
+import io.warren.libp2p.internal.yamux.YamuxSession;
+import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A libp2p host on TCP: listens, dials, upgrades connections (see {@link Upgrader}), keeps them in
+ * a {@link ConnectionManager}, opens streams with multistream-select and answers inbound streams
+ * with the handlers of a {@link ProtocolRegistry}. It owns one Netty event loop group, shut down
+ * gracefully by {@link #close()}.
+ *
+ * <p>Inbound and outbound streams reach their owner with auto-read off and a {@link StreamInbox}
+ * right after the negotiation, so no byte is lost between selection and the owner's first read.
+ */
+public final class Host implements AutoCloseable {
+  public static final String TRANSPORT_NAME = "libp2p";
+  static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("warren.libp2p.connection");
+  /** Set on a relayed connection's channel (a stream of the connection to the relay): its circuit address. */
+  static final AttributeKey<Multiaddr> CIRCUIT = AttributeKey.valueOf("warren.libp2p.circuit");
+  static final String MSS_STREAM = "mss-stream";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Host.class);
+
+  private final LocalIdentity identity;
+  private final HostConfig config;
+  private final ProtocolRegistry protocols;
+  private final EventLoopGroup group;
+  private final ChannelGroup channels;
+  private final ConnectionManager connections;
+  private final Upgrader upgrader;
+  private final List<Channel> servers = new CopyOnWriteArrayList<>();
+  private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile List<Multiaddr> listenAddresses = List.of();
+  private volatile boolean closed;
+  private volatile CircuitDialer circuitDialer;
+
+  /** Dials {@code /.../p2p/<relay>/p2p-circuit/p2p/<peer>} addresses (the relay client installs one). */
+  @FunctionalInterface
+  public interface CircuitDialer {
+    CompletableFuture<Connection> dial(Multiaddr circuit, PeerId target);
+  }
+
+  public void setCircuitDialer(CircuitDialer dialer) {
+    this.circuitDialer = dialer;
+  }
+
+  /** Told about each new connection, on its event loop. */
+  @FunctionalInterface
+  public interface ConnectionListener {
+    void connected(Connection connection);
+  }
+
+  public Host(LocalIdentity identity, HostConfig config, ProtocolRegistry protocols) {
+    this.identity = identity;
+    this.config = config;
+    this.protocols = protocols;
+    int threads = config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
+    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("warren-libp2p", true),
+        NioIoHandler.newFactory());
+    this.channels = new DefaultChannelGroup("libp2p", GlobalEventExecutor.INSTANCE);
+    this.connections = new ConnectionManager(config.maxConnections());
+    YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection());
+    this.upgrader = new Upgrader(new NoiseConfig(identity, List.of(YamuxFrame.PROTOCOL_ID)), yamux,
+        config.negotiationTimeout(), new InboundStreams(), this::established);
+  }
+
+  public PeerId peerId() {
+    return identity.peerId();
+  }
+
+  public LocalIdentity identity() {
+    return identity;
+  }
+
+  public HostConfig config() {
+    return config;
+  }
+
+  public ProtocolRegistry protocols() {
+    return protocols;
+  }
+
+  public void addConnectionListener(ConnectionListener l) {
+    listeners.add(l);
+  }
+
+  /** Binds every configured listen address; throws (closing what was bound) if one cannot be bound. */
+  public void start() {
+    List<Multiaddr> bound = new ArrayList<>();
+    try {
+      for (Multiaddr m : config.listen()) {
+        InetSocketAddress at = socketAddress(m);
+        ChannelFuture f = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                accepted(ch);
+              }
+            })
+            .bind(at).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+          throw new TransportException("libp2p: cannot listen on " + m + ": " + f.cause().getMessage(), f.cause());
+        }
+        servers.add(f.channel());
+        InetSocketAddress local = (InetSocketAddress) f.channel().localAddress();
+        bound.addAll(expand(local));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    listenAddresses = List.copyOf(bound);
+    for (Multiaddr m : listenAddresses) {
+      LOG.info("libp2p listening on {}/p2p/{}", m, identity.peerId());
+    }
+  }
+
+  /** Where this host can be dialled (wildcard binds expanded to the interfaces' addresses), without /p2p. */
+  public List<Multiaddr> listenAddresses() {
+    return listenAddresses;
+  }
+
+  public List<Connection> connections() {
+    return connections.all();
+  }
+
+  /** Addresses learned for {@code peer}. */
+  public List<Multiaddr> knownAddresses(PeerId peer) {
+    return connections.addresses(peer);
+  }
+
+  public void addAddress(PeerId peer, Multiaddr addr) {
+    if (dialable(addr) || isCircuit(addr)) {
+      connections.addAddress(peer, addr.withoutPeerId());
+    }
+  }
+
+  /** Connects to {@code addr}, reusing an open connection if it names a peer we are connected to. */
+  public CompletableFuture<Connection> connect(Multiaddr addr) {
+    PeerId expected;
+    try {
+      expected = addr.peerIdMultihash().map(PeerId::fromMultihash).orElse(null);
+    } catch (IllegalArgumentException e) {
+      return failed("libp2p: bad peer id in " + addr + ": " + e.getMessage());
+    }
+    Multiaddr transport = addr.withoutPeerId();
+    if (isCircuit(addr)) {
+      CircuitDialer d = circuitDialer;
+      if (expected == null || d == null) {
+        return failed("libp2p: cannot dial " + addr + (d == null ? " (no relay client)" : " (expected .../p2p-circuit/p2p/<peer>)"));
+      }
+      if (expected.equals(identity.peerId())) {
+        return failed("libp2p: " + addr + " is this node");
+      }
+      connections.addAddress(expected, addr.withoutPeerId());
+      return connections.get(expected).map(CompletableFuture::completedFuture)
+          .orElseGet(() -> connections.dialOnce(expected, () -> d.dial(addr, expected)));
+    }
+    if (!dialable(transport)) {
+      return failed("libp2p: cannot dial " + addr + " (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>[/p2p/<id>])");
+    }
+    if (expected == null) {
+      return dial(transport, null);
+    }
+    if (expected.equals(identity.peerId())) {
+      return failed("libp2p: " + addr + " is this node");
+    }
+    connections.addAddress(expected, transport);
+    return connections.get(expected).map(CompletableFuture::completedFuture)
+        .orElseGet(() -> connections.dialOnce(expected, () -> dial(transport, expected)));
+  }
+
+  /** An open connection to {@code peer}, or one dialled at the addresses known for it, in order. */
+  public CompletableFuture<Connection> connectionTo(PeerId peer) {
+    var open = connections.get(peer);
+    if (open.isPresent()) {
+      return CompletableFuture.completedFuture(open.get());
+    }
+    if (peer.equals(identity.peerId())) {
+      return failed("libp2p: " + peer + " is this node");
+    }
+    List<Multiaddr> addrs = connections.addresses(peer);
+    if (addrs.isEmpty()) {
+      return failed("libp2p: no known address for peer " + peer + " (connect to a multiaddr of it first)");
+    }
+    return connections.dialOnce(peer, () -> dialInTurn(addrs, 0, peer, null));
+  }
+
+  private CompletableFuture<Connection> dialInTurn(List<Multiaddr> addrs, int i, PeerId peer, Throwable last) {
+    if (i >= addrs.size()) {
+      return failed("libp2p: cannot reach " + peer + " at any of " + addrs + ": "
+          + (last == null ? "?" : last.getMessage()));
+    }
+    Multiaddr a = addrs.get(i);
+    CompletableFuture<Connection> attempt;
+    if (isCircuit(a)) {
+      CircuitDialer d = circuitDialer;
+      attempt = d == null ? failed("libp2p: no relay client for " + a)
+          : d.dial(Multiaddr.fromString(a + "/p2p/" + peer), peer);
+    } else {
+      attempt = dial(a, peer);
+    }
+    return attempt.handle((c, e) -> c != null ? CompletableFuture.completedFuture(c)
+        : dialInTurn(addrs, i + 1, peer, unwrap(e))).thenCompose(f -> f);
+  }
+
+  private CompletableFuture<Connection> dial(Multiaddr addr, PeerId expected) {
+    if (closed) {
+      return failed("libp2p: host is stopped");
+    }
+    if (!connections.tryOpenChannel()) {
+      return failed("libp2p: connection limit reached (" + connections.maxConnections() + " open)");
+    }
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            channels.add(ch);
+          }
+        });
+    InetSocketAddress to;
+    try {
+      to = socketAddress(addr);
+    } catch (RuntimeException e) {
+      connections.channelClosed();
+      return failed("libp2p: cannot dial " + addr + ": " + e.getMessage());
+    }
+    ChannelFuture f = b.connect(to);
+    f.channel().closeFuture().addListener(x -> connections.channelClosed());
+    f.addListener(x -> {
+      if (!x.isSuccess()) {
+        result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "
+            + x.cause().getMessage(), x.cause()));
+        return;
+      }
+      // the upgrade starts once TCP is connected, so a refused connect reports itself, not a failed upgrade
+      upgrader.install(f.channel(), true, expected).whenComplete((c, e) -> {
+        if (e != null) {
+          result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "
+              + unwrap(e).getMessage(), unwrap(e)));
+        } else {
+          result.complete(c);
+        }
+      });
+    });
+    return result;
+  }
+
+  private void accepted(SocketChannel ch) {
+    if (closed || !connections.tryOpenChannel()) {
+      LOG.warn("[{}] libp2p: refusing connection from {}: {}", ch.id(), ch.remoteAddress(),
+          closed ? "stopping" : "connection limit reached (" + connections.maxConnections() + " open)");
+      ch.close();
+      return;
+    }
+    channels.add(ch);
+    ch.closeFuture().addListener(x -> connections.channelClosed());
+    upgrader.install(ch, false, null);
+  }
+
+  /** On the event loop, once Yamux is in place. */
+  private Connection established(Channel ch, YamuxSession session, NoiseSession noise, boolean outbound) {
+    Multiaddr circuit = ch.attr(CIRCUIT).get();
+    Connection c = circuit != null
+        ? new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound, circuit, true)
+        : new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound,
+            toMultiaddr((InetSocketAddress) ch.remoteAddress()));
+    ch.attr(CONNECTION).set(c);
+    connections.add(c);
+    if (outbound && !c.relayed()) {
+      connections.addAddress(c.remotePeer(), c.remoteAddress());
+    }
+    ch.closeFuture().addListener(x -> {
+      connections.remove(c);
+      c.recordIdentifyFailure(new TransportException("libp2p: connection closed"));
+      LOG.debug("[{}] libp2p: connection {} closed", ch.id(), c);
+    });
+    LOG.debug("[{}] libp2p: connected {}", ch.id(), c);
+    for (ConnectionListener l : listeners) {
+      try {
+        l.connected(c);
+      } catch (RuntimeException e) {
+        LOG.warn("[{}] libp2p: connection listener failed: {}", ch.id(), e.toString(), e);
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Runs the connection upgrade (multistream, Noise, Yamux) inside {@code stream}, a stream to or
+   * from a relay that now carries a relayed connection; {@code circuit} is the address it stands for.
+   */
+  public CompletableFuture<Connection> upgradeRelayed(Libp2pStream stream, boolean outbound, PeerId expected,
+      Multiaddr circuit) {
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    YamuxStreamChannel ch = stream.yamux();
+    ch.eventLoop().execute(() -> {
+      ch.attr(CIRCUIT).set(circuit);
+      upgrader.install(ch, outbound, expected).whenComplete((c, e) -> {
+        if (e != null) {
+          result.completeExceptionally(new TransportException("libp2p: relayed connection via " + circuit
+              + " failed: " + unwrap(e).getMessage(), unwrap(e)));
+        } else {
+          result.complete(c);
+        }
+      });
+      StreamInbox.handOver(ch);
+      ch.config().setAutoRead(true);
+    });
+    return result;
+  }
+
+  static boolean isCircuit(Multiaddr m) {
+    return m.components().stream().anyMatch(c -> c.protocol() == Protocol.P2P_CIRCUIT);
+  }
+
+  /** Opens a stream to {@code peer} (connecting if needed) speaking {@code protocol}. */
+  public CompletableFuture<Libp2pStream> newStream(PeerId peer, String protocol) {
+    return connectionTo(peer).thenCompose(c -> newStream(c, protocol));
+  }
+
+  /**
+   * Opens a stream on {@code c}, proposing {@code protocol} lazily (header, proposal and the stream's
+   * SYN leave in one flush); completes once the peer confirmed the protocol, with auto-read off.
+   */
+  public CompletableFuture<Libp2pStream> newStream(Connection c, String protocol) {
+    if (!c.isOpen()) {
+      return failed("libp2p: connection " + c + " is closed");
+    }
+    if (c.session().streamCount() >= config.maxStreamsPerConnection()) {
+      return failed("libp2p: stream limit reached on " + c + " (" + config.maxStreamsPerConnection() + " open)");
+    }
+    CompletableFuture<Libp2pStream> result = new CompletableFuture<>();
+    AtomicReference<YamuxStreamChannel> channel = new AtomicReference<>();
+    MultistreamHandler mss = MultistreamHandler.lazyDialer(protocol,
+        (ctx, p) -> ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox()),
+        config.negotiationTimeout());
+    mss.result().whenComplete((p, e) -> {
+      YamuxStreamChannel ch = channel.get();
+      if (e != null) {
+        result.completeExceptionally(new TransportException("libp2p: " + c.remotePeer() + " did not accept " + protocol
+            + ": " + e.getMessage(), e));
+        return;
+      }
+      ch.config().setAutoRead(false);
+      if (!result.complete(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c))) {
+        ch.reset();
+      }
+    });
+    c.session().openStream(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        channel.set((YamuxStreamChannel) ch);
+        ch.pipeline().addLast(MSS_STREAM, mss);
+      }
+    }).addListener(f -> {
+      if (!f.isSuccess()) {
+        result.completeExceptionally(new TransportException("libp2p: cannot open a stream to " + c.remotePeer()
+            + ": " + f.cause().getMessage(), f.cause()));
+      }
+    });
+    return result;
+  }
+
+  /** Inbound streams: multistream-select against the protocols registered right now. */
+  @ChannelHandler.Sharable
+  private final class InboundStreams extends ChannelInitializer<Channel> {
+    @Override
+    protected void initChannel(Channel ch) {
+      ch.pipeline().addLast(MSS_STREAM, MultistreamHandler.listener(protocols.protocols(),
+          (ctx, p) -> inbound(ctx, (YamuxStreamChannel) ch, p), config.negotiationTimeout()));
+    }
+  }
+
+  private void inbound(ChannelHandlerContext ctx, YamuxStreamChannel ch, String protocol) {
+    StreamHandler handler = protocols.get(protocol);
+    Connection c = ch.parent().attr(CONNECTION).get();
+    if (handler == null || c == null) {
+      LOG.debug("[{}] libp2p: no handler for {} any more; resetting the stream", ch, protocol);
+      ch.reset();
+      return;
+    }
+    ch.config().setAutoRead(false);
+    ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox());
+    try {
+      handler.handle(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c));
+    } catch (Exception | LinkageError e) {
+      LOG.warn("[{}] libp2p: the {} handler failed on a stream from {}: {}; resetting the stream", ch, protocol,
+          c.remotePeer(), e.toString(), e);
+      ch.reset();
+    }
+  }
+
+  static PeerRef peerRef(PeerId peer) {
+    return new PeerRef(TRANSPORT_NAME, peer.toBase58());
+  }
+
+  /** Stops listening, tells peers we are going away, closes every connection and the event loops. */
+  @Override
+  public void close() {
+    closed = true;
+    for (Channel s : servers) {
+      s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    for (Connection c : connections.all()) {
+      if (c.isOpen()) {
+        c.session().goAway(YamuxFrame.GO_AWAY_NORMAL);
+      }
+    }
+    channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  // ---- addresses ----
+
+  static boolean dialable(Multiaddr m) {
+    List<Multiaddr.Component> c = m.withoutPeerId().components();
+    if (c.size() != 2 || c.get(1).protocol() != Protocol.TCP) {
+      return false;
+    }
+    Protocol p = c.get(0).protocol();
+    return p == Protocol.IP4 || p == Protocol.IP6 || p == Protocol.DNS || p == Protocol.DNS4 || p == Protocol.DNS6;
+  }
+
+  static InetSocketAddress socketAddress(Multiaddr m) {
+    List<Multiaddr.Component> c = m.withoutPeerId().components();
+    int port = Integer.parseInt(c.get(1).valueText());
+    String host = c.get(0).valueText();
+    return switch (c.get(0).protocol()) {
+      case IP4, IP6 -> new InetSocketAddress(ipLiteral(c.get(0).value()), port);
+      default -> InetSocketAddress.createUnresolved(host, port);
+    };
+  }
+
+  private static InetAddress ipLiteral(byte[] raw) {
+    try {
+      return InetAddress.getByAddress(raw);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("bad IP address", e);
+    }
+  }
+
+  public static Multiaddr toMultiaddr(InetSocketAddress a) {
+    InetAddress ip = a.getAddress();
+    String proto = ip instanceof Inet6Address ? "ip6" : "ip4";
+    String text = ip.getHostAddress();
+    int zone = text.indexOf('%');
+    if (zone >= 0) {
+      text = text.substring(0, zone);
+    }
+    return Multiaddr.fromString("/" + proto + "/" + text + "/tcp/" + a.getPort());
+  }
+
+  private static List<Multiaddr> expand(InetSocketAddress local) {
+    if (!local.getAddress().isAnyLocalAddress()) {
+      return List.of(toMultiaddr(local));
+    }
+    List<Multiaddr> out = new ArrayList<>();
+    boolean v6 = local.getAddress() instanceof Inet6Address;
+    try {
+      for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!ni.isUp()) {
+          continue;
+        }
+        for (InetAddress ip : Collections.list(ni.getInetAddresses())) {
+          if ((ip instanceof Inet6Address) == v6 && !ip.isLinkLocalAddress()) {
+            out.add(toMultiaddr(new InetSocketAddress(ip, local.getPort())));
+          }
+        }
+      }
+    } catch (SocketException e) {
+      LOG.debug("libp2p: cannot list network interfaces: {}", e.toString());
+    }
+    return out.isEmpty() ? List.of(toMultiaddr(local)) : out;
+  }
+
+  static Throwable unwrap(Throwable e) {
+    while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  static <T> CompletableFuture<T> failed(String message) {
+    return CompletableFuture.failedFuture(new TransportException(message));
+  }
+}

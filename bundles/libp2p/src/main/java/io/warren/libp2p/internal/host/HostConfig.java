@@ -1,0 +1,87 @@
+package io.warren.libp2p.internal.host;
+
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.multiformats.Protocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The host's validated settings.
+ *
+ * @param listen TCP multiaddrs to listen on ({@code /ip4|ip6/<addr>/tcp/<port>}, port 0: any free port)
+ * @param maxConnections connections (inbound and outbound, upgrading or established) open at once;
+ *     one more is refused at accept or dial
+ * @param maxStreamsPerConnection streams the peer may open on one connection, and streams this node
+ *     opens on one connection
+ * @param negotiationTimeout bound on each multistream-select negotiation and the Noise handshake
+ * @param dialTimeout bound on a TCP connect
+ * @param ioThreads event loop threads (0: one per core)
+ */
+public record HostConfig(List<Multiaddr> listen, int maxConnections, int maxStreamsPerConnection,
+    Duration negotiationTimeout, Duration dialTimeout, int ioThreads) {
+
+  public static final String DEFAULT_LISTEN = "/ip4/127.0.0.1/tcp/0";
+
+  public HostConfig {
+    listen = List.copyOf(listen);
+    for (Multiaddr m : listen) {
+      requireTcp(m);
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("max.connections must be at least 1, got " + maxConnections);
+    }
+    if (maxStreamsPerConnection < 1) {
+      throw new IllegalArgumentException("max.streams.per.connection must be at least 1, got "
+          + maxStreamsPerConnection);
+    }
+    if (negotiationTimeout.isNegative() || negotiationTimeout.isZero()) {
+      throw new IllegalArgumentException("negotiation timeout must be positive");
+    }
+    if (dialTimeout.isNegative() || dialTimeout.isZero()) {
+      throw new IllegalArgumentException("dial timeout must be positive");
+    }
+    if (ioThreads < 0) {
+      throw new IllegalArgumentException("io.threads must be 0 (one per core) or more, got " + ioThreads);
+    }
+  }
+
+  /** Defaults: loopback, any port. */
+  public static HostConfig defaults() {
+    return new HostConfig(List.of(Multiaddr.fromString(DEFAULT_LISTEN)), 256, 256, Duration.ofSeconds(10),
+        Duration.ofSeconds(10), 0);
+  }
+
+  public HostConfig withListen(List<Multiaddr> addrs) {
+    return new HostConfig(addrs, maxConnections, maxStreamsPerConnection, negotiationTimeout, dialTimeout, ioThreads);
+  }
+
+  public HostConfig withLimits(int connections, int streams) {
+    return new HostConfig(listen, connections, streams, negotiationTimeout, dialTimeout, ioThreads);
+  }
+
+  /** Parses listen addresses as given in configuration (an array, or comma-separated); a bad one names itself. */
+  public static List<Multiaddr> parseListen(String[] addresses) {
+    List<Multiaddr> out = new ArrayList<>();
+    for (String a : String.join(",", addresses).split(",")) {
+      if (a.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(requireTcp(Multiaddr.fromString(a.strip())));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("listen.addresses: '" + a + "': " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  static Multiaddr requireTcp(Multiaddr m) {
+    List<Multiaddr.Component> c = m.components();
+    if (c.size() != 2 || (c.get(0).protocol() != Protocol.IP4 && c.get(0).protocol() != Protocol.IP6)
+        || c.get(1).protocol() != Protocol.TCP) {
+      throw new IllegalArgumentException("listen address " + m + " is not /ip4|ip6/<address>/tcp/<port>");
+    }
+    return m;
+  }
+}

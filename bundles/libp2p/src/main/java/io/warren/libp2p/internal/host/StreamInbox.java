@@ -1,0 +1,118 @@
+package io.warren.libp2p.internal.host;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * Sits right after the multistream handler of a stream and keeps what arrives before the stream's
+ * owner asked for it: the bytes that followed the protocol echo in the same frame, and whatever came
+ * while the negotiation still read with auto-read on. Each {@code read()} from the owner is served
+ * from here first, one buffer at a time, so a handler added after the selection sees every byte, in
+ * order, at the pace of its own reads. The peer's end of stream is held back until the bytes before
+ * it were read. Once empty it passes everything straight through.
+ */
+final class StreamInbox extends ChannelDuplexHandler {
+  static final String NAME = "inbox";
+
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
+  /** The owner asked for a read that nothing has answered yet. */
+  private boolean readOutstanding;
+  /** A buffer went through since the last read-complete. */
+  private boolean inBatch;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (readOutstanding && held.isEmpty()) {
+      readOutstanding = false; // a read() issued while the owner handles this buffer asks for the next one
+      inBatch = true;
+      ctx.fireChannelRead(msg);
+    } else {
+      held.add(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (inBatch) {
+      inBatch = false;
+      ctx.fireChannelReadComplete();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (!held.isEmpty() && (evt instanceof ChannelInputShutdownEvent || evt == ChannelInputShutdownReadComplete.INSTANCE)) {
+      held.add(evt);
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    Object next = held.poll();
+    if (next == null) {
+      readOutstanding = true;
+      ctx.read();
+      return;
+    }
+    ctx.fireChannelRead(next);
+    ctx.fireChannelReadComplete();
+    while (!held.isEmpty() && !(held.peek() instanceof io.netty.buffer.ByteBuf)) {
+      ctx.fireUserEventTriggered(held.poll());
+    }
+  }
+
+  /** Puts bytes a reader took but did not use back in front, for the next read. */
+  void unshift(io.netty.buffer.ByteBuf rest) {
+    held.addFirst(rest);
+  }
+
+  /**
+   * Passes what is held to the handlers after this one and leaves the pipeline, for a stream whose
+   * new owner reads with auto-read (a relayed connection's upgrade). Call on the event loop.
+   */
+  static void handOver(io.netty.channel.Channel ch) {
+    ChannelHandlerContext ctx = ch.pipeline().context(StreamInbox.class);
+    if (ctx == null) {
+      return;
+    }
+    StreamInbox inbox = (StreamInbox) ctx.handler();
+    Object o;
+    boolean any = false;
+    while ((o = inbox.held.poll()) != null) {
+      if (o instanceof io.netty.buffer.ByteBuf) {
+        any = true;
+        ctx.fireChannelRead(o);
+      } else {
+        ctx.fireUserEventTriggered(o);
+      }
+    }
+    if (any) {
+      ctx.fireChannelReadComplete();
+    }
+    ch.pipeline().remove(inbox);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseHeld();
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseHeld();
+  }
+
+  private void releaseHeld() {
+    Object o;
+    while ((o = held.poll()) != null) {
+      ReferenceCountUtil.release(o);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.warren.libp2p.internal.host;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.warren.api.TransportException;
+import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.multistream.MultistreamHandler;
+import io.warren.libp2p.internal.noise.NoiseConfig;
+import io.warren.libp2p.internal.noise.NoiseHandler;
+import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.libp2p.internal.yamux.YamuxConfig;
+import io.warren.libp2p.internal.yamux.YamuxFrame;
+import io.warren.libp2p.internal.yamux.YamuxSession;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a TCP channel into a libp2p connection, top to bottom:
+ * <ol>
+ * <li>multistream-select picks {@code /noise} ({@value #MSS_SECURITY});</li>
+ * <li>Noise XX authenticates the peer and advertises {@code /yamux/1.0.0} inside the handshake;</li>
+ * <li>the muxer is the one chosen inside the handshake if both sides advertised one, otherwise
+ *     multistream-select picks {@code /yamux/1.0.0} ({@value #MSS_MUXER}), never both;</li>
+ * <li>Yamux, whose inbound streams get {@code inboundStreams}.</li>
+ * </ol>
+ * Any failure closes the channel (the failing handler logs why) and fails the returned future.
+ */
+final class Upgrader {
+  static final String MSS_SECURITY = "mss-security";
+  static final String MUXER_UPGRADE = "muxer-upgrade";
+  static final String MSS_MUXER = "mss-muxer";
+  static final String ERRORS = "errors";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Upgrader.class);
+
+  private final NoiseConfig noise;
+  private final YamuxConfig yamux;
+  private final Duration timeout;
+  private final ChannelHandler inboundStreams;
+  /** Called on the event loop once Yamux is in place; returns the registered connection. */
+  private final Established established;
+
+  @FunctionalInterface
+  interface Established {
+    Connection connected(Channel channel, YamuxSession session, NoiseSession noise, boolean outbound);
+  }
+
+  Upgrader(NoiseConfig noise, YamuxConfig yamux, Duration timeout, ChannelHandler inboundStreams,
+      Established established) {
+    this.noise = noise;
+    this.yamux = yamux;
+    this.timeout = timeout;
+    this.inboundStreams = inboundStreams;
+    this.established = established;
+  }
+
+  /** Installs the upgrade on a new channel; {@code expected} (nullable) is the peer a dialer meant to reach. */
+  CompletableFuture<Connection> install(Channel ch, boolean outbound, PeerId expected) {
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    BiConsumer<Object, Throwable> failOn = (v, e) -> {
+      if (e != null) {
+        result.completeExceptionally(e);
+      }
+    };
+    List<String> security = List.of(NoiseConfig.PROTOCOL_ID);
+    MultistreamHandler.Selection secure = (ctx, p) -> {
+      NoiseHandler handler = outbound ? NoiseHandler.initiator(noise, expected, timeout)
+          : NoiseHandler.responder(noise, timeout);
+      handler.handshakeResult().whenComplete(failOn);
+      NoiseHandler.addAfter(ctx.pipeline(), ctx.name(), handler);
+      ctx.pipeline().addAfter(NoiseHandler.HANDLER_NAME, MUXER_UPGRADE, new MuxerUpgrade(outbound, result));
+    };
+    MultistreamHandler mss = outbound ? MultistreamHandler.dialer(security, secure, timeout)
+        : MultistreamHandler.listener(security, secure, timeout);
+    mss.result().whenComplete(failOn);
+    ch.pipeline().addLast(MSS_SECURITY, mss);
+    ch.pipeline().addLast(ERRORS, new ConnectionErrors());
+    ch.closeFuture().addListener(f -> result.completeExceptionally(
+        new TransportException("libp2p: connection closed during the upgrade")));
+    return result;
+  }
+
+  /** After the Noise handshake: Yamux, inline or by multistream-select. */
+  private final class MuxerUpgrade extends ChannelInboundHandlerAdapter {
+    private final boolean outbound;
+    private final CompletableFuture<Connection> result;
+
+    MuxerUpgrade(boolean outbound, CompletableFuture<Connection> result) {
+      this.outbound = outbound;
+      this.result = result;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (!(evt instanceof NoiseSession session)) {
+        super.userEventTriggered(ctx, evt);
+        return;
+      }
+      YamuxSession mux = new YamuxSession(outbound, yamux, inboundStreams);
+      if (session.muxer().isPresent()) {
+        if (!YamuxFrame.PROTOCOL_ID.equals(session.muxer().get())) { // cannot happen: we only advertise yamux
+          fail(ctx, "noise: handshake selected muxer " + session.muxer().get() + " that we do not speak");
+          return;
+        }
+        YamuxSession.addAfter(ctx.pipeline(), ctx.name(), mux);
+        ctx.pipeline().remove(this);
+        done(ctx.channel(), mux, session);
+        return;
+      }
+      List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
+      MultistreamHandler.Selection selected = (c, p) -> {
+        YamuxSession.addAfter(c.pipeline(), c.name(), mux);
+        done(c.channel(), mux, session);
+      };
+      MultistreamHandler mss = outbound ? MultistreamHandler.dialer(muxers, selected, timeout)
+          : MultistreamHandler.listener(muxers, selected, timeout);
+      mss.result().whenComplete((v, e) -> {
+        if (e != null) {
+          result.completeExceptionally(e);
+        }
+      });
+      ctx.pipeline().replace(this, MSS_MUXER, mss);
+    }
+
+    private void done(Channel ch, YamuxSession mux, NoiseSession session) {
+      try {
+        result.complete(established.connected(ch, mux, session, outbound));
+      } catch (RuntimeException e) {
+        LOG.warn("[{}] libp2p: cannot register the connection to {}: {}; closing it", ch.id(), session.remotePeer(),
+            e.toString());
+        result.completeExceptionally(e);
+        ch.close();
+      }
+    }
+
+    private void fail(ChannelHandlerContext ctx, String reason) {
+      LOG.warn("[{}] {}; closing connection to {}", ctx.channel().id(), reason, ctx.channel().remoteAddress());
+      result.completeExceptionally(new TransportException(reason));
+      ctx.close();
+    }
+  }
+
+  /** Last in a connection's pipeline: I/O errors close that connection, quietly unless unexpected. */
+  static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof IOException) {
+        LOG.debug("[{}] libp2p: connection to {} failed: {}", ctx.channel().id(), ctx.channel().remoteAddress(),
+            cause.toString());
+      } else {
+        LOG.warn("[{}] libp2p: error on the connection to {}: {}; closing it", ctx.channel().id(),
+            ctx.channel().remoteAddress(), cause.toString());
+      }
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package io.warren.libp2p.internal.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.warren.api.StreamHandler;
+import io.warren.api.TransportException;
+import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.crypto.LocalIdentity;
+import io.warren.libp2p.internal.crypto.TestIdentities;
+import io.warren.libp2p.internal.echo.Echo;
+import io.warren.libp2p.internal.identify.Identify;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.ping.Ping;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two (or more) real hosts over loopback TCP. */
+class HostTest {
+  private static final long T = 20;
+  private final List<Host> hosts = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    hosts.forEach(Host::close);
+  }
+
+  private Host host(LocalIdentity id, HostConfig config, ProtocolRegistry registry) {
+    Host h = Libp2pTransport.start(id, config, registry, "warren/test");
+    hosts.add(h);
+    return h;
+  }
+
+  private Host host() {
+    return host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
+  }
+
+  private static Multiaddr full(Host h) {
+    return Multiaddr.fromString(h.listenAddresses().get(0) + "/p2p/" + h.peerId());
+  }
+
+  static void await(BooleanSupplier cond, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void listensOnLoopbackWithAnActualPort() {
+    Host a = host();
+    Multiaddr m = a.listenAddresses().get(0);
+    assertTrue(m.toString().startsWith("/ip4/127.0.0.1/tcp/"), m.toString());
+    assertFalse(m.toString().endsWith("/tcp/0"), m.toString());
+  }
+
+  @Test
+  void connectIdentifiesBothWaysAndReusesTheConnection() throws Exception {
+    Host a = host();
+    Host b = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    assertEquals(b.peerId(), c.remotePeer());
+    Connection.PeerDetails d = c.identified().get(T, TimeUnit.SECONDS);
+    assertEquals("warren/test", d.agentVersion());
+    assertEquals(Identify.PROTOCOL_VERSION, d.protocolVersion());
+    assertTrue(d.protocols().containsAll(List.of(Identify.PROTOCOL, Identify.PUSH_PROTOCOL, Ping.PROTOCOL,
+        Echo.PROTOCOL)), d.protocols().toString());
+    assertEquals(b.listenAddresses(), d.listenAddrs());
+    assertTrue(d.signedRecord(), "the addresses came in b's signed peer record");
+    assertEquals(a.listenAddresses().get(0).components().get(0), d.observedAddr().components().get(0));
+    await(() -> !b.connections().isEmpty() && b.connections().get(0).details() != null, "b identifies a");
+    assertEquals(a.peerId(), b.connections().get(0).remotePeer());
+    assertSame(c, a.connect(full(b)).get(T, TimeUnit.SECONDS), "one connection per peer");
+    assertSame(c, a.connectionTo(b.peerId()).get(T, TimeUnit.SECONDS));
+    assertEquals(1, a.connections().size());
+  }
+
+  @Test
+  void pingAndEchoTenMegabytes() throws Exception {
+    Host a = host();
+    Host b = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    List<Duration> rtts = Ping.run(a.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 5).get(T, TimeUnit.SECONDS);
+    assertEquals(5, rtts.size());
+    Echo.Result r = Echo.run(a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS), 10 * 1024 * 1024)
+        .get(T * 3, TimeUnit.SECONDS);
+    assertTrue(r.identical(), r.toString());
+    assertEquals(10 * 1024 * 1024, r.received());
+  }
+
+  @Test
+  void echoNoticesABytePeerChanged() throws Exception {
+    ProtocolRegistry registry = new ProtocolRegistry();
+    Host b = host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
+    registry.add("/test/corrupt-echo/1.0.0", s -> s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+      boolean flipped;
+
+      @Override
+      public void handlerAdded(ChannelHandlerContext ctx) {
+        ctx.read();
+      }
+
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        if (!flipped && buf.readableBytes() > 100) {
+          buf.setByte(buf.readerIndex() + 100, buf.getByte(buf.readerIndex() + 100) ^ 1);
+          flipped = true;
+        }
+        ctx.writeAndFlush(buf).addListener(f -> ctx.read());
+      }
+
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+          ((io.warren.libp2p.internal.yamux.YamuxStreamChannel) ctx.channel()).closeWrite();
+        }
+      }
+    }));
+    Host a = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    Echo.Result r = Echo.run(a.newStream(c, "/test/corrupt-echo/1.0.0").get(T, TimeUnit.SECONDS), 1 << 20)
+        .get(T, TimeUnit.SECONDS);
+    assertEquals(1 << 20, r.received());
+    assertFalse(r.identical(), "one flipped bit is noticed");
+  }
+
+  @Test
+  void dialsKnownAddressesByPeerIdAndWorksWithOtherKeyTypes() throws Exception {
+    Host b = host();
+    for (LocalIdentity id : List.of(TestIdentities.secp256k1(), TestIdentities.rsa())) {
+      Host a = host(id, HostConfig.defaults(), new ProtocolRegistry());
+      a.addAddress(b.peerId(), b.listenAddresses().get(0));
+      Libp2pStream s = a.newStream(b.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS);
+      assertEquals(1, Ping.run(s, 1).get(T, TimeUnit.SECONDS).size());
+      await(() -> b.connections().stream().anyMatch(c -> c.remotePeer().equals(id.peerId())), "b sees " + id);
+    }
+  }
+
+  @Test
+  void aWhiteboardHandlerGetsEveryByteIncludingThoseSentWithTheProposal() throws Exception {
+    ProtocolRegistry registry = new ProtocolRegistry();
+    Host b = host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
+    CompletableFuture<String> got = new CompletableFuture<>();
+    StreamHandler upper = s -> {
+      assertFalse(s.channel().config().isAutoRead(), "auto-read is off when a handler gets the stream");
+      assertEquals("/test/upper/1.0.0", s.protocol());
+      s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+        final StringBuilder sb = new StringBuilder();
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+          ctx.read();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          ByteBuf buf = (ByteBuf) msg;
+          sb.append(buf.toString(StandardCharsets.UTF_8));
+          buf.release();
+          ctx.read();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+          if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            got.complete(sb.toString());
+            ctx.writeAndFlush(Unpooled.copiedBuffer(sb.toString().toUpperCase(), StandardCharsets.UTF_8));
+            ((io.warren.libp2p.internal.yamux.YamuxStreamChannel) ctx.channel()).closeWrite();
+          }
+        }
+      });
+    };
+    registry.add("/test/upper/1.0.0", upper);
+    Host a = host();
+    Libp2pStream s = a.newStream(a.connect(full(b)).get(T, TimeUnit.SECONDS), "/test/upper/1.0.0")
+        .get(T, TimeUnit.SECONDS);
+    assertFalse(s.channel().config().isAutoRead());
+    CompletableFuture<byte[]> back = ReadToEnd.read(s.channel(), 1000, "test");
+    s.channel().writeAndFlush(Unpooled.copiedBuffer("hello ", StandardCharsets.UTF_8));
+    s.channel().writeAndFlush(Unpooled.copiedBuffer("world", StandardCharsets.UTF_8));
+    s.yamux().closeWrite();
+    assertEquals("hello world", got.get(T, TimeUnit.SECONDS));
+    assertEquals("HELLO WORLD", new String(back.get(T, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anUnknownProtocolFailsTheOpenWithTheReason() throws Exception {
+    Host a = host();
+    Host b = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> a.newStream(c, "/nobody/1.0.0").get(T, TimeUnit.SECONDS));
+    assertInstanceOf(TransportException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("/nobody/1.0.0"), e.getCause().getMessage());
+    assertEquals(1, Ping.run(a.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1).get(T, TimeUnit.SECONDS).size(),
+        "the connection goes on");
+  }
+
+  @Test
+  void registeringAHandlerPushesIdentify() throws Exception {
+    ProtocolRegistry registry = new ProtocolRegistry();
+    Host b = host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
+    Host a = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    c.identified().get(T, TimeUnit.SECONDS);
+    await(() -> b.connections().size() == 1 && b.connections().get(0).details() != null, "b identified a");
+    registry.add("/late/1.0.0", s -> s.channel().close());
+    await(() -> c.details().protocols().contains("/late/1.0.0"), "the pushed protocol list");
+  }
+
+  @Test
+  void connectionLimitRefusesTheExtraConnectionOnly() throws Exception {
+    Host b = host(Ed25519Identity.generate(), HostConfig.defaults().withLimits(1, 256), new ProtocolRegistry());
+    Host a1 = host();
+    Host a2 = host();
+    Connection first = a1.connect(full(b)).get(T, TimeUnit.SECONDS);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> a2.connect(full(b)).get(T, TimeUnit.SECONDS));
+    assertInstanceOf(TransportException.class, e.getCause());
+    assertEquals(1, Ping.run(a1.newStream(first, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1).get(T, TimeUnit.SECONDS)
+        .size());
+  }
+
+  @Test
+  void streamLimitPerConnection() throws Exception {
+    Host a = host(Ed25519Identity.generate(), HostConfig.defaults().withLimits(8, 2), new ProtocolRegistry());
+    Host b = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    c.identified().get(T, TimeUnit.SECONDS);
+    await(() -> c.session().streamCount() == 0, "identify's stream to close");
+    Libp2pStream s1 = a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS);
+    Libp2pStream s2 = a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> a.newStream(c, Echo.PROTOCOL).get(T,
+        TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("stream limit"), e.getCause().getMessage());
+    s1.channel().close();
+    s2.channel().close();
+  }
+
+  @Test
+  void dialingAPeerThatIsNotThereSaysWhy() throws Exception {
+    Host a = host();
+    Host b = host();
+    Multiaddr wrongPeer = Multiaddr.fromString(b.listenAddresses().get(0) + "/p2p/"
+        + Ed25519Identity.generate().peerId());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> a.connect(wrongPeer).get(T, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("expected"), e.getCause().getMessage());
+    ExecutionException e2 = assertThrows(ExecutionException.class,
+        () -> a.connectionTo(Ed25519Identity.generate().peerId()).get(T, TimeUnit.SECONDS));
+    assertTrue(e2.getCause().getMessage().contains("no known address"), e2.getCause().getMessage());
+  }
+}

@@ -1,0 +1,102 @@
+package io.warren.libp2p.internal.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.echo.Echo;
+import io.warren.libp2p.internal.host.Connection;
+import io.warren.libp2p.internal.host.Host;
+import io.warren.libp2p.internal.host.HostConfig;
+import io.warren.libp2p.internal.host.ProtocolRegistry;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.ping.Ping;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Three hosts over loopback: R relays, A reserves at R, B reaches A through R. */
+class CircuitRelayTest {
+  private static final long T = 20;
+  private final List<Host> hosts = new ArrayList<>();
+  private final List<CircuitRelay> relays = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    hosts.forEach(Host::close);
+  }
+
+  private Host host(boolean hop, CircuitRelay.Limits limits) {
+    Host h = new Host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
+    relays.add(Libp2pTransport.install(h, "warren/test", limits, hop));
+    h.start();
+    hosts.add(h);
+    return h;
+  }
+
+  private static Multiaddr full(Host h) {
+    return Multiaddr.fromString(h.listenAddresses().get(0) + "/p2p/" + h.peerId());
+  }
+
+  @Test
+  void aPeerReachesAnotherThroughTheRelayPingsAndEchoes() throws Exception {
+    Host r = host(true, CircuitRelay.Limits.DEFAULT);
+    Host a = host(false, CircuitRelay.Limits.DEFAULT);
+    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    CircuitRelay.Reservation res = relays.get(1).reserve(a.connect(full(r)).get(T, TimeUnit.SECONDS))
+        .get(T, TimeUnit.SECONDS);
+    assertEquals(r.peerId(), res.relay());
+    Multiaddr circuit = res.circuitAddrs().get(0);
+    assertEquals(full(r) + "/p2p-circuit/p2p/" + a.peerId(), circuit.toString());
+    assertTrue(res.expires().isAfter(java.time.Instant.now()));
+
+    Connection c = b.connect(circuit).get(T, TimeUnit.SECONDS);
+    assertTrue(c.relayed());
+    assertEquals(a.peerId(), c.remotePeer());
+    assertEquals(2, Ping.run(b.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 2).get(T, TimeUnit.SECONDS).size());
+    Echo.Result e = Echo.run(b.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS), 1 << 20).get(T, TimeUnit.SECONDS);
+    assertTrue(e.identical(), e.toString());
+    assertEquals("warren/test", c.identified().get(T, TimeUnit.SECONDS).agentVersion());
+    assertTrue(a.connections().stream().anyMatch(x -> x.relayed() && x.remotePeer().equals(b.peerId())),
+        "A sees a relayed connection from B");
+    assertFalse(b.connections().stream().anyMatch(x -> !x.relayed() && x.remotePeer().equals(a.peerId())),
+        "B never connected to A directly");
+  }
+
+  @Test
+  void withoutAReservationTheRelayRefuses() throws Exception {
+    Host r = host(true, CircuitRelay.Limits.DEFAULT);
+    Host a = host(false, CircuitRelay.Limits.DEFAULT);
+    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    a.connect(full(r)).get(T, TimeUnit.SECONDS); // connected, but no reservation
+    ExecutionException e = assertThrows(ExecutionException.class, () -> b.connect(
+        Multiaddr.fromString(full(r) + "/p2p-circuit/p2p/" + a.peerId())).get(T, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("NO_RESERVATION"), e.getCause().getMessage());
+  }
+
+  @Test
+  void aNodeThatDoesNotRelaySaysSoAndTheDataLimitEndsACircuit() throws Exception {
+    Host notRelay = host(false, CircuitRelay.Limits.DEFAULT);
+    Host a = host(false, CircuitRelay.Limits.DEFAULT);
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> relays.get(1).reserve(a.connect(full(notRelay)).get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains(CircuitRelay.HOP), e.getCause().getMessage());
+
+    Host r = host(true, new CircuitRelay.Limits(8, 8, Duration.ofMinutes(1), 256 * 1024, Duration.ofHours(1)));
+    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    CircuitRelay.Reservation res = relays.get(1).reserve(a.connect(full(r)).get(T, TimeUnit.SECONDS))
+        .get(T, TimeUnit.SECONDS);
+    assertEquals(256 * 1024, res.limitBytes());
+    Connection c = b.connect(res.circuitAddrs().get(0)).get(T, TimeUnit.SECONDS);
+    assertThrows(ExecutionException.class, () -> Echo.run(b.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS),
+        4 << 20).get(T, TimeUnit.SECONDS), "4 MiB cannot pass a 256 KiB circuit");
+    assertTrue(c.channel().closeFuture().await(T, TimeUnit.SECONDS), "the relayed connection ends");
+  }
+}

@@ -1,0 +1,210 @@
+// A js-libp2p peer (TCP, Noise, Yamux, identify, ping, echo) driven by Warren's interop tests and
+// benchmarks. Prints one JSON object per line on stdout; errors go to stderr with exit code 1.
+//
+//   node peer.mjs listen [--key ed25519|secp256k1|rsa] [--relay <relay multiaddr>]
+//        listens on loopback (and, with --relay, reserves at that circuit relay) until stdin closes
+//   node peer.mjs relay-server                                  a circuit relay v2 (hop) until stdin closes
+//   node peer.mjs dial <multiaddr> [--key T] [--echo-bytes N] [--pings N] [--raw-echo <protocol>]
+//        identifies the peer, pings it, echoes N random bytes and checks them byte for byte
+//        (over /echo/1.0.0, or over any echoing protocol with --raw-echo)
+//   node peer.mjs bench [--echo-bytes N] [--pings N] [--dials N]  js <-> js figures for bench/
+import './polyfill.mjs'
+import { createHash, randomBytes } from 'node:crypto'
+import { noise } from '@chainsafe/libp2p-noise'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { echo } from '@libp2p/echo'
+import { identify, identifyPush } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+
+const args = process.argv.slice(2)
+const mode = args[0]
+function option (name, fallback) {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : fallback
+}
+const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+
+async function keyOf (type) {
+  switch (type) {
+    case 'ed25519': return generateKeyPair('Ed25519')
+    case 'secp256k1': return generateKeyPair('secp256k1')
+    case 'rsa': return generateKeyPair('RSA', 2048)
+    default: throw new Error(`unknown key type ${type} (expected ed25519, secp256k1 or rsa)`)
+  }
+}
+
+async function node (keyType, listen, extra = {}, relay = null, services = {}) {
+  return createLibp2p({
+    ...extra,
+    privateKey: await keyOf(keyType),
+    addresses: { listen: (listen ? ['/ip4/127.0.0.1/tcp/0'] : []).concat(relay ? [`${relay}/p2p-circuit`] : []) },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      identifyPush: identifyPush(),
+      ping: ping(),
+      echo: echo({ timeout: 120_000, runOnLimitedConnection: true }), // relayed connections with limits are 'limited'
+      ...services
+    }
+  })
+}
+
+async function untilCircuitAddress (libp2p) {
+  const deadline = Date.now() + 20_000
+  while (!libp2p.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit'))) {
+    if (Date.now() > deadline) throw new Error('no relay reservation within 20 s')
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/** Sends `bytes` random bytes over /echo/1.0.0 and checks what comes back; returns the elapsed ms. */
+async function echoCheck (libp2p, target, bytes) {
+  const data = randomBytes(bytes)
+  const started = performance.now()
+  const back = await libp2p.services.echo.echo(target, data, { signal: AbortSignal.timeout(120_000) })
+  const elapsed = performance.now() - started
+  const got = back.subarray()
+  const same = got.length === data.length &&
+    createHash('sha256').update(got).digest('hex') === createHash('sha256').update(data).digest('hex')
+  return { bytes, received: got.length, identical: same, ms: elapsed }
+}
+
+/** Echo over any protocol that echoes and closes after the dialer closed: send, half-close, collect. */
+async function rawEchoCheck (libp2p, target, protocol, bytes) {
+  const data = randomBytes(bytes)
+  const signal = AbortSignal.timeout(120_000)
+  const started = performance.now()
+  const stream = await libp2p.dialProtocol(target, protocol, { signal })
+  const chunks = []
+  const closed = new Promise((resolve, reject) => {
+    stream.addEventListener('message', (evt) => { chunks.push(Buffer.from(evt.data.subarray())) })
+    stream.addEventListener('close', (evt) => { evt.error != null ? reject(evt.error) : resolve() })
+  })
+  for (let off = 0; off < bytes; off += 65536) {
+    if (!stream.send(data.subarray(off, Math.min(bytes, off + 65536)))) {
+      await stream.onDrain({ signal })
+    }
+  }
+  await stream.close({ signal })
+  await closed
+  const got = Buffer.concat(chunks)
+  return { protocol, bytes, received: got.length, identical: got.equals(data), ms: performance.now() - started }
+}
+
+async function dial () {
+  const target = multiaddr(args[1])
+  const libp2p = await node(option('--key', 'ed25519'), false)
+  const result = { jsPeerId: libp2p.peerId.toString(), keyType: option('--key', 'ed25519') }
+  try {
+    // js-libp2p identifies every new connection by itself (one identify stream at a time): wait for that
+    const identified = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no identify of the peer within 20 s')), 20_000)
+      libp2p.addEventListener('peer:identify', (evt) => { clearTimeout(timer); resolve(evt.detail) })
+    })
+    await libp2p.dial(target, { signal: AbortSignal.timeout(20_000) })
+    const id = await identified
+    result.identify = {
+      peerId: id.peerId.toString(),
+      agentVersion: id.agentVersion,
+      protocolVersion: id.protocolVersion,
+      protocols: id.protocols,
+      listenAddrs: id.listenAddrs.map(a => a.toString()),
+      observedAddr: id.observedAddr?.toString()
+    }
+    result.pings = []
+    for (let i = 0; i < Number(option('--pings', '3')); i++) {
+      result.pings.push(await libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(20_000) }))
+    }
+    const bytes = Number(option('--echo-bytes', '0'))
+    const rawProtocol = option('--raw-echo', null)
+    if (bytes > 0) {
+      result.echo = rawProtocol != null
+        ? await rawEchoCheck(libp2p, target, rawProtocol, bytes)
+        : await echoCheck(libp2p, target, bytes)
+    }
+    out(result)
+  } finally {
+    await libp2p.stop()
+  }
+}
+
+async function listen () {
+  const relay = option('--relay', null)
+  const libp2p = await node(option('--key', 'ed25519'), true, {}, relay)
+  if (relay) await untilCircuitAddress(libp2p)
+  libp2p.addEventListener('peer:identify', (evt) => {
+    out({ event: 'identify', peerId: evt.detail.peerId.toString(), agentVersion: evt.detail.agentVersion, protocols: evt.detail.protocols })
+  })
+  out({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(a => a.toString()) })
+  process.stdin.resume()
+  process.stdin.on('end', async () => { await libp2p.stop(); process.exit(0) })
+}
+
+async function relayServer () {
+  const libp2p = await node('ed25519', true, {}, null, {
+    relay: circuitRelayServer({ reservations: { applyDefaultLimit: false } })
+  })
+  out({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(a => a.toString()) })
+  process.stdin.resume()
+  process.stdin.on('end', async () => { await libp2p.stop(); process.exit(0) })
+}
+
+function percentile (sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
+}
+
+async function bench () {
+  // js-libp2p refuses more than 5 inbound connections per second from one host by default
+  const a = await node('ed25519', true, { connectionManager: { inboundConnectionThreshold: 100_000 } })
+  const b = await node('ed25519', false)
+  const target = a.getMultiaddrs()[0]
+  const dials = Number(option('--dials', '50'))
+  const setup = []
+  for (let i = 0; i < dials; i++) {
+    const t0 = performance.now()
+    const c = await b.dial(target)
+    setup.push(performance.now() - t0)
+    await c.close()
+  }
+  const rtts = []
+  for (let i = 0; i < Number(option('--pings', '1000')); i++) {
+    const t0 = performance.now() // ping() itself answers in whole milliseconds
+    await b.services.ping.ping(target)
+    rtts.push(performance.now() - t0)
+  }
+  const bytes = Number(option('--echo-bytes', String(64 * 1024 * 1024)))
+  await echoCheck(b, target, 1024 * 1024) // warm-up
+  const e = await echoCheck(b, target, bytes)
+  setup.sort((x, y) => x - y)
+  rtts.sort((x, y) => x - y)
+  out({
+    impl: 'js-libp2p',
+    node: process.version,
+    setupMsP50: percentile(setup, 50),
+    setupMsP99: percentile(setup, 99),
+    pingMsP50: percentile(rtts, 50),
+    pingMsP99: percentile(rtts, 99),
+    echoBytes: bytes,
+    echoIdentical: e.identical,
+    echoMBps: bytes / e.ms / 1000
+  })
+  await b.stop()
+  await a.stop()
+}
+
+const modes = { dial, listen, bench, 'relay-server': relayServer }
+if (!modes[mode]) {
+  process.stderr.write('usage: node peer.mjs listen|dial|bench|relay-server ...\n')
+  process.exit(2)
+}
+modes[mode]().catch((err) => {
+  process.stderr.write(`peer.mjs ${mode} failed: ${err.stack ?? err}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,147 @@
+package io.warren.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Wire compatibility with the real js-libp2p (TCP + Noise + Yamux, identify, ping, echo), both
+ * ways, against a node process started from the distribution.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class Libp2pInteropTest {
+  private static final Duration JS_TIMEOUT = Duration.ofSeconds(120);
+  private static final int TEN_MB = 10 * 1024 * 1024;
+
+  @TempDir static Path dir;
+  private NodeProcess node;
+  private String javaAddr;
+  private String javaPeerId;
+
+  @BeforeAll
+  void startNode() throws Exception {
+    JsLibp2p.dir();
+    node = NodeProcess.start(NodeProcess.installation(dir), dir.resolve("data"));
+    node.awaitReady();
+    javaPeerId = node.banner("peer ID");
+    NodeProcess.Result addrs = node.client("p2p:addrs");
+    assertEquals(0, addrs.exit(), addrs.toString());
+    javaAddr = addrs.out().strip();
+    assertTrue(javaAddr.matches("/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/" + javaPeerId), javaAddr);
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    if (node != null) {
+      node.stop();
+    }
+  }
+
+  @ParameterizedTest(name = "js with a {0} key dials Java")
+  @ValueSource(strings = {"ed25519", "secp256k1", "rsa"})
+  void jsDialsJavaIdentifiesPingsAndEchoes(String key) throws Exception {
+    int bytes = "ed25519".equals(key) ? TEN_MB : 1024 * 1024;
+    String r = JsLibp2p.run(JS_TIMEOUT, "dial", javaAddr, "--key", key, "--pings", "3", "--echo-bytes",
+        String.valueOf(bytes));
+    assertEquals(javaPeerId, JsLibp2p.field(r, "\"identify\":\\{\"peerId\":\"([^\"]+)\""), r);
+    assertTrue(JsLibp2p.field(r, "\"agentVersion\":\"([^\"]+)\"").startsWith("warren/"), r);
+    assertEquals("ipfs/0.1.0", JsLibp2p.field(r, "\"protocolVersion\":\"([^\"]+)\""), r);
+    String protocols = JsLibp2p.field(r, "\"protocols\":\\[([^\\]]*)\\]");
+    for (String p : new String[] {"/ipfs/id/1.0.0", "/ipfs/id/push/1.0.0", "/ipfs/ping/1.0.0", "/echo/1.0.0"}) {
+      assertTrue(protocols.contains("\"" + p + "\""), p + " listed by identify: " + r);
+    }
+    assertTrue(javaAddr.startsWith(JsLibp2p.field(r, "\"listenAddrs\":\\[\"([^\"]+)\"")), r);
+    assertTrue(JsLibp2p.field(r, "\"observedAddr\":\"([^\"]+)\"").startsWith("/ip4/127.0.0.1/tcp/"), r);
+    assertEquals(3, JsLibp2p.field(r, "\"pings\":\\[([^\\]]*)\\]").split(",").length, r);
+    assertEquals(String.valueOf(bytes), JsLibp2p.field(r, "\"received\":(\\d+)"), r);
+    assertEquals("true", JsLibp2p.field(r, "\"identical\":(true|false)"), "echo is byte-identical: " + r);
+    String jsPeer = JsLibp2p.field(r, "\"jsPeerId\":\"([^\"]+)\"");
+    assertTrue(jsPeer.startsWith(switch (key) {
+      case "ed25519" -> "12D3KooW";
+      case "secp256k1" -> "16Uiu2HA";
+      default -> "Qm";
+    }), jsPeer);
+  }
+
+  @Test
+  void javaDialsJsPingsAndEchoesThroughTheConsole() throws Exception {
+    try (JsLibp2p js = JsLibp2p.start("listen", "--key", "secp256k1")) {
+      String hello = js.nextLine(Duration.ofSeconds(30));
+      String jsPeer = JsLibp2p.field(hello, "\"peerId\":\"([^\"]+)\"");
+      String jsAddr = JsLibp2p.field(hello, "\"addrs\":\\[\"([^\"]+)\"");
+
+      NodeProcess.Result connect = node.client("p2p:connect", jsAddr);
+      assertEquals(0, connect.exit(), connect.toString());
+      assertTrue(connect.out().contains("js-libp2p/") && connect.out().contains("signed peer record (verified)"),
+          "js identified, with a signed peer record that verifies: " + connect.out());
+
+      NodeProcess.Result ping = node.client("p2p:ping", "-c", "3", jsAddr);
+      assertEquals(0, ping.exit(), ping.toString());
+      assertTrue(ping.out().contains("PING " + jsPeer) && ping.out().contains("(direct)"), ping.out());
+      assertTrue(ping.out().matches("(?s).*seq=3 rtt=\\d+\\.\\d+ ms.*"), ping.out());
+
+      NodeProcess.Result echo = node.client("p2p:echo", "-n", String.valueOf(TEN_MB), jsPeer);
+      assertEquals(0, echo.exit(), echo.toString());
+      assertTrue(echo.out().matches("(?s).*identical\\s+true.*"), echo.out());
+      assertTrue(echo.out().matches("(?s).*bytes\\s+" + TEN_MB + ".*"), echo.out());
+
+      NodeProcess.Result peers = node.client("p2p:peers");
+      assertTrue(peers.out().contains(jsPeer) && peers.out().contains("js-libp2p/"), peers.out());
+      String identified = js.nextLine(Duration.ofSeconds(30));
+      assertTrue(identified.contains("\"event\":\"identify\"") && identified.contains(javaPeerId), identified);
+    }
+  }
+
+  @Test
+  void aDeployedPluginsProtocolIsPushedToJsAndServesIt() throws Exception {
+    String protocol = "/warren/diag/echo/1.0.0";
+    try (JsLibp2p js = JsLibp2p.start("listen")) {
+      String jsAddr = JsLibp2p.field(js.nextLine(Duration.ofSeconds(30)), "\"addrs\":\\[\"([^\"]+)\"");
+      NodeProcess.Result connect = node.client("p2p:connect", jsAddr);
+      assertEquals(0, connect.exit(), connect.toString());
+      String first = js.nextLine(Duration.ofSeconds(30));
+      assertTrue(first.contains("\"event\":\"identify\"") && !first.contains(protocol), first);
+
+      Path jar = node.home.resolve("deploy/warren-diag.jar");
+      Files.copy(Path.of(System.getProperty("warren.diag.jar")), jar);
+      awaitIdentifyLine(js, true, protocol);
+      String r = JsLibp2p.run(JS_TIMEOUT, "dial", javaAddr, "--pings", "1", "--echo-bytes", "1048576",
+          "--raw-echo", protocol);
+      assertEquals("true", JsLibp2p.field(r, "\"identical\":(true|false)"), "the plugin echoed every byte: " + r);
+      assertEquals("1048576", JsLibp2p.field(r, "\"received\":(\\d+)"), r);
+
+      Files.delete(jar);
+      awaitIdentifyLine(js, false, protocol);
+    }
+  }
+
+  /** Waits for js to report an identify (push) from the node that lists, or no longer lists, {@code protocol}. */
+  private static void awaitIdentifyLine(JsLibp2p js, boolean listed, String protocol) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      String line = js.nextLine(Duration.ofSeconds(60));
+      if (line.contains("\"event\":\"identify\"") && line.contains("\"" + protocol + "\"") == listed) {
+        return;
+      }
+    }
+    throw new AssertionError("no identify push " + (listed ? "with " : "without ") + protocol);
+  }
+
+  @Test
+  void aPeerThatIsNotThereIsAClearError() throws Exception {
+    NodeProcess.Result r = node.client("p2p:ping", "/ip4/127.0.0.1/tcp/1/p2p/" + javaPeerId.replace('W', 'X'));
+    assertTrue(r.exit() != 0, r.toString());
+    NodeProcess.Result r2 = node.client("p2p:ping", "/ip4/127.0.0.1/tcp/1");
+    assertTrue(r2.exit() != 0 && r2.err().contains("cannot connect to /ip4/127.0.0.1/tcp/1"), r2.toString());
+  }
+}
