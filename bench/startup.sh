@@ -21,7 +21,8 @@ for jdk in "${jdks[@]}"; do
       JAVA_HOME="$jdk" "$warren" --no-console --data-dir "$data" > "$work/out" 2> "$work/err" &
       pid=$!
       for _ in $(seq 1 600); do grep -q " ready in " "$work/out" 2>/dev/null && break; sleep 0.05; done
-      ms=$(grep -oE 'ready in [0-9]+' "$work/out" | grep -oE '[0-9]+')
+      ms=$(grep -oE 'ready in [0-9]+' "$work/out" | grep -oE '[0-9]+' || true)
+      if [ -z "$ms" ]; then echo "no ready line within 30 s:" >&2; cat "$work/out" "$work/err" >&2; exit 1; fi
       java=$(grep -oE '\(.*\)' "$work/out" | head -1)
       if [ "$phase" = first ]; then times+=("$ms"); else
         restarts+=("$ms")

@@ -75,6 +75,35 @@ class DropInDeploymentTest {
     }
   }
 
+  @Test
+  void dropInsSurviveARestartAndGoWhenDeletedWhileDown() throws Exception {
+    Path home = NodeProcess.installation(dir);
+    Path data = dir.resolve("data");
+    Path deployed = home.resolve("deploy/warren-diag.jar");
+    withVersion(Path.of(System.getProperty("warren.diag.jar")), deployed, "1.0.0");
+    try (NodeProcess node = NodeProcess.start(home, data)) {
+      node.awaitReady();
+      NodeProcess.await(WITHIN, () -> ok(node, "diag plugin 1.0.0"), "the plugin to be installed");
+      node.stop();
+    }
+    try (NodeProcess node = NodeProcess.start(home, data)) {
+      node.awaitReady();
+      NodeProcess.await(WITHIN, () -> ok(node, "diag plugin 1.0.0"), "the plugin after a restart");
+      node.stop();
+    }
+    Files.delete(deployed);
+    try (NodeProcess node = NodeProcess.start(home, data)) {
+      node.awaitReady();
+      NodeProcess.await(WITHIN, () -> {
+        try {
+          return !node.client("node:info").out().contains("io.warren.diag");
+        } catch (Exception e) {
+          return false;
+        }
+      }, "the plugin deleted while the node was down to be gone");
+    }
+  }
+
   private static boolean ok(NodeProcess node, String expected) {
     try {
       NodeProcess.Result r = node.client("diag:hello");

@@ -131,6 +131,18 @@ final class NodeProcess implements AutoCloseable {
     return null;
   }
 
+  /** Every value printed after {@code key} in the banner, in order (e.g. each listening address). */
+  java.util.List<String> bannerValues(String key) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String line : out().split("\n")) {
+      String t = line.strip();
+      if (t.startsWith(key + " ")) {
+        out.add(t.substring(key.length()).strip().split("\\s+")[0]);
+      }
+    }
+    return out;
+  }
+
   Result client(String... args) throws Exception {
     return clientWithInput(null, args);
   }

@@ -3,6 +3,7 @@ package io.warren.launcher;
 import io.warren.launcher.Features.BundleEntry;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,7 @@ final class NodeRunner {
 
     try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
       Map<String, String> props = frameworkProperties(options, home, dataDir, start);
-      Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
-          .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
-          .newFramework(props);
-      trace(start, "framework created");
-      framework.init();
+      Framework framework = initFramework(props, err);
       trace(start, "framework initialised");
       BundleContext ctx = framework.getBundleContext();
       CompletableFuture<String> outcome = new CompletableFuture<>();
@@ -54,13 +51,7 @@ final class NodeRunner {
           }
         });
       }
-      for (BundleEntry b : bundles) {
-        Bundle bundle = ctx.installBundle("reference:" + b.jar().toUri());
-        bundle.adapt(BundleStartLevel.class).setStartLevel(b.startLevel());
-        if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
-          bundle.start(Bundle.START_ACTIVATION_POLICY);
-        }
-      }
+      syncBundles(ctx, bundles, system);
       trace(start, "bundles installed");
       Thread hook = new Thread(() -> {
         stop(framework);
@@ -89,6 +80,74 @@ final class NodeRunner {
         // the hook is running: it stopped the framework
       }
       return stopped.getType() == FrameworkEvent.ERROR ? 1 : 0;
+    }
+  }
+
+  /**
+   * Creates and initialises Felix on the bundle cache kept in the data directory; a cache that
+   * cannot be read (a crash while Felix wrote it) is dropped and rebuilt, since every bundle in it
+   * comes again from system/ or deploy/.
+   */
+  private static Framework initFramework(Map<String, String> props, PrintStream err) throws Exception {
+    FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
+    Framework framework = factory.newFramework(props);
+    try {
+      framework.init();
+      return framework;
+    } catch (Exception e) {
+      err.println("warren: the bundle cache cannot be read (" + oneLine(e) + "); rebuilding it");
+      Map<String, String> clean = new HashMap<>(props);
+      clean.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+      framework = factory.newFramework(clean);
+      framework.init();
+      return framework;
+    }
+  }
+
+  /**
+   * Makes the cached bundles match the features: installs what is new, updates a bundle whose jar
+   * changed since it was installed, uninstalls what no feature names any more. Bundles from
+   * elsewhere (deploy/, remote deployment) are left to their owners.
+   */
+  static void syncBundles(BundleContext ctx, List<BundleEntry> entries, Path system) throws Exception {
+    String prefix = "reference:" + system.toUri();
+    Map<String, Bundle> cached = new HashMap<>();
+    for (Bundle b : ctx.getBundles()) {
+      if (b.getLocation().startsWith(prefix)) {
+        cached.put(b.getLocation(), b);
+      } else if (b.getBundleId() != 0 && jarIsGone(b.getLocation())) {
+        b.uninstall(); // e.g. deleted from deploy/ while the node was down
+      }
+    }
+    for (BundleEntry e : entries) {
+      String location = "reference:" + e.jar().toUri();
+      Bundle bundle = cached.remove(location);
+      if (bundle == null) {
+        bundle = ctx.installBundle(location);
+      } else if (Files.getLastModifiedTime(e.jar()).toMillis() > bundle.getLastModified()) {
+        bundle.update();
+      }
+      bundle.adapt(BundleStartLevel.class).setStartLevel(e.startLevel());
+      if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
+        bundle.start(Bundle.START_ACTIVATION_POLICY);
+      }
+    }
+    for (Bundle gone : cached.values()) {
+      gone.uninstall();
+    }
+  }
+
+  /** Whether a bundle location names a local jar file that no longer exists. */
+  static boolean jarIsGone(String location) {
+    String l = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
+    if (!l.startsWith("file:")) {
+      return false;
+    }
+    try {
+      return !Files.exists(Path.of(java.net.URI.create(l)));
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
@@ -132,7 +191,6 @@ final class NodeRunner {
   static Map<String, String> frameworkProperties(Options options, Path home, Path dataDir, long start) {
     Map<String, String> p = new HashMap<>();
     p.put(Constants.FRAMEWORK_STORAGE, dataDir.resolve("cache").toString());
-    p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
     p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(BEGINNING_START_LEVEL));
     p.put("felix.log.level", "1");
     p.put("warren.data.dir", dataDir.toString());
@@ -144,6 +202,7 @@ final class NodeRunner {
         .ifPresent(v -> p.put("warren.root.credentials", v));
     options.networkCredentials().ifPresent(v -> p.put("warren.default.network.credentials", v));
     options.bootstrap().ifPresent(v -> p.put("warren.bootstrap", v));
+    options.relayPort().ifPresent(v -> p.put("warren.relay.port", String.valueOf(v)));
     // drop-in bundles and configuration, watched by FileInstall
     Path deploy = home.resolve("deploy");
     p.put("felix.fileinstall.dir", deploy + "," + home.resolve("etc"));

@@ -15,6 +15,7 @@ record Options(
     Optional<String> rootCredentials,
     Optional<String> networkCredentials,
     Optional<String> bootstrap,
+    Optional<Integer> relayPort,
     boolean install,
     boolean uninstall,
     boolean console) {
@@ -36,6 +37,7 @@ record Options(
         -dnc, --default-network-credentials NET:PW
                                          join network NET, proving membership with PW
         -bs, --bootstrap B64             join through the node whose `node:identity -b64` this is
+        --relay-port N                   run the Nostr relay on port N of 127.0.0.1 (0: a free port)
         --no-console                     do not read console commands from the terminal
         --install                        (as root) install a systemd service running this node
                                          from /opt/warren with data in /var/lib/warren
@@ -51,6 +53,7 @@ record Options(
     String rc = null;
     String dnc = null;
     String bs = null;
+    Integer relayPort = null;
     boolean install = false;
     boolean uninstall = false;
     boolean console = true;
@@ -72,6 +75,7 @@ record Options(
         case "-rc", "--root-credentials" -> rc = checkRootCredentials(value(list, ++i, a));
         case "-dnc", "--default-network-credentials" -> dnc = checkNetworkCredentials(value(list, ++i, a));
         case "-bs", "--bootstrap" -> bs = checkBootstrap(value(list, ++i, a));
+        case "--relay-port" -> relayPort = checkPort(value(list, ++i, a), a);
         case "--install" -> install = true;
         case "--uninstall" -> uninstall = true;
         case "--no-console" -> console = false;
@@ -84,7 +88,7 @@ record Options(
       throw new UsageException("--install and --uninstall exclude each other");
     }
     return new Options(help, Optional.ofNullable(dataDir), Optional.ofNullable(rc), Optional.ofNullable(dnc),
-        Optional.ofNullable(bs), install, uninstall, console);
+        Optional.ofNullable(bs), Optional.ofNullable(relayPort), install, uninstall, console);
   }
 
   private static String value(List<String> args, int i, String option) throws UsageException {
@@ -92,6 +96,18 @@ record Options(
       throw new UsageException(option + " needs a value (see warren --help)");
     }
     return args.get(i);
+  }
+
+  static int checkPort(String v, String option) throws UsageException {
+    try {
+      int port = Integer.parseInt(v);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the message
+    }
+    throw new UsageException(option + " must be a port number 0-65535 (0 picks a free port), got '" + v + "'");
   }
 
   static String checkRootCredentials(String v) throws UsageException {

@@ -32,6 +32,7 @@ class OptionsTest {
     assertEquals("mynet:NetPass", o.networkCredentials().orElseThrow());
     assertEquals(bs, o.bootstrap().orElseThrow());
     assertEquals(Path.of("/tmp/y"), o.dataDir().orElseThrow());
+    assertEquals(0, Options.parse("--relay-port", "0").relayPort().orElseThrow());
     assertEquals("admin:pw", Options.parse("--root-credentials", "admin:pw").rootCredentials().orElseThrow());
   }
 
@@ -48,6 +49,8 @@ class OptionsTest {
     assertTrue(message("-bs", Base64.getEncoder().encodeToString("hello".getBytes())).contains("identity"));
     assertTrue(message("--install", "--uninstall").contains("exclude"));
     assertTrue(message("stray").contains("unexpected argument"));
+    assertTrue(message("--relay-port", "70000").contains("0-65535"));
+    assertTrue(message("--relay-port", "x").contains("port number"));
   }
 
   @Test

@@ -1,0 +1,225 @@
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.warren.identity.Bip340;
+import io.warren.nostr.Event;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Relay throughput and OK latency, run by bench/relay.sh against a node (not a test).
+ *
+ * <p>Pre-signs the events, then: (1) unloaded latency, one connection sending one event at a
+ * time; (2) load, several publishing connections each keeping a window of events in flight while
+ * one subscriber counts live deliveries. Every event is verified (id and BIP-340 signature) and
+ * stored by the relay before its OK.
+ *
+ * <p>java -cp 'system jars' bench/RelayBench.java ws://127.0.0.1:PORT [publishers] [events] [window]
+ */
+public class RelayBench {
+  static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+
+  /** A WebSocket connection that hands every text message to a consumer on its event loop. */
+  static Channel connect(URI uri, Consumer<String> onMessage) throws Exception {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder().webSocketUri(uri)
+        .version(WebSocketVersion.V13).customHeaders(new DefaultHttpHeaders()).maxFramePayloadLength(1 << 24).build();
+    Channel ch = new Bootstrap().group(GROUP).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel c) {
+            c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16), new WebSocketClientProtocolHandler(cfg),
+                new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                  @Override
+                  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                    if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                      ready.complete(null);
+                    }
+                    ctx.fireUserEventTriggered(evt);
+                  }
+
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame f) {
+                    onMessage.accept(f.text());
+                  }
+                });
+          }
+        }).connect(uri.getHost(), uri.getPort()).sync().channel();
+    ready.get(20, TimeUnit.SECONDS);
+    return ch;
+  }
+
+  /** The event id of an OK message, and whether it was accepted. */
+  static String okId(String m) {
+    return m.startsWith("[\"OK\",\"") ? m.substring(7, 71) : null;
+  }
+
+  static boolean okAccepted(String m) {
+    return m.startsWith("true", 73);
+  }
+
+  static List<Event> sign(int count, String tag, int keys) {
+    byte[][] secret = new byte[keys][];
+    for (int i = 0; i < keys; i++) {
+      secret[i] = Bip340.newSecretKey();
+    }
+    long now = System.currentTimeMillis() / 1000;
+    return IntStream.range(0, count).parallel()
+        .mapToObj(i -> Event.sign(secret[i % keys], now, 1, List.of(List.of("t", tag)), "benchmark event " + i))
+        .toList();
+  }
+
+  static long percentile(long[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  static String ms(long nanos) {
+    return String.format("%.2f ms", nanos / 1e6);
+  }
+
+  public static void main(String[] args) throws Exception {
+    URI uri = URI.create(args[0]);
+    int publishers = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int total = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+    int window = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    int unloaded = 1_000;
+    String tag = "bench-" + System.nanoTime();
+    long t0 = System.nanoTime();
+    List<Event> warm = sign(2_000, tag + "-warm", 8);
+    List<Event> single = sign(unloaded, tag + "-single", 8);
+    List<Event> events = sign(total, tag, 64);
+    System.out.printf("client: %s %s; signed %d events in %.1f s%n", System.getProperty("java.vendor"),
+        System.getProperty("java.version"), warm.size() + single.size() + events.size(), (System.nanoTime() - t0) / 1e9);
+
+    // warm-up (JIT on both sides), then unloaded latency: one event in flight
+    long[] singleLat = new long[unloaded];
+    for (List<Event> batch : List.of(warm, single)) {
+      Semaphore turn = new Semaphore(0);
+      AtomicLong sentAt = new AtomicLong();
+      AtomicInteger n = new AtomicInteger();
+      Channel c = connect(uri, m -> {
+        if (okId(m) != null) {
+          int i = n.getAndIncrement();
+          if (batch == single) {
+            singleLat[i] = System.nanoTime() - sentAt.get();
+          }
+          turn.release();
+        }
+      });
+      for (Event e : batch) {
+        sentAt.set(System.nanoTime());
+        c.writeAndFlush(new TextWebSocketFrame("[\"EVENT\"," + e.toJson() + "]"));
+        if (!turn.tryAcquire(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("no OK within 30 s");
+        }
+      }
+      c.close().sync();
+    }
+    Arrays.sort(singleLat);
+    System.out.printf("unloaded (1 connection, 1 event in flight, %d events): OK latency p50 %s, p99 %s%n",
+        unloaded, ms(percentile(singleLat, 0.50)), ms(percentile(singleLat, 0.99)));
+
+    // load: publishers with a window each, one subscriber counting deliveries
+    CountDownLatch eose = new CountDownLatch(1);
+    CountDownLatch allDelivered = new CountDownLatch(total);
+    AtomicLong lastDelivery = new AtomicLong();
+    Channel sub = connect(uri, m -> {
+      if (m.startsWith("[\"EVENT\",\"live\"")) {
+        lastDelivery.set(System.nanoTime());
+        allDelivered.countDown();
+      } else if (m.startsWith("[\"EOSE\"")) {
+        eose.countDown();
+      }
+    });
+    sub.writeAndFlush(new TextWebSocketFrame("[\"REQ\",\"live\",{\"#t\":[\"" + tag + "\"],\"limit\":0}]"));
+    if (!eose.await(20, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("no EOSE");
+    }
+    ConcurrentHashMap<String, Long> sent = new ConcurrentHashMap<>();
+    long[] latency = new long[total];
+    AtomicInteger oks = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicLong lastOk = new AtomicLong();
+    CountDownLatch allOk = new CountDownLatch(total);
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int p = 0; p < publishers; p++) {
+      List<Event> mine = new ArrayList<>();
+      for (int i = p; i < total; i += publishers) {
+        mine.add(events.get(i));
+      }
+      Semaphore credits = new Semaphore(window);
+      Channel c = connect(uri, m -> {
+        String id = okId(m);
+        if (id == null) {
+          return;
+        }
+        long now = System.nanoTime();
+        Long at = sent.remove(id);
+        if (at != null) {
+          latency[oks.getAndIncrement()] = now - at;
+        }
+        if (!okAccepted(m)) {
+          refused.incrementAndGet();
+        }
+        lastOk.set(now);
+        credits.release();
+        allOk.countDown();
+      });
+      Thread t = new Thread(() -> {
+        try {
+          for (Event e : mine) {
+            credits.acquire();
+            String frame = "[\"EVENT\"," + e.toJson() + "]";
+            sent.put(e.id(), System.nanoTime());
+            c.writeAndFlush(new TextWebSocketFrame(frame));
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "publisher-" + p);
+      threads.add(t);
+    }
+    threads.forEach(Thread::start);
+    if (!allOk.await(300, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("only " + (total - allOk.getCount()) + " OKs in 300 s");
+    }
+    boolean delivered = allDelivered.await(60, TimeUnit.SECONDS);
+    long okNanos = lastOk.get() - start;
+    long[] lat = Arrays.copyOf(latency, oks.get());
+    Arrays.sort(lat);
+    System.out.printf("load (%d publishing connections, window %d each, %d events, 1 subscriber):%n", publishers, window, total);
+    System.out.printf("  accepted %d (refused %d) in %.2f s: %.0f events/s with signature verification and storage%n",
+        total - refused.get(), refused.get(), okNanos / 1e9, (total - refused.get()) / (okNanos / 1e9));
+    System.out.printf("  OK latency under load: p50 %s, p99 %s%n", ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)));
+    System.out.printf("  subscriber received %d of %d live events%s%n", total - allDelivered.getCount(), total,
+        delivered ? String.format(", the last one %+.0f ms from the last OK", (lastDelivery.get() - lastOk.get()) / 1e6) : " (gave up waiting)");
+    GROUP.shutdownGracefully();
+  }
+}

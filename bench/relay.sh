@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Nostr relay throughput and OK latency against a real node (the relay in Felix, H2 store):
+# accepted events/s with id and BIP-340 signature verification, several publishing connections,
+# one subscriber counting live deliveries; OK latency p50/p99 unloaded and under load.
+#   bench/relay.sh [publishers] [events] [window]       (defaults 4 20000 64)
+# Needs the built distribution: mvn -B -q package -DskipTests. Client and node share this machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dist=distribution/target/warren
+[ -x "$dist/bin/warren" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+work=$(mktemp -d)
+node_pid=""
+cleanup() { if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
+trap cleanup EXIT
+
+home="$work/warren"
+mkdir -p "$home/bin" "$home/etc" "$home/deploy"
+for d in lib system features; do ln -s "$(pwd)/$dist/$d" "$home/$d"; done
+cp "$dist/bin/warren" "$home/bin/"
+cp "$dist"/etc/* "$home/etc/"
+cat > "$home/etc/io.warren.nostr.relay.cfg" <<CFG
+enabled = true
+port = 0
+events.per.second = 10000000
+reqs.per.second = 10000
+CFG
+
+WARREN_LOG_LEVEL=warn WARREN_JAVA_OPTS="${WARREN_JAVA_OPTS:-}" "$home/bin/warren" --no-console --data-dir "$work/data" > "$work/out" 2> "$work/err" &
+node_pid=$!
+for _ in $(seq 1 600); do grep -q " ready in " "$work/out" 2>/dev/null && break; sleep 0.1; done
+grep -q " ready in " "$work/out" || { cat "$work/out" "$work/err" >&2; exit 1; }
+url=$(grep -oE 'ws://[0-9.]+:[0-9]+' "$work/out" | head -1)
+echo "node: $(head -1 "$work/out")"
+echo "relay: $url; $(nproc) cores shared by node and client"
+
+cp=$(find "$dist/system" -name '*.jar' | tr '\n' ':')
+java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn bench/RelayBench.java "$url" "$@"

@@ -1,0 +1,236 @@
+package io.warren.nostr.internal;
+
+import io.warren.api.Store;
+import io.warren.nostr.Event;
+import io.warren.nostr.Filter;
+import io.warren.nostr.KindClass;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The relay's events in the node's {@link Store}: one row per event (with its JSON as sent) and
+ * one row per single-letter tag's first value, for {@code #x} filters. Replaceable and
+ * addressable events keep only the latest version. Calls block: never on an event loop.
+ */
+public final class EventStore {
+  static final String OWNER = "nostr";
+  static final List<Store.Migration> MIGRATIONS = List.of(new Store.Migration(1, """
+      CREATE TABLE nostr_event(
+        id CHAR(64) PRIMARY KEY,
+        pubkey CHAR(64) NOT NULL,
+        created_at BIGINT NOT NULL,
+        kind INT NOT NULL,
+        d_tag VARCHAR,
+        json VARCHAR NOT NULL);
+      CREATE INDEX nostr_event_created ON nostr_event(created_at DESC, id);
+      CREATE INDEX nostr_event_author ON nostr_event(pubkey, kind, created_at);
+      CREATE INDEX nostr_event_kind ON nostr_event(kind, created_at);
+      CREATE TABLE nostr_tag(
+        event_id CHAR(64) NOT NULL REFERENCES nostr_event(id) ON DELETE CASCADE,
+        name CHAR(1) NOT NULL,
+        tag_value VARCHAR NOT NULL);
+      CREATE INDEX nostr_tag_value ON nostr_tag(name, tag_value);
+      CREATE INDEX nostr_tag_event ON nostr_tag(event_id);
+      """));
+
+  /** What became of an event handed to {@link #save}. */
+  public enum Outcome {
+    STORED,
+    /** The same id is already stored. */
+    DUPLICATE,
+    /** A replaceable or addressable event superseded by the stored version. */
+    SUPERSEDED
+  }
+
+  /** A stored event as the query returns it: enough to order, deduplicate and send. */
+  public record Row(String id, long createdAt, String json) {}
+
+  /** Newest first; on equal created_at the lowest id first (NIP-01). */
+  public static final Comparator<Row> NEWEST_FIRST =
+      Comparator.comparingLong(Row::createdAt).reversed().thenComparing(Row::id);
+
+  private final Store store;
+
+  public EventStore(Store store) {
+    this.store = store;
+    store.migrate(OWNER, MIGRATIONS);
+  }
+
+  /** Stores {@code events} in one transaction, in order; one outcome per event. */
+  public List<Outcome> save(List<Event> events) {
+    return store.transact(c -> {
+      List<Outcome> out = new ArrayList<>(events.size());
+      Set<String> seen = new HashSet<>();
+      try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM nostr_event WHERE id = ?");
+           PreparedStatement latest = c.prepareStatement(
+               "SELECT id, created_at FROM nostr_event WHERE pubkey = ? AND kind = ?");
+           PreparedStatement latestAddressable = c.prepareStatement(
+               "SELECT id, created_at FROM nostr_event WHERE pubkey = ? AND kind = ? AND d_tag = ?");
+           PreparedStatement delete = c.prepareStatement("DELETE FROM nostr_event WHERE id = ?");
+           PreparedStatement insert = c.prepareStatement(
+               "INSERT INTO nostr_event(id, pubkey, created_at, kind, d_tag, json) VALUES (?, ?, ?, ?, ?, ?)");
+           PreparedStatement insertTag = c.prepareStatement(
+               "INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, ?, ?)")) {
+        for (Event e : events) {
+          if (!seen.add(e.id()) || exists(exists, e.id())) {
+            out.add(Outcome.DUPLICATE);
+            continue;
+          }
+          KindClass kc = e.kindClass();
+          if (kc == KindClass.REPLACEABLE || kc == KindClass.ADDRESSABLE) {
+            PreparedStatement q = kc == KindClass.REPLACEABLE ? latest : latestAddressable;
+            q.setString(1, e.pubkey());
+            q.setInt(2, e.kind());
+            if (kc == KindClass.ADDRESSABLE) {
+              q.setString(3, e.dTag());
+            }
+            boolean superseded = false;
+            List<String> older = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+              while (rs.next()) {
+                if (Event.supersedes(e.createdAt(), e.id(), rs.getLong(2), rs.getString(1))) {
+                  older.add(rs.getString(1));
+                } else {
+                  superseded = true;
+                }
+              }
+            }
+            if (superseded) {
+              out.add(Outcome.SUPERSEDED);
+              continue;
+            }
+            for (String id : older) {
+              delete.setString(1, id);
+              delete.executeUpdate();
+            }
+          }
+          insert.setString(1, e.id());
+          insert.setString(2, e.pubkey());
+          insert.setLong(3, e.createdAt());
+          insert.setInt(4, e.kind());
+          insert.setString(5, kc == KindClass.ADDRESSABLE ? e.dTag() : null);
+          insert.setString(6, e.toJson());
+          insert.executeUpdate();
+          boolean tagged = false;
+          for (List<String> tag : e.tags()) {
+            if (tag.size() >= 2 && tag.get(0).length() == 1 && isLetter(tag.get(0).charAt(0))) {
+              insertTag.setString(1, e.id());
+              insertTag.setString(2, tag.get(0));
+              insertTag.setString(3, tag.get(1));
+              insertTag.addBatch();
+              tagged = true;
+            }
+          }
+          if (tagged) {
+            insertTag.executeBatch();
+          }
+          out.add(Outcome.STORED);
+        }
+      }
+      return out;
+    });
+  }
+
+  private static boolean isLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  private static boolean exists(PreparedStatement ps, String id) throws SQLException {
+    ps.setString(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
+  /**
+   * The stored events matching any of {@code filters}, each filter contributing at most its
+   * limit (clamped to {@code maxLimit}, {@code defaultLimit} when it has none) of its newest;
+   * merged newest first without duplicates.
+   */
+  public List<Row> query(List<Filter> filters, int defaultLimit, int maxLimit) {
+    return store.transact(c -> {
+      Map<String, Row> merged = new LinkedHashMap<>();
+      for (Filter f : filters) {
+        int limit = Math.min(f.limit() == null ? defaultLimit : f.limit(), maxLimit);
+        if (limit == 0 || f.matchesNothing()) {
+          continue;
+        }
+        for (Row r : query(c, f, limit)) {
+          merged.putIfAbsent(r.id(), r);
+        }
+      }
+      List<Row> rows = new ArrayList<>(merged.values());
+      rows.sort(NEWEST_FIRST);
+      return rows;
+    });
+  }
+
+  private static List<Row> query(Connection c, Filter f, int limit) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT e.id, e.created_at, e.json FROM nostr_event e WHERE TRUE");
+    List<Object> args = new ArrayList<>();
+    in(sql, args, "e.id", f.ids());
+    in(sql, args, "e.pubkey", f.authors());
+    in(sql, args, "e.kind", f.kinds());
+    if (f.since() != null) {
+      sql.append(" AND e.created_at >= ?");
+      args.add(f.since());
+    }
+    if (f.until() != null) {
+      sql.append(" AND e.created_at <= ?");
+      args.add(f.until());
+    }
+    for (Map.Entry<Character, Set<String>> t : f.tags().entrySet()) {
+      sql.append(" AND e.id IN (SELECT t.event_id FROM nostr_tag t WHERE t.name = ?");
+      args.add(String.valueOf(t.getKey()));
+      in(sql, args, "t.tag_value", t.getValue());
+      sql.append(')');
+    }
+    sql.append(" ORDER BY e.created_at DESC, e.id ASC LIMIT ?");
+    args.add(limit);
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      List<Row> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getString(3)));
+        }
+      }
+      return rows;
+    }
+  }
+
+  private static void in(StringBuilder sql, List<Object> args, String column, Set<?> values) {
+    if (values == null) {
+      return;
+    }
+    sql.append(" AND ").append(column).append(" IN (");
+    int i = 0;
+    for (Object v : values) {
+      sql.append(i++ == 0 ? "?" : ", ?");
+      args.add(v);
+    }
+    sql.append(')');
+  }
+
+  /** How many events are stored. */
+  public long count() {
+    return store.transact(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM nostr_event");
+           ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+}

@@ -1,0 +1,331 @@
+package io.warren.nostr.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.warren.nostr.Event;
+import io.warren.nostr.RelayLimits;
+import io.warren.nostr.internal.EventStore.Outcome;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay: a Netty server speaking HTTP (NIP-11) and WebSocket (NIP-01, NIP-42) on one port.
+ *
+ * <p>Threads: event loops parse messages and keep each connection's subscriptions; a pool
+ * verifies ids and signatures; one writer thread stores accepted events in batches (one
+ * transaction per batch, each OK sent after its commit) and then fans them out to the live
+ * subscriptions; a small pool answers the stored part of REQs.
+ */
+public final class RelayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
+  /** Events stored in one transaction at most. */
+  static final int WRITE_BATCH = 512;
+  /** HTTP requests other than the upgrade are small; their whole message fits in this. */
+  static final int MAX_HTTP_REQUEST = 16 * 1024;
+
+  /** An event on its way to the store, and who to answer. */
+  private record Pending(Event event, Session from) {}
+
+  private final RelaySettings settings;
+  private final EventStore store;
+  private final String nip11;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ExecutorService verifiers;
+  private final ExecutorService queries;
+  private final BlockingQueue<Pending> writes = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  private final Channel server;
+  private final String url;
+  private volatile boolean closing;
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param relayPubkey the operator's pubkey for NIP-11 (hex), or null
+   * @param version the software version for NIP-11
+   */
+  public RelayServer(RelaySettings settings, EventStore store, String relayPubkey, String version)
+      throws InterruptedException {
+    this.settings = settings;
+    this.store = store;
+    this.nip11 = informationDocument(settings, relayPubkey, version);
+    int cores = Runtime.getRuntime().availableProcessors();
+    this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nostr-accept", true), NioIoHandler.newFactory());
+    this.workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("nostr-io", true), NioIoHandler.newFactory());
+    this.verifiers = Executors.newFixedThreadPool(cores, new DefaultThreadFactory("nostr-verify", true));
+    this.queries = Executors.newFixedThreadPool(2, new DefaultThreadFactory("nostr-query", true));
+    this.writer = new Thread(this::writeLoop, "nostr-store-writer");
+    writer.setDaemon(true);
+    try {
+      this.server = new ServerBootstrap()
+          .group(boss, workers)
+          .channel(NioServerSocketChannel.class)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              initConnection(ch);
+            }
+          })
+          .bind(settings.host(), settings.port()).sync().channel();
+    } catch (RuntimeException | InterruptedException e) {
+      shutdownThreads();
+      throw e;
+    }
+    InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+    String host = bound.getAddress().getHostAddress();
+    this.url = "ws://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort();
+    writer.start();
+    LOG.info("Nostr relay listening on {}", url);
+  }
+
+  private void initConnection(SocketChannel ch) {
+    RelayLimits l = settings.limits();
+    WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
+        .websocketPath("/")
+        .checkStartsWith(true)
+        .handleCloseFrames(true)
+        .decoderConfig(WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(l.maxMessageLength())
+            .allowExtensions(false)
+            .withUTF8Validator(true)
+            .closeOnProtocolViolation(false)
+            .build())
+        .build();
+    ch.pipeline()
+        .addLast("http", new HttpServerCodec())
+        .addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST))
+        .addLast("info", new RelayHttpHandler(nip11))
+        .addLast("frame-errors", new FrameErrorHandler())
+        .addLast("ws", new WebSocketServerProtocolHandler(ws))
+        .addLast("ws-aggregator", new WebSocketFrameAggregator(l.maxMessageLength()))
+        .addLast("session", new Session(this));
+  }
+
+  RelaySettings settings() {
+    return settings;
+  }
+
+  public String url() {
+    return url;
+  }
+
+  public int connections() {
+    return sessions.size();
+  }
+
+  public long storedEvents() {
+    return store.count();
+  }
+
+  void opened(Session s) {
+    sessions.add(s);
+  }
+
+  void closed(Session s) {
+    sessions.remove(s);
+  }
+
+  /** Verifies off the event loop, then stores or (ephemeral) broadcasts; answers through {@code from}. */
+  void submit(Event event, Session from) {
+    try {
+      verifiers.execute(() -> {
+        try {
+          event.verify();
+        } catch (io.warren.nostr.NostrException e) {
+          from.answer(event.id(), false, "invalid: " + e.getMessage());
+          return;
+        } catch (RuntimeException e) {
+          LOG.warn("Verifying event {} failed", event.id(), e);
+          from.answer(event.id(), false, "error: could not verify the event");
+          return;
+        }
+        switch (event.kindClass()) {
+          case EPHEMERAL -> {
+            broadcast(event);
+            from.answer(event.id(), true, "");
+          }
+          default -> writes.add(new Pending(event, from));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      from.answer(event.id(), false, "error: the relay is shutting down");
+    }
+  }
+
+  /** Runs the stored part of a REQ off the event loop. */
+  void query(Session from, Session.Subscription sub) {
+    try {
+      queries.execute(() -> {
+        List<EventStore.Row> rows;
+        try {
+          rows = store.query(sub.filters(), settings.limits().defaultLimit(), settings.limits().maxLimit());
+        } catch (RuntimeException e) {
+          LOG.warn("Query for subscription {} failed", sub.id(), e);
+          from.queryFailed(sub, "error: could not query the database");
+          return;
+        }
+        from.queryDone(sub, rows);
+      });
+    } catch (RejectedExecutionException e) {
+      from.queryFailed(sub, "error: the relay is shutting down");
+    }
+  }
+
+  private void writeLoop() {
+    List<Pending> batch = new ArrayList<>(WRITE_BATCH);
+    while (!closing) {
+      try {
+        Pending first = writes.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        writes.drainTo(batch, WRITE_BATCH - 1);
+        write(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void write(List<Pending> batch) {
+    List<Event> events = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      events.add(p.event());
+    }
+    List<Outcome> outcomes;
+    try {
+      outcomes = store.save(events);
+    } catch (RuntimeException e) {
+      LOG.warn("Storing {} events failed", batch.size(), e);
+      for (Pending p : batch) {
+        p.from().answer(p.event().id(), false, "error: could not store the event");
+      }
+      return;
+    }
+    // one hop onto each connection's event loop per batch, not one per event: waking a loop
+    // from this thread costs more than the matching itself
+    List<Event> stored = new ArrayList<>(batch.size());
+    Map<Session, List<Session.Answer>> answers = new LinkedHashMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      String id = p.event().id();
+      Session.Answer a = switch (outcomes.get(i)) {
+        case STORED -> {
+          stored.add(p.event());
+          yield new Session.Answer(id, true, "");
+        }
+        case DUPLICATE -> new Session.Answer(id, true, "duplicate: already have this event");
+        case SUPERSEDED -> new Session.Answer(id, false, "duplicate: a newer version of this replaceable event is stored");
+      };
+      answers.computeIfAbsent(p.from(), s -> new ArrayList<>()).add(a);
+    }
+    if (!stored.isEmpty()) {
+      for (Session s : sessions) {
+        s.deliver(stored);
+      }
+    }
+    answers.forEach(Session::answer);
+  }
+
+  /** Hands {@code event} to every connection with a subscription; each matches on its own loop. */
+  private void broadcast(Event event) {
+    List<Event> one = List.of(event);
+    for (Session s : sessions) {
+      s.deliver(one);
+    }
+  }
+
+  /** The NIP-11 relay information document. */
+  static String informationDocument(RelaySettings s, String pubkey, String version) {
+    RelayLimits l = s.limits();
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("name", s.name());
+    doc.put("description", s.description());
+    if (pubkey != null) {
+      doc.put("pubkey", pubkey);
+    }
+    if (!s.contact().isEmpty()) {
+      doc.put("contact", s.contact());
+    }
+    doc.put("supported_nips", List.of(1, 11, 42));
+    doc.put("version", version);
+    Map<String, Object> lim = new LinkedHashMap<>();
+    lim.put("max_message_length", l.maxMessageLength());
+    lim.put("max_subscriptions", l.maxSubscriptions());
+    lim.put("max_filters", l.maxFilters());
+    lim.put("max_limit", l.maxLimit());
+    lim.put("default_limit", l.defaultLimit());
+    lim.put("max_subid_length", l.maxSubidLength());
+    lim.put("max_event_tags", l.maxEventTags());
+    lim.put("min_pow_difficulty", 0);
+    lim.put("auth_required", l.authRequired());
+    lim.put("payment_required", false);
+    lim.put("restricted_writes", false);
+    lim.put("created_at_upper_limit", l.createdAtUpperLimit());
+    lim.put("max_events_per_second", l.eventsPerSecond());
+    lim.put("max_reqs_per_second", l.reqsPerSecond());
+    doc.put("limitation", lim);
+    return Json.write(doc);
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    for (Session s : sessions) {
+      s.shutdown();
+    }
+    shutdownThreads();
+    // never interrupt a thread inside H2: an interrupt closes its file channel
+    try {
+      writer.join(10_000);
+      queries.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("Nostr relay on {} stopped", url);
+  }
+
+  private void shutdownThreads() {
+    verifiers.shutdownNow();
+    queries.shutdown();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+}

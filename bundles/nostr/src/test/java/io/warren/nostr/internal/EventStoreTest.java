@@ -1,0 +1,142 @@
+package io.warren.nostr.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.warren.identity.Bip340;
+import io.warren.nostr.Event;
+import io.warren.nostr.Filter;
+import io.warren.nostr.internal.EventStore.Outcome;
+import io.warren.store.internal.H2Store;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventStoreTest {
+  private static final byte[] ALICE = Bip340.newSecretKey();
+  private static final byte[] BOB = Bip340.newSecretKey();
+  @TempDir Path dir;
+  private H2Store h2;
+  private EventStore store;
+
+  @BeforeEach
+  void open() {
+    h2 = H2Store.open(dir);
+    store = new EventStore(h2);
+  }
+
+  @AfterEach
+  void close() {
+    h2.close();
+  }
+
+  private static Event ev(byte[] key, long at, int kind, String content, String... tagPairs) {
+    List<List<String>> tags = new ArrayList<>();
+    for (int i = 0; i < tagPairs.length; i += 2) {
+      tags.add(List.of(tagPairs[i], tagPairs[i + 1]));
+    }
+    return Event.sign(key, at, kind, tags, content);
+  }
+
+  private List<String> ids(String... filters) {
+    List<Filter> fs = new ArrayList<>();
+    for (String f : filters) {
+      fs.add(Filter.parse(f));
+    }
+    return store.query(fs, 100, 1000).stream().map(EventStore.Row::id).toList();
+  }
+
+  @Test
+  void regularEventsAreKeptAndServedNewestFirstWithTiesByLowestId() {
+    Event a = ev(ALICE, 10, 1, "a");
+    Event b = ev(ALICE, 30, 1, "b");
+    Event c1 = ev(BOB, 20, 1, "c1");
+    Event c2 = ev(BOB, 20, 1, "c2");
+    assertEquals(List.of(Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.DUPLICATE),
+        store.save(List.of(a, b, c1, c2, a)));
+    assertEquals(List.of(Outcome.DUPLICATE), store.save(List.of(b)));
+    String low = c1.id().compareTo(c2.id()) < 0 ? c1.id() : c2.id();
+    String high = low.equals(c1.id()) ? c2.id() : c1.id();
+    assertEquals(List.of(b.id(), low, high, a.id()), ids("{}"));
+    assertEquals(List.of(b.id(), low), ids("{\"limit\":2}"));
+    assertEquals(4, store.count());
+  }
+
+  @Test
+  void everyFilterKindWorksInSqlAsInMemory() {
+    Event a = ev(ALICE, 10, 1, "a", "e", "f".repeat(64), "t", "x");
+    Event b = ev(BOB, 20, 7, "b", "p", alicePub(), "t", "y");
+    Event c = ev(BOB, 30, 1, "c", "T", "x");
+    store.save(List.of(a, b, c));
+    assertEquals(List.of(a.id()), ids("{\"ids\":[\"" + a.id() + "\"]}"));
+    assertEquals(List.of(c.id(), b.id()), ids("{\"authors\":[\"" + b.pubkey() + "\"]}"));
+    assertEquals(List.of(b.id()), ids("{\"kinds\":[7]}"));
+    assertEquals(List.of(a.id()), ids("{\"#e\":[\"" + "f".repeat(64) + "\"]}"));
+    assertEquals(List.of(b.id()), ids("{\"#p\":[\"" + alicePub() + "\"]}"));
+    assertEquals(List.of(b.id(), a.id()), ids("{\"#t\":[\"x\",\"y\"]}"));
+    assertEquals(List.of(c.id()), ids("{\"#T\":[\"x\"]}"));
+    assertEquals(List.of(c.id(), b.id()), ids("{\"since\":20}"));
+    assertEquals(List.of(b.id(), a.id()), ids("{\"until\":20}"));
+    assertEquals(List.of(), ids("{\"kinds\":[1],\"#t\":[\"y\"]}"));
+    assertEquals(List.of(c.id(), a.id()), ids("{\"kinds\":[7],\"limit\":0}", "{\"ids\":[\"" + a.id() + "\"]}",
+        "{\"authors\":[\"" + c.pubkey() + "\"],\"kinds\":[1]}"), "several filters are OR-ed, merged newest first");
+    for (String f : List.of("{}", "{\"#t\":[\"x\"]}", "{\"authors\":[\"" + b.pubkey() + "\"],\"since\":25}")) {
+      Filter filter = Filter.parse(f);
+      List<String> inMemory = new ArrayList<>();
+      for (Event e : List.of(c, b, a)) {
+        if (filter.matches(e)) {
+          inMemory.add(e.id());
+        }
+      }
+      assertEquals(inMemory, ids(f), f);
+    }
+  }
+
+  private static String alicePub() {
+    return java.util.HexFormat.of().formatHex(Bip340.publicKey(ALICE));
+  }
+
+  @Test
+  void replaceableKindsKeepOnlyTheLatestPerPubkeyAndKind() {
+    Event v1 = ev(ALICE, 100, 0, "v1");
+    Event v2 = ev(ALICE, 200, 0, "v2");
+    Event other = ev(BOB, 50, 0, "bob");
+    Event list = ev(ALICE, 10, 10002, "relays");
+    assertEquals(List.of(Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED), store.save(List.of(v1, v2, other, list)));
+    assertEquals(List.of(v2.id()), ids("{\"authors\":[\"" + v1.pubkey() + "\"],\"kinds\":[0]}"));
+    assertEquals(List.of(Outcome.SUPERSEDED), store.save(List.of(ev(ALICE, 150, 0, "late"))));
+    assertEquals(List.of(v2.id()), ids("{\"authors\":[\"" + v1.pubkey() + "\"],\"kinds\":[0]}"));
+    assertEquals(List.of(other.id()), ids("{\"authors\":[\"" + other.pubkey() + "\"],\"kinds\":[0]}"));
+    assertEquals(List.of(list.id()), ids("{\"kinds\":[10002]}"));
+  }
+
+  @Test
+  void onEqualCreatedAtTheLowestIdIsKeptWhateverTheOrderOfArrival() {
+    Event x = ev(ALICE, 500, 3, "x");
+    Event y = ev(ALICE, 500, 3, "y");
+    Event low = x.id().compareTo(y.id()) < 0 ? x : y;
+    Event high = low == x ? y : x;
+    assertEquals(List.of(Outcome.STORED, Outcome.STORED), store.save(List.of(high, low)));
+    assertEquals(List.of(low.id()), ids("{\"kinds\":[3]}"));
+    assertEquals(List.of(Outcome.SUPERSEDED), store.save(List.of(high)));
+    assertEquals(List.of(low.id()), ids("{\"kinds\":[3]}"));
+  }
+
+  @Test
+  void addressableKindsKeepTheLatestPerPubkeyKindAndDTag() {
+    Event a1 = ev(ALICE, 1, 30023, "a1", "d", "post-a");
+    Event a2 = ev(ALICE, 2, 30023, "a2", "d", "post-a");
+    Event b1 = ev(ALICE, 1, 30023, "b1", "d", "post-b");
+    Event none = ev(ALICE, 1, 30023, "no d tag");
+    Event emptyD = ev(ALICE, 2, 30023, "empty d", "d", "");
+    Event bob = ev(BOB, 1, 30023, "bob", "d", "post-a");
+    store.save(List.of(a1, b1, a2, none, emptyD, bob));
+    assertEquals(List.of(emptyD.id(), a2.id(), b1.id(), bob.id()).stream().sorted().toList(),
+        ids("{\"kinds\":[30023]}").stream().sorted().toList(), "a missing d tag counts as the empty d tag");
+    assertEquals(List.of(a2.id()), ids("{\"#d\":[\"post-a\"],\"authors\":[\"" + a1.pubkey() + "\"]}"));
+    assertEquals(List.of(Outcome.SUPERSEDED), store.save(List.of(a1)));
+  }
+}
