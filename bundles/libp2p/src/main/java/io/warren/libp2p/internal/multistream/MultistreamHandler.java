@@ -196,12 +196,13 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
             fail(ctx, "multistream: unexpected reply '" + printable(message) + "' to proposal '" + proposal + "'");
             return;
         }
+        // a refusal is an answer, not a protocol error: the caller's future says why, the log stays quiet
         if (role == Role.LAZY_DIALER) {
-            fail(ctx, "multistream: peer refused '" + proposal + "' (na) after lazy selection");
+            fail(ctx, "multistream: peer refused '" + proposal + "' (na) after lazy selection", true);
             return;
         }
         if (++proposalIndex >= protocols.size()) {
-            fail(ctx, "multistream: peer supports none of " + protocols);
+            fail(ctx, "multistream: peer supports none of " + protocols, true);
             return;
         }
         ctx.writeAndFlush(Multistream.encode(ctx.alloc(), protocols.get(proposalIndex)));
@@ -232,12 +233,20 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     }
 
     private void fail(ChannelHandlerContext ctx, String reason) {
+        fail(ctx, reason, false);
+    }
+
+    private void fail(ChannelHandlerContext ctx, String reason, boolean refusal) {
         if (state == State.DONE && result.isDone()) {
             return;
         }
         state = State.DONE;
         cancelTimer();
-        LOG.warn("[{}] {}; closing {}", ctx.channel().id(), reason, ctx.channel().remoteAddress());
+        if (refusal) {
+            LOG.debug("[{}] {}; closing {}", ctx.channel().id(), reason, ctx.channel().remoteAddress());
+        } else {
+            LOG.warn("[{}] {}; closing {}", ctx.channel().id(), reason, ctx.channel().remoteAddress());
+        }
         result.completeExceptionally(new ProtocolException(reason));
         ctx.close();
     }
