@@ -28,4 +28,13 @@ public interface Stream {
 
   /** Whether the bytes pass through a third party (a circuit relay or a Nostr relay). */
   boolean relayed();
+
+  /**
+   * Half-closes: the peer reads everything written so far, then end of stream, while this side
+   * can still read. Transports without half-close close the whole stream once written out.
+   */
+  default io.netty.channel.ChannelFuture closeWrite() {
+    return channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+  }
 }

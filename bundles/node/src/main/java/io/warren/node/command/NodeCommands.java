@@ -21,12 +21,15 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.scope=node",
     "osgi.command.function=info",
     "osgi.command.function=identity",
-    "osgi.command.function=shutdown"})
+    "osgi.command.function=shutdown",
+    "osgi.command.function=metrics"})
 public final class NodeCommands {
   /** Where Gogo prints a map's values (keys are padded to this width). */
   private static final int VALUE_COLUMN = 20;
   private final NodeState node;
   private final NetworkCredentials networks;
+  private final java.util.Map<io.warren.api.MetricsSource, String> sources = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile io.warren.api.RemoteAdmin remote;
 
   @Activate
   public NodeCommands(@Reference NodeState node, @Reference NetworkCredentials networks) {
@@ -78,5 +81,89 @@ public final class NodeCommands {
     doc.put("addresses", node.shareableAddresses());
     String json = Json.write(doc);
     return base64 ? Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)) : json;
+  }
+
+  @org.osgi.service.component.annotations.Reference(
+      cardinality = org.osgi.service.component.annotations.ReferenceCardinality.MULTIPLE,
+      policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+  void addSource(io.warren.api.MetricsSource source, Map<String, Object> props) {
+    Object name = props.get(io.warren.api.MetricsSource.NAME);
+    sources.put(source, name instanceof String n && !n.isBlank() ? n : source.getClass().getSimpleName());
+  }
+
+  void removeSource(io.warren.api.MetricsSource source) {
+    sources.remove(source);
+  }
+
+  @org.osgi.service.component.annotations.Reference(
+      cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+      policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+      policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+  void setRemote(io.warren.api.RemoteAdmin r) {
+    remote = r;
+  }
+
+  void unsetRemote(io.warren.api.RemoteAdmin r) {
+    if (remote == r) {
+      remote = null;
+    }
+  }
+
+  @Descriptor("Shows version, uptime, CPU, memory, disk, bundle states and traffic counters (of another node with --node)")
+  public Object metrics(
+      @Descriptor("show this node of the network instead (needs its admin authorization)")
+      @Parameter(names = {"-n", "--node"}, absentValue = "") String nodeRef,
+      @Descriptor("with --node: that node's admin credentials, user:password")
+      @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials) throws Exception {
+    if (!nodeRef.isEmpty()) {
+      io.warren.api.RemoteAdmin r = remote;
+      if (r == null) {
+        throw new IllegalStateException("--node needs the federation bundle, which is not running");
+      }
+      try {
+        return r.run(nodeRef, List.of("node:metrics"), credentials.isEmpty() ? null : credentials)
+            .toCompletableFuture().get(2, java.util.concurrent.TimeUnit.MINUTES).stripTrailing();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof Exception ex) {
+          throw ex;
+        }
+        throw e;
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", node.identity().name());
+    m.put("peer-id", node.identity().peerId());
+    m.put("version", node.version());
+    m.put("uptime", NodeStateFormat.duration(node.uptime()));
+    m.putAll(io.warren.node.internal.SystemMetrics.read(java.nio.file.Path.of(node.dataDir())));
+    Map<String, Integer> states = new java.util.TreeMap<>();
+    List<String> notActive = new ArrayList<>();
+    for (Bundle b : node.bundles()) {
+      String state = NodeStateFormat.state(b);
+      states.merge(state, 1, Integer::sum);
+      if (b.getState() != Bundle.ACTIVE && b.getHeaders().get("Fragment-Host") == null) {
+        notActive.add(b.getSymbolicName() + " " + state);
+      }
+    }
+    m.put("bundles", states.toString().replaceAll("[{}]", ""));
+    if (!notActive.isEmpty()) {
+      m.put("not active", column(notActive));
+    }
+    List<String> traffic = new ArrayList<>();
+    new java.util.TreeMap<>(invert()).forEach((name, source) -> {
+      try {
+        source.metrics().forEach((k, v) -> traffic.add(name + "." + k + " = " + v));
+      } catch (RuntimeException e) {
+        traffic.add(name + ": " + e.getMessage());
+      }
+    });
+    m.put("counters", traffic.isEmpty() ? "(none)" : column(traffic));
+    return m;
+  }
+
+  private Map<String, io.warren.api.MetricsSource> invert() {
+    Map<String, io.warren.api.MetricsSource> out = new LinkedHashMap<>();
+    sources.forEach((s, n) -> out.put(n, s));
+    return out;
   }
 }

@@ -13,4 +13,9 @@ public record Libp2pStream(YamuxStreamChannel yamux, PeerRef peer, String protoc
   public Channel channel() {
     return yamux;
   }
+
+  @Override
+  public io.netty.channel.ChannelFuture closeWrite() {
+    return yamux.closeWrite();
+  }
 }

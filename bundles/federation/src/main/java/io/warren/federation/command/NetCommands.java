@@ -1,0 +1,144 @@
+package io.warren.federation.command;
+
+import io.warren.api.RemoteAdmin;
+import io.warren.federation.Member;
+import io.warren.federation.internal.FederationService;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The {@code net:} console scope: the network's nodes, admin grants, and commands on other nodes. */
+@Component(service = NetCommands.class, property = {
+    "osgi.command.scope=net",
+    "osgi.command.function=nodes",
+    "osgi.command.function=status",
+    "osgi.command.function=trust",
+    "osgi.command.function=untrust",
+    "osgi.command.function=trusts",
+    "osgi.command.function=exec"})
+public final class NetCommands {
+  private final FederationService federation;
+
+  @Activate
+  public NetCommands(@Reference FederationService federation) {
+    this.federation = federation;
+  }
+
+  @Descriptor("Lists the nodes of this node's network: peer ID, name, path (direct/relayed), last contact, addresses")
+  public String nodes() {
+    List<Member> members = federation.members();
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", "PEER ID", "NAME", "PATH", "LAST CONTACT", "ADDRESSES"));
+    Instant now = Instant.now();
+    for (Member m : members) {
+      String contact = m.self() ? "-" : m.lastContact() == null ? "never" : ago(Duration.between(m.lastContact(), now));
+      List<String> addrs = m.addresses().isEmpty() ? List.of("(none)") : m.addresses();
+      b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", m.peerId(), m.name(), m.path(), contact, addrs.get(0)));
+      for (String a : addrs.subList(1, addrs.size())) {
+        b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", "", "", "", "", a));
+      }
+    }
+    return b.toString().stripTrailing();
+  }
+
+  @Descriptor("Shows the network, its members, the bootstrap nodes and the peers this node refused")
+  public Map<String, Object> status() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("network", federation.network().orElse("(none: start with -dnc network:password)"));
+    m.put("members", federation.members().size());
+    List<String> boot = new ArrayList<>();
+    for (Map<String, Object> s : federation.bootstrapStatus()) {
+      boot.add(s.get("peer") + " " + s.get("name") + ": " + s.get("status") + " (last contact " + s.get("last-contact") + ")");
+    }
+    m.put("bootstrap", boot.isEmpty() ? "(none)" : String.join("\n" + " ".repeat(20), boot));
+    List<String> refused = new ArrayList<>();
+    federation.refusals().forEach((peer, why) -> refused.add(peer + ": " + why));
+    m.put("refused", refused.isEmpty() ? "(none)" : String.join("\n" + " ".repeat(20), refused));
+    m.put("admin grants", federation.grantList().size());
+    m.put("admin calls served", federation.callsServed());
+    return m;
+  }
+
+  @Descriptor("Gives another node's key a standing authorization on this node (only 'admin' exists)")
+  public String trust(@Descriptor("the node: peer ID or name") String node,
+      @Descriptor("the right to give: admin") String right) {
+    if (!"admin".equals(right)) {
+      throw new IllegalArgumentException("unknown right '" + right + "' (expected: admin)");
+    }
+    String peer = peerId(node);
+    federation.grant(peer);
+    return peer + " may now run admin commands on this node (net:untrust " + peer + " takes it back)";
+  }
+
+  @Descriptor("Takes back a node's standing admin authorization")
+  public String untrust(@Descriptor("the node: peer ID or name") String node) {
+    String peer = peerId(node);
+    return federation.revoke(peer) ? peer + " no longer has admin authorization here" : peer + " had no grant";
+  }
+
+  @Descriptor("Lists the nodes with a standing admin authorization on this node")
+  public String trusts() {
+    Map<String, Instant> grants = federation.grantList();
+    if (grants.isEmpty()) {
+      return "(no grants)";
+    }
+    StringBuilder b = new StringBuilder();
+    grants.forEach((peer, when) -> b.append(peer).append("  admin  since ").append(when).append('\n'));
+    return b.toString().stripTrailing();
+  }
+
+  @Descriptor("Runs a console command on another node of the network, with that node's admin authorization")
+  public String exec(
+      @Descriptor("that node's admin credentials, user:password (without: a grant from net:trust)")
+      @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("the node: peer ID or name") String node,
+      @Descriptor("the command and its arguments") String... command) throws Exception {
+    return call(federation, node, Arrays.asList(command), credentials);
+  }
+
+  /** Runs {@code command} on {@code node} and waits for its output, with errors as one clear message. */
+  public static String call(RemoteAdmin remote, String node, List<String> command, String credentials) throws Exception {
+    try {
+      return remote.run(node, command, credentials.isEmpty() ? null : credentials).toCompletableFuture()
+          .get(2, TimeUnit.MINUTES).stripTrailing();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    } catch (TimeoutException e) {
+      throw new TimeoutException(node + " did not answer within 2 minutes");
+    }
+  }
+
+  private String peerId(String node) {
+    if (node.startsWith("12D3KooW") && node.length() >= 50) {
+      return node;
+    }
+    return federation.resolve(node).peerId();
+  }
+
+  private static String ago(Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    if (s < 60) {
+      return s + "s ago";
+    }
+    if (s < 3600) {
+      return s / 60 + "m ago";
+    }
+    return s / 3600 + "h ago";
+  }
+}
