@@ -1,0 +1,96 @@
+package io.warren.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.itests.NodeProcess.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nodes of one network as separate processes: joining through a bootstrap node, the peer table
+ * spreading transitively, a wrong network password refused, and every admin call refused without
+ * that node's admin authorization.
+ */
+class FederationTest {
+  private static final Duration SYNC = Duration.ofSeconds(30);
+  @TempDir Path dir;
+
+  @Test
+  void membersSeeEachOtherAndAdminCallsNeedAuthorization() throws Exception {
+    Path qHome = Nodes.installation(dir.resolve("q"), "q");
+    try (NodeProcess p = Nodes.start(Nodes.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
+             "mynet:NetPass", "admin:PAdmin", null)) {
+      String pId = p.banner("peer ID");
+      try (NodeProcess q = Nodes.start(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin",
+               Nodes.identity(p))) {
+        String qId = q.banner("peer ID");
+        try (NodeProcess r = Nodes.start(Nodes.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+                 "mynet:NetPass", "admin:RAdmin", Nodes.identity(q));
+             NodeProcess w = Nodes.start(Nodes.installation(dir.resolve("w"), "w"), dir.resolve("w/data"),
+                 "mynet:WrongPass", "admin:WAdmin", Nodes.identity(p))) {
+          String rId = r.banner("peer ID");
+          String wId = w.banner("peer ID");
+
+          // R joined through Q only; P learns of it through the table Q passes on, and R of P
+          Result pNodes = Nodes.awaitOutput(p, SYNC, o -> o.out().contains(qId) && o.out().contains(rId), "net:nodes");
+          assertTrue(pNodes.out().matches("(?s).*" + qId + "\\s+q\\s+direct.*"), pNodes.out());
+          Nodes.awaitOutput(r, SYNC, o -> o.out().contains(pId) && o.out().contains(qId), "net:nodes");
+
+          // the wrong password is refused, clearly, on both sides, and W never enters a table
+          Result wStatus = Nodes.awaitOutput(w, SYNC, o -> o.out().contains("wrong network credentials"), "net:status");
+          assertTrue(wStatus.out().contains(pId), wStatus.out());
+          Result pStatus = Nodes.awaitOutput(p, SYNC, o -> o.out().contains(wId), "net:status");
+          assertTrue(pStatus.out().contains("network password"), pStatus.out());
+          assertFalse(p.client("net:nodes").out().contains(wId), "a node with the wrong password is no member");
+          assertFalse(q.client("net:nodes").out().contains(wId));
+          assertFalse(w.client("net:nodes").out().contains(pId));
+
+          // admin calls: refused without authorization, with wrong credentials, and from a mere member
+          Result none = p.client("node:metrics", "--node", "q");
+          assertNotEquals(0, none.exit(), none.toString());
+          assertTrue(none.err().contains("requires admin authorization") && none.err().contains("net:trust " + pId),
+              none.toString());
+          Result wrong = p.client("node:metrics", "--node", qId, "--credentials", "admin:nope");
+          assertNotEquals(0, wrong.exit(), wrong.toString());
+          assertTrue(wrong.err().contains("admin credentials refused"), wrong.toString());
+          for (String[] call : new String[][] {
+              {"proxy:add", "--node", "q", "--direction", "ingress", "--origin", rId, "--port", "22"},
+              {"proxy:list", "--node", "q"},
+              {"net:exec", "q", "node:shutdown"},
+              {"net:exec", "--credentials", "admin:RAdmin", "q", "net:trust", rId, "admin"}}) {
+            Result refused = r.client(call);
+            assertNotEquals(0, refused.exit(), String.join(" ", call) + " from a member without authorization: " + refused);
+            assertTrue(refused.err().contains("admin"), refused.toString());
+          }
+          assertTrue(q.alive(), "the refused node:shutdown did not stop Q");
+          assertEquals("(no proxy rules)", q.client("proxy:list").out().strip());
+
+          // with Q's admin credentials, and then with a standing grant Q's admin gave P
+          Result metrics = p.client("node:metrics", "--node", "q", "--credentials", "admin:QAdmin");
+          assertEquals(0, metrics.exit(), metrics.toString());
+          for (String field : new String[] {qId, "version", "uptime", "process cpu", "heap used", "disk free", "bundles",
+              "ACTIVE", "proxy.bytes.in"}) {
+            assertTrue(metrics.out().contains(field), field + " in\n" + metrics.out());
+          }
+          Result trust = q.client("net:trust", pId, "admin");
+          assertEquals(0, trust.exit(), trust.toString());
+          Result granted = p.client("node:metrics", "--node", qId);
+          assertEquals(0, granted.exit(), granted.toString());
+          assertTrue(granted.out().contains(qId), granted.out());
+          assertTrue(r.client("node:metrics", "--node", qId).exit() != 0, "the grant is P's alone");
+          assertEquals(0, q.client("net:untrust", pId).exit());
+          assertNotEquals(0, p.client("node:metrics", "--node", qId).exit(), "an untrusted node is refused again");
+        }
+        // a changed name reaches every member
+        Files.writeString(qHome.resolve("etc/io.warren.identity.cfg"), "name = q-renamed\n");
+        Nodes.awaitOutput(p, SYNC, o -> o.out().matches("(?s).*" + qId + "\\s+q-renamed\\s.*"), "net:nodes");
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package io.warren.itests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.sun.net.httpserver.HttpServer;
+import io.warren.itests.NodeProcess.Result;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walkthrough users rely on: a public node P forwards a port to a service on a node Q (which
+ * could only dial out), with rules that come back after either node is killed, only the named
+ * origin accepted, and a refused target closing the client at once.
+ */
+class ProxyTest {
+  private static final Duration WAIT = Duration.ofSeconds(40);
+  @TempDir Path dir;
+  private HttpServer http;
+  private final byte[] body = new byte[3 << 20];
+
+  @BeforeEach
+  void service() throws IOException {
+    new Random(7).nextBytes(body);
+    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    http.createContext("/", ex -> {
+      byte[] in = ex.getRequestBody().readAllBytes();
+      byte[] out = ex.getRequestMethod().equals("POST") ? in : body;
+      ex.getResponseHeaders().add("X-Seen-Query", String.valueOf(ex.getRequestURI().getQuery()));
+      ex.sendResponseHeaders(200, out.length);
+      ex.getResponseBody().write(out);
+      ex.close();
+    });
+    http.start();
+  }
+
+  @AfterEach
+  void stop() {
+    http.stop(0);
+  }
+
+  private HttpResponse<byte[]> get(int port) throws Exception {
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/file?x=1&y=2"))
+        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private void awaitServed(int port) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<byte[]> r = get(port);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(body, r.body(), "the response comes through byte-identical");
+        return;
+      } catch (IOException e) {
+        last = e;
+        Thread.sleep(300);
+      }
+    }
+    fail("no answer through port " + port + " within " + WAIT.toSeconds() + " s: " + last);
+  }
+
+  @Test
+  void aPortOnOneNodeReachesAServiceOnAnotherAndSurvivesRestarts() throws Exception {
+    int service = http.getAddress().getPort();
+    int egress = Nodes.freePort();
+    int refusedEgress = Nodes.freePort();
+    int deadPort = Nodes.freePort();
+    Path pHome = Nodes.installation(dir.resolve("p"), "p");
+    Path qHome = Nodes.installation(dir.resolve("q"), "q");
+    NodeProcess p = Nodes.start(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
+    String bootstrap = Nodes.identity(p);
+    NodeProcess q = Nodes.start(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", bootstrap);
+    try (NodeProcess r = Nodes.start(Nodes.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+        "mynet:NetPass", "admin:RAdmin", bootstrap)) {
+      String pId = p.banner("peer ID");
+      String qId = q.banner("peer ID");
+      Nodes.awaitOutput(p, WAIT, o -> o.out().contains(qId) && o.out().contains(r.banner("peer ID")), "net:nodes");
+
+      // egress on P (seed spelling), and Q's ingress rule created from P with Q's admin credentials
+      Result e = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(egress),
+          "--traffic-target", qId + ":" + service);
+      assertEquals(0, e.exit(), e.toString());
+      Result i = p.client("proxy:add", "--node", "q", "--credentials", "admin:QAdmin", "--direction", "ingress",
+          "--origin", pId + ":" + egress, "--port", Integer.toString(service));
+      assertEquals(0, i.exit(), i.toString());
+      assertTrue(q.client("proxy:list").out().contains("ingress"), "the rule is on Q");
+      awaitServed(egress);
+
+      // a POST body goes the other way intact
+      byte[] upload = new byte[1 << 20];
+      new Random(3).nextBytes(upload);
+      HttpResponse<byte[]> echoed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + egress + "/up")).POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertArrayEquals(upload, echoed.body());
+
+      // an iperf3 run through the pair
+      int iperfPort = Nodes.freePort();
+      int iperfEgress = Nodes.freePort();
+      Process iperf = new ProcessBuilder("iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", Integer.toString(iperfPort))
+          .redirectErrorStream(true).redirectOutput(dir.resolve("iperf-server.txt").toFile()).start();
+      try {
+        assertEquals(0, q.client("proxy:add", "--direction", "ingress", "--origin", pId, "--port",
+            Integer.toString(iperfPort)).exit());
+        assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(iperfEgress),
+            "--target", qId + ":" + iperfPort).exit());
+        Result run = NodeProcess.run(List.of("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(iperfEgress), "-t", "2",
+            "-J"), null);
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("\"sum_received\"") && !run.out().contains("\"error\""), run.out());
+      } finally {
+        iperf.destroy();
+      }
+
+      // only the origin the ingress rule names gets in: R, a member, is turned away
+      assertEquals(0, r.client("proxy:add", "--direction", "egress", "--port", Integer.toString(refusedEgress),
+          "--target", qId + ":" + service).exit());
+      assertClosedPromptly(refusedEgress);
+      Nodes.awaitOutput(r, WAIT, o -> o.out().contains("1 failed"), "proxy:list");
+
+      // a target that refuses connections: the client is closed at once and the rule stays
+      assertEquals(0, q.client("proxy:add", "--direction", "ingress", "--origin", pId, "--port",
+          Integer.toString(deadPort)).exit());
+      int deadEgress = Nodes.freePort();
+      assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(deadEgress),
+          "--target", qId + ":" + deadPort).exit());
+      assertClosedPromptly(deadEgress);
+      assertTrue(p.client("proxy:list").out().contains(":" + deadEgress), "the rule stays");
+      assertTrue(q.client("proxy:list").out().contains("127.0.0.1:" + deadPort), "the rule stays");
+
+      // bad input gets a clear error and nothing is stored
+      Result busy = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(egress), "--target",
+          qId + ":1");
+      assertNotEquals(0, busy.exit());
+      assertTrue(busy.err().contains("already listens"), busy.toString());
+      Result noTarget = p.client("proxy:add", "--direction", "egress", "--port", "1");
+      assertTrue(noTarget.err().contains("--target"), noTarget.toString());
+      Result badDir = p.client("proxy:add", "--direction", "sideways", "--port", "1", "--target", qId + ":1");
+      assertTrue(badDir.err().contains("egress or ingress"), badDir.toString());
+      Result unknown = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(Nodes.freePort()),
+          "--target", "nobody:80");
+      assertTrue(unknown.err().contains("no node 'nobody'"), unknown.toString());
+
+      // SIGKILL Q and start it again: its rules come back and traffic flows without anyone acting
+      q.kill9();
+      q = Nodes.start(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", bootstrap);
+      awaitServed(egress);
+      // the same for P, whose listener comes back from its store
+      p.kill9();
+      p = Nodes.start(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
+      awaitServed(egress);
+
+      // removing the egress rule closes its port
+      String list = p.client("proxy:list").out();
+      String id = list.lines().filter(l -> l.contains("127.0.0.1:" + egress + " ")).map(l -> l.strip().split("\\s+")[0])
+          .findFirst().orElseThrow(() -> new AssertionError(list));
+      assertEquals(0, p.client("proxy:remove", id).exit());
+      assertFalse(p.client("proxy:list").out().contains("127.0.0.1:" + egress + " "));
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", egress), 2000);
+        fail("the removed rule's port still accepts");
+      } catch (IOException expected) {
+        // refused: nothing listens any more
+      }
+
+      // an expiring rule goes away by itself
+      int temp = Nodes.freePort();
+      assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(temp), "--target",
+          qId + ":" + service, "--expires", "2s").exit());
+      Nodes.awaitOutput(p, WAIT, o -> !o.out().contains(":" + temp + " "), "proxy:list");
+    } finally {
+      p.close();
+      q.close();
+    }
+  }
+
+  /** A client connecting to {@code port} sees the connection closed within a few seconds. */
+  private static void assertClosedPromptly(int port) throws Exception {
+    long start = System.nanoTime();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
+      InputStream in = s.getInputStream();
+      int b;
+      try {
+        b = in.read();
+      } catch (IOException reset) {
+        b = -1;
+      }
+      assertEquals(-1, b, "nothing comes back");
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(ms < 8000, "closed after " + ms + " ms");
+  }
+}
