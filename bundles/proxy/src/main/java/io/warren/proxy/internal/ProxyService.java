@@ -454,10 +454,18 @@ public final class ProxyService implements ProxyRules, MetricsSource {
         return;
       }
       a.connections.add(stream.channel());
-      ByteBuf header = Unpooled.buffer(5).writeByte(1).writeShort(a.rule.peerPort()).writeShort(a.rule.port());
-      stream.channel().pipeline().addLast("proxy-reply", new ReplyReader(a, client, stream));
-      stream.channel().writeAndFlush(header);
-      stream.channel().read();
+      // both sides of the splice on one event loop: no hand-over between threads per buffer
+      moveTo(client, stream.channel().eventLoop()).addListener(moved -> {
+        if (!moved.isSuccess() || !client.isActive()) {
+          stream.channel().close();
+          client.close();
+          return;
+        }
+        ByteBuf header = Unpooled.buffer(5).writeByte(1).writeShort(a.rule.peerPort()).writeShort(a.rule.port());
+        stream.channel().pipeline().addLast("proxy-reply", new ReplyReader(a, client, stream));
+        stream.channel().writeAndFlush(header);
+        stream.channel().read();
+      });
     });
   }
 
@@ -630,7 +638,7 @@ public final class ProxyService implements ProxyRules, MetricsSource {
       Channel s = stream.channel();
       a.connections.add(s);
       s.closeFuture().addListener(f -> open.decrementAndGet());
-      new Bootstrap().group(group).channel(NioSocketChannel.class)
+      new Bootstrap().group(nioLoop(s.eventLoop())).channel(NioSocketChannel.class)
           .option(ChannelOption.AUTO_READ, false)
           .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .option(ChannelOption.TCP_NODELAY, true)
@@ -683,6 +691,33 @@ public final class ProxyService implements ProxyRules, MetricsSource {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
     }
+  }
+
+  /** {@code loop} when NIO channels can live on it (the stream's loop), else one of the proxy's own. */
+  private io.netty.channel.EventLoopGroup nioLoop(io.netty.channel.EventLoop loop) {
+    return loop instanceof io.netty.channel.IoEventLoop l && l.isIoType(NioIoHandler.class) ? loop : group;
+  }
+
+  /** Re-registers {@code c} (auto-read off, nothing pending) on {@code loop} if it can live there. */
+  private io.netty.util.concurrent.Future<?> moveTo(Channel c, io.netty.channel.EventLoop loop) {
+    if (c.eventLoop() == loop || nioLoop(loop) != loop) {
+      return io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
+    }
+    io.netty.util.concurrent.Promise<Void> moved = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE.newPromise();
+    c.deregister().addListener((ChannelFutureListener) d -> {
+      if (!d.isSuccess()) {
+        moved.tryFailure(d.cause());
+        return;
+      }
+      loop.register(c).addListener((ChannelFutureListener) r -> {
+        if (r.isSuccess()) {
+          moved.trySuccess(null);
+        } else {
+          moved.tryFailure(r.cause());
+        }
+      });
+    });
+    return moved;
   }
 
   private static ChannelFuture reply(Channel c, int status, String reason) {

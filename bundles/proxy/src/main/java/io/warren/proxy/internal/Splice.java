@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Joins two channels (a TCP socket and a transport stream) byte for byte, with read-after-write
- * backpressure: each side reads its next buffer only when the other side has written the last one,
- * so a slow reader slows the sender and memory stays at one buffer per direction. An end of input
+ * Joins two channels (a TCP socket and a transport stream) byte for byte, with backpressure by
+ * writability: each side keeps reading while the other side accepts writes (its outbound buffer is
+ * under the high water mark, and for a stream, the peer's window is open), and pauses until the
+ * other side becomes writable again, so a slow reader slows the sender and memory stays bounded by
+ * the water marks while a fast path is never idle waiting for a write to complete. An end of input
  * on one side half-closes the other; when both directions ended, or either side closes or fails,
  * both are closed after what was written is flushed.
  */
@@ -43,8 +45,13 @@ final class Splice {
    */
   static void join(Channel a, Runnable shutdownA, Channel b, Runnable shutdownB, AtomicLong aToB, AtomicLong bToA) {
     Splice s = new Splice(a, shutdownA, b, shutdownB, aToB, bToA);
-    a.pipeline().addLast(HANDLER, s.new Side(b, shutdownB, aToB));
-    b.pipeline().addLast(HANDLER, s.new Side(a, shutdownA, bToA));
+    Side fromA = s.new Side(b, shutdownB, aToB);
+    Side fromB = s.new Side(a, shutdownA, bToA);
+    // fromA writes into b: when b becomes writable again, fromA may read on (and the reverse)
+    fromA.twin = fromB;
+    fromB.twin = fromA;
+    a.pipeline().addLast(HANDLER, fromA);
+    b.pipeline().addLast(HANDLER, fromB);
     a.read();
     b.read();
   }
@@ -67,6 +74,10 @@ final class Splice {
     private final Channel other;
     private final Runnable shutdownOther;
     private final AtomicLong counter;
+    /** Reading stopped because {@code other} could take no more; its writability resumes it. */
+    private final java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+    private Side twin;
+    private Channel self;
     private boolean ended;
 
     Side(Channel other, Runnable shutdownOther, AtomicLong counter) {
@@ -76,17 +87,54 @@ final class Splice {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      self = ctx.channel();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof ByteBuf buf) {
         counter.addAndGet(buf.readableBytes());
       }
-      other.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-        if (f.isSuccess()) {
-          ctx.channel().read();
-        } else {
+      other.write(msg).addListener((ChannelFutureListener) f -> {
+        if (!f.isSuccess()) {
           closeBoth();
         }
       });
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      other.flush();
+      readMoreIfWritable();
+    }
+
+    /** Reads on while the other side takes writes; else waits for its writability to come back. */
+    private void readMoreIfWritable() {
+      if (other.isWritable()) {
+        self.read();
+        return;
+      }
+      paused.set(true);
+      // the other side may have become writable between the check and the flag
+      if (other.isWritable() && paused.compareAndSet(true, false)) {
+        self.read();
+      }
+    }
+
+    /** Called when {@code other} (this side's destination) became writable again. */
+    void resume() {
+      if (paused.compareAndSet(true, false)) {
+        self.read();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable() && twin != null) {
+        twin.resume();
+      }
+      ctx.fireChannelWritabilityChanged();
     }
 
     @Override
