@@ -11,6 +11,8 @@ import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
+import io.warren.libp2p.RelayInfo;
+import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
@@ -24,6 +26,8 @@ import io.warren.libp2p.internal.ping.Ping;
 import io.warren.libp2p.internal.relay.CircuitRelay;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -73,6 +77,13 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     @AttributeDefinition(description = "Act as a circuit relay v2 for other peers (off: this node forwards nothing)")
     boolean relay_hop_enabled() default false;
 
+    @AttributeDefinition(description = "Relay for trusted peers (members of this node's networks, see TrustedPeers) even when "
+        + "relay.hop.enabled is off, with no data or duration limit between two of them")
+    boolean relay_hop_members() default true;
+
+    @AttributeDefinition(description = "Relay: seconds a reservation lasts unless the peer refreshes it (it also ends when the peer disconnects)")
+    int relay_reservation_seconds() default 3600;
+
     @AttributeDefinition(description = "Relay: reservations held at once")
     int relay_max_reservations() default 128;
 
@@ -91,6 +102,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   private final ProtocolRegistry protocols = new ProtocolRegistry();
   private final Host host;
   private final CircuitRelay relay;
+  private final List<TrustedPeers> trustedPeers = new CopyOnWriteArrayList<>();
 
   @Activate
   public Libp2pTransport(BundleContext context, @Reference NodeIdentity identity, Config config) {
@@ -107,18 +119,25 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
       throw new IllegalArgumentException("relay.* limits must not be negative");
     }
     CircuitRelay.Limits limits = new CircuitRelay.Limits(config.relay_max_reservations(), config.relay_max_circuits(),
-        Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(), Duration.ofHours(1));
+        Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(),
+        seconds("relay.reservation.seconds", config.relay_reservation_seconds()));
     host = new Host(new NodeKeyIdentity(identity), hc, protocols);
-    relay = install(host, agent, limits, config.relay_hop_enabled());
+    relay = install(host, agent, limits, config.relay_hop_enabled(), config.relay_hop_members(), this::trusted);
     host.start();
   }
 
   /** The built-in protocols on {@code h} (not yet started): identify, ping, echo, circuit relay v2. */
   public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
+    return install(h, agentVersion, relayLimits, relayHop, false, p -> false);
+  }
+
+  /** As above; {@code hopMembers}: relay for {@code trusted} peers even when {@code relayHop} is off. */
+  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop,
+      boolean hopMembers, Predicate<PeerId> trusted) {
     new Identify(h, agentVersion).install();
     h.protocols().add(Ping.PROTOCOL, Ping.responder());
     h.protocols().add(Echo.PROTOCOL, Echo.responder());
-    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop);
+    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop, hopMembers, trusted);
     relay.install();
     return relay;
   }
@@ -137,6 +156,26 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
       throw new IllegalArgumentException(name + " must be at least 1, got " + value);
     }
     return Duration.ofSeconds(value);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+  void addTrustedPeers(TrustedPeers t) {
+    trustedPeers.add(t);
+  }
+
+  void removeTrustedPeers(TrustedPeers t) {
+    trustedPeers.remove(t);
+  }
+
+  /** Whether a registered {@link TrustedPeers} vouches for {@code peer}. */
+  boolean trusted(PeerId peer) {
+    String id = peer.toBase58();
+    for (TrustedPeers t : trustedPeers) {
+      if (t.trusted(id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -246,6 +285,25 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     return host.connect(m).thenCompose(relay::reserve)
         .thenApply(r -> r.circuitAddrs().stream().map(Multiaddr::toString).toList());
+  }
+
+  @Override
+  public void addAddresses(String peerId, List<String> multiaddrs) {
+    PeerId peer = PeerId.fromString(peerId);
+    for (String a : multiaddrs) {
+      try {
+        if (!host.addAddress(peer, Multiaddr.fromString(a))) {
+          LOG.debug("libp2p: ignoring address {} for {}: not a dialable TCP or circuit address of that peer", a, peer);
+        }
+      } catch (IllegalArgumentException | NullPointerException e) {
+        LOG.debug("libp2p: ignoring address {} for {}: {}", a, peer, e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public List<RelayInfo> relays() {
+    return List.of();
   }
 
   private CompletableFuture<Connection> connection(String target) {

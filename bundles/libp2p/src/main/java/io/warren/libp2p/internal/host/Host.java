@@ -175,10 +175,36 @@ public final class Host implements AutoCloseable {
     return connections.addresses(peer);
   }
 
-  public void addAddress(PeerId peer, Multiaddr addr) {
-    if (dialable(addr) || isCircuit(addr)) {
-      connections.addAddress(peer, addr.withoutPeerId());
+  /**
+   * Remembers {@code addr} for {@code peer} if it is one this host can dial: {@code /ip4|ip6|dns*\/<host>/tcp/<port>}
+   * or {@code <that>/p2p/<relay>/p2p-circuit}, either optionally ending in {@code /p2p/<peer>}; false if not.
+   */
+  public boolean addAddress(PeerId peer, Multiaddr addr) {
+    var last = addr.peerIdMultihash();
+    if (last.isPresent() && !last.get().equals(peer.multihash()) && !endsInCircuit(addr)) {
+      return false; // names another peer
     }
+    Multiaddr a = endsInCircuit(addr) ? addr : addr.withoutPeerId();
+    if (!dialable(a) && !validCircuit(a)) {
+      return false;
+    }
+    connections.addAddress(peer, a);
+    return true;
+  }
+
+  private static boolean endsInCircuit(Multiaddr m) {
+    List<Multiaddr.Component> c = m.components();
+    return c.get(c.size() - 1).protocol() == Protocol.P2P_CIRCUIT;
+  }
+
+  /** {@code /ip4|ip6|dns*\/<host>/tcp/<port>/p2p/<relay>/p2p-circuit}: a relay we can dial, and nothing after. */
+  static boolean validCircuit(Multiaddr m) {
+    List<Multiaddr.Component> c = m.components();
+    int n = c.size();
+    if (n < 4 || c.get(n - 1).protocol() != Protocol.P2P_CIRCUIT || c.get(n - 2).protocol() != Protocol.P2P) {
+      return false;
+    }
+    return dialable(Multiaddr.of(c.subList(0, n - 2)));
   }
 
   /** Connects to {@code addr}, reusing an open connection if it names a peer we are connected to. */
