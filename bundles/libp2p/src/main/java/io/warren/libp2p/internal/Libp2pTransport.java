@@ -23,6 +23,7 @@ import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.identify.Identify;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.warren.libp2p.internal.relay.AutoRelay;
 import io.warren.libp2p.internal.relay.CircuitRelay;
 import java.time.Duration;
 import java.util.List;
@@ -56,8 +57,16 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with Noise and Yamux")
   public @interface Config {
-    @AttributeDefinition(description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured")
+    @AttributeDefinition(description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
+        + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
     String[] listen_addresses() default {HostConfig.DEFAULT_LISTEN};
+
+    @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, public "
+        + "otherwise; private: always reserve at relays; public: never on its own")
+    String reachability() default "auto";
+
+    @AttributeDefinition(description = "Relay client: reservations a private node keeps at relays among its peers")
+    int relay_client_max() default 2;
 
     @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
     int max_connections() default 256;
@@ -102,6 +111,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   private final ProtocolRegistry protocols = new ProtocolRegistry();
   private final Host host;
   private final CircuitRelay relay;
+  private final AutoRelay autoRelay;
   private final List<TrustedPeers> trustedPeers = new CopyOnWriteArrayList<>();
 
   @Activate
@@ -109,8 +119,15 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     HostConfig hc = new HostConfig(HostConfig.parseListen(config.listen_addresses()), config.max_connections(),
         config.max_streams_per_connection(), seconds("negotiation.timeout.seconds", config.negotiation_timeout_seconds()),
         seconds("dial.timeout.seconds", config.dial_timeout_seconds()), config.io_threads());
-    if (hc.listen().isEmpty()) {
-      throw new IllegalArgumentException("listen.addresses: no address given");
+    boolean isPrivate = switch (config.reachability()) {
+      case "auto" -> hc.listen().isEmpty();
+      case "private" -> true;
+      case "public" -> false;
+      default -> throw new IllegalArgumentException("reachability must be auto, public or private, got '"
+          + config.reachability() + "'");
+    };
+    if (config.relay_client_max() < 0) {
+      throw new IllegalArgumentException("relay.client.max must not be negative, got " + config.relay_client_max());
     }
     String version = context.getProperty(NodeProperties.VERSION);
     String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
@@ -124,6 +141,12 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     host = new Host(new NodeKeyIdentity(identity), hc, protocols);
     relay = install(host, agent, limits, config.relay_hop_enabled(), config.relay_hop_members(), this::trusted);
     host.start();
+    autoRelay = new AutoRelay(host, relay, this::trusted, config.relay_client_max(), isPrivate);
+    autoRelay.start();
+    if (isPrivate) {
+      LOG.info("libp2p: this node is private ({}); it keeps up to {} relay reservations among its peers",
+          hc.listen().isEmpty() ? "no listen address" : "reachability = private", config.relay_client_max());
+    }
   }
 
   /** The built-in protocols on {@code h} (not yet started): identify, ping, echo, circuit relay v2. */
@@ -202,6 +225,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Deactivate
   void deactivate() {
+    autoRelay.close();
     host.close();
   }
 
@@ -229,7 +253,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   @Override
   public List<String> listenAddresses() {
     String suffix = "/p2p/" + host.peerId();
-    return host.listenAddresses().stream().map(m -> m + suffix).toList();
+    return host.advertisedAddresses().stream().map(m -> m + suffix).toList();
   }
 
   // ---- Libp2pNode ----
@@ -283,7 +307,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
     }
-    return host.connect(m).thenCompose(relay::reserve)
+    return host.connect(m).thenCompose(autoRelay::reserve)
         .thenApply(r -> r.circuitAddrs().stream().map(Multiaddr::toString).toList());
   }
 
@@ -303,7 +327,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Override
   public List<RelayInfo> relays() {
-    return List.of();
+    return autoRelay.relays();
   }
 
   private CompletableFuture<Connection> connection(String target) {

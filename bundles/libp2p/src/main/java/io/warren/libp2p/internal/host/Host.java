@@ -76,6 +76,8 @@ public final class Host implements AutoCloseable {
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
+  private volatile List<Multiaddr> circuitAddresses = List.of();
+  private final List<Runnable> addressListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private volatile CircuitDialer circuitDialer;
 
@@ -164,6 +166,42 @@ public final class Host implements AutoCloseable {
   /** Where this host can be dialled (wildcard binds expanded to the interfaces' addresses), without /p2p. */
   public List<Multiaddr> listenAddresses() {
     return listenAddresses;
+  }
+
+  /**
+   * Where peers can reach this host, without /p2p: its listen addresses, then the circuit
+   * addresses ({@code .../p2p/<relay>/p2p-circuit}) of the relay reservations it holds.
+   */
+  public List<Multiaddr> advertisedAddresses() {
+    List<Multiaddr> circuits = circuitAddresses;
+    if (circuits.isEmpty()) {
+      return listenAddresses;
+    }
+    List<Multiaddr> all = new ArrayList<>(listenAddresses);
+    all.addAll(circuits);
+    return List.copyOf(all);
+  }
+
+  /** Sets the circuit addresses this host is reachable at (the relay client does); listeners hear of a change. */
+  public void setCircuitAddresses(List<Multiaddr> circuits) {
+    List<Multiaddr> now = List.copyOf(circuits);
+    if (now.equals(circuitAddresses)) {
+      return;
+    }
+    circuitAddresses = now;
+    LOG.info("libp2p: reachable through relays at {}", now.isEmpty() ? "(none)" : now);
+    for (Runnable l : addressListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("libp2p: address listener failed: {}", e.toString(), e);
+      }
+    }
+  }
+
+  /** Told when {@link #advertisedAddresses()} changed. */
+  public void addAddressListener(Runnable l) {
+    addressListeners.add(l);
   }
 
   public List<Connection> connections() {
