@@ -74,6 +74,9 @@ public final class Host implements AutoCloseable {
   private final ConnectionManager connections;
   private final Upgrader upgrader;
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
+  /** DNS lookups block; they run here, not on an event loop. */
+  private final java.util.concurrent.ExecutorService resolver = new java.util.concurrent.ThreadPoolExecutor(0, 2,
+      30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), new DefaultThreadFactory("warren-libp2p-dns", true));
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
   private volatile List<Multiaddr> circuitAddresses = List.of();
@@ -322,6 +325,55 @@ public final class Host implements AutoCloseable {
       return failed("libp2p: connection limit reached (" + connections.maxConnections() + " open)");
     }
     CompletableFuture<Connection> result = new CompletableFuture<>();
+    resolve(addr).whenComplete((to, e) -> {
+      if (e != null) {
+        connections.channelClosed();
+        result.completeExceptionally(new TransportException("libp2p: cannot dial " + addr + ": "
+            + unwrap(e).getMessage(), unwrap(e)));
+      } else {
+        connect(addr, to, expected, result);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * The socket address of {@code addr}; a DNS name is looked up on the resolver threads, never on
+   * an event loop (the JDK's lookup blocks). {@code dns4}/{@code dns6} take an IPv4/IPv6 answer.
+   */
+  CompletableFuture<InetSocketAddress> resolve(Multiaddr addr) {
+    InetSocketAddress at;
+    try {
+      at = socketAddress(addr);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (!at.isUnresolved()) {
+      return CompletableFuture.completedFuture(at);
+    }
+    Protocol family = addr.withoutPeerId().components().get(0).protocol();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        for (InetAddress ip : InetAddress.getAllByName(at.getHostString())) {
+          boolean v6 = ip instanceof Inet6Address;
+          if (family == Protocol.DNS || (family == Protocol.DNS6) == v6) {
+            return new InetSocketAddress(ip, at.getPort());
+          }
+        }
+        throw new IllegalArgumentException("no " + (family == Protocol.DNS4 ? "IPv4" : "IPv6") + " address for "
+            + at.getHostString());
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalArgumentException("unknown host " + at.getHostString(), e);
+      }
+    }, resolver);
+  }
+
+  private void connect(Multiaddr addr, InetSocketAddress to, PeerId expected, CompletableFuture<Connection> result) {
+    if (closed) {
+      connections.channelClosed();
+      result.completeExceptionally(new TransportException("libp2p: host is stopped"));
+      return;
+    }
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
@@ -331,13 +383,6 @@ public final class Host implements AutoCloseable {
             channels.add(ch);
           }
         });
-    InetSocketAddress to;
-    try {
-      to = socketAddress(addr);
-    } catch (RuntimeException e) {
-      connections.channelClosed();
-      return failed("libp2p: cannot dial " + addr + ": " + e.getMessage());
-    }
     ChannelFuture f = b.connect(to);
     f.channel().closeFuture().addListener(x -> connections.channelClosed());
     f.addListener(x -> {
@@ -356,7 +401,6 @@ public final class Host implements AutoCloseable {
         }
       });
     });
-    return result;
   }
 
   private void accepted(SocketChannel ch) {
@@ -522,6 +566,7 @@ public final class Host implements AutoCloseable {
     }
     channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    resolver.shutdownNow();
   }
 
   // ---- addresses ----
