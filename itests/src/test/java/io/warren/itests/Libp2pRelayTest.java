@@ -19,7 +19,8 @@ class Libp2pRelayTest {
   void aNodeReachesAnotherThroughARelayNode() throws Exception {
     Path relayHome = relayInstallation(dir.resolve("r"));
     try (NodeProcess r = NodeProcess.start(relayHome, dir.resolve("r/data"));
-         NodeProcess a = NodeProcess.start(NodeProcess.installation(dir.resolve("a")), dir.resolve("a/data"));
+         // no DCUtR on a: this test is about the relayed path, which a would otherwise leave for a direct one
+         NodeProcess a = NodeProcess.start(installation(dir.resolve("a"), "dcutr.enabled = false\n"), dir.resolve("a/data"));
          NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
       r.awaitReady();
       a.awaitReady();
@@ -78,7 +79,9 @@ class Libp2pRelayTest {
     Path rHome = installation(dir.resolve("r"), "relay.hop.enabled = true\nrelay.reservation.seconds = 4\n");
     try (NodeProcess r = NodeProcess.start(rHome, dir.resolve("r/data"));
          NodeProcess r2 = NodeProcess.start(relayInstallation(dir.resolve("r2")), dir.resolve("r2/data"));
-         NodeProcess q = NodeProcess.start(installation(dir.resolve("q"), "listen.addresses =\nrelay.client.max = 1\n"),
+         // no DCUtR on q: it would dial b directly, and the test is about q being reachable through its relays
+         NodeProcess q = NodeProcess.start(installation(dir.resolve("q"),
+             "listen.addresses =\nrelay.client.max = 1\ndcutr.enabled = false\n"),
              dir.resolve("q/data"));
          NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
       r.awaitReady();

@@ -14,6 +14,7 @@ import io.warren.libp2p.PingResult;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.dcutr.Dcutr;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -67,6 +68,10 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
     @AttributeDefinition(description = "Relay client: reservations a private node keeps at relays among its peers")
     int relay_client_max() default 2;
+
+    @AttributeDefinition(description = "DCUtR: upgrade relayed connections to direct ones (dial the peer's addresses, "
+        + "else hole punch with /libp2p/dcutr)")
+    boolean dcutr_enabled() default true;
 
     @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
     int max_connections() default 256;
@@ -139,7 +144,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
         Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(),
         seconds("relay.reservation.seconds", config.relay_reservation_seconds()));
     host = new Host(new NodeKeyIdentity(identity), hc, protocols);
-    relay = install(host, agent, limits, config.relay_hop_enabled(), config.relay_hop_members(), this::trusted);
+    relay = install(host, agent, limits, config.relay_hop_enabled(), config.relay_hop_members(), this::trusted,
+        config.dcutr_enabled());
     host.start();
     autoRelay = new AutoRelay(host, relay, this::trusted, config.relay_client_max(), isPrivate);
     autoRelay.start();
@@ -151,12 +157,18 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   /** The built-in protocols on {@code h} (not yet started): identify, ping, echo, circuit relay v2. */
   public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
-    return install(h, agentVersion, relayLimits, relayHop, false, p -> false);
+    return install(h, agentVersion, relayLimits, relayHop, false, p -> false, false);
   }
 
-  /** As above; {@code hopMembers}: relay for {@code trusted} peers even when {@code relayHop} is off. */
+  /**
+   * As above; {@code hopMembers}: relay for {@code trusted} peers even when {@code relayHop} is off;
+   * {@code dcutr}: upgrade relayed connections to direct ones.
+   */
   public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop,
-      boolean hopMembers, Predicate<PeerId> trusted) {
+      boolean hopMembers, Predicate<PeerId> trusted, boolean dcutr) {
+    if (dcutr) {
+      new Dcutr(h).install();
+    }
     new Identify(h, agentVersion).install();
     h.protocols().add(Ping.PROTOCOL, Ping.responder());
     h.protocols().add(Echo.PROTOCOL, Echo.responder());

@@ -15,6 +15,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -140,7 +141,10 @@ public final class Host implements AutoCloseable {
     try {
       for (Multiaddr m : config.listen()) {
         InetSocketAddress at = socketAddress(m);
+        // SO_REUSEPORT lets a hole-punching dial leave from this port (see dialDirect) while we listen on it
         ChannelFuture f = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
@@ -318,6 +322,26 @@ public final class Host implements AutoCloseable {
   }
 
   private CompletableFuture<Connection> dial(Multiaddr addr, PeerId expected) {
+    return dial(addr, expected, true, false);
+  }
+
+  /**
+   * Dials {@code addr} (a TCP address) for a connection upgrade through a relay (DCUtR), never
+   * reusing an open connection. {@code initiator}: this side takes the dialer's roles in
+   * multistream-select and Noise; false for the side that answers the hole punch, which dials only
+   * to open its NAT and acts as the listener, so that a TCP simultaneous open gives one connection
+   * with agreed roles. {@code fromListenPort}: the socket leaves from this host's listen port
+   * (SO_REUSEPORT), the port peers observed, so NATs map the punch to it.
+   */
+  public CompletableFuture<Connection> dialDirect(Multiaddr addr, PeerId expected, boolean initiator,
+      boolean fromListenPort) {
+    if (!dialable(addr.withoutPeerId())) {
+      return failed("libp2p: cannot dial " + addr + " directly");
+    }
+    return dial(addr.withoutPeerId(), expected, initiator, fromListenPort);
+  }
+
+  private CompletableFuture<Connection> dial(Multiaddr addr, PeerId expected, boolean initiator, boolean fromListenPort) {
     if (closed) {
       return failed("libp2p: host is stopped");
     }
@@ -331,7 +355,7 @@ public final class Host implements AutoCloseable {
         result.completeExceptionally(new TransportException("libp2p: cannot dial " + addr + ": "
             + unwrap(e).getMessage(), unwrap(e)));
       } else {
-        connect(addr, to, expected, result);
+        connect(addr, to, expected, initiator, fromListenPort, result);
       }
     });
     return result;
@@ -368,7 +392,8 @@ public final class Host implements AutoCloseable {
     }, resolver);
   }
 
-  private void connect(Multiaddr addr, InetSocketAddress to, PeerId expected, CompletableFuture<Connection> result) {
+  private void connect(Multiaddr addr, InetSocketAddress to, PeerId expected, boolean initiator,
+      boolean fromListenPort, CompletableFuture<Connection> result) {
     if (closed) {
       connections.channelClosed();
       result.completeExceptionally(new TransportException("libp2p: host is stopped"));
@@ -383,7 +408,12 @@ public final class Host implements AutoCloseable {
             channels.add(ch);
           }
         });
-    ChannelFuture f = b.connect(to);
+    InetSocketAddress from = fromListenPort ? listenSocketFor(to) : null;
+    if (from != null) {
+      b.option(ChannelOption.SO_REUSEADDR, true)
+          .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
+    }
+    ChannelFuture f = from != null ? b.connect(to, from) : b.connect(to);
     f.channel().closeFuture().addListener(x -> connections.channelClosed());
     f.addListener(x -> {
       if (!x.isSuccess()) {
@@ -392,7 +422,19 @@ public final class Host implements AutoCloseable {
         return;
       }
       // the upgrade starts once TCP is connected, so a refused connect reports itself, not a failed upgrade
-      upgrader.install(f.channel(), true, expected).whenComplete((c, e) -> {
+      if (from != null || !initiator) {
+        LOG.debug("[{}] libp2p: punch TCP {} -> {} connected; upgrading as {}", f.channel().id(),
+            f.channel().localAddress(), to, initiator ? "dialer" : "listener");
+      }
+      CompletableFuture<Connection> upgraded = upgrader.install(f.channel(), initiator, expected);
+      if (from != null || !initiator) {
+        resetUnless(f.channel(), upgraded);
+      }
+      upgraded.whenComplete((c, e) -> {
+        if (e == null && expected != null && !c.remotePeer().equals(expected)) {
+          c.channel().close(); // as a responder, Noise did not check whom we reached
+          e = new TransportException("reached " + c.remotePeer() + ", not " + expected);
+        }
         if (e != null) {
           result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "
               + unwrap(e).getMessage(), unwrap(e)));
@@ -401,6 +443,63 @@ public final class Host implements AutoCloseable {
         }
       });
     });
+  }
+
+  /** A listening socket's address of the same family as {@code to}, or null. */
+  private InetSocketAddress listenSocketFor(InetSocketAddress to) {
+    for (Channel s : servers) {
+      InetSocketAddress local = (InetSocketAddress) s.localAddress();
+      if (local != null && (local.getAddress() instanceof Inet6Address) == (to.getAddress() instanceof Inet6Address)) {
+        return local;
+      }
+    }
+    return null;
+  }
+
+  /** A hole punch we expect to arrive at our listener: the upgrade takes the dialer's roles (see {@link #expectPunch}). */
+  private record Punch(PeerId peer, CompletableFuture<Connection> result) {
+  }
+
+  /** How long a hole-punch TCP connection may take to upgrade before it is reset (freeing its ports for a retry). */
+  static final java.time.Duration PUNCH_UPGRADE = java.time.Duration.ofSeconds(2);
+
+  /** Resets {@code ch} (RST, no TIME_WAIT holding the 4-tuple) unless {@code done} completed within {@link #PUNCH_UPGRADE}. */
+  private static void resetUnless(Channel ch, CompletableFuture<?> done) {
+    ch.eventLoop().schedule(() -> {
+      if (!done.isDone() && ch.isOpen()) {
+        LOG.debug("[{}] libp2p: hole punch connection did not upgrade in time; resetting it", ch.id());
+        ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        ch.close();
+      }
+    }, PUNCH_UPGRADE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private final java.util.concurrent.ConcurrentMap<InetSocketAddress, Punch> punches =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * For the next {@code window}, a TCP connection that reaches our listener from one of {@code from}
+   * (IP addresses only) is the peer's hole punch: we are the DCUtR initiator, so on it we take the
+   * dialer's roles (multistream dialer, Noise initiator expecting {@code peer}), as we would had our
+   * own dial made the TCP connection. Completes with that connection, or fails if none came.
+   */
+  public CompletableFuture<Connection> expectPunch(List<Multiaddr> from, PeerId peer, java.time.Duration window) {
+    Punch p = new Punch(peer, new CompletableFuture<>());
+    List<InetSocketAddress> keys = new ArrayList<>();
+    for (Multiaddr m : from) {
+      List<Multiaddr.Component> c = m.withoutPeerId().components();
+      if (dialable(m) && (c.get(0).protocol() == Protocol.IP4 || c.get(0).protocol() == Protocol.IP6)) {
+        InetSocketAddress a = socketAddress(m);
+        keys.add(a);
+        punches.put(a, p);
+      }
+    }
+    group.next().schedule(() -> {
+      keys.forEach(k -> punches.remove(k, p));
+      p.result().completeExceptionally(new TransportException("libp2p: no hole punch from " + peer + " arrived"));
+    }, window.toMillis(), TimeUnit.MILLISECONDS);
+    p.result().whenComplete((c, e) -> keys.forEach(k -> punches.remove(k, p)));
+    return p.result();
   }
 
   private void accepted(SocketChannel ch) {
@@ -412,6 +511,20 @@ public final class Host implements AutoCloseable {
     }
     channels.add(ch);
     ch.closeFuture().addListener(x -> connections.channelClosed());
+    Punch punch = punches.remove(ch.remoteAddress());
+    if (punch != null && !punch.result().isDone()) {
+      LOG.debug("[{}] libp2p: hole punch from {} arrived at our listener; we dial on it", ch.id(), punch.peer());
+      CompletableFuture<Connection> upgraded = upgrader.install(ch, true, punch.peer());
+      upgraded.whenComplete((c, e) -> {
+        if (e != null) {
+          punch.result().completeExceptionally(e);
+        } else {
+          punch.result().complete(c);
+        }
+      });
+      resetUnless(ch, upgraded);
+      return;
+    }
     upgrader.install(ch, false, null);
   }
 

@@ -41,7 +41,7 @@ class CircuitRelayTest {
   /** A host whose hop also serves the peers {@code trusted} names (relay.hop.members). */
   private Host host(boolean hop, CircuitRelay.Limits limits, java.util.function.Predicate<PeerId> trusted) {
     Host h = new Host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
-    relays.add(Libp2pTransport.install(h, "warren/test", limits, hop, true, trusted));
+    relays.add(Libp2pTransport.install(h, "warren/test", limits, hop, true, trusted, false));
     h.start();
     hosts.add(h);
     return h;
