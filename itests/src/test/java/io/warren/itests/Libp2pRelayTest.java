@@ -19,7 +19,8 @@ class Libp2pRelayTest {
   void aNodeReachesAnotherThroughARelayNode() throws Exception {
     Path relayHome = relayInstallation(dir.resolve("r"));
     try (NodeProcess r = NodeProcess.start(relayHome, dir.resolve("r/data"));
-         NodeProcess a = NodeProcess.start(NodeProcess.installation(dir.resolve("a")), dir.resolve("a/data"));
+         // no DCUtR on a: this test is about the relayed path, which a would otherwise leave for a direct one
+         NodeProcess a = NodeProcess.start(installation(dir.resolve("a"), "dcutr.enabled = false\n"), dir.resolve("a/data"));
          NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
       r.awaitReady();
       a.awaitReady();
@@ -42,15 +43,94 @@ class Libp2pRelayTest {
       assertTrue(peers.out().contains(b.banner("peer ID")) && peers.out().contains("relayed"), peers.out());
 
       NodeProcess.Result refused = b.client("p2p:reserve", a.client("p2p:addrs").out().strip());
-      assertTrue(refused.exit() != 0 && refused.err().contains("/libp2p/circuit/relay/0.2.0/hop"),
-          "a node that is not configured to relay refuses: " + refused);
+      assertTrue(refused.exit() != 0 && refused.err().contains("PERMISSION_DENIED"),
+          "a node that relays only for trusted peers refuses a stranger: " + refused);
     }
   }
 
   private static Path relayInstallation(Path dir) throws Exception {
+    return installation(dir, "relay.hop.enabled = true\n");
+  }
+
+  private static Path installation(Path dir, String libp2pCfg) throws Exception {
     Path home = NodeProcess.installation(dir);
-    Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "relay.hop.enabled = true\n");
+    Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), libp2pCfg);
     return home;
+  }
+
+  /** The data row of {@code relay} in p2p:relays output, or "" if it is not listed. */
+  private static String relayRow(NodeProcess n, String relayPeer) throws Exception {
+    for (String line : n.client("p2p:relays").out().split("\n")) {
+      if (line.strip().startsWith(relayPeer)) {
+        return line.strip();
+      }
+    }
+    return "";
+  }
+
+  private static String circuitAddress(NodeProcess n) throws Exception {
+    return java.util.Arrays.stream(n.client("p2p:addrs").out().split("\n")).map(String::strip)
+        .filter(a -> a.contains("/p2p-circuit/")).findFirst().orElse("");
+  }
+
+  @Test
+  void aNodeWithoutListenerKeepsARelayReservationRefreshesItAndMovesToAnotherRelay() throws Exception {
+    // r lets reservations last 4 s, so a refresh (at 3/4) shows within the test
+    Path rHome = installation(dir.resolve("r"), "relay.hop.enabled = true\nrelay.reservation.seconds = 4\n");
+    try (NodeProcess r = NodeProcess.start(rHome, dir.resolve("r/data"));
+         NodeProcess r2 = NodeProcess.start(relayInstallation(dir.resolve("r2")), dir.resolve("r2/data"));
+         // no DCUtR on q: it would dial b directly, and the test is about q being reachable through its relays
+         NodeProcess q = NodeProcess.start(installation(dir.resolve("q"),
+             "listen.addresses =\nrelay.client.max = 1\ndcutr.enabled = false\n"),
+             dir.resolve("q/data"));
+         NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
+      r.awaitReady();
+      r2.awaitReady();
+      q.awaitReady();
+      b.awaitReady();
+      assertTrue(q.bannerValues("listening").isEmpty(), "q listens nowhere:\n" + q.out());
+      String rAddr = r.client("p2p:addrs").out().strip();
+      String rPeer = r.banner("peer ID");
+      String qPeer = q.banner("peer ID");
+
+      NodeProcess.Result connected = q.client("p2p:connect", rAddr);
+      assertEquals(0, connected.exit(), connected.toString());
+      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> call(() -> relayRow(q, rPeer).contains(" reserved ")),
+          "q's reservation at r in p2p:relays");
+      String circuit = rAddr + "/p2p-circuit/p2p/" + qPeer;
+      assertEquals(circuit, circuitAddress(q), "p2p:addrs lists the circuit address");
+      String firstExpiry = relayRow(q, rPeer).split("\\s+")[2];
+      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> call(() -> {
+        String[] row = relayRow(q, rPeer).split("\\s+");
+        return row.length > 2 && row[1].equals("reserved") && !row[2].equals(firstExpiry);
+      }), "the reservation refreshed before its 4 s ran out");
+
+      NodeProcess.Result ping = b.client("p2p:ping", circuit);
+      assertEquals(0, ping.exit(), ping.toString());
+      assertTrue(ping.out().contains("PING " + qPeer) && ping.out().contains("(relayed)"), ping.out());
+
+      String r2Addr = r2.client("p2p:addrs").out().strip();
+      assertEquals(0, q.client("p2p:connect", r2Addr).exit());
+      r.kill9();
+      String r2Peer = r2.banner("peer ID");
+      NodeProcess.await(java.time.Duration.ofSeconds(60), () -> call(() -> relayRow(q, r2Peer).contains(" reserved ")),
+          "q moved to r2 once r was gone");
+      assertTrue(relayRow(q, rPeer).contains("failed"), q.client("p2p:relays").out());
+      String circuit2 = r2Addr + "/p2p-circuit/p2p/" + qPeer;
+      NodeProcess.await(java.time.Duration.ofSeconds(10), () -> call(() -> circuitAddress(q).equals(circuit2)),
+          "p2p:addrs lists the circuit through r2");
+      NodeProcess.Result ping2 = b.client("p2p:ping", circuit2);
+      assertEquals(0, ping2.exit(), ping2.toString());
+      assertTrue(ping2.out().contains("(relayed)"), ping2.out());
+    }
+  }
+
+  private static boolean call(java.util.concurrent.Callable<Boolean> c) {
+    try {
+      return c.call();
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.warren.libp2p;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * This node's libp2p host. Registered as an OSGi service next to the libp2p
@@ -12,12 +13,16 @@ import java.util.concurrent.CompletionStage;
  * dialled unless a connection to that peer is already open. Futures fail with
  * {@link io.warren.api.TransportException} saying why.
  */
+@ProviderType
 public interface Libp2pNode {
 
   /** This node's peer ID. */
   String peerId();
 
-  /** The multiaddrs this node listens on, each ending in {@code /p2p/<peer ID>}. */
+  /**
+   * The multiaddrs this node can be reached at, each ending in {@code /p2p/<peer ID>}: its listen
+   * addresses, then the circuit addresses of its relay reservations ({@code .../p2p-circuit/p2p/<peer ID>}).
+   */
   List<String> listenAddresses();
 
   /** The open connections, oldest first. */
@@ -37,4 +42,19 @@ public interface Libp2pNode {
 
   /** Sends {@code bytes} pseudo-random bytes over {@code /echo/1.0.0} and checks what comes back. */
   CompletionStage<EchoResult> echo(String target, long bytes);
+
+  /**
+   * Remembers addresses of {@code peerId}, so that {@link io.warren.api.Transport#open} and
+   * {@link #ping} reach it while it is not connected: an open connection is reused, else the direct
+   * addresses ({@code /ip4|ip6|dns*\/<host>/tcp/<port>[/p2p/<peerId>]}) are dialled first, then the
+   * circuit ones ({@code .../p2p/<relay>/p2p-circuit[/p2p/<peerId>]}). Entries that are not such an
+   * address of that peer are ignored (logged at debug); the address book is bounded, the oldest
+   * addresses of a peer give way to new ones.
+   *
+   * @throws IllegalArgumentException if {@code peerId} is not a peer ID
+   */
+  void addAddresses(String peerId, List<String> multiaddrs);
+
+  /** The relay reservations this node holds or is trying to hold (see config {@code reachability}). */
+  List<RelayInfo> relays();
 }

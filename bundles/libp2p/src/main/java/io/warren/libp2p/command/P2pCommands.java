@@ -5,6 +5,7 @@ import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
+import io.warren.libp2p.RelayInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +30,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=connect",
     "osgi.command.function=ping",
     "osgi.command.function=echo",
-    "osgi.command.function=reserve"})
+    "osgi.command.function=reserve",
+    "osgi.command.function=relays"})
 public final class P2pCommands {
   /** How long a command waits for the network before it gives up. */
   static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -41,7 +43,7 @@ public final class P2pCommands {
     this.node = node;
   }
 
-  @Descriptor("Lists the multiaddrs this node listens on (each ending in /p2p/<peer ID>)")
+  @Descriptor("Lists the multiaddrs this node can be reached at: listen addresses, then relay circuit addresses")
   public List<String> addrs() {
     return node.listenAddresses();
   }
@@ -117,6 +119,22 @@ public final class P2pCommands {
   public List<String> reserve(
       @Descriptor("the relay's multiaddr, ending in /p2p/<relay peer ID>") String relayMultiaddr) {
     return await(node.reserve(relayMultiaddr));
+  }
+
+  @Descriptor("Lists this node's relay reservations: relay, state, expiry, and the circuit address peers can use")
+  public List<String> relays() {
+    List<String> rows = new ArrayList<>();
+    List<RelayInfo> relays = node.relays();
+    if (relays.isEmpty()) {
+      return rows;
+    }
+    rows.add(String.format("%-52s %-20s %-20s %s", "RELAY", "STATE", "EXPIRES", "CIRCUIT ADDRESS"));
+    for (RelayInfo r : relays) {
+      String expires = r.expires() == null ? "-" : r.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+      String circuit = r.circuitAddresses().isEmpty() ? "-" : String.join(" ", r.circuitAddresses());
+      rows.add(String.format("%-52s %-20s %-20s %s", r.relayPeerId(), r.state(), expires, circuit));
+    }
+    return rows;
   }
 
   private static double millis(Duration d) {

@@ -11,7 +11,10 @@ import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
+import io.warren.libp2p.RelayInfo;
+import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.dcutr.Dcutr;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -21,9 +24,12 @@ import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.identify.Identify;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.warren.libp2p.internal.relay.AutoRelay;
 import io.warren.libp2p.internal.relay.CircuitRelay;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,8 +58,20 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with Noise and Yamux")
   public @interface Config {
-    @AttributeDefinition(description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured")
+    @AttributeDefinition(description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
+        + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
     String[] listen_addresses() default {HostConfig.DEFAULT_LISTEN};
+
+    @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, public "
+        + "otherwise; private: always reserve at relays; public: never on its own")
+    String reachability() default "auto";
+
+    @AttributeDefinition(description = "Relay client: reservations a private node keeps at relays among its peers")
+    int relay_client_max() default 2;
+
+    @AttributeDefinition(description = "DCUtR: upgrade relayed connections to direct ones (dial the peer's addresses, "
+        + "else hole punch with /libp2p/dcutr)")
+    boolean dcutr_enabled() default true;
 
     @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
     int max_connections() default 256;
@@ -73,6 +91,13 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     @AttributeDefinition(description = "Act as a circuit relay v2 for other peers (off: this node forwards nothing)")
     boolean relay_hop_enabled() default false;
 
+    @AttributeDefinition(description = "Relay for trusted peers (members of this node's networks, see TrustedPeers) even when "
+        + "relay.hop.enabled is off, with no data or duration limit between two of them")
+    boolean relay_hop_members() default true;
+
+    @AttributeDefinition(description = "Relay: seconds a reservation lasts unless the peer refreshes it (it also ends when the peer disconnects)")
+    int relay_reservation_seconds() default 3600;
+
     @AttributeDefinition(description = "Relay: reservations held at once")
     int relay_max_reservations() default 128;
 
@@ -91,14 +116,23 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   private final ProtocolRegistry protocols = new ProtocolRegistry();
   private final Host host;
   private final CircuitRelay relay;
+  private final AutoRelay autoRelay;
+  private final List<TrustedPeers> trustedPeers = new CopyOnWriteArrayList<>();
 
   @Activate
   public Libp2pTransport(BundleContext context, @Reference NodeIdentity identity, Config config) {
     HostConfig hc = new HostConfig(HostConfig.parseListen(config.listen_addresses()), config.max_connections(),
         config.max_streams_per_connection(), seconds("negotiation.timeout.seconds", config.negotiation_timeout_seconds()),
         seconds("dial.timeout.seconds", config.dial_timeout_seconds()), config.io_threads());
-    if (hc.listen().isEmpty()) {
-      throw new IllegalArgumentException("listen.addresses: no address given");
+    boolean isPrivate = switch (config.reachability()) {
+      case "auto" -> hc.listen().isEmpty();
+      case "private" -> true;
+      case "public" -> false;
+      default -> throw new IllegalArgumentException("reachability must be auto, public or private, got '"
+          + config.reachability() + "'");
+    };
+    if (config.relay_client_max() < 0) {
+      throw new IllegalArgumentException("relay.client.max must not be negative, got " + config.relay_client_max());
     }
     String version = context.getProperty(NodeProperties.VERSION);
     String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
@@ -107,18 +141,38 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
       throw new IllegalArgumentException("relay.* limits must not be negative");
     }
     CircuitRelay.Limits limits = new CircuitRelay.Limits(config.relay_max_reservations(), config.relay_max_circuits(),
-        Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(), Duration.ofHours(1));
+        Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(),
+        seconds("relay.reservation.seconds", config.relay_reservation_seconds()));
     host = new Host(new NodeKeyIdentity(identity), hc, protocols);
-    relay = install(host, agent, limits, config.relay_hop_enabled());
+    relay = install(host, agent, limits, config.relay_hop_enabled(), config.relay_hop_members(), this::trusted,
+        config.dcutr_enabled());
     host.start();
+    autoRelay = new AutoRelay(host, relay, this::trusted, config.relay_client_max(), isPrivate);
+    autoRelay.start();
+    if (isPrivate) {
+      LOG.info("libp2p: this node is private ({}); it keeps up to {} relay reservations among its peers",
+          hc.listen().isEmpty() ? "no listen address" : "reachability = private", config.relay_client_max());
+    }
   }
 
   /** The built-in protocols on {@code h} (not yet started): identify, ping, echo, circuit relay v2. */
   public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
+    return install(h, agentVersion, relayLimits, relayHop, false, p -> false, false);
+  }
+
+  /**
+   * As above; {@code hopMembers}: relay for {@code trusted} peers even when {@code relayHop} is off;
+   * {@code dcutr}: upgrade relayed connections to direct ones.
+   */
+  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop,
+      boolean hopMembers, Predicate<PeerId> trusted, boolean dcutr) {
+    if (dcutr) {
+      new Dcutr(h).install();
+    }
     new Identify(h, agentVersion).install();
     h.protocols().add(Ping.PROTOCOL, Ping.responder());
     h.protocols().add(Echo.PROTOCOL, Echo.responder());
-    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop);
+    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop, hopMembers, trusted);
     relay.install();
     return relay;
   }
@@ -137,6 +191,26 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
       throw new IllegalArgumentException(name + " must be at least 1, got " + value);
     }
     return Duration.ofSeconds(value);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+  void addTrustedPeers(TrustedPeers t) {
+    trustedPeers.add(t);
+  }
+
+  void removeTrustedPeers(TrustedPeers t) {
+    trustedPeers.remove(t);
+  }
+
+  /** Whether a registered {@link TrustedPeers} vouches for {@code peer}. */
+  boolean trusted(PeerId peer) {
+    String id = peer.toBase58();
+    for (TrustedPeers t : trustedPeers) {
+      if (t.trusted(id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -163,6 +237,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Deactivate
   void deactivate() {
+    autoRelay.close();
     host.close();
   }
 
@@ -190,7 +265,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   @Override
   public List<String> listenAddresses() {
     String suffix = "/p2p/" + host.peerId();
-    return host.listenAddresses().stream().map(m -> m + suffix).toList();
+    return host.advertisedAddresses().stream().map(m -> m + suffix).toList();
   }
 
   // ---- Libp2pNode ----
@@ -244,8 +319,27 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
     }
-    return host.connect(m).thenCompose(relay::reserve)
+    return host.connect(m).thenCompose(autoRelay::reserve)
         .thenApply(r -> r.circuitAddrs().stream().map(Multiaddr::toString).toList());
+  }
+
+  @Override
+  public void addAddresses(String peerId, List<String> multiaddrs) {
+    PeerId peer = PeerId.fromString(peerId);
+    for (String a : multiaddrs) {
+      try {
+        if (!host.addAddress(peer, Multiaddr.fromString(a))) {
+          LOG.debug("libp2p: ignoring address {} for {}: not a dialable TCP or circuit address of that peer", a, peer);
+        }
+      } catch (IllegalArgumentException | NullPointerException e) {
+        LOG.debug("libp2p: ignoring address {} for {}: {}", a, peer, e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public List<RelayInfo> relays() {
+    return autoRelay.relays();
   }
 
   private CompletableFuture<Connection> connection(String target) {

@@ -4,10 +4,8 @@ import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -21,13 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * share a dial), and the addresses known for each peer (from connect and identify).
  */
 final class ConnectionManager {
-  /** Addresses kept per peer; identify from a peer cannot grow our memory without bound. */
-  static final int MAX_ADDRESSES_PER_PEER = 16;
-
   private final int maxConnections;
   private final AtomicInteger channels = new AtomicInteger();
   private final ConcurrentMap<PeerId, List<Connection>> byPeer = new ConcurrentHashMap<>();
-  private final ConcurrentMap<PeerId, Set<Multiaddr>> addresses = new ConcurrentHashMap<>();
+  private final AddressBook addresses = new AddressBook(AddressBook.DEFAULT_MAX_PEERS);
   private final ConcurrentMap<PeerId, CompletableFuture<Connection>> dials = new ConcurrentHashMap<>();
 
   ConnectionManager(int maxConnections) {
@@ -106,21 +101,11 @@ final class ConnectionManager {
   }
 
   void addAddress(PeerId peer, Multiaddr addr) {
-    Set<Multiaddr> set = addresses.computeIfAbsent(peer, k -> new LinkedHashSet<>());
-    synchronized (set) {
-      if (set.size() < MAX_ADDRESSES_PER_PEER) {
-        set.add(addr);
-      }
-    }
+    addresses.add(peer, addr);
   }
 
+  /** Known addresses of {@code peer}, direct before circuit. */
   List<Multiaddr> addresses(PeerId peer) {
-    Set<Multiaddr> set = addresses.get(peer);
-    if (set == null) {
-      return List.of();
-    }
-    synchronized (set) {
-      return new ArrayList<>(set);
-    }
+    return addresses.addresses(peer);
   }
 }

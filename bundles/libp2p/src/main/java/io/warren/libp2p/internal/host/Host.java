@@ -15,6 +15,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -74,8 +75,13 @@ public final class Host implements AutoCloseable {
   private final ConnectionManager connections;
   private final Upgrader upgrader;
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
+  /** DNS lookups block; they run here, not on an event loop. */
+  private final java.util.concurrent.ExecutorService resolver = new java.util.concurrent.ThreadPoolExecutor(0, 2,
+      30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), new DefaultThreadFactory("warren-libp2p-dns", true));
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
+  private volatile List<Multiaddr> circuitAddresses = List.of();
+  private final List<Runnable> addressListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private volatile CircuitDialer circuitDialer;
 
@@ -135,7 +141,10 @@ public final class Host implements AutoCloseable {
     try {
       for (Multiaddr m : config.listen()) {
         InetSocketAddress at = socketAddress(m);
+        // SO_REUSEPORT lets a hole-punching dial leave from this port (see dialDirect) while we listen on it
         ChannelFuture f = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
@@ -166,6 +175,42 @@ public final class Host implements AutoCloseable {
     return listenAddresses;
   }
 
+  /**
+   * Where peers can reach this host, without /p2p: its listen addresses, then the circuit
+   * addresses ({@code .../p2p/<relay>/p2p-circuit}) of the relay reservations it holds.
+   */
+  public List<Multiaddr> advertisedAddresses() {
+    List<Multiaddr> circuits = circuitAddresses;
+    if (circuits.isEmpty()) {
+      return listenAddresses;
+    }
+    List<Multiaddr> all = new ArrayList<>(listenAddresses);
+    all.addAll(circuits);
+    return List.copyOf(all);
+  }
+
+  /** Sets the circuit addresses this host is reachable at (the relay client does); listeners hear of a change. */
+  public void setCircuitAddresses(List<Multiaddr> circuits) {
+    List<Multiaddr> now = List.copyOf(circuits);
+    if (now.equals(circuitAddresses)) {
+      return;
+    }
+    circuitAddresses = now;
+    LOG.info("libp2p: reachable through relays at {}", now.isEmpty() ? "(none)" : now);
+    for (Runnable l : addressListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("libp2p: address listener failed: {}", e.toString(), e);
+      }
+    }
+  }
+
+  /** Told when {@link #advertisedAddresses()} changed. */
+  public void addAddressListener(Runnable l) {
+    addressListeners.add(l);
+  }
+
   public List<Connection> connections() {
     return connections.all();
   }
@@ -175,10 +220,36 @@ public final class Host implements AutoCloseable {
     return connections.addresses(peer);
   }
 
-  public void addAddress(PeerId peer, Multiaddr addr) {
-    if (dialable(addr) || isCircuit(addr)) {
-      connections.addAddress(peer, addr.withoutPeerId());
+  /**
+   * Remembers {@code addr} for {@code peer} if it is one this host can dial: {@code /ip4|ip6|dns*\/<host>/tcp/<port>}
+   * or {@code <that>/p2p/<relay>/p2p-circuit}, either optionally ending in {@code /p2p/<peer>}; false if not.
+   */
+  public boolean addAddress(PeerId peer, Multiaddr addr) {
+    var last = addr.peerIdMultihash();
+    if (last.isPresent() && !last.get().equals(peer.multihash()) && !endsInCircuit(addr)) {
+      return false; // names another peer
     }
+    Multiaddr a = endsInCircuit(addr) ? addr : addr.withoutPeerId();
+    if (!dialable(a) && !validCircuit(a)) {
+      return false;
+    }
+    connections.addAddress(peer, a);
+    return true;
+  }
+
+  private static boolean endsInCircuit(Multiaddr m) {
+    List<Multiaddr.Component> c = m.components();
+    return c.get(c.size() - 1).protocol() == Protocol.P2P_CIRCUIT;
+  }
+
+  /** {@code /ip4|ip6|dns*\/<host>/tcp/<port>/p2p/<relay>/p2p-circuit}: a relay we can dial, and nothing after. */
+  static boolean validCircuit(Multiaddr m) {
+    List<Multiaddr.Component> c = m.components();
+    int n = c.size();
+    if (n < 4 || c.get(n - 1).protocol() != Protocol.P2P_CIRCUIT || c.get(n - 2).protocol() != Protocol.P2P) {
+      return false;
+    }
+    return dialable(Multiaddr.of(c.subList(0, n - 2)));
   }
 
   /** Connects to {@code addr}, reusing an open connection if it names a peer we are connected to. */
@@ -251,6 +322,26 @@ public final class Host implements AutoCloseable {
   }
 
   private CompletableFuture<Connection> dial(Multiaddr addr, PeerId expected) {
+    return dial(addr, expected, true, false);
+  }
+
+  /**
+   * Dials {@code addr} (a TCP address) for a connection upgrade through a relay (DCUtR), never
+   * reusing an open connection. {@code initiator}: this side takes the dialer's roles in
+   * multistream-select and Noise; false for the side that answers the hole punch, which dials only
+   * to open its NAT and acts as the listener, so that a TCP simultaneous open gives one connection
+   * with agreed roles. {@code fromListenPort}: the socket leaves from this host's listen port
+   * (SO_REUSEPORT), the port peers observed, so NATs map the punch to it.
+   */
+  public CompletableFuture<Connection> dialDirect(Multiaddr addr, PeerId expected, boolean initiator,
+      boolean fromListenPort) {
+    if (!dialable(addr.withoutPeerId())) {
+      return failed("libp2p: cannot dial " + addr + " directly");
+    }
+    return dial(addr.withoutPeerId(), expected, initiator, fromListenPort);
+  }
+
+  private CompletableFuture<Connection> dial(Multiaddr addr, PeerId expected, boolean initiator, boolean fromListenPort) {
     if (closed) {
       return failed("libp2p: host is stopped");
     }
@@ -258,6 +349,56 @@ public final class Host implements AutoCloseable {
       return failed("libp2p: connection limit reached (" + connections.maxConnections() + " open)");
     }
     CompletableFuture<Connection> result = new CompletableFuture<>();
+    resolve(addr).whenComplete((to, e) -> {
+      if (e != null) {
+        connections.channelClosed();
+        result.completeExceptionally(new TransportException("libp2p: cannot dial " + addr + ": "
+            + unwrap(e).getMessage(), unwrap(e)));
+      } else {
+        connect(addr, to, expected, initiator, fromListenPort, result);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * The socket address of {@code addr}; a DNS name is looked up on the resolver threads, never on
+   * an event loop (the JDK's lookup blocks). {@code dns4}/{@code dns6} take an IPv4/IPv6 answer.
+   */
+  CompletableFuture<InetSocketAddress> resolve(Multiaddr addr) {
+    InetSocketAddress at;
+    try {
+      at = socketAddress(addr);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (!at.isUnresolved()) {
+      return CompletableFuture.completedFuture(at);
+    }
+    Protocol family = addr.withoutPeerId().components().get(0).protocol();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        for (InetAddress ip : InetAddress.getAllByName(at.getHostString())) {
+          boolean v6 = ip instanceof Inet6Address;
+          if (family == Protocol.DNS || (family == Protocol.DNS6) == v6) {
+            return new InetSocketAddress(ip, at.getPort());
+          }
+        }
+        throw new IllegalArgumentException("no " + (family == Protocol.DNS4 ? "IPv4" : "IPv6") + " address for "
+            + at.getHostString());
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalArgumentException("unknown host " + at.getHostString(), e);
+      }
+    }, resolver);
+  }
+
+  private void connect(Multiaddr addr, InetSocketAddress to, PeerId expected, boolean initiator,
+      boolean fromListenPort, CompletableFuture<Connection> result) {
+    if (closed) {
+      connections.channelClosed();
+      result.completeExceptionally(new TransportException("libp2p: host is stopped"));
+      return;
+    }
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
@@ -267,14 +408,12 @@ public final class Host implements AutoCloseable {
             channels.add(ch);
           }
         });
-    InetSocketAddress to;
-    try {
-      to = socketAddress(addr);
-    } catch (RuntimeException e) {
-      connections.channelClosed();
-      return failed("libp2p: cannot dial " + addr + ": " + e.getMessage());
+    InetSocketAddress from = fromListenPort ? listenSocketFor(to) : null;
+    if (from != null) {
+      b.option(ChannelOption.SO_REUSEADDR, true)
+          .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
     }
-    ChannelFuture f = b.connect(to);
+    ChannelFuture f = from != null ? b.connect(to, from) : b.connect(to);
     f.channel().closeFuture().addListener(x -> connections.channelClosed());
     f.addListener(x -> {
       if (!x.isSuccess()) {
@@ -283,7 +422,19 @@ public final class Host implements AutoCloseable {
         return;
       }
       // the upgrade starts once TCP is connected, so a refused connect reports itself, not a failed upgrade
-      upgrader.install(f.channel(), true, expected).whenComplete((c, e) -> {
+      if (from != null || !initiator) {
+        LOG.debug("[{}] libp2p: punch TCP {} -> {} connected; upgrading as {}", f.channel().id(),
+            f.channel().localAddress(), to, initiator ? "dialer" : "listener");
+      }
+      CompletableFuture<Connection> upgraded = upgrader.install(f.channel(), initiator, expected);
+      if (from != null || !initiator) {
+        resetUnless(f.channel(), upgraded);
+      }
+      upgraded.whenComplete((c, e) -> {
+        if (e == null && expected != null && !c.remotePeer().equals(expected)) {
+          c.channel().close(); // as a responder, Noise did not check whom we reached
+          e = new TransportException("reached " + c.remotePeer() + ", not " + expected);
+        }
         if (e != null) {
           result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "
               + unwrap(e).getMessage(), unwrap(e)));
@@ -292,7 +443,63 @@ public final class Host implements AutoCloseable {
         }
       });
     });
-    return result;
+  }
+
+  /** A listening socket's address of the same family as {@code to}, or null. */
+  private InetSocketAddress listenSocketFor(InetSocketAddress to) {
+    for (Channel s : servers) {
+      InetSocketAddress local = (InetSocketAddress) s.localAddress();
+      if (local != null && (local.getAddress() instanceof Inet6Address) == (to.getAddress() instanceof Inet6Address)) {
+        return local;
+      }
+    }
+    return null;
+  }
+
+  /** A hole punch we expect to arrive at our listener: the upgrade takes the dialer's roles (see {@link #expectPunch}). */
+  private record Punch(PeerId peer, CompletableFuture<Connection> result) {
+  }
+
+  /** How long a hole-punch TCP connection may take to upgrade before it is reset (freeing its ports for a retry). */
+  static final java.time.Duration PUNCH_UPGRADE = java.time.Duration.ofSeconds(2);
+
+  /** Resets {@code ch} (RST, no TIME_WAIT holding the 4-tuple) unless {@code done} completed within {@link #PUNCH_UPGRADE}. */
+  private static void resetUnless(Channel ch, CompletableFuture<?> done) {
+    ch.eventLoop().schedule(() -> {
+      if (!done.isDone() && ch.isOpen()) {
+        LOG.debug("[{}] libp2p: hole punch connection did not upgrade in time; resetting it", ch.id());
+        ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        ch.close();
+      }
+    }, PUNCH_UPGRADE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private final java.util.concurrent.ConcurrentMap<InetSocketAddress, Punch> punches =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * For the next {@code window}, a TCP connection that reaches our listener from one of {@code from}
+   * (IP addresses only) is the peer's hole punch: we are the DCUtR initiator, so on it we take the
+   * dialer's roles (multistream dialer, Noise initiator expecting {@code peer}), as we would had our
+   * own dial made the TCP connection. Completes with that connection, or fails if none came.
+   */
+  public CompletableFuture<Connection> expectPunch(List<Multiaddr> from, PeerId peer, java.time.Duration window) {
+    Punch p = new Punch(peer, new CompletableFuture<>());
+    List<InetSocketAddress> keys = new ArrayList<>();
+    for (Multiaddr m : from) {
+      List<Multiaddr.Component> c = m.withoutPeerId().components();
+      if (dialable(m) && (c.get(0).protocol() == Protocol.IP4 || c.get(0).protocol() == Protocol.IP6)) {
+        InetSocketAddress a = socketAddress(m);
+        keys.add(a);
+        punches.put(a, p);
+      }
+    }
+    group.next().schedule(() -> {
+      keys.forEach(k -> punches.remove(k, p));
+      p.result().completeExceptionally(new TransportException("libp2p: no hole punch from " + peer + " arrived"));
+    }, window.toMillis(), TimeUnit.MILLISECONDS);
+    p.result().whenComplete((c, e) -> keys.forEach(k -> punches.remove(k, p)));
+    return p.result();
   }
 
   private void accepted(SocketChannel ch) {
@@ -304,6 +511,20 @@ public final class Host implements AutoCloseable {
     }
     channels.add(ch);
     ch.closeFuture().addListener(x -> connections.channelClosed());
+    Punch punch = punches.remove(ch.remoteAddress());
+    if (punch != null && !punch.result().isDone()) {
+      LOG.debug("[{}] libp2p: hole punch from {} arrived at our listener; we dial on it", ch.id(), punch.peer());
+      CompletableFuture<Connection> upgraded = upgrader.install(ch, true, punch.peer());
+      upgraded.whenComplete((c, e) -> {
+        if (e != null) {
+          punch.result().completeExceptionally(e);
+        } else {
+          punch.result().complete(c);
+        }
+      });
+      resetUnless(ch, upgraded);
+      return;
+    }
     upgrader.install(ch, false, null);
   }
 
@@ -458,6 +679,7 @@ public final class Host implements AutoCloseable {
     }
     channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    resolver.shutdownNow();
   }
 
   // ---- addresses ----

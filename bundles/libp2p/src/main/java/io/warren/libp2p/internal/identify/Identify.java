@@ -30,9 +30,9 @@ public final class Identify {
 
   private final Host host;
   private final String agentVersion;
-  /** RFC 0003 allows unix time as seq; a restarted node signs with a larger one. */
-  private final long recordSeq = System.currentTimeMillis();
-  private volatile byte[] signedRecord;
+  /** RFC 0003 allows unix time as seq; a restarted node, or one whose addresses changed, signs with a larger one. */
+  private long recordSeq;
+  private byte[] signedRecord;
 
   public Identify(Host host, String agentVersion) {
     this.host = host;
@@ -45,21 +45,28 @@ public final class Identify {
     host.protocols().add(PUSH_PROTOCOL, this::receivePush);
     host.addConnectionListener(c -> request(c));
     host.protocols().onChange(this::pushToAll);
+    host.addAddressListener(() -> {
+      synchronized (this) {
+        signedRecord = null;
+      }
+      pushToAll();
+    });
   }
 
   /** What we tell the peer of {@code c}. */
   public IdentifyMessage describeSelf(Connection c) {
     List<byte[]> addrs = new ArrayList<>();
-    host.listenAddresses().forEach(a -> addrs.add(a.toBytes()));
+    host.advertisedAddresses().forEach(a -> addrs.add(a.toBytes()));
     return new IdentifyMessage(PROTOCOL_VERSION, agentVersion, host.identity().publicKey().toProtobuf(), addrs,
         c.remoteAddress().toBytes(), host.protocols().protocols(), signedRecord());
   }
 
-  /** Our listen addresses in a signed peer record (made once: a host's addresses do not change). */
-  private byte[] signedRecord() {
+  /** Our addresses in a signed peer record, sealed again (with a larger seq) when they change. */
+  private synchronized byte[] signedRecord() {
     byte[] r = signedRecord;
     if (r == null) {
-      r = new PeerRecord(host.peerId(), recordSeq, host.listenAddresses()).seal(host.identity());
+      recordSeq = Math.max(recordSeq + 1, System.currentTimeMillis());
+      r = new PeerRecord(host.peerId(), recordSeq, host.advertisedAddresses()).seal(host.identity());
       signedRecord = r;
     }
     return r;

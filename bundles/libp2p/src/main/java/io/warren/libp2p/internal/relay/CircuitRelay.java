@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,12 @@ import org.slf4j.LoggerFactory;
  *     relay's stream then carries a full connection upgrade (Noise authenticates the far peer end to end).</li>
  * </ul>
  * No reservation vouchers are issued (the spec makes them advisory).
+ *
+ * <p>Who may use the hop: with {@code hopEnabled} anyone, within {@link Limits}; with
+ * {@code hopMembers}, trusted peers (see {@link io.warren.libp2p.TrustedPeers}) even when
+ * {@code hopEnabled} is off, and a circuit between two trusted peers carries no data or duration
+ * limit (reservation and circuit counts still apply: they bound the relay's memory). Everyone
+ * else is refused with PERMISSION_DENIED.
  */
 public final class CircuitRelay {
   public static final String HOP = "/libp2p/circuit/relay/0.2.0/hop";
@@ -70,18 +77,44 @@ public final class CircuitRelay {
   private final Host host;
   private final Limits limits;
   private final boolean hopEnabled;
+  private final boolean hopMembers;
+  private final Predicate<PeerId> trusted;
   private final Map<PeerId, Instant> reservations = new ConcurrentHashMap<>();
   private final Set<PeerId> myRelays = ConcurrentHashMap.newKeySet();
   private final AtomicInteger circuits = new AtomicInteger();
 
   public CircuitRelay(Host host, Limits limits, boolean hopEnabled) {
+    this(host, limits, hopEnabled, false, p -> false);
+  }
+
+  /** {@code trusted} is asked on the event loop, for each reservation and circuit. */
+  public CircuitRelay(Host host, Limits limits, boolean hopEnabled, boolean hopMembers, Predicate<PeerId> trusted) {
     this.host = host;
     this.limits = limits;
     this.hopEnabled = hopEnabled;
+    this.hopMembers = hopMembers;
+    this.trusted = trusted;
+  }
+
+  /** Whether this node serves {@value #HOP} at all (to anyone, or to trusted peers only). */
+  public boolean hopServed() {
+    return hopEnabled || hopMembers;
+  }
+
+  private boolean isTrusted(PeerId peer) {
+    if (!hopMembers) {
+      return false;
+    }
+    try {
+      return trusted.test(peer);
+    } catch (RuntimeException e) {
+      LOG.warn("relay: asking whether {} is trusted failed: {}; treating it as not trusted", peer, e.toString());
+      return false;
+    }
   }
 
   public void install() {
-    if (hopEnabled) {
+    if (hopServed()) {
       host.protocols().add(HOP, this::onHop);
     }
     host.protocols().add(STOP, this::onStop);
@@ -121,6 +154,12 @@ public final class CircuitRelay {
       replyAndClose(s, RelayMessage.hopStatus(RelayMessage.PERMISSION_DENIED, null, null)); // no relay chains
       return;
     }
+    boolean member = isTrusted(peer);
+    if (!hopEnabled && !member) {
+      LOG.debug("relay: reservation from {} refused: hop is for trusted peers only", peer);
+      replyAndClose(s, RelayMessage.hopStatus(RelayMessage.PERMISSION_DENIED, null, null));
+      return;
+    }
     reservations.entrySet().removeIf(en -> en.getValue().isBefore(Instant.now()) || host.connections().stream()
         .noneMatch(c -> c.remotePeer().equals(en.getKey()) && !c.relayed()));
     if (!reservations.containsKey(peer) && reservations.size() >= limits.maxReservations()) {
@@ -131,9 +170,9 @@ public final class CircuitRelay {
     reservations.put(peer, expires);
     List<byte[]> addrs = new ArrayList<>();
     host.listenAddresses().forEach(a -> addrs.add(Multiaddr.fromString(a + "/p2p/" + host.peerId()).toBytes()));
-    LOG.debug("relay: reservation for {} until {}", peer, expires);
+    LOG.debug("relay: reservation for {} until {}{}", peer, expires, member ? " (trusted: no circuit limits)" : "");
     replyAndClose(s, RelayMessage.hopStatus(RelayMessage.OK,
-        new RelayMessage.Reservation(expires.getEpochSecond(), addrs, null), limit()));
+        new RelayMessage.Reservation(expires.getEpochSecond(), addrs, null), member ? null : limit()));
   }
 
   private RelayMessage.Limit limit() {
@@ -149,6 +188,13 @@ public final class CircuitRelay {
       replyAndClose(src, RelayMessage.hopStatus(RelayMessage.MALFORMED_MESSAGE, null, null));
       return;
     }
+    boolean unlimited = isTrusted(from) && isTrusted(target);
+    if (!hopEnabled && !unlimited) {
+      LOG.debug("relay: circuit {} -> {} refused: hop is for trusted peers only", from, target);
+      replyAndClose(src, RelayMessage.hopStatus(RelayMessage.PERMISSION_DENIED, null, null));
+      return;
+    }
+    RelayMessage.Limit limit = unlimited ? null : limit();
     Instant until = reservations.get(target);
     Connection toTarget = host.connections().stream()
         .filter(c -> c.remotePeer().equals(target) && !c.relayed() && c.isOpen()).findFirst().orElse(null);
@@ -164,7 +210,7 @@ public final class CircuitRelay {
       return;
     }
     host.newStream(toTarget, STOP).thenCompose(dst -> {
-      dst.channel().writeAndFlush(Unpooled.wrappedBuffer(RelayMessage.stopConnect(from.toBytes(), limit())
+      dst.channel().writeAndFlush(Unpooled.wrappedBuffer(RelayMessage.stopConnect(from.toBytes(), limit)
           .encodeDelimited()));
       return ReadDelimited.read(dst.channel(), RelayMessage.MAX_LENGTH, "relay stop").thenApply(bytes -> {
         RelayMessage answer = RelayMessage.decode(false, bytes);
@@ -183,29 +229,30 @@ public final class CircuitRelay {
         replyAndClose(src, RelayMessage.hopStatus(RelayMessage.CONNECTION_FAILED, null, null));
         return;
       }
-      src.channel().writeAndFlush(Unpooled.wrappedBuffer(RelayMessage.hopStatus(RelayMessage.OK, null, limit())
+      src.channel().writeAndFlush(Unpooled.wrappedBuffer(RelayMessage.hopStatus(RelayMessage.OK, null, limit)
           .encodeDelimited()));
-      LOG.debug("relay: circuit {} -> {} open", from, target);
-      splice(src.yamux(), dst.yamux());
+      LOG.debug("relay: circuit {} -> {} open{}", from, target, unlimited ? " (trusted peers: no limits)" : "");
+      splice(src.yamux(), dst.yamux(), unlimited ? 0 : limits.circuitBytes(),
+          unlimited ? Duration.ZERO : limits.circuitDuration());
     });
   }
 
   /** Bridges two streams both ways within the limits; the circuit ends when both directions have. */
-  private void splice(YamuxStreamChannel a, YamuxStreamChannel b) {
+  private void splice(YamuxStreamChannel a, YamuxStreamChannel b, long maxBytes, Duration maxDuration) {
     AtomicInteger open = new AtomicInteger(2);
     Runnable ended = () -> {
       if (open.decrementAndGet() == 0) {
         circuits.decrementAndGet();
       }
     };
-    a.eventLoop().execute(() -> a.pipeline().addLast("relay-splice", new Splice(b, limits.circuitBytes(), ended)));
-    b.eventLoop().execute(() -> b.pipeline().addLast("relay-splice", new Splice(a, limits.circuitBytes(), ended)));
-    if (!limits.circuitDuration().isZero()) {
+    a.eventLoop().execute(() -> a.pipeline().addLast("relay-splice", new Splice(b, maxBytes, ended)));
+    b.eventLoop().execute(() -> b.pipeline().addLast("relay-splice", new Splice(a, maxBytes, ended)));
+    if (!maxDuration.isZero()) {
       ScheduledFuture<?> timer = a.eventLoop().schedule(() -> {
-        LOG.debug("relay: circuit {} <-> {} reached its {} s limit", a, b, limits.circuitDuration().toSeconds());
+        LOG.debug("relay: circuit {} <-> {} reached its {} s limit", a, b, maxDuration.toSeconds());
         a.reset();
         b.reset();
-      }, limits.circuitDuration().toMillis(), TimeUnit.MILLISECONDS);
+      }, maxDuration.toMillis(), TimeUnit.MILLISECONDS);
       a.closeFuture().addListener(f -> {
         if (!b.isOpen()) {
           timer.cancel(false);

@@ -67,6 +67,26 @@ class HostTest {
   }
 
   @Test
+  void dialsADnsNameResolvedOffTheEventLoop() throws Exception {
+    Host a = host();
+    Host b = host();
+    String port = a.listenAddresses().get(0).toString().replaceAll(".*/tcp/", "");
+    Multiaddr byName = Multiaddr.fromString("/dns4/localhost/tcp/" + port + "/p2p/" + a.peerId());
+    java.util.concurrent.atomic.AtomicReference<String> thread = new java.util.concurrent.atomic.AtomicReference<>();
+    java.net.InetSocketAddress at = b.resolve(byName).thenApply(x -> {
+      thread.set(Thread.currentThread().getName());
+      return x;
+    }).get(T, TimeUnit.SECONDS);
+    assertEquals("127.0.0.1", at.getAddress().getHostAddress());
+    assertTrue(thread.get().startsWith("warren-libp2p-dns"), "resolved on " + thread.get());
+    assertEquals(a.peerId(), b.connect(byName).get(T, TimeUnit.SECONDS).remotePeer());
+    Host c = host(); // b would reuse its open connection to a
+    ExecutionException unknown = assertThrows(ExecutionException.class, () -> c.connect(
+        Multiaddr.fromString("/dns4/no-such-host.invalid/tcp/1/p2p/" + a.peerId())).get(T, TimeUnit.SECONDS));
+    assertTrue(unknown.getCause().getMessage().contains("no-such-host.invalid"), unknown.getCause().getMessage());
+  }
+
+  @Test
   void listensOnLoopbackWithAnActualPort() {
     Host a = host();
     Multiaddr m = a.listenAddresses().get(0);

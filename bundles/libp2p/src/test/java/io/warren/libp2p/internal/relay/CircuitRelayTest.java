@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.libp2p.internal.Libp2pTransport;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -34,8 +35,13 @@ class CircuitRelayTest {
   }
 
   private Host host(boolean hop, CircuitRelay.Limits limits) {
+    return host(hop, limits, p -> false);
+  }
+
+  /** A host whose hop also serves the peers {@code trusted} names (relay.hop.members). */
+  private Host host(boolean hop, CircuitRelay.Limits limits, java.util.function.Predicate<PeerId> trusted) {
     Host h = new Host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
-    relays.add(Libp2pTransport.install(h, "warren/test", limits, hop));
+    relays.add(Libp2pTransport.install(h, "warren/test", limits, hop, true, trusted, false));
     h.start();
     hosts.add(h);
     return h;
@@ -87,7 +93,7 @@ class CircuitRelayTest {
     Host a = host(false, CircuitRelay.Limits.DEFAULT);
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> relays.get(1).reserve(a.connect(full(notRelay)).get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS));
-    assertTrue(e.getCause().getMessage().contains(CircuitRelay.HOP), e.getCause().getMessage());
+    assertTrue(e.getCause().getMessage().contains("PERMISSION_DENIED"), e.getCause().getMessage());
 
     Host r = host(true, new CircuitRelay.Limits(8, 8, Duration.ofMinutes(1), 256 * 1024, Duration.ofHours(1)));
     Host b = host(false, CircuitRelay.Limits.DEFAULT);
@@ -98,5 +104,41 @@ class CircuitRelayTest {
     assertThrows(ExecutionException.class, () -> Echo.run(b.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS),
         4 << 20).get(T, TimeUnit.SECONDS), "4 MiB cannot pass a 256 KiB circuit");
     assertTrue(c.channel().closeFuture().await(T, TimeUnit.SECONDS), "the relayed connection ends");
+  }
+
+  @Test
+  void withHopOffTrustedPeersStillRelayBetweenThemselvesWithoutLimitsAndOthersAreRefused() throws Exception {
+    java.util.Set<PeerId> members = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // hop off for everyone else, and a 64 KiB / 1 s limit that trusted circuits must not get
+    Host r = host(false, new CircuitRelay.Limits(8, 8, Duration.ofSeconds(1), 64 * 1024, Duration.ofHours(1)),
+        members::contains);
+    Host a = host(false, CircuitRelay.Limits.DEFAULT);
+    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    Host stranger = host(false, CircuitRelay.Limits.DEFAULT);
+    members.add(a.peerId());
+    members.add(b.peerId());
+
+    ExecutionException refused = assertThrows(ExecutionException.class, () -> relays.get(3)
+        .reserve(stranger.connect(full(r)).get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS));
+    assertTrue(refused.getCause().getMessage().contains("PERMISSION_DENIED"), refused.getCause().getMessage());
+
+    CircuitRelay.Reservation res = relays.get(1).reserve(a.connect(full(r)).get(T, TimeUnit.SECONDS))
+        .get(T, TimeUnit.SECONDS);
+    assertEquals(0, res.limitBytes(), "no data limit for a trusted peer");
+    assertEquals(0, res.limitSeconds(), "no duration limit for a trusted peer");
+    Connection c = b.connect(res.circuitAddrs().get(0)).get(T, TimeUnit.SECONDS);
+    assertTrue(c.relayed());
+    Echo.Result e = Echo.run(b.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS), 1 << 20).get(T, TimeUnit.SECONDS);
+    assertTrue(e.identical(), "1 MiB passes a relay whose limit for strangers is 64 KiB: " + e);
+    // past the 1 s limit strangers would get, the circuit still carries pings (polled, not slept)
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+    while (System.nanoTime() < until) {
+      assertEquals(1, Ping.run(b.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1).get(T, TimeUnit.SECONDS).size());
+    }
+    assertTrue(c.isOpen());
+
+    ExecutionException strangerToA = assertThrows(ExecutionException.class,
+        () -> stranger.connect(res.circuitAddrs().get(0)).get(T, TimeUnit.SECONDS));
+    assertTrue(strangerToA.getCause().getMessage().contains("PERMISSION_DENIED"), strangerToA.getCause().getMessage());
   }
 }

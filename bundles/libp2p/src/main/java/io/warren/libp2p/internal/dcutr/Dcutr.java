@@ -1,0 +1,307 @@
+package io.warren.libp2p.internal.dcutr;
+
+import io.netty.buffer.Unpooled;
+import io.warren.api.Stream;
+import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.libp2p.internal.host.Connection;
+import io.warren.libp2p.internal.host.Host;
+import io.warren.libp2p.internal.host.Libp2pStream;
+import io.warren.libp2p.internal.host.ReadDelimited;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.multiformats.Protocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Direct Connection Upgrade through Relay ({@value #PROTOCOL}, libp2p/specs relay/DCUtR.md).
+ *
+ * <p>On a relayed connection that this node <em>accepted</em> (it holds the reservation, peer A
+ * dialled it through the relay), once A identified itself and no direct connection to A exists:
+ * <ol>
+ * <li>unilateral upgrade: dial A's direct listen addresses;</li>
+ * <li>failing that, hole punching: open {@value #PROTOCOL} on the relayed connection, send CONNECT
+ *     with our addresses, time A's CONNECT answer (the RTT), send SYNC, wait RTT/2 and dial A's
+ *     addresses from our listen port; A dials ours when SYNC arrives. Up to {@value #ATTEMPTS}
+ *     attempts on the same stream.</li>
+ * </ol>
+ * Roles for a TCP simultaneous open: the side that sent the first CONNECT (this one) acts as the
+ * dialer in multistream-select and as the Noise initiator; A's dial acts as the listener. If both
+ * SYNs meet, that is one connection with agreed roles; if A's dial lands on our listener instead,
+ * both sides wait as listeners and that attempt times out while ours to A's listener succeeds.
+ * A dials only when it listens, from its listen port: a punch from an ephemeral port opens no
+ * mapping anyone dials.
+ *
+ * <p>Once direct, new streams take the direct connection (the host prefers it); the relayed
+ * connection is closed as soon as it carries no stream.
+ */
+public final class Dcutr {
+  public static final String PROTOCOL = "/libp2p/dcutr";
+  static final int ATTEMPTS = 3;
+  /** Addresses tried per attempt: a peer cannot make us dial a long list. */
+  static final int MAX_ADDRS = 8;
+  static final Duration IDLE_CHECK = Duration.ofSeconds(2);
+  /** How long after SYNC the peer's punch may arrive at our listener (plus 3 RTT). */
+  static final Duration PUNCH_WINDOW = Duration.ofSeconds(2);
+
+  private static final Logger LOG = LoggerFactory.getLogger(Dcutr.class);
+
+  private final Host host;
+  private final Set<PeerId> upgrading = ConcurrentHashMap.newKeySet();
+
+  private final boolean initiate;
+
+  public Dcutr(Host host) {
+    this(host, true);
+  }
+
+  /** {@code initiate} false: only answer peers' upgrades (tests drive {@link #upgrade}/{@link #holePunch} themselves). */
+  Dcutr(Host host, boolean initiate) {
+    this.host = host;
+    this.initiate = initiate;
+  }
+
+  public void install() {
+    host.protocols().add(PROTOCOL, this::respond);
+    if (!initiate) {
+      return;
+    }
+    host.addConnectionListener(c -> {
+      if (c.relayed() && !c.outbound()) {
+        c.identified().whenComplete((d, e) -> {
+          if (e == null) {
+            upgrade(c);
+          }
+        });
+      }
+    });
+  }
+
+  /** Our addresses for a CONNECT: listen addresses, then what peers observed of us on direct connections. */
+  List<Multiaddr> ownAddresses() {
+    Set<Multiaddr> out = new LinkedHashSet<>(host.listenAddresses());
+    for (Connection c : host.connections()) {
+      Connection.PeerDetails d = c.details();
+      if (!c.relayed() && d != null && d.observedAddr() != null && direct(d.observedAddr())) {
+        out.add(d.observedAddr().withoutPeerId());
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  static boolean direct(Multiaddr m) {
+    List<Multiaddr.Component> c = m.withoutPeerId().components();
+    return c.size() == 2 && (c.get(0).protocol() == Protocol.IP4 || c.get(0).protocol() == Protocol.IP6)
+        && c.get(1).protocol() == Protocol.TCP;
+  }
+
+  private boolean hasDirect(PeerId peer) {
+    return host.connections().stream().anyMatch(c -> c.remotePeer().equals(peer) && !c.relayed() && c.isOpen());
+  }
+
+  /** The initiating side, on a relayed connection this node accepted. */
+  CompletableFuture<Connection> upgrade(Connection relayed) {
+    PeerId peer = relayed.remotePeer();
+    if (hasDirect(peer) || !upgrading.add(peer)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("already direct or upgrading"));
+    }
+    Connection.PeerDetails d = relayed.details();
+    List<Multiaddr> theirs = d == null ? List.of() : d.listenAddrs().stream().filter(Dcutr::direct).limit(MAX_ADDRS)
+        .toList();
+    CompletableFuture<Connection> result = dialAny(theirs, peer, true, false, 0)
+        .handle((c, e) -> {
+          if (c != null) {
+            LOG.info("libp2p: direct connection to {} (it listens at {}); leaving the relay", peer, c.remoteAddress());
+            return CompletableFuture.completedFuture(c);
+          }
+          if (d == null || !d.protocols().contains(PROTOCOL)) {
+            return CompletableFuture.<Connection>failedFuture(new IllegalStateException(peer + " does not speak " + PROTOCOL));
+          }
+          return holePunch(relayed);
+        }).thenCompose(f -> f);
+    result.whenComplete((c, e) -> {
+      upgrading.remove(peer);
+      if (c != null) {
+        closeWhenIdle(relayed);
+      } else {
+        LOG.debug("dcutr: {} stays relayed: {}", peer, e == null ? "?" : message(e));
+      }
+    });
+    return result;
+  }
+
+  CompletableFuture<Connection> holePunch(Connection relayed) {
+    return host.newStream(relayed, PROTOCOL).thenCompose(s -> attempt(s, relayed.remotePeer(), 1)
+        .whenComplete((c, e) -> s.yamux().reset()));
+  }
+
+  private CompletableFuture<Connection> attempt(Libp2pStream s, PeerId peer, int n) {
+    List<byte[]> mine = ownAddresses().stream().map(Multiaddr::toBytes).toList();
+    long sent = System.nanoTime();
+    s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(mine).encodeDelimited()));
+    return ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr connect").thenCompose(bytes -> {
+      long rtt = System.nanoTime() - sent;
+      DcutrMessage answer = DcutrMessage.decode(bytes);
+      if (answer.type() != DcutrMessage.CONNECT) {
+        throw new IllegalArgumentException("dcutr: expected CONNECT, got type " + answer.type());
+      }
+      List<Multiaddr> theirs = parse(answer.addrs());
+      if (theirs.isEmpty()) {
+        throw new IllegalStateException("dcutr: " + peer + " offers no direct address");
+      }
+      // the peer's punch may reach our listener before our own dial leaves; on it we are still the dialer
+      CompletableFuture<Connection> punchedIn = host.expectPunch(theirs, peer,
+          PUNCH_WINDOW.plusNanos(3 * rtt));
+      s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
+      CompletableFuture<Connection> dialled = new CompletableFuture<>();
+      s.channel().eventLoop().schedule(() -> dialAny(theirs, peer, true, true, 0).whenComplete((c, e) -> {
+        if (c != null) {
+          dialled.complete(c);
+        } else {
+          dialled.completeExceptionally(e);
+        }
+      }), rtt / 2, TimeUnit.NANOSECONDS);
+      return firstSuccess(dialled, punchedIn);
+    }).handle((c, e) -> {
+      if (c != null) {
+        LOG.info("libp2p: hole punch to {} worked (attempt {}); direct at {}", peer, n, c.remoteAddress());
+        return CompletableFuture.completedFuture(c);
+      }
+      if (hasDirect(peer)) { // the peer's simultaneous dial made it
+        return CompletableFuture.completedFuture(host.connections().stream()
+            .filter(x -> x.remotePeer().equals(peer) && !x.relayed() && x.isOpen()).findFirst().orElseThrow());
+      }
+      if (n >= ATTEMPTS || e instanceof IllegalStateException || unwrap(e) instanceof IllegalStateException
+          || !s.channel().isActive()) {
+        return CompletableFuture.<Connection>failedFuture(unwrap(e));
+      }
+      LOG.debug("dcutr: attempt {} to {} failed: {}", n, peer, message(e));
+      return attempt(s, peer, n + 1);
+    }).thenCompose(f -> f);
+  }
+
+  /** The answering side: CONNECT in, CONNECT out, then on SYNC dial (if we listen), for each attempt. */
+  private void respond(Stream stream) {
+    Libp2pStream s = (Libp2pStream) stream;
+    if (!s.connection().relayed()) {
+      s.yamux().reset(); // DCUtR only makes sense on a relayed connection
+      return;
+    }
+    answer(s);
+  }
+
+  private void answer(Libp2pStream s) {
+    PeerId peer = s.connection().remotePeer();
+    ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr connect").thenCompose(bytes -> {
+      DcutrMessage connect = DcutrMessage.decode(bytes);
+      if (connect.type() != DcutrMessage.CONNECT) {
+        throw new IllegalArgumentException("dcutr: expected CONNECT, got type " + connect.type());
+      }
+      List<Multiaddr> theirs = parse(connect.addrs());
+      List<byte[]> mine = ownAddresses().stream().map(Multiaddr::toBytes).toList();
+      s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(mine).encodeDelimited()));
+      return ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr sync").thenApply(sync -> {
+        if (DcutrMessage.decode(sync).type() != DcutrMessage.SYNC) {
+          throw new IllegalArgumentException("dcutr: expected SYNC");
+        }
+        return theirs;
+      });
+    }).whenComplete((theirs, e) -> {
+      if (e != null) {
+        LOG.debug("dcutr: exchange with {} ended: {}", peer, message(e));
+        s.yamux().reset();
+        return;
+      }
+      if (!host.listenAddresses().isEmpty() && !hasDirect(peer)) {
+        dialAny(theirs, peer, false, true, 0).whenComplete((c, x) -> {
+          if (x != null) {
+            LOG.debug("dcutr: our punch to {} did not connect: {}", peer, message(x));
+          }
+        });
+      }
+      answer(s); // the initiator may retry on the same stream
+    });
+  }
+
+  private CompletableFuture<Connection> dialAny(List<Multiaddr> addrs, PeerId peer, boolean initiator,
+      boolean fromListenPort, int i) {
+    return dialAny(addrs, peer, initiator, fromListenPort, i, null);
+  }
+
+  private CompletableFuture<Connection> dialAny(List<Multiaddr> addrs, PeerId peer, boolean initiator,
+      boolean fromListenPort, int i, Throwable last) {
+    if (i >= addrs.size() || i >= MAX_ADDRS) {
+      return CompletableFuture.failedFuture(new java.io.IOException("no direct address of " + peer + " answered"
+          + (last == null ? "" : " (last: " + message(last) + ")"), last == null ? null : unwrap(last)));
+    }
+    return host.dialDirect(addrs.get(i), peer, initiator, fromListenPort)
+        .handle((c, e) -> c != null ? CompletableFuture.completedFuture(c)
+            : dialAny(addrs, peer, initiator, fromListenPort, i + 1, e))
+        .thenCompose(f -> f);
+  }
+
+  /** The first of {@code a}, {@code b} to succeed; fails with {@code a}'s error once both failed. */
+  static <T> CompletableFuture<T> firstSuccess(CompletableFuture<T> a, CompletableFuture<T> b) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.BiConsumer<T, Throwable> on = (v, e) -> {
+      if (e == null) {
+        out.complete(v);
+      } else if (failed.incrementAndGet() == 2) {
+        a.whenComplete((x, ea) -> out.completeExceptionally(ea != null ? ea : e));
+      }
+    };
+    a.whenComplete(on);
+    b.whenComplete(on);
+    return out;
+  }
+
+  static List<Multiaddr> parse(List<byte[]> raw) {
+    List<Multiaddr> out = new ArrayList<>();
+    for (byte[] a : raw) {
+      try {
+        Multiaddr m = Multiaddr.fromBytes(a);
+        if (direct(m) && out.size() < MAX_ADDRS) {
+          out.add(m.withoutPeerId());
+        }
+      } catch (IllegalArgumentException e) {
+        // an address we cannot dial: skip it
+      }
+    }
+    return out;
+  }
+
+  /** Closes {@code relayed} once no stream is open on it (checked every {@link #IDLE_CHECK}). */
+  private void closeWhenIdle(Connection relayed) {
+    if (!relayed.isOpen()) {
+      return;
+    }
+    relayed.channel().eventLoop().schedule(() -> {
+      if (relayed.session().streamCount() == 0) {
+        LOG.debug("dcutr: closing the idle relayed connection {}", relayed);
+        relayed.channel().close();
+      } else {
+        closeWhenIdle(relayed);
+      }
+    }, IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static String message(Throwable e) {
+    Throwable t = unwrap(e);
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+}

@@ -1,0 +1,142 @@
+package io.warren.libp2p.internal.dcutr;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.host.Connection;
+import io.warren.libp2p.internal.host.Host;
+import io.warren.libp2p.internal.host.HostConfig;
+import io.warren.libp2p.internal.host.ProtocolRegistry;
+import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.libp2p.internal.multiformats.Varint;
+import io.warren.libp2p.internal.ping.Ping;
+import io.warren.libp2p.internal.relay.CircuitRelay;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DcutrTest {
+  private static final long T = 30;
+  private final List<Host> hosts = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    hosts.forEach(Host::close);
+  }
+
+  @Test
+  void messagesRoundTripAndBadOnesAreRefused() {
+    byte[] addr = Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001").toBytes();
+    byte[] wire = DcutrMessage.connect(List.of(addr)).encodeDelimited();
+    io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(wire);
+    long len = Varint.read(b);
+    assertEquals(b.readableBytes(), len);
+    byte[] body = new byte[(int) len];
+    b.readBytes(body);
+    // type = 100 (field 1, varint), ObsAddrs (field 2, bytes)
+    assertEquals(0x08, body[0] & 0xff);
+    DcutrMessage m = DcutrMessage.decode(body);
+    assertEquals(DcutrMessage.CONNECT, m.type());
+    assertArrayEquals(addr, m.addrs().get(0));
+    assertEquals(DcutrMessage.SYNC, DcutrMessage.decode(Arrays.copyOfRange(DcutrMessage.sync().encodeDelimited(), 1,
+        DcutrMessage.sync().encodeDelimited().length)).type());
+    assertThrows(IllegalArgumentException.class, () -> DcutrMessage.decode(new byte[] {0x08, 7}), "type 7");
+    assertThrows(IllegalArgumentException.class, () -> DcutrMessage.decode(new byte[0]), "no type");
+    List<Multiaddr> parsed = Dcutr.parse(List.of(addr, new byte[] {1, 2, 3},
+        Multiaddr.fromString("/ip4/192.0.2.1/tcp/1/p2p/" + Ed25519Identity.generate().peerId() + "/p2p-circuit").toBytes()));
+    assertEquals(List.of(Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001")), parsed, "garbage and circuits are skipped");
+  }
+
+  private record Node(Host host, CircuitRelay relay, Dcutr dcutr) {
+    Multiaddr full() {
+      return Multiaddr.fromString(host.listenAddresses().get(0) + "/p2p/" + host.peerId());
+    }
+  }
+
+  private Node node(boolean hop, boolean listen, boolean initiate) {
+    HostConfig config = listen ? HostConfig.defaults() : HostConfig.defaults().withListen(List.of());
+    Host h = new Host(Ed25519Identity.generate(), config, new ProtocolRegistry());
+    CircuitRelay r = Libp2pTransport.install(h, "warren/test", CircuitRelay.Limits.DEFAULT, hop);
+    Dcutr d = new Dcutr(h, initiate);
+    d.install();
+    h.start();
+    hosts.add(h);
+    return new Node(h, r, d);
+  }
+
+  static void await(BooleanSupplier cond, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** b reserves at r, a dials b's circuit address; returns b's side of the relayed connection. */
+  private static Connection relayed(Node r, Node a, Node b) throws Exception {
+    CircuitRelay.Reservation res = b.relay().reserve(b.host().connect(r.full()).get(T, TimeUnit.SECONDS))
+        .get(T, TimeUnit.SECONDS);
+    Connection fromA = a.host().connect(res.circuitAddrs().get(0)).get(T, TimeUnit.SECONDS);
+    assertTrue(fromA.relayed());
+    await(() -> b.host().connections().stream().anyMatch(c -> c.relayed() && c.remotePeer().equals(a.host().peerId())),
+        "b sees the relayed connection");
+    Connection c = b.host().connections().stream()
+        .filter(x -> x.relayed() && x.remotePeer().equals(a.host().peerId())).findFirst().orElseThrow();
+    c.identified().get(T, TimeUnit.SECONDS);
+    return c;
+  }
+
+  @Test
+  void holePunchingGivesADirectConnectionBetweenTwoListeningPeers() throws Exception {
+    Node r = node(true, true, false);
+    Node a = node(false, true, false);
+    Node b = node(false, true, false);
+    Connection relayed = relayed(r, a, b);
+    Connection direct = b.dcutr().holePunch(relayed).get(T, TimeUnit.SECONDS);
+    assertFalse(direct.relayed());
+    assertEquals(a.host().peerId(), direct.remotePeer());
+    // new streams take the direct connection
+    Connection used = b.host().connectionTo(a.host().peerId()).get(T, TimeUnit.SECONDS);
+    assertFalse(used.relayed(), "b's next stream to a goes direct");
+    assertEquals(1, Ping.run(b.host().newStream(used, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1)
+        .get(T, TimeUnit.SECONDS).size());
+  }
+
+  @Test
+  void theAcceptingSideUpgradesOnItsOwnAndClosesTheIdleRelayedConnection() throws Exception {
+    Node r = node(true, true, false);
+    Node a = node(false, true, false);
+    Node b = node(false, true, true);
+    Connection relayed = relayed(r, a, b);
+    await(() -> b.host().connections().stream().anyMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())),
+        "a direct connection from b to a");
+    await(() -> !relayed.isOpen(), "the idle relayed connection closes");
+    assertFalse(a.host().connectionTo(b.host().peerId()).get(T, TimeUnit.SECONDS).relayed());
+  }
+
+  @Test
+  void aPeerWithoutListenerStaysRelayed() throws Exception {
+    Node r = node(true, true, false);
+    Node a = node(false, false, false); // dial-out only: nothing to punch to
+    Node b = node(false, true, false);
+    Connection relayed = relayed(r, a, b);
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> b.dcutr().holePunch(relayed).get(T, TimeUnit.SECONDS));
+    assertTrue(relayed.isOpen(), "the relayed connection is still there: " + e.getCause());
+    assertTrue(b.host().connections().stream().noneMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())));
+    assertEquals(1, Ping.run(b.host().newStream(relayed, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1)
+        .get(T, TimeUnit.SECONDS).size(), "and still carries streams");
+  }
+}
