@@ -197,6 +197,44 @@ class ProxyTest {
     }
   }
 
+  /**
+   * Step 7 of the walkthrough: P and Q can only dial out (no listener at all), R is a public member;
+   * each reserves a slot at R by itself, and the rule pair works through R's circuit.
+   */
+  @Test
+  void theSameRulesWorkThroughARelayWhenNeitherNodeCanBeDialled() throws Exception {
+    int service = http.getAddress().getPort();
+    int egress = Nodes.freePort();
+    try (NodeProcess r = Nodes.start(Nodes.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+        "mynet:NetPass", "admin:RAdmin", null)) {
+      String bootstrap = Nodes.identity(r);
+      try (NodeProcess p = Nodes.start(privateInstallation(dir.resolve("p"), "p"), dir.resolve("p/data"),
+               "mynet:NetPass", "admin:PAdmin", bootstrap);
+           NodeProcess q = Nodes.start(privateInstallation(dir.resolve("q"), "q"), dir.resolve("q/data"),
+               "mynet:NetPass", "admin:QAdmin", bootstrap)) {
+        assertTrue(p.bannerValues("listening").isEmpty() && q.bannerValues("listening").isEmpty(),
+            "P and Q listen nowhere:\n" + p.out() + q.out());
+        String pId = p.banner("peer ID");
+        String qId = q.banner("peer ID");
+        // Q's record carries its circuit address at R, and P reaches Q through it
+        Nodes.awaitOutput(p, WAIT, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"), "net:nodes");
+        assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(egress), "--target",
+            qId + ":" + service).exit());
+        assertEquals(0, q.client("proxy:add", "--direction", "ingress", "--origin", pId, "--port",
+            Integer.toString(service)).exit());
+        awaitServed(egress);
+        Result peers = p.client("p2p:peers");
+        assertTrue(peers.out().lines().anyMatch(l -> l.startsWith(qId) && l.contains("relayed")), peers.out());
+      }
+    }
+  }
+
+  private static Path privateInstallation(Path dir, String name) throws IOException {
+    Path home = Nodes.installation(dir, name);
+    java.nio.file.Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "listen.addresses =\n");
+    return home;
+  }
+
   /** A client connecting to {@code port} sees the connection closed within a few seconds. */
   private static void assertClosedPromptly(int port) throws Exception {
     long start = System.nanoTime();

@@ -128,6 +128,7 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final ServiceRegistration<StreamHandler> handlerRegistration;
+  private final ServiceRegistration<io.warren.libp2p.TrustedPeers> trustedRegistration;
 
   @Activate
   public FederationService(BundleContext context, @Reference NodeIdentity identity,
@@ -183,6 +184,9 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
     Hashtable<String, Object> props = new Hashtable<>();
     props.put(StreamHandler.PROTOCOL, PROTOCOL);
     this.handlerRegistration = context.registerService(StreamHandler.class, this::accept, props);
+    // members relay for each other without limits, and a private member reserves at a public one
+    this.trustedRegistration = context.registerService(io.warren.libp2p.TrustedPeers.class, this::isMember,
+        new Hashtable<>());
     if (network.isEmpty()) {
       if (!bootstrap.isEmpty()) {
         LOG.warn("federation: --bootstrap was given but no network (-dnc network:password); this node joins nothing");
@@ -197,6 +201,7 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
   @Deactivate
   void deactivate() {
     handlerRegistration.unregister();
+    trustedRegistration.unregister();
     timer.shutdownNow();
     workers.shutdownNow();
   }
@@ -533,32 +538,14 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
   }
 
   private Stream open(String peerId, List<String> addresses) throws Exception {
-    PeerRef ref = new PeerRef("libp2p", peerId);
-    boolean connected = libp2p.peers().stream().anyMatch(p -> p.peerId().equals(peerId));
-    if (!connected) {
-      Exception last = null;
-      // direct addresses first, circuits after
-      List<String> ordered = new ArrayList<>(addresses);
-      ordered.sort(Comparator.comparing(a -> a.contains("/p2p-circuit")));
-      for (String a : ordered) {
-        String full = a.contains("/p2p/" + peerId) ? a : a + "/p2p/" + peerId;
-        try {
-          libp2p.connect(full).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-          last = null;
-          break;
-        } catch (Exception e) {
-          last = e;
-        }
-      }
-      if (last != null) {
-        throw new TransportException("cannot reach " + peerId + " at any of its " + addresses.size() + " address(es): "
-            + describe(last));
-      }
-      if (addresses.isEmpty()) {
-        throw new TransportException("no address known for " + peerId + " and no connection to it");
-      }
+    // libp2p dials the direct addresses first, then the /p2p-circuit ones, unless a connection is open
+    try {
+      libp2p.addAddresses(peerId, addresses);
+    } catch (IllegalArgumentException e) {
+      throw new TransportException("not a peer ID: " + peerId, e);
     }
-    return transport.open(ref, PROTOCOL).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return transport.open(new PeerRef("libp2p", peerId), PROTOCOL).toCompletableFuture()
+        .get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
   }
 
   // ---- RemoteAdmin ----
