@@ -77,7 +77,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     int max_connections() default 256;
 
     @AttributeDefinition(description = "Streams per connection, each way")
-    int max_streams_per_connection() default 256;
+    int max_streams_per_connection() default 4096;
 
     @AttributeDefinition(description = "Seconds allowed for each protocol negotiation and the Noise handshake")
     int negotiation_timeout_seconds() default 10;

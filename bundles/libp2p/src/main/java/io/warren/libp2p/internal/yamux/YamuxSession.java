@@ -62,6 +62,9 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     private long nextStreamId;
     private long lastRemoteStreamId;
     private int ackBacklog;
+    /** Opens waiting for the ACK backlog to shrink (the spec's 256), oldest first; bounded. */
+    private final java.util.ArrayDeque<Object[]> waitingOpens = new java.util.ArrayDeque<>();
+    private static final int MAX_WAITING_OPENS = 8192;
     private int inboundStreams;
     private int nextPingId;
     private volatile long rttNanos = -1;
@@ -112,7 +115,13 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (ackBacklog >= config.maxAckBacklog()) {
-            promise.setFailure(new IOException("yamux: " + ackBacklog + " opened streams await the peer's ACK"));
+            // a burst of opens waits for ACKs instead of failing: a proxy accepting 1000 clients at once
+            if (waitingOpens.size() >= MAX_WAITING_OPENS) {
+                promise.setFailure(new IOException("yamux: " + ackBacklog + " opened streams await the peer's ACK and "
+                    + waitingOpens.size() + " more wait to open"));
+            } else {
+                waitingOpens.add(new Object[] {initializer, promise});
+            }
             return;
         }
         if (nextStreamId > MAX_UINT32) {
@@ -265,6 +274,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
         if (f.hasFlag(YamuxFrame.FLAG_ACK) && stream.isOutbound() && !stream.acked) {
             stream.acked = true;
             ackBacklog--;
+            openWaiting();
         }
         if (f.type() == YamuxFrame.TYPE_WINDOW_UPDATE) {
             long delta = f.length();
@@ -395,11 +405,28 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
         closeAll();
     }
 
+    /** Opens the streams that waited for the ACK backlog, as far as it allows now. */
+    @SuppressWarnings("unchecked")
+    private void openWaiting() {
+        while (!waitingOpens.isEmpty() && ackBacklog < config.maxAckBacklog()) {
+            Object[] w = waitingOpens.poll();
+            Promise<YamuxStreamChannel> p = (Promise<YamuxStreamChannel>) w[1];
+            if (!p.isDone()) {
+                openStream0((ChannelHandler) w[0], p);
+            }
+        }
+    }
+
     private void closeAll() {
         if (closed) {
             return;
         }
         closed = true;
+        IOException closedWhileWaiting = new IOException("yamux: session closed before the stream could open");
+        for (Object[] w : waitingOpens) {
+            ((Promise<?>) w[1]).tryFailure(closedWhileWaiting);
+        }
+        waitingOpens.clear();
         List<YamuxStreamChannel> all = new ArrayList<>(streams.values());
         streams.clear();
         for (YamuxStreamChannel s : all) {
@@ -465,6 +492,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
                 inboundStreams--;
             } else if (!stream.acked) {
                 ackBacklog--;
+                if (ctx.executor().inEventLoop()) {
+                    openWaiting();
+                } else {
+                    ctx.executor().execute(this::openWaiting);
+                }
             }
         }
     }

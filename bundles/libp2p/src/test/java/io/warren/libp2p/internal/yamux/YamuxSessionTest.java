@@ -136,6 +136,26 @@ class YamuxSessionTest {
     }
 
     @Test
+    void opensBeyondTheAckBacklogWaitForAcksInsteadOfFailing() {
+        YamuxSession client = new YamuxSession(true, config, new Recorder(false, true));
+        YamuxSession server = new YamuxSession(false, config, new Recorder(false, true));
+        EmbeddedChannel a = connection(client);
+        EmbeddedChannel b = connection(server);
+        Wire.pump(a, b);
+        int burst = config.maxAckBacklog() + 44;
+        List<Future<YamuxStreamChannel>> opens = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            opens.add(client.openStream(new Recorder(false, true)));
+        }
+        assertEquals(config.maxAckBacklog(), opens.stream().filter(Future::isDone).count(),
+            "no more than the backlog opens before the peer ACKs");
+        assertTrue(opens.stream().noneMatch(f -> f.isDone() && !f.isSuccess()), "nothing fails");
+        Wire.pump(a, b);
+        assertTrue(opens.stream().allMatch(f -> f.isDone() && f.isSuccess()), "the rest opened once ACKs came");
+        assertEquals(burst, client.streamCount());
+    }
+
+    @Test
     void resetAbortsTheStreamOnBothSides() {
         Recorder serverSide = new Recorder(false, true);
         YamuxSession client = new YamuxSession(true, config, new Recorder(false, true));
