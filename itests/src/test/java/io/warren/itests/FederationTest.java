@@ -75,7 +75,7 @@ class FederationTest {
           Result metrics = p.client("node:metrics", "--node", "q", "--credentials", "admin:QAdmin");
           assertEquals(0, metrics.exit(), metrics.toString());
           for (String field : new String[] {qId, "version", "uptime", "process cpu", "heap used", "disk free", "bundles",
-              "ACTIVE", "proxy.bytes.in"}) {
+              "ACTIVE", "proxy.bytes.in", "network.libp2p.connections"}) {
             assertTrue(metrics.out().contains(field), field + " in\n" + metrics.out());
           }
           Result trust = q.client("net:trust", pId, "admin");

@@ -129,6 +129,8 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
   private final ScheduledExecutorService timer;
   private final ServiceRegistration<StreamHandler> handlerRegistration;
   private final ServiceRegistration<io.warren.libp2p.TrustedPeers> trustedRegistration;
+  private final ServiceRegistration<io.warren.api.MetricsSource> metricsRegistration;
+  private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
 
   @Activate
   public FederationService(BundleContext context, @Reference NodeIdentity identity,
@@ -187,6 +189,9 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
     // members relay for each other without limits, and a private member reserves at a public one
     this.trustedRegistration = context.registerService(io.warren.libp2p.TrustedPeers.class, this::isMember,
         new Hashtable<>());
+    Hashtable<String, Object> metricsProps = new Hashtable<>();
+    metricsProps.put(io.warren.api.MetricsSource.NAME, "network");
+    this.metricsRegistration = context.registerService(io.warren.api.MetricsSource.class, this::metrics, metricsProps);
     if (network.isEmpty()) {
       if (!bootstrap.isEmpty()) {
         LOG.warn("federation: --bootstrap was given but no network (-dnc network:password); this node joins nothing");
@@ -202,6 +207,7 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
   void deactivate() {
     handlerRegistration.unregister();
     trustedRegistration.unregister();
+    metricsRegistration.unregister();
     timer.shutdownNow();
     workers.shutdownNow();
   }
@@ -330,6 +336,19 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
     return removed;
   }
 
+  /** Figures for node:metrics: members, libp2p connections and streams, syncs, admin calls. */
+  private Map<String, Number> metrics() {
+    Map<String, Number> m = new LinkedHashMap<>();
+    List<PeerInfo> peers = libp2p.peers();
+    m.put("members", table.size() + 1);
+    m.put("libp2p.connections", peers.size());
+    m.put("libp2p.connections.relayed", peers.stream().filter(PeerInfo::relayed).count());
+    m.put("libp2p.streams", peers.stream().mapToInt(PeerInfo::streams).sum());
+    m.put("syncs", syncs.get());
+    m.put("admin.calls.served", calls.get());
+    return m;
+  }
+
   public int callsServed() {
     return calls.get();
   }
@@ -403,6 +422,7 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
         List<SignedPeerRecord> theirs = decodeTable(f.read());
         merge(theirs, peerId);
       }
+      syncs.incrementAndGet();
       c.lastContact = Instant.now();
       c.lastError = null;
       c.failures = 0;
