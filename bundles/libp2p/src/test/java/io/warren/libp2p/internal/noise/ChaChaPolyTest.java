@@ -1,0 +1,137 @@
+package io.warren.libp2p.internal.noise;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Random;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+
+/** The AEAD built on Warren's Poly1305 must agree with the JDK's ChaCha20-Poly1305 bit for bit. */
+class ChaChaPolyTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  @Test
+  void poly1305MatchesTheRfcExample() {
+    // RFC 8439 section 2.5.2
+    byte[] key = HEX.parseHex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b");
+    byte[] msg = "Cryptographic Forum Research Group".getBytes(StandardCharsets.US_ASCII);
+    Poly1305 p = new Poly1305();
+    p.init(key, 0);
+    p.update(msg, 0, msg.length);
+    byte[] tag = new byte[16];
+    p.finish(tag, 0);
+    assertEquals("a8061dc1305136c6c22b8baf0c0127a9", HEX.formatHex(tag));
+    // the same message fed in odd pieces gives the same tag
+    p.init(key, 0);
+    p.update(msg, 0, 5);
+    p.update(msg, 5, 17);
+    p.update(msg, 22, msg.length - 22);
+    byte[] again = new byte[16];
+    p.finish(again, 0);
+    assertArrayEquals(tag, again);
+  }
+
+  @Test
+  void poly1305HandlesLimbsNearTheModulus() {
+    // all-ones keys and messages push every limb to its maximum
+    byte[] key = new byte[32];
+    java.util.Arrays.fill(key, (byte) 0xff);
+    byte[] msg = new byte[1000];
+    java.util.Arrays.fill(msg, (byte) 0xff);
+    for (int len : new int[] {0, 1, 15, 16, 17, 63, 64, 1000}) {
+      assertArrayEquals(tagFedBytewise(key, msg, len), tag(key, msg, len), "length " + len);
+    }
+  }
+
+  /** The tag of msg[0..len) fed whole, checked against the same bytes fed one at a time. */
+  private static byte[] tagFedBytewise(byte[] key, byte[] msg, int len) {
+    byte[] whole = tag(key, msg, len);
+    Poly1305 p = new Poly1305();
+    p.init(key, 0);
+    for (int i = 0; i < len; i++) {
+      p.update(msg, i, 1);
+    }
+    byte[] bytewise = new byte[16];
+    p.finish(bytewise, 0);
+    assertArrayEquals(whole, bytewise);
+    return whole;
+  }
+
+  private static byte[] tag(byte[] key, byte[] msg, int len) {
+    Poly1305 p = new Poly1305();
+    p.init(key, 0);
+    p.update(msg, 0, len);
+    byte[] t = new byte[16];
+    p.finish(t, 0);
+    return t;
+  }
+
+  @Test
+  void agreesWithTheJdk() throws Exception {
+    Random rnd = new Random(1);
+    for (int i = 0; i < 300; i++) {
+      byte[] key = new byte[32];
+      rnd.nextBytes(key);
+      if (i % 10 == 0) {
+        java.util.Arrays.fill(key, (byte) 0xff);
+      }
+      int len = i < 100 ? i : rnd.nextInt(70_000);
+      byte[] plain = new byte[len];
+      rnd.nextBytes(plain);
+      byte[] ad = new byte[rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(100)];
+      rnd.nextBytes(ad);
+      long nonce = rnd.nextLong() >>> 1;
+
+      CipherState mine = new CipherState(key);
+      mine.setNonce(nonce);
+      byte[] sealed = mine.encryptWithAd(ad, plain);
+
+      Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
+      byte[] iv = new byte[12];
+      for (int b = 0; b < 8; b++) {
+        iv[4 + b] = (byte) (nonce >>> (8 * b));
+      }
+      jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(iv));
+      jdk.updateAAD(ad);
+      assertArrayEquals(jdk.doFinal(plain), sealed, "case " + i + ", " + len + " bytes");
+
+      CipherState other = new CipherState(key);
+      other.setNonce(nonce);
+      assertArrayEquals(plain, other.decryptWithAd(ad, sealed));
+      assertEquals(nonce + 1, other.nonce());
+
+      // direct buffers, as the Noise handler uses them
+      CipherState d1 = new CipherState(key);
+      d1.setNonce(nonce);
+      ByteBuffer out = ByteBuffer.allocateDirect(len + 16);
+      d1.encrypt(ByteBuffer.wrap(plain), out);
+      out.flip();
+      if (ad.length == 0) {
+        byte[] got = new byte[out.remaining()];
+        out.duplicate().get(got);
+        assertArrayEquals(sealed, got);
+      }
+    }
+  }
+
+  @Test
+  void aTamperedMessageIsRefusedAndTheNonceStays() throws Exception {
+    byte[] key = new byte[32];
+    CipherState a = new CipherState(key);
+    byte[] sealed = a.encryptWithAd(new byte[0], "secret".getBytes(StandardCharsets.US_ASCII));
+    sealed[2] ^= 1;
+    CipherState b = new CipherState(key);
+    assertThrows(AEADBadTagException.class, () -> b.decryptWithAd(new byte[0], sealed));
+    assertEquals(0, b.nonce());
+    sealed[2] ^= 1;
+    assertEquals("secret", new String(b.decryptWithAd(new byte[0], sealed), StandardCharsets.US_ASCII));
+  }
+}
