@@ -95,49 +95,58 @@ final class Poly1305 {
     long a1 = h1 + (((t0 >>> 44) | (t1 << 20)) & M44);
     long a2 = h2 + (((t1 >>> 24) & M42) | hibit);
 
-    // d0 = a0*r0 + a1*s2 + a2*s1, and so on, as 128-bit sums (lo, hi)
-    long lo0 = a0 * r0;
-    long hi0 = Math.multiplyHigh(a0, r0);
-    long p = a1 * s2;
-    hi0 += Math.multiplyHigh(a1, s2) + (Long.compareUnsigned(lo0 + p, lo0) < 0 ? 1 : 0);
-    lo0 += p;
+    // d0 = a0*r0 + a1*s2 + a2*s1, d1 = a0*r1 + a1*r0 + a2*s2, d2 = a0*r2 + a1*r1 + a2*r0: each
+    // product (under 2^94) is split at bit 44 into its low 44 bits and the rest, which sum
+    // without overflow, so no carries between 64-bit halves need checking
+    long p = a0 * r0;
+    long q = Math.multiplyHigh(a0, r0);
+    long l0 = p & M44;
+    long g0 = (p >>> 44) | (q << 20);
+    p = a1 * s2;
+    q = Math.multiplyHigh(a1, s2);
+    l0 += p & M44;
+    g0 += (p >>> 44) | (q << 20);
     p = a2 * s1;
-    hi0 += Math.multiplyHigh(a2, s1) + (Long.compareUnsigned(lo0 + p, lo0) < 0 ? 1 : 0);
-    lo0 += p;
+    q = Math.multiplyHigh(a2, s1);
+    l0 += p & M44;
+    g0 += (p >>> 44) | (q << 20);
 
-    long lo1 = a0 * r1;
-    long hi1 = Math.multiplyHigh(a0, r1);
+    p = a0 * r1;
+    q = Math.multiplyHigh(a0, r1);
+    long l1 = p & M44;
+    long g1 = (p >>> 44) | (q << 20);
     p = a1 * r0;
-    hi1 += Math.multiplyHigh(a1, r0) + (Long.compareUnsigned(lo1 + p, lo1) < 0 ? 1 : 0);
-    lo1 += p;
+    q = Math.multiplyHigh(a1, r0);
+    l1 += p & M44;
+    g1 += (p >>> 44) | (q << 20);
     p = a2 * s2;
-    hi1 += Math.multiplyHigh(a2, s2) + (Long.compareUnsigned(lo1 + p, lo1) < 0 ? 1 : 0);
-    lo1 += p;
+    q = Math.multiplyHigh(a2, s2);
+    l1 += p & M44;
+    g1 += (p >>> 44) | (q << 20);
 
-    long lo2 = a0 * r2;
-    long hi2 = Math.multiplyHigh(a0, r2);
+    p = a0 * r2;
+    q = Math.multiplyHigh(a0, r2);
+    long l2 = p & M44;
+    long g2 = (p >>> 44) | (q << 20);
     p = a1 * r1;
-    hi2 += Math.multiplyHigh(a1, r1) + (Long.compareUnsigned(lo2 + p, lo2) < 0 ? 1 : 0);
-    lo2 += p;
+    q = Math.multiplyHigh(a1, r1);
+    l2 += p & M44;
+    g2 += (p >>> 44) | (q << 20);
     p = a2 * r0;
-    hi2 += Math.multiplyHigh(a2, r0) + (Long.compareUnsigned(lo2 + p, lo2) < 0 ? 1 : 0);
-    lo2 += p;
+    q = Math.multiplyHigh(a2, r0);
+    l2 += p & M44;
+    g2 += (p >>> 44) | (q << 20);
 
-    // partial reduction: carry limb to limb, the top carry times 5 back into the lowest
-    long c = (lo0 >>> 44) | (hi0 << 20);
-    a0 = lo0 & M44;
-    lo1 += c;
-    if (Long.compareUnsigned(lo1, c) < 0) {
-      hi1++;
-    }
-    c = (lo1 >>> 44) | (hi1 << 20);
-    a1 = lo1 & M44;
-    lo2 += c;
-    if (Long.compareUnsigned(lo2, c) < 0) {
-      hi2++;
-    }
-    c = (lo2 >>> 42) | (hi2 << 22);
-    a2 = lo2 & M42;
+    // partial reduction: carry limb to limb, the carry out of 2^130 times 5 back into the lowest
+    long t = l0;
+    a0 = t & M44;
+    long c = (t >>> 44) + g0;
+    t = l1 + c;
+    a1 = t & M44;
+    c = (t >>> 44) + g1;
+    t = l2 + c;
+    a2 = t & M42;
+    c = (t >>> 42) + (g2 << 2);
     a0 += c * 5;
     c = a0 >>> 44;
     a0 &= M44;
