@@ -536,6 +536,19 @@ public final class Host implements AutoCloseable {
         : new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound,
             toMultiaddr((InetSocketAddress) ch.remoteAddress()));
     ch.attr(CONNECTION).set(c);
+    if (circuit != null) {
+      // the relay stream carrying this connection ended: the connection has, as a TCP one would at EOF
+      ch.pipeline().addFirst("relayed-eof", new io.netty.channel.ChannelInboundHandlerAdapter() {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+          if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            LOG.debug("[{}] libp2p: the relay ended relayed connection {}", ctx.channel(), ctx.channel().attr(CONNECTION).get());
+            ctx.close();
+          }
+          super.userEventTriggered(ctx, evt);
+        }
+      });
+    }
     connections.add(c);
     if (outbound && !c.relayed()) {
       connections.addAddress(c.remotePeer(), c.remoteAddress());
