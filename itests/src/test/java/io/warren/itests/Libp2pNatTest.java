@@ -139,7 +139,8 @@ class Libp2pNatTest {
     }
     assumeTrue(ready, "network namespaces or nftables not available (needs root and CAP_NET_ADMIN)");
     try (NodeProcess r = node("r", "listen.addresses = /ip4/10.99.0.1/tcp/4003\nrelay.hop.enabled = true\n");
-         NodeProcess a = node("a", "listen.addresses = /ip4/192.168.1.2/tcp/4001\nreachability = private\n");
+         // reachability auto: a listens, so AutoNAT (r dialling back) has to find out that nobody can reach it
+         NodeProcess a = node("a", "listen.addresses = /ip4/192.168.1.2/tcp/4001\n");
          NodeProcess b = node("b", "listen.addresses = /ip4/192.168.2.2/tcp/4002\n")) {
       r.awaitReady();
       a.awaitReady();
@@ -148,8 +149,12 @@ class Libp2pNatTest {
       String aPeer = a.banner("peer ID");
       NodeProcess.Result c = a.client("p2p:connect", rAddr);
       assertEquals(0, c.exit(), c.toString());
+      NodeProcess.await(Duration.ofSeconds(60), () -> call(() -> a.client("p2p:reachability").out().startsWith("private")),
+          "AutoNAT: r could not dial a back, so a is private");
       NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> a.client("p2p:addrs").out().contains("/p2p-circuit/")),
           "a's circuit address");
+      assertTrue(r.client("p2p:reachability").out().startsWith("unknown") || r.client("p2p:reachability").out()
+          .startsWith("public"), "r asked nobody, so it stays (treated as) public");
       String circuit = rAddr + "/p2p-circuit/p2p/" + aPeer;
       assertEquals(0, b.client("p2p:connect", rAddr).exit(), "b reaches the relay");
 

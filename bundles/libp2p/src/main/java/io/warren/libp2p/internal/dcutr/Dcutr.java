@@ -11,7 +11,6 @@ import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -84,28 +83,10 @@ public final class Dcutr {
     });
   }
 
-  /**
-   * Our addresses for a CONNECT: what peers observed of us on direct connections, each also
-   * predicted with our listen port (our punches leave from it, and common NATs keep the port),
-   * then our listen addresses.
-   */
+  /** Our addresses for a CONNECT (see {@link Host#candidateAddresses()}). */
   List<Multiaddr> ownAddresses() {
-    Set<Multiaddr> out = new LinkedHashSet<>();
-    List<Multiaddr> listen = host.listenAddresses();
-    for (Connection c : host.connections()) {
-      Connection.PeerDetails d = c.details();
-      if (!c.relayed() && d != null && d.observedAddr() != null && direct(d.observedAddr())) {
-        Multiaddr observed = d.observedAddr().withoutPeerId();
-        for (Multiaddr l : listen) {
-          if (l.components().get(0).protocol() == observed.components().get(0).protocol()) {
-            out.add(Multiaddr.of(List.of(observed.components().get(0), l.components().get(1))));
-          }
-        }
-        out.add(observed);
-      }
-    }
-    out.addAll(listen);
-    return new ArrayList<>(out).subList(0, Math.min(out.size(), MAX_ADDRS));
+    List<Multiaddr> all = host.candidateAddresses();
+    return all.subList(0, Math.min(all.size(), MAX_ADDRS));
   }
 
   static boolean direct(Multiaddr m) {
