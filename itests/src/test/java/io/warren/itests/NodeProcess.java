@@ -33,6 +33,8 @@ final class NodeProcess implements AutoCloseable {
   final Path dataDir;
   private final Path stdout;
   private final Path stderr;
+  /** Put before the node's and its clients' commands, e.g. {@code ip netns exec <ns>}. */
+  private List<String> prefix = List.of();
   private Process process;
 
   private NodeProcess(Path home, Path dataDir, Path logs) {
@@ -74,14 +76,20 @@ final class NodeProcess implements AutoCloseable {
   }
 
   static NodeProcess start(Path home, Path dataDir, String... args) throws IOException {
+    return startIn(List.of(), home, dataDir, args);
+  }
+
+  /** Starts the node, and later runs its clients, under {@code prefix} (e.g. in a network namespace). */
+  static NodeProcess startIn(List<String> prefix, Path home, Path dataDir, String... args) throws IOException {
     NodeProcess n = new NodeProcess(home, dataDir, Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-logs")));
+    n.prefix = List.copyOf(prefix);
     n.launch(args);
     return n;
   }
 
   private void launch(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/warren").toString(), "--no-console",
-        "--data-dir", dataDir.toString()));
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(home.resolve("bin/warren").toString(), "--no-console", "--data-dir", dataDir.toString()));
     cmd.addAll(Arrays.asList(args));
     Files.deleteIfExists(stdout);
     Files.deleteIfExists(stderr);
@@ -149,8 +157,8 @@ final class NodeProcess implements AutoCloseable {
 
   /** Runs {@code warren client} with {@code stdin} as its standard input. */
   Result clientWithInput(String stdin, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/warren").toString(), "client", "--data-dir",
-        dataDir.toString()));
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(home.resolve("bin/warren").toString(), "client", "--data-dir", dataDir.toString()));
     cmd.addAll(Arrays.asList(args));
     return run(cmd, stdin);
   }

@@ -55,6 +55,13 @@ public interface Libp2pNode {
    */
   void addAddresses(String peerId, List<String> multiaddrs);
 
+  /**
+   * Whether peers can dial this node: {@code public}, {@code private} or {@code unknown}, then why in
+   * parentheses (configured, no listen address, or what AutoNAT found). A private node keeps relay
+   * reservations.
+   */
+  String reachability();
+
   /** The relay reservations this node holds or is trying to hold (see config {@code reachability}). */
   List<RelayInfo> relays();
 }

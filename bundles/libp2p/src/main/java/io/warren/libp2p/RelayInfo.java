@@ -12,7 +12,8 @@ import java.util.List;
  * @param circuitAddresses where peers can reach this node through the relay, each ending in
  *     {@code /p2p-circuit/p2p/<this node>}; empty unless reserved
  * @param expires when the relay drops the reservation unless it is refreshed; null if none was granted
- * @param state {@code reserved}, {@code refreshing}, or {@code failed: <reason>}
+ * @param state {@code reserving}, {@code reserved}, {@code refreshing}, or {@code failed: <reason>} (tried again
+ *     after a backoff, or dropped)
  */
 public record RelayInfo(String relayPeerId, String relayAddress, List<String> circuitAddresses, Instant expires,
     String state) {

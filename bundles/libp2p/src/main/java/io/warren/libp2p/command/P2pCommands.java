@@ -31,7 +31,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=ping",
     "osgi.command.function=echo",
     "osgi.command.function=reserve",
-    "osgi.command.function=relays"})
+    "osgi.command.function=relays",
+    "osgi.command.function=reachability"})
 public final class P2pCommands {
   /** How long a command waits for the network before it gives up. */
   static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -135,6 +136,11 @@ public final class P2pCommands {
       rows.add(String.format("%-52s %-20s %-20s %s", r.relayPeerId(), r.state(), expires, circuit));
     }
     return rows;
+  }
+
+  @Descriptor("Says whether peers can dial this node (public/private/unknown) and why")
+  public String reachability() {
+    return node.reachability();
   }
 
   private static double millis(Duration d) {

@@ -13,6 +13,7 @@ import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
+import io.warren.libp2p.internal.autonat.Autonat;
 import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.dcutr.Dcutr;
 import io.warren.libp2p.internal.echo.Echo;
@@ -62,9 +63,13 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
         + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
     String[] listen_addresses() default {HostConfig.DEFAULT_LISTEN};
 
-    @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, public "
-        + "otherwise; private: always reserve at relays; public: never on its own")
+    @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
+        + "AutoNAT finds (peers asked to dial back); private: always reserve at relays; public: never on its own")
     String reachability() default "auto";
+
+    @AttributeDefinition(description = "AutoNAT server: dial peers back (at the IP they connect from) so they learn "
+        + "whether they are reachable")
+    boolean autonat_server() default true;
 
     @AttributeDefinition(description = "Relay client: reservations a private node keeps at relays among its peers")
     int relay_client_max() default 2;
@@ -117,6 +122,9 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   private final Host host;
   private final CircuitRelay relay;
   private final AutoRelay autoRelay;
+  private final Autonat autonat;
+  /** Null when AutoNAT decides. */
+  private final String reachabilityReason;
   private final List<TrustedPeers> trustedPeers = new CopyOnWriteArrayList<>();
 
   @Activate
@@ -124,13 +132,13 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     HostConfig hc = new HostConfig(HostConfig.parseListen(config.listen_addresses()), config.max_connections(),
         config.max_streams_per_connection(), seconds("negotiation.timeout.seconds", config.negotiation_timeout_seconds()),
         seconds("dial.timeout.seconds", config.dial_timeout_seconds()), config.io_threads());
-    boolean isPrivate = switch (config.reachability()) {
-      case "auto" -> hc.listen().isEmpty();
-      case "private" -> true;
-      case "public" -> false;
-      default -> throw new IllegalArgumentException("reachability must be auto, public or private, got '"
+    if (!List.of("auto", "public", "private").contains(config.reachability())) {
+      throw new IllegalArgumentException("reachability must be auto, public or private, got '"
           + config.reachability() + "'");
-    };
+    }
+    boolean noListener = hc.listen().isEmpty();
+    boolean useAutonat = config.reachability().equals("auto") && !noListener;
+    boolean isPrivate = config.reachability().equals("private") || (config.reachability().equals("auto") && noListener);
     if (config.relay_client_max() < 0) {
       throw new IllegalArgumentException("relay.client.max must not be negative, got " + config.relay_client_max());
     }
@@ -146,12 +154,18 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     host = new Host(new NodeKeyIdentity(identity), hc, protocols);
     relay = install(host, agent, limits, config.relay_hop_enabled(), config.relay_hop_members(), this::trusted,
         config.dcutr_enabled());
+    autonat = new Autonat(host, config.autonat_server());
+    autonat.install(useAutonat);
     host.start();
-    autoRelay = new AutoRelay(host, relay, this::trusted, config.relay_client_max(), isPrivate);
+    reachabilityReason = useAutonat ? null : isPrivate ? (noListener ? "private (no listen address)"
+        : "private (configured)") : "public (configured)";
+    autoRelay = new AutoRelay(host, relay, this::trusted, config.relay_client_max(),
+        useAutonat ? () -> autonat.status() == Autonat.Status.PRIVATE : () -> isPrivate);
+    autonat.addListener(autoRelay::tickSoon);
     autoRelay.start();
     if (isPrivate) {
-      LOG.info("libp2p: this node is private ({}); it keeps up to {} relay reservations among its peers",
-          hc.listen().isEmpty() ? "no listen address" : "reachability = private", config.relay_client_max());
+      LOG.info("libp2p: this node is {}; it keeps up to {} relay reservations among its peers", reachabilityReason,
+          config.relay_client_max());
     }
   }
 
@@ -238,6 +252,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   @Deactivate
   void deactivate() {
     autoRelay.close();
+    autonat.close();
     host.close();
   }
 
@@ -335,6 +350,18 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
         LOG.debug("libp2p: ignoring address {} for {}: {}", a, peer, e.getMessage());
       }
     }
+  }
+
+  @Override
+  public String reachability() {
+    if (reachabilityReason != null) {
+      return reachabilityReason;
+    }
+    return switch (autonat.status()) {
+      case UNKNOWN -> "unknown (AutoNAT: " + autonat.detail() + "; treated as public)";
+      case PUBLIC -> "public (AutoNAT: " + autonat.detail() + ")";
+      case PRIVATE -> "private (AutoNAT: " + autonat.detail() + ")";
+    };
   }
 
   @Override

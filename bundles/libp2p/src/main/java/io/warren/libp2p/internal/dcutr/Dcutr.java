@@ -11,7 +11,6 @@ import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -84,16 +83,10 @@ public final class Dcutr {
     });
   }
 
-  /** Our addresses for a CONNECT: listen addresses, then what peers observed of us on direct connections. */
+  /** Our addresses for a CONNECT (see {@link Host#candidateAddresses()}). */
   List<Multiaddr> ownAddresses() {
-    Set<Multiaddr> out = new LinkedHashSet<>(host.listenAddresses());
-    for (Connection c : host.connections()) {
-      Connection.PeerDetails d = c.details();
-      if (!c.relayed() && d != null && d.observedAddr() != null && direct(d.observedAddr())) {
-        out.add(d.observedAddr().withoutPeerId());
-      }
-    }
-    return new ArrayList<>(out);
+    List<Multiaddr> all = host.candidateAddresses();
+    return all.subList(0, Math.min(all.size(), MAX_ADDRS));
   }
 
   static boolean direct(Multiaddr m) {
@@ -115,7 +108,7 @@ public final class Dcutr {
     Connection.PeerDetails d = relayed.details();
     List<Multiaddr> theirs = d == null ? List.of() : d.listenAddrs().stream().filter(Dcutr::direct).limit(MAX_ADDRS)
         .toList();
-    CompletableFuture<Connection> result = dialAny(theirs, peer, true, false, 0)
+    CompletableFuture<Connection> result = dialInTurn(theirs, peer, 0, null)
         .handle((c, e) -> {
           if (c != null) {
             LOG.info("libp2p: direct connection to {} (it listens at {}); leaving the relay", peer, c.remoteAddress());
@@ -161,7 +154,7 @@ public final class Dcutr {
           PUNCH_WINDOW.plusNanos(3 * rtt));
       s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
       CompletableFuture<Connection> dialled = new CompletableFuture<>();
-      s.channel().eventLoop().schedule(() -> dialAny(theirs, peer, true, true, 0).whenComplete((c, e) -> {
+      s.channel().eventLoop().schedule(() -> punchAll(theirs, peer, true).whenComplete((c, e) -> {
         if (c != null) {
           dialled.complete(c);
         } else {
@@ -220,7 +213,7 @@ public final class Dcutr {
         return;
       }
       if (!host.listenAddresses().isEmpty() && !hasDirect(peer)) {
-        dialAny(theirs, peer, false, true, 0).whenComplete((c, x) -> {
+        punchAll(theirs, peer, false).whenComplete((c, x) -> {
           if (x != null) {
             LOG.debug("dcutr: our punch to {} did not connect: {}", peer, message(x));
           }
@@ -230,21 +223,39 @@ public final class Dcutr {
     });
   }
 
-  private CompletableFuture<Connection> dialAny(List<Multiaddr> addrs, PeerId peer, boolean initiator,
-      boolean fromListenPort, int i) {
-    return dialAny(addrs, peer, initiator, fromListenPort, i, null);
-  }
-
-  private CompletableFuture<Connection> dialAny(List<Multiaddr> addrs, PeerId peer, boolean initiator,
-      boolean fromListenPort, int i, Throwable last) {
-    if (i >= addrs.size() || i >= MAX_ADDRS) {
+  /**
+   * Dials all of {@code addrs} at once (a punch must leave for every candidate within the same
+   * moment); the first connection wins, later ones stay as spare connections to the peer.
+   */
+  /** The unilateral upgrade: the peer's addresses one after the other, as an ordinary dialer. */
+  private CompletableFuture<Connection> dialInTurn(List<Multiaddr> addrs, PeerId peer, int i, Throwable last) {
+    if (i >= addrs.size()) {
       return CompletableFuture.failedFuture(new java.io.IOException("no direct address of " + peer + " answered"
           + (last == null ? "" : " (last: " + message(last) + ")"), last == null ? null : unwrap(last)));
     }
-    return host.dialDirect(addrs.get(i), peer, initiator, fromListenPort)
-        .handle((c, e) -> c != null ? CompletableFuture.completedFuture(c)
-            : dialAny(addrs, peer, initiator, fromListenPort, i + 1, e))
+    return host.dialDirect(addrs.get(i), peer, true, false)
+        .handle((c, e) -> c != null ? CompletableFuture.completedFuture(c) : dialInTurn(addrs, peer, i + 1, e))
         .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<Connection> punchAll(List<Multiaddr> addrs, PeerId peer, boolean initiator) {
+    List<Multiaddr> targets = addrs.subList(0, Math.min(addrs.size(), MAX_ADDRS));
+    if (targets.isEmpty()) {
+      return CompletableFuture.failedFuture(new java.io.IOException("no direct address of " + peer));
+    }
+    CompletableFuture<Connection> first = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(targets.size());
+    for (Multiaddr a : targets) {
+      host.dialDirect(a, peer, initiator, true).whenComplete((c, e) -> {
+        if (c != null) {
+          first.complete(c);
+        } else if (pending.decrementAndGet() == 0) {
+          first.completeExceptionally(new java.io.IOException("no direct address of " + peer + " answered (last: "
+              + message(e) + ")", unwrap(e)));
+        }
+      });
+    }
+    return first;
   }
 
   /** The first of {@code a}, {@code b} to succeed; fails with {@code a}'s error once both failed. */

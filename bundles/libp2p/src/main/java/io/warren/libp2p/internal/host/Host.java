@@ -206,6 +206,36 @@ public final class Host implements AutoCloseable {
     }
   }
 
+  /**
+   * The direct addresses peers might reach this host at, best guesses first: each address peers
+   * observed on direct connections, also with each listen port (a NAT that keeps ports maps a
+   * connection from the listen port there), then the listen addresses. For DCUtR and AutoNAT.
+   */
+  public List<Multiaddr> candidateAddresses() {
+    java.util.Set<Multiaddr> out = new java.util.LinkedHashSet<>();
+    List<Multiaddr> listen = listenAddresses;
+    for (Connection c : connections.all()) {
+      Connection.PeerDetails d = c.details();
+      if (c.relayed() || d == null || d.observedAddr() == null) {
+        continue;
+      }
+      Multiaddr observed = d.observedAddr().withoutPeerId();
+      List<Multiaddr.Component> oc = observed.components();
+      if (oc.size() != 2 || (oc.get(0).protocol() != Protocol.IP4 && oc.get(0).protocol() != Protocol.IP6)
+          || oc.get(1).protocol() != Protocol.TCP) {
+        continue;
+      }
+      for (Multiaddr l : listen) {
+        if (l.components().get(0).protocol() == oc.get(0).protocol()) {
+          out.add(Multiaddr.of(List.of(oc.get(0), l.components().get(1))));
+        }
+      }
+      out.add(observed);
+    }
+    out.addAll(listen);
+    return new ArrayList<>(out);
+  }
+
   /** Told when {@link #advertisedAddresses()} changed. */
   public void addAddressListener(Runnable l) {
     addressListeners.add(l);
@@ -536,6 +566,19 @@ public final class Host implements AutoCloseable {
         : new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound,
             toMultiaddr((InetSocketAddress) ch.remoteAddress()));
     ch.attr(CONNECTION).set(c);
+    if (circuit != null) {
+      // the relay stream carrying this connection ended: the connection has, as a TCP one would at EOF
+      ch.pipeline().addFirst("relayed-eof", new io.netty.channel.ChannelInboundHandlerAdapter() {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+          if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            LOG.debug("[{}] libp2p: the relay ended relayed connection {}", ctx.channel(), ctx.channel().attr(CONNECTION).get());
+            ctx.close();
+          }
+          super.userEventTriggered(ctx, evt);
+        }
+      });
+    }
     connections.add(c);
     if (outbound && !c.relayed()) {
       connections.addAddress(c.remotePeer(), c.remoteAddress());

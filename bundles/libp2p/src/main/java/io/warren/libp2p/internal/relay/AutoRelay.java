@@ -47,7 +47,7 @@ public final class AutoRelay implements AutoCloseable {
   private final CircuitRelay relay;
   private final Predicate<PeerId> trusted;
   private final int max;
-  private final boolean active;
+  private final java.util.function.BooleanSupplier active;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   /** Current and past relays, by peer; only touched on the scheduler thread. */
@@ -76,10 +76,17 @@ public final class AutoRelay implements AutoCloseable {
   }
 
   public AutoRelay(Host host, CircuitRelay relay, Predicate<PeerId> trusted, int max, boolean active) {
+    this(host, relay, trusted, max, () -> active, Clock.systemUTC());
+  }
+
+  /** {@code active} is asked on each tick: whether this node is private now (e.g. as AutoNAT found). */
+  public AutoRelay(Host host, CircuitRelay relay, Predicate<PeerId> trusted, int max,
+      java.util.function.BooleanSupplier active) {
     this(host, relay, trusted, max, active, Clock.systemUTC());
   }
 
-  AutoRelay(Host host, CircuitRelay relay, Predicate<PeerId> trusted, int max, boolean active, Clock clock) {
+  AutoRelay(Host host, CircuitRelay relay, Predicate<PeerId> trusted, int max, java.util.function.BooleanSupplier active,
+      Clock clock) {
     if (max < 0) {
       throw new IllegalArgumentException("relay.client.max must not be negative, got " + max);
     }
@@ -104,7 +111,7 @@ public final class AutoRelay implements AutoCloseable {
 
   /** Whether this node looks for relays on its own. */
   public boolean active() {
-    return active;
+    return active.getAsBoolean();
   }
 
   /** Reserves at the relay on {@code c} now (an operator's {@code p2p:reserve}); then keeps it refreshed. */
@@ -123,7 +130,8 @@ public final class AutoRelay implements AutoCloseable {
     return snapshot;
   }
 
-  void tickSoon() {
+  /** Looks at relays now rather than at the next tick (e.g. when this node turned private). */
+  public void tickSoon() {
     if (!scheduler.isShutdown()) {
       scheduler.execute(this::tick);
     }
@@ -163,7 +171,7 @@ public final class AutoRelay implements AutoCloseable {
           }
         }
       }
-      if (!active || held >= max) {
+      if (!active.getAsBoolean() || held >= max) {
         return;
       }
       for (PeerId candidate : candidates(now)) {
@@ -284,7 +292,7 @@ public final class AutoRelay implements AutoCloseable {
       LOG.info("relay client: lost relay {} ({}); next attempt in {} s at the earliest", e.relay, reason,
           backoff(e.failures).toSeconds());
     }
-    if (active) {
+    if (active.getAsBoolean()) {
       tickSoon(); // look for another relay now
     }
   }

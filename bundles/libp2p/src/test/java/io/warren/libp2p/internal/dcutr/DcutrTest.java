@@ -123,6 +123,8 @@ class DcutrTest {
     await(() -> b.host().connections().stream().anyMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())),
         "a direct connection from b to a");
     await(() -> !relayed.isOpen(), "the idle relayed connection closes");
+    await(() -> a.host().connections().stream().noneMatch(c -> c.relayed() && c.remotePeer().equals(b.host().peerId())),
+        "and so does a's end of it");
     assertFalse(a.host().connectionTo(b.host().peerId()).get(T, TimeUnit.SECONDS).relayed());
   }
 

@@ -77,6 +77,42 @@ class CircuitRelayTest {
   }
 
   @Test
+  void aPeerKnownOnlyFromTheAddressBookIsReachedDirectFirstThenThroughItsCircuit() throws Exception {
+    Host r = host(true, CircuitRelay.Limits.DEFAULT);
+    Host a = host(false, CircuitRelay.Limits.DEFAULT);
+    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    CircuitRelay.Reservation res = relays.get(1).reserve(a.connect(full(r)).get(T, TimeUnit.SECONDS))
+        .get(T, TimeUnit.SECONDS);
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    // learned in this order: the circuit first, then a direct address where nobody listens
+    assertTrue(b.addAddress(a.peerId(), res.circuitAddrs().get(0)));
+    assertTrue(b.addAddress(a.peerId(), Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort + "/p2p/" + a.peerId())));
+    var s = b.newStream(a.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS);
+    assertTrue(s.relayed(), "the direct address failed, the circuit worked");
+    assertEquals(1, Ping.run(s, 1).get(T, TimeUnit.SECONDS).size());
+
+    b.addAddress(a.peerId(), full(a)); // now a direct address that works: preferred for the next connection
+    b.connections().stream().filter(c -> c.remotePeer().equals(a.peerId())).forEach(c -> c.channel().close());
+    HostAwait.until(() -> b.connections().stream().noneMatch(c -> c.remotePeer().equals(a.peerId())), "closed");
+    assertFalse(b.newStream(a.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS).relayed(), "direct first");
+  }
+
+  static final class HostAwait {
+    static void until(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+      while (!cond.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("timed out waiting for " + what);
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  @Test
   void withoutAReservationTheRelayRefuses() throws Exception {
     Host r = host(true, CircuitRelay.Limits.DEFAULT);
     Host a = host(false, CircuitRelay.Limits.DEFAULT);
