@@ -168,9 +168,11 @@ class ProxyTest {
       q.kill9();
       q = Nodes.start(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", bootstrap);
       awaitServed(egress);
-      // the same for P, whose listener comes back from its store
+      // the same for P, whose listener comes back from its store, on the libp2p port it had
+      List<String> pAddresses = p.bannerValues("listening");
       p.kill9();
       p = Nodes.start(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
+      assertEquals(pAddresses, p.bannerValues("listening"), "a restarted node keeps its port when it is free");
       awaitServed(egress);
 
       // removing the egress rule closes its port

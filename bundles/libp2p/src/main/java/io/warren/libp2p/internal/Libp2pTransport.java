@@ -129,7 +129,10 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Activate
   public Libp2pTransport(BundleContext context, @Reference NodeIdentity identity, Config config) {
-    HostConfig hc = new HostConfig(HostConfig.parseListen(config.listen_addresses()), config.max_connections(),
+    String dataDir = context.getProperty(NodeProperties.DATA_DIR);
+    ListenPorts ports = new ListenPorts(dataDir == null ? null : java.nio.file.Path.of(dataDir));
+    String[] listen = ports.apply(config.listen_addresses());
+    HostConfig hc = new HostConfig(HostConfig.parseListen(listen), config.max_connections(),
         config.max_streams_per_connection(), seconds("negotiation.timeout.seconds", config.negotiation_timeout_seconds()),
         seconds("dial.timeout.seconds", config.dial_timeout_seconds()), config.io_threads());
     if (!List.of("auto", "public", "private").contains(config.reachability())) {
@@ -157,6 +160,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     autonat = new Autonat(host, config.autonat_server());
     autonat.install(useAutonat);
     host.start();
+    ports.remember(config.listen_addresses(), host.boundPorts());
     reachabilityReason = useAutonat ? null : isPrivate ? (noListener ? "private (no listen address)"
         : "private (configured)") : "public (configured)";
     autoRelay = new AutoRelay(host, relay, this::trusted, config.relay_client_max(),

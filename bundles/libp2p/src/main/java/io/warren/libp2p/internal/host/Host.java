@@ -171,6 +171,11 @@ public final class Host implements AutoCloseable {
   }
 
   /** Where this host can be dialled (wildcard binds expanded to the interfaces' addresses), without /p2p. */
+  /** The TCP port of each listener, in the order of the configured listen addresses. */
+  public List<Integer> boundPorts() {
+    return servers.stream().map(c -> ((InetSocketAddress) c.localAddress()).getPort()).toList();
+  }
+
   public List<Multiaddr> listenAddresses() {
     return listenAddresses;
   }
