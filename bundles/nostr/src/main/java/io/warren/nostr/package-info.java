@@ -6,7 +6,7 @@
  * {@link io.warren.nostr.Relay} is the running relay (NIP-01, NIP-11, NIP-42) as a service.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.warren.nostr;
 
 import org.osgi.annotation.bundle.Export;
