@@ -106,6 +106,7 @@ final class Gateway {
     private boolean chunked;
     private boolean upgrade;
     private ChannelHandlerContext ctx;
+    private boolean closeAfter;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -145,6 +146,7 @@ final class Gateway {
     // ---------------------------------------------------------------- /api
 
     private void api(HttpRequest req) {
+      closeAfter = !HttpUtil.isKeepAlive(req);
       String path = new QueryStringDecoder(req.uri()).path();
       Map<String, Object> body;
       if (path.equals("/api/status")) {
@@ -181,7 +183,7 @@ final class Gateway {
         error(HttpResponseStatus.NOT_FOUND, "no such API: " + TunnelWire.printable(path));
         return;
       }
-      respond(HttpResponseStatus.OK, "application/json", Json.write(body), false);
+      respond(HttpResponseStatus.OK, "application/json", Json.write(body), closeAfter);
     }
 
     private Map<String, Object> device(DeviceHub.Device d, boolean withServices) {
@@ -364,7 +366,7 @@ final class Gateway {
     }
 
     private void error(HttpResponseStatus status, String message) {
-      respond(status, "application/json", Json.write(Map.of("error", message)), false);
+      respond(status, "application/json", Json.write(Map.of("error", message)), closeAfter);
     }
 
     private void respond(HttpResponseStatus status, String type, String body, boolean close) {
