@@ -340,7 +340,8 @@ public final class DeviceClient {
       if (mux == null) {
         return CompletableFuture.failedFuture(notConnected());
       }
-      Event request = sign(TunnelWire.REQUEST_KIND, List.of(List.of("p", target), List.of("protocol", protocol)), "");
+      Event request = sign(TunnelWire.REQUEST_KIND, List.of(List.of("p", target), List.of("protocol", protocol),
+          TunnelWire.nonce()), "");
       CompletableFuture<Stream> result = new CompletableFuture<>();
       PeerRef peer = new PeerRef("nostr", target);
       HeaderReader reader = new HeaderReader(new HeaderReader.Listener() {

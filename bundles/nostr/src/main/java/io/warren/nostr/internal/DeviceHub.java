@@ -185,6 +185,7 @@ public final class DeviceHub {
     List<List<String>> tags = new ArrayList<>();
     tags.add(List.of("p", deviceHex));
     tags.add(List.of("protocol", protocol));
+    tags.add(TunnelWire.nonce());
     tags.addAll(extraTags);
     return Event.sign(signer.pubkey(), signer.sign(), System.currentTimeMillis() / 1000, TunnelWire.REQUEST_KIND, tags, "");
   }

@@ -107,6 +107,7 @@ final class Gateway {
     private boolean upgrade;
     private ChannelHandlerContext ctx;
     private boolean closeAfter;
+    private io.warren.nostr.internal.tunnel.Throttle throttle;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -287,7 +288,8 @@ final class Gateway {
         }
         stream = s;
         state = State.STREAMING;
-        s.pipeline().addLast("gateway-response", new Response(ctx.channel()));
+        throttle = device.throttle;
+        s.pipeline().addLast("gateway-response", new Response(ctx.channel(), device.throttle));
         s.writeAndFlush(head);
         ctx.channel().closeFuture().addListener(f -> s.close());
         if (upgrade) {
@@ -330,9 +332,10 @@ final class Gateway {
         ctx.read();
         return;
       }
+      int n = out.readableBytes();
       s.writeAndFlush(out).addListener(f -> {
         if (f.isSuccess()) {
-          ctx.read();
+          readAfter(ctx, throttle, n);
         } else {
           ctx.close();
         }
@@ -407,12 +410,24 @@ final class Gateway {
     }
   }
 
+  /** The next read, after the device's bandwidth allows it. */
+  static void readAfter(ChannelHandlerContext ctx, io.warren.nostr.internal.tunnel.Throttle throttle, int bytes) {
+    long delay = throttle == null ? 0 : throttle.delayNanos(bytes);
+    if (delay > 0) {
+      ctx.executor().schedule(() -> ctx.read(), delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+    } else {
+      ctx.read();
+    }
+  }
+
   /** Copies the device's response bytes to the client, unparsed, with read-after-write. */
   private static final class Response extends ChannelInboundHandlerAdapter {
     private final Channel client;
+    private final io.warren.nostr.internal.tunnel.Throttle throttle;
 
-    Response(Channel client) {
+    Response(Channel client, io.warren.nostr.internal.tunnel.Throttle throttle) {
       this.client = client;
+      this.throttle = throttle;
     }
 
     @Override
@@ -429,9 +444,10 @@ final class Gateway {
       }
       // written from the codec's context: raw bytes, around the HTTP encoder
       ChannelHandlerContext http = client.pipeline().context("http");
+      int n = b.readableBytes();
       (http != null ? http.writeAndFlush(b) : client.writeAndFlush(b)).addListener(f -> {
         if (f.isSuccess()) {
-          ctx.read();
+          readAfter(ctx, throttle, n);
         } else {
           ctx.close();
         }

@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
  *     callsign, for lookup by callsign), content = description.</li>
  * <li>A tunnel is a Yamux stream. Its first bytes are a header (4-byte big-endian length + UTF-8
  *     JSON): the opener sends a signed ephemeral {@value #REQUEST_KIND} event with tags
- *     {@code p} (the device's hex key) and {@code protocol} (a protocol id; services are
- *     {@value #SERVICE_PREFIX}{@code <name>}), optionally {@code gateway} and {@code auth} (a
- *     NIP-98 event). The answer is a header {@code ["OK", true|false, "reason"]}; after OK true the
+ *     {@code p} (the device's hex key), {@code protocol} (a protocol id; services are
+ *     {@value #SERVICE_PREFIX}{@code <name>}) and {@code nonce} (random, so no two requests share
+ *     an id), optionally {@code gateway} and {@code auth} (a NIP-98 event). The answer is a header {@code ["OK", true|false, "reason"]}; after OK true the
  *     stream carries the protocol's bytes.</li>
  * </ul>
  */
@@ -145,6 +145,18 @@ public final class TunnelWire {
       return b ? null : reason.isEmpty() ? "refused" : reason;
     }
     return "error: malformed tunnel answer";
+  }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  /**
+   * A {@code nonce} tag: two requests for the same device and protocol in the same second would
+   * otherwise be the same event (same id), and the device refuses a replayed id.
+   */
+  public static List<String> nonce() {
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    return List.of("nonce", HexFormat.of().formatHex(b));
   }
 
   /** The protocol a request asks for. */
