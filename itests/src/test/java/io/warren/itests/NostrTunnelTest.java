@@ -281,8 +281,10 @@ class NostrTunnelTest {
     String relayUrl = "ws://127.0.0.1:" + relayPort;
     NodeProcess relay = start(relayHome(relayPort), dir.resolve("relay-data"));
     int web = http.getAddress().getPort();
+    int wsPort = startWebSocketEcho();
     NodeProcess device = start(deviceHome("device", relayUrl, "web=http://127.0.0.1:" + web + ";public=true, priv=http://127.0.0.1:"
-        + web + ";public=false, ssh=tcp://127.0.0.1:1;public=false", ALLOWED_PUBKEY), dir.resolve("device-data"));
+        + web + ";public=false, ssh=tcp://127.0.0.1:1;public=false, ws=http://127.0.0.1:" + wsPort + ";public=true",
+        ALLOWED_PUBKEY), dir.resolve("device-data"));
     String npub = device.banner("npub");
     String callsign = npub.substring(5, 17);
     awaitService(device, callsign, "priv");
@@ -299,6 +301,76 @@ class NostrTunnelTest {
     assertEquals(before, filesOutsideData(), "nothing written outside the data directories");
     Result tunnel = NodeProcess.run(List.of("curl", "-sS", "http://127.0.0.1:" + relayPort + "/tunnel/" + callsign + "/web/echo?ok=1"), null);
     assertTrue(tunnel.out().contains("path=/echo?ok=1"), tunnel.toString());
+
+    // a WebSocket upgrade passes through the gateway to the device's service
+    java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(java.net.URI.create(relayUrl + "/tunnel/" + callsign + "/ws/chat"), new java.net.http.WebSocket.Listener() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+            echoed.complete(data.toString());
+            return null;
+          }
+        }).get(30, TimeUnit.SECONDS);
+    ws.sendText("hello through the relay", true);
+    assertEquals("echo: hello through the relay", echoed.get(30, TimeUnit.SECONDS));
+    ws.abort();
+  }
+
+  /**
+   * A minimal WebSocket server on loopback: answers the upgrade and echoes one short text message
+   * (prefixed with "echo: "), so the test needs no third-party server.
+   */
+  private int startWebSocketEcho() throws IOException {
+    ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(() -> {
+      try (server; java.net.Socket s = server.accept()) {
+        var in = new java.io.DataInputStream(s.getInputStream());
+        String key = null;
+        StringBuilder line = new StringBuilder();
+        while (true) {
+          int c = in.read();
+          if (c < 0) {
+            return;
+          }
+          if (c != '\n') {
+            line.append((char) c);
+            continue;
+          }
+          String l = line.toString().trim();
+          line.setLength(0);
+          if (l.isEmpty()) {
+            break;
+          }
+          if (l.toLowerCase().startsWith("sec-websocket-key:")) {
+            key = l.substring(18).trim();
+          }
+        }
+        String accept = java.util.Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+            .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        in.readUnsignedByte(); // FIN + text
+        int len = in.readUnsignedByte() & 0x7f; // masked, short
+        byte[] mask = in.readNBytes(4);
+        byte[] payload = in.readNBytes(len);
+        for (int i = 0; i < len; i++) {
+          payload[i] ^= mask[i % 4];
+        }
+        byte[] reply = ("echo: " + new String(payload, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        out.write(new byte[] {(byte) 0x81, (byte) reply.length});
+        out.write(reply);
+        out.flush();
+        in.read(); // until the client goes away
+      } catch (Exception e) {
+        // the assertion on the client side reports what went wrong
+      }
+    }, "ws-echo");
+    t.setDaemon(true);
+    t.start();
+    return server.getLocalPort();
   }
 
   /** Files under the test folder, outside the nodes' data and log directories. */
