@@ -193,6 +193,7 @@ public final class DeviceClient {
   /** The service announcements this device publishes on each relay it connects to. */
   List<Event> announcements() {
     List<Event> out = new ArrayList<>();
+    out.add(sign(TunnelWire.DEVICE_KIND, List.of(List.of("d", ""), List.of("w", callsign)), identity.name()));
     for (DeviceService s : services.values()) {
       out.add(sign(TunnelWire.SERVICE_KIND, List.of(List.of("d", s.name()), List.of("protocol", s.protocol()),
           List.of("public", String.valueOf(s.isPublic())), List.of("w", callsign)), s.description()));
@@ -314,14 +315,15 @@ public final class DeviceClient {
     if (l == null) {
       return CompletableFuture.failedFuture(notConnected());
     }
-    Filter f = new Filter(null, null, Set.of(TunnelWire.SERVICE_KIND), Map.of('w', Set.of(ref.callsign())), null, null, 50);
+    Filter f = new Filter(null, null, Set.of(TunnelWire.DEVICE_KIND, TunnelWire.SERVICE_KIND),
+        Map.of('w', Set.of(ref.callsign())), null, null, 50);
     return l.query(f).thenApply(events -> {
       for (Event e : events) {
         if (TunnelWire.callsign(e.pubkey()).equals(ref.callsign())) {
           return e.pubkey();
         }
       }
-      throw new TransportException("nostr: no device with callsign " + ref.callsign() + " announces services on "
+      throw new TransportException("nostr: no device with callsign " + ref.callsign() + " is announced on "
           + l.url() + " (give its npub or hex key)");
     });
   }

@@ -34,6 +34,8 @@ public final class TunnelWire {
   public static final int HELLO_KIND = 25910;
   public static final int REQUEST_KIND = 25911;
   public static final int SERVICE_KIND = 35910;
+  /** A device's own addressable announcement (d = "", w = callsign, content = its name), so a callsign resolves even without services. */
+  public static final int DEVICE_KIND = 35911;
   /** NIP-98 HTTP auth. */
   public static final int HTTP_AUTH_KIND = 27235;
   public static final String SERVICE_PREFIX = "/warren/service/";
