@@ -1,8 +1,6 @@
 package io.warren.nostr.internal;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -119,8 +117,7 @@ public final class DeviceHub {
   }
 
   /**
-   * Registers the device behind {@code ch} (on its event loop, after the OK for its hello was
-   * written) and starts Yamux on the connection.
+   * Whether {@code hex} may register as a device now (allow/block lists, device limit).
    *
    * @return null, or why the device is refused (a NIP-01 OK reason)
    */
@@ -135,6 +132,11 @@ public final class DeviceHub {
     return null;
   }
 
+  /**
+   * Registers the device behind {@code ch} (on its event loop, after the OK for its hello was
+   * written) and starts Yamux on the connection, after {@code afterHandler}. A registered device
+   * with the same key is replaced and its connection closed.
+   */
   void register(String hex, Channel ch, String afterHandler) {
     ChannelPipeline p = ch.pipeline();
     p.addAfter(afterHandler, io.warren.nostr.internal.tunnel.WsBinaryCodec.NAME,
@@ -314,5 +316,4 @@ public final class DeviceHub {
     stream.writeAndFlush(TunnelWire.header(stream.alloc(), TunnelWire.answer(false, reason)))
         .addListener(f -> Yamux.shutdownOutput(stream).addListener(x -> stream.close()));
   }
-
 }
