@@ -127,6 +127,11 @@ class NostrTransportTest {
       assertTrue(System.nanoTime() < deadline, "device registered: " + d.links());
       Thread.sleep(20);
     }
+    // its announcement is stored a moment after it connected; callsigns resolve from then on
+    while (!d.resolve(TunnelWire.callsign(key.hex())).handle((h, e) -> key.hex().equals(h)).get(10, TimeUnit.SECONDS)) {
+      assertTrue(System.nanoTime() < deadline, "device announced");
+      Thread.sleep(20);
+    }
     return d;
   }
 
