@@ -19,6 +19,8 @@ import java.util.ArrayDeque;
  */
 public final class HeaderReader extends ChannelDuplexHandler {
   public static final String NAME = "tunnel-header";
+  /** Seconds a stream may take to deliver its header; a stream that says nothing is closed. */
+  public static final int TIMEOUT_SECONDS = 20;
 
   /** Told on the stream's event loop. */
   public interface Listener {
@@ -35,6 +37,15 @@ public final class HeaderReader extends ChannelDuplexHandler {
 
   public HeaderReader(Listener listener) {
     this.listener = listener;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctx.executor().schedule(() -> {
+      if (!done) {
+        fail(ctx, "tunnel: no header within " + TIMEOUT_SECONDS + " s");
+      }
+    }, TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   @Override
