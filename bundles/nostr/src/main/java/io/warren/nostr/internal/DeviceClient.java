@@ -71,7 +71,7 @@ public final class DeviceClient {
     @AttributeDefinition(description = "Keys (hex or npub) refused everything, public services included")
     String[] block() default {};
 
-    @AttributeDefinition(description = "Seconds without traffic before a WebSocket ping; 3x without input closes the link")
+    @AttributeDefinition(description = "Seconds without traffic before a WebSocket ping (1-120); 3x without input closes the link")
     int keepalive_seconds() default 30;
 
     @AttributeDefinition(description = "Longest wait between reconnection attempts, in seconds")
@@ -112,8 +112,12 @@ public final class DeviceClient {
     }
     this.policy = new DevicePolicy(hex, DeviceSettings.keys("allow", config.allow()),
         DeviceSettings.keys("block", config.block()));
-    if (config.keepalive_seconds() < 1 || config.reconnect_max_seconds() < 1 || config.max_tunnels() < 1) {
-      throw new IllegalArgumentException("keepalive.seconds, reconnect.max.seconds and max.tunnels must be at least 1");
+    if (config.keepalive_seconds() < 1 || config.keepalive_seconds() > 120) {
+      throw new IllegalArgumentException("keepalive.seconds must be 1-120 (relays close devices silent for 180 s), got "
+          + config.keepalive_seconds());
+    }
+    if (config.reconnect_max_seconds() < 1 || config.max_tunnels() < 1) {
+      throw new IllegalArgumentException("reconnect.max.seconds and max.tunnels must be at least 1");
     }
     this.keepalive = config.keepalive_seconds();
     this.reconnectMax = config.reconnect_max_seconds();

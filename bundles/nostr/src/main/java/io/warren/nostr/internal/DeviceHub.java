@@ -42,6 +42,8 @@ public final class DeviceHub {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceHub.class);
   /** Seconds a device has to answer a tunnel request. */
   static final int ANSWER_TIMEOUT_SECONDS = 15;
+  /** Seconds without input after which a device's connection is closed (devices ping more often). */
+  static final int IDLE_SECONDS = 180;
 
   /** The relay's own key, to sign the requests it makes (gateway, local opens). */
   public record Signer(String pubkey, UnaryOperator<byte[]> sign) {}
@@ -139,6 +141,19 @@ public final class DeviceHub {
    */
   void register(String hex, Channel ch, String afterHandler) {
     ChannelPipeline p = ch.pipeline();
+    // a device pings every keepalive.seconds (30 by default): silence this long means it is gone
+    p.addFirst("device-idle-close", new io.netty.channel.ChannelInboundHandlerAdapter() {
+      @Override
+      public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+          LOG.info("Device {}: nothing received for {} s, closing", TunnelWire.callsign(hex), IDLE_SECONDS);
+          ctx.close();
+        } else {
+          ctx.fireUserEventTriggered(evt);
+        }
+      }
+    });
+    p.addFirst("device-idle", new io.netty.handler.timeout.IdleStateHandler(IDLE_SECONDS, 0, 0));
     p.addAfter(afterHandler, io.warren.nostr.internal.tunnel.WsBinaryCodec.NAME,
         new io.warren.nostr.internal.tunnel.WsBinaryCodec());
     Yamux.Session mux = Yamux.install(p, io.warren.nostr.internal.tunnel.WsBinaryCodec.NAME, false,

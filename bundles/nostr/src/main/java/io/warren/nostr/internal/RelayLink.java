@@ -124,6 +124,8 @@ final class RelayLink {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) throws SSLException {
+            // first in the pipeline, so it sees every byte: pongs never reach the handlers after "ws"
+            ch.pipeline().addLast("idle", new IdleStateHandler(3 * device.keepaliveSeconds(), device.keepaliveSeconds(), 0));
             if (tls) {
               ch.pipeline().addLast("tls", SslContextBuilder.forClient().build().newHandler(ch.alloc(), host, port));
             }
@@ -135,7 +137,6 @@ final class RelayLink {
                     .maxFramePayloadLength(MAX_FRAME).handleCloseFrames(true).dropPongFrames(true)
                     .handshakeTimeoutMillis(10_000).build()))
                 .addLast("ws-aggregator", new WebSocketFrameAggregator(MAX_FRAME))
-                .addLast("idle", new IdleStateHandler(3 * device.keepaliveSeconds(), device.keepaliveSeconds(), 0))
                 .addLast("link", new Link());
           }
         });

@@ -234,6 +234,26 @@ class NostrTransportTest {
     assertEquals(1, hub.devices().size());
   }
 
+  @Test
+  void anIdleDeviceStaysConnectedThroughKeepalives() throws Exception {
+    Key a = Key.random();
+    DeviceClient d = new DeviceClient(a, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
+    devices.add(d);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!d.links().get(0).state().equals("connected")) {
+      assertTrue(System.nanoTime() < deadline, "connected: " + d.links());
+      Thread.sleep(20);
+    }
+    String since = d.links().get(0).since();
+    // three times the keepalive without input would reconnect: watch for five seconds that it does not
+    long watch = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < watch) {
+      assertEquals("connected", d.links().get(0).state());
+      assertEquals(since, d.links().get(0).since(), "no reconnection");
+      Thread.sleep(100);
+    }
+  }
+
   static String failure(CompletableFuture<?> f) throws InterruptedException {
     try {
       f.get(20, TimeUnit.SECONDS);
