@@ -135,6 +135,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   public NostrRelay(BundleContext context, Config config, @Reference Store store, @Reference NodeIdentity identity)
       throws InterruptedException {
     this.settings = settings(config, context.getProperty(RelaySettings.PORT_PROPERTY));
+    checkDeviceFrames(config.devices_enabled(), settings.limits().maxMessageLength());
     this.store = new EventStore(store);
     String version = context.getProperty(NodeProperties.VERSION);
     this.pubkey = HexFormat.of().formatHex(identity.nostrPublicKey());
@@ -165,6 +166,17 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
         new RelayLimits(c.max_message_length(), c.max_subscriptions(), c.max_filters(), c.max_limit(),
             c.default_limit(), c.max_subid_length(), c.max_event_tags(), c.events_per_second(),
             c.reqs_per_second(), c.auth_required(), c.created_at_upper_limit()));
+  }
+
+  /** Smallest max.message.length that carries the device layer's binary messages (a Yamux frame is at most 64 KiB). */
+  static final int MIN_DEVICE_MESSAGE_LENGTH = 65_536;
+
+  static void checkDeviceFrames(boolean devicesEnabled, int maxMessageLength) {
+    if (devicesEnabled && maxMessageLength < MIN_DEVICE_MESSAGE_LENGTH) {
+      throw new IllegalArgumentException("io.warren.nostr.relay: max.message.length must be at least "
+          + MIN_DEVICE_MESSAGE_LENGTH + " while devices.enabled = true (tunnels send Yamux frames of up to 64 KiB), got "
+          + maxMessageLength + "; set devices.enabled = false for a smaller limit");
+    }
   }
 
   @Deactivate

@@ -22,6 +22,14 @@ class DeviceSettingsTest {
   }
 
   @Test
+  void devicesNeedMessagesLargeEnoughForAYamuxFrame() {
+    NostrRelay.checkDeviceFrames(true, 131_072);
+    NostrRelay.checkDeviceFrames(false, 1_024);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NostrRelay.checkDeviceFrames(true, 1_024));
+    assertTrue(e.getMessage().contains("max.message.length must be at least 65536"), e.getMessage());
+  }
+
+  @Test
   void blockWinsAndAnAllowListRestricts() {
     DeviceSettings open = new DeviceSettings(10, 10, 0, Set.of(), Set.of(B), true);
     assertNull(open.refusal(A));
