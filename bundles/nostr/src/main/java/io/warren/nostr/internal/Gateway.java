@@ -239,14 +239,20 @@ final class Gateway {
         fail(HttpResponseStatus.NOT_FOUND, "device " + ref.callsign() + " is not connected to this relay");
         return;
       }
-      Event announcement;
-      try {
-        announcement = service(device.hex(), service);
-      } catch (RuntimeException e) {
-        LOG.warn("Gateway: looking up service {} of {} failed", service, device.callsign(), e);
-        fail(HttpResponseStatus.BAD_GATEWAY, "cannot look up the service");
-        return;
-      }
+      // the store lookup runs off the event loop (H2 may wait for the writer's transaction)
+      java.util.concurrent.CompletableFuture.supplyAsync(() -> service(device.hex(), service), relay.queryExecutor())
+          .whenComplete((announcement, err) -> ctx.executor().execute(() -> {
+            if (err != null) {
+              LOG.warn("Gateway: looking up service {} of {} failed", service, device.callsign(), err);
+              fail(HttpResponseStatus.BAD_GATEWAY, "cannot look up the service");
+            } else if (ctx.channel().isActive()) {
+              tunnel(req, device, service, announcement, target, parts[0]);
+            }
+          }));
+    }
+
+    private void tunnel(HttpRequest req, DeviceHub.Device device, String service, Event announcement, String target,
+        String deviceName) {
       if (announcement == null) {
         fail(HttpResponseStatus.NOT_FOUND, "device " + device.callsign() + " announces no service '" + service + "'");
         return;
@@ -270,7 +276,7 @@ final class Gateway {
       }
       upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
       chunked = HttpUtil.isTransferEncodingChunked(req);
-      ByteBuf head = head(req, target, "/tunnel/" + parts[0] + "/" + service);
+      ByteBuf head = head(req, target, "/tunnel/" + deviceName + "/" + service);
       Event request = hub.request(device.hex(), TunnelWire.SERVICE_PREFIX + service, extra);
       hub.open(device, request).whenComplete((s, err) -> ctx.executor().execute(() -> {
         if (err != null) {

@@ -149,6 +149,11 @@ public final class RelayServer implements AutoCloseable {
   private final long startedAt;
   private final String version;
 
+  /** The pool that runs store queries off the event loops. */
+  java.util.concurrent.Executor queryExecutor() {
+    return queries;
+  }
+
   DeviceHub hub() {
     return hub;
   }
