@@ -26,7 +26,34 @@ public final class Bip340 {
   private static final byte[] CHALLENGE_TAG = tagHash("BIP0340/challenge");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private static volatile Verifier accelerated;
+
   private Bip340() {}
+
+  /** A faster verification of the same scheme (e.g. native libsecp256k1), installed by another bundle. */
+  @FunctionalInterface
+  public interface Verifier {
+    /** Same contract as {@link Bip340#verify}, for a 32-byte message. */
+    boolean verify(byte[] publicKey, byte[] message32, byte[] signature);
+  }
+
+  /**
+   * Installs {@code v} for {@link #verify} of 32-byte messages ({@code null}: back to Bouncy
+   * Castle). The installer must have checked it against the BIP-340 vectors.
+   */
+  public static void accelerate(Verifier v) {
+    accelerated = v;
+  }
+
+  /** Whether a faster verifier is installed. */
+  public static boolean accelerated() {
+    return accelerated != null;
+  }
+
+  /** {@link #verify} on Bouncy Castle's curve arithmetic, whatever is installed. */
+  public static boolean verifyPortable(byte[] publicKey, byte[] message, byte[] signature) {
+    return verify0(publicKey, message, signature);
+  }
 
   /** A fresh secret key: 32 random bytes that are a valid scalar (1..n-1). */
   public static byte[] newSecretKey() {
@@ -79,6 +106,17 @@ public final class Bip340 {
 
   /** Whether {@code signature} is a valid BIP-340 signature of {@code message} by {@code publicKey}. */
   public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
+    Verifier v = accelerated;
+    if (v != null && message.length == 32) {
+      if (publicKey.length != 32 || signature.length != 64) {
+        return false;
+      }
+      return v.verify(publicKey, message, signature);
+    }
+    return verify0(publicKey, message, signature);
+  }
+
+  private static boolean verify0(byte[] publicKey, byte[] message, byte[] signature) {
     if (publicKey.length != 32 || signature.length != 64) {
       return false;
     }

@@ -65,6 +65,18 @@ public record Event(String id, String pubkey, long createdAt, int kind, List<Lis
         HEX.formatHex(Bip340.sign(secretKey, id)));
   }
 
+  /**
+   * Signs a new event with a key held elsewhere (e.g. {@code NodeIdentity::signNostr}).
+   *
+   * @param pubkey lowercase hex of the signer's x-only public key
+   * @param signer BIP-340 signature (64 bytes) of a 32-byte message
+   */
+  public static Event sign(String pubkey, java.util.function.UnaryOperator<byte[]> signer, long createdAt, int kind,
+      List<List<String>> tags, String content) {
+    byte[] id = sha256(canonicalJson(pubkey, createdAt, kind, tags, content));
+    return new Event(HEX.formatHex(id), pubkey, createdAt, kind, tags, content, HEX.formatHex(signer.apply(id)));
+  }
+
   /** Parses an event from its JSON text. */
   public static Event parse(String json) {
     return fromJson(Json.parse(json));

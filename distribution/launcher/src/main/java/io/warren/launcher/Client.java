@@ -118,6 +118,11 @@ final class Client {
         if (kind == 'X') {
           return in.readInt();
         }
+        if (kind == 'R') {
+          in.readInt();
+          pumpStdin(o);
+          continue;
+        }
         int len = in.readInt();
         byte[] b = in.readNBytes(len);
         (kind == 'E' ? err : out).write(b, 0, b.length);
@@ -133,6 +138,35 @@ final class Client {
       err.println("warren: talking to the node failed: " + e.getMessage());
       return 1;
     }
+  }
+
+  /** The command reads its input: send ours as 'I' frames, then 'I' 0 at its end. */
+  private static void pumpStdin(DataOutputStream o) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[32 * 1024];
+      try {
+        int n;
+        while ((n = System.in.read(buf)) >= 0) {
+          if (n > 0) {
+            synchronized (o) {
+              o.writeByte('I');
+              o.writeInt(n);
+              o.write(buf, 0, n);
+              o.flush();
+            }
+          }
+        }
+        synchronized (o) {
+          o.writeByte('I');
+          o.writeInt(0);
+          o.flush();
+        }
+      } catch (IOException e) {
+        // the node closed the connection; the main thread reports how the command ended
+      }
+    }, "warren-client-stdin");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static char[] readPassword(boolean stdin, PrintStream err) {

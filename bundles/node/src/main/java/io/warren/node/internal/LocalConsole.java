@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -46,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * {@value #MAGIC}, kind ({@code token} or {@code password}), then the token, or the user and
  * password, then the command line. Response = frames: {@code 'O'} or {@code 'E'} + int length +
  * bytes of standard output or error, then {@code 'X'} + int exit status.
+ *
+ * <p>Standard input (for streaming commands such as {@code relay:pipe}): when a command first reads
+ * its input the node sends {@code 'R'} + int 0 ("send your standard input"); the client then sends
+ * {@code 'I'} + int length + bytes frames, and {@code 'I'} + int 0 at end of input. Older clients
+ * print the empty 'R' frame as nothing and never send input: such a command sees its input block
+ * until the client goes away, and commands that do not read input are unchanged.
  */
 @Component(immediate = true)
 public final class LocalConsole {
@@ -154,17 +161,17 @@ public final class LocalConsole {
       }
       byte[] line = in.readNBytes(length);
       socket.setSoTimeout(0);
-      run(new String(line, StandardCharsets.UTF_8), out);
+      run(new String(line, StandardCharsets.UTF_8), new FrameInput(in, out), out);
     } catch (IOException | IllegalArgumentException e) {
       LOG.debug("Console connection ended: {}", e.toString());
     }
   }
 
-  private void run(String line, DataOutputStream out) throws IOException {
+  private void run(String line, InputStream stdin, DataOutputStream out) throws IOException {
     PrintStream stdout = new PrintStream(new FrameStream(out, 'O'), true, StandardCharsets.UTF_8);
     PrintStream stderr = new PrintStream(new FrameStream(out, 'E'), true, StandardCharsets.UTF_8);
     int status = 0;
-    CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), stdout, stderr);
+    CommandSession session = processor.createSession(stdin, stdout, stderr);
     try {
       Object result = session.execute(line);
       if (result != null) {
@@ -207,6 +214,69 @@ public final class LocalConsole {
     out.writeByte('X');
     out.writeInt(status);
     out.flush();
+  }
+
+  /** The client's standard input, asked for on the first read, as 'I' frames. */
+  static final class FrameInput extends InputStream {
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private boolean asked;
+    private boolean eof;
+    private int remaining;
+
+    FrameInput(DataInputStream in, DataOutputStream out) {
+      this.in = in;
+      this.out = out;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] b = new byte[1];
+      return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!asked) {
+        asked = true;
+        synchronized (out) {
+          out.writeByte('R');
+          out.writeInt(0);
+          out.flush();
+        }
+      }
+      while (remaining == 0) {
+        if (eof) {
+          return -1;
+        }
+        int kind;
+        try {
+          kind = in.readUnsignedByte();
+        } catch (java.io.EOFException e) {
+          eof = true;
+          return -1;
+        }
+        int n = in.readInt();
+        if (kind != 'I' || n < 0) {
+          throw new IOException("console: expected an input frame, got '" + (char) kind + "'");
+        }
+        if (n == 0) {
+          eof = true;
+        }
+        remaining = n;
+      }
+      int n = in.read(b, off, Math.min(len, remaining));
+      if (n < 0) {
+        eof = true;
+        remaining = 0;
+        return -1;
+      }
+      remaining -= n;
+      return n;
+    }
   }
 
   /** Sends what is written as frames of one kind. */

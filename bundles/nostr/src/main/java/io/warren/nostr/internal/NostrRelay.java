@@ -9,6 +9,10 @@ import io.warren.api.Transport;
 import io.warren.api.TransportException;
 import io.warren.nostr.Relay;
 import io.warren.nostr.RelayLimits;
+import io.warren.nostr.Tunnels;
+import io.warren.nostr.internal.tunnel.TunnelWire;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,14 +32,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@code --relay-port N}, which also overrides the configured port); otherwise it is registered
  * but idle.
  *
- * <p>It is the node's {@code nostr} {@link Transport} so that {@code node:info} lists its URL.
- * Streams to devices through the relay (the tunnel layer) do not exist yet: {@link #open} fails
- * with a {@link TransportException} that says so.
+ * <p>It is the node's {@code nostr} {@link Transport} (so {@code node:info} lists its URL) and its
+ * {@link Tunnels}: streams go straight to a device connected to this relay, or through the relays
+ * this node is a device of ({@link DeviceClient}).
  */
-@Component(service = {Relay.class, Transport.class}, immediate = true,
+@Component(service = {Relay.class, Transport.class, Tunnels.class}, immediate = true,
     configurationPid = "io.warren.nostr.relay", property = Transport.NAME + "=" + NostrRelay.TRANSPORT)
 @Designate(ocd = NostrRelay.Config.class)
-public final class NostrRelay implements Relay, Transport {
+public final class NostrRelay implements Relay, Transport, Tunnels {
   static final String TRANSPORT = "nostr";
 
   @ObjectClassDefinition(name = "Warren Nostr relay", description = "A NIP-01 relay (with NIP-11 and NIP-42) on this node")
@@ -96,21 +100,53 @@ public final class NostrRelay implements Relay, Transport {
 
     @AttributeDefinition(description = "Seconds into the future an event's created_at may be")
     long created_at_upper_limit() default 900;
+
+    @AttributeDefinition(description = "Serve devices (hello, tunnels, the HTTP gateway and /api)")
+    boolean devices_enabled() default true;
+
+    @AttributeDefinition(description = "Devices connected at once")
+    int max_devices() default 1_000;
+
+    @AttributeDefinition(description = "Tunnels open to or from one device at once")
+    int max_tunnels_per_device() default 64;
+
+    @AttributeDefinition(description = "Bytes per second through one device's tunnels (0: no limit)")
+    long device_bandwidth() default 0;
+
+    @AttributeDefinition(description = "Keys (hex or npub) that may register as devices and open tunnels; empty: any key")
+    String[] device_allow() default {};
+
+    @AttributeDefinition(description = "Keys (hex or npub) that may never register as devices or open tunnels")
+    String[] device_block() default {};
+
+    @AttributeDefinition(description = "Serve the HTTP gateway /tunnel/<device>/<service>/...")
+    boolean gateway_enabled() default true;
   }
 
   private final RelaySettings settings;
   private final EventStore store;
+  private final String pubkey;
   private final RelayServer server;
+  private final DeviceHub hub;
+  private volatile DeviceClient client;
+  private final TunnelTools tools = new TunnelTools(this::openService);
 
   @Activate
   public NostrRelay(BundleContext context, Config config, @Reference Store store, @Reference NodeIdentity identity)
       throws InterruptedException {
     this.settings = settings(config, context.getProperty(RelaySettings.PORT_PROPERTY));
+    checkDeviceFrames(config.devices_enabled(), settings.limits().maxMessageLength());
     this.store = new EventStore(store);
     String version = context.getProperty(NodeProperties.VERSION);
+    this.pubkey = HexFormat.of().formatHex(identity.nostrPublicKey());
+    DeviceSettings ds = new DeviceSettings(config.max_devices(), config.max_tunnels_per_device(),
+        config.device_bandwidth(), DeviceSettings.keys("device.allow", config.device_allow()),
+        DeviceSettings.keys("device.block", config.device_block()), config.gateway_enabled());
+    this.hub = settings.enabled() && config.devices_enabled()
+        ? new DeviceHub(ds, new DeviceHub.Signer(pubkey, identity::signNostr)) : null;
     this.server = settings.enabled()
-        ? new RelayServer(settings, this.store, HexFormat.of().formatHex(identity.nostrPublicKey()),
-            version == null ? context.getBundle().getVersion().toString() : version)
+        ? new RelayServer(settings, this.store, pubkey,
+            version == null ? context.getBundle().getVersion().toString() : version, hub)
         : null;
   }
 
@@ -132,8 +168,20 @@ public final class NostrRelay implements Relay, Transport {
             c.reqs_per_second(), c.auth_required(), c.created_at_upper_limit()));
   }
 
+  /** Smallest max.message.length that carries the device layer's binary messages (a Yamux frame is at most 64 KiB). */
+  static final int MIN_DEVICE_MESSAGE_LENGTH = 65_536;
+
+  static void checkDeviceFrames(boolean devicesEnabled, int maxMessageLength) {
+    if (devicesEnabled && maxMessageLength < MIN_DEVICE_MESSAGE_LENGTH) {
+      throw new IllegalArgumentException("io.warren.nostr.relay: max.message.length must be at least "
+          + MIN_DEVICE_MESSAGE_LENGTH + " while devices.enabled = true (tunnels send Yamux frames of up to 64 KiB), got "
+          + maxMessageLength + "; set devices.enabled = false for a smaller limit");
+    }
+  }
+
   @Deactivate
   void deactivate() {
+    tools.close();
     if (server != null) {
       server.close();
     }
@@ -169,10 +217,129 @@ public final class NostrRelay implements Relay, Transport {
     return TRANSPORT;
   }
 
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  void setClient(DeviceClient c) {
+    this.client = c;
+  }
+
+  void unsetClient(DeviceClient c) {
+    if (this.client == c) {
+      this.client = null;
+    }
+  }
+
+  /**
+   * Opens a stream to a device: directly when the device is connected to this node's own relay
+   * (the request is signed with this node's key), else through a relay this node is a device of.
+   */
   @Override
   public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
-    return CompletableFuture.failedFuture(new TransportException(
-        "nostr: streams through the relay (device tunnels) are not implemented yet; cannot open "
-            + protocolId + " to " + peer));
+    if (!TRANSPORT.equals(peer.transport())) {
+      return CompletableFuture.failedFuture(new TransportException("nostr cannot reach " + peer));
+    }
+    if (protocolId == null || protocolId.isBlank() || protocolId.length() > 256) {
+      return CompletableFuture.failedFuture(new TransportException("nostr: invalid protocol id"));
+    }
+    TunnelWire.DeviceRef ref;
+    try {
+      ref = TunnelWire.parseDevice(peer.id());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException("nostr: " + e.getMessage(), e));
+    }
+    DeviceHub.Device local = hub == null ? null : hub.find(ref);
+    if (local != null) {
+      PeerRef resolved = new PeerRef(TRANSPORT, local.hex());
+      return hub.open(local, hub.request(local.hex(), protocolId, List.of()))
+          .thenApply(ch -> (Stream) new NostrStream(ch, resolved, protocolId));
+    }
+    DeviceClient c = client;
+    if (c == null || !c.hasLinks()) {
+      return CompletableFuture.failedFuture(new TransportException("nostr: device " + ref.callsign()
+          + " is not connected to this node's relay, and this node is not a device of any relay"));
+    }
+    return c.open(peer.id(), protocolId);
+  }
+
+  @Override
+  public CompletionStage<List<ServiceInfo>> services(String device) {
+    DeviceClient c = client;
+    if (c != null && c.hasLinks()) {
+      return c.services(device);
+    }
+    if (server == null) {
+      return CompletableFuture.failedFuture(new TransportException(
+          "nostr: this node neither runs a relay nor is a device (set relays in etc/io.warren.nostr.client.cfg)"));
+    }
+    try {
+      java.util.Set<String> authors = null;
+      if (device != null && !device.isBlank()) {
+        TunnelWire.DeviceRef ref = TunnelWire.parseDevice(device);
+        String hex = ref.hex();
+        if (hex == null) {
+          DeviceHub.Device d = hub == null ? null : hub.find(ref);
+          if (d == null) {
+            return CompletableFuture.failedFuture(new TransportException("nostr: no connected device has callsign "
+                + ref.callsign()));
+          }
+          hex = d.hex();
+        }
+        authors = java.util.Set.of(hex);
+      }
+      io.warren.nostr.Filter f = new io.warren.nostr.Filter(null, authors, java.util.Set.of(TunnelWire.SERVICE_KIND),
+          null, null, null, 500);
+      List<io.warren.nostr.Event> events = new java.util.ArrayList<>();
+      for (EventStore.Row r : store.query(List.of(f), 500, 500)) {
+        events.add(io.warren.nostr.Event.parse(r.json()));
+      }
+      return CompletableFuture.completedFuture(DeviceClient.infos(events));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException("nostr: " + e.getMessage(), e));
+    }
+  }
+
+  @Override
+  public CompletionStage<Stream> openService(String device, String service) {
+    if (!TunnelWire.validServiceName(service)) {
+      return CompletableFuture.failedFuture(new TransportException("nostr: invalid service name '"
+          + TunnelWire.printable(String.valueOf(service)) + "'"));
+    }
+    return open(new PeerRef(TRANSPORT, device), TunnelWire.SERVICE_PREFIX + service);
+  }
+
+  @Override
+  public List<Link> links() {
+    DeviceClient c = client;
+    return c == null ? List.of() : c.links();
+  }
+
+  @Override
+  public String callsign() {
+    return TunnelWire.callsign(pubkey);
+  }
+
+  @Override
+  public Forward forward(String device, String service, int port) {
+    return tools.forward(device, service, port);
+  }
+
+  @Override
+  public boolean stopForward(int port) {
+    return tools.stop(port);
+  }
+
+  @Override
+  public List<Forward> forwards() {
+    return tools.forwards();
+  }
+
+  @Override
+  public void pipe(String device, String service, java.io.InputStream in, java.io.OutputStream out)
+      throws java.io.IOException {
+    tools.pipe(device, service, in, out);
+  }
+
+  /** Devices connected to this node's relay. */
+  public List<DeviceHub.Device> devices() {
+    return hub == null ? List.of() : hub.devices();
   }
 }

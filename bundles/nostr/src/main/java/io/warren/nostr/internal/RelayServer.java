@@ -67,6 +67,8 @@ public final class RelayServer implements AutoCloseable {
   private final Channel server;
   private final String url;
   private volatile boolean closing;
+  private final DeviceHub hub;
+  private final Gateway gateway;
 
   /**
    * Binds and starts serving.
@@ -76,6 +78,16 @@ public final class RelayServer implements AutoCloseable {
    */
   public RelayServer(RelaySettings settings, EventStore store, String relayPubkey, String version)
       throws InterruptedException {
+    this(settings, store, relayPubkey, version, null);
+  }
+
+  /** @param hub the device layer, or null for a plain relay */
+  public RelayServer(RelaySettings settings, EventStore store, String relayPubkey, String version, DeviceHub hub)
+      throws InterruptedException {
+    this.hub = hub;
+    this.startedAt = System.currentTimeMillis();
+    this.version = version;
+    this.gateway = hub == null ? null : new Gateway(hub, store, this);
     this.settings = settings;
     this.store = store;
     this.nip11 = informationDocument(settings, relayPubkey, version);
@@ -125,12 +137,33 @@ public final class RelayServer implements AutoCloseable {
         .build();
     ch.pipeline()
         .addLast("http", new HttpServerCodec())
+        .addLast("gateway", gateway != null ? gateway.handler() : new io.netty.channel.ChannelInboundHandlerAdapter())
         .addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST))
         .addLast("info", new RelayHttpHandler(nip11))
         .addLast("frame-errors", new FrameErrorHandler())
         .addLast("ws", new WebSocketServerProtocolHandler(ws))
         .addLast("ws-aggregator", new WebSocketFrameAggregator(l.maxMessageLength()))
         .addLast("session", new Session(this));
+  }
+
+  private final long startedAt;
+  private final String version;
+
+  /** The pool that runs store queries off the event loops. */
+  java.util.concurrent.Executor queryExecutor() {
+    return queries;
+  }
+
+  DeviceHub hub() {
+    return hub;
+  }
+
+  long startedAt() {
+    return startedAt;
+  }
+
+  String version() {
+    return version;
   }
 
   RelaySettings settings() {

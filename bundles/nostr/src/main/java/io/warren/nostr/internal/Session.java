@@ -98,6 +98,8 @@ final class Session extends ChannelInboundHandlerAdapter {
   private boolean dirty;
   private boolean flushScheduled;
   private boolean closing;
+  /** Registered as a device (after its hello): binary frames carry its Yamux session. */
+  private boolean device;
 
   Session(RelayServer relay) {
     this.relay = relay;
@@ -146,10 +148,16 @@ final class Session extends ChannelInboundHandlerAdapter {
         byte[] bytes = ByteBufUtil.getBytes(b, b.readerIndex(), b.readableBytes(), false);
         handle(bytes);
       } else if (msg instanceof BinaryWebSocketFrame) {
-        malformed("invalid: binary frames are not part of NIP-01; send JSON text");
+        if (device) {
+          ctx.fireChannelRead(msg); // the device's Yamux session, after this handler
+          return;
+        }
+        malformed("invalid: binary frames are not part of NIP-01; send JSON text (devices send a hello first)");
       }
     } finally {
-      ReferenceCountUtil.release(msg);
+      if (!(device && msg instanceof BinaryWebSocketFrame)) {
+        ReferenceCountUtil.release(msg);
+      }
     }
   }
 
@@ -263,6 +271,14 @@ final class Session extends ChannelInboundHandlerAdapter {
       send(Messages.ok(claimedId, false, "invalid: " + e.getMessage()));
       return;
     }
+    if (event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.HELLO_KIND) {
+      onHello(event);
+      return;
+    }
+    if (event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.REQUEST_KIND) {
+      send(Messages.ok(event.id(), false, "invalid: tunnel requests travel in tunnel streams, not as EVENTs"));
+      return;
+    }
     String refusal = policy(event);
     if (refusal != null) {
       send(Messages.ok(event.id(), false, refusal));
@@ -272,6 +288,52 @@ final class Session extends ChannelInboundHandlerAdapter {
       channel.config().setAutoRead(false);
     }
     relay.submit(event, this);
+  }
+
+  /**
+   * A device's hello: the connection must be authenticated (NIP-42) as the hello's author, so
+   * nobody can register, or take over, another key's device (and callsign).
+   */
+  private void onHello(Event e) {
+    DeviceHub hub = relay.hub();
+    if (hub == null) {
+      send(Messages.ok(e.id(), false, "restricted: this relay does not serve devices"));
+      return;
+    }
+    if (device) {
+      send(Messages.ok(e.id(), true, "duplicate: already registered"));
+      return;
+    }
+    if (authenticated == null) {
+      send(Messages.ok(e.id(), false, "auth-required: a device authenticates (NIP-42) before its hello"));
+      return;
+    }
+    if (!e.pubkey().equals(authenticated)) {
+      send(Messages.ok(e.id(), false, "restricted: the hello's author is not the key this connection authenticated as"));
+      return;
+    }
+    long now = System.currentTimeMillis() / 1000;
+    if (Math.abs(now - e.createdAt()) > relay.settings().authWindowSeconds()) {
+      send(Messages.ok(e.id(), false, "invalid: created_at is more than " + relay.settings().authWindowSeconds()
+          + " s from now"));
+      return;
+    }
+    try {
+      e.verify();
+    } catch (NostrException x) {
+      send(Messages.ok(e.id(), false, "invalid: " + x.getMessage()));
+      return;
+    }
+    String refusal = hub.check(authenticated);
+    if (refusal != null) {
+      send(Messages.ok(e.id(), false, refusal));
+      return;
+    }
+    // the OK goes out before the first Yamux frame (the session pings at start)
+    send(Messages.ok(e.id(), true, ""));
+    flush();
+    device = true;
+    hub.register(authenticated, channel, "session");
   }
 
   /** Why the relay refuses a well-formed event before checking it, or null. */

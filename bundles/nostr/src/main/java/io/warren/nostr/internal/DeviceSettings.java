@@ -1,0 +1,58 @@
+package io.warren.nostr.internal;
+
+import io.warren.nostr.internal.tunnel.TunnelWire;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The relay's rules for devices (validated configuration).
+ *
+ * @param maxDevices devices registered at once; one more is refused
+ * @param maxTunnelsPerDevice tunnels open to or from one device at once
+ * @param bandwidth bytes per second through one device's tunnels, each way summed (0: no limit)
+ * @param allow keys that may register as devices and open tunnels (empty: any key)
+ * @param block keys that may never register or open tunnels
+ * @param gateway whether the HTTP gateway (/tunnel/...) is served
+ */
+public record DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandwidth, Set<String> allow,
+    Set<String> block, boolean gateway) {
+
+  public static final DeviceSettings DEFAULT = new DeviceSettings(1_000, 64, 0, Set.of(), Set.of(), true);
+
+  public DeviceSettings {
+    if (maxDevices < 0 || maxTunnelsPerDevice < 0 || bandwidth < 0) {
+      throw new IllegalArgumentException("io.warren.nostr.relay: device limits must not be negative");
+    }
+    allow = Set.copyOf(allow);
+    block = Set.copyOf(block);
+  }
+
+  /** Parses keys (hex or npub) of an allow or block list; throws naming the bad entry. */
+  public static Set<String> keys(String name, String[] values) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String v : values == null ? new String[0] : values) {
+      for (String part : v.split("[,\\s]+")) {
+        if (part.isBlank()) {
+          continue;
+        }
+        try {
+          out.add(TunnelWire.parseKey(part));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Why {@code hex} may not use the relay's device layer, or null. */
+  public String refusal(String hex) {
+    if (block.contains(hex)) {
+      return "blocked: this key is blocked on this relay";
+    }
+    if (!allow.isEmpty() && !allow.contains(hex)) {
+      return "restricted: this key is not in the relay's device allow list";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,269 @@
+package io.warren.nostr.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.warren.api.NodeIdentity;
+import io.warren.api.Stream;
+import io.warren.api.StreamHandler;
+import io.warren.api.TransportException;
+import io.warren.identity.Bip340;
+import io.warren.libp2p.yamux.Yamux;
+import io.warren.nostr.internal.tunnel.TunnelWire;
+import io.warren.store.internal.H2Store;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The nostr Transport contract in one JVM: a relay with its device layer and two devices over real
+ * WebSockets on loopback; streams opened by protocol id reach the remote whiteboard handler, carry
+ * bytes both ways with backpressure and half-close, and refusals say why.
+ */
+class NostrTransportTest {
+  static final String ECHO = "/test/echo/1.0.0";
+  @TempDir Path dir;
+  private H2Store h2;
+  private RelayServer relay;
+  private DeviceHub hub;
+  private final List<DeviceClient> devices = new ArrayList<>();
+
+  record Key(byte[] secret, String hex) implements NodeIdentity {
+    static Key random() {
+      byte[] s = Bip340.newSecretKey();
+      return new Key(s, HexFormat.of().formatHex(Bip340.publicKey(s)));
+    }
+
+    @Override
+    public String peerId() {
+      return "test";
+    }
+
+    @Override
+    public byte[] publicKey() {
+      return new byte[32];
+    }
+
+    @Override
+    public byte[] sign(byte[] data) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public byte[] nostrPublicKey() {
+      return HexFormat.of().parseHex(hex);
+    }
+
+    @Override
+    public String npub() {
+      return TunnelWire.npub(hex);
+    }
+
+    @Override
+    public byte[] signNostr(byte[] message32) {
+      return Bip340.sign(secret, message32);
+    }
+
+    @Override
+    public String name() {
+      return "test";
+    }
+  }
+
+  /** A Config annotation instance with the given values and defaults for the rest. */
+  static DeviceClient.Config config(Map<String, Object> values) {
+    return (DeviceClient.Config) Proxy.newProxyInstance(DeviceClient.Config.class.getClassLoader(),
+        new Class<?>[] {DeviceClient.Config.class}, (p, m, a) -> {
+          if (m.getName().equals("annotationType")) {
+            return DeviceClient.Config.class;
+          }
+          if (values.containsKey(m.getName())) {
+            return values.get(m.getName());
+          }
+          return m.getDefaultValue();
+        });
+  }
+
+  @BeforeEach
+  void startRelay() throws Exception {
+    h2 = H2Store.open(dir);
+    Key relayKey = Key.random();
+    hub = new DeviceHub(DeviceSettings.DEFAULT, new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
+    relay = new RelayServer(RelaySettings.defaults("127.0.0.1", 0), new EventStore(h2), relayKey.hex(), "test", hub);
+  }
+
+  @AfterEach
+  void stop() {
+    devices.forEach(DeviceClient::deactivate);
+    relay.close();
+    h2.close();
+  }
+
+  private DeviceClient device(Key key, String... allow) throws Exception {
+    DeviceClient d = new DeviceClient(key, config(Map.of("relays", new String[] {relay.url()}, "allow", allow,
+        "reconnect_max_seconds", 1)));
+    devices.add(d);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (hub.devices().stream().noneMatch(x -> x.hex().equals(key.hex())) || !d.links().get(0).state().equals("connected")) {
+      assertTrue(System.nanoTime() < deadline, "device registered: " + d.links());
+      Thread.sleep(20);
+    }
+    // its announcement is stored a moment after it connected; callsigns resolve from then on
+    while (!d.resolve(TunnelWire.callsign(key.hex())).handle((h, e) -> key.hex().equals(h)).get(10, TimeUnit.SECONDS)) {
+      assertTrue(System.nanoTime() < deadline, "device announced");
+      Thread.sleep(20);
+    }
+    return d;
+  }
+
+  static StreamHandler echo() {
+    return stream -> stream.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void handlerAdded(ChannelHandlerContext ctx) {
+        assertFalse(ctx.channel().config().isAutoRead(), "handlers get streams with auto-read off");
+        ctx.read();
+      }
+
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> ctx.read());
+      }
+
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+          Yamux.shutdownOutput(ctx.channel());
+        }
+      }
+    });
+  }
+
+  /** Writes {@code data}, half-closes, and collects what comes back until the peer half-closes. */
+  static byte[] roundTrip(Stream s, byte[] data) throws Exception {
+    CompletableFuture<byte[]> back = new CompletableFuture<>();
+    ByteBuf got = Unpooled.buffer();
+    s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf b = (ByteBuf) msg;
+        got.writeBytes(b);
+        b.release();
+        ctx.read();
+      }
+
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+          byte[] out = new byte[got.readableBytes()];
+          got.readBytes(out);
+          back.complete(out);
+        }
+      }
+    });
+    s.channel().read();
+    for (int off = 0; off < data.length; off += 65536) {
+      s.channel().writeAndFlush(Unpooled.wrappedBuffer(data, off, Math.min(65536, data.length - off))).sync();
+    }
+    Yamux.shutdownOutput(s.channel());
+    return back.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aStreamReachesTheRemoteHandlerAndCarriesBytesBothWays() throws Exception {
+    Key a = Key.random();
+    Key b = Key.random();
+    DeviceClient da = device(a);
+    DeviceClient db = device(b, a.hex());
+    db.addStreamHandler(echo(), Map.of(StreamHandler.PROTOCOL, ECHO));
+
+    Stream s = da.open(TunnelWire.callsign(b.hex()), ECHO).get(20, TimeUnit.SECONDS);
+    assertTrue(s.relayed());
+    assertEquals(ECHO, s.protocol());
+    assertEquals(b.hex(), s.peer().id());
+    assertFalse(s.channel().config().isAutoRead());
+    byte[] data = new byte[3 << 20];
+    new Random(5).nextBytes(data);
+    byte[] back = roundTrip(s, data);
+    assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)),
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(back)));
+  }
+
+  @Test
+  void refusalsSayWhy() throws Exception {
+    Key a = Key.random();
+    Key b = Key.random();
+    DeviceClient da = device(a);
+    DeviceClient db = device(b);
+    db.addStreamHandler(echo(), Map.of(StreamHandler.PROTOCOL, ECHO));
+    assertTrue(failure(da.open(b.hex(), ECHO)).contains("restricted:"), "a key the device does not allow");
+    assertTrue(failure(da.open(b.hex(), "/nobody/1.0.0")).contains("not served"), "an unknown protocol");
+    assertTrue(failure(da.open(Key.random().hex(), ECHO)).contains("not connected"), "a device that is not there");
+    assertTrue(failure(da.open("../../etc", ECHO)).contains("invalid device"), "a path as device name");
+  }
+
+  @Test
+  void theNewestSessionForAKeyWins() throws Exception {
+    Key a = Key.random();
+    DeviceClient first = device(a);
+    DeviceClient second = new DeviceClient(a, config(Map.of("relays", new String[] {relay.url()}, "reconnect_max_seconds", 60)));
+    devices.add(second);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!second.links().get(0).state().equals("connected") || first.links().get(0).state().equals("connected")) {
+      assertTrue(System.nanoTime() < deadline, first.links() + " " + second.links());
+      Thread.sleep(20);
+    }
+    assertEquals(1, hub.devices().size());
+  }
+
+  @Test
+  void anIdleDeviceStaysConnectedThroughKeepalives() throws Exception {
+    Key a = Key.random();
+    DeviceClient d = new DeviceClient(a, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
+    devices.add(d);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!d.links().get(0).state().equals("connected")) {
+      assertTrue(System.nanoTime() < deadline, "connected: " + d.links());
+      Thread.sleep(20);
+    }
+    String since = d.links().get(0).since();
+    // three times the keepalive without input would reconnect: watch for five seconds that it does not
+    long watch = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < watch) {
+      assertEquals("connected", d.links().get(0).state());
+      assertEquals(since, d.links().get(0).since(), "no reconnection");
+      Thread.sleep(100);
+    }
+  }
+
+  static String failure(CompletableFuture<?> f) throws InterruptedException {
+    try {
+      f.get(20, TimeUnit.SECONDS);
+      return "(succeeded)";
+    } catch (ExecutionException e) {
+      assertTrue(e.getCause() instanceof TransportException, e.getCause().toString());
+      return e.getCause().getMessage();
+    } catch (java.util.concurrent.TimeoutException e) {
+      return "(timed out)";
+    }
+  }
+
+}
