@@ -26,6 +26,9 @@ final class Poly1305 {
   private long pad0;
   private long pad1;
   private final byte[] partial = new byte[16];
+  private final byte[] chunk = new byte[8192];
+  private static final java.lang.invoke.VarHandle LE64 =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private int partialLength;
 
   /** Starts a tag with the one-time 32-byte key {@code key[off..off+32)} (r, then s). */
@@ -53,7 +56,7 @@ final class Poly1305 {
 
   /** Absorbs the remaining bytes of {@code data} (its position is left unchanged). */
   void update(ByteBuffer data) {
-    ByteBuffer in = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer in = data.duplicate();
     if (partialLength > 0) {
       int n = Math.min(16 - partialLength, in.remaining());
       in.get(partial, partialLength, n);
@@ -61,17 +64,22 @@ final class Poly1305 {
       if (partialLength < 16) {
         return;
       }
-      ByteBuffer p = ByteBuffer.wrap(partial).order(ByteOrder.LITTLE_ENDIAN);
-      block(p.getLong(0), p.getLong(8), 1L << 40);
+      blocks(partial, 0, 16);
       partialLength = 0;
     }
-    int pos = in.position();
-    int end = in.limit();
-    while (end - pos >= 16) {
-      block(in.getLong(pos), in.getLong(pos + 8), 1L << 40);
-      pos += 16;
+    int whole = in.remaining() & ~15;
+    if (in.hasArray()) {
+      blocks(in.array(), in.arrayOffset() + in.position(), whole);
+      in.position(in.position() + whole);
+    } else {
+      // direct memory: through a small array, which the block loop reads fastest
+      while (whole > 0) {
+        int n = Math.min(whole, chunk.length);
+        in.get(chunk, 0, n);
+        blocks(chunk, 0, n);
+        whole -= n;
+      }
     }
-    in.position(pos);
     int rest = in.remaining();
     if (rest > 0) {
       in.get(partial, 0, rest);
@@ -83,10 +91,83 @@ final class Poly1305 {
   void padToBlock() {
     if (partialLength > 0) {
       java.util.Arrays.fill(partial, partialLength, 16, (byte) 0);
-      ByteBuffer p = ByteBuffer.wrap(partial).order(ByteOrder.LITTLE_ENDIAN);
-      block(p.getLong(0), p.getLong(8), 1L << 40);
+      blocks(partial, 0, 16);
       partialLength = 0;
     }
+  }
+
+  /** Absorbs {@code len} (a multiple of 16) bytes of full blocks, with the accumulator in locals. */
+  private void blocks(byte[] a, int off, int len) {
+    long a0 = h0;
+    long a1 = h1;
+    long a2 = h2;
+    final long r0 = this.r0;
+    final long r1 = this.r1;
+    final long r2 = this.r2;
+    final long s1 = this.s1;
+    final long s2 = this.s2;
+    for (int end = off + len; off < end; off += 16) {
+      long t0 = (long) LE64.get(a, off);
+      long t1 = (long) LE64.get(a, off + 8);
+      a0 += t0 & M44;
+      a1 += ((t0 >>> 44) | (t1 << 20)) & M44;
+      a2 += ((t1 >>> 24) & M42) | (1L << 40);
+
+      long p = a0 * r0;
+      long q = Math.multiplyHigh(a0, r0);
+      long l0 = p & M44;
+      long g0 = (p >>> 44) | (q << 20);
+      p = a1 * s2;
+      q = Math.multiplyHigh(a1, s2);
+      l0 += p & M44;
+      g0 += (p >>> 44) | (q << 20);
+      p = a2 * s1;
+      q = Math.multiplyHigh(a2, s1);
+      l0 += p & M44;
+      g0 += (p >>> 44) | (q << 20);
+
+      p = a0 * r1;
+      q = Math.multiplyHigh(a0, r1);
+      long l1 = p & M44;
+      long g1 = (p >>> 44) | (q << 20);
+      p = a1 * r0;
+      q = Math.multiplyHigh(a1, r0);
+      l1 += p & M44;
+      g1 += (p >>> 44) | (q << 20);
+      p = a2 * s2;
+      q = Math.multiplyHigh(a2, s2);
+      l1 += p & M44;
+      g1 += (p >>> 44) | (q << 20);
+
+      p = a0 * r2;
+      q = Math.multiplyHigh(a0, r2);
+      long l2 = p & M44;
+      long g2 = (p >>> 44) | (q << 20);
+      p = a1 * r1;
+      q = Math.multiplyHigh(a1, r1);
+      l2 += p & M44;
+      g2 += (p >>> 44) | (q << 20);
+      p = a2 * r0;
+      q = Math.multiplyHigh(a2, r0);
+      l2 += p & M44;
+      g2 += (p >>> 44) | (q << 20);
+
+      a0 = l0 & M44;
+      long c = (l0 >>> 44) + g0;
+      long t = l1 + c;
+      a1 = t & M44;
+      c = (t >>> 44) + g1;
+      t = l2 + c;
+      a2 = t & M42;
+      c = (t >>> 42) + (g2 << 2);
+      a0 += c * 5;
+      c = a0 >>> 44;
+      a0 &= M44;
+      a1 += c;
+    }
+    h0 = a0;
+    h1 = a1;
+    h2 = a2;
   }
 
   /** h = (h + block) * r mod 2^130 - 5, for a block of two little-endian words and its high bit. */
