@@ -1,25 +1,27 @@
 package io.warren.libp2p.internal.noise;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Poly1305 (RFC 8439 section 2.5) with the accumulator in three limbs of 44, 44 and 42 bits, so a
- * 16-byte block costs nine 64x64-bit multiplications ({@link Math#multiplyHigh} gives the high
- * halves). The JDK's own Poly1305 works in 26-bit limbs through a generic field class and was the
- * hot spot of every Noise transfer on machines without its AVX-512 intrinsic.
+ * Poly1305 (RFC 8439 section 2.5) in radix 2^64: the accumulator is two 64-bit words and a few
+ * bits above them, and the clamped key r is two words whose top one has its two low bits clear,
+ * so a 16-byte block costs four 64x64-bit products plus two small ones. The JDK's own Poly1305
+ * (26-bit limbs through a generic field class) was the hot spot of every Noise transfer on machines
+ * without its AVX-512 intrinsic.
  *
  * <p>Not thread-safe; {@link #init} starts a new tag.
  */
 final class Poly1305 {
-  private static final long M44 = (1L << 44) - 1;
-  private static final long M42 = (1L << 42) - 1;
+  private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private long r0;
   private long r1;
-  private long r2;
+  /** r1 + r1/4: multiplying by it folds 2^128 (= 5/4 mod p) back in. */
   private long s1;
-  private long s2;
   private long h0;
   private long h1;
   private long h2;
@@ -27,23 +29,15 @@ final class Poly1305 {
   private long pad1;
   private final byte[] partial = new byte[16];
   private final byte[] chunk = new byte[8192];
-  private static final java.lang.invoke.VarHandle LE64 =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private int partialLength;
 
   /** Starts a tag with the one-time 32-byte key {@code key[off..off+32)} (r, then s). */
   void init(byte[] key, int off) {
-    ByteBuffer k = ByteBuffer.wrap(key, off, 32).order(ByteOrder.LITTLE_ENDIAN);
-    long t0 = k.getLong();
-    long t1 = k.getLong();
-    // clamp r (RFC 8439 2.5) while splitting it into limbs
-    r0 = t0 & 0xffc0fffffffL;
-    r1 = ((t0 >>> 44) | (t1 << 20)) & 0xfffffc0ffffL;
-    r2 = (t1 >>> 24) & 0x00ffffffc0fL;
-    s1 = r1 * 20;
-    s2 = r2 * 20;
-    pad0 = k.getLong();
-    pad1 = k.getLong();
+    r0 = (long) LE64.get(key, off) & 0x0ffffffc0fffffffL;
+    r1 = (long) LE64.get(key, off + 8) & 0x0ffffffc0ffffffcL;
+    s1 = r1 + (r1 >>> 2);
+    pad0 = (long) LE64.get(key, off + 16);
+    pad1 = (long) LE64.get(key, off + 24);
     h0 = 0;
     h1 = 0;
     h2 = 0;
@@ -64,19 +58,19 @@ final class Poly1305 {
       if (partialLength < 16) {
         return;
       }
-      blocks(partial, 0, 16);
+      blocks(partial, 0, 16, 1);
       partialLength = 0;
     }
     int whole = in.remaining() & ~15;
     if (in.hasArray()) {
-      blocks(in.array(), in.arrayOffset() + in.position(), whole);
+      blocks(in.array(), in.arrayOffset() + in.position(), whole, 1);
       in.position(in.position() + whole);
     } else {
       // direct memory: through a small array, which the block loop reads fastest
       while (whole > 0) {
         int n = Math.min(whole, chunk.length);
         in.get(chunk, 0, n);
-        blocks(chunk, 0, n);
+        blocks(chunk, 0, n, 1);
         whole -= n;
       }
     }
@@ -90,148 +84,77 @@ final class Poly1305 {
   /** Pads the absorbed length to a multiple of 16 with zeros (the AEAD's pad16). */
   void padToBlock() {
     if (partialLength > 0) {
-      java.util.Arrays.fill(partial, partialLength, 16, (byte) 0);
-      blocks(partial, 0, 16);
+      Arrays.fill(partial, partialLength, 16, (byte) 0);
+      blocks(partial, 0, 16, 1);
       partialLength = 0;
     }
   }
 
-  /** Absorbs {@code len} (a multiple of 16) bytes of full blocks, with the accumulator in locals. */
-  private void blocks(byte[] a, int off, int len) {
+  /**
+   * h = (h + block) * r mod 2^130 - 5 for each 16-byte block of {@code a[off..off+len)}, with
+   * {@code hibit} (1, or 0 for a final short block padded by {@link #finish}) as the block's bit 128.
+   */
+  private void blocks(byte[] a, int off, int len, long hibit) {
     long a0 = h0;
     long a1 = h1;
     long a2 = h2;
     final long r0 = this.r0;
     final long r1 = this.r1;
-    final long r2 = this.r2;
     final long s1 = this.s1;
-    final long s2 = this.s2;
     for (int end = off + len; off < end; off += 16) {
-      long t0 = (long) LE64.get(a, off);
-      long t1 = (long) LE64.get(a, off + 8);
-      a0 += t0 & M44;
-      a1 += ((t0 >>> 44) | (t1 << 20)) & M44;
-      a2 += ((t1 >>> 24) & M42) | (1L << 40);
+      // h += block
+      long m0 = (long) LE64.get(a, off);
+      long m1 = (long) LE64.get(a, off + 8);
+      long t = a0 + m0;
+      long c = Long.compareUnsigned(t, a0) < 0 ? 1 : 0;
+      a0 = t;
+      t = a1 + m1;
+      long c2 = Long.compareUnsigned(t, a1) < 0 ? 1 : 0;
+      t += c;
+      c2 |= (t == 0 && c == 1) ? 1 : 0;
+      a1 = t;
+      a2 += c2 + hibit;
 
-      long p = a0 * r0;
-      long q = Math.multiplyHigh(a0, r0);
-      long l0 = p & M44;
-      long g0 = (p >>> 44) | (q << 20);
-      p = a1 * s2;
-      q = Math.multiplyHigh(a1, s2);
-      l0 += p & M44;
-      g0 += (p >>> 44) | (q << 20);
-      p = a2 * s1;
-      q = Math.multiplyHigh(a2, s1);
-      l0 += p & M44;
-      g0 += (p >>> 44) | (q << 20);
+      // d0 = a0*r0 + a1*s1, d1 = a0*r1 + a1*r0 + a2*s1, d2 = a2*r0 (r0, r1, s1 < 2^62, a2 small)
+      long d0lo = a0 * r0;
+      long d0hi = Math.multiplyHigh(a0, r0) + ((a0 >> 63) & r0);
+      long p = a1 * s1;
+      long ph = Math.multiplyHigh(a1, s1) + ((a1 >> 63) & s1);
+      t = d0lo + p;
+      d0hi += ph + (Long.compareUnsigned(t, p) < 0 ? 1 : 0);
+      d0lo = t;
 
-      p = a0 * r1;
-      q = Math.multiplyHigh(a0, r1);
-      long l1 = p & M44;
-      long g1 = (p >>> 44) | (q << 20);
+      long d1lo = a0 * r1;
+      long d1hi = Math.multiplyHigh(a0, r1) + ((a0 >> 63) & r1);
       p = a1 * r0;
-      q = Math.multiplyHigh(a1, r0);
-      l1 += p & M44;
-      g1 += (p >>> 44) | (q << 20);
-      p = a2 * s2;
-      q = Math.multiplyHigh(a2, s2);
-      l1 += p & M44;
-      g1 += (p >>> 44) | (q << 20);
+      ph = Math.multiplyHigh(a1, r0) + ((a1 >> 63) & r0);
+      t = d1lo + p;
+      d1hi += ph + (Long.compareUnsigned(t, p) < 0 ? 1 : 0);
+      d1lo = t;
+      p = a2 * s1; // a2 < 8, s1 < 2^62: no high part
+      t = d1lo + p;
+      d1hi += Long.compareUnsigned(t, p) < 0 ? 1 : 0;
+      d1lo = t;
 
-      p = a0 * r2;
-      q = Math.multiplyHigh(a0, r2);
-      long l2 = p & M44;
-      long g2 = (p >>> 44) | (q << 20);
-      p = a1 * r1;
-      q = Math.multiplyHigh(a1, r1);
-      l2 += p & M44;
-      g2 += (p >>> 44) | (q << 20);
-      p = a2 * r0;
-      q = Math.multiplyHigh(a2, r0);
-      l2 += p & M44;
-      g2 += (p >>> 44) | (q << 20);
+      long d2 = a2 * r0;
 
-      a0 = l0 & M44;
-      long c = (l0 >>> 44) + g0;
-      long t = l1 + c;
-      a1 = t & M44;
-      c = (t >>> 44) + g1;
-      t = l2 + c;
-      a2 = t & M42;
-      c = (t >>> 42) + (g2 << 2);
-      a0 += c * 5;
-      c = a0 >>> 44;
-      a0 &= M44;
-      a1 += c;
+      // carry d0 -> d1 -> d2, then fold bits 130 and up back in: 2^130 = 5 (mod p)
+      t = d1lo + d0hi;
+      d1hi += Long.compareUnsigned(t, d0hi) < 0 ? 1 : 0;
+      d1lo = t;
+      d2 += d1hi;
+      a0 = d0lo;
+      a1 = d1lo;
+      a2 = d2 & 3;
+      c = (d2 & ~3L) + (d2 >>> 2); // (d2 >> 2) * 5
+      t = a0 + c;
+      c = Long.compareUnsigned(t, c) < 0 ? 1 : 0;
+      a0 = t;
+      t = a1 + c;
+      c = (t == 0 && c == 1) ? 1 : 0;
+      a1 = t;
+      a2 += c;
     }
-    h0 = a0;
-    h1 = a1;
-    h2 = a2;
-  }
-
-  /** h = (h + block) * r mod 2^130 - 5, for a block of two little-endian words and its high bit. */
-  private void block(long t0, long t1, long hibit) {
-    long a0 = h0 + (t0 & M44);
-    long a1 = h1 + (((t0 >>> 44) | (t1 << 20)) & M44);
-    long a2 = h2 + (((t1 >>> 24) & M42) | hibit);
-
-    // d0 = a0*r0 + a1*s2 + a2*s1, d1 = a0*r1 + a1*r0 + a2*s2, d2 = a0*r2 + a1*r1 + a2*r0: each
-    // product (under 2^94) is split at bit 44 into its low 44 bits and the rest, which sum
-    // without overflow, so no carries between 64-bit halves need checking
-    long p = a0 * r0;
-    long q = Math.multiplyHigh(a0, r0);
-    long l0 = p & M44;
-    long g0 = (p >>> 44) | (q << 20);
-    p = a1 * s2;
-    q = Math.multiplyHigh(a1, s2);
-    l0 += p & M44;
-    g0 += (p >>> 44) | (q << 20);
-    p = a2 * s1;
-    q = Math.multiplyHigh(a2, s1);
-    l0 += p & M44;
-    g0 += (p >>> 44) | (q << 20);
-
-    p = a0 * r1;
-    q = Math.multiplyHigh(a0, r1);
-    long l1 = p & M44;
-    long g1 = (p >>> 44) | (q << 20);
-    p = a1 * r0;
-    q = Math.multiplyHigh(a1, r0);
-    l1 += p & M44;
-    g1 += (p >>> 44) | (q << 20);
-    p = a2 * s2;
-    q = Math.multiplyHigh(a2, s2);
-    l1 += p & M44;
-    g1 += (p >>> 44) | (q << 20);
-
-    p = a0 * r2;
-    q = Math.multiplyHigh(a0, r2);
-    long l2 = p & M44;
-    long g2 = (p >>> 44) | (q << 20);
-    p = a1 * r1;
-    q = Math.multiplyHigh(a1, r1);
-    l2 += p & M44;
-    g2 += (p >>> 44) | (q << 20);
-    p = a2 * r0;
-    q = Math.multiplyHigh(a2, r0);
-    l2 += p & M44;
-    g2 += (p >>> 44) | (q << 20);
-
-    // partial reduction: carry limb to limb, the carry out of 2^130 times 5 back into the lowest
-    long t = l0;
-    a0 = t & M44;
-    long c = (t >>> 44) + g0;
-    t = l1 + c;
-    a1 = t & M44;
-    c = (t >>> 44) + g1;
-    t = l2 + c;
-    a2 = t & M42;
-    c = (t >>> 42) + (g2 << 2);
-    a0 += c * 5;
-    c = a0 >>> 44;
-    a0 &= M44;
-    a1 += c;
     h0 = a0;
     h1 = a1;
     h2 = a2;
@@ -241,56 +164,24 @@ final class Poly1305 {
   void finish(byte[] out, int off) {
     if (partialLength > 0) {
       partial[partialLength] = 1;
-      java.util.Arrays.fill(partial, partialLength + 1, 16, (byte) 0);
-      ByteBuffer p = ByteBuffer.wrap(partial).order(ByteOrder.LITTLE_ENDIAN);
-      block(p.getLong(0), p.getLong(8), 0);
+      Arrays.fill(partial, partialLength + 1, 16, (byte) 0);
+      blocks(partial, 0, 16, 0);
       partialLength = 0;
     }
-    long a0 = h0;
-    long a1 = h1;
-    long a2 = h2;
-    // full carry
-    long c = a1 >>> 44;
-    a1 &= M44;
-    a2 += c;
-    c = a2 >>> 42;
-    a2 &= M42;
-    a0 += c * 5;
-    c = a0 >>> 44;
-    a0 &= M44;
-    a1 += c;
-    c = a1 >>> 44;
-    a1 &= M44;
-    a2 += c;
-    c = a2 >>> 42;
-    a2 &= M42;
-    a0 += c * 5;
-    c = a0 >>> 44;
-    a0 &= M44;
-    a1 += c;
-    // g = h + 5 - 2^130; take g when it did not go negative (h >= p)
-    long g0 = a0 + 5;
-    c = g0 >>> 44;
-    g0 &= M44;
-    long g1 = a1 + c;
-    c = g1 >>> 44;
-    g1 &= M44;
-    long g2 = a2 + c - (1L << 42);
-    long useG = (g2 >>> 63) - 1; // all ones when g2 >= 0
-    a0 = (a0 & ~useG) | (g0 & useG);
-    a1 = (a1 & ~useG) | (g1 & useG);
-    a2 = (a2 & ~useG) | (g2 & useG);
+    // h mod p: g = h + 5; when g reaches 2^130, h >= p and g - 2^130 is the residue
+    long g0 = h0 + 5;
+    long c = Long.compareUnsigned(g0, 5) < 0 ? 1 : 0;
+    long g1 = h1 + c;
+    c = (g1 == 0 && c == 1) ? 1 : 0;
+    long g2 = h2 + c;
+    long useG = -(g2 >>> 2); // all ones when g >= 2^130
+    long t0 = (h0 & ~useG) | (g0 & useG);
+    long t1 = (h1 & ~useG) | (g1 & useG);
     // tag = (h + s) mod 2^128
-    a0 += pad0 & M44;
-    c = a0 >>> 44;
-    a0 &= M44;
-    a1 += (((pad0 >>> 44) | (pad1 << 20)) & M44) + c;
-    c = a1 >>> 44;
-    a1 &= M44;
-    a2 += ((pad1 >>> 24) & M42) + c;
-    a2 &= M42;
-    long w0 = a0 | (a1 << 44);
-    long w1 = (a1 >>> 20) | (a2 << 24);
-    ByteBuffer.wrap(out, off, 16).order(ByteOrder.LITTLE_ENDIAN).putLong(w0).putLong(w1);
+    long w0 = t0 + pad0;
+    c = Long.compareUnsigned(w0, pad0) < 0 ? 1 : 0;
+    long w1 = t1 + pad1 + c;
+    LE64.set(out, off, w0);
+    LE64.set(out, off + 8, w1);
   }
 }
