@@ -1,7 +1,11 @@
 package io.warren.api;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs console commands on another node of this node's networks, with that node's admin
@@ -23,4 +27,24 @@ public interface RemoteAdmin {
    *     when the command itself failed there
    */
   CompletionStage<String> run(String node, List<String> command, String credentials);
+
+  /**
+   * {@link #run} for console commands: waits up to {@code timeout} and throws what the stage failed
+   * with (so the console prints that node's own message), or a {@link TimeoutException} naming the
+   * node. An empty {@code credentials} means none.
+   */
+  default String runAndWait(String node, List<String> command, String credentials, Duration timeout)
+      throws Exception {
+    try {
+      return run(node, command, credentials == null || credentials.isEmpty() ? null : credentials)
+          .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stripTrailing();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    } catch (TimeoutException e) {
+      throw new TimeoutException(node + " did not answer within " + timeout.toSeconds() + " s");
+    }
+  }
 }

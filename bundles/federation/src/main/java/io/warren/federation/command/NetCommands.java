@@ -1,6 +1,5 @@
 package io.warren.federation.command;
 
-import io.warren.api.RemoteAdmin;
 import io.warren.federation.Member;
 import io.warren.federation.internal.FederationService;
 import java.time.Duration;
@@ -10,9 +9,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -29,6 +25,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=trusts",
     "osgi.command.function=exec"})
 public final class NetCommands {
+  private static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(2);
   private final FederationService federation;
 
   @Activate
@@ -105,23 +102,7 @@ public final class NetCommands {
       @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("the node: peer ID or name") String node,
       @Descriptor("the command and its arguments") String... command) throws Exception {
-    return call(federation, node, Arrays.asList(command), credentials);
-  }
-
-  /** Runs {@code command} on {@code node} and waits for its output, with errors as one clear message. */
-  public static String call(RemoteAdmin remote, String node, List<String> command, String credentials) throws Exception {
-    try {
-      return remote.run(node, command, credentials.isEmpty() ? null : credentials).toCompletableFuture()
-          .get(2, TimeUnit.MINUTES).stripTrailing();
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof Exception ex) {
-        throw ex;
-      }
-      throw e;
-    } catch (TimeoutException e) {
-      throw new TimeoutException(node + " did not answer within 2 minutes");
-    }
+    return federation.runAndWait(node, Arrays.asList(command), credentials, REMOTE_TIMEOUT);
   }
 
   private String peerId(String node) {

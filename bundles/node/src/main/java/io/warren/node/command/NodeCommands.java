@@ -120,15 +120,7 @@ public final class NodeCommands {
       if (r == null) {
         throw new IllegalStateException("--node needs the federation bundle, which is not running");
       }
-      try {
-        return r.run(nodeRef, List.of("node:metrics"), credentials.isEmpty() ? null : credentials)
-            .toCompletableFuture().get(2, java.util.concurrent.TimeUnit.MINUTES).stripTrailing();
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (e.getCause() instanceof Exception ex) {
-          throw ex;
-        }
-        throw e;
-      }
+      return r.runAndWait(nodeRef, List.of("node:metrics"), credentials, java.time.Duration.ofMinutes(2));
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", node.identity().name());

@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.felix.service.command.Descriptor;
@@ -180,14 +178,6 @@ public final class ProxyCommands {
     if (r == null) {
       throw new IllegalStateException("--node needs the federation bundle, which is not running");
     }
-    try {
-      return r.run(node, words, credentials.isEmpty() ? null : credentials).toCompletableFuture()
-          .get(2, TimeUnit.MINUTES).stripTrailing();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception ex) {
-        throw ex;
-      }
-      throw e;
-    }
+    return r.runAndWait(node, words, credentials, Duration.ofMinutes(2));
   }
 }
