@@ -19,7 +19,4 @@ public interface NodeDirectory {
    * @throws IllegalArgumentException saying why when nothing or more than one member matches
    */
   Member resolve(String ref);
-
-  /** The member with this exact peer ID, if known. */
-  Optional<Member> byPeerId(String peerId);
 }

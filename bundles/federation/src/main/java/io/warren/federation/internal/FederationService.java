@@ -17,6 +17,7 @@ import io.warren.federation.NodeDirectory;
 import io.warren.identity.NetworkCredentials;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
+import io.warren.node.CommandRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -264,15 +265,6 @@ public final class FederationService implements NodeDirectory, RemoteAdmin {
     }
     throw new IllegalArgumentException("no node '" + ref + "' in " + network.map(n -> "network " + n.name())
         .orElse("the peer table (this node is in no network)") + "; net:nodes lists the known ones");
-  }
-
-  @Override
-  public Optional<Member> byPeerId(String peerId) {
-    if (peerId.equals(identity.peerId())) {
-      return Optional.of(members().get(0));
-    }
-    SignedPeerRecord r = table.get(peerId);
-    return r == null ? Optional.empty() : Optional.of(member(r, connections().get(peerId)));
   }
 
   /** Whether {@code peerId} proved membership of this node's network, directly or by a record in the table. */

@@ -26,9 +26,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
-import org.apache.felix.service.command.Converter;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -61,7 +58,7 @@ public final class LocalConsole {
   static final int MAX_COMMAND_BYTES = 1 << 20;
   private static final int AUTH_TIMEOUT_MS = 10_000;
 
-  private final CommandProcessor processor;
+  private final io.warren.node.CommandRunner commands;
   private final AdminAuthenticator authenticator;
   private final Path file;
   private final byte[] token;
@@ -73,9 +70,9 @@ public final class LocalConsole {
   });
 
   @Activate
-  public LocalConsole(BundleContext context, @Reference CommandProcessor processor,
+  public LocalConsole(BundleContext context, @Reference io.warren.node.CommandRunner commands,
       @Reference AdminAuthenticator authenticator) throws IOException {
-    this.processor = processor;
+    this.commands = commands;
     this.authenticator = authenticator;
     this.file = Path.of(context.getProperty(NodeProperties.DATA_DIR)).resolve("run").resolve("console");
     this.token = new byte[32];
@@ -170,40 +167,12 @@ public final class LocalConsole {
   private void run(String line, InputStream stdin, DataOutputStream out) throws IOException {
     PrintStream stdout = new PrintStream(new FrameStream(out, 'O'), true, StandardCharsets.UTF_8);
     PrintStream stderr = new PrintStream(new FrameStream(out, 'E'), true, StandardCharsets.UTF_8);
-    int status = 0;
-    CommandSession session = processor.createSession(stdin, stdout, stderr);
-    try {
-      Object result = session.execute(line);
-      if (result != null) {
-        CharSequence text = session.format(result, Converter.INSPECT);
-        stdout.println(text);
-      }
-    } catch (Exception e) {
-      stderr.println(describe(e));
-      status = 1;
-    } finally {
-      session.close();
-    }
-    stdout.flush();
-    stderr.flush();
+    int status = commands.execute(line, stdin, stdout, stderr);
     synchronized (out) {
       out.writeByte('X');
       out.writeInt(status);
       out.flush();
     }
-  }
-
-  /** One line that says what went wrong, without a stack trace. */
-  static String describe(Throwable e) {
-    if (e.getClass().getSimpleName().equals("CommandNotFoundException")) {
-      String m = e.getMessage() == null ? "" : e.getMessage().replace("Command not found: ", "");
-      return "unknown command: " + m;
-    }
-    Throwable t = e;
-    while ((t.getMessage() == null || t.getMessage().isBlank()) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private static void fail(DataOutputStream out, String message, int status) throws IOException {

@@ -1,7 +1,8 @@
-package io.warren.federation.internal;
+package io.warren.node;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,10 +15,13 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Runs one console command, given as words, in its own Gogo session, as the local console would:
- * a remote admin call is the same command with the same output. The first word must name a scoped
- * command; every other word is passed as one literal argument (single-quoted, so Gogo expands
- * nothing in it), which is why a word may not contain a single quote.
+ * Runs one console command in its own Gogo session, the same way for every way in: the local
+ * console streams its output to the client, a remote admin call collects it. Errors come out as
+ * one line without a stack trace ({@link #describe}).
+ *
+ * <p>{@link #run(List)} takes the command as words: the first must name a scoped command, and
+ * every other word is passed as one literal argument (single-quoted, so Gogo expands nothing in
+ * it), which is why a word may not contain a single quote.
  */
 @Component(service = CommandRunner.class)
 public final class CommandRunner {
@@ -33,8 +37,44 @@ public final class CommandRunner {
     this.processor = processor;
   }
 
+  /**
+   * Runs {@code line}, printing its result to {@code out} and a failure, described in one line, to
+   * {@code err}; returns 0 on success and 1 on failure.
+   */
+  public int execute(String line, InputStream in, PrintStream out, PrintStream err) {
+    CommandSession session = processor.createSession(in, out, err);
+    try {
+      Object result = session.execute(line);
+      if (result != null) {
+        out.println(session.format(result, Converter.INSPECT));
+      }
+      return 0;
+    } catch (Exception e) {
+      err.println(describe(e));
+      return 1;
+    } finally {
+      session.close();
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** Runs {@code words} (see the class comment) and collects everything it printed. */
+  public Outcome run(List<String> words) {
+    String line;
+    try {
+      line = line(words);
+    } catch (IllegalArgumentException e) {
+      return new Outcome(false, e.getMessage());
+    }
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    int status = execute(line, new ByteArrayInputStream(new byte[0]), out, out);
+    return new Outcome(status == 0, buffer.toString(StandardCharsets.UTF_8).stripTrailing());
+  }
+
   /** Checks {@code words} can be run: a scoped command name, then arguments without single quotes. */
-  static void checkWords(List<String> words) {
+  public static void checkWords(List<String> words) {
     if (words.isEmpty()) {
       throw new IllegalArgumentException("no command given");
     }
@@ -49,7 +89,7 @@ public final class CommandRunner {
   }
 
   /** Gogo's text for {@code words}: the command, then each argument single-quoted. */
-  static String line(List<String> words) {
+  public static String line(List<String> words) {
     checkWords(words);
     StringBuilder b = new StringBuilder(words.get(0));
     for (String w : words.subList(1, words.size())) {
@@ -58,33 +98,8 @@ public final class CommandRunner {
     return b.toString();
   }
 
-  public Outcome run(List<String> words) {
-    String line;
-    try {
-      line = line(words);
-    } catch (IllegalArgumentException e) {
-      return new Outcome(false, e.getMessage());
-    }
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-    CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
-    try {
-      Object result = session.execute(line);
-      if (result != null) {
-        out.println(session.format(result, Converter.INSPECT));
-      }
-      out.flush();
-      return new Outcome(true, buffer.toString(StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      out.flush();
-      String printed = buffer.toString(StandardCharsets.UTF_8);
-      return new Outcome(false, printed + describe(e));
-    } finally {
-      session.close();
-    }
-  }
-
-  private static String describe(Throwable e) {
+  /** One line that says what went wrong, without a stack trace. */
+  public static String describe(Throwable e) {
     if (e.getClass().getSimpleName().equals("CommandNotFoundException")) {
       String m = e.getMessage() == null ? "" : e.getMessage().replace("Command not found: ", "");
       return "unknown command: " + m;
