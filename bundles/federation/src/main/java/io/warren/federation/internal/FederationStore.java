@@ -15,6 +15,7 @@ import java.util.Map;
  * gave other nodes' keys. Calls block: never on an event loop.
  */
 final class FederationStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FederationStore.class);
   static final String OWNER = "federation";
   static final List<Store.Migration> MIGRATIONS = List.of(new Store.Migration(1, """
       CREATE TABLE federation_peer(
@@ -54,6 +55,8 @@ final class FederationStore {
               out.add(new Row(SignedPeerRecord.decode(rs.getBytes(1)), lastContact));
             } catch (ProtocolException e) {
               // written by this node, so only a damaged row; the owner's next record replaces it
+              LOG.warn("federation: a stored peer record in network {} is unreadable ({}); skipped", network,
+                  e.getMessage());
             }
           }
         }

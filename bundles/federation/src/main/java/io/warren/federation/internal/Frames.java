@@ -56,7 +56,7 @@ final class Frames implements AutoCloseable {
       @Override
       public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         // a half-close from the peer: nothing more will come
-        if (evt.getClass().getSimpleName().contains("InputShutdown")) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
           inbox.add(END);
         }
         ctx.fireUserEventTriggered(evt);

@@ -41,7 +41,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -736,12 +735,5 @@ public final class ProxyService implements ProxyRules, MetricsSource {
     }
     String m = c.getMessage();
     return m == null || m.isBlank() ? c.getClass().getSimpleName() : m;
-  }
-
-  /** Used by tests: completes when a rule's listener is bound. */
-  CompletableFuture<Integer> listenerPort(String id) {
-    Active a = rules.get(id);
-    return a == null || a.listener == null ? CompletableFuture.failedFuture(new IllegalStateException("not listening"))
-        : CompletableFuture.completedFuture(((InetSocketAddress) a.listener.localAddress()).getPort());
   }
 }

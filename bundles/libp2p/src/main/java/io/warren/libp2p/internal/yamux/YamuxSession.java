@@ -63,7 +63,9 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     private long lastRemoteStreamId;
     private int ackBacklog;
     /** Opens waiting for the ACK backlog to shrink (the spec's 256), oldest first; bounded. */
-    private final java.util.ArrayDeque<Object[]> waitingOpens = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<WaitingOpen> waitingOpens = new java.util.ArrayDeque<>();
+
+    private record WaitingOpen(ChannelHandler initializer, Promise<YamuxStreamChannel> promise) {}
     private static final int MAX_WAITING_OPENS = 8192;
     private int inboundStreams;
     private int nextPingId;
@@ -120,7 +122,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
                 promise.setFailure(new IOException("yamux: " + ackBacklog + " opened streams await the peer's ACK and "
                     + waitingOpens.size() + " more wait to open"));
             } else {
-                waitingOpens.add(new Object[] {initializer, promise});
+                waitingOpens.add(new WaitingOpen(initializer, promise));
             }
             return;
         }
@@ -406,13 +408,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Opens the streams that waited for the ACK backlog, as far as it allows now. */
-    @SuppressWarnings("unchecked")
     private void openWaiting() {
         while (!waitingOpens.isEmpty() && ackBacklog < config.maxAckBacklog()) {
-            Object[] w = waitingOpens.poll();
-            Promise<YamuxStreamChannel> p = (Promise<YamuxStreamChannel>) w[1];
-            if (!p.isDone()) {
-                openStream0((ChannelHandler) w[0], p);
+            WaitingOpen w = waitingOpens.poll();
+            if (!w.promise().isDone()) {
+                openStream0(w.initializer(), w.promise());
             }
         }
     }
@@ -423,8 +423,8 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
         }
         closed = true;
         IOException closedWhileWaiting = new IOException("yamux: session closed before the stream could open");
-        for (Object[] w : waitingOpens) {
-            ((Promise<?>) w[1]).tryFailure(closedWhileWaiting);
+        for (WaitingOpen w : waitingOpens) {
+            w.promise().tryFailure(closedWhileWaiting);
         }
         waitingOpens.clear();
         List<YamuxStreamChannel> all = new ArrayList<>(streams.values());
