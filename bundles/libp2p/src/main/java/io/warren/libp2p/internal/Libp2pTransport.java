@@ -159,6 +159,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
         config.dcutr_enabled());
     autonat = new Autonat(host, config.autonat_server());
     autonat.install(useAutonat);
+    LOG.info("libp2p: Noise transport encryption by {}", io.warren.libp2p.internal.noise.NoiseHandler.transportCipher());
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());
     reachabilityReason = useAutonat ? null : isPrivate ? (noListener ? "private (no listen address)"

@@ -67,6 +67,11 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         this.timeout = timeout;
     }
 
+    /** What encrypts transport messages: OpenSSL's ChaCha20-Poly1305 when it loaded, else Java's (and why). */
+    public static String transportCipher() {
+        return NativeAead.DESCRIPTION;
+    }
+
     /** The dialer's side; {@code expectedRemote} (nullable) is the peer we meant to reach. */
     public static NoiseHandler initiator(NoiseConfig config, PeerId expectedRemote, Duration timeout) {
         return new NoiseHandler(config, true, expectedRemote, timeout);
@@ -233,10 +238,9 @@ public final class NoiseHandler extends ChannelDuplexHandler {
             fail(ctx, "noise: transport frame of " + len + " bytes is shorter than the 16-byte tag", null);
             return;
         }
-        ByteBuf plain = ctx.alloc().buffer(len - CipherState.TAG_LENGTH);
+        ByteBuf plain = ctx.alloc().directBuffer(len - CipherState.TAG_LENGTH);
         try {
-            int n = receiver.decrypt(frame.nioBuffer(), plain.nioBuffer(0, len - CipherState.TAG_LENGTH));
-            plain.writerIndex(n);
+            receiver.decrypt(frame, plain);
         } catch (GeneralSecurityException e) {
             plain.release();
             fail(ctx, "noise: transport frame " + framesIn + " failed to decrypt (tampered or corrupted)", e);
@@ -276,14 +280,12 @@ public final class NoiseHandler extends ChannelDuplexHandler {
                 return;
             }
             int frames = (len + MAX_PLAINTEXT - 1) / MAX_PLAINTEXT;
-            ByteBuf out = ctx.alloc().buffer(len + frames * (NoiseFrameDecoder.LENGTH_FIELD + CipherState.TAG_LENGTH));
+            ByteBuf out = ctx.alloc().directBuffer(len + frames * (NoiseFrameDecoder.LENGTH_FIELD + CipherState.TAG_LENGTH));
             try {
                 while (in.isReadable()) {
                     int n = Math.min(in.readableBytes(), MAX_PLAINTEXT);
                     out.writeShort(n + CipherState.TAG_LENGTH);
-                    int written = sender.encrypt(in.nioBuffer(in.readerIndex(), n),
-                            out.nioBuffer(out.writerIndex(), n + CipherState.TAG_LENGTH));
-                    out.writerIndex(out.writerIndex() + written);
+                    sender.encrypt(in, in.readerIndex(), n, out); // composite pieces are read in place
                     in.skipBytes(n);
                 }
             } catch (GeneralSecurityException e) {
@@ -310,6 +312,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimer();
+        closeCiphers();
         if (state == State.HANDSHAKE) {
             state = State.FAILED;
             result.completeExceptionally(new ProtocolException("noise: connection closed during the handshake"));
@@ -321,6 +324,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancelTimer();
+        closeCiphers();
         failPending(new ProtocolException("noise: handler removed"));
     }
 
@@ -338,6 +342,17 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         }
         failPending(e);
         ctx.close();
+    }
+
+    /** The connection is gone: free the ciphers' native state; later writes fail as on a failed channel. */
+    private void closeCiphers() {
+        if (state == State.TRANSPORT) {
+            state = State.FAILED;
+        }
+        if (sender != null) {
+            sender.close();
+            receiver.close();
+        }
     }
 
     private void failPending(Throwable cause) {

@@ -2,9 +2,13 @@ package io.warren.libp2p.internal.noise;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Random;
@@ -108,17 +112,81 @@ class ChaChaPolyTest {
       assertArrayEquals(plain, other.decryptWithAd(ad, sealed));
       assertEquals(nonce + 1, other.nonce());
 
-      // direct buffers, as the Noise handler uses them
-      CipherState d1 = new CipherState(key);
-      d1.setNonce(nonce);
-      ByteBuffer out = ByteBuffer.allocateDirect(len + 16);
-      d1.encrypt(ByteBuffer.wrap(plain), out);
-      out.flip();
-      if (ad.length == 0) {
-        byte[] got = new byte[out.remaining()];
-        out.duplicate().get(got);
-        assertArrayEquals(sealed, got);
+      if (ad.length == 0) { // transport messages: the ByteBuf path, native when available
+        assertTransportPathsAgree(key, nonce, plain, sealed, rnd);
       }
+    }
+  }
+
+  /**
+   * Encrypts and decrypts through every buffer shape the Noise handler meets (direct, heap, a
+   * composite of a header and a body, a frame whose tag straddles two pieces): all must give the
+   * JDK's bytes, natively or in Java.
+   */
+  private static void assertTransportPathsAgree(byte[] key, long nonce, byte[] plain, byte[] sealed, Random rnd)
+      throws Exception {
+    int len = plain.length;
+    int cut = len == 0 ? 0 : rnd.nextInt(len + 1);
+    ByteBuf[] inputs = {
+        Unpooled.directBuffer(len).writeBytes(plain),
+        Unpooled.buffer(len).writeBytes(plain),
+        Unpooled.compositeBuffer().addComponents(true, Unpooled.directBuffer(cut).writeBytes(plain, 0, cut),
+            Unpooled.directBuffer(len - cut).writeBytes(plain, cut, len - cut)),
+        Unpooled.compositeBuffer().addComponents(true, Unpooled.buffer(cut).writeBytes(plain, 0, cut),
+            Unpooled.directBuffer(len - cut).writeBytes(plain, cut, len - cut))};
+    for (ByteBuf in : inputs) {
+      CipherState enc = new CipherState(key);
+      enc.setNonce(nonce);
+      ByteBuf out = Unpooled.directBuffer(len + 18).writeShort(7); // after a length prefix, as on the wire
+      enc.encrypt(in, in.readerIndex(), len, out);
+      assertEquals(nonce + 1, enc.nonce());
+      assertArrayEquals(sealed, ByteBufUtil.getBytes(out, 2, len + 16), "encrypt from " + in);
+      enc.close();
+      in.release();
+      out.release();
+    }
+    int tagCut = len + rnd.nextInt(17); // the second piece starts inside the tag, or right at it
+    ByteBuf[] frames = {
+        Unpooled.directBuffer(len + 16).writeBytes(sealed),
+        Unpooled.wrappedBuffer(sealed.clone()),
+        Unpooled.compositeBuffer().addComponents(true, Unpooled.directBuffer().writeBytes(sealed, 0, tagCut),
+            Unpooled.directBuffer().writeBytes(sealed, tagCut, sealed.length - tagCut))};
+    for (ByteBuf frame : frames) {
+      CipherState dec = new CipherState(key);
+      dec.setNonce(nonce);
+      ByteBuf out = Unpooled.directBuffer(len + 1).writeByte(9);
+      dec.decrypt(frame, out);
+      assertEquals(nonce + 1, dec.nonce());
+      assertArrayEquals(plain, ByteBufUtil.getBytes(out, 1, len), "decrypt from " + frame);
+      frame.setByte(frame.readerIndex() + rnd.nextInt(frame.readableBytes()), frame.getByte(0) ^ 0x40);
+      frame.setByte(0, frame.getByte(0) ^ 0x40); // flips one bit (or two in the same byte, if it hit byte 0)
+      CipherState again = new CipherState(key);
+      again.setNonce(nonce);
+      ByteBuf tampered = frame;
+      ByteBuf sink = Unpooled.directBuffer(len + 1);
+      if (!java.util.Arrays.equals(ByteBufUtil.getBytes(frame), sealed)) {
+        assertThrows(AEADBadTagException.class, () -> again.decrypt(tampered, sink));
+        assertEquals(nonce, again.nonce(), "a refused message does not use up its nonce");
+      }
+      dec.close();
+      sink.clear();
+      assertThrows(java.security.GeneralSecurityException.class, () -> dec.decrypt(tampered, sink),
+          "a closed state refuses work");
+      again.close();
+      sink.release();
+      frame.release();
+      out.release();
+    }
+  }
+
+  @Test
+  void opensslIsUsedWhereItWasBuilt() {
+    boolean built = NativeAead.class.getResource("/native/linux-x86_64/libwarren_aead.so") != null;
+    if (built && !"false".equals(System.getProperty("warren.noise.native"))) {
+      assertTrue(NativeAead.AVAILABLE, NativeAead.DESCRIPTION);
+      assertTrue(NativeAead.DESCRIPTION.startsWith("OpenSSL"), NativeAead.DESCRIPTION);
+    } else {
+      assertFalse(NativeAead.AVAILABLE);
     }
   }
 
