@@ -17,6 +17,15 @@ public final class NoiseFrameDecoder extends ByteToMessageDecoder {
     public static final int MAX_FRAME_LENGTH = 65535;
     static final int LENGTH_FIELD = 2;
 
+    /**
+     * Frames are rarely aligned with socket reads (a full frame is 65537 bytes, a read at most 64 KiB),
+     * so a merging cumulator would copy nearly every byte once more. The composite one leaves the
+     * bytes where the socket put them; the decryption reads a frame's pieces in place.
+     */
+    public NoiseFrameDecoder() {
+        setCumulator(COMPOSITE_CUMULATOR);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= LENGTH_FIELD) {
