@@ -90,20 +90,49 @@ public final class Echo {
       }
     }
 
-    /** Writes bytes {@code pos .. pos+n-1} of the sequence into {@code into[0..n-1]}. */
-    void fill(byte[] into, long pos, int n) {
+    /** Appends bytes {@code pos .. pos+n-1} of the sequence to {@code out}: one copy per byte. */
+    void write(ByteBuf out, long pos, int n) {
       int i = 0;
       while (i < n) {
         long p = pos + i;
-        long index = p >>> 16;
         int off = (int) (p & (BLOCK - 1));
         int len = Math.min(n - i, BLOCK - off);
-        System.arraycopy(block, off, into, i, len);
+        int at = out.writerIndex();
+        out.writeBytes(block, off, len);
         for (int k = off; k < STAMP && k < off + len; k++) {
-          into[i + k - off] = (byte) (index >>> (8 * (STAMP - 1 - k)));
+          out.setByte(at + k - off, stamp(p >>> 16, k));
         }
         i += len;
       }
+    }
+
+    /**
+     * Whether {@code got[0..n-1]} are bytes {@code pos .. pos+n-1} of the sequence: compared against
+     * the block in place, the stamps byte by byte.
+     */
+    boolean matches(byte[] got, long pos, int n) {
+      int i = 0;
+      while (i < n) {
+        long p = pos + i;
+        int off = (int) (p & (BLOCK - 1));
+        int len = Math.min(n - i, BLOCK - off);
+        int k = off;
+        for (; k < STAMP && k < off + len; k++) {
+          if (got[i + k - off] != stamp(p >>> 16, k)) {
+            return false;
+          }
+        }
+        if (!java.util.Arrays.equals(got, i + k - off, i + len, block, k, off + len)) {
+          return false;
+        }
+        i += len;
+      }
+      return true;
+    }
+
+    /** Byte {@code k} (0-7) of block {@code index}'s stamp: the index, big-endian. */
+    private static byte stamp(long index, int k) {
+      return (byte) (index >>> (8 * (STAMP - 1 - k)));
     }
   }
 
@@ -117,7 +146,6 @@ public final class Echo {
     private boolean identical = true;
     private boolean finSent;
     private final byte[] chunk = new byte[CHUNK];
-    private final byte[] expected = new byte[CHUNK];
 
     Client(long total) {
       this.total = total;
@@ -138,8 +166,7 @@ public final class Echo {
       while (sent < total && ctx.channel().isWritable()) {
         int n = (int) Math.min(CHUNK, total - sent);
         ByteBuf b = ctx.alloc().buffer(n);
-        pattern.fill(chunk, sent, n);
-        b.writeBytes(chunk, 0, n);
+        pattern.write(b, sent, n);
         sent += n;
         ctx.write(b);
         wrote = true;
@@ -173,8 +200,7 @@ public final class Echo {
             for (int off = 0; off < n && identical; off += CHUNK) {
               int len = Math.min(CHUNK, n - off);
               in.getBytes(in.readerIndex() + off, chunk, 0, len);
-              pattern.fill(expected, received + off, len);
-              identical = java.util.Arrays.equals(chunk, 0, len, expected, 0, len);
+              identical = pattern.matches(chunk, received + off, len);
             }
           }
         }
