@@ -18,12 +18,19 @@ import java.util.concurrent.TimeUnit;
  * Java <-> Java libp2p figures over loopback (two hosts in one JVM, each with its own event loop
  * group): connection setup (TCP + multistream + Noise XX + Yamux), ping RTT, single-stream echo
  * throughput. Prints one line; never asserts. Run by bench/libp2p.sh.
+ *
+ * <p>Echo runs in rounds on one connection, each on a new stream: the first {@code warm} rounds
+ * let the JIT compile the data path (the first GB runs at a third of the final speed), then the
+ * median, lowest and highest of the measured rounds are printed, with the CPU time the process
+ * spent per echoed byte (both hosts, both directions, crypto and kernel included).
  */
 public final class Libp2pBench {
   public static void main(String[] args) throws Exception {
     int dials = Integer.parseInt(args.length > 0 ? args[0] : "200");
     int pings = Integer.parseInt(args.length > 1 ? args[1] : "2000");
     long bytes = Long.parseLong(args.length > 2 ? args[2] : String.valueOf(256L << 20));
+    int warm = Integer.parseInt(args.length > 3 ? args[3] : "6");
+    int rounds = Integer.parseInt(args.length > 4 ? args[4] : "8");
     HostConfig config = HostConfig.defaults();
     Host a = Libp2pTransport.start(Ed25519Identity.generate(), config, new ProtocolRegistry(), "warren/bench");
     Host b = Libp2pTransport.start(Ed25519Identity.generate(), config, new ProtocolRegistry(), "warren/bench");
@@ -51,14 +58,27 @@ public final class Libp2pBench {
         Ping.run(b.newStream(c, Ping.PROTOCOL).get(10, TimeUnit.SECONDS), 1).get(10, TimeUnit.SECONDS);
         rttWithOpen.add((System.nanoTime() - t0) / 1e6);
       }
-      Echo.run(b.newStream(c, Echo.PROTOCOL).get(10, TimeUnit.SECONDS), 64L << 20).get(120, TimeUnit.SECONDS); // warm-up
-      Echo.Result e = Echo.run(b.newStream(c, Echo.PROTOCOL).get(10, TimeUnit.SECONDS), bytes).get(600, TimeUnit.SECONDS);
-      double mbps = bytes / (e.elapsed().toNanos() / 1e9) / 1e6;
-      System.out.printf(Locale.ROOT, "java-libp2p (Warren) on %s %s: setup p50 %.2f ms p99 %.2f ms | ping (one stream) "
-          + "p50 %.3f ms p99 %.3f ms | ping incl. stream open p50 %.3f ms p99 %.3f ms | echo %d MiB single stream "
-          + "%.0f MB/s each way (identical: %s)%n", System.getProperty("java.vendor"), System.getProperty("java.version"),
-          pct(setup, 50), pct(setup, 99), pct(rtt, 50), pct(rtt, 99), pct(rttWithOpen, 50), pct(rttWithOpen, 99),
-          bytes >> 20, mbps, e.identical());
+      var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      List<Double> mbps = new ArrayList<>();
+      List<Double> cpuPerByte = new ArrayList<>();
+      boolean identical = true;
+      for (int i = 0; i < warm + rounds; i++) {
+        long cpu0 = os.getProcessCpuTime();
+        Echo.Result e = Echo.run(b.newStream(c, Echo.PROTOCOL).get(10, TimeUnit.SECONDS), bytes).get(600, TimeUnit.SECONDS);
+        long cpu = os.getProcessCpuTime() - cpu0;
+        identical &= e.identical();
+        if (i >= warm) {
+          mbps.add(bytes / (e.elapsed().toNanos() / 1e9) / 1e6);
+          cpuPerByte.add(cpu / (double) bytes);
+        }
+      }
+      System.out.printf(Locale.ROOT, "java-libp2p (Warren) on %s %s, noise by %s: setup p50 %.2f ms p99 %.2f ms | ping (one stream) "
+          + "p50 %.3f ms p99 %.3f ms | ping incl. stream open p50 %.3f ms p99 %.3f ms | echo single stream, %d rounds of "
+          + "%d MiB after %d warm-up rounds: median %.0f MB/s each way (lowest %.0f, highest %.0f), %.2f CPU-ns per echoed "
+          + "byte (identical: %s)%n", System.getProperty("java.vendor"), System.getProperty("java.version"),
+          io.warren.libp2p.internal.noise.NoiseHandler.transportCipher(), pct(setup, 50), pct(setup, 99), pct(rtt, 50), pct(rtt, 99), pct(rttWithOpen, 50),
+          pct(rttWithOpen, 99), rounds, bytes >> 20, warm, pct(mbps, 50), pct(mbps, 0), pct(mbps, 100),
+          pct(cpuPerByte, 50), identical);
     } finally {
       b.close();
       a.close();
