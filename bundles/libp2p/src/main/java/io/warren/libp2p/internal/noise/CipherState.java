@@ -88,6 +88,9 @@ final class CipherState {
      */
     void encrypt(ByteBuf in, int index, int n, ByteBuf out) throws GeneralSecurityException {
         checkOpen();
+        if (index < 0 || n < 0 || index > in.writerIndex() - n) { // native code gets raw addresses
+            throw new IndexOutOfBoundsException("noise: " + n + " bytes at " + index + " of " + in);
+        }
         if (out.writableBytes() < n + TAG_LENGTH) {
             throw new javax.crypto.ShortBufferException("noise: output needs " + (n + TAG_LENGTH) + " bytes");
         }
@@ -133,8 +136,8 @@ final class CipherState {
         int at = out.writerIndex();
         if (NativeAead.AVAILABLE) {
             int count = pieces(frame, frame.readerIndex(), len);
-            long dst = count < 0 ? 0 : address(out, at, Math.max(n, 1));
-            if (dst != 0) {
+            long dst = count < 0 || n == 0 ? 0 : address(out, at, n); // an empty message writes nothing
+            if (count >= 0 && (n == 0 || dst != 0)) {
                 long ctx = native_(false);
                 boolean ok = NativeAead.begin(ctx, checkedNonce());
                 long tag = 0;
