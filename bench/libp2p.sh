@@ -4,7 +4,9 @@
 #   (default: OpenJDK 17 and Temurin 25), and js <-> js with the npm packages pinned in
 #   itests/libp2p-js (the same ones the interop tests use), in the same run.
 # Figures: connection setup (TCP + multistream + Noise XX + Yamux), ping RTT p50/p99, single-stream
-# /echo/1.0.0 throughput (bytes go both ways at once; MB/s is per direction). Echo runs in rounds
+# /echo/1.0.0 throughput (bytes go both ways at once; MB/s is per direction), and one-way
+# single-stream throughput over the bench's own /warren/bench/sink/1.0.0 (the dialer sends, the
+# listener counts and answers the count; both benches speak it). Echo and sink run in rounds
 # on one connection: warm-up rounds first (both JITs need them), then the median of the rest.
 # Java runs twice per JDK: Noise on OpenSSL's ChaCha20-Poly1305 (the default where the JNI library
 # was built), and on the Java implementation (-Dwarren.noise.native=false).

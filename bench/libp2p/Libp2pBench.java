@@ -7,6 +7,13 @@ import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,8 +30,15 @@ import java.util.concurrent.TimeUnit;
  * let the JIT compile the data path (the first GB runs at a third of the final speed), then the
  * median, lowest and highest of the measured rounds are printed, with the CPU time the process
  * spent per echoed byte (both hosts, both directions, crypto and kernel included).
+ *
+ * <p>One-way throughput runs the same way over {@value #SINK}, a protocol of this benchmark's that
+ * js-libp2p's bench speaks too: the dialer sends N bytes (one 64 KiB buffer, over and over) and
+ * half-closes; the listener counts what arrives and answers with the count (8 bytes) when the
+ * dialer's side ended. The time runs from the first byte sent to the count received.
  */
 public final class Libp2pBench {
+  static final String SINK = "/warren/bench/sink/1.0.0";
+
   public static void main(String[] args) throws Exception {
     int dials = Integer.parseInt(args.length > 0 ? args[0] : "200");
     int pings = Integer.parseInt(args.length > 1 ? args[1] : "2000");
@@ -32,7 +46,9 @@ public final class Libp2pBench {
     int warm = Integer.parseInt(args.length > 3 ? args[3] : "6");
     int rounds = Integer.parseInt(args.length > 4 ? args[4] : "8");
     HostConfig config = HostConfig.defaults();
-    Host a = Libp2pTransport.start(Ed25519Identity.generate(), config, new ProtocolRegistry(), "warren/bench");
+    ProtocolRegistry served = new ProtocolRegistry();
+    served.add(SINK, stream -> stream.channel().pipeline().addLast(new SinkListener()));
+    Host a = Libp2pTransport.start(Ed25519Identity.generate(), config, served, "warren/bench");
     Host b = Libp2pTransport.start(Ed25519Identity.generate(), config, new ProtocolRegistry(), "warren/bench");
     try {
       Multiaddr target = a.listenAddresses().get(0); // no /p2p: every connect dials anew
@@ -72,16 +88,136 @@ public final class Libp2pBench {
           cpuPerByte.add(cpu / (double) bytes);
         }
       }
+      List<Double> oneWay = new ArrayList<>();
+      List<Double> cpuPerSunkByte = new ArrayList<>();
+      for (int i = 0; i < warm + rounds; i++) {
+        long cpu0 = os.getProcessCpuTime();
+        SinkDialer d = new SinkDialer(bytes);
+        var stream = b.newStream(c, SINK).get(10, TimeUnit.SECONDS);
+        stream.channel().eventLoop().execute(() -> stream.channel().pipeline().addLast(d));
+        long nanos = d.done.get(600, TimeUnit.SECONDS);
+        long cpu = os.getProcessCpuTime() - cpu0;
+        if (i >= warm) {
+          oneWay.add(bytes / (nanos / 1e9) / 1e6);
+          cpuPerSunkByte.add(cpu / (double) bytes);
+        }
+      }
       System.out.printf(Locale.ROOT, "java-libp2p (Warren) on %s %s, noise by %s: setup p50 %.2f ms p99 %.2f ms | ping (one stream) "
           + "p50 %.3f ms p99 %.3f ms | ping incl. stream open p50 %.3f ms p99 %.3f ms | echo single stream, %d rounds of "
           + "%d MiB after %d warm-up rounds: median %.0f MB/s each way (lowest %.0f, highest %.0f), %.2f CPU-ns per echoed "
-          + "byte (identical: %s)%n", System.getProperty("java.vendor"), System.getProperty("java.version"),
+          + "byte (identical: %s) | one way: median %.0f MB/s (lowest %.0f, highest %.0f), %.2f CPU-ns per byte%n",
+          System.getProperty("java.vendor"), System.getProperty("java.version"),
           io.warren.libp2p.internal.noise.NoiseHandler.transportCipher(), pct(setup, 50), pct(setup, 99), pct(rtt, 50), pct(rtt, 99), pct(rttWithOpen, 50),
           pct(rttWithOpen, 99), rounds, bytes >> 20, warm, pct(mbps, 50), pct(mbps, 0), pct(mbps, 100),
-          pct(cpuPerByte, 50), identical);
+          pct(cpuPerByte, 50), identical, pct(oneWay, 50), pct(oneWay, 0), pct(oneWay, 100), pct(cpuPerSunkByte, 50));
     } finally {
       b.close();
       a.close();
+    }
+  }
+
+  /** Counts what arrives; answers the count (8 bytes, big-endian) once the dialer half-closed. */
+  static final class SinkListener extends ChannelInboundHandlerAdapter {
+    private long count;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ctx.read(); // streams do not read by themselves
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      count += ((ByteBuf) msg).readableBytes();
+      ((ByteBuf) msg).release();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.read();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ctx.writeAndFlush(ctx.alloc().buffer(8).writeLong(count));
+        ((YamuxStreamChannel) ctx.channel()).closeWrite();
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  /** Sends {@code total} bytes with the channel's backpressure, half-closes, waits for the count. */
+  static final class SinkDialer extends ChannelInboundHandlerAdapter {
+    private static final ByteBuf CHUNK;
+    static {
+      byte[] random = new byte[64 * 1024];
+      new java.util.Random(7).nextBytes(random);
+      CHUNK = Unpooled.unreleasableBuffer(Unpooled.directBuffer(random.length).writeBytes(random));
+    }
+    final CompletableFuture<Long> done = new CompletableFuture<>();
+    private final long total;
+    private long sent;
+    private long started;
+    private final ByteBuf answer = Unpooled.buffer(8);
+
+    SinkDialer(long total) {
+      this.total = total;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      started = System.nanoTime();
+      send(ctx);
+      ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.read();
+    }
+
+    private void send(ChannelHandlerContext ctx) {
+      boolean wrote = false;
+      while (sent < total && ctx.channel().isWritable()) {
+        int n = (int) Math.min(CHUNK.readableBytes(), total - sent);
+        ctx.write(CHUNK.retainedSlice(0, n));
+        sent += n;
+        wrote = true;
+      }
+      if (wrote) {
+        ctx.flush();
+      }
+      if (sent == total && wrote) {
+        ((YamuxStreamChannel) ctx.channel()).closeWrite();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        send(ctx);
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      answer.writeBytes(in, Math.min(in.readableBytes(), answer.writableBytes()));
+      in.release();
+      if (!answer.isWritable()) {
+        long nanos = System.nanoTime() - started;
+        long got = answer.getLong(0);
+        if (got == total) {
+          done.complete(nanos);
+        } else {
+          done.completeExceptionally(new IllegalStateException("sink counted " + got + " of " + total + " bytes"));
+        }
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      done.completeExceptionally(new IllegalStateException("sink stream closed before its count"));
     }
   }
 

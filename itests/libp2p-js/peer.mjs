@@ -160,9 +160,46 @@ function percentile (sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
 }
 
+const SINK = '/warren/bench/sink/1.0.0'
+
+/** The listener of Warren's bench sink protocol: counts what arrives, answers the count (8 bytes). */
+async function sinkListener (stream) {
+  let count = 0n
+  for await (const buf of stream) count += BigInt(buf.byteLength)
+  const answer = new Uint8Array(8)
+  new DataView(answer.buffer).setBigUint64(0, count)
+  stream.send(answer)
+  await stream.close()
+}
+
+/** Sends `bytes` (one 64 KiB random buffer, over and over), half-closes, waits for the count; returns ms. */
+async function sinkSend (libp2p, target, bytes) {
+  const chunk = randomBytes(65536)
+  const signal = AbortSignal.timeout(300_000)
+  const stream = await libp2p.dialProtocol(target, SINK, { signal })
+  const started = performance.now()
+  const answer = []
+  const closed = new Promise((resolve, reject) => {
+    stream.addEventListener('message', (evt) => { answer.push(Buffer.from(evt.data.subarray())) })
+    stream.addEventListener('close', (evt) => { evt.error != null ? reject(evt.error) : resolve() })
+  })
+  for (let off = 0; off < bytes; off += chunk.length) {
+    if (!stream.send(chunk.subarray(0, Math.min(chunk.length, bytes - off)))) {
+      await stream.onDrain({ signal })
+    }
+  }
+  await stream.close({ signal })
+  await closed
+  const ms = performance.now() - started
+  const count = Buffer.concat(answer).readBigUInt64BE(0)
+  if (count !== BigInt(bytes)) throw new Error(`sink counted ${count} of ${bytes} bytes`)
+  return ms
+}
+
 async function bench () {
   // js-libp2p refuses more than 5 inbound connections per second from one host by default
   const a = await node('ed25519', true, { connectionManager: { inboundConnectionThreshold: 100_000 } })
+  await a.handle(SINK, sinkListener)
   const b = await node('ed25519', false)
   const target = a.getMultiaddrs()[0]
   const dials = Number(option('--dials', '50'))
@@ -191,6 +228,12 @@ async function bench () {
     if (i >= warm) mbps.push(bytes / e.ms / 1000)
   }
   mbps.sort((x, y) => x - y)
+  const oneWay = []
+  for (let i = 0; i < warm + rounds; i++) {
+    const ms = await sinkSend(b, target, bytes)
+    if (i >= warm) oneWay.push(bytes / ms / 1000)
+  }
+  oneWay.sort((x, y) => x - y)
   setup.sort((x, y) => x - y)
   rtts.sort((x, y) => x - y)
   out({
@@ -206,7 +249,10 @@ async function bench () {
     echoIdentical: identical,
     echoMBps: percentile(mbps, 50),
     echoMBpsLowest: mbps[0],
-    echoMBpsHighest: mbps[mbps.length - 1]
+    echoMBpsHighest: mbps[mbps.length - 1],
+    oneWayMBps: percentile(oneWay, 50),
+    oneWayMBpsLowest: oneWay[0],
+    oneWayMBpsHighest: oneWay[oneWay.length - 1]
   })
   await b.stop()
   await a.stop()
