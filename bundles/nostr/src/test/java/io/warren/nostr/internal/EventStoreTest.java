@@ -139,4 +139,84 @@ class EventStoreTest {
     assertEquals(List.of(a2.id()), ids("{\"#d\":[\"post-a\"],\"authors\":[\"" + a1.pubkey() + "\"]}"));
     assertEquals(List.of(Outcome.SUPERSEDED), store.save(List.of(a1)));
   }
+
+  private long tagRows(String eventId) {
+    return h2.transact(c -> {
+      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM nostr_tag WHERE event_id = ?")) {
+        ps.setString(1, eventId);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  @Test
+  void aReplacedEventTakesItsTagsWithIt() {
+    Event v1 = ev(ALICE, 100, 3, "follows", "p", "aa", "p", "bb", "t", "old", "t", "old");
+    Event v2 = ev(ALICE, 200, 3, "follows", "p", "bb", "t", "new");
+    store.save(List.of(v1));
+    assertEquals(3, tagRows(v1.id()), "one row per distinct single-letter tag and first value");
+    assertEquals(List.of(v1.id()), ids("{\"#t\":[\"old\"]}"));
+    store.save(List.of(v2));
+    assertEquals(0, tagRows(v1.id()));
+    assertEquals(List.of(), ids("{\"#t\":[\"old\"]}"));
+    assertEquals(List.of(), ids("{\"#p\":[\"aa\"]}"));
+    assertEquals(List.of(v2.id()), ids("{\"#p\":[\"bb\"]}"));
+    assertEquals(List.of(v2.id()), ids("{\"#t\":[\"new\"]}"));
+  }
+
+  @Test
+  void aSchemaOneStoreIsMigratedWithoutLosingAnything() {
+    h2.close();
+    java.nio.file.Path old = dir.resolve("old");
+    h2 = H2Store.open(old);
+    h2.migrate(EventStore.OWNER, List.of(EventStore.MIGRATIONS.get(0))); // as the previous release left it
+    Event v1 = ev(ALICE, 100, 0, "profile", "t", "x");
+    Event note = ev(BOB, 5, 1, "note", "t", "x");
+    h2.transact(c -> {
+      for (Event e : List.of(v1, note)) {
+        try (var ins = c.prepareStatement("INSERT INTO nostr_event(id, pubkey, created_at, kind, json) VALUES (?, ?, ?, ?, ?)");
+             var tag = c.prepareStatement("INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, 't', 'x')")) {
+          ins.setString(1, e.id());
+          ins.setString(2, e.pubkey());
+          ins.setLong(3, e.createdAt());
+          ins.setInt(4, e.kind());
+          ins.setString(5, e.toJson());
+          ins.executeUpdate();
+          tag.setString(1, e.id());
+          tag.executeUpdate();
+        }
+      }
+      return null;
+    });
+    store = new EventStore(h2);
+    List<String> left = h2.transact(c -> {
+      List<String> out = new ArrayList<>();
+      try (var rs = c.createStatement().executeQuery("SELECT CONSTRAINT_TYPE FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS "
+          + "WHERE TABLE_NAME = 'NOSTR_TAG'")) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      try (var rs = c.createStatement().executeQuery("SELECT INDEX_NAME FROM INFORMATION_SCHEMA.INDEXES "
+          + "WHERE TABLE_NAME = 'NOSTR_TAG'")) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    });
+    assertEquals(List.of("NOSTR_TAG_LOOKUP"), left, "the foreign key and the two old indexes are gone");
+    assertEquals(List.of(v1.id(), note.id()), ids("{\"#t\":[\"x\"]}"));
+    Event v2 = ev(ALICE, 200, 0, "profile 2");
+    assertEquals(List.of(Outcome.STORED), store.save(List.of(v2)));
+    assertEquals(List.of(note.id()), ids("{\"#t\":[\"x\"]}"), "the replaced event's tag row left with it");
+    assertEquals(0, tagRows(v1.id()));
+    h2.close();
+    h2 = H2Store.open(old);
+    store = new EventStore(h2); // a second start finds nothing left to do
+    assertEquals(List.of(note.id()), ids("{\"#t\":[\"x\"]}"));
+  }
 }
