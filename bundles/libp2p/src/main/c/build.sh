@@ -18,5 +18,5 @@ fi
 [ -f "$jdk/include/jni.h" ] || jdk=$(dirname "$jdk")
 [ -f "$jdk/include/jni.h" ] || { echo "warren_aead: jni.h not found under $2" >&2; exit 1; }
 mkdir -p "$classes/native/$dir"
-gcc -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Werror -fvisibility=default \
+gcc -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter \
     -I"$jdk/include" -I"$jdk/include/linux" -o "$classes/native/$dir/libwarren_aead.so" "$src" -ldl
