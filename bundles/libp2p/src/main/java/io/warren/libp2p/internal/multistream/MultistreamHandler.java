@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.warren.libp2p.internal.Deadline;
 import io.warren.libp2p.internal.ProtocolException;
 import io.warren.libp2p.internal.multiformats.Varint;
 import java.nio.charset.CharacterCodingException;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,13 +55,11 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     private final Role role;
     private final List<String> protocols;
     private final Selection selection;
-    private final Duration timeout;
+    private final Deadline deadline;
     private final CompletableFuture<String> result = new CompletableFuture<>();
     private State state = State.AWAIT_HEADER;
     private int proposalIndex;
     private int refused;
-    private boolean started;
-    private ScheduledFuture<?> timer;
 
     private MultistreamHandler(Role role, List<String> protocols, Selection selection, Duration timeout) {
         if (protocols.isEmpty()) {
@@ -77,7 +74,7 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
         this.role = role;
         this.protocols = List.copyOf(protocols);
         this.selection = selection;
-        this.timeout = timeout;
+        this.deadline = new Deadline(timeout);
     }
 
     /** Accepts the first proposal found in {@code supported}. */
@@ -117,13 +114,8 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        if (started) {
+        if (!deadline.start(ctx, () -> fail(ctx, "multistream: negotiation timed out after " + deadline.millis() + " ms"))) {
             return;
-        }
-        started = true;
-        if (timeout != null && !timeout.isZero()) {
-            timer = ctx.executor().schedule(() -> fail(ctx, "multistream: negotiation timed out after "
-                    + timeout.toMillis() + " ms"), timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         if (role != Role.LISTENER) {
             ctx.writeAndFlush(Multistream.encode(ctx.alloc(), Multistream.PROTOCOL_ID, protocols.get(0)))
@@ -223,7 +215,7 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
 
     private void succeed(ChannelHandlerContext ctx, String protocol, boolean handOver) {
         state = State.DONE;
-        cancelTimer();
+        deadline.cancel();
         LOG.debug("[{}] multistream: selected {}", ctx.channel().id(), protocol);
         if (handOver) {
             selection.selected(ctx, protocol);
@@ -241,7 +233,7 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
             return;
         }
         state = State.DONE;
-        cancelTimer();
+        deadline.cancel();
         if (refusal) {
             LOG.debug("[{}] {}; closing {}", ctx.channel().id(), reason, ctx.channel().remoteAddress());
         } else {
@@ -257,7 +249,7 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
             // the connection went away under the negotiation (peer closed, reset): not the peer's protocol error
             LOG.debug("[{}] multistream: {} during negotiation", ctx.channel().id(), cause.toString());
             state = State.DONE;
-            cancelTimer();
+            deadline.cancel();
             result.completeExceptionally(new ProtocolException("multistream: " + cause, cause));
             ctx.close();
         } else if (!result.isDone()) {
@@ -269,7 +261,7 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        cancelTimer();
+        deadline.cancel();
         if (!result.isDone()) {
             state = State.DONE;
             result.completeExceptionally(new ProtocolException("multistream: channel closed during negotiation"));
@@ -279,15 +271,9 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
-        cancelTimer();
+        deadline.cancel();
     }
 
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
 
     /** Reads one complete message, or returns null (reader index unchanged) if more bytes are needed. */
     private static String readMessage(ByteBuf in) {

@@ -7,7 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.warren.libp2p.internal.Deadline;
 import io.warren.libp2p.internal.ProtocolException;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.PeerId;
@@ -17,7 +17,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.crypto.AEADBadTagException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,21 +49,19 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     private final NoiseConfig config;
     private final HandshakeState handshake;
     private final PeerId expectedRemote;
-    private final Duration timeout;
+    private final Deadline deadline;
     private final CompletableFuture<NoiseSession> result = new CompletableFuture<>();
     private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
     private State state = State.HANDSHAKE;
     private CipherState sender;
     private CipherState receiver;
-    private boolean started;
     private long framesIn;
-    private ScheduledFuture<?> timer;
 
     private NoiseHandler(NoiseConfig config, boolean initiator, PeerId expectedRemote, Duration timeout) {
         this.config = config;
         this.handshake = new HandshakeState(initiator, new byte[0], config.staticKey(), null);
         this.expectedRemote = expectedRemote;
-        this.timeout = timeout;
+        this.deadline = new Deadline(timeout);
     }
 
     /** What encrypts transport messages: OpenSSL's ChaCha20-Poly1305 when it loaded, else Java's (and why). */
@@ -106,13 +103,8 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        if (started) {
+        if (!deadline.start(ctx, () -> fail(ctx, "noise: handshake timed out after " + deadline.millis() + " ms", null))) {
             return;
-        }
-        started = true;
-        if (timeout != null && !timeout.isZero()) {
-            timer = ctx.executor().schedule(() -> fail(ctx, "noise: handshake timed out after " + timeout.toMillis()
-                    + " ms", null), timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         if (handshake.isInitiator()) {
             sendHandshake(ctx, new byte[0]); // -> e (libp2p sends no payload in message 1)
@@ -215,7 +207,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         sender = ciphers[0];
         receiver = ciphers[1];
         state = State.TRANSPORT;
-        cancelTimer();
+        deadline.cancel();
         NoiseSession session = new NoiseSession(remotePeer, remoteKey, handshake.isInitiator(), remoteMuxers, muxer);
         LOG.debug("[{}] noise: secured with {} (muxer in handshake: {})", ctx.channel().id(), remotePeer,
                 muxer.orElse("none"));
@@ -311,7 +303,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        cancelTimer();
+        deadline.cancel();
         closeCiphers();
         if (state == State.HANDSHAKE) {
             state = State.FAILED;
@@ -323,7 +315,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelTimer();
+        deadline.cancel();
         closeCiphers();
         failPending(new ProtocolException("noise: handler removed"));
     }
@@ -334,7 +326,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         }
         boolean duringHandshake = state == State.HANDSHAKE;
         state = State.FAILED;
-        cancelTimer();
+        deadline.cancel();
         LOG.warn("[{}] {}; closing connection to {}", ctx.channel().id(), reason, ctx.channel().remoteAddress());
         ProtocolException e = new ProtocolException(reason, cause);
         if (duringHandshake) {
@@ -363,10 +355,4 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         }
     }
 
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
 }

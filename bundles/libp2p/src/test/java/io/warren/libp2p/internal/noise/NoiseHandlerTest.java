@@ -214,4 +214,33 @@ class NoiseHandlerTest {
         b.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x00, 0x01, 0x00}));
         assertTrue(f.cause() instanceof ProtocolException);
     }
+
+    @Test
+    void aHandshakeThatNeverCompletesTimesOutAndClosesTheConnection() {
+        NoiseHandler r = NoiseHandler.responder(new NoiseConfig(bob, List.of(YAMUX)), Duration.ofMillis(1));
+        EmbeddedChannel b = channel(r, new Sink()); // the initiator's first message never comes
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (b.isOpen() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            b.runScheduledPendingTasks();
+        }
+        assertFalse(b.isOpen());
+        assertEquals("noise: handshake timed out after 1 ms", error(r));
+    }
+
+    @Test
+    void aCompletedHandshakeIsNotCutShortByItsTimeout() {
+        NoiseHandler i = NoiseHandler.initiator(new NoiseConfig(alice, List.of(YAMUX)), bob.peerId(), Duration.ofMillis(50));
+        NoiseHandler r = NoiseHandler.responder(new NoiseConfig(bob, List.of(YAMUX)), Duration.ofMillis(50));
+        EmbeddedChannel a = channel(i, new Sink());
+        EmbeddedChannel b = channel(r, new Sink());
+        Wire.pump(a, b);
+        assertEquals(null, error(i));
+        long until = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() < until) {
+            a.runScheduledPendingTasks();
+            b.runScheduledPendingTasks();
+        }
+        assertTrue(a.isOpen() && b.isOpen(), "the timer was cancelled when the handshake completed");
+    }
 }
