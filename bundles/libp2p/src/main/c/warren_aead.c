@@ -6,9 +6,9 @@
  * OpenSSL 1.1 and 3 document them. Java (io.warren.libp2p.internal.noise.NativeAead) owns all bounds
  * checks: the functions here take raw addresses it has already checked against its buffers.
  *
- * One EVP context per direction of a connection, used by one thread at a time (the connection's
- * event loop). A message is begin (nonce), update (any number of contiguous pieces), then seal
- * (writes the tag) or open (checks the tag).
+ * One EVP context per cipher state (a direction of a connection), used by one thread at a time (the
+ * connection's event loop). A message is begin (nonce, and whether it encrypts), update (any number
+ * of contiguous pieces), then seal (writes the tag) or open (checks the tag).
  */
 #include <jni.h>
 #include <dlfcn.h>
@@ -68,15 +68,15 @@ JNIEXPORT jstring JNICALL JNI_NAME(version)(JNIEnv *env, jclass cls) {
     return (*env)->NewStringUTF(env, version_text(0));
 }
 
-/* A context keyed with the 32-byte key for one direction; 0 on failure. */
-JNIEXPORT jlong JNICALL JNI_NAME(newContext)(JNIEnv *env, jclass cls, jbyteArray key, jboolean encrypt) {
+/* A context keyed with the 32-byte key; 0 on failure. */
+JNIEXPORT jlong JNICALL JNI_NAME(newContext)(JNIEnv *env, jclass cls, jbyteArray key) {
     unsigned char k[32];
     if ((*env)->GetArrayLength(env, key) != 32) {
         return 0;
     }
     (*env)->GetByteArrayRegion(env, key, 0, 32, (jbyte *) k);
     EVP_CIPHER_CTX *ctx = ctx_new();
-    if (ctx != NULL && cipher_init(ctx, chacha20_poly1305(), NULL, k, NULL, encrypt ? 1 : 0) != 1) {
+    if (ctx != NULL && cipher_init(ctx, chacha20_poly1305(), NULL, k, NULL, 1) != 1) {
         ctx_free(ctx);
         ctx = NULL;
     }
@@ -90,14 +90,15 @@ JNIEXPORT void JNICALL JNI_NAME(freeContext)(JNIEnv *env, jclass cls, jlong ctx)
     }
 }
 
-/* Starts a message under nonce n: the 12-byte nonce is 4 zero bytes and n little-endian. */
-JNIEXPORT jboolean JNICALL JNI_NAME(begin)(JNIEnv *env, jclass cls, jlong ctx, jlong n) {
+/* Starts a message under nonce n (the 12-byte nonce is 4 zero bytes and n little-endian),
+ * encrypting or decrypting. */
+JNIEXPORT jboolean JNICALL JNI_NAME(begin)(JNIEnv *env, jclass cls, jlong ctx, jlong n, jboolean encrypt) {
     unsigned char iv[12] = {0};
     uint64_t v = (uint64_t) n;
     for (int i = 0; i < 8; i++) {
         iv[4 + i] = (unsigned char) (v >> (8 * i));
     }
-    return cipher_init((EVP_CIPHER_CTX *) (intptr_t) ctx, NULL, NULL, NULL, iv, -1) == 1;
+    return cipher_init((EVP_CIPHER_CTX *) (intptr_t) ctx, NULL, NULL, NULL, iv, encrypt ? 1 : 0) == 1;
 }
 
 /* Encrypts or decrypts len bytes at in into out (in == out is allowed); false on failure. */

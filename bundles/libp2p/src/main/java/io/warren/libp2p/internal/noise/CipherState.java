@@ -25,9 +25,8 @@ final class CipherState {
 
     private final byte[] rawKey;
     private final SecretKeySpec key;
-    /** OpenSSL context for this state's one direction, made on first use. */
+    /** OpenSSL context, made on first use. */
     private NativeAead.Context openssl;
-    private boolean opensslEncrypts;
     private boolean closed;
     /** Where a tag split across two pieces of a frame is gathered for OpenSSL. */
     private ByteBuffer straddledTag;
@@ -99,8 +98,8 @@ final class CipherState {
             int count = pieces(in, index, n);
             long dst = count < 0 ? 0 : address(out, at, n + TAG_LENGTH);
             if (dst != 0) {
-                long ctx = native_(true);
-                boolean ok = NativeAead.begin(ctx, checkedNonce());
+                long ctx = openssl();
+                boolean ok = NativeAead.begin(ctx, checkedNonce(), true);
                 for (int i = 0; ok && i < count; i++) {
                     int len = (int) pieces[2 * i + 1];
                     ok = NativeAead.update(ctx, pieces[2 * i], dst, len);
@@ -138,8 +137,8 @@ final class CipherState {
             int count = pieces(frame, frame.readerIndex(), len);
             long dst = count < 0 || n == 0 ? 0 : address(out, at, n); // an empty message writes nothing
             if (count >= 0 && (n == 0 || dst != 0)) {
-                long ctx = native_(false);
-                boolean ok = NativeAead.begin(ctx, checkedNonce());
+                long ctx = openssl();
+                boolean ok = NativeAead.begin(ctx, checkedNonce(), false);
                 long tag = 0;
                 boolean tagStarted = false;
                 int left = n;
@@ -201,14 +200,9 @@ final class CipherState {
         return nonce;
     }
 
-    private long native_(boolean encrypt) {
+    private long openssl() {
         if (openssl == null) {
-            openssl = NativeAead.context(rawKey, encrypt);
-            opensslEncrypts = encrypt;
-        } else if (opensslEncrypts != encrypt) { // not in Noise (one direction per state), but stay correct
-            openssl.free();
-            openssl = NativeAead.context(rawKey, encrypt);
-            opensslEncrypts = encrypt;
+            openssl = NativeAead.context(rawKey);
         }
         return openssl.handle();
     }
@@ -223,8 +217,7 @@ final class CipherState {
             pieces[1] = n;
             return 1;
         }
-        ByteBuffer[] parts = buf.nioBufferCount() == 1 ? new ByteBuffer[] {buf.nioBuffer(index, n)}
-                : buf.nioBuffers(index, n);
+        ByteBuffer[] parts = buf.nioBuffers(index, n);
         if (pieces.length < 2 * parts.length) {
             pieces = new long[2 * parts.length];
         }

@@ -67,9 +67,9 @@ final class NativeAead {
         }
     }
 
-    /** A context for one direction of a connection, keyed with {@code key}. */
-    static Context context(byte[] key, boolean encrypt) {
-        long ctx = newContext(key, encrypt);
+    /** A context keyed with {@code key}; each message says whether it encrypts or decrypts. */
+    static Context context(byte[] key) {
+        long ctx = newContext(key);
         if (ctx == 0) {
             throw new IllegalStateException("noise: OpenSSL could not create a ChaCha20-Poly1305 context");
         }
@@ -108,11 +108,11 @@ final class NativeAead {
 
     private static native String version();
 
-    private static native long newContext(byte[] key, boolean encrypt);
+    private static native long newContext(byte[] key);
 
     private static native void freeContext(long ctx);
 
-    static native boolean begin(long ctx, long nonce);
+    static native boolean begin(long ctx, long nonce, boolean encrypt);
 
     static native boolean update(long ctx, long in, long out, int len);
 
