@@ -45,17 +45,22 @@ class Libp2pDcutrTest {
     return new NodeProcess[] {r, q, x};
   }
 
+  /** Waits for all three, has q reserve a slot at r, and returns q's circuit address through r. */
+  private static String reserveAtRelay(NodeProcess r, NodeProcess q, NodeProcess x) throws Exception {
+    r.awaitReady();
+    q.awaitReady();
+    x.awaitReady();
+    assertEquals(0, q.client("p2p:connect", r.client("p2p:addrs").out().strip()).exit());
+    NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> !circuitAddress(q).isEmpty()), "q's circuit address");
+    return circuitAddress(q);
+  }
+
   @Test
   void twoListeningPeersThatOnlyKnowACircuitAddressGoDirect() throws Exception {
     NodeProcess[] n = start("");
     try (NodeProcess r = n[0]; NodeProcess q = n[1]; NodeProcess x = n[2]) {
-      r.awaitReady();
-      q.awaitReady();
-      x.awaitReady();
+      String circuit = reserveAtRelay(r, q, x);
       String qPeer = q.banner("peer ID");
-      assertEquals(0, q.client("p2p:connect", r.client("p2p:addrs").out().strip()).exit());
-      NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> !circuitAddress(q).isEmpty()), "q's circuit address");
-      String circuit = circuitAddress(q);
 
       NodeProcess.Result first = x.client("p2p:ping", circuit);
       assertEquals(0, first.exit(), first.toString());
@@ -73,13 +78,8 @@ class Libp2pDcutrTest {
   void aPeerWithoutListenerStaysRelayedWithoutComplaint() throws Exception {
     NodeProcess[] n = start("listen.addresses =\nreachability = public\n");
     try (NodeProcess r = n[0]; NodeProcess q = n[1]; NodeProcess x = n[2]) {
-      r.awaitReady();
-      q.awaitReady();
-      x.awaitReady();
+      String circuit = reserveAtRelay(r, q, x);
       String qPeer = q.banner("peer ID");
-      assertEquals(0, q.client("p2p:connect", r.client("p2p:addrs").out().strip()).exit());
-      NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> !circuitAddress(q).isEmpty()), "q's circuit address");
-      String circuit = circuitAddress(q);
 
       // q tries DCUtR (x offers only the ephemeral port the relay saw): for longer than its three
       // attempts take, every ping still works and goes through the relay
