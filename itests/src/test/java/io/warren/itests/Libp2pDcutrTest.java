@@ -24,13 +24,6 @@ class Libp2pDcutrTest {
     return home;
   }
 
-  private static boolean call(java.util.concurrent.Callable<Boolean> c) {
-    try {
-      return c.call();
-    } catch (Exception e) {
-      return false;
-    }
-  }
 
   private static String circuitAddress(NodeProcess n) throws Exception {
     return Arrays.stream(n.client("p2p:addrs").out().split("\n")).map(String::strip)
@@ -51,7 +44,7 @@ class Libp2pDcutrTest {
     q.awaitReady();
     x.awaitReady();
     assertEquals(0, q.client("p2p:connect", r.client("p2p:addrs").out().strip()).exit());
-    NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> !circuitAddress(q).isEmpty()), "q's circuit address");
+    NodeProcess.await(Duration.ofSeconds(30), () -> !circuitAddress(q).isEmpty(), "q's circuit address");
     return circuitAddress(q);
   }
 
@@ -65,12 +58,12 @@ class Libp2pDcutrTest {
       NodeProcess.Result first = x.client("p2p:ping", circuit);
       assertEquals(0, first.exit(), first.toString());
       assertTrue(first.out().contains("(relayed)"), first.out());
-      NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> x.client("p2p:ping", qPeer).out().contains("(direct)")),
+      NodeProcess.await(Duration.ofSeconds(30), () -> x.client("p2p:ping", qPeer).out().contains("(direct)"),
           "x's pings to q going direct");
-      NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> {
+      NodeProcess.await(Duration.ofSeconds(30), () -> {
         String peers = x.client("p2p:peers").out();
         return peers.lines().filter(l -> l.startsWith(qPeer)).noneMatch(l -> l.contains("relayed"));
-      }), "the idle relayed connection to q closed");
+      }, "the idle relayed connection to q closed");
     }
   }
 

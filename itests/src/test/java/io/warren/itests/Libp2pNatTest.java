@@ -120,13 +120,6 @@ class Libp2pNatTest {
     return NodeProcess.startIn(List.of("ip", "netns", "exec", ns(n)), home, dir.resolve(n + "/data"));
   }
 
-  private static boolean call(java.util.concurrent.Callable<Boolean> c) {
-    try {
-      return c.call();
-    } catch (Exception e) {
-      return false;
-    }
-  }
 
   @Test
   void twoNodesBehindNatsPunchADirectConnection() throws Exception {
@@ -149,9 +142,9 @@ class Libp2pNatTest {
       String aPeer = a.banner("peer ID");
       NodeProcess.Result c = a.client("p2p:connect", rAddr);
       assertEquals(0, c.exit(), c.toString());
-      NodeProcess.await(Duration.ofSeconds(60), () -> call(() -> a.client("p2p:reachability").out().startsWith("private")),
+      NodeProcess.await(Duration.ofSeconds(60), () -> a.client("p2p:reachability").out().startsWith("private"),
           "AutoNAT: r could not dial a back, so a is private");
-      NodeProcess.await(Duration.ofSeconds(30), () -> call(() -> a.client("p2p:addrs").out().contains("/p2p-circuit/")),
+      NodeProcess.await(Duration.ofSeconds(30), () -> a.client("p2p:addrs").out().contains("/p2p-circuit/"),
           "a's circuit address");
       assertTrue(r.client("p2p:reachability").out().startsWith("unknown") || r.client("p2p:reachability").out()
           .startsWith("public"), "r asked nobody, so it stays (treated as) public");
@@ -161,7 +154,7 @@ class Libp2pNatTest {
       NodeProcess.Result ping = b.client("p2p:ping", circuit);
       assertEquals(0, ping.exit(), ping.toString());
       assertTrue(ping.out().contains("(relayed)"), ping.out());
-      NodeProcess.await(Duration.ofSeconds(60), () -> call(() -> b.client("p2p:ping", aPeer).out().contains("(direct)")),
+      NodeProcess.await(Duration.ofSeconds(60), () -> b.client("p2p:ping", aPeer).out().contains("(direct)"),
           "b's pings to a going direct through both NATs");
       NodeProcess.Result peers = b.client("p2p:peers");
       assertTrue(peers.out().lines().anyMatch(l -> l.startsWith(aPeer) && l.contains("/ip4/10.99.0.2/tcp/4001")

@@ -95,15 +95,15 @@ class Libp2pRelayTest {
 
       NodeProcess.Result connected = q.client("p2p:connect", rAddr);
       assertEquals(0, connected.exit(), connected.toString());
-      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> call(() -> relayRow(q, rPeer).contains(" reserved ")),
+      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> relayRow(q, rPeer).contains(" reserved "),
           "q's reservation at r in p2p:relays");
       String circuit = rAddr + "/p2p-circuit/p2p/" + qPeer;
       assertEquals(circuit, circuitAddress(q), "p2p:addrs lists the circuit address");
       String firstExpiry = relayRow(q, rPeer).split("\\s+")[2];
-      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> call(() -> {
+      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> {
         String[] row = relayRow(q, rPeer).split("\\s+");
         return row.length > 2 && row[1].equals("reserved") && !row[2].equals(firstExpiry);
-      }), "the reservation refreshed before its 4 s ran out");
+      }, "the reservation refreshed before its 4 s ran out");
 
       NodeProcess.Result ping = b.client("p2p:ping", circuit);
       assertEquals(0, ping.exit(), ping.toString());
@@ -113,11 +113,11 @@ class Libp2pRelayTest {
       assertEquals(0, q.client("p2p:connect", r2Addr).exit());
       r.kill9();
       String r2Peer = r2.banner("peer ID");
-      NodeProcess.await(java.time.Duration.ofSeconds(60), () -> call(() -> relayRow(q, r2Peer).contains(" reserved ")),
+      NodeProcess.await(java.time.Duration.ofSeconds(60), () -> relayRow(q, r2Peer).contains(" reserved "),
           "q moved to r2 once r was gone");
       assertTrue(relayRow(q, rPeer).contains("failed"), q.client("p2p:relays").out());
       String circuit2 = r2Addr + "/p2p-circuit/p2p/" + qPeer;
-      NodeProcess.await(java.time.Duration.ofSeconds(10), () -> call(() -> circuitAddress(q).equals(circuit2)),
+      NodeProcess.await(java.time.Duration.ofSeconds(10), () -> circuitAddress(q).equals(circuit2),
           "p2p:addrs lists the circuit through r2");
       NodeProcess.Result ping2 = b.client("p2p:ping", circuit2);
       assertEquals(0, ping2.exit(), ping2.toString());
@@ -125,13 +125,6 @@ class Libp2pRelayTest {
     }
   }
 
-  private static boolean call(java.util.concurrent.Callable<Boolean> c) {
-    try {
-      return c.call();
-    } catch (Exception e) {
-      return false;
-    }
-  }
 
   @Test
   void jsReservesAtAJavaRelayAndAJavaNodeReachesItThroughIt() throws Exception {

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * A Warren node running as its own process from an installation folder, with its output in
@@ -208,15 +208,32 @@ final class NodeProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  static void await(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
+  /**
+   * Polls {@code condition} every 50 ms until it holds; fails after {@code timeout}. A condition
+   * that throws (a console call while a node restarts, say) has not held yet; the last such
+   * exception is reported if time runs out.
+   */
+  static void await(Duration timeout, Callable<Boolean> condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
+    Exception last = null;
+    for (;;) {
+      try {
+        if (condition.call()) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        last = e;
+      }
       if (System.nanoTime() > deadline) {
-        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what
+            + (last != null ? " (last attempt threw " + last + ")" : ""));
       }
       Thread.sleep(50);
     }
   }
+
 
   @Override
   public void close() throws InterruptedException {
