@@ -1,5 +1,6 @@
 package io.warren.identity;
 
+import io.warren.api.Base58;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
