@@ -1,4 +1,4 @@
-package io.warren.identity;
+package io.warren.api;
 
 import java.math.BigInteger;
 import java.util.Arrays;

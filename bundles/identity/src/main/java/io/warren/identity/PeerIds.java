@@ -1,5 +1,6 @@
 package io.warren.identity;
 
+import io.warren.api.Base58;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Signature;

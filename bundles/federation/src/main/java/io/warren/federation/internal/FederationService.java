@@ -17,7 +17,7 @@ import io.warren.federation.NodeDirectory;
 import io.warren.identity.NetworkCredentials;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
-import io.warren.node.CommandRunner;
+import io.warren.api.CommandRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

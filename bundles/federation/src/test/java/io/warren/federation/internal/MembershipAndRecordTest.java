@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.api.NodeIdentity;
 import io.warren.identity.PeerIds;
-import io.warren.node.CommandRunner;
+import io.warren.api.CommandRunner;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;

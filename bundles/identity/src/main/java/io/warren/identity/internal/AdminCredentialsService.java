@@ -5,7 +5,7 @@ import io.warren.api.NodeProperties;
 import io.warren.api.Store;
 import io.warren.api.Store.Migration;
 import io.warren.identity.AdminAccount;
-import io.warren.identity.Base58;
+import io.warren.api.Base58;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

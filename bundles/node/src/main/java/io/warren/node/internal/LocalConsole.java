@@ -58,7 +58,7 @@ public final class LocalConsole {
   static final int MAX_COMMAND_BYTES = 1 << 20;
   private static final int AUTH_TIMEOUT_MS = 10_000;
 
-  private final io.warren.node.CommandRunner commands;
+  private final io.warren.api.CommandRunner commands;
   private final AdminAuthenticator authenticator;
   private final Path file;
   private final byte[] token;
@@ -70,7 +70,7 @@ public final class LocalConsole {
   });
 
   @Activate
-  public LocalConsole(BundleContext context, @Reference io.warren.node.CommandRunner commands,
+  public LocalConsole(BundleContext context, @Reference io.warren.api.CommandRunner commands,
       @Reference AdminAuthenticator authenticator) throws IOException {
     this.commands = commands;
     this.authenticator = authenticator;

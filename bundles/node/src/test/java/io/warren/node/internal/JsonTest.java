@@ -25,7 +25,7 @@ class JsonTest {
         super("Command not found: node:nope");
       }
     }
-    assertEquals("unknown command: node:nope", io.warren.node.CommandRunner.describe(new CommandNotFoundException()));
-    assertEquals("root cause", io.warren.node.CommandRunner.describe(new RuntimeException(null, new IllegalStateException("root cause"))));
+    assertEquals("unknown command: node:nope", io.warren.api.CommandRunner.describe(new CommandNotFoundException()));
+    assertEquals("root cause", io.warren.api.CommandRunner.describe(new RuntimeException(null, new IllegalStateException("root cause"))));
   }
 }

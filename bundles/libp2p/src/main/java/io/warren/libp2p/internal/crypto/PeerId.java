@@ -1,6 +1,6 @@
 package io.warren.libp2p.internal.crypto;
 
-import io.warren.identity.Base58;
+import io.warren.api.Base58;
 import io.warren.libp2p.internal.multiformats.Cid;
 import io.warren.libp2p.internal.multiformats.Multihash;
 import java.util.Optional;

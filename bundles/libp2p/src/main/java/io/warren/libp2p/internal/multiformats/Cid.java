@@ -1,6 +1,6 @@
 package io.warren.libp2p.internal.multiformats;
 
-import io.warren.identity.Base58;
+import io.warren.api.Base58;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 

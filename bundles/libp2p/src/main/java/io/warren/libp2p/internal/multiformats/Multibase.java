@@ -1,6 +1,6 @@
 package io.warren.libp2p.internal.multiformats;
 
-import io.warren.identity.Base58;
+import io.warren.api.Base58;
 import java.util.Locale;
 
 /** The two multibase encodings libp2p uses: {@code z} base58btc and {@code b} base32 (lower case, no padding). */

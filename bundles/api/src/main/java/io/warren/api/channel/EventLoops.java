@@ -1,0 +1,32 @@
+package io.warren.api.channel;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+
+/**
+ * The node's Netty event loops, one set shared by every component (registered once, by the node
+ * bundle): epoll where the native library loads, NIO otherwise. Components take loops from here
+ * and never create a group of their own; none may shut the group down.
+ *
+ * <p>Use the channel classes given here with {@link #group()}: an epoll group only drives epoll
+ * channels.
+ */
+public interface EventLoops {
+
+  /** The I/O event loops: accept, read, write, timers. Never block on them. */
+  EventLoopGroup group();
+
+  /** The TCP server channel class matching {@link #group()}. */
+  Class<? extends ServerSocketChannel> serverSocketChannel();
+
+  /** The TCP client channel class matching {@link #group()}. */
+  Class<? extends SocketChannel> socketChannel();
+
+  /** The UDP channel class matching {@link #group()}. */
+  Class<? extends DatagramChannel> datagramChannel();
+
+  /** {@code epoll} or {@code nio}, for logs and {@code node:info}. */
+  String ioTransport();
+}

@@ -1,0 +1,10 @@
+/**
+ * Netty machinery every service shares: the node's {@link io.warren.api.channel.EventLoops} and
+ * the one {@link io.warren.api.channel.Splice} that joins two channels.
+ */
+@Export
+@Version("1.0.0")
+package io.warren.api.channel;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
