@@ -12,7 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import io.warren.yamux.YamuxStreamChannel;
 import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -21,7 +21,7 @@ import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.libp2p.internal.noise.NoiseConfig;
 import io.warren.libp2p.internal.noise.NoiseHandler;
 import io.warren.libp2p.internal.noise.NoiseSession;
-import io.warren.libp2p.internal.yamux.YamuxFrame;
+import io.warren.yamux.YamuxFrame;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

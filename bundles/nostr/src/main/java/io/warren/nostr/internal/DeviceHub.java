@@ -7,7 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.warren.libp2p.yamux.Yamux;
+import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.internal.tunnel.HeaderReader;

@@ -21,7 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import io.warren.libp2p.yamux.Yamux;
+import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
 import io.warren.nostr.NostrException;

@@ -26,7 +26,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.warren.libp2p.yamux.Yamux;
+import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
 import io.warren.nostr.NostrException;

@@ -18,7 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.warren.api.Stream;
 import io.warren.api.TransportException;
-import io.warren.libp2p.yamux.Yamux;
+import io.warren.yamux.Yamux;
 import io.warren.nostr.Tunnels;
 import io.warren.nostr.internal.tunnel.Splice;
 import java.io.IOException;

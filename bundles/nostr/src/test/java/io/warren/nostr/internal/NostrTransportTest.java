@@ -15,7 +15,7 @@ import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
 import io.warren.identity.Bip340;
-import io.warren.libp2p.yamux.Yamux;
+import io.warren.yamux.Yamux;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import io.warren.store.internal.H2Store;
 import java.lang.reflect.Proxy;

@@ -8,7 +8,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.libp2p.internal.host.Libp2pStream;
-import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import io.warren.yamux.YamuxStreamChannel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.SplittableRandom;

@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
-import io.warren.libp2p.internal.yamux.YamuxSession;
+import io.warren.yamux.YamuxSession;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

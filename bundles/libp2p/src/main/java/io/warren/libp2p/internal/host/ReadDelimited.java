@@ -6,7 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import io.warren.libp2p.internal.multiformats.Varint;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;

@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +48,7 @@ public final class ReadToEnd extends ChannelInboundHandlerAdapter {
     try {
       if (bytes.size() + b.readableBytes() > limit) {
         result.completeExceptionally(new ProtocolException(what + ": message exceeds " + limit + " bytes"));
-        ((io.warren.libp2p.internal.yamux.YamuxStreamChannel) ctx.channel()).reset();
+        ((io.warren.yamux.YamuxStreamChannel) ctx.channel()).reset();
         return;
       }
       b.readBytes(bytes, b.readableBytes());

@@ -5,7 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.warren.libp2p.internal.Deadline;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import io.warren.libp2p.internal.multiformats.Varint;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

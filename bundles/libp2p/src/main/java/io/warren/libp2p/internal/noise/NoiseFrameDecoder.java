@@ -3,7 +3,7 @@ package io.warren.libp2p.internal.noise;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import java.util.List;
 
 /**

@@ -8,7 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.warren.libp2p.internal.Deadline;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.PeerId;
 import java.security.GeneralSecurityException;

@@ -17,7 +17,7 @@ import io.warren.libp2p.internal.host.Libp2pStream;
 import io.warren.libp2p.internal.host.ReadDelimited;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
-import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import io.warren.yamux.YamuxStreamChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -153,7 +153,7 @@ class HostTest {
       @Override
       public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
-          ((io.warren.libp2p.internal.yamux.YamuxStreamChannel) ctx.channel()).closeWrite();
+          ((io.warren.yamux.YamuxStreamChannel) ctx.channel()).closeWrite();
         }
       }
     }));
@@ -206,7 +206,7 @@ class HostTest {
           if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
             got.complete(sb.toString());
             ctx.writeAndFlush(Unpooled.copiedBuffer(sb.toString().toUpperCase(), StandardCharsets.UTF_8));
-            ((io.warren.libp2p.internal.yamux.YamuxStreamChannel) ctx.channel()).closeWrite();
+            ((io.warren.yamux.YamuxStreamChannel) ctx.channel()).closeWrite();
           }
         }
       });

@@ -1,4 +1,4 @@
-package io.warren.libp2p.internal.yamux;
+package io.warren.yamux;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCounted;

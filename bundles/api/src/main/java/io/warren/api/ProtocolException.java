@@ -1,4 +1,4 @@
-package io.warren.libp2p.internal;
+package io.warren.api;
 
 /**
  * A peer broke a wire protocol (multistream-select, Noise, Yamux...). The message starts with the

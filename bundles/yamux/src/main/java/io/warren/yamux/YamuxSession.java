@@ -1,4 +1,4 @@
-package io.warren.libp2p.internal.yamux;
+package io.warren.yamux;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -12,7 +12,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.warren.libp2p.yamux;
+package io.warren.yamux;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -6,9 +6,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.Future;
-import io.warren.libp2p.internal.yamux.YamuxConfig;
-import io.warren.libp2p.internal.yamux.YamuxSession;
-import io.warren.libp2p.internal.yamux.YamuxStreamChannel;
+import io.warren.yamux.YamuxConfig;
+import io.warren.yamux.YamuxSession;
+import io.warren.yamux.YamuxStreamChannel;
 
 /**
  * Runs a Yamux session over any Netty pipeline that carries bytes: the handler before

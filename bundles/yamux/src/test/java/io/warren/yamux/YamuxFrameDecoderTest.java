@@ -1,4 +1,4 @@
-package io.warren.libp2p.internal.yamux;
+package io.warren.yamux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

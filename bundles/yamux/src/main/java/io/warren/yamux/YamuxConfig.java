@@ -1,4 +1,4 @@
-package io.warren.libp2p.internal.yamux;
+package io.warren.yamux;
 
 import java.util.function.LongSupplier;
 

@@ -1,9 +1,9 @@
-package io.warren.libp2p.internal.yamux;
+package io.warren.yamux;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.warren.libp2p.internal.ProtocolException;
+import io.warren.api.ProtocolException;
 import java.util.List;
 
 /**
