@@ -158,6 +158,8 @@ final class EgressListeners {
     private final Channel client;
     private final Stream stream;
     private ByteBuf buffer;
+    /** The connection failed and was counted; the stream closing after that is no second failure. */
+    private boolean failed;
 
     ReplyReader(ActiveRule a, Channel client, Stream stream) {
       this.a = a;
@@ -210,8 +212,10 @@ final class EgressListeners {
         buffer.release();
         buffer = null;
       }
-      ctx.close();
+      // counted before the close: the client may live on another loop and still look active
+      failed = true;
       fail(a, client, why);
+      ctx.close();
     }
 
     @Override
@@ -220,7 +224,8 @@ final class EgressListeners {
         buffer.release();
         buffer = null;
       }
-      if (client.isActive()) {
+      if (!failed && client.isActive()) {
+        failed = true;
         fail(a, client, a.rule.peerName() + " closed the stream before answering");
       }
     }
