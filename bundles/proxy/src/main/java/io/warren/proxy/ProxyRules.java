@@ -1,5 +1,6 @@
 package io.warren.proxy;
 
+import io.warren.api.PeerRef;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,11 +10,10 @@ public interface ProxyRules {
   /**
    * Adds a rule and makes it active (an egress rule's listener is bound before this returns).
    *
-   * @param peer the other node: a peer ID or node name (resolved through the network's peer table),
-   *     or {@code nostr:<npub>}
-   * @throws IllegalArgumentException saying what is wrong (bad port, unknown node, port in use ...)
+   * @param peer the other node, as the {@link io.warren.api.PeerDirectory} resolved what the user typed
+   * @throws IllegalArgumentException saying what is wrong (bad port, this node, port in use ...)
    */
-  Rule add(Rule.Direction direction, String bind, int port, String peer, int peerPort, Instant expires);
+  Rule add(Rule.Direction direction, String bind, int port, PeerRef peer, int peerPort, Instant expires);
 
   /** Every rule, oldest first. */
   List<Rule> list();

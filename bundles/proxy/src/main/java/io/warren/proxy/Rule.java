@@ -1,5 +1,6 @@
 package io.warren.proxy;
 
+import io.warren.api.PeerRef;
 import java.time.Instant;
 
 /**
@@ -12,7 +13,7 @@ import java.time.Instant;
  * @param direction egress or ingress
  * @param bind egress: the address to listen on; ingress: the host to connect to
  * @param port egress: the port to listen on; ingress: the port to connect to
- * @param peer the other node, as {@code transport:id} (e.g. {@code libp2p:12D3KooW...})
+ * @param peer the other node, as {@link PeerRef}'s text form {@code transport:id}
  * @param peerName the other node's name when it was added (for display)
  * @param peerPort egress: the port asked for on the other node; ingress: the origin's egress port, or 0 for any
  * @param expires when the rule goes away by itself, or {@code null}
@@ -20,6 +21,11 @@ import java.time.Instant;
  */
 public record Rule(String id, Direction direction, String bind, int port, String peer, String peerName, int peerPort,
     Instant expires, Instant created) {
+
+  /** {@link #peer()} as a reference. */
+  public PeerRef peerRef() {
+    return PeerRef.parse(peer);
+  }
 
   /** Which end of a forwarded connection a rule is. */
   public enum Direction {

@@ -1,7 +1,9 @@
 package io.warren.federation.command;
 
+import io.warren.api.PeerId;
 import io.warren.federation.Member;
 import io.warren.federation.internal.FederationService;
+import io.warren.federation.internal.RemoteAdminCalls;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,10 +29,12 @@ import org.osgi.service.component.annotations.Reference;
 public final class NetCommands {
   private static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(2);
   private final FederationService federation;
+  private final RemoteAdminCalls remote;
 
   @Activate
-  public NetCommands(@Reference FederationService federation) {
+  public NetCommands(@Reference FederationService federation, @Reference RemoteAdminCalls remote) {
     this.federation = federation;
+    this.remote = remote;
   }
 
   @Descriptor("Lists the nodes of this node's network: peer ID, name, path (direct/relayed), last contact, addresses")
@@ -64,7 +68,7 @@ public final class NetCommands {
     federation.refusals().forEach((peer, why) -> refused.add(peer + ": " + why));
     m.put("refused", refused.isEmpty() ? "(none)" : String.join("\n" + " ".repeat(20), refused));
     m.put("admin grants", federation.grantList().size());
-    m.put("admin calls served", federation.callsServed());
+    m.put("admin calls served", remote.served());
     return m;
   }
 
@@ -102,12 +106,12 @@ public final class NetCommands {
       @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("the node: peer ID or name") String node,
       @Descriptor("the command and its arguments") String... command) throws Exception {
-    return federation.runAndWait(node, Arrays.asList(command), credentials, REMOTE_TIMEOUT);
+    return remote.runAndWait(node, Arrays.asList(command), credentials, REMOTE_TIMEOUT);
   }
 
   private String peerId(String node) {
-    if (node.startsWith("12D3KooW") && node.length() >= 50) {
-      return node;
+    if (PeerId.isPeerId(node)) {
+      return PeerId.parse(node).toString();
     }
     return federation.resolve(node).peerId();
   }

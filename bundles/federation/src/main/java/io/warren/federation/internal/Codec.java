@@ -1,5 +1,6 @@
 package io.warren.federation.internal;
 
+import io.warren.api.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

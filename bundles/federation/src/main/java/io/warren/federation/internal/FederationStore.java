@@ -1,5 +1,6 @@
 package io.warren.federation.internal;
 
+import io.warren.api.ProtocolException;
 import io.warren.api.Store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

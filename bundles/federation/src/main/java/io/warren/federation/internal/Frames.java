@@ -1,5 +1,6 @@
 package io.warren.federation.internal;
 
+import io.warren.api.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

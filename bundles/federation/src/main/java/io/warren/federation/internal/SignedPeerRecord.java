@@ -1,7 +1,13 @@
 package io.warren.federation.internal;
 
 import io.warren.api.NodeIdentity;
-import io.warren.identity.PeerIds;
+import io.warren.api.PeerId;
+import io.warren.api.ProtocolException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -38,7 +44,31 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
   }
 
   boolean verifies() {
-    return PeerIds.verifyEd25519(peerId, signedBytes(), signature);
+    return verifyEd25519(peerId, signedBytes(), signature);
+  }
+
+  /** DER prefix of an X.509 SubjectPublicKeyInfo holding a raw Ed25519 key. */
+  private static final byte[] X509_ED25519 = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+
+  /** Whether {@code signature} is the Ed25519 signature of {@code data} by the key {@code peerId} names. */
+  static boolean verifyEd25519(String peerId, byte[] data, byte[] signature) {
+    if (signature == null || signature.length != 64 || !PeerId.isPeerId(peerId)) {
+      return false;
+    }
+    byte[] key = PeerId.parse(peerId).ed25519Key().orElse(null);
+    if (key == null) {
+      return false;
+    }
+    try {
+      byte[] x509 = Arrays.copyOf(X509_ED25519, X509_ED25519.length + 32);
+      System.arraycopy(key, 0, x509, X509_ED25519.length, 32);
+      Signature v = Signature.getInstance("Ed25519");
+      v.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509)));
+      v.update(data);
+      return v.verify(signature);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
   }
 
   byte[] encode() {

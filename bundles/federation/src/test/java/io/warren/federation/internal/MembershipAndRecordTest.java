@@ -1,5 +1,6 @@
 package io.warren.federation.internal;
 
+import io.warren.api.ProtocolException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.api.NodeIdentity;
-import io.warren.identity.PeerIds;
+import io.warren.api.PeerId;
 import io.warren.api.CommandRunner;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -74,6 +75,27 @@ class MembershipAndRecordTest {
   }
 
   @Test
+  void ed25519PeerIdsVerifyTheirKeysSignatures() throws Exception {
+    KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    byte[] x509 = pair.getPublic().getEncoded();
+    byte[] raw = Arrays.copyOfRange(x509, x509.length - 32, x509.length);
+    String id = PeerId.ofEd25519(raw).toString();
+    Signature s = Signature.getInstance("Ed25519");
+    s.initSign(pair.getPrivate());
+    byte[] data = "record".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    s.update(data);
+    byte[] sig = s.sign();
+    assertTrue(SignedPeerRecord.verifyEd25519(id, data, sig));
+    byte[] other = "recorD".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertFalse(SignedPeerRecord.verifyEd25519(id, other, sig), "a changed message does not verify");
+    String stranger = PeerId.ofEd25519(new byte[32]).toString();
+    assertFalse(SignedPeerRecord.verifyEd25519(stranger, data, sig), "another key's peer ID does not verify");
+    assertFalse(SignedPeerRecord.verifyEd25519("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", data, sig),
+        "a peer ID without an inlined Ed25519 key does not verify");
+    assertFalse(SignedPeerRecord.verifyEd25519("not-a-peer", data, sig));
+  }
+
+  @Test
   void commandWordsAreQuotedSoNothingIsExpanded() {
     assertEquals("proxy:add '--port' '80' '$HOME;x'", CommandRunner.line(List.of("proxy:add", "--port", "80", "$HOME;x")));
     assertThrows(IllegalArgumentException.class, () -> CommandRunner.line(List.of("echo hi; node:shutdown")));
@@ -86,7 +108,7 @@ class MembershipAndRecordTest {
     KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     byte[] x509 = pair.getPublic().getEncoded();
     byte[] raw = Arrays.copyOfRange(x509, x509.length - 32, x509.length);
-    String peerId = PeerIds.ofEd25519(raw);
+    String peerId = PeerId.ofEd25519(raw).toString();
     return new NodeIdentity() {
       @Override
       public String peerId() {

@@ -2,9 +2,9 @@ package io.warren.identity.internal;
 
 import io.warren.api.NodeIdentity;
 import io.warren.api.NodeProperties;
+import io.warren.api.PeerId;
 import io.warren.identity.Bech32;
 import io.warren.identity.Bip340;
-import io.warren.identity.PeerIds;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -76,7 +76,7 @@ public final class IdentityService implements NodeIdentity {
       publicKey = HEX.parseHex(required(keys, "ed25519.public", keyFile));
       nostrSecret = HEX.parseHex(required(keys, "secp256k1.secret", keyFile));
       nostrPublic = Bip340.publicKey(nostrSecret);
-      peerId = PeerIds.ofEd25519(publicKey);
+      peerId = PeerId.ofEd25519(publicKey).toString();
       checkKeyPair();
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IOException("node key file " + keyFile + " is corrupt (" + e.getMessage()

@@ -1,5 +1,7 @@
 package io.warren.node.command;
 
+import io.netty.util.concurrent.EventExecutor;
+import io.warren.api.channel.EventLoops;
 import io.warren.identity.NetworkCredentials;
 import io.warren.node.internal.Json;
 import io.warren.node.internal.NodeState;
@@ -28,16 +30,18 @@ public final class NodeCommands {
   private static final int VALUE_COLUMN = 20;
   private final NodeState node;
   private final NetworkCredentials networks;
+  private final EventLoops loops;
   private final java.util.Map<io.warren.api.MetricsSource, String> sources = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile io.warren.api.RemoteAdmin remote;
 
   @Activate
-  public NodeCommands(@Reference NodeState node, @Reference NetworkCredentials networks) {
+  public NodeCommands(@Reference NodeState node, @Reference NetworkCredentials networks, @Reference EventLoops loops) {
     this.node = node;
     this.networks = networks;
+    this.loops = loops;
   }
 
-  @Descriptor("Shows this node: peer ID, npub, version, uptime, data directory, addresses and bundles")
+  @Descriptor("Shows this node: peer ID, npub, version, uptime, data directory, event loops, addresses and bundles")
   public Map<String, Object> info() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", node.identity().name());
@@ -47,6 +51,7 @@ public final class NodeCommands {
     m.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
     m.put("uptime", NodeStateFormat.duration(node.uptime()));
     m.put("data-dir", node.dataDir());
+    m.put("event-loops", loops.ioTransport() + ", " + threads(loops) + " threads");
     m.put("network", networks.defaultNetwork().map(NetworkCredentials.Network::name).orElse("(none)"));
     m.put("bootstrap", networks.bootstrapIdentities().size() + " node(s)");
     List<String> addresses = node.listenAddresses();
@@ -58,6 +63,14 @@ public final class NodeCommands {
     }
     m.put("bundles", column(bundles));
     return m;
+  }
+
+  private static int threads(EventLoops loops) {
+    int n = 0;
+    for (EventExecutor ignored : loops.group()) {
+      n++;
+    }
+    return n;
   }
 
   /** Several values under one key, one per line, aligned under the console's value column. */

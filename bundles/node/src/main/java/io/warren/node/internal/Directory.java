@@ -64,7 +64,7 @@ public final class Directory implements PeerDirectory {
       return found.get(0);
     }
     if (found.isEmpty()) {
-      throw new IllegalArgumentException("no peer called '" + text + "' (expected a node name, a device, "
+      throw new IllegalArgumentException("no node '" + text + "' known here (expected a node name, a device, "
           + "a peer ID 12D3KooW..., an npub1... or a 64-digit hex key)");
     }
     throw new IllegalArgumentException("'" + text + "' names more than one peer: " + found);

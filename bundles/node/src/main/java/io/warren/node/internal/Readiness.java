@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Optional;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.dto.BundleDTO;
+import org.osgi.service.component.ComponentFactory;
+import org.osgi.service.component.ComponentInstance;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -21,7 +22,7 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 
 /**
  * Decides when the node is up: every bundle the launcher installed is active and every component
- * in them is satisfied. Then it prints the banner once and registers a marker service
+ * in them is satisfied. Then it prints the banner once and makes the {@link ReadyMarker} service
  * ({@value #READY}={@code true}) that the launcher waits for; if a component failed to activate or
  * stays unsatisfied, the marker carries {@value #READY}={@code false} and {@value #FAILURE}.
  */
@@ -36,16 +37,19 @@ public final class Readiness {
   private final ServiceComponentRuntime scr;
   private final NodeState node;
   private final AdminAccount admin;
+  private final ComponentFactory<ReadyMarker> markers;
   private final Thread watcher;
-  private volatile ServiceRegistration<?> marker;
+  private volatile ComponentInstance<ReadyMarker> marker;
 
   @Activate
   public Readiness(BundleContext context, @Reference ServiceComponentRuntime scr,
-      @Reference NodeState node, @Reference AdminAccount admin) {
+      @Reference NodeState node, @Reference AdminAccount admin,
+      @Reference(target = "(component.factory=" + ReadyMarker.FACTORY + ")") ComponentFactory<ReadyMarker> markers) {
     this.context = context;
     this.scr = scr;
     this.node = node;
     this.admin = admin;
+    this.markers = markers;
     this.watcher = new Thread(this::watch, "warren-readiness");
     watcher.setDaemon(true);
     watcher.start();
@@ -54,13 +58,9 @@ public final class Readiness {
   @Deactivate
   void deactivate() {
     watcher.interrupt();
-    ServiceRegistration<?> m = marker;
+    ComponentInstance<ReadyMarker> m = marker;
     if (m != null) {
-      try {
-        m.unregister();
-      } catch (IllegalStateException alreadyGone) {
-        // the framework is stopping
-      }
+      m.dispose();
     }
   }
 
@@ -172,6 +172,8 @@ public final class Readiness {
     if (failure != null) {
       props.put(FAILURE, failure);
     }
-    marker = context.registerService(Object.class.getName(), new Object(), props);
+    if (!Thread.currentThread().isInterrupted()) { // else the component is going away
+      marker = markers.newInstance(props);
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.warren.proxy.command;
 
+import io.warren.api.PeerDirectory;
+import io.warren.api.PeerRef;
 import io.warren.api.RemoteAdmin;
 import io.warren.proxy.ProxyRules;
 import io.warren.proxy.Rule;
@@ -30,11 +32,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public final class ProxyCommands {
   private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
   private final ProxyRules rules;
+  private final PeerDirectory directory;
   private volatile RemoteAdmin remote;
 
   @Activate
-  public ProxyCommands(@Reference ProxyRules rules) {
+  public ProxyCommands(@Reference ProxyRules rules, @Reference PeerDirectory directory) {
     this.rules = rules;
+    this.directory = directory;
   }
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -104,7 +108,9 @@ public final class ProxyCommands {
     } else if (d == Rule.Direction.EGRESS) {
       throw new IllegalArgumentException("--target must be <node>:<port>, got '" + peerSpec + "'");
     }
-    Rule r = rules.add(d, bind, port, peer, peerPort, expires.isEmpty() ? null : Instant.now().plus(duration(expires)));
+    // what the user typed is resolved once, here; the rule keeps the reference
+    PeerRef ref = directory.resolve(peer);
+    Rule r = rules.add(d, bind, port, ref, peerPort, expires.isEmpty() ? null : Instant.now().plus(duration(expires)));
     return "rule " + r.id() + ": " + line(r) + "  (" + rules.status(r.id()) + ")";
   }
 
@@ -146,10 +152,20 @@ public final class ProxyCommands {
     return "rule " + id + " removed";
   }
 
-  private static String line(Rule r) {
+  private String line(Rule r) {
+    String peer = peerName(r);
     return r.direction() == Rule.Direction.EGRESS
-        ? r.bind() + ":" + r.port() + " -> " + r.peerName() + ":" + r.peerPort()
-        : "from " + r.peerName() + (r.peerPort() == 0 ? "" : ":" + r.peerPort()) + " -> " + r.bind() + ":" + r.port();
+        ? r.bind() + ":" + r.port() + " -> " + peer + ":" + r.peerPort()
+        : "from " + peer + (r.peerPort() == 0 ? "" : ":" + r.peerPort()) + " -> " + r.bind() + ":" + r.port();
+  }
+
+  /** The peer's name now, or the one it had when the rule was added. */
+  private String peerName(Rule r) {
+    try {
+      return directory.nameOf(r.peerRef()).orElse(r.peerName());
+    } catch (IllegalArgumentException unparsable) {
+      return r.peerName();
+    }
   }
 
   private static void addIf(List<String> words, String flag, String value) {

@@ -69,9 +69,15 @@ public final class H2Store implements Store {
     this(Settings.of(dataDir(context).resolve("db"), config));
   }
 
-  /** Opens a store outside OSGi, with default settings (for tests of other bundles). */
+  /** Opens a store outside OSGi, with the defaults {@link Config} declares (for tests of other bundles). */
   public static H2Store open(Path directory) {
-    return new H2Store(new Settings(directory, 4, 30));
+    return new H2Store(Settings.of(directory, defaults()));
+  }
+
+  /** A {@link Config} answering every attribute with its declared default. */
+  static Config defaults() {
+    return (Config) java.lang.reflect.Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
+        (proxy, method, args) -> method.getDefaultValue());
   }
 
   H2Store(Settings settings) {

@@ -1,0 +1,215 @@
+package io.warren.federation.internal;
+
+import io.warren.api.NodeIdentity;
+import io.warren.api.ProtocolException;
+import io.warren.identity.NetworkCredentials;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network's signed peer table as this node holds it: the newest verified record of each
+ * member, this node's own record (signed again when its name or addresses change), how reaching
+ * each member went, and which peers proved membership or were refused. Records are kept in the
+ * store so the table survives a restart.
+ */
+final class PeerTable {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerTable.class);
+
+  /** How reaching one member went, for net:nodes and net:status. */
+  static final class Contact {
+    volatile Instant lastContact;
+    volatile String lastError;
+    volatile long nextAttemptNanos;
+    volatile int failures;
+    final AtomicBoolean busy = new AtomicBoolean();
+  }
+
+  private final NodeIdentity identity;
+  private final FederationStore db;
+  private final Optional<NetworkCredentials.Network> network;
+  private final String version;
+  private final Supplier<List<String>> listenAddresses;
+  private final int maxMembers;
+
+  private final Map<String, SignedPeerRecord> records = new ConcurrentHashMap<>();
+  private final Map<String, Contact> contacts = new ConcurrentHashMap<>();
+  /** Peers that proved membership to this node (or to whom this node proved it), and when. */
+  private final Map<String, Instant> provenMembers = new ConcurrentHashMap<>();
+  private final Map<String, String> refusals = new ConcurrentHashMap<>();
+  private volatile SignedPeerRecord self;
+
+  PeerTable(NodeIdentity identity, FederationStore db, Optional<NetworkCredentials.Network> network, String version,
+      Supplier<List<String>> listenAddresses, int maxMembers) {
+    this.identity = identity;
+    this.db = db;
+    this.network = network;
+    this.version = version;
+    this.listenAddresses = listenAddresses;
+    this.maxMembers = maxMembers;
+    network.ifPresent(n -> {
+      for (FederationStore.Row row : db.peers(n.name())) {
+        SignedPeerRecord r = row.record();
+        if (r.peerId().equals(identity.peerId())) {
+          self = r;
+        } else if (r.verifies() && r.network().equals(n.name())) {
+          records.put(r.peerId(), r);
+          contact(r.peerId()).lastContact = row.lastContact();
+        }
+      }
+    });
+  }
+
+  /** The other members' records. */
+  Collection<SignedPeerRecord> records() {
+    return records.values();
+  }
+
+  SignedPeerRecord record(String peerId) {
+    return records.get(peerId);
+  }
+
+  int size() {
+    return records.size();
+  }
+
+  Contact contact(String peerId) {
+    return contacts.computeIfAbsent(peerId, k -> new Contact());
+  }
+
+  /** How reaching {@code peerId} went, or null if it was never tried. */
+  Contact contactIfAny(String peerId) {
+    return contacts.get(peerId);
+  }
+
+  /** Notes that {@code peerId} proved membership, to this node as the dialer. */
+  void proven(String peerId) {
+    provenMembers.put(peerId, Instant.now());
+  }
+
+  /** Notes that {@code peerId} proved membership when it dialed this node: it is refused no more. */
+  void accepted(String peerId) {
+    proven(peerId);
+    refusals.remove(peerId);
+  }
+
+  void refused(String peerId, String why) {
+    refusals.put(peerId, why);
+  }
+
+  Map<String, String> refusals() {
+    return Map.copyOf(refusals);
+  }
+
+  /** Whether {@code peerId} proved membership of this node's network, directly or by a record in the table. */
+  boolean isMember(String peerId) {
+    return provenMembers.containsKey(peerId) || records.containsKey(peerId);
+  }
+
+  /** Saves {@code peerId}'s record with the time of the exchange that just completed with it. */
+  void contacted(String peerId) {
+    Contact c = contact(peerId);
+    c.lastContact = Instant.now();
+    SignedPeerRecord r = records.get(peerId);
+    if (r != null) {
+      db.save(r, c.lastContact);
+    }
+  }
+
+  /** This node's signed record, signed again when its name or addresses changed; null in no network. */
+  synchronized SignedPeerRecord currentSelf() {
+    if (network.isEmpty()) {
+      return null;
+    }
+    List<String> addresses = listenAddresses.get();
+    SignedPeerRecord s = self;
+    if (s == null || !s.name().equals(identity.name()) || !s.addresses().equals(addresses) || !s.version().equals(version)
+        || !s.network().equals(network.get().name())) {
+      long seq = Math.max(System.currentTimeMillis(), s == null ? 0 : s.seq() + 1);
+      s = SignedPeerRecord.sign(identity, network.get().name(), identity.name(), version, addresses, seq);
+      self = s;
+      db.save(s, null);
+      // everyone should hear about it soon: make every member due now
+      contacts.values().forEach(c -> c.nextAttemptNanos = System.nanoTime());
+    }
+    return s;
+  }
+
+  /** The table as sent to a member: this node's record first, then every other one. */
+  byte[] encode(SignedPeerRecord me) {
+    Codec.Writer w = new Codec.Writer();
+    List<SignedPeerRecord> all = new ArrayList<>(records.values());
+    if (me != null) {
+      all.add(0, me);
+    }
+    w.u32(all.size());
+    for (SignedPeerRecord r : all) {
+      w.bytes(r.encode());
+    }
+    return w.toByteArray();
+  }
+
+  /** A member's table, checked against the size limit before a record is read. */
+  List<SignedPeerRecord> decode(byte[] message) {
+    Codec.Reader in = new Codec.Reader(message);
+    int n = in.u32();
+    if (n < 0 || n > maxMembers + 1) {
+      throw new ProtocolException("a peer table of " + Integer.toUnsignedString(n) + " records (limit " + (maxMembers + 1)
+          + ")");
+    }
+    List<SignedPeerRecord> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(SignedPeerRecord.decode(in.bytes(SignedPeerRecord.MAX_ENCODED + 128, "peer record")));
+    }
+    in.end();
+    return out;
+  }
+
+  /** Takes every record that verifies, is of this network and is newer than the one held. */
+  void merge(List<SignedPeerRecord> received, String from) {
+    String net = network.orElseThrow().name();
+    boolean changed = false;
+    for (SignedPeerRecord r : received) {
+      if (r.peerId().equals(identity.peerId()) || !r.network().equals(net)) {
+        continue;
+      }
+      SignedPeerRecord held = records.get(r.peerId());
+      if (held != null && held.seq() >= r.seq()) {
+        continue;
+      }
+      if (!r.verifies()) {
+        LOG.warn("federation: {} passed on a record for {} whose signature does not verify; ignored", from, r.peerId());
+        continue;
+      }
+      if (held == null && records.size() >= maxMembers) {
+        LOG.warn("federation: peer table full ({} members); record of {} ignored", maxMembers, r.peerId());
+        continue;
+      }
+      records.put(r.peerId(), r);
+      Contact c = contact(r.peerId());
+      db.save(r, c.lastContact);
+      if (held == null) {
+        LOG.info("federation: new member {} ({}) learned from {}", r.name(), r.peerId(), from);
+      } else if (!held.name().equals(r.name()) || !held.addresses().equals(r.addresses())) {
+        LOG.info("federation: member {} ({}) changed its record", r.name(), r.peerId());
+      }
+      changed = true;
+    }
+    if (changed) {
+      // pass news on promptly: every member is due now
+      contacts.forEach((peer, c) -> {
+        if (!peer.equals(from)) {
+          c.nextAttemptNanos = Math.min(c.nextAttemptNanos, System.nanoTime());
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package io.warren.proxy.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.warren.api.PeerDirectory;
+import io.warren.api.Stream;
+import io.warren.api.channel.EventLoops;
+import io.warren.api.channel.Splice;
+import io.warren.proxy.Rule;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The egress side: a listener per egress rule on the node's event loops, whose connections each
+ * open a {@value ProxyWire#PROTOCOL} stream to the rule's peer through the {@link PeerDirectory},
+ * send the header, wait for the answer and then splice the connection and the stream.
+ */
+final class EgressListeners {
+  private static final Logger LOG = LoggerFactory.getLogger(EgressListeners.class);
+
+  /** A listener bound for a rule not stored yet; {@link #activate} hands it to the stored rule. */
+  record Pending(Channel listener, AtomicReference<ActiveRule> holder, EgressListeners owner) {
+    void activate(ActiveRule a) {
+      holder.set(a);
+      owner.attach(a, listener);
+    }
+  }
+
+  private final ProxyRuleService rules;
+  private final EventLoops loops;
+  private final PeerDirectory directory;
+
+  EgressListeners(ProxyRuleService rules, EventLoops loops, PeerDirectory directory) {
+    this.rules = rules;
+    this.loops = loops;
+    this.directory = directory;
+  }
+
+  /** Binds {@code r}'s listener now, or throws saying why; connections wait for {@link Pending#activate}. */
+  Pending bindNow(Rule r) {
+    AtomicReference<ActiveRule> holder = new AtomicReference<>();
+    ChannelFuture f = serverBootstrap(holder).bind(r.bind(), r.port()).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new IllegalArgumentException("cannot listen on " + r.bind() + ":" + r.port() + ": "
+          + ProxyWire.reason(f.cause()));
+    }
+    return new Pending(f.channel(), holder, this);
+  }
+
+  /** Tries to bind {@code a}'s listener, in the background; its state says how that went. */
+  void bindLater(ActiveRule a) {
+    if (!rules.isActive(a) || a.listener != null) {
+      return;
+    }
+    serverBootstrap(new AtomicReference<>(a)).bind(a.rule.bind(), a.rule.port())
+        .addListener((ChannelFutureListener) f -> {
+          if (f.isSuccess()) {
+            if (rules.isActive(a)) {
+              attach(a, f.channel());
+              LOG.info("proxy: rule {} active: {}", a.rule.id(), ProxyRuleService.describe(a.rule));
+            } else {
+              f.channel().close();
+            }
+          } else {
+            String why = "cannot listen on " + a.rule.bind() + ":" + a.rule.port() + ": " + ProxyWire.reason(f.cause());
+            if (!why.equals(a.state)) {
+              LOG.warn("proxy: rule {}: {} (retrying)", a.rule.id(), why);
+            }
+            a.state = why;
+          }
+        });
+  }
+
+  private void attach(ActiveRule a, Channel listener) {
+    a.listener = listener;
+    a.state = "listening on " + a.rule.bind() + ":" + ((InetSocketAddress) listener.localAddress()).getPort();
+    listener.closeFuture().addListener(f -> {
+      if (a.listener == listener) {
+        a.listener = null;
+      }
+    });
+  }
+
+  private ServerBootstrap serverBootstrap(AtomicReference<ActiveRule> holder) {
+    return new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ActiveRule a = holder.get();
+            if (a == null || !rules.isActive(a)) {
+              ch.close();
+              return;
+            }
+            connect(a, ch);
+          }
+        });
+  }
+
+  /** One accepted connection: opens a stream to the rule's peer and sends the header. */
+  private void connect(ActiveRule a, SocketChannel client) {
+    if (!rules.admit(a, client)) {
+      LOG.warn("proxy: rule {}: {} connections open, the limit; a new one is closed", a.rule.id(),
+          rules.settings().maxConnections());
+      client.close();
+      return;
+    }
+    directory.open(a.peer, ProxyWire.PROTOCOL).whenComplete((stream, err) -> {
+      if (err != null) {
+        fail(a, client, "cannot reach " + a.rule.peerName() + ": " + ProxyWire.reason(err));
+        return;
+      }
+      if (!client.isActive() || !rules.isActive(a)) {
+        stream.channel().close();
+        client.close();
+        return;
+      }
+      a.connections.add(stream.channel());
+      SameLoop.moveTo(loops, client, stream.channel().eventLoop()).addListener(moved -> {
+        if (!moved.isSuccess() || !client.isActive()) {
+          stream.channel().close();
+          client.close();
+          return;
+        }
+        ByteBuf header = Unpooled.buffer(ProxyWire.HEADER_BYTES).writeByte(ProxyWire.VERSION)
+            .writeShort(a.rule.peerPort()).writeShort(a.rule.port());
+        stream.channel().pipeline().addLast("proxy-reply", new ReplyReader(a, client, stream));
+        stream.channel().writeAndFlush(header);
+        stream.channel().read();
+      });
+    });
+  }
+
+  private static void fail(ActiveRule a, Channel client, String why) {
+    a.failures.incrementAndGet();
+    LOG.info("proxy: rule {}: connection from {} closed: {}", a.rule.id(), client.remoteAddress(), why);
+    client.close();
+  }
+
+  /** Reads the ingress side's answer, then splices the client and the stream. */
+  private static final class ReplyReader extends ChannelInboundHandlerAdapter {
+    private final ActiveRule a;
+    private final Channel client;
+    private final Stream stream;
+    private ByteBuf buffer;
+    /** The connection failed and was counted; the stream closing after that is no second failure. */
+    private boolean failed;
+
+    ReplyReader(ActiveRule a, Channel client, Stream stream) {
+      this.a = a;
+      this.client = client;
+      this.stream = stream;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      if (buffer == null) {
+        buffer = ctx.alloc().buffer();
+      }
+      buffer.writeBytes(in);
+      in.release();
+      if (buffer.readableBytes() < 3 || buffer.readableBytes() < 3 + buffer.getUnsignedShort(buffer.readerIndex() + 1)) {
+        if (buffer.readableBytes() > 3 + ProxyWire.REPLY_MAX) {
+          finish(ctx, "an answer longer than " + ProxyWire.REPLY_MAX + " bytes");
+        } else {
+          ctx.read();
+        }
+        return;
+      }
+      int status = buffer.readUnsignedByte();
+      int length = buffer.readUnsignedShort();
+      String reason = buffer.readCharSequence(length, StandardCharsets.UTF_8).toString();
+      if (status != ProxyWire.CONNECTED) {
+        finish(ctx, a.rule.peerName() + " refused: " + reason);
+        return;
+      }
+      ByteBuf rest = buffer;
+      buffer = null;
+      ctx.pipeline().remove(this);
+      if (!client.isActive()) {
+        rest.release();
+        stream.channel().close();
+        return;
+      }
+      if (rest.isReadable()) {
+        a.bytesIn.addAndGet(rest.readableBytes());
+        client.writeAndFlush(rest);
+      } else {
+        rest.release();
+      }
+      Splice.between(client, stream.channel()).count(a.bytesOut::addAndGet, a.bytesIn::addAndGet).start();
+    }
+
+    private void finish(ChannelHandlerContext ctx, String why) {
+      if (buffer != null) {
+        buffer.release();
+        buffer = null;
+      }
+      // counted before the close: the client may live on another loop and still look active
+      failed = true;
+      fail(a, client, why);
+      ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (buffer != null) {
+        buffer.release();
+        buffer = null;
+      }
+      if (!failed && client.isActive()) {
+        failed = true;
+        fail(a, client, a.rule.peerName() + " closed the stream before answering");
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      finish(ctx, ProxyWire.reason(cause));
+    }
+  }
+}
