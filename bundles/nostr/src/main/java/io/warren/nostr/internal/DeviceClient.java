@@ -5,16 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
+import io.warren.api.channel.EventLoops;
 import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
@@ -92,11 +88,12 @@ public final class DeviceClient {
   private final int maxTunnels;
   private final ConcurrentMap<String, StreamHandler> handlers = new ConcurrentHashMap<>();
   private final List<RelayLink> links = new ArrayList<>();
-  private final EventLoopGroup group;
+  private final EventLoops loops;
 
   @Activate
-  public DeviceClient(@Reference NodeIdentity identity, Config config) {
+  public DeviceClient(@Reference NodeIdentity identity, @Reference EventLoops loops, Config config) {
     this.identity = identity;
+    this.loops = loops;
     this.hex = HexFormat.of().formatHex(identity.nostrPublicKey());
     this.callsign = TunnelWire.callsign(hex);
     for (String entry : config.services()) {
@@ -140,10 +137,8 @@ public final class DeviceClient {
         urls.add(u);
       }
     }
-    this.group = urls.isEmpty() ? null
-        : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nostr-device", true), NioIoHandler.newFactory());
     for (URI u : urls) {
-      RelayLink l = new RelayLink(this, u, group);
+      RelayLink l = new RelayLink(this, u, loops);
       links.add(l);
       l.start();
     }
@@ -152,9 +147,6 @@ public final class DeviceClient {
   @Deactivate
   void deactivate() {
     links.forEach(RelayLink::close);
-    if (group != null) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    }
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -261,7 +253,7 @@ public final class DeviceClient {
         refuse(stream, r);
         return;
       }
-      new Bootstrap().group(stream.eventLoop()).channel(NioSocketChannel.class)
+      new Bootstrap().group(stream.eventLoop()).channel(loops.socketChannel())
           .option(ChannelOption.AUTO_READ, false)
           .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)

@@ -7,6 +7,7 @@ import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.Transport;
 import io.warren.api.TransportException;
+import io.warren.api.channel.EventLoops;
 import io.warren.nostr.Relay;
 import io.warren.nostr.RelayLimits;
 import io.warren.nostr.Tunnels;
@@ -129,11 +130,12 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   private final RelayServer server;
   private final DeviceHub hub;
   private volatile DeviceClient client;
-  private final TunnelTools tools = new TunnelTools(this::openService);
+  private final TunnelTools tools;
 
   @Activate
-  public NostrRelay(BundleContext context, Config config, @Reference Store store, @Reference NodeIdentity identity)
-      throws InterruptedException {
+  public NostrRelay(BundleContext context, Config config, @Reference Store store, @Reference NodeIdentity identity,
+      @Reference EventLoops loops) throws InterruptedException {
+    this.tools = new TunnelTools(loops, this::openService);
     this.settings = settings(config, context.getProperty(RelaySettings.PORT_PROPERTY));
     checkDeviceFrames(config.devices_enabled(), settings.limits().maxMessageLength());
     this.store = new EventStore(store);
@@ -145,7 +147,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     this.hub = settings.enabled() && config.devices_enabled()
         ? new DeviceHub(ds, new DeviceHub.Signer(pubkey, identity::signNostr)) : null;
     this.server = settings.enabled()
-        ? new RelayServer(settings, this.store, pubkey,
+        ? new RelayServer(loops, settings, this.store, pubkey,
             version == null ? context.getBundle().getVersion().toString() : version, hub)
         : null;
   }

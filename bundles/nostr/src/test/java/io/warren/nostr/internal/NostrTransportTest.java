@@ -18,9 +18,12 @@ import io.warren.identity.Bip340;
 import io.warren.yamux.Yamux;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import io.warren.store.internal.H2Store;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,6 +46,7 @@ class NostrTransportTest {
   static final String ECHO = "/test/echo/1.0.0";
   @TempDir Path dir;
   private H2Store h2;
+  private final TestEventLoops loops = new TestEventLoops();
   private RelayServer relay;
   private DeviceHub hub;
   private final List<DeviceClient> devices = new ArrayList<>();
@@ -108,7 +112,7 @@ class NostrTransportTest {
     h2 = H2Store.open(dir);
     Key relayKey = Key.random();
     hub = new DeviceHub(DeviceSettings.DEFAULT, new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
-    relay = new RelayServer(RelaySettings.defaults("127.0.0.1", 0), new EventStore(h2), relayKey.hex(), "test", hub);
+    relay = new RelayServer(loops, RelaySettings.defaults("127.0.0.1", 0), new EventStore(h2), relayKey.hex(), "test", hub);
   }
 
   @AfterEach
@@ -116,22 +120,18 @@ class NostrTransportTest {
     devices.forEach(DeviceClient::deactivate);
     relay.close();
     h2.close();
+    loops.close();
   }
 
   private DeviceClient device(Key key, String... allow) throws Exception {
-    DeviceClient d = new DeviceClient(key, config(Map.of("relays", new String[] {relay.url()}, "allow", allow,
+    DeviceClient d = new DeviceClient(key, loops, config(Map.of("relays", new String[] {relay.url()}, "allow", allow,
         "reconnect_max_seconds", 1)));
     devices.add(d);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (hub.devices().stream().noneMatch(x -> x.hex().equals(key.hex())) || !d.links().get(0).state().equals("connected")) {
-      assertTrue(System.nanoTime() < deadline, "device registered: " + d.links());
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> hub.devices().stream().anyMatch(x -> x.hex().equals(key.hex()))
+        && d.links().get(0).state().equals("connected"), "device registered: " + d.links());
     // its announcement is stored a moment after it connected; callsigns resolve from then on
-    while (!d.resolve(TunnelWire.callsign(key.hex())).handle((h, e) -> key.hex().equals(h)).get(10, TimeUnit.SECONDS)) {
-      assertTrue(System.nanoTime() < deadline, "device announced");
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> d.resolve(TunnelWire.callsign(key.hex()))
+        .handle((h, e) -> key.hex().equals(h)).get(10, TimeUnit.SECONDS), "device announced");
     return d;
   }
 
@@ -224,34 +224,30 @@ class NostrTransportTest {
   void theNewestSessionForAKeyWins() throws Exception {
     Key a = Key.random();
     DeviceClient first = device(a);
-    DeviceClient second = new DeviceClient(a, config(Map.of("relays", new String[] {relay.url()}, "reconnect_max_seconds", 60)));
+    DeviceClient second = new DeviceClient(a, loops, config(Map.of("relays", new String[] {relay.url()},
+        "reconnect_max_seconds", 60)));
     devices.add(second);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!second.links().get(0).state().equals("connected") || first.links().get(0).state().equals("connected")) {
-      assertTrue(System.nanoTime() < deadline, first.links() + " " + second.links());
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> second.links().get(0).state().equals("connected")
+        && !first.links().get(0).state().equals("connected"), "the second session replaced the first");
     assertEquals(1, hub.devices().size());
   }
 
   @Test
   void anIdleDeviceStaysConnectedThroughKeepalives() throws Exception {
     Key a = Key.random();
-    DeviceClient d = new DeviceClient(a, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
+    DeviceClient d = new DeviceClient(a, loops, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
     devices.add(d);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!d.links().get(0).state().equals("connected")) {
-      assertTrue(System.nanoTime() < deadline, "connected: " + d.links());
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> d.links().get(0).state().equals("connected"), "connected");
     String since = d.links().get(0).since();
     // three times the keepalive without input would reconnect: watch for five seconds that it does not
-    long watch = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (System.nanoTime() < watch) {
-      assertEquals("connected", d.links().get(0).state());
-      assertEquals(since, d.links().get(0).since(), "no reconnection");
-      Thread.sleep(100);
-    }
+    // (waiting for a reconnection must time out; it returns early on the first sign of one)
+    AssertionError watched = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        () -> Await.until(Duration.ofSeconds(5), () -> !d.links().get(0).state().equals("connected")
+            || !since.equals(d.links().get(0).since()), "a reconnection"),
+        () -> "the idle link reconnected: " + d.links());
+    assertTrue(watched.getMessage().contains("a reconnection"), watched.getMessage());
+    assertEquals("connected", d.links().get(0).state());
+    assertEquals(since, d.links().get(0).since(), "no reconnection");
   }
 
   static String failure(CompletableFuture<?> f) throws InterruptedException {
