@@ -17,7 +17,7 @@ import io.warren.nostr.Filter;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.Tunnels;
 import io.warren.nostr.internal.tunnel.HeaderReader;
-import io.warren.nostr.internal.tunnel.Splice;
+import io.warren.api.channel.Splice;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import java.net.URI;
 import java.util.ArrayList;
@@ -266,7 +266,7 @@ public final class DeviceClient {
             Channel tcp = ((io.netty.channel.ChannelFuture) f).channel();
             stream.writeAndFlush(TunnelWire.header(stream.alloc(), TunnelWire.answer(true, "")));
             LOG.debug("Device {}: tunnel from {} to service {}", callsign, TunnelWire.callsign(request.pubkey()), s.name());
-            Splice.join(stream, tcp, null);
+            Splice.between(stream, tcp).start();
           });
       return;
     }

@@ -11,7 +11,7 @@ import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.internal.tunnel.HeaderReader;
-import io.warren.nostr.internal.tunnel.Splice;
+import io.warren.api.channel.Splice;
 import io.warren.nostr.internal.tunnel.Throttle;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import java.time.Instant;
@@ -323,7 +323,7 @@ public final class DeviceHub {
         return;
       }
       source.writeAndFlush(TunnelWire.header(source.alloc(), TunnelWire.answer(true, "")));
-      Splice.join(source, dest, target.throttle);
+      Splice.between(source, dest).pace(target.throttle).start();
     });
   }
 

@@ -19,7 +19,7 @@ import io.warren.api.Stream;
 import io.warren.api.TransportException;
 import io.warren.yamux.Yamux;
 import io.warren.nostr.Tunnels;
-import io.warren.nostr.internal.tunnel.Splice;
+import io.warren.api.channel.Splice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,7 +76,7 @@ final class TunnelTools implements AutoCloseable {
                 } else if (!ch.isActive()) {
                   s.channel().close();
                 } else {
-                  Splice.join(ch, s.channel(), null);
+                  Splice.between(ch, s.channel()).start();
                 }
               });
             }
