@@ -141,9 +141,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     this.store = new EventStore(store);
     String version = context.getProperty(NodeProperties.VERSION);
     this.pubkey = HexFormat.of().formatHex(identity.nostrPublicKey());
-    DeviceSettings ds = new DeviceSettings(config.max_devices(), config.max_tunnels_per_device(),
-        config.device_bandwidth(), DeviceSettings.keys("device.allow", config.device_allow()),
-        DeviceSettings.keys("device.block", config.device_block()), config.gateway_enabled());
+    DeviceSettings ds = deviceSettings(config);
     this.hub = settings.enabled() && config.devices_enabled()
         ? new DeviceHub(ds, new DeviceHub.Signer(pubkey, identity::signNostr)) : null;
     this.server = settings.enabled()
@@ -152,6 +150,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
         : null;
   }
 
+  /** The relay settings of {@code c}, with the launcher's port property applied; throws naming a bad value. */
   static RelaySettings settings(Config c, String portProperty) {
     boolean enabled = c.enabled();
     int port = c.port();
@@ -168,6 +167,13 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
         new RelayLimits(c.max_message_length(), c.max_subscriptions(), c.max_filters(), c.max_limit(),
             c.default_limit(), c.max_subid_length(), c.max_event_tags(), c.events_per_second(),
             c.reqs_per_second(), c.auth_required(), c.created_at_upper_limit()));
+  }
+
+  /** The device rules of {@code c}; throws naming a bad value. */
+  static DeviceSettings deviceSettings(Config c) {
+    return new DeviceSettings(c.max_devices(), c.max_tunnels_per_device(), c.device_bandwidth(),
+        DeviceSettings.keys("device.allow", c.device_allow()), DeviceSettings.keys("device.block", c.device_block()),
+        c.gateway_enabled());
   }
 
   /** Smallest max.message.length that carries the device layer's binary messages (a Yamux frame is at most 64 KiB). */
@@ -293,7 +299,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
       for (EventStore.Row r : store.query(List.of(f), 500, 500)) {
         events.add(io.warren.nostr.Event.parse(r.json()));
       }
-      return CompletableFuture.completedFuture(DeviceClient.infos(events));
+      return CompletableFuture.completedFuture(DeviceOutbound.infos(events));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException("nostr: " + e.getMessage(), e));
     }

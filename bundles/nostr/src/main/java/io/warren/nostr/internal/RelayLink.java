@@ -246,7 +246,7 @@ final class RelayLink {
       switch (type) {
         case "AUTH" -> {
           if (m.size() >= 2 && m.get(1) instanceof String challenge) {
-            Event auth = device.sign(Session.AUTH_KIND, List.of(List.of("relay", url.toString()),
+            Event auth = device.sign(SessionAuth.KIND, List.of(List.of("relay", url.toString()),
                 List.of("challenge", challenge)), "");
             authId = auth.id();
             ctx.writeAndFlush(new TextWebSocketFrame("[\"AUTH\"," + auth.toJson() + "]"));

@@ -218,7 +218,7 @@ public final class RelayServer implements AutoCloseable {
   }
 
   /** Runs the stored part of a REQ off the event loop. */
-  void query(Session from, Session.Subscription sub) {
+  void query(Session from, Subscriptions.Subscription sub) {
     try {
       queries.execute(() -> {
         List<EventStore.Row> rows;
@@ -226,13 +226,13 @@ public final class RelayServer implements AutoCloseable {
           rows = store.query(sub.filters(), settings.limits().defaultLimit(), settings.limits().maxLimit());
         } catch (RuntimeException e) {
           LOG.warn("Query for subscription {} failed", sub.id(), e);
-          from.queryFailed(sub, "error: could not query the database");
+          from.subscriptions().queryFailed(sub, "error: could not query the database");
           return;
         }
-        from.queryDone(sub, rows);
+        from.subscriptions().queryDone(sub, rows);
       });
     } catch (RejectedExecutionException e) {
-      from.queryFailed(sub, "error: the relay is shutting down");
+      from.subscriptions().queryFailed(sub, "error: the relay is shutting down");
     }
   }
 
