@@ -20,7 +20,6 @@ import io.warren.nostr.internal.tunnel.TunnelWire;
 import io.warren.store.internal.H2Store;
 import io.warren.testing.Await;
 import io.warren.testing.TestEventLoops;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -93,26 +92,16 @@ class NostrTransportTest {
     }
   }
 
-  /** A Config annotation instance with the given values and defaults for the rest. */
   static DeviceClient.Config config(Map<String, Object> values) {
-    return (DeviceClient.Config) Proxy.newProxyInstance(DeviceClient.Config.class.getClassLoader(),
-        new Class<?>[] {DeviceClient.Config.class}, (p, m, a) -> {
-          if (m.getName().equals("annotationType")) {
-            return DeviceClient.Config.class;
-          }
-          if (values.containsKey(m.getName())) {
-            return values.get(m.getName());
-          }
-          return m.getDefaultValue();
-        });
+    return Configs.of(DeviceClient.Config.class, values);
   }
 
   @BeforeEach
   void startRelay() throws Exception {
     h2 = H2Store.open(dir);
     Key relayKey = Key.random();
-    hub = new DeviceHub(DeviceSettings.DEFAULT, new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
-    relay = new RelayServer(loops, RelaySettings.defaults("127.0.0.1", 0), new EventStore(h2), relayKey.hex(), "test", hub);
+    hub = new DeviceHub(Configs.devices(), new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
+    relay = new RelayServer(loops, Configs.relay(), new EventStore(h2), relayKey.hex(), "test", hub);
   }
 
   @AfterEach

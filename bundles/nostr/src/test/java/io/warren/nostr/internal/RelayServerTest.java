@@ -37,7 +37,7 @@ class RelayServerTest {
 
   private RelayServer start(RelayLimits limits) throws Exception {
     h2 = H2Store.open(dir);
-    relay = new RelayServer(loops, RelaySettings.defaults("127.0.0.1", 0).withLimits(limits), new EventStore(h2), "ab".repeat(32), "test");
+    relay = new RelayServer(loops, Configs.relay().withLimits(limits), new EventStore(h2), "ab".repeat(32), "test");
     return relay;
   }
 
