@@ -69,6 +69,8 @@ public final class DeviceClient {
   private final List<RelayLink> links = new ArrayList<>();
   private final DeviceInbound inbound;
   private final DeviceOutbound outbound = new DeviceOutbound(this);
+  /** Devices announced on the relays this node is a device of, by key; at the cap, new keys are ignored. */
+  private final ConcurrentMap<String, DeviceNames.Known> seen = new ConcurrentHashMap<>();
 
   @Activate
   public DeviceClient(@Reference NodeIdentity identity, @Reference EventLoops loops, Config config) {
@@ -163,6 +165,22 @@ public final class DeviceClient {
     return new TransportException(links.isEmpty()
         ? "nostr: this node is not a device (set relays in etc/io.warren.nostr.client.cfg)"
         : "nostr: not connected to any relay yet (" + links.get(0).url() + ": " + links.get(0).state() + ")");
+  }
+
+  /** A signed device announcement from a relay: remembered so its callsign and name resolve here. */
+  void seen(Event e) {
+    if (e.kind() != TunnelWire.DEVICE_KIND) {
+      return;
+    }
+    DeviceNames.Known k = new DeviceNames.Known(e.pubkey(), e.content(), e.createdAt());
+    if (seen.size() < DeviceNames.MAX_KNOWN || seen.containsKey(e.pubkey())) {
+      seen.merge(e.pubkey(), k, (old, now) -> now.since() >= old.since() ? now : old);
+    }
+  }
+
+  /** Devices announced on the relays this node is a device of (its own included). */
+  List<DeviceNames.Known> seenDevices() {
+    return List.copyOf(seen.values());
   }
 
   /** A tunnel request arrived on {@code stream} (its event loop). */

@@ -37,11 +37,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link Tunnels}: streams go straight to a device connected to this relay, or through the relays
  * this node is a device of ({@link DeviceClient}).
  */
-@Component(service = {Relay.class, Transport.class, Tunnels.class}, immediate = true,
+@Component(service = {Relay.class, Transport.class, Tunnels.class, NostrRelay.class}, immediate = true,
     configurationPid = "io.warren.nostr.relay", property = Transport.NAME + "=" + NostrRelay.TRANSPORT)
 @Designate(ocd = NostrRelay.Config.class)
 public final class NostrRelay implements Relay, Transport, Tunnels {
-  static final String TRANSPORT = "nostr";
+  static final String TRANSPORT = PeerRef.NOSTR;
 
   @ObjectClassDefinition(name = "Warren Nostr relay", description = "A NIP-01 relay (with NIP-11 and NIP-42) on this node")
   public @interface Config {
@@ -242,7 +242,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
    */
   @Override
   public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
-    if (!TRANSPORT.equals(peer.transport())) {
+    if (!PeerRef.NOSTR.equals(peer.transport())) {
       return CompletableFuture.failedFuture(new TransportException("nostr cannot reach " + peer));
     }
     if (protocolId == null || protocolId.isBlank() || protocolId.length() > 256) {
@@ -349,5 +349,28 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   /** Devices connected to this node's relay. */
   public List<DeviceHub.Device> devices() {
     return hub == null ? List.of() : hub.devices();
+  }
+
+  /**
+   * Devices announced on this node's relay (when it runs), newest first, at most {@code limit}.
+   * Reads the store: not for an event loop.
+   */
+  List<DeviceNames.Known> announcedDevices(int limit) {
+    if (server == null) {
+      return List.of();
+    }
+    io.warren.nostr.Filter f = new io.warren.nostr.Filter(null, null, java.util.Set.of(TunnelWire.DEVICE_KIND), null,
+        null, null, limit);
+    List<DeviceNames.Known> out = new java.util.ArrayList<>();
+    for (EventStore.Row r : store.query(List.of(f), limit, limit)) {
+      io.warren.nostr.Event e = io.warren.nostr.Event.parse(r.json());
+      out.add(new DeviceNames.Known(e.pubkey(), e.content(), e.createdAt()));
+    }
+    return out;
+  }
+
+  /** The device client, when this node is a device of some relay; else null. */
+  DeviceClient client() {
+    return client;
   }
 }

@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -56,6 +57,10 @@ import org.slf4j.LoggerFactory;
 final class RelayLink {
   private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
   static final int MAX_FRAME = 1 << 20;
+  /** The subscription that stays open while connected: devices announcing themselves on the relay. */
+  static final String DEVICES_SUB = "devices";
+  /** Announcements asked for when the subscription opens (newest first); later ones arrive live. */
+  static final int DEVICES_LIMIT = 500;
 
   private final DeviceClient device;
   private final URI url;
@@ -282,12 +287,25 @@ final class RelayLink {
             for (Event e : device.announcements()) {
               ctx.write(new TextWebSocketFrame("[\"EVENT\"," + e.toJson() + "]"));
             }
+            // the devices this node may name (PeerNames): announced now, and from now on
+            Filter devices = new Filter(null, null, Set.of(TunnelWire.DEVICE_KIND), null, null, null, DEVICES_LIMIT);
+            ctx.write(new TextWebSocketFrame("[\"REQ\"," + Json.write(DEVICES_SUB) + "," + devices.toJson() + "]"));
             ctx.flush();
           } else if (!ok) {
             LOG.warn("Relay {} refused event {}: {}", url, id, message);
           }
         }
         case "EVENT" -> {
+          if (m.size() >= 3 && DEVICES_SUB.equals(m.get(1))) {
+            try {
+              Event e = Event.fromJson(m.get(2));
+              e.verify();
+              device.seen(e);
+            } catch (NostrException e) {
+              LOG.debug("Relay {}: bad device announcement: {}", url, e.getMessage());
+            }
+            return;
+          }
           List<Event> l = m.size() >= 3 && m.get(1) instanceof String sub ? results.get(sub) : null;
           if (l != null) {
             try {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.warren.api.NodeIdentity;
+import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -237,6 +239,27 @@ class NostrTransportTest {
     assertTrue(watched.getMessage().contains("a reconnection"), watched.getMessage());
     assertEquals("connected", d.links().get(0).state());
     assertEquals(since, d.links().get(0).since(), "no reconnection");
+  }
+
+  @Test
+  void devicesAnnouncedThroughTheRelayAreNamedByCallsignAndName() throws Exception {
+    Key a = Key.random();
+    Key b = Key.random();
+    DeviceClient da = device(a);
+    device(b);
+    // b announced itself after a connected: a's standing subscription hears it live
+    Await.until(() -> da.seenDevices().stream().anyMatch(k -> k.hex().equals(b.hex())), "a saw b's announcement");
+    DeviceNames names = new DeviceNames(da::seenDevices);
+    PeerRef refB = new PeerRef(PeerRef.NOSTR, b.hex());
+    assertEquals(Optional.of(refB), names.lookup(TunnelWire.callsign(b.hex())));
+    assertEquals(Optional.of("test"), names.nameOf(refB), "the name b announces (its node name)");
+    assertEquals(Optional.empty(), names.lookup("nobody"));
+    assertEquals(Optional.empty(), names.nameOf(new PeerRef(PeerRef.NOSTR, Key.random().hex())));
+    // both devices announce the node name "test": a name two keys share resolves to neither
+    IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> names.lookup("test"));
+    assertTrue(twice.getMessage().contains(TunnelWire.callsign(a.hex()))
+        && twice.getMessage().contains(TunnelWire.callsign(b.hex())), twice.getMessage());
   }
 
   static String failure(CompletableFuture<?> f) throws InterruptedException {
