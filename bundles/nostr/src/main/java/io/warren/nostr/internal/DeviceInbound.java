@@ -52,15 +52,15 @@ final class DeviceInbound {
       request = Event.parse(json);
       String target = TunnelWire.checkRequest(request, now);
       if (!target.equals(hex)) {
-        refuse(stream, "invalid: the request is addressed to another device");
+        TunnelWire.refuse(stream, "invalid: the request is addressed to another device");
         return;
       }
     } catch (NostrException e) {
-      refuse(stream, "invalid: " + e.getMessage());
+      TunnelWire.refuse(stream, "invalid: " + e.getMessage());
       return;
     }
     if (!seen.add(request.id(), now)) {
-      refuse(stream, "duplicate: this tunnel request was already used");
+      TunnelWire.refuse(stream, "duplicate: this tunnel request was already used");
       return;
     }
     String protocol = TunnelWire.protocolOf(request);
@@ -75,13 +75,13 @@ final class DeviceInbound {
   private void service(Channel stream, Event request, String name, long now) {
     DeviceService s = services.get(name);
     if (s == null) {
-      refuse(stream, "error: this device has no service " + TunnelWire.printable(name));
+      TunnelWire.refuse(stream, "error: this device has no service " + TunnelWire.printable(name));
       return;
     }
     String r = policy.refusal(request, s, now);
     if (r != null) {
       LOG.info("Device {}: refused {} to service {}: {}", callsign, TunnelWire.callsign(request.pubkey()), s.name(), r);
-      refuse(stream, r);
+      TunnelWire.refuse(stream, r);
       return;
     }
     new Bootstrap().group(stream.eventLoop()).channel(loops.socketChannel())
@@ -91,7 +91,7 @@ final class DeviceInbound {
         .handler(new ChannelInboundHandlerAdapter())
         .connect(s.host(), s.port()).addListener((ChannelFuture f) -> {
           if (!f.isSuccess()) {
-            refuse(stream, "error: service " + s.name() + " is not reachable on the device");
+            TunnelWire.refuse(stream, "error: service " + s.name() + " is not reachable on the device");
             return;
           }
           stream.writeAndFlush(TunnelWire.header(stream.alloc(), TunnelWire.answer(true, "")));
@@ -104,12 +104,12 @@ final class DeviceInbound {
   private void protocol(Channel stream, Event request, String protocol, long now) {
     StreamHandler h = handlers.apply(protocol);
     if (h == null) {
-      refuse(stream, "error: protocol " + TunnelWire.printable(protocol) + " is not served here");
+      TunnelWire.refuse(stream, "error: protocol " + TunnelWire.printable(protocol) + " is not served here");
       return;
     }
     String r = policy.refusal(request, null, now);
     if (r != null) {
-      refuse(stream, r);
+      TunnelWire.refuse(stream, r);
       return;
     }
     stream.writeAndFlush(TunnelWire.header(stream.alloc(), TunnelWire.answer(true, "")));
@@ -119,10 +119,5 @@ final class DeviceInbound {
       LOG.warn("Device {}: handler for {} failed", callsign, protocol, e);
       Yamux.reset(stream);
     }
-  }
-
-  private static void refuse(Channel stream, String reason) {
-    stream.writeAndFlush(TunnelWire.header(stream.alloc(), TunnelWire.answer(false, reason)))
-        .addListener(f -> Yamux.shutdownOutput(stream).addListener(x -> stream.close()));
   }
 }

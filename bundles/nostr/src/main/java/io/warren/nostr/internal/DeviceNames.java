@@ -2,12 +2,15 @@ package io.warren.nostr.internal;
 
 import io.warren.api.PeerNames;
 import io.warren.api.PeerRef;
+import io.warren.nostr.Event;
+import io.warren.nostr.Filter;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
@@ -88,14 +91,27 @@ public final class DeviceNames implements PeerNames {
 
   /** Every device known now: connected first, then announced here, then seen through other relays. */
   private static List<Known> known(NostrRelay relay) {
+    DeviceClient client = relay.client();
+    return known(relay.devices(), relay.announcedDevices(MAX_KNOWN), client == null ? List.of() : client.seenDevices());
+  }
+
+  static List<Known> known(List<DeviceHub.Device> connected, List<Known> announced, List<Known> seen) {
     List<Known> out = new ArrayList<>();
-    for (DeviceHub.Device d : relay.devices()) {
+    for (DeviceHub.Device d : connected) {
       out.add(new Known(d.hex(), "", 0));
     }
-    out.addAll(relay.announcedDevices(MAX_KNOWN));
-    DeviceClient client = relay.client();
-    if (client != null) {
-      out.addAll(client.seenDevices());
+    out.addAll(announced);
+    out.addAll(seen);
+    return out;
+  }
+
+  /** The device announcements in a relay's store, newest first, at most {@code limit}. Not for an event loop. */
+  static List<Known> announced(EventStore store, int limit) {
+    Filter f = new Filter(null, null, Set.of(TunnelWire.DEVICE_KIND), null, null, null, limit);
+    List<Known> out = new ArrayList<>();
+    for (EventStore.Row r : store.query(List.of(f), limit, limit)) {
+      Event e = Event.parse(r.json());
+      out.add(new Known(e.pubkey(), e.content(), e.createdAt()));
     }
     return out;
   }

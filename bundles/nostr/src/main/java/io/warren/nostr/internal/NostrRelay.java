@@ -356,17 +356,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
    * Reads the store: not for an event loop.
    */
   List<DeviceNames.Known> announcedDevices(int limit) {
-    if (server == null) {
-      return List.of();
-    }
-    io.warren.nostr.Filter f = new io.warren.nostr.Filter(null, null, java.util.Set.of(TunnelWire.DEVICE_KIND), null,
-        null, null, limit);
-    List<DeviceNames.Known> out = new java.util.ArrayList<>();
-    for (EventStore.Row r : store.query(List.of(f), limit, limit)) {
-      io.warren.nostr.Event e = io.warren.nostr.Event.parse(r.json());
-      out.add(new DeviceNames.Known(e.pubkey(), e.content(), e.createdAt()));
-    }
-    return out;
+    return server == null ? List.of() : DeviceNames.announced(store, limit);
   }
 
   /** The device client, when this node is a device of some relay; else null. */

@@ -49,6 +49,7 @@ class NostrTransportTest {
   private H2Store h2;
   private final TestEventLoops loops = new TestEventLoops();
   private RelayServer relay;
+  private EventStore events;
   private DeviceHub hub;
   private final List<DeviceClient> devices = new ArrayList<>();
 
@@ -103,7 +104,7 @@ class NostrTransportTest {
     h2 = H2Store.open(dir);
     Key relayKey = Key.random();
     hub = new DeviceHub(Configs.devices(), new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
-    relay = new RelayServer(loops, Configs.relay(), new EventStore(h2), relayKey.hex(), "test", hub);
+    relay = new RelayServer(loops, Configs.relay(), events = new EventStore(h2), relayKey.hex(), "test", hub);
   }
 
   @AfterEach
@@ -260,6 +261,20 @@ class NostrTransportTest {
         () -> names.lookup("test"));
     assertTrue(twice.getMessage().contains(TunnelWire.callsign(a.hex()))
         && twice.getMessage().contains(TunnelWire.callsign(b.hex())), twice.getMessage());
+  }
+
+  @Test
+  void theRelayNamesItsDevicesByCallsignAndAnnouncedName() throws Exception {
+    Key a = Key.random();
+    device(a);
+    PeerRef refA = new PeerRef(PeerRef.NOSTR, a.hex());
+    // connected: the callsign is known at once; announced: the name too, from the relay's store
+    DeviceNames connected = new DeviceNames(() -> DeviceNames.known(hub.devices(), List.of(), List.of()));
+    assertEquals(Optional.of(refA), connected.lookup(TunnelWire.callsign(a.hex())));
+    assertEquals(Optional.of(TunnelWire.callsign(a.hex())), connected.nameOf(refA));
+    DeviceNames announced = new DeviceNames(() -> DeviceNames.known(List.of(), DeviceNames.announced(events, 10), List.of()));
+    assertEquals(Optional.of(refA), announced.lookup("test"));
+    assertEquals(Optional.of("test"), announced.nameOf(refA));
   }
 
   static String failure(CompletableFuture<?> f) throws InterruptedException {
