@@ -5,7 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -26,10 +28,16 @@ import java.util.ArrayDeque;
  * Response direction: the splice writes the device's bytes from the decoder's context, around the
  * HTTP encoder, unparsed (without the codec, after an upgrade, straight to the connection).
  *
+ * <p>One request per connection: when the device's side of the stream ends, the client's
+ * connection is closed once the response is flushed (the splice alone would only half-close it).
+ *
  * <p>Messages that arrived before the splice (the body read while the device was being asked,
  * bytes the decoder held at an upgrade) are held and delivered at the splice's first read.
  */
 final class GatewayTunnel extends ChannelDuplexHandler {
+  /** The handler on the device's stream that ends the client's connection with the response. */
+  static final String RESPONSE_END = "gateway-response-end";
+
   private final boolean chunked;
   private final ArrayDeque<Object> held;
   private boolean spliced;
@@ -55,6 +63,7 @@ final class GatewayTunnel extends ChannelDuplexHandler {
     queued.clear();
     p.replace(gateway.handler(), Gateway.NAME, tunnel);
     stream.writeAndFlush(head);
+    stream.pipeline().addLast(RESPONSE_END, new ResponseEnd(client));
     Splice.Builder splice = Splice.between(client, stream).pace(pacer);
     if (upgrade) {
       // after the head the client speaks the upgraded protocol: stop parsing HTTP (what the
@@ -134,5 +143,23 @@ final class GatewayTunnel extends ChannelDuplexHandler {
   public void handlerRemoved(ChannelHandlerContext ctx) {
     held.forEach(ReferenceCountUtil::release);
     held.clear();
+  }
+
+  /** Closes the client's connection after the response: the device's input ended (before the splice's handler). */
+  private static final class ResponseEnd extends ChannelInboundHandlerAdapter {
+    private final Channel client;
+
+    ResponseEnd(Channel client) {
+      this.client = client;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownReadComplete) {
+        // queued on the client's loop after the response bytes the splice already handed over
+        client.eventLoop().execute(() -> Splice.flushAndClose(client));
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
   }
 }
