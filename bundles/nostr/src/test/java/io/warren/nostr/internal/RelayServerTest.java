@@ -46,7 +46,7 @@ class RelayServerTest {
   }
 
   private WsClient connect() throws Exception {
-    WsClient c = new WsClient(relay.url());
+    WsClient c = new WsClient(loops, relay.url());
     clients.add(c);
     return c;
   }
