@@ -12,6 +12,7 @@ import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -35,7 +36,7 @@ import java.util.ArrayDeque;
  *     {@link #RESET_EVENT} and closes the channel, failing pending writes.</li>
  * </ul>
  */
-public final class YamuxStreamChannel extends AbstractChannel {
+public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
 
     /** User event fired in a stream's pipeline when the peer resets it (just before it closes). */
     public static final Object RESET_EVENT = new Object() {
@@ -118,6 +119,56 @@ public final class YamuxStreamChannel extends AbstractChannel {
     /** Half-closes: sends FIN after everything written before. Reading goes on until the peer's FIN. */
     public ChannelFuture closeWrite() {
         return writeAndFlush(FIN);
+    }
+
+    // DuplexChannel: what io.warren.api.channel.Splice half-closes a stream with
+
+    @Override
+    public boolean isInputShutdown() {
+        return inputShutdownFired || closed;
+    }
+
+    /** Not supported: a stream's input ends with the peer's FIN (or {@link #close()}). */
+    @Override
+    public ChannelFuture shutdownInput() {
+        return shutdownInput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownInput(ChannelPromise promise) {
+        return promise.setFailure(new UnsupportedOperationException("yamux: a stream's input ends with the peer's FIN"));
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return localFin || closed;
+    }
+
+    /** As {@link #closeWrite()}. */
+    @Override
+    public ChannelFuture shutdownOutput() {
+        return closeWrite();
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput(ChannelPromise promise) {
+        return writeAndFlush(FIN, promise);
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return isInputShutdown() && isOutputShutdown();
+    }
+
+    /** As {@link #close()}: FIN if not sent yet, and what the peer still sends is discarded. */
+    @Override
+    public ChannelFuture shutdown() {
+        return close();
+    }
+
+    @Override
+    public ChannelFuture shutdown(ChannelPromise promise) {
+        return close(promise);
     }
 
     /** Aborts the stream: sends RST and closes the channel. */

@@ -11,7 +11,7 @@ import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.internal.tunnel.HeaderReader;
-import io.warren.nostr.internal.tunnel.Splice;
+import io.warren.api.channel.Splice;
 import io.warren.nostr.internal.tunnel.Throttle;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import java.time.Instant;
@@ -295,21 +295,21 @@ public final class DeviceHub {
       request = Event.parse(json);
       targetHex = TunnelWire.checkRequest(request, System.currentTimeMillis() / 1000);
     } catch (NostrException e) {
-      refuse(source, "invalid: " + e.getMessage());
+      TunnelWire.refuse(source, "invalid: " + e.getMessage());
       return;
     }
     if (!request.pubkey().equals(from)) {
-      refuse(source, "invalid: the tunnel request is not signed by this connection's key");
+      TunnelWire.refuse(source, "invalid: the tunnel request is not signed by this connection's key");
       return;
     }
     String r = settings.refusal(from);
     if (r != null) {
-      refuse(source, r);
+      TunnelWire.refuse(source, r);
       return;
     }
     Device target = devices.get(targetHex);
     if (target == null) {
-      refuse(source, "error: device " + TunnelWire.callsign(targetHex) + " is not connected to this relay");
+      TunnelWire.refuse(source, "error: device " + TunnelWire.callsign(targetHex) + " is not connected to this relay");
       return;
     }
     Device origin = devices.get(from);
@@ -319,16 +319,11 @@ public final class DeviceHub {
     }
     open(target, request).whenComplete((dest, err) -> {
       if (err != null) {
-        refuse(source, err instanceof TunnelRefused ? err.getMessage() : "error: " + err);
+        TunnelWire.refuse(source, err instanceof TunnelRefused ? err.getMessage() : "error: " + err);
         return;
       }
       source.writeAndFlush(TunnelWire.header(source.alloc(), TunnelWire.answer(true, "")));
-      Splice.join(source, dest, target.throttle);
+      Splice.between(source, dest).pace(target.throttle).start();
     });
-  }
-
-  private static void refuse(Channel stream, String reason) {
-    stream.writeAndFlush(TunnelWire.header(stream.alloc(), TunnelWire.answer(false, reason)))
-        .addListener(f -> Yamux.shutdownOutput(stream).addListener(x -> stream.close()));
   }
 }

@@ -42,7 +42,7 @@ public record DevicePolicy(String self, Set<String> allow, Set<String> block) {
       Event a;
       try {
         a = Event.parse(auth);
-        Gateway.checkHttpAuth(a, now);
+        Nip98.checkEvent(a, now);
       } catch (NostrException e) {
         return "invalid: Authorization: " + e.getMessage();
       }

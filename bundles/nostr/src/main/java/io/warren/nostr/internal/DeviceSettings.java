@@ -5,7 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The relay's rules for devices (validated configuration).
+ * The relay's rules for devices, validated from {@link NostrRelay.Config} (whose annotation holds
+ * every default) by {@link NostrRelay#deviceSettings}.
  *
  * @param maxDevices devices registered at once; one more is refused
  * @param maxTunnelsPerDevice tunnels open to or from one device at once
@@ -16,8 +17,6 @@ import java.util.Set;
  */
 public record DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandwidth, Set<String> allow,
     Set<String> block, boolean gateway) {
-
-  public static final DeviceSettings DEFAULT = new DeviceSettings(1_000, 64, 0, Set.of(), Set.of(), true);
 
   public DeviceSettings {
     if (maxDevices < 0 || maxTunnelsPerDevice < 0 || bandwidth < 0) {

@@ -7,6 +7,7 @@ import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.Transport;
 import io.warren.api.TransportException;
+import io.warren.api.channel.EventLoops;
 import io.warren.nostr.Relay;
 import io.warren.nostr.RelayLimits;
 import io.warren.nostr.Tunnels;
@@ -36,11 +37,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link Tunnels}: streams go straight to a device connected to this relay, or through the relays
  * this node is a device of ({@link DeviceClient}).
  */
-@Component(service = {Relay.class, Transport.class, Tunnels.class}, immediate = true,
+@Component(service = {Relay.class, Transport.class, Tunnels.class, NostrRelay.class}, immediate = true,
     configurationPid = "io.warren.nostr.relay", property = Transport.NAME + "=" + NostrRelay.TRANSPORT)
 @Designate(ocd = NostrRelay.Config.class)
 public final class NostrRelay implements Relay, Transport, Tunnels {
-  static final String TRANSPORT = "nostr";
+  static final String TRANSPORT = PeerRef.NOSTR;
 
   @ObjectClassDefinition(name = "Warren Nostr relay", description = "A NIP-01 relay (with NIP-11 and NIP-42) on this node")
   public @interface Config {
@@ -129,27 +130,27 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   private final RelayServer server;
   private final DeviceHub hub;
   private volatile DeviceClient client;
-  private final TunnelTools tools = new TunnelTools(this::openService);
+  private final TunnelTools tools;
 
   @Activate
-  public NostrRelay(BundleContext context, Config config, @Reference Store store, @Reference NodeIdentity identity)
-      throws InterruptedException {
+  public NostrRelay(BundleContext context, Config config, @Reference Store store, @Reference NodeIdentity identity,
+      @Reference EventLoops loops) throws InterruptedException {
+    this.tools = new TunnelTools(loops, this::openService);
     this.settings = settings(config, context.getProperty(RelaySettings.PORT_PROPERTY));
     checkDeviceFrames(config.devices_enabled(), settings.limits().maxMessageLength());
     this.store = new EventStore(store);
     String version = context.getProperty(NodeProperties.VERSION);
     this.pubkey = HexFormat.of().formatHex(identity.nostrPublicKey());
-    DeviceSettings ds = new DeviceSettings(config.max_devices(), config.max_tunnels_per_device(),
-        config.device_bandwidth(), DeviceSettings.keys("device.allow", config.device_allow()),
-        DeviceSettings.keys("device.block", config.device_block()), config.gateway_enabled());
+    DeviceSettings ds = deviceSettings(config);
     this.hub = settings.enabled() && config.devices_enabled()
         ? new DeviceHub(ds, new DeviceHub.Signer(pubkey, identity::signNostr)) : null;
     this.server = settings.enabled()
-        ? new RelayServer(settings, this.store, pubkey,
+        ? new RelayServer(loops, settings, this.store, pubkey,
             version == null ? context.getBundle().getVersion().toString() : version, hub)
         : null;
   }
 
+  /** The relay settings of {@code c}, with the launcher's port property applied; throws naming a bad value. */
   static RelaySettings settings(Config c, String portProperty) {
     boolean enabled = c.enabled();
     int port = c.port();
@@ -166,6 +167,13 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
         new RelayLimits(c.max_message_length(), c.max_subscriptions(), c.max_filters(), c.max_limit(),
             c.default_limit(), c.max_subid_length(), c.max_event_tags(), c.events_per_second(),
             c.reqs_per_second(), c.auth_required(), c.created_at_upper_limit()));
+  }
+
+  /** The device rules of {@code c}; throws naming a bad value. */
+  static DeviceSettings deviceSettings(Config c) {
+    return new DeviceSettings(c.max_devices(), c.max_tunnels_per_device(), c.device_bandwidth(),
+        DeviceSettings.keys("device.allow", c.device_allow()), DeviceSettings.keys("device.block", c.device_block()),
+        c.gateway_enabled());
   }
 
   /** Smallest max.message.length that carries the device layer's binary messages (a Yamux frame is at most 64 KiB). */
@@ -234,7 +242,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
    */
   @Override
   public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
-    if (!TRANSPORT.equals(peer.transport())) {
+    if (!PeerRef.NOSTR.equals(peer.transport())) {
       return CompletableFuture.failedFuture(new TransportException("nostr cannot reach " + peer));
     }
     if (protocolId == null || protocolId.isBlank() || protocolId.length() > 256) {
@@ -291,7 +299,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
       for (EventStore.Row r : store.query(List.of(f), 500, 500)) {
         events.add(io.warren.nostr.Event.parse(r.json()));
       }
-      return CompletableFuture.completedFuture(DeviceClient.infos(events));
+      return CompletableFuture.completedFuture(DeviceOutbound.infos(events));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException("nostr: " + e.getMessage(), e));
     }
@@ -341,5 +349,18 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   /** Devices connected to this node's relay. */
   public List<DeviceHub.Device> devices() {
     return hub == null ? List.of() : hub.devices();
+  }
+
+  /**
+   * Devices announced on this node's relay (when it runs), newest first, at most {@code limit}.
+   * Reads the store: not for an event loop.
+   */
+  List<DeviceNames.Known> announcedDevices(int limit) {
+    return server == null ? List.of() : DeviceNames.announced(store, limit);
+  }
+
+  /** The device client, when this node is a device of some relay; else null. */
+  DeviceClient client() {
+    return client;
   }
 }

@@ -8,9 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -26,6 +24,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.warren.api.channel.EventLoops;
 import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
@@ -38,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,24 +57,30 @@ import org.slf4j.LoggerFactory;
 final class RelayLink {
   private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
   static final int MAX_FRAME = 1 << 20;
+  /** The subscription that stays open while connected: devices announcing themselves on the relay. */
+  static final String DEVICES_SUB = "devices";
+  /** Announcements asked for when the subscription opens (newest first); later ones arrive live. */
+  static final int DEVICES_LIMIT = 500;
 
   private final DeviceClient device;
   private final URI url;
-  private final EventLoopGroup group;
+  private final EventLoops loops;
   private final Map<String, CompletableFuture<List<Event>>> queries = new ConcurrentHashMap<>();
   private final Map<String, List<Event>> results = new ConcurrentHashMap<>();
   private final AtomicInteger nextSub = new AtomicInteger();
   private volatile Channel channel;
+  /** The connection being made or in use; closed with the link (the event loops are the node's). */
+  private volatile Channel socket;
   private volatile Yamux.Session mux;
   private volatile String state = "connecting";
   private volatile Instant since = Instant.now();
   private volatile boolean closed;
   private long backoffMillis = 1000;
 
-  RelayLink(DeviceClient device, URI url, EventLoopGroup group) {
+  RelayLink(DeviceClient device, URI url, EventLoops loops) {
     this.device = device;
     this.url = url;
-    this.group = group;
+    this.loops = loops;
   }
 
   String url() {
@@ -104,7 +110,7 @@ final class RelayLink {
 
   void close() {
     closed = true;
-    Channel ch = channel;
+    Channel ch = socket;
     if (ch != null) {
       ch.close();
     }
@@ -118,7 +124,7 @@ final class RelayLink {
     boolean tls = "wss".equalsIgnoreCase(url.getScheme());
     int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
     String host = url.getHost();
-    Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    Bootstrap b = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
         .handler(new ChannelInitializer<SocketChannel>() {
@@ -140,7 +146,12 @@ final class RelayLink {
                 .addLast("link", new Link());
           }
         });
-    b.connect(host, port).addListener(f -> {
+    io.netty.channel.ChannelFuture connecting = b.connect(host, port);
+    socket = connecting.channel();
+    if (closed) {
+      socket.close();
+    }
+    connecting.addListener(f -> {
       if (!f.isSuccess()) {
         LOG.debug("Relay {}: connect failed: {}", url, f.cause().toString());
         state = "disconnected: " + f.cause().getMessage();
@@ -156,7 +167,7 @@ final class RelayLink {
     long delay = backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 4 + 1);
     backoffMillis = Math.min(backoffMillis * 2, device.reconnectMaxSeconds() * 1000L);
     try {
-      group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+      loops.group().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
       // shutting down
     }
@@ -240,7 +251,7 @@ final class RelayLink {
       switch (type) {
         case "AUTH" -> {
           if (m.size() >= 2 && m.get(1) instanceof String challenge) {
-            Event auth = device.sign(Session.AUTH_KIND, List.of(List.of("relay", url.toString()),
+            Event auth = device.sign(SessionAuth.KIND, List.of(List.of("relay", url.toString()),
                 List.of("challenge", challenge)), "");
             authId = auth.id();
             ctx.writeAndFlush(new TextWebSocketFrame("[\"AUTH\"," + auth.toJson() + "]"));
@@ -276,12 +287,25 @@ final class RelayLink {
             for (Event e : device.announcements()) {
               ctx.write(new TextWebSocketFrame("[\"EVENT\"," + e.toJson() + "]"));
             }
+            // the devices this node may name (PeerNames): announced now, and from now on
+            Filter devices = new Filter(null, null, Set.of(TunnelWire.DEVICE_KIND), null, null, null, DEVICES_LIMIT);
+            ctx.write(new TextWebSocketFrame("[\"REQ\"," + Json.write(DEVICES_SUB) + "," + devices.toJson() + "]"));
             ctx.flush();
           } else if (!ok) {
             LOG.warn("Relay {} refused event {}: {}", url, id, message);
           }
         }
         case "EVENT" -> {
+          if (m.size() >= 3 && DEVICES_SUB.equals(m.get(1))) {
+            try {
+              Event e = Event.fromJson(m.get(2));
+              e.verify();
+              device.seen(e);
+            } catch (NostrException e) {
+              LOG.debug("Relay {}: bad device announcement: {}", url, e.getMessage());
+            }
+            return;
+          }
           List<Event> l = m.size() >= 3 && m.get(1) instanceof String sub ? results.get(sub) : null;
           if (l != null) {
             try {

@@ -4,12 +4,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -17,6 +15,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.warren.api.channel.EventLoops;
+import io.warren.api.channel.Splice;
 import io.warren.nostr.Event;
 import io.warren.nostr.RelayLimits;
 import io.warren.nostr.internal.EventStore.Outcome;
@@ -57,8 +58,8 @@ public final class RelayServer implements AutoCloseable {
   private final RelaySettings settings;
   private final EventStore store;
   private final String nip11;
-  private final EventLoopGroup boss;
-  private final EventLoopGroup workers;
+  /** Every accepted connection, closed with the relay (the event loops are the node's, not ours to stop). */
+  private final ChannelGroup connections = new DefaultChannelGroup("nostr-relay", GlobalEventExecutor.INSTANCE);
   private final ExecutorService verifiers;
   private final ExecutorService queries;
   private final BlockingQueue<Pending> writes = new LinkedBlockingQueue<>();
@@ -71,19 +72,19 @@ public final class RelayServer implements AutoCloseable {
   private final Gateway gateway;
 
   /**
-   * Binds and starts serving.
+   * Binds and starts serving on the node's event loops.
    *
    * @param relayPubkey the operator's pubkey for NIP-11 (hex), or null
    * @param version the software version for NIP-11
    */
-  public RelayServer(RelaySettings settings, EventStore store, String relayPubkey, String version)
+  public RelayServer(EventLoops loops, RelaySettings settings, EventStore store, String relayPubkey, String version)
       throws InterruptedException {
-    this(settings, store, relayPubkey, version, null);
+    this(loops, settings, store, relayPubkey, version, null);
   }
 
   /** @param hub the device layer, or null for a plain relay */
-  public RelayServer(RelaySettings settings, EventStore store, String relayPubkey, String version, DeviceHub hub)
-      throws InterruptedException {
+  public RelayServer(EventLoops loops, RelaySettings settings, EventStore store, String relayPubkey, String version,
+      DeviceHub hub) throws InterruptedException {
     this.hub = hub;
     this.startedAt = System.currentTimeMillis();
     this.version = version;
@@ -92,16 +93,14 @@ public final class RelayServer implements AutoCloseable {
     this.store = store;
     this.nip11 = informationDocument(settings, relayPubkey, version);
     int cores = Runtime.getRuntime().availableProcessors();
-    this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nostr-accept", true), NioIoHandler.newFactory());
-    this.workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("nostr-io", true), NioIoHandler.newFactory());
     this.verifiers = Executors.newFixedThreadPool(cores, new DefaultThreadFactory("nostr-verify", true));
     this.queries = Executors.newFixedThreadPool(2, new DefaultThreadFactory("nostr-query", true));
     this.writer = new Thread(this::writeLoop, "nostr-store-writer");
     writer.setDaemon(true);
     try {
       this.server = new ServerBootstrap()
-          .group(boss, workers)
-          .channel(NioServerSocketChannel.class)
+          .group(loops.group())
+          .channel(loops.serverSocketChannel())
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
           .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -123,6 +122,7 @@ public final class RelayServer implements AutoCloseable {
   }
 
   private void initConnection(SocketChannel ch) {
+    connections.add(ch);
     RelayLimits l = settings.limits();
     WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
         .websocketPath("/")
@@ -218,7 +218,7 @@ public final class RelayServer implements AutoCloseable {
   }
 
   /** Runs the stored part of a REQ off the event loop. */
-  void query(Session from, Session.Subscription sub) {
+  void query(Session from, Subscriptions.Subscription sub) {
     try {
       queries.execute(() -> {
         List<EventStore.Row> rows;
@@ -226,13 +226,13 @@ public final class RelayServer implements AutoCloseable {
           rows = store.query(sub.filters(), settings.limits().defaultLimit(), settings.limits().maxLimit());
         } catch (RuntimeException e) {
           LOG.warn("Query for subscription {} failed", sub.id(), e);
-          from.queryFailed(sub, "error: could not query the database");
+          from.subscriptions().queryFailed(sub, "error: could not query the database");
           return;
         }
-        from.queryDone(sub, rows);
+        from.subscriptions().queryDone(sub, rows);
       });
     } catch (RejectedExecutionException e) {
-      from.queryFailed(sub, "error: the relay is shutting down");
+      from.subscriptions().queryFailed(sub, "error: the relay is shutting down");
     }
   }
 
@@ -344,6 +344,11 @@ public final class RelayServer implements AutoCloseable {
     for (Session s : sessions) {
       s.shutdown();
     }
+    // after each session's goodbye (queued first on its loop): plain HTTP, gateway and device connections too
+    for (Channel ch : connections) {
+      ch.eventLoop().execute(() -> Splice.flushAndClose(ch));
+    }
+    connections.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     shutdownThreads();
     // never interrupt a thread inside H2: an interrupt closes its file channel
     try {
@@ -358,7 +363,5 @@ public final class RelayServer implements AutoCloseable {
   private void shutdownThreads() {
     verifiers.shutdownNow();
     queries.shutdown();
-    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 }

@@ -4,7 +4,8 @@ import io.warren.nostr.RelayLimits;
 import java.net.URI;
 
 /**
- * The relay's validated configuration.
+ * The relay's validated configuration, built from {@link NostrRelay.Config} (whose annotation
+ * holds every default) by {@link NostrRelay#settings}.
  *
  * @param enabled whether the relay listens
  * @param host address to bind (loopback unless configured otherwise)
@@ -60,12 +61,6 @@ public record RelaySettings(boolean enabled, String host, int port, String name,
     if (v < min || v > max) {
       throw new IllegalArgumentException("io.warren.nostr.relay: " + name + " must be " + min + "-" + max + ", got " + v);
     }
-  }
-
-  /** Settings with the defaults, listening on {@code host:port} (for tests and the benchmark). */
-  public static RelaySettings defaults(String host, int port) {
-    return new RelaySettings(true, host, port, "Warren relay", "", "", "", 600,
-        new RelayLimits(131_072, 20, 10, 500, 500, 64, 2_000, 50, 20, false, 900));
   }
 
   public RelaySettings withLimits(RelayLimits l) {

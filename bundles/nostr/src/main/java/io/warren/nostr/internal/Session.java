@@ -16,83 +16,36 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.warren.nostr.Event;
-import io.warren.nostr.Filter;
-import io.warren.nostr.KindClass;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.RelayLimits;
-import java.net.URI;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection after the WebSocket upgrade: parses its messages, keeps its
- * subscriptions and its NIP-42 state, enforces its limits. Everything here runs on the channel's
- * event loop; other threads reach it only through {@link #answer}, {@link #deliver},
- * {@link #queryDone} and {@link #queryFailed}, which hop onto that loop.
+ * One client connection after the WebSocket upgrade: parses its messages and dispatches them
+ * (EVENT and a device's hello here, REQ and CLOSE to its {@link Subscriptions}, AUTH to its
+ * {@link SessionAuth}), enforces its limits and writes its answers. Everything here runs on the
+ * channel's event loop; other threads reach it only through {@link #answer}, {@link #deliver} and
+ * the subscriptions' query callbacks, which hop onto that loop.
  */
 final class Session extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
   /** EVENTs being verified or stored for one connection before it stops reading. */
   static final int MAX_IN_FLIGHT = 256;
   /** Malformed messages tolerated (each gets a NOTICE) before the connection is closed. */
   static final int MAX_MALFORMED = 10;
-  static final int AUTH_KIND = 22242;
-  /** Live events held for one subscription while its stored events are still being read. */
-  static final int MAX_BACKLOG = 10_000;
   /** How long a connection being closed for bad input may take to close its side. */
   static final int CLOSE_GRACE_SECONDS = 5;
 
-  /** A REQ: stored events are being fetched until {@link #live}; live events wait in backlog. */
-  static final class Subscription {
-    private final String id;
-    private final List<Filter> filters;
-    private boolean live;
-    private List<Event> backlog = new ArrayList<>();
-
-    Subscription(String id, List<Filter> filters) {
-      this.id = id;
-      this.filters = filters;
-    }
-
-    String id() {
-      return id;
-    }
-
-    List<Filter> filters() {
-      return filters;
-    }
-
-    boolean matches(Event e) {
-      for (Filter f : filters) {
-        if (f.matches(e)) {
-          return true;
-        }
-      }
-      return false;
-    }
-  }
-
   private final RelayServer relay;
   private final RelayLimits limits;
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final TokenBucket eventRate;
-  private final TokenBucket reqRate;
-  private final String challenge;
+  private final SessionAuth auth;
+  private final Subscriptions subscriptions;
   private Channel channel;
-  private String host = "";
-  private volatile boolean hasSubscriptions;
-  private String authenticated;
   private int inFlight;
   private int malformed;
   private boolean dirty;
@@ -106,10 +59,8 @@ final class Session extends ChannelInboundHandlerAdapter {
     this.limits = relay.settings().limits();
     long now = System.nanoTime();
     this.eventRate = new TokenBucket(limits.eventsPerSecond(), now);
-    this.reqRate = new TokenBucket(limits.reqsPerSecond(), now);
-    byte[] c = new byte[16];
-    RANDOM.nextBytes(c);
-    this.challenge = HexFormat.of().formatHex(c);
+    this.auth = new SessionAuth(this, relay);
+    this.subscriptions = new Subscriptions(this, relay);
   }
 
   @Override
@@ -120,11 +71,10 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hc) {
       channel = ctx.channel();
-      String h = hc.requestHeaders().get(HttpHeaderNames.HOST);
-      host = h == null ? "" : h;
+      auth.connectedAs(hc.requestHeaders().get(HttpHeaderNames.HOST));
       relay.opened(this);
       LOG.debug("Nostr client {} connected", channel.remoteAddress());
-      send(Messages.auth(challenge));
+      send(Messages.auth(auth.challenge()));
       flush();
     }
     ctx.fireUserEventTriggered(evt);
@@ -134,7 +84,6 @@ final class Session extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     relay.closed(this);
     subscriptions.clear();
-    hasSubscriptions = false;
     ctx.fireChannelInactive();
   }
 
@@ -200,7 +149,6 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
     closing = true;
     subscriptions.clear();
-    hasSubscriptions = false;
     ch.write(new TextWebSocketFrame(Messages.notice(why)));
     String reason = why.length() > 120 ? why.substring(0, 120) : why;
     ch.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(f -> {
@@ -228,14 +176,18 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
     switch ((String) m.get(0)) {
       case "EVENT" -> onEvent(m);
-      case "REQ" -> onReq(m);
-      case "CLOSE" -> onClose(m);
-      case "AUTH" -> onAuth(m);
+      case "REQ" -> subscriptions.onReq(m, auth.key() != null);
+      case "CLOSE" -> subscriptions.onClose(m);
+      case "AUTH" -> {
+        auth.onAuth(m);
+        LOG.debug("Nostr client {}: AUTH, now authenticated as {}", channel.remoteAddress(), auth.key());
+      }
       default -> malformed("invalid: unknown message type " + Json.write(m.get(0)));
     }
   }
 
-  private void malformed(String notice) {
+  /** Answers a message that does not parse with a NOTICE; too many close the connection. */
+  void malformed(String notice) {
     send(Messages.notice(notice));
     if (++malformed >= MAX_MALFORMED) {
       closeWith(WebSocketCloseStatus.POLICY_VIOLATION, "invalid: too many malformed messages");
@@ -260,7 +212,7 @@ final class Session extends ChannelInboundHandlerAdapter {
           + " events per second on this connection"));
       return;
     }
-    if (limits.authRequired() && authenticated == null) {
+    if (limits.authRequired() && auth.key() == null) {
       send(Messages.ok(claimedId, false, "auth-required: this relay accepts events from authenticated clients (NIP-42)"));
       return;
     }
@@ -304,6 +256,7 @@ final class Session extends ChannelInboundHandlerAdapter {
       send(Messages.ok(e.id(), true, "duplicate: already registered"));
       return;
     }
+    String authenticated = auth.key();
     if (authenticated == null) {
       send(Messages.ok(e.id(), false, "auth-required: a device authenticates (NIP-42) before its hello"));
       return;
@@ -345,7 +298,7 @@ final class Session extends ChannelInboundHandlerAdapter {
     if (e.createdAt() > now + limits.createdAtUpperLimit()) {
       return "invalid: created_at is more than " + limits.createdAtUpperLimit() + " s in the future";
     }
-    if (e.kind() == AUTH_KIND) {
+    if (e.kind() == SessionAuth.KIND) {
       return "invalid: kind 22242 is for AUTH messages only";
     }
     return null;
@@ -374,228 +327,20 @@ final class Session extends ChannelInboundHandlerAdapter {
     });
   }
 
-  // ---------------------------------------------------------------- REQ / CLOSE
+  // ---------------------------------------------------------------- REQ / CLOSE (see Subscriptions)
 
-  private void onReq(List<?> m) {
-    if (m.size() < 2 || !(m.get(1) instanceof String subId)) {
-      malformed("invalid: REQ needs a subscription id string");
-      return;
-    }
-    if (subId.isEmpty() || subId.length() > limits.maxSubidLength()) {
-      send(Messages.closed(subId, "invalid: subscription id must be 1-" + limits.maxSubidLength() + " characters"));
-      return;
-    }
-    if (!reqRate.tryTake(System.nanoTime())) {
-      send(Messages.closed(subId, "rate-limited: more than " + limits.reqsPerSecond() + " REQs per second"));
-      return;
-    }
-    if (limits.authRequired() && authenticated == null) {
-      send(Messages.closed(subId, "auth-required: this relay serves authenticated clients (NIP-42)"));
-      return;
-    }
-    int count = m.size() - 2;
-    if (count == 0) {
-      send(Messages.closed(subId, "invalid: REQ needs at least one filter"));
-      return;
-    }
-    if (count > limits.maxFilters()) {
-      send(Messages.closed(subId, "invalid: more than " + limits.maxFilters() + " filters in one REQ"));
-      return;
-    }
-    List<Filter> filters = new ArrayList<>(count);
-    try {
-      for (Object f : m.subList(2, m.size())) {
-        filters.add(Filter.fromJson(f));
-      }
-    } catch (NostrException e) {
-      String msg = e.getMessage();
-      send(Messages.closed(subId, msg.startsWith("unsupported:") ? msg : "invalid: " + msg));
-      return;
-    }
-    Subscription previous = subscriptions.get(subId);
-    if (previous == null && subscriptions.size() >= limits.maxSubscriptions()) {
-      send(Messages.closed(subId, "blocked: more than " + limits.maxSubscriptions()
-          + " open subscriptions on this connection; CLOSE one first"));
-      return;
-    }
-    Subscription sub = new Subscription(subId, filters);
-    subscriptions.put(subId, sub);
-    hasSubscriptions = true;
-    boolean anyStored = false;
-    for (Filter f : filters) {
-      int limit = f.limit() == null ? limits.defaultLimit() : f.limit();
-      anyStored |= limit > 0 && !f.matchesNothing();
-    }
-    if (anyStored) {
-      relay.query(this, sub);
-    } else {
-      goLive(sub, List.of());
-    }
-  }
-
-  void queryDone(Subscription sub, List<EventStore.Row> rows) {
-    onLoop(() -> {
-      if (subscriptions.get(sub.id) == sub) {
-        goLive(sub, rows);
-        flushSoon();
-      }
-    });
-  }
-
-  void queryFailed(Subscription sub, String message) {
-    onLoop(() -> {
-      if (subscriptions.get(sub.id) == sub) {
-        removeSubscription(sub.id);
-        send(Messages.closed(sub.id, message));
-        flushSoon();
-      }
-    });
-  }
-
-  /** Sends the stored events, EOSE, then what arrived live meanwhile (without repeats). */
-  private void goLive(Subscription sub, List<EventStore.Row> rows) {
-    Set<String> sent = new HashSet<>();
-    for (EventStore.Row r : rows) {
-      send(Messages.event(sub.id, r.json()));
-      sent.add(r.id());
-    }
-    send(Messages.eose(sub.id));
-    for (Event e : sub.backlog) {
-      if (!sent.contains(e.id())) {
-        send(Messages.event(sub.id, e.toJson()));
-      }
-    }
-    sub.backlog = null;
-    sub.live = true;
-  }
-
-  private void onClose(List<?> m) {
-    if (m.size() != 2 || !(m.get(1) instanceof String subId)) {
-      malformed("invalid: CLOSE takes one subscription id string");
-      return;
-    }
-    removeSubscription(subId);
-  }
-
-  private void removeSubscription(String subId) {
-    subscriptions.remove(subId);
-    hasSubscriptions = !subscriptions.isEmpty();
+  Subscriptions subscriptions() {
+    return subscriptions;
   }
 
   /** Newly accepted events, in the order accepted; called from any thread. */
   void deliver(List<Event> events) {
-    if (!hasSubscriptions) {
-      return;
-    }
-    Channel ch = channel;
-    onLoop(() -> {
-      boolean any = false;
-      for (Event event : events) {
-        for (Subscription sub : new ArrayList<>(subscriptions.values())) {
-          if (!sub.matches(event)) {
-            continue;
-          }
-          if (!sub.live) {
-            if (sub.backlog.size() < MAX_BACKLOG) {
-              sub.backlog.add(event);
-            } else {
-              removeSubscription(sub.id);
-              send(Messages.closed(sub.id, "error: too many new events arrived while stored ones were read; REQ again"));
-              any = true;
-            }
-          } else if (!ch.isWritable()) {
-            // the client reads slower than events arrive: end this subscription rather than buffer without bound
-            removeSubscription(sub.id);
-            send(Messages.closed(sub.id, "error: the client is not reading fast enough; subscription ended"));
-            any = true;
-          } else {
-            send(Messages.event(sub.id, event.toJson()));
-            any = true;
-          }
-        }
-      }
-      if (any) {
-        flushSoon();
-      }
-    });
-  }
-
-  // ---------------------------------------------------------------- AUTH (NIP-42)
-
-  private void onAuth(List<?> m) {
-    if (m.size() != 2 || !(m.get(1) instanceof Map<?, ?> map) || !(map.get("id") instanceof String claimedId)) {
-      malformed("invalid: AUTH takes one signed event");
-      return;
-    }
-    Event event;
-    try {
-      event = Event.fromJson(map);
-      if (event.kind() != AUTH_KIND) {
-        throw new NostrException("an AUTH event must be of kind 22242");
-      }
-      long now = System.currentTimeMillis() / 1000;
-      if (Math.abs(now - event.createdAt()) > relay.settings().authWindowSeconds()) {
-        throw new NostrException("created_at is more than " + relay.settings().authWindowSeconds() + " s from now");
-      }
-      if (!event.firstTagValue("challenge").map(challenge::equals).orElse(false)) {
-        throw new NostrException("the challenge tag does not hold this connection's challenge");
-      }
-      String relayTag = event.firstTagValue("relay").orElseThrow(() -> new NostrException("no relay tag"));
-      if (!namesThisRelay(relayTag)) {
-        throw new NostrException("the relay tag " + relayTag + " does not name this relay");
-      }
-      event.verify();
-    } catch (NostrException e) {
-      send(Messages.ok(claimedId, false, "invalid: " + e.getMessage()));
-      return;
-    }
-    authenticated = event.pubkey();
-    LOG.debug("Nostr client {} authenticated as {}", channel.remoteAddress(), authenticated);
-    send(Messages.ok(event.id(), true, ""));
-  }
-
-  /**
-   * Whether an AUTH event's relay URL names this relay: its host is the one the client connected
-   * to (the upgrade's Host header), the configured public URL's, or the listening address
-   * (NIP-42: checking the domain name is enough).
-   */
-  private boolean namesThisRelay(String url) {
-    String h;
-    try {
-      URI u = new URI(url.trim());
-      if (!"ws".equalsIgnoreCase(u.getScheme()) && !"wss".equalsIgnoreCase(u.getScheme())) {
-        return false;
-      }
-      h = hostOf(u.getHost());
-    } catch (Exception e) {
-      return false;
-    }
-    if (h.isEmpty()) {
-      return false;
-    }
-    return h.equals(hostOfUrl("ws://" + host)) || h.equals(hostOfUrl(relay.url()))
-        || h.equals(hostOfUrl(relay.settings().publicUrl()));
-  }
-
-  private static String hostOfUrl(String url) {
-    try {
-      return hostOf(new URI(url).getHost());
-    } catch (Exception e) {
-      return "";
-    }
-  }
-
-  private static String hostOf(String host) {
-    if (host == null) {
-      return "";
-    }
-    String h = host.toLowerCase(Locale.ROOT);
-    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    subscriptions.deliver(events, channel);
   }
 
   // ---------------------------------------------------------------- output
 
-  private void send(String message) {
+  void send(String message) {
     if (channel != null) {
       channel.write(new TextWebSocketFrame(message), channel.voidPromise());
       dirty = true;
@@ -610,7 +355,7 @@ final class Session extends ChannelInboundHandlerAdapter {
   }
 
   /** Flushes once after everything already queued on the loop has run. */
-  private void flushSoon() {
+  void flushSoon() {
     if (!flushScheduled) {
       flushScheduled = true;
       onLoop(() -> {
@@ -621,7 +366,7 @@ final class Session extends ChannelInboundHandlerAdapter {
   }
 
   /** Runs {@code task} on this connection's event loop (dropped once the relay has stopped). */
-  private void onLoop(Runnable task) {
+  void onLoop(Runnable task) {
     try {
       channel.eventLoop().execute(task);
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
@@ -635,9 +380,5 @@ final class Session extends ChannelInboundHandlerAdapter {
     if (ch != null) {
       onLoop(() -> closeWith(WebSocketCloseStatus.SERVICE_RESTART, "error: the relay is shutting down"));
     }
-  }
-
-  String challenge() {
-    return challenge;
   }
 }

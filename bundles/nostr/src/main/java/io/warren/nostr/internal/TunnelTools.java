@@ -8,19 +8,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.warren.api.channel.EventLoops;
 import io.warren.api.Stream;
 import io.warren.api.TransportException;
 import io.warren.yamux.Yamux;
 import io.warren.nostr.Tunnels;
-import io.warren.nostr.internal.tunnel.Splice;
+import io.warren.api.channel.Splice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,20 +44,16 @@ final class TunnelTools implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TunnelTools.class);
   private static final Object END = new Object();
 
+  private final EventLoops loops;
   private final BiFunction<String, String, CompletionStage<Stream>> opener;
   private final Map<Integer, Channel> listeners = new ConcurrentHashMap<>();
   private final Map<Integer, Tunnels.Forward> forwards = new ConcurrentHashMap<>();
-  private EventLoopGroup group;
+  /** Accepted connections of every forward, closed with the tools (the loops are the node's). */
+  private final ChannelGroup accepted = new DefaultChannelGroup("nostr-forwards", GlobalEventExecutor.INSTANCE);
 
-  TunnelTools(BiFunction<String, String, CompletionStage<Stream>> opener) {
+  TunnelTools(EventLoops loops, BiFunction<String, String, CompletionStage<Stream>> opener) {
+    this.loops = loops;
     this.opener = opener;
-  }
-
-  private synchronized EventLoopGroup group() {
-    if (group == null) {
-      group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nostr-forward", true), NioIoHandler.newFactory());
-    }
-    return group;
   }
 
   Tunnels.Forward forward(String device, String service, int port) {
@@ -67,12 +62,13 @@ final class TunnelTools implements AutoCloseable {
     }
     Channel server;
     try {
-      server = new ServerBootstrap().group(group()).channel(NioServerSocketChannel.class)
+      server = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              accepted.add(ch);
               opener.apply(device, service).whenComplete((s, err) -> {
                 if (err != null) {
                   LOG.info("Forward to {}/{}: {}", device, service, err.getMessage());
@@ -80,7 +76,7 @@ final class TunnelTools implements AutoCloseable {
                 } else if (!ch.isActive()) {
                   s.channel().close();
                 } else {
-                  Splice.join(ch, s.channel(), null);
+                  Splice.between(ch, s.channel()).start();
                 }
               });
             }
@@ -198,8 +194,6 @@ final class TunnelTools implements AutoCloseable {
     listeners.values().forEach(Channel::close);
     listeners.clear();
     forwards.clear();
-    if (group != null) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    }
+    accepted.close();
   }
 }

@@ -101,10 +101,10 @@ class DevicePolicyTest {
     String url = "http://relay.example/tunnel/abc/web/x?y=1";
     Event e = Event.sign(FRIEND, NOW, TunnelWire.HTTP_AUTH_KIND, List.of(List.of("u", url), List.of("method", "GET")), "");
     String header = "Nostr " + java.util.Base64.getEncoder().encodeToString(e.toJson().getBytes());
-    assertEquals(e, Gateway.checkNip98(header, "GET", "/tunnel/abc/web/x?y=1", NOW));
-    assertThrows(io.warren.nostr.NostrException.class, () -> Gateway.checkNip98(header, "POST", "/tunnel/abc/web/x?y=1", NOW));
-    assertThrows(io.warren.nostr.NostrException.class, () -> Gateway.checkNip98(header, "GET", "/tunnel/abc/web/x", NOW));
-    assertThrows(io.warren.nostr.NostrException.class, () -> Gateway.checkNip98(header, "GET", "/tunnel/abc/web/x?y=1", NOW + 120));
-    assertThrows(io.warren.nostr.NostrException.class, () -> Gateway.checkNip98("Basic abc", "GET", "/", NOW));
+    assertEquals(e, Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x?y=1", NOW));
+    assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader(header, "POST", "/tunnel/abc/web/x?y=1", NOW));
+    assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x", NOW));
+    assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x?y=1", NOW + 120));
+    assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader("Basic abc", "GET", "/", NOW));
   }
 }

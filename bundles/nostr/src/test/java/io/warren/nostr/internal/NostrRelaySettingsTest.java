@@ -5,23 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How configuration and the warren.relay.port property decide whether and where the relay listens. */
 class NostrRelaySettingsTest {
 
-  /** A Config with its defaults, except the given values (as DS would build it). */
   private static NostrRelay.Config config(Map<String, Object> values) {
-    return (NostrRelay.Config) Proxy.newProxyInstance(NostrRelay.Config.class.getClassLoader(),
-        new Class<?>[] {NostrRelay.Config.class}, (proxy, method, args) -> {
-          if (method.getName().equals("annotationType")) {
-            return NostrRelay.Config.class;
-          }
-          Object v = values.get(method.getName());
-          return v != null ? v : method.getDefaultValue();
-        });
+    return Configs.of(NostrRelay.Config.class, values);
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.warren.api.NodeIdentity;
+import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
@@ -18,13 +19,16 @@ import io.warren.identity.Bip340;
 import io.warren.yamux.Yamux;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import io.warren.store.internal.H2Store;
-import java.lang.reflect.Proxy;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -43,7 +47,9 @@ class NostrTransportTest {
   static final String ECHO = "/test/echo/1.0.0";
   @TempDir Path dir;
   private H2Store h2;
+  private final TestEventLoops loops = new TestEventLoops();
   private RelayServer relay;
+  private EventStore events;
   private DeviceHub hub;
   private final List<DeviceClient> devices = new ArrayList<>();
 
@@ -89,26 +95,16 @@ class NostrTransportTest {
     }
   }
 
-  /** A Config annotation instance with the given values and defaults for the rest. */
   static DeviceClient.Config config(Map<String, Object> values) {
-    return (DeviceClient.Config) Proxy.newProxyInstance(DeviceClient.Config.class.getClassLoader(),
-        new Class<?>[] {DeviceClient.Config.class}, (p, m, a) -> {
-          if (m.getName().equals("annotationType")) {
-            return DeviceClient.Config.class;
-          }
-          if (values.containsKey(m.getName())) {
-            return values.get(m.getName());
-          }
-          return m.getDefaultValue();
-        });
+    return Configs.of(DeviceClient.Config.class, values);
   }
 
   @BeforeEach
   void startRelay() throws Exception {
     h2 = H2Store.open(dir);
     Key relayKey = Key.random();
-    hub = new DeviceHub(DeviceSettings.DEFAULT, new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
-    relay = new RelayServer(RelaySettings.defaults("127.0.0.1", 0), new EventStore(h2), relayKey.hex(), "test", hub);
+    hub = new DeviceHub(Configs.devices(), new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
+    relay = new RelayServer(loops, Configs.relay(), events = new EventStore(h2), relayKey.hex(), "test", hub);
   }
 
   @AfterEach
@@ -116,22 +112,18 @@ class NostrTransportTest {
     devices.forEach(DeviceClient::deactivate);
     relay.close();
     h2.close();
+    loops.close();
   }
 
   private DeviceClient device(Key key, String... allow) throws Exception {
-    DeviceClient d = new DeviceClient(key, config(Map.of("relays", new String[] {relay.url()}, "allow", allow,
+    DeviceClient d = new DeviceClient(key, loops, config(Map.of("relays", new String[] {relay.url()}, "allow", allow,
         "reconnect_max_seconds", 1)));
     devices.add(d);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (hub.devices().stream().noneMatch(x -> x.hex().equals(key.hex())) || !d.links().get(0).state().equals("connected")) {
-      assertTrue(System.nanoTime() < deadline, "device registered: " + d.links());
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> hub.devices().stream().anyMatch(x -> x.hex().equals(key.hex()))
+        && d.links().get(0).state().equals("connected"), "device registered: " + d.links());
     // its announcement is stored a moment after it connected; callsigns resolve from then on
-    while (!d.resolve(TunnelWire.callsign(key.hex())).handle((h, e) -> key.hex().equals(h)).get(10, TimeUnit.SECONDS)) {
-      assertTrue(System.nanoTime() < deadline, "device announced");
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> d.resolve(TunnelWire.callsign(key.hex()))
+        .handle((h, e) -> key.hex().equals(h)).get(10, TimeUnit.SECONDS), "device announced");
     return d;
   }
 
@@ -224,34 +216,65 @@ class NostrTransportTest {
   void theNewestSessionForAKeyWins() throws Exception {
     Key a = Key.random();
     DeviceClient first = device(a);
-    DeviceClient second = new DeviceClient(a, config(Map.of("relays", new String[] {relay.url()}, "reconnect_max_seconds", 60)));
+    DeviceClient second = new DeviceClient(a, loops, config(Map.of("relays", new String[] {relay.url()},
+        "reconnect_max_seconds", 60)));
     devices.add(second);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!second.links().get(0).state().equals("connected") || first.links().get(0).state().equals("connected")) {
-      assertTrue(System.nanoTime() < deadline, first.links() + " " + second.links());
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> second.links().get(0).state().equals("connected")
+        && !first.links().get(0).state().equals("connected"), "the second session replaced the first");
     assertEquals(1, hub.devices().size());
   }
 
   @Test
   void anIdleDeviceStaysConnectedThroughKeepalives() throws Exception {
     Key a = Key.random();
-    DeviceClient d = new DeviceClient(a, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
+    DeviceClient d = new DeviceClient(a, loops, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
     devices.add(d);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!d.links().get(0).state().equals("connected")) {
-      assertTrue(System.nanoTime() < deadline, "connected: " + d.links());
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(20), () -> d.links().get(0).state().equals("connected"), "connected");
     String since = d.links().get(0).since();
     // three times the keepalive without input would reconnect: watch for five seconds that it does not
-    long watch = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (System.nanoTime() < watch) {
-      assertEquals("connected", d.links().get(0).state());
-      assertEquals(since, d.links().get(0).since(), "no reconnection");
-      Thread.sleep(100);
-    }
+    // (waiting for a reconnection must time out; it returns early on the first sign of one)
+    AssertionError watched = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        () -> Await.until(Duration.ofSeconds(5), () -> !d.links().get(0).state().equals("connected")
+            || !since.equals(d.links().get(0).since()), "a reconnection"),
+        () -> "the idle link reconnected: " + d.links());
+    assertTrue(watched.getMessage().contains("a reconnection"), watched.getMessage());
+    assertEquals("connected", d.links().get(0).state());
+    assertEquals(since, d.links().get(0).since(), "no reconnection");
+  }
+
+  @Test
+  void devicesAnnouncedThroughTheRelayAreNamedByCallsignAndName() throws Exception {
+    Key a = Key.random();
+    Key b = Key.random();
+    DeviceClient da = device(a);
+    device(b);
+    // b announced itself after a connected: a's standing subscription hears it live
+    Await.until(() -> da.seenDevices().stream().anyMatch(k -> k.hex().equals(b.hex())), "a saw b's announcement");
+    DeviceNames names = new DeviceNames(da::seenDevices);
+    PeerRef refB = new PeerRef(PeerRef.NOSTR, b.hex());
+    assertEquals(Optional.of(refB), names.lookup(TunnelWire.callsign(b.hex())));
+    assertEquals(Optional.of("test"), names.nameOf(refB), "the name b announces (its node name)");
+    assertEquals(Optional.empty(), names.lookup("nobody"));
+    assertEquals(Optional.empty(), names.nameOf(new PeerRef(PeerRef.NOSTR, Key.random().hex())));
+    // both devices announce the node name "test": a name two keys share resolves to neither
+    IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> names.lookup("test"));
+    assertTrue(twice.getMessage().contains(TunnelWire.callsign(a.hex()))
+        && twice.getMessage().contains(TunnelWire.callsign(b.hex())), twice.getMessage());
+  }
+
+  @Test
+  void theRelayNamesItsDevicesByCallsignAndAnnouncedName() throws Exception {
+    Key a = Key.random();
+    device(a);
+    PeerRef refA = new PeerRef(PeerRef.NOSTR, a.hex());
+    // connected: the callsign is known at once; announced: the name too, from the relay's store
+    DeviceNames connected = new DeviceNames(() -> DeviceNames.known(hub.devices(), List.of(), List.of()));
+    assertEquals(Optional.of(refA), connected.lookup(TunnelWire.callsign(a.hex())));
+    assertEquals(Optional.of(TunnelWire.callsign(a.hex())), connected.nameOf(refA));
+    DeviceNames announced = new DeviceNames(() -> DeviceNames.known(List.of(), DeviceNames.announced(events, 10), List.of()));
+    assertEquals(Optional.of(refA), announced.lookup("test"));
+    assertEquals(Optional.of("test"), announced.nameOf(refA));
   }
 
   static String failure(CompletableFuture<?> f) throws InterruptedException {

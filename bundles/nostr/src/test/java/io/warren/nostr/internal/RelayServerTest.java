@@ -11,6 +11,7 @@ import io.warren.identity.Bip340;
 import io.warren.nostr.Event;
 import io.warren.nostr.RelayLimits;
 import io.warren.store.internal.H2Store;
+import io.warren.testing.TestEventLoops;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,12 +31,13 @@ class RelayServerTest {
   private static final byte[] OTHER = Bip340.newSecretKey();
   @TempDir Path dir;
   private H2Store h2;
+  private final TestEventLoops loops = new TestEventLoops();
   private RelayServer relay;
   private final List<WsClient> clients = new ArrayList<>();
 
   private RelayServer start(RelayLimits limits) throws Exception {
     h2 = H2Store.open(dir);
-    relay = new RelayServer(RelaySettings.defaults("127.0.0.1", 0).withLimits(limits), new EventStore(h2), "ab".repeat(32), "test");
+    relay = new RelayServer(loops, Configs.relay().withLimits(limits), new EventStore(h2), "ab".repeat(32), "test");
     return relay;
   }
 
@@ -44,7 +46,7 @@ class RelayServerTest {
   }
 
   private WsClient connect() throws Exception {
-    WsClient c = new WsClient(relay.url());
+    WsClient c = new WsClient(loops, relay.url());
     clients.add(c);
     return c;
   }
@@ -58,6 +60,7 @@ class RelayServerTest {
     if (h2 != null) {
       h2.close();
     }
+    loops.close();
   }
 
   private static long now() {

@@ -7,12 +7,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -23,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.warren.nostr.internal.Json;
+import io.warren.api.channel.EventLoops;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +32,13 @@ import java.util.function.Predicate;
 /** A plain WebSocket client for tests: every text message received lands in a queue. */
 final class WsClient implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final EventLoopGroup GROUP =
-      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
   final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeStatus = new CompletableFuture<>();
   final Channel channel;
 
-  WsClient(String url) throws Exception {
+  /** Connects to {@code url} on the test's event loops. */
+  WsClient(EventLoops loops, String url) throws Exception {
     URI uri = URI.create(url);
     CompletableFuture<Void> handshake = new CompletableFuture<>();
     WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -52,7 +48,7 @@ final class WsClient implements AutoCloseable {
         .maxFramePayloadLength(64 << 20)
         .handleCloseFrames(false)
         .build();
-    channel = new Bootstrap().group(GROUP).channel(NioSocketChannel.class)
+    channel = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

@@ -1,10 +1,12 @@
 package io.warren.nostr.internal.tunnel;
 
+import io.warren.api.channel.Pacer;
+
 /**
  * A byte rate shared by all tunnels of one device: {@link #delayNanos} says how long the caller
  * should wait before reading more, so a device's tunnels together stay near the rate. Thread-safe.
  */
-public final class Throttle {
+public final class Throttle implements Pacer {
   private final double bytesPerSecond;
   private double tokens;
   private long last = System.nanoTime();
@@ -19,6 +21,7 @@ public final class Throttle {
   }
 
   /** Takes {@code n} bytes; returns how long to wait (0: go on). */
+  @Override
   public synchronized long delayNanos(long n) {
     long now = System.nanoTime();
     tokens = Math.min(bytesPerSecond, tokens + (now - last) * bytesPerSecond / 1e9);

@@ -2,10 +2,12 @@ package io.warren.nostr.internal.tunnel;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.warren.identity.Bech32;
 import io.warren.nostr.Event;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.internal.Json;
+import io.warren.yamux.Yamux;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -132,6 +134,12 @@ public final class TunnelWire {
   /** The answer to a tunnel request. */
   public static String answer(boolean accepted, String reason) {
     return Json.write(List.of("OK", accepted, reason));
+  }
+
+  /** Answers a tunnel request on {@code stream} with a refusal, then ends the stream (FIN, then close). */
+  public static void refuse(Channel stream, String reason) {
+    stream.writeAndFlush(header(stream.alloc(), answer(false, reason)))
+        .addListener(f -> Yamux.shutdownOutput(stream).addListener(x -> stream.close()));
   }
 
   /** Parses an answer header; returns null when accepted, else the reason. */

@@ -1,0 +1,229 @@
+package io.warren.nostr.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.warren.nostr.Event;
+import io.warren.nostr.NostrException;
+import io.warren.nostr.internal.tunnel.TunnelWire;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway on one relay connection, right after the HTTP codec: passes everything that is not
+ * {@code /tunnel/...} or {@code /api/...} on to the relay (NIP-11, the WebSocket upgrade), answers
+ * {@code /api} requests, and for a {@code /tunnel} request finds the device and its service,
+ * checks authorization and opens the device's stream, then hands the connection over to
+ * {@link GatewayTunnel}. See {@link Gateway} for the rules.
+ */
+final class GatewayHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
+
+  /** IDLE: routing; SWALLOW: dropping the rest of a request answered here; WAITING: holding a tunnel's body. */
+  private enum State { IDLE, SWALLOW, WAITING }
+
+  private final Gateway gateway;
+  private final DeviceHub hub;
+  private final ArrayDeque<Object> queued = new ArrayDeque<>();
+  private State state = State.IDLE;
+  private ChannelHandlerContext ctx;
+  private boolean closeAfter;
+
+  GatewayHandler(Gateway gateway) {
+    this.gateway = gateway;
+    this.hub = gateway.hub();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    switch (state) {
+      case IDLE -> {
+        if (msg instanceof HttpRequest req && (req.uri().startsWith("/tunnel/") || req.uri().startsWith("/api/"))) {
+          if (req.uri().startsWith("/api/")) {
+            state = State.SWALLOW;
+            api(req);
+          } else {
+            tunnel(req);
+          }
+          if (msg instanceof LastHttpContent && state == State.SWALLOW) {
+            state = State.IDLE;
+          }
+          ReferenceCountUtil.release(msg);
+        } else {
+          ctx.fireChannelRead(msg);
+        }
+      }
+      case SWALLOW -> {
+        if (msg instanceof LastHttpContent) {
+          state = State.IDLE;
+        }
+        ReferenceCountUtil.release(msg);
+      }
+      case WAITING -> queued.add(msg);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releaseQueued();
+    ctx.fireChannelInactive();
+  }
+
+  private void releaseQueued() {
+    queued.forEach(ReferenceCountUtil::release);
+    queued.clear();
+  }
+
+  // ---------------------------------------------------------------- /api
+
+  private void api(HttpRequest req) {
+    closeAfter = !HttpUtil.isKeepAlive(req);
+    GatewayApi.Answer a = new GatewayApi(gateway).answer(new QueryStringDecoder(req.uri()).path());
+    Gateway.respond(ctx, a.status(), "application/json", Json.write(a.body()), closeAfter);
+  }
+
+  // ---------------------------------------------------------------- /tunnel
+
+  private void tunnel(HttpRequest req) {
+    state = State.WAITING;
+    ctx.channel().config().setAutoRead(false);
+    if (!hub.settings().gateway()) {
+      fail(HttpResponseStatus.NOT_FOUND, "the HTTP gateway is off on this relay (gateway.enabled = false)");
+      return;
+    }
+    String uri = req.uri();
+    String rest = uri.substring("/tunnel/".length());
+    int q = rest.indexOf('?');
+    String query = q >= 0 ? rest.substring(q) : "";
+    String path = q >= 0 ? rest.substring(0, q) : rest;
+    String[] parts = path.split("/", 3);
+    if (parts.length < 2 || parts[1].isEmpty()) {
+      fail(HttpResponseStatus.BAD_REQUEST, "expected /tunnel/<device>/<service>/<path>");
+      return;
+    }
+    TunnelWire.DeviceRef ref;
+    try {
+      ref = TunnelWire.parseDevice(parts[0]);
+    } catch (IllegalArgumentException e) {
+      fail(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    String service = parts[1];
+    if (!TunnelWire.validServiceName(service)) {
+      fail(HttpResponseStatus.BAD_REQUEST, "invalid service name '" + TunnelWire.printable(service)
+          + "' (expected a-z, 0-9, - and _, at most 32)");
+      return;
+    }
+    String target = "/" + (parts.length > 2 ? parts[2] : "") + query;
+    DeviceHub.Device device = hub.find(ref);
+    if (device == null) {
+      fail(HttpResponseStatus.NOT_FOUND, "device " + ref.callsign() + " is not connected to this relay");
+      return;
+    }
+    // the store lookup runs off the event loop (H2 may wait for the writer's transaction)
+    CompletableFuture.supplyAsync(() -> gateway.service(device.hex(), service), gateway.relay().queryExecutor())
+        .whenComplete((announcement, err) -> ctx.executor().execute(() -> {
+          if (err != null) {
+            LOG.warn("Gateway: looking up service {} of {} failed", service, device.callsign(), err);
+            fail(HttpResponseStatus.BAD_GATEWAY, "cannot look up the service");
+          } else if (ctx.channel().isActive()) {
+            tunnel(req, device, service, announcement, target, parts[0]);
+          }
+        }));
+  }
+
+  private void tunnel(HttpRequest req, DeviceHub.Device device, String service, Event announcement, String target,
+      String deviceName) {
+    if (announcement == null) {
+      fail(HttpResponseStatus.NOT_FOUND, "device " + device.callsign() + " announces no service '" + service + "'");
+      return;
+    }
+    boolean isPublic = "true".equals(announcement.firstTagValue("public").orElse("false"));
+    List<List<String>> extra = new ArrayList<>();
+    extra.add(List.of("gateway", "http"));
+    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (auth != null) {
+      try {
+        Event a = Nip98.checkHeader(auth, req.method().name(), req.uri(), System.currentTimeMillis() / 1000);
+        extra.add(List.of("auth", a.toJson()));
+      } catch (NostrException | IllegalArgumentException e) {
+        fail(HttpResponseStatus.FORBIDDEN, "invalid Authorization: " + e.getMessage());
+        return;
+      }
+    } else if (!isPublic) {
+      fail(HttpResponseStatus.UNAUTHORIZED, "service '" + service + "' of " + device.callsign()
+          + " is not public: send a NIP-98 Authorization header from a key the device allows");
+      return;
+    }
+    boolean upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+    ByteBuf head = head(req, target, "/tunnel/" + deviceName + "/" + service, upgrade);
+    Event request = hub.request(device.hex(), TunnelWire.SERVICE_PREFIX + service, extra);
+    hub.open(device, request).whenComplete((s, err) -> ctx.executor().execute(() -> {
+      if (err != null) {
+        head.release();
+        String reason = err.getMessage();
+        fail(reason.startsWith("restricted:") || reason.startsWith("blocked:") ? HttpResponseStatus.FORBIDDEN
+            : reason.startsWith("rate-limited:") ? HttpResponseStatus.TOO_MANY_REQUESTS
+            : HttpResponseStatus.BAD_GATEWAY, reason);
+        return;
+      }
+      if (!ctx.channel().isActive()) {
+        head.release();
+        s.close();
+        return;
+      }
+      GatewayTunnel.start(ctx, s, head, chunked, upgrade, device.throttle, queued);
+    }));
+  }
+
+  private void fail(HttpResponseStatus status, String message) {
+    releaseQueued();
+    state = State.SWALLOW;
+    Gateway.respond(ctx, status, "text/plain; charset=utf-8", message + "\n", true);
+  }
+
+  /** The request head as the device's service gets it. */
+  private ByteBuf head(HttpRequest req, String target, String prefix, boolean upgrade) {
+    StringBuilder sb = new StringBuilder(256);
+    sb.append(req.method().name()).append(' ').append(target).append(" HTTP/1.1\r\n");
+    for (Map.Entry<String, String> h : req.headers()) {
+      String n = h.getKey().toLowerCase(Locale.ROOT);
+      if (n.equals("authorization") || n.equals("keep-alive") || n.equals("proxy-connection")
+          || (!upgrade && n.equals("connection")) || n.startsWith("x-forwarded-")) {
+        continue;
+      }
+      sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
+    if (!upgrade) {
+      sb.append("Connection: close\r\n");
+    }
+    if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+      sb.append("X-Forwarded-For: ").append(a.getAddress().getHostAddress()).append("\r\n");
+    }
+    sb.append("X-Forwarded-Prefix: ").append(prefix).append("\r\n\r\n");
+    return Unpooled.copiedBuffer(sb, StandardCharsets.ISO_8859_1);
+  }
+}
