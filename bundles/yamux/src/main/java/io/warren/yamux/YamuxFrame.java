@@ -36,7 +36,7 @@ public final class YamuxFrame extends AbstractReferenceCounted {
     private final long length;
     private final ByteBuf data; // data frames only, else null
 
-    public YamuxFrame(int type, int flags, int streamId, long length, ByteBuf data) {
+    YamuxFrame(int type, int flags, int streamId, long length, ByteBuf data) {
         this.type = type;
         this.flags = flags;
         this.streamId = streamId;
