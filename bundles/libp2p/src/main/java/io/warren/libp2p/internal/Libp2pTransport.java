@@ -14,7 +14,7 @@ import io.warren.libp2p.PingResult;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.autonat.Autonat;
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.dcutr.Dcutr;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
@@ -223,7 +223,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   /** Whether a registered {@link TrustedPeers} vouches for {@code peer}. */
   boolean trusted(PeerId peer) {
-    String id = peer.toBase58();
+    String id = peer.toString();
     for (TrustedPeers t : trustedPeers) {
       if (t.trusted(id)) {
         return true;
@@ -275,7 +275,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     PeerId id;
     try {
-      id = PeerId.fromString(peer.id());
+      id = PeerId.parse(peer.id());
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException("libp2p: " + e.getMessage(), e));
     }
@@ -292,7 +292,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Override
   public String peerId() {
-    return host.peerId().toBase58();
+    return host.peerId().toString();
   }
 
   @Override
@@ -318,7 +318,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     return connection(target).thenCompose(c -> host.newStream(c, Ping.PROTOCOL)
         .thenCompose(s -> Ping.run(s, count))
-        .thenApply(rtts -> new PingResult(c.remotePeer().toBase58(), c.remoteAddress().toString(), c.relayed(), rtts)));
+        .thenApply(rtts -> new PingResult(c.remotePeer().toString(), c.remoteAddress().toString(), c.relayed(), rtts)));
   }
 
   @Override
@@ -328,7 +328,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     return connection(target).thenCompose(c -> host.newStream(c, Echo.PROTOCOL)
         .thenCompose(s -> Echo.run(s, bytes))
-        .thenApply(r -> new EchoResult(c.remotePeer().toBase58(), r.sent(), r.received(), r.identical(), r.elapsed())));
+        .thenApply(r -> new EchoResult(c.remotePeer().toString(), r.sent(), r.received(), r.identical(), r.elapsed())));
   }
 
   @Override
@@ -345,7 +345,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Override
   public void addAddresses(String peerId, List<String> multiaddrs) {
-    PeerId peer = PeerId.fromString(peerId);
+    PeerId peer = PeerId.parse(peerId);
     for (String a : multiaddrs) {
       try {
         if (!host.addAddress(peer, Multiaddr.fromString(a))) {
@@ -386,7 +386,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
       }
     }
     try {
-      return host.connectionTo(PeerId.fromString(target));
+      return host.connectionTo(PeerId.parse(target));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException("'" + target
           + "' is neither a peer ID nor a multiaddr: " + e.getMessage(), e));
@@ -395,7 +395,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   static PeerInfo info(Connection c) {
     Connection.PeerDetails d = c.details();
-    return new PeerInfo(c.remotePeer().toBase58(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
+    return new PeerInfo(c.remotePeer().toString(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
         c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
         d != null && d.signedRecord(), c.opened());
   }

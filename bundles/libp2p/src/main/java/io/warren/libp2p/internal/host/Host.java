@@ -24,7 +24,7 @@ import io.warren.api.PeerRef;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
 import io.warren.libp2p.internal.multistream.MultistreamHandler;
@@ -260,8 +260,8 @@ public final class Host implements AutoCloseable {
    * or {@code <that>/p2p/<relay>/p2p-circuit}, either optionally ending in {@code /p2p/<peer>}; false if not.
    */
   public boolean addAddress(PeerId peer, Multiaddr addr) {
-    var last = addr.peerIdMultihash();
-    if (last.isPresent() && !last.get().equals(peer.multihash()) && !endsInCircuit(addr)) {
+    var last = addr.peerId();
+    if (last.isPresent() && !last.get().equals(peer) && !endsInCircuit(addr)) {
       return false; // names another peer
     }
     Multiaddr a = endsInCircuit(addr) ? addr : addr.withoutPeerId();
@@ -291,7 +291,7 @@ public final class Host implements AutoCloseable {
   public CompletableFuture<Connection> connect(Multiaddr addr) {
     PeerId expected;
     try {
-      expected = addr.peerIdMultihash().map(PeerId::fromMultihash).orElse(null);
+      expected = addr.peerId().orElse(null);
     } catch (IllegalArgumentException e) {
       return failed("libp2p: bad peer id in " + addr + ": " + e.getMessage());
     }
@@ -710,7 +710,7 @@ public final class Host implements AutoCloseable {
   }
 
   static PeerRef peerRef(PeerId peer) {
-    return new PeerRef(TRANSPORT_NAME, peer.toBase58());
+    return new PeerRef(TRANSPORT_NAME, peer.toString());
   }
 
   /** Stops listening, tells peers we are going away, closes every connection and the event loops. */

@@ -10,7 +10,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.warren.libp2p.internal.Deadline;
 import io.warren.api.ProtocolException;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayDeque;

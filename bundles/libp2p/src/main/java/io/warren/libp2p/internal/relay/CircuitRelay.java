@@ -10,7 +10,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.warren.api.Stream;
 import io.warren.api.TransportException;
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;

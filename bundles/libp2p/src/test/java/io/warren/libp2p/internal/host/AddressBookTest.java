@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import java.util.List;
 import org.junit.jupiter.api.Test;

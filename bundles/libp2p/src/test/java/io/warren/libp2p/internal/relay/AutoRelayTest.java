@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.internal.Libp2pTransport;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.HostConfig;
@@ -79,7 +79,7 @@ class AutoRelayTest {
   }
 
   private static RelayInfo at(AutoRelay a, Host relay) {
-    return a.relays().stream().filter(r -> r.relayPeerId().equals(relay.peerId().toBase58())).findFirst().orElse(null);
+    return a.relays().stream().filter(r -> r.relayPeerId().equals(relay.peerId().toString())).findFirst().orElse(null);
   }
 
   @Test
