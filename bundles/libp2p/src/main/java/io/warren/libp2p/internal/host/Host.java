@@ -8,21 +8,17 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.warren.api.PeerRef;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
+import io.warren.api.channel.EventLoops;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
@@ -52,8 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A libp2p host on TCP: listens, dials, upgrades connections (see {@link Upgrader}), keeps them in
  * a {@link ConnectionManager}, opens streams with multistream-select and answers inbound streams
- * with the handlers of a {@link ProtocolRegistry}. It owns one Netty event loop group, shut down
- * gracefully by {@link #close()}.
+ * with the handlers of a {@link ProtocolRegistry}. It runs on the node's shared {@link EventLoops}
+ * and never shuts them down: {@link #close()} closes its own listeners and connections.
  *
  * <p>Inbound and outbound streams reach their owner with auto-read off and a {@link StreamInbox}
  * right after the negotiation, so no byte is lost between selection and the owner's first read.
@@ -70,7 +66,7 @@ public final class Host implements AutoCloseable {
   private final LocalIdentity identity;
   private final HostConfig config;
   private final ProtocolRegistry protocols;
-  private final EventLoopGroup group;
+  private final EventLoops loops;
   private final ChannelGroup channels;
   private final ConnectionManager connections;
   private final Upgrader upgrader;
@@ -101,13 +97,12 @@ public final class Host implements AutoCloseable {
     void connected(Connection connection);
   }
 
-  public Host(LocalIdentity identity, HostConfig config, ProtocolRegistry protocols) {
+  /** A host on {@code loops} (shared: the host never shuts them down). */
+  public Host(LocalIdentity identity, HostConfig config, ProtocolRegistry protocols, EventLoops loops) {
     this.identity = identity;
     this.config = config;
     this.protocols = protocols;
-    int threads = config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
-    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("warren-libp2p", true),
-        NioIoHandler.newFactory());
+    this.loops = loops;
     this.channels = new DefaultChannelGroup("libp2p", GlobalEventExecutor.INSTANCE);
     this.connections = new ConnectionManager(config.maxConnections());
     YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection());
@@ -142,7 +137,7 @@ public final class Host implements AutoCloseable {
       for (Multiaddr m : config.listen()) {
         InetSocketAddress at = socketAddress(m);
         // SO_REUSEPORT lets a hole-punching dial leave from this port (see dialDirect) while we listen on it
-        ChannelFuture f = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ChannelFuture f = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
             .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -434,7 +429,7 @@ public final class Host implements AutoCloseable {
       result.completeExceptionally(new TransportException("libp2p: host is stopped"));
       return;
     }
-    Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    Bootstrap b = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
         .handler(new ChannelInitializer<SocketChannel>() {
@@ -529,7 +524,7 @@ public final class Host implements AutoCloseable {
         punches.put(a, p);
       }
     }
-    group.next().schedule(() -> {
+    loops.group().next().schedule(() -> {
       keys.forEach(k -> punches.remove(k, p));
       p.result().completeExceptionally(new TransportException("libp2p: no hole punch from " + peer + " arrived"));
     }, window.toMillis(), TimeUnit.MILLISECONDS);
@@ -713,7 +708,10 @@ public final class Host implements AutoCloseable {
     return new PeerRef(TRANSPORT_NAME, peer.toString());
   }
 
-  /** Stops listening, tells peers we are going away, closes every connection and the event loops. */
+  /**
+   * Stops listening, tells peers we are going away and closes every connection of this host; the
+   * shared event loops go on (they belong to the node).
+   */
   @Override
   public void close() {
     closed = true;
@@ -726,7 +724,6 @@ public final class Host implements AutoCloseable {
       }
     }
     channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     resolver.shutdownNow();
   }
 

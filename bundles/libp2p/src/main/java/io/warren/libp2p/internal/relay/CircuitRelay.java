@@ -60,7 +60,6 @@ public final class CircuitRelay {
   /** What the relay grants. */
   public record Limits(int maxReservations, int maxCircuits, Duration circuitDuration, long circuitBytes,
       Duration reservationTtl) {
-    public static final Limits DEFAULT = new Limits(128, 64, Duration.ofMinutes(10), 64L << 20, Duration.ofHours(1));
 
     public Limits {
       if (maxReservations < 0 || maxCircuits < 0 || circuitBytes < 0 || circuitDuration.isNegative()) {
