@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.libp2p.internal.TestHosts;
-import io.warren.testing.Await;
 import io.warren.testing.TestEventLoops;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.api.PeerId;

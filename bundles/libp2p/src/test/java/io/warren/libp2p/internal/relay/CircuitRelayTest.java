@@ -13,7 +13,6 @@ import io.warren.api.PeerId;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
-import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
