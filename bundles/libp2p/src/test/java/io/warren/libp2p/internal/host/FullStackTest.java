@@ -113,7 +113,7 @@ class FullStackTest {
     private static Upgrader upgrader(Ed25519Identity id, List<String> muxers, ChannelHandler streamInit) {
         return new Upgrader(new NoiseConfig(id, muxers), YamuxConfig.DEFAULT, TIMEOUT, streamInit,
                 (ch, session, noise, outbound) -> new Connection(ch, session, noise.remotePeer(), noise.remoteKey(),
-                        outbound, Host.toMultiaddr((InetSocketAddress) ch.remoteAddress())));
+                        outbound, TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress())));
     }
 
     private Channel listen(Ed25519Identity id, List<String> muxers) {
