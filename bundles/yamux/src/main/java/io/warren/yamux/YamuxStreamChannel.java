@@ -36,6 +36,10 @@ import java.util.ArrayDeque;
  *     is discarded); {@link #reset()} aborts the stream (RST). A reset by the peer fires
  *     {@link #RESET_EVENT} and closes the channel, failing pending writes.</li>
  * </ul>
+ *
+ * <p>Length: over 400 lines because it is one Netty {@code Channel} implementation whose write
+ * side, read side and half-close (the {@code DuplexChannel} methods) turn on the same state flags;
+ * flow-control arithmetic lives in {@link StreamWindow}.
  */
 public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
 

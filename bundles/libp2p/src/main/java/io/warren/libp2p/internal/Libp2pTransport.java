@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The libp2p transport: one {@link Host} per activation, on the node's shared {@link EventLoops},
  * listening on the configured addresses with the node's key, running the host's own services
- * ({@link HostServices}: identify, circuit relay, DCUtR, AutoNAT, AutoRelay) and answering every
- * whiteboard {@link StreamHandler} (echo and ping are such components too). A configuration change
+ * ({@link HostServices}: identify, circuit relay, DCUtR; and AutoNAT and AutoRelay) and answering
+ * every whiteboard {@link StreamHandler} (echo and ping are such components too). Its settings come
+ * from {@link Config} alone, validated by {@link Libp2pSettings}. A configuration change
  * re-activates it.
  */
 @Component(service = {Transport.class, Libp2pNode.class}, immediate = true, configurationPid = "io.warren.libp2p",
