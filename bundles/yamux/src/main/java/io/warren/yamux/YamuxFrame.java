@@ -1,8 +1,8 @@
 package io.warren.yamux;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCounted;
 import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
 
 /**
  * One Yamux frame: the 12-byte header ({@code version u8, type u8, flags u16, stream id u32,

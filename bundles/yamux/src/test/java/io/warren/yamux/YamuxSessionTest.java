@@ -429,7 +429,6 @@ class YamuxSessionTest {
         assertTrue(ch.isOpen());
     }
 
-
     @Test
     void aStreamHalfClosesLikeATcpSocket() {
         Recorder serverSide = new Recorder(false, true);

@@ -1,9 +1,9 @@
 package io.warren.libp2p.internal.host;
 
 import io.warren.api.NodeIdentity;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
-import io.warren.api.PeerId;
 
 /**
  * The node's Ed25519 key (held by the identity bundle, which signs for us) as the libp2p protocols

@@ -1,8 +1,8 @@
 package io.warren.libp2p.internal.record;
 
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
-import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.protobuf.ProtoReader;
 import io.warren.libp2p.internal.protobuf.ProtoWriter;

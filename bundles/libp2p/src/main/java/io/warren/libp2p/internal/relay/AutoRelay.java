@@ -1,7 +1,7 @@
 package io.warren.libp2p.internal.relay;
 
-import io.warren.libp2p.RelayInfo;
 import io.warren.api.PeerId;
+import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.multiformats.Multiaddr;

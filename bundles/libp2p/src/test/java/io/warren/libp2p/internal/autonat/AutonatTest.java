@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.warren.libp2p.internal.TestHosts;
-import io.warren.testing.Await;
-import io.warren.testing.TestEventLoops;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Varint;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;

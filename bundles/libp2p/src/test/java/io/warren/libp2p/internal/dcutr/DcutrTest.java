@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.libp2p.internal.TestHosts;
-import io.warren.testing.Await;
-import io.warren.testing.TestEventLoops;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -18,6 +16,8 @@ import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Varint;
 import io.warren.libp2p.internal.ping.Ping;
 import io.warren.libp2p.internal.relay.CircuitRelay;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +85,6 @@ class DcutrTest {
     hosts.add(h);
     return new Node(h, r, d);
   }
-
 
   /** b reserves at r, a dials b's circuit address; returns b's side of the relayed connection. */
   private static Connection relayed(Node r, Node a, Node b) throws Exception {

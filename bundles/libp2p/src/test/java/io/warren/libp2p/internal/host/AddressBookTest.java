@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.libp2p.internal.TestHosts;
-import io.warren.testing.TestEventLoops;
-import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.api.PeerId;
+import io.warren.libp2p.internal.TestHosts;
+import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.testing.TestEventLoops;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

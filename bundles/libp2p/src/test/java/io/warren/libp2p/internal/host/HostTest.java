@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.libp2p.internal.TestHosts;
-import io.warren.testing.Await;
-import io.warren.testing.TestEventLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
+import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.libp2p.internal.crypto.TestIdentities;
@@ -23,6 +21,8 @@ import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.identify.Identify;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +66,6 @@ class HostTest {
   private static Multiaddr full(Host h) {
     return Multiaddr.fromString(h.listenAddresses().get(0) + "/p2p/" + h.peerId());
   }
-
 
   @Test
   void dialsADnsNameResolvedOffTheEventLoop() throws Exception {

@@ -2,13 +2,12 @@ package io.warren.libp2p.internal.multiformats;
 
 import io.warren.api.Base58;
 import io.warren.api.PeerId;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Base58 (the api's) and the peer id text forms as multiaddrs use them. */
 class BaseEncodingTest {

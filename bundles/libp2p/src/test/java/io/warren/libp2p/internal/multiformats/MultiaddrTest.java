@@ -1,12 +1,11 @@
 package io.warren.libp2p.internal.multiformats;
 
 import io.warren.api.PeerId;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.HexFormat;
-import org.junit.jupiter.api.Test;
 
 class MultiaddrTest {
 

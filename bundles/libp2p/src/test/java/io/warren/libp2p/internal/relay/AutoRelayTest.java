@@ -3,17 +3,17 @@ package io.warren.libp2p.internal.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.libp2p.internal.TestHosts;
-import io.warren.testing.Await;
-import io.warren.testing.TestEventLoops;
-import io.warren.libp2p.RelayInfo;
-import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.api.PeerId;
+import io.warren.libp2p.RelayInfo;
+import io.warren.libp2p.internal.TestHosts;
+import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +78,6 @@ class AutoRelayTest {
     closeables.add(a);
     return a;
   }
-
 
   private static RelayInfo at(AutoRelay a, Host relay) {
     return a.relays().stream().filter(r -> r.relayPeerId().equals(relay.peerId().toString())).findFirst().orElse(null);

@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.libp2p.internal.TestHosts;
-import io.warren.testing.Await;
-import io.warren.testing.TestEventLoops;
-import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.api.PeerId;
+import io.warren.libp2p.internal.TestHosts;
+import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +110,6 @@ class CircuitRelayTest {
     Await.until(WAIT, () -> b.connections().stream().noneMatch(c -> c.remotePeer().equals(a.peerId())), "closed");
     assertFalse(b.newStream(a.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS).relayed(), "direct first");
   }
-
 
   @Test
   void withoutAReservationTheRelayRefuses() throws Exception {
