@@ -1,4 +1,10 @@
-import io.warren.libp2p.internal.Libp2pTransport;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.warren.api.channel.EventLoops;
+import io.warren.libp2p.internal.HostServices;
+import io.warren.libp2p.internal.echo.EchoService;
+import io.warren.libp2p.internal.ping.PingService;
+import io.warren.libp2p.internal.relay.CircuitRelay;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
@@ -22,8 +28,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Java <-> Java libp2p figures over loopback (two hosts in one JVM, each with its own event loop
- * group): connection setup (TCP + multistream + Noise XX + Yamux), ping RTT, single-stream echo
+ * Java <-> Java libp2p figures over loopback (two hosts in one JVM sharing one event loop group, as
+ * a node's components do): connection setup (TCP + multistream + Noise XX + Yamux), ping RTT, single-stream echo
  * throughput. Prints one line; never asserts. Run by bench/libp2p.sh.
  *
  * <p>Echo runs in rounds on one connection, each on a new stream: the first {@code warm} rounds
@@ -39,17 +45,61 @@ import java.util.concurrent.TimeUnit;
 public final class Libp2pBench {
   static final String SINK = "/warren/bench/sink/1.0.0";
 
+  /** A host as the node runs one: host services, echo and ping (whiteboard components there, added by hand here). */
+  static Host start(EventLoops loops, HostConfig config, ProtocolRegistry protocols) {
+    Host h = new Host(Ed25519Identity.generate(), config, protocols, loops);
+    HostServices.install(h, "warren/bench", new CircuitRelay.Limits(8, 8, Duration.ofMinutes(10), 0, Duration.ofHours(1)),
+        false);
+    protocols.add(Echo.PROTOCOL, new EchoService());
+    protocols.add(Ping.PROTOCOL, new PingService());
+    h.start();
+    return h;
+  }
+
+  /** NIO loops shared by both hosts (the node shares one group the same way). */
+  static final class BenchLoops implements EventLoops {
+    private final io.netty.channel.EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
+
+    @Override
+    public io.netty.channel.EventLoopGroup group() {
+      return group;
+    }
+
+    @Override
+    public Class<? extends io.netty.channel.socket.ServerSocketChannel> serverSocketChannel() {
+      return io.netty.channel.socket.nio.NioServerSocketChannel.class;
+    }
+
+    @Override
+    public Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+      return io.netty.channel.socket.nio.NioSocketChannel.class;
+    }
+
+    @Override
+    public Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel() {
+      return io.netty.channel.socket.nio.NioDatagramChannel.class;
+    }
+
+    @Override
+    public String ioTransport() {
+      return "nio";
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     int dials = Integer.parseInt(args.length > 0 ? args[0] : "200");
     int pings = Integer.parseInt(args.length > 1 ? args[1] : "2000");
     long bytes = Long.parseLong(args.length > 2 ? args[2] : String.valueOf(256L << 20));
     int warm = Integer.parseInt(args.length > 3 ? args[3] : "6");
     int rounds = Integer.parseInt(args.length > 4 ? args[4] : "8");
-    HostConfig config = HostConfig.defaults();
+    HostConfig config = new HostConfig(List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/0")), 256, 256,
+        Duration.ofSeconds(10), Duration.ofSeconds(10));
     ProtocolRegistry served = new ProtocolRegistry();
     served.add(SINK, stream -> stream.channel().pipeline().addLast(new SinkListener()));
-    Host a = Libp2pTransport.start(Ed25519Identity.generate(), config, served, "warren/bench");
-    Host b = Libp2pTransport.start(Ed25519Identity.generate(), config, new ProtocolRegistry(), "warren/bench");
+    EventLoops loops = new BenchLoops();
+    Host a = start(loops, config, served);
+    Host b = start(loops, config, new ProtocolRegistry());
     try {
       Multiaddr target = a.listenAddresses().get(0); // no /p2p: every connect dials anew
       for (int i = 0; i < dials / 4; i++) { // warm-up
@@ -113,6 +163,7 @@ public final class Libp2pBench {
     } finally {
       b.close();
       a.close();
+      loops.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 

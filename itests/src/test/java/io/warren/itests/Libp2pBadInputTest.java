@@ -15,7 +15,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multistream.Multistream;
 import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.libp2p.internal.noise.NoiseConfig;
@@ -100,7 +100,7 @@ class Libp2pBadInputTest {
     String addr = node.client("p2p:addrs").out().strip(); // /ip4/127.0.0.1/tcp/<port>/p2p/<id>
     String[] parts = addr.split("/");
     address = new InetSocketAddress(parts[2], Integer.parseInt(parts[4]));
-    peerId = PeerId.fromString(parts[6]);
+    peerId = PeerId.parse(parts[6]);
     good = secure();
     good.yamuxPing(1);
   }

@@ -6,9 +6,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.Future;
-import io.warren.yamux.YamuxConfig;
-import io.warren.yamux.YamuxSession;
-import io.warren.yamux.YamuxStreamChannel;
 
 /**
  * Runs a Yamux session over any Netty pipeline that carries bytes: the handler before
@@ -68,13 +65,10 @@ public final class Yamux {
   }
 
   /**
-   * Half-closes {@code ch}'s output: FIN on a Yamux stream, {@code shutdownOutput} on a TCP socket,
-   * close on anything else.
+   * Half-closes {@code ch}'s output: {@link DuplexChannel#shutdownOutput()} (FIN on a Yamux stream,
+   * which is a {@link DuplexChannel}, on a TCP socket too), close on anything else.
    */
   public static ChannelFuture shutdownOutput(Channel ch) {
-    if (ch instanceof YamuxStreamChannel y) {
-      return y.closeWrite();
-    }
     if (ch instanceof DuplexChannel d) {
       return d.shutdownOutput();
     }

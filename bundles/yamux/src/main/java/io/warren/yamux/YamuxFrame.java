@@ -1,8 +1,8 @@
 package io.warren.yamux;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCounted;
 import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
 
 /**
  * One Yamux frame: the 12-byte header ({@code version u8, type u8, flags u16, stream id u32,
@@ -36,7 +36,7 @@ public final class YamuxFrame extends AbstractReferenceCounted {
     private final long length;
     private final ByteBuf data; // data frames only, else null
 
-    public YamuxFrame(int type, int flags, int streamId, long length, ByteBuf data) {
+    YamuxFrame(int type, int flags, int streamId, long length, ByteBuf data) {
         this.type = type;
         this.flags = flags;
         this.streamId = streamId;

@@ -11,7 +11,7 @@ import java.util.List;
  * {@link #MAX_DATA_LENGTH} raises a {@link ProtocolException} (e.g. {@code "yamux: unknown frame
  * type 7 (expected 0-3)"}) and discards everything after it: the session then closes the connection.
  */
-public final class YamuxFrameDecoder extends ByteToMessageDecoder {
+final class YamuxFrameDecoder extends ByteToMessageDecoder {
 
     /** No data frame may exceed the largest receive window we ever grant. */
     public static final int MAX_DATA_LENGTH = YamuxConfig.MAX_WINDOW_LIMIT;

@@ -28,13 +28,18 @@ import java.util.ArrayDeque;
  * <li>Received data is delivered on {@code read()}: with AUTO_READ on, as it arrives; with it off,
  *     one buffer per {@code read()}. Window is granted back only for delivered bytes, so a channel
  *     that stops reading stops the sender after one window.</li>
- * <li>{@link #closeWrite()} half-closes (FIN) after the data written before it. The peer's FIN
+ * <li>{@link #closeWrite()} (or {@link #shutdownOutput()}, as on a TCP socket: this is a
+ *     {@link DuplexChannel}) half-closes (FIN) after the data written before it. The peer's FIN
  *     fires {@link ChannelInputShutdownEvent} and {@link ChannelInputShutdownReadComplete} once the
  *     data before it was read; when both directions are done the channel closes itself.</li>
  * <li>{@code close()} sends FIN if not sent yet (the peer may still finish its side; what it sends
  *     is discarded); {@link #reset()} aborts the stream (RST). A reset by the peer fires
  *     {@link #RESET_EVENT} and closes the channel, failing pending writes.</li>
  * </ul>
+ *
+ * <p>Length: over 400 lines because it is one Netty {@code Channel} implementation whose write
+ * side, read side and half-close (the {@code DuplexChannel} methods) turn on the same state flags;
+ * flow-control arithmetic lives in {@link StreamWindow}.
  */
 public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
 
@@ -63,13 +68,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     private final ChannelConfig config = new DefaultChannelConfig(this);
     private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
 
-    // flow control (see YamuxSession#consumed for the receive side)
-    long sendWindow = YamuxConfig.INITIAL_WINDOW;
-    long recvWindow = YamuxConfig.INITIAL_WINDOW;
-    long recvCredit = YamuxConfig.INITIAL_WINDOW;
-    long unacked;
-    boolean epochStarted;
-    long epochStart;
+    final StreamWindow window = new StreamWindow();
 
     boolean acked;
     boolean localFin;
@@ -77,6 +76,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     boolean reset;
     boolean resetByPeer;
     private boolean inputShutdownFired;
+    /** {@link #shutdownInput()} was called: what arrives is discarded (and its window returned). */
+    private boolean inputShutdown;
     private boolean closed;
     private boolean readPending;
     private boolean delivering;
@@ -104,12 +105,12 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
     /** Current send window: bytes we may send before the peer grants more. */
     public long sendWindow() {
-        return sendWindow;
+        return window.send;
     }
 
     /** Current receive window size (grows with auto-tuning). */
     public long receiveWindow() {
-        return recvWindow;
+        return window.receive;
     }
 
     public boolean isResetByPeer() {
@@ -121,30 +122,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         return writeAndFlush(FIN);
     }
 
-    // DuplexChannel: what io.warren.api.channel.Splice half-closes a stream with
+    // ---- DuplexChannel: half-close like a TCP socket ----
 
-    @Override
-    public boolean isInputShutdown() {
-        return inputShutdownFired || closed;
-    }
-
-    /** Not supported: a stream's input ends with the peer's FIN (or {@link #close()}). */
-    @Override
-    public ChannelFuture shutdownInput() {
-        return shutdownInput(newPromise());
-    }
-
-    @Override
-    public ChannelFuture shutdownInput(ChannelPromise promise) {
-        return promise.setFailure(new UnsupportedOperationException("yamux: a stream's input ends with the peer's FIN"));
-    }
-
-    @Override
-    public boolean isOutputShutdown() {
-        return localFin || closed;
-    }
-
-    /** As {@link #closeWrite()}. */
+    /** Same as {@link #closeWrite()}: FIN after everything written before. */
     @Override
     public ChannelFuture shutdownOutput() {
         return closeWrite();
@@ -155,20 +135,66 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         return writeAndFlush(FIN, promise);
     }
 
+    /** True once our FIN left (or the stream was reset or closed). */
+    @Override
+    public boolean isOutputShutdown() {
+        return localFin || reset || closed;
+    }
+
+    /**
+     * Stops reading: Yamux has no frame to tell the peer, so what it still sends is discarded here
+     * and its window returned, as TCP discards data after {@code shutdown(SHUT_RD)}.
+     */
+    @Override
+    public ChannelFuture shutdownInput() {
+        return shutdownInput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownInput(ChannelPromise promise) {
+        if (eventLoop().inEventLoop()) {
+            shutdownInput0(promise);
+        } else {
+            eventLoop().execute(() -> shutdownInput0(promise));
+        }
+        return promise;
+    }
+
+    private void shutdownInput0(ChannelPromise promise) {
+        if (!inputShutdown) {
+            inputShutdown = true;
+            discardInbound();
+        }
+        promise.trySuccess();
+    }
+
+    /** True once the peer's FIN was read or {@link #shutdownInput()} was called. */
+    @Override
+    public boolean isInputShutdown() {
+        return inputShutdown || inputShutdownFired || closed;
+    }
+
     @Override
     public boolean isShutdown() {
         return isInputShutdown() && isOutputShutdown();
     }
 
-    /** As {@link #close()}: FIN if not sent yet, and what the peer still sends is discarded. */
     @Override
     public ChannelFuture shutdown() {
-        return close();
+        return shutdown(newPromise());
     }
 
+    /** Both directions: FIN after what was written, and input discarded from now on. */
     @Override
     public ChannelFuture shutdown(ChannelPromise promise) {
-        return close(promise);
+        shutdownOutput().addListener(f -> shutdownInput(newPromise()).addListener(g -> {
+            if (f.isSuccess()) {
+                promise.trySuccess();
+            } else {
+                promise.tryFailure(f.cause());
+            }
+        }));
+        return promise;
     }
 
     /** Aborts the stream: sends RST and closes the channel. */
@@ -305,18 +331,18 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
                 continue;
             }
             if (!session.connectionWritable()) {
-                session.flush(); // our own frames may be what fills it
+                session.frames().flush(); // our own frames may be what fills it
                 if (!session.connectionWritable()) {
                     break; // resumed by YamuxSession when the connection drains
                 }
             }
-            int n = (int) Math.min(Math.min(buf.readableBytes(), sendWindow), YamuxSession.MAX_DATA_FRAME);
+            int n = (int) Math.min(Math.min(buf.readableBytes(), window.send), YamuxSession.MAX_DATA_FRAME);
             if (n == 0) {
                 in.setUserDefinedWritability(WINDOW_WRITABILITY, false);
                 break; // resumed by a window update
             }
-            session.writeData(this, buf.readRetainedSlice(n));
-            sendWindow -= n;
+            session.frames().data(streamId, buf.readRetainedSlice(n));
+            window.send -= n;
             wrote = true;
             in.progress(n);
             if (!buf.isReadable()) {
@@ -324,14 +350,14 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
             }
         }
         if (wrote) {
-            session.flush();
+            session.frames().flush();
         }
     }
 
     // ---- called by YamuxSession, on the event loop ----
 
     void onData(ByteBuf data) {
-        if (closed) {
+        if (closed || inputShutdown) {
             int n = data.readableBytes();
             data.release();
             session.consumed(this, n);
@@ -342,9 +368,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
 
     void onWindowUpdate(long delta) {
-        sendWindow += delta;
+        window.send += delta;
         ChannelOutboundBuffer buf = unsafe().outboundBuffer();
-        if (buf != null && sendWindow > 0) {
+        if (buf != null && window.send > 0) {
             buf.setUserDefinedWritability(WINDOW_WRITABILITY, true);
             ((StreamUnsafe) unsafe()).resumeWrites();
         }
@@ -386,6 +412,17 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         if (!closed) {
             unsafe().close(voidPromise());
         }
+    }
+
+    /** Drops what was received and not read yet, returning its window to the peer. */
+    private void discardInbound() {
+        ByteBuf b;
+        while ((b = inbound.poll()) != null) {
+            int n = b.readableBytes();
+            b.release();
+            session.consumed(this, n);
+        }
+        deliver(); // a FIN already received still ends the input
     }
 
     private void deliver() {

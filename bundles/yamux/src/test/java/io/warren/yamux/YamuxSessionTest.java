@@ -429,4 +429,37 @@ class YamuxSessionTest {
         assertTrue(ch.isOpen());
     }
 
+    @Test
+    void aStreamHalfClosesLikeATcpSocket() {
+        Recorder serverSide = new Recorder(false, true);
+        YamuxSession client = new YamuxSession(true, config.withMeasureRtt(false), new Recorder(false, true));
+        EmbeddedChannel a = connection(client);
+        EmbeddedChannel b = connection(new YamuxSession(false, config.withMeasureRtt(false), serverSide));
+        Recorder clientSide = new Recorder(false, true);
+        YamuxStreamChannel s = get(client.openStream(clientSide));
+        assertTrue(s instanceof io.netty.channel.socket.DuplexChannel, "Splice half-closes DuplexChannels");
+        s.write(ascii("before FIN"));
+        io.warren.api.channel.Splice.shutdownOutput(s);
+        Wire.pump(a, b);
+        assertTrue(s.isOutputShutdown());
+        assertFalse(s.isInputShutdown());
+        assertTrue(s.isOpen(), "the peer may still answer");
+        assertEquals("before FIN", serverSide.text());
+        assertTrue(serverSide.events.contains(ChannelInputShutdownEvent.INSTANCE));
+        YamuxStreamChannel remote = (YamuxStreamChannel) serverSide.channels.get(0);
+        assertTrue(remote.isInputShutdown());
+        assertFalse(remote.isOutputShutdown());
+
+        assertTrue(s.shutdownInput().isSuccess());
+        assertTrue(s.isShutdown());
+        ChannelFuture big = remote.writeAndFlush(Unpooled.wrappedBuffer(new byte[1024 * 1024]));
+        Wire.pump(a, b);
+        assertTrue(big.isSuccess(), "input shut down: data is discarded but its window returned");
+        assertEquals(0, clientSide.received.readableBytes());
+        remote.shutdownOutput();
+        Wire.pump(a, b);
+        assertFalse(s.isOpen());
+        assertFalse(remote.isOpen());
+        assertEquals(0, client.streamCount());
+    }
 }

@@ -2,11 +2,13 @@ package io.warren.libp2p.internal;
 
 import io.warren.api.NodeIdentity;
 import io.warren.api.NodeProperties;
+import io.warren.api.PeerId;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.Transport;
 import io.warren.api.TransportException;
+import io.warren.api.channel.EventLoops;
 import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
@@ -14,26 +16,20 @@ import io.warren.libp2p.PingResult;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.autonat.Autonat;
-import io.warren.libp2p.internal.crypto.PeerId;
-import io.warren.libp2p.internal.dcutr.Dcutr;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
-import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.NodeKeyIdentity;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
-import io.warren.libp2p.internal.identify.Identify;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
 import io.warren.libp2p.internal.relay.AutoRelay;
 import io.warren.libp2p.internal.relay.CircuitRelay;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,9 +44,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The libp2p transport: one {@link Host} (and its event loops) per activation, listening on the
- * configured addresses with the node's key, answering identify, ping, echo and every whiteboard
- * {@link StreamHandler}. A configuration change re-activates it.
+ * The libp2p transport: one {@link Host} per activation, on the node's shared {@link EventLoops},
+ * listening on the configured addresses with the node's key, running the host's own services
+ * ({@link HostServices}: identify, circuit relay, DCUtR; and AutoNAT and AutoRelay) and answering
+ * every whiteboard {@link StreamHandler} (echo and ping are such components too). Its settings come
+ * from {@link Config} alone, validated by {@link Libp2pSettings}. A configuration change
+ * re-activates it.
  */
 @Component(service = {Transport.class, Libp2pNode.class}, immediate = true, configurationPid = "io.warren.libp2p",
     property = Transport.NAME + "=" + Host.TRANSPORT_NAME)
@@ -61,7 +60,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   public @interface Config {
     @AttributeDefinition(description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
         + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
-    String[] listen_addresses() default {HostConfig.DEFAULT_LISTEN};
+    String[] listen_addresses() default {"/ip4/127.0.0.1/tcp/0"};
 
     @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
         + "AutoNAT finds (peers asked to dial back); private: always reserve at relays; public: never on its own")
@@ -89,9 +88,6 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
     @AttributeDefinition(description = "Seconds allowed for a TCP connect")
     int dial_timeout_seconds() default 10;
-
-    @AttributeDefinition(description = "Event loop threads; 0 means one per core")
-    int io_threads() default 0;
 
     @AttributeDefinition(description = "Act as a circuit relay v2 for other peers (off: this node forwards nothing)")
     boolean relay_hop_enabled() default false;
@@ -128,88 +124,31 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   private final List<TrustedPeers> trustedPeers = new CopyOnWriteArrayList<>();
 
   @Activate
-  public Libp2pTransport(BundleContext context, @Reference NodeIdentity identity, Config config) {
+  public Libp2pTransport(BundleContext context, @Reference NodeIdentity identity, @Reference EventLoops loops,
+      Config config) {
     String dataDir = context.getProperty(NodeProperties.DATA_DIR);
     ListenPorts ports = new ListenPorts(dataDir == null ? null : java.nio.file.Path.of(dataDir));
-    String[] listen = ports.apply(config.listen_addresses());
-    HostConfig hc = new HostConfig(HostConfig.parseListen(listen), config.max_connections(),
-        config.max_streams_per_connection(), seconds("negotiation.timeout.seconds", config.negotiation_timeout_seconds()),
-        seconds("dial.timeout.seconds", config.dial_timeout_seconds()), config.io_threads());
-    if (!List.of("auto", "public", "private").contains(config.reachability())) {
-      throw new IllegalArgumentException("reachability must be auto, public or private, got '"
-          + config.reachability() + "'");
-    }
-    boolean noListener = hc.listen().isEmpty();
-    boolean useAutonat = config.reachability().equals("auto") && !noListener;
-    boolean isPrivate = config.reachability().equals("private") || (config.reachability().equals("auto") && noListener);
-    if (config.relay_client_max() < 0) {
-      throw new IllegalArgumentException("relay.client.max must not be negative, got " + config.relay_client_max());
-    }
+    Libp2pSettings settings = Libp2pSettings.from(config, ports.apply(config.listen_addresses()));
     String version = context.getProperty(NodeProperties.VERSION);
     String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
-    if (config.relay_max_reservations() < 0 || config.relay_max_circuits() < 0 || config.relay_circuit_seconds() < 0
-        || config.relay_circuit_bytes() < 0) {
-      throw new IllegalArgumentException("relay.* limits must not be negative");
-    }
-    CircuitRelay.Limits limits = new CircuitRelay.Limits(config.relay_max_reservations(), config.relay_max_circuits(),
-        Duration.ofSeconds(config.relay_circuit_seconds()), config.relay_circuit_bytes(),
-        seconds("relay.reservation.seconds", config.relay_reservation_seconds()));
-    host = new Host(new NodeKeyIdentity(identity), hc, protocols);
-    relay = install(host, agent, limits, config.relay_hop_enabled(), config.relay_hop_members(), this::trusted,
-        config.dcutr_enabled());
-    autonat = new Autonat(host, config.autonat_server());
-    autonat.install(useAutonat);
+    host = new Host(new NodeKeyIdentity(identity), settings.host(), protocols, loops);
+    relay = HostServices.install(host, agent, settings.relayLimits(), settings.hopEnabled(), settings.hopMembers(),
+        this::trusted, settings.dcutr());
+    autonat = new Autonat(host, settings.autonatServer());
+    autonat.install(settings.useAutonat());
     LOG.info("libp2p: Noise transport encryption by {}", io.warren.libp2p.internal.noise.NoiseHandler.transportCipher());
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());
-    reachabilityReason = useAutonat ? null : isPrivate ? (noListener ? "private (no listen address)"
-        : "private (configured)") : "public (configured)";
-    autoRelay = new AutoRelay(host, relay, this::trusted, config.relay_client_max(),
-        useAutonat ? () -> autonat.status() == Autonat.Status.PRIVATE : () -> isPrivate);
+    reachabilityReason = settings.fixedReachability();
+    boolean isPrivate = settings.isPrivate();
+    autoRelay = new AutoRelay(host, relay, this::trusted, settings.relayClientMax(),
+        settings.useAutonat() ? () -> autonat.status() == Autonat.Status.PRIVATE : () -> isPrivate);
     autonat.addListener(autoRelay::tickSoon);
     autoRelay.start();
     if (isPrivate) {
       LOG.info("libp2p: this node is {}; it keeps up to {} relay reservations among its peers", reachabilityReason,
-          config.relay_client_max());
+          settings.relayClientMax());
     }
-  }
-
-  /** The built-in protocols on {@code h} (not yet started): identify, ping, echo, circuit relay v2. */
-  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
-    return install(h, agentVersion, relayLimits, relayHop, false, p -> false, false);
-  }
-
-  /**
-   * As above; {@code hopMembers}: relay for {@code trusted} peers even when {@code relayHop} is off;
-   * {@code dcutr}: upgrade relayed connections to direct ones.
-   */
-  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop,
-      boolean hopMembers, Predicate<PeerId> trusted, boolean dcutr) {
-    if (dcutr) {
-      new Dcutr(h).install();
-    }
-    new Identify(h, agentVersion).install();
-    h.protocols().add(Ping.PROTOCOL, Ping.responder());
-    h.protocols().add(Echo.PROTOCOL, Echo.responder());
-    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop, hopMembers, trusted);
-    relay.install();
-    return relay;
-  }
-
-  /** A started host with the built-in protocols (relay client only); for tests and benchmarks outside OSGi. */
-  public static Host start(io.warren.libp2p.internal.crypto.LocalIdentity identity, HostConfig config,
-      ProtocolRegistry protocols, String agentVersion) {
-    Host h = new Host(identity, config, protocols);
-    install(h, agentVersion, CircuitRelay.Limits.DEFAULT, false);
-    h.start();
-    return h;
-  }
-
-  private static Duration seconds(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + " must be at least 1, got " + value);
-    }
-    return Duration.ofSeconds(value);
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -223,7 +162,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   /** Whether a registered {@link TrustedPeers} vouches for {@code peer}. */
   boolean trusted(PeerId peer) {
-    String id = peer.toBase58();
+    String id = peer.toString();
     for (TrustedPeers t : trustedPeers) {
       if (t.trusted(id)) {
         return true;
@@ -275,7 +214,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     PeerId id;
     try {
-      id = PeerId.fromString(peer.id());
+      id = PeerId.parse(peer.id());
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException("libp2p: " + e.getMessage(), e));
     }
@@ -292,7 +231,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Override
   public String peerId() {
-    return host.peerId().toBase58();
+    return host.peerId().toString();
   }
 
   @Override
@@ -318,7 +257,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     return connection(target).thenCompose(c -> host.newStream(c, Ping.PROTOCOL)
         .thenCompose(s -> Ping.run(s, count))
-        .thenApply(rtts -> new PingResult(c.remotePeer().toBase58(), c.remoteAddress().toString(), c.relayed(), rtts)));
+        .thenApply(rtts -> new PingResult(c.remotePeer().toString(), c.remoteAddress().toString(), c.relayed(), rtts)));
   }
 
   @Override
@@ -328,7 +267,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     }
     return connection(target).thenCompose(c -> host.newStream(c, Echo.PROTOCOL)
         .thenCompose(s -> Echo.run(s, bytes))
-        .thenApply(r -> new EchoResult(c.remotePeer().toBase58(), r.sent(), r.received(), r.identical(), r.elapsed())));
+        .thenApply(r -> new EchoResult(c.remotePeer().toString(), r.sent(), r.received(), r.identical(), r.elapsed())));
   }
 
   @Override
@@ -345,7 +284,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @Override
   public void addAddresses(String peerId, List<String> multiaddrs) {
-    PeerId peer = PeerId.fromString(peerId);
+    PeerId peer = PeerId.parse(peerId);
     for (String a : multiaddrs) {
       try {
         if (!host.addAddress(peer, Multiaddr.fromString(a))) {
@@ -386,7 +325,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
       }
     }
     try {
-      return host.connectionTo(PeerId.fromString(target));
+      return host.connectionTo(PeerId.parse(target));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new TransportException("'" + target
           + "' is neither a peer ID nor a multiaddr: " + e.getMessage(), e));
@@ -395,7 +334,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   static PeerInfo info(Connection c) {
     Connection.PeerDetails d = c.details();
-    return new PeerInfo(c.remotePeer().toBase58(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
+    return new PeerInfo(c.remotePeer().toString(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
         c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
         d != null && d.signedRecord(), c.opened());
   }

@@ -1,5 +1,6 @@
 package io.warren.libp2p.internal.crypto;
 
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.protobuf.ProtoReader;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;

@@ -1,5 +1,6 @@
 package io.warren.libp2p.internal.crypto;
 
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.protobuf.ProtoReader;
 import io.warren.libp2p.internal.protobuf.ProtoWriter;
 import java.math.BigInteger;
@@ -137,8 +138,14 @@ public final class Libp2pPublicKey {
         return data.clone();
     }
 
+    /** This key's peer id (the multihash of its protobuf form). */
     public PeerId peerId() {
-        return PeerId.fromPublicKey(this);
+        return PeerId.ofPublicKey(toProtobuf());
+    }
+
+    /** True when {@code peer} is the peer id of this key. */
+    public boolean matches(PeerId peer) {
+        return peerId().equals(peer);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.warren.libp2p.internal.crypto;
 
+import io.warren.api.PeerId;
+
 /**
  * This node's identity key as the protocols need it: its public key and signatures with it
  * (peer-ids spec signing rules for the key type). Warren nodes use {@link Ed25519Identity}; other

@@ -1,8 +1,8 @@
 package io.warren.libp2p.internal.dcutr;
 
 import io.netty.buffer.Unpooled;
+import io.warren.api.PeerId;
 import io.warren.api.Stream;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;

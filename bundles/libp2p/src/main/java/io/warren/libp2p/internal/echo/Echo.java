@@ -5,10 +5,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.warren.api.Stream;
-import io.warren.api.StreamHandler;
+import io.warren.api.channel.Splice;
 import io.warren.libp2p.internal.host.Libp2pStream;
-import io.warren.yamux.YamuxStreamChannel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -30,10 +28,6 @@ public final class Echo {
   public record Result(long sent, long received, boolean identical, Duration elapsed) {
   }
 
-  public static StreamHandler responder() {
-    return (Stream s) -> s.channel().pipeline().addLast("echo", new Responder());
-  }
-
   /** Sends {@code bytes} pseudo-random bytes, half-closes, and checks what comes back. */
   public static CompletableFuture<Result> run(Libp2pStream stream, long bytes) {
     if (bytes < 0) {
@@ -44,7 +38,7 @@ public final class Echo {
     return c.result;
   }
 
-  private static final class Responder extends ChannelInboundHandlerAdapter {
+  static final class Responder extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
       ctx.read();
@@ -64,7 +58,7 @@ public final class Echo {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof ChannelInputShutdownEvent) {
-        ((YamuxStreamChannel) ctx.channel()).closeWrite(); // ordered after the echoed bytes
+        Splice.shutdownOutput(ctx.channel()); // ordered after the echoed bytes
       }
       super.userEventTriggered(ctx, evt);
     }
@@ -176,7 +170,7 @@ public final class Echo {
       }
       if (sent == total && !finSent) {
         finSent = true;
-        ((YamuxStreamChannel) ctx.channel()).closeWrite();
+        Splice.shutdownOutput(ctx.channel());
       }
     }
 

@@ -1,6 +1,6 @@
 package io.warren.libp2p.internal.host;
 
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,8 +53,8 @@ final class AddressBook {
       return List.of();
     }
     List<Multiaddr> out = new ArrayList<>(set.size());
-    set.stream().filter(a -> !Host.isCircuit(a)).forEach(out::add);
-    set.stream().filter(Host::isCircuit).forEach(out::add);
+    set.stream().filter(a -> !TcpAddresses.isCircuit(a)).forEach(out::add);
+    set.stream().filter(TcpAddresses::isCircuit).forEach(out::add);
     return out;
   }
 

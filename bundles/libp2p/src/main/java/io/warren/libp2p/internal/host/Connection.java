@@ -1,8 +1,8 @@
 package io.warren.libp2p.internal.host;
 
 import io.netty.channel.Channel;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.yamux.YamuxSession;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.warren.libp2p.internal.host;
 
-import io.warren.libp2p.internal.crypto.PeerId;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The host's validated settings.
+ * The host's validated settings, built from {@code Libp2pTransport.Config} (which holds the
+ * defaults; tests build their own).
  *
  * @param listen TCP multiaddrs to listen on ({@code /ip4|ip6/<addr>/tcp/<port>}, port 0: any free port)
  * @param maxConnections connections (inbound and outbound, upgrading or established) open at once;
@@ -16,12 +17,9 @@ import java.util.List;
  *     opens on one connection
  * @param negotiationTimeout bound on each multistream-select negotiation and the Noise handshake
  * @param dialTimeout bound on a TCP connect
- * @param ioThreads event loop threads (0: one per core)
  */
 public record HostConfig(List<Multiaddr> listen, int maxConnections, int maxStreamsPerConnection,
-    Duration negotiationTimeout, Duration dialTimeout, int ioThreads) {
-
-  public static final String DEFAULT_LISTEN = "/ip4/127.0.0.1/tcp/0";
+    Duration negotiationTimeout, Duration dialTimeout) {
 
   public HostConfig {
     listen = List.copyOf(listen);
@@ -41,23 +39,14 @@ public record HostConfig(List<Multiaddr> listen, int maxConnections, int maxStre
     if (dialTimeout.isNegative() || dialTimeout.isZero()) {
       throw new IllegalArgumentException("dial timeout must be positive");
     }
-    if (ioThreads < 0) {
-      throw new IllegalArgumentException("io.threads must be 0 (one per core) or more, got " + ioThreads);
-    }
-  }
-
-  /** Defaults: loopback, any port. */
-  public static HostConfig defaults() {
-    return new HostConfig(List.of(Multiaddr.fromString(DEFAULT_LISTEN)), 256, 256, Duration.ofSeconds(10),
-        Duration.ofSeconds(10), 0);
   }
 
   public HostConfig withListen(List<Multiaddr> addrs) {
-    return new HostConfig(addrs, maxConnections, maxStreamsPerConnection, negotiationTimeout, dialTimeout, ioThreads);
+    return new HostConfig(addrs, maxConnections, maxStreamsPerConnection, negotiationTimeout, dialTimeout);
   }
 
   public HostConfig withLimits(int connections, int streams) {
-    return new HostConfig(listen, connections, streams, negotiationTimeout, dialTimeout, ioThreads);
+    return new HostConfig(listen, connections, streams, negotiationTimeout, dialTimeout);
   }
 
   /** Parses listen addresses as given in configuration (an array, or comma-separated); a bad one names itself. */

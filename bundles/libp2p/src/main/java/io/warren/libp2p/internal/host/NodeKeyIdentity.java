@@ -1,9 +1,9 @@
 package io.warren.libp2p.internal.host;
 
 import io.warren.api.NodeIdentity;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
-import io.warren.libp2p.internal.crypto.PeerId;
 
 /**
  * The node's Ed25519 key (held by the identity bundle, which signs for us) as the libp2p protocols
@@ -19,7 +19,7 @@ public final class NodeKeyIdentity implements LocalIdentity {
     this.node = node;
     this.publicKey = Libp2pPublicKey.ed25519(node.publicKey());
     this.peerId = publicKey.peerId();
-    if (!peerId.toBase58().equals(node.peerId())) {
+    if (!peerId.toString().equals(node.peerId())) {
       throw new IllegalStateException("libp2p: peer ID from the node key is " + peerId + " but the identity says "
           + node.peerId());
     }

@@ -110,7 +110,7 @@ public final class Identify {
     IdentifyMessage m;
     try {
       m = IdentifyMessage.decodeStream(bytes);
-      if (m.publicKey() != null && !c.remotePeer().matches(Libp2pPublicKey.fromProtobuf(m.publicKey()))) {
+      if (m.publicKey() != null && !Libp2pPublicKey.fromProtobuf(m.publicKey()).matches(c.remotePeer())) {
         LOG.warn("{}: {} sent a public key that is not its own; ignored", what, c);
         return false;
       }

@@ -1,6 +1,7 @@
 package io.warren.libp2p.internal.multiformats;
 
 import io.warren.api.Base58;
+import io.warren.api.PeerId;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -181,11 +182,11 @@ public final class Multiaddr {
         return components.stream().filter(c -> c.protocol() == protocol).findFirst().map(Component::valueText);
     }
 
-    /** The peer id multihash of the last {@code /p2p} component, if any. */
-    public Optional<Multihash> peerIdMultihash() {
+    /** The peer id of the last {@code /p2p} component, if any. */
+    public Optional<PeerId> peerId() {
         for (int i = components.size() - 1; i >= 0; i--) {
             if (components.get(i).protocol() == Protocol.P2P) {
-                return Optional.of(Multihash.decode(components.get(i).value));
+                return Optional.of(PeerId.fromBytes(components.get(i).value));
             }
         }
         return Optional.empty();
@@ -249,7 +250,7 @@ public final class Multiaddr {
                 return v;
             }
             case P2P:
-                return Cid.parsePeerIdMultihash(text).toBytes();
+                return PeerId.parse(text).toBytes();
             default:
                 throw new IllegalArgumentException("protocol has no value");
         }
@@ -300,7 +301,7 @@ public final class Multiaddr {
                 }
                 break;
             case P2P:
-                Multihash.decode(v);
+                PeerId.fromBytes(v);
                 break;
             default:
                 break;

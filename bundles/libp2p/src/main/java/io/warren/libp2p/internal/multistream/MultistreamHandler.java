@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.warren.libp2p.internal.Deadline;
 import io.warren.api.ProtocolException;
+import io.warren.libp2p.internal.Deadline;
 import io.warren.libp2p.internal.multiformats.Varint;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -273,7 +273,6 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         deadline.cancel();
     }
-
 
     /** Reads one complete message, or returns null (reader index unchanged) if more bytes are needed. */
     private static String readMessage(ByteBuf in) {

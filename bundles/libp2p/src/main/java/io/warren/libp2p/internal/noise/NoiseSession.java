@@ -1,7 +1,7 @@
 package io.warren.libp2p.internal.noise;
 
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
-import io.warren.libp2p.internal.crypto.PeerId;
 import java.util.List;
 import java.util.Optional;
 

@@ -6,11 +6,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.warren.api.Stream;
-import io.warren.api.StreamHandler;
 import io.warren.api.ProtocolException;
+import io.warren.api.channel.Splice;
 import io.warren.libp2p.internal.host.Libp2pStream;
-import io.warren.yamux.YamuxStreamChannel;
+import io.warren.yamux.Yamux;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -33,11 +32,6 @@ public final class Ping {
   private Ping() {
   }
 
-  /** The listener's side. */
-  public static StreamHandler responder() {
-    return (Stream s) -> s.channel().pipeline().addLast("ping", new Responder());
-  }
-
   /** Runs {@code count} rounds on {@code stream}; completes with the round-trip times, in order. */
   public static CompletableFuture<List<Duration>> run(Libp2pStream stream, int count) {
     if (count < 1) {
@@ -48,7 +42,7 @@ public final class Ping {
     return c.result;
   }
 
-  private static final class Responder extends ChannelInboundHandlerAdapter {
+  static final class Responder extends ChannelInboundHandlerAdapter {
     private ByteBuf pending;
 
     @Override
@@ -88,7 +82,7 @@ public final class Ping {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof ChannelInputShutdownEvent) {
-        ((YamuxStreamChannel) ctx.channel()).closeWrite();
+        Splice.shutdownOutput(ctx.channel());
       }
       super.userEventTriggered(ctx, evt);
     }
@@ -148,7 +142,7 @@ public final class Ping {
           if (!Arrays.equals(got, sent)) {
             result.completeExceptionally(new ProtocolException("ping: the peer echoed different bytes ("
                 + ByteBufUtil.hexDump(got) + ")"));
-            ((YamuxStreamChannel) ctx.channel()).reset();
+            Yamux.reset(ctx.channel());
             return;
           }
           rtts.add(Duration.ofNanos(rtt));
@@ -159,7 +153,7 @@ public final class Ping {
           }
           if (in.isReadable()) {
             result.completeExceptionally(new ProtocolException("ping: the peer sent bytes nobody asked for"));
-            ((YamuxStreamChannel) ctx.channel()).reset();
+            Yamux.reset(ctx.channel());
             return;
           }
           send(ctx);

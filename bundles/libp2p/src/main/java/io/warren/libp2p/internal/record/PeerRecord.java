@@ -1,8 +1,8 @@
 package io.warren.libp2p.internal.record;
 
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.protobuf.ProtoReader;
 import io.warren.libp2p.internal.protobuf.ProtoWriter;
@@ -70,7 +70,7 @@ public record PeerRecord(PeerId peerId, long seq, List<Multiaddr> addresses) {
       throw new IllegalArgumentException("peer record: no peer_id");
     }
     PeerId peer = PeerId.fromBytes(id);
-    if (!peer.matches(key)) {
+    if (!key.matches(peer)) {
       throw new IllegalArgumentException("peer record: signed by " + key.peerId() + " but names " + peer);
     }
     return new PeerRecord(peer, seq, addrs);

@@ -1,7 +1,7 @@
 package io.warren.libp2p.internal.relay;
 
+import io.warren.api.PeerId;
 import io.warren.libp2p.RelayInfo;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
@@ -326,7 +326,7 @@ public final class AutoRelay implements AutoCloseable {
     List<RelayInfo> out = new ArrayList<>();
     List<Multiaddr> circuits = new ArrayList<>();
     for (Entry e : entries.values()) {
-      out.add(new RelayInfo(e.relay.toBase58(), e.address == null ? "" : e.address.toString(),
+      out.add(new RelayInfo(e.relay.toString(), e.address == null ? "" : e.address.toString(),
           e.circuits.stream().map(Multiaddr::toString).toList(), e.expires, e.state));
       if (e.held()) {
         e.circuits.forEach(a -> circuits.add(a.withoutPeerId()));

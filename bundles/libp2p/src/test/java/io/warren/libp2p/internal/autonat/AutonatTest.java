@@ -3,24 +3,35 @@ package io.warren.libp2p.internal.autonat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
-import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Varint;
-import io.warren.libp2p.internal.relay.CircuitRelay;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AutonatTest {
+  /** Shared by the class's hosts; a host never shuts them down. */
+  private static final TestEventLoops LOOPS = new TestEventLoops();
+
+  @AfterAll
+  static void closeLoops() {
+    LOOPS.close();
+  }
+
   private static final long T = 20;
+  private static final Duration WAIT = Duration.ofSeconds(T);
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   @AfterEach
@@ -71,8 +82,8 @@ class AutonatTest {
   }
 
   private Node node() {
-    Host h = new Host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
-    Libp2pTransport.install(h, "warren/test", CircuitRelay.Limits.DEFAULT, false);
+    Host h = new Host(Ed25519Identity.generate(), TestHosts.config(), new ProtocolRegistry(), LOOPS);
+    TestHosts.install(h, TestHosts.relayLimits(), false);
     Autonat a = new Autonat(h, true);
     a.install(false);
     h.start();
@@ -98,18 +109,7 @@ class AutonatTest {
         List.of(Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001"))).get(T, TimeUnit.SECONDS), "another IP");
 
     client.autonat().probe();
-    HostAwait.until(() -> client.autonat().status() == Autonat.Status.PUBLIC, "the client finds itself public");
+    Await.until(WAIT, () -> client.autonat().status() == Autonat.Status.PUBLIC, "the client finds itself public");
   }
 
-  static final class HostAwait {
-    static void until(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
-      while (!cond.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("timed out waiting for " + what);
-        }
-        Thread.sleep(20);
-      }
-    }
-  }
 }

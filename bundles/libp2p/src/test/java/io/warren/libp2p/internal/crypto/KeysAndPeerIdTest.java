@@ -1,12 +1,6 @@
 package io.warren.libp2p.internal.crypto;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.warren.libp2p.internal.multiformats.Multihash;
+import io.warren.api.PeerId;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -24,6 +18,11 @@ import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.crypto.signers.StandardDSAEncoding;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Vectors from libp2p/specs peer-ids/peer-ids.md ("Test vectors") unless stated otherwise. */
 class KeysAndPeerIdTest {
@@ -43,10 +42,10 @@ class KeysAndPeerIdTest {
     void ed25519VectorDerivesPublicKeyAndIdentityPeerId() {
         Ed25519Identity id = Ed25519Identity.fromPrivateKeyProtobuf(HEX.parseHex(ED25519_PRIVATE));
         assertEquals(ED25519_PUBLIC, HEX.formatHex(id.publicKey().toProtobuf()));
-        assertEquals(Multihash.IDENTITY, id.peerId().multihash().code());
-        assertEquals("12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq", id.peerId().toBase58());
-        assertEquals(id.publicKey(), id.peerId().extractPublicKey().orElseThrow());
-        PeerId viaCid = PeerId.fromString(id.peerId().toCidString());
+        assertEquals(0x00, id.peerId().toBytes()[0], "identity multihash");
+        assertEquals("12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq", id.peerId().toString());
+        assertEquals(id.publicKey(), Libp2pPublicKey.fromProtobuf(id.peerId().inlinedKey().orElseThrow()));
+        PeerId viaCid = PeerId.parse(id.peerId().toCidString());
         assertEquals(id.peerId(), viaCid);
         assertTrue(id.peerId().toCidString().startsWith("bafz"));
     }
@@ -60,8 +59,8 @@ class KeysAndPeerIdTest {
         sig[5] ^= 1;
         assertFalse(remote.verify(MESSAGE, sig));
         assertFalse(remote.verify(MESSAGE, new byte[3]));
-        assertTrue(id.peerId().toBase58().startsWith("12D3KooW"));
-        assertTrue(id.peerId().matches(remote));
+        assertTrue(id.peerId().toString().startsWith("12D3KooW"));
+        assertTrue(remote.matches(id.peerId()));
     }
 
     @Test
@@ -74,8 +73,8 @@ class KeysAndPeerIdTest {
         assertEquals(SECP256K1_PUBLIC, HEX.formatHex(key.toProtobuf()));
         assertEquals(key, Libp2pPublicKey.fromProtobuf(HEX.parseHex(SECP256K1_PUBLIC)));
         // 37-byte protobuf: inlined (identity multihash), the "16Uiu2..." form
-        assertEquals(Multihash.IDENTITY, key.peerId().multihash().code());
-        assertTrue(key.peerId().toBase58().startsWith("16Uiu2"), key.peerId().toBase58());
+        assertEquals(0x00, key.peerId().toBytes()[0], "identity multihash");
+        assertTrue(key.peerId().toString().startsWith("16Uiu2"), key.peerId().toString());
 
         ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
         signer.init(true, new ECPrivateKeyParameters(d, domain));
@@ -99,9 +98,9 @@ class KeysAndPeerIdTest {
         KeyPair kp = g.generateKeyPair();
         Libp2pPublicKey key = Libp2pPublicKey.of(KeyType.RSA, kp.getPublic().getEncoded());
         PeerId id = key.peerId();
-        assertEquals(Multihash.SHA2_256, id.multihash().code());
-        assertTrue(id.toBase58().startsWith("Qm"));
-        assertTrue(id.extractPublicKey().isEmpty());
+        assertEquals(0x12, id.toBytes()[0], "sha2-256 multihash");
+        assertTrue(id.toString().startsWith("Qm"));
+        assertTrue(id.inlinedKey().isEmpty());
         Signature s = Signature.getInstance("SHA256withRSA");
         s.initSign(kp.getPrivate());
         s.update(MESSAGE);
@@ -124,7 +123,7 @@ class KeysAndPeerIdTest {
     void ecdsaVectorParsesAndVerifies() throws Exception {
         Libp2pPublicKey vector = Libp2pPublicKey.fromProtobuf(HEX.parseHex(ECDSA_PUBLIC));
         assertEquals(KeyType.ECDSA, vector.type());
-        assertEquals(Multihash.SHA2_256, vector.peerId().multihash().code());
+        assertEquals(0x12, vector.peerId().toBytes()[0], "sha2-256 multihash");
 
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
@@ -155,14 +154,14 @@ class KeysAndPeerIdTest {
 
     @Test
     void peerIdTextFormsAndErrors() {
-        PeerId a = PeerId.fromString("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N");
+        PeerId a = PeerId.parse("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N");
         assertEquals("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", a.toString());
         assertEquals(a, PeerId.fromBytes(a.toBytes()));
-        PeerId b = PeerId.fromString("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe");
+        PeerId b = PeerId.parse("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe");
         assertEquals("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe", b.toCidString());
-        assertArrayEquals(b.toBytes(), PeerId.fromString(b.toBase58()).toBytes());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerId.fromString("hello"));
-        assertTrue(e.getMessage().startsWith("peer id 'hello': "), e.getMessage());
+        assertArrayEquals(b.toBytes(), PeerId.parse(b.toString()).toBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerId.parse("hello"));
+        assertTrue(e.getMessage().startsWith("not a peer ID: 'hello': "), e.getMessage());
     }
 
     private static byte[] sha256(byte[] b) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -16,17 +16,29 @@ import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Varint;
 import io.warren.libp2p.internal.ping.Ping;
 import io.warren.libp2p.internal.relay.CircuitRelay;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class DcutrTest {
+  /** Shared by the class's hosts; a host never shuts them down. */
+  private static final TestEventLoops LOOPS = new TestEventLoops();
+
+  @AfterAll
+  static void closeLoops() {
+    LOOPS.close();
+  }
+
   private static final long T = 30;
+  private static final Duration WAIT = Duration.ofSeconds(T);
   private final List<Host> hosts = new ArrayList<>();
 
   @AfterEach
@@ -64,24 +76,14 @@ class DcutrTest {
   }
 
   private Node node(boolean hop, boolean listen, boolean initiate) {
-    HostConfig config = listen ? HostConfig.defaults() : HostConfig.defaults().withListen(List.of());
-    Host h = new Host(Ed25519Identity.generate(), config, new ProtocolRegistry());
-    CircuitRelay r = Libp2pTransport.install(h, "warren/test", CircuitRelay.Limits.DEFAULT, hop);
+    HostConfig config = listen ? TestHosts.config() : TestHosts.config().withListen(List.of());
+    Host h = new Host(Ed25519Identity.generate(), config, new ProtocolRegistry(), LOOPS);
+    CircuitRelay r = TestHosts.install(h, TestHosts.relayLimits(), hop);
     Dcutr d = new Dcutr(h, initiate);
     d.install();
     h.start();
     hosts.add(h);
     return new Node(h, r, d);
-  }
-
-  static void await(BooleanSupplier cond, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   /** b reserves at r, a dials b's circuit address; returns b's side of the relayed connection. */
@@ -90,7 +92,7 @@ class DcutrTest {
         .get(T, TimeUnit.SECONDS);
     Connection fromA = a.host().connect(res.circuitAddrs().get(0)).get(T, TimeUnit.SECONDS);
     assertTrue(fromA.relayed());
-    await(() -> b.host().connections().stream().anyMatch(c -> c.relayed() && c.remotePeer().equals(a.host().peerId())),
+    Await.until(WAIT, () -> b.host().connections().stream().anyMatch(c -> c.relayed() && c.remotePeer().equals(a.host().peerId())),
         "b sees the relayed connection");
     Connection c = b.host().connections().stream()
         .filter(x -> x.relayed() && x.remotePeer().equals(a.host().peerId())).findFirst().orElseThrow();
@@ -120,10 +122,10 @@ class DcutrTest {
     Node a = node(false, true, false);
     Node b = node(false, true, true);
     Connection relayed = relayed(r, a, b);
-    await(() -> b.host().connections().stream().anyMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())),
+    Await.until(WAIT, () -> b.host().connections().stream().anyMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())),
         "a direct connection from b to a");
-    await(() -> !relayed.isOpen(), "the idle relayed connection closes");
-    await(() -> a.host().connections().stream().noneMatch(c -> c.relayed() && c.remotePeer().equals(b.host().peerId())),
+    Await.until(WAIT, () -> !relayed.isOpen(), "the idle relayed connection closes");
+    Await.until(WAIT, () -> a.host().connections().stream().noneMatch(c -> c.relayed() && c.remotePeer().equals(b.host().peerId())),
         "and so does a's end of it");
     assertFalse(a.host().connectionTo(b.host().peerId()).get(T, TimeUnit.SECONDS).relayed());
   }

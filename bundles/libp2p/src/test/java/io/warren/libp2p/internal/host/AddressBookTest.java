@@ -4,13 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.api.PeerId;
+import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.testing.TestEventLoops;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class AddressBookTest {
+  /** Shared by the class's hosts; a host never shuts them down. */
+  private static final TestEventLoops LOOPS = new TestEventLoops();
+
+  @AfterAll
+  static void closeLoops() {
+    LOOPS.close();
+  }
+
   private static final PeerId A = Ed25519Identity.generate().peerId();
   private static final PeerId R = Ed25519Identity.generate().peerId();
 
@@ -48,7 +59,7 @@ class AddressBookTest {
 
   @Test
   void theHostAcceptsOnlyAddressesItCanDialForThatPeer() {
-    Host h = new Host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
+    Host h = new Host(Ed25519Identity.generate(), TestHosts.config(), new ProtocolRegistry(), LOOPS);
     try {
       assertTrue(h.addAddress(A, m("/ip4/127.0.0.1/tcp/4001/p2p/" + A)));
       assertTrue(h.addAddress(A, m("/ip4/127.0.0.1/tcp/4002/p2p/" + R + "/p2p-circuit/p2p/" + A)));

@@ -14,18 +14,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.libp2p.internal.noise.NoiseConfig;
 import io.warren.libp2p.internal.noise.NoiseHandler;
 import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.testing.TestEventLoops;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
 import io.warren.yamux.YamuxSession;
@@ -56,11 +52,12 @@ class FullStackTest {
     private static final String ECHO = "/echo/1.0.0";
     private static final String SPLICE_ECHO = "/splice-echo/1.0.0";
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    /** Per test: closing the loops closes what a test left open. */
+    private final TestEventLoops loops = new TestEventLoops();
 
     @AfterEach
     void stop() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        loops.close();
     }
 
     /** Echoes a stream back and half-closes when the peer has. */
@@ -116,7 +113,7 @@ class FullStackTest {
     private static Upgrader upgrader(Ed25519Identity id, List<String> muxers, ChannelHandler streamInit) {
         return new Upgrader(new NoiseConfig(id, muxers), YamuxConfig.DEFAULT, TIMEOUT, streamInit,
                 (ch, session, noise, outbound) -> new Connection(ch, session, noise.remotePeer(), noise.remoteKey(),
-                        outbound, Host.toMultiaddr((InetSocketAddress) ch.remoteAddress())));
+                        outbound, TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress())));
     }
 
     private Channel listen(Ed25519Identity id, List<String> muxers) {
@@ -128,7 +125,7 @@ class FullStackTest {
             }
         };
         Upgrader upgrader = upgrader(id, muxers, streamInit);
-        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        return new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -141,7 +138,7 @@ class FullStackTest {
     private YamuxSession dial(Channel server, Ed25519Identity id, List<String> muxers, PeerId expected) throws Exception {
         Upgrader upgrader = upgrader(id, muxers, new ChannelInboundHandlerAdapter());
         CompletableFuture<Connection> connection = new CompletableFuture<>();
-        new Bootstrap().group(group).channel(NioSocketChannel.class)
+        new Bootstrap().group(loops.group()).channel(loops.socketChannel())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

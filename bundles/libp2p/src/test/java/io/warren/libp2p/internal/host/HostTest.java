@@ -13,7 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
-import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.libp2p.internal.crypto.TestIdentities;
@@ -21,6 +21,8 @@ import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.identify.Identify;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,13 +30,22 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Two (or more) real hosts over loopback TCP. */
 class HostTest {
+  /** Shared by the class's hosts; a host never shuts them down. */
+  private static final TestEventLoops LOOPS = new TestEventLoops();
+
+  @AfterAll
+  static void closeLoops() {
+    LOOPS.close();
+  }
+
   private static final long T = 20;
+  private static final Duration WAIT = Duration.ofSeconds(T);
   private final List<Host> hosts = new ArrayList<>();
 
   @AfterEach
@@ -43,27 +54,17 @@ class HostTest {
   }
 
   private Host host(LocalIdentity id, HostConfig config, ProtocolRegistry registry) {
-    Host h = Libp2pTransport.start(id, config, registry, "warren/test");
+    Host h = TestHosts.start(LOOPS, id, config, registry);
     hosts.add(h);
     return h;
   }
 
   private Host host() {
-    return host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
+    return host(Ed25519Identity.generate(), TestHosts.config(), new ProtocolRegistry());
   }
 
   private static Multiaddr full(Host h) {
     return Multiaddr.fromString(h.listenAddresses().get(0) + "/p2p/" + h.peerId());
-  }
-
-  static void await(BooleanSupplier cond, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
   }
 
   @Test
@@ -108,7 +109,7 @@ class HostTest {
     assertEquals(b.listenAddresses(), d.listenAddrs());
     assertTrue(d.signedRecord(), "the addresses came in b's signed peer record");
     assertEquals(a.listenAddresses().get(0).components().get(0), d.observedAddr().components().get(0));
-    await(() -> !b.connections().isEmpty() && b.connections().get(0).details() != null, "b identifies a");
+    Await.until(WAIT, () -> !b.connections().isEmpty() && b.connections().get(0).details() != null, "b identifies a");
     assertEquals(a.peerId(), b.connections().get(0).remotePeer());
     assertSame(c, a.connect(full(b)).get(T, TimeUnit.SECONDS), "one connection per peer");
     assertSame(c, a.connectionTo(b.peerId()).get(T, TimeUnit.SECONDS));
@@ -131,7 +132,7 @@ class HostTest {
   @Test
   void echoNoticesABytePeerChanged() throws Exception {
     ProtocolRegistry registry = new ProtocolRegistry();
-    Host b = host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
+    Host b = host(Ed25519Identity.generate(), TestHosts.config(), registry);
     registry.add("/test/corrupt-echo/1.0.0", s -> s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
       boolean flipped;
 
@@ -169,18 +170,18 @@ class HostTest {
   void dialsKnownAddressesByPeerIdAndWorksWithOtherKeyTypes() throws Exception {
     Host b = host();
     for (LocalIdentity id : List.of(TestIdentities.secp256k1(), TestIdentities.rsa())) {
-      Host a = host(id, HostConfig.defaults(), new ProtocolRegistry());
+      Host a = host(id, TestHosts.config(), new ProtocolRegistry());
       a.addAddress(b.peerId(), b.listenAddresses().get(0));
       Libp2pStream s = a.newStream(b.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS);
       assertEquals(1, Ping.run(s, 1).get(T, TimeUnit.SECONDS).size());
-      await(() -> b.connections().stream().anyMatch(c -> c.remotePeer().equals(id.peerId())), "b sees " + id);
+      Await.until(WAIT, () -> b.connections().stream().anyMatch(c -> c.remotePeer().equals(id.peerId())), "b sees " + id);
     }
   }
 
   @Test
   void aWhiteboardHandlerGetsEveryByteIncludingThoseSentWithTheProposal() throws Exception {
     ProtocolRegistry registry = new ProtocolRegistry();
-    Host b = host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
+    Host b = host(Ed25519Identity.generate(), TestHosts.config(), registry);
     CompletableFuture<String> got = new CompletableFuture<>();
     StreamHandler upper = s -> {
       assertFalse(s.channel().config().isAutoRead(), "auto-read is off when a handler gets the stream");
@@ -240,18 +241,18 @@ class HostTest {
   @Test
   void registeringAHandlerPushesIdentify() throws Exception {
     ProtocolRegistry registry = new ProtocolRegistry();
-    Host b = host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
+    Host b = host(Ed25519Identity.generate(), TestHosts.config(), registry);
     Host a = host();
     Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
     c.identified().get(T, TimeUnit.SECONDS);
-    await(() -> b.connections().size() == 1 && b.connections().get(0).details() != null, "b identified a");
+    Await.until(WAIT, () -> b.connections().size() == 1 && b.connections().get(0).details() != null, "b identified a");
     registry.add("/late/1.0.0", s -> s.channel().close());
-    await(() -> c.details().protocols().contains("/late/1.0.0"), "the pushed protocol list");
+    Await.until(WAIT, () -> c.details().protocols().contains("/late/1.0.0"), "the pushed protocol list");
   }
 
   @Test
   void connectionLimitRefusesTheExtraConnectionOnly() throws Exception {
-    Host b = host(Ed25519Identity.generate(), HostConfig.defaults().withLimits(1, 256), new ProtocolRegistry());
+    Host b = host(Ed25519Identity.generate(), TestHosts.config().withLimits(1, 256), new ProtocolRegistry());
     Host a1 = host();
     Host a2 = host();
     Connection first = a1.connect(full(b)).get(T, TimeUnit.SECONDS);
@@ -263,11 +264,11 @@ class HostTest {
 
   @Test
   void streamLimitPerConnection() throws Exception {
-    Host a = host(Ed25519Identity.generate(), HostConfig.defaults().withLimits(8, 2), new ProtocolRegistry());
+    Host a = host(Ed25519Identity.generate(), TestHosts.config().withLimits(8, 2), new ProtocolRegistry());
     Host b = host();
     Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
     c.identified().get(T, TimeUnit.SECONDS);
-    await(() -> c.session().streamCount() == 0, "identify's stream to close");
+    Await.until(WAIT, () -> c.session().streamCount() == 0, "identify's stream to close");
     Libp2pStream s1 = a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS);
     Libp2pStream s2 = a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS);
     ExecutionException e = assertThrows(ExecutionException.class, () -> a.newStream(c, Echo.PROTOCOL).get(T,

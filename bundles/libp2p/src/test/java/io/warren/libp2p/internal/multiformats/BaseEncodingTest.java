@@ -1,18 +1,20 @@
 package io.warren.libp2p.internal.multiformats;
 
 import io.warren.api.Base58;
+import io.warren.api.PeerId;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
-import java.util.Random;
-import org.junit.jupiter.api.Test;
-
+/** Base58 (the api's) and the peer id text forms as multiaddrs use them. */
 class BaseEncodingTest {
 
-    private static final HexFormat HEX = HexFormat.of();
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
+    private static final byte IDENTITY = 0x00;
+    private static final byte SHA2_256 = 0x12;
 
     @Test
     void base58KnownVectors() {
@@ -40,19 +42,6 @@ class BaseEncodingTest {
     }
 
     @Test
-    void base32Rfc4648Vectors() {
-        String[][] vectors = {{"", ""}, {"f", "my"}, {"fo", "mzxq"}, {"foo", "mzxw6"}, {"foob", "mzxw6yq"},
-            {"fooba", "mzxw6ytb"}, {"foobar", "mzxw6ytboi"}};
-        for (String[] v : vectors) {
-            byte[] raw = v[0].getBytes(StandardCharsets.US_ASCII);
-            assertEquals(v[1], Base32.encode(raw));
-            assertArrayEquals(raw, Base32.decode(v[1]));
-        }
-        assertThrows(IllegalArgumentException.class, () -> Base32.decode("my======"));
-        assertThrows(IllegalArgumentException.class, () -> Base32.decode("mz")); // non-zero trailing bits
-    }
-
-    @Test
     void randomRoundTrips() {
         Random r = new Random(42);
         for (int i = 0; i < 200; i++) {
@@ -62,41 +51,21 @@ class BaseEncodingTest {
                 b[0] = 0;
             }
             assertArrayEquals(b, Base58.decode(Base58.encode(b)));
-            assertArrayEquals(b, Base32.decode(Base32.encode(b)));
-            assertArrayEquals(b, Multibase.decode(Multibase.encodeBase32(b)));
-            assertArrayEquals(b, Multibase.decode(Multibase.encodeBase58(b)));
         }
     }
 
     @Test
-    void multibaseRejectsUnknownPrefix() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Multibase.decode("fdeadbeef"));
-        assertEquals("multibase: unsupported prefix 'f' (supported: z, b, B)", e.getMessage());
-    }
-
-    @Test
-    void multihashIdentityAndSha256() {
-        Multihash id = Multihash.identity(HEX.parseHex("0102"));
-        assertEquals("00020102", HEX.formatHex(id.toBytes()));
-        assertEquals(id, Multihash.decode(id.toBytes()));
-        Multihash sha = Multihash.sha256("foo".getBytes(StandardCharsets.US_ASCII));
-        assertEquals("12202c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", HEX.formatHex(sha.toBytes()));
-        assertThrows(IllegalArgumentException.class, () -> Multihash.decode(HEX.parseHex("000301")));
-        assertThrows(IllegalArgumentException.class, () -> Multihash.decode(HEX.parseHex("120101")));
-    }
-
-    @Test
     void peerIdTextFormsBothParse() {
-        Multihash legacy = Cid.parsePeerIdMultihash("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N");
-        assertEquals(Multihash.SHA2_256, legacy.code());
-        Multihash cid = Cid.parsePeerIdMultihash("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe");
-        assertEquals(Multihash.SHA2_256, cid.code());
-        assertEquals("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe", Cid.encodeV1Base32(Cid.LIBP2P_KEY, cid));
-        Multihash ed = Cid.parsePeerIdMultihash("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
-        assertEquals(Multihash.IDENTITY, ed.code());
-        assertEquals(Cid.parsePeerIdMultihash(Cid.encodeV1Base32(Cid.LIBP2P_KEY, ed)), ed);
+        PeerId legacy = PeerId.parse("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N");
+        assertEquals(SHA2_256, legacy.toBytes()[0]);
+        PeerId cid = PeerId.parse("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe");
+        assertEquals(SHA2_256, cid.toBytes()[0]);
+        assertEquals("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe", cid.toCidString());
+        PeerId ed = PeerId.parse("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
+        assertEquals(IDENTITY, ed.toBytes()[0]);
+        assertEquals(PeerId.parse(ed.toCidString()), ed);
         // a CID with another codec (0x70 dag-pb) is not a peer id
         assertThrows(IllegalArgumentException.class,
-                () -> Cid.parsePeerIdMultihash("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"));
+                () -> PeerId.parse("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"));
     }
 }

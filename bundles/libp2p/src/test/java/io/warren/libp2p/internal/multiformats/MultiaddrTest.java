@@ -1,11 +1,11 @@
 package io.warren.libp2p.internal.multiformats;
 
+import io.warren.api.PeerId;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.HexFormat;
-import org.junit.jupiter.api.Test;
 
 class MultiaddrTest {
 
@@ -29,7 +29,7 @@ class MultiaddrTest {
         roundTrip("/dns4/example.com/tcp/443", "360b6578616d706c652e636f6d" + "0601bb");
         roundTrip("/dns/example.com", "350b6578616d706c652e636f6d");
         roundTrip("/dns6/example.com", "370b6578616d706c652e636f6d");
-        byte[] mh = Cid.parsePeerIdMultihash(PEER).toBytes();
+        byte[] mh = PeerId.parse(PEER).toBytes();
         String p2p = "a503" + HEX.formatHex(Varint.encode(mh.length)) + HEX.formatHex(mh);
         roundTrip("/p2p/" + PEER, p2p);
         roundTrip("/ip4/1.2.3.4/tcp/1/p2p/" + PEER + "/p2p-circuit/p2p/" + PEER,
@@ -48,9 +48,9 @@ class MultiaddrTest {
     void acceptsIpfsAliasAndCidPeerIds() {
         Multiaddr a = Multiaddr.fromString("/ipfs/" + PEER);
         assertEquals("/p2p/" + PEER, a.toString());
-        String cid = Cid.encodeV1Base32(Cid.LIBP2P_KEY, Cid.parsePeerIdMultihash(PEER));
+        String cid = PeerId.parse(PEER).toCidString();
         assertEquals(a, Multiaddr.fromString("/p2p/" + cid));
-        assertEquals(Cid.parsePeerIdMultihash(PEER), a.peerIdMultihash().orElseThrow());
+        assertEquals(PeerId.parse(PEER), a.peerId().orElseThrow());
         assertEquals("/ip4/1.2.3.4/tcp/5", Multiaddr.fromString("/ip4/1.2.3.4/tcp/5/p2p/" + PEER).withoutPeerId().toString());
         assertEquals("5", Multiaddr.fromString("/ip4/1.2.3.4/tcp/5").valueOf(Protocol.TCP).orElseThrow());
     }

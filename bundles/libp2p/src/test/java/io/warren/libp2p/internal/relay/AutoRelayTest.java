@@ -3,29 +3,40 @@ package io.warren.libp2p.internal.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.api.PeerId;
 import io.warren.libp2p.RelayInfo;
-import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The relay client: schedule arithmetic, and a private host keeping reservations at relays among its peers. */
 class AutoRelayTest {
+  /** Shared by the class's hosts; a host never shuts them down. */
+  private static final TestEventLoops LOOPS = new TestEventLoops();
+
+  @AfterAll
+  static void closeLoops() {
+    LOOPS.close();
+  }
+
   private static final long T = 20;
+  private static final Duration WAIT = Duration.ofSeconds(T);
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   @AfterEach
@@ -54,9 +65,9 @@ class AutoRelayTest {
   }
 
   private Node node(boolean hop, CircuitRelay.Limits limits, boolean listen) {
-    HostConfig config = listen ? HostConfig.defaults() : HostConfig.defaults().withListen(List.of());
-    Host h = new Host(Ed25519Identity.generate(), config, new ProtocolRegistry());
-    CircuitRelay r = Libp2pTransport.install(h, "warren/test", limits, hop);
+    HostConfig config = listen ? TestHosts.config() : TestHosts.config().withListen(List.of());
+    Host h = new Host(Ed25519Identity.generate(), config, new ProtocolRegistry(), LOOPS);
+    CircuitRelay r = TestHosts.install(h, limits, hop);
     h.start();
     closeables.add(h);
     return new Node(h, r);
@@ -68,37 +79,27 @@ class AutoRelayTest {
     return a;
   }
 
-  static void await(BooleanSupplier cond, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   private static RelayInfo at(AutoRelay a, Host relay) {
-    return a.relays().stream().filter(r -> r.relayPeerId().equals(relay.peerId().toBase58())).findFirst().orElse(null);
+    return a.relays().stream().filter(r -> r.relayPeerId().equals(relay.peerId().toString())).findFirst().orElse(null);
   }
 
   @Test
   void aPrivateNodeReservesAdvertisesRefreshesAndFallsBackToAnotherRelay() throws Exception {
     CircuitRelay.Limits shortLived = new CircuitRelay.Limits(8, 8, Duration.ofMinutes(1), 1 << 20, Duration.ofSeconds(3));
     Node r1 = node(true, shortLived, true);
-    Node r2 = node(true, CircuitRelay.Limits.DEFAULT, true);
-    Node q = node(false, CircuitRelay.Limits.DEFAULT, false);
-    Node b = node(false, CircuitRelay.Limits.DEFAULT, true);
+    Node r2 = node(true, TestHosts.relayLimits(), true);
+    Node q = node(false, TestHosts.relayLimits(), false);
+    Node b = node(false, TestHosts.relayLimits(), true);
     assertTrue(q.host().listenAddresses().isEmpty(), "q has no listener");
     AutoRelay auto = client(q, p -> false, 1);
     auto.start();
 
     q.host().connect(r1.full()).get(T, TimeUnit.SECONDS);
-    await(() -> at(auto, r1.host()) != null && "reserved".equals(at(auto, r1.host()).state()), "a reservation at r1");
+    Await.until(WAIT, () -> at(auto, r1.host()) != null && "reserved".equals(at(auto, r1.host()).state()), "a reservation at r1");
     Multiaddr circuit = Multiaddr.fromString(r1.full() + "/p2p-circuit");
     assertEquals(List.of(circuit), q.host().advertisedAddresses(), "q advertises its circuit address");
     Instant first = at(auto, r1.host()).expires();
-    await(() -> at(auto, r1.host()).expires().isAfter(first), "a refresh before the 3 s reservation ends");
+    Await.until(WAIT, () -> at(auto, r1.host()).expires().isAfter(first), "a refresh before the 3 s reservation ends");
 
     // b learns q's circuit address from identify over that circuit, as any peer would
     Connection toQ = b.host().connect(Multiaddr.fromString(circuit + "/p2p/" + q.host().peerId())).get(T, TimeUnit.SECONDS);
@@ -108,24 +109,24 @@ class AutoRelayTest {
     q.host().connect(r2.full()).get(T, TimeUnit.SECONDS);
     assertEquals(1, auto.relays().stream().filter(r -> r.state().equals("reserved")).count(), "relay.client.max = 1");
     r1.host().close();
-    await(() -> at(auto, r2.host()) != null && "reserved".equals(at(auto, r2.host()).state()), "fallback to r2");
+    Await.until(WAIT, () -> at(auto, r2.host()) != null && "reserved".equals(at(auto, r2.host()).state()), "fallback to r2");
     assertTrue(at(auto, r1.host()).state().startsWith("failed: "), at(auto, r1.host()).toString());
-    await(() -> q.host().advertisedAddresses().equals(List.of(Multiaddr.fromString(r2.full() + "/p2p-circuit"))),
+    Await.until(WAIT, () -> q.host().advertisedAddresses().equals(List.of(Multiaddr.fromString(r2.full() + "/p2p-circuit"))),
         "q advertises only the circuit through r2");
   }
 
   @Test
   void trustedRelaysArePreferredOverOlderConnections() throws Exception {
-    Node stranger = node(true, CircuitRelay.Limits.DEFAULT, true);
-    Node member = node(true, CircuitRelay.Limits.DEFAULT, true);
-    Node q = node(false, CircuitRelay.Limits.DEFAULT, false);
+    Node stranger = node(true, TestHosts.relayLimits(), true);
+    Node member = node(true, TestHosts.relayLimits(), true);
+    Node q = node(false, TestHosts.relayLimits(), false);
     for (Node n : List.of(stranger, member)) {
       q.host().connect(n.full()).get(T, TimeUnit.SECONDS).identified().get(T, TimeUnit.SECONDS);
     }
     Set<PeerId> trusted = Set.of(member.host().peerId());
     AutoRelay auto = client(q, trusted::contains, 1);
     auto.start();
-    await(() -> at(auto, member.host()) != null && "reserved".equals(at(auto, member.host()).state()),
+    Await.until(WAIT, () -> at(auto, member.host()) != null && "reserved".equals(at(auto, member.host()).state()),
         "a reservation at the trusted relay");
     assertEquals(1, auto.relays().size(), "only the trusted relay was asked");
   }

@@ -5,27 +5,38 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.api.PeerId;
+import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
-import io.warren.libp2p.internal.crypto.PeerId;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
-import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.ping.Ping;
+import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Three hosts over loopback: R relays, A reserves at R, B reaches A through R. */
 class CircuitRelayTest {
+  /** Shared by the class's hosts; a host never shuts them down. */
+  private static final TestEventLoops LOOPS = new TestEventLoops();
+
+  @AfterAll
+  static void closeLoops() {
+    LOOPS.close();
+  }
+
   private static final long T = 20;
+  private static final Duration WAIT = Duration.ofSeconds(T);
   private final List<Host> hosts = new ArrayList<>();
   private final List<CircuitRelay> relays = new ArrayList<>();
 
@@ -40,8 +51,8 @@ class CircuitRelayTest {
 
   /** A host whose hop also serves the peers {@code trusted} names (relay.hop.members). */
   private Host host(boolean hop, CircuitRelay.Limits limits, java.util.function.Predicate<PeerId> trusted) {
-    Host h = new Host(Ed25519Identity.generate(), HostConfig.defaults(), new ProtocolRegistry());
-    relays.add(Libp2pTransport.install(h, "warren/test", limits, hop, true, trusted, false));
+    Host h = new Host(Ed25519Identity.generate(), TestHosts.config(), new ProtocolRegistry(), LOOPS);
+    relays.add(TestHosts.install(h, limits, hop, true, trusted));
     h.start();
     hosts.add(h);
     return h;
@@ -53,9 +64,9 @@ class CircuitRelayTest {
 
   @Test
   void aPeerReachesAnotherThroughTheRelayPingsAndEchoes() throws Exception {
-    Host r = host(true, CircuitRelay.Limits.DEFAULT);
-    Host a = host(false, CircuitRelay.Limits.DEFAULT);
-    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    Host r = host(true, TestHosts.relayLimits());
+    Host a = host(false, TestHosts.relayLimits());
+    Host b = host(false, TestHosts.relayLimits());
     CircuitRelay.Reservation res = relays.get(1).reserve(a.connect(full(r)).get(T, TimeUnit.SECONDS))
         .get(T, TimeUnit.SECONDS);
     assertEquals(r.peerId(), res.relay());
@@ -78,9 +89,9 @@ class CircuitRelayTest {
 
   @Test
   void aPeerKnownOnlyFromTheAddressBookIsReachedDirectFirstThenThroughItsCircuit() throws Exception {
-    Host r = host(true, CircuitRelay.Limits.DEFAULT);
-    Host a = host(false, CircuitRelay.Limits.DEFAULT);
-    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    Host r = host(true, TestHosts.relayLimits());
+    Host a = host(false, TestHosts.relayLimits());
+    Host b = host(false, TestHosts.relayLimits());
     CircuitRelay.Reservation res = relays.get(1).reserve(a.connect(full(r)).get(T, TimeUnit.SECONDS))
         .get(T, TimeUnit.SECONDS);
     int closedPort;
@@ -96,27 +107,15 @@ class CircuitRelayTest {
 
     b.addAddress(a.peerId(), full(a)); // now a direct address that works: preferred for the next connection
     b.connections().stream().filter(c -> c.remotePeer().equals(a.peerId())).forEach(c -> c.channel().close());
-    HostAwait.until(() -> b.connections().stream().noneMatch(c -> c.remotePeer().equals(a.peerId())), "closed");
+    Await.until(WAIT, () -> b.connections().stream().noneMatch(c -> c.remotePeer().equals(a.peerId())), "closed");
     assertFalse(b.newStream(a.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS).relayed(), "direct first");
-  }
-
-  static final class HostAwait {
-    static void until(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
-      while (!cond.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("timed out waiting for " + what);
-        }
-        Thread.sleep(20);
-      }
-    }
   }
 
   @Test
   void withoutAReservationTheRelayRefuses() throws Exception {
-    Host r = host(true, CircuitRelay.Limits.DEFAULT);
-    Host a = host(false, CircuitRelay.Limits.DEFAULT);
-    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    Host r = host(true, TestHosts.relayLimits());
+    Host a = host(false, TestHosts.relayLimits());
+    Host b = host(false, TestHosts.relayLimits());
     a.connect(full(r)).get(T, TimeUnit.SECONDS); // connected, but no reservation
     ExecutionException e = assertThrows(ExecutionException.class, () -> b.connect(
         Multiaddr.fromString(full(r) + "/p2p-circuit/p2p/" + a.peerId())).get(T, TimeUnit.SECONDS));
@@ -125,14 +124,14 @@ class CircuitRelayTest {
 
   @Test
   void aNodeThatDoesNotRelaySaysSoAndTheDataLimitEndsACircuit() throws Exception {
-    Host notRelay = host(false, CircuitRelay.Limits.DEFAULT);
-    Host a = host(false, CircuitRelay.Limits.DEFAULT);
+    Host notRelay = host(false, TestHosts.relayLimits());
+    Host a = host(false, TestHosts.relayLimits());
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> relays.get(1).reserve(a.connect(full(notRelay)).get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS));
     assertTrue(e.getCause().getMessage().contains("PERMISSION_DENIED"), e.getCause().getMessage());
 
     Host r = host(true, new CircuitRelay.Limits(8, 8, Duration.ofMinutes(1), 256 * 1024, Duration.ofHours(1)));
-    Host b = host(false, CircuitRelay.Limits.DEFAULT);
+    Host b = host(false, TestHosts.relayLimits());
     CircuitRelay.Reservation res = relays.get(1).reserve(a.connect(full(r)).get(T, TimeUnit.SECONDS))
         .get(T, TimeUnit.SECONDS);
     assertEquals(256 * 1024, res.limitBytes());
@@ -148,9 +147,9 @@ class CircuitRelayTest {
     // hop off for everyone else, and a 64 KiB / 1 s limit that trusted circuits must not get
     Host r = host(false, new CircuitRelay.Limits(8, 8, Duration.ofSeconds(1), 64 * 1024, Duration.ofHours(1)),
         members::contains);
-    Host a = host(false, CircuitRelay.Limits.DEFAULT);
-    Host b = host(false, CircuitRelay.Limits.DEFAULT);
-    Host stranger = host(false, CircuitRelay.Limits.DEFAULT);
+    Host a = host(false, TestHosts.relayLimits());
+    Host b = host(false, TestHosts.relayLimits());
+    Host stranger = host(false, TestHosts.relayLimits());
     members.add(a.peerId());
     members.add(b.peerId());
 

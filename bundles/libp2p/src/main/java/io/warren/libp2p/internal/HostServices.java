@@ -1,0 +1,37 @@
+package io.warren.libp2p.internal;
+
+import io.warren.api.PeerId;
+import io.warren.libp2p.internal.dcutr.Dcutr;
+import io.warren.libp2p.internal.host.Host;
+import io.warren.libp2p.internal.identify.Identify;
+import io.warren.libp2p.internal.relay.CircuitRelay;
+import java.util.function.Predicate;
+
+/**
+ * The services that are part of the host's own machinery (go-libp2p's host services): identify,
+ * circuit relay v2 (the stop handler always, the hop when served) and DCUtR. User-level protocols
+ * (echo, ping, every other {@link io.warren.api.StreamHandler}) are whiteboard components instead.
+ */
+public final class HostServices {
+  private HostServices() {}
+
+  /** Installs them on {@code h} (not yet started); relay client only, no DCUtR. */
+  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
+    return install(h, agentVersion, relayLimits, relayHop, false, p -> false, false);
+  }
+
+  /**
+   * As above; {@code hopMembers}: relay for {@code trusted} peers even when {@code relayHop} is off;
+   * {@code dcutr}: upgrade relayed connections to direct ones.
+   */
+  public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop,
+      boolean hopMembers, Predicate<PeerId> trusted, boolean dcutr) {
+    if (dcutr) {
+      new Dcutr(h).install();
+    }
+    new Identify(h, agentVersion).install();
+    CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop, hopMembers, trusted);
+    relay.install();
+    return relay;
+  }
+}

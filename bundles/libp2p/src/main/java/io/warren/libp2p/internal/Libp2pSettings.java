@@ -1,0 +1,72 @@
+package io.warren.libp2p.internal;
+
+import io.warren.libp2p.internal.host.HostConfig;
+import io.warren.libp2p.internal.relay.CircuitRelay;
+import java.time.Duration;
+
+/**
+ * {@link Libp2pTransport.Config}, validated: the parts' settings built from it. The defaults live
+ * only in the annotation; a bad value throws here, so SCR shows why the transport is not active.
+ *
+ * @param host listeners, limits and timeouts of the host
+ * @param reachability {@code auto}, {@code public} or {@code private}
+ * @param autonatServer dial peers back for AutoNAT
+ * @param relayClientMax relay reservations a private node keeps
+ * @param dcutr upgrade relayed connections to direct ones
+ * @param hopEnabled relay for anyone, within {@code relayLimits}
+ * @param hopMembers relay for trusted peers even when {@code hopEnabled} is off
+ * @param relayLimits what the relay hop grants
+ */
+record Libp2pSettings(HostConfig host, String reachability, boolean autonatServer, int relayClientMax, boolean dcutr,
+    boolean hopEnabled, boolean hopMembers, CircuitRelay.Limits relayLimits) {
+
+  /** Validates {@code c}; {@code listen} are its listen addresses after {@link ListenPorts} (remembered ports). */
+  static Libp2pSettings from(Libp2pTransport.Config c, String[] listen) {
+    HostConfig host = new HostConfig(HostConfig.parseListen(listen), c.max_connections(),
+        c.max_streams_per_connection(), seconds("negotiation.timeout.seconds", c.negotiation_timeout_seconds()),
+        seconds("dial.timeout.seconds", c.dial_timeout_seconds()));
+    if (!java.util.List.of("auto", "public", "private").contains(c.reachability())) {
+      throw new IllegalArgumentException("reachability must be auto, public or private, got '" + c.reachability() + "'");
+    }
+    if (c.relay_client_max() < 0) {
+      throw new IllegalArgumentException("relay.client.max must not be negative, got " + c.relay_client_max());
+    }
+    if (c.relay_max_reservations() < 0 || c.relay_max_circuits() < 0 || c.relay_circuit_seconds() < 0
+        || c.relay_circuit_bytes() < 0) {
+      throw new IllegalArgumentException("relay.* limits must not be negative");
+    }
+    CircuitRelay.Limits limits = new CircuitRelay.Limits(c.relay_max_reservations(), c.relay_max_circuits(),
+        Duration.ofSeconds(c.relay_circuit_seconds()), c.relay_circuit_bytes(),
+        seconds("relay.reservation.seconds", c.relay_reservation_seconds()));
+    return new Libp2pSettings(host, c.reachability(), c.autonat_server(), c.relay_client_max(), c.dcutr_enabled(),
+        c.relay_hop_enabled(), c.relay_hop_members(), limits);
+  }
+
+  /** Whether AutoNAT decides reachability: {@code auto} with something to be dialled at. */
+  boolean useAutonat() {
+    return reachability.equals("auto") && !host.listen().isEmpty();
+  }
+
+  /** Private by configuration, or {@code auto} without a listen address. */
+  boolean isPrivate() {
+    return reachability.equals("private") || (reachability.equals("auto") && host.listen().isEmpty());
+  }
+
+  /** Why this node is public or private when AutoNAT does not decide it; null when it does. */
+  String fixedReachability() {
+    if (useAutonat()) {
+      return null;
+    }
+    if (isPrivate()) {
+      return host.listen().isEmpty() ? "private (no listen address)" : "private (configured)";
+    }
+    return "public (configured)";
+  }
+
+  private static Duration seconds(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+    }
+    return Duration.ofSeconds(value);
+  }
+}

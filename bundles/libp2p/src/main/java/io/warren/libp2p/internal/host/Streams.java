@@ -1,0 +1,122 @@
+package io.warren.libp2p.internal.host;
+
+import static io.warren.libp2p.internal.host.Host.failed;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.warren.api.PeerId;
+import io.warren.api.PeerRef;
+import io.warren.api.StreamHandler;
+import io.warren.api.TransportException;
+import io.warren.libp2p.internal.multistream.MultistreamHandler;
+import io.warren.yamux.YamuxStreamChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams on upgraded connections (go-libp2p's host stream handling): opening one with a
+ * protocol, and answering the peer's with multistream-select against the {@link ProtocolRegistry}
+ * and the handler registered for the chosen protocol.
+ *
+ * <p>Inbound and outbound streams reach their owner with auto-read off and a {@link StreamInbox}
+ * right after the negotiation, so no byte is lost between selection and the owner's first read.
+ */
+final class Streams {
+  static final String MSS_STREAM = "mss-stream";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Streams.class);
+
+  private final HostConfig config;
+  private final ProtocolRegistry protocols;
+  private final ChannelHandler inbound = new InboundStreams();
+
+  Streams(HostConfig config, ProtocolRegistry protocols) {
+    this.config = config;
+    this.protocols = protocols;
+  }
+
+  /** The initializer of each stream a peer opens. */
+  ChannelHandler inboundInitializer() {
+    return inbound;
+  }
+
+  /**
+   * Opens a stream on {@code c}, proposing {@code protocol} lazily (header, proposal and the stream's
+   * SYN leave in one flush); completes once the peer confirmed the protocol, with auto-read off.
+   */
+  CompletableFuture<Libp2pStream> open(Connection c, String protocol) {
+    if (!c.isOpen()) {
+      return failed("libp2p: connection " + c + " is closed");
+    }
+    if (c.session().streamCount() >= config.maxStreamsPerConnection()) {
+      return failed("libp2p: stream limit reached on " + c + " (" + config.maxStreamsPerConnection() + " open)");
+    }
+    CompletableFuture<Libp2pStream> result = new CompletableFuture<>();
+    AtomicReference<YamuxStreamChannel> channel = new AtomicReference<>();
+    MultistreamHandler mss = MultistreamHandler.lazyDialer(protocol,
+        (ctx, p) -> ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox()),
+        config.negotiationTimeout());
+    mss.result().whenComplete((p, e) -> {
+      YamuxStreamChannel ch = channel.get();
+      if (e != null) {
+        result.completeExceptionally(new TransportException("libp2p: " + c.remotePeer() + " did not accept " + protocol
+            + ": " + e.getMessage(), e));
+        return;
+      }
+      ch.config().setAutoRead(false);
+      if (!result.complete(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c))) {
+        ch.reset();
+      }
+    });
+    c.session().openStream(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        channel.set((YamuxStreamChannel) ch);
+        ch.pipeline().addLast(MSS_STREAM, mss);
+      }
+    }).addListener(f -> {
+      if (!f.isSuccess()) {
+        result.completeExceptionally(new TransportException("libp2p: cannot open a stream to " + c.remotePeer()
+            + ": " + f.cause().getMessage(), f.cause()));
+      }
+    });
+    return result;
+  }
+
+  /** Inbound streams: multistream-select against the protocols registered right now. */
+  @ChannelHandler.Sharable
+  private final class InboundStreams extends ChannelInitializer<Channel> {
+    @Override
+    protected void initChannel(Channel ch) {
+      ch.pipeline().addLast(MSS_STREAM, MultistreamHandler.listener(protocols.protocols(),
+          (ctx, p) -> selected(ctx, (YamuxStreamChannel) ch, p), config.negotiationTimeout()));
+    }
+  }
+
+  private void selected(ChannelHandlerContext ctx, YamuxStreamChannel ch, String protocol) {
+    StreamHandler handler = protocols.get(protocol);
+    Connection c = ch.parent().attr(Host.CONNECTION).get();
+    if (handler == null || c == null) {
+      LOG.debug("[{}] libp2p: no handler for {} any more; resetting the stream", ch, protocol);
+      ch.reset();
+      return;
+    }
+    ch.config().setAutoRead(false);
+    ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox());
+    try {
+      handler.handle(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c));
+    } catch (Exception | LinkageError e) {
+      LOG.warn("[{}] libp2p: the {} handler failed on a stream from {}: {}; resetting the stream", ch, protocol,
+          c.remotePeer(), e.toString(), e);
+      ch.reset();
+    }
+  }
+
+  static PeerRef peerRef(PeerId peer) {
+    return new PeerRef(Host.TRANSPORT_NAME, peer.toString());
+  }
+}
