@@ -21,6 +21,8 @@ import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.libp2p.internal.noise.NoiseConfig;
 import io.warren.libp2p.internal.noise.NoiseHandler;
 import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
 import io.warren.yamux.YamuxFrame;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -147,7 +149,7 @@ class Libp2pBadInputTest {
   }
 
   private void assertLogged(String line) throws InterruptedException {
-    NodeProcess.await(TIMEOUT, () -> node.err().contains(line), "the log line '" + line + "'");
+    Await.until(TIMEOUT, () -> node.err().contains(line), "the log line '" + line + "'");
   }
 
   private void assertNodeAndGoodConnectionGoOn(int opaque) throws Exception {
