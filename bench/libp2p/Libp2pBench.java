@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 public final class Libp2pBench {
   private static final Pattern RTT = Pattern.compile("seq=\\d+ rtt=([0-9.]+) ms");
   private static final Pattern ELAPSED = Pattern.compile("elapsed\\s+([0-9.]+) ms");
-  private static final Pattern CIPHER = Pattern.compile("Noise transport encryption by (\\S+)");
+  private static final Pattern CIPHER = Pattern.compile("Noise transport encryption by ([^\\n]+)");
   private static final Pattern JDK = Pattern.compile(" ready in \\d+ ms \\(([^)]*)\\)");
 
   public static void main(String[] args) throws Exception {
