@@ -12,14 +12,12 @@ work=$(mktemp -d)
 node_pid=""
 cleanup() { exec 3>&- 2>/dev/null || true; if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
-home="$work/warren"
-mkdir -p "$home/bin" "$home/etc" "$home/deploy"
-for d in lib system features; do ln -s "$(pwd)/$dist/$d" "$home/$d"; done
-cp "$dist/bin/warren" "$home/bin/"; cp "$dist"/etc/* "$home/etc/"
+. bench/node.sh
+home=$(node_install "$work")
 printf 'enabled = true\nport = 0\nmax.devices = %s\n' "$((n + 10))" > "$home/etc/io.warren.nostr.relay.cfg"
 WARREN_LOG_LEVEL=warn "$home/bin/warren" --no-console --data-dir "$work/data" > "$work/out" 2> "$work/err" &
 node_pid=$!
-for _ in $(seq 1 600); do grep -q " ready in " "$work/out" 2>/dev/null && break; sleep 0.1; done
+node_ready "$work/out" "$work/err"
 url=$(grep -oE 'ws://[0-9.]+:[0-9]+' "$work/out" | head -1)
 jpid=$(pgrep -f "warren.home=$home" | head -1)
 measure() {

@@ -18,7 +18,8 @@ tmp=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 1; rm -rf "$tmp"; }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() { for _ in $(seq 600); do grep -qs ' ready in ' "$1" && return 0; sleep 0.1; done; echo "node not ready: $1" >&2; exit 1; }
+. bench/node.sh
+wait_ready() { node_ready "$1" || exit 1; }
 
 "$W" --no-console --data-dir "$tmp/p" -dnc bench:BenchPass -rc admin:BenchAdmin >"$tmp/p.log" 2>&1 & pids+=($!)
 wait_ready "$tmp/p.log"

@@ -13,11 +13,8 @@ node_pid=""
 cleanup() { if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 
-home="$work/warren"
-mkdir -p "$home/bin" "$home/etc" "$home/deploy"
-for d in lib system features; do ln -s "$(pwd)/$dist/$d" "$home/$d"; done
-cp "$dist/bin/warren" "$home/bin/"
-cp "$dist"/etc/* "$home/etc/"
+. bench/node.sh
+home=$(node_install "$work")
 cat > "$home/etc/io.warren.nostr.relay.cfg" <<CFG
 enabled = true
 port = 0
@@ -27,8 +24,7 @@ CFG
 
 WARREN_LOG_LEVEL=warn WARREN_JAVA_OPTS="${WARREN_JAVA_OPTS:-}" "$home/bin/warren" --no-console --data-dir "$work/data" > "$work/out" 2> "$work/err" &
 node_pid=$!
-for _ in $(seq 1 600); do grep -q " ready in " "$work/out" 2>/dev/null && break; sleep 0.1; done
-grep -q " ready in " "$work/out" || { cat "$work/out" "$work/err" >&2; exit 1; }
+node_ready "$work/out" "$work/err"
 url=$(grep -oE 'ws://[0-9.]+:[0-9]+' "$work/out" | head -1)
 echo "node: $(head -1 "$work/out")"
 echo "relay: $url; $(nproc) cores shared by node and client"

@@ -11,7 +11,9 @@ warren=distribution/target/warren/bin/warren
 runs=${1:-5}; shift || true
 jdks=("$@")
 [ ${#jdks[@]} -gt 0 ] || jdks=("" /usr/lib/jvm/java-17-openjdk-amd64)
-work=$(mktemp -d); trap 'pkill -f "warren.home=.*" -P $$ 2>/dev/null; rm -rf "$work"' EXIT
+work=$(mktemp -d); pid=""
+# stop the node this script started, if one still runs (never a broad pkill; never fail the exit under set -e)
+trap '{ [ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$work"; } || true' EXIT
 
 for jdk in "${jdks[@]}"; do
   times=(); restarts=(); rss=()

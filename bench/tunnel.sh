@@ -15,17 +15,15 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+. bench/node.sh
 node() { # name, then config lines for io.warren.nostr.<pid>.cfg as pid=text
-  local home="$work/$1"; shift
-  mkdir -p "$home/bin" "$home/etc" "$home/deploy"
-  for d in lib system features; do ln -s "$(pwd)/$dist/$d" "$home/$d"; done
-  cp "$dist/bin/warren" "$home/bin/"; cp "$dist"/etc/* "$home/etc/"
+  local home; home=$(node_install "$work/$1"); shift
   for kv in "$@"; do printf '%b\n' "${kv#*=}" > "$home/etc/io.warren.nostr.${kv%%=*}.cfg"; done
   WARREN_LOG_LEVEL=warn "$home/bin/warren" --no-console --data-dir "$home/data" > "$home/out" 2> "$home/err" &
   pids+=($!)
 }
-ready() { for _ in $(seq 1 600); do grep -q " ready in " "$work/$1/out" 2>/dev/null && return; sleep 0.1; done; cat "$work/$1/out" "$work/$1/err" >&2; exit 1; }
-client() { local n=$1; shift; "$work/$n/bin/warren" client --data-dir "$work/$n/data" "$@"; }
+ready() { node_ready "$work/$1/warren/out" "$work/$1/warren/err" || exit 1; }
+client() { local n=$1; shift; "$work/$n/warren/bin/warren" client --data-dir "$work/$n/warren/data" "$@"; }
 
 rport=$(free_port); iport=$(free_port); hport=$(free_port)
 iperf3 -s -B 127.0.0.1 -p "$iport" > /dev/null 2>&1 & pids+=($!)
@@ -36,9 +34,9 @@ ready relay
 node b "client=relays = ws://127.0.0.1:$rport\nservices = perf=tcp://127.0.0.1:$iport;public=true, web=http://127.0.0.1:$hport;public=true"
 node a "client=relays = ws://127.0.0.1:$rport"
 ready a; ready b
-cs=$(grep -oE 'npub1[a-z0-9]+' "$work/b/out" | head -1 | cut -c6-17)
+cs=$(grep -oE 'npub1[a-z0-9]+' "$work/b/warren/out" | head -1 | cut -c6-17)
 for _ in $(seq 1 100); do client a relay:services "$cs" 2>/dev/null | grep -q "$cs/perf" && break; sleep 0.2; done
-echo "node: $(head -1 "$work/relay/out"); $(nproc) cores shared by three nodes, iperf3 and curl"
+echo "node: $(head -1 "$work/relay/warren/out"); $(nproc) cores shared by three nodes, iperf3 and curl"
 
 pa=$(free_port); client a relay:connect --port "$pa" "$cs/perf" > /dev/null
 pr=$(free_port); client relay relay:connect --port "$pr" "$cs/perf" > /dev/null

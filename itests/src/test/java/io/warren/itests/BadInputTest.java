@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.itests.NodeProcess.Result;
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.NodeProcess.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +60,7 @@ class BadInputTest {
     Path home = NodeProcess.installation(dir);
     Files.writeString(home.resolve("etc/io.warren.store.cfg"), "pool.size = 0\n");
     try (NodeProcess node = NodeProcess.start(home, dir.resolve("data"))) {
-      NodeProcess.await(NodeProcess.START_TIMEOUT, () -> !node.alive(), "the node to give up");
+      Await.until(NodeProcess.START_TIMEOUT, () -> !node.alive(), "the node to give up");
       assertTrue(node.err().contains("pool.size must be 1-32"), node.err());
       assertFalse(node.out().contains(" ready in "), node.out());
     }

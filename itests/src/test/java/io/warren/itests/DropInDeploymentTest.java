@@ -2,6 +2,8 @@ package io.warren.itests;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -51,17 +53,17 @@ class DropInDeploymentTest {
       Path v1 = dir.resolve("v1.jar");
       withVersion(plugin, v1, "1.0.0");
       Files.copy(v1, deployed);
-      NodeProcess.await(WITHIN, () -> ok(node, "diag plugin 1.0.0 on " + peerId), "the plugin to be installed");
+      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> ok(node, "diag plugin 1.0.0 on " + peerId), "the plugin to be installed");
 
       Path v2 = dir.resolve("v2.jar");
       withVersion(plugin, v2, "1.0.1");
       Path tmp = home.resolve("deploy/.warren-diag.jar.part");
       Files.copy(v2, tmp);
       Files.move(tmp, deployed, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      NodeProcess.await(WITHIN, () -> ok(node, "diag plugin 1.0.1 on "), "the plugin to be updated");
+      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> ok(node, "diag plugin 1.0.1 on "), "the plugin to be updated");
 
       Files.delete(deployed);
-      NodeProcess.await(WITHIN, () -> {
+      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> {
         try {
           NodeProcess.Result r = node.client("diag:hello");
           return r.exit() != 0 && r.err().contains("unknown command");
@@ -83,18 +85,18 @@ class DropInDeploymentTest {
     withVersion(Path.of(System.getProperty("warren.diag.jar")), deployed, "1.0.0");
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();
-      NodeProcess.await(WITHIN, () -> ok(node, "diag plugin 1.0.0"), "the plugin to be installed");
+      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> ok(node, "diag plugin 1.0.0"), "the plugin to be installed");
       node.stop();
     }
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();
-      NodeProcess.await(WITHIN, () -> ok(node, "diag plugin 1.0.0"), "the plugin after a restart");
+      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> ok(node, "diag plugin 1.0.0"), "the plugin after a restart");
       node.stop();
     }
     Files.delete(deployed);
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();
-      NodeProcess.await(WITHIN, () -> {
+      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> {
         try {
           return !node.client("node:info").out().contains("io.warren.diag");
         } catch (Exception e) {

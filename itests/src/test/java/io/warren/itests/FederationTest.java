@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.itests.NodeProcess.Result;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.NodeProcess.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,29 +24,29 @@ class FederationTest {
 
   @Test
   void membersSeeEachOtherAndAdminCallsNeedAuthorization() throws Exception {
-    Path qHome = Nodes.installation(dir.resolve("q"), "q");
-    try (NodeProcess p = Nodes.start(Nodes.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
+    Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
+    try (NodeProcess p = NodeProcess.startMember(NodeProcess.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
              "mynet:NetPass", "admin:PAdmin", null)) {
       String pId = p.banner("peer ID");
-      try (NodeProcess q = Nodes.start(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin",
-               Nodes.identity(p))) {
+      try (NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin",
+               p.identity())) {
         String qId = q.banner("peer ID");
-        try (NodeProcess r = Nodes.start(Nodes.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
-                 "mynet:NetPass", "admin:RAdmin", Nodes.identity(q));
-             NodeProcess w = Nodes.start(Nodes.installation(dir.resolve("w"), "w"), dir.resolve("w/data"),
-                 "mynet:WrongPass", "admin:WAdmin", Nodes.identity(p))) {
+        try (NodeProcess r = NodeProcess.startMember(NodeProcess.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+                 "mynet:NetPass", "admin:RAdmin", q.identity());
+             NodeProcess w = NodeProcess.startMember(NodeProcess.installation(dir.resolve("w"), "w"), dir.resolve("w/data"),
+                 "mynet:WrongPass", "admin:WAdmin", p.identity())) {
           String rId = r.banner("peer ID");
           String wId = w.banner("peer ID");
 
           // R joined through Q only; P learns of it through the table Q passes on, and R of P
-          Result pNodes = Nodes.awaitOutput(p, SYNC, o -> o.out().contains(qId) && o.out().contains(rId), "net:nodes");
+          Result pNodes = p.awaitClient(SYNC, o -> o.out().contains(qId) && o.out().contains(rId), "net:nodes");
           assertTrue(pNodes.out().matches("(?s).*" + qId + "\\s+q\\s+direct.*"), pNodes.out());
-          Nodes.awaitOutput(r, SYNC, o -> o.out().contains(pId) && o.out().contains(qId), "net:nodes");
+          r.awaitClient(SYNC, o -> o.out().contains(pId) && o.out().contains(qId), "net:nodes");
 
           // the wrong password is refused, clearly, on both sides, and W never enters a table
-          Result wStatus = Nodes.awaitOutput(w, SYNC, o -> o.out().contains("wrong network credentials"), "net:status");
+          Result wStatus = w.awaitClient(SYNC, o -> o.out().contains("wrong network credentials"), "net:status");
           assertTrue(wStatus.out().contains(pId), wStatus.out());
-          Result pStatus = Nodes.awaitOutput(p, SYNC, o -> o.out().contains(wId), "net:status");
+          Result pStatus = p.awaitClient(SYNC, o -> o.out().contains(wId), "net:status");
           assertTrue(pStatus.out().contains("network password"), pStatus.out());
           assertFalse(p.client("net:nodes").out().contains(wId), "a node with the wrong password is no member");
           assertFalse(q.client("net:nodes").out().contains(wId));
@@ -89,7 +90,7 @@ class FederationTest {
         }
         // a changed name reaches every member
         Files.writeString(qHome.resolve("etc/io.warren.identity.cfg"), "name = q-renamed\n");
-        Nodes.awaitOutput(p, SYNC, o -> o.out().matches("(?s).*" + qId + "\\s+q-renamed\\s.*"), "net:nodes");
+        p.awaitClient(SYNC, o -> o.out().matches("(?s).*" + qId + "\\s+q-renamed\\s.*"), "net:nodes");
       }
     }
   }

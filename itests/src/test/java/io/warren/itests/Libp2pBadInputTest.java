@@ -10,10 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.api.PeerId;
 import io.warren.libp2p.internal.multistream.Multistream;
@@ -21,6 +17,9 @@ import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.libp2p.internal.noise.NoiseConfig;
 import io.warren.libp2p.internal.noise.NoiseHandler;
 import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.TestEventLoops;
 import io.warren.yamux.YamuxFrame;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +50,7 @@ class Libp2pBadInputTest {
   private NodeProcess node;
   private InetSocketAddress address;
   private PeerId peerId;
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final TestEventLoops loops = new TestEventLoops(1);
   private Secured good;
 
   /** A connection secured with Noise (yamux chosen in the handshake) whose plaintext the test writes itself. */
@@ -68,22 +67,21 @@ class Libp2pBadInputTest {
     void yamuxPing(int opaque) throws InterruptedException {
       received.clear();
       send(header(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, opaque));
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
       ByteBuf all = Unpooled.buffer();
-      while (System.nanoTime() < deadline) {
-        ByteBuf b = received.poll(100, TimeUnit.MILLISECONDS);
-        if (b != null) {
+      Await.until(TIMEOUT, () -> {
+        ByteBuf b;
+        while ((b = received.poll()) != null) {
           all.writeBytes(b);
           b.release();
         }
         for (int i = 0; i + 12 <= all.writerIndex(); i += 12 + (all.getByte(i + 1) == 0 ? all.getInt(i + 8) : 0)) {
           if (all.getByte(i + 1) == YamuxFrame.TYPE_PING && (all.getShort(i + 2) & YamuxFrame.FLAG_ACK) != 0
               && all.getInt(i + 8) == opaque) {
-            return;
+            return true;
           }
         }
-      }
-      throw new AssertionError("no yamux ping ACK for " + opaque + " within " + TIMEOUT.toSeconds() + " s");
+        return false;
+      }, "the yamux ping ACK for " + opaque);
     }
   }
 
@@ -107,7 +105,7 @@ class Libp2pBadInputTest {
 
   @AfterAll
   void stop() throws Exception {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    loops.close();
     if (node != null) {
       node.stop();
     }
@@ -117,7 +115,7 @@ class Libp2pBadInputTest {
     CompletableFuture<Secured> done = new CompletableFuture<>();
     LinkedBlockingQueue<ByteBuf> received = new LinkedBlockingQueue<>();
     NoiseConfig noise = new NoiseConfig(Ed25519Identity.generate(), List.of(YamuxFrame.PROTOCOL_ID));
-    new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
+    new Bootstrap().group(loops.group()).channel(loops.socketChannel()).handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
         ch.pipeline().addLast("mss", MultistreamHandler.dialer(List.of(NoiseConfig.PROTOCOL_ID), (ctx, p) -> {
@@ -147,7 +145,7 @@ class Libp2pBadInputTest {
   }
 
   private void assertLogged(String line) throws InterruptedException {
-    NodeProcess.await(TIMEOUT, () -> node.err().contains(line), "the log line '" + line + "'");
+    Await.until(TIMEOUT, () -> node.err().contains(line), "the log line '" + line + "'");
   }
 
   private void assertNodeAndGoodConnectionGoOn(int opaque) throws Exception {

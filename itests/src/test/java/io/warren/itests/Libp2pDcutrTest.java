@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +46,7 @@ class Libp2pDcutrTest {
     q.awaitReady();
     x.awaitReady();
     assertEquals(0, q.client("p2p:connect", r.client("p2p:addrs").out().strip()).exit());
-    NodeProcess.await(Duration.ofSeconds(30), () -> !circuitAddress(q).isEmpty(), "q's circuit address");
+    Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> !circuitAddress(q).isEmpty(), "q's circuit address");
     return circuitAddress(q);
   }
 
@@ -58,9 +60,9 @@ class Libp2pDcutrTest {
       NodeProcess.Result first = x.client("p2p:ping", circuit);
       assertEquals(0, first.exit(), first.toString());
       assertTrue(first.out().contains("(relayed)"), first.out());
-      NodeProcess.await(Duration.ofSeconds(30), () -> x.client("p2p:ping", qPeer).out().contains("(direct)"),
+      Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> x.client("p2p:ping", qPeer).out().contains("(direct)"),
           "x's pings to q going direct");
-      NodeProcess.await(Duration.ofSeconds(30), () -> {
+      Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> {
         String peers = x.client("p2p:peers").out();
         return peers.lines().filter(l -> l.startsWith(qPeer)).noneMatch(l -> l.contains("relayed"));
       }, "the idle relayed connection to q closed");

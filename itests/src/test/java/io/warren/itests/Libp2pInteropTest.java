@@ -3,6 +3,7 @@ package io.warren.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.NodeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,7 +113,7 @@ class Libp2pInteropTest {
       String first = js.nextLine(Duration.ofSeconds(30));
       assertTrue(first.contains("\"event\":\"identify\"") && !first.contains(protocol), first);
 
-      Path jar = node.home.resolve("deploy/warren-diag.jar");
+      Path jar = node.home().resolve("deploy/warren-diag.jar");
       Files.copy(Path.of(System.getProperty("warren.diag.jar")), jar);
       awaitIdentifyLine(js, true, protocol);
       String r = JsLibp2p.run(JS_TIMEOUT, "dial", javaAddr, "--pings", "1", "--echo-bytes", "1048576",

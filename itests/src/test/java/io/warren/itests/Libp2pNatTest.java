@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,9 +144,9 @@ class Libp2pNatTest {
       String aPeer = a.banner("peer ID");
       NodeProcess.Result c = a.client("p2p:connect", rAddr);
       assertEquals(0, c.exit(), c.toString());
-      NodeProcess.await(Duration.ofSeconds(60), () -> a.client("p2p:reachability").out().startsWith("private"),
+      Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL, () -> a.client("p2p:reachability").out().startsWith("private"),
           "AutoNAT: r could not dial a back, so a is private");
-      NodeProcess.await(Duration.ofSeconds(30), () -> a.client("p2p:addrs").out().contains("/p2p-circuit/"),
+      Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> a.client("p2p:addrs").out().contains("/p2p-circuit/"),
           "a's circuit address");
       assertTrue(r.client("p2p:reachability").out().startsWith("unknown") || r.client("p2p:reachability").out()
           .startsWith("public"), "r asked nobody, so it stays (treated as) public");
@@ -154,7 +156,7 @@ class Libp2pNatTest {
       NodeProcess.Result ping = b.client("p2p:ping", circuit);
       assertEquals(0, ping.exit(), ping.toString());
       assertTrue(ping.out().contains("(relayed)"), ping.out());
-      NodeProcess.await(Duration.ofSeconds(60), () -> b.client("p2p:ping", aPeer).out().contains("(direct)"),
+      Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL, () -> b.client("p2p:ping", aPeer).out().contains("(direct)"),
           "b's pings to a going direct through both NATs");
       NodeProcess.Result peers = b.client("p2p:peers");
       assertTrue(peers.out().lines().anyMatch(l -> l.startsWith(aPeer) && l.contains("/ip4/10.99.0.2/tcp/4001")

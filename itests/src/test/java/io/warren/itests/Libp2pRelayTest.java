@@ -3,6 +3,8 @@ package io.warren.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -95,12 +97,12 @@ class Libp2pRelayTest {
 
       NodeProcess.Result connected = q.client("p2p:connect", rAddr);
       assertEquals(0, connected.exit(), connected.toString());
-      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> relayRow(q, rPeer).contains(" reserved "),
+      Await.until(java.time.Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> relayRow(q, rPeer).contains(" reserved "),
           "q's reservation at r in p2p:relays");
       String circuit = rAddr + "/p2p-circuit/p2p/" + qPeer;
       assertEquals(circuit, circuitAddress(q), "p2p:addrs lists the circuit address");
       String firstExpiry = relayRow(q, rPeer).split("\\s+")[2];
-      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> {
+      Await.until(java.time.Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> {
         String[] row = relayRow(q, rPeer).split("\\s+");
         return row.length > 2 && row[1].equals("reserved") && !row[2].equals(firstExpiry);
       }, "the reservation refreshed before its 4 s ran out");
@@ -113,11 +115,11 @@ class Libp2pRelayTest {
       assertEquals(0, q.client("p2p:connect", r2Addr).exit());
       r.kill9();
       String r2Peer = r2.banner("peer ID");
-      NodeProcess.await(java.time.Duration.ofSeconds(60), () -> relayRow(q, r2Peer).contains(" reserved "),
+      Await.until(java.time.Duration.ofSeconds(60), NodeProcess.CLIENT_POLL, () -> relayRow(q, r2Peer).contains(" reserved "),
           "q moved to r2 once r was gone");
       assertTrue(relayRow(q, rPeer).contains("failed"), q.client("p2p:relays").out());
       String circuit2 = r2Addr + "/p2p-circuit/p2p/" + qPeer;
-      NodeProcess.await(java.time.Duration.ofSeconds(10), () -> circuitAddress(q).equals(circuit2),
+      Await.until(java.time.Duration.ofSeconds(10), NodeProcess.CLIENT_POLL, () -> circuitAddress(q).equals(circuit2),
           "p2p:addrs lists the circuit through r2");
       NodeProcess.Result ping2 = b.client("p2p:ping", circuit2);
       assertEquals(0, ping2.exit(), ping2.toString());

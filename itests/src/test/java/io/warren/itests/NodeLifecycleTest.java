@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.itests.NodeProcess.Result;
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.NodeProcess.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +92,7 @@ class NodeLifecycleTest {
       node.awaitReady();
       Result down = node.client("node:shutdown");
       assertEquals(0, down.exit(), down.toString());
-      NodeProcess.await(java.time.Duration.ofSeconds(30), () -> !node.alive(), "node:shutdown to stop the node");
+      Await.until(java.time.Duration.ofSeconds(30), () -> !node.alive(), "node:shutdown to stop the node");
     }
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.warren.itests.NodeProcess.Result;
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.NodeProcess.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -113,37 +115,23 @@ class NostrTunnelTest {
     return n;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private Path relayHome(int port) throws IOException {
     Path home = NodeProcess.installation(dir.resolve("relay"));
-    Files.writeString(home.resolve("etc/io.warren.nostr.relay.cfg"), "enabled = true\nport = " + port + "\n");
+    NodeProcess.configure(home, "io.warren.nostr.relay", "enabled = true\nport = " + port + "\n");
     return home;
   }
 
   private Path deviceHome(String name, String relayUrl, String services, String allow) throws IOException {
     Path home = NodeProcess.installation(dir.resolve(name));
-    Files.writeString(home.resolve("etc/io.warren.nostr.client.cfg"), "relays = " + relayUrl + "\nservices = " + services
+    NodeProcess.configure(home, "io.warren.nostr.client", "relays = " + relayUrl + "\nservices = " + services
         + "\nallow = " + allow + "\nreconnect.max.seconds = 2\n");
     return home;
   }
 
   /** Waits until {@code node} sees {@code callsign}'s service {@code service} announced. */
   private static void awaitService(NodeProcess node, String callsign, String service) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    Result r;
-    do {
-      r = node.client("relay:services", callsign);
-      if (r.exit() == 0 && r.out().contains(callsign + "/" + service)) {
-        return;
-      }
-      Thread.sleep(200);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("service " + callsign + "/" + service + " not discovered: " + r);
+    node.awaitClient(Duration.ofSeconds(60), r -> r.exit() == 0 && r.out().contains(callsign + "/" + service),
+        "relay:services", callsign);
   }
 
   private static Result curl(String... args) throws Exception {
@@ -154,16 +142,8 @@ class NostrTunnelTest {
 
   /** Polls the gateway until the device answers again (after a relay restart). */
   private static void awaitGateway(String url) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    Result r;
-    do {
-      r = curl("-o", "/dev/null", "-w", "%{http_code}", url);
-      if (r.out().equals("200")) {
-        return;
-      }
-      Thread.sleep(250);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("the gateway did not serve " + url + " again: " + r);
+    Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL,
+        () -> curl("-o", "/dev/null", "-w", "%{http_code}", url).out().equals("200"), "the gateway to serve " + url + " again");
   }
 
   /** An sshd on loopback with a fresh host key, accepting one fresh client key. */
@@ -175,7 +155,7 @@ class NostrTunnelTest {
     }
     Files.copy(s.resolve("client.pub"), s.resolve("authorized_keys"));
     Files.setPosixFilePermissions(s.resolve("authorized_keys"), PosixFilePermissions.fromString("rw-------"));
-    int port = freePort();
+    int port = NodeProcess.freePort();
     Files.writeString(s.resolve("sshd_config"), String.join("\n",
         "ListenAddress 127.0.0.1", "Port " + port, "HostKey " + s.resolve("host"),
         "AuthorizedKeysFile " + s.resolve("authorized_keys"), "StrictModes no", "UsePAM no",
@@ -186,7 +166,7 @@ class NostrTunnelTest {
     }
     sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", s.resolve("sshd_config").toString())
         .redirectErrorStream(true).redirectOutput(s.resolve("sshd.log").toFile()).start();
-    NodeProcess.await(Duration.ofSeconds(20), () -> {
+    Await.until(Duration.ofSeconds(20), () -> {
       try (java.net.Socket c = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
         return true;
       } catch (IOException e) {
@@ -198,7 +178,7 @@ class NostrTunnelTest {
   }
 
   private Result ssh(NodeProcess via, String device, String command) throws Exception {
-    String proxy = via.home.resolve("bin/warren") + " client --data-dir " + via.dataDir + " relay:pipe " + device + " ssh";
+    String proxy = via.home().resolve("bin/warren") + " client --data-dir " + via.dataDir() + " relay:pipe " + device + " ssh";
     return NodeProcess.run(List.of("ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=30",
         "-i", dir.resolve("sshd/client").toString(), "-o", "ProxyCommand=" + proxy,
@@ -207,7 +187,7 @@ class NostrTunnelTest {
 
   @Test
   void twoDevicesBehindOneRelay() throws Exception {
-    int relayPort = freePort();
+    int relayPort = NodeProcess.freePort();
     String relayUrl = "ws://127.0.0.1:" + relayPort;
     String gateway = "http://127.0.0.1:" + relayPort;
     int sshPort = startSshd();
@@ -253,7 +233,7 @@ class NostrTunnelTest {
     assertTrue(refused.exit() != 0 && refused.err().contains("restricted:"), refused.toString());
 
     // relay:connect: a local port tunnelled to the device's web service
-    int local = freePort();
+    int local = NodeProcess.freePort();
     Result fwd = laptop.client("relay:connect", "--port", String.valueOf(local), callsign + "/web");
     assertEquals(0, fwd.exit(), fwd.toString());
     Result viaFwd = curl("http://127.0.0.1:" + local + "/echo?fwd=1");
@@ -277,7 +257,7 @@ class NostrTunnelTest {
 
   @Test
   void badInputIsRefusedAndTheRelayKeepsServing() throws Exception {
-    int relayPort = freePort();
+    int relayPort = NodeProcess.freePort();
     String relayUrl = "ws://127.0.0.1:" + relayPort;
     NodeProcess relay = start(relayHome(relayPort), dir.resolve("relay-data"));
     int web = http.getAddress().getPort();

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
-import io.warren.itests.NodeProcess.Result;
+import io.warren.testing.Await;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.NodeProcess.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -65,39 +67,32 @@ class ProxyTest {
         .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /** Waits until {@code port} answers (connection refused or reset: not yet); what answers must be the file. */
   private void awaitServed(int port) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<byte[]> r = get(port);
-        assertEquals(200, r.statusCode());
-        assertArrayEquals(body, r.body(), "the response comes through byte-identical");
-        return;
-      } catch (IOException e) {
-        last = e;
-        Thread.sleep(300);
-      }
-    }
-    fail("no answer through port " + port + " within " + WAIT.toSeconds() + " s: " + last);
+    Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> {
+      HttpResponse<byte[]> r = get(port);
+      assertEquals(200, r.statusCode());
+      assertArrayEquals(body, r.body(), "the response comes through byte-identical");
+      return true;
+    }, "an answer through port " + port);
   }
 
   @Test
   void aPortOnOneNodeReachesAServiceOnAnotherAndSurvivesRestarts() throws Exception {
     int service = http.getAddress().getPort();
-    int egress = Nodes.freePort();
-    int refusedEgress = Nodes.freePort();
-    int deadPort = Nodes.freePort();
-    Path pHome = Nodes.installation(dir.resolve("p"), "p");
-    Path qHome = Nodes.installation(dir.resolve("q"), "q");
-    NodeProcess p = Nodes.start(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
-    String bootstrap = Nodes.identity(p);
-    NodeProcess q = Nodes.start(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", bootstrap);
-    try (NodeProcess r = Nodes.start(Nodes.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+    int egress = NodeProcess.freePort();
+    int refusedEgress = NodeProcess.freePort();
+    int deadPort = NodeProcess.freePort();
+    Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
+    Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
+    NodeProcess p = NodeProcess.startMember(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
+    String bootstrap = p.identity();
+    NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", bootstrap);
+    try (NodeProcess r = NodeProcess.startMember(NodeProcess.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
         "mynet:NetPass", "admin:RAdmin", bootstrap)) {
       String pId = p.banner("peer ID");
       String qId = q.banner("peer ID");
-      Nodes.awaitOutput(p, WAIT, o -> o.out().contains(qId) && o.out().contains(r.banner("peer ID")), "net:nodes");
+      p.awaitClient(WAIT, o -> o.out().contains(qId) && o.out().contains(r.banner("peer ID")), "net:nodes");
 
       // egress on P (seed spelling), and Q's ingress rule created from P with Q's admin credentials
       Result e = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(egress),
@@ -118,8 +113,8 @@ class ProxyTest {
       assertArrayEquals(upload, echoed.body());
 
       // an iperf3 run through the pair
-      int iperfPort = Nodes.freePort();
-      int iperfEgress = Nodes.freePort();
+      int iperfPort = NodeProcess.freePort();
+      int iperfEgress = NodeProcess.freePort();
       Process iperf = new ProcessBuilder("iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", Integer.toString(iperfPort))
           .redirectErrorStream(true).redirectOutput(dir.resolve("iperf-server.txt").toFile()).start();
       try {
@@ -139,12 +134,12 @@ class ProxyTest {
       assertEquals(0, r.client("proxy:add", "--direction", "egress", "--port", Integer.toString(refusedEgress),
           "--target", qId + ":" + service).exit());
       assertClosedPromptly(refusedEgress);
-      Nodes.awaitOutput(r, WAIT, o -> o.out().contains("1 failed"), "proxy:list");
+      r.awaitClient(WAIT, o -> o.out().contains("1 failed"), "proxy:list");
 
       // a target that refuses connections: the client is closed at once and the rule stays
       assertEquals(0, q.client("proxy:add", "--direction", "ingress", "--origin", pId, "--port",
           Integer.toString(deadPort)).exit());
-      int deadEgress = Nodes.freePort();
+      int deadEgress = NodeProcess.freePort();
       assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(deadEgress),
           "--target", qId + ":" + deadPort).exit());
       assertClosedPromptly(deadEgress);
@@ -160,18 +155,18 @@ class ProxyTest {
       assertTrue(noTarget.err().contains("--target"), noTarget.toString());
       Result badDir = p.client("proxy:add", "--direction", "sideways", "--port", "1", "--target", qId + ":1");
       assertTrue(badDir.err().contains("egress or ingress"), badDir.toString());
-      Result unknown = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(Nodes.freePort()),
+      Result unknown = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(NodeProcess.freePort()),
           "--target", "nobody:80");
       assertTrue(unknown.err().contains("no node 'nobody'"), unknown.toString());
 
       // SIGKILL Q and start it again: its rules come back and traffic flows without anyone acting
       q.kill9();
-      q = Nodes.start(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", bootstrap);
+      q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", bootstrap);
       awaitServed(egress);
       // the same for P, whose listener comes back from its store, on the libp2p port it had
       List<String> pAddresses = p.bannerValues("listening");
       p.kill9();
-      p = Nodes.start(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
+      p = NodeProcess.startMember(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
       assertEquals(pAddresses, p.bannerValues("listening"), "a restarted node keeps its port when it is free");
       awaitServed(egress);
 
@@ -189,10 +184,10 @@ class ProxyTest {
       }
 
       // an expiring rule goes away by itself
-      int temp = Nodes.freePort();
+      int temp = NodeProcess.freePort();
       assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(temp), "--target",
           qId + ":" + service, "--expires", "2s").exit());
-      Nodes.awaitOutput(p, WAIT, o -> !o.out().contains(":" + temp + " "), "proxy:list");
+      p.awaitClient(WAIT, o -> !o.out().contains(":" + temp + " "), "proxy:list");
     } finally {
       p.close();
       q.close();
@@ -206,20 +201,20 @@ class ProxyTest {
   @Test
   void theSameRulesWorkThroughARelayWhenNeitherNodeCanBeDialled() throws Exception {
     int service = http.getAddress().getPort();
-    int egress = Nodes.freePort();
-    try (NodeProcess r = Nodes.start(Nodes.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+    int egress = NodeProcess.freePort();
+    try (NodeProcess r = NodeProcess.startMember(NodeProcess.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
         "mynet:NetPass", "admin:RAdmin", null)) {
-      String bootstrap = Nodes.identity(r);
-      try (NodeProcess p = Nodes.start(privateInstallation(dir.resolve("p"), "p"), dir.resolve("p/data"),
+      String bootstrap = r.identity();
+      try (NodeProcess p = NodeProcess.startMember(privateInstallation(dir.resolve("p"), "p"), dir.resolve("p/data"),
                "mynet:NetPass", "admin:PAdmin", bootstrap);
-           NodeProcess q = Nodes.start(privateInstallation(dir.resolve("q"), "q"), dir.resolve("q/data"),
+           NodeProcess q = NodeProcess.startMember(privateInstallation(dir.resolve("q"), "q"), dir.resolve("q/data"),
                "mynet:NetPass", "admin:QAdmin", bootstrap)) {
         assertTrue(p.bannerValues("listening").isEmpty() && q.bannerValues("listening").isEmpty(),
             "P and Q listen nowhere:\n" + p.out() + q.out());
         String pId = p.banner("peer ID");
         String qId = q.banner("peer ID");
         // Q's record carries its circuit address at R, and P reaches Q through it
-        Nodes.awaitOutput(p, WAIT, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"), "net:nodes");
+        p.awaitClient(WAIT, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"), "net:nodes");
         assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(egress), "--target",
             qId + ":" + service).exit());
         assertEquals(0, q.client("proxy:add", "--direction", "ingress", "--origin", pId, "--port",
@@ -232,7 +227,7 @@ class ProxyTest {
   }
 
   private static Path privateInstallation(Path dir, String name) throws IOException {
-    Path home = Nodes.installation(dir, name);
+    Path home = NodeProcess.installation(dir, name);
     java.nio.file.Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "listen.addresses =\n");
     return home;
   }

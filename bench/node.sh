@@ -1,0 +1,23 @@
+# Sourced by the bench scripts: the shell twin of the test fixtures' NodeProcess (one way to lay
+# out, start and await a node). Run from the project root; needs the built distribution.
+WARREN_DIST=${WARREN_DIST:-$PWD/distribution/target/warren}
+
+# node_install DIR: a private installation DIR/warren (bin/ and etc/ copied, deploy/ empty, the rest
+# linked to the built distribution), so a bench may configure it; prints its path.
+node_install() {
+  local home="$1/warren" d
+  mkdir -p "$home/bin" "$home/etc" "$home/deploy"
+  for d in lib system features; do ln -s "$WARREN_DIST/$d" "$home/$d"; done
+  cp "$WARREN_DIST/bin/warren" "$home/bin/"
+  cp "$WARREN_DIST"/etc/* "$home/etc/"
+  echo "$home"
+}
+
+# node_ready OUT [ERR]: waits up to 60 s for the ready line in a node's stdout file; else prints
+# what the node wrote and fails.
+node_ready() {
+  local _
+  for _ in $(seq 1 600); do grep -qs " ready in " "$1" && return 0; sleep 0.1; done
+  echo "node not ready within 60 s:" >&2; cat "$@" >&2
+  return 1
+}
