@@ -1,6 +1,10 @@
 package io.warren.api;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 
 /**
  * One bidirectional byte stream to a peer, speaking one protocol.
@@ -9,8 +13,8 @@ import io.netty.channel.Channel;
  * Write {@code ByteBuf}s to it and read them from its pipeline. Auto-read is off when the stream
  * is handed to a {@link StreamHandler}, so a handler that splices the stream into another channel
  * reads the next buffer only when its last write has completed, which gives end-to-end
- * backpressure. Closing the output ({@code shutdownOutput}) half-closes the stream; closing the
- * channel resets whatever is still open.
+ * backpressure. {@link #closeWrite()} half-closes the stream, closing the channel ends it in order
+ * (the peer reads what was written, then the end), {@link #reset()} aborts it.
  *
  * <p>All pipeline events run on the channel's event loop; methods here may be called from any
  * thread.
@@ -31,10 +35,23 @@ public interface Stream {
 
   /**
    * Half-closes: the peer reads everything written so far, then end of stream, while this side
-   * can still read. Transports without half-close close the whole stream once written out.
+   * can still read. Streams whose channel is a {@link io.netty.channel.socket.DuplexChannel} (Yamux
+   * streams, so libp2p and Nostr tunnels) shut down their output; a transport without half-close
+   * closes the whole stream once written out.
    */
-  default io.netty.channel.ChannelFuture closeWrite() {
-    return channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+  default ChannelFuture closeWrite() {
+    if (channel() instanceof DuplexChannel d) {
+      return d.shutdownOutput();
+    }
+    return channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Aborts the stream at once, both ways: the peer's stream closes without waiting for anything in
+   * flight (a Yamux RST). Closing the channel instead ends the stream in order: what was written is
+   * delivered, then the peer sees the end of input.
+   */
+  default void reset() {
+    io.warren.api.channel.Splice.reset(channel());
   }
 }

@@ -16,6 +16,7 @@ import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import io.warren.api.channel.Resettable;
 
 /**
  * One Yamux stream as a Netty child channel of the connection, on the connection's event loop.
@@ -41,7 +42,7 @@ import java.util.ArrayDeque;
  * side, read side and half-close (the {@code DuplexChannel} methods) turn on the same state flags;
  * flow-control arithmetic lives in {@link StreamWindow}.
  */
-public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
+public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel, Resettable {
 
     /** User event fired in a stream's pipeline when the peer resets it (just before it closes). */
     public static final Object RESET_EVENT = new Object() {
@@ -198,6 +199,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
 
     /** Aborts the stream: sends RST and closes the channel. */
+    @Override
     public ChannelFuture reset() {
         ChannelPromise p = newPromise();
         if (eventLoop().inEventLoop()) {

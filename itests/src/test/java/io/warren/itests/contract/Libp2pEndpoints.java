@@ -2,7 +2,7 @@ package io.warren.itests.contract;
 
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
-import io.warren.libp2p.internal.Libp2pTransport;
+import io.warren.libp2p.internal.HostServices;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -10,6 +10,7 @@ import io.warren.libp2p.internal.host.HostConfig;
 import io.warren.libp2p.internal.host.ProtocolRegistry;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.relay.CircuitRelay;
+import io.warren.testing.TestEventLoops;
 import io.warren.testing.TransportContract;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * libp2p hosts in this JVM on loopback, built from the libp2p bundle's internal classes the way its
  * own tests build them (the only place the contract tests know them): {@code new Host(identity,
- * HostConfig.defaults(), registry)}, {@code Libp2pTransport.install(...)} for the built-in
- * protocols, {@code CircuitRelay.reserve}, {@code Host.connect} and {@code Host.newStream}.
+ * config, registry, loops)}, {@code HostServices.install(...)} for the built-in protocols,
+ * {@code CircuitRelay.reserve}, {@code Host.connect} and {@code Host.newStream}.
  */
 final class Libp2pEndpoints implements TransportContract.Endpoints {
   private static final long T = 20;
@@ -29,6 +30,10 @@ final class Libp2pEndpoints implements TransportContract.Endpoints {
   private static final CircuitRelay.Limits UNLIMITED = new CircuitRelay.Limits(8, 256, Duration.ZERO, 0,
       Duration.ofHours(1));
 
+  private static final HostConfig CONFIG = new HostConfig(List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/0")), 256,
+      1024, Duration.ofSeconds(10), Duration.ofSeconds(10));
+
+  private final TestEventLoops loops = new TestEventLoops();
   private final List<Host> hosts = new ArrayList<>();
   private final ProtocolRegistry served = new ProtocolRegistry();
   private Host a;
@@ -58,8 +63,8 @@ final class Libp2pEndpoints implements TransportContract.Endpoints {
     Libp2pEndpoints e = new Libp2pEndpoints();
     try {
       Host r = e.host(new ProtocolRegistry(), true);
-      Host b = new Host(Ed25519Identity.generate(), HostConfig.defaults(), e.served);
-      CircuitRelay bRelay = Libp2pTransport.install(b, "warren/contract", UNLIMITED, false, false, p -> false, false);
+      Host b = new Host(Ed25519Identity.generate(), CONFIG, e.served, e.loops);
+      CircuitRelay bRelay = HostServices.install(b, "warren/contract", UNLIMITED, false);
       b.start();
       e.hosts.add(b);
       e.a = e.host(new ProtocolRegistry(), false);
@@ -76,8 +81,8 @@ final class Libp2pEndpoints implements TransportContract.Endpoints {
   }
 
   private Host host(ProtocolRegistry registry, boolean hop) {
-    Host h = new Host(Ed25519Identity.generate(), HostConfig.defaults(), registry);
-    Libp2pTransport.install(h, "warren/contract", UNLIMITED, hop, false, p -> false, false);
+    Host h = new Host(Ed25519Identity.generate(), CONFIG, registry, loops);
+    HostServices.install(h, "warren/contract", UNLIMITED, hop);
     h.start();
     hosts.add(h);
     return h;
@@ -100,7 +105,13 @@ final class Libp2pEndpoints implements TransportContract.Endpoints {
   }
 
   @Override
+  public void breakConnection() {
+    connection.channel().close();
+  }
+
+  @Override
   public void close() {
     hosts.forEach(Host::close);
+    loops.close();
   }
 }

@@ -7,6 +7,7 @@ import io.warren.identity.Bip340;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import io.warren.store.internal.H2Store;
 import io.warren.testing.Await;
+import io.warren.testing.TestEventLoops;
 import io.warren.testing.TransportContract;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class NostrEndpoints implements TransportContract.Endpoints {
   private final H2Store store;
+  private final TestEventLoops loops = new TestEventLoops();
   private final RelayServer relay;
   private final DeviceHub hub;
   private final List<DeviceClient> devices = new ArrayList<>();
@@ -37,8 +39,10 @@ public final class NostrEndpoints implements TransportContract.Endpoints {
   private NostrEndpoints(Path dir) throws Exception {
     store = H2Store.open(dir);
     Key relayKey = Key.random();
-    hub = new DeviceHub(DeviceSettings.DEFAULT, new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
-    relay = new RelayServer(RelaySettings.defaults("127.0.0.1", 0), new EventStore(store), relayKey.hex(), "contract", hub);
+    NostrRelay.Config defaults = config(NostrRelay.Config.class, Map.of("enabled", true));
+    hub = new DeviceHub(NostrRelay.deviceSettings(defaults), new DeviceHub.Signer(relayKey.hex(), relayKey::signNostr));
+    relay = new RelayServer(loops, NostrRelay.settings(defaults, null), new EventStore(store), relayKey.hex(),
+        "contract", hub);
   }
 
   /** Relay and both devices connected and registered; {@code dir} holds the relay's database. */
@@ -58,7 +62,7 @@ public final class NostrEndpoints implements TransportContract.Endpoints {
   }
 
   private DeviceClient device(Key key, String... allow) throws InterruptedException {
-    DeviceClient d = new DeviceClient(key, config(Map.of("relays", new String[] {relay.url()}, "allow", allow,
+    DeviceClient d = new DeviceClient(key, loops, config(DeviceClient.Config.class, Map.of("relays", new String[] {relay.url()}, "allow", allow,
         "reconnect_max_seconds", 1)));
     devices.add(d);
     Await.until(Duration.ofSeconds(20), () -> hub.devices().stream().anyMatch(x -> x.hex().equals(key.hex()))
@@ -77,21 +81,26 @@ public final class NostrEndpoints implements TransportContract.Endpoints {
   }
 
   @Override
+  public void breakConnection() {
+    a.deactivate();
+  }
+
+  @Override
   public void close() {
     devices.forEach(DeviceClient::deactivate);
     relay.close();
     store.close();
+    loops.close();
   }
 
-  /** A Config annotation instance with the given values and defaults for the rest. */
-  private static DeviceClient.Config config(Map<String, Object> values) {
-    return (DeviceClient.Config) Proxy.newProxyInstance(DeviceClient.Config.class.getClassLoader(),
-        new Class<?>[] {DeviceClient.Config.class}, (p, m, args) -> {
-          if (m.getName().equals("annotationType")) {
-            return DeviceClient.Config.class;
-          }
-          return values.containsKey(m.getName()) ? values.get(m.getName()) : m.getDefaultValue();
-        });
+  /** A Config annotation instance as DS builds it: the given values, the annotation's defaults for the rest. */
+  private static <A> A config(Class<A> type, Map<String, Object> values) {
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+      if (m.getName().equals("annotationType")) {
+        return type;
+      }
+      return values.containsKey(m.getName()) ? values.get(m.getName()) : m.getDefaultValue();
+    }));
   }
 
   /** A device's identity: only its Nostr key matters here. */

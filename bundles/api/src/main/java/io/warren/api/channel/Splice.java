@@ -34,11 +34,14 @@ import java.util.function.LongConsumer;
  *       write to complete. Both channels must have auto-read off.
  *   <li><b>Half-close.</b> The end of one side's input shuts down the other side's output
  *       ({@link #shutdownOutput}: a TCP FIN, a stream FIN); when both directions ended, both are
- *       closed after what was written is flushed. A side that closes or fails closes the other
- *       after a flush.
+ *       closed after what was written is flushed.
+ *   <li><b>Aborts travel.</b> A side that goes away before its input ended (a reset stream, a
+ *       lost connection, a failed socket) aborts the other after flushing what was already
+ *       written to it: a {@link Resettable} stream is reset (a relay passes a reset on as a
+ *       reset, not as an orderly end), anything else closed.
  *   <li><b>Limits.</b> An idle timeout (no byte either way), a byte limit per direction and a
- *       maximum duration; reaching one closes both sides at once and completes {@link #ended()}
- *       with the reason.
+ *       maximum duration; reaching one aborts both sides at once ({@link #reset}) and completes
+ *       {@link #ended()} with the reason.
  *   <li><b>Counters and pacing.</b> Bytes each way are reported to the given counters; a
  *       {@link Pacer} may delay the next read to keep a byte rate.
  * </ul>
@@ -122,6 +125,15 @@ public final class Splice {
     }
   }
 
+  /** Aborts {@code ch}: {@link Resettable#reset()} where it has it (a Yamux RST), else close. */
+  public static void reset(Channel ch) {
+    if (ch instanceof Resettable r) {
+      r.reset();
+    } else {
+      ch.close();
+    }
+  }
+
   /** Closes {@code ch} once what was written to it is flushed. */
   public static void flushAndClose(Channel ch) {
     if (ch.isActive()) {
@@ -163,10 +175,36 @@ public final class Splice {
     b.read();
   }
 
-  /** Ends the splice once: {@code abort} closes at once, otherwise after a flush. */
+  /** Ends the splice once: {@code abort} resets both at once, otherwise closes them after a flush. */
   private void finish(End why, boolean abort) {
-    if (!ended.complete(why)) {
+    if (!end(why)) {
       return;
+    }
+    if (abort) {
+      reset(a);
+      reset(b);
+    } else {
+      flushAndClose(a);
+      flushAndClose(b);
+    }
+  }
+
+  /** {@code gone} went away before the splice completed: flush what was written to the other, then abort it. */
+  private void abandoned(Channel gone, Channel other) {
+    if (!end(End.CLOSED)) {
+      return;
+    }
+    gone.close();
+    if (other.isActive()) {
+      other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> reset(other));
+    } else {
+      other.close();
+    }
+  }
+
+  private boolean end(End why) {
+    if (!ended.complete(why)) {
+      return false;
     }
     if (idleTimer != null) {
       idleTimer.cancel(false);
@@ -174,13 +212,7 @@ public final class Splice {
     if (durationTimer != null) {
       durationTimer.cancel(false);
     }
-    if (abort) {
-      a.close();
-      b.close();
-    } else {
-      flushAndClose(a);
-      flushAndClose(b);
-    }
+    return true;
   }
 
   /** The handler on one channel, forwarding what it reads to the other. */
@@ -194,7 +226,7 @@ public final class Splice {
     private Side twin;
     private volatile long bytes;
     private long burst;
-    private boolean inputEnded;
+    private volatile boolean inputEnded;
 
     Side(Channel self, Channel other, ChannelOutboundInvoker into, LongConsumer counter) {
       this.self = self;
@@ -223,7 +255,7 @@ public final class Splice {
       }
       into.write(buf).addListener((ChannelFutureListener) f -> {
         if (!f.isSuccess()) {
-          finish(End.CLOSED, false);
+          abandoned(other, self);
         }
       });
     }
@@ -292,13 +324,17 @@ public final class Splice {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      finish(End.CLOSED, false);
+      if (inputEnded && twin.inputEnded) {
+        finish(End.COMPLETED, false); // both directions ended; only the count had not caught up
+      } else {
+        abandoned(self, other);
+      }
       ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      finish(End.CLOSED, true);
+      abandoned(self, other);
     }
   }
 

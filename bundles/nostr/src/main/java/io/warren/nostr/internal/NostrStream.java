@@ -10,4 +10,5 @@ public record NostrStream(Channel channel, PeerRef peer, String protocol) implem
   public boolean relayed() {
     return true;
   }
+
 }

@@ -14,8 +14,4 @@ public record Libp2pStream(YamuxStreamChannel yamux, PeerRef peer, String protoc
     return yamux;
   }
 
-  @Override
-  public io.netty.channel.ChannelFuture closeWrite() {
-    return yamux.closeWrite();
-  }
 }

@@ -198,14 +198,10 @@ final class RelayService {
         .maxBytesPerDirection(unlimited ? 0 : limits.circuitBytes())
         .maxDuration(unlimited ? Duration.ZERO : limits.circuitDuration())
         .start();
-    // runs where the splice ends, before it closes the streams: the RST goes out first
+    // a circuit cut short (a limit, a reset, a lost connection) reaches both ends as a reset: the splice passes it on
     splice.ended().whenComplete((end, e) -> {
       circuits.decrementAndGet();
-      if (end != Splice.End.COMPLETED) {
-        LOG.debug("relay: circuit {} <-> {} ended: {}; resetting both streams", src.channel(), dst.channel(), end);
-        Yamux.reset(src.channel());
-        Yamux.reset(dst.channel());
-      }
+      LOG.debug("relay: circuit {} <-> {} ended: {}", src.channel(), dst.channel(), end);
     });
   }
 }
