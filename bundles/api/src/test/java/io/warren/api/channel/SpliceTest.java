@@ -130,16 +130,41 @@ class SpliceTest {
     assertEquals(Splice.End.CLOSED, s.ended().getNow(null));
   }
 
+  /** An embedded channel that records a reset, like a Yamux stream. */
+  static final class Stream extends EmbeddedChannel implements Resettable {
+    boolean wasReset;
+
+    @Override
+    public ChannelFuture reset() {
+      wasReset = true;
+      return close();
+    }
+  }
+
+  @Test
+  void aSideThatGoesAwayBeforeItsEndResetsTheOtherAfterAFlush() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    Stream b = new Stream();
+    Splice s = Splice.between(a, b).start();
+    a.writeInbound(text("last words"));
+    a.close();
+    b.runPendingTasks();
+    assertEquals("last words", read(b), "what was written before is flushed first");
+    assertTrue(b.wasReset, "a side gone before its input ended is passed on as a reset");
+    assertEquals(Splice.End.CLOSED, s.ended().getNow(null));
+  }
+
   @Test
   void passingTheByteLimitClosesBothWithoutForwarding() {
     EmbeddedChannel a = new EmbeddedChannel();
-    EmbeddedChannel b = new EmbeddedChannel();
+    Stream b = new Stream();
     Splice s = Splice.between(a, b).maxBytesPerDirection(8).start();
     a.writeInbound(text("12345678"));
     assertEquals("12345678", read(b));
     a.writeInbound(text("9"));
     assertNull(b.readOutbound(), "bytes past the limit are not forwarded");
     assertEquals(Splice.End.BYTE_LIMIT, s.ended().getNow(null));
+    assertTrue(b.wasReset, "a limit aborts: streams are reset");
     assertFalse(a.isOpen());
     assertFalse(b.isOpen());
   }
