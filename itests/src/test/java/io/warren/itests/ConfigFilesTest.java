@@ -155,7 +155,8 @@ class ConfigFilesTest {
   @Test
   void renderingCommentsEveryAttributeAtItsDefault() {
     Definition d = new Definition("io.warren.x", "Warren x", "Does x", List.<String[]>of(
-        new String[] {"port", "0", "0 picks a free port"}, new String[] {"hosts", "a\\,b", ""}, new String[] {"name", "Warren\\ relay", "Empty: none"},
+        new String[] {"port", "0", "0 picks a free port"}, new String[] {"hosts", "a\\,b", ""},
+        new String[] {"name", "Warren\\ relay", "Empty: none"},
         new String[] {"contact", "", "Empty: none"}));
     assertEquals("""
         # Warren x: Does x. Uncomment a line to change it; the defaults are shown.

@@ -53,7 +53,8 @@ class DropInDeploymentTest {
       Path v1 = dir.resolve("v1.jar");
       withVersion(plugin, v1, "1.0.0");
       Files.copy(v1, deployed);
-      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> ok(node, "diag plugin 1.0.0 on " + peerId), "the plugin to be installed");
+      Await.until(WITHIN, NodeProcess.CLIENT_POLL, () -> ok(node, "diag plugin 1.0.0 on " + peerId),
+          "the plugin to be installed");
 
       Path v2 = dir.resolve("v2.jar");
       withVersion(plugin, v2, "1.0.1");

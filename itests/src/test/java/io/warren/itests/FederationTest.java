@@ -26,15 +26,18 @@ class FederationTest {
   void membersSeeEachOtherAndAdminCallsNeedAuthorization() throws Exception {
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
     try (NodeProcess p = NodeProcess.startMember(NodeProcess.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
-             "mynet:NetPass", "admin:PAdmin", null)) {
+        "mynet:NetPass", "admin:PAdmin", null)) {
       String pId = p.banner("peer ID");
       try (NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin",
-               p.identity())) {
+          p.identity())) {
         String qId = q.banner("peer ID");
-        try (NodeProcess r = NodeProcess.startMember(NodeProcess.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
-                 "mynet:NetPass", "admin:RAdmin", q.identity());
-             NodeProcess w = NodeProcess.startMember(NodeProcess.installation(dir.resolve("w"), "w"), dir.resolve("w/data"),
-                 "mynet:WrongPass", "admin:WAdmin", p.identity())) {
+        try (
+            NodeProcess r =
+                NodeProcess.startMember(NodeProcess.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+                    "mynet:NetPass", "admin:RAdmin", q.identity());
+            NodeProcess w =
+                NodeProcess.startMember(NodeProcess.installation(dir.resolve("w"), "w"), dir.resolve("w/data"),
+                    "mynet:WrongPass", "admin:WAdmin", p.identity())) {
           String rId = r.banner("peer ID");
           String wId = w.banner("peer ID");
 
@@ -66,7 +69,8 @@ class FederationTest {
               {"net:exec", "q", "node:shutdown"},
               {"net:exec", "--credentials", "admin:RAdmin", "q", "net:trust", rId, "admin"}}) {
             Result refused = r.client(call);
-            assertNotEquals(0, refused.exit(), String.join(" ", call) + " from a member without authorization: " + refused);
+            assertNotEquals(0, refused.exit(),
+                String.join(" ", call) + " from a member without authorization: " + refused);
             assertTrue(refused.err().contains("admin"), refused.toString());
           }
           assertTrue(q.alive(), "the refused node:shutdown did not stop Q");
@@ -75,7 +79,8 @@ class FederationTest {
           // with Q's admin credentials, and then with a standing grant Q's admin gave P
           Result metrics = p.client("node:metrics", "--node", "q", "--credentials", "admin:QAdmin");
           assertEquals(0, metrics.exit(), metrics.toString());
-          for (String field : new String[] {qId, "version", "uptime", "process cpu", "heap used", "disk free", "bundles",
+          for (String field : new String[] {qId, "version", "uptime", "process cpu", "heap used", "disk free",
+              "bundles",
               "ACTIVE", "proxy.bytes.in", "network.libp2p.connections"}) {
             assertTrue(metrics.out().contains(field), field + " in\n" + metrics.out());
           }

@@ -132,7 +132,8 @@ public class FrameworkTest {
     assertTrue(info, info.contains(identity.npub()));
     assertTrue(info, info.contains("io.warren.store"));
     assertTrue("the libp2p transport listens on loopback: " + info,
-        java.util.regex.Pattern.compile("/ip4/127\\.0\\.0\\.1/tcp/[1-9][0-9]*/p2p/" + identity.peerId()).matcher(info).find());
+        java.util.regex.Pattern.compile("/ip4/127\\.0\\.0\\.1/tcp/[1-9][0-9]*/p2p/" + identity.peerId()).matcher(info)
+            .find());
     String b64 = run("node:identity -b64").strip();
     String json = new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
     assertTrue(json, json.contains("\"peerId\":\"" + identity.peerId() + "\""));

@@ -29,7 +29,8 @@ final class JsLibp2p implements AutoCloseable {
   private JsLibp2p(Process process) {
     this.process = process;
     Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           lines.add(line);
@@ -72,7 +73,8 @@ final class JsLibp2p implements AutoCloseable {
   static String run(Duration timeout, String... args) throws Exception {
     try (JsLibp2p js = start(args)) {
       if (!js.process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-        fail("node peer.mjs " + String.join(" ", args) + " did not finish in " + timeout.toSeconds() + " s\n" + js.err());
+        fail("node peer.mjs " + String.join(" ", args) + " did not finish in " + timeout.toSeconds() + " s\n"
+            + js.err());
       }
       js.process.getInputStream().close();
       String line = js.lines.poll(5, TimeUnit.SECONDS);

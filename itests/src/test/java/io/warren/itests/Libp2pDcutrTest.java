@@ -26,7 +26,6 @@ class Libp2pDcutrTest {
     return home;
   }
 
-
   private static String circuitAddress(NodeProcess n) throws Exception {
     return Arrays.stream(n.client("p2p:addrs").out().split("\n")).map(String::strip)
         .filter(a -> a.contains("/p2p-circuit/")).findFirst().orElse("");
@@ -34,8 +33,10 @@ class Libp2pDcutrTest {
 
   /** r relays; q listens but keeps a reservation at r (reachability = private); x gets q's circuit address only. */
   private NodeProcess[] start(String xCfg) throws Exception {
-    NodeProcess r = NodeProcess.start(installation(dir.resolve("r"), "relay.hop.enabled = true\n"), dir.resolve("r/data"));
-    NodeProcess q = NodeProcess.start(installation(dir.resolve("q"), "reachability = private\n"), dir.resolve("q/data"));
+    NodeProcess r =
+        NodeProcess.start(installation(dir.resolve("r"), "relay.hop.enabled = true\n"), dir.resolve("r/data"));
+    NodeProcess q =
+        NodeProcess.start(installation(dir.resolve("q"), "reachability = private\n"), dir.resolve("q/data"));
     NodeProcess x = NodeProcess.start(installation(dir.resolve("x"), xCfg), dir.resolve("x/data"));
     return new NodeProcess[] {r, q, x};
   }
@@ -46,7 +47,8 @@ class Libp2pDcutrTest {
     q.awaitReady();
     x.awaitReady();
     assertEquals(0, q.client("p2p:connect", r.client("p2p:addrs").out().strip()).exit());
-    Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> !circuitAddress(q).isEmpty(), "q's circuit address");
+    Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> !circuitAddress(q).isEmpty(),
+        "q's circuit address");
     return circuitAddress(q);
   }
 
@@ -60,7 +62,8 @@ class Libp2pDcutrTest {
       NodeProcess.Result first = x.client("p2p:ping", circuit);
       assertEquals(0, first.exit(), first.toString());
       assertTrue(first.out().contains("(relayed)"), first.out());
-      Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> x.client("p2p:ping", qPeer).out().contains("(direct)"),
+      Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL,
+          () -> x.client("p2p:ping", qPeer).out().contains("(direct)"),
           "x's pings to q going direct");
       Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> {
         String peers = x.client("p2p:peers").out();

@@ -122,7 +122,6 @@ class Libp2pNatTest {
     return NodeProcess.startIn(List.of("ip", "netns", "exec", ns(n)), home, dir.resolve(n + "/data"));
   }
 
-
   @Test
   void twoNodesBehindNatsPunchADirectConnection() throws Exception {
     boolean ready;
@@ -134,9 +133,9 @@ class Libp2pNatTest {
     }
     assumeTrue(ready, "network namespaces or nftables not available (needs root and CAP_NET_ADMIN)");
     try (NodeProcess r = node("r", "listen.addresses = /ip4/10.99.0.1/tcp/4003\nrelay.hop.enabled = true\n");
-         // reachability auto: a listens, so AutoNAT (r dialling back) has to find out that nobody can reach it
-         NodeProcess a = node("a", "listen.addresses = /ip4/192.168.1.2/tcp/4001\n");
-         NodeProcess b = node("b", "listen.addresses = /ip4/192.168.2.2/tcp/4002\n")) {
+        // reachability auto: a listens, so AutoNAT (r dialling back) has to find out that nobody can reach it
+        NodeProcess a = node("a", "listen.addresses = /ip4/192.168.1.2/tcp/4001\n");
+        NodeProcess b = node("b", "listen.addresses = /ip4/192.168.2.2/tcp/4002\n")) {
       r.awaitReady();
       a.awaitReady();
       b.awaitReady();
@@ -144,9 +143,11 @@ class Libp2pNatTest {
       String aPeer = a.banner("peer ID");
       NodeProcess.Result c = a.client("p2p:connect", rAddr);
       assertEquals(0, c.exit(), c.toString());
-      Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL, () -> a.client("p2p:reachability").out().startsWith("private"),
+      Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL,
+          () -> a.client("p2p:reachability").out().startsWith("private"),
           "AutoNAT: r could not dial a back, so a is private");
-      Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> a.client("p2p:addrs").out().contains("/p2p-circuit/"),
+      Await.until(Duration.ofSeconds(30), NodeProcess.CLIENT_POLL,
+          () -> a.client("p2p:addrs").out().contains("/p2p-circuit/"),
           "a's circuit address");
       assertTrue(r.client("p2p:reachability").out().startsWith("unknown") || r.client("p2p:reachability").out()
           .startsWith("public"), "r asked nobody, so it stays (treated as) public");
@@ -156,7 +157,8 @@ class Libp2pNatTest {
       NodeProcess.Result ping = b.client("p2p:ping", circuit);
       assertEquals(0, ping.exit(), ping.toString());
       assertTrue(ping.out().contains("(relayed)"), ping.out());
-      Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL, () -> b.client("p2p:ping", aPeer).out().contains("(direct)"),
+      Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL,
+          () -> b.client("p2p:ping", aPeer).out().contains("(direct)"),
           "b's pings to a going direct through both NATs");
       NodeProcess.Result peers = b.client("p2p:peers");
       assertTrue(peers.out().lines().anyMatch(l -> l.startsWith(aPeer) && l.contains("/ip4/10.99.0.2/tcp/4001")

@@ -21,9 +21,10 @@ class Libp2pRelayTest {
   void aNodeReachesAnotherThroughARelayNode() throws Exception {
     Path relayHome = relayInstallation(dir.resolve("r"));
     try (NodeProcess r = NodeProcess.start(relayHome, dir.resolve("r/data"));
-         // no DCUtR on a: this test is about the relayed path, which a would otherwise leave for a direct one
-         NodeProcess a = NodeProcess.start(installation(dir.resolve("a"), "dcutr.enabled = false\n"), dir.resolve("a/data"));
-         NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
+        // no DCUtR on a: this test is about the relayed path, which a would otherwise leave for a direct one
+        NodeProcess a =
+            NodeProcess.start(installation(dir.resolve("a"), "dcutr.enabled = false\n"), dir.resolve("a/data"));
+        NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
       r.awaitReady();
       a.awaitReady();
       b.awaitReady();
@@ -80,12 +81,12 @@ class Libp2pRelayTest {
     // r lets reservations last 4 s, so a refresh (at 3/4) shows within the test
     Path rHome = installation(dir.resolve("r"), "relay.hop.enabled = true\nrelay.reservation.seconds = 4\n");
     try (NodeProcess r = NodeProcess.start(rHome, dir.resolve("r/data"));
-         NodeProcess r2 = NodeProcess.start(relayInstallation(dir.resolve("r2")), dir.resolve("r2/data"));
-         // no DCUtR on q: it would dial b directly, and the test is about q being reachable through its relays
-         NodeProcess q = NodeProcess.start(installation(dir.resolve("q"),
-             "listen.addresses =\nrelay.client.max = 1\ndcutr.enabled = false\n"),
-             dir.resolve("q/data"));
-         NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
+        NodeProcess r2 = NodeProcess.start(relayInstallation(dir.resolve("r2")), dir.resolve("r2/data"));
+        // no DCUtR on q: it would dial b directly, and the test is about q being reachable through its relays
+        NodeProcess q = NodeProcess.start(installation(dir.resolve("q"),
+            "listen.addresses =\nrelay.client.max = 1\ndcutr.enabled = false\n"),
+            dir.resolve("q/data"));
+        NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
       r.awaitReady();
       r2.awaitReady();
       q.awaitReady();
@@ -97,7 +98,8 @@ class Libp2pRelayTest {
 
       NodeProcess.Result connected = q.client("p2p:connect", rAddr);
       assertEquals(0, connected.exit(), connected.toString());
-      Await.until(java.time.Duration.ofSeconds(30), NodeProcess.CLIENT_POLL, () -> relayRow(q, rPeer).contains(" reserved "),
+      Await.until(java.time.Duration.ofSeconds(30), NodeProcess.CLIENT_POLL,
+          () -> relayRow(q, rPeer).contains(" reserved "),
           "q's reservation at r in p2p:relays");
       String circuit = rAddr + "/p2p-circuit/p2p/" + qPeer;
       assertEquals(circuit, circuitAddress(q), "p2p:addrs lists the circuit address");
@@ -115,7 +117,8 @@ class Libp2pRelayTest {
       assertEquals(0, q.client("p2p:connect", r2Addr).exit());
       r.kill9();
       String r2Peer = r2.banner("peer ID");
-      Await.until(java.time.Duration.ofSeconds(60), NodeProcess.CLIENT_POLL, () -> relayRow(q, r2Peer).contains(" reserved "),
+      Await.until(java.time.Duration.ofSeconds(60), NodeProcess.CLIENT_POLL,
+          () -> relayRow(q, r2Peer).contains(" reserved "),
           "q moved to r2 once r was gone");
       assertTrue(relayRow(q, rPeer).contains("failed"), q.client("p2p:relays").out());
       String circuit2 = r2Addr + "/p2p-circuit/p2p/" + qPeer;
@@ -127,11 +130,10 @@ class Libp2pRelayTest {
     }
   }
 
-
   @Test
   void jsReservesAtAJavaRelayAndAJavaNodeReachesItThroughIt() throws Exception {
     try (NodeProcess r = NodeProcess.start(relayInstallation(dir.resolve("r")), dir.resolve("r/data"));
-         NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
+        NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
       r.awaitReady();
       b.awaitReady();
       String relayAddr = r.client("p2p:addrs").out().strip();
@@ -153,8 +155,8 @@ class Libp2pRelayTest {
   @Test
   void aJavaNodeReservesAtAJsRelayAndAnotherReachesItThroughIt() throws Exception {
     try (JsLibp2p relay = JsLibp2p.start("relay-server");
-         NodeProcess a = NodeProcess.start(NodeProcess.installation(dir.resolve("a")), dir.resolve("a/data"));
-         NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
+        NodeProcess a = NodeProcess.start(NodeProcess.installation(dir.resolve("a")), dir.resolve("a/data"));
+        NodeProcess b = NodeProcess.start(NodeProcess.installation(dir.resolve("b")), dir.resolve("b/data"))) {
       String relayAddr = JsLibp2p.field(relay.nextLine(java.time.Duration.ofSeconds(30)), "\"addrs\":\\[\"([^\"]+)\"");
       a.awaitReady();
       b.awaitReady();

@@ -66,7 +66,8 @@ class NostrTunnelTest {
           sha.update(buf, 0, r);
           n += r;
         }
-        respond(x, ("bytes=" + n + " sha256=" + HexFormat.of().formatHex(sha.digest()) + "\n").getBytes(StandardCharsets.UTF_8));
+        respond(x, ("bytes=" + n + " sha256=" + HexFormat.of().formatHex(sha.digest()) + "\n")
+            .getBytes(StandardCharsets.UTF_8));
       } catch (java.security.NoSuchAlgorithmException e) {
         throw new IOException(e);
       }
@@ -143,14 +144,16 @@ class NostrTunnelTest {
   /** Polls the gateway until the device answers again (after a relay restart). */
   private static void awaitGateway(String url) throws Exception {
     Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL,
-        () -> curl("-o", "/dev/null", "-w", "%{http_code}", url).out().equals("200"), "the gateway to serve " + url + " again");
+        () -> curl("-o", "/dev/null", "-w", "%{http_code}", url).out().equals("200"),
+        "the gateway to serve " + url + " again");
   }
 
   /** An sshd on loopback with a fresh host key, accepting one fresh client key. */
   private int startSshd() throws Exception {
     Path s = Files.createDirectories(dir.resolve("sshd"));
     for (String k : List.of("host", "client")) {
-      Result r = NodeProcess.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", s.resolve(k).toString()), null);
+      Result r =
+          NodeProcess.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", s.resolve(k).toString()), null);
       assertEquals(0, r.exit(), r.toString());
     }
     Files.copy(s.resolve("client.pub"), s.resolve("authorized_keys"));
@@ -160,7 +163,7 @@ class NostrTunnelTest {
         "ListenAddress 127.0.0.1", "Port " + port, "HostKey " + s.resolve("host"),
         "AuthorizedKeysFile " + s.resolve("authorized_keys"), "StrictModes no", "UsePAM no",
         "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
-        "PermitRootLogin yes", "PidFile " + s.resolve("sshd.pid"), "") );
+        "PermitRootLogin yes", "PidFile " + s.resolve("sshd.pid"), ""));
     if (System.getProperty("user.name").equals("root")) {
       Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory sshd insists on
     }
@@ -178,7 +181,8 @@ class NostrTunnelTest {
   }
 
   private Result ssh(NodeProcess via, String device, String command) throws Exception {
-    String proxy = via.home().resolve("bin/warren") + " client --data-dir " + via.dataDir() + " relay:pipe " + device + " ssh";
+    String proxy =
+        via.home().resolve("bin/warren") + " client --data-dir " + via.dataDir() + " relay:pipe " + device + " ssh";
     return NodeProcess.run(List.of("ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=30",
         "-i", dir.resolve("sshd/client").toString(), "-o", "ProxyCommand=" + proxy,
@@ -209,7 +213,8 @@ class NostrTunnelTest {
     assertTrue(relay.client("relay:services", callsign).out().contains(callsign + "/web"), "relay lists services");
 
     // curl through the gateway: query string, repeated headers, a large chunked binary upload, a large download
-    Result echo = curl("-H", "X-Multi: one", "-H", "X-Multi: two", gateway + "/tunnel/" + callsign + "/web/echo/a%20b?x=1&y=2");
+    Result echo =
+        curl("-H", "X-Multi: one", "-H", "X-Multi: two", gateway + "/tunnel/" + callsign + "/web/echo/a%20b?x=1&y=2");
     assertTrue(echo.out().contains("path=/echo/a%20b?x=1&y=2"), echo.toString());
     assertTrue(echo.out().contains("x-multi=[one, two]") || echo.out().contains("x-multi=[one,two]"), echo.toString());
     byte[] upload = new byte[8 << 20];
@@ -217,7 +222,8 @@ class NostrTunnelTest {
     Path file = dir.resolve("upload.bin");
     Files.write(file, upload);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
-    Result up = curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file, gateway + "/tunnel/" + callsign + "/web/upload");
+    Result up = curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file,
+        gateway + "/tunnel/" + callsign + "/web/upload");
     assertEquals("bytes=" + upload.length + " sha256=" + sha + "\n", up.out(), up.toString());
     Result down = curl("-o", dir.resolve("down.bin").toString(), "-w", "%{http_code} %{size_download}",
         gateway + "/tunnel/" + callsign + "/web/big?n=33554432");
@@ -242,7 +248,8 @@ class NostrTunnelTest {
     Result status = curl(gateway + "/api/status");
     assertTrue(status.out().contains("\"devices\":2"), status.toString());
     Result dev = curl(gateway + "/api/devices/" + callsign);
-    assertTrue(dev.out().contains("\"callsign\":\"" + callsign + "\"") && dev.out().contains("\"name\":\"web\""), dev.toString());
+    assertTrue(dev.out().contains("\"callsign\":\"" + callsign + "\"") && dev.out().contains("\"name\":\"web\""),
+        dev.toString());
 
     // relay restart: the devices reconnect by themselves and tunnels work again
     relay.stop();
@@ -262,36 +269,43 @@ class NostrTunnelTest {
     NodeProcess relay = start(relayHome(relayPort), dir.resolve("relay-data"));
     int web = http.getAddress().getPort();
     int wsPort = startWebSocketEcho();
-    NodeProcess device = start(deviceHome("device", relayUrl, "web=http://127.0.0.1:" + web + ";public=true, priv=http://127.0.0.1:"
-        + web + ";public=false, ssh=tcp://127.0.0.1:1;public=false, ws=http://127.0.0.1:" + wsPort + ";public=true",
+    NodeProcess device = start(deviceHome("device", relayUrl,
+        "web=http://127.0.0.1:" + web + ";public=true, priv=http://127.0.0.1:"
+            + web + ";public=false, ssh=tcp://127.0.0.1:1;public=false, ws=http://127.0.0.1:" + wsPort + ";public=true",
         ALLOWED_PUBKEY), dir.resolve("device-data"));
     String npub = device.banner("npub");
     String callsign = npub.substring(5, 17);
     awaitService(device, callsign, "priv");
-    String hex = device.client("relay:services", callsign).out().replaceAll("(?s).*\\(([0-9a-f]{64})\\).*", "$1").trim();
+    String hex =
+        device.client("relay:services", callsign).out().replaceAll("(?s).*\\(([0-9a-f]{64})\\).*", "$1").trim();
     assertTrue(hex.matches("[0-9a-f]{64}"), "device key: " + hex);
 
     Set<String> before = filesOutsideData();
     Path itests = Path.of(System.getProperty("warren.itests.dir"));
     Result js = NodeProcess.run(List.of("node", "--experimental-websocket", "--no-warnings",
-        itests.resolve("src/test/js/nostr-device-bad-input.mjs").toString(), relayUrl, hex, callsign, ALLOWED_SECRET), null);
+        itests.resolve("src/test/js/nostr-device-bad-input.mjs").toString(), relayUrl, hex, callsign, ALLOWED_SECRET),
+        null);
     assertEquals(0, js.exit(), js.toString());
     assertTrue(js.out().contains("10 passed, 0 failed"), js.toString());
     assertTrue(relay.alive() && device.alive(), "relay and device survived");
     assertEquals(before, filesOutsideData(), "nothing written outside the data directories");
-    Result tunnel = NodeProcess.run(List.of("curl", "-sS", "http://127.0.0.1:" + relayPort + "/tunnel/" + callsign + "/web/echo?ok=1"), null);
+    Result tunnel = NodeProcess
+        .run(List.of("curl", "-sS", "http://127.0.0.1:" + relayPort + "/tunnel/" + callsign + "/web/echo?ok=1"), null);
     assertTrue(tunnel.out().contains("path=/echo?ok=1"), tunnel.toString());
 
     // a WebSocket upgrade passes through the gateway to the device's service
     java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
     java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(java.net.URI.create(relayUrl + "/tunnel/" + callsign + "/ws/chat"), new java.net.http.WebSocket.Listener() {
-          @Override
-          public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
-            echoed.complete(data.toString());
-            return null;
-          }
-        }).get(30, TimeUnit.SECONDS);
+        .buildAsync(java.net.URI.create(relayUrl + "/tunnel/" + callsign + "/ws/chat"),
+            new java.net.http.WebSocket.Listener() {
+              @Override
+              public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data,
+                  boolean last) {
+                echoed.complete(data.toString());
+                return null;
+              }
+            })
+        .get(30, TimeUnit.SECONDS);
     ws.sendText("hello through the relay", true);
     assertEquals("echo: hello through the relay", echoed.get(30, TimeUnit.SECONDS));
     ws.abort();

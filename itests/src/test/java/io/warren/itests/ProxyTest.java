@@ -108,7 +108,8 @@ class ProxyTest {
       byte[] upload = new byte[1 << 20];
       new Random(3).nextBytes(upload);
       HttpResponse<byte[]> echoed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + egress + "/up")).POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
+          URI.create("http://127.0.0.1:" + egress + "/up")).POST(HttpRequest.BodyPublishers.ofByteArray(upload))
+          .build(),
           HttpResponse.BodyHandlers.ofByteArray());
       assertArrayEquals(upload, echoed.body());
 
@@ -122,8 +123,9 @@ class ProxyTest {
             Integer.toString(iperfPort)).exit());
         assertEquals(0, p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(iperfEgress),
             "--target", qId + ":" + iperfPort).exit());
-        Result run = NodeProcess.run(List.of("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(iperfEgress), "-t", "2",
-            "-J"), null);
+        Result run =
+            NodeProcess.run(List.of("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(iperfEgress), "-t", "2",
+                "-J"), null);
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.out().contains("\"sum_received\"") && !run.out().contains("\"error\""), run.out());
       } finally {
@@ -155,8 +157,9 @@ class ProxyTest {
       assertTrue(noTarget.err().contains("--target"), noTarget.toString());
       Result badDir = p.client("proxy:add", "--direction", "sideways", "--port", "1", "--target", qId + ":1");
       assertTrue(badDir.err().contains("egress or ingress"), badDir.toString());
-      Result unknown = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(NodeProcess.freePort()),
-          "--target", "nobody:80");
+      Result unknown =
+          p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(NodeProcess.freePort()),
+              "--target", "nobody:80");
       assertTrue(unknown.err().contains("no node 'nobody'"), unknown.toString());
 
       // SIGKILL Q and start it again: its rules come back and traffic flows without anyone acting
@@ -206,9 +209,9 @@ class ProxyTest {
         "mynet:NetPass", "admin:RAdmin", null)) {
       String bootstrap = r.identity();
       try (NodeProcess p = NodeProcess.startMember(privateInstallation(dir.resolve("p"), "p"), dir.resolve("p/data"),
-               "mynet:NetPass", "admin:PAdmin", bootstrap);
-           NodeProcess q = NodeProcess.startMember(privateInstallation(dir.resolve("q"), "q"), dir.resolve("q/data"),
-               "mynet:NetPass", "admin:QAdmin", bootstrap)) {
+          "mynet:NetPass", "admin:PAdmin", bootstrap);
+          NodeProcess q = NodeProcess.startMember(privateInstallation(dir.resolve("q"), "q"), dir.resolve("q/data"),
+              "mynet:NetPass", "admin:QAdmin", bootstrap)) {
         assertTrue(p.bannerValues("listening").isEmpty() && q.bannerValues("listening").isEmpty(),
             "P and Q listen nowhere:\n" + p.out() + q.out());
         String pId = p.banner("peer ID");

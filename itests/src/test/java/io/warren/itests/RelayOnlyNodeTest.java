@@ -42,8 +42,10 @@ class RelayOnlyNodeTest {
       node.awaitReady();
       Result info = node.client("node:info");
       assertEquals(0, info.exit(), info.toString());
-      assertTrue(info.out().matches("(?s).*\\d+ ACTIVE\\s+io\\.warren\\.nostr .*"), "the nostr bundle is active: " + info);
-      assertTrue(info.out().matches("(?s).*\\d+ ACTIVE\\s+io\\.warren\\.yamux .*"), "the yamux bundle is active: " + info);
+      assertTrue(info.out().matches("(?s).*\\d+ ACTIVE\\s+io\\.warren\\.nostr .*"),
+          "the nostr bundle is active: " + info);
+      assertTrue(info.out().matches("(?s).*\\d+ ACTIVE\\s+io\\.warren\\.yamux .*"),
+          "the yamux bundle is active: " + info);
       assertFalse(info.out().contains("io.warren.libp2p"), "no libp2p bundle is installed: " + info);
       assertFalse(info.out().contains("io.warren.federation"), "no federation bundle is installed: " + info);
 

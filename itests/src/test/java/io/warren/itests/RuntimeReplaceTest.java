@@ -134,8 +134,9 @@ class RuntimeReplaceTest {
         NodeProcess p = NodeProcess.startMember(NodeProcess.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
             "mynet:NetPass", "admin:PAdmin", null)) {
       String pId = p.banner("peer ID");
-      try (NodeProcess q = NodeProcess.startMember(NodeProcess.installation(dir.resolve("q"), "q"), dir.resolve("q/data"),
-          "mynet:NetPass", "admin:QAdmin", p.identity())) {
+      try (NodeProcess q =
+          NodeProcess.startMember(NodeProcess.installation(dir.resolve("q"), "q"), dir.resolve("q/data"),
+              "mynet:NetPass", "admin:QAdmin", p.identity())) {
         String qId = q.banner("peer ID");
         p.awaitClient(WAIT, o -> o.out().contains(qId), "net:nodes");
         int port = NodeProcess.freePort();

@@ -34,7 +34,8 @@ public interface CommandRunner {
       throw new IllegalArgumentException("no command given");
     }
     if (!Words.COMMAND.matcher(words.get(0)).matches()) {
-      throw new IllegalArgumentException("'" + words.get(0) + "' is not a console command (expected scope:name, e.g. node:info)");
+      throw new IllegalArgumentException(
+          "'" + words.get(0) + "' is not a console command (expected scope:name, e.g. node:info)");
     }
     for (String w : words) {
       if (w.indexOf('\'') >= 0 || w.indexOf('\0') >= 0) {

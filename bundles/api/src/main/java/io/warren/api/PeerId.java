@@ -98,12 +98,14 @@ public final class PeerId {
 
   /** The public key protobuf inlined in an identity peer ID, if this is one. */
   public Optional<byte[]> inlinedKey() {
-    return multihash[0] == IDENTITY ? Optional.of(Arrays.copyOfRange(multihash, 2, multihash.length)) : Optional.empty();
+    return multihash[0] == IDENTITY ? Optional.of(Arrays.copyOfRange(multihash, 2, multihash.length))
+        : Optional.empty();
   }
 
   /** The raw Ed25519 key of an Ed25519 peer ID, if this is one. */
   public Optional<byte[]> ed25519Key() {
-    return inlinedKey().filter(pb -> pb.length == 36 && pb[0] == 0x08 && pb[1] == 0x01 && pb[2] == 0x12 && pb[3] == 0x20)
+    return inlinedKey()
+        .filter(pb -> pb.length == 36 && pb[0] == 0x08 && pb[1] == 0x01 && pb[2] == 0x12 && pb[3] == 0x20)
         .map(pb -> Arrays.copyOfRange(pb, 4, 36));
   }
 
@@ -171,7 +173,8 @@ public final class PeerId {
       throw new IllegalArgumentException("CID version " + (cid.length == 0 ? "none" : cid[0]) + " (expected 1)");
     }
     if ((cid[1] & 0xFF) != LIBP2P_KEY_CODEC) {
-      throw new IllegalArgumentException("CID codec 0x" + Integer.toHexString(cid[1] & 0xFF) + " (expected libp2p-key 0x72)");
+      throw new IllegalArgumentException(
+          "CID codec 0x" + Integer.toHexString(cid[1] & 0xFF) + " (expected libp2p-key 0x72)");
     }
     return Arrays.copyOfRange(cid, 2, cid.length);
   }

@@ -49,7 +49,8 @@ public record PeerRef(String transport, String id) {
   public static PeerRef parse(String text) {
     int colon = text.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("not a peer reference (expected libp2p:<peer ID> or nostr:<hex key>): " + text);
+      throw new IllegalArgumentException(
+          "not a peer reference (expected libp2p:<peer ID> or nostr:<hex key>): " + text);
     }
     String scheme = text.substring(0, colon);
     String id = text.substring(colon + 1);

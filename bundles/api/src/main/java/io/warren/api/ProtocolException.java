@@ -7,13 +7,13 @@ package io.warren.api;
  */
 public class ProtocolException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public ProtocolException(String message) {
-        super(message);
-    }
+  public ProtocolException(String message) {
+    super(message);
+  }
 
-    public ProtocolException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public ProtocolException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

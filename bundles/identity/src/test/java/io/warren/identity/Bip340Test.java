@@ -21,7 +21,8 @@ class Bip340Test {
   void everyFinalVectorGivesItsResult() throws IOException {
     List<String[]> rows;
     try (var in = Bip340Test.class.getResourceAsStream("/bip340-final-vectors.csv")) {
-      rows = rows(List.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip().split("\r?\n")));
+      rows = rows(
+          List.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip().split("\r?\n")));
     }
     for (String[] f : rows) {
       byte[] pub = HEX.parseHex(f[2].toLowerCase());
@@ -30,7 +31,8 @@ class Bip340Test {
       if (!f[1].isEmpty()) {
         byte[] secret = HEX.parseHex(f[1].toLowerCase());
         assertArrayEquals(pub, Bip340.publicKey(secret), "public key of vector " + f[0]);
-        assertArrayEquals(sig, Bip340.sign(secret, msg, HEX.parseHex(f[3].toLowerCase())), "signature of vector " + f[0]);
+        assertArrayEquals(sig, Bip340.sign(secret, msg, HEX.parseHex(f[3].toLowerCase())),
+            "signature of vector " + f[0]);
       }
       assertEquals(f[6].equals("TRUE"), Bip340.verify(pub, msg, sig), "verification of vector " + f[0] + " " + f[7]);
     }

@@ -10,5 +10,4 @@ import java.time.Duration;
  * @param identical whether what came back equals what was sent, byte for byte
  * @param elapsed from opening the stream to the peer's end of stream
  */
-public record EchoResult(String peerId, long sent, long received, boolean identical, Duration elapsed) {
-}
+public record EchoResult(String peerId, long sent, long received, boolean identical, Duration elapsed) {}

@@ -180,7 +180,8 @@ public record Filter(Set<String> ids, Set<String> authors, Set<Integer> kinds, M
 
   /** Whether some condition is an empty list, so that nothing can match. */
   public boolean matchesNothing() {
-    if ((ids != null && ids.isEmpty()) || (authors != null && authors.isEmpty()) || (kinds != null && kinds.isEmpty())) {
+    if ((ids != null && ids.isEmpty()) || (authors != null && authors.isEmpty())
+        || (kinds != null && kinds.isEmpty())) {
       return true;
     }
     if (since != null && until != null && since > until) {

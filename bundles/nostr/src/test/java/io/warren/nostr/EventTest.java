@@ -11,10 +11,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EventTest {
-  private static final byte[] KEY = HexFormat.of().parseHex("0000000000000000000000000000000000000000000000000000000000000003");
+  private static final byte[] KEY =
+      HexFormat.of().parseHex("0000000000000000000000000000000000000000000000000000000000000003");
 
   /** Signed by nostr-tools 2.25.2 (finalizeEvent) with secret key 3: every escaped character, UTF-8 and an emoji. */
-  static final String NOSTR_TOOLS_EVENT = "{\"kind\":1,\"created_at\":1700000000,\"tags\":[[\"e\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"wss://r.example\"],[\"t\",\"quote\\\"back\\\\slash\"]],\"content\":\"line\\nquote\\\"back\\\\cr\\rtab\\tbs\\bff\\fé😀/<>\",\"pubkey\":\"f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9\",\"id\":\"284f983a161d0e0d3aef5073f4bb75e749cc4889ff83db73efdeee07d689fe83\",\"sig\":\"2c8d78f2361a00f56e234445e05da0a7af5011198a42a5bcd9cf60e7408c4f1e0f1c1d9504a41d4825064569dd798c78ef1539fbe995d6d5b52901601611df97\"}";
+  static final String NOSTR_TOOLS_EVENT =
+      "{\"kind\":1,\"created_at\":1700000000,\"tags\":[[\"e\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"wss://r.example\"],[\"t\",\"quote\\\"back\\\\slash\"]],\"content\":\"line\\nquote\\\"back\\\\cr\\rtab\\tbs\\bff\\fé😀/<>\",\"pubkey\":\"f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9\",\"id\":\"284f983a161d0e0d3aef5073f4bb75e749cc4889ff83db73efdeee07d689fe83\",\"sig\":\"2c8d78f2361a00f56e234445e05da0a7af5011198a42a5bcd9cf60e7408c4f1e0f1c1d9504a41d4825064569dd798c78ef1539fbe995d6d5b52901601611df97\"}";
 
   @Test
   void canonicalSerializationEscapesExactlyTheSevenCharactersOfNip01() {
@@ -40,12 +42,15 @@ class EventTest {
   @Test
   void aWrongIdOrSignatureIsRefusedWithTheReason() {
     Event good = Event.sign(KEY, 1700000000, 1, List.of(), "hello");
-    Event wrongId = new Event("0".repeat(64), good.pubkey(), good.createdAt(), good.kind(), good.tags(), good.content(), good.sig());
+    Event wrongId = new Event("0".repeat(64), good.pubkey(), good.createdAt(), good.kind(), good.tags(), good.content(),
+        good.sig());
     assertTrue(assertThrows(NostrException.class, wrongId::verify).getMessage().contains("id does not match"));
-    Event tampered = new Event(good.id(), good.pubkey(), good.createdAt(), good.kind(), good.tags(), "hellO", good.sig());
+    Event tampered =
+        new Event(good.id(), good.pubkey(), good.createdAt(), good.kind(), good.tags(), "hellO", good.sig());
     assertThrows(NostrException.class, tampered::verify);
     String badSig = (good.sig().charAt(0) == '0' ? "1" : "0") + good.sig().substring(1);
-    Event forged = new Event(good.id(), good.pubkey(), good.createdAt(), good.kind(), good.tags(), good.content(), badSig);
+    Event forged =
+        new Event(good.id(), good.pubkey(), good.createdAt(), good.kind(), good.tags(), good.content(), badSig);
     assertTrue(assertThrows(NostrException.class, forged::verify).getMessage().contains("signature"));
   }
 

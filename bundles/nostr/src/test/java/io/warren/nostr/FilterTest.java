@@ -10,9 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FilterTest {
-  private static final byte[] KEY = HexFormat.of().parseHex("0000000000000000000000000000000000000000000000000000000000000001");
+  private static final byte[] KEY =
+      HexFormat.of().parseHex("0000000000000000000000000000000000000000000000000000000000000001");
   private static final Event E = Event.sign(KEY, 1000, 7,
-      List.of(List.of("e", "f".repeat(64)), List.of("t", "nostr", "ignored"), List.of("T", "Upper"), List.of("x")), "hi");
+      List.of(List.of("e", "f".repeat(64)), List.of("t", "nostr", "ignored"), List.of("T", "Upper"), List.of("x")),
+      "hi");
 
   private static boolean m(String filter) {
     return Filter.parse(filter).matches(E);
@@ -43,7 +45,8 @@ class FilterTest {
 
   @Test
   void badFiltersAreRefused() {
-    assertTrue(assertThrows(NostrException.class, () -> Filter.parse("{\"search\":\"x\"}")).getMessage().startsWith("unsupported:"));
+    assertTrue(assertThrows(NostrException.class, () -> Filter.parse("{\"search\":\"x\"}")).getMessage()
+        .startsWith("unsupported:"));
     assertThrows(NostrException.class, () -> Filter.parse("{\"ids\":[\"abc\"]}"));
     assertThrows(NostrException.class, () -> Filter.parse("{\"authors\":[\"" + "A".repeat(64) + "\"]}"));
     assertThrows(NostrException.class, () -> Filter.parse("{\"kinds\":[\"1\"]}"));
@@ -57,7 +60,8 @@ class FilterTest {
 
   @Test
   void roundTripsThroughJson() {
-    String json = "{\"ids\":[\"" + E.id() + "\"],\"authors\":[\"" + E.pubkey() + "\"],\"kinds\":[7],\"#e\":[\"x\"],\"since\":1,\"until\":2,\"limit\":3}";
+    String json = "{\"ids\":[\"" + E.id() + "\"],\"authors\":[\"" + E.pubkey()
+        + "\"],\"kinds\":[7],\"#e\":[\"x\"],\"since\":1,\"until\":2,\"limit\":3}";
     assertEquals(json, Filter.parse(json).toJson());
   }
 }

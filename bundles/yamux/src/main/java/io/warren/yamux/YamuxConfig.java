@@ -13,41 +13,41 @@ import java.util.function.LongSupplier;
  * @param nanoClock time source (tests replace it)
  */
 public record YamuxConfig(int initialWindow, int maxWindow, int maxInboundStreams, int maxAckBacklog,
-        boolean measureRtt, LongSupplier nanoClock) {
+    boolean measureRtt, LongSupplier nanoClock) {
 
-    public static final int INITIAL_WINDOW = 256 * 1024;
-    public static final int MAX_WINDOW_LIMIT = 16 * 1024 * 1024;
+  public static final int INITIAL_WINDOW = 256 * 1024;
+  public static final int MAX_WINDOW_LIMIT = 16 * 1024 * 1024;
 
-    public static final YamuxConfig DEFAULT =
-            new YamuxConfig(INITIAL_WINDOW, MAX_WINDOW_LIMIT, 512, 256, true, System::nanoTime);
+  public static final YamuxConfig DEFAULT =
+      new YamuxConfig(INITIAL_WINDOW, MAX_WINDOW_LIMIT, 512, 256, true, System::nanoTime);
 
-    public YamuxConfig {
-        if (initialWindow != INITIAL_WINDOW) {
-            // both sides assume 256 KiB at open (spec); a larger start would need a window update with SYN/ACK
-            throw new IllegalArgumentException("yamux: initialWindow must be " + INITIAL_WINDOW);
-        }
-        if (maxWindow < initialWindow || maxWindow > MAX_WINDOW_LIMIT) {
-            throw new IllegalArgumentException("yamux: maxWindow must be between " + initialWindow + " and "
-                    + MAX_WINDOW_LIMIT + ", got " + maxWindow);
-        }
-        if (maxInboundStreams < 1 || maxAckBacklog < 1) {
-            throw new IllegalArgumentException("yamux: maxInboundStreams and maxAckBacklog must be positive");
-        }
+  public YamuxConfig {
+    if (initialWindow != INITIAL_WINDOW) {
+      // both sides assume 256 KiB at open (spec); a larger start would need a window update with SYN/ACK
+      throw new IllegalArgumentException("yamux: initialWindow must be " + INITIAL_WINDOW);
     }
-
-    public YamuxConfig withMeasureRtt(boolean measure) {
-        return new YamuxConfig(initialWindow, maxWindow, maxInboundStreams, maxAckBacklog, measure, nanoClock);
+    if (maxWindow < initialWindow || maxWindow > MAX_WINDOW_LIMIT) {
+      throw new IllegalArgumentException("yamux: maxWindow must be between " + initialWindow + " and "
+          + MAX_WINDOW_LIMIT + ", got " + maxWindow);
     }
-
-    public YamuxConfig withNanoClock(LongSupplier clock) {
-        return new YamuxConfig(initialWindow, maxWindow, maxInboundStreams, maxAckBacklog, measureRtt, clock);
+    if (maxInboundStreams < 1 || maxAckBacklog < 1) {
+      throw new IllegalArgumentException("yamux: maxInboundStreams and maxAckBacklog must be positive");
     }
+  }
 
-    public YamuxConfig withMaxWindow(int max) {
-        return new YamuxConfig(initialWindow, max, maxInboundStreams, maxAckBacklog, measureRtt, nanoClock);
-    }
+  public YamuxConfig withMeasureRtt(boolean measure) {
+    return new YamuxConfig(initialWindow, maxWindow, maxInboundStreams, maxAckBacklog, measure, nanoClock);
+  }
 
-    public YamuxConfig withMaxInboundStreams(int max) {
-        return new YamuxConfig(initialWindow, maxWindow, max, maxAckBacklog, measureRtt, nanoClock);
-    }
+  public YamuxConfig withNanoClock(LongSupplier clock) {
+    return new YamuxConfig(initialWindow, maxWindow, maxInboundStreams, maxAckBacklog, measureRtt, clock);
+  }
+
+  public YamuxConfig withMaxWindow(int max) {
+    return new YamuxConfig(initialWindow, max, maxInboundStreams, maxAckBacklog, measureRtt, nanoClock);
+  }
+
+  public YamuxConfig withMaxInboundStreams(int max) {
+    return new YamuxConfig(initialWindow, maxWindow, max, maxAckBacklog, measureRtt, nanoClock);
+  }
 }

@@ -101,8 +101,9 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     if (streams.mustWait()) {
       // a burst of opens waits for ACKs instead of failing: a proxy accepting 1000 clients at once
       if (!streams.enqueue(new StreamTable.WaitingOpen(initializer, promise))) {
-        promise.setFailure(new IOException("yamux: " + streams.ackBacklog() + " opened streams await the peer's ACK and "
-            + streams.waiting() + " more wait to open"));
+        promise
+            .setFailure(new IOException("yamux: " + streams.ackBacklog() + " opened streams await the peer's ACK and "
+                + streams.waiting() + " more wait to open"));
       }
       return;
     }

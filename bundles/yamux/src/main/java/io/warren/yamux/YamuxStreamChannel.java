@@ -13,10 +13,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
+import io.warren.api.channel.Resettable;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import io.warren.api.channel.Resettable;
 
 /**
  * One Yamux stream as a Netty child channel of the connection, on the connection's event loop.
@@ -44,434 +44,434 @@ import io.warren.api.channel.Resettable;
  */
 public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel, Resettable {
 
-    /** User event fired in a stream's pipeline when the peer resets it (just before it closes). */
-    public static final Object RESET_EVENT = new Object() {
-        @Override
-        public String toString() {
-            return "YamuxStreamReset";
-        }
-    };
-
-    static final Object FIN = new Object() {
-        @Override
-        public String toString() {
-            return "YamuxFin";
-        }
-    };
-
-    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
-    private static final int WINDOW_WRITABILITY = 1;
-    private static final int CONNECTION_WRITABILITY = 2;
-
-    private final YamuxSession session;
-    private final int streamId;
-    private final boolean outbound;
-    private final ChannelConfig config = new DefaultChannelConfig(this);
-    private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
-
-    final StreamWindow window = new StreamWindow();
-
-    boolean acked;
-    boolean localFin;
-    boolean remoteFin;
-    boolean reset;
-    boolean resetByPeer;
-    private boolean inputShutdownFired;
-    /** {@link #shutdownInput()} was called: what arrives is discarded (and its window returned). */
-    private boolean inputShutdown;
-    private boolean closed;
-    private boolean readPending;
-    private boolean delivering;
-
-    YamuxStreamChannel(YamuxSession session, Channel parent, int streamId, boolean outbound) {
-        super(parent);
-        this.session = session;
-        this.streamId = streamId;
-        this.outbound = outbound;
-    }
-
-    /** The Yamux stream id (odd: opened by the dialer's side, even: by the listener's side). */
-    public int streamId() {
-        return streamId;
-    }
-
-    /** True if this side opened the stream. */
-    public boolean isOutbound() {
-        return outbound;
-    }
-
-    public YamuxSession session() {
-        return session;
-    }
-
-    /** Current send window: bytes we may send before the peer grants more. */
-    public long sendWindow() {
-        return window.send;
-    }
-
-    /** Current receive window size (grows with auto-tuning). */
-    public long receiveWindow() {
-        return window.receive;
-    }
-
-    public boolean isResetByPeer() {
-        return resetByPeer;
-    }
-
-    /** Half-closes: sends FIN after everything written before. Reading goes on until the peer's FIN. */
-    public ChannelFuture closeWrite() {
-        return writeAndFlush(FIN);
-    }
-
-    // ---- DuplexChannel: half-close like a TCP socket ----
-
-    /** Same as {@link #closeWrite()}: FIN after everything written before. */
-    @Override
-    public ChannelFuture shutdownOutput() {
-        return closeWrite();
-    }
-
-    @Override
-    public ChannelFuture shutdownOutput(ChannelPromise promise) {
-        return writeAndFlush(FIN, promise);
-    }
-
-    /** True once our FIN left (or the stream was reset or closed). */
-    @Override
-    public boolean isOutputShutdown() {
-        return localFin || reset || closed;
-    }
-
-    /**
-     * Stops reading: Yamux has no frame to tell the peer, so what it still sends is discarded here
-     * and its window returned, as TCP discards data after {@code shutdown(SHUT_RD)}.
-     */
-    @Override
-    public ChannelFuture shutdownInput() {
-        return shutdownInput(newPromise());
-    }
-
-    @Override
-    public ChannelFuture shutdownInput(ChannelPromise promise) {
-        if (eventLoop().inEventLoop()) {
-            shutdownInput0(promise);
-        } else {
-            eventLoop().execute(() -> shutdownInput0(promise));
-        }
-        return promise;
-    }
-
-    private void shutdownInput0(ChannelPromise promise) {
-        if (!inputShutdown) {
-            inputShutdown = true;
-            discardInbound();
-        }
-        promise.trySuccess();
-    }
-
-    /** True once the peer's FIN was read or {@link #shutdownInput()} was called. */
-    @Override
-    public boolean isInputShutdown() {
-        return inputShutdown || inputShutdownFired || closed;
-    }
-
-    @Override
-    public boolean isShutdown() {
-        return isInputShutdown() && isOutputShutdown();
-    }
-
-    @Override
-    public ChannelFuture shutdown() {
-        return shutdown(newPromise());
-    }
-
-    /** Both directions: FIN after what was written, and input discarded from now on. */
-    @Override
-    public ChannelFuture shutdown(ChannelPromise promise) {
-        shutdownOutput().addListener(f -> shutdownInput(newPromise()).addListener(g -> {
-            if (f.isSuccess()) {
-                promise.trySuccess();
-            } else {
-                promise.tryFailure(f.cause());
-            }
-        }));
-        return promise;
-    }
-
-    /** Aborts the stream: sends RST and closes the channel. */
-    @Override
-    public ChannelFuture reset() {
-        ChannelPromise p = newPromise();
-        if (eventLoop().inEventLoop()) {
-            reset0(p);
-        } else {
-            eventLoop().execute(() -> reset0(p));
-        }
-        return p;
-    }
-
-    private void reset0(ChannelPromise p) {
-        if (!closed && !reset) {
-            reset = true;
-            session.sendReset(this);
-        }
-        close(p);
-    }
-
-    @Override
-    public ChannelConfig config() {
-        return config;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return !closed;
-    }
-
-    @Override
-    public boolean isActive() {
-        return !closed;
-    }
-
-    @Override
-    public ChannelMetadata metadata() {
-        return METADATA;
-    }
-
-    @Override
-    protected AbstractUnsafe newUnsafe() {
-        return new StreamUnsafe();
-    }
-
-    @Override
-    protected boolean isCompatible(EventLoop loop) {
-        return true;
-    }
-
-    @Override
-    protected SocketAddress localAddress0() {
-        return parent().localAddress();
-    }
-
-    @Override
-    protected SocketAddress remoteAddress0() {
-        return parent().remoteAddress();
-    }
-
-    @Override
-    protected void doBind(SocketAddress localAddress) {
-        throw new UnsupportedOperationException("yamux streams cannot be bound");
-    }
-
-    @Override
-    protected void doDisconnect() {
-        doClose();
-    }
-
-    @Override
-    protected void doClose() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        ByteBuf b;
-        while ((b = inbound.poll()) != null) {
-            b.release();
-        }
-        if (!reset && !localFin) {
-            localFin = true;
-            session.sendFin(this);
-        }
-        if (reset || remoteFin || !session.isOpen()) {
-            session.remove(this);
-        }
-        // else: half-open "zombie" until the peer's FIN or RST; its data is discarded and its window returned
-    }
-
-    @Override
-    protected void doBeginRead() {
-        if (closed) {
-            return;
-        }
-        readPending = true;
-        deliver();
-    }
-
-    @Override
-    protected Object filterOutboundMessage(Object msg) {
-        if (msg instanceof ByteBuf || msg == FIN) {
-            return msg;
-        }
-        throw new UnsupportedOperationException("yamux stream accepts ByteBuf only, got " + msg.getClass().getName());
-    }
-
-    @Override
-    protected void doWrite(ChannelOutboundBuffer in) {
-        boolean wrote = false;
-        for (;;) {
-            Object msg = in.current();
-            if (msg == null) {
-                break;
-            }
-            if (reset || localFin) {
-                in.remove(new IOException("yamux: stream " + Integer.toUnsignedString(streamId)
-                        + (reset ? " was reset" : " output is closed (FIN sent)")));
-                continue;
-            }
-            if (msg == FIN) {
-                localFin = true;
-                session.sendFin(this);
-                in.remove();
-                if (remoteFin && inputShutdownFired) {
-                    close();
-                }
-                continue;
-            }
-            ByteBuf buf = (ByteBuf) msg;
-            if (!buf.isReadable()) {
-                in.remove();
-                continue;
-            }
-            if (!session.connectionWritable()) {
-                session.frames().flush(); // our own frames may be what fills it
-                if (!session.connectionWritable()) {
-                    break; // resumed by YamuxSession when the connection drains
-                }
-            }
-            int n = (int) Math.min(Math.min(buf.readableBytes(), window.send), YamuxSession.MAX_DATA_FRAME);
-            if (n == 0) {
-                in.setUserDefinedWritability(WINDOW_WRITABILITY, false);
-                break; // resumed by a window update
-            }
-            session.frames().data(streamId, buf.readRetainedSlice(n));
-            window.send -= n;
-            wrote = true;
-            in.progress(n);
-            if (!buf.isReadable()) {
-                in.remove();
-            }
-        }
-        if (wrote) {
-            session.frames().flush();
-        }
-    }
-
-    // ---- called by YamuxSession, on the event loop ----
-
-    void onData(ByteBuf data) {
-        if (closed || inputShutdown) {
-            int n = data.readableBytes();
-            data.release();
-            session.consumed(this, n);
-            return;
-        }
-        inbound.add(data);
-        deliver();
-    }
-
-    void onWindowUpdate(long delta) {
-        window.send += delta;
-        ChannelOutboundBuffer buf = unsafe().outboundBuffer();
-        if (buf != null && window.send > 0) {
-            buf.setUserDefinedWritability(WINDOW_WRITABILITY, true);
-            ((StreamUnsafe) unsafe()).resumeWrites();
-        }
-    }
-
-    void onConnectionWritabilityChanged(boolean writable) {
-        ChannelOutboundBuffer buf = unsafe().outboundBuffer();
-        if (buf != null) {
-            buf.setUserDefinedWritability(CONNECTION_WRITABILITY, writable);
-            if (writable) {
-                ((StreamUnsafe) unsafe()).resumeWrites();
-            }
-        }
-    }
-
-    void onRemoteFin() {
-        remoteFin = true;
-        if (closed) {
-            session.remove(this);
-        } else {
-            deliver();
-        }
-    }
-
-    void onRemoteReset() {
-        reset = true;
-        resetByPeer = true;
-        if (closed) {
-            session.remove(this);
-            return;
-        }
-        pipeline().fireUserEventTriggered(RESET_EVENT);
-        unsafe().close(voidPromise());
-    }
-
-    /** The connection closed: this stream is gone too. */
-    void onSessionClosed() {
-        reset = true;
-        if (!closed) {
-            unsafe().close(voidPromise());
-        }
-    }
-
-    /** Drops what was received and not read yet, returning its window to the peer. */
-    private void discardInbound() {
-        ByteBuf b;
-        while ((b = inbound.poll()) != null) {
-            int n = b.readableBytes();
-            b.release();
-            session.consumed(this, n);
-        }
-        deliver(); // a FIN already received still ends the input
-    }
-
-    private void deliver() {
-        if (delivering) {
-            return;
-        }
-        delivering = true;
-        try {
-            while (readPending && !inbound.isEmpty() && !closed) {
-                // this read request is served now; a read() issued while delivering (e.g. from a write
-                // listener that completes at once) asks for the next one and must not be lost
-                readPending = false;
-                boolean autoRead = config.isAutoRead();
-                do {
-                    ByteBuf b = inbound.poll();
-                    int n = b.readableBytes();
-                    pipeline().fireChannelRead(b);
-                    session.consumed(this, n);
-                } while (autoRead && !inbound.isEmpty() && !closed);
-                pipeline().fireChannelReadComplete(); // with AUTO_READ this calls read() again
-            }
-            if (inbound.isEmpty() && remoteFin && !inputShutdownFired && !closed) {
-                inputShutdownFired = true;
-                pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-                pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
-                if (localFin && !closed) {
-                    close();
-                }
-            }
-        } finally {
-            delivering = false;
-        }
-    }
-
+  /** User event fired in a stream's pipeline when the peer resets it (just before it closes). */
+  public static final Object RESET_EVENT = new Object() {
     @Override
     public String toString() {
-        return "YamuxStream(" + parent().id() + "/" + Integer.toUnsignedString(streamId) + ")";
+      return "YamuxStreamReset";
+    }
+  };
+
+  static final Object FIN = new Object() {
+    @Override
+    public String toString() {
+      return "YamuxFin";
+    }
+  };
+
+  private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+  private static final int WINDOW_WRITABILITY = 1;
+  private static final int CONNECTION_WRITABILITY = 2;
+
+  private final YamuxSession session;
+  private final int streamId;
+  private final boolean outbound;
+  private final ChannelConfig config = new DefaultChannelConfig(this);
+  private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
+
+  final StreamWindow window = new StreamWindow();
+
+  boolean acked;
+  boolean localFin;
+  boolean remoteFin;
+  boolean reset;
+  boolean resetByPeer;
+  private boolean inputShutdownFired;
+  /** {@link #shutdownInput()} was called: what arrives is discarded (and its window returned). */
+  private boolean inputShutdown;
+  private boolean closed;
+  private boolean readPending;
+  private boolean delivering;
+
+  YamuxStreamChannel(YamuxSession session, Channel parent, int streamId, boolean outbound) {
+    super(parent);
+    this.session = session;
+    this.streamId = streamId;
+    this.outbound = outbound;
+  }
+
+  /** The Yamux stream id (odd: opened by the dialer's side, even: by the listener's side). */
+  public int streamId() {
+    return streamId;
+  }
+
+  /** True if this side opened the stream. */
+  public boolean isOutbound() {
+    return outbound;
+  }
+
+  public YamuxSession session() {
+    return session;
+  }
+
+  /** Current send window: bytes we may send before the peer grants more. */
+  public long sendWindow() {
+    return window.send;
+  }
+
+  /** Current receive window size (grows with auto-tuning). */
+  public long receiveWindow() {
+    return window.receive;
+  }
+
+  public boolean isResetByPeer() {
+    return resetByPeer;
+  }
+
+  /** Half-closes: sends FIN after everything written before. Reading goes on until the peer's FIN. */
+  public ChannelFuture closeWrite() {
+    return writeAndFlush(FIN);
+  }
+
+  // ---- DuplexChannel: half-close like a TCP socket ----
+
+  /** Same as {@link #closeWrite()}: FIN after everything written before. */
+  @Override
+  public ChannelFuture shutdownOutput() {
+    return closeWrite();
+  }
+
+  @Override
+  public ChannelFuture shutdownOutput(ChannelPromise promise) {
+    return writeAndFlush(FIN, promise);
+  }
+
+  /** True once our FIN left (or the stream was reset or closed). */
+  @Override
+  public boolean isOutputShutdown() {
+    return localFin || reset || closed;
+  }
+
+  /**
+   * Stops reading: Yamux has no frame to tell the peer, so what it still sends is discarded here
+   * and its window returned, as TCP discards data after {@code shutdown(SHUT_RD)}.
+   */
+  @Override
+  public ChannelFuture shutdownInput() {
+    return shutdownInput(newPromise());
+  }
+
+  @Override
+  public ChannelFuture shutdownInput(ChannelPromise promise) {
+    if (eventLoop().inEventLoop()) {
+      shutdownInput0(promise);
+    } else {
+      eventLoop().execute(() -> shutdownInput0(promise));
+    }
+    return promise;
+  }
+
+  private void shutdownInput0(ChannelPromise promise) {
+    if (!inputShutdown) {
+      inputShutdown = true;
+      discardInbound();
+    }
+    promise.trySuccess();
+  }
+
+  /** True once the peer's FIN was read or {@link #shutdownInput()} was called. */
+  @Override
+  public boolean isInputShutdown() {
+    return inputShutdown || inputShutdownFired || closed;
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return isInputShutdown() && isOutputShutdown();
+  }
+
+  @Override
+  public ChannelFuture shutdown() {
+    return shutdown(newPromise());
+  }
+
+  /** Both directions: FIN after what was written, and input discarded from now on. */
+  @Override
+  public ChannelFuture shutdown(ChannelPromise promise) {
+    shutdownOutput().addListener(f -> shutdownInput(newPromise()).addListener(g -> {
+      if (f.isSuccess()) {
+        promise.trySuccess();
+      } else {
+        promise.tryFailure(f.cause());
+      }
+    }));
+    return promise;
+  }
+
+  /** Aborts the stream: sends RST and closes the channel. */
+  @Override
+  public ChannelFuture reset() {
+    ChannelPromise p = newPromise();
+    if (eventLoop().inEventLoop()) {
+      reset0(p);
+    } else {
+      eventLoop().execute(() -> reset0(p));
+    }
+    return p;
+  }
+
+  private void reset0(ChannelPromise p) {
+    if (!closed && !reset) {
+      reset = true;
+      session.sendReset(this);
+    }
+    close(p);
+  }
+
+  @Override
+  public ChannelConfig config() {
+    return config;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed;
+  }
+
+  @Override
+  public boolean isActive() {
+    return !closed;
+  }
+
+  @Override
+  public ChannelMetadata metadata() {
+    return METADATA;
+  }
+
+  @Override
+  protected AbstractUnsafe newUnsafe() {
+    return new StreamUnsafe();
+  }
+
+  @Override
+  protected boolean isCompatible(EventLoop loop) {
+    return true;
+  }
+
+  @Override
+  protected SocketAddress localAddress0() {
+    return parent().localAddress();
+  }
+
+  @Override
+  protected SocketAddress remoteAddress0() {
+    return parent().remoteAddress();
+  }
+
+  @Override
+  protected void doBind(SocketAddress localAddress) {
+    throw new UnsupportedOperationException("yamux streams cannot be bound");
+  }
+
+  @Override
+  protected void doDisconnect() {
+    doClose();
+  }
+
+  @Override
+  protected void doClose() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ByteBuf b;
+    while ((b = inbound.poll()) != null) {
+      b.release();
+    }
+    if (!reset && !localFin) {
+      localFin = true;
+      session.sendFin(this);
+    }
+    if (reset || remoteFin || !session.isOpen()) {
+      session.remove(this);
+    }
+    // else: half-open "zombie" until the peer's FIN or RST; its data is discarded and its window returned
+  }
+
+  @Override
+  protected void doBeginRead() {
+    if (closed) {
+      return;
+    }
+    readPending = true;
+    deliver();
+  }
+
+  @Override
+  protected Object filterOutboundMessage(Object msg) {
+    if (msg instanceof ByteBuf || msg == FIN) {
+      return msg;
+    }
+    throw new UnsupportedOperationException("yamux stream accepts ByteBuf only, got " + msg.getClass().getName());
+  }
+
+  @Override
+  protected void doWrite(ChannelOutboundBuffer in) {
+    boolean wrote = false;
+    for (;;) {
+      Object msg = in.current();
+      if (msg == null) {
+        break;
+      }
+      if (reset || localFin) {
+        in.remove(new IOException("yamux: stream " + Integer.toUnsignedString(streamId)
+            + (reset ? " was reset" : " output is closed (FIN sent)")));
+        continue;
+      }
+      if (msg == FIN) {
+        localFin = true;
+        session.sendFin(this);
+        in.remove();
+        if (remoteFin && inputShutdownFired) {
+          close();
+        }
+        continue;
+      }
+      ByteBuf buf = (ByteBuf) msg;
+      if (!buf.isReadable()) {
+        in.remove();
+        continue;
+      }
+      if (!session.connectionWritable()) {
+        session.frames().flush(); // our own frames may be what fills it
+        if (!session.connectionWritable()) {
+          break; // resumed by YamuxSession when the connection drains
+        }
+      }
+      int n = (int) Math.min(Math.min(buf.readableBytes(), window.send), YamuxSession.MAX_DATA_FRAME);
+      if (n == 0) {
+        in.setUserDefinedWritability(WINDOW_WRITABILITY, false);
+        break; // resumed by a window update
+      }
+      session.frames().data(streamId, buf.readRetainedSlice(n));
+      window.send -= n;
+      wrote = true;
+      in.progress(n);
+      if (!buf.isReadable()) {
+        in.remove();
+      }
+    }
+    if (wrote) {
+      session.frames().flush();
+    }
+  }
+
+  // ---- called by YamuxSession, on the event loop ----
+
+  void onData(ByteBuf data) {
+    if (closed || inputShutdown) {
+      int n = data.readableBytes();
+      data.release();
+      session.consumed(this, n);
+      return;
+    }
+    inbound.add(data);
+    deliver();
+  }
+
+  void onWindowUpdate(long delta) {
+    window.send += delta;
+    ChannelOutboundBuffer buf = unsafe().outboundBuffer();
+    if (buf != null && window.send > 0) {
+      buf.setUserDefinedWritability(WINDOW_WRITABILITY, true);
+      ((StreamUnsafe) unsafe()).resumeWrites();
+    }
+  }
+
+  void onConnectionWritabilityChanged(boolean writable) {
+    ChannelOutboundBuffer buf = unsafe().outboundBuffer();
+    if (buf != null) {
+      buf.setUserDefinedWritability(CONNECTION_WRITABILITY, writable);
+      if (writable) {
+        ((StreamUnsafe) unsafe()).resumeWrites();
+      }
+    }
+  }
+
+  void onRemoteFin() {
+    remoteFin = true;
+    if (closed) {
+      session.remove(this);
+    } else {
+      deliver();
+    }
+  }
+
+  void onRemoteReset() {
+    reset = true;
+    resetByPeer = true;
+    if (closed) {
+      session.remove(this);
+      return;
+    }
+    pipeline().fireUserEventTriggered(RESET_EVENT);
+    unsafe().close(voidPromise());
+  }
+
+  /** The connection closed: this stream is gone too. */
+  void onSessionClosed() {
+    reset = true;
+    if (!closed) {
+      unsafe().close(voidPromise());
+    }
+  }
+
+  /** Drops what was received and not read yet, returning its window to the peer. */
+  private void discardInbound() {
+    ByteBuf b;
+    while ((b = inbound.poll()) != null) {
+      int n = b.readableBytes();
+      b.release();
+      session.consumed(this, n);
+    }
+    deliver(); // a FIN already received still ends the input
+  }
+
+  private void deliver() {
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    try {
+      while (readPending && !inbound.isEmpty() && !closed) {
+        // this read request is served now; a read() issued while delivering (e.g. from a write
+        // listener that completes at once) asks for the next one and must not be lost
+        readPending = false;
+        boolean autoRead = config.isAutoRead();
+        do {
+          ByteBuf b = inbound.poll();
+          int n = b.readableBytes();
+          pipeline().fireChannelRead(b);
+          session.consumed(this, n);
+        } while (autoRead && !inbound.isEmpty() && !closed);
+        pipeline().fireChannelReadComplete(); // with AUTO_READ this calls read() again
+      }
+      if (inbound.isEmpty() && remoteFin && !inputShutdownFired && !closed) {
+        inputShutdownFired = true;
+        pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
+        if (localFin && !closed) {
+          close();
+        }
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "YamuxStream(" + parent().id() + "/" + Integer.toUnsignedString(streamId) + ")";
+  }
+
+  private final class StreamUnsafe extends AbstractUnsafe {
+    @Override
+    public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+      promise.setFailure(new UnsupportedOperationException("yamux streams are opened by YamuxSession.openStream"));
     }
 
-    private final class StreamUnsafe extends AbstractUnsafe {
-        @Override
-        public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
-            promise.setFailure(new UnsupportedOperationException("yamux streams are opened by YamuxSession.openStream"));
-        }
-
-        void resumeWrites() {
-            flush0();
-        }
+    void resumeWrites() {
+      flush0();
     }
+  }
 }

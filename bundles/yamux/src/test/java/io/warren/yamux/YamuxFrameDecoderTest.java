@@ -17,56 +17,56 @@ import org.junit.jupiter.api.Test;
 
 class YamuxFrameDecoderTest {
 
-    private final List<Throwable> errors = new ArrayList<>();
+  private final List<Throwable> errors = new ArrayList<>();
 
-    private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new YamuxFrameDecoder(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                errors.add(cause);
-            }
-        });
-    }
+  private EmbeddedChannel channel() {
+    return new EmbeddedChannel(new YamuxFrameDecoder(), new ChannelInboundHandlerAdapter() {
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        errors.add(cause);
+      }
+    });
+  }
 
-    @Test
-    void headerLayoutIsBigEndian() {
-        ByteBuf b = Unpooled.buffer();
-        YamuxFrame.writeHeader(b, YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN | YamuxFrame.FLAG_FIN, 3, 0x40000);
-        assertEquals("000100050000000300040000", HexFormat.of().formatHex(io.netty.buffer.ByteBufUtil.getBytes(b)));
-    }
+  @Test
+  void headerLayoutIsBigEndian() {
+    ByteBuf b = Unpooled.buffer();
+    YamuxFrame.writeHeader(b, YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN | YamuxFrame.FLAG_FIN, 3, 0x40000);
+    assertEquals("000100050000000300040000", HexFormat.of().formatHex(io.netty.buffer.ByteBufUtil.getBytes(b)));
+  }
 
-    @Test
-    void decodesFramesSplitAcrossReads() {
-        EmbeddedChannel ch = channel();
-        byte[] wire = HexFormat.of().parseHex("00000000000000050000000368656c" + "00020002000000000000002a");
-        ch.writeInbound(Unpooled.wrappedBuffer(wire, 0, 7));
-        assertNull(ch.readInbound());
-        ch.writeInbound(Unpooled.wrappedBuffer(wire, 7, 8));
-        YamuxFrame data = ch.readInbound();
-        assertEquals(YamuxFrame.TYPE_DATA, data.type());
-        assertEquals(5, data.streamId());
-        assertEquals("hel", data.data().toString(java.nio.charset.StandardCharsets.US_ASCII));
-        data.release();
-        ch.writeInbound(Unpooled.wrappedBuffer(wire, 15, 12));
-        YamuxFrame ping = ch.readInbound();
-        assertEquals(YamuxFrame.TYPE_PING, ping.type());
-        assertTrue(ping.hasFlag(YamuxFrame.FLAG_ACK));
-        assertEquals(42, ping.length());
-        assertTrue(errors.isEmpty());
-    }
+  @Test
+  void decodesFramesSplitAcrossReads() {
+    EmbeddedChannel ch = channel();
+    byte[] wire = HexFormat.of().parseHex("00000000000000050000000368656c" + "00020002000000000000002a");
+    ch.writeInbound(Unpooled.wrappedBuffer(wire, 0, 7));
+    assertNull(ch.readInbound());
+    ch.writeInbound(Unpooled.wrappedBuffer(wire, 7, 8));
+    YamuxFrame data = ch.readInbound();
+    assertEquals(YamuxFrame.TYPE_DATA, data.type());
+    assertEquals(5, data.streamId());
+    assertEquals("hel", data.data().toString(java.nio.charset.StandardCharsets.US_ASCII));
+    data.release();
+    ch.writeInbound(Unpooled.wrappedBuffer(wire, 15, 12));
+    YamuxFrame ping = ch.readInbound();
+    assertEquals(YamuxFrame.TYPE_PING, ping.type());
+    assertTrue(ping.hasFlag(YamuxFrame.FLAG_ACK));
+    assertEquals(42, ping.length());
+    assertTrue(errors.isEmpty());
+  }
 
-    @Test
-    void unknownTypeAndVersionAreClearErrors() {
-        EmbeddedChannel ch = channel();
-        ch.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("000700000000000000000000")));
-        assertEquals("yamux: unknown frame type 7 (expected 0-3)", errors.get(0).getMessage());
-        assertTrue(errors.get(0) instanceof ProtocolException);
-        EmbeddedChannel ch2 = channel();
-        ch2.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("010000000000000100000000")));
-        assertEquals("yamux: unsupported version 1 (expected 0)", errors.get(1).getMessage());
-        EmbeddedChannel ch3 = channel();
-        ch3.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("0000000000000001ffffffff")));
-        assertEquals("yamux: data frame of 4294967295 bytes on stream 1 exceeds the 16777216-byte limit",
-                errors.get(2).getMessage());
-    }
+  @Test
+  void unknownTypeAndVersionAreClearErrors() {
+    EmbeddedChannel ch = channel();
+    ch.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("000700000000000000000000")));
+    assertEquals("yamux: unknown frame type 7 (expected 0-3)", errors.get(0).getMessage());
+    assertTrue(errors.get(0) instanceof ProtocolException);
+    EmbeddedChannel ch2 = channel();
+    ch2.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("010000000000000100000000")));
+    assertEquals("yamux: unsupported version 1 (expected 0)", errors.get(1).getMessage());
+    EmbeddedChannel ch3 = channel();
+    ch3.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("0000000000000001ffffffff")));
+    assertEquals("yamux: data frame of 4294967295 bytes on stream 1 exceeds the 16777216-byte limit",
+        errors.get(2).getMessage());
+  }
 }

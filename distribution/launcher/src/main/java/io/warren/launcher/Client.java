@@ -1,13 +1,13 @@
 package io.warren.launcher;
 
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.Console;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

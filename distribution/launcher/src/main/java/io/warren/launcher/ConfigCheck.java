@@ -37,7 +37,8 @@ final class ConfigCheck {
     int dash = pid.indexOf('-');
     String servicePid = dash < 0 ? pid : pid.substring(0, dash);
     if (servicePid.isEmpty() || (dash >= 0 && dash == pid.length() - 1)) {
-      throw new UsageException("configuration file " + f + " has no valid PID in its name (expected pid.cfg or pid-name.cfg)");
+      throw new UsageException(
+          "configuration file " + f + " has no valid PID in its name (expected pid.cfg or pid-name.cfg)");
     }
     byte[] bytes;
     try {

@@ -26,13 +26,15 @@ final class DataDirLock implements AutoCloseable {
     }
     if (!Files.exists(dataDir)) {
       Files.createDirectories(dataDir.getParent());
-      Files.createDirectory(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectory(dataDir,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     if (!Files.isWritable(dataDir)) {
       throw new UsageException("data directory " + dataDir + " is not writable by this user");
     }
     Path file = dataDir.resolve("lock");
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock = ch.tryLock();
     if (lock == null) {
       String holder = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII).trim();

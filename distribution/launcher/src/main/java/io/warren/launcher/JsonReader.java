@@ -66,13 +66,19 @@ final class JsonReader {
     }
     char c = s.charAt(i);
     switch (c) {
-      case '{': return object();
-      case '[': return array();
-      case '"': return string();
-      case 't': return literal("true", Boolean.TRUE);
-      case 'f': return literal("false", Boolean.FALSE);
-      case 'n': return literal("null", null);
-      default:
+      case '{' :
+        return object();
+      case '[' :
+        return array();
+      case '"' :
+        return string();
+      case 't' :
+        return literal("true", Boolean.TRUE);
+      case 'f' :
+        return literal("false", Boolean.FALSE);
+      case 'n' :
+        return literal("null", null);
+      default :
         if (c == '-' || (c >= '0' && c <= '9')) {
           return number();
         }

@@ -2,8 +2,8 @@ package io.warren.launcher;
 
 import io.warren.launcher.Features.BundleEntry;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

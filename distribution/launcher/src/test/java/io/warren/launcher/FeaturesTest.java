@@ -36,7 +36,8 @@ class FeaturesTest {
           ]
         }
         """);
-    Files.writeString(features.resolve("two.json"), "{\"id\":\"org.example:two:1.0\",\"bundles\":[{\"id\":\"org.example:a:1.0\"}]}");
+    Files.writeString(features.resolve("two.json"),
+        "{\"id\":\"org.example:two:1.0\",\"bundles\":[{\"id\":\"org.example:a:1.0\"}]}");
     List<Features.BundleEntry> entries = Features.read(features, dir.resolve("system"));
     assertEquals(2, entries.size(), "a bundle named by two features is installed once");
     assertEquals(a, entries.get(0).jar());

@@ -26,7 +26,8 @@ class OptionsTest {
 
   @Test
   void longShortAndEqualsFormsAreAccepted() throws Exception {
-    String bs = Base64.getEncoder().encodeToString("{\"name\":\"p\",\"addresses\":[]}".getBytes(StandardCharsets.UTF_8));
+    String bs =
+        Base64.getEncoder().encodeToString("{\"name\":\"p\",\"addresses\":[]}".getBytes(StandardCharsets.UTF_8));
     Options o = Options.parse("-rc", "admin:pw", "-dnc=mynet:NetPass", "-bs", bs, "--data-dir=/tmp/x/../y");
     assertEquals("admin:pw", o.rootCredentials().orElseThrow());
     assertEquals("mynet:NetPass", o.networkCredentials().orElseThrow());

@@ -68,7 +68,8 @@ final class Libp2pEndpoints implements TransportContract.Endpoints {
       b.start();
       e.hosts.add(b);
       e.a = e.host(new ProtocolRegistry(), false);
-      CircuitRelay.Reservation res = bRelay.reserve(b.connect(full(r)).get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
+      CircuitRelay.Reservation res =
+          bRelay.reserve(b.connect(full(r)).get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
       e.connection = e.a.connect(res.circuitAddrs().get(0)).get(T, TimeUnit.SECONDS);
       if (!e.connection.relayed()) {
         throw new AssertionError("a circuit connection came out direct");

@@ -62,8 +62,9 @@ public final class NostrEndpoints implements TransportContract.Endpoints {
   }
 
   private DeviceClient device(Key key, String... allow) throws InterruptedException {
-    DeviceClient d = new DeviceClient(key, loops, config(DeviceClient.Config.class, Map.of("relays", new String[] {relay.url()}, "allow", allow,
-        "reconnect_max_seconds", 1)));
+    DeviceClient d = new DeviceClient(key, loops,
+        config(DeviceClient.Config.class, Map.of("relays", new String[] {relay.url()}, "allow", allow,
+            "reconnect_max_seconds", 1)));
     devices.add(d);
     Await.until(Duration.ofSeconds(20), () -> hub.devices().stream().anyMatch(x -> x.hex().equals(key.hex()))
         && d.links().get(0).state().equals("connected"), "device " + key.hex() + " registered at the relay");

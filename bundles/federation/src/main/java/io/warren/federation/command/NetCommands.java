@@ -61,7 +61,8 @@ public final class NetCommands {
     m.put("members", federation.members().size());
     List<String> boot = new ArrayList<>();
     for (Map<String, Object> s : federation.bootstrapStatus()) {
-      boot.add(s.get("peer") + " " + s.get("name") + ": " + s.get("status") + " (last contact " + s.get("last-contact") + ")");
+      boot.add(s.get("peer") + " " + s.get("name") + ": " + s.get("status") + " (last contact " + s.get("last-contact")
+          + ")");
     }
     m.put("bootstrap", boot.isEmpty() ? "(none)" : String.join("\n" + " ".repeat(20), boot));
     List<String> refused = new ArrayList<>();
@@ -102,8 +103,8 @@ public final class NetCommands {
 
   @Descriptor("Runs a console command on another node of the network, with that node's admin authorization")
   public String exec(
-      @Descriptor("that node's admin credentials, user:password (without: a grant from net:trust)")
-      @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("that node's admin credentials, user:password (without: a grant from net:trust)") @Parameter(
+          names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("the node: peer ID or name") String node,
       @Descriptor("the command and its arguments") String... command) throws Exception {
     return remote.runAndWait(node, Arrays.asList(command), credentials, REMOTE_TIMEOUT);

@@ -117,7 +117,8 @@ public final class FederationService implements NodeDirectory {
       return t;
     });
     this.sync = new PeerTableSync(table, dialogue, bootstrap, identity.peerId(), workers,
-        TimeUnit.SECONDS.toNanos(config.sync_interval_seconds()), TimeUnit.SECONDS.toNanos(config.max_backoff_seconds()));
+        TimeUnit.SECONDS.toNanos(config.sync_interval_seconds()),
+        TimeUnit.SECONDS.toNanos(config.max_backoff_seconds()));
     if (network.isEmpty()) {
       if (!bootstrap.isEmpty()) {
         LOG.warn("federation: --bootstrap was given but no network (-dnc network:password); this node joins nothing");
@@ -190,8 +191,9 @@ public final class FederationService implements NodeDirectory {
     }
     List<Member> out = new ArrayList<>();
     SignedPeerRecord me = table.currentSelf();
-    out.add(new Member(identity.peerId(), identity.name(), version, me == null ? libp2p.listenAddresses() : me.addresses(),
-        me == null ? Instant.now() : Instant.ofEpochMilli(me.seq()), Instant.now(), "self", true));
+    out.add(
+        new Member(identity.peerId(), identity.name(), version, me == null ? libp2p.listenAddresses() : me.addresses(),
+            me == null ? Instant.now() : Instant.ofEpochMilli(me.seq()), Instant.now(), "self", true));
     List<Member> others = new ArrayList<>();
     for (SignedPeerRecord r : table.records()) {
       PeerInfo connection = connected.get(r.peerId());

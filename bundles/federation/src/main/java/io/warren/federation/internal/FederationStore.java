@@ -101,7 +101,7 @@ final class FederationStore {
       Map<String, Instant> out = new LinkedHashMap<>();
       try (PreparedStatement s = c.prepareStatement(
           "SELECT peer_id, granted_at FROM federation_grant WHERE rights = 'admin' ORDER BY granted_at");
-           ResultSet rs = s.executeQuery()) {
+          ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           out.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)));
         }

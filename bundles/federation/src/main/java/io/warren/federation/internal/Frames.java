@@ -1,6 +1,5 @@
 package io.warren.federation.internal;
 
-import io.warren.api.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -8,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.warren.api.ProtocolException;
 import io.warren.api.Stream;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;

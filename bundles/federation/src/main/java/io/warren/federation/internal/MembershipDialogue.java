@@ -83,8 +83,9 @@ final class MembershipDialogue {
         throw new MembershipException("wrong network credentials: " + peerId + " could not prove membership of network "
             + net.name() + " (its network password differs from this node's)");
       }
-      f.write(new Codec.Writer().u8(0).bytes(Membership.proof(net.key(), "dialer", net.name(), identity.peerId(), peerId,
-          dialerNonce, listenerNonce)).toByteArray());
+      f.write(
+          new Codec.Writer().u8(0).bytes(Membership.proof(net.key(), "dialer", net.name(), identity.peerId(), peerId,
+              dialerNonce, listenerNonce)).toByteArray());
       Codec.Reader result = new Codec.Reader(f.read());
       if (result.u8() != 0) {
         throw new MembershipException(peerId + " refused this node: " + result.text(1024, "reason"));
@@ -151,7 +152,8 @@ final class MembershipDialogue {
     }
     byte[] given = proof.bytes(64, "proof");
     proof.end();
-    byte[] expected = Membership.proof(n.key(), "dialer", n.name(), peer, identity.peerId(), dialerNonce, listenerNonce);
+    byte[] expected =
+        Membership.proof(n.key(), "dialer", n.name(), peer, identity.peerId(), dialerNonce, listenerNonce);
     if (!Membership.matches(expected, given)) {
       f.write(new Codec.Writer().u8(1).text("membership proof for network " + n.name()
           + " did not verify: wrong network credentials").toByteArray());

@@ -131,7 +131,8 @@ final class PeerTable {
     }
     List<String> addresses = listenAddresses.get();
     SignedPeerRecord s = self;
-    if (s == null || !s.name().equals(identity.name()) || !s.addresses().equals(addresses) || !s.version().equals(version)
+    if (s == null || !s.name().equals(identity.name()) || !s.addresses().equals(addresses)
+        || !s.version().equals(version)
         || !s.network().equals(network.get().name())) {
       long seq = Math.max(System.currentTimeMillis(), s == null ? 0 : s.seq() + 1);
       s = SignedPeerRecord.sign(identity, network.get().name(), identity.name(), version, addresses, seq);
@@ -162,8 +163,9 @@ final class PeerTable {
     Codec.Reader in = new Codec.Reader(message);
     int n = in.u32();
     if (n < 0 || n > maxMembers + 1) {
-      throw new ProtocolException("a peer table of " + Integer.toUnsignedString(n) + " records (limit " + (maxMembers + 1)
-          + ")");
+      throw new ProtocolException(
+          "a peer table of " + Integer.toUnsignedString(n) + " records (limit " + (maxMembers + 1)
+              + ")");
     }
     List<SignedPeerRecord> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -82,7 +82,8 @@ public final class RemoteAdminCalls implements RemoteAdmin {
     char[] p = password;
     federation.execute(() -> {
       try (Frames f = federation.dialogue().dial(target.peerId(), federation.addressesOf(target.peerId()), OPERATION)) {
-        Codec.Writer w = new Codec.Writer().text(u).bytes(new String(p).getBytes(StandardCharsets.UTF_8)).texts(command);
+        Codec.Writer w =
+            new Codec.Writer().text(u).bytes(new String(p).getBytes(StandardCharsets.UTF_8)).texts(command);
         Arrays.fill(p, '\0');
         f.write(w.toByteArray());
         Codec.Reader in = new Codec.Reader(f.read());

@@ -37,7 +37,8 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
   static SignedPeerRecord sign(NodeIdentity identity, String network, String name, String version,
       List<String> addresses, long seq) {
     SignedPeerRecord unsigned = new SignedPeerRecord(network, identity.peerId(), clip(name, MAX_NAME),
-        clip(version, MAX_VERSION), addresses.stream().filter(a -> a.length() <= MAX_ADDRESS).limit(MAX_ADDRESSES).toList(),
+        clip(version, MAX_VERSION),
+        addresses.stream().filter(a -> a.length() <= MAX_ADDRESS).limit(MAX_ADDRESSES).toList(),
         seq, new byte[0]);
     return new SignedPeerRecord(network, unsigned.peerId, unsigned.name, unsigned.version, unsigned.addresses, seq,
         identity.sign(unsigned.signedBytes()));
@@ -86,7 +87,8 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
     if (!magic.equals("warren/federation/peer-record/1")) {
       throw new ProtocolException("unknown peer record type '" + magic + "'");
     }
-    SignedPeerRecord r = new SignedPeerRecord(in.text(128, "network"), in.text(128, "peer ID"), in.text(MAX_NAME * 4, "name"),
+    SignedPeerRecord r = new SignedPeerRecord(in.text(128, "network"), in.text(128, "peer ID"),
+        in.text(MAX_NAME * 4, "name"),
         in.text(MAX_VERSION * 4, "version"), in.texts(MAX_ADDRESSES, MAX_ADDRESS, "addresses"), in.u64(), signature);
     in.end();
     return r;

@@ -15,7 +15,8 @@ class BootstrapTest {
 
   @Test
   void readsTheIdentityNodeIdentityPrints() {
-    Bootstrap b = Bootstrap.parse(b64("{\"name\":\"vm\",\"peerId\":\"12D3KooWA\",\"addresses\":[\"/ip4/127.0.0.1/tcp/1/p2p/12D3KooWA\",\"/ip4/127.0.0.1/tcp/2\"]}"));
+    Bootstrap b = Bootstrap.parse(b64(
+        "{\"name\":\"vm\",\"peerId\":\"12D3KooWA\",\"addresses\":[\"/ip4/127.0.0.1/tcp/1/p2p/12D3KooWA\",\"/ip4/127.0.0.1/tcp/2\"]}"));
     assertEquals("vm", b.name());
     assertEquals("12D3KooWA", b.peerId());
     assertEquals(List.of("/ip4/127.0.0.1/tcp/1/p2p/12D3KooWA", "/ip4/127.0.0.1/tcp/2"), b.addresses());
@@ -28,6 +29,7 @@ class BootstrapTest {
     assertThrows(IllegalArgumentException.class, () -> Bootstrap.parse(b64("[1]")));
     assertThrows(IllegalArgumentException.class, () -> Bootstrap.parse(b64("{\"name\":\"x\"}")));
     assertThrows(IllegalArgumentException.class, () -> Bootstrap.parse(b64("{\"peerId\":")));
-    assertEquals(1, Bootstrap.parseAll(List.of("%%%", b64("{\"peerId\":\"A\"}"), b64("{\"peerId\":\"SELF\"}")), "SELF").size());
+    assertEquals(1,
+        Bootstrap.parseAll(List.of("%%%", b64("{\"peerId\":\"A\"}"), b64("{\"peerId\":\"SELF\"}")), "SELF").size());
   }
 }

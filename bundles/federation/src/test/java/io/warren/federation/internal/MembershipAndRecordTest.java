@@ -1,15 +1,14 @@
 package io.warren.federation.internal;
 
-import io.warren.api.ProtocolException;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.api.CommandRunner;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerId;
-import io.warren.api.CommandRunner;
+import io.warren.api.ProtocolException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
@@ -47,8 +46,9 @@ class MembershipAndRecordTest {
     assertEquals(42, decoded.seq());
     assertTrue(decoded.verifies());
 
-    SignedPeerRecord renamed = new SignedPeerRecord(r.network(), r.peerId(), "evil", r.version(), r.addresses(), r.seq() + 1,
-        r.signature());
+    SignedPeerRecord renamed =
+        new SignedPeerRecord(r.network(), r.peerId(), "evil", r.version(), r.addresses(), r.seq() + 1,
+            r.signature());
     assertFalse(renamed.verifies(), "a member cannot rewrite another node's record");
     NodeIdentity other = identity();
     SignedPeerRecord stolen = new SignedPeerRecord(r.network(), other.peerId(), r.name(), r.version(), r.addresses(),
@@ -97,7 +97,8 @@ class MembershipAndRecordTest {
 
   @Test
   void commandWordsAreQuotedSoNothingIsExpanded() {
-    assertEquals("proxy:add '--port' '80' '$HOME;x'", CommandRunner.line(List.of("proxy:add", "--port", "80", "$HOME;x")));
+    assertEquals("proxy:add '--port' '80' '$HOME;x'",
+        CommandRunner.line(List.of("proxy:add", "--port", "80", "$HOME;x")));
     assertThrows(IllegalArgumentException.class, () -> CommandRunner.line(List.of("echo hi; node:shutdown")));
     assertThrows(IllegalArgumentException.class, () -> CommandRunner.line(List.of("node:info", "a'b")));
     assertThrows(IllegalArgumentException.class, () -> CommandRunner.line(List.of()));

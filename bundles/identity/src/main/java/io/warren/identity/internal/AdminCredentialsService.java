@@ -1,11 +1,11 @@
 package io.warren.identity.internal;
 
 import io.warren.api.AdminAuthenticator;
+import io.warren.api.Base58;
 import io.warren.api.NodeProperties;
 import io.warren.api.Store;
 import io.warren.api.Store.Migration;
 import io.warren.identity.AdminAccount;
-import io.warren.api.Base58;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -60,7 +60,8 @@ public final class AdminCredentialsService implements AdminAccount {
       if (secret.startsWith(HASHED_PREFIX)) {
         String hash = secret.substring(HASHED_PREFIX.length());
         if (!BCRYPT.matcher(hash).matches()) {
-          throw new IllegalArgumentException("hashed_ credentials must carry a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 53 characters)");
+          throw new IllegalArgumentException(
+              "hashed_ credentials must carry a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 53 characters)");
         }
         return new Given(user, null, hash);
       }
@@ -74,7 +75,8 @@ public final class AdminCredentialsService implements AdminAccount {
       throw new IllegalArgumentException("admin password must not be empty");
     }
     if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-      throw new IllegalArgumentException("admin password must be at most " + MAX_PASSWORD_BYTES + " bytes (bcrypt's limit)");
+      throw new IllegalArgumentException(
+          "admin password must be at most " + MAX_PASSWORD_BYTES + " bytes (bcrypt's limit)");
     }
   }
 
@@ -113,8 +115,10 @@ public final class AdminCredentialsService implements AdminAccount {
 
   private Optional<String[]> load() {
     return store.transact(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT user_name, password_hash FROM admin_credentials WHERE id = 1");
-           ResultSet rs = ps.executeQuery()) {
+      try (
+          PreparedStatement ps =
+              c.prepareStatement("SELECT user_name, password_hash FROM admin_credentials WHERE id = 1");
+          ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2)}) : Optional.empty();
       }
     });

@@ -36,7 +36,7 @@ final class KeyFile {
     Files.deleteIfExists(tmp);
     Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-         OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+        OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
       values.store(out, comment);
       out.flush();
       ch.force(true);

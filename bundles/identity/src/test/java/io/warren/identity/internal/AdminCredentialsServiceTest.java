@@ -9,9 +9,9 @@ import io.warren.api.AuthenticationException;
 import io.warren.store.internal.H2Store;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.Duration;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,19 +74,31 @@ class AdminCredentialsServiceTest {
 
   @Test
   void malformedCredentialsAreRefusedWithAReason() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> service("nocolon")).getMessage().contains("user:password"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> service("a b:pw")).getMessage().contains("user name"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> service("nocolon")).getMessage().contains("user:password"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> service("a b:pw")).getMessage().contains("user name"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> service("admin:")).getMessage().contains("empty"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> service("admin:hashed_$2b$10$short")).getMessage().contains("bcrypt"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> service("admin:hashed_$2b$10$short")).getMessage()
+        .contains("bcrypt"));
   }
 
   @Test
   void repeatedFailuresFromOneSourceAreThrottled() {
     Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
     Clock clock = new Clock() {
-      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public Instant instant() { return now[0]; }
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+      @Override
+      public Instant instant() {
+        return now[0];
+      }
     };
     AdminCredentialsService s = new AdminCredentialsService(store, "admin:right", clock);
     for (int i = 0; i < RateLimiter.FREE_FAILURES; i++) {

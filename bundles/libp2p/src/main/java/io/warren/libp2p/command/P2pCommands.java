@@ -92,7 +92,8 @@ public final class P2pCommands {
       double min = r.rtts().stream().mapToDouble(P2pCommands::millis).min().orElse(0);
       double max = r.rtts().stream().mapToDouble(P2pCommands::millis).max().orElse(0);
       double avg = r.rtts().stream().mapToDouble(P2pCommands::millis).average().orElse(0);
-      lines.add(String.format(Locale.ROOT, "%d pings: min/avg/max = %.3f/%.3f/%.3f ms", r.rtts().size(), min, avg, max));
+      lines
+          .add(String.format(Locale.ROOT, "%d pings: min/avg/max = %.3f/%.3f/%.3f ms", r.rtts().size(), min, avg, max));
     }
     return lines;
   }
@@ -131,7 +132,8 @@ public final class P2pCommands {
     }
     rows.add(String.format("%-52s %-20s %-20s %s", "RELAY", "STATE", "EXPIRES", "CIRCUIT ADDRESS"));
     for (RelayInfo r : relays) {
-      String expires = r.expires() == null ? "-" : r.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+      String expires =
+          r.expires() == null ? "-" : r.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
       String circuit = r.circuitAddresses().isEmpty() ? "-" : String.join(" ", r.circuitAddresses());
       rows.add(String.format("%-52s %-20s %-20s %s", r.relayPeerId(), r.state(), expires, circuit));
     }

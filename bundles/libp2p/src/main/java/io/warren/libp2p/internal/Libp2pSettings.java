@@ -26,7 +26,8 @@ record Libp2pSettings(HostConfig host, String reachability, boolean autonatServe
         c.max_streams_per_connection(), seconds("negotiation.timeout.seconds", c.negotiation_timeout_seconds()),
         seconds("dial.timeout.seconds", c.dial_timeout_seconds()));
     if (!java.util.List.of("auto", "public", "private").contains(c.reachability())) {
-      throw new IllegalArgumentException("reachability must be auto, public or private, got '" + c.reachability() + "'");
+      throw new IllegalArgumentException(
+          "reachability must be auto, public or private, got '" + c.reachability() + "'");
     }
     if (c.relay_client_max() < 0) {
       throw new IllegalArgumentException("relay.client.max must not be negative, got " + c.relay_client_max());

@@ -58,8 +58,9 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
 
   @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with Noise and Yamux")
   public @interface Config {
-    @AttributeDefinition(description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
-        + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
+    @AttributeDefinition(
+        description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
+            + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
     String[] listen_addresses() default {"/ip4/127.0.0.1/tcp/0"};
 
     @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
@@ -92,11 +93,13 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     @AttributeDefinition(description = "Act as a circuit relay v2 for other peers (off: this node forwards nothing)")
     boolean relay_hop_enabled() default false;
 
-    @AttributeDefinition(description = "Relay for trusted peers (members of this node's networks, see TrustedPeers) even when "
-        + "relay.hop.enabled is off, with no data or duration limit between two of them")
+    @AttributeDefinition(
+        description = "Relay for trusted peers (members of this node's networks, see TrustedPeers) even when "
+            + "relay.hop.enabled is off, with no data or duration limit between two of them")
     boolean relay_hop_members() default true;
 
-    @AttributeDefinition(description = "Relay: seconds a reservation lasts unless the peer refreshes it (it also ends when the peer disconnects)")
+    @AttributeDefinition(
+        description = "Relay: seconds a reservation lasts unless the peer refreshes it (it also ends when the peer disconnects)")
     int relay_reservation_seconds() default 3600;
 
     @AttributeDefinition(description = "Relay: reservations held at once")
@@ -136,7 +139,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
         this::trusted, settings.dcutr());
     autonat = new Autonat(host, settings.autonatServer());
     autonat.install(settings.useAutonat());
-    LOG.info("libp2p: Noise transport encryption by {}", io.warren.libp2p.internal.noise.NoiseHandler.transportCipher());
+    LOG.info("libp2p: Noise transport encryption by {}",
+        io.warren.libp2p.internal.noise.NoiseHandler.transportCipher());
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());
     reachabilityReason = settings.fixedReachability();

@@ -29,7 +29,8 @@ class ListenPortsTest {
 
     try (ServerSocket other = new ServerSocket()) {
       other.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), last));
-      assertArrayEquals(configured, new ListenPorts(data).apply(configured), "a port another process holds is left alone");
+      assertArrayEquals(configured, new ListenPorts(data).apply(configured),
+          "a port another process holds is left alone");
     }
     String[] changed = {"/ip4/127.0.0.1/tcp/0"};
     assertArrayEquals(changed, new ListenPorts(data).apply(changed), "a changed configuration starts afresh");

@@ -31,7 +31,8 @@ public final class NodeCommands {
   private final NodeState node;
   private final NetworkCredentials networks;
   private final EventLoops loops;
-  private final java.util.Map<io.warren.api.MetricsSource, String> sources = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<io.warren.api.MetricsSource, String> sources =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile io.warren.api.RemoteAdmin remote;
 
   @Activate
@@ -86,8 +87,8 @@ public final class NodeCommands {
 
   @Descriptor("Prints this node's shareable bootstrap identity (JSON with its name and addresses)")
   public String identity(
-      @Descriptor("print it base64-encoded, as --bootstrap takes it")
-      @Parameter(names = {"-b64", "--base64"}, presentValue = "true", absentValue = "false") boolean base64) {
+      @Descriptor("print it base64-encoded, as --bootstrap takes it") @Parameter(names = {"-b64", "--base64"},
+          presentValue = "true", absentValue = "false") boolean base64) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("name", node.identity().name());
     doc.put("peerId", node.identity().peerId());
@@ -124,10 +125,11 @@ public final class NodeCommands {
 
   @Descriptor("Shows version, uptime, CPU, memory, disk, bundle states and traffic counters (of another node with --node)")
   public Object metrics(
-      @Descriptor("show this node of the network instead (needs its admin authorization)")
-      @Parameter(names = {"-n", "--node"}, absentValue = "") String nodeRef,
-      @Descriptor("with --node: that node's admin credentials, user:password")
-      @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials) throws Exception {
+      @Descriptor("show this node of the network instead (needs its admin authorization)") @Parameter(
+          names = {"-n", "--node"}, absentValue = "") String nodeRef,
+      @Descriptor("with --node: that node's admin credentials, user:password") @Parameter(
+          names = {"-c", "--credentials"}, absentValue = "") String credentials)
+      throws Exception {
     if (!nodeRef.isEmpty()) {
       io.warren.api.RemoteAdmin r = remote;
       if (r == null) {

@@ -3,7 +3,6 @@ package io.warren.node.internal;
 import io.warren.api.AdminAuthenticator;
 import io.warren.api.AuthenticationException;
 import io.warren.api.NodeProperties;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -14,7 +14,8 @@ class JsonTest {
     m.put("name", "a \"quoted\"\nname\u0001");
     m.put("addresses", List.of("/ip4/127.0.0.1/tcp/1", "/ip6/::1/tcp/2"));
     m.put("n", 3);
-    assertEquals("{\"name\":\"a \\\"quoted\\\"\\nname\\u0001\",\"addresses\":[\"/ip4/127.0.0.1/tcp/1\",\"/ip6/::1/tcp/2\"],\"n\":3}",
+    assertEquals(
+        "{\"name\":\"a \\\"quoted\\\"\\nname\\u0001\",\"addresses\":[\"/ip4/127.0.0.1/tcp/1\",\"/ip6/::1/tcp/2\"],\"n\":3}",
         Json.write(m));
   }
 
@@ -26,6 +27,7 @@ class JsonTest {
       }
     }
     assertEquals("unknown command: node:nope", io.warren.api.CommandRunner.describe(new CommandNotFoundException()));
-    assertEquals("root cause", io.warren.api.CommandRunner.describe(new RuntimeException(null, new IllegalStateException("root cause"))));
+    assertEquals("root cause",
+        io.warren.api.CommandRunner.describe(new RuntimeException(null, new IllegalStateException("root cause"))));
   }
 }

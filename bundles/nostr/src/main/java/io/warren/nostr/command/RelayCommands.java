@@ -64,7 +64,8 @@ public final class RelayCommands {
     if (device.length > 1) {
       throw new IllegalArgumentException("usage: relay:services [device]");
     }
-    List<Tunnels.ServiceInfo> list = await(tunnels.services(device.length == 0 ? null : device[0]).toCompletableFuture());
+    List<Tunnels.ServiceInfo> list =
+        await(tunnels.services(device.length == 0 ? null : device[0]).toCompletableFuture());
     List<String> out = new ArrayList<>();
     for (Tunnels.ServiceInfo s : list) {
       out.add(s.callsign() + "/" + s.name() + "  " + s.protocol() + "  " + (s.isPublic() ? "public" : "private")

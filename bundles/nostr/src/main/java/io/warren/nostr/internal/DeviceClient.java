@@ -42,7 +42,8 @@ public final class DeviceClient {
     @AttributeDefinition(description = "Relay URLs (ws:// or wss://) to connect to; none: this node is no device")
     String[] relays() default {};
 
-    @AttributeDefinition(description = "Services, comma-separated: name=tcp://host:port or name=http://host:port, then ;public=true|false and ;description=... (no commas)")
+    @AttributeDefinition(
+        description = "Services, comma-separated: name=tcp://host:port or name=http://host:port, then ;public=true|false and ;description=... (no commas)")
     String[] services() default {};
 
     @AttributeDefinition(description = "Keys (hex or npub) that may open private services and protocols on this device")
@@ -51,7 +52,8 @@ public final class DeviceClient {
     @AttributeDefinition(description = "Keys (hex or npub) refused everything, public services included")
     String[] block() default {};
 
-    @AttributeDefinition(description = "Seconds without traffic before a WebSocket ping (1-120); 3x without input closes the link")
+    @AttributeDefinition(
+        description = "Seconds without traffic before a WebSocket ping (1-120); 3x without input closes the link")
     int keepalive_seconds() default 30;
 
     @AttributeDefinition(description = "Longest wait between reconnection attempts, in seconds")

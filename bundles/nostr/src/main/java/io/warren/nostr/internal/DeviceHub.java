@@ -7,13 +7,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.warren.yamux.Yamux;
+import io.warren.api.channel.Splice;
 import io.warren.nostr.Event;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.internal.tunnel.HeaderReader;
-import io.warren.api.channel.Splice;
 import io.warren.nostr.internal.tunnel.Throttle;
 import io.warren.nostr.internal.tunnel.TunnelWire;
+import io.warren.yamux.Yamux;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -165,7 +165,8 @@ public final class DeviceHub {
       LOG.info("Device {}: a newer session from {} replaces the one from {}", d.callsign, ch.remoteAddress(),
           old.channel.remoteAddress());
       old.channel.eventLoop().execute(() -> {
-        old.channel.write(new TextWebSocketFrame(Messages.notice("error: a newer session for this key replaced this one")));
+        old.channel
+            .write(new TextWebSocketFrame(Messages.notice("error: a newer session for this key replaced this one")));
         old.channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "replaced"))
             .addListener(f -> old.channel.close());
       });
@@ -204,7 +205,8 @@ public final class DeviceHub {
     tags.add(List.of("protocol", protocol));
     tags.add(TunnelWire.nonce());
     tags.addAll(extraTags);
-    return Event.sign(signer.pubkey(), signer.sign(), System.currentTimeMillis() / 1000, TunnelWire.REQUEST_KIND, tags, "");
+    return Event.sign(signer.pubkey(), signer.sign(), System.currentTimeMillis() / 1000, TunnelWire.REQUEST_KIND, tags,
+        "");
   }
 
   /**

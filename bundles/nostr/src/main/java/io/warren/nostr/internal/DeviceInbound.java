@@ -95,7 +95,8 @@ final class DeviceInbound {
             return;
           }
           stream.writeAndFlush(TunnelWire.header(stream.alloc(), TunnelWire.answer(true, "")));
-          LOG.debug("Device {}: tunnel from {} to service {}", callsign, TunnelWire.callsign(request.pubkey()), s.name());
+          LOG.debug("Device {}: tunnel from {} to service {}", callsign, TunnelWire.callsign(request.pubkey()),
+              s.name());
           Splice.between(stream, f.channel()).start();
         });
   }

@@ -123,9 +123,11 @@ final class DeviceOutbound {
     }
     CompletableFuture<Filter> filter;
     if (name == null || name.isBlank()) {
-      filter = CompletableFuture.completedFuture(new Filter(null, null, Set.of(TunnelWire.SERVICE_KIND), null, null, null, 500));
+      filter = CompletableFuture
+          .completedFuture(new Filter(null, null, Set.of(TunnelWire.SERVICE_KIND), null, null, null, 500));
     } else {
-      filter = resolve(name).thenApply(h -> new Filter(null, Set.of(h), Set.of(TunnelWire.SERVICE_KIND), null, null, null, 500));
+      filter = resolve(name)
+          .thenApply(h -> new Filter(null, Set.of(h), Set.of(TunnelWire.SERVICE_KIND), null, null, null, 500));
     }
     return filter.thenCompose(l::query).thenApply(DeviceOutbound::infos);
   }
@@ -135,7 +137,8 @@ final class DeviceOutbound {
     List<Tunnels.ServiceInfo> out = new ArrayList<>();
     for (Event e : events) {
       out.add(new Tunnels.ServiceInfo(e.pubkey(), TunnelWire.callsign(e.pubkey()), e.dTag(),
-          e.firstTagValue("protocol").orElse(""), "true".equals(e.firstTagValue("public").orElse("false")), e.content()));
+          e.firstTagValue("protocol").orElse(""), "true".equals(e.firstTagValue("public").orElse("false")),
+          e.content()));
     }
     out.sort(Comparator.comparing(Tunnels.ServiceInfo::callsign).thenComparing(Tunnels.ServiceInfo::name));
     return out;

@@ -26,8 +26,9 @@ public record DeviceService(String name, String protocol, String host, int port,
     String[] parts = entry.trim().split(";");
     int eq = parts[0].indexOf('=');
     if (eq < 1) {
-      throw new IllegalArgumentException("services: expected name=tcp://host:port[;public=true][;description=...], got '"
-          + TunnelWire.printable(entry) + "'");
+      throw new IllegalArgumentException(
+          "services: expected name=tcp://host:port[;public=true][;description=...], got '"
+              + TunnelWire.printable(entry) + "'");
     }
     String name = parts[0].substring(0, eq).trim();
     String target = parts[0].substring(eq + 1).trim();
@@ -39,7 +40,8 @@ public record DeviceService(String name, String protocol, String host, int port,
     }
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("tcp") && !scheme.equals("http")) {
-      throw new IllegalArgumentException("services: " + name + ": expected tcp://host:port or http://host:port, got " + target);
+      throw new IllegalArgumentException(
+          "services: " + name + ": expected tcp://host:port or http://host:port, got " + target);
     }
     int port = u.getPort() > 0 ? u.getPort() : scheme.equals("http") ? 80 : -1;
     if (u.getHost() == null || port < 1) {

@@ -81,7 +81,7 @@ public final class EventStore {
       List<String> names = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT CONSTRAINT_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS "
           + "WHERE TABLE_SCHEMA = SCHEMA() AND TABLE_NAME = 'NOSTR_TAG' AND CONSTRAINT_TYPE = 'FOREIGN KEY'");
-           ResultSet rs = ps.executeQuery()) {
+          ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           names.add(rs.getString(1));
         }
@@ -101,17 +101,17 @@ public final class EventStore {
       List<Outcome> out = new ArrayList<>(events.size());
       Set<String> seen = new HashSet<>();
       try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM nostr_event WHERE id = ?");
-           PreparedStatement latest = c.prepareStatement(
-               "SELECT id, created_at, json FROM nostr_event WHERE pubkey = ? AND kind = ?");
-           PreparedStatement latestAddressable = c.prepareStatement(
-               "SELECT id, created_at, json FROM nostr_event WHERE pubkey = ? AND kind = ? AND d_tag = ?");
-           PreparedStatement delete = c.prepareStatement("DELETE FROM nostr_event WHERE id = ?");
-           PreparedStatement deleteTag = c.prepareStatement(
-               "DELETE FROM nostr_tag WHERE name = ? AND tag_value = ? AND event_id = ?");
-           PreparedStatement insert = c.prepareStatement(
-               "INSERT INTO nostr_event(id, pubkey, created_at, kind, d_tag, json) VALUES (?, ?, ?, ?, ?, ?)");
-           PreparedStatement insertTag = c.prepareStatement(
-               "INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, ?, ?)")) {
+          PreparedStatement latest = c.prepareStatement(
+              "SELECT id, created_at, json FROM nostr_event WHERE pubkey = ? AND kind = ?");
+          PreparedStatement latestAddressable = c.prepareStatement(
+              "SELECT id, created_at, json FROM nostr_event WHERE pubkey = ? AND kind = ? AND d_tag = ?");
+          PreparedStatement delete = c.prepareStatement("DELETE FROM nostr_event WHERE id = ?");
+          PreparedStatement deleteTag = c.prepareStatement(
+              "DELETE FROM nostr_tag WHERE name = ? AND tag_value = ? AND event_id = ?");
+          PreparedStatement insert = c.prepareStatement(
+              "INSERT INTO nostr_event(id, pubkey, created_at, kind, d_tag, json) VALUES (?, ?, ?, ?, ?, ?)");
+          PreparedStatement insertTag = c.prepareStatement(
+              "INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, ?, ?)")) {
         for (Event e : events) {
           if (!seen.add(e.id()) || exists(exists, e.id())) {
             out.add(Outcome.DUPLICATE);
@@ -274,7 +274,7 @@ public final class EventStore {
   public long count() {
     return store.transact(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM nostr_event");
-           ResultSet rs = ps.executeQuery()) {
+          ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
       }

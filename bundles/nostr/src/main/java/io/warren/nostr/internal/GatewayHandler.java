@@ -37,7 +37,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
 
   /** IDLE: routing; SWALLOW: dropping the rest of a request answered here; WAITING: holding a tunnel's body. */
-  private enum State { IDLE, SWALLOW, WAITING }
+  private enum State {
+    IDLE, SWALLOW, WAITING
+  }
 
   private final Gateway gateway;
   private final DeviceHub hub;
@@ -187,7 +189,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         String reason = err.getMessage();
         fail(reason.startsWith("restricted:") || reason.startsWith("blocked:") ? HttpResponseStatus.FORBIDDEN
             : reason.startsWith("rate-limited:") ? HttpResponseStatus.TOO_MANY_REQUESTS
-            : HttpResponseStatus.BAD_GATEWAY, reason);
+                : HttpResponseStatus.BAD_GATEWAY,
+            reason);
         return;
       }
       if (!ctx.channel().isActive()) {

@@ -67,7 +67,7 @@ public final class Json {
 
   private static Object read(JsonParser p, JsonToken t) throws IOException {
     switch (t) {
-      case START_OBJECT: {
+      case START_OBJECT : {
         Map<String, Object> m = new LinkedHashMap<>();
         for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
           String name = p.currentName();
@@ -75,26 +75,27 @@ public final class Json {
         }
         return m;
       }
-      case START_ARRAY: {
+      case START_ARRAY : {
         List<Object> l = new ArrayList<>();
         for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
           l.add(read(p, v));
         }
         return l;
       }
-      case VALUE_STRING:
+      case VALUE_STRING :
         return p.getText();
-      case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();
-      case VALUE_NUMBER_FLOAT:
+      case VALUE_NUMBER_INT :
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
+            : (Object) p.getLongValue();
+      case VALUE_NUMBER_FLOAT :
         return p.getDoubleValue();
-      case VALUE_TRUE:
+      case VALUE_TRUE :
         return Boolean.TRUE;
-      case VALUE_FALSE:
+      case VALUE_FALSE :
         return Boolean.FALSE;
-      case VALUE_NULL:
+      case VALUE_NULL :
         return null;
-      default:
+      default :
         throw new NostrException("unexpected JSON token " + t);
     }
   }

@@ -12,8 +12,6 @@ import io.warren.nostr.Relay;
 import io.warren.nostr.RelayLimits;
 import io.warren.nostr.Tunnels;
 import io.warren.nostr.internal.tunnel.TunnelWire;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +21,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -43,7 +43,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class NostrRelay implements Relay, Transport, Tunnels {
   static final String TRANSPORT = PeerRef.NOSTR;
 
-  @ObjectClassDefinition(name = "Warren Nostr relay", description = "A NIP-01 relay (with NIP-11 and NIP-42) on this node")
+  @ObjectClassDefinition(name = "Warren Nostr relay",
+      description = "A NIP-01 relay (with NIP-11 and NIP-42) on this node")
   public @interface Config {
     @AttributeDefinition(description = "Listen for Nostr clients (also on when the warren.relay.port property is set)")
     boolean enabled() default false;
@@ -114,7 +115,8 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     @AttributeDefinition(description = "Bytes per second through one device's tunnels (0: no limit)")
     long device_bandwidth() default 0;
 
-    @AttributeDefinition(description = "Keys (hex or npub) that may register as devices and open tunnels; empty: any key")
+    @AttributeDefinition(
+        description = "Keys (hex or npub) that may register as devices and open tunnels; empty: any key")
     String[] device_allow() default {};
 
     @AttributeDefinition(description = "Keys (hex or npub) that may never register as devices or open tunnels")
@@ -158,7 +160,8 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
       try {
         port = Integer.parseInt(portProperty.trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(RelaySettings.PORT_PROPERTY + " must be a port number, got " + portProperty, e);
+        throw new IllegalArgumentException(RelaySettings.PORT_PROPERTY + " must be a port number, got " + portProperty,
+            e);
       }
       enabled = true;
     }
@@ -182,7 +185,8 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   static void checkDeviceFrames(boolean devicesEnabled, int maxMessageLength) {
     if (devicesEnabled && maxMessageLength < MIN_DEVICE_MESSAGE_LENGTH) {
       throw new IllegalArgumentException("io.warren.nostr.relay: max.message.length must be at least "
-          + MIN_DEVICE_MESSAGE_LENGTH + " while devices.enabled = true (tunnels send Yamux frames of up to 64 KiB), got "
+          + MIN_DEVICE_MESSAGE_LENGTH
+          + " while devices.enabled = true (tunnels send Yamux frames of up to 64 KiB), got "
           + maxMessageLength + "; set devices.enabled = false for a smaller limit");
     }
   }

@@ -25,13 +25,13 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.warren.api.channel.EventLoops;
-import io.warren.yamux.Yamux;
 import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
 import io.warren.nostr.NostrException;
 import io.warren.nostr.internal.tunnel.HeaderReader;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import io.warren.nostr.internal.tunnel.WsBinaryCodec;
+import io.warren.yamux.Yamux;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -131,7 +131,8 @@ final class RelayLink {
           @Override
           protected void initChannel(SocketChannel ch) throws SSLException {
             // first in the pipeline, so it sees every byte: pongs never reach the handlers after "ws"
-            ch.pipeline().addLast("idle", new IdleStateHandler(3 * device.keepaliveSeconds(), device.keepaliveSeconds(), 0));
+            ch.pipeline().addLast("idle",
+                new IdleStateHandler(3 * device.keepaliveSeconds(), device.keepaliveSeconds(), 0));
             if (tls) {
               ch.pipeline().addLast("tls", SslContextBuilder.forClient().build().newHandler(ch.alloc(), host, port));
             }
@@ -188,7 +189,8 @@ final class RelayLink {
     ch.eventLoop().schedule(() -> {
       if (queries.remove(sub) != null) {
         results.remove(sub);
-        f.completeExceptionally(new io.warren.api.TransportException("nostr: " + url + " did not answer a REQ in 10 s"));
+        f.completeExceptionally(
+            new io.warren.api.TransportException("nostr: " + url + " did not answer a REQ in 10 s"));
       }
     }, 10, TimeUnit.SECONDS);
     return f;

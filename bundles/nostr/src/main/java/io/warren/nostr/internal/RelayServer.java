@@ -284,7 +284,8 @@ public final class RelayServer implements AutoCloseable {
           yield new Session.Answer(id, true, "");
         }
         case DUPLICATE -> new Session.Answer(id, true, "duplicate: already have this event");
-        case SUPERSEDED -> new Session.Answer(id, false, "duplicate: a newer version of this replaceable event is stored");
+        case SUPERSEDED ->
+          new Session.Answer(id, false, "duplicate: a newer version of this replaceable event is stored");
       };
       answers.computeIfAbsent(p.from(), s -> new ArrayList<>()).add(a);
     }

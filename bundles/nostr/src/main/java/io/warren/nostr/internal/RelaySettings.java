@@ -29,7 +29,8 @@ public record RelaySettings(boolean enabled, String host, int port, String name,
       throw new IllegalArgumentException("io.warren.nostr.relay: host must not be empty");
     }
     if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException("io.warren.nostr.relay: port must be 0-65535 (0 picks a free port), got " + port);
+      throw new IllegalArgumentException(
+          "io.warren.nostr.relay: port must be 0-65535 (0 picks a free port), got " + port);
     }
     if (!publicUrl.isEmpty()) {
       URI u;
@@ -39,7 +40,8 @@ public record RelaySettings(boolean enabled, String host, int port, String name,
         throw new IllegalArgumentException("io.warren.nostr.relay: public.url is not a URL: " + publicUrl, e);
       }
       if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
-        throw new IllegalArgumentException("io.warren.nostr.relay: public.url must be ws://host[:port] or wss://..., got " + publicUrl);
+        throw new IllegalArgumentException(
+            "io.warren.nostr.relay: public.url must be ws://host[:port] or wss://..., got " + publicUrl);
       }
     }
     range("auth.window.seconds", authWindowSeconds, 1, 86_400);
@@ -59,7 +61,8 @@ public record RelaySettings(boolean enabled, String host, int port, String name,
 
   private static void range(String name, long v, long min, long max) {
     if (v < min || v > max) {
-      throw new IllegalArgumentException("io.warren.nostr.relay: " + name + " must be " + min + "-" + max + ", got " + v);
+      throw new IllegalArgumentException(
+          "io.warren.nostr.relay: " + name + " must be " + min + "-" + max + ", got " + v);
     }
   }
 

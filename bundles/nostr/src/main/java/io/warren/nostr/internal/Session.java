@@ -129,7 +129,8 @@ final class Session extends ChannelInboundHandlerAdapter {
 
   private void badFrame(ChannelHandlerContext ctx, Throwable cause) {
     boolean tooBig = cause instanceof TooLongFrameException
-        || (cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG);
+        || (cause instanceof CorruptedWebSocketFrameException c
+            && c.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG);
     String why = tooBig ? "invalid: message larger than " + limits.maxMessageLength() + " bytes"
         : "invalid: bad WebSocket frame (" + cause.getMessage() + ")";
     LOG.debug("Closing Nostr client {}: {}", ctx.channel().remoteAddress(), why);
@@ -213,7 +214,8 @@ final class Session extends ChannelInboundHandlerAdapter {
       return;
     }
     if (limits.authRequired() && auth.key() == null) {
-      send(Messages.ok(claimedId, false, "auth-required: this relay accepts events from authenticated clients (NIP-42)"));
+      send(Messages.ok(claimedId, false,
+          "auth-required: this relay accepts events from authenticated clients (NIP-42)"));
       return;
     }
     Event event;
@@ -262,7 +264,8 @@ final class Session extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!e.pubkey().equals(authenticated)) {
-      send(Messages.ok(e.id(), false, "restricted: the hello's author is not the key this connection authenticated as"));
+      send(
+          Messages.ok(e.id(), false, "restricted: the hello's author is not the key this connection authenticated as"));
       return;
     }
     long now = System.currentTimeMillis() / 1000;

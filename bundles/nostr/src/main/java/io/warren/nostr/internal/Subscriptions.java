@@ -74,7 +74,8 @@ final class Subscriptions {
       return;
     }
     if (subId.isEmpty() || subId.length() > limits.maxSubidLength()) {
-      session.send(Messages.closed(subId, "invalid: subscription id must be 1-" + limits.maxSubidLength() + " characters"));
+      session.send(
+          Messages.closed(subId, "invalid: subscription id must be 1-" + limits.maxSubidLength() + " characters"));
       return;
     }
     if (!reqRate.tryTake(System.nanoTime())) {
@@ -198,7 +199,8 @@ final class Subscriptions {
               sub.backlog.add(event);
             } else {
               remove(sub.id);
-              session.send(Messages.closed(sub.id, "error: too many new events arrived while stored ones were read; REQ again"));
+              session.send(
+                  Messages.closed(sub.id, "error: too many new events arrived while stored ones were read; REQ again"));
               sentAny = true;
             }
           } else if (!ch.isWritable()) {

@@ -39,13 +39,15 @@ class DevicePolicyTest {
   final DevicePolicy policy = new DevicePolicy(DEVICE_HEX, Set.of(hex(FRIEND)), Set.of(hex(STRANGER)));
 
   static Event request(byte[] from, String service, List<List<String>> extra) {
-    List<List<String>> tags = new ArrayList<>(List.of(List.of("p", DEVICE_HEX), List.of("protocol", TunnelWire.SERVICE_PREFIX + service)));
+    List<List<String>> tags =
+        new ArrayList<>(List.of(List.of("p", DEVICE_HEX), List.of("protocol", TunnelWire.SERVICE_PREFIX + service)));
     tags.addAll(extra);
     return Event.sign(from, NOW, TunnelWire.REQUEST_KIND, tags, "");
   }
 
   static String nip98(byte[] from, String url) {
-    return Event.sign(from, NOW, TunnelWire.HTTP_AUTH_KIND, List.of(List.of("u", url), List.of("method", "GET")), "").toJson();
+    return Event.sign(from, NOW, TunnelWire.HTTP_AUTH_KIND, List.of(List.of("u", url), List.of("method", "GET")), "")
+        .toJson();
   }
 
   @Test
@@ -70,11 +72,14 @@ class DevicePolicyTest {
     String good = nip98(FRIEND, "http://relay.example/tunnel/" + cs + "/ssh/x");
     assertNull(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", good))), ssh, NOW));
     String stranger = nip98(RELAY, "http://relay.example/tunnel/" + cs + "/ssh/x");
-    assertTrue(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", stranger))), ssh, NOW).startsWith("restricted:"));
+    assertTrue(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", stranger))), ssh, NOW)
+        .startsWith("restricted:"));
     String otherService = nip98(FRIEND, "http://relay.example/tunnel/" + cs + "/web/x");
-    assertTrue(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", otherService))), ssh, NOW).startsWith("invalid:"));
+    assertTrue(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", otherService))), ssh, NOW)
+        .startsWith("invalid:"));
     String otherDevice = nip98(FRIEND, "http://relay.example/tunnel/" + TunnelWire.callsign(hex(RELAY)) + "/ssh/x");
-    assertTrue(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", otherDevice))), ssh, NOW).startsWith("invalid:"));
+    assertTrue(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", otherDevice))), ssh, NOW)
+        .startsWith("invalid:"));
   }
 
   @Test
@@ -89,7 +94,8 @@ class DevicePolicyTest {
   void serviceConfiguration() {
     assertEquals(new DeviceService("web", "http", "127.0.0.1", 8080, true, "site"), web);
     assertEquals(80, DeviceService.parse("w=http://localhost").port());
-    for (String bad : List.of("ssh", "../x=tcp://127.0.0.1:22", "ssh=ftp://h:1", "ssh=tcp://h", "ssh=tcp://h:22;public=yes",
+    for (String bad : List.of("ssh", "../x=tcp://127.0.0.1:22", "ssh=ftp://h:1", "ssh=tcp://h",
+        "ssh=tcp://h:22;public=yes",
         "ssh=tcp://h:22;color=red")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceService.parse(bad), bad);
       assertTrue(e.getMessage().startsWith("services:"), e.getMessage());
@@ -99,12 +105,16 @@ class DevicePolicyTest {
   @Test
   void gatewayChecksNip98() {
     String url = "http://relay.example/tunnel/abc/web/x?y=1";
-    Event e = Event.sign(FRIEND, NOW, TunnelWire.HTTP_AUTH_KIND, List.of(List.of("u", url), List.of("method", "GET")), "");
+    Event e =
+        Event.sign(FRIEND, NOW, TunnelWire.HTTP_AUTH_KIND, List.of(List.of("u", url), List.of("method", "GET")), "");
     String header = "Nostr " + java.util.Base64.getEncoder().encodeToString(e.toJson().getBytes());
     assertEquals(e, Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x?y=1", NOW));
-    assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader(header, "POST", "/tunnel/abc/web/x?y=1", NOW));
-    assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x", NOW));
-    assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x?y=1", NOW + 120));
+    assertThrows(io.warren.nostr.NostrException.class,
+        () -> Nip98.checkHeader(header, "POST", "/tunnel/abc/web/x?y=1", NOW));
+    assertThrows(io.warren.nostr.NostrException.class,
+        () -> Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x", NOW));
+    assertThrows(io.warren.nostr.NostrException.class,
+        () -> Nip98.checkHeader(header, "GET", "/tunnel/abc/web/x?y=1", NOW + 120));
     assertThrows(io.warren.nostr.NostrException.class, () -> Nip98.checkHeader("Basic abc", "GET", "/", NOW));
   }
 }

@@ -25,7 +25,8 @@ class DeviceSettingsTest {
   void devicesNeedMessagesLargeEnoughForAYamuxFrame() {
     NostrRelay.checkDeviceFrames(true, 131_072);
     NostrRelay.checkDeviceFrames(false, 1_024);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NostrRelay.checkDeviceFrames(true, 1_024));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> NostrRelay.checkDeviceFrames(true, 1_024));
     assertTrue(e.getMessage().contains("max.message.length must be at least 65536"), e.getMessage());
   }
 

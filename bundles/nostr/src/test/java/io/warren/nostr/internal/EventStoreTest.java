@@ -105,7 +105,8 @@ class EventStoreTest {
     Event v2 = ev(ALICE, 200, 0, "v2");
     Event other = ev(BOB, 50, 0, "bob");
     Event list = ev(ALICE, 10, 10002, "relays");
-    assertEquals(List.of(Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED), store.save(List.of(v1, v2, other, list)));
+    assertEquals(List.of(Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED),
+        store.save(List.of(v1, v2, other, list)));
     assertEquals(List.of(v2.id()), ids("{\"authors\":[\"" + v1.pubkey() + "\"],\"kinds\":[0]}"));
     assertEquals(List.of(Outcome.SUPERSEDED), store.save(List.of(ev(ALICE, 150, 0, "late"))));
     assertEquals(List.of(v2.id()), ids("{\"authors\":[\"" + v1.pubkey() + "\"],\"kinds\":[0]}"));
@@ -177,8 +178,10 @@ class EventStoreTest {
     Event note = ev(BOB, 5, 1, "note", "t", "x");
     h2.transact(c -> {
       for (Event e : List.of(v1, note)) {
-        try (var ins = c.prepareStatement("INSERT INTO nostr_event(id, pubkey, created_at, kind, json) VALUES (?, ?, ?, ?, ?)");
-             var tag = c.prepareStatement("INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, 't', 'x')")) {
+        try (
+            var ins = c
+                .prepareStatement("INSERT INTO nostr_event(id, pubkey, created_at, kind, json) VALUES (?, ?, ?, ?, ?)");
+            var tag = c.prepareStatement("INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, 't', 'x')")) {
           ins.setString(1, e.id());
           ins.setString(2, e.pubkey());
           ins.setLong(3, e.createdAt());

@@ -63,7 +63,8 @@ class GatewayTunnelTest {
     assertTrue(queued.poll() instanceof HttpRequest r && r.uri().startsWith("/tunnel/"), "the router took the head");
     EmbeddedChannel stream = new EmbeddedChannel();
 
-    GatewayTunnel.start(client.pipeline().context(Gateway.NAME), stream, ascii("POST /up HTTP/1.1\r\n\r\n"), true, false,
+    GatewayTunnel.start(client.pipeline().context(Gateway.NAME), stream, ascii("POST /up HTTP/1.1\r\n\r\n"), true,
+        false,
         null, queued);
     assertNull(client.pipeline().get("session"), "the relay's own handlers are gone");
     assertTrue(client.pipeline().get(Gateway.NAME) instanceof GatewayTunnel);

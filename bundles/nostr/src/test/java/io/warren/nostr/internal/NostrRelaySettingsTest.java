@@ -38,8 +38,9 @@ class NostrRelaySettingsTest {
   void badValuesStopTheComponentWithTheReason() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> NostrRelay.settings(config(Map.of()), "seven"))
         .getMessage().contains("warren.relay.port"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> NostrRelay.settings(config(Map.of("port", 70000)), null))
-        .getMessage().contains("port must be 0-65535"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> NostrRelay.settings(config(Map.of("port", 70000)), null))
+            .getMessage().contains("port must be 0-65535"));
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> NostrRelay.settings(config(Map.of("max_filters", 0)), null)).getMessage().contains("max.filters"));
     assertTrue(assertThrows(IllegalArgumentException.class,

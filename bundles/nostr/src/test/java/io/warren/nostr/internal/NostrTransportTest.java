@@ -16,11 +16,11 @@ import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
 import io.warren.identity.Bip340;
-import io.warren.yamux.Yamux;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import io.warren.store.internal.H2Store;
 import io.warren.testing.Await;
 import io.warren.testing.TestEventLoops;
+import io.warren.yamux.Yamux;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -227,7 +227,8 @@ class NostrTransportTest {
   @Test
   void anIdleDeviceStaysConnectedThroughKeepalives() throws Exception {
     Key a = Key.random();
-    DeviceClient d = new DeviceClient(a, loops, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
+    DeviceClient d =
+        new DeviceClient(a, loops, config(Map.of("relays", new String[] {relay.url()}, "keepalive_seconds", 1)));
     devices.add(d);
     Await.until(Duration.ofSeconds(20), () -> d.links().get(0).state().equals("connected"), "connected");
     String since = d.links().get(0).since();
@@ -272,7 +273,8 @@ class NostrTransportTest {
     DeviceNames connected = new DeviceNames(() -> DeviceNames.known(hub.devices(), List.of(), List.of()));
     assertEquals(Optional.of(refA), connected.lookup(TunnelWire.callsign(a.hex())));
     assertEquals(Optional.of(TunnelWire.callsign(a.hex())), connected.nameOf(refA));
-    DeviceNames announced = new DeviceNames(() -> DeviceNames.known(List.of(), DeviceNames.announced(events, 10), List.of()));
+    DeviceNames announced =
+        new DeviceNames(() -> DeviceNames.known(List.of(), DeviceNames.announced(events, 10), List.of()));
     assertEquals(Optional.of(refA), announced.lookup("test"));
     assertEquals(Optional.of("test"), announced.nameOf(refA));
   }

@@ -211,7 +211,8 @@ class RelayServerTest {
     List<?> late = publish(c, a1);
     assertEquals(false, late.get(2), "an older version is refused: " + late);
     c.send("[\"REQ\",\"r\",{\"kinds\":[0,30000]}]");
-    assertEquals(List.of(a2.id(), p2.id()).stream().sorted().toList(), eventIds(c.untilEose("r")).stream().sorted().toList());
+    assertEquals(List.of(a2.id(), p2.id()).stream().sorted().toList(),
+        eventIds(c.untilEose("r")).stream().sorted().toList());
   }
 
   @Test
@@ -230,7 +231,8 @@ class RelayServerTest {
     assertTrue(((String) c.next("CLOSED").get(2)).startsWith("invalid:"), "subscription id too long");
     c.send("[\"REQ\",\"a\",{\"search\":\"x\"}]");
     assertTrue(((String) c.next("CLOSED").get(2)).startsWith("unsupported:"));
-    Event tags = note(KEY, now(), 1, "", List.of(List.of("t", "1"), List.of("t", "2"), List.of("t", "3"), List.of("t", "4")));
+    Event tags =
+        note(KEY, now(), 1, "", List.of(List.of("t", "1"), List.of("t", "2"), List.of("t", "3"), List.of("t", "4")));
     assertTrue(((String) publish(c, tags).get(3)).startsWith("invalid:"), "too many tags");
     Event future = note(KEY, now() + 3600, 1, "from the future", List.of());
     assertTrue(((String) publish(c, future).get(3)).startsWith("invalid:"));
@@ -305,17 +307,21 @@ class RelayServerTest {
     c.send("[\"REQ\",\"x\",{}]");
     assertTrue(((String) c.next("CLOSED").get(2)).startsWith("auth-required:"));
 
-    Event wrongChallenge = note(KEY, now(), 22242, "", List.of(List.of("relay", relay.url()), List.of("challenge", "nope")));
+    Event wrongChallenge =
+        note(KEY, now(), 22242, "", List.of(List.of("relay", relay.url()), List.of("challenge", "nope")));
     c.send("[\"AUTH\"," + wrongChallenge.toJson() + "]");
     assertTrue(((String) c.ok(wrongChallenge.id()).get(3)).startsWith("invalid:"));
-    Event wrongRelay = note(KEY, now(), 22242, "", List.of(List.of("relay", "wss://elsewhere.example/"), List.of("challenge", challenge)));
+    Event wrongRelay = note(KEY, now(), 22242, "",
+        List.of(List.of("relay", "wss://elsewhere.example/"), List.of("challenge", challenge)));
     c.send("[\"AUTH\"," + wrongRelay.toJson() + "]");
     assertTrue(((String) c.ok(wrongRelay.id()).get(3)).startsWith("invalid:"));
-    Event stale = note(KEY, now() - 3600, 22242, "", List.of(List.of("relay", relay.url()), List.of("challenge", challenge)));
+    Event stale =
+        note(KEY, now() - 3600, 22242, "", List.of(List.of("relay", relay.url()), List.of("challenge", challenge)));
     c.send("[\"AUTH\"," + stale.toJson() + "]");
     assertEquals(false, c.ok(stale.id()).get(2));
 
-    Event auth = note(KEY, now(), 22242, "", List.of(List.of("relay", relay.url() + "/"), List.of("challenge", challenge)));
+    Event auth =
+        note(KEY, now(), 22242, "", List.of(List.of("relay", relay.url() + "/"), List.of("challenge", challenge)));
     c.send("[\"AUTH\"," + auth.toJson() + "]");
     assertEquals(List.of("OK", auth.id(), true, ""), c.ok(auth.id()));
     assertEquals(true, publish(c, before).get(2));

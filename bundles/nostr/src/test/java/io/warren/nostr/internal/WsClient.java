@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import io.warren.nostr.internal.Json;
 import io.warren.api.channel.EventLoops;
 import java.net.URI;
 import java.time.Duration;

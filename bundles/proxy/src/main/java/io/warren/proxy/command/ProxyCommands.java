@@ -56,24 +56,26 @@ public final class ProxyCommands {
   @Descriptor("Adds a proxy rule. Egress: listen on --port here, forward to --target <node>:<port>. "
       + "Ingress: accept streams from --origin <node>[:<port>] and connect them to --port on this node")
   public String add(
-      @Descriptor("egress (listen here) or ingress (deliver here)")
-      @Parameter(names = {"-d", "--direction"}, absentValue = "") String direction,
-      @Descriptor("egress: the port to listen on; ingress: the local port to connect to")
-      @Parameter(names = {"-p", "--port"}, absentValue = "0") int port,
-      @Descriptor("egress: <node>:<port>, the node (peer ID or name) and the port asked for there")
-      @Parameter(names = {"-t", "--target", "--traffic-target"}, absentValue = "") String target,
-      @Descriptor("ingress: <node>[:<port>], the only node (and its egress port) whose streams are accepted")
-      @Parameter(names = {"-o", "--origin", "--traffic-origin"}, absentValue = "") String origin,
-      @Descriptor("egress: the address to listen on (default 127.0.0.1); ingress: the host to connect to (default 127.0.0.1)")
-      @Parameter(names = {"-b", "--bind"}, absentValue = "") String bind,
-      @Descriptor("remove the rule after this long: e.g. 90s, 30m, 12h, 7d")
-      @Parameter(names = {"-e", "--expires"}, absentValue = "") String expires,
-      @Descriptor("add the rule on this node of the network instead")
-      @Parameter(names = {"-n", "--node"}, absentValue = "") String node,
-      @Descriptor("with --node: that node's admin credentials, user:password")
-      @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials) throws Exception {
+      @Descriptor("egress (listen here) or ingress (deliver here)") @Parameter(names = {"-d", "--direction"},
+          absentValue = "") String direction,
+      @Descriptor("egress: the port to listen on; ingress: the local port to connect to") @Parameter(
+          names = {"-p", "--port"}, absentValue = "0") int port,
+      @Descriptor("egress: <node>:<port>, the node (peer ID or name) and the port asked for there") @Parameter(
+          names = {"-t", "--target", "--traffic-target"}, absentValue = "") String target,
+      @Descriptor("ingress: <node>[:<port>], the only node (and its egress port) whose streams are accepted") @Parameter(
+          names = {"-o", "--origin", "--traffic-origin"}, absentValue = "") String origin,
+      @Descriptor("egress: the address to listen on (default 127.0.0.1); ingress: the host to connect to (default 127.0.0.1)") @Parameter(
+          names = {"-b", "--bind"}, absentValue = "") String bind,
+      @Descriptor("remove the rule after this long: e.g. 90s, 30m, 12h, 7d") @Parameter(names = {"-e", "--expires"},
+          absentValue = "") String expires,
+      @Descriptor("add the rule on this node of the network instead") @Parameter(names = {"-n", "--node"},
+          absentValue = "") String node,
+      @Descriptor("with --node: that node's admin credentials, user:password") @Parameter(
+          names = {"-c", "--credentials"}, absentValue = "") String credentials)
+      throws Exception {
     if (!node.isEmpty()) {
-      List<String> words = new ArrayList<>(List.of("proxy:add", "--direction", direction, "--port", Integer.toString(port)));
+      List<String> words =
+          new ArrayList<>(List.of("proxy:add", "--direction", direction, "--port", Integer.toString(port)));
       addIf(words, "--target", target);
       addIf(words, "--origin", origin);
       addIf(words, "--bind", bind);
@@ -116,10 +118,11 @@ public final class ProxyCommands {
 
   @Descriptor("Lists the proxy rules with what each is doing")
   public String list(
-      @Descriptor("list the rules of this node of the network instead")
-      @Parameter(names = {"-n", "--node"}, absentValue = "") String node,
-      @Descriptor("with --node: that node's admin credentials, user:password")
-      @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials) throws Exception {
+      @Descriptor("list the rules of this node of the network instead") @Parameter(names = {"-n", "--node"},
+          absentValue = "") String node,
+      @Descriptor("with --node: that node's admin credentials, user:password") @Parameter(
+          names = {"-c", "--credentials"}, absentValue = "") String credentials)
+      throws Exception {
     if (!node.isEmpty()) {
       return onNode(node, List.of("proxy:list"), credentials);
     }
@@ -127,7 +130,8 @@ public final class ProxyCommands {
     if (all.isEmpty()) {
       return "(no proxy rules)";
     }
-    StringBuilder b = new StringBuilder(String.format("%-4s %-8s %-60s %-22s %s%n", "ID", "DIR", "RULE", "EXPIRES", "STATUS"));
+    StringBuilder b =
+        new StringBuilder(String.format("%-4s %-8s %-60s %-22s %s%n", "ID", "DIR", "RULE", "EXPIRES", "STATUS"));
     for (Rule r : all) {
       b.append(String.format("%-4s %-8s %-60s %-22s %s%n", r.id(), r.direction(), line(r),
           r.expires() == null ? "never" : r.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
@@ -138,10 +142,10 @@ public final class ProxyCommands {
 
   @Descriptor("Removes a proxy rule and closes its listener and connections")
   public String remove(
-      @Descriptor("remove it on this node of the network instead")
-      @Parameter(names = {"-n", "--node"}, absentValue = "") String node,
-      @Descriptor("with --node: that node's admin credentials, user:password")
-      @Parameter(names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("remove it on this node of the network instead") @Parameter(names = {"-n", "--node"},
+          absentValue = "") String node,
+      @Descriptor("with --node: that node's admin credentials, user:password") @Parameter(
+          names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("the rule's id (proxy:list)") String id) throws Exception {
     if (!node.isEmpty()) {
       return onNode(node, List.of("proxy:remove", id), credentials);
@@ -178,7 +182,8 @@ public final class ProxyCommands {
   static Duration duration(String text) {
     Matcher m = DURATION.matcher(text.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException("--expires takes a number and a unit (s, m, h, d), e.g. 30m; got '" + text + "'");
+      throw new IllegalArgumentException(
+          "--expires takes a number and a unit (s, m, h, d), e.g. 30m; got '" + text + "'");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

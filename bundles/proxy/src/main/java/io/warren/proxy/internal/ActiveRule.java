@@ -36,7 +36,8 @@ final class ActiveRule {
       return PeerRef.parse(text);
     } catch (IllegalArgumentException e) {
       int colon = text.indexOf(':');
-      return colon > 0 ? new PeerRef(text.substring(0, colon), text.substring(colon + 1)) : new PeerRef("unknown", text);
+      return colon > 0 ? new PeerRef(text.substring(0, colon), text.substring(colon + 1))
+          : new PeerRef("unknown", text);
     }
   }
 

@@ -175,7 +175,8 @@ final class EgressListeners {
       }
       buffer.writeBytes(in);
       in.release();
-      if (buffer.readableBytes() < 3 || buffer.readableBytes() < 3 + buffer.getUnsignedShort(buffer.readerIndex() + 1)) {
+      if (buffer.readableBytes() < 3
+          || buffer.readableBytes() < 3 + buffer.getUnsignedShort(buffer.readerIndex() + 1)) {
         if (buffer.readableBytes() > 3 + ProxyWire.REPLY_MAX) {
           finish(ctx, "an answer longer than " + ProxyWire.REPLY_MAX + " bytes");
         } else {

@@ -192,7 +192,8 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
     if (a == null) {
       return "no such rule";
     }
-    return a.state + "; " + a.connections.size() + " open, " + a.total.get() + " total, " + a.failures.get() + " failed";
+    return a.state + "; " + a.connections.size() + " open, " + a.total.get() + " total, " + a.failures.get()
+        + " failed";
   }
 
   @Override

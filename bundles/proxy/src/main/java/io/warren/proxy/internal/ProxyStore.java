@@ -53,7 +53,7 @@ final class ProxyStore {
     return store.transact(c -> {
       long id;
       try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(id), 0) + 1 FROM proxy_rule");
-           ResultSet rs = s.executeQuery()) {
+          ResultSet rs = s.executeQuery()) {
         rs.next();
         id = rs.getLong(1);
       }

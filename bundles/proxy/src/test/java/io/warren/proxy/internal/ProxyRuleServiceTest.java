@@ -37,8 +37,7 @@ class ProxyRuleServiceTest {
   private static final String SELF = PeerId.ofEd25519(key(1)).toString();
   private static final String OTHER = PeerId.ofEd25519(key(2)).toString();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private H2Store store;
   private TestEventLoops loops;
   private ProxyRuleService rules;
@@ -60,8 +59,9 @@ class ProxyRuleServiceTest {
 
   @Test
   void aRuleStoredWithALibp2pPeerIdLoadsAfterARestart() {
-    new ProxyStore(store).insert(new Rule("", Rule.Direction.INGRESS, "127.0.0.1", 8080, "libp2p:" + OTHER, "q", 0, null,
-        Instant.now()));
+    new ProxyStore(store)
+        .insert(new Rule("", Rule.Direction.INGRESS, "127.0.0.1", 8080, "libp2p:" + OTHER, "q", 0, null,
+            Instant.now()));
     rules = start();
     List<Rule> all = rules.list();
     assertEquals(1, all.size());

@@ -74,7 +74,7 @@ public final class NativeBip340 {
       String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
       String dir = !os.contains("linux") ? null
           : arch.equals("amd64") || arch.equals("x86_64") ? "linux-x86_64"
-          : arch.equals("aarch64") || arch.equals("arm64") ? "linux-aarch64" : null;
+              : arch.equals("aarch64") || arch.equals("arm64") ? "linux-aarch64" : null;
       if (dir == null) {
         throw new IOException("no libsecp256k1 build for " + os + "/" + arch);
       }

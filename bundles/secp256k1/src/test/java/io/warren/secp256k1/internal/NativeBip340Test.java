@@ -27,7 +27,8 @@ class NativeBip340Test {
       if (i % 2 == 1) {
         sigs[i][r.nextInt(64)] ^= (byte) (1 << r.nextInt(8));
       }
-      assertEquals(Bip340.verifyPortable(pubs[i], msgs[i], sigs[i]), NativeBip340.verify(ctx, pubs[i], msgs[i], sigs[i]), "signature " + i);
+      assertEquals(Bip340.verifyPortable(pubs[i], msgs[i], sigs[i]),
+          NativeBip340.verify(ctx, pubs[i], msgs[i], sigs[i]), "signature " + i);
       assertEquals(i % 2 == 0, NativeBip340.verify(ctx, pubs[i], msgs[i], sigs[i]));
     }
     byte[] notOnCurve = new byte[32];

@@ -76,7 +76,8 @@ public final class H2Store implements Store {
 
   /** A {@link Config} answering every attribute with its declared default. */
   static Config defaults() {
-    return (Config) java.lang.reflect.Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
+    return (Config) java.lang.reflect.Proxy.newProxyInstance(Config.class.getClassLoader(),
+        new Class<?>[] {Config.class},
         (proxy, method, args) -> method.getDefaultValue());
   }
 

@@ -70,7 +70,7 @@ class H2StoreTest {
     assertTrue(e.getMessage().startsWith("schema migration test v2 failed"), e.getMessage());
     int version = store.transact(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT version FROM warren_schema WHERE owner='test'");
-           ResultSet rs = ps.executeQuery()) {
+          ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getInt(1);
       }
@@ -82,7 +82,8 @@ class H2StoreTest {
   @Test
   void downgradeIsRefused() {
     H2Store store = open();
-    store.migrate("test", List.of(new Migration(1, "CREATE TABLE t(id INT)"), new Migration(2, "CREATE TABLE u(id INT)")));
+    store.migrate("test",
+        List.of(new Migration(1, "CREATE TABLE t(id INT)"), new Migration(2, "CREATE TABLE u(id INT)")));
     StoreException e = assertThrows(StoreException.class,
         () -> store.migrate("test", List.of(new Migration(1, "CREATE TABLE t(id INT)"))));
     assertTrue(e.getMessage().contains("downgrade"), e.getMessage());

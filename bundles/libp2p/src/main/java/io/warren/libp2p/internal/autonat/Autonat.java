@@ -43,7 +43,9 @@ public final class Autonat implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Autonat.class);
 
-  public enum Status { UNKNOWN, PUBLIC, PRIVATE }
+  public enum Status {
+    UNKNOWN, PUBLIC, PRIVATE
+  }
 
   private final Host host;
   private final boolean serve;
@@ -175,7 +177,8 @@ public final class Autonat implements AutoCloseable {
       return ReadDelimited.read(s.channel(), AutonatMessage.MAX_LENGTH, "autonat response");
     }).thenApply(bytes -> {
       AutonatMessage m = AutonatMessage.decode(bytes);
-      return m.type() == AutonatMessage.DIAL_RESPONSE && m.status() != null ? m.status() : AutonatMessage.E_INTERNAL_ERROR;
+      return m.type() == AutonatMessage.DIAL_RESPONSE && m.status() != null ? m.status()
+          : AutonatMessage.E_INTERNAL_ERROR;
     }).exceptionally(e -> AutonatMessage.E_INTERNAL_ERROR);
   }
 
@@ -188,7 +191,8 @@ public final class Autonat implements AutoCloseable {
     List<Connection> servers = host.connections().stream()
         .filter(c -> !c.relayed() && c.isOpen() && c.details() != null && c.details().protocols().contains(PROTOCOL))
         .collect(java.util.stream.Collectors.toMap(Connection::remotePeer, c -> c, (x, y) -> x,
-            java.util.LinkedHashMap::new)).values().stream().limit(MAX_SERVERS).toList();
+            java.util.LinkedHashMap::new))
+        .values().stream().limit(MAX_SERVERS).toList();
     if (addrs.isEmpty() || servers.isEmpty()) {
       return;
     }

@@ -9,11 +9,11 @@ import io.warren.api.PeerId;
  */
 public interface LocalIdentity {
 
-    Libp2pPublicKey publicKey();
+  Libp2pPublicKey publicKey();
 
-    byte[] sign(byte[] message);
+  byte[] sign(byte[] message);
 
-    default PeerId peerId() {
-        return publicKey().peerId();
-    }
+  default PeerId peerId() {
+    return publicKey().peerId();
+  }
 }

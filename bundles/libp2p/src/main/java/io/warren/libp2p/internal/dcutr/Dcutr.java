@@ -115,7 +115,8 @@ public final class Dcutr {
             return CompletableFuture.completedFuture(c);
           }
           if (d == null || !d.protocols().contains(PROTOCOL)) {
-            return CompletableFuture.<Connection>failedFuture(new IllegalStateException(peer + " does not speak " + PROTOCOL));
+            return CompletableFuture
+                .<Connection>failedFuture(new IllegalStateException(peer + " does not speak " + PROTOCOL));
           }
           return holePunch(relayed);
         }).thenCompose(f -> f);

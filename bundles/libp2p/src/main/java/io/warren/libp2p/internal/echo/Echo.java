@@ -21,12 +21,10 @@ public final class Echo {
   public static final String PROTOCOL = "/echo/1.0.0";
   static final int CHUNK = 64 * 1024;
 
-  private Echo() {
-  }
+  private Echo() {}
 
   /** What {@link #run} found. */
-  public record Result(long sent, long received, boolean identical, Duration elapsed) {
-  }
+  public record Result(long sent, long received, boolean identical, Duration elapsed) {}
 
   /** Sends {@code bytes} pseudo-random bytes, half-closes, and checks what comes back. */
   public static CompletableFuture<Result> run(Libp2pStream stream, long bytes) {

@@ -83,7 +83,8 @@ final class ConnectionManager {
   }
 
   /** The dial in progress to {@code peer}, or the one {@code start} begins (sharing it with later callers). */
-  CompletableFuture<Connection> dialOnce(PeerId peer, java.util.function.Supplier<CompletableFuture<Connection>> start) {
+  CompletableFuture<Connection> dialOnce(PeerId peer,
+      java.util.function.Supplier<CompletableFuture<Connection>> start) {
     CompletableFuture<Connection> mine = new CompletableFuture<>();
     CompletableFuture<Connection> existing = dials.putIfAbsent(peer, mine);
     if (existing != null) {

@@ -75,7 +75,8 @@ final class Dialer {
     if (TcpAddresses.isCircuit(addr)) {
       Host.CircuitDialer d = circuitDialer.get();
       if (expected == null || d == null) {
-        return failed("libp2p: cannot dial " + addr + (d == null ? " (no relay client)" : " (expected .../p2p-circuit/p2p/<peer>)"));
+        return failed("libp2p: cannot dial " + addr
+            + (d == null ? " (no relay client)" : " (expected .../p2p-circuit/p2p/<peer>)"));
       }
       if (expected.equals(self)) {
         return failed("libp2p: " + addr + " is this node");
@@ -140,7 +141,8 @@ final class Dialer {
     return dial(addr.withoutPeerId(), expected, initiator, fromListenPort);
   }
 
-  private CompletableFuture<Connection> dial(Multiaddr addr, PeerId expected, boolean initiator, boolean fromListenPort) {
+  private CompletableFuture<Connection> dial(Multiaddr addr, PeerId expected, boolean initiator,
+      boolean fromListenPort) {
     if (closed) {
       return failed("libp2p: host is stopped");
     }

@@ -289,7 +289,8 @@ public final class Host implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
           if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
-            LOG.debug("[{}] libp2p: the relay ended relayed connection {}", ctx.channel(), ctx.channel().attr(CONNECTION).get());
+            LOG.debug("[{}] libp2p: the relay ended relayed connection {}", ctx.channel(),
+                ctx.channel().attr(CONNECTION).get());
             ctx.close();
           }
           super.userEventTriggered(ctx, evt);
@@ -357,7 +358,8 @@ public final class Host implements AutoCloseable {
   }
 
   static Throwable unwrap(Throwable e) {
-    while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
+    while ((e instanceof java.util.concurrent.CompletionException
+        || e instanceof java.util.concurrent.ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }

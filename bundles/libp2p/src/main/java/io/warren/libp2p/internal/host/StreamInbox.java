@@ -45,7 +45,8 @@ final class StreamInbox extends ChannelDuplexHandler {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (!held.isEmpty() && (evt instanceof ChannelInputShutdownEvent || evt == ChannelInputShutdownReadComplete.INSTANCE)) {
+    if (!held.isEmpty()
+        && (evt instanceof ChannelInputShutdownEvent || evt == ChannelInputShutdownReadComplete.INSTANCE)) {
       held.add(evt);
     } else {
       ctx.fireUserEventTriggered(evt);

@@ -17,5 +17,4 @@ import java.util.Optional;
  *     advertised muxers without overlap the handshake fails, as the inlined-muxer spec requires.
  */
 public record NoiseSession(PeerId remotePeer, Libp2pPublicKey remoteKey, boolean initiator, List<String> remoteMuxers,
-        Optional<String> muxer) {
-}
+    Optional<String> muxer) {}

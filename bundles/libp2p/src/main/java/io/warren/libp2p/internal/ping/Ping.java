@@ -29,8 +29,7 @@ public final class Ping {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private Ping() {
-  }
+  private Ping() {}
 
   /** Runs {@code count} rounds on {@code stream}; completes with the round-trip times, in order. */
   public static CompletableFuture<List<Duration>> run(Libp2pStream stream, int count) {

@@ -11,26 +11,26 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ProtoWriter {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    public ProtoWriter varint(int field, long value) {
-        Varint.write(out, ((long) field << 3) | ProtoReader.WIRE_VARINT);
-        Varint.write(out, value);
-        return this;
-    }
+  public ProtoWriter varint(int field, long value) {
+    Varint.write(out, ((long) field << 3) | ProtoReader.WIRE_VARINT);
+    Varint.write(out, value);
+    return this;
+  }
 
-    public ProtoWriter bytes(int field, byte[] value) {
-        Varint.write(out, ((long) field << 3) | ProtoReader.WIRE_LEN);
-        Varint.write(out, value.length);
-        out.writeBytes(value);
-        return this;
-    }
+  public ProtoWriter bytes(int field, byte[] value) {
+    Varint.write(out, ((long) field << 3) | ProtoReader.WIRE_LEN);
+    Varint.write(out, value.length);
+    out.writeBytes(value);
+    return this;
+  }
 
-    public ProtoWriter string(int field, String value) {
-        return bytes(field, value.getBytes(StandardCharsets.UTF_8));
-    }
+  public ProtoWriter string(int field, String value) {
+    return bytes(field, value.getBytes(StandardCharsets.UTF_8));
+  }
 
-    public byte[] toByteArray() {
-        return out.toByteArray();
-    }
+  public byte[] toByteArray() {
+    return out.toByteArray();
+  }
 }

@@ -85,7 +85,8 @@ public final class AutoRelay implements AutoCloseable {
     this(host, relay, trusted, max, active, Clock.systemUTC());
   }
 
-  AutoRelay(Host host, CircuitRelay relay, Predicate<PeerId> trusted, int max, java.util.function.BooleanSupplier active,
+  AutoRelay(Host host, CircuitRelay relay, Predicate<PeerId> trusted, int max,
+      java.util.function.BooleanSupplier active,
       Clock clock) {
     if (max < 0) {
       throw new IllegalArgumentException("relay.client.max must not be negative, got " + max);

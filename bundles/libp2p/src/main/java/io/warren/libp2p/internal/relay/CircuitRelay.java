@@ -48,8 +48,7 @@ public final class CircuitRelay {
 
   /** A reservation this node holds at a relay. */
   public record Reservation(PeerId relay, Instant expires, List<Multiaddr> circuitAddrs, long limitSeconds,
-      long limitBytes) {
-  }
+      long limitBytes) {}
 
   private final Host host;
   private final RelayService service;

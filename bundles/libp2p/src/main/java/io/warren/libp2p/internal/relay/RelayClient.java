@@ -60,7 +60,8 @@ final class RelayClient {
         }
       }
       RelayMessage.Limit l = m.limit() == null ? new RelayMessage.Limit(0, 0) : m.limit();
-      return new CircuitRelay.Reservation(relay.remotePeer(), Instant.ofEpochSecond(m.reservation().expire()), circuitAddrs,
+      return new CircuitRelay.Reservation(relay.remotePeer(), Instant.ofEpochSecond(m.reservation().expire()),
+          circuitAddrs,
           l.durationSeconds(), l.dataBytes());
     });
   }

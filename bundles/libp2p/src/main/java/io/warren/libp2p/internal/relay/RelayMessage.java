@@ -39,11 +39,9 @@ public record RelayMessage(boolean hop, int type, byte[] peerId, List<byte[]> pe
   /** Relay messages are small; a larger one is refused. */
   public static final int MAX_LENGTH = 4096;
 
-  public record Reservation(long expire, List<byte[]> addrs, byte[] voucher) {
-  }
+  public record Reservation(long expire, List<byte[]> addrs, byte[] voucher) {}
 
-  public record Limit(long durationSeconds, long dataBytes) {
-  }
+  public record Limit(long durationSeconds, long dataBytes) {}
 
   public RelayMessage {
     peerAddrs = peerAddrs == null ? List.of() : List.copyOf(peerAddrs);

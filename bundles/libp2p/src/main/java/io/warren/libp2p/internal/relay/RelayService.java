@@ -10,7 +10,6 @@ import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;
 import io.warren.libp2p.internal.host.ReadDelimited;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
-import io.warren.yamux.Yamux;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

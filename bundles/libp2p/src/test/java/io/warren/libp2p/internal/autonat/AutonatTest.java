@@ -56,7 +56,8 @@ class AutonatTest {
     assertEquals(AutonatMessage.DIAL, dial.type());
     assertArrayEquals(id, dial.peerId());
     assertArrayEquals(a, dial.addrs().get(0));
-    AutonatMessage ok = AutonatMessage.decode(body(AutonatMessage.response(AutonatMessage.OK, "", a).encodeDelimited()));
+    AutonatMessage ok =
+        AutonatMessage.decode(body(AutonatMessage.response(AutonatMessage.OK, "", a).encodeDelimited()));
     assertEquals(AutonatMessage.OK, ok.status());
     assertArrayEquals(a, ok.addr());
     assertEquals(Autonat.Status.UNKNOWN, Autonat.decide(0, 0));

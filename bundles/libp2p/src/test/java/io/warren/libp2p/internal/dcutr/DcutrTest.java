@@ -65,7 +65,8 @@ class DcutrTest {
     assertThrows(IllegalArgumentException.class, () -> DcutrMessage.decode(new byte[] {0x08, 7}), "type 7");
     assertThrows(IllegalArgumentException.class, () -> DcutrMessage.decode(new byte[0]), "no type");
     List<Multiaddr> parsed = Dcutr.parse(List.of(addr, new byte[] {1, 2, 3},
-        Multiaddr.fromString("/ip4/192.0.2.1/tcp/1/p2p/" + Ed25519Identity.generate().peerId() + "/p2p-circuit").toBytes()));
+        Multiaddr.fromString("/ip4/192.0.2.1/tcp/1/p2p/" + Ed25519Identity.generate().peerId() + "/p2p-circuit")
+            .toBytes()));
     assertEquals(List.of(Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001")), parsed, "garbage and circuits are skipped");
   }
 
@@ -92,7 +93,8 @@ class DcutrTest {
         .get(T, TimeUnit.SECONDS);
     Connection fromA = a.host().connect(res.circuitAddrs().get(0)).get(T, TimeUnit.SECONDS);
     assertTrue(fromA.relayed());
-    Await.until(WAIT, () -> b.host().connections().stream().anyMatch(c -> c.relayed() && c.remotePeer().equals(a.host().peerId())),
+    Await.until(WAIT,
+        () -> b.host().connections().stream().anyMatch(c -> c.relayed() && c.remotePeer().equals(a.host().peerId())),
         "b sees the relayed connection");
     Connection c = b.host().connections().stream()
         .filter(x -> x.relayed() && x.remotePeer().equals(a.host().peerId())).findFirst().orElseThrow();
@@ -122,10 +124,12 @@ class DcutrTest {
     Node a = node(false, true, false);
     Node b = node(false, true, true);
     Connection relayed = relayed(r, a, b);
-    Await.until(WAIT, () -> b.host().connections().stream().anyMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())),
+    Await.until(WAIT,
+        () -> b.host().connections().stream().anyMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())),
         "a direct connection from b to a");
     Await.until(WAIT, () -> !relayed.isOpen(), "the idle relayed connection closes");
-    Await.until(WAIT, () -> a.host().connections().stream().noneMatch(c -> c.relayed() && c.remotePeer().equals(b.host().peerId())),
+    Await.until(WAIT,
+        () -> a.host().connections().stream().noneMatch(c -> c.relayed() && c.remotePeer().equals(b.host().peerId())),
         "and so does a's end of it");
     assertFalse(a.host().connectionTo(b.host().peerId()).get(T, TimeUnit.SECONDS).relayed());
   }
@@ -139,7 +143,8 @@ class DcutrTest {
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> b.dcutr().holePunch(relayed).get(T, TimeUnit.SECONDS));
     assertTrue(relayed.isOpen(), "the relayed connection is still there: " + e.getCause());
-    assertTrue(b.host().connections().stream().noneMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())));
+    assertTrue(
+        b.host().connections().stream().noneMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())));
     assertEquals(1, Ping.run(b.host().newStream(relayed, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1)
         .get(T, TimeUnit.SECONDS).size(), "and still carries streams");
   }

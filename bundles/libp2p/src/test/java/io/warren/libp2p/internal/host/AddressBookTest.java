@@ -65,7 +65,8 @@ class AddressBookTest {
       assertTrue(h.addAddress(A, m("/ip4/127.0.0.1/tcp/4002/p2p/" + R + "/p2p-circuit/p2p/" + A)));
       assertTrue(h.addAddress(A, m("/dns4/relay.example/tcp/4002/p2p/" + R + "/p2p-circuit")));
       assertFalse(h.addAddress(A, m("/ip4/127.0.0.1/tcp/4001/p2p/" + R)), "another peer's address");
-      assertFalse(h.addAddress(A, m("/ip4/127.0.0.1/tcp/4002/p2p/" + R + "/p2p-circuit/p2p/" + R)), "another peer's circuit");
+      assertFalse(h.addAddress(A, m("/ip4/127.0.0.1/tcp/4002/p2p/" + R + "/p2p-circuit/p2p/" + R)),
+          "another peer's circuit");
       assertFalse(h.addAddress(A, m("/ip4/127.0.0.1")), "no port");
       assertFalse(h.addAddress(A, m("/ip4/127.0.0.1/tcp/4002/p2p-circuit")), "a circuit that does not name its relay");
       assertEquals(List.of(m("/ip4/127.0.0.1/tcp/4001"), m("/ip4/127.0.0.1/tcp/4002/p2p/" + R + "/p2p-circuit"),

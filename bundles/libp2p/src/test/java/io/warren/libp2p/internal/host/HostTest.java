@@ -174,7 +174,8 @@ class HostTest {
       a.addAddress(b.peerId(), b.listenAddresses().get(0));
       Libp2pStream s = a.newStream(b.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS);
       assertEquals(1, Ping.run(s, 1).get(T, TimeUnit.SECONDS).size());
-      Await.until(WAIT, () -> b.connections().stream().anyMatch(c -> c.remotePeer().equals(id.peerId())), "b sees " + id);
+      Await.until(WAIT, () -> b.connections().stream().anyMatch(c -> c.remotePeer().equals(id.peerId())),
+          "b sees " + id);
     }
   }
 

@@ -85,7 +85,8 @@ class AutoRelayTest {
 
   @Test
   void aPrivateNodeReservesAdvertisesRefreshesAndFallsBackToAnotherRelay() throws Exception {
-    CircuitRelay.Limits shortLived = new CircuitRelay.Limits(8, 8, Duration.ofMinutes(1), 1 << 20, Duration.ofSeconds(3));
+    CircuitRelay.Limits shortLived =
+        new CircuitRelay.Limits(8, 8, Duration.ofMinutes(1), 1 << 20, Duration.ofSeconds(3));
     Node r1 = node(true, shortLived, true);
     Node r2 = node(true, TestHosts.relayLimits(), true);
     Node q = node(false, TestHosts.relayLimits(), false);
@@ -95,23 +96,27 @@ class AutoRelayTest {
     auto.start();
 
     q.host().connect(r1.full()).get(T, TimeUnit.SECONDS);
-    Await.until(WAIT, () -> at(auto, r1.host()) != null && "reserved".equals(at(auto, r1.host()).state()), "a reservation at r1");
+    Await.until(WAIT, () -> at(auto, r1.host()) != null && "reserved".equals(at(auto, r1.host()).state()),
+        "a reservation at r1");
     Multiaddr circuit = Multiaddr.fromString(r1.full() + "/p2p-circuit");
     assertEquals(List.of(circuit), q.host().advertisedAddresses(), "q advertises its circuit address");
     Instant first = at(auto, r1.host()).expires();
     Await.until(WAIT, () -> at(auto, r1.host()).expires().isAfter(first), "a refresh before the 3 s reservation ends");
 
     // b learns q's circuit address from identify over that circuit, as any peer would
-    Connection toQ = b.host().connect(Multiaddr.fromString(circuit + "/p2p/" + q.host().peerId())).get(T, TimeUnit.SECONDS);
+    Connection toQ =
+        b.host().connect(Multiaddr.fromString(circuit + "/p2p/" + q.host().peerId())).get(T, TimeUnit.SECONDS);
     assertTrue(toQ.relayed());
     assertTrue(toQ.identified().get(T, TimeUnit.SECONDS).listenAddrs().contains(circuit), "identify lists the circuit");
 
     q.host().connect(r2.full()).get(T, TimeUnit.SECONDS);
     assertEquals(1, auto.relays().stream().filter(r -> r.state().equals("reserved")).count(), "relay.client.max = 1");
     r1.host().close();
-    Await.until(WAIT, () -> at(auto, r2.host()) != null && "reserved".equals(at(auto, r2.host()).state()), "fallback to r2");
+    Await.until(WAIT, () -> at(auto, r2.host()) != null && "reserved".equals(at(auto, r2.host()).state()),
+        "fallback to r2");
     assertTrue(at(auto, r1.host()).state().startsWith("failed: "), at(auto, r1.host()).toString());
-    Await.until(WAIT, () -> q.host().advertisedAddresses().equals(List.of(Multiaddr.fromString(r2.full() + "/p2p-circuit"))),
+    Await.until(WAIT,
+        () -> q.host().advertisedAddresses().equals(List.of(Multiaddr.fromString(r2.full() + "/p2p-circuit"))),
         "q advertises only the circuit through r2");
   }
 

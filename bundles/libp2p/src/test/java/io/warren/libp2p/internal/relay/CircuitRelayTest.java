@@ -77,7 +77,8 @@ class CircuitRelayTest {
     Connection c = b.connect(circuit).get(T, TimeUnit.SECONDS);
     assertTrue(c.relayed());
     assertEquals(a.peerId(), c.remotePeer());
-    assertEquals(2, Ping.run(b.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 2).get(T, TimeUnit.SECONDS).size());
+    assertEquals(2,
+        Ping.run(b.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 2).get(T, TimeUnit.SECONDS).size());
     Echo.Result e = Echo.run(b.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS), 1 << 20).get(T, TimeUnit.SECONDS);
     assertTrue(e.identical(), e.toString());
     assertEquals("warren/test", c.identified().get(T, TimeUnit.SECONDS).agentVersion());
@@ -100,7 +101,8 @@ class CircuitRelayTest {
     }
     // learned in this order: the circuit first, then a direct address where nobody listens
     assertTrue(b.addAddress(a.peerId(), res.circuitAddrs().get(0)));
-    assertTrue(b.addAddress(a.peerId(), Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort + "/p2p/" + a.peerId())));
+    assertTrue(
+        b.addAddress(a.peerId(), Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort + "/p2p/" + a.peerId())));
     var s = b.newStream(a.peerId(), Ping.PROTOCOL).get(T, TimeUnit.SECONDS);
     assertTrue(s.relayed(), "the direct address failed, the circuit worked");
     assertEquals(1, Ping.run(s, 1).get(T, TimeUnit.SECONDS).size());
@@ -168,7 +170,8 @@ class CircuitRelayTest {
     // past the 1 s limit strangers would get, the circuit still carries pings (polled, not slept)
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
     while (System.nanoTime() < until) {
-      assertEquals(1, Ping.run(b.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1).get(T, TimeUnit.SECONDS).size());
+      assertEquals(1,
+          Ping.run(b.newStream(c, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1).get(T, TimeUnit.SECONDS).size());
     }
     assertTrue(c.isOpen());
 

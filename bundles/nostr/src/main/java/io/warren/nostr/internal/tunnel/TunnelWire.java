@@ -96,8 +96,9 @@ public final class TunnelWire {
     if (CALLSIGN.matcher(t).matches()) {
       return new DeviceRef(null, t);
     }
-    throw new IllegalArgumentException("invalid device '" + printable(t) + "': expected a 64-character hex key, an npub1... or a "
-        + CALLSIGN_LENGTH + "-character callsign (a-z, 0-9)");
+    throw new IllegalArgumentException(
+        "invalid device '" + printable(t) + "': expected a 64-character hex key, an npub1... or a "
+            + CALLSIGN_LENGTH + "-character callsign (a-z, 0-9)");
   }
 
   /** Parses a public key given as hex or npub (allow and block lists). */

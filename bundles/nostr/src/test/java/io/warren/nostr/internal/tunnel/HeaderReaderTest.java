@@ -33,7 +33,8 @@ class HeaderReaderTest {
   @Test
   void aHeaderSplitAcrossReadsThenDataHeldUntilTheConsumerReads() {
     EmbeddedChannel ch = new EmbeddedChannel(reader);
-    ByteBuf all = TunnelWire.header(ch.alloc(), "[\"OK\",true,\"\"]").writeBytes("hello".getBytes(StandardCharsets.UTF_8));
+    ByteBuf all =
+        TunnelWire.header(ch.alloc(), "[\"OK\",true,\"\"]").writeBytes("hello".getBytes(StandardCharsets.UTF_8));
     ch.writeInbound(all.readRetainedSlice(3));
     assertTrue(headers.isEmpty());
     ch.writeInbound(all.readRetainedSlice(all.readableBytes()));

@@ -16,7 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TunnelWireTest {
-  static final byte[] SECRET = HexFormat.of().parseHex("0000000000000000000000000000000000000000000000000000000000000003");
+  static final byte[] SECRET =
+      HexFormat.of().parseHex("0000000000000000000000000000000000000000000000000000000000000003");
   static final String HEX = HexFormat.of().formatHex(Bip340.publicKey(SECRET));
 
   @Test
