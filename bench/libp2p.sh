@@ -21,7 +21,7 @@ dials=${1:-200}; pings=${2:-2000}; bytes=${3:-268435456}
 shift 3 2>/dev/null || shift $#
 jdks=("$@")
 [ ${#jdks[@]} -gt 0 ] || jdks=(/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64)
-dist=$PWD/distribution/target/warren
+dist=${WARREN_DIST:-$PWD/distribution/target/warren}  # WARREN_DIST: another build, for a before/after
 [ -x "$dist/bin/warren" ] && [ -d itests/fixtures/target/classes ] \
   || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 echo "machine: $(nproc) cores, $(uname -sr); loopback TCP; two node processes"

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}; conns=${2:-1000}; csecs=${3:-60}
-W=$PWD/distribution/target/warren/bin/warren  # WARREN_JAVA_OPTS / JAVA_HOME pick the nodes' JVM
+W=${WARREN_DIST:-$PWD/distribution/target/warren}/bin/warren  # WARREN_DIST: another build; WARREN_JAVA_OPTS / JAVA_HOME pick the nodes' JVM
 [ -x "$W" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 itests/bin/ensure-packages.sh iperf3=iperf3 ssh=openssh-client sshd=openssh-server
 ulimit -n 65536 2>/dev/null || true

@@ -6,7 +6,7 @@
 # Needs the built distribution: mvn -B -q package -DskipTests. Client and node share this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dist=distribution/target/warren
+dist=${WARREN_DIST:-distribution/target/warren}  # WARREN_DIST: another build, for a before/after
 [ -x "$dist/bin/warren" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 work=$(mktemp -d)
 node_pid=""

@@ -48,6 +48,9 @@ import java.util.function.LongConsumer;
  *
  * <p>Start one with {@link #between}; everything it does runs on the channels' event loops, and
  * the two channels are best registered on the same loop (no hand-over between threads).
+ *
+ * <p>Over 400 lines on purpose: the pump, its two sides and its builder share the splice's end
+ * state, and keeping them in one class keeps that state private to it.
  */
 public final class Splice {
   /** Name of the splice handler in both pipelines. */
