@@ -1,17 +1,7 @@
 package io.warren.node.internal;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.warren.api.channel.EventLoops;
-import java.util.concurrent.TimeUnit;
+import io.warren.api.channel.NioEventLoops;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -28,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = EventLoops.class, configurationPid = "io.warren.eventloops")
 @Designate(ocd = NodeEventLoops.Config.class)
-public final class NodeEventLoops implements EventLoops {
+public final class NodeEventLoops extends NioEventLoops {
   private static final Logger LOG = LoggerFactory.getLogger(NodeEventLoops.class);
 
   @ObjectClassDefinition(name = "Warren event loops", description = "The Netty I/O threads every component shares")
@@ -37,46 +27,21 @@ public final class NodeEventLoops implements EventLoops {
     int io_threads() default 0;
   }
 
-  private final EventLoopGroup group;
-
   @Activate
   public NodeEventLoops(Config config) {
+    super(threads(config), "warren-io");
+    LOG.debug("event loops: {} nio threads", threads(config));
+  }
+
+  private static int threads(Config config) {
     if (config.io_threads() < 0) {
       throw new IllegalArgumentException("io.threads must be 0 (one per core) or positive, got " + config.io_threads());
     }
-    int threads = config.io_threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.io_threads();
-    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("warren-io", true),
-        NioIoHandler.newFactory());
-    LOG.debug("event loops: {} nio threads", threads);
+    return config.io_threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.io_threads();
   }
 
   @Deactivate
   void stop() {
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-  }
-
-  @Override
-  public EventLoopGroup group() {
-    return group;
-  }
-
-  @Override
-  public Class<? extends ServerSocketChannel> serverSocketChannel() {
-    return NioServerSocketChannel.class;
-  }
-
-  @Override
-  public Class<? extends SocketChannel> socketChannel() {
-    return NioSocketChannel.class;
-  }
-
-  @Override
-  public Class<? extends DatagramChannel> datagramChannel() {
-    return NioDatagramChannel.class;
-  }
-
-  @Override
-  public String ioTransport() {
-    return "nio";
+    close();
   }
 }
