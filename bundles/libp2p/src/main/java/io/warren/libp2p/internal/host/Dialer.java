@@ -125,7 +125,7 @@ final class Dialer {
     if (TcpAddresses.isCircuit(a)) {
       Host.CircuitDialer d = circuitDialer.get();
       attempt = d == null ? failed("libp2p: no relay client for " + a)
-          : d.dial(Multiaddr.fromString(a + "/p2p/" + peer), peer);
+          : d.dial(a.withPeerId(peer), peer);
     } else {
       attempt = dial(a, peer, true, false);
     }

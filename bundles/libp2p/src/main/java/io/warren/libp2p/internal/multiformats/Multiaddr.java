@@ -198,6 +198,21 @@ public final class Multiaddr {
     return new Multiaddr(all);
   }
 
+  /** This address followed by {@code /p2p/<peer>}, built from the parts (nothing is parsed again). */
+  public Multiaddr withPeerId(PeerId peer) {
+    List<Component> all = new ArrayList<>(components);
+    all.add(new Component(Protocol.P2P, peer.toBytes()));
+    return new Multiaddr(all);
+  }
+
+  /** This (relay) address followed by {@code /p2p-circuit/p2p/<target>}: the circuit address of target. */
+  public Multiaddr circuitTo(PeerId target) {
+    List<Component> all = new ArrayList<>(components);
+    all.add(new Component(Protocol.P2P_CIRCUIT, new byte[0]));
+    all.add(new Component(Protocol.P2P, target.toBytes()));
+    return new Multiaddr(all);
+  }
+
   /** This address without its trailing {@code /p2p/<id>}, if it has one. */
   public Multiaddr withoutPeerId() {
     int last = components.size() - 1;

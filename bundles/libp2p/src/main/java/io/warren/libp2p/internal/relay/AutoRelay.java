@@ -237,7 +237,7 @@ public final class AutoRelay implements AutoCloseable {
       return;
     }
     e.busy = true;
-    host.connect(Multiaddr.fromString(e.address + "/p2p/" + e.relay)).whenCompleteAsync((c, x) -> {
+    host.connect(e.address.withPeerId(e.relay)).whenCompleteAsync((c, x) -> {
       e.busy = false;
       if (x != null) {
         fail(e, "cannot reconnect: " + message(x), clock.instant());

@@ -54,7 +54,7 @@ final class RelayClient {
       for (byte[] a : m.reservation().addrs()) {
         try {
           Multiaddr ma = Multiaddr.fromBytes(a);
-          circuitAddrs.add(Multiaddr.fromString(ma + "/p2p-circuit/p2p/" + host.peerId()));
+          circuitAddrs.add(ma.circuitTo(host.peerId()));
         } catch (IllegalArgumentException e) {
           LOG.debug("relay: {} sent an address we cannot parse", relay.remotePeer());
         }
@@ -137,6 +137,6 @@ final class RelayClient {
   }
 
   private static Multiaddr circuitAddress(Connection relay, PeerId peer) {
-    return Multiaddr.fromString(relay.remoteAddress() + "/p2p/" + relay.remotePeer() + "/p2p-circuit/p2p/" + peer);
+    return relay.remoteAddress().withPeerId(relay.remotePeer()).circuitTo(peer);
   }
 }

@@ -9,7 +9,6 @@ import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;
 import io.warren.libp2p.internal.host.ReadDelimited;
-import io.warren.libp2p.internal.multiformats.Multiaddr;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ final class RelayService {
     Instant expires = Instant.now().plus(limits.reservationTtl());
     reservations.put(peer, expires);
     List<byte[]> addrs = new ArrayList<>();
-    host.listenAddresses().forEach(a -> addrs.add(Multiaddr.fromString(a + "/p2p/" + host.peerId()).toBytes()));
+    host.listenAddresses().forEach(a -> addrs.add(a.withPeerId(host.peerId()).toBytes()));
     LOG.debug("relay: reservation for {} until {}{}", peer, expires, member ? " (trusted: no circuit limits)" : "");
     CircuitRelay.replyAndClose(s, RelayMessage.hopStatus(RelayMessage.OK,
         new RelayMessage.Reservation(expires.getEpochSecond(), addrs, null), member ? null : limit()));

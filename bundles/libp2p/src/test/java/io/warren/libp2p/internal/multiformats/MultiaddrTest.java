@@ -22,6 +22,19 @@ class MultiaddrTest {
   }
 
   @Test
+  void peerAndCircuitSuffixesAreBuiltFromTheParts() {
+    PeerId relay = PeerId.ofEd25519(new byte[32]);
+    byte[] k = new byte[32];
+    k[0] = 1;
+    PeerId target = PeerId.ofEd25519(k);
+    Multiaddr tcp = Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001");
+    assertEquals(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + relay), tcp.withPeerId(relay));
+    assertEquals(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + relay + "/p2p-circuit/p2p/" + target),
+        tcp.withPeerId(relay).circuitTo(target));
+    assertEquals(target, tcp.withPeerId(relay).circuitTo(target).peerId().orElseThrow());
+  }
+
+  @Test
   void binaryAndTextAgree() {
     roundTrip("/ip4/127.0.0.1/tcp/4001", "047f000001060fa1");
     roundTrip("/ip4/0.0.0.0/tcp/0", "0400000000060000");
