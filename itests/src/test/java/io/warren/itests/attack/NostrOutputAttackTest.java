@@ -56,7 +56,7 @@ class NostrOutputAttackTest {
       List<Event> seed = new ArrayList<>();
       for (int i = 0; i < STORED; i++) {
         seed.add(Event.sign(author, now - STORED + i, 1, List.of(List.of("t", "seed")),
-            ("seed " + i + " ").repeat(CONTENT / 8).substring(0, CONTENT)));
+            ("seed " + i + " ").repeat(CONTENT / 6).substring(0, CONTENT)));
       }
       assertEquals(STORED, NostrSupport.publish(url, seed));
       long rssBefore = NostrSupport.rssMb(node);

@@ -171,7 +171,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       try {
         long now = System.currentTimeMillis() / 1000;
         Event a = Nip98.checkHeader(auth, req.method().name(), req.uri(), now);
-        String replay = gateway.replays().use(a.id(), now);
+        // keyed on the signature: two tokens a client signs in the same second for the same URL share an id, but
+        // not a signature (BIP-340 signs with fresh randomness, and nobody else can make another one)
+        String replay = gateway.replays().use(a.sig(), now);
         if (replay != null) {
           fail(HttpResponseStatus.FORBIDDEN, "invalid Authorization: " + replay);
           return;

@@ -63,7 +63,7 @@ final class Nip98 {
   }
 
   /**
-   * NIP-98 events already used: a token opens one request. An id is remembered until the token
+   * NIP-98 events already used (by signature): a token opens one request. It is remembered until it
    * could no longer pass the time check (twice the window after its use, in use order, so the
    * oldest expire first). At {@link #MAX_REMEMBERED} ids still valid, new tokens are refused until
    * some expire. Thread-safe.
@@ -73,7 +73,7 @@ final class Nip98 {
     private final java.util.LinkedHashMap<String, Long> expiry = new java.util.LinkedHashMap<>();
 
     /**
-     * Takes token {@code id} for one use at {@code now} (seconds).
+     * Takes the token signed {@code id} (its signature) for one use at {@code now} (seconds).
      *
      * @return null, or why it is refused
      */
