@@ -309,6 +309,13 @@ public final class DeviceHub {
       TunnelWire.refuse(source, r);
       return;
     }
+    if ((request.firstTagValue("gateway").isPresent() || request.firstTagValue("auth").isPresent())
+        && !settings.gatewayKeys().contains(from)) {
+      // these tags make a device act for the key of a NIP-98 event: only this relay's gateway and the keys its operator allowed
+      TunnelWire.refuse(source,
+          "restricted: gateway and auth tags are accepted only from keys in this relay's device.gateway.allow");
+      return;
+    }
     Device target = devices.get(targetHex);
     if (target == null) {
       TunnelWire.refuse(source, "error: device " + TunnelWire.callsign(targetHex) + " is not connected to this relay");

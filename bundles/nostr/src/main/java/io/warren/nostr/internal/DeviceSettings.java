@@ -14,9 +14,11 @@ import java.util.Set;
  * @param allow keys that may register as devices and open tunnels (empty: any key)
  * @param block keys that may never register or open tunnels
  * @param gateway whether the HTTP gateway (/tunnel/...) is served
+ * @param gatewayKeys keys of devices whose tunnel requests may carry the {@code gateway} and
+ *     {@code auth} tags (speak for another key, as this relay's own gateway does); empty: none
  */
 public record DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandwidth, Set<String> allow,
-    Set<String> block, boolean gateway) {
+    Set<String> block, boolean gateway, Set<String> gatewayKeys) {
 
   public DeviceSettings {
     if (maxDevices < 0 || maxTunnelsPerDevice < 0 || bandwidth < 0) {
@@ -24,6 +26,12 @@ public record DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandw
     }
     allow = Set.copyOf(allow);
     block = Set.copyOf(block);
+    gatewayKeys = Set.copyOf(gatewayKeys);
+  }
+
+  public DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandwidth, Set<String> allow, Set<String> block,
+      boolean gateway) {
+    this(maxDevices, maxTunnelsPerDevice, bandwidth, allow, block, gateway, Set.of());
   }
 
   /** Parses keys (hex or npub) of an allow or block list; throws naming the bad entry. */

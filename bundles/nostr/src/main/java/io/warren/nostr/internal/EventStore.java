@@ -49,7 +49,41 @@ public final class EventStore {
       CREATE INDEX IF NOT EXISTS nostr_tag_lookup ON nostr_tag(name, tag_value, event_id);
       DROP INDEX IF EXISTS nostr_tag_value;
       DROP INDEX IF EXISTS nostr_tag_event;
-      """));
+      """), new Store.Migration(3,
+      """
+          ALTER TABLE nostr_event ADD COLUMN IF NOT EXISTS size INT NOT NULL DEFAULT 0;
+          UPDATE nostr_event SET size = CHAR_LENGTH(json);
+          CREATE INDEX IF NOT EXISTS nostr_event_oldest ON nostr_event(pubkey, created_at, id);
+          CREATE TABLE IF NOT EXISTS nostr_usage(
+            pubkey CHAR(64) PRIMARY KEY,
+            events BIGINT NOT NULL,
+            bytes BIGINT NOT NULL);
+          DELETE FROM nostr_usage;
+          INSERT INTO nostr_usage(pubkey, events, bytes) SELECT pubkey, COUNT(*), SUM(size) FROM nostr_event GROUP BY pubkey;
+          """));
+
+  /**
+   * How much the store holds at most, per author and in total (0: no limit). When a write takes
+   * an author over its share, that author's oldest events go; when it takes the store over its
+   * total, the oldest events of the biggest writer (by bytes when bytes are over, else by count)
+   * go first, then the next biggest, until the store is within its total.
+   */
+  public record Quota(long eventsPerPubkey, long bytesPerPubkey, long events, long bytes) {
+    public static final Quota NONE = new Quota(0, 0, 0, 0);
+
+    public Quota {
+      if (eventsPerPubkey < 0 || bytesPerPubkey < 0 || events < 0 || bytes < 0) {
+        throw new IllegalArgumentException("quotas must not be negative (0: no limit)");
+      }
+    }
+
+    boolean over(long n, long b, long maxN, long maxB) {
+      return maxN > 0 && n > maxN || maxB > 0 && b > maxB;
+    }
+  }
+
+  /** A stored event's key for a REQ: streamed in pages, newest first. */
+  public record Key(String id, long createdAt, int size) {}
 
   /** What became of an event handed to {@link #save}. */
   public enum Outcome {
@@ -68,11 +102,35 @@ public final class EventStore {
       Comparator.comparingLong(Row::createdAt).reversed().thenComparing(Row::id);
 
   private final Store store;
+  private final Quota quota;
+  /** Events and bytes stored, as the usage table sums them; changed by the writer after each commit. */
+  private volatile long totalEvents;
+  private volatile long totalBytes;
 
   public EventStore(Store store) {
+    this(store, Quota.NONE);
+  }
+
+  public EventStore(Store store, Quota quota) {
     this.store = store;
+    this.quota = quota;
     store.migrate(OWNER, MIGRATIONS);
     dropTagForeignKeys();
+    long[] t = store.transact(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(bytes), 0) FROM nostr_usage");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+    });
+    totalEvents = t[0];
+    totalBytes = t[1];
+  }
+
+  /** Events and bytes (of JSON) held, from the usage accounting. */
+  public long[] usage() {
+    return new long[] {totalEvents, totalBytes};
   }
 
   /** Schema 1's foreign key from tags to events (its name was chosen by H2): gone, whatever it is called. */
@@ -95,21 +153,29 @@ public final class EventStore {
     });
   }
 
-  /** Stores {@code events} in one transaction, in order; one outcome per event. */
+  private record Saved(List<Outcome> outcomes, StoreUsage usage) {}
+
+  /**
+   * Stores {@code events} in one transaction, in order; one outcome per event. Then applies the
+   * {@link Quota}: the oldest events of the authors over their share, and of the biggest writers
+   * while the store is over its total, are deleted in the same transaction. (Ephemeral events never
+   * come here: the relay broadcasts them without storing.)
+   */
   public List<Outcome> save(List<Event> events) {
-    return store.transact(c -> {
+    Saved saved = store.transact(c -> {
+      StoreUsage usage = new StoreUsage();
       List<Outcome> out = new ArrayList<>(events.size());
       Set<String> seen = new HashSet<>();
       try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM nostr_event WHERE id = ?");
           PreparedStatement latest = c.prepareStatement(
-              "SELECT id, created_at, json FROM nostr_event WHERE pubkey = ? AND kind = ?");
+              "SELECT id, created_at, json, size FROM nostr_event WHERE pubkey = ? AND kind = ?");
           PreparedStatement latestAddressable = c.prepareStatement(
-              "SELECT id, created_at, json FROM nostr_event WHERE pubkey = ? AND kind = ? AND d_tag = ?");
+              "SELECT id, created_at, json, size FROM nostr_event WHERE pubkey = ? AND kind = ? AND d_tag = ?");
           PreparedStatement delete = c.prepareStatement("DELETE FROM nostr_event WHERE id = ?");
           PreparedStatement deleteTag = c.prepareStatement(
               "DELETE FROM nostr_tag WHERE name = ? AND tag_value = ? AND event_id = ?");
           PreparedStatement insert = c.prepareStatement(
-              "INSERT INTO nostr_event(id, pubkey, created_at, kind, d_tag, json) VALUES (?, ?, ?, ?, ?, ?)");
+              "INSERT INTO nostr_event(id, pubkey, created_at, kind, d_tag, json, size) VALUES (?, ?, ?, ?, ?, ?, ?)");
           PreparedStatement insertTag = c.prepareStatement(
               "INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, ?, ?)")) {
         for (Event e : events) {
@@ -127,10 +193,12 @@ public final class EventStore {
             }
             boolean superseded = false;
             Map<String, String> older = new LinkedHashMap<>(); // id -> json
+            long olderBytes = 0;
             try (ResultSet rs = q.executeQuery()) {
               while (rs.next()) {
                 if (Event.supersedes(e.createdAt(), e.id(), rs.getLong(2), rs.getString(1))) {
                   older.put(rs.getString(1), rs.getString(3));
+                  olderBytes += rs.getInt(4);
                 } else {
                   superseded = true;
                 }
@@ -150,14 +218,18 @@ public final class EventStore {
               delete.setString(1, old.getKey());
               delete.executeUpdate();
             }
+            usage.add(e.pubkey(), -older.size(), -olderBytes);
           }
+          String json = e.toJson();
           insert.setString(1, e.id());
           insert.setString(2, e.pubkey());
           insert.setLong(3, e.createdAt());
           insert.setInt(4, e.kind());
           insert.setString(5, kc == KindClass.ADDRESSABLE ? e.dTag() : null);
-          insert.setString(6, e.toJson());
+          insert.setString(6, json);
+          insert.setInt(7, json.length());
           insert.executeUpdate();
+          usage.add(e.pubkey(), 1, json.length());
           boolean tagged = false;
           for (List<String> tag : indexedTags(e)) {
             insertTag.setString(1, e.id());
@@ -172,12 +244,17 @@ public final class EventStore {
           out.add(Outcome.STORED);
         }
       }
-      return out;
+      StoreUsage.apply(c, usage.delta);
+      StoreUsage.enforce(c, quota, totalEvents, totalBytes, usage);
+      return new Saved(out, usage);
     });
+    totalEvents += saved.usage().events;
+    totalBytes += saved.usage().bytes;
+    return saved.outcomes();
   }
 
   /** The tags stored for {@code #x} filters: single-letter name, first value; each pair once. */
-  private static Set<List<String>> indexedTags(Event e) {
+  static Set<List<String>> indexedTags(Event e) {
     Set<List<String>> out = new java.util.LinkedHashSet<>();
     for (List<String> tag : e.tags()) {
       if (tag.size() >= 2 && tag.get(0).length() == 1 && isLetter(tag.get(0).charAt(0))) {
@@ -221,8 +298,68 @@ public final class EventStore {
     });
   }
 
+  /**
+   * What {@link #query} would return, as keys only (id, created_at, size): a REQ streams the
+   * events themselves in pages ({@link #load}), as the client reads them.
+   */
+  public List<Key> keys(List<Filter> filters, int defaultLimit, int maxLimit) {
+    return store.transact(c -> {
+      Map<String, Key> merged = new LinkedHashMap<>();
+      for (Filter f : filters) {
+        int limit = Math.min(f.limit() == null ? defaultLimit : f.limit(), maxLimit);
+        if (limit == 0 || f.matchesNothing()) {
+          continue;
+        }
+        select(c, f, limit, "e.id, e.created_at, e.size", rs -> {
+          Key k = new Key(rs.getString(1), rs.getLong(2), rs.getInt(3));
+          merged.putIfAbsent(k.id(), k);
+        });
+      }
+      List<Key> keys = new ArrayList<>(merged.values());
+      keys.sort(Comparator.comparingLong(Key::createdAt).reversed().thenComparing(Key::id));
+      return keys;
+    });
+  }
+
+  /** The JSON of the events {@code ids} that are still stored, by id. */
+  public Map<String, String> load(List<String> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    return store.transact(c -> {
+      StringBuilder sql = new StringBuilder("SELECT id, json FROM nostr_event WHERE id IN (");
+      for (int i = 0; i < ids.size(); i++) {
+        sql.append(i == 0 ? "?" : ", ?");
+      }
+      Map<String, String> out = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+        for (int i = 0; i < ids.size(); i++) {
+          ps.setString(i + 1, ids.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getString(1), rs.getString(2));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  private interface RowReader {
+    void read(ResultSet rs) throws SQLException;
+  }
+
   private static List<Row> query(Connection c, Filter f, int limit) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT e.id, e.created_at, e.json FROM nostr_event e WHERE TRUE");
+    List<Row> rows = new ArrayList<>();
+    select(c, f, limit, "e.id, e.created_at, e.json",
+        rs -> rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getString(3))));
+    return rows;
+  }
+
+  private static void select(Connection c, Filter f, int limit, String columns, RowReader reader)
+      throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM nostr_event e WHERE TRUE");
     List<Object> args = new ArrayList<>();
     in(sql, args, "e.id", f.ids());
     in(sql, args, "e.pubkey", f.authors());
@@ -247,13 +384,11 @@ public final class EventStore {
       for (int i = 0; i < args.size(); i++) {
         ps.setObject(i + 1, args.get(i));
       }
-      List<Row> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getString(3)));
+          reader.read(rs);
         }
       }
-      return rows;
     }
   }
 

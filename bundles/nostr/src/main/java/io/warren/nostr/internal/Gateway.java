@@ -40,7 +40,8 @@ import java.util.Set;
  * <p>Authorization, fail closed: a service the device announced as public is open to anyone (the
  * device still applies its block list); anything else needs a NIP-98 {@code Authorization: Nostr
  * <base64 event>} header, which the relay checks (signature, kind 27235, method, URL, time) and
- * passes to the device, which accepts it only from a key in its allow list. No header: 401;
+ * passes to the device, which accepts it only from a key in its allow list. A token opens one
+ * request: the same event again (a replay) is refused. No header: 401;
  * a bad header or a refusal: 403; a device that is not connected or a service it does not announce:
  * 404.
  */
@@ -53,6 +54,7 @@ final class Gateway {
   private final DeviceHub hub;
   private final EventStore store;
   private final RelayServer relay;
+  private final Nip98.Replays replays = new Nip98.Replays();
 
   Gateway(DeviceHub hub, EventStore store, RelayServer relay) {
     this.hub = hub;
@@ -62,6 +64,11 @@ final class Gateway {
 
   ChannelInboundHandler handler() {
     return new GatewayHandler(this);
+  }
+
+  /** The NIP-98 tokens used so far (each opens one request). */
+  Nip98.Replays replays() {
+    return replays;
   }
 
   DeviceHub hub() {

@@ -36,6 +36,7 @@ final class GatewayApi {
       body.put("devices", devices.size());
       body.put("tunnels", devices.stream().mapToInt(DeviceHub.Device::tunnels).sum());
       body.put("stored_events", relay.storedEvents());
+      body.put("slow_readers_closed", relay.slowReadersClosed());
       return new Answer(HttpResponseStatus.OK, body);
     }
     if (path.equals("/api/devices")) {

@@ -101,7 +101,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   // ---------------------------------------------------------------- /api
 
   private void api(HttpRequest req) {
-    closeAfter = !HttpUtil.isKeepAlive(req);
+    // one request per connection, like the rest of the relay's HTTP (see RequestHeadGuard)
+    closeAfter = true;
     GatewayApi.Answer a = new GatewayApi(gateway).answer(new QueryStringDecoder(req.uri()).path());
     Gateway.respond(ctx, a.status(), "application/json", Json.write(a.body()), closeAfter);
   }
@@ -168,7 +169,15 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (auth != null) {
       try {
-        Event a = Nip98.checkHeader(auth, req.method().name(), req.uri(), System.currentTimeMillis() / 1000);
+        long now = System.currentTimeMillis() / 1000;
+        Event a = Nip98.checkHeader(auth, req.method().name(), req.uri(), now);
+        // keyed on the signature: two tokens a client signs in the same second for the same URL share an id, but
+        // not a signature (BIP-340 signs with fresh randomness, and nobody else can make another one)
+        String replay = gateway.replays().use(a.sig(), now);
+        if (replay != null) {
+          fail(HttpResponseStatus.FORBIDDEN, "invalid Authorization: " + replay);
+          return;
+        }
         extra.add(List.of("auth", a.toJson()));
       } catch (NostrException | IllegalArgumentException e) {
         fail(HttpResponseStatus.FORBIDDEN, "invalid Authorization: " + e.getMessage());
@@ -179,7 +188,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
           + " is not public: send a NIP-98 Authorization header from a key the device allows");
       return;
     }
-    boolean upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    // only a WebSocket upgrade switches the connection to raw bytes (RequestHeadGuard refused any other but h2c,
+    // which is ignored: its headers are not passed on)
+    boolean upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && req.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     ByteBuf head = head(req, target, "/tunnel/" + deviceName + "/" + service, upgrade);
     Event request = hub.request(device.hex(), TunnelWire.SERVICE_PREFIX + service, extra);
@@ -215,7 +227,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     for (Map.Entry<String, String> h : req.headers()) {
       String n = h.getKey().toLowerCase(Locale.ROOT);
       if (n.equals("authorization") || n.equals("keep-alive") || n.equals("proxy-connection")
-          || (!upgrade && n.equals("connection")) || n.startsWith("x-forwarded-")) {
+          || (!upgrade && (n.equals("connection") || n.equals("upgrade") || n.equals("http2-settings")))
+          || n.startsWith("x-forwarded-")) {
         continue;
       }
       sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");

@@ -61,4 +61,35 @@ final class Nip98 {
       return "";
     }
   }
+
+  /**
+   * NIP-98 events already used (by signature): a token opens one request. It is remembered until it
+   * could no longer pass the time check (twice the window after its use, in use order, so the
+   * oldest expire first). At {@link #MAX_REMEMBERED} ids still valid, new tokens are refused until
+   * some expire. Thread-safe.
+   */
+  static final class Replays {
+    static final int MAX_REMEMBERED = 100_000;
+    private final java.util.LinkedHashMap<String, Long> expiry = new java.util.LinkedHashMap<>();
+
+    /**
+     * Takes the token signed {@code id} (its signature) for one use at {@code now} (seconds).
+     *
+     * @return null, or why it is refused
+     */
+    synchronized String use(String id, long now) {
+      var it = expiry.values().iterator();
+      while (it.hasNext() && it.next() < now) {
+        it.remove();
+      }
+      if (expiry.containsKey(id)) {
+        return "this token was already used (NIP-98 tokens are single-use; sign a new one per request)";
+      }
+      if (expiry.size() >= MAX_REMEMBERED) {
+        return "too many authorizations in the last " + 2 * TunnelWire.REQUEST_WINDOW_SECONDS + " s; try again later";
+      }
+      expiry.put(id, now + 2L * TunnelWire.REQUEST_WINDOW_SECONDS);
+      return null;
+    }
+  }
 }

@@ -94,6 +94,25 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     @AttributeDefinition(description = "REQs per second per connection (and the burst allowed)")
     int reqs_per_second() default 20;
 
+    @AttributeDefinition(description = "Unread output in bytes one connection may have while it does not read "
+        + "(queued messages plus the stored events its REQs still owe); past it the client gets a NOTICE and is closed")
+    long max_output_bytes() default 16L << 20;
+
+    @AttributeDefinition(description = "Events stored per author; over it the author's oldest go (0: no limit)")
+    long quota_events_per_pubkey() default 100_000;
+
+    @AttributeDefinition(
+        description = "Bytes (of event JSON) stored per author; over it the author's oldest go (0: no limit)")
+    long quota_bytes_per_pubkey() default 256L << 20;
+
+    @AttributeDefinition(description = "Events stored in total; over it the oldest events of the biggest "
+        + "writer go first (0: no limit)")
+    long quota_events() default 2_000_000;
+
+    @AttributeDefinition(description = "Bytes (of event JSON) stored in total; over it the oldest events of the "
+        + "biggest writer go first (0: no limit)")
+    long quota_bytes() default 2L << 30;
+
     @AttributeDefinition(description = "Require NIP-42 AUTH before EVENT and REQ")
     boolean auth_required() default false;
 
@@ -122,6 +141,10 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     @AttributeDefinition(description = "Keys (hex or npub) that may never register as devices or open tunnels")
     String[] device_block() default {};
 
+    @AttributeDefinition(description = "Keys (hex or npub) of devices whose tunnel requests may carry gateway and "
+        + "auth tags (speak for another key, as this relay's gateway does); empty: none")
+    String[] device_gateway_allow() default {};
+
     @AttributeDefinition(description = "Serve the HTTP gateway /tunnel/<device>/<service>/...")
     boolean gateway_enabled() default true;
   }
@@ -140,7 +163,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     this.tools = new TunnelTools(loops, this::openService);
     this.settings = settings(config, context.getProperty(RelaySettings.PORT_PROPERTY));
     checkDeviceFrames(config.devices_enabled(), settings.limits().maxMessageLength());
-    this.store = new EventStore(store);
+    this.store = new EventStore(store, settings.quota());
     String version = context.getProperty(NodeProperties.VERSION);
     this.pubkey = HexFormat.of().formatHex(identity.nostrPublicKey());
     DeviceSettings ds = deviceSettings(config);
@@ -169,14 +192,16 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
         c.auth_window_seconds(),
         new RelayLimits(c.max_message_length(), c.max_subscriptions(), c.max_filters(), c.max_limit(),
             c.default_limit(), c.max_subid_length(), c.max_event_tags(), c.events_per_second(),
-            c.reqs_per_second(), c.auth_required(), c.created_at_upper_limit()));
+            c.reqs_per_second(), c.auth_required(), c.created_at_upper_limit()),
+        c.max_output_bytes(), new EventStore.Quota(c.quota_events_per_pubkey(), c.quota_bytes_per_pubkey(),
+            c.quota_events(), c.quota_bytes()));
   }
 
   /** The device rules of {@code c}; throws naming a bad value. */
   static DeviceSettings deviceSettings(Config c) {
     return new DeviceSettings(c.max_devices(), c.max_tunnels_per_device(), c.device_bandwidth(),
         DeviceSettings.keys("device.allow", c.device_allow()), DeviceSettings.keys("device.block", c.device_block()),
-        c.gateway_enabled());
+        c.gateway_enabled(), DeviceSettings.keys("device.gateway.allow", c.device_gateway_allow()));
   }
 
   /** Smallest max.message.length that carries the device layer's binary messages (a Yamux frame is at most 64 KiB). */

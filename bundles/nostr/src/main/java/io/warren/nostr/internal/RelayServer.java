@@ -136,6 +136,7 @@ public final class RelayServer implements AutoCloseable {
             .build())
         .build();
     ch.pipeline()
+        .addLast(RequestHeadGuard.NAME, new RequestHeadGuard())
         .addLast("http", new HttpServerCodec())
         .addLast("gateway", gateway != null ? gateway.handler() : new io.netty.channel.ChannelInboundHandlerAdapter())
         .addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST))
@@ -182,6 +183,18 @@ public final class RelayServer implements AutoCloseable {
     return store.count();
   }
 
+  private final java.util.concurrent.atomic.AtomicLong slowReadersClosed = new java.util.concurrent.atomic.AtomicLong();
+
+  /** A connection was closed for not reading (see {@link Session#checkOutput}). */
+  void slowReaderClosed() {
+    slowReadersClosed.incrementAndGet();
+  }
+
+  /** Connections closed for not reading since the relay started. */
+  public long slowReadersClosed() {
+    return slowReadersClosed.get();
+  }
+
   void opened(Session s) {
     sessions.add(s);
   }
@@ -217,19 +230,40 @@ public final class RelayServer implements AutoCloseable {
     }
   }
 
-  /** Runs the stored part of a REQ off the event loop. */
+  /** Finds the stored part of a REQ (its keys) off the event loop. */
   void query(Session from, Subscriptions.Subscription sub) {
     try {
       queries.execute(() -> {
-        List<EventStore.Row> rows;
+        List<EventStore.Key> keys;
         try {
-          rows = store.query(sub.filters(), settings.limits().defaultLimit(), settings.limits().maxLimit());
+          keys = store.keys(sub.filters(), settings.limits().defaultLimit(), settings.limits().maxLimit());
         } catch (RuntimeException e) {
           LOG.warn("Query for subscription {} failed", sub.id(), e);
           from.subscriptions().queryFailed(sub, "error: could not query the database");
           return;
         }
-        from.subscriptions().queryDone(sub, rows);
+        from.subscriptions().queryDone(sub, keys);
+      });
+    } catch (RejectedExecutionException e) {
+      from.subscriptions().queryFailed(sub, "error: the relay is shutting down");
+    }
+  }
+
+  /** Loads one page of a REQ's stored events off the event loop. */
+  void load(Session from, Subscriptions.Subscription sub, List<EventStore.Key> page) {
+    try {
+      queries.execute(() -> {
+        Map<String, String> json;
+        try {
+          List<String> ids = new ArrayList<>(page.size());
+          page.forEach(k -> ids.add(k.id()));
+          json = store.load(ids);
+        } catch (RuntimeException e) {
+          LOG.warn("Loading events for subscription {} failed", sub.id(), e);
+          from.subscriptions().queryFailed(sub, "error: could not query the database");
+          return;
+        }
+        from.subscriptions().pageLoaded(sub, page, json);
       });
     } catch (RejectedExecutionException e) {
       from.subscriptions().queryFailed(sub, "error: the relay is shutting down");

@@ -17,9 +17,13 @@ import java.net.URI;
  *     AUTH events naming it are accepted
  * @param authWindowSeconds how far an AUTH event's created_at may be from now
  * @param limits what one connection may do
+ * @param maxOutputBytes unread output one connection may have (queued messages plus what its REQs
+ *     still owe) while it does not read; past it the client gets a NOTICE and is closed
+ * @param quota how much the store holds, per author and in total
  */
 public record RelaySettings(boolean enabled, String host, int port, String name, String description,
-    String contact, String publicUrl, int authWindowSeconds, RelayLimits limits) {
+    String contact, String publicUrl, int authWindowSeconds, RelayLimits limits, long maxOutputBytes,
+    EventStore.Quota quota) {
 
   /** The framework property that enables the relay on a port (the launcher's --relay-port). */
   public static final String PORT_PROPERTY = "warren.relay.port";
@@ -54,6 +58,7 @@ public record RelaySettings(boolean enabled, String host, int port, String name,
     range("max.event.tags", limits.maxEventTags(), 0, 1_000_000);
     range("events.per.second", limits.eventsPerSecond(), 1, 10_000_000);
     range("reqs.per.second", limits.reqsPerSecond(), 1, 10_000_000);
+    range("max.output.bytes", maxOutputBytes, 64 * 1024, 1L << 32);
     if (limits.createdAtUpperLimit() < 0) {
       throw new IllegalArgumentException("io.warren.nostr.relay: created.at.upper.limit must not be negative");
     }
@@ -67,6 +72,12 @@ public record RelaySettings(boolean enabled, String host, int port, String name,
   }
 
   public RelaySettings withLimits(RelayLimits l) {
-    return new RelaySettings(enabled, host, port, name, description, contact, publicUrl, authWindowSeconds, l);
+    return new RelaySettings(enabled, host, port, name, description, contact, publicUrl, authWindowSeconds, l,
+        maxOutputBytes, quota);
+  }
+
+  public RelaySettings withOutput(long maxOutput) {
+    return new RelaySettings(enabled, host, port, name, description, contact, publicUrl, authWindowSeconds, limits,
+        maxOutput, quota);
   }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -39,6 +38,11 @@ final class Session extends ChannelInboundHandlerAdapter {
   static final int MAX_MALFORMED = 10;
   /** How long a connection being closed for bad input may take to close its side. */
   static final int CLOSE_GRACE_SECONDS = 5;
+  /**
+   * How long a client closed for not reading has to read what was queued for it (the NOTICE is
+   * last); nothing more is queued meanwhile.
+   */
+  static final int SLOW_READER_GRACE_SECONDS = 30;
 
   private final RelayServer relay;
   private final RelayLimits limits;
@@ -71,7 +75,6 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hc) {
       channel = ctx.channel();
-      auth.connectedAs(hc.requestHeaders().get(HttpHeaderNames.HOST));
       relay.opened(this);
       LOG.debug("Nostr client {} connected", channel.remoteAddress());
       send(Messages.auth(auth.challenge()));
@@ -111,6 +114,19 @@ final class Session extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (channel != null && !closing) {
+      if (ctx.channel().isWritable()) {
+        subscriptions.writable();
+        flush();
+      } else {
+        checkOutput();
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     flush();
     ctx.fireChannelReadComplete();
@@ -144,6 +160,10 @@ final class Session extends ChannelInboundHandlerAdapter {
    * Only this connection is affected.
    */
   private void closeWith(WebSocketCloseStatus status, String why) {
+    closeWith(status, why, CLOSE_GRACE_SECONDS);
+  }
+
+  private void closeWith(WebSocketCloseStatus status, String why, int graceSeconds) {
     Channel ch = channel;
     if (ch == null || !ch.isActive() || closing) {
       return;
@@ -159,7 +179,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         ch.close();
       }
     });
-    ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    ch.eventLoop().schedule(() -> ch.close(), graceSeconds, TimeUnit.SECONDS);
   }
 
   private void handle(byte[] message) {
@@ -231,6 +251,14 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
     if (event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.REQUEST_KIND) {
       send(Messages.ok(event.id(), false, "invalid: tunnel requests travel in tunnel streams, not as EVENTs"));
+      return;
+    }
+    if ((event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.SERVICE_KIND
+        || event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.DEVICE_KIND)
+        && !event.pubkey().equals(auth.key())) {
+      send(Messages.ok(event.id(), false, auth.key() == null
+          ? "auth-required: a device authenticates (NIP-42) before announcing itself or its services"
+          : "restricted: announcements are accepted only from the key this connection authenticated as"));
       return;
     }
     String refusal = policy(event);
@@ -344,9 +372,39 @@ final class Session extends ChannelInboundHandlerAdapter {
   // ---------------------------------------------------------------- output
 
   void send(String message) {
-    if (channel != null) {
+    if (channel != null && !closing) {
       channel.write(new TextWebSocketFrame(message), channel.voidPromise());
       dirty = true;
+      if (!channel.isWritable()) {
+        checkOutput();
+      }
+    }
+  }
+
+  /** Whether the client keeps up: more may be written now. */
+  boolean writable() {
+    return channel != null && channel.isWritable();
+  }
+
+  /**
+   * The output cap: a client that is not reading (the connection is not writable) while its
+   * unread output (queued bytes plus what its REQs still owe) passes {@code max.output.bytes} gets
+   * a NOTICE and is closed. Only this connection is affected.
+   */
+  void checkOutput() {
+    Channel ch = channel;
+    // a device's binary output is its Yamux session's, bounded by the streams' windows
+    if (ch == null || closing || device || ch.isWritable()) {
+      return;
+    }
+    io.netty.channel.ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+    long unread = (out == null ? 0 : out.totalPendingWriteBytes()) + subscriptions.owedBytes();
+    if (unread > relay.settings().maxOutputBytes()) {
+      LOG.info("Closing Nostr client {}: not reading, {} bytes of unread output (max.output.bytes = {})",
+          ch.remoteAddress(), unread, relay.settings().maxOutputBytes());
+      relay.slowReaderClosed();
+      closeWith(WebSocketCloseStatus.POLICY_VIOLATION, "error: closing: the client is not reading; more than "
+          + relay.settings().maxOutputBytes() + " bytes of unread output", SLOW_READER_GRACE_SECONDS);
     }
   }
 

@@ -13,6 +13,11 @@ import java.util.Map;
  * One connection's NIP-42 state: the challenge sent at connect, and the key that answered it. An
  * AUTH event counts when it is of kind {@value #KIND}, recent, carries this connection's challenge,
  * names this relay (see {@link #namesThisRelay}) and is signed. Runs on the connection's event loop.
+ *
+ * <p>The relay tag is checked against the relay's own URL (its {@code public.url}, or the
+ * listening {@code ws://} URL when none is set), never against what the client says it connected
+ * to (its Host header): a malicious relay that relays a victim's AUTH for itself could otherwise
+ * pass it on here by sending our host name.
  */
 final class SessionAuth {
   static final int KIND = 22242;
@@ -21,7 +26,6 @@ final class SessionAuth {
   private final Session session;
   private final RelayServer relay;
   private final String challenge;
-  private String host = "";
   private String authenticated;
 
   SessionAuth(Session session, RelayServer relay) {
@@ -34,11 +38,6 @@ final class SessionAuth {
 
   String challenge() {
     return challenge;
-  }
-
-  /** The Host header of the WebSocket upgrade: the name the client connected to. */
-  void connectedAs(String hostHeader) {
-    this.host = hostHeader == null ? "" : hostHeader;
   }
 
   /** The key this connection authenticated as, or null. */
@@ -80,41 +79,32 @@ final class SessionAuth {
   }
 
   /**
-   * Whether an AUTH event's relay URL names this relay: its host is the one the client connected
-   * to (the upgrade's Host header), the configured public URL's, or the listening address
-   * (NIP-42: checking the domain name is enough).
+   * Whether an AUTH event's relay URL names this relay: scheme (ws or wss), host and port (the
+   * scheme's default when none is given) equal those of the configured {@code public.url}, or of
+   * the listening URL when no public URL is set. A path is ignored.
    */
   private boolean namesThisRelay(String url) {
-    String h;
+    String own = relay.settings().publicUrl().isEmpty() ? relay.url() : relay.settings().publicUrl();
+    String claimed = origin(url.trim());
+    return claimed != null && claimed.equals(origin(own));
+  }
+
+  /** {@code scheme://host:port} of a ws or wss URL, lower case, or null. */
+  static String origin(String url) {
     try {
-      URI u = new URI(url.trim());
-      if (!"ws".equalsIgnoreCase(u.getScheme()) && !"wss".equalsIgnoreCase(u.getScheme())) {
-        return false;
+      URI u = new URI(url);
+      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("ws") && !scheme.equals("wss") || u.getHost() == null || u.getHost().isEmpty()) {
+        return null;
       }
-      h = hostOf(u.getHost());
+      int port = u.getPort() > 0 ? u.getPort() : scheme.equals("wss") ? 443 : 80;
+      String h = u.getHost().toLowerCase(Locale.ROOT);
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      return scheme + "://" + h + ":" + port;
     } catch (Exception e) {
-      return false;
+      return null;
     }
-    if (h.isEmpty()) {
-      return false;
-    }
-    return h.equals(hostOfUrl("ws://" + host)) || h.equals(hostOfUrl(relay.url()))
-        || h.equals(hostOfUrl(relay.settings().publicUrl()));
-  }
-
-  private static String hostOfUrl(String url) {
-    try {
-      return hostOf(new URI(url).getHost());
-    } catch (Exception e) {
-      return "";
-    }
-  }
-
-  private static String hostOf(String host) {
-    if (host == null) {
-      return "";
-    }
-    String h = host.toLowerCase(Locale.ROOT);
-    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
   }
 }

@@ -14,20 +14,35 @@ import java.util.Set;
 
 /**
  * One connection's subscriptions (NIP-01 REQ and CLOSE): checks a REQ against the limits, has the
- * relay query the stored part off the event loop, sends stored events, EOSE and then live ones.
- * Runs on the connection's event loop; {@link #deliver}, {@link #queryDone} and
- * {@link #queryFailed} are called from other threads and hop onto it.
+ * relay find the stored part off the event loop, streams the stored events, then EOSE and live
+ * ones. Runs on the connection's event loop; {@link #deliver}, {@link #queryDone},
+ * {@link #pageLoaded} and {@link #queryFailed} are called from other threads and hop onto it.
+ *
+ * <p>Backpressure: a REQ's stored events are found as keys (id, time, size), then loaded and
+ * written a page at a time, the next page only while the connection is writable; a client that
+ * stops reading stops the stream, and what its REQs still owe counts towards its unread output
+ * ({@link #owedBytes}), which the {@link Session} caps.
  */
 final class Subscriptions {
-  /** Live events held for one subscription while its stored events are still being read. */
+  /** Live events held for one subscription while its stored events are still being sent. */
   static final int MAX_BACKLOG = 10_000;
+  /** Stored events loaded and written at once, at most (and at most {@link #PAGE_BYTES} of them). */
+  static final int PAGE_EVENTS = 100;
+  static final int PAGE_BYTES = 256 * 1024;
 
-  /** A REQ: stored events are being fetched until {@link #live}; live events wait in backlog. */
+  /** A REQ: stored events are being sent until {@link #live}; live events wait in backlog. */
   static final class Subscription {
     private final String id;
     private final List<Filter> filters;
     private boolean live;
     private List<Event> backlog = new ArrayList<>();
+    /** The stored events to send (from {@link #next}), once found; a page is being loaded while {@link #loading}. */
+    private List<EventStore.Key> stored;
+    private int next;
+    private boolean loading;
+    /** Bytes of stored events not yet written, plus the live events held in backlog. */
+    private long owed;
+    private final Set<String> sent = new HashSet<>();
 
     Subscription(String id, List<Filter> filters) {
       this.id = id;
@@ -57,6 +72,8 @@ final class Subscriptions {
   private final RelayLimits limits;
   private final TokenBucket reqRate;
   private final Map<String, Subscription> open = new HashMap<>();
+  /** Sum of the open subscriptions' {@link Subscription#owed}. */
+  private long owed;
   /** Read from other threads: no subscription, no hop onto the loop for new events. */
   private volatile boolean any;
 
@@ -112,6 +129,9 @@ final class Subscriptions {
       return;
     }
     Subscription sub = new Subscription(subId, filters);
+    if (previous != null) {
+      remove(subId);
+    }
     open.put(subId, sub);
     any = true;
     boolean anyStored = false;
@@ -122,7 +142,7 @@ final class Subscriptions {
     if (anyStored) {
       relay.query(session, sub);
     } else {
-      goLive(sub, List.of());
+      goLive(sub);
     }
   }
 
@@ -135,13 +155,86 @@ final class Subscriptions {
     remove(subId);
   }
 
-  void queryDone(Subscription sub, List<EventStore.Row> rows) {
+  /** The keys of {@code sub}'s stored events were found: start streaming them. */
+  void queryDone(Subscription sub, List<EventStore.Key> keys) {
     session.onLoop(() -> {
       if (open.get(sub.id) == sub) {
-        goLive(sub, rows);
-        session.flushSoon();
+        sub.stored = keys;
+        long bytes = 0;
+        for (EventStore.Key k : keys) {
+          bytes += k.size();
+        }
+        owe(sub, bytes);
+        pump(sub);
       }
     });
+  }
+
+  /** A page of {@code sub}'s stored events was loaded (id to JSON; ids gone meanwhile are missing). */
+  void pageLoaded(Subscription sub, List<EventStore.Key> page, Map<String, String> json) {
+    session.onLoop(() -> {
+      sub.loading = false;
+      if (open.get(sub.id) != sub) {
+        return;
+      }
+      for (EventStore.Key k : page) {
+        String j = json.get(k.id());
+        if (j != null) {
+          session.send(Messages.event(sub.id, j));
+          sub.sent.add(k.id());
+        }
+        owe(sub, -k.size());
+      }
+      session.flushSoon();
+      pump(sub);
+    });
+  }
+
+  /**
+   * Sends {@code sub}'s next page of stored events when the connection is writable (else waits
+   * for {@link #writable}), or EOSE and the backlog once all are sent.
+   */
+  private void pump(Subscription sub) {
+    if (sub.loading || sub.live || sub.stored == null || open.get(sub.id) != sub) {
+      return;
+    }
+    if (sub.next >= sub.stored.size()) {
+      goLive(sub);
+      session.flushSoon();
+      return;
+    }
+    if (!session.writable()) {
+      session.checkOutput();
+      return;
+    }
+    int end = sub.next;
+    long bytes = 0;
+    while (end < sub.stored.size() && end - sub.next < PAGE_EVENTS && (bytes == 0 || bytes < PAGE_BYTES)) {
+      bytes += sub.stored.get(end++).size();
+    }
+    List<EventStore.Key> page = List.copyOf(sub.stored.subList(sub.next, end));
+    sub.next = end;
+    sub.loading = true;
+    relay.load(session, sub, page);
+  }
+
+  /** The connection became writable again: paused streams go on. */
+  void writable() {
+    for (Subscription sub : new ArrayList<>(open.values())) {
+      pump(sub);
+    }
+  }
+
+  /** Bytes the open subscriptions still owe the client (stored events not yet written, held live ones). */
+  long owedBytes() {
+    return owed;
+  }
+
+  private void owe(Subscription sub, long bytes) {
+    if (open.get(sub.id) == sub) {
+      sub.owed += bytes;
+      owed += bytes;
+    }
   }
 
   void queryFailed(Subscription sub, String message) {
@@ -154,31 +247,34 @@ final class Subscriptions {
     });
   }
 
-  /** Sends the stored events, EOSE, then what arrived live meanwhile (without repeats). */
-  private void goLive(Subscription sub, List<EventStore.Row> rows) {
-    Set<String> sent = new HashSet<>();
-    for (EventStore.Row r : rows) {
-      session.send(Messages.event(sub.id, r.json()));
-      sent.add(r.id());
-    }
+  /** After the stored events: EOSE, then what arrived live meanwhile (without repeats). */
+  private void goLive(Subscription sub) {
     session.send(Messages.eose(sub.id));
     for (Event e : sub.backlog) {
-      if (!sent.contains(e.id())) {
+      if (!sub.sent.contains(e.id())) {
         session.send(Messages.event(sub.id, e.toJson()));
       }
     }
+    owe(sub, -sub.owed);
     sub.backlog = null;
+    sub.stored = null;
+    sub.sent.clear();
     sub.live = true;
   }
 
   private void remove(String subId) {
-    open.remove(subId);
+    Subscription sub = open.remove(subId);
+    if (sub != null) {
+      owed -= sub.owed;
+      sub.owed = 0;
+    }
     any = !open.isEmpty();
   }
 
   /** Ends every subscription (the connection is closing). */
   void clear() {
     open.clear();
+    owed = 0;
     any = false;
   }
 
@@ -197,6 +293,7 @@ final class Subscriptions {
           if (!sub.live) {
             if (sub.backlog.size() < MAX_BACKLOG) {
               sub.backlog.add(event);
+              owe(sub, event.content().length() + 200L * (1 + event.tags().size()));
             } else {
               remove(sub.id);
               session.send(
@@ -217,6 +314,7 @@ final class Subscriptions {
       if (sentAny) {
         session.flushSoon();
       }
+      session.checkOutput();
     });
   }
 }

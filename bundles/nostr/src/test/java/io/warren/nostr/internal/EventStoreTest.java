@@ -1,6 +1,7 @@
 package io.warren.nostr.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.identity.Bip340;
 import io.warren.nostr.Event;
@@ -221,5 +222,64 @@ class EventStoreTest {
     h2 = H2Store.open(old);
     store = new EventStore(h2); // a second start finds nothing left to do
     assertEquals(List.of(note.id()), ids("{\"#t\":[\"x\"]}"));
+  }
+
+  @Test
+  void anAuthorOverItsQuotaLosesItsOldestEventsFirst() {
+    h2.close();
+    h2 = H2Store.open(dir);
+    store = new EventStore(h2, new EventStore.Quota(3, 0, 0, 0));
+    Event a1 = ev(ALICE, 10, 1, "a1", "t", "q");
+    Event a2 = ev(ALICE, 20, 1, "a2");
+    Event a3 = ev(ALICE, 30, 1, "a3");
+    Event a4 = ev(ALICE, 40, 1, "a4");
+    Event b1 = ev(BOB, 5, 1, "b1");
+    store.save(List.of(a1, a2, b1));
+    store.save(List.of(a3, a4));
+    assertEquals(List.of(a4.id(), a3.id(), a2.id()), ids("{\"authors\":[\"" + a1.pubkey() + "\"]}"));
+    assertEquals(List.of(b1.id()), ids("{\"authors\":[\"" + b1.pubkey() + "\"]}"), "others keep theirs");
+    assertEquals(List.of(), ids("{\"#t\":[\"q\"]}"), "the tags of a deleted event go with it");
+    assertEquals(4, store.count());
+    assertEquals(4, store.usage()[0]);
+  }
+
+  @Test
+  void overTheTotalTheBiggestWriterLosesItsOldestEventsFirst() {
+    h2.close();
+    h2 = H2Store.open(dir);
+    store = new EventStore(h2, new EventStore.Quota(0, 0, 0, 3000));
+    List<Event> alice = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      alice.add(ev(ALICE, 100 + i, 1, "x".repeat(500)));
+    }
+    Event bob = ev(BOB, 1, 1, "small and old");
+    store.save(List.of(bob));
+    store.save(alice);
+    long bytes = store.usage()[1];
+    assertTrue(bytes <= 3000, "within the total: " + bytes);
+    List<String> kept = ids("{\"authors\":[\"" + alice.get(0).pubkey() + "\"]}");
+    assertEquals(alice.get(4).id(), kept.get(0), "the newest of the biggest writer stays");
+    assertTrue(!kept.contains(alice.get(0).id()), "its oldest went");
+    assertEquals(List.of(bob.id()), ids("{\"authors\":[\"" + bob.pubkey() + "\"]}"),
+        "the small writer keeps its event, though it is the oldest");
+    // the accounting survives a restart
+    h2.close();
+    h2 = H2Store.open(dir);
+    store = new EventStore(h2, new EventStore.Quota(0, 0, 0, 3000));
+    assertEquals(bytes, store.usage()[1]);
+    assertEquals(store.count(), store.usage()[0]);
+  }
+
+  @Test
+  void keysAndPagesGiveWhatQueryGives() {
+    Event a = ev(ALICE, 10, 1, "a");
+    Event b = ev(BOB, 20, 1, "b");
+    store.save(List.of(a, b));
+    List<Filter> all = List.of(Filter.parse("{}"));
+    List<EventStore.Key> keys = store.keys(all, 100, 100);
+    assertEquals(List.of(b.id(), a.id()), keys.stream().map(EventStore.Key::id).toList());
+    assertEquals(b.toJson().length(), keys.get(0).size());
+    assertEquals(a.toJson(), store.load(List.of(a.id(), "0".repeat(64))).get(a.id()));
+    assertEquals(1, store.load(List.of(a.id(), "0".repeat(64))).size());
   }
 }

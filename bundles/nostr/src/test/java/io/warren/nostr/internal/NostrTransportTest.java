@@ -213,6 +213,45 @@ class NostrTransportTest {
   }
 
   @Test
+  void gatewayTagsFromADeviceAreRefusedUnlessTheOperatorAllowedItsKey() throws Exception {
+    Key a = Key.random();
+    Key b = Key.random();
+    DeviceClient da = device(a);
+    DeviceClient db = device(b);
+    db.addStreamHandler(echo(), Map.of(StreamHandler.PROTOCOL, ECHO));
+    // a device speaking for another key, as only the relay's own gateway may
+    io.warren.nostr.Event request = da.sign(TunnelWire.REQUEST_KIND, List.of(List.of("p", b.hex()),
+        List.of("protocol", ECHO), TunnelWire.nonce(), List.of("gateway", "http"), List.of("auth", "{}")), "");
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    da.connected().mux().openStream(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+      @Override
+      protected void initChannel(io.netty.channel.Channel ch) {
+        ch.pipeline().addLast(io.warren.nostr.internal.tunnel.HeaderReader.NAME,
+            new io.warren.nostr.internal.tunnel.HeaderReader(
+                new io.warren.nostr.internal.tunnel.HeaderReader.Listener() {
+                  @Override
+                  public void onHeader(io.netty.channel.Channel stream, String json) {
+                    answer.complete(json);
+                  }
+
+                  @Override
+                  public void onFailure(io.netty.channel.Channel stream, String why) {
+                    answer.completeExceptionally(new IllegalStateException(why));
+                  }
+                }));
+      }
+    }).addListener(f -> {
+      if (f.isSuccess()) {
+        io.netty.channel.Channel s = (io.netty.channel.Channel) f.getNow();
+        s.writeAndFlush(TunnelWire.header(s.alloc(), request.toJson()));
+      }
+    });
+    String refusal = TunnelWire.refusal(answer.get(20, TimeUnit.SECONDS));
+    assertTrue(refusal != null && refusal.startsWith("restricted:") && refusal.contains("device.gateway.allow"),
+        String.valueOf(refusal));
+  }
+
+  @Test
   void theNewestSessionForAKeyWins() throws Exception {
     Key a = Key.random();
     DeviceClient first = device(a);

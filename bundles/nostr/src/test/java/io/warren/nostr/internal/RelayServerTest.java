@@ -315,6 +315,13 @@ class RelayServerTest {
         List.of(List.of("relay", "wss://elsewhere.example/"), List.of("challenge", challenge)));
     c.send("[\"AUTH\"," + wrongRelay.toJson() + "]");
     assertTrue(((String) c.ok(wrongRelay.id()).get(3)).startsWith("invalid:"));
+    // made for another relay on the same host (a malicious relay passing on its client's AUTH): refused
+    int port = java.net.URI.create(relay.url()).getPort();
+    Event otherPort = note(KEY, now(), 22242, "",
+        List.of(List.of("relay", "ws://127.0.0.1:" + (port == 65_535 ? 1 : port + 1)),
+            List.of("challenge", challenge)));
+    c.send("[\"AUTH\"," + otherPort.toJson() + "]");
+    assertTrue(((String) c.ok(otherPort.id()).get(3)).startsWith("invalid:"));
     Event stale =
         note(KEY, now() - 3600, 22242, "", List.of(List.of("relay", relay.url()), List.of("challenge", challenge)));
     c.send("[\"AUTH\"," + stale.toJson() + "]");
@@ -349,5 +356,32 @@ class RelayServerTest {
     HttpResponse<String> plain = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, plain.statusCode());
     assertFalse(plain.body().startsWith("{"));
+  }
+
+  @Test
+  void theAuthRelayTagMustNameThisRelaysOwnUrlNotTheHostHeader() {
+    assertEquals("ws://127.0.0.1:80", SessionAuth.origin("ws://127.0.0.1/"));
+    assertEquals("wss://relay.example:443", SessionAuth.origin("WSS://Relay.Example"));
+    assertEquals("ws://::1:7000", SessionAuth.origin("ws://[::1]:7000/path"));
+    assertEquals(null, SessionAuth.origin("https://relay.example"));
+    assertEquals(null, SessionAuth.origin("not a url"));
+  }
+
+  @Test
+  void announcementsAreAcceptedOnlyFromTheKeyAuthenticatedOnTheConnection() throws Exception {
+    start();
+    WsClient c = connect();
+    String challenge = (String) c.next("AUTH").get(1);
+    Event service = note(OTHER, now(), io.warren.nostr.internal.tunnel.TunnelWire.SERVICE_KIND, "",
+        List.of(List.of("d", "web"), List.of("protocol", "http")));
+    assertTrue(((String) publish(c, service).get(3)).startsWith("auth-required:"), "before AUTH");
+    Event auth =
+        note(KEY, now(), 22242, "", List.of(List.of("relay", relay.url()), List.of("challenge", challenge)));
+    c.send("[\"AUTH\"," + auth.toJson() + "]");
+    assertEquals(true, c.ok(auth.id()).get(2));
+    assertTrue(((String) publish(c, service).get(3)).startsWith("restricted:"), "another key's announcement");
+    Event own = note(KEY, now(), io.warren.nostr.internal.tunnel.TunnelWire.SERVICE_KIND, "",
+        List.of(List.of("d", "web"), List.of("protocol", "http")));
+    assertEquals(true, publish(c, own).get(2), "its own");
   }
 }
