@@ -203,7 +203,7 @@ class Libp2pBadInputTest {
     ByteBuf frame = header(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN, 1, tooMuch);
     bad.send(Unpooled.wrappedBuffer(frame, Unpooled.wrappedBuffer(new byte[tooMuch])));
     assertTrue(bad.closedWithin(TIMEOUT), "the node closes that connection");
-    assertLogged("yamux: window overflow: stream 1 sent 262145 bytes");
+    assertLogged("yamux: window overflow: stream 1 announced a 262145-byte data frame");
     assertNodeAndGoodConnectionGoOn(5);
   }
 

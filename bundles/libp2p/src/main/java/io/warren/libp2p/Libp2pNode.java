@@ -64,4 +64,11 @@ public interface Libp2pNode {
 
   /** The relay reservations this node holds or is trying to hold (see config {@code reachability}). */
   List<RelayInfo> relays();
+
+  /**
+   * Connection and stream limits by scope with their use: system, transient (inbound connections
+   * still upgrading), per address, per peer and per protocol; of the per-address and per-peer
+   * scopes the {@code top} busiest are listed one by one.
+   */
+  List<LimitInfo> limits(int top);
 }

@@ -2,26 +2,50 @@ package io.warren.yamux;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import java.util.function.Consumer;
 
 /**
  * Writes a session's frames to its connection (from the session's handler context, so they pass
  * the handlers before it: Noise, WebSocket framing). Writes are buffered until {@link #flush()};
- * {@code ...AndFlush} methods send at once. Event loop only.
+ * {@code ...AndFlush} methods send at once.
+ *
+ * <p>Header-only frames not yet sent are counted: a peer that makes us answer (pings, stream opens,
+ * data that earns window updates) but does not read would otherwise queue our answers without
+ * bound. At {@code maxControlBacklog} the next one is not written and {@code overflow} is told why
+ * (the session closes the connection). Event loop only.
  */
 final class FrameWriter {
   private final ChannelHandlerContext ctx;
+  private final int maxControlBacklog;
+  private final Consumer<String> overflow;
+  private int controlBacklog;
+  private final ChannelFutureListener sent = f -> controlBacklog--;
 
-  FrameWriter(ChannelHandlerContext ctx) {
+  FrameWriter(ChannelHandlerContext ctx, int maxControlBacklog, Consumer<String> overflow) {
     this.ctx = ctx;
+    this.maxControlBacklog = maxControlBacklog;
+    this.overflow = overflow;
   }
 
-  /** Queues a header-only frame (window update, ping, go away). */
+  /** Queues a header-only frame (window update, ping); refused (see above) when the backlog is full. */
   void header(int type, int flags, int streamId, long length) {
+    if (controlBacklog >= maxControlBacklog) {
+      overflow.accept("yamux: " + controlBacklog + " control frames (ping answers, window updates, ACKs, resets) "
+          + "wait for the peer to read; it does not");
+      return;
+    }
     ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER_LENGTH);
     YamuxFrame.writeHeader(b, type, flags, streamId, length);
-    ctx.write(b, ctx.voidPromise());
+    controlBacklog++;
+    ctx.write(b).addListener(sent);
+  }
+
+  /** Header-only frames written and not sent yet. */
+  int controlBacklog() {
+    return controlBacklog;
   }
 
   /** Sends a header-only frame now. */

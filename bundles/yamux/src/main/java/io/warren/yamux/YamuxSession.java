@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * auto-tuning ({@link StreamWindow}), pings ({@link Pings}) and the frames we send
  * ({@link FrameWriter}).
  *
- * <p>Protocol errors (unknown frame type, a version other than 0, more data than the window
- * allowed, a window update overflowing 2^32-1, a reused stream id, a stream opened with our
- * parity) log one line, send GO_AWAY(protocol error) and close this connection only.
+ * <p>Protocol errors (unknown frame type, a version other than 0, a data frame announcing more than
+ * the window allows, seen on its header before its body is buffered, a window update overflowing
+ * 2^32-1, a reused stream id, a stream opened with our parity, more than
+ * {@link YamuxConfig#maxControlBacklog()} of our control frames left unread) log one line, send
+ * GO_AWAY(protocol error) and close this connection only.
  *
  * <p>All methods must be called on the connection's event loop, except {@link #openStream},
  * {@link #ping} and {@link #goAway}, which hop onto it.
@@ -75,7 +77,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
 
   /** Adds the frame decoder and {@code session} after {@code baseName}. */
   public static void addAfter(ChannelPipeline pipeline, String baseName, YamuxSession session) {
-    pipeline.addAfter(baseName, DECODER_NAME, new YamuxFrameDecoder());
+    pipeline.addAfter(baseName, DECODER_NAME, new YamuxFrameDecoder(session::receiveCredit));
     pipeline.addAfter(DECODER_NAME, HANDLER_NAME, session);
   }
 
@@ -183,7 +185,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.out = new FrameWriter(ctx);
+    this.out = new FrameWriter(ctx, config.maxControlBacklog(), this::protocolError);
     if (ctx.channel().isActive()) {
       start();
     }
@@ -393,6 +395,15 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     LOG.warn("[{}] {}; closing connection to {}", ctx.channel().id(), reason, ctx.channel().remoteAddress());
     out.goAway(YamuxFrame.GO_AWAY_PROTOCOL_ERROR, ctx.voidPromise());
     ctx.close();
+  }
+
+  /** For the decoder (see {@link ReceiveWindow}): what a data frame on {@code id} may carry now. */
+  long receiveCredit(int id, int flags) {
+    YamuxStreamChannel stream = streams.get(id);
+    if (stream != null) {
+      return stream.window.credit;
+    }
+    return (flags & YamuxFrame.FLAG_SYN) != 0 ? config.initialWindow() : ReceiveWindow.UNKNOWN_STREAM;
   }
 
   // ---- called by streams, on the event loop ----

@@ -5,7 +5,7 @@
  * control and window auto-tuning; {@link io.warren.yamux.Yamux} installs a session on a pipeline.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.warren.yamux;
 
 import org.osgi.annotation.bundle.Export;

@@ -20,12 +20,13 @@ class YamuxFrameDecoderTest {
   private final List<Throwable> errors = new ArrayList<>();
 
   private EmbeddedChannel channel() {
-    return new EmbeddedChannel(new YamuxFrameDecoder(), new ChannelInboundHandlerAdapter() {
-      @Override
-      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        errors.add(cause);
-      }
-    });
+    return new EmbeddedChannel(new YamuxFrameDecoder((id, flags) -> YamuxFrameDecoder.MAX_DATA_LENGTH),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            errors.add(cause);
+          }
+        });
   }
 
   @Test

@@ -79,7 +79,7 @@ class YamuxSessionTest {
   }
 
   private EmbeddedChannel connection(YamuxSession session) {
-    EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder(), session);
+    EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder(session::receiveCredit), session);
     connections.add(ch);
     return ch;
   }

@@ -3,6 +3,7 @@ package io.warren.libp2p.command;
 import io.warren.api.TransportException;
 import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
+import io.warren.libp2p.LimitInfo;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
 import io.warren.libp2p.RelayInfo;
@@ -32,7 +33,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=echo",
     "osgi.command.function=reserve",
     "osgi.command.function=relays",
-    "osgi.command.function=reachability"})
+    "osgi.command.function=reachability",
+    "osgi.command.function=limits"})
 public final class P2pCommands {
   /** How long a command waits for the network before it gives up. */
   static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -136,6 +138,23 @@ public final class P2pCommands {
           r.expires() == null ? "-" : r.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
       String circuit = r.circuitAddresses().isEmpty() ? "-" : String.join(" ", r.circuitAddresses());
       rows.add(String.format("%-52s %-20s %-20s %s", r.relayPeerId(), r.state(), expires, circuit));
+    }
+    return rows;
+  }
+
+  @Descriptor("Shows connection and stream limits by scope (system, transient, per address, per peer, per protocol): "
+      + "use, limit, and refusals since start")
+  public List<String> limits(
+      @Descriptor("busiest addresses and peers to list one by one") @Parameter(names = {"-n", "--top"},
+          absentValue = "5") int top) {
+    if (top < 0) {
+      throw new IllegalArgumentException("--top must not be negative, got " + top);
+    }
+    List<String> rows = new ArrayList<>();
+    rows.add(String.format("%-62s %-16s %7s %7s %8s", "SCOPE", "RESOURCE", "USED", "LIMIT", "REFUSED"));
+    for (LimitInfo l : node.limits(top)) {
+      rows.add(String.format("%-62s %-16s %7d %7d %8s", l.scope(), l.resource(), l.used(), l.limit(),
+          l.refused() < 0 ? "-" : Long.toString(l.refused())));
     }
     return rows;
   }

@@ -2,6 +2,7 @@ package io.warren.libp2p.internal;
 
 import io.warren.api.PeerId;
 import io.warren.libp2p.internal.dcutr.Dcutr;
+import io.warren.libp2p.internal.dcutr.DialBudget;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.identify.Identify;
 import io.warren.libp2p.internal.relay.CircuitRelay;
@@ -17,17 +18,17 @@ public final class HostServices {
 
   /** Installs them on {@code h} (not yet started); relay client only, no DCUtR. */
   public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop) {
-    return install(h, agentVersion, relayLimits, relayHop, false, p -> false, false);
+    return install(h, agentVersion, relayLimits, relayHop, false, p -> false, null);
   }
 
   /**
    * As above; {@code hopMembers}: relay for {@code trusted} peers even when {@code relayHop} is off;
-   * {@code dcutr}: upgrade relayed connections to direct ones.
+   * {@code dcutr}: upgrade relayed connections to direct ones within that budget (null: no DCUtR).
    */
   public static CircuitRelay install(Host h, String agentVersion, CircuitRelay.Limits relayLimits, boolean relayHop,
-      boolean hopMembers, Predicate<PeerId> trusted, boolean dcutr) {
-    if (dcutr) {
-      new Dcutr(h).install();
+      boolean hopMembers, Predicate<PeerId> trusted, DialBudget dcutr) {
+    if (dcutr != null) {
+      new Dcutr(h, dcutr).install();
     }
     new Identify(h, agentVersion).install();
     CircuitRelay relay = new CircuitRelay(h, relayLimits, relayHop, hopMembers, trusted);

@@ -1,6 +1,8 @@
 package io.warren.libp2p.internal;
 
+import io.warren.libp2p.internal.dcutr.DialBudget;
 import io.warren.libp2p.internal.host.HostConfig;
+import io.warren.libp2p.internal.host.ResourceScopes;
 import io.warren.libp2p.internal.relay.CircuitRelay;
 import java.time.Duration;
 
@@ -12,19 +14,22 @@ import java.time.Duration;
  * @param reachability {@code auto}, {@code public} or {@code private}
  * @param autonatServer dial peers back for AutoNAT
  * @param relayClientMax relay reservations a private node keeps
- * @param dcutr upgrade relayed connections to direct ones
+ * @param dcutr upgrade relayed connections to direct ones, within this dial budget (null: off)
  * @param hopEnabled relay for anyone, within {@code relayLimits}
  * @param hopMembers relay for trusted peers even when {@code hopEnabled} is off
  * @param relayLimits what the relay hop grants
  */
-record Libp2pSettings(HostConfig host, String reachability, boolean autonatServer, int relayClientMax, boolean dcutr,
+record Libp2pSettings(HostConfig host, String reachability, boolean autonatServer, int relayClientMax, DialBudget dcutr,
     boolean hopEnabled, boolean hopMembers, CircuitRelay.Limits relayLimits) {
 
   /** Validates {@code c}; {@code listen} are its listen addresses after {@link ListenPorts} (remembered ports). */
   static Libp2pSettings from(Libp2pTransport.Config c, String[] listen) {
-    HostConfig host = new HostConfig(HostConfig.parseListen(listen), c.max_connections(),
-        c.max_streams_per_connection(), seconds("negotiation.timeout.seconds", c.negotiation_timeout_seconds()),
-        seconds("dial.timeout.seconds", c.dial_timeout_seconds()));
+    ResourceScopes.Limits scopes = new ResourceScopes.Limits(c.max_connections(), c.max_transient_connections(),
+        c.max_transient_connections_per_ip(), c.max_connections_per_ip(), c.max_connections_per_peer(),
+        c.max_streams_per_peer(), c.max_streams_per_protocol());
+    HostConfig host = new HostConfig(HostConfig.parseListen(listen), scopes, c.max_streams_per_connection(),
+        seconds("negotiation.timeout.seconds", c.negotiation_timeout_seconds()),
+        seconds("dial.timeout.seconds", c.dial_timeout_seconds()), c.yamux_max_control_backlog());
     if (!java.util.List.of("auto", "public", "private").contains(c.reachability())) {
       throw new IllegalArgumentException(
           "reachability must be auto, public or private, got '" + c.reachability() + "'");
@@ -39,7 +44,10 @@ record Libp2pSettings(HostConfig host, String reachability, boolean autonatServe
     CircuitRelay.Limits limits = new CircuitRelay.Limits(c.relay_max_reservations(), c.relay_max_circuits(),
         Duration.ofSeconds(c.relay_circuit_seconds()), c.relay_circuit_bytes(),
         seconds("relay.reservation.seconds", c.relay_reservation_seconds()));
-    return new Libp2pSettings(host, c.reachability(), c.autonat_server(), c.relay_client_max(), c.dcutr_enabled(),
+    DialBudget dcutr = c.dcutr_enabled()
+        ? new DialBudget(c.dcutr_max_dials_per_peer_per_minute(), c.dcutr_max_dials_per_minute())
+        : null;
+    return new Libp2pSettings(host, c.reachability(), c.autonat_server(), c.relay_client_max(), dcutr,
         c.relay_hop_enabled(), c.relay_hop_members(), limits);
   }
 

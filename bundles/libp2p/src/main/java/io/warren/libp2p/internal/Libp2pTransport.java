@@ -78,11 +78,45 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
         + "else hole punch with /libp2p/dcutr)")
     boolean dcutr_enabled() default true;
 
+    @AttributeDefinition(description = "DCUtR: dial rounds (a direct dial of a peer's addresses, or one hole punch) "
+        + "one peer may cause in a minute; more leave its connection relayed")
+    int dcutr_max_dials_per_peer_per_minute() default 6;
+
+    @AttributeDefinition(description = "DCUtR: dial rounds all peers together may cause in a minute")
+    int dcutr_max_dials_per_minute() default 60;
+
     @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
     int max_connections() default 256;
 
+    @AttributeDefinition(description = "Inbound connections still upgrading (multistream-select, Noise) at once, "
+        + "the transient scope; one more is refused, so strangers cannot take every connection slot")
+    int max_transient_connections() default 128;
+
+    @AttributeDefinition(description = "Inbound connections still upgrading from one address (IPv4, or IPv6 /64); "
+        + "one more from it is refused")
+    int max_transient_connections_per_ip() default 8;
+
+    @AttributeDefinition(description = "Inbound connections from one address (IPv4, or IPv6 /64), upgrading or "
+        + "established; one more from it is refused")
+    int max_connections_per_ip() default 32;
+
+    @AttributeDefinition(description = "Connections to one peer, direct or relayed; one more is closed once the peer "
+        + "is known")
+    int max_connections_per_peer() default 8;
+
     @AttributeDefinition(description = "Streams per connection, each way")
     int max_streams_per_connection() default 4096;
+
+    @AttributeDefinition(description = "Inbound streams one peer may have open over all its connections; one more is "
+        + "reset")
+    int max_streams_per_peer() default 4096;
+
+    @AttributeDefinition(description = "Inbound streams open for one protocol, all peers together; one more is reset")
+    int max_streams_per_protocol() default 8192;
+
+    @AttributeDefinition(description = "Yamux control frames (ping answers, window updates, ACKs, resets) a peer may "
+        + "leave unread; one more closes its connection")
+    int yamux_max_control_backlog() default 1024;
 
     @AttributeDefinition(description = "Seconds allowed for each protocol negotiation and the Noise handshake")
     int negotiation_timeout_seconds() default 10;
@@ -315,6 +349,11 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   @Override
   public List<RelayInfo> relays() {
     return autoRelay.relays();
+  }
+
+  @Override
+  public List<io.warren.libp2p.LimitInfo> limits(int top) {
+    return host.limits(top);
   }
 
   private CompletableFuture<Connection> connection(String target) {

@@ -46,7 +46,7 @@ public final class TestHosts {
   /** As {@link #install(Host, CircuitRelay.Limits, boolean)}; the hop also serves the peers {@code trusted} names if {@code hopMembers}. */
   public static CircuitRelay install(Host h, CircuitRelay.Limits limits, boolean relayHop, boolean hopMembers,
       Predicate<PeerId> trusted) {
-    CircuitRelay relay = HostServices.install(h, "warren/test", limits, relayHop, hopMembers, trusted, false);
+    CircuitRelay relay = HostServices.install(h, "warren/test", limits, relayHop, hopMembers, trusted, null);
     h.protocols().add(Echo.PROTOCOL, new EchoService());
     h.protocols().add(Ping.PROTOCOL, new PingService());
     return relay;

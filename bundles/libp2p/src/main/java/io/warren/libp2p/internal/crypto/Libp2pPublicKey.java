@@ -32,6 +32,11 @@ public final class Libp2pPublicKey {
   public static final int MIN_RSA_BITS = 2048;
   /** An upper bound keeps a peer from making us verify with an absurd modulus. */
   public static final int MAX_RSA_BITS = 8192;
+  /**
+   * Verifying costs as many squarings as the public exponent has bits: an odd exponent of at most
+   * 32 bits (everyone uses 65537) keeps a signature check cheap.
+   */
+  public static final int MAX_RSA_EXPONENT_BITS = 32;
 
   private static final byte[] ED25519_SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
   private static final ECDomainParameters SECP256K1;
@@ -79,6 +84,12 @@ public final class Libp2pPublicKey {
           if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
             throw new IllegalArgumentException("libp2p key: RSA key of " + bits + " bits (accepted: "
                 + MIN_RSA_BITS + "-" + MAX_RSA_BITS + ")");
+          }
+          java.math.BigInteger e = k.getPublicExponent();
+          if (e.bitLength() > MAX_RSA_EXPONENT_BITS || !e.testBit(0)
+              || e.compareTo(java.math.BigInteger.valueOf(3)) < 0) {
+            throw new IllegalArgumentException("libp2p key: RSA public exponent of " + e.bitLength()
+                + " bits (accepted: odd, 3 up to " + MAX_RSA_EXPONENT_BITS + " bits, e.g. 65537)");
           }
           jdkKey = k;
           secp256k1Point = null;

@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * A dials only when it listens, from its listen port: a punch from an ephemeral port opens no
  * mapping anyone dials.
  *
+ * <p>Every round of dials (the unilateral upgrade, each punch attempt on either side) takes one
+ * unit of a {@link DialBudget}, per peer and in total per minute: a peer cannot make this node dial
+ * addresses of its choosing over and over.
+ *
  * <p>Once direct, new streams take the direct connection (the host prefers it); the relayed
  * connection is closed as soon as it carries no stream.
  */
@@ -56,15 +60,22 @@ public final class Dcutr {
   private final Set<PeerId> upgrading = ConcurrentHashMap.newKeySet();
 
   private final boolean initiate;
+  private final DialBudget budget;
 
-  public Dcutr(Host host) {
-    this(host, true);
+  /** DCUtR on {@code host}, its dial rounds bounded by {@code budget}. */
+  public Dcutr(Host host, DialBudget budget) {
+    this(host, true, budget);
   }
 
   /** {@code initiate} false: only answer peers' upgrades (tests drive {@link #upgrade}/{@link #holePunch} themselves). */
   Dcutr(Host host, boolean initiate) {
+    this(host, initiate, new DialBudget(6, 60));
+  }
+
+  Dcutr(Host host, boolean initiate, DialBudget budget) {
     this.host = host;
     this.initiate = initiate;
+    this.budget = budget;
   }
 
   public void install() {
@@ -105,6 +116,11 @@ public final class Dcutr {
     if (hasDirect(peer) || !upgrading.add(peer)) {
       return CompletableFuture.failedFuture(new IllegalStateException("already direct or upgrading"));
     }
+    if (!budget.tryAcquire(peer)) {
+      upgrading.remove(peer);
+      LOG.debug("dcutr: {} stays relayed: its dial budget ({} a minute) is spent", peer, budget.perPeer());
+      return CompletableFuture.failedFuture(new IllegalStateException("dcutr: dial budget spent"));
+    }
     Connection.PeerDetails d = relayed.details();
     List<Multiaddr> theirs = d == null ? List.of() : d.listenAddrs().stream().filter(Dcutr::direct).limit(MAX_ADDRS)
         .toList();
@@ -137,6 +153,10 @@ public final class Dcutr {
   }
 
   private CompletableFuture<Connection> attempt(Libp2pStream s, PeerId peer, int n) {
+    if (!budget.tryAcquire(peer)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("dcutr: dial budget for " + peer + " ("
+          + budget.perPeer() + " a minute, " + budget.total() + " in all) spent"));
+    }
     List<byte[]> mine = ownAddresses().stream().map(Multiaddr::toBytes).toList();
     long sent = System.nanoTime();
     s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(mine).encodeDelimited()));
@@ -214,6 +234,12 @@ public final class Dcutr {
         return;
       }
       if (!host.listenAddresses().isEmpty() && !hasDirect(peer)) {
+        if (!budget.tryAcquire(peer)) {
+          LOG.debug("dcutr: {} asks for more hole punches than its budget ({} a minute, {} in all); not dialling",
+              peer, budget.perPeer(), budget.total());
+          s.yamux().reset();
+          return;
+        }
         punchAll(theirs, peer, false).whenComplete((c, x) -> {
           if (x != null) {
             LOG.debug("dcutr: our punch to {} did not connect: {}", peer, message(x));

@@ -1,61 +1,68 @@
 package io.warren.libp2p.internal.host;
 
 import io.warren.api.PeerId;
+import io.warren.api.TransportException;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Which connections are open to which peers, and the limits: at most {@code maxConnections} TCP
- * connections at once (counted from accept or connect, so a flood of half-open handshakes counts
- * too), one connection per peer where possible (an open one is reused, concurrent dials to one peer
- * share a dial), and the addresses known for each peer (from connect and identify).
+ * Which connections are open to which peers, and the limits: TCP connections take slots of the
+ * {@link ResourceScopes} from accept or connect (so a flood of half-open handshakes counts too), at
+ * most {@link ResourceScopes.Limits#connectionsPerPeer()} connections per peer, one where possible
+ * (an open one is reused, concurrent dials to one peer share a dial), and the addresses known for
+ * each peer (from connect and identify).
  */
 final class ConnectionManager {
-  private final int maxConnections;
-  private final AtomicInteger channels = new AtomicInteger();
+  private final ResourceScopes scopes;
   private final ConcurrentMap<PeerId, List<Connection>> byPeer = new ConcurrentHashMap<>();
   private final AddressBook addresses = new AddressBook(AddressBook.DEFAULT_MAX_PEERS);
   private final ConcurrentMap<PeerId, CompletableFuture<Connection>> dials = new ConcurrentHashMap<>();
 
-  ConnectionManager(int maxConnections) {
-    this.maxConnections = maxConnections;
+  ConnectionManager(ResourceScopes scopes) {
+    this.scopes = scopes;
+  }
+
+  ResourceScopes scopes() {
+    return scopes;
   }
 
   int maxConnections() {
-    return maxConnections;
+    return scopes.limits().systemConnections();
   }
 
-  /** Counts a new TCP channel; false (and not counted) if the limit is reached. */
-  boolean tryOpenChannel() {
-    for (;;) {
-      int n = channels.get();
-      if (n >= maxConnections) {
-        return false;
+  /** Registers {@code c}; throws if its peer already has as many connections as it may. */
+  void add(Connection c) {
+    int max = scopes.limits().connectionsPerPeer();
+    boolean[] added = new boolean[1];
+    byPeer.compute(c.remotePeer(), (k, list) -> {
+      List<Connection> l = list == null ? new CopyOnWriteArrayList<>() : list;
+      if (l.size() < max) {
+        l.add(c);
+        added[0] = true;
       }
-      if (channels.compareAndSet(n, n + 1)) {
-        return true;
-      }
+      return l.isEmpty() ? null : l;
+    });
+    if (!added[0]) {
+      scopes.refusedPeerConnection();
+      throw new TransportException("libp2p: peer " + c.remotePeer() + " already has " + max
+          + " connections open (max.connections.per.peer)");
     }
   }
 
-  void channelClosed() {
-    channels.decrementAndGet();
-  }
-
-  int openChannels() {
-    return channels.get();
-  }
-
-  void add(Connection c) {
-    byPeer.computeIfAbsent(c.remotePeer(), k -> new CopyOnWriteArrayList<>()).add(c);
+  /** Connections open per peer, for {@code p2p:limits}. */
+  Map<PeerId, Integer> connectionsByPeer() {
+    Map<PeerId, Integer> out = new HashMap<>();
+    byPeer.forEach((p, l) -> out.put(p, l.size()));
+    return out;
   }
 
   void remove(Connection c) {

@@ -146,17 +146,18 @@ final class Dialer {
     if (closed) {
       return failed("libp2p: host is stopped");
     }
-    if (!connections.tryOpenChannel()) {
-      return failed("libp2p: connection limit reached (" + connections.maxConnections() + " open)");
+    ResourceScopes.Slot slot = connections.scopes().dialOutbound();
+    if (slot == null) {
+      return failed("libp2p: connection limit reached (" + connections.maxConnections() + " open, max.connections)");
     }
     CompletableFuture<Connection> result = new CompletableFuture<>();
     resolve(addr).whenComplete((to, e) -> {
       if (e != null) {
-        connections.channelClosed();
+        slot.close();
         result.completeExceptionally(new TransportException("libp2p: cannot dial " + addr + ": "
             + unwrap(e).getMessage(), unwrap(e)));
       } else {
-        connect(addr, to, expected, initiator, fromListenPort, result);
+        connect(addr, to, expected, initiator, fromListenPort, slot, result);
       }
     });
     return result;
@@ -194,9 +195,9 @@ final class Dialer {
   }
 
   private void connect(Multiaddr addr, InetSocketAddress to, PeerId expected, boolean initiator,
-      boolean fromListenPort, CompletableFuture<Connection> result) {
+      boolean fromListenPort, ResourceScopes.Slot slot, CompletableFuture<Connection> result) {
     if (closed) {
-      connections.channelClosed();
+      slot.close();
       result.completeExceptionally(new TransportException("libp2p: host is stopped"));
       return;
     }
@@ -215,7 +216,7 @@ final class Dialer {
           .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
     }
     ChannelFuture f = from != null ? b.connect(to, from) : b.connect(to);
-    f.channel().closeFuture().addListener(x -> connections.channelClosed());
+    f.channel().closeFuture().addListener(x -> slot.close());
     f.addListener(x -> {
       if (!x.isSuccess()) {
         result.completeExceptionally(new TransportException("libp2p: cannot connect to " + addr + ": "

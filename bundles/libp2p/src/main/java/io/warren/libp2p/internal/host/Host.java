@@ -48,6 +48,7 @@ public final class Host implements AutoCloseable {
   private final HostConfig config;
   private final ProtocolRegistry protocols;
   private final ChannelGroup channels = new DefaultChannelGroup("libp2p", GlobalEventExecutor.INSTANCE);
+  private final ResourceScopes scopes;
   private final ConnectionManager connections;
   private final Upgrader upgrader;
   private final Streams streams;
@@ -80,9 +81,11 @@ public final class Host implements AutoCloseable {
     this.identity = identity;
     this.config = config;
     this.protocols = protocols;
-    this.connections = new ConnectionManager(config.maxConnections());
-    this.streams = new Streams(config, protocols);
-    YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection());
+    this.scopes = new ResourceScopes(config.limits());
+    this.connections = new ConnectionManager(scopes);
+    this.streams = new Streams(config, protocols, scopes);
+    YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection())
+        .withMaxControlBacklog(config.maxControlBacklog());
     this.upgrader = new Upgrader(new NoiseConfig(identity, List.of(YamuxFrame.PROTOCOL_ID)), yamux,
         config.negotiationTimeout(), streams.inboundInitializer(), this::established);
     this.punches = new HolePunches(loops.group());
@@ -199,6 +202,11 @@ public final class Host implements AutoCloseable {
 
   public List<Connection> connections() {
     return connections.all();
+  }
+
+  /** Usage and limits of each scope (see {@link ResourceScopes#usage}), the {@code top} busiest of each kind. */
+  public List<io.warren.libp2p.LimitInfo> limits(int top) {
+    return scopes.usage(connections.connectionsByPeer(), top);
   }
 
   /** Addresses learned for {@code peer}. */

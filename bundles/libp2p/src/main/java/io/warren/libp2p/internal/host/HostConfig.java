@@ -11,23 +11,25 @@ import java.util.List;
  * defaults; tests build their own).
  *
  * @param listen TCP multiaddrs to listen on ({@code /ip4|ip6/<addr>/tcp/<port>}, port 0: any free port)
- * @param maxConnections connections (inbound and outbound, upgrading or established) open at once;
- *     one more is refused at accept or dial
+ * @param limits connection and stream limits by scope (system, transient, per address, per peer,
+ *     per protocol); see {@link ResourceScopes}
  * @param maxStreamsPerConnection streams the peer may open on one connection, and streams this node
  *     opens on one connection
  * @param negotiationTimeout bound on each multistream-select negotiation and the Noise handshake
  * @param dialTimeout bound on a TCP connect
+ * @param maxControlBacklog Yamux control frames (ping answers, window updates) a peer may leave
+ *     unread before its connection is closed
  */
-public record HostConfig(List<Multiaddr> listen, int maxConnections, int maxStreamsPerConnection,
-    Duration negotiationTimeout, Duration dialTimeout) {
+public record HostConfig(List<Multiaddr> listen, ResourceScopes.Limits limits, int maxStreamsPerConnection,
+    Duration negotiationTimeout, Duration dialTimeout, int maxControlBacklog) {
 
   public HostConfig {
     listen = List.copyOf(listen);
     for (Multiaddr m : listen) {
       requireTcp(m);
     }
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("max.connections must be at least 1, got " + maxConnections);
+    if (maxControlBacklog < 16) {
+      throw new IllegalArgumentException("yamux.max.control.backlog must be at least 16, got " + maxControlBacklog);
     }
     if (maxStreamsPerConnection < 1) {
       throw new IllegalArgumentException("max.streams.per.connection must be at least 1, got "
@@ -41,12 +43,29 @@ public record HostConfig(List<Multiaddr> listen, int maxConnections, int maxStre
     }
   }
 
+  /** Default limits but {@code maxConnections} in the system scope (tests). */
+  public HostConfig(List<Multiaddr> listen, int maxConnections, int maxStreamsPerConnection,
+      Duration negotiationTimeout, Duration dialTimeout) {
+    this(listen, ResourceScopes.Limits.DEFAULT.withSystemConnections(maxConnections), maxStreamsPerConnection,
+        negotiationTimeout, dialTimeout, io.warren.yamux.YamuxConfig.DEFAULT_MAX_CONTROL_BACKLOG);
+  }
+
+  /** Connections open at once, inbound and outbound, upgrading or established (the system scope). */
+  public int maxConnections() {
+    return limits.systemConnections();
+  }
+
   public HostConfig withListen(List<Multiaddr> addrs) {
-    return new HostConfig(addrs, maxConnections, maxStreamsPerConnection, negotiationTimeout, dialTimeout);
+    return new HostConfig(addrs, limits, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog);
   }
 
   public HostConfig withLimits(int connections, int streams) {
-    return new HostConfig(listen, connections, streams, negotiationTimeout, dialTimeout);
+    return new HostConfig(listen, limits.withSystemConnections(connections), streams, negotiationTimeout, dialTimeout,
+        maxControlBacklog);
+  }
+
+  public HostConfig withScopes(ResourceScopes.Limits l) {
+    return new HostConfig(listen, l, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog);
   }
 
   /** Parses listen addresses as given in configuration (an array, or comma-separated); a bad one names itself. */

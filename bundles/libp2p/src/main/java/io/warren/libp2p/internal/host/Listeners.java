@@ -19,13 +19,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The host's TCP listeners: binds the configured addresses, counts each accepted connection
- * against the connection limit and hands it to the {@link Upgrader} as the listener's side, or,
- * when it is a hole punch we expect ({@link HolePunches}), as the dialer's side.
+ * The host's TCP listeners: binds the configured addresses, takes slots of the
+ * {@link ResourceScopes} for each accepted connection (system, its address, transient until the
+ * upgrade completes; refused with a reset when one is full) and hands it to the {@link Upgrader}
+ * as the listener's side, or, when it is a hole punch we expect ({@link HolePunches}), as the
+ * dialer's side.
  */
 final class Listeners {
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
@@ -39,6 +42,7 @@ final class Listeners {
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
   private volatile boolean closed;
+  private final RefusalLog refusalLog = new RefusalLog();
 
   Listeners(EventLoops loops, List<Multiaddr> configured, ConnectionManager connections, ChannelGroup channels,
       Upgrader upgrader, HolePunches punches) {
@@ -101,19 +105,30 @@ final class Listeners {
   }
 
   private void accepted(SocketChannel ch) {
-    if (closed || !connections.tryOpenChannel()) {
-      LOG.warn("[{}] libp2p: refusing connection from {}: {}", ch.id(), ch.remoteAddress(),
-          closed ? "stopping" : "connection limit reached (" + connections.maxConnections() + " open)");
+    String[] why = new String[1];
+    ResourceScopes.Slot slot = closed ? null : connections.scopes().acceptInbound(ch.remoteAddress().getAddress(), why);
+    if (slot == null) {
+      // a flood would log a line per socket: the first refusal of a burst at INFO, the rest at debug
+      if (!closed && refusalLog.tryAcquire()) {
+        LOG.info("[{}] libp2p: refusing connection from {}: {}", ch.id(), ch.remoteAddress(), why[0]);
+      } else {
+        LOG.debug("[{}] libp2p: refusing connection from {}: {}", ch.id(), ch.remoteAddress(),
+            closed ? "stopping" : why[0]);
+      }
+      ch.config().setOption(ChannelOption.SO_LINGER, 0); // RST: no TIME_WAIT left behind by a flood
       ch.close();
       return;
     }
     channels.add(ch);
-    ch.closeFuture().addListener(x -> connections.channelClosed());
+    ch.closeFuture().addListener(x -> slot.close());
     HolePunches.Punch punch = punches.claim(ch.remoteAddress());
     if (punch != null) {
       LOG.debug("[{}] libp2p: hole punch from {} arrived at our listener; we dial on it", ch.id(), punch.peer());
       CompletableFuture<Connection> upgraded = upgrader.install(ch, true, punch.peer());
       upgraded.whenComplete((c, e) -> {
+        if (c != null) {
+          slot.established();
+        }
         if (e != null) {
           punch.result().completeExceptionally(e);
         } else {
@@ -123,7 +138,11 @@ final class Listeners {
       HolePunches.resetUnless(ch, upgraded);
       return;
     }
-    upgrader.install(ch, false, null);
+    upgrader.install(ch, false, null).whenComplete((c, e) -> {
+      if (c != null) {
+        slot.established();
+      }
+    });
   }
 
   /** Stops accepting and closes the listening sockets. */
@@ -131,6 +150,17 @@ final class Listeners {
     closed = true;
     for (Channel s : servers) {
       s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+  }
+
+  /** At most one INFO line about refused connections every 10 s. */
+  private static final class RefusalLog {
+    private final AtomicLong next = new AtomicLong(System.nanoTime());
+
+    boolean tryAcquire() {
+      long now = System.nanoTime();
+      long n = next.get();
+      return now - n >= 0 && next.compareAndSet(n, now + TimeUnit.SECONDS.toNanos(10));
     }
   }
 }

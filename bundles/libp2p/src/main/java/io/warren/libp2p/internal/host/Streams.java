@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * protocol, and answering the peer's with multistream-select against the {@link ProtocolRegistry}
  * and the handler registered for the chosen protocol.
  *
+ * <p>An inbound stream takes a slot of its peer and of its protocol in the {@link ResourceScopes}
+ * once its protocol is chosen (before, the connection's Yamux stream limit bounds it); over a
+ * limit it is reset.
+ *
  * <p>Inbound and outbound streams reach their owner with auto-read off and a {@link StreamInbox}
  * right after the negotiation, so no byte is lost between selection and the owner's first read.
  */
@@ -32,11 +36,13 @@ final class Streams {
 
   private final HostConfig config;
   private final ProtocolRegistry protocols;
+  private final ResourceScopes scopes;
   private final ChannelHandler inbound = new InboundStreams();
 
-  Streams(HostConfig config, ProtocolRegistry protocols) {
+  Streams(HostConfig config, ProtocolRegistry protocols, ResourceScopes scopes) {
     this.config = config;
     this.protocols = protocols;
+    this.scopes = scopes;
   }
 
   /** The initializer of each stream a peer opens. */
@@ -105,6 +111,13 @@ final class Streams {
       ch.reset();
       return;
     }
+    String refused = scopes.openStream(c.remotePeer(), protocol);
+    if (refused != null) {
+      LOG.debug("[{}] libp2p: resetting a {} stream from {}: {}", ch, protocol, c.remotePeer(), refused);
+      ch.reset();
+      return;
+    }
+    ch.closeFuture().addListener(f -> scopes.closeStream(c.remotePeer(), protocol));
     ch.config().setAutoRead(false);
     ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox());
     try {

@@ -122,6 +122,21 @@ class KeysAndPeerIdTest {
   }
 
   @Test
+  void rsaWithAnExpensiveOrEvenExponentIsRefused() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    java.math.BigInteger n = ((java.security.interfaces.RSAPublicKey) g.generateKeyPair().getPublic()).getModulus();
+    for (java.math.BigInteger e : java.util.List.of(java.math.BigInteger.TWO.pow(100).add(java.math.BigInteger.ONE),
+        java.math.BigInteger.valueOf(65536))) {
+      byte[] spki = java.security.KeyFactory.getInstance("RSA")
+          .generatePublic(new java.security.spec.RSAPublicKeySpec(n, e)).getEncoded();
+      IllegalArgumentException x =
+          assertThrows(IllegalArgumentException.class, () -> Libp2pPublicKey.of(KeyType.RSA, spki));
+      assertTrue(x.getMessage().startsWith("libp2p key: RSA public exponent of "), x.getMessage());
+    }
+  }
+
+  @Test
   void ecdsaVectorParsesAndVerifies() throws Exception {
     Libp2pPublicKey vector = Libp2pPublicKey.fromProtobuf(HEX.parseHex(ECDSA_PUBLIC));
     assertEquals(KeyType.ECDSA, vector.type());

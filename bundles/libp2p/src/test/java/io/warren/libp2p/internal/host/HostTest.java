@@ -268,6 +268,26 @@ class HostTest {
   }
 
   @Test
+  void connectionsPerPeerAndStreamsPerProtocolAreBounded() throws Exception {
+    ResourceScopes.Limits limits = new ResourceScopes.Limits(256, 128, 8, 32, 1, 4096, 1);
+    Host b = host(Ed25519Identity.generate(), TestHosts.config().withScopes(limits), new ProtocolRegistry());
+    b.protocols().add("/hold/1.0.0", s -> {});
+    Host a = host();
+    Connection first = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    var second = a.dialDirect(b.listenAddresses().get(0), b.peerId(), true, false);
+    Await.until(WAIT, () -> second.isCompletedExceptionally() || second.isDone() && !second.join().isOpen(),
+        "b to close a's second connection (max.connections.per.peer = 1)");
+    assertEquals(1, b.connections().size());
+    Libp2pStream held = a.newStream(first, "/hold/1.0.0").get(T, TimeUnit.SECONDS);
+    var over = a.newStream(first, "/hold/1.0.0"); // negotiated, then reset
+    Await.until(WAIT, () -> over.isCompletedExceptionally() || over.isDone() && !over.join().channel().isOpen(),
+        "b to reset the second /hold stream (max.streams.per.protocol)");
+    assertTrue(held.channel().isOpen());
+    assertTrue(b.limits(5).stream().anyMatch(l -> l.scope().equals("per protocol") && l.refused() == 1),
+        b.limits(5).toString());
+  }
+
+  @Test
   void streamLimitPerConnection() throws Exception {
     Host a = host(Ed25519Identity.generate(), TestHosts.config().withLimits(8, 2), new ProtocolRegistry());
     Host b = host();
