@@ -1,8 +1,10 @@
 package io.warren.api;
 
 /**
- * Checks this node's admin credentials. Failed attempts are rate-limited per source, so callers
- * pass where the attempt came from (a peer ID, {@code local}, an SSH client address).
+ * Checks this node's admin credentials. Failed attempts are rate-limited per source and per account,
+ * so callers pass where the attempt came from as something the caller cannot mint afresh: an IP
+ * address ({@code ip 203.0.113.7}), a local OS user ({@code local user 1000}); never a port or a
+ * peer ID.
  */
 public interface AdminAuthenticator {
 

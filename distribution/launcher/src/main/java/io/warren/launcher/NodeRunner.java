@@ -200,7 +200,9 @@ final class NodeRunner {
     p.put("warren.start.millis", String.valueOf(start));
     options.rootCredentials().or(() -> env("WARREN_ROOT_CREDENTIALS"))
         .ifPresent(v -> p.put("warren.root.credentials", v));
-    options.networkCredentials().ifPresent(v -> p.put("warren.default.network.credentials", v));
+    // from the environment (as --install's service gets it), so the password is not in `ps`
+    options.networkCredentials().or(() -> env("WARREN_DEFAULT_NETWORK_CREDENTIALS"))
+        .ifPresent(v -> p.put("warren.default.network.credentials", v));
     options.bootstrap().ifPresent(v -> p.put("warren.bootstrap", v));
     options.relayPort().ifPresent(v -> p.put("warren.relay.port", String.valueOf(v)));
     // drop-in bundles and configuration, watched by FileInstall

@@ -44,7 +44,8 @@ record Options(
         --uninstall                      (as root) remove that service (the data is kept)
 
       Without --root-credentials a random admin password is generated on first start and printed
-      once; later starts keep the stored credentials.
+      once; later starts keep the stored credentials. WARREN_ROOT_CREDENTIALS and
+      WARREN_DEFAULT_NETWORK_CREDENTIALS in the environment keep them out of the process list.
       """;
 
   static Options parse(String... args) throws UsageException {

@@ -51,6 +51,11 @@ public final class NetCommands {
         b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", "", "", "", "", a));
       }
     }
+    Map<String, List<String>> conflicts = federation.nameConflicts();
+    if (!conflicts.isEmpty()) {
+      b.append(String.format("%nconflicting names (they name no node; give the peer ID):%n"));
+      conflicts.forEach((name, peers) -> b.append(String.format("  %-20s  %s%n", name, String.join(", ", peers))));
+    }
     return b.toString().stripTrailing();
   }
 
@@ -68,6 +73,9 @@ public final class NetCommands {
     List<String> refused = new ArrayList<>();
     federation.refusals().forEach((peer, why) -> refused.add(peer + ": " + why));
     m.put("refused", refused.isEmpty() ? "(none)" : String.join("\n" + " ".repeat(20), refused));
+    List<String> conflicts = new ArrayList<>();
+    federation.nameConflicts().forEach((name, peers) -> conflicts.add(name + ": " + String.join(", ", peers)));
+    m.put("name conflicts", conflicts.isEmpty() ? "(none)" : String.join("\n" + " ".repeat(20), conflicts));
     m.put("admin grants", federation.grantList().size());
     m.put("admin calls served", remote.served());
     return m;

@@ -118,6 +118,11 @@ final class Codec {
       return list;
     }
 
+    /** Bytes not read yet. */
+    int remaining() {
+      return in.remaining();
+    }
+
     void end() {
       if (in.hasRemaining()) {
         throw new ProtocolException(in.remaining() + " unexpected bytes at the end of a message");

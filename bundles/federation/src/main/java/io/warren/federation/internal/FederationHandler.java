@@ -47,7 +47,7 @@ public final class FederationHandler implements StreamHandler {
       String operation = accepted.get();
       switch (operation) {
         case PeerTableSync.OPERATION -> federation.sync().answer(f, peer);
-        case RemoteAdminCalls.OPERATION -> admin.serve(f, peer);
+        case RemoteAdminCalls.OPERATION -> admin.serve(f, peer, RemoteAdminCalls.sourceOf(stream));
         default -> throw new ProtocolException("unknown operation '" + operation + "'");
       }
     } catch (Exception e) {

@@ -2,6 +2,7 @@ package io.warren.federation.internal;
 
 import io.warren.api.NodeIdentity;
 import io.warren.api.NodeProperties;
+import io.warren.api.PeerId;
 import io.warren.api.Store;
 import io.warren.api.Transport;
 import io.warren.federation.Member;
@@ -29,6 +30,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -65,6 +67,18 @@ public final class FederationService implements NodeDirectory {
 
     @AttributeDefinition(description = "Longest wait in seconds between attempts to reach a member that did not answer")
     int max_backoff_seconds() default 60;
+
+    @AttributeDefinition(description = "Whether members' loopback, link-local and unspecified addresses are dialed:"
+        + " true (every node on one machine or link), false (a peer cannot own such an address: dropped), or auto"
+        + " (true while this node listens on loopback only)")
+    String local_network() default "auto";
+
+    @AttributeDefinition(description = "Seconds a member's record is kept without being signed again (each node"
+        + " signs its own again at a quarter of this)")
+    int record_max_age_seconds() default 86400;
+
+    @AttributeDefinition(description = "New records one member may pass on (beyond its own); more are ignored")
+    int max_records_per_source() default 100;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(FederationService.class);
@@ -88,8 +102,14 @@ public final class FederationService implements NodeDirectory {
       @Reference(target = "(" + Transport.NAME + "=libp2p)") Transport transport, @Reference Libp2pNode libp2p,
       Config config) {
     if (config.sync_interval_seconds() < 1 || config.call_timeout_seconds() < 1 || config.max_members() < 1
-        || config.max_backoff_seconds() < 1) {
+        || config.max_backoff_seconds() < 1 || config.record_max_age_seconds() < 1
+        || config.max_records_per_source() < 1) {
       throw new IllegalArgumentException("io.warren.federation: every setting must be at least 1");
+    }
+    String local = config.local_network().trim();
+    if (!List.of("auto", "true", "false").contains(local)) {
+      throw new IllegalArgumentException(
+          "io.warren.federation: local.network must be auto, true or false, got '" + local + "'");
     }
     this.identity = identity;
     this.libp2p = libp2p;
@@ -99,7 +119,14 @@ public final class FederationService implements NodeDirectory {
     String v = context.getProperty(NodeProperties.VERSION);
     this.version = v != null ? v : context.getBundle().getVersion().toString();
     this.grants = Set.copyOf(db.grants().keySet());
-    this.table = new PeerTable(identity, db, network, version, libp2p::listenAddresses, config.max_members());
+    BooleanSupplier localNetwork = switch (local) {
+      case "true" -> () -> true;
+      case "false" -> () -> false;
+      default -> () -> AddressPolicy.onlyLoopback(libp2p.listenAddresses());
+    };
+    this.table = new PeerTable(identity, db, network, version, libp2p::listenAddresses, config.max_members(),
+        new PeerTable.Limits(Duration.ofSeconds(config.record_max_age_seconds()), config.max_records_per_source(),
+            localNetwork));
     this.dialogue = new MembershipDialogue(identity, network, transport, libp2p, table,
         Duration.ofSeconds(config.call_timeout_seconds()));
 
@@ -155,13 +182,12 @@ public final class FederationService implements NodeDirectory {
     workers.execute(task);
   }
 
-  /** Where {@code peerId} may be reached: the addresses its record and the bootstrap identities give. */
+  /**
+   * Where {@code peerId} may be reached: the addresses its record gives that this node may dial
+   * ({@link AddressPolicy}), and those of the bootstrap identities (the operator's word, kept as given).
+   */
   List<String> addressesOf(String peerId) {
-    List<String> out = new ArrayList<>();
-    SignedPeerRecord r = table.record(peerId);
-    if (r != null) {
-      out.addAll(r.addresses());
-    }
+    List<String> out = new ArrayList<>(table.usableAddresses(peerId));
     for (Bootstrap b : bootstrap) {
       if (b.peerId().equals(peerId)) {
         b.addresses().stream().filter(a -> !out.contains(a)).forEach(out::add);
@@ -225,11 +251,21 @@ public final class FederationService implements NodeDirectory {
 
   /**
    * The member called {@code ref}, or the one whose peer ID starts with it (8 characters at least).
+   * A name never shadows a peer ID: a name that is a peer ID is no name, and a {@code ref} that is
+   * one member's name and the start of another's peer ID is refused as ambiguous.
    *
    * @throws IllegalArgumentException listing the candidates when more than one matches
    */
   static Optional<Member> byNameOrPrefix(List<Member> all, String ref) {
-    List<Member> byName = all.stream().filter(m -> m.name().equals(ref)).toList();
+    List<Member> byName =
+        isWholePeerId(ref) ? List.of() : all.stream().filter(m -> m.name().equals(ref)).toList();
+    List<Member> byPrefix =
+        ref.length() >= 8 ? all.stream().filter(m -> m.peerId().startsWith(ref)).toList() : List.of();
+    if (!byName.isEmpty() && !byPrefix.isEmpty() && !byName.equals(byPrefix)) {
+      throw new IllegalArgumentException("'" + ref + "' is the name of " + byName.stream().map(Member::peerId).toList()
+          + " and the start of the peer ID of " + byPrefix.stream().map(Member::peerId).toList()
+          + "; give the whole peer ID");
+    }
     if (byName.size() == 1) {
       return Optional.of(byName.get(0));
     }
@@ -237,17 +273,48 @@ public final class FederationService implements NodeDirectory {
       throw new IllegalArgumentException(byName.size() + " nodes are named '" + ref + "': "
           + byName.stream().map(Member::peerId).toList() + "; give the peer ID");
     }
-    if (ref.length() >= 8) {
-      List<Member> byPrefix = all.stream().filter(m -> m.peerId().startsWith(ref)).toList();
-      if (byPrefix.size() == 1) {
-        return Optional.of(byPrefix.get(0));
-      }
-      if (byPrefix.size() > 1) {
-        throw new IllegalArgumentException("'" + ref + "' matches " + byPrefix.size() + " peer IDs: "
-            + byPrefix.stream().map(m -> m.peerId() + " (" + m.name() + ")").toList() + "; give more of it");
-      }
+    if (byPrefix.size() == 1) {
+      return Optional.of(byPrefix.get(0));
+    }
+    if (byPrefix.size() > 1) {
+      throw new IllegalArgumentException("'" + ref + "' matches " + byPrefix.size() + " peer IDs: "
+          + byPrefix.stream().map(m -> m.peerId() + " (" + m.name() + ")").toList() + "; give more of it");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Names that do not name one member: names several members claim, names that are a peer ID, and
+   * names that are the start of another member's peer ID; each with the peer IDs involved. Such
+   * names resolve to nothing (or to an error listing them): give the peer ID.
+   */
+  static Map<String, List<String>> nameConflicts(List<Member> all) {
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    Map<String, List<String>> byName = new HashMap<>();
+    for (Member m : all) {
+      byName.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m.peerId());
+    }
+    byName.forEach((name, peers) -> {
+      List<String> involved = new ArrayList<>(peers);
+      if (name.length() >= 8) {
+        all.stream().map(Member::peerId).filter(id -> id.startsWith(name) && !involved.contains(id))
+            .forEach(involved::add);
+      }
+      if (involved.size() > 1 || isWholePeerId(name)) {
+        out.put(name, involved);
+      }
+    });
+    return out;
+  }
+
+  /** Whether {@code s} is a whole peer ID (46 characters at least; a shorter prefix may parse too). */
+  static boolean isWholePeerId(String s) {
+    return s.length() >= 46 && PeerId.isPeerId(s);
+  }
+
+  /** For net:nodes and net:status: the names that do not name one member (see {@link #nameConflicts}). */
+  public Map<String, List<String>> nameConflicts() {
+    return nameConflicts(members());
   }
 
   /** Whether {@code peerId} proved membership of this node's network, directly or by a record in the table. */

@@ -35,7 +35,7 @@ final class Membership {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] transcript = new Codec.Writer().text("warren/federation/membership/1").text(role).text(network)
+      byte[] transcript = new Codec.Writer().text("warren/federation/membership/2").text(role).text(network)
           .text(prover).text(verifier).bytes(dialerNonce).bytes(listenerNonce).toByteArray();
       return mac.doFinal(transcript);
     } catch (GeneralSecurityException e) {

@@ -19,18 +19,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The membership proof at the start of every federation stream, both sides of it:
  * <pre>
- * dialer   HELLO     version=1, network, dialer nonce, operation ("sync" | "admin")
- * listener CHALLENGE 0, listener nonce, listener proof | 1, reason (not in that network)
- * dialer   PROOF     0, dialer proof | 1, reason (the listener's proof did not verify)
- * listener RESULT    0 | 1, reason (the dialer's proof did not verify)
+ * dialer   HELLO     version=2, network, dialer nonce, operation ("sync" | "admin")
+ * listener CHALLENGE 0, listener nonce | 1, reason (not in that network)
+ * dialer   PROOF     dialer proof
+ * listener RESULT    0, listener proof | 1, reason (the dialer's proof did not verify)
+ * dialer   ACK       0 | 1, reason (the listener's proof did not verify)
  * </pre>
  * The proofs are bound to both peer IDs and both nonces (see {@link Membership}); the password is
- * never sent.
+ * never sent. The listener proves nothing before the dialer has: a stranger who dials a node to
+ * collect a password-derived value gets a nonce only, so it has nothing to test passwords against
+ * offline, and each guess costs it a round trip to a node that notes the refusal. The dialer
+ * proves first only to the peer it chose to dial (a bootstrap node the operator named, or a member
+ * whose record the network signed), over a Noise channel that authenticated that peer's key, so an
+ * eavesdropper sees neither proof.
  */
 final class MembershipDialogue {
-  static final String PROTOCOL = "/warren/federation/1.0.0";
+  static final String PROTOCOL = "/warren/federation/2.0.0";
   private static final Logger LOG = LoggerFactory.getLogger(MembershipDialogue.class);
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private final NodeIdentity identity;
   private final Optional<NetworkCredentials.Network> network;
@@ -73,8 +79,18 @@ final class MembershipDialogue {
         throw new MembershipException(peerId + " refused: " + reason);
       }
       byte[] listenerNonce = challenge.bytes(Membership.NONCE_BYTES, "nonce");
-      byte[] listenerProof = challenge.bytes(64, "proof");
       challenge.end();
+      if (listenerNonce.length != Membership.NONCE_BYTES) {
+        throw new ProtocolException("a nonce of " + listenerNonce.length + " bytes");
+      }
+      f.write(new Codec.Writer().bytes(Membership.proof(net.key(), "dialer", net.name(), identity.peerId(), peerId,
+          dialerNonce, listenerNonce)).toByteArray());
+      Codec.Reader result = new Codec.Reader(f.read());
+      if (result.u8() != 0) {
+        throw new MembershipException(peerId + " refused this node: " + result.text(1024, "reason"));
+      }
+      byte[] listenerProof = result.bytes(64, "proof");
+      result.end();
       byte[] expected = Membership.proof(net.key(), "listener", net.name(), peerId, identity.peerId(), dialerNonce,
           listenerNonce);
       if (!Membership.matches(expected, listenerProof)) {
@@ -83,13 +99,7 @@ final class MembershipDialogue {
         throw new MembershipException("wrong network credentials: " + peerId + " could not prove membership of network "
             + net.name() + " (its network password differs from this node's)");
       }
-      f.write(
-          new Codec.Writer().u8(0).bytes(Membership.proof(net.key(), "dialer", net.name(), identity.peerId(), peerId,
-              dialerNonce, listenerNonce)).toByteArray());
-      Codec.Reader result = new Codec.Reader(f.read());
-      if (result.u8() != 0) {
-        throw new MembershipException(peerId + " refused this node: " + result.text(1024, "reason"));
-      }
+      f.write(new Codec.Writer().u8(0).toByteArray());
       table.proven(peerId);
       ok = true;
       return f;
@@ -141,15 +151,8 @@ final class MembershipDialogue {
     }
     NetworkCredentials.Network n = network.get();
     byte[] listenerNonce = Membership.nonce();
-    f.write(new Codec.Writer().u8(0).bytes(listenerNonce).bytes(Membership.proof(n.key(), "listener", n.name(),
-        identity.peerId(), peer, dialerNonce, listenerNonce)).toByteArray());
+    f.write(new Codec.Writer().u8(0).bytes(listenerNonce).toByteArray());
     Codec.Reader proof = new Codec.Reader(f.read());
-    if (proof.u8() != 0) {
-      String reason = proof.text(1024, "reason");
-      table.refused(peer, "it refused this node: " + reason);
-      LOG.warn("federation: {} refused this node's membership proof for network {}: {}", peer, n.name(), reason);
-      return Optional.empty();
-    }
     byte[] given = proof.bytes(64, "proof");
     proof.end();
     byte[] expected =
@@ -157,11 +160,21 @@ final class MembershipDialogue {
     if (!Membership.matches(expected, given)) {
       f.write(new Codec.Writer().u8(1).text("membership proof for network " + n.name()
           + " did not verify: wrong network credentials").toByteArray());
-      table.refused(peer, "wrong network credentials");
+      table.refused(peer, "wrong network credentials (its network password differs from this node's)");
       LOG.warn("federation: refused {}: wrong network credentials for network {}", peer, n.name());
       return Optional.empty();
     }
-    f.write(new Codec.Writer().u8(0).toByteArray());
+    // only now, to a dialer that proved membership, does this node prove its own
+    f.write(new Codec.Writer().u8(0).bytes(Membership.proof(n.key(), "listener", n.name(), identity.peerId(), peer,
+        dialerNonce, listenerNonce)).toByteArray());
+    Codec.Reader ack = new Codec.Reader(f.read());
+    if (ack.u8() != 0) {
+      String reason = ack.text(1024, "reason");
+      table.refused(peer, "it refused this node: " + reason);
+      LOG.warn("federation: {} refused this node's membership proof for network {}: {}", peer, n.name(), reason);
+      return Optional.empty();
+    }
+    ack.end();
     table.accepted(peer);
     return Optional.of(operation);
   }

@@ -3,6 +3,7 @@ package io.warren.federation.internal;
 import io.warren.api.NodeIdentity;
 import io.warren.api.ProtocolException;
 import io.warren.identity.NetworkCredentials;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +22,17 @@ import org.slf4j.LoggerFactory;
  * member, this node's own record (signed again when its name or addresses change), how reaching
  * each member went, and which peers proved membership or were refused. Records are kept in the
  * store so the table survives a restart.
+ *
+ * <p>Against poisoning: a record is taken only with a membership tag made with the network key
+ * (so only from nodes holding the network password), only while it is younger than
+ * {@link Limits#maxAge()} (each node signs its record again at a quarter of that, and older ones are
+ * dropped), and at most {@link Limits#perSource()} new records from any one member; addresses a
+ * peer cannot own are not dialed unless the network is local ({@link AddressPolicy}).
  */
 final class PeerTable {
+  /** The poisoning limits, from the federation's configuration. */
+  record Limits(Duration maxAge, int perSource, BooleanSupplier localNetwork) {}
+
   private static final Logger LOG = LoggerFactory.getLogger(PeerTable.class);
 
   /** How reaching one member went, for net:nodes and net:status. */
@@ -39,6 +50,9 @@ final class PeerTable {
   private final String version;
   private final Supplier<List<String>> listenAddresses;
   private final int maxMembers;
+  private final Limits limits;
+  /** Which member passed on each record this node learned from another (for the per-source cap). */
+  private final Map<String, String> learnedFrom = new ConcurrentHashMap<>();
 
   private final Map<String, SignedPeerRecord> records = new ConcurrentHashMap<>();
   private final Map<String, Contact> contacts = new ConcurrentHashMap<>();
@@ -48,7 +62,8 @@ final class PeerTable {
   private volatile SignedPeerRecord self;
 
   PeerTable(NodeIdentity identity, FederationStore db, Optional<NetworkCredentials.Network> network, String version,
-      Supplier<List<String>> listenAddresses, int maxMembers) {
+      Supplier<List<String>> listenAddresses, int maxMembers, Limits limits) {
+    this.limits = limits;
     this.identity = identity;
     this.db = db;
     this.network = network;
@@ -60,12 +75,37 @@ final class PeerTable {
         SignedPeerRecord r = row.record();
         if (r.peerId().equals(identity.peerId())) {
           self = r;
-        } else if (r.verifies() && r.network().equals(n.name())) {
+        } else if (r.verifies() && r.isMemberOf(n.name(), n.key()) && !expired(r)) {
           records.put(r.peerId(), r);
           contact(r.peerId()).lastContact = row.lastContact();
         }
       }
     });
+  }
+
+  /** Older than the maximum age, or dated further ahead than that (which would never expire). */
+  private boolean expired(SignedPeerRecord r) {
+    long now = System.currentTimeMillis();
+    long maxAge = limits.maxAge().toMillis();
+    return r.seq() < now - maxAge || r.seq() > now + maxAge;
+  }
+
+  /** Drops the records their nodes did not sign again within the maximum age. */
+  void expire() {
+    for (SignedPeerRecord r : records.values()) {
+      if (expired(r) && records.remove(r.peerId(), r)) {
+        learnedFrom.remove(r.peerId());
+        network.ifPresent(n -> db.forget(n.name(), r.peerId()));
+        LOG.info("federation: record of {} ({}) expired: not renewed for {} s", r.name(), r.peerId(),
+            limits.maxAge().toSeconds());
+      }
+    }
+  }
+
+  /** The addresses of {@code peerId}'s record this node may dial (none without a record). */
+  List<String> usableAddresses(String peerId) {
+    SignedPeerRecord r = records.get(peerId);
+    return r == null ? List.of() : AddressPolicy.usable(r.addresses(), limits.localNetwork().getAsBoolean());
   }
 
   /** The other members' records. */
@@ -101,7 +141,13 @@ final class PeerTable {
     refusals.remove(peerId);
   }
 
+  /** Most refused peers remembered for net:status: a stranger mints peer IDs for free. */
+  static final int MAX_REFUSALS = 256;
+
   void refused(String peerId, String why) {
+    if (!refusals.containsKey(peerId) && refusals.size() >= MAX_REFUSALS) {
+      refusals.keySet().stream().findAny().ifPresent(refusals::remove);
+    }
     refusals.put(peerId, why);
   }
 
@@ -131,11 +177,14 @@ final class PeerTable {
     }
     List<String> addresses = listenAddresses.get();
     SignedPeerRecord s = self;
+    long now = System.currentTimeMillis();
     if (s == null || !s.name().equals(identity.name()) || !s.addresses().equals(addresses)
         || !s.version().equals(version)
-        || !s.network().equals(network.get().name())) {
-      long seq = Math.max(System.currentTimeMillis(), s == null ? 0 : s.seq() + 1);
-      s = SignedPeerRecord.sign(identity, network.get().name(), identity.name(), version, addresses, seq);
+        || !s.isMemberOf(network.get().name(), network.get().key())
+        || s.seq() < now - limits.maxAge().toMillis() / 4) {
+      long seq = Math.max(now, s == null ? 0 : s.seq() + 1);
+      s = SignedPeerRecord.sign(identity, network.get().name(), network.get().key(), identity.name(), version,
+          addresses, seq);
       self = s;
       db.save(s, null);
       // everyone should hear about it soon: make every member due now
@@ -175,25 +224,49 @@ final class PeerTable {
     return out;
   }
 
-  /** Takes every record that verifies, is of this network and is newer than the one held. */
+  /**
+   * Takes every record that verifies, carries this network's membership tag, is not expired and is
+   * newer than the one held, within the table's size and {@code from}'s share of it.
+   */
   void merge(List<SignedPeerRecord> received, String from) {
-    String net = network.orElseThrow().name();
+    NetworkCredentials.Network n = network.orElseThrow();
+    if (!isMember(from)) {
+      LOG.warn("federation: records from {}, which proved no membership, ignored", from);
+      return;
+    }
     boolean changed = false;
+    int overShare = 0;
+    int notMembers = 0;
     for (SignedPeerRecord r : received) {
-      if (r.peerId().equals(identity.peerId()) || !r.network().equals(net)) {
+      if (r.peerId().equals(identity.peerId()) || !r.network().equals(n.name())) {
         continue;
       }
       SignedPeerRecord held = records.get(r.peerId());
-      if (held != null && held.seq() >= r.seq()) {
+      if (held != null && held.seq() >= r.seq() || expired(r)) {
         continue;
       }
       if (!r.verifies()) {
         LOG.warn("federation: {} passed on a record for {} whose signature does not verify; ignored", from, r.peerId());
         continue;
       }
-      if (held == null && records.size() >= maxMembers) {
-        LOG.warn("federation: peer table full ({} members); record of {} ignored", maxMembers, r.peerId());
+      if (!r.isMemberOf(n.name(), n.key())) {
+        notMembers++;
         continue;
+      }
+      if (held == null) {
+        if (records.size() >= maxMembers) {
+          LOG.warn("federation: peer table full ({} members); record of {} ignored", maxMembers, r.peerId());
+          continue;
+        }
+        // the member's own record is always taken; the others it passes on count against its share
+        if (!r.peerId().equals(from) && learnedFrom.values().stream().filter(from::equals).count() >= limits
+            .perSource()) {
+          overShare++;
+          continue;
+        }
+        if (!r.peerId().equals(from)) {
+          learnedFrom.put(r.peerId(), from);
+        }
       }
       records.put(r.peerId(), r);
       Contact c = contact(r.peerId());
@@ -204,6 +277,13 @@ final class PeerTable {
         LOG.info("federation: member {} ({}) changed its record", r.name(), r.peerId());
       }
       changed = true;
+    }
+    if (notMembers > 0) {
+      LOG.warn("federation: {} passed on {} record(s) without a valid membership tag; ignored", from, notMembers);
+    }
+    if (overShare > 0) {
+      LOG.warn("federation: {} passed on {} new record(s) over its share of {}; ignored", from, overShare,
+          limits.perSource());
     }
     if (changed) {
       // pass news on promptly: every member is due now

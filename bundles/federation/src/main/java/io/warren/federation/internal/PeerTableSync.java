@@ -49,6 +49,7 @@ final class PeerTableSync {
   /** One round: a sync with each member that is due, each on its own worker. */
   void round() {
     try {
+      table.expire();
       SignedPeerRecord me = table.currentSelf();
       long now = System.nanoTime();
       Map<String, List<String>> targets = new LinkedHashMap<>();
@@ -56,7 +57,7 @@ final class PeerTableSync {
         targets.put(b.peerId(), b.addresses());
       }
       for (SignedPeerRecord r : table.records()) {
-        targets.merge(r.peerId(), r.addresses(), (a, b) -> {
+        targets.merge(r.peerId(), table.usableAddresses(r.peerId()), (a, b) -> {
           List<String> all = new ArrayList<>(b);
           a.stream().filter(x -> !all.contains(x)).forEach(all::add);
           return all;

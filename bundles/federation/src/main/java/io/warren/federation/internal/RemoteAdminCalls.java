@@ -6,8 +6,11 @@ import io.warren.api.CommandRunner;
 import io.warren.api.NodeIdentity;
 import io.warren.api.RemoteAdmin;
 import io.warren.api.RemoteCommandException;
+import io.warren.api.Stream;
 import io.warren.api.TransportException;
 import io.warren.federation.Member;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -107,8 +110,21 @@ public final class RemoteAdminCalls implements RemoteAdmin {
 
   // ---- the node called ----
 
-  /** Serves one admin call from {@code peer}, who proved membership on {@code f}. */
-  void serve(Frames f, String peer) throws Exception {
+  /**
+   * Where an admin call comes from, for the login limits: the IP address of the connection, not the
+   * peer ID (a caller mints a fresh peer ID for free, not a fresh address). A relayed call is keyed
+   * on the relay's address.
+   */
+  static String sourceOf(Stream stream) {
+    SocketAddress remote = stream.channel().remoteAddress();
+    if (remote instanceof InetSocketAddress a && a.getAddress() != null) {
+      return (stream.relayed() ? "relayed via ip " : "ip ") + a.getAddress().getHostAddress();
+    }
+    return stream.relayed() ? "relayed" : "peer " + stream.peer().id();
+  }
+
+  /** Serves one admin call from {@code peer}, who proved membership on {@code f} from {@code source}. */
+  void serve(Frames f, String peer, String source) throws Exception {
     Codec.Reader in = new Codec.Reader(f.read());
     String user = in.text(256, "user");
     byte[] pw = in.bytes(1024, "password");
@@ -119,7 +135,7 @@ public final class RemoteAdminCalls implements RemoteAdmin {
     String refusal = null;
     try {
       if (!user.isEmpty()) {
-        if (!admin.authenticate(user, password, "peer " + peer)) {
+        if (!admin.authenticate(user, password, source)) {
           refusal = "admin credentials refused by " + identity.name() + " (" + identity.peerId() + ")";
         }
       } else if (!federation.isGranted(peer)) {
@@ -132,7 +148,7 @@ public final class RemoteAdminCalls implements RemoteAdmin {
       Arrays.fill(password, '\0');
     }
     if (refusal != null) {
-      LOG.warn("federation: admin call from {} refused: {}", peer, refusal);
+      LOG.warn("federation: admin call from {} ({}) refused: {}", peer, source, refusal);
       f.write(new Codec.Writer().u8(1).text(refusal).toByteArray());
       return;
     }

@@ -9,15 +9,19 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * What a node says about itself, signed with its Ed25519 node key: its network, name, version and
  * addresses, with a sequence number (epoch milliseconds, always increasing) so the newest wins.
  * Anyone can pass a record on; nobody but the node can change one, since the peer ID names the key
- * that must verify the signature.
+ * that must verify the signature. A record also carries a membership tag, an HMAC with the network
+ * key over the network and the peer ID, so a member passes on only records of nodes that hold the
+ * network password ({@link #isMemberOf}), not records of keys anyone can mint.
  */
 record SignedPeerRecord(String network, String peerId, String name, String version, List<String> addresses,
-    long seq, byte[] signature) {
+    long seq, byte[] signature, byte[] memberTag) {
   static final int MAX_NAME = 64;
   static final int MAX_VERSION = 64;
   static final int MAX_ADDRESSES = 32;
@@ -26,6 +30,30 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
 
   SignedPeerRecord {
     addresses = List.copyOf(addresses);
+    memberTag = memberTag == null ? new byte[0] : memberTag;
+  }
+
+  /** A record without a membership tag (which no node accepts from another). */
+  SignedPeerRecord(String network, String peerId, String name, String version, List<String> addresses, long seq,
+      byte[] signature) {
+    this(network, peerId, name, version, addresses, seq, signature, new byte[0]);
+  }
+
+  /** The membership tag of {@code peerId} in {@code network} under the network key. */
+  static byte[] memberTag(byte[] networkKey, String network, String peerId) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(networkKey, "HmacSHA256"));
+      return mac.doFinal(new Codec.Writer().text("warren/federation/member/1").text(network).text(peerId)
+          .toByteArray());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is not available", e);
+    }
+  }
+
+  /** Whether the record's tag shows its node holds the key of {@code network}. */
+  boolean isMemberOf(String network, byte[] networkKey) {
+    return this.network.equals(network) && Membership.matches(memberTag(networkKey, network, peerId), memberTag);
   }
 
   /** The bytes the signature covers. */
@@ -36,12 +64,19 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
 
   static SignedPeerRecord sign(NodeIdentity identity, String network, String name, String version,
       List<String> addresses, long seq) {
+    return sign(identity, network, null, name, version, addresses, seq);
+  }
+
+  /** Signs a record and, with {@code networkKey}, tags it as a member's. */
+  static SignedPeerRecord sign(NodeIdentity identity, String network, byte[] networkKey, String name, String version,
+      List<String> addresses, long seq) {
     SignedPeerRecord unsigned = new SignedPeerRecord(network, identity.peerId(), clip(name, MAX_NAME),
         clip(version, MAX_VERSION),
         addresses.stream().filter(a -> a.length() <= MAX_ADDRESS).limit(MAX_ADDRESSES).toList(),
         seq, new byte[0]);
     return new SignedPeerRecord(network, unsigned.peerId, unsigned.name, unsigned.version, unsigned.addresses, seq,
-        identity.sign(unsigned.signedBytes()));
+        identity.sign(unsigned.signedBytes()),
+        networkKey == null ? new byte[0] : memberTag(networkKey, network, identity.peerId()));
   }
 
   boolean verifies() {
@@ -73,7 +108,7 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
   }
 
   byte[] encode() {
-    return new Codec.Writer().bytes(signedBytes()).bytes(signature).toByteArray();
+    return new Codec.Writer().bytes(signedBytes()).bytes(signature).bytes(memberTag).toByteArray();
   }
 
   /** Decodes one record; checks its shape, not its signature (see {@link #verifies()}). */
@@ -81,6 +116,7 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
     Codec.Reader outer = new Codec.Reader(encoded);
     byte[] body = outer.bytes(MAX_ENCODED, "peer record");
     byte[] signature = outer.bytes(64, "record signature");
+    byte[] tag = outer.remaining() > 0 ? outer.bytes(32, "membership tag") : new byte[0];
     outer.end();
     Codec.Reader in = new Codec.Reader(body);
     String magic = in.text(64, "record type");
@@ -89,7 +125,8 @@ record SignedPeerRecord(String network, String peerId, String name, String versi
     }
     SignedPeerRecord r = new SignedPeerRecord(in.text(128, "network"), in.text(128, "peer ID"),
         in.text(MAX_NAME * 4, "name"),
-        in.text(MAX_VERSION * 4, "version"), in.texts(MAX_ADDRESSES, MAX_ADDRESS, "addresses"), in.u64(), signature);
+        in.text(MAX_VERSION * 4, "version"), in.texts(MAX_ADDRESSES, MAX_ADDRESS, "addresses"), in.u64(), signature,
+        tag);
     in.end();
     return r;
   }

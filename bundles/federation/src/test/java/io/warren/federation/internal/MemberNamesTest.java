@@ -42,4 +42,23 @@ class MemberNamesTest {
     assertTrue(prefix.getMessage().contains(one.peerId()) && prefix.getMessage().contains(two.peerId()),
         prefix.getMessage());
   }
+
+  @Test
+  void aNameNeverShadowsAPeerId() {
+    Member victim = member("victim", 1);
+    Member byPrefix = member(victim.peerId().substring(0, 12), 2);
+    Member byWholeId = member(victim.peerId(), 3);
+    List<Member> all = List.of(victim, byPrefix, byWholeId);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> FederationService.byNameOrPrefix(all, victim.peerId().substring(0, 12)));
+    assertTrue(e.getMessage().contains("give the whole peer ID"), e.getMessage());
+    assertEquals(Optional.empty(), FederationService.byNameOrPrefix(List.of(byWholeId), victim.peerId()),
+        "a name that is a peer ID is no name");
+    var conflicts = FederationService.nameConflicts(all);
+    assertEquals(List.of(byPrefix.peerId(), victim.peerId()), conflicts.get(victim.peerId().substring(0, 12)));
+    assertTrue(conflicts.containsKey(victim.peerId()), conflicts.toString());
+    assertTrue(!conflicts.containsKey("victim"), conflicts.toString());
+    assertEquals(List.of(member("twin", 4).peerId(), member("twin", 5).peerId()),
+        FederationService.nameConflicts(List.of(member("twin", 4), member("twin", 5))).get("twin"));
+  }
 }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -23,16 +24,53 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin account: one user whose password is stored as a bcrypt hash. Set from
  * {@code --root-credentials} ({@code user:password} or {@code user:hashed_<bcrypt hash>}); without
- * it, and with nothing stored yet, a random password is generated and shown once.
+ * it, and with nothing stored yet, a random password is generated and shown once. Password checks
+ * are limited per source and per account ({@link LoginLimiter}, configured here).
  */
-@Component(service = {AdminAccount.class, AdminAuthenticator.class}, immediate = true)
+@Component(service = {AdminAccount.class, AdminAuthenticator.class}, immediate = true,
+    configurationPid = "io.warren.identity.admin")
+@Designate(ocd = AdminCredentialsService.Config.class)
 public final class AdminCredentialsService implements AdminAccount {
+
+  @ObjectClassDefinition(name = "Warren admin logins",
+      description = "Limits on admin password checks (local console, remote admin)")
+  public @interface Config {
+    @AttributeDefinition(description = "Failed logins from one source (an IP address, a local OS user) before it is"
+        + " locked out")
+    int source_free_failures() default 5;
+
+    @AttributeDefinition(description = "Failed logins for the admin account, from all sources together, before it is"
+        + " locked out (the console token and net:trust grants still work)")
+    int account_free_failures() default 20;
+
+    @AttributeDefinition(description = "Milliseconds of the first lockout; each further failure doubles it")
+    long first_lockout_millis() default 1000;
+
+    @AttributeDefinition(description = "Longest lockout in seconds")
+    int max_lockout_seconds() default 900;
+
+    @AttributeDefinition(description = "Seconds after which a source's or the account's failures are forgotten")
+    int forget_seconds() default 3600;
+
+    @AttributeDefinition(description = "Password (bcrypt) checks run at the same time at most")
+    int max_concurrent_checks() default 2;
+
+    @AttributeDefinition(description = "Login attempts waiting for a check at most; beyond them attempts are refused")
+    int max_queued_checks() default 16;
+
+    @AttributeDefinition(description = "Longest wait in milliseconds of a queued attempt before it is refused")
+    int max_wait_millis() default 5000;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(AdminCredentialsService.class);
   static final int BCRYPT_COST = 11;
   static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
@@ -42,7 +80,7 @@ public final class AdminCredentialsService implements AdminAccount {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Store store;
-  private final RateLimiter limiter;
+  private final LoginLimiter limiter;
   private final AtomicReference<String> generated = new AtomicReference<>();
 
   /** Credentials as the operator passed them, parsed. */
@@ -81,13 +119,36 @@ public final class AdminCredentialsService implements AdminAccount {
   }
 
   @Activate
-  public AdminCredentialsService(BundleContext context, @Reference Store store) {
-    this(store, context.getProperty(NodeProperties.ROOT_CREDENTIALS), Clock.systemUTC());
+  public AdminCredentialsService(BundleContext context, @Reference Store store, Config config) {
+    this(store, context.getProperty(NodeProperties.ROOT_CREDENTIALS), Clock.systemUTC(), limits(config));
   }
 
-  AdminCredentialsService(Store store, String rootCredentials, Clock clock) {
+  static LoginLimiter.Limits limits(Config c) {
+    if (c.source_free_failures() < 1 || c.account_free_failures() < 1 || c.first_lockout_millis() < 1
+        || c.max_lockout_seconds() < 1 || c.forget_seconds() < 1 || c.max_concurrent_checks() < 1
+        || c.max_queued_checks() < 0 || c.max_wait_millis() < 0) {
+      throw new IllegalArgumentException(
+          "io.warren.identity.admin: every limit must be at least 1 (max.queued.checks and max.wait.millis: 0)");
+    }
+    if (c.first_lockout_millis() > c.max_lockout_seconds() * 1000L) {
+      throw new IllegalArgumentException("io.warren.identity.admin: first.lockout.millis (" + c.first_lockout_millis()
+          + ") is longer than max.lockout.seconds (" + c.max_lockout_seconds() + ")");
+    }
+    return new LoginLimiter.Limits(c.source_free_failures(), c.account_free_failures(),
+        Duration.ofMillis(c.first_lockout_millis()), Duration.ofSeconds(c.max_lockout_seconds()),
+        Duration.ofSeconds(c.forget_seconds()), c.max_concurrent_checks(), c.max_queued_checks(),
+        Duration.ofMillis(c.max_wait_millis()));
+  }
+
+  /** The default limits, for tests. */
+  static LoginLimiter.Limits defaultLimits() {
+    return new LoginLimiter.Limits(5, 20, Duration.ofSeconds(1), Duration.ofMinutes(15), Duration.ofHours(1), 2, 16,
+        Duration.ofSeconds(5));
+  }
+
+  AdminCredentialsService(Store store, String rootCredentials, Clock clock, LoginLimiter.Limits limits) {
     this.store = store;
-    this.limiter = new RateLimiter(clock);
+    this.limiter = new LoginLimiter(clock, limits);
     store.migrate("identity", List.of(new Migration(1,
         "CREATE TABLE admin_credentials(id INT PRIMARY KEY, user_name VARCHAR(64) NOT NULL,"
             + " password_hash VARCHAR(80) NOT NULL, updated_at TIMESTAMP WITH TIME ZONE NOT NULL)")));
@@ -147,22 +208,46 @@ public final class AdminCredentialsService implements AdminAccount {
     save(user, OpenBSDBCrypt.generate("2b", password, salt, BCRYPT_COST));
   }
 
+  /**
+   * Checks the credentials within the limits: a locked source or account is refused before the
+   * check, the check waits for a slot (bounded), and a failure past the free ones is logged as
+   * {@code auth: N failed admin logins for <account> from <source>; locked for S s} for an
+   * operator to alert on. The account is the admin account whatever user name was given, so
+   * guessing names does not escape its limit.
+   */
   @Override
   public boolean authenticate(String user, char[] password, String source) {
-    limiter.check(source);
     Optional<String[]> stored = load();
-    boolean ok = stored.isPresent()
-        && password.length > 0
-        && StandardCharsets.UTF_8.encode(CharBuffer.wrap(password)).remaining() <= MAX_PASSWORD_BYTES
-        && OpenBSDBCrypt.checkPassword(stored.get()[1], password)
-        && stored.get()[0].equals(user);
-    if (ok) {
-      limiter.succeeded(source);
-    } else {
-      limiter.failed(source);
-      LOG.warn("Failed admin authentication for '{}' from {}", user, source);
+    String account = stored.map(s -> s[0]).orElse("admin");
+    limiter.checkNotLocked(account, source);
+    limiter.acquire();
+    boolean ok;
+    LoginLimiter.Counted[] counted;
+    try {
+      counted = limiter.start(account, source);
+      ok = stored.isPresent()
+          && password.length > 0
+          && StandardCharsets.UTF_8.encode(CharBuffer.wrap(password)).remaining() <= MAX_PASSWORD_BYTES
+          && OpenBSDBCrypt.checkPassword(stored.get()[1], password)
+          && stored.get()[0].equals(user);
+    } finally {
+      limiter.release();
     }
-    return ok;
+    if (ok) {
+      limiter.succeeded(account, source);
+      return true;
+    }
+    LoginLimiter.Counted s = counted[0];
+    LoginLimiter.Counted a = counted[1];
+    long locked = Math.max(s.lockedMillis(), a.lockedMillis());
+    if (locked > 0) {
+      LOG.warn("auth: {} failed admin logins for {} from {}; locked for {} s", Math.max(s.failures(), a.failures()),
+          account, source, (locked + 999) / 1000);
+    } else {
+      LOG.warn("auth: failed admin login as '{}' from {} ({} of {} before a lockout)", user, source, s.failures(),
+          limiter.limits().sourceFreeFailures());
+    }
+    return false;
   }
 
   @Override

@@ -33,7 +33,7 @@ class AdminCredentialsServiceTest {
   }
 
   private AdminCredentialsService service(String rc) {
-    return new AdminCredentialsService(store, rc, Clock.systemUTC());
+    return new AdminCredentialsService(store, rc, Clock.systemUTC(), AdminCredentialsService.defaultLimits());
   }
 
   @Test
@@ -83,10 +83,8 @@ class AdminCredentialsServiceTest {
         .contains("bcrypt"));
   }
 
-  @Test
-  void repeatedFailuresFromOneSourceAreThrottled() {
-    Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
-    Clock clock = new Clock() {
+  private static Clock clock(Instant[] now) {
+    return new Clock() {
       @Override
       public ZoneOffset getZone() {
         return ZoneOffset.UTC;
@@ -100,8 +98,14 @@ class AdminCredentialsServiceTest {
         return now[0];
       }
     };
-    AdminCredentialsService s = new AdminCredentialsService(store, "admin:right", clock);
-    for (int i = 0; i < RateLimiter.FREE_FAILURES; i++) {
+  }
+
+  @Test
+  void repeatedFailuresFromOneSourceAreThrottled() {
+    Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+    AdminCredentialsService s =
+        new AdminCredentialsService(store, "admin:right", clock(now), AdminCredentialsService.defaultLimits());
+    for (int i = 0; i < AdminCredentialsService.defaultLimits().sourceFreeFailures(); i++) {
       assertFalse(s.authenticate("admin", "wrong".toCharArray(), "peerA"));
     }
     AuthenticationException e = assertThrows(AuthenticationException.class,
@@ -110,5 +114,58 @@ class AdminCredentialsServiceTest {
     assertTrue(s.authenticate("admin", "right".toCharArray(), "peerB"), "other sources are not affected");
     now[0] = now[0].plus(Duration.ofSeconds(2));
     assertTrue(s.authenticate("admin", "right".toCharArray(), "peerA"));
+  }
+
+  @Test
+  void failuresFromManySourcesLockTheAccountWithGrowingDelays() {
+    Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+    LoginLimiter.Limits limits = new LoginLimiter.Limits(5, 3, Duration.ofSeconds(1), Duration.ofSeconds(8),
+        Duration.ofHours(1), 2, 4, Duration.ofSeconds(1));
+    AdminCredentialsService s = new AdminCredentialsService(store, "admin:right", clock(now), limits);
+    int checked = 0;
+    int refused = 0;
+    for (int i = 0; i < 20; i++) {
+      try {
+        // a fresh source and a made-up user name each time: the admin account is still the one attacked
+        assertFalse(s.authenticate("user" + i, "wrong".toCharArray(), "10.0.0." + i));
+        checked++;
+      } catch (AuthenticationException e) {
+        assertTrue(e.getMessage().contains("for the admin account"), e.getMessage());
+        refused++;
+      }
+    }
+    assertEquals(3, checked, "the account is locked after its free failures");
+    assertEquals(17, refused);
+    assertThrows(AuthenticationException.class, () -> s.authenticate("admin", "right".toCharArray(), "10.9.9.9"));
+    now[0] = now[0].plusMillis(1001);
+    assertFalse(s.authenticate("admin", "wrong".toCharArray(), "10.0.0.99"), "checked once the lock expired");
+    now[0] = now[0].plusMillis(1001);
+    AuthenticationException e =
+        assertThrows(AuthenticationException.class, () -> s.authenticate("admin", "right".toCharArray(), "10.9.9.9"));
+    assertTrue(e.getMessage().contains("try again in 1 s"), "the second lockout is twice the first: " + e.getMessage());
+    now[0] = now[0].plusSeconds(60);
+    assertTrue(s.authenticate("admin", "right".toCharArray(), "10.9.9.9"), "the longest lockout is bounded");
+    assertFalse(s.authenticate("admin", "wrong".toCharArray(), "10.0.0.1"), "a success cleared the account");
+  }
+
+  @Test
+  void checksRunWithinTheirConcurrencyBound() {
+    LoginLimiter.Limits limits =
+        new LoginLimiter.Limits(5, 5, Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofHours(1), 1, 1,
+            Duration.ofMillis(50));
+    LoginLimiter limiter = new LoginLimiter(Clock.systemUTC(), limits);
+    limiter.acquire();
+    AuthenticationException waited = assertThrows(AuthenticationException.class, limiter::acquire);
+    assertTrue(waited.getMessage().contains("in progress"), "a queued attempt gives up after its wait");
+    assertEquals(1, limiter.inProgress());
+    LoginLimiter noQueue = new LoginLimiter(Clock.systemUTC(), new LoginLimiter.Limits(5, 5, Duration.ofSeconds(1),
+        Duration.ofSeconds(8), Duration.ofHours(1), 1, 0, Duration.ofSeconds(60)));
+    noQueue.acquire();
+    assertThrows(AuthenticationException.class, noQueue::acquire, "over the bound: refused at once, not queued");
+    noQueue.release();
+    noQueue.acquire();
+    noQueue.release();
+    limiter.release();
+    assertEquals(0, limiter.inProgress());
   }
 }

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * The endpoint behind {@code warren client}: a loopback TCP port that runs one console command per
  * connection. Its port and a fresh random token are written to {@code <data>/run/console}
  * (mode 0600), so whoever can read the data directory can run commands, like the node's owner; a
- * caller without the token may authenticate with the admin credentials instead.
+ * caller without the token may authenticate with the admin credentials instead, within the login
+ * limits of the OS user that owns the connecting socket (not of its port, which is fresh each time).
  *
  * <p>Wire format (both sides in {@code DataOutputStream} encoding): request = magic
  * {@value #MAGIC}, kind ({@code token} or {@code password}), then the token, or the user and
@@ -123,7 +124,9 @@ public final class LocalConsole {
       socket.setSoTimeout(AUTH_TIMEOUT_MS);
       DataInputStream in = new DataInputStream(socket.getInputStream());
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-      String source = "local:" + socket.getPort();
+      // the OS user, not the port: a client picks a fresh port for every connection
+      String source = PeerUser.uid(socket.getPort(), socket.getLocalPort()).map(uid -> "local user " + uid)
+          .orElse("local");
       if (!MAGIC.equals(in.readUTF())) {
         fail(out, "not a Warren console client", 2);
         return;
