@@ -101,7 +101,7 @@ class YamuxFuzzTest {
   @Property(seed = Fuzz.SEED)
   void theDecoderRefusesBadFramesWithAProtocolErrorOnly(@ForAll("input") byte[] input,
       @ForAll @IntRange(min = 1, max = 64) int chunk) {
-    YamuxFrameDecoder decoder = new YamuxFrameDecoder();
+    YamuxFrameDecoder decoder = new YamuxFrameDecoder((id, flags) -> YamuxFrameDecoder.MAX_DATA_LENGTH);
     List<Throwable> errors = new ArrayList<>();
     EmbeddedChannel ch = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
       @Override
@@ -125,7 +125,7 @@ class YamuxFuzzTest {
   void aSessionSurvivesAnyPeerInputOrClosesWithAProtocolError(@ForAll("input") byte[] input,
       @ForAll @IntRange(min = 1, max = 64) int chunk) {
     YamuxSession session = new YamuxSession(false, YamuxConfig.DEFAULT.withMeasureRtt(false), new Drop());
-    EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder(), session);
+    EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder(session::receiveCredit), session);
     try {
       // a ProtocolException never gets here (the session turns it into a go-away); anything else would
       Fuzz.expect(input, () -> {
