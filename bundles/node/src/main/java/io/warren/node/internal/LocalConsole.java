@@ -129,6 +129,7 @@ public final class LocalConsole {
           .orElse("local");
       if (!MAGIC.equals(in.readUTF())) {
         fail(out, "not a Warren console client", 2);
+        linger(socket);
         return;
       }
       String kind = in.readUTF();
@@ -143,19 +144,23 @@ public final class LocalConsole {
           ok = authenticator.authenticate(user, password, source);
         } catch (AuthenticationException e) {
           fail(out, e.getMessage(), 3);
+          linger(socket);
           return;
         }
       } else {
         fail(out, "unknown authentication kind '" + kind + "'", 2);
+        linger(socket);
         return;
       }
       if (!ok) {
         fail(out, "authentication failed", 3);
+        linger(socket);
         return;
       }
       int length = in.readInt();
       if (length < 0 || length > MAX_COMMAND_BYTES) {
         fail(out, "command longer than " + MAX_COMMAND_BYTES + " bytes", 2);
+        linger(socket);
         return;
       }
       byte[] line = in.readNBytes(length);
@@ -185,6 +190,29 @@ public final class LocalConsole {
     out.writeByte('X');
     out.writeInt(status);
     out.flush();
+  }
+
+  /**
+   * Ends a refused connection so that the client reads the refusal: what it sent and we did not
+   * read (its command) would turn our close into a TCP reset, which can discard the answer before the
+   * client reads it. So the output ends first, then up to 64 KiB of input are taken for at most a second.
+   */
+  private static void linger(Socket socket) {
+    try {
+      socket.shutdownOutput();
+      socket.setSoTimeout(1000);
+      InputStream in = socket.getInputStream();
+      byte[] sink = new byte[4096];
+      for (int total = 0; total < 65536;) {
+        int n = in.read(sink);
+        if (n < 0) {
+          break;
+        }
+        total += n;
+      }
+    } catch (IOException e) {
+      // the client went away or kept sending: close it as it is
+    }
   }
 
   /** The client's standard input, asked for on the first read, as 'I' frames. */
