@@ -51,8 +51,13 @@ public final class Dcutr {
   /** Addresses tried per attempt: a peer cannot make us dial a long list. */
   static final int MAX_ADDRS = 8;
   static final Duration IDLE_CHECK = Duration.ofSeconds(2);
-  /** How long after SYNC the peer's punch may arrive at our listener (plus 3 RTT). */
-  static final Duration PUNCH_WINDOW = Duration.ofSeconds(2);
+  /**
+   * How long after SYNC the peer's punch may arrive at our listener (plus 3 RTT). Generous: a punch
+   * that arrives after it finds both ends as Noise responders and holds the 4-tuple until the
+   * handshake deadline, so every retry of the same ports fails (seen on a loaded 2-core CI machine
+   * with 2 s).
+   */
+  static final Duration PUNCH_WINDOW = Duration.ofSeconds(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(Dcutr.class);
 

@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * {@link #expect}), and the reset of a punch connection that does not upgrade in time.
  */
 final class HolePunches {
-  /** How long a hole-punch TCP connection may take to upgrade before it is reset (freeing its ports for a retry). */
-  static final Duration PUNCH_UPGRADE = Duration.ofSeconds(2);
+  /**
+   * How long a hole-punch TCP connection may take to upgrade (multistream and Noise, a few round
+   * trips) before it is reset, freeing its ports for a retry. 2 s was too short on a loaded machine.
+   */
+  static final Duration PUNCH_UPGRADE = Duration.ofSeconds(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(HolePunches.class);
 
