@@ -9,6 +9,12 @@ public final class Base58 {
       "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".toCharArray();
   private static final int[] INDEX = new int[128];
   private static final BigInteger BASE = BigInteger.valueOf(58);
+  /**
+   * The longest text {@link #decode} takes: decoding costs time quadratic in the length, so an
+   * attacker's megabyte of digits must not reach it. 1024 digits are about 750 bytes, far beyond
+   * any peer ID or key this codebase decodes.
+   */
+  public static final int MAX_TEXT_LENGTH = 1024;
 
   static {
     Arrays.fill(INDEX, -1);
@@ -37,8 +43,15 @@ public final class Base58 {
     return sb.reverse().toString();
   }
 
-  /** @throws IllegalArgumentException naming the first character outside the alphabet */
+  /**
+   * @throws IllegalArgumentException naming the first character outside the alphabet, or if
+   *     {@code text} is longer than {@link #MAX_TEXT_LENGTH}
+   */
   public static byte[] decode(String text) {
+    if (text.length() > MAX_TEXT_LENGTH) {
+      throw new IllegalArgumentException(
+          "base58btc: " + text.length() + " characters (at most " + MAX_TEXT_LENGTH + " are decoded)");
+    }
     BigInteger n = BigInteger.ZERO;
     int zeros = 0;
     boolean leading = true;

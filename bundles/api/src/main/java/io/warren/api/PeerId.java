@@ -24,6 +24,13 @@ public final class PeerId {
   private static final int LIBP2P_KEY_CODEC = 0x72;
   private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
+  /**
+   * The longest text form {@link #parse} accepts: the longest multihash (an inlined 42-byte key)
+   * is about 60 base58 digits or 76 base32 characters as a CID; longer text is refused before it
+   * is decoded.
+   */
+  public static final int MAX_TEXT_LENGTH = 128;
+
   private final byte[] multihash;
   private final String text;
 
@@ -67,6 +74,10 @@ public final class PeerId {
   public static PeerId parse(String text) {
     if (text == null || text.isEmpty()) {
       throw new IllegalArgumentException("peer ID: empty");
+    }
+    if (text.length() > MAX_TEXT_LENGTH) {
+      throw new IllegalArgumentException("not a peer ID: " + text.length() + " characters (a peer ID has at most "
+          + MAX_TEXT_LENGTH + ")");
     }
     try {
       if (text.startsWith("1") || text.startsWith("Qm")) {

@@ -69,4 +69,18 @@ class BaseEncodingTest {
     assertThrows(IllegalArgumentException.class,
         () -> PeerId.parse("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"));
   }
+
+  @Test
+  void overlongTextIsRefusedBeforeItIsDecoded() {
+    String megabyte = "2".repeat(1 << 20); // quadratic BigInteger work if it were decoded
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Base58.decode(megabyte));
+    assertEquals("base58btc: 1048576 characters (at most 1024 are decoded)", e.getMessage());
+    assertEquals(750, Base58.decode("2".repeat(Base58.MAX_TEXT_LENGTH)).length, "up to the limit, text decodes");
+    IllegalArgumentException p =
+        assertThrows(IllegalArgumentException.class, () -> PeerId.parse("12D3KooW" + megabyte));
+    assertEquals("not a peer ID: 1048584 characters (a peer ID has at most 128)", p.getMessage());
+    String ed = "12D3KooWBiYy5X7McYXTQ1PnUC3ttzKmBudGg5MycoVqmty8QYQD";
+    assertEquals(ed, PeerId.parse(ed).toString(), "real peer IDs are far below the limit");
+    assertEquals(ed, PeerId.parse(PeerId.parse(ed).toCidString()).toString(), "and so is their CID form");
+  }
 }
