@@ -11,8 +11,15 @@ import java.util.Map;
  * so the launcher's class path is the Felix framework alone.
  */
 final class JsonReader {
+  /**
+   * Nesting deeper than this is refused: the reader recurses once per level, and a feature file
+   * never nests beyond a handful, so a deep file is a mistake or an attack, not a stack overflow.
+   */
+  static final int MAX_DEPTH = 64;
+
   private final String s;
   private int i;
+  private int depth;
 
   private JsonReader(String s) {
     this.s = s;
@@ -67,9 +74,9 @@ final class JsonReader {
     char c = s.charAt(i);
     switch (c) {
       case '{' :
-        return object();
+        return nested(true);
       case '[' :
-        return array();
+        return nested(false);
       case '"' :
         return string();
       case 't' :
@@ -84,6 +91,15 @@ final class JsonReader {
         }
         throw error("unexpected character '" + c + "'");
     }
+  }
+
+  private Object nested(boolean isObject) {
+    if (++depth > MAX_DEPTH) {
+      throw error("JSON nested deeper than " + MAX_DEPTH + " levels");
+    }
+    Object v = isObject ? object() : array();
+    depth--;
+    return v;
   }
 
   private Object literal(String word, Object v) {

@@ -63,4 +63,13 @@ class FeaturesTest {
     assertEquals("{s=aA\n, n=-12, d=1.5, t=true, z=null, l=[]}", v.toString());
     assertThrows(IllegalArgumentException.class, () -> JsonReader.parse("{\"a\":1} extra"));
   }
+
+  @Test
+  void deepNestingIsAClearErrorNotAStackOverflow() {
+    String deep = "[".repeat(100_000) + "]".repeat(100_000);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JsonReader.parse(deep));
+    assertEquals("JSON nested deeper than 64 levels at line 1", e.getMessage());
+    String ok = "{\"a\":".repeat(31) + "[".repeat(33) + "]".repeat(33) + "}".repeat(31);
+    JsonReader.parse(ok); // 64 levels are read
+  }
 }
