@@ -23,8 +23,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -57,12 +62,24 @@ public final class LocalConsole {
   static final String MAGIC = "WARREN-CONSOLE-1";
   static final int MAX_COMMAND_BYTES = 1 << 20;
   private static final int AUTH_TIMEOUT_MS = 10_000;
+  /** Connections served at once (each holds a thread while its command runs); more are refused as busy. */
+  static final int MAX_CONNECTIONS = 64;
+  /**
+   * Connections one source (OS user) may have still authenticating: another local user holding
+   * silent connections cannot take every slot from the node's owner.
+   */
+  static final int MAX_UNAUTHENTICATED_PER_SOURCE = 8;
 
   private final io.warren.api.CommandRunner commands;
   private final AdminAuthenticator authenticator;
   private final Path file;
   private final byte[] token;
   private final ServerSocket server;
+  private static final long WARN_INTERVAL_NANOS = 10_000_000_000L;
+  private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
+  private final AtomicLong lastSourceWarning = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
+  private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+  private final ConcurrentMap<String, AtomicInteger> authenticating = new ConcurrentHashMap<>();
   private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "warren-console");
     t.setDaemon(true);
@@ -110,7 +127,21 @@ public final class LocalConsole {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
-        workers.execute(() -> serve(s));
+        if (!slots.tryAcquire()) {
+          if (warnNow(lastBusyWarning)) {
+            LOG.warn("Console endpoint: {} connections open; refusing more (logged once per {} s)", MAX_CONNECTIONS,
+                WARN_INTERVAL_NANOS / 1_000_000_000L);
+          }
+          refuse(s, "console busy: " + MAX_CONNECTIONS + " connections open");
+          continue;
+        }
+        workers.execute(() -> {
+          try {
+            serve(s);
+          } finally {
+            slots.release();
+          }
+        });
       } catch (SocketException e) {
         return; // closed
       } catch (IOException e) {
@@ -122,53 +153,97 @@ public final class LocalConsole {
   private void serve(Socket socket) {
     try (socket) {
       socket.setSoTimeout(AUTH_TIMEOUT_MS);
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       // the OS user, not the port: a client picks a fresh port for every connection
       String source = PeerUser.uid(socket.getPort(), socket.getLocalPort()).map(uid -> "local user " + uid)
           .orElse("local");
-      if (!MAGIC.equals(in.readUTF())) {
-        fail(out, "not a Warren console client", 2);
-        linger(socket);
-        return;
-      }
-      String kind = in.readUTF();
-      boolean ok;
-      if ("token".equals(kind)) {
-        byte[] given = HexFormat.of().parseHex(in.readUTF());
-        ok = MessageDigest.isEqual(given, token);
-      } else if ("password".equals(kind)) {
-        String user = in.readUTF();
-        char[] password = in.readUTF().toCharArray();
-        try {
-          ok = authenticator.authenticate(user, password, source);
-        } catch (AuthenticationException e) {
-          fail(out, e.getMessage(), 3);
-          linger(socket);
-          return;
+      AtomicInteger pending = authenticating.computeIfAbsent(source, k -> new AtomicInteger());
+      if (pending.incrementAndGet() > MAX_UNAUTHENTICATED_PER_SOURCE) {
+        pending.decrementAndGet();
+        if (warnNow(lastSourceWarning)) {
+          LOG.warn("Console endpoint: {} has {} connections still authenticating; refusing more (logged once per {} s)",
+              source, MAX_UNAUTHENTICATED_PER_SOURCE, WARN_INTERVAL_NANOS / 1_000_000_000L);
         }
-      } else {
-        fail(out, "unknown authentication kind '" + kind + "'", 2);
-        linger(socket);
+        refused(socket, "console busy: too many connections of " + source + " still authenticating", 2);
         return;
       }
-      if (!ok) {
-        fail(out, "authentication failed", 3);
-        linger(socket);
-        return;
+      String line;
+      try {
+        line = authenticate(socket, source);
+      } finally {
+        pending.decrementAndGet();
       }
-      int length = in.readInt();
-      if (length < 0 || length > MAX_COMMAND_BYTES) {
-        fail(out, "command longer than " + MAX_COMMAND_BYTES + " bytes", 2);
-        linger(socket);
-        return;
+      if (line != null) {
+        socket.setSoTimeout(0);
+        DataOutputStream out = out(socket);
+        run(line, new FrameInput(new DataInputStream(socket.getInputStream()), out), out);
       }
-      byte[] line = in.readNBytes(length);
-      socket.setSoTimeout(0);
-      run(new String(line, StandardCharsets.UTF_8), new FrameInput(in, out), out);
     } catch (IOException | IllegalArgumentException e) {
       LOG.debug("Console connection ended: {}", e.toString());
     }
+  }
+
+  /** Whether a refusal warning may be logged now: a flood must not flood the log too. */
+  private static boolean warnNow(AtomicLong lastWarning) {
+    long last = lastWarning.get();
+    long now = System.nanoTime();
+    return now - last >= WARN_INTERVAL_NANOS && lastWarning.compareAndSet(last, now);
+  }
+
+  private static DataOutputStream out(Socket socket) throws IOException {
+    return new DataOutputStream(socket.getOutputStream());
+  }
+
+  /** Refuses {@code socket} without a worker thread: the answer fits the socket buffer, then it is closed. */
+  private static void refuse(Socket socket, String why) {
+    try (socket) {
+      socket.setSoLinger(true, 1);
+      fail(out(socket), why, 2);
+      socket.shutdownOutput();
+    } catch (IOException e) {
+      LOG.debug("Console connection ended: {}", e.toString());
+    }
+  }
+
+  /**
+   * Reads the greeting, the credentials and the command line; answers and lingers on a refusal.
+   * The command line, or null if refused.
+   */
+  private String authenticate(Socket socket, String source) throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    DataOutputStream out = out(socket);
+    if (!MAGIC.equals(in.readUTF())) {
+      return refused(socket, "not a Warren console client", 2);
+    }
+    String kind = in.readUTF();
+    boolean ok;
+    if ("token".equals(kind)) {
+      byte[] given = HexFormat.of().parseHex(in.readUTF());
+      ok = MessageDigest.isEqual(given, token);
+    } else if ("password".equals(kind)) {
+      String user = in.readUTF();
+      char[] password = in.readUTF().toCharArray();
+      try {
+        ok = authenticator.authenticate(user, password, source);
+      } catch (AuthenticationException e) {
+        return refused(socket, e.getMessage(), 3);
+      }
+    } else {
+      return refused(socket, "unknown authentication kind '" + kind + "'", 2);
+    }
+    if (!ok) {
+      return refused(socket, "authentication failed", 3);
+    }
+    int length = in.readInt();
+    if (length < 0 || length > MAX_COMMAND_BYTES) {
+      return refused(socket, "command longer than " + MAX_COMMAND_BYTES + " bytes", 2);
+    }
+    return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+  }
+
+  private static String refused(Socket socket, String message, int status) throws IOException {
+    fail(out(socket), message, status);
+    linger(socket);
+    return null;
   }
 
   private void run(String line, InputStream stdin, DataOutputStream out) throws IOException {
