@@ -26,7 +26,7 @@ record Libp2pSettings(HostConfig host, String reachability, boolean autonatServe
   static Libp2pSettings from(Libp2pTransport.Config c, String[] listen) {
     ResourceScopes.Limits scopes = new ResourceScopes.Limits(c.max_connections(), c.max_transient_connections(),
         c.max_transient_connections_per_ip(), c.max_connections_per_ip(), c.max_connections_per_peer(),
-        c.max_streams_per_peer(), c.max_streams_per_protocol());
+        c.max_streams_per_peer(), c.max_streams_per_protocol(), c.max_negotiating_streams_per_peer());
     HostConfig host = new HostConfig(HostConfig.parseListen(listen), scopes, c.max_streams_per_connection(),
         seconds("negotiation.timeout.seconds", c.negotiation_timeout_seconds()),
         seconds("dial.timeout.seconds", c.dial_timeout_seconds()), c.yamux_max_control_backlog());

@@ -114,6 +114,10 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
     @AttributeDefinition(description = "Inbound streams open for one protocol, all peers together; one more is reset")
     int max_streams_per_protocol() default 8192;
 
+    @AttributeDefinition(description = "Inbound streams one peer may have still choosing their protocol, over all "
+        + "its connections; one more is reset")
+    int max_negotiating_streams_per_peer() default 64;
+
     @AttributeDefinition(description = "Yamux control frames (ping answers, window updates, ACKs, resets) a peer may "
         + "leave unread; one more closes its connection")
     int yamux_max_control_backlog() default 1024;

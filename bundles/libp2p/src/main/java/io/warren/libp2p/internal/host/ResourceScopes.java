@@ -20,8 +20,9 @@ import java.util.Map;
  * when its upgrade completes or it closes, the others when it closes. So a few hundred silent
  * sockets from one address hold at most {@code transientPerIp} slots, and strangers together at
  * most {@code transientConnections}, leaving the rest of the system to established peers.
- * Outbound connections (our own dials) take a system slot only. Inbound streams take a slot of
- * their peer and of their protocol once the protocol is negotiated.
+ * Outbound connections (our own dials) take a system slot only. An inbound stream takes a slot of
+ * its peer's negotiating streams while it chooses its protocol, then a slot of its peer and of its
+ * protocol once the protocol is negotiated.
  *
  * <p>Counting is synchronized on this object: it happens once per connection or stream, far less
  * often than bytes move, and keeps each decision over several scopes atomic.
@@ -36,11 +37,20 @@ public final class ResourceScopes {
    * @param connectionsPerPeer connections to one peer, direct or relayed
    * @param streamsPerPeer inbound streams one peer has open, over all its connections
    * @param streamsPerProtocol inbound streams open for one protocol, all peers together
+   * @param negotiatingStreamsPerPeer inbound streams of one peer still choosing their protocol
+   *     (multistream-select), over all its connections: go-libp2p's transient stream scope
    */
   public record Limits(int systemConnections, int transientConnections, int transientPerIp, int connectionsPerIp,
-      int connectionsPerPeer, int streamsPerPeer, int streamsPerProtocol) {
+      int connectionsPerPeer, int streamsPerPeer, int streamsPerProtocol, int negotiatingStreamsPerPeer) {
 
-    public static final Limits DEFAULT = new Limits(256, 128, 8, 32, 8, 4096, 8192);
+    public static final Limits DEFAULT = new Limits(256, 128, 8, 32, 8, 4096, 8192, 64);
+
+    /** The limits with the default bound on streams still negotiating. */
+    public Limits(int systemConnections, int transientConnections, int transientPerIp, int connectionsPerIp,
+        int connectionsPerPeer, int streamsPerPeer, int streamsPerProtocol) {
+      this(systemConnections, transientConnections, transientPerIp, connectionsPerIp, connectionsPerPeer,
+          streamsPerPeer, streamsPerProtocol, DEFAULT.negotiatingStreamsPerPeer);
+    }
 
     public Limits {
       positive("max.connections", systemConnections);
@@ -50,11 +60,12 @@ public final class ResourceScopes {
       positive("max.connections.per.peer", connectionsPerPeer);
       positive("max.streams.per.peer", streamsPerPeer);
       positive("max.streams.per.protocol", streamsPerProtocol);
+      positive("max.negotiating.streams.per.peer", negotiatingStreamsPerPeer);
     }
 
     public Limits withSystemConnections(int n) {
       return new Limits(n, transientConnections, transientPerIp, connectionsPerIp, connectionsPerPeer, streamsPerPeer,
-          streamsPerProtocol);
+          streamsPerProtocol, negotiatingStreamsPerPeer);
     }
 
     private static void positive(String name, int v) {
@@ -71,6 +82,7 @@ public final class ResourceScopes {
   private final Map<String, int[]> byIp = new HashMap<>();
   private final Map<PeerId, int[]> streamsByPeer = new HashMap<>();
   private final Map<String, int[]> streamsByProtocol = new HashMap<>();
+  private final Map<PeerId, int[]> negotiatingByPeer = new HashMap<>();
   /** Refusals since start, by scope, for {@code p2p:limits}. */
   private final Map<String, long[]> refused = new HashMap<>();
 
@@ -192,6 +204,25 @@ public final class ResourceScopes {
     decrement(streamsByProtocol, protocol);
   }
 
+  /**
+   * Takes a slot of {@code peer}'s streams still negotiating their protocol; returns null on
+   * success, else why not. {@link #negotiated} gives it back, once, when the protocol is chosen or
+   * the stream ends.
+   */
+  public synchronized String openNegotiating(PeerId peer) {
+    if (count(negotiatingByPeer, peer) >= limits.negotiatingStreamsPerPeer) {
+      refuse("negotiating-per-peer", null, null);
+      return "peer " + peer + " has " + count(negotiatingByPeer, peer)
+          + " inbound streams still negotiating (max.negotiating.streams.per.peer)";
+    }
+    increment(negotiatingByPeer, peer);
+    return null;
+  }
+
+  public synchronized void negotiated(PeerId peer) {
+    decrement(negotiatingByPeer, peer);
+  }
+
   /** Counts a refusal by the per-peer connection limit (checked where connections are registered). */
   synchronized void refusedPeerConnection() {
     refuse("per-peer", null, null);
@@ -223,6 +254,10 @@ public final class ResourceScopes {
         e.getValue()[0], limits.streamsPerPeer, -1)));
     out.add(new LimitInfo("per peer", "inbound streams", max(streamsByPeer), limits.streamsPerPeer,
         refusals("stream-per-peer")));
+    busiest(negotiatingByPeer, top).forEach(e -> out.add(new LimitInfo("peer " + e.getKey(), "negotiating streams",
+        e.getValue()[0], limits.negotiatingStreamsPerPeer, -1)));
+    out.add(new LimitInfo("per peer", "negotiating streams", max(negotiatingByPeer), limits.negotiatingStreamsPerPeer,
+        refusals("negotiating-per-peer")));
     streamsByProtocol.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out
         .add(new LimitInfo("protocol " + e.getKey(), "inbound streams", e.getValue()[0], limits.streamsPerProtocol,
             -1)));

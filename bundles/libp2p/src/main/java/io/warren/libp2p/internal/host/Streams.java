@@ -13,6 +13,7 @@ import io.warren.api.TransportException;
 import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.yamux.YamuxStreamChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * protocol, and answering the peer's with multistream-select against the {@link ProtocolRegistry}
  * and the handler registered for the chosen protocol.
  *
- * <p>An inbound stream takes a slot of its peer and of its protocol in the {@link ResourceScopes}
- * once its protocol is chosen (before, the connection's Yamux stream limit bounds it); over a
- * limit it is reset.
+ * <p>An inbound stream takes a slot of its peer's negotiating streams in the {@link ResourceScopes}
+ * until its protocol is chosen (a peer opening streams that never choose one holds few, each for at
+ * most the negotiation timeout), then a slot of its peer and of its protocol; over a limit it is
+ * reset.
  *
  * <p>Inbound and outbound streams reach their owner with auto-read off and a {@link StreamInbox}
  * right after the negotiation, so no byte is lost between selection and the owner's first read.
@@ -98,6 +100,28 @@ final class Streams {
   private final class InboundStreams extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
+      Connection c = ch.parent().attr(Host.CONNECTION).get();
+      if (c != null) {
+        PeerId peer = c.remotePeer();
+        String refused = scopes.openNegotiating(peer);
+        if (refused != null) {
+          LOG.debug("[{}] libp2p: resetting a new stream from {}: {}", ch, peer, refused);
+          ((YamuxStreamChannel) ch).reset();
+          return;
+        }
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Runnable release = () -> {
+          if (counted.getAndSet(false)) {
+            scopes.negotiated(peer);
+          }
+        };
+        ch.closeFuture().addListener(f -> release.run());
+        ch.pipeline().addLast(MSS_STREAM, MultistreamHandler.listener(protocols.protocols(), (ctx, p) -> {
+          release.run();
+          selected(ctx, (YamuxStreamChannel) ch, p);
+        }, config.negotiationTimeout()));
+        return;
+      }
       ch.pipeline().addLast(MSS_STREAM, MultistreamHandler.listener(protocols.protocols(),
           (ctx, p) -> selected(ctx, (YamuxStreamChannel) ch, p), config.negotiationTimeout()));
     }

@@ -268,6 +268,34 @@ class HostTest {
   }
 
   @Test
+  void streamsThatNeverChooseAProtocolHoldOnlyTheirPeersShare() throws Exception {
+    ResourceScopes.Limits limits = new ResourceScopes.Limits(256, 128, 8, 32, 8, 4096, 8192, 4);
+    Host b = host(Ed25519Identity.generate(), TestHosts.config().withScopes(limits), new ProtocolRegistry());
+    Host attacker = host();
+    Connection c = attacker.connect(full(b)).get(T, TimeUnit.SECONDS);
+    List<io.warren.yamux.YamuxStreamChannel> silent = new ArrayList<>();
+    for (int i = 0; i < 20; i++) { // raw Yamux streams that never send a multistream header
+      silent.add(c.session().openStream(new io.netty.channel.ChannelInboundHandlerAdapter()).get(T, TimeUnit.SECONDS));
+    }
+    Await.until(WAIT, () -> silent.stream().filter(s -> !s.isOpen()).count() == 16,
+        "b to reset 16 of 20 silent streams (max.negotiating.streams.per.peer = 4)");
+    assertTrue(b.limits(5).stream()
+        .anyMatch(l -> l.scope().equals("per peer") && l.resource().equals("negotiating streams") && l.used() == 4
+            && l.refused() == 16),
+        b.limits(5).toString());
+    // another peer negotiates and is served while the attacker holds its share
+    Host other = host();
+    Connection o = other.connect(full(b)).get(T, TimeUnit.SECONDS);
+    assertEquals(1, Ping.run(other.newStream(o, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1).get(T, TimeUnit.SECONDS)
+        .size());
+    // the held ones give their slots back when the peer closes them
+    silent.forEach(s -> s.close());
+    Await.until(WAIT, () -> b.limits(5).stream()
+        .anyMatch(l -> l.scope().equals("per peer") && l.resource().equals("negotiating streams") && l.used() == 0),
+        "the held negotiating slots to be given back");
+  }
+
+  @Test
   void connectionsPerPeerAndStreamsPerProtocolAreBounded() throws Exception {
     ResourceScopes.Limits limits = new ResourceScopes.Limits(256, 128, 8, 32, 1, 4096, 1);
     Host b = host(Ed25519Identity.generate(), TestHosts.config().withScopes(limits), new ProtocolRegistry());
