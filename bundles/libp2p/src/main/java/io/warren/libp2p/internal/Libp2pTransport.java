@@ -220,6 +220,9 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
       LOG.warn("libp2p: a StreamHandler without a {} property is ignored ({})", StreamHandler.PROTOCOL, handler);
       return;
     }
+    if (!StreamHandler.offeredOn(props, Host.TRANSPORT_NAME)) {
+      return;
+    }
     try {
       if (!protocols.add(protocol, handler)) {
         LOG.warn("libp2p: {} already has a handler; {} is ignored while that one is registered", protocol, handler);
@@ -230,7 +233,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   }
 
   void removeStreamHandler(StreamHandler handler, Map<String, Object> props) {
-    if (props.get(StreamHandler.PROTOCOL) instanceof String protocol) {
+    if (props.get(StreamHandler.PROTOCOL) instanceof String protocol && StreamHandler.offeredOn(props,
+        Host.TRANSPORT_NAME)) {
       protocols.remove(protocol, handler);
     }
   }

@@ -95,7 +95,8 @@ public final class DeviceClient {
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
   void addStreamHandler(StreamHandler handler, Map<String, Object> props) {
-    if (props.get(StreamHandler.PROTOCOL) instanceof String p && !p.isBlank()) {
+    if (props.get(StreamHandler.PROTOCOL) instanceof String p && !p.isBlank()
+        && StreamHandler.offeredOn(props, NostrRelay.TRANSPORT)) {
       handlers.putIfAbsent(p, handler);
     }
   }

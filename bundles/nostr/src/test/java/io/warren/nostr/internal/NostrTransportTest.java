@@ -200,6 +200,19 @@ class NostrTransportTest {
   }
 
   @Test
+  void aHandlerLimitedToOtherTransportsIsNotServedThroughTheRelay() throws Exception {
+    Key a = Key.random();
+    Key b = Key.random();
+    DeviceClient da = device(a);
+    DeviceClient db = device(b, a.hex());
+    db.addStreamHandler(echo(), Map.of(StreamHandler.PROTOCOL, ECHO, StreamHandler.TRANSPORTS, "libp2p"));
+    assertTrue(failure(da.open(b.hex(), ECHO)).contains("not served"), "a libp2p-only handler");
+    db.addStreamHandler(echo(), Map.of(StreamHandler.PROTOCOL, ECHO, StreamHandler.TRANSPORTS,
+        new String[] {"libp2p", "nostr"}));
+    assertEquals(ECHO, da.open(b.hex(), ECHO).get(20, TimeUnit.SECONDS).protocol(), "offered on nostr too");
+  }
+
+  @Test
   void refusalsSayWhy() throws Exception {
     Key a = Key.random();
     Key b = Key.random();
