@@ -4,6 +4,7 @@ import io.warren.api.ProtocolException;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,6 +39,8 @@ public final class FederationHandler implements StreamHandler {
   private final Operations operations;
   /** Streams in the membership proof, by peer; a peer is in the map only while it has one. */
   private final Map<String, Integer> negotiating = new ConcurrentHashMap<>();
+  /** Peers at the cap that were told so in the log (no more than are in {@link #negotiating}). */
+  private final Set<String> capped = ConcurrentHashMap.newKeySet();
 
   @Activate
   public FederationHandler(@Reference FederationService federation, @Reference RemoteAdminCalls admin) {
@@ -61,8 +64,12 @@ public final class FederationHandler implements StreamHandler {
   public void handle(Stream stream) {
     String peer = stream.peer().id();
     if (!admit(peer)) {
-      LOG.warn("federation: {} already has {} federation streams in the membership proof (the most one peer may"
-          + " have); stream {} reset", peer, MAX_NEGOTIATING_PER_PEER, stream.channel().id());
+      // once per burst: a peer that opens streams in a loop does not write a line per stream
+      if (capped.add(peer)) {
+        LOG.warn("federation: {} already has {} federation streams in the membership proof (the most one peer may"
+            + " have); its further streams are reset until one ends", peer, MAX_NEGOTIATING_PER_PEER);
+      }
+      LOG.debug("federation: stream {} from {} reset", stream.channel().id(), peer);
       stream.reset();
       return;
     }
@@ -112,6 +119,7 @@ public final class FederationHandler implements StreamHandler {
 
   private void release(String peer) {
     negotiating.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
+    capped.remove(peer);
   }
 
   private void serve(Frames f, String peer, String operation) {
