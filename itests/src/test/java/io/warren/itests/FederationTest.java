@@ -47,7 +47,7 @@ class FederationTest {
           r.awaitClient(SYNC, o -> o.out().contains(pId) && o.out().contains(qId), "net:nodes");
 
           // the wrong password is refused, clearly, on both sides, and W never enters a table
-          Result wStatus = w.awaitClient(SYNC, o -> o.out().contains("wrong network credentials"), "net:status");
+          Result wStatus = w.awaitClient(SYNC, o -> o.out().contains("wrong network password"), "net:status");
           assertTrue(wStatus.out().contains(pId), wStatus.out());
           Result pStatus = p.awaitClient(SYNC, o -> o.out().contains(wId), "net:status");
           assertTrue(pStatus.out().contains("network password"), pStatus.out());

@@ -17,27 +17,43 @@ import io.warren.libp2p.internal.relay.CircuitRelay;
 import io.warren.testing.TestEventLoops;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
 import java.security.Signature;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.agreement.jpake.JPAKEPrimeOrderGroup;
+import org.bouncycastle.crypto.agreement.jpake.JPAKEPrimeOrderGroups;
+import org.bouncycastle.crypto.agreement.jpake.JPAKEUtil;
+import org.bouncycastle.crypto.digests.SHA256Digest;
 
 /**
  * The federation protocol as an attacker speaks it, written from its description (length-prefixed
  * messages of u8, big-endian u32/u64 and u32-length-prefixed bytes; see the federation bundle's
- * MembershipDialogue, SignedPeerRecord and Membership), over an in-process libp2p host.
+ * MembershipDialogue, SignedPeerRecord and Membership), over an in-process libp2p host. The
+ * membership proof is J-PAKE (Bouncy Castle's, NIST 3072-bit group, SHA-256) with key confirmation:
+ * numbers are sent as two's-complement big-endian bytes, a round 1 is g^x1, g^x2 and the proofs for
+ * x1 and x2, a round 2 is A and the proof for x2*s, a proof is g^v and r; the secret is the network
+ * key in lowercase hex, and a participant ID is "protocol network peerID".
  */
 final class FederationWire {
-  static final String PROTOCOL = "/warren/federation/2.0.0";
+  static final String PROTOCOL = "/warren/federation/3.0.0";
+  static final int VERSION = 3;
+  static final JPAKEPrimeOrderGroup GROUP = JPAKEPrimeOrderGroups.NIST_3072;
+  static final SecureRandom RANDOM = new SecureRandom();
 
   private FederationWire() {}
 
@@ -111,17 +127,136 @@ final class FederationWire {
     return mac.doFinal(data);
   }
 
-  static byte[] proof(byte[] key, String role, String network, String prover, String verifier, byte[] dialerNonce,
-      byte[] listenerNonce) throws Exception {
-    return hmac(key, msg(w -> {
-      text(w, "warren/federation/membership/2");
-      text(w, role);
+  static String participant(String network, String peerId) {
+    return PROTOCOL + " " + network + " " + peerId;
+  }
+
+  static BigInteger s(byte[] key) throws Exception {
+    return JPAKEUtil.calculateS(GROUP.getQ(), HexFormat.of().formatHex(key).toCharArray());
+  }
+
+  static void number(DataOutputStream w, BigInteger n) throws Exception {
+    bytes(w, n.toByteArray());
+  }
+
+  static BigInteger number(ByteBuffer b) {
+    int n = b.getInt();
+    if (n < 1 || n > 385 || n > b.remaining()) {
+      throw new IllegalArgumentException("a number of " + n + " bytes");
+    }
+    byte[] v = new byte[n];
+    b.get(v);
+    return new BigInteger(v);
+  }
+
+  static String text(ByteBuffer b) {
+    byte[] v = new byte[b.getInt()];
+    b.get(v);
+    return new String(v, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * One J-PAKE participant with its secret exponents in the open, as an attacker keeps them: it
+   * commits to {@code guess} (a network key) in its round 2, and can afterwards test any other key
+   * against what the other side sent it.
+   */
+  static final class Pake {
+    final String self;
+    final String partner;
+    final BigInteger x1 = JPAKEUtil.generateX1(GROUP.getQ(), RANDOM);
+    final BigInteger x2 = JPAKEUtil.generateX2(GROUP.getQ(), RANDOM);
+    final BigInteger gx1 = JPAKEUtil.calculateGx(GROUP.getP(), GROUP.getG(), x1);
+    final BigInteger gx2 = JPAKEUtil.calculateGx(GROUP.getP(), GROUP.getG(), x2);
+    BigInteger gx3;
+    BigInteger gx4;
+    BigInteger partnerA;
+
+    Pake(String network, String self, String partner) {
+      this.self = participant(network, self);
+      this.partner = participant(network, partner);
+    }
+
+    void writeRound1(DataOutputStream w) throws Exception {
+      BigInteger p = GROUP.getP();
+      number(w, gx1);
+      number(w, gx2);
+      proof(w, JPAKEUtil.calculateZeroKnowledgeProof(p, GROUP.getQ(), GROUP.getG(), gx1, x1, self, new SHA256Digest(),
+          RANDOM));
+      proof(w, JPAKEUtil.calculateZeroKnowledgeProof(p, GROUP.getQ(), GROUP.getG(), gx2, x2, self, new SHA256Digest(),
+          RANDOM));
+    }
+
+    /** Reads the partner's round 1 (its proofs unchecked: an attacker need not check them). */
+    void readRound1(ByteBuffer b) {
+      gx3 = number(b);
+      gx4 = number(b);
+      for (int i = 0; i < 4; i++) {
+        number(b);
+      }
+    }
+
+    void writeRound2(DataOutputStream w, byte[] guess) throws Exception {
+      BigInteger p = GROUP.getP();
+      BigInteger q = GROUP.getQ();
+      BigInteger ga = JPAKEUtil.calculateGA(p, gx1, gx3, gx4);
+      BigInteger x2s = JPAKEUtil.calculateX2s(q, x2, s(guess));
+      BigInteger a = JPAKEUtil.calculateA(p, q, ga, x2s);
+      number(w, a);
+      proof(w, JPAKEUtil.calculateZeroKnowledgeProof(p, q, ga, a, x2s, self, new SHA256Digest(), RANDOM));
+    }
+
+    void readRound2(ByteBuffer b) {
+      partnerA = number(b);
+      number(b);
+      number(b);
+    }
+
+    /** This side's key confirmation, were {@code key} the network key. */
+    BigInteger confirmation(byte[] key) throws Exception {
+      return JPAKEUtil.calculateMacTag(self, partner, gx1, gx2, gx3, gx4, keyingMaterial(key), new SHA256Digest());
+    }
+
+    /** Whether {@code tag}, the partner's key confirmation, fits {@code key}: the offline test. */
+    boolean fits(byte[] key, BigInteger tag) throws Exception {
+      return JPAKEUtil.calculateMacTag(partner, self, gx3, gx4, gx1, gx2, keyingMaterial(key), new SHA256Digest())
+          .equals(tag);
+    }
+
+    private BigInteger keyingMaterial(byte[] key) throws Exception {
+      return JPAKEUtil.calculateKeyingMaterial(GROUP.getP(), GROUP.getQ(), gx4, x2, s(key), partnerA);
+    }
+
+    private static void proof(DataOutputStream w, BigInteger[] zkp) throws Exception {
+      number(w, zkp[0]);
+      number(w, zkp[1]);
+    }
+  }
+
+  /**
+   * The dialer's side of the membership proof on {@code s}, up to and including the listener's
+   * RESULT, which it returns: a member's proof with the right key, a guesser's with another.
+   */
+  static byte[] dialerProof(Stream s, BlockingQueue<byte[]> inbox, String network, String self, String listener,
+      byte[] key) throws Exception {
+    Pake pake = new Pake(network, self, listener);
+    send(s, msg(w -> {
+      w.writeByte(VERSION);
       text(w, network);
-      text(w, prover);
-      text(w, verifier);
-      bytes(w, dialerNonce);
-      bytes(w, listenerNonce);
+      text(w, "sync");
+      pake.writeRound1(w);
     }));
+    byte[] rounds = inbox.poll(20, TimeUnit.SECONDS);
+    if (rounds == null || rounds[0] != 0) {
+      throw new IllegalStateException("ROUNDS refused or missing");
+    }
+    ByteBuffer b = ByteBuffer.wrap(rounds, 1, rounds.length - 1);
+    pake.readRound1(b);
+    pake.readRound2(b);
+    send(s, msg(w -> {
+      pake.writeRound2(w, key);
+      number(w, pake.confirmation(key));
+    }));
+    return inbox.poll(20, TimeUnit.SECONDS);
   }
 
   /** A node key of its own, as a sybil mints it: the peer ID and a signer. */

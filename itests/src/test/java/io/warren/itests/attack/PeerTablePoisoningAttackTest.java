@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,20 +81,7 @@ class PeerTablePoisoningAttackTest {
         Connection c = insider.connect(tAddr).get(20, TimeUnit.SECONDS);
         Stream s = insider.newStream(c, FederationWire.PROTOCOL).get(20, TimeUnit.SECONDS);
         BlockingQueue<byte[]> inbox = FederationWire.frames(s);
-        byte[] dn = new byte[32];
-        new SecureRandom().nextBytes(dn);
-        FederationWire.send(s, FederationWire.msg(w -> {
-          w.writeByte(2);
-          FederationWire.text(w, "net");
-          FederationWire.bytes(w, dn);
-          FederationWire.text(w, "sync");
-        }));
-        byte[] challenge = inbox.poll(20, TimeUnit.SECONDS);
-        byte[] ln = java.util.Arrays.copyOfRange(challenge, 5, 37);
-        FederationWire.send(s,
-            FederationWire
-                .msg(w -> FederationWire.bytes(w, FederationWire.proof(key, "dialer", "net", me, tId, dn, ln))));
-        byte[] result = inbox.poll(20, TimeUnit.SECONDS);
+        byte[] result = FederationWire.dialerProof(s, inbox, "net", me, tId, key);
         assertEquals(0, result[0], "the insider passes the membership proof");
         FederationWire.send(s, new byte[] {0});
         FederationWire.send(s, FederationWire.msg(w -> {

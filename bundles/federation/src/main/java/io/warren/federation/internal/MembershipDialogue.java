@@ -12,31 +12,39 @@ import io.warren.libp2p.Libp2pNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The membership proof at the start of every federation stream, both sides of it:
+ * The membership proof at the start of every federation stream, both sides of it: a J-PAKE run
+ * with key confirmation (see {@link Membership}) whose secret is the network key.
  * <pre>
- * dialer   HELLO     version=2, network, dialer nonce, operation ("sync" | "admin")
- * listener CHALLENGE 0, listener nonce | 1, reason (not in that network)
- * dialer   PROOF     dialer proof
- * listener RESULT    0, listener proof | 1, reason (the dialer's proof did not verify)
- * dialer   ACK       0 | 1, reason (the listener's proof did not verify)
+ * dialer   HELLO    version=3, network, operation ("sync" | "admin"), dialer round 1
+ * listener ROUNDS   0, listener round 1, listener round 2 | 1, reason (not in that network)
+ * dialer   CONFIRM  dialer round 2, dialer key confirmation
+ * listener RESULT   0, listener key confirmation | 1, reason (wrong network password)
+ * dialer   ACK      0 | 1, reason (wrong network password)
  * </pre>
- * The proofs are bound to both peer IDs and both nonces (see {@link Membership}); the password is
- * never sent. The listener proves nothing before the dialer has: a stranger who dials a node to
- * collect a password-derived value gets a nonce only, so it has nothing to test passwords against
- * offline, and each guess costs it a round trip to a node that notes the refusal. The dialer
- * proves first only to the peer it chose to dial (a bootstrap node the operator named, or a member
- * whose record the network signed), over a Noise channel that authenticated that peer's key, so an
- * eavesdropper sees neither proof.
+ * No message lets its receiver test a password guess offline: the rounds are J-PAKE's, and a key
+ * confirmation confirms only the one guess its receiver committed to in its round 2. The listener,
+ * whom anyone can dial, confirms only to a dialer whose confirmation verified, so a stranger who
+ * dials a node learns J-PAKE round values and a refusal, and each guess costs it a run against a
+ * node that notes the refusal. The dialer confirms first, but only to the peer it chose to dial (a
+ * bootstrap node the operator named, or a member whose record carries the network's membership
+ * tag), over a Noise channel that authenticated that peer's key; a rogue there too gets one guess
+ * per run. Every message of the proof is at most {@value Frames#HANDSHAKE_FRAME} bytes.
  */
 final class MembershipDialogue {
-  static final String PROTOCOL = "/warren/federation/2.0.0";
+  static final String PROTOCOL = "/warren/federation/3.0.0";
+  /** Messages the dialer reads during the proof (ROUNDS, RESULT), and the listener (HELLO, CONFIRM, ACK). */
+  static final int DIALER_FRAMES = 2;
+  static final int LISTENER_FRAMES = 3;
   private static final Logger LOG = LoggerFactory.getLogger(MembershipDialogue.class);
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
+  private static final int MAX_REASON = 1024;
 
   private final NodeIdentity identity;
   private final Optional<NetworkCredentials.Network> network;
@@ -65,48 +73,57 @@ final class MembershipDialogue {
    * {@code operation}'s messages.
    */
   Frames dial(String peerId, List<String> addresses, String operation) throws Exception {
-    NetworkCredentials.Network net = network.orElseThrow(
-        () -> new TransportException("this node is in no network (start it with -dnc network:password)"));
     Stream stream = open(peerId, addresses);
-    Frames f = new Frames(stream, timeout);
+    Frames f = new Frames(stream, timeout, DIALER_FRAMES);
     boolean ok = false;
     try {
-      byte[] dialerNonce = Membership.nonce();
-      f.write(new Codec.Writer().u8(VERSION).text(net.name()).bytes(dialerNonce).text(operation).toByteArray());
-      Codec.Reader challenge = new Codec.Reader(f.read());
-      if (challenge.u8() != 0) {
-        String reason = challenge.text(1024, "reason");
-        throw new MembershipException(peerId + " refused: " + reason);
-      }
-      byte[] listenerNonce = challenge.bytes(Membership.NONCE_BYTES, "nonce");
-      challenge.end();
-      if (listenerNonce.length != Membership.NONCE_BYTES) {
-        throw new ProtocolException("a nonce of " + listenerNonce.length + " bytes");
-      }
-      f.write(new Codec.Writer().bytes(Membership.proof(net.key(), "dialer", net.name(), identity.peerId(), peerId,
-          dialerNonce, listenerNonce)).toByteArray());
-      Codec.Reader result = new Codec.Reader(f.read());
-      if (result.u8() != 0) {
-        throw new MembershipException(peerId + " refused this node: " + result.text(1024, "reason"));
-      }
-      byte[] listenerProof = result.bytes(64, "proof");
-      result.end();
-      byte[] expected = Membership.proof(net.key(), "listener", net.name(), peerId, identity.peerId(), dialerNonce,
-          listenerNonce);
-      if (!Membership.matches(expected, listenerProof)) {
-        f.write(new Codec.Writer().u8(1).text("your membership proof for network " + net.name()
-            + " did not verify: different network password").toByteArray());
-        throw new MembershipException("wrong network credentials: " + peerId + " could not prove membership of network "
-            + net.name() + " (its network password differs from this node's)");
-      }
-      f.write(new Codec.Writer().u8(0).toByteArray());
-      table.proven(peerId);
+      prove(peerId, f, operation);
       ok = true;
       return f;
     } finally {
       if (!ok) {
         f.close();
       }
+    }
+  }
+
+  /** The dialer's side of the proof, on a stream to {@code peerId} (blocking). */
+  void prove(String peerId, Frames f, String operation) throws Exception {
+    NetworkCredentials.Network net = network.orElseThrow(
+        () -> new TransportException("this node is in no network (start it with -dnc network:password)"));
+    Membership m = new Membership(net.name(), net.key(), identity.peerId(), peerId);
+    try {
+      Codec.Writer hello = new Codec.Writer().u8(VERSION).text(net.name()).text(operation);
+      m.writeRound1(hello);
+      f.write(hello.toByteArray());
+      Codec.Reader rounds = new Codec.Reader(f.read());
+      if (rounds.u8() != 0) {
+        throw new MembershipException(PROTOCOL + ": " + peerId + " refused: " + rounds.text(MAX_REASON, "reason"));
+      }
+      m.readRound1(rounds);
+      Codec.Writer confirm = new Codec.Writer();
+      m.writeRound2(confirm);
+      m.readRound2(rounds);
+      rounds.end();
+      f.write(confirm.bytes(m.confirmation()).toByteArray());
+      Codec.Reader result = new Codec.Reader(f.read());
+      if (result.u8() != 0) {
+        throw new MembershipException(PROTOCOL + ": wrong network password: " + peerId
+            + " refused this node's key confirmation for network " + net.name() + " ("
+            + result.text(MAX_REASON, "reason") + ")");
+      }
+      byte[] tag = result.bytes(Membership.MAX_SCALAR, "key confirmation");
+      result.end();
+      if (!m.confirms(tag)) {
+        f.write(new Codec.Writer().u8(1).text(PROTOCOL + ": wrong network password: your key confirmation for"
+            + " network " + net.name() + " did not verify").toByteArray());
+        throw new MembershipException(PROTOCOL + ": wrong network password: " + peerId + " could not prove"
+            + " membership of network " + net.name() + " (its network password differs from this node's)");
+      }
+      f.write(new Codec.Writer().u8(0).toByteArray());
+      table.proven(peerId);
+    } catch (ProtocolException e) {
+      throw prefixed(peerId, e);
     }
   }
 
@@ -123,59 +140,111 @@ final class MembershipDialogue {
   }
 
   /**
-   * Answers the dialogue on an inbound stream: the operation the dialer asked for once it proved
-   * membership, or empty when one side refused the other (said to the dialer, noted in the table,
-   * logged).
+   * Answers the dialogue on an inbound stream without holding a thread while the dialer is silent:
+   * the messages are awaited on the stream's event loop (all within one timeout from now), the
+   * J-PAKE work runs on {@code workers}. Completes with the operation the dialer asked for once it
+   * proved membership, or empty when one side refused the other (said to the dialer, noted in the
+   * table, logged); fails on a protocol error, a closed stream or the timeout.
    */
-  Optional<String> answer(Stream stream, Frames f) throws Exception {
-    String peer = stream.peer().id();
-    Codec.Reader hello = new Codec.Reader(f.read());
-    int v = hello.u8();
-    String net = hello.text(128, "network");
-    byte[] dialerNonce = hello.bytes(Membership.NONCE_BYTES, "nonce");
-    String operation = hello.text(16, "operation");
-    hello.end();
-    if (v != VERSION) {
-      throw new ProtocolException("federation protocol version " + v + " (this node speaks " + VERSION + ")");
+  CompletableFuture<Optional<String>> answer(Stream stream, Frames f, Executor workers) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Listener l = new Listener(stream.peer().id(), f);
+    return f.next(deadline).thenApplyAsync(l::hello, workers)
+        .thenCompose(go -> go ? f.next(deadline).thenApplyAsync(l::confirm, workers)
+            : CompletableFuture.completedFuture(false))
+        .thenCompose(go -> go ? f.next(deadline).thenApply(l::ack)
+            : CompletableFuture.completedFuture(Optional.empty()));
+  }
+
+  /** The listener's side of one proof, one method per message it reads. */
+  private final class Listener {
+    private final String peer;
+    private final Frames f;
+    private Membership membership;
+    private String operation;
+    private NetworkCredentials.Network net;
+
+    Listener(String peer, Frames f) {
+      this.peer = peer;
+      this.f = f;
     }
-    if (dialerNonce.length != Membership.NONCE_BYTES) {
-      throw new ProtocolException("a nonce of " + dialerNonce.length + " bytes");
+
+    boolean hello(byte[] message) {
+      try {
+        Codec.Reader hello = new Codec.Reader(message);
+        int v = hello.u8();
+        if (v != VERSION) {
+          throw new ProtocolException(PROTOCOL + ": version " + v + " (this node speaks " + VERSION + ")");
+        }
+        String name = hello.text(128, "network");
+        operation = hello.text(16, "operation");
+        if (network.isEmpty() || !network.get().name().equals(name)) {
+          String reason = network.isEmpty() ? "this node is in no network"
+              : "this node is not a member of network '" + name + "'";
+          f.send(new Codec.Writer().u8(1).text(reason).toByteArray());
+          table.refused(peer, "asked for network '" + name + "'");
+          LOG.warn("federation: refused {}: it asked for network '{}'", peer, name);
+          return false;
+        }
+        net = network.get();
+        membership = new Membership(net.name(), net.key(), identity.peerId(), peer);
+        Codec.Writer rounds = new Codec.Writer().u8(0);
+        membership.writeRound1(rounds);
+        membership.readRound1(hello);
+        hello.end();
+        membership.writeRound2(rounds);
+        f.send(rounds.toByteArray());
+        return true;
+      } catch (ProtocolException e) {
+        throw prefixed(peer, e);
+      }
     }
-    if (network.isEmpty() || !network.get().name().equals(net)) {
-      String reason = network.isEmpty() ? "this node is in no network"
-          : "this node is not a member of network '" + net + "'";
-      f.write(new Codec.Writer().u8(1).text(reason).toByteArray());
-      table.refused(peer, "asked for network '" + net + "'");
-      LOG.warn("federation: refused {}: it asked for network '{}'", peer, net);
-      return Optional.empty();
+
+    boolean confirm(byte[] message) {
+      try {
+        Codec.Reader confirm = new Codec.Reader(message);
+        membership.readRound2(confirm);
+        byte[] tag = confirm.bytes(Membership.MAX_SCALAR, "key confirmation");
+        confirm.end();
+        if (!membership.confirms(tag)) {
+          f.send(new Codec.Writer().u8(1).text(PROTOCOL + ": wrong network password: your key confirmation for"
+              + " network " + net.name() + " did not verify").toByteArray());
+          table.refused(peer, "wrong network password (its key confirmation did not verify)");
+          LOG.warn("federation: refused {}: wrong network password for network {}", peer, net.name());
+          return false;
+        }
+        // only now, to a dialer that confirmed the key, does this node confirm it
+        f.send(new Codec.Writer().u8(0).bytes(membership.confirmation()).toByteArray());
+        return true;
+      } catch (ProtocolException e) {
+        throw prefixed(peer, e);
+      }
     }
-    NetworkCredentials.Network n = network.get();
-    byte[] listenerNonce = Membership.nonce();
-    f.write(new Codec.Writer().u8(0).bytes(listenerNonce).toByteArray());
-    Codec.Reader proof = new Codec.Reader(f.read());
-    byte[] given = proof.bytes(64, "proof");
-    proof.end();
-    byte[] expected =
-        Membership.proof(n.key(), "dialer", n.name(), peer, identity.peerId(), dialerNonce, listenerNonce);
-    if (!Membership.matches(expected, given)) {
-      f.write(new Codec.Writer().u8(1).text("membership proof for network " + n.name()
-          + " did not verify: wrong network credentials").toByteArray());
-      table.refused(peer, "wrong network credentials (its network password differs from this node's)");
-      LOG.warn("federation: refused {}: wrong network credentials for network {}", peer, n.name());
-      return Optional.empty();
+
+    Optional<String> ack(byte[] message) {
+      try {
+        Codec.Reader ack = new Codec.Reader(message);
+        if (ack.u8() != 0) {
+          String reason = ack.text(MAX_REASON, "reason");
+          table.refused(peer, "it refused this node: " + reason);
+          LOG.warn("federation: {} refused this node's key confirmation for network {}: {}", peer, net.name(), reason);
+          return Optional.empty();
+        }
+        ack.end();
+        table.accepted(peer);
+        return Optional.of(operation);
+      } catch (ProtocolException e) {
+        throw prefixed(peer, e);
+      }
     }
-    // only now, to a dialer that proved membership, does this node prove its own
-    f.write(new Codec.Writer().u8(0).bytes(Membership.proof(n.key(), "listener", n.name(), identity.peerId(), peer,
-        dialerNonce, listenerNonce)).toByteArray());
-    Codec.Reader ack = new Codec.Reader(f.read());
-    if (ack.u8() != 0) {
-      String reason = ack.text(1024, "reason");
-      table.refused(peer, "it refused this node: " + reason);
-      LOG.warn("federation: {} refused this node's membership proof for network {}: {}", peer, n.name(), reason);
-      return Optional.empty();
+  }
+
+  /** {@code e} with this protocol's name and the peer in front, as every wire error says it. */
+  static ProtocolException prefixed(String peer, ProtocolException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage();
+    if (m.startsWith(PROTOCOL)) {
+      return e;
     }
-    ack.end();
-    table.accepted(peer);
-    return Optional.of(operation);
+    return new ProtocolException(PROTOCOL + ": from " + peer + ": " + m, e);
   }
 }

@@ -43,6 +43,29 @@ class FederationFuzzTest {
     }
   }
 
+  private static final String OTHER;
+  static {
+    try {
+      OTHER = MembershipAndRecordTest.identity().peerId();
+    } catch (Exception e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+  private static final byte[] KEY = MembershipDialogueTest.key("NetPass");
+
+  /** A valid J-PAKE round 1 of OTHER's, and a round 2 it made in another run with this node. */
+  static byte[] rounds() {
+    Membership other = new Membership("net", KEY, OTHER, ME.peerId());
+    Membership earlier = new Membership("net", KEY, ME.peerId(), OTHER);
+    Codec.Writer w = new Codec.Writer();
+    other.writeRound1(w);
+    Codec.Writer t = new Codec.Writer();
+    earlier.writeRound1(t);
+    other.readRound1(new Codec.Reader(t.toByteArray()));
+    other.writeRound2(w);
+    return w.toByteArray();
+  }
+
   static byte[] record() {
     return SignedPeerRecord.sign(ME, "net", "node-a", "1.0", List.of("/ip4/127.0.0.1/tcp/1", "/ip6/::1/tcp/2"), 42)
         .encode();
@@ -69,6 +92,12 @@ class FederationFuzzTest {
   }
 
   @Provide
+  Arbitrary<byte[]> membershipRounds() {
+    byte[] r = rounds();
+    return Fuzz.bytes(Frames.HANDSHAKE_FRAME, List.of(r, java.util.Arrays.copyOf(r, r.length / 2)));
+  }
+
+  @Provide
   Arbitrary<String> identities() {
     String json = "{\"name\":\"node-a\",\"peerId\":\"" + ME.peerId()
         + "\",\"addresses\":[\"/ip4/127.0.0.1/tcp/4001\"]}";
@@ -83,6 +112,20 @@ class FederationFuzzTest {
     if (parsed.get() != null) {
       Fuzz.expect(input, () -> parsed.get().verifies());
     }
+  }
+
+  /** What a peer sends as its J-PAKE rounds: refused as a protocol error, or a key that confirms nothing. */
+  @Property(seed = Fuzz.SEED, tries = 200)
+  void membershipRounds(@ForAll("membershipRounds") byte[] input) {
+    Membership m = new Membership("net", KEY, ME.peerId(), OTHER);
+    m.writeRound1(new Codec.Writer());
+    Fuzz.expect(input, () -> {
+      Codec.Reader in = new Codec.Reader(input);
+      m.readRound1(in);
+      m.writeRound2(new Codec.Writer());
+      m.readRound2(in);
+      assertEquals(false, m.confirms(new byte[32]), "a made-up key confirmation");
+    }, ProtocolException.class);
   }
 
   @Property(seed = Fuzz.SEED)
@@ -143,6 +186,11 @@ class FederationFuzzTest {
   @FuzzTest(maxDuration = Fuzz.LONG_RUN, maxExecutions = Fuzz.EXECUTIONS)
   void fuzzSignedPeerRecords(byte[] input) {
     signedPeerRecords(input);
+  }
+
+  @FuzzTest(maxDuration = Fuzz.LONG_RUN, maxExecutions = Fuzz.EXECUTIONS)
+  void fuzzMembershipRounds(byte[] input) {
+    membershipRounds(input);
   }
 
   @FuzzTest(maxDuration = Fuzz.LONG_RUN, maxExecutions = Fuzz.EXECUTIONS)

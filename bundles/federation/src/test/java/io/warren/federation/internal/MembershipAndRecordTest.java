@@ -17,25 +17,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MembershipAndRecordTest {
-  private static final byte[] KEY = "k".repeat(32).getBytes();
-
-  @Test
-  void aProofIsBoundToTheRoleThePeersAndTheNonces() {
-    byte[] d = Membership.nonce();
-    byte[] l = Membership.nonce();
-    byte[] proof = Membership.proof(KEY, "dialer", "net", "A", "B", d, l);
-    assertTrue(Membership.matches(Membership.proof(KEY, "dialer", "net", "A", "B", d, l), proof));
-    assertFalse(Membership.matches(Membership.proof(KEY, "listener", "net", "A", "B", d, l), proof), "role");
-    assertFalse(Membership.matches(Membership.proof(KEY, "dialer", "net", "B", "A", d, l), proof), "peers swapped");
-    assertFalse(Membership.matches(Membership.proof(KEY, "dialer", "net", "A", "C", d, l), proof), "relayed to C");
-    assertFalse(Membership.matches(Membership.proof(KEY, "dialer", "other", "A", "B", d, l), proof), "network");
-    assertFalse(Membership.matches(Membership.proof(KEY, "dialer", "net", "A", "B", l, d), proof), "nonces");
-    byte[] otherKey = KEY.clone();
-    otherKey[0] ^= 1;
-    assertFalse(Membership.matches(Membership.proof(otherKey, "dialer", "net", "A", "B", d, l), proof), "password");
-    assertFalse(Membership.matches(proof, null));
-  }
-
   @Test
   void recordsVerifyOnlyAsTheirOwnerSignedThem() throws Exception {
     NodeIdentity me = identity();
