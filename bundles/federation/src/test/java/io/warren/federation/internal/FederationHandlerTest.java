@@ -127,4 +127,23 @@ class FederationHandlerTest {
     Await.until(Duration.ofSeconds(30), () -> handler.negotiating("attacker") == 0, "their places freed");
     assertTrue(served.isEmpty());
   }
+
+  @Test
+  void freshPeerIdsTogetherHoldNoMoreThanTheTotalShare() throws Exception {
+    NodeIdentity me = MembershipAndRecordTest.identity();
+    FederationHandler handler = handler(me, Duration.ofMinutes(5));
+    List<LocalStreams.Pair> silent = new ArrayList<>();
+    int strangers = FederationHandler.MAX_NEGOTIATING + 6;
+    for (int i = 0; i < strangers; i++) { // a new peer ID per stream, as a stranger can make at will
+      LocalStreams.Pair s = streams.open("stranger-" + i, me.peerId());
+      handler.handle(s.listener());
+      silent.add(s);
+    }
+    Await.until(Duration.ofSeconds(20),
+        () -> silent.stream().filter(s -> s.dialer().channel().isActive()).count() == FederationHandler.MAX_NEGOTIATING,
+        "the streams beyond the total share reset");
+    assertEquals(FederationHandler.MAX_NEGOTIATING, handler.negotiating());
+    silent.forEach(s -> s.dialer().channel().close());
+    Await.until(Duration.ofSeconds(30), () -> handler.negotiating() == 0, "their places freed when they close");
+  }
 }
