@@ -77,7 +77,7 @@ class GatewayOriginTest {
       x.getRequestHeaders().forEach((k, v) -> h.append(k).append('=').append(v).append(' '));
       seen.add(h.toString());
       byte[] b = ("page of " + name + " at " + x.getRequestURI() + "\n").getBytes(StandardCharsets.UTF_8);
-      x.getResponseHeaders().add("Set-Cookie", "session=" + name + "; Path=/");
+      x.getResponseHeaders().add("Set-Cookie", "session=" + name + "; Domain=" + DOMAIN + "; Path=/");
       x.sendResponseHeaders(200, b.length);
       try (OutputStream out = x.getResponseBody()) {
         out.write(b);
@@ -109,6 +109,8 @@ class GatewayOriginTest {
     seen.clear();
     String fromA = get(hostA, "/web/x?y=1", null);
     assertTrue(fromA.startsWith("HTTP/1.1 200") && fromA.contains("page of A at /x?y=1"), fromA);
+    assertTrue(fromA.toLowerCase(java.util.Locale.ROOT).contains("set-cookie: session=a; path=/\r\n"),
+        "A's cookie stays on A's host (no Domain for B's host to share): " + fromA);
     String fromB = get(hostB, "/web/x",
         "Cookie: session=A\r\nProxy-Authorization: Basic c2VjcmV0\r\nForwarded: for=6.6.6.6\r\nX-Forwarded-Host: "
             + hostA + "\r\n");
