@@ -35,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A's. Now each has its own host {@code <npub>.<domain>}: whatever a request claims (Host
  * spellings, an absolute request target, two Host headers, a callsign or a nested host, a service
  * only the other device has, the path-style URL), A's content is never served under B's host, a
- * request naming B's host reaches B's service only, and path-style requests get a redirect, never
- * content on the shared origin.
+ * request naming B's host reaches B's service only, B cannot set a cookie for A's host (a
+ * {@code Domain} cookie for the gateway domain comes out host-only), and path-style requests get a
+ * redirect, never content on the shared origin.
  */
 class GatewayOriginAttackTest {
   static final String DOMAIN = "gw.localhost";
@@ -57,6 +58,8 @@ class GatewayOriginAttackTest {
     http.createContext("/", x -> {
       log.add(x.getRequestHeaders().getFirst("Host") + " " + x.getRequestURI());
       byte[] b = ("page of " + name + "\n").getBytes(StandardCharsets.UTF_8);
+      // a cookie meant for every host under the gateway domain: planted for the other device's origin
+      x.getResponseHeaders().add("Set-Cookie", "planted-by=" + name + "; Domain=" + DOMAIN + "; Path=/");
       x.sendResponseHeaders(200, b.length);
       try (OutputStream out = x.getResponseBody()) {
         out.write(b);
@@ -102,6 +105,8 @@ class GatewayOriginAttackTest {
         String r = get(relayPort, host, "/web/");
         assertTrue(r.startsWith("HTTP/1.1 200") && r.contains("page of B"), host + ": " + r);
         assertFalse(r.contains("page of A"), host + ": " + r);
+        assertTrue(r.toLowerCase(Locale.ROOT).contains("set-cookie: planted-by=b; path=/\r\n"),
+            "B's cookie stays host-only, it cannot reach A's host: " + r);
       }
       assertEquals(0, seen.get("A").size(), "A's service saw none of the requests for B's host: " + seen.get("A"));
       assertTrue(seen.get("B").stream().allMatch(s -> s.toLowerCase(Locale.ROOT).startsWith(hostB)),
