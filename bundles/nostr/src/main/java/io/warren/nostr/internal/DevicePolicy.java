@@ -17,7 +17,9 @@ import java.util.Set;
  * <li>Everything else (private services, whiteboard protocols) needs the requester's key in
  *     {@code allow} (or this device's own key). For requests through the relay's HTTP gateway the
  *     requester is the relay, so the key that counts is the NIP-98 event's ({@code auth} tag),
- *     checked again here: kind, time, signature, and a URL naming this device and service.</li>
+ *     checked again here: kind, time, signature, and a URL naming this device and service (by
+ *     {@code /tunnel/<device>/<service>} or by the device's own gateway host, see
+ *     {@link GatewayHosts}).</li>
  * </ul>
  */
 public record DevicePolicy(String self, Set<String> allow, Set<String> block) {
@@ -67,16 +69,26 @@ public record DevicePolicy(String self, Set<String> allow, Set<String> block) {
     return "restricted: key " + TunnelWire.callsign(principal) + " is not in this device's allow list";
   }
 
-  /** Whether a NIP-98 URL is {@code .../tunnel/<this device>/<service>...}. */
+  /**
+   * Whether a NIP-98 URL names this device and {@code service}: {@code .../tunnel/<this device>/<service>...} on
+   * the relay's origin, or {@code //<this device's npub>.<gateway domain>/<service>...} on its own gateway host.
+   */
   private boolean urlNames(String url, String service) {
     String path;
+    String host;
     try {
-      path = new URI(url).getRawPath();
+      URI u = new URI(url);
+      path = u.getRawPath();
+      host = u.getHost();
     } catch (Exception e) {
       return false;
     }
     if (path == null) {
       return false;
+    }
+    if (host != null && GatewayHosts.hostName(host).startsWith(TunnelWire.npub(self) + ".")) {
+      String[] parts = path.split("/", 3);
+      return parts.length >= 2 && parts[1].equals(service);
     }
     int i = path.indexOf("/tunnel/");
     if (i < 0) {

@@ -16,9 +16,12 @@ import java.util.Set;
  * @param gateway whether the HTTP gateway (/tunnel/...) is served
  * @param gatewayKeys keys of devices whose tunnel requests may carry the {@code gateway} and
  *     {@code auth} tags (speak for another key, as this relay's own gateway does); empty: none
+ * @param gatewayDomain the base domain under which each device's gateway has its own host
+ *     ({@code <npub>.<domain>}, see {@link GatewayHosts}); empty: devices share the relay's origin
+ *     under {@code /tunnel/<device>/}
  */
 public record DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandwidth, Set<String> allow,
-    Set<String> block, boolean gateway, Set<String> gatewayKeys) {
+    Set<String> block, boolean gateway, Set<String> gatewayKeys, String gatewayDomain) {
 
   public DeviceSettings {
     if (maxDevices < 0 || maxTunnelsPerDevice < 0 || bandwidth < 0) {
@@ -27,11 +30,12 @@ public record DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandw
     allow = Set.copyOf(allow);
     block = Set.copyOf(block);
     gatewayKeys = Set.copyOf(gatewayKeys);
+    gatewayDomain = GatewayHosts.domain(gatewayDomain);
   }
 
   public DeviceSettings(int maxDevices, int maxTunnelsPerDevice, long bandwidth, Set<String> allow, Set<String> block,
       boolean gateway) {
-    this(maxDevices, maxTunnelsPerDevice, bandwidth, allow, block, gateway, Set.of());
+    this(maxDevices, maxTunnelsPerDevice, bandwidth, allow, block, gateway, Set.of(), "");
   }
 
   /** Parses keys (hex or npub) of an allow or block list; throws naming the bad entry. */

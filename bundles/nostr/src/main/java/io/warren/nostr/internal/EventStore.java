@@ -1,5 +1,6 @@
 package io.warren.nostr.internal;
 
+import io.netty.buffer.ByteBufUtil;
 import io.warren.api.Store;
 import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
@@ -60,7 +61,14 @@ public final class EventStore {
             bytes BIGINT NOT NULL);
           DELETE FROM nostr_usage;
           INSERT INTO nostr_usage(pubkey, events, bytes) SELECT pubkey, COUNT(*), SUM(size) FROM nostr_event GROUP BY pubkey;
-          """));
+          """),
+      // sizes were counted in characters: count the UTF-8 bytes stored and sent (OCTET_LENGTH is UTF-8 in H2 2)
+      new Store.Migration(4,
+          """
+              UPDATE nostr_event SET size = OCTET_LENGTH(json) WHERE size <> OCTET_LENGTH(json);
+              DELETE FROM nostr_usage;
+              INSERT INTO nostr_usage(pubkey, events, bytes) SELECT pubkey, COUNT(*), SUM(size) FROM nostr_event GROUP BY pubkey;
+              """));
 
   /**
    * How much the store holds at most, per author and in total (0: no limit). When a write takes
@@ -128,7 +136,7 @@ public final class EventStore {
     totalBytes = t[1];
   }
 
-  /** Events and bytes (of JSON) held, from the usage accounting. */
+  /** Events and bytes (of JSON, UTF-8) held, from the usage accounting. */
   public long[] usage() {
     return new long[] {totalEvents, totalBytes};
   }
@@ -227,9 +235,11 @@ public final class EventStore {
           insert.setInt(4, e.kind());
           insert.setString(5, kc == KindClass.ADDRESSABLE ? e.dTag() : null);
           insert.setString(6, json);
-          insert.setInt(7, json.length());
+          // what the quota and a REQ's output budget count: the bytes stored and sent, not characters
+          int size = ByteBufUtil.utf8Bytes(json);
+          insert.setInt(7, size);
           insert.executeUpdate();
-          usage.add(e.pubkey(), 1, json.length());
+          usage.add(e.pubkey(), 1, size);
           boolean tagged = false;
           for (List<String> tag : indexedTags(e)) {
             insertTag.setString(1, e.id());

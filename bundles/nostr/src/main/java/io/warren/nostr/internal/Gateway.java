@@ -25,6 +25,14 @@ import java.util.Set;
  * a device's service and responses back, and {@code /api/status}, {@code /api/devices[/<id>]}
  * answer JSON.
  *
+ * <p>Origins: without {@code gateway.domain} every device is served on the relay's one origin, so
+ * a browser lets one device's pages read another's (cookies, storage, credentialed fetches). With
+ * a domain each device has its own host, {@code <npub>.<domain>}, where {@code /<service>/<path>}
+ * goes to that device and nothing else is served; a host under the domain that names no device is
+ * answered 421, and {@code /tunnel/...} on the relay's origin is redirected (308) to the device's
+ * host instead of being served there (see {@link GatewayHosts}). The device is the one that
+ * authenticated as the key in the host name; a NIP-98 token must name the device's host.
+ *
  * <p>Roles: {@link GatewayHandler} (one per connection) parses and routes requests, answers
  * {@code /api} through {@link GatewayApi} and authorizes {@code /tunnel} requests;
  * {@link GatewayTunnel} then carries the request to the device's stream and the response back,
@@ -32,7 +40,8 @@ import java.util.Set;
  *
  * <p>The gateway forwards the request head (path rewritten to {@code /<path>}, {@code Connection:
  * close} unless it is an upgrade, {@code X-Forwarded-For} and {@code X-Forwarded-Prefix} added,
- * the {@code Authorization} header removed) and then streams the body as it comes (re-chunked when
+ * the node's own credentials ({@code Authorization}, {@code Proxy-Authorization}) and the client's
+ * claims about forwarding ({@code Forwarded}, {@code X-Forwarded-*}) removed) and then streams the body as it comes (re-chunked when
  * the client sent chunks); the response is copied back byte for byte, unparsed, until the device's
  * side ends, so chunked and large responses and WebSocket upgrades pass through without being
  * buffered. One request per client connection: the connection closes after the response.
@@ -104,12 +113,25 @@ final class Gateway {
 
   /** Writes a complete response of the gateway's own; {@code close} closes the connection after it. */
   static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body, boolean close) {
+    respond(ctx, status, type, body, null, close);
+  }
+
+  /** Redirects to {@code location} (a 3xx {@code status}) and closes the connection. */
+  static void redirect(ChannelHandlerContext ctx, HttpResponseStatus status, String location) {
+    respond(ctx, status, "text/plain; charset=utf-8", "moved to " + location + "\n", location, true);
+  }
+
+  private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body,
+      String location, boolean close) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(b));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, b.length)
         .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     if (status == HttpResponseStatus.UNAUTHORIZED) {
       r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Nostr");
+    }
+    if (location != null) {
+      r.headers().set(HttpHeaderNames.LOCATION, location);
     }
     if (close) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -67,6 +67,11 @@ final class GatewayApi {
     m.put("callsign", d.callsign());
     m.put("pubkey", d.hex());
     m.put("npub", TunnelWire.npub(d.hex()));
+    String domain = gateway.hub().settings().gatewayDomain();
+    if (!domain.isEmpty()) {
+      // where its services are: https://<host>/<service>/
+      m.put("gateway_host", GatewayHosts.host(d.hex(), domain));
+    }
     m.put("connected_since", d.since().toString());
     m.put("tunnels", d.tunnels());
     m.put("tunnels_opened", d.tunnelsOpened());

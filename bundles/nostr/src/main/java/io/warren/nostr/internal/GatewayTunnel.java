@@ -26,7 +26,8 @@ import java.util.ArrayDeque;
  * its chunk boundaries: it is re-chunked here); this handler turns it into bytes for the splice.
  * After a WebSocket (or other) upgrade the decoder is removed instead and bytes pass as they are.
  * Response direction: the splice writes the device's bytes from the decoder's context, around the
- * HTTP encoder, unparsed (without the codec, after an upgrade, straight to the connection).
+ * HTTP encoder, unparsed (without the codec, after an upgrade, straight to the connection) but for
+ * the cookies of the response head, which {@link GatewayCookies} keeps on the device's host.
  *
  * <p>One request per connection: when the device's side of the stream ends, the client's
  * connection is closed once the response is flushed (the splice alone would only half-close it).
@@ -63,6 +64,7 @@ final class GatewayTunnel extends ChannelDuplexHandler {
     queued.clear();
     p.replace(gateway.handler(), Gateway.NAME, tunnel);
     stream.writeAndFlush(head);
+    stream.pipeline().addLast(GatewayCookies.NAME, new GatewayCookies());
     stream.pipeline().addLast(RESPONSE_END, new ResponseEnd(client));
     Splice.Builder splice = Splice.between(client, stream).pace(pacer);
     if (upgrade) {

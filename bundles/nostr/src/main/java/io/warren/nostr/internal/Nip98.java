@@ -20,6 +20,15 @@ final class Nip98 {
    * request's, a u tag whose path and query are the request's, a valid signature.
    */
   static Event checkHeader(String header, String method, String uri, long now) {
+    return checkHeader(header, method, null, uri, now);
+  }
+
+  /**
+   * As {@link #checkHeader(String, String, String, long)}, and when {@code host} is given the u
+   * tag must name that host too (a device's own gateway host, where the path does not name the
+   * device: a token signed for one device's host opens nothing on another's).
+   */
+  static Event checkHeader(String header, String method, String host, String uri, long now) {
     if (!header.regionMatches(true, 0, "Nostr ", 0, 6)) {
       throw new NostrException("expected 'Nostr <base64 event>'");
     }
@@ -38,6 +47,9 @@ final class Nip98 {
     if (!uri.equals(pathAndQuery(u))) {
       throw new NostrException("the u tag does not name this URL");
     }
+    if (host != null && !host.equals(hostOf(u))) {
+      throw new NostrException("the u tag does not name this host (" + host + ")");
+    }
     return e;
   }
 
@@ -50,6 +62,16 @@ final class Nip98 {
       throw new NostrException("created_at is more than " + TunnelWire.REQUEST_WINDOW_SECONDS + " s from now");
     }
     e.verify();
+  }
+
+  /** The host of a URL, lower case, without trailing dot; empty when it has none. */
+  static String hostOf(String url) {
+    try {
+      String h = new URI(url).getHost();
+      return h == null ? "" : GatewayHosts.hostName(h);
+    } catch (Exception x) {
+      return "";
+    }
   }
 
   static String pathAndQuery(String url) {

@@ -147,6 +147,12 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
 
     @AttributeDefinition(description = "Serve the HTTP gateway /tunnel/<device>/<service>/...")
     boolean gateway_enabled() default true;
+
+    @AttributeDefinition(description = "Base domain of per-device gateway hosts (e.g. gw.example.org): a device is "
+        + "served at <npub>.<domain>/<service>/..., each in its own browser origin, and /tunnel/... redirects there; "
+        + "empty: every device under /tunnel/ on the relay's one origin. Point a wildcard DNS name (and certificate) "
+        + "*.<domain> at the relay")
+    String gateway_domain() default "";
   }
 
   private final RelaySettings settings;
@@ -201,7 +207,8 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   static DeviceSettings deviceSettings(Config c) {
     return new DeviceSettings(c.max_devices(), c.max_tunnels_per_device(), c.device_bandwidth(),
         DeviceSettings.keys("device.allow", c.device_allow()), DeviceSettings.keys("device.block", c.device_block()),
-        c.gateway_enabled(), DeviceSettings.keys("device.gateway.allow", c.device_gateway_allow()));
+        c.gateway_enabled(), DeviceSettings.keys("device.gateway.allow", c.device_gateway_allow()),
+        c.gateway_domain());
   }
 
   /** Smallest max.message.length that carries the device layer's binary messages (a Yamux frame is at most 64 KiB). */

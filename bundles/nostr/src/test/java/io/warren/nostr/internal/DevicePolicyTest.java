@@ -83,6 +83,20 @@ class DevicePolicyTest {
   }
 
   @Test
+  void onADevicesOwnGatewayHostTheHostNamesTheDevice() {
+    List<String> gw = List.of("gateway", "http");
+    String own = "https://" + TunnelWire.npub(DEVICE_HEX) + ".gw.example.org";
+    assertNull(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", nip98(FRIEND, own + "/ssh/x")))), ssh,
+        NOW));
+    for (String bad : List.of(own + "/web/x", "https://" + TunnelWire.npub(hex(RELAY)) + ".gw.example.org/ssh/x",
+        "https://" + TunnelWire.callsign(DEVICE_HEX) + ".gw.example.org/ssh/x",
+        "https://x" + TunnelWire.npub(DEVICE_HEX) + ".gw.example.org/ssh/x")) {
+      assertTrue(policy.refusal(request(RELAY, "ssh", List.of(gw, List.of("auth", nip98(FRIEND, bad)))), ssh, NOW)
+          .startsWith("invalid:"), bad);
+    }
+  }
+
+  @Test
   void replayedRequestsAreSeen() {
     DevicePolicy.Seen seen = new DevicePolicy.Seen();
     assertTrue(seen.add("a", NOW));

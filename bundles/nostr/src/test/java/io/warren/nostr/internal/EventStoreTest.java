@@ -8,6 +8,7 @@ import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
 import io.warren.nostr.internal.EventStore.Outcome;
 import io.warren.store.internal.H2Store;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -271,6 +272,59 @@ class EventStoreTest {
   }
 
   @Test
+  void quotasCountUtf8BytesNotCharacters() {
+    h2.close();
+    h2 = H2Store.open(dir);
+    // 200 emoji: 400 Java chars, 800 bytes in UTF-8
+    String wide = "\uD83D\uDE00".repeat(200);
+    Event first = ev(ALICE, 10, 1, wide);
+    Event second = ev(ALICE, 20, 1, wide);
+    int bytes = first.toJson().getBytes(StandardCharsets.UTF_8).length;
+    assertTrue(bytes > first.toJson().length() + 300, "the content is multi-byte: " + bytes);
+    // room for both events counted in characters, for one counted in bytes
+    store = new EventStore(h2, new EventStore.Quota(0, bytes + first.toJson().length(), 0, 0));
+    store.save(List.of(first));
+    assertEquals(bytes, store.usage()[1], "what is held is counted in bytes");
+    assertEquals(bytes, store.keys(List.of(Filter.parse("{}")), 10, 10).get(0).size(), "and sent by that size");
+    store.save(List.of(second));
+    assertEquals(List.of(second.id()), ids("{\"authors\":[\"" + first.pubkey() + "\"]}"),
+        "two events' bytes are over the author's quota: the oldest went");
+    assertEquals(bytes, store.usage()[1]);
+  }
+
+  @Test
+  void sizesCountedInCharactersAreRecountedInBytes() {
+    h2.close();
+    java.nio.file.Path old = dir.resolve("chars");
+    h2 = H2Store.open(old);
+    h2.migrate(EventStore.OWNER, EventStore.MIGRATIONS.subList(0, 3)); // as the previous release left it
+    Event wide = ev(ALICE, 10, 1, "\u00E9\u20AC".repeat(100));
+    Event narrow = ev(BOB, 10, 1, "ascii");
+    h2.transact(c -> {
+      for (Event e : List.of(wide, narrow)) {
+        try (var ins = c.prepareStatement(
+            "INSERT INTO nostr_event(id, pubkey, created_at, kind, json, size) VALUES (?, ?, ?, ?, ?, ?)")) {
+          ins.setString(1, e.id());
+          ins.setString(2, e.pubkey());
+          ins.setLong(3, e.createdAt());
+          ins.setInt(4, e.kind());
+          ins.setString(5, e.toJson());
+          ins.setInt(6, e.toJson().length());
+          ins.executeUpdate();
+        }
+      }
+      c.createStatement().execute("INSERT INTO nostr_usage(pubkey, events, bytes) SELECT pubkey, COUNT(*), SUM(size) "
+          + "FROM nostr_event GROUP BY pubkey");
+      return null;
+    });
+    store = new EventStore(h2);
+    long utf8 = wide.toJson().getBytes(StandardCharsets.UTF_8).length + narrow.toJson().length();
+    assertEquals(utf8, store.usage()[1]);
+    assertEquals(wide.toJson().getBytes(StandardCharsets.UTF_8).length,
+        store.keys(List.of(Filter.parse("{\"authors\":[\"" + wide.pubkey() + "\"]}")), 10, 10).get(0).size());
+  }
+
+  @Test
   void keysAndPagesGiveWhatQueryGives() {
     Event a = ev(ALICE, 10, 1, "a");
     Event b = ev(BOB, 20, 1, "b");
@@ -278,7 +332,7 @@ class EventStoreTest {
     List<Filter> all = List.of(Filter.parse("{}"));
     List<EventStore.Key> keys = store.keys(all, 100, 100);
     assertEquals(List.of(b.id(), a.id()), keys.stream().map(EventStore.Key::id).toList());
-    assertEquals(b.toJson().length(), keys.get(0).size());
+    assertEquals(b.toJson().getBytes(StandardCharsets.UTF_8).length, keys.get(0).size());
     assertEquals(a.toJson(), store.load(List.of(a.id(), "0".repeat(64))).get(a.id()));
     assertEquals(1, store.load(List.of(a.id(), "0".repeat(64))).size());
   }
