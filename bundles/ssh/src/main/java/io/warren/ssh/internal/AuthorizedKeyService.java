@@ -48,7 +48,8 @@ public final class AuthorizedKeyService implements AuthorizedKeys {
     if (byFingerprint.size() >= MAX_KEYS) {
       throw new IllegalArgumentException("already " + MAX_KEYS + " authorised keys; remove one first");
     }
-    AuthorizedKey k = new AuthorizedKey(p.fingerprint(), p.type(), p.bits(), p.comment(), Instant.now());
+    AuthorizedKey k = new AuthorizedKey(p.fingerprint(), p.type(), p.bits(), p.comment(),
+        Instant.ofEpochMilli(System.currentTimeMillis()));
     if (!db.insert(k, p.line())) {
       throw new IllegalArgumentException("key " + k.fingerprint() + " is already authorised");
     }

@@ -22,7 +22,6 @@ import java.util.function.Supplier;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.auth.keyboard.DefaultKeyboardInteractiveAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
 import org.osgi.framework.BundleContext;
@@ -160,11 +159,12 @@ public final class SshConsoleServer implements SshConsole {
           return false;
         }
       });
-      s.setKeyboardInteractiveAuthenticator(new DefaultKeyboardInteractiveAuthenticator());
     } else {
       s.setPasswordAuthenticator(null);
-      s.setKeyboardInteractiveAuthenticator(null);
     }
+    // the password goes through the "password" method only: keyboard-interactive would ask for the
+    // same password again, with a banner of its own on the client's terminal
+    s.setKeyboardInteractiveAuthenticator(null);
     s.setGSSAuthenticator(null);
     s.setHostBasedAuthenticator(null);
     s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
