@@ -31,14 +31,19 @@ public final class AuthorizedKeyService implements AuthorizedKeys {
 
   @Activate
   public AuthorizedKeyService(@Reference Store store) {
-    this.db = new SshStore(store);
-    for (SshStore.StoredKey k : db.keys()) {
-      try {
-        byFingerprint.put(k.key().fingerprint(), KeyLines.parse(k.line()).key());
-      } catch (IllegalArgumentException e) {
-        LOG.warn("ssh: stored key {} cannot be read any more and is ignored: {}", k.key().fingerprint(),
-            e.getMessage());
+    ClassLoader context = SshdLoader.enter();
+    try {
+      this.db = new SshStore(store);
+      for (SshStore.StoredKey k : db.keys()) {
+        try {
+          byFingerprint.put(k.key().fingerprint(), KeyLines.parse(k.line()).key());
+        } catch (IllegalArgumentException e) {
+          LOG.warn("ssh: stored key {} cannot be read any more and is ignored: {}", k.key().fingerprint(),
+              e.getMessage());
+        }
       }
+    } finally {
+      SshdLoader.restore(context);
     }
   }
 

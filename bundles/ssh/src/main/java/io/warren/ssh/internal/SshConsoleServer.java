@@ -16,12 +16,17 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.AsyncAuthException;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
 import org.osgi.framework.BundleContext;
@@ -124,6 +129,8 @@ public final class SshConsoleServer implements SshConsole {
     t.setDaemon(true);
     return t;
   });
+  /** Password checks, off MINA's I/O threads; the AdminAuthenticator bounds them again. */
+  private final ThreadPoolExecutor checks = loginChecks();
   private final SshServer server;
   private final InetSocketAddress address;
 
@@ -136,58 +143,70 @@ public final class SshConsoleServer implements SshConsole {
 
   SshConsoleServer(Settings settings, Store store, AuthorizedKeys keys, CommandRunner commands,
       AdminAuthenticator admin, Supplier<Collection<String>> commandNames, String banner) throws IOException {
-    this.hostKey = HostKey.load(new SshStore(store));
-    this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
-    if (!settings.enabled()) {
-      this.server = null;
-      this.address = null;
-      return;
-    }
-    SshServer s = SshServer.setUpDefaultServer();
-    s.setHost(settings.host());
-    s.setPort(settings.port());
-    s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-    s.setPublickeyAuthenticator(
-        (user, key, session) -> user.equals(admin.adminUser()) && keys.authorizes(key));
-    if (settings.passwords()) {
-      s.setPasswordAuthenticator((user, password, session) -> {
-        String source = source(session);
-        try {
-          return admin.authenticate(user, password.toCharArray(), source);
-        } catch (AuthenticationException e) {
-          LOG.info("ssh: login as {} from {} not checked: {}", user, source, e.getMessage());
-          return false;
-        }
-      });
-    } else {
-      s.setPasswordAuthenticator(null);
-    }
-    // the password goes through the "password" method only: keyboard-interactive would ask for the
-    // same password again, with a banner of its own on the client's terminal
-    s.setKeyboardInteractiveAuthenticator(null);
-    s.setGSSAuthenticator(null);
-    s.setHostBasedAuthenticator(null);
-    s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-    s.setSubsystemFactories(List.of());
-    s.setShellFactory(channel -> new ConsoleShell(commands, workers, commandNames, banner));
-    s.setCommandFactory((channel, line) -> new ConsoleExec(commands, workers, line));
-    s.addSessionListener(limits);
-    CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, settings.maxAuthAttempts());
-    CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(s, settings.maxPerUser());
-    CoreModuleProperties.AUTH_TIMEOUT.set(s, settings.authTimeout());
-    CoreModuleProperties.IDLE_TIMEOUT.set(s, settings.idleTimeout());
-    CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "Warren");
+    // sshd's registrars and factories through its own loader (see SshdLoader); its threads inherit it
+    ClassLoader context = SshdLoader.enter();
     try {
-      s.start();
-    } catch (IOException e) {
-      workers.shutdownNow();
-      throw new IOException("ssh: cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),
-          e);
+      this.hostKey = HostKey.load(new SshStore(store));
+      this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
+      if (!settings.enabled()) {
+        this.server = null;
+        this.address = null;
+        return;
+      }
+      SshServer s = SshServer.setUpDefaultServer();
+      s.setHost(settings.host());
+      s.setPort(settings.port());
+      s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+      s.setPublickeyAuthenticator(
+          (user, key, session) -> user.equals(admin.adminUser()) && keys.authorizes(key));
+      if (settings.passwords()) {
+        s.setPasswordAuthenticator((user, password, session) -> {
+          // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
+          // being checked do not stall the traffic of sessions already open
+          AsyncAuthException pending = new AsyncAuthException();
+          String source = source(session);
+          try {
+            checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
+          } catch (RejectedExecutionException e) {
+            LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
+            return false;
+          }
+          throw pending;
+        });
+      } else {
+        s.setPasswordAuthenticator(null);
+      }
+      // the password goes through the "password" method only: keyboard-interactive would ask for the
+      // same password again, with a banner of its own on the client's terminal
+      s.setKeyboardInteractiveAuthenticator(null);
+      s.setGSSAuthenticator(null);
+      s.setHostBasedAuthenticator(null);
+      s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+      s.setSubsystemFactories(List.of());
+      s.setShellFactory(channel -> new ConsoleShell(commands, workers, commandNames, banner));
+      s.setCommandFactory((channel, line) -> new ConsoleExec(commands, workers, line));
+      s.addSessionListener(limits);
+      CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, settings.maxAuthAttempts());
+      CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(s, settings.maxPerUser());
+      CoreModuleProperties.AUTH_TIMEOUT.set(s, settings.authTimeout());
+      CoreModuleProperties.IDLE_TIMEOUT.set(s, settings.idleTimeout());
+      CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "Warren");
+      try {
+        s.start();
+      } catch (IOException e) {
+        workers.shutdownNow();
+        checks.shutdownNow();
+        throw new IOException(
+            "ssh: cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),
+            e);
+      }
+      this.server = s;
+      this.address = bound(s, settings);
+      LOG.info("SSH console listening on {}:{} (host key {})", address.getHostString(), address.getPort(),
+          fingerprint());
+    } finally {
+      SshdLoader.restore(context);
     }
-    this.server = s;
-    this.address = bound(s, settings);
-    LOG.info("SSH console listening on {}:{} (host key {})", address.getHostString(), address.getPort(),
-        fingerprint());
   }
 
   private static InetSocketAddress bound(SshServer s, Settings settings) {
@@ -197,6 +216,29 @@ public final class SshConsoleServer implements SshConsole {
       }
     }
     return new InetSocketAddress(settings.host(), s.getPort());
+  }
+
+  /** Up to 4 threads (idle ones end), 64 logins waiting; one more is refused. */
+  private static ThreadPoolExecutor loginChecks() {
+    ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
+      Thread t = new Thread(r, "warren-ssh-login");
+      t.setDaemon(true);
+      return t;
+    });
+    e.allowCoreThreadTimeOut(true);
+    return e;
+  }
+
+  private static boolean check(AdminAuthenticator admin, String user, String password, String source) {
+    try {
+      return admin.authenticate(user, password.toCharArray(), source);
+    } catch (AuthenticationException e) {
+      LOG.info("ssh: login as {} from {} not checked: {}", user, source, e.getMessage());
+      return false;
+    } catch (RuntimeException e) {
+      LOG.warn("ssh: checking the login as {} from {} failed", user, source, e);
+      return false;
+    }
   }
 
   /** Where a login attempt comes from, for the login limits: its IP address, never its port. */
@@ -216,6 +258,7 @@ public final class SshConsoleServer implements SshConsole {
       }
     }
     workers.shutdownNow();
+    checks.shutdownNow();
   }
 
   @Override
