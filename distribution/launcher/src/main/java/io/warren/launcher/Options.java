@@ -16,6 +16,7 @@ record Options(
     Optional<String> networkCredentials,
     Optional<String> bootstrap,
     Optional<Integer> relayPort,
+    Optional<Integer> sshPort,
     boolean install,
     boolean uninstall,
     boolean console) {
@@ -38,6 +39,7 @@ record Options(
                                          join network NET, proving membership with PW
         -bs, --bootstrap B64             join through the node whose `node:identity -b64` this is
         --relay-port N                   run the Nostr relay on port N of 127.0.0.1 (0: a free port)
+        --ssh-port N                     serve the console over SSH on port N of 127.0.0.1 (0: a free port)
         --no-console                     do not read console commands from the terminal
         --install                        (as root) install a systemd service running this node
                                          from /opt/warren with data in /var/lib/warren
@@ -55,6 +57,7 @@ record Options(
     String dnc = null;
     String bs = null;
     Integer relayPort = null;
+    Integer sshPort = null;
     boolean install = false;
     boolean uninstall = false;
     boolean console = true;
@@ -77,6 +80,7 @@ record Options(
         case "-dnc", "--default-network-credentials" -> dnc = checkNetworkCredentials(value(list, ++i, a));
         case "-bs", "--bootstrap" -> bs = checkBootstrap(value(list, ++i, a));
         case "--relay-port" -> relayPort = checkPort(value(list, ++i, a), a);
+        case "--ssh-port" -> sshPort = checkPort(value(list, ++i, a), a);
         case "--install" -> install = true;
         case "--uninstall" -> uninstall = true;
         case "--no-console" -> console = false;
@@ -89,7 +93,8 @@ record Options(
       throw new UsageException("--install and --uninstall exclude each other");
     }
     return new Options(help, Optional.ofNullable(dataDir), Optional.ofNullable(rc), Optional.ofNullable(dnc),
-        Optional.ofNullable(bs), Optional.ofNullable(relayPort), install, uninstall, console);
+        Optional.ofNullable(bs), Optional.ofNullable(relayPort), Optional.ofNullable(sshPort), install, uninstall,
+        console);
   }
 
   private static String value(List<String> args, int i, String option) throws UsageException {

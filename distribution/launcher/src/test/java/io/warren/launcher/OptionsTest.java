@@ -34,6 +34,8 @@ class OptionsTest {
     assertEquals(bs, o.bootstrap().orElseThrow());
     assertEquals(Path.of("/tmp/y"), o.dataDir().orElseThrow());
     assertEquals(0, Options.parse("--relay-port", "0").relayPort().orElseThrow());
+    assertEquals(8101, Options.parse("--ssh-port=8101").sshPort().orElseThrow());
+    assertTrue(Options.parse().sshPort().isEmpty(), "no SSH unless asked for");
     assertEquals("admin:pw", Options.parse("--root-credentials", "admin:pw").rootCredentials().orElseThrow());
   }
 
@@ -52,6 +54,7 @@ class OptionsTest {
     assertTrue(message("stray").contains("unexpected argument"));
     assertTrue(message("--relay-port", "70000").contains("0-65535"));
     assertTrue(message("--relay-port", "x").contains("port number"));
+    assertTrue(message("--ssh-port", "-1").contains("0-65535"));
   }
 
   @Test

@@ -1,0 +1,71 @@
+package io.warren.ssh.command;
+
+import io.warren.ssh.AuthorizedKey;
+import io.warren.ssh.AuthorizedKeys;
+import io.warren.ssh.SshConsole;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The {@code ssh:} console scope: the host key, the authorised keys, and the server's state. */
+@Component(service = SshCommands.class, property = {
+    "osgi.command.scope=ssh",
+    "osgi.command.function=keys",
+    "osgi.command.function=fingerprint",
+    "osgi.command.function=info"})
+public final class SshCommands {
+  private final SshConsole console;
+  private final AuthorizedKeys keys;
+
+  @Activate
+  public SshCommands(@Reference SshConsole console, @Reference AuthorizedKeys keys) {
+    this.console = console;
+    this.keys = keys;
+  }
+
+  @Descriptor("Manages the public keys that may log in as the admin: add <key line>, list, remove <fingerprint or comment>")
+  public String keys(@Descriptor("add, list or remove") String action,
+      @Descriptor("add: the OpenSSH public key line (ssh-ed25519 AAAA... comment); remove: SHA256:... or the comment") String... args) {
+    String arg = String.join(" ", args).strip();
+    return switch (action) {
+      case "add" -> {
+        AuthorizedKey k = keys.add(arg);
+        yield "added " + line(k);
+      }
+      case "list" -> {
+        if (!arg.isEmpty()) {
+          throw new IllegalArgumentException("ssh:keys list takes no argument");
+        }
+        List<AuthorizedKey> all = keys.list();
+        yield all.isEmpty() ? "no authorised keys (add one with ssh:keys add <public key line>)"
+            : String.join("\n", all.stream().map(SshCommands::line).toList());
+      }
+      case "remove" ->
+        "removed " + String.join("\n        ", keys.remove(arg).stream().map(SshCommands::line).toList());
+      default -> throw new IllegalArgumentException("ssh:keys: expected add, list or remove, got '" + action + "'");
+    };
+  }
+
+  @Descriptor("Prints the host key's SHA256 fingerprint as OpenSSH prints it; -k prints the public key line instead")
+  public String fingerprint(
+      @Descriptor("print the host public key as an OpenSSH line (for known_hosts)") @Parameter(names = {"-k", "--key"},
+          presentValue = "true", absentValue = "false") boolean key) {
+    return key ? console.hostKey() : console.fingerprint();
+  }
+
+  @Descriptor("The SSH console: where it listens (or that it is off), its host key, open connections")
+  public String info() {
+    String listening = console.address().map(a -> a.getHostString() + ":" + a.getPort())
+        .orElse("(off: set enabled = true in etc/io.warren.ssh.cfg or start with --ssh-port)");
+    return "listening    " + listening + "\nfingerprint  " + console.fingerprint() + "\nhost-key     "
+        + console.hostKey() + "\nconnections  " + console.sessions() + "\nkeys         " + keys.list().size();
+  }
+
+  private static String line(AuthorizedKey k) {
+    return k.fingerprint() + "  " + k.type() + " " + k.bits() + "  " + (k.comment().isEmpty() ? "-" : k.comment())
+        + "  added " + k.added();
+  }
+}

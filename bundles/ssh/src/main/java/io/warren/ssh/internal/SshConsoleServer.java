@@ -1,0 +1,308 @@
+package io.warren.ssh.internal;
+
+import io.warren.api.AdminAuthenticator;
+import io.warren.api.AuthenticationException;
+import io.warren.api.CommandRunner;
+import io.warren.api.NodeProperties;
+import io.warren.api.Store;
+import io.warren.ssh.AuthorizedKeys;
+import io.warren.ssh.SshConsole;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.AsyncAuthException;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.server.session.ServerSession;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's console over SSH (Apache MINA SSHD). It listens when configured with
+ * {@code enabled = true}, or when the framework property {@value #PORT_PROPERTY} is set (the
+ * launcher's {@code --ssh-port N}, which also overrides the configured port); otherwise only its
+ * host key exists. The admin logs in with the node's admin password (checked, and limited per
+ * source address, by the node's {@link AdminAuthenticator}) or an authorised key
+ * ({@link AuthorizedKeys}); every command goes to the node's {@link CommandRunner}. Forwarding of
+ * ports, agents and X11 is refused and no subsystem (SFTP) is offered.
+ */
+@Component(service = {SshConsole.class, SshConsoleServer.class}, immediate = true, configurationPid = "io.warren.ssh")
+@Designate(ocd = SshConsoleServer.Config.class)
+public final class SshConsoleServer implements SshConsole {
+  /** The framework property that turns the server on, on a port (the launcher's --ssh-port). */
+  public static final String PORT_PROPERTY = "warren.ssh.port";
+  private static final Logger LOG = LoggerFactory.getLogger(SshConsoleServer.class);
+
+  @ObjectClassDefinition(name = "Warren SSH console", description = "The node's console over SSH")
+  public @interface Config {
+    @AttributeDefinition(description = "Listen for SSH clients (also on when the warren.ssh.port property is set, "
+        + "as --ssh-port does)")
+    boolean enabled() default false;
+
+    @AttributeDefinition(description = "Address to bind; loopback unless you mean to serve other machines")
+    String host() default "127.0.0.1";
+
+    @AttributeDefinition(description = "TCP port; 0 picks a free port (warren.ssh.port overrides it)")
+    int port() default 8101;
+
+    @AttributeDefinition(description = "Let the admin log in with the admin password (else only with authorised keys)")
+    boolean password_authentication() default true;
+
+    @AttributeDefinition(description = "SSH connections at once, logged in or not; one more is closed at once")
+    int max_sessions() default 32;
+
+    @AttributeDefinition(description = "SSH connections at once from one IP address; one more is closed at once")
+    int max_sessions_per_address() default 8;
+
+    @AttributeDefinition(description = "Logged-in SSH connections of one user at once")
+    int max_sessions_per_user() default 8;
+
+    @AttributeDefinition(description = "Authentication attempts (keys offered, passwords tried) per connection")
+    int max_auth_attempts() default 6;
+
+    @AttributeDefinition(description = "Seconds a connection has to log in before it is closed")
+    int auth_timeout_seconds() default 30;
+
+    @AttributeDefinition(description = "Seconds without traffic after which a connection is closed")
+    int idle_timeout_seconds() default 1800;
+  }
+
+  /** {@link Config}, checked. */
+  record Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
+      int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout) {
+    static Settings of(Config c, String portProperty) {
+      int port = c.port();
+      boolean enabled = c.enabled();
+      if (portProperty != null && !portProperty.isBlank()) {
+        try {
+          port = Integer.parseInt(portProperty.strip());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(PORT_PROPERTY + " must be a port number, got '" + portProperty + "'", e);
+        }
+        enabled = true;
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("io.warren.ssh: port must be 0-65535, got " + port);
+      }
+      if (c.host() == null || c.host().isBlank()) {
+        throw new IllegalArgumentException("io.warren.ssh: host must name an address to bind");
+      }
+      if (c.max_sessions() < 1 || c.max_sessions_per_address() < 1 || c.max_sessions_per_user() < 1
+          || c.max_auth_attempts() < 1 || c.auth_timeout_seconds() < 1 || c.idle_timeout_seconds() < 1) {
+        throw new IllegalArgumentException("io.warren.ssh: every limit and timeout must be at least 1");
+      }
+      return new Settings(enabled, c.host().strip(), port, c.password_authentication(), c.max_sessions(),
+          c.max_sessions_per_address(), c.max_sessions_per_user(), c.max_auth_attempts(),
+          Duration.ofSeconds(c.auth_timeout_seconds()), Duration.ofSeconds(c.idle_timeout_seconds()));
+    }
+  }
+
+  private final KeyPair hostKey;
+  private final SessionLimits limits;
+  private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "warren-ssh-console");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Password checks, off MINA's I/O threads; the AdminAuthenticator bounds them again. */
+  private final ThreadPoolExecutor checks = loginChecks();
+  private final SshServer server;
+  private final InetSocketAddress address;
+
+  @Activate
+  public SshConsoleServer(BundleContext context, @Reference Store store, @Reference AuthorizedKeys keys,
+      @Reference CommandRunner commands, @Reference AdminAuthenticator admin, Config config) throws IOException {
+    this(Settings.of(config, context.getProperty(PORT_PROPERTY)), store, keys, commands, admin,
+        () -> commandNames(context), banner(context));
+  }
+
+  SshConsoleServer(Settings settings, Store store, AuthorizedKeys keys, CommandRunner commands,
+      AdminAuthenticator admin, Supplier<Collection<String>> commandNames, String banner) throws IOException {
+    // sshd's registrars and factories through its own loader (see SshdLoader); its threads inherit it
+    ClassLoader context = SshdLoader.enter();
+    try {
+      this.hostKey = HostKey.load(new SshStore(store));
+      this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
+      if (!settings.enabled()) {
+        this.server = null;
+        this.address = null;
+        return;
+      }
+      SshServer s = SshServer.setUpDefaultServer();
+      s.setHost(settings.host());
+      s.setPort(settings.port());
+      s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+      s.setPublickeyAuthenticator(
+          (user, key, session) -> user.equals(admin.adminUser()) && keys.authorizes(key));
+      if (settings.passwords()) {
+        s.setPasswordAuthenticator((user, password, session) -> {
+          // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
+          // being checked do not stall the traffic of sessions already open
+          AsyncAuthException pending = new AsyncAuthException();
+          String source = source(session);
+          try {
+            checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
+          } catch (RejectedExecutionException e) {
+            LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
+            return false;
+          }
+          throw pending;
+        });
+      } else {
+        s.setPasswordAuthenticator(null);
+      }
+      // the password goes through the "password" method only: keyboard-interactive would ask for the
+      // same password again, with a banner of its own on the client's terminal
+      s.setKeyboardInteractiveAuthenticator(null);
+      s.setGSSAuthenticator(null);
+      s.setHostBasedAuthenticator(null);
+      s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+      s.setSubsystemFactories(List.of());
+      s.setShellFactory(channel -> new ConsoleShell(commands, workers, commandNames, banner));
+      s.setCommandFactory((channel, line) -> new ConsoleExec(commands, workers, line));
+      s.addSessionListener(limits);
+      CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, settings.maxAuthAttempts());
+      CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(s, settings.maxPerUser());
+      CoreModuleProperties.AUTH_TIMEOUT.set(s, settings.authTimeout());
+      CoreModuleProperties.IDLE_TIMEOUT.set(s, settings.idleTimeout());
+      CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "Warren");
+      try {
+        s.start();
+      } catch (IOException e) {
+        workers.shutdownNow();
+        checks.shutdownNow();
+        throw new IOException(
+            "ssh: cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),
+            e);
+      }
+      this.server = s;
+      this.address = bound(s, settings);
+      LOG.info("SSH console listening on {}:{} (host key {})", address.getHostString(), address.getPort(),
+          fingerprint());
+    } finally {
+      SshdLoader.restore(context);
+    }
+  }
+
+  private static InetSocketAddress bound(SshServer s, Settings settings) {
+    for (SocketAddress a : s.getBoundAddresses()) {
+      if (a instanceof InetSocketAddress i) {
+        return new InetSocketAddress(settings.host(), i.getPort());
+      }
+    }
+    return new InetSocketAddress(settings.host(), s.getPort());
+  }
+
+  /** Up to 4 threads (idle ones end), 64 logins waiting; one more is refused. */
+  private static ThreadPoolExecutor loginChecks() {
+    ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
+      Thread t = new Thread(r, "warren-ssh-login");
+      t.setDaemon(true);
+      return t;
+    });
+    e.allowCoreThreadTimeOut(true);
+    return e;
+  }
+
+  private static boolean check(AdminAuthenticator admin, String user, String password, String source) {
+    try {
+      return admin.authenticate(user, password.toCharArray(), source);
+    } catch (AuthenticationException e) {
+      LOG.info("ssh: login as {} from {} not checked: {}", user, source, e.getMessage());
+      return false;
+    } catch (RuntimeException e) {
+      LOG.warn("ssh: checking the login as {} from {} failed", user, source, e);
+      return false;
+    }
+  }
+
+  /** Where a login attempt comes from, for the login limits: its IP address, never its port. */
+  static String source(ServerSession session) {
+    SocketAddress a = session.getClientAddress();
+    return a instanceof InetSocketAddress i && i.getAddress() != null ? "ip " + i.getAddress().getHostAddress()
+        : "ssh " + a;
+  }
+
+  @Deactivate
+  void deactivate() {
+    if (server != null) {
+      try {
+        server.stop(true);
+      } catch (IOException e) {
+        LOG.debug("ssh: stopping the server: {}", e.toString());
+      }
+    }
+    workers.shutdownNow();
+    checks.shutdownNow();
+  }
+
+  @Override
+  public String fingerprint() {
+    return HostKey.fingerprint(hostKey);
+  }
+
+  @Override
+  public String hostKey() {
+    return HostKey.line(hostKey);
+  }
+
+  @Override
+  public Optional<InetSocketAddress> address() {
+    return Optional.ofNullable(address);
+  }
+
+  @Override
+  public int sessions() {
+    return limits.open();
+  }
+
+  /** Every console command's name ({@code scope:function}), for completion. */
+  static Collection<String> commandNames(BundleContext context) {
+    TreeSet<String> names = new TreeSet<>();
+    try {
+      ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=*)");
+      for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
+        Object scope = r.getProperty("osgi.command.scope");
+        Object functions = r.getProperty("osgi.command.function");
+        for (Object f : functions instanceof Object[] a ? a : new Object[] {functions}) {
+          if (f != null) {
+            names.add(scope + ":" + f);
+          }
+        }
+      }
+    } catch (InvalidSyntaxException | IllegalStateException e) {
+      // no names to offer
+    }
+    return names;
+  }
+
+  private static String banner(BundleContext context) {
+    String v = context.getProperty(NodeProperties.VERSION);
+    return "Warren " + (v == null ? "" : v + " ") + "console. Tab completes commands; exit or Ctrl-D leaves.";
+  }
+}
