@@ -128,6 +128,7 @@ public final class SshConsoleServer implements SshConsole {
   private final KeyPair hostKey;
   private final SessionLimits limits;
   private final KeyFailures keyFailures;
+  private final Tickets tickets;
   private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "warren-ssh-console");
     t.setDaemon(true);
@@ -137,6 +138,7 @@ public final class SshConsoleServer implements SshConsole {
   private final ThreadPoolExecutor checks = loginChecks();
   private final SshServer server;
   private final InetSocketAddress address;
+  private final AdminAuthenticator admin;
 
   @Activate
   public SshConsoleServer(BundleContext context, @Reference Store store, @Reference AuthorizedKeys keys,
@@ -152,8 +154,10 @@ public final class SshConsoleServer implements SshConsole {
     ClassLoader context = SshdLoader.enter();
     try {
       this.hostKey = HostKey.load(new SshStore(store));
+      this.admin = admin;
       this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
       this.keyFailures = new KeyFailures(clock);
+      this.tickets = new Tickets(clock);
       if (!settings.enabled()) {
         this.server = null;
         this.address = null;
@@ -178,26 +182,30 @@ public final class SshConsoleServer implements SshConsole {
         }
         return ok;
       });
-      if (settings.passwords()) {
-        s.setPasswordAuthenticator((user, password, session) -> {
-          // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
-          // being checked do not stall the traffic of sessions already open
-          String source = source(session);
-          if (refusedLocked(user, source)) {
-            return false;
-          }
-          AsyncAuthException pending = new AsyncAuthException();
-          try {
-            checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
-          } catch (RejectedExecutionException e) {
-            LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
-            return false;
-          }
-          throw pending;
-        });
-      } else {
-        s.setPasswordAuthenticator(null);
-      }
+      s.setPasswordAuthenticator((user, password, session) -> {
+        // an ssh:shell ticket (one-time, unguessable) logs in once, even where passwords are off
+        if (user.equals(admin.adminUser()) && tickets.redeem(password)) {
+          LOG.info("ssh: {} logged in from {} with an ssh:shell ticket", user, source(session));
+          return true;
+        }
+        if (!settings.passwords()) {
+          return false;
+        }
+        // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
+        // being checked do not stall the traffic of sessions already open
+        String source = source(session);
+        if (refusedLocked(user, source)) {
+          return false;
+        }
+        AsyncAuthException pending = new AsyncAuthException();
+        try {
+          checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
+        } catch (RejectedExecutionException e) {
+          LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
+          return false;
+        }
+        throw pending;
+      });
       // the password goes through the "password" method only: keyboard-interactive would ask for the
       // same password again, with a banner of its own on the client's terminal
       s.setKeyboardInteractiveAuthenticator(null);
@@ -314,6 +322,35 @@ public final class SshConsoleServer implements SshConsole {
   @Override
   public Optional<InetSocketAddress> address() {
     return Optional.ofNullable(address);
+  }
+
+  /**
+   * A one-time password for {@code peer}'s {@code ssh:shell}: with it that peer may open one overlay
+   * stream to this server and log in once as {@code adminUser}, within {@link Tickets#TTL}.
+   *
+   * @throws IllegalStateException when the server does not listen
+   */
+  String ticket(String peer) {
+    if (server == null) {
+      throw new IllegalStateException("the SSH console is off on this node: set enabled = true in "
+          + "etc/io.warren.ssh.cfg or start it with --ssh-port");
+    }
+    return tickets.issue(peer);
+  }
+
+  /** The admin's user name, who logs in with a ticket. */
+  String adminUser() {
+    return admin.adminUser();
+  }
+
+  /** Whether {@code peer} holds a live ticket. */
+  boolean expects(String peer) {
+    return tickets.holds(peer);
+  }
+
+  @Override
+  public int tickets() {
+    return tickets.outstanding();
   }
 
   @Override

@@ -212,6 +212,48 @@ class SshConsoleServerTest {
   }
 
   @Test
+  void aTicketLogsInOnceEvenWherePasswordsAreOff() throws Exception {
+    SshConsoleServer.Settings s = new SshConsoleServer.Settings(true, "127.0.0.1", 0, false, 8, 8, 2, 3,
+        Duration.ofSeconds(10), Duration.ofSeconds(60));
+    server = new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info"), "test", clock);
+    String ticket = server.ticket("12D3KooWcaller");
+    assertTrue(server.expects("12D3KooWcaller"));
+    assertEquals(1, server.tickets());
+    try (ClientSession session = connect("admin")) {
+      session.addPasswordIdentity(ticket);
+      session.auth().verify(WAIT);
+      int[] status = {-1};
+      assertEquals("peer 12D3KooWtest\n", exec(session, "node:info", status)[0]);
+    }
+    assertEquals(0, server.tickets(), "used up");
+    try (ClientSession session = connect("admin")) {
+      session.addPasswordIdentity(ticket);
+      assertThrows(Exception.class, () -> session.auth().verify(WAIT), "a ticket logs in once");
+    }
+    try (ClientSession session = connect("admin")) {
+      session.addPasswordIdentity("secret");
+      assertThrows(Exception.class, () -> session.auth().verify(WAIT), "passwords are off");
+    }
+    assertTrue(sources.isEmpty(), "neither the ticket nor the refused password reached the admin check");
+  }
+
+  @Test
+  void theTicketAnswerParses() throws Exception {
+    server = start(true, 8);
+    String answer = server.adminUser() + " " + server.ticket("12D3KooWcaller") + " " + server.hostKey();
+    ShellCommands.Ticket t = ShellCommands.Ticket.parse("q", answer + "\n");
+    assertEquals("admin", t.user());
+    assertTrue(KeyUtils.compareKeys(t.hostKey(),
+        PublicKeyEntry.parsePublicKeyEntry(server.hostKey()).resolvePublicKey(null, null, null)));
+  }
+
+  @Test
+  void noTicketWhileTheServerIsOff() throws Exception {
+    server = start(false, 8);
+    assertThrows(IllegalStateException.class, () -> server.ticket("12D3KooWcaller"));
+  }
+
+  @Test
   void refusedKeysLockTheSourceOutWithAGrowingDelay() throws Exception {
     server = start(true, 8);
     KeyPair known = KeyUtils.generateKeyPair("ssh-ed25519", 256);
