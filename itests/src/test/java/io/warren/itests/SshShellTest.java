@@ -65,9 +65,47 @@ class SshShellTest {
         // afterwards: no ticket left, no SSH connection open on Q
         q.awaitClient(SYNC, o -> o.out().contains("tickets      0") && o.out().contains("connections  0"),
             "ssh:info");
-        System.out.printf("ssh:shell direct: piped session %d ms, one command %d ms (warren client to exit)%n",
-            pipedMillis, grantedMillis);
+        start = System.nanoTime();
+        assertEquals(0, p.client("node:identity").exit());
+        long localMillis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("ssh:shell direct: piped session %d ms, one command %d ms; the same command run on p "
+            + "itself %d ms (warren client start to exit)%n", pipedMillis, grantedMillis, localMillis);
       }
     }
+  }
+
+  /** P and Q listen nowhere (they dial out only) and reach each other through R's circuit. */
+  @Test
+  void aShellThroughARelay() throws Exception {
+    try (NodeProcess r = NodeProcess.startMember(NodeProcess.installation(dir.resolve("r2"), "r"),
+        dir.resolve("r2/data"), "relnet:NetPass", "admin:RAdmin", null)) {
+      String bootstrap = r.identity();
+      Path qHome = privateInstallation(dir.resolve("q2"), "q");
+      NodeProcess.configure(qHome, "io.warren.ssh", "enabled = true\nport = 0\n");
+      try (NodeProcess p = NodeProcess.startMember(privateInstallation(dir.resolve("p2"), "p"), dir.resolve("p2/data"),
+          "relnet:NetPass", "admin:PAdmin", bootstrap);
+          NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q2/data"), "relnet:NetPass", "admin:QAdmin",
+              bootstrap)) {
+        String qId = q.banner("peer ID");
+        p.awaitClient(SYNC, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"), "net:nodes");
+        long start = System.nanoTime();
+        Result relayed = p.client("ssh:shell", "--node", "q", "--credentials", "admin:QAdmin", "node:identity");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(0, relayed.exit(), relayed + "\n--- p:\n" + NodeProcess.tail(p.err()) + "\n--- q:\n"
+            + NodeProcess.tail(q.err()));
+        assertTrue(relayed.out().contains("\"peerId\":\"" + qId + "\""), relayed.toString());
+        assertTrue(q.err().contains("overlay shell stream from " + p.banner("peer ID") + " (relayed)"),
+            "the stream came through the relay: " + NodeProcess.tail(q.err()));
+        q.awaitClient(SYNC, o -> o.out().contains("tickets      0") && o.out().contains("connections  0"),
+            "ssh:info");
+        System.out.printf("ssh:shell relayed: one command %d ms (warren client start to exit)%n", millis);
+      }
+    }
+  }
+
+  private static Path privateInstallation(Path dir, String name) throws java.io.IOException {
+    Path home = NodeProcess.installation(dir, name);
+    java.nio.file.Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "listen.addresses =\n");
+    return home;
   }
 }
