@@ -18,8 +18,11 @@ import java.net.InetSocketAddress;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -144,10 +147,28 @@ public final class ShellCommands {
             channel.setIn(nonClosing(in));
           }
           channel.setOut(nonClosing(out));
-          // the remote's standard error to this command's (System.err is the session's, through Gogo's ThreadIO)
-          channel.setErr(nonClosing(err));
+          // System.err is this command's standard error only on this thread (Gogo's ThreadIO), not on
+          // MINA's: its threads hand what the node writes there to this one
+          BlockingQueue<byte[]> errors = new LinkedBlockingQueue<>();
+          channel.setErr(new OutputStream() {
+            @Override
+            public void write(int b) {
+              errors.add(new byte[] {(byte) b});
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+              errors.add(Arrays.copyOfRange(b, off, off + len));
+            }
+          });
           channel.open().verify(WAIT);
-          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0);
+          while (!channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 100).contains(ClientChannelEvent.CLOSED)
+              || !errors.isEmpty()) {
+            for (byte[] b; (b = errors.poll()) != null;) {
+              err.write(b);
+            }
+            err.flush();
+          }
           Integer status = channel.getExitStatus();
           return status == null ? 1 : status;
         }
