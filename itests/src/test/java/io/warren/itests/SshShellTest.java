@@ -54,7 +54,7 @@ class SshShellTest {
         // a standing grant instead of credentials, and a command given instead of lines
         assertEquals(0, q.client("net:trust", pId, "admin").exit());
         start = System.nanoTime();
-        Result granted = p.client("ssh:shell", "--node", qId, "node:identity");
+        Result granted = p.client("shell", qId, "node:identity"); // warren client shell: ssh:shell --node
         long grantedMillis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, granted.exit(), granted.toString());
         assertTrue(granted.out().contains("\"peerId\":\"" + qId + "\""), granted.toString());
