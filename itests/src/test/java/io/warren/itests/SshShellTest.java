@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ssh:shell --node} between two node processes of one network: P opens Q's console through
  * the overlay, with Q's admin credentials or a standing grant, with lines piped in or a command
- * given; Q serves SSH on a loopback port of its own, and no ticket (one-time password) is left.
+ * given; Q serves SSH on a loopback port of its own, and no ticket (a one-time login key) is left.
  */
 class SshShellTest {
   private static final Duration SYNC = Duration.ofSeconds(60);

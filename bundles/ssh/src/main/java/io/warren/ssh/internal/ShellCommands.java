@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -43,10 +45,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code ssh:shell --node <peer>}: the console of another node of the network, through the overlay.
- * It runs {@code ssh:ticket <this node>} there as an admin call (so with that node's admin
- * authorisation: a standing {@code net:trust <this node> admin} grant, or {@code --credentials}),
- * which answers a one-time password and the SSH host key; opens a {@value OverlayShellHandler#PROTOCOL}
- * stream to that node, spliced to a one-shot loopback port here; and logs in over it with MINA
+ * It makes a fresh ed25519 key pair and runs {@code ssh:ticket <this node> <its public key>} there
+ * as an admin call (so with that node's admin authorisation: a standing
+ * {@code net:trust <this node> admin} grant, or {@code --credentials}), which lets that key log in
+ * once and answers the admin user and the SSH host key; opens a {@value OverlayShellHandler#PROTOCOL}
+ * stream to that node, spliced to a one-shot loopback port here; and logs in over it with the key, with MINA
  * SSHD's client, accepting only that host key. The host key comes over the admin call, whose peer
  * the transport authenticated (Noise), not from the first connection.
  */
@@ -75,11 +78,25 @@ public final class ShellCommands {
     this.loops = loops;
   }
 
-  @Descriptor("For ssh:shell: a one-time SSH password for <peer> and this node's host key (run by the "
-      + "other node as an admin call)")
-  public String ticket(@Descriptor("the peer ID that will log in") String peer) {
+  @Descriptor("For ssh:shell: lets <peer> log in once with <public key> within a minute, and answers the "
+      + "admin user and this node's host key (run by the other node as an admin call)")
+  public String ticket(@Descriptor("the peer ID that will log in") String peer,
+      @Descriptor("its one-time public key, as an OpenSSH line (ssh-ed25519 AAAA...)") String... key) {
     // nothing logged here: what a command logs on its thread lands in its output (Gogo's ThreadIO)
-    return server.adminUser() + " " + server.ticket(peer) + " " + server.hostKey();
+    server.ticket(peer, parseKey(String.join(" ", key), "the ticket's key"));
+    return server.adminUser() + " " + server.hostKey();
+  }
+
+  /** A public key from an OpenSSH line, with sshd's providers. */
+  static PublicKey parseKey(String line, String what) {
+    ClassLoader context = SshdLoader.enter();
+    try {
+      return PublicKeyEntry.parsePublicKeyEntry(line.strip()).resolvePublicKey(null, null, null);
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException(what + " does not parse: " + e.getMessage(), e);
+    } finally {
+      SshdLoader.restore(context);
+    }
   }
 
   @Descriptor("Opens the console of another node of the network through the overlay (needs its admin "
@@ -101,36 +118,40 @@ public final class ShellCommands {
     if (peer.id().equals(identity.peerId())) {
       throw new IllegalArgumentException(node + " is this node");
     }
-    String answer = r.runAndWait(peer.id(), List.of("ssh:ticket", identity.peerId()), credentials, WAIT);
-    Ticket ticket = Ticket.parse(node, answer);
-    int status = open(peer, ticket.user(), ticket.secret(), ticket.hostKey(), String.join(" ", command),
-        session.getKeyboard(), session.getConsole(), System.err);
+    KeyPair key = oneTimeKey();
+    List<String> call = new ArrayList<>(List.of("ssh:ticket", identity.peerId()));
+    call.addAll(List.of(PublicKeyEntry.toString(key.getPublic()).split(" ")));
+    Ticket ticket = Ticket.parse(node, r.runAndWait(peer.id(), call, credentials, WAIT));
+    int status = open(peer, ticket.user(), key, ticket.hostKey(), String.join(" ", command), session.getKeyboard(),
+        session.getConsole(), System.err);
     if (status != 0) {
       throw new IllegalStateException("the session on " + node + " ended with status " + status);
     }
   }
 
-  /** What {@code ssh:ticket} answered: the user to log in as, the one-time password, the host key. */
-  record Ticket(String user, String secret, PublicKey hostKey) {
+  /** What {@code ssh:ticket} answered: the user to log in as and the node's host key. */
+  record Ticket(String user, PublicKey hostKey) {
     static Ticket parse(String node, String answer) {
       String[] lines = answer.strip().split("\n");
-      String[] parts = lines[lines.length - 1].strip().split("\\s+", 3);
-      if (parts.length < 3) {
+      String[] parts = lines[lines.length - 1].strip().split("\\s+", 2);
+      if (parts.length < 2) {
         throw new IllegalStateException(node + " answered no ssh:shell ticket");
       }
-      ClassLoader context = SshdLoader.enter();
-      try {
-        return new Ticket(parts[0], parts[1],
-            PublicKeyEntry.parsePublicKeyEntry(parts[2].strip()).resolvePublicKey(null, null, null));
-      } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-        throw new IllegalStateException(node + " answered a host key that does not parse: " + e.getMessage(), e);
-      } finally {
-        SshdLoader.restore(context);
-      }
+      return new Ticket(parts[0], parseKey(parts[1], node + "'s host key"));
     }
   }
 
-  private int open(PeerRef peer, String user, String ticket, PublicKey hostKey, String command, InputStream in,
+  /** A fresh ed25519 key pair, for one login. */
+  private static KeyPair oneTimeKey() throws java.security.GeneralSecurityException {
+    ClassLoader context = SshdLoader.enter();
+    try {
+      return KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    } finally {
+      SshdLoader.restore(context);
+    }
+  }
+
+  private int open(PeerRef peer, String user, KeyPair key, PublicKey hostKey, String command, InputStream in,
       OutputStream out, OutputStream err) throws Exception {
     Channel listener = oneShot(peer);
     int port = ((InetSocketAddress) listener.localAddress()).getPort();
@@ -140,7 +161,7 @@ public final class ShellCommands {
       client.setServerKeyVerifier(new RequiredServerKeyVerifier(hostKey));
       client.start();
       try (ClientSession session = client.connect(user, "127.0.0.1", port).verify(WAIT).getSession()) {
-        session.addPasswordIdentity(ticket);
+        session.addPublicKeyIdentity(key);
         session.auth().verify(WAIT);
         try (ClientChannel channel = command.isBlank() ? shellChannel(session) : session.createExecChannel(command)) {
           if (command.isBlank()) {

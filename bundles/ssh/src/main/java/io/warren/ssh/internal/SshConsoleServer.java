@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -24,6 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -60,6 +62,8 @@ public final class SshConsoleServer implements SshConsole {
   /** The framework property that turns the server on, on a port (the launcher's --ssh-port). */
   public static final String PORT_PROPERTY = "warren.ssh.port";
   private static final Logger LOG = LoggerFactory.getLogger(SshConsoleServer.class);
+  private static final AttributeRepository.AttributeKey<Tickets.Ticket> TICKET =
+      new AttributeRepository.AttributeKey<>();
 
   @ObjectClassDefinition(name = "Warren SSH console", description = "The node's console over SSH")
   public @interface Config {
@@ -168,6 +172,12 @@ public final class SshConsoleServer implements SshConsole {
       s.setPort(settings.port());
       s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
       s.setPublickeyAuthenticator((user, key, session) -> {
+        // an ssh:shell ticket's key logs in once (the ticket goes when the session is authenticated)
+        Optional<Tickets.Ticket> ticket = user.equals(admin.adminUser()) ? tickets.find(key) : Optional.empty();
+        if (ticket.isPresent()) {
+          session.setAttribute(TICKET, ticket.get());
+          return true;
+        }
         String source = source(session);
         if (refusedLocked(user, source)) {
           return false;
@@ -182,30 +192,26 @@ public final class SshConsoleServer implements SshConsole {
         }
         return ok;
       });
-      s.setPasswordAuthenticator((user, password, session) -> {
-        // an ssh:shell ticket (one-time, unguessable) logs in once, even where passwords are off
-        if (user.equals(admin.adminUser()) && tickets.redeem(password)) {
-          LOG.info("ssh: {} logged in from {} with an ssh:shell ticket", user, source(session));
-          return true;
-        }
-        if (!settings.passwords()) {
-          return false;
-        }
-        // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
-        // being checked do not stall the traffic of sessions already open
-        String source = source(session);
-        if (refusedLocked(user, source)) {
-          return false;
-        }
-        AsyncAuthException pending = new AsyncAuthException();
-        try {
-          checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
-        } catch (RejectedExecutionException e) {
-          LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
-          return false;
-        }
-        throw pending;
-      });
+      if (settings.passwords()) {
+        s.setPasswordAuthenticator((user, password, session) -> {
+          // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
+          // being checked do not stall the traffic of sessions already open
+          String source = source(session);
+          if (refusedLocked(user, source)) {
+            return false;
+          }
+          AsyncAuthException pending = new AsyncAuthException();
+          try {
+            checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
+          } catch (RejectedExecutionException e) {
+            LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
+            return false;
+          }
+          throw pending;
+        });
+      } else {
+        s.setPasswordAuthenticator(null);
+      }
       // the password goes through the "password" method only: keyboard-interactive would ask for the
       // same password again, with a banner of its own on the client's terminal
       s.setKeyboardInteractiveAuthenticator(null);
@@ -221,6 +227,12 @@ public final class SshConsoleServer implements SshConsole {
         public void sessionEvent(Session session, SessionListener.Event event) {
           if (event == SessionListener.Event.Authenticated && session instanceof ServerSession ss) {
             keyFailures.succeeded(source(ss));
+            Tickets.Ticket ticket = ss.getAttribute(TICKET);
+            if (ticket != null) {
+              tickets.used(ticket);
+              LOG.info("ssh: {} logged in from {} with the ssh:shell ticket of {}", ss.getUsername(), source(ss),
+                  ticket.peer());
+            }
           }
         }
       });
@@ -325,17 +337,17 @@ public final class SshConsoleServer implements SshConsole {
   }
 
   /**
-   * A one-time password for {@code peer}'s {@code ssh:shell}: with it that peer may open one overlay
-   * stream to this server and log in once as {@code adminUser}, within {@link Tickets#TTL}.
+   * A ticket for {@code peer}'s {@code ssh:shell}: that peer may open overlay streams to this server
+   * and log in once as the admin with {@code key}, within {@link Tickets#TTL}.
    *
    * @throws IllegalStateException when the server does not listen
    */
-  String ticket(String peer) {
+  void ticket(String peer, PublicKey key) {
     if (server == null) {
       throw new IllegalStateException("the SSH console is off on this node: set enabled = true in "
           + "etc/io.warren.ssh.cfg or start it with --ssh-port");
     }
-    return tickets.issue(peer);
+    tickets.issue(peer, key);
   }
 
   /** The admin's user name, who logs in with a ticket. */

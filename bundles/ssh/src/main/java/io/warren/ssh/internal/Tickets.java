@@ -1,76 +1,68 @@
 package io.warren.ssh.internal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.sshd.common.config.keys.KeyUtils;
 
 /**
- * One-time SSH passwords for {@code ssh:shell}: a ticket is issued to one peer (by an admin call
- * that peer made with this node's admin authorisation), lets that peer open one overlay stream to
- * the SSH server and log in once with it, and is gone after that login or after {@link #TTL},
- * whichever comes first. At most {@link #MAX} are outstanding.
+ * One-time public keys for {@code ssh:shell}: the calling node makes a fresh key pair, and a ticket
+ * (issued by an admin call that node made with this node's admin authorisation) lets that node open
+ * overlay streams to the SSH server and log in once with that key. Nothing secret crosses the
+ * network. A ticket is gone after its login or after {@link #TTL}, whichever comes first; at most
+ * {@link #MAX} are outstanding.
  */
 final class Tickets {
   static final Duration TTL = Duration.ofSeconds(60);
   static final int MAX = 64;
 
-  private record Ticket(String peer, byte[] secret, long expires) {}
+  /** One ticket: who asked for it, the key it lets log in once, until when. */
+  record Ticket(String peer, PublicKey key, long expires) {}
 
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
-  private final Map<String, Ticket> bySecret = new LinkedHashMap<>();
+  private final List<Ticket> live = new ArrayList<>();
 
   Tickets(Clock clock) {
     this.clock = clock;
   }
 
-  /** A fresh ticket for {@code peer}: the one-time password. */
-  synchronized String issue(String peer) {
+  /** Lets {@code key} log in once, within {@link #TTL}, over a stream from {@code peer}. */
+  synchronized void issue(String peer, PublicKey key) {
     expire();
-    if (bySecret.size() >= MAX) {
+    if (live.size() >= MAX) {
       throw new IllegalStateException("too many ssh:shell tickets outstanding (" + MAX + "); try again in a minute");
     }
-    byte[] b = new byte[32];
-    random.nextBytes(b);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    bySecret.put(secret, new Ticket(peer, secret.getBytes(StandardCharsets.US_ASCII), clock.millis() + TTL.toMillis()));
-    return secret;
+    live.add(new Ticket(peer, key, clock.millis() + TTL.toMillis()));
   }
 
   /** Whether {@code peer} holds a live ticket (it may open an overlay stream to the server). */
   synchronized boolean holds(String peer) {
     expire();
-    return bySecret.values().stream().anyMatch(t -> t.peer().equals(peer));
+    return live.stream().anyMatch(t -> t.peer().equals(peer));
   }
 
-  /** Uses up the ticket {@code password} names, if it is live; returns whether it was. */
-  synchronized boolean redeem(String password) {
+  /** The live ticket of {@code key}, if any; it stays until {@link #used}. */
+  synchronized Optional<Ticket> find(PublicKey key) {
     expire();
-    byte[] given = password.getBytes(StandardCharsets.US_ASCII);
-    for (Iterator<Ticket> i = bySecret.values().iterator(); i.hasNext();) {
-      Ticket t = i.next();
-      if (MessageDigest.isEqual(t.secret(), given)) {
-        i.remove();
-        return true;
-      }
-    }
-    return false;
+    return live.stream().filter(t -> KeyUtils.compareKeys(t.key(), key)).findFirst();
+  }
+
+  /** The ticket logged in: it is gone. */
+  synchronized void used(Ticket t) {
+    live.remove(t);
   }
 
   /** Live tickets. */
   synchronized int outstanding() {
     expire();
-    return bySecret.size();
+    return live.size();
   }
 
   private void expire() {
     long now = clock.millis();
-    bySecret.values().removeIf(t -> t.expires() <= now);
+    live.removeIf(t -> t.expires() <= now);
   }
 }

@@ -94,7 +94,8 @@ class OverlayShellHandlerTest {
   @Test
   void aPeerWithoutATicketIsReset() throws Exception {
     server = start(true);
-    server.ticket("12D3KooWholder");
+    server.ticket("12D3KooWholder", org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ssh-ed25519", 256)
+        .getPublic());
     EmbeddedChannel ch = new EmbeddedChannel();
     new OverlayShellHandler(server, null).handle(stream(ch, "12D3KooWother"));
     ch.runPendingTasks();

@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -212,45 +213,57 @@ class SshConsoleServerTest {
   }
 
   @Test
-  void aTicketLogsInOnceEvenWherePasswordsAreOff() throws Exception {
+  void aTicketsKeyLogsInOnce() throws Exception {
     SshConsoleServer.Settings s = new SshConsoleServer.Settings(true, "127.0.0.1", 0, false, 8, 8, 2, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(60));
     server = new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info"), "test", clock);
-    String ticket = server.ticket("12D3KooWcaller");
+    KeyPair once = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    server.ticket("12D3KooWcaller", once.getPublic());
     assertTrue(server.expects("12D3KooWcaller"));
+    assertFalse(server.expects("12D3KooWother"));
     assertEquals(1, server.tickets());
     try (ClientSession session = connect("admin")) {
-      session.addPasswordIdentity(ticket);
+      session.addPublicKeyIdentity(once);
       session.auth().verify(WAIT);
       int[] status = {-1};
       assertEquals("peer 12D3KooWtest\n", exec(session, "node:info", status)[0]);
     }
     assertEquals(0, server.tickets(), "used up");
     try (ClientSession session = connect("admin")) {
-      session.addPasswordIdentity(ticket);
+      session.addPublicKeyIdentity(once);
       assertThrows(Exception.class, () -> session.auth().verify(WAIT), "a ticket logs in once");
     }
+    assertTrue(keys.list().isEmpty(), "the ticket's key never was an authorised key");
+  }
+
+  @Test
+  void anUnusedTicketExpires() throws Exception {
+    server = start(true, 8);
+    KeyPair once = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    server.ticket("12D3KooWcaller", once.getPublic());
+    now.addAndGet(Tickets.TTL.toMillis());
+    assertEquals(0, server.tickets());
     try (ClientSession session = connect("admin")) {
-      session.addPasswordIdentity("secret");
-      assertThrows(Exception.class, () -> session.auth().verify(WAIT), "passwords are off");
+      session.addPublicKeyIdentity(once);
+      assertThrows(Exception.class, () -> session.auth().verify(WAIT));
     }
-    assertTrue(sources.isEmpty(), "neither the ticket nor the refused password reached the admin check");
   }
 
   @Test
   void theTicketAnswerParses() throws Exception {
     server = start(true, 8);
-    String answer = server.adminUser() + " " + server.ticket("12D3KooWcaller") + " " + server.hostKey();
-    ShellCommands.Ticket t = ShellCommands.Ticket.parse("q", answer + "\n");
+    ShellCommands.Ticket t = ShellCommands.Ticket.parse("q", server.adminUser() + " " + server.hostKey() + "\n");
     assertEquals("admin", t.user());
-    assertTrue(KeyUtils.compareKeys(t.hostKey(),
-        PublicKeyEntry.parsePublicKeyEntry(server.hostKey()).resolvePublicKey(null, null, null)));
+    assertTrue(KeyUtils.compareKeys(t.hostKey(), ShellCommands.parseKey(server.hostKey(), "host key")));
+    assertThrows(IllegalStateException.class, () -> ShellCommands.Ticket.parse("q", "admin"));
+    assertThrows(IllegalArgumentException.class, () -> ShellCommands.Ticket.parse("q", "admin ssh-ed25519 A"));
   }
 
   @Test
   void noTicketWhileTheServerIsOff() throws Exception {
     server = start(false, 8);
-    assertThrows(IllegalStateException.class, () -> server.ticket("12D3KooWcaller"));
+    PublicKey k = KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic();
+    assertThrows(IllegalStateException.class, () -> server.ticket("12D3KooWcaller", k));
   }
 
   @Test

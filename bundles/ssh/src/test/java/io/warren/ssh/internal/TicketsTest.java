@@ -2,15 +2,16 @@ package io.warren.ssh.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.Test;
 
 class TicketsTest {
@@ -32,40 +33,44 @@ class TicketsTest {
     }
   });
 
+  private static PublicKey key() throws Exception {
+    return KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic();
+  }
+
   @Test
-  void aTicketLogsInOnceAndOnlyItsPeerMayConnect() {
-    String a = tickets.issue("12D3KooWa");
-    String b = tickets.issue("12D3KooWa");
-    assertNotEquals(a, b);
-    assertTrue(a.length() >= 43, a);
+  void aTicketLogsInOnceAndOnlyItsPeerMayConnect() throws Exception {
+    PublicKey a = key();
+    PublicKey b = key();
+    tickets.issue("12D3KooWa", a);
     assertTrue(tickets.holds("12D3KooWa"));
     assertFalse(tickets.holds("12D3KooWb"));
-    assertEquals(2, tickets.outstanding());
-    assertFalse(tickets.redeem(a + "x"));
-    assertFalse(tickets.redeem(""));
-    assertTrue(tickets.redeem(a));
-    assertFalse(tickets.redeem(a), "used up");
-    assertTrue(tickets.redeem(b));
+    assertTrue(tickets.find(b).isEmpty(), "another key has no ticket");
+    Tickets.Ticket t = tickets.find(a).orElseThrow();
+    assertTrue(tickets.find(a).isPresent(), "finding it (the client's query) does not use it up");
+    tickets.used(t);
+    assertTrue(tickets.find(a).isEmpty(), "used up");
     assertEquals(0, tickets.outstanding());
     assertFalse(tickets.holds("12D3KooWa"));
   }
 
   @Test
-  void anUnusedTicketExpires() {
-    String a = tickets.issue("12D3KooWa");
+  void anUnusedTicketExpires() throws Exception {
+    PublicKey a = key();
+    tickets.issue("12D3KooWa", a);
     now.addAndGet(Tickets.TTL.toMillis());
     assertFalse(tickets.holds("12D3KooWa"));
-    assertFalse(tickets.redeem(a));
+    assertTrue(tickets.find(a).isEmpty());
     assertEquals(0, tickets.outstanding());
   }
 
   @Test
-  void atMostMaxAreOutstanding() {
+  void atMostMaxAreOutstanding() throws Exception {
+    PublicKey a = key();
     for (int i = 0; i < Tickets.MAX; i++) {
-      tickets.issue("12D3KooWa");
+      tickets.issue("12D3KooWa", a);
     }
-    assertThrows(IllegalStateException.class, () -> tickets.issue("12D3KooWa"));
+    assertThrows(IllegalStateException.class, () -> tickets.issue("12D3KooWa", a));
     now.addAndGet(Tickets.TTL.toMillis());
-    tickets.issue("12D3KooWa");
+    tickets.issue("12D3KooWa", a);
   }
 }
