@@ -49,6 +49,8 @@ class SshConsoleTest {
   @BeforeAll
   void start() throws Exception {
     home = NodeProcess.installation(dir);
+    // a short login timeout, so a stalled handshake is closed within the test
+    NodeProcess.configure(home, "io.warren.ssh", "auth.timeout.seconds = 3\n");
     port = NodeProcess.freePort();
     node = startNode();
     peerId = node.banner("peer ID");
@@ -225,6 +227,131 @@ class SshConsoleTest {
       p.destroyForcibly();
     }
     assertEquals(0, p.exitValue(), text(seen));
+  }
+
+  @Test
+  void garbageBeforeTheVersionLineIsClosed() throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout((int) TIMEOUT.toMillis());
+      OutputStream out = s.getOutputStream();
+      byte[] junk = new byte[64 * 1024];
+      new java.util.Random(14).nextBytes(junk);
+      for (int i = 0; i < junk.length; i++) {
+        junk[i] = junk[i] == '\n' ? (byte) 'x' : junk[i]; // one endless line, never a version line
+      }
+      try {
+        out.write("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(junk);
+        out.flush();
+      } catch (IOException e) {
+        // closed while we wrote: what we want
+      }
+      assertClosed(s);
+    }
+    assertServes();
+  }
+
+  @Test
+  void aClientThatStallsMidHandshakeIsClosedByTheLoginTimeout() throws Exception {
+    // the node's login timeout is 3 s here (see startNode); a client sends its version line and stops
+    long start = System.nanoTime();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout((int) TIMEOUT.toMillis());
+      s.getOutputStream().write("SSH-2.0-Stalling_1.0\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      assertClosed(s);
+    }
+    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+    assertTrue(seconds >= 2 && seconds < 20, "closed by the 3 s login timeout, after " + seconds + " s");
+    assertServes();
+  }
+
+  @Test
+  void aBurstOf500ConnectionsIsCutOffAndTheNodeKeepsServing() throws Exception {
+    // the attacker connects from 127.0.0.2 (all of 127/8 is loopback on Linux), the admin from
+    // 127.0.0.1: the per-address limit (8) keeps the attacker's slots from being the admin's
+    InetAddress attacker = InetAddress.getByName("127.0.0.2");
+    InetAddress node = InetAddress.getByName("127.0.0.1");
+    List<Socket> open = new ArrayList<>();
+    int connected = 0;
+    long start = System.nanoTime();
+    try {
+      for (int i = 0; i < 500; i++) {
+        Socket s = new Socket();
+        open.add(s);
+        try {
+          s.bind(new java.net.InetSocketAddress(attacker, 0));
+          s.connect(new java.net.InetSocketAddress(node, port), 5_000);
+          s.getOutputStream().write("SSH-2.0-Burst_1.0\r\n".getBytes(StandardCharsets.US_ASCII));
+          connected++;
+        } catch (IOException e) {
+          // refused or reset: the limit at work
+        }
+      }
+      long burstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      // meanwhile the admin is served
+      Result info = NodeProcess.run(withKey(key, "node:info"), null);
+      assertEquals(0, info.exit(), info.toString());
+      assertTrue(info.out().contains(peerId), info.toString());
+      // and all but the per-address share of the burst is closed by the node
+      int[] alive = {0};
+      Await.until(TIMEOUT, Duration.ofMillis(200), () -> {
+        alive[0] = 0;
+        for (Socket s : open) {
+          if (s.isConnected() && !closedByPeer(s)) {
+            alive[0]++;
+          }
+        }
+        return alive[0] <= 8;
+      }, "the node to close all but 8 of the burst's connections");
+      System.out.printf("ssh burst: %d of 500 connected in %d ms, %d left open by the node%n", connected,
+          burstMillis, alive[0]);
+    } finally {
+      for (Socket s : open) {
+        s.close();
+      }
+    }
+    assertServes();
+  }
+
+  /** Whether the node closed {@code s}: a read ends (EOF or reset) rather than timing out. */
+  private static boolean closedByPeer(Socket s) {
+    try {
+      s.setSoTimeout(1);
+      InputStream in = s.getInputStream();
+      byte[] b = new byte[4096];
+      while (true) {
+        if (in.read(b) < 0) {
+          return true;
+        }
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** Reads what the node sends until it closes {@code s}; fails when it does not within the timeout. */
+  private static void assertClosed(Socket s) {
+    byte[] b = new byte[4096];
+    try {
+      InputStream in = s.getInputStream();
+      while (in.read(b) >= 0) {
+        // the node's version line, perhaps a disconnect message
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      throw new AssertionError("the node did not close the connection in " + TIMEOUT, e);
+    } catch (IOException e) {
+      // reset: closed
+    }
+  }
+
+  /** The node still serves a console command over SSH. */
+  private void assertServes() throws Exception {
+    Result info = NodeProcess.run(withKey(key, "node:identity"), null);
+    assertEquals(0, info.exit(), info.toString());
+    assertTrue(info.out().contains(peerId), info.toString());
   }
 
   @Test

@@ -17,4 +17,7 @@ public interface SshConsole {
 
   /** Open SSH connections (authenticated or not). */
   int sessions();
+
+  /** One-time {@code ssh:shell} passwords issued to other nodes and not yet used or expired. */
+  int tickets();
 }

@@ -31,6 +31,22 @@ final class Client {
 
   private Client() {}
 
+  /**
+   * {@code shell <node> [--credentials U:P] [command...]} is {@code ssh:shell --node <node> ...}:
+   * the console of another node of the network, as the seeds' {@code client shell} opens it.
+   */
+  static List<String> shellAlias(List<String> words) throws UsageException {
+    if (words.isEmpty() || !words.get(0).equals("shell")) {
+      return words;
+    }
+    if (words.size() < 2 || words.get(1).startsWith("-")) {
+      throw new UsageException("usage: warren client shell <node> [--credentials user:password] [command ...]");
+    }
+    List<String> ssh = new ArrayList<>(List.of("ssh:shell", "--node", words.get(1)));
+    ssh.addAll(words.subList(2, words.size()));
+    return ssh;
+  }
+
   static int run(List<String> args, Path home, PrintStream out, PrintStream err) throws UsageException {
     Path dataDir = home.resolve("data");
     String user = null;
@@ -64,7 +80,7 @@ final class Client {
       }
       i++;
     }
-    List<String> words = new ArrayList<>(args.subList(Math.min(i, args.size()), args.size()));
+    List<String> words = shellAlias(new ArrayList<>(args.subList(Math.min(i, args.size()), args.size())));
     if (words.isEmpty()) {
       throw new UsageException("no command given (try: warren client node:info)");
     }

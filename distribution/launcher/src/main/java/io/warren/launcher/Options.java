@@ -29,6 +29,8 @@ record Options(
       Usage: warren [options]            run a node
              warren client [--data-dir DIR] [--user NAME] <command ...>
                                          run one console command on the local node
+             warren client shell <node> [--credentials U:P] [command ...]
+                                         the console of another node of the network (ssh:shell)
 
       Options:
         -h, --help                       show this help

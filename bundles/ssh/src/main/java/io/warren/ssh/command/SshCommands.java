@@ -61,7 +61,8 @@ public final class SshCommands {
     String listening = console.address().map(a -> a.getHostString() + ":" + a.getPort())
         .orElse("(off: set enabled = true in etc/io.warren.ssh.cfg or start with --ssh-port)");
     return "listening    " + listening + "\nfingerprint  " + console.fingerprint() + "\nhost-key     "
-        + console.hostKey() + "\nconnections  " + console.sessions() + "\nkeys         " + keys.list().size();
+        + console.hostKey() + "\nconnections  " + console.sessions() + "\nkeys         " + keys.list().size()
+        + "\ntickets      " + console.tickets();
   }
 
   private static String line(AuthorizedKey k) {

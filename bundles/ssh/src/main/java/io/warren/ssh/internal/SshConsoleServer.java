@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -23,7 +25,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.AsyncAuthException;
@@ -48,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * launcher's {@code --ssh-port N}, which also overrides the configured port); otherwise only its
  * host key exists. The admin logs in with the node's admin password (checked, and limited per
  * source address, by the node's {@link AdminAuthenticator}) or an authorised key
- * ({@link AuthorizedKeys}); every command goes to the node's {@link CommandRunner}. Forwarding of
+ * ({@link AuthorizedKeys}; refused keys are limited per source address by {@link KeyFailures}); every command goes to the node's {@link CommandRunner}. Forwarding of
  * ports, agents and X11 is refused and no subsystem (SFTP) is offered.
  */
 @Component(service = {SshConsole.class, SshConsoleServer.class}, immediate = true, configurationPid = "io.warren.ssh")
@@ -57,6 +62,8 @@ public final class SshConsoleServer implements SshConsole {
   /** The framework property that turns the server on, on a port (the launcher's --ssh-port). */
   public static final String PORT_PROPERTY = "warren.ssh.port";
   private static final Logger LOG = LoggerFactory.getLogger(SshConsoleServer.class);
+  private static final AttributeRepository.AttributeKey<Tickets.Ticket> TICKET =
+      new AttributeRepository.AttributeKey<>();
 
   @ObjectClassDefinition(name = "Warren SSH console", description = "The node's console over SSH")
   public @interface Config {
@@ -124,6 +131,8 @@ public final class SshConsoleServer implements SshConsole {
 
   private final KeyPair hostKey;
   private final SessionLimits limits;
+  private final KeyFailures keyFailures;
+  private final Tickets tickets;
   private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "warren-ssh-console");
     t.setDaemon(true);
@@ -133,21 +142,26 @@ public final class SshConsoleServer implements SshConsole {
   private final ThreadPoolExecutor checks = loginChecks();
   private final SshServer server;
   private final InetSocketAddress address;
+  private final AdminAuthenticator admin;
 
   @Activate
   public SshConsoleServer(BundleContext context, @Reference Store store, @Reference AuthorizedKeys keys,
       @Reference CommandRunner commands, @Reference AdminAuthenticator admin, Config config) throws IOException {
     this(Settings.of(config, context.getProperty(PORT_PROPERTY)), store, keys, commands, admin,
-        () -> commandNames(context), banner(context));
+        () -> commandNames(context), banner(context), Clock.systemUTC());
   }
 
   SshConsoleServer(Settings settings, Store store, AuthorizedKeys keys, CommandRunner commands,
-      AdminAuthenticator admin, Supplier<Collection<String>> commandNames, String banner) throws IOException {
+      AdminAuthenticator admin, Supplier<Collection<String>> commandNames, String banner, Clock clock)
+      throws IOException {
     // sshd's registrars and factories through its own loader (see SshdLoader); its threads inherit it
     ClassLoader context = SshdLoader.enter();
     try {
       this.hostKey = HostKey.load(new SshStore(store));
+      this.admin = admin;
       this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
+      this.keyFailures = new KeyFailures(clock);
+      this.tickets = new Tickets(clock);
       if (!settings.enabled()) {
         this.server = null;
         this.address = null;
@@ -157,14 +171,36 @@ public final class SshConsoleServer implements SshConsole {
       s.setHost(settings.host());
       s.setPort(settings.port());
       s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-      s.setPublickeyAuthenticator(
-          (user, key, session) -> user.equals(admin.adminUser()) && keys.authorizes(key));
+      s.setPublickeyAuthenticator((user, key, session) -> {
+        // an ssh:shell ticket's key logs in once (the ticket goes when the session is authenticated)
+        Optional<Tickets.Ticket> ticket = user.equals(admin.adminUser()) ? tickets.find(key) : Optional.empty();
+        if (ticket.isPresent()) {
+          session.setAttribute(TICKET, ticket.get());
+          return true;
+        }
+        String source = source(session);
+        if (refusedLocked(user, source)) {
+          return false;
+        }
+        boolean ok = user.equals(admin.adminUser()) && keys.authorizes(key);
+        if (!ok) {
+          long lock = keyFailures.failed(source);
+          if (lock > 0) {
+            LOG.info("ssh: key for {} from {} refused; too many refused keys from there, locked for {} ms", user,
+                source, lock);
+          }
+        }
+        return ok;
+      });
       if (settings.passwords()) {
         s.setPasswordAuthenticator((user, password, session) -> {
           // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
           // being checked do not stall the traffic of sessions already open
-          AsyncAuthException pending = new AsyncAuthException();
           String source = source(session);
+          if (refusedLocked(user, source)) {
+            return false;
+          }
+          AsyncAuthException pending = new AsyncAuthException();
           try {
             checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
           } catch (RejectedExecutionException e) {
@@ -186,6 +222,20 @@ public final class SshConsoleServer implements SshConsole {
       s.setShellFactory(channel -> new ConsoleShell(commands, workers, commandNames, banner));
       s.setCommandFactory((channel, line) -> new ConsoleExec(commands, workers, line));
       s.addSessionListener(limits);
+      s.addSessionListener(new SessionListener() {
+        @Override
+        public void sessionEvent(Session session, SessionListener.Event event) {
+          if (event == SessionListener.Event.Authenticated && session instanceof ServerSession ss) {
+            keyFailures.succeeded(source(ss));
+            Tickets.Ticket ticket = ss.getAttribute(TICKET);
+            if (ticket != null) {
+              tickets.used(ticket);
+              LOG.info("ssh: {} logged in from {} with the ssh:shell ticket of {}", ss.getUsername(), source(ss),
+                  ticket.peer());
+            }
+          }
+        }
+      });
       CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, settings.maxAuthAttempts());
       CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(s, settings.maxPerUser());
       CoreModuleProperties.AUTH_TIMEOUT.set(s, settings.authTimeout());
@@ -216,6 +266,16 @@ public final class SshConsoleServer implements SshConsole {
       }
     }
     return new InetSocketAddress(settings.host(), s.getPort());
+  }
+
+  /** Whether {@code source} is locked out for refused keys, logged; then its logins are not checked. */
+  private boolean refusedLocked(String user, String source) {
+    long locked = keyFailures.locked(source);
+    if (locked > 0) {
+      LOG.debug("ssh: login as {} from {} refused unchecked: locked for {} ms more", user, source, locked);
+      return true;
+    }
+    return false;
   }
 
   /** Up to 4 threads (idle ones end), 64 logins waiting; one more is refused. */
@@ -274,6 +334,35 @@ public final class SshConsoleServer implements SshConsole {
   @Override
   public Optional<InetSocketAddress> address() {
     return Optional.ofNullable(address);
+  }
+
+  /**
+   * A ticket for {@code peer}'s {@code ssh:shell}: that peer may open overlay streams to this server
+   * and log in once as the admin with {@code key}, within {@link Tickets#TTL}.
+   *
+   * @throws IllegalStateException when the server does not listen
+   */
+  void ticket(String peer, PublicKey key) {
+    if (server == null) {
+      throw new IllegalStateException("the SSH console is off on this node: set enabled = true in "
+          + "etc/io.warren.ssh.cfg or start it with --ssh-port");
+    }
+    tickets.issue(peer, key);
+  }
+
+  /** The admin's user name, who logs in with a ticket. */
+  String adminUser() {
+    return admin.adminUser();
+  }
+
+  /** Whether {@code peer} holds a live ticket. */
+  boolean expects(String peer) {
+    return tickets.holds(peer);
+  }
+
+  @Override
+  public int tickets() {
+    return tickets.outstanding();
   }
 
   @Override

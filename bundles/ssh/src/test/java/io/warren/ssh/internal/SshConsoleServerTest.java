@@ -18,11 +18,17 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -47,6 +53,23 @@ class SshConsoleServerTest {
   private SshClient client;
   private final List<String> sources = new ArrayList<>();
   private final List<String> ran = new ArrayList<>();
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(now.get());
+    }
+  };
 
   private final CommandRunner commands = new CommandRunner() {
     @Override
@@ -111,7 +134,8 @@ class SshConsoleServerTest {
   private SshConsoleServer start(boolean enabled, int maxSessions, Duration authTimeout) throws IOException {
     SshConsoleServer.Settings s = new SshConsoleServer.Settings(enabled, "127.0.0.1", 0, true, maxSessions, maxSessions,
         2, 3, authTimeout, Duration.ofSeconds(60));
-    return new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info", "ssh:keys"), "test");
+    return new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info", "ssh:keys"), "test",
+        clock);
   }
 
   private ClientSession connect(String user) throws IOException {
@@ -186,6 +210,114 @@ class SshConsoleServerTest {
       session.addPublicKeyIdentity(known);
       assertThrows(Exception.class, () -> session.auth().verify(WAIT), "a removed key no longer logs in");
     }
+  }
+
+  @Test
+  void aTicketsKeyLogsInOnce() throws Exception {
+    SshConsoleServer.Settings s = new SshConsoleServer.Settings(true, "127.0.0.1", 0, false, 8, 8, 2, 3,
+        Duration.ofSeconds(10), Duration.ofSeconds(60));
+    server = new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info"), "test", clock);
+    KeyPair once = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    server.ticket("12D3KooWcaller", once.getPublic());
+    assertTrue(server.expects("12D3KooWcaller"));
+    assertFalse(server.expects("12D3KooWother"));
+    assertEquals(1, server.tickets());
+    try (ClientSession session = connect("admin")) {
+      session.addPublicKeyIdentity(once);
+      session.auth().verify(WAIT);
+      int[] status = {-1};
+      assertEquals("peer 12D3KooWtest\n", exec(session, "node:info", status)[0]);
+    }
+    assertEquals(0, server.tickets(), "used up");
+    try (ClientSession session = connect("admin")) {
+      session.addPublicKeyIdentity(once);
+      assertThrows(Exception.class, () -> session.auth().verify(WAIT), "a ticket logs in once");
+    }
+    assertTrue(keys.list().isEmpty(), "the ticket's key never was an authorised key");
+  }
+
+  @Test
+  void anUnusedTicketExpires() throws Exception {
+    server = start(true, 8);
+    KeyPair once = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    server.ticket("12D3KooWcaller", once.getPublic());
+    now.addAndGet(Tickets.TTL.toMillis());
+    assertEquals(0, server.tickets());
+    try (ClientSession session = connect("admin")) {
+      session.addPublicKeyIdentity(once);
+      assertThrows(Exception.class, () -> session.auth().verify(WAIT));
+    }
+  }
+
+  @Test
+  void theTicketAnswerParses() throws Exception {
+    server = start(true, 8);
+    ShellCommands.Ticket t = ShellCommands.Ticket.parse("q", server.adminUser() + " " + server.hostKey() + "\n");
+    assertEquals("admin", t.user());
+    assertTrue(KeyUtils.compareKeys(t.hostKey(), ShellCommands.parseKey(server.hostKey(), "host key")));
+    assertThrows(IllegalStateException.class, () -> ShellCommands.Ticket.parse("q", "admin"));
+    assertThrows(IllegalArgumentException.class, () -> ShellCommands.Ticket.parse("q", "admin ssh-ed25519 A"));
+  }
+
+  @Test
+  void noTicketWhileTheServerIsOff() throws Exception {
+    server = start(false, 8);
+    PublicKey k = KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic();
+    assertThrows(IllegalStateException.class, () -> server.ticket("12D3KooWcaller", k));
+  }
+
+  @Test
+  void refusedKeysLockTheSourceOutWithAGrowingDelay() throws Exception {
+    server = start(true, 8);
+    KeyPair known = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    keys.add(PublicKeyEntry.toString(known.getPublic()) + " me@laptop");
+    for (int i = 0; i < KeyFailures.FREE; i++) {
+      try (ClientSession session = connect("admin")) {
+        session.addPublicKeyIdentity(KeyUtils.generateKeyPair("ssh-ed25519", 256));
+        assertThrows(Exception.class, () -> session.auth().verify(WAIT), "unknown key " + i);
+      }
+    }
+    // locked: even the authorised key and the right password are refused, unchecked
+    try (ClientSession session = connect("admin")) {
+      session.addPublicKeyIdentity(known);
+      session.addPasswordIdentity("secret");
+      assertThrows(Exception.class, () -> session.auth().verify(WAIT), "the source is locked");
+    }
+    assertTrue(sources.isEmpty(), "no password was checked while locked: " + sources);
+    now.addAndGet(KeyFailures.FIRST.toMillis());
+    try (ClientSession session = connect("admin")) {
+      session.addPublicKeyIdentity(known);
+      session.auth().verify(WAIT);
+    }
+    // the login cleared the source: one more unknown key does not lock it
+    try (ClientSession session = connect("admin")) {
+      session.addPublicKeyIdentity(KeyUtils.generateKeyPair("ssh-ed25519", 256));
+      assertThrows(Exception.class, () -> session.auth().verify(WAIT));
+    }
+    try (ClientSession session = connect("admin")) {
+      session.addPublicKeyIdentity(known);
+      session.auth().verify(WAIT);
+    }
+  }
+
+  @Test
+  void aLockoutDoublesUpToItsMaximumAndIsForgotten() {
+    KeyFailures f = new KeyFailures(clock);
+    for (int i = 1; i < KeyFailures.FREE; i++) {
+      assertEquals(0, f.failed("ip 192.0.2.1"));
+    }
+    assertEquals(1_000, f.failed("ip 192.0.2.1"));
+    assertEquals(2_000, f.failed("ip 192.0.2.1"));
+    assertEquals(4_000, f.failed("ip 192.0.2.1"));
+    assertEquals(4_000, f.locked("ip 192.0.2.1"));
+    assertEquals(0, f.locked("ip 192.0.2.2"), "another source is not locked");
+    for (int i = 0; i < 40; i++) {
+      f.failed("ip 192.0.2.1");
+    }
+    assertEquals(KeyFailures.MAX.toMillis(), f.locked("ip 192.0.2.1"));
+    now.addAndGet(KeyFailures.FORGET.toMillis() + 1);
+    assertEquals(0, f.locked("ip 192.0.2.1"));
+    assertEquals(0, f.failed("ip 192.0.2.1"), "failures an hour old are forgotten");
   }
 
   @Test
