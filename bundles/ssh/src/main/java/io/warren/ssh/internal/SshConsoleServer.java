@@ -10,6 +10,8 @@ import io.warren.ssh.SshConsole;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -53,8 +55,10 @@ import org.slf4j.LoggerFactory;
  * launcher's {@code --ssh-port N}, which also overrides the configured port); otherwise only its
  * host key exists. The admin logs in with the node's admin password (checked, and limited per
  * source address, by the node's {@link AdminAuthenticator}) or an authorised key
- * ({@link AuthorizedKeys}; refused keys are limited per source address by {@link KeyFailures}); every command goes to the node's {@link CommandRunner}. Forwarding of
- * ports, agents and X11 is refused and no subsystem (SFTP) is offered.
+ * ({@link AuthorizedKeys}; refused keys are limited per source address by {@link KeyFailures}); every command goes to the node's {@link CommandRunner},
+ * except {@code system-shell [command]}, which runs the configured OS user's shell ({@link SystemShell})
+ * where {@code system.shell = true}. Forwarding of ports, agents and X11 is refused and no subsystem
+ * (SFTP) is offered.
  */
 @Component(service = {SshConsole.class, SshConsoleServer.class}, immediate = true, configurationPid = "io.warren.ssh")
 @Designate(ocd = SshConsoleServer.Config.class)
@@ -97,11 +101,30 @@ public final class SshConsoleServer implements SshConsole {
 
     @AttributeDefinition(description = "Seconds without traffic after which a connection is closed")
     int idle_timeout_seconds() default 1800;
+
+    @AttributeDefinition(description = "Let the admin open an OS shell with 'ssh -t admin@node system-shell' "
+        + "(or run 'system-shell <command>'); the console stays the default")
+    boolean system_shell() default false;
+
+    @AttributeDefinition(description = "The OS user the system shell runs as; no default, and root only when "
+        + "this says root. A node not running as root can only start its own user's shell")
+    String system_shell_user() default "";
+
+    @AttributeDefinition(description = "The system shell's program (started with -l, or -c <command>); empty: "
+        + "the user's login shell from /etc/passwd")
+    String system_shell_command() default "";
   }
 
   /** {@link Config}, checked. */
   record Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
-      int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout) {
+      int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout,
+      Optional<SystemShell.Setup> systemShell) {
+    Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
+        int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout) {
+      this(enabled, host, port, passwords, maxSessions, maxPerAddress, maxPerUser, maxAuthAttempts, authTimeout,
+          idleTimeout, Optional.empty());
+    }
+
     static Settings of(Config c, String portProperty) {
       int port = c.port();
       boolean enabled = c.enabled();
@@ -123,9 +146,23 @@ public final class SshConsoleServer implements SshConsole {
           || c.max_auth_attempts() < 1 || c.auth_timeout_seconds() < 1 || c.idle_timeout_seconds() < 1) {
         throw new IllegalArgumentException("io.warren.ssh: every limit and timeout must be at least 1");
       }
+      Optional<SystemShell.Setup> shell = c.system_shell()
+          ? Optional.of(SystemShell.Setup.of(c.system_shell_user(), c.system_shell_command(), nodeUid(),
+              Path.of("/etc/passwd")))
+          : Optional.empty();
       return new Settings(enabled, c.host().strip(), port, c.password_authentication(), c.max_sessions(),
           c.max_sessions_per_address(), c.max_sessions_per_user(), c.max_auth_attempts(),
-          Duration.ofSeconds(c.auth_timeout_seconds()), Duration.ofSeconds(c.idle_timeout_seconds()));
+          Duration.ofSeconds(c.auth_timeout_seconds()), Duration.ofSeconds(c.idle_timeout_seconds()), shell);
+    }
+
+    /** The uid this process runs as. */
+    private static int nodeUid() {
+      try {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("io.warren.ssh: system.shell needs a Linux node (cannot read its uid)",
+            e);
+      }
     }
   }
 
@@ -220,7 +257,17 @@ public final class SshConsoleServer implements SshConsole {
       s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
       s.setSubsystemFactories(List.of());
       s.setShellFactory(channel -> new ConsoleShell(commands, workers, commandNames, banner));
-      s.setCommandFactory((channel, line) -> new ConsoleExec(commands, workers, line));
+      Optional<SystemShell.Setup> shell = settings.systemShell();
+      s.setCommandFactory((channel, line) -> {
+        String request = SystemShell.request(line);
+        if (request == null) {
+          return new ConsoleExec(commands, workers, line);
+        }
+        return shell.<org.apache.sshd.server.command.Command>map(
+            setup -> new SystemShell(setup, request, source(channel.getServerSession())))
+            .orElseGet(() -> SystemShell.refused("the system shell is off on this node: set system.shell = true "
+                + "and system.shell.user in etc/io.warren.ssh.cfg"));
+      });
       s.addSessionListener(limits);
       s.addSessionListener(new SessionListener() {
         @Override
