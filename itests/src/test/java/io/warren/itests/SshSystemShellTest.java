@@ -109,13 +109,31 @@ class SshSystemShellTest {
       at = awaitAfter(seen, "$ ", at);
       type(keys, "echo two-$((2+1)) $(id -un)\r");
       at = awaitAfter(seen, "two-3 nobody", at);
-      awaitAfter(seen, "$ ", at);
+      at = awaitAfter(seen, "$ ", at);
+      // the window of ssh's terminal changes: ssh tells the node, which resizes the shell's PTY
+      Result resize = NodeProcess.run(List.of("stty", "-F", terminalOf(p, "ssh"), "cols", "123", "rows", "45"), null);
+      assertEquals(0, resize.exit(), resize.toString());
+      int before = at;
+      Await.until(TIMEOUT, Duration.ofMillis(500), () -> {
+        type(keys, "stty size\r"); // again each poll: the window change may arrive after a first one
+        return text(seen).indexOf("45 123", before) >= 0;
+      }, "the shell's terminal to be 45 rows by 123 columns");
       type(keys, "exit 0\r");
       assertTrue(p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exit ends the session: " + text(seen));
     } finally {
       p.destroyForcibly();
     }
     assertEquals(0, p.exitValue(), text(seen));
+  }
+
+  /** The terminal (/dev/pts/N) that {@code p}'s descendant {@code program} reads. */
+  private static String terminalOf(Process p, String program) throws IOException {
+    for (ProcessHandle h : p.descendants().toList()) {
+      if (h.info().command().map(c -> c.endsWith("/" + program)).orElse(false)) {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "fd", "0")).toString();
+      }
+    }
+    throw new AssertionError("no " + program + " under " + p.pid());
   }
 
   private static void copy(InputStream in, ByteArrayOutputStream to) {

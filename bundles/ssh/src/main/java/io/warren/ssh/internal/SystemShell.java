@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.slf4j.Logger;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@code ssh -t admin@node system-shell [command]}: the node's configured OS user's shell, where the
  * configuration enables it. With a terminal asked for, util-linux {@code script} gives the shell a
  * PTY (no native library); when the node runs as root, util-linux {@code setpriv} drops to the
- * configured user first. The window size is set once, from the client's request; later changes do
- * not reach the PTY.
+ * configured user first. The window size is set from the client's request, and each change the
+ * client reports is passed on with {@code stty -F} on the shell's PTY (found as its standard input).
  */
 final class SystemShell implements Command {
   /** The exec request's first word that asks for the system shell rather than a console command. */
@@ -163,6 +164,9 @@ final class SystemShell implements Command {
     e.put("PATH", a.uid() == 0 ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         : "/usr/local/bin:/usr/bin:/bin");
     e.put("TERM", vars.getOrDefault(Environment.ENV_TERM, "dumb"));
+    if (pty) {
+      e.put("SHELL", "/bin/sh"); // script runs its -c line with $SHELL; the line sets the shell's own
+    }
     try {
       process = pb.start();
     } catch (IOException ex) {
@@ -171,6 +175,14 @@ final class SystemShell implements Command {
     LOG.info("ssh: system shell as {} for the admin from {} ({}, {})", a.name(), source,
         line.isBlank() ? "interactive" : "a command", pty ? "a terminal" : "no terminal");
     Process p = process;
+    if (pty) {
+      env.addSignalListener((ch, signal) -> {
+        Thread t = new Thread(() -> resize(p, number(vars.get(Environment.ENV_COLUMNS)),
+            number(vars.get(Environment.ENV_LINES))), "warren-ssh-system-shell-resize");
+        t.setDaemon(true);
+        t.start();
+      }, Signal.WINCH);
+    }
     Thread input = pump(in, p.getOutputStream(), true, "input");
     Thread output = pump(p.getInputStream(), out, false, "output");
     Thread errors = pump(p.getErrorStream(), err, false, "errors");
@@ -188,6 +200,33 @@ final class SystemShell implements Command {
     }, "warren-ssh-system-shell");
     waiter.setDaemon(true);
     waiter.start();
+  }
+
+  /** Sets the size of the PTY the shell under {@code script} has as its standard input. */
+  private static void resize(Process script, int columns, int rows) {
+    if (columns <= 0 || rows <= 0) {
+      return;
+    }
+    script.descendants().map(h -> Path.of("/proc", Long.toString(h.pid()), "fd", "0")).flatMap(fd -> {
+      try {
+        Path tty = Files.readSymbolicLink(fd);
+        return tty.startsWith("/dev/pts/") ? java.util.stream.Stream.of(tty) : java.util.stream.Stream.empty();
+      } catch (IOException | UnsupportedOperationException e) {
+        return java.util.stream.Stream.empty();
+      }
+    }).findFirst().ifPresent(tty -> {
+      try {
+        Process stty = new ProcessBuilder("stty", "-F", tty.toString(), "cols", Integer.toString(columns), "rows",
+            Integer.toString(rows)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!stty.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+          stty.destroyForcibly();
+        }
+      } catch (IOException e) {
+        LOG.debug("ssh: resizing {}: {}", tty, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
   }
 
   private static int number(String s) {
