@@ -203,6 +203,14 @@ class SshConsoleTest {
   }
 
   @Test
+  void theSystemShellIsRefusedWhereTheConfigurationDoesNotEnableIt() throws Exception {
+    Result r = NodeProcess.run(withKey(key, "system-shell", "id", "-un"), null);
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().contains("the system shell is off on this node"), r.toString());
+    assertEquals("", r.out(), r.toString());
+  }
+
+  @Test
   void anInteractiveSessionRunsTwoCommands() throws Exception {
     // script gives ssh a terminal, so ssh asks the node for a PTY and the console runs JLine
     List<String> words = withKey(key);

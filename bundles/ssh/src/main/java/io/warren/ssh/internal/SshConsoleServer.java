@@ -10,6 +10,8 @@ import io.warren.ssh.SshConsole;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -26,14 +28,19 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.AsyncAuthException;
+import org.apache.sshd.server.forward.ForwardingFilter;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -53,8 +60,11 @@ import org.slf4j.LoggerFactory;
  * launcher's {@code --ssh-port N}, which also overrides the configured port); otherwise only its
  * host key exists. The admin logs in with the node's admin password (checked, and limited per
  * source address, by the node's {@link AdminAuthenticator}) or an authorised key
- * ({@link AuthorizedKeys}; refused keys are limited per source address by {@link KeyFailures}); every command goes to the node's {@link CommandRunner}. Forwarding of
- * ports, agents and X11 is refused and no subsystem (SFTP) is offered.
+ * ({@link AuthorizedKeys}; refused keys are limited per source address by {@link KeyFailures}); every command goes to the node's {@link CommandRunner},
+ * except {@code system-shell [command]}, which runs the configured OS user's shell ({@link SystemShell})
+ * where {@code system.shell = true}. Forwarding of agents, X11 and remote ports is refused, and of
+ * local ports ({@code ssh -L}) unless {@code local.forwarding = true}; SFTP is served,
+ * confined to {@code sftp.directory}, only where that is set.
  */
 @Component(service = {SshConsole.class, SshConsoleServer.class}, immediate = true, configurationPid = "io.warren.ssh")
 @Designate(ocd = SshConsoleServer.Config.class)
@@ -97,11 +107,38 @@ public final class SshConsoleServer implements SshConsole {
 
     @AttributeDefinition(description = "Seconds without traffic after which a connection is closed")
     int idle_timeout_seconds() default 1800;
+
+    @AttributeDefinition(description = "Let the admin open an OS shell with 'ssh -t admin@node system-shell' "
+        + "(or run 'system-shell <command>'); the console stays the default")
+    boolean system_shell() default false;
+
+    @AttributeDefinition(description = "The OS user the system shell runs as; no default, and root only when "
+        + "this says root. A node not running as root can only start its own user's shell")
+    String system_shell_user() default "";
+
+    @AttributeDefinition(description = "The system shell's program (started with -l, or -c <command>); empty: "
+        + "the user's login shell from /etc/passwd")
+    String system_shell_command() default "";
+
+    @AttributeDefinition(description = "Serve SFTP, confined to this existing directory (files are read and "
+        + "written as the node's OS user); empty: no SFTP")
+    String sftp_directory() default "";
+
+    @AttributeDefinition(description = "Let the admin forward local ports through the node (ssh -L), to any "
+        + "address the node reaches; remote (-R), agent and X11 forwarding stay refused")
+    boolean local_forwarding() default false;
   }
 
   /** {@link Config}, checked. */
   record Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
-      int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout) {
+      int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout,
+      Optional<SystemShell.Setup> systemShell, Optional<Path> sftpDirectory, boolean localForwarding) {
+    Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
+        int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout) {
+      this(enabled, host, port, passwords, maxSessions, maxPerAddress, maxPerUser, maxAuthAttempts, authTimeout,
+          idleTimeout, Optional.empty(), Optional.empty(), false);
+    }
+
     static Settings of(Config c, String portProperty) {
       int port = c.port();
       boolean enabled = c.enabled();
@@ -123,9 +160,41 @@ public final class SshConsoleServer implements SshConsole {
           || c.max_auth_attempts() < 1 || c.auth_timeout_seconds() < 1 || c.idle_timeout_seconds() < 1) {
         throw new IllegalArgumentException("io.warren.ssh: every limit and timeout must be at least 1");
       }
+      Optional<SystemShell.Setup> shell = c.system_shell()
+          ? Optional.of(SystemShell.Setup.of(c.system_shell_user(), c.system_shell_command(), nodeUid(),
+              Path.of("/etc/passwd")))
+          : Optional.empty();
       return new Settings(enabled, c.host().strip(), port, c.password_authentication(), c.max_sessions(),
           c.max_sessions_per_address(), c.max_sessions_per_user(), c.max_auth_attempts(),
-          Duration.ofSeconds(c.auth_timeout_seconds()), Duration.ofSeconds(c.idle_timeout_seconds()));
+          Duration.ofSeconds(c.auth_timeout_seconds()), Duration.ofSeconds(c.idle_timeout_seconds()), shell,
+          sftpDirectory(c.sftp_directory()), c.local_forwarding());
+    }
+
+    /** The SFTP root, as a real path (so links in the configured one do not move it), if any. */
+    static Optional<Path> sftpDirectory(String configured) {
+      if (configured == null || configured.isBlank()) {
+        return Optional.empty();
+      }
+      Path p = Path.of(configured.strip());
+      if (!p.isAbsolute() || !Files.isDirectory(p)) {
+        throw new IllegalArgumentException("io.warren.ssh: sftp.directory must be an existing directory's absolute "
+            + "path, got '" + configured + "'");
+      }
+      try {
+        return Optional.of(p.toRealPath());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("io.warren.ssh: sftp.directory " + configured + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** The uid this process runs as. */
+    private static int nodeUid() {
+      try {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("io.warren.ssh: system.shell needs a Linux node (cannot read its uid)",
+            e);
+      }
     }
   }
 
@@ -217,10 +286,28 @@ public final class SshConsoleServer implements SshConsole {
       s.setKeyboardInteractiveAuthenticator(null);
       s.setGSSAuthenticator(null);
       s.setHostBasedAuthenticator(null);
-      s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-      s.setSubsystemFactories(List.of());
+      s.setForwardingFilter(settings.localForwarding() ? localForwardingOnly() : RejectAllForwardingFilter.INSTANCE);
+      if (settings.sftpDirectory().isPresent()) {
+        // MINA's rooted file system keeps .. and absolute paths inside; SftpConfinement keeps links inside
+        Path sftp = settings.sftpDirectory().get();
+        s.setFileSystemFactory(new VirtualFileSystemFactory(sftp));
+        s.setSubsystemFactories(List.of(
+            new SftpSubsystemFactory.Builder().withFileSystemAccessor(new SftpConfinement(sftp)).build()));
+      } else {
+        s.setSubsystemFactories(List.of());
+      }
       s.setShellFactory(channel -> new ConsoleShell(commands, workers, commandNames, banner));
-      s.setCommandFactory((channel, line) -> new ConsoleExec(commands, workers, line));
+      Optional<SystemShell.Setup> shell = settings.systemShell();
+      s.setCommandFactory((channel, line) -> {
+        String request = SystemShell.request(line);
+        if (request == null) {
+          return new ConsoleExec(commands, workers, line);
+        }
+        return shell.<org.apache.sshd.server.command.Command>map(
+            setup -> new SystemShell(setup, request, source(channel.getServerSession())))
+            .orElseGet(() -> SystemShell.refused("the system shell is off on this node: set system.shell = true "
+                + "and system.shell.user in etc/io.warren.ssh.cfg"));
+      });
       s.addSessionListener(limits);
       s.addSessionListener(new SessionListener() {
         @Override
@@ -254,6 +341,7 @@ public final class SshConsoleServer implements SshConsole {
       this.address = bound(s, settings);
       LOG.info("SSH console listening on {}:{} (host key {})", address.getHostString(), address.getPort(),
           fingerprint());
+      settings.sftpDirectory().ifPresent(d -> LOG.info("ssh: SFTP serves {}", d));
     } finally {
       SshdLoader.restore(context);
     }
@@ -266,6 +354,26 @@ public final class SshConsoleServer implements SshConsole {
       }
     }
     return new InetSocketAddress(settings.host(), s.getPort());
+  }
+
+  /** direct-tcpip channels (ssh -L) only: no listening for the client (-R), no agent, no X11. */
+  private static ForwardingFilter localForwardingOnly() {
+    return ForwardingFilter.asForwardingFilter(RejectAllForwardingFilter.INSTANCE, RejectAllForwardingFilter.INSTANCE,
+        new TcpForwardingFilter() {
+          @Override
+          public boolean canListen(SshdSocketAddress address, Session session) {
+            return false;
+          }
+
+          @Override
+          public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
+            boolean ok = type == Type.Direct;
+            if (ok) {
+              LOG.debug("ssh: {} forwards a connection to {}", session, address);
+            }
+            return ok;
+          }
+        });
   }
 
   /** Whether {@code source} is locked out for refused keys, logged; then its logins are not checked. */
