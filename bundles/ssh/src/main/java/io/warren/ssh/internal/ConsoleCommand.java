@@ -3,14 +3,11 @@ package io.warren.ssh.internal;
 import io.warren.api.CommandRunner;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,40 +15,16 @@ import org.slf4j.LoggerFactory;
  * An SSH channel's console work (one command, or a shell), run on a thread of its own: MINA SSHD
  * hands the channel's streams over and expects {@link #start} to return at once.
  */
-abstract class ConsoleCommand implements Command {
+abstract class ConsoleCommand extends ChannelStreams {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleCommand.class);
 
   protected final CommandRunner commands;
   private final ExecutorService workers;
-  protected InputStream in;
-  protected OutputStream out;
-  protected OutputStream err;
-  private ExitCallback exit;
   private Future<?> running;
 
   ConsoleCommand(CommandRunner commands, ExecutorService workers) {
     this.commands = commands;
     this.workers = workers;
-  }
-
-  @Override
-  public void setInputStream(InputStream in) {
-    this.in = in;
-  }
-
-  @Override
-  public void setOutputStream(OutputStream out) {
-    this.out = out;
-  }
-
-  @Override
-  public void setErrorStream(OutputStream err) {
-    this.err = err;
-  }
-
-  @Override
-  public void setExitCallback(ExitCallback callback) {
-    this.exit = callback;
   }
 
   @Override

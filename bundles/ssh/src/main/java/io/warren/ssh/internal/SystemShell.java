@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * configured user first. The window size is set from the client's request, and each change the
  * client reports is passed on with {@code stty -F} on the shell's PTY (found as its standard input).
  */
-final class SystemShell implements Command {
+final class SystemShell extends ChannelStreams {
   /** The exec request's first word that asks for the system shell rather than a console command. */
   static final String WORD = "system-shell";
   private static final Logger LOG = LoggerFactory.getLogger(SystemShell.class);
@@ -104,10 +103,6 @@ final class SystemShell implements Command {
   private final Setup setup;
   private final String line;
   private final String source;
-  private InputStream in;
-  private OutputStream out;
-  private OutputStream err;
-  private ExitCallback exit;
   private Process process;
 
   SystemShell(Setup setup, String line, String source) {
@@ -123,26 +118,6 @@ final class SystemShell implements Command {
       return "";
     }
     return s.startsWith(WORD + " ") ? s.substring(WORD.length() + 1).strip() : null;
-  }
-
-  @Override
-  public void setInputStream(InputStream in) {
-    this.in = in;
-  }
-
-  @Override
-  public void setOutputStream(OutputStream out) {
-    this.out = out;
-  }
-
-  @Override
-  public void setErrorStream(OutputStream err) {
-    this.err = err;
-  }
-
-  @Override
-  public void setExitCallback(ExitCallback callback) {
-    this.exit = callback;
   }
 
   @Override
@@ -268,26 +243,7 @@ final class SystemShell implements Command {
 
   /** What the client gets when the system shell is off: a message and status 1. */
   static Command refused(String message) {
-    return new Command() {
-      private OutputStream err;
-      private ExitCallback exit;
-
-      @Override
-      public void setInputStream(InputStream in) {}
-
-      @Override
-      public void setOutputStream(OutputStream out) {}
-
-      @Override
-      public void setErrorStream(OutputStream err) {
-        this.err = err;
-      }
-
-      @Override
-      public void setExitCallback(ExitCallback callback) {
-        this.exit = callback;
-      }
-
+    return new ChannelStreams() {
       @Override
       public void start(ChannelSession channel, Environment env) throws IOException {
         String eol = env.getPtyModes().isEmpty() ? "\n" : "\r\n";
