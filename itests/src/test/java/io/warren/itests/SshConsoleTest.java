@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.warren.testing.Await;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -215,26 +214,19 @@ class SshConsoleTest {
     // script gives ssh a terminal, so ssh asks the node for a PTY and the console runs JLine
     List<String> words = withKey(key);
     words.add(words.indexOf("ssh") + 1, "-tt");
-    String line = String.join(" ", words.stream().map(w -> "'" + w + "'").toList());
-    Process p = new ProcessBuilder("script", "-qec", line, "/dev/null").redirectErrorStream(true).start();
-    ByteArrayOutputStream seen = new ByteArrayOutputStream();
-    Thread reader = new Thread(() -> copy(p.getInputStream(), seen), "ssh-pty-output");
-    reader.setDaemon(true);
-    reader.start();
-    try (OutputStream keys = p.getOutputStream()) {
-      int at = awaitAfter(seen, "warren> ", 0);
-      type(keys, "node:identity\r");
-      at = awaitAfter(seen, "\"peerId\":\"" + peerId + "\"", at);
-      at = awaitAfter(seen, "warren> ", at);
-      type(keys, "ssh:keys list\r");
-      at = awaitAfter(seen, "itest@warren", at); // the echo of the typed line does not hold it: the key list does
-      awaitAfter(seen, "warren> ", at);
-      type(keys, "exit\r");
-      assertTrue(p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exit ends the session: " + text(seen));
-    } finally {
-      p.destroyForcibly();
+    Terminal t = new Terminal(words, TIMEOUT);
+    try (t) {
+      int at = t.awaitAfter("warren> ", 0);
+      t.type("node:identity\r");
+      at = t.awaitAfter("\"peerId\":\"" + peerId + "\"", at);
+      at = t.awaitAfter("warren> ", at);
+      t.type("ssh:keys list\r");
+      at = t.awaitAfter("itest@warren", at); // the echo of the typed line does not hold it: the key list does
+      t.awaitAfter("warren> ", at);
+      t.type("exit\r");
+      assertTrue(t.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exit ends the session: " + t.text());
     }
-    assertEquals(0, p.exitValue(), text(seen));
+    assertEquals(0, t.process.exitValue(), t.text());
   }
 
   @Test
@@ -373,39 +365,5 @@ class SshConsoleTest {
     Result info = NodeProcess.run(withKey(key, "ssh:fingerprint"), null);
     assertEquals(0, info.exit(), info.toString());
     assertEquals(before, info.out().strip());
-  }
-
-  private static void copy(InputStream in, ByteArrayOutputStream to) {
-    byte[] b = new byte[4096];
-    try {
-      for (int n; (n = in.read(b)) >= 0;) {
-        synchronized (to) {
-          to.write(b, 0, n);
-        }
-      }
-    } catch (IOException e) {
-      // the process ended
-    }
-  }
-
-  private static String text(ByteArrayOutputStream seen) {
-    synchronized (seen) {
-      return seen.toString(StandardCharsets.UTF_8);
-    }
-  }
-
-  private static void type(OutputStream keys, String text) throws IOException {
-    keys.write(text.getBytes(StandardCharsets.UTF_8));
-    keys.flush();
-  }
-
-  /** Waits until {@code what} shows on the terminal at or after {@code from}; returns where it ends. */
-  private static int awaitAfter(ByteArrayOutputStream seen, String what, int from) throws InterruptedException {
-    try {
-      Await.until(TIMEOUT, () -> text(seen).indexOf(what, from) >= 0, "'" + what + "' on the terminal");
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; the terminal shows:\n" + text(seen), e);
-    }
-    return text(seen).indexOf(what, from) + what.length();
   }
 }

@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.warren.testing.Await;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,34 +92,28 @@ class SshSystemShellTest {
   @Test
   void anInteractiveSessionInATerminalRunsTwoCommands() throws Exception {
     // script gives ssh a terminal, ssh asks the node for a PTY, and the node's script gives it to sh
-    String line = String.join(" ", ssh(List.of("-tt"), "system-shell").stream().map(w -> "'" + w + "'").toList());
-    Process p = new ProcessBuilder("script", "-qec", line, "/dev/null").redirectErrorStream(true).start();
-    ByteArrayOutputStream seen = new ByteArrayOutputStream();
-    Thread reader = new Thread(() -> copy(p.getInputStream(), seen), "ssh-pty-output");
-    reader.setDaemon(true);
-    reader.start();
-    try (OutputStream keys = p.getOutputStream()) {
-      int at = awaitAfter(seen, "$ ", 0);
-      type(keys, "echo one-$((1+1)) $(tty)\r"); // the echo of the typed line holds neither result
-      at = awaitAfter(seen, "one-2 /dev/pts/", at);
-      at = awaitAfter(seen, "$ ", at);
-      type(keys, "echo two-$((2+1)) $(id -un)\r");
-      at = awaitAfter(seen, "two-3 nobody", at);
-      at = awaitAfter(seen, "$ ", at);
+    Terminal t = new Terminal(ssh(List.of("-tt"), "system-shell"), TIMEOUT);
+    Process p = t.process;
+    try (t) {
+      int at = t.awaitAfter("$ ", 0);
+      t.type("echo one-$((1+1)) $(tty)\r"); // the echo of the typed line holds neither result
+      at = t.awaitAfter("one-2 /dev/pts/", at);
+      at = t.awaitAfter("$ ", at);
+      t.type("echo two-$((2+1)) $(id -un)\r");
+      at = t.awaitAfter("two-3 nobody", at);
+      at = t.awaitAfter("$ ", at);
       // the window of ssh's terminal changes: ssh tells the node, which resizes the shell's PTY
       Result resize = NodeProcess.run(List.of("stty", "-F", terminalOf(p, "ssh"), "cols", "123", "rows", "45"), null);
       assertEquals(0, resize.exit(), resize.toString());
       int before = at;
       Await.until(TIMEOUT, Duration.ofMillis(500), () -> {
-        type(keys, "stty size\r"); // again each poll: the window change may arrive after a first one
-        return text(seen).indexOf("45 123", before) >= 0;
+        t.type("stty size\r"); // again each poll: the window change may arrive after a first one
+        return t.text().indexOf("45 123", before) >= 0;
       }, "the shell's terminal to be 45 rows by 123 columns");
-      type(keys, "exit 0\r");
-      assertTrue(p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exit ends the session: " + text(seen));
-    } finally {
-      p.destroyForcibly();
+      t.type("exit 0\r");
+      assertTrue(p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exit ends the session: " + t.text());
     }
-    assertEquals(0, p.exitValue(), text(seen));
+    assertEquals(0, p.exitValue(), t.text());
   }
 
   /** The terminal (/dev/pts/N) that {@code p}'s descendant {@code program} reads. */
@@ -134,39 +124,5 @@ class SshSystemShellTest {
       }
     }
     throw new AssertionError("no " + program + " under " + p.pid());
-  }
-
-  private static void copy(InputStream in, ByteArrayOutputStream to) {
-    byte[] b = new byte[4096];
-    try {
-      for (int n; (n = in.read(b)) >= 0;) {
-        synchronized (to) {
-          to.write(b, 0, n);
-        }
-      }
-    } catch (IOException e) {
-      // the process ended
-    }
-  }
-
-  private static String text(ByteArrayOutputStream seen) {
-    synchronized (seen) {
-      return seen.toString(StandardCharsets.UTF_8);
-    }
-  }
-
-  private static void type(OutputStream keys, String text) throws IOException {
-    keys.write(text.getBytes(StandardCharsets.UTF_8));
-    keys.flush();
-  }
-
-  /** Waits until {@code what} shows on the terminal at or after {@code from}; returns where it ends. */
-  private static int awaitAfter(ByteArrayOutputStream seen, String what, int from) throws InterruptedException {
-    try {
-      Await.until(TIMEOUT, () -> text(seen).indexOf(what, from) >= 0, "'" + what + "' on the terminal");
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; the terminal shows:\n" + text(seen), e);
-    }
-    return text(seen).indexOf(what, from) + what.length();
   }
 }
