@@ -8,13 +8,10 @@ import com.sun.net.httpserver.HttpServer;
 import io.warren.identity.Bech32;
 import io.warren.testing.Await;
 import io.warren.testing.NodeProcess;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,17 +121,18 @@ class GatewayOriginAttackTest {
       tricks.add(new String[] {"404", "GET /only-b/ HTTP/1.1\r\nHost: " + hostA + "\r\n\r\n"});
       tricks.add(new String[] {"404", "GET /web/ HTTP/1.1\r\nHost: " + npub(new byte[32]) + "." + DOMAIN + "\r\n\r\n"});
       for (String[] t : tricks) {
-        String r = raw(relayPort, t[1]);
+        String r = NostrSupport.rawHttp(relayPort, t[1]);
         assertTrue(r.startsWith("HTTP/1.1 " + t[0] + " "), t[0] + " for " + t[1] + ": " + r);
         assertFalse(r.contains("page of"), "no device's content: " + r);
       }
-      String otherService = raw(relayPort, "GET /only-b/ HTTP/1.1\r\nHost: " + hostA + "\r\n\r\n");
+      String otherService = NostrSupport.rawHttp(relayPort, "GET /only-b/ HTTP/1.1\r\nHost: " + hostA + "\r\n\r\n");
       assertTrue(otherService.contains("announces no service 'only-b'"), otherService);
 
       // the relay's own origin: path style is a redirect to the device's host, never its content
       String redirect =
-          raw(relayPort, "GET /tunnel/" + npubA.substring(5, 17) + "/web/x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:"
-              + relayPort + "\r\n\r\n");
+          NostrSupport.rawHttp(relayPort,
+              "GET /tunnel/" + npubA.substring(5, 17) + "/web/x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + relayPort + "\r\n\r\n");
       assertTrue(redirect.startsWith("HTTP/1.1 308 "), redirect);
       assertTrue(redirect.contains("location: //" + hostA + ":" + relayPort + "/web/x?y=1\r\n"), redirect);
       assertFalse(redirect.contains("page of"), redirect);
@@ -150,27 +148,6 @@ class GatewayOriginAttackTest {
   }
 
   private static String get(int port, String host, String path) throws IOException {
-    return raw(port, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
-  }
-
-  /** Sends {@code request} as bytes to the relay and reads everything until it closes the connection. */
-  private static String raw(int port, String request) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
-      s.setSoTimeout(20_000);
-      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      s.getOutputStream().flush();
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[8192];
-      try {
-        for (int n; (n = in.read(buf)) >= 0;) {
-          got.write(buf, 0, n);
-        }
-      } catch (java.net.SocketException reset) {
-        // a reset after the answer: what was read counts
-      }
-      return got.toString(StandardCharsets.ISO_8859_1);
-    }
+    return NostrSupport.rawHttp(port, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
   }
 }

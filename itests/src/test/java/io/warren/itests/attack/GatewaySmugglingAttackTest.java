@@ -4,16 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.testing.NodeProcess;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +50,7 @@ class GatewaySmugglingAttackTest {
           new String[] {"431", "GET /api/status HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(64 * 1024) + "\r\n\r\n"});
       HttpClient legit = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       for (String[] a : attacks) {
-        String answer = raw(base, a[1]);
+        String answer = NostrSupport.rawHttp(base.getPort(), a[1]);
         String status = a[0];
         assertTrue(answer.startsWith("HTTP/1.1 " + status + " "), "refused with " + status + ": " + answer);
         assertTrue(answer.contains("Connection: close"), answer);
@@ -67,27 +61,6 @@ class GatewaySmugglingAttackTest {
         assertEquals(200, ok.statusCode(), "a legitimate request is served meanwhile: " + ok.body());
       }
       assertTrue(node.alive());
-    }
-  }
-
-  /** Sends {@code request} as bytes and reads everything until the relay closes the connection. */
-  private static String raw(URI base, String request) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
-      s.setSoTimeout(20_000);
-      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      s.getOutputStream().flush();
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[8192];
-      try {
-        for (int n; (n = in.read(buf)) >= 0;) {
-          got.write(buf, 0, n);
-        }
-      } catch (java.net.SocketException reset) {
-        // a reset after the answer: what was read counts
-      }
-      return got.toString(StandardCharsets.ISO_8859_1);
     }
   }
 }

@@ -75,4 +75,27 @@ final class NostrSupport {
   static String hostOf(String url) {
     return url.substring(url.indexOf("://") + 3).replaceAll("/.*", "");
   }
+
+  /**
+   * Sends {@code request} as bytes to the loopback {@code port} and reads everything until the node
+   * closes the connection (a reset after the answer keeps what was read).
+   */
+  static String rawHttp(int port, String request) throws IOException {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 10_000);
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      try {
+        for (int n; (n = s.getInputStream().read(buf)) >= 0;) {
+          got.write(buf, 0, n);
+        }
+      } catch (java.net.SocketException reset) {
+        // a reset after the answer: what was read counts
+      }
+      return got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
 }
