@@ -25,7 +25,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=trust",
     "osgi.command.function=untrust",
     "osgi.command.function=trusts",
-    "osgi.command.function=exec"})
+    "osgi.command.function=exec",
+    "osgi.command.function=attributes"})
 public final class NetCommands {
   private static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(2);
   private final FederationService federation;
@@ -116,6 +117,23 @@ public final class NetCommands {
       @Descriptor("the node: peer ID or name") String node,
       @Descriptor("the command and its arguments") String... command) throws Exception {
     return remote.runAndWait(node, Arrays.asList(command), credentials, REMOTE_TIMEOUT);
+  }
+
+  @Descriptor("Shows the attributes services put into a node's signed record (ssh.hostkey, ...); this node's without"
+      + " an argument")
+  public String attributes(@Descriptor("the node: peer ID or name") String... node) {
+    if (node.length > 1) {
+      throw new IllegalArgumentException("net:attributes takes one node, got " + node.length);
+    }
+    String peer = node.length == 0 ? federation.members().get(0).peerId() : peerId(node[0]);
+    Map<String, String> a = federation.attributesOf(peer).orElseThrow(
+        () -> new IllegalArgumentException("no signed record of " + peer + " here (net:nodes lists the known ones)"));
+    if (a.isEmpty()) {
+      return "(no attributes)";
+    }
+    StringBuilder b = new StringBuilder();
+    a.forEach((k, v) -> b.append(String.format("%-20s  %s%n", k, v)));
+    return b.toString().stripTrailing();
   }
 
   private String peerId(String node) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -100,7 +101,7 @@ public final class FederationService implements NodeDirectory {
   public FederationService(BundleContext context, @Reference NodeIdentity identity,
       @Reference NetworkCredentials credentials, @Reference Store store,
       @Reference(target = "(" + Transport.NAME + "=libp2p)") Transport transport, @Reference Libp2pNode libp2p,
-      Config config) {
+      @Reference ServiceAttributes attributes, Config config) {
     if (config.sync_interval_seconds() < 1 || config.call_timeout_seconds() < 1 || config.max_members() < 1
         || config.max_backoff_seconds() < 1 || config.record_max_age_seconds() < 1
         || config.max_records_per_source() < 1) {
@@ -124,7 +125,8 @@ public final class FederationService implements NodeDirectory {
       case "false" -> () -> false;
       default -> () -> AddressPolicy.onlyLoopback(libp2p.listenAddresses());
     };
-    this.table = new PeerTable(identity, db, network, version, libp2p::listenAddresses, config.max_members(),
+    this.table = new PeerTable(identity, db, network, version, libp2p::listenAddresses, attributes,
+        config.max_members(),
         new PeerTable.Limits(Duration.ofSeconds(config.record_max_age_seconds()), config.max_records_per_source(),
             localNetwork));
     this.dialogue = new MembershipDialogue(identity, network, transport, libp2p, table,
@@ -164,6 +166,11 @@ public final class FederationService implements NodeDirectory {
   }
 
   // ---- for the components around it ----
+
+  /** The signed attributes of {@code peerId}'s record (this node's own included), if this node holds one. */
+  public Optional<SortedMap<String, String>> attributesOf(String peerId) {
+    return table.attributesOf(peerId);
+  }
 
   PeerTable table() {
     return table;

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -49,6 +50,7 @@ final class PeerTable {
   private final Optional<NetworkCredentials.Network> network;
   private final String version;
   private final Supplier<List<String>> listenAddresses;
+  private final Supplier<Map<String, String>> attributes;
   private final int maxMembers;
   private final Limits limits;
   /** Which member passed on each record this node learned from another (for the per-source cap). */
@@ -63,6 +65,14 @@ final class PeerTable {
 
   PeerTable(NodeIdentity identity, FederationStore db, Optional<NetworkCredentials.Network> network, String version,
       Supplier<List<String>> listenAddresses, int maxMembers, Limits limits) {
+    this(identity, db, network, version, listenAddresses, Map::of, maxMembers, limits);
+  }
+
+  /** With {@code attributes}: what this node's services put into its record (read at each {@link #currentSelf}). */
+  PeerTable(NodeIdentity identity, FederationStore db, Optional<NetworkCredentials.Network> network, String version,
+      Supplier<List<String>> listenAddresses, Supplier<Map<String, String>> attributes, int maxMembers,
+      Limits limits) {
+    this.attributes = attributes;
     this.limits = limits;
     this.identity = identity;
     this.db = db;
@@ -115,6 +125,12 @@ final class PeerTable {
 
   SignedPeerRecord record(String peerId) {
     return records.get(peerId);
+  }
+
+  /** The signed attributes of {@code peerId}'s record (this node's own included), if a record is held. */
+  Optional<SortedMap<String, String>> attributesOf(String peerId) {
+    SignedPeerRecord r = peerId.equals(identity.peerId()) ? currentSelf() : records.get(peerId);
+    return Optional.ofNullable(r).map(SignedPeerRecord::attributes);
   }
 
   int size() {
@@ -170,21 +186,31 @@ final class PeerTable {
     }
   }
 
-  /** This node's signed record, signed again when its name or addresses changed; null in no network. */
+  /**
+   * This node's signed record, signed again when its name, addresses or services' attributes
+   * changed; null in no network.
+   */
   synchronized SignedPeerRecord currentSelf() {
     if (network.isEmpty()) {
       return null;
     }
     List<String> addresses = listenAddresses.get();
+    Map<String, String> offered = attributes.get();
+    SortedMap<String, String> admissible = SignedPeerRecord.admissible(offered);
     SignedPeerRecord s = self;
     long now = System.currentTimeMillis();
     if (s == null || !s.name().equals(identity.name()) || !s.addresses().equals(addresses)
-        || !s.version().equals(version)
+        || !s.version().equals(version) || !s.attributes().equals(admissible)
         || !s.isMemberOf(network.get().name(), network.get().key())
         || s.seq() < now - limits.maxAge().toMillis() / 4) {
       long seq = Math.max(now, s == null ? 0 : s.seq() + 1);
+      if (admissible.size() < offered.size()) {
+        LOG.warn("federation: attributes {} left out of this node's record (bad key or value, or over {} in all)",
+            offered.keySet().stream().filter(k -> !admissible.containsKey(k)).sorted().toList(),
+            io.warren.api.RecordAttributes.MAX_ATTRIBUTES);
+      }
       s = SignedPeerRecord.sign(identity, network.get().name(), network.get().key(), identity.name(), version,
-          addresses, seq);
+          addresses, admissible, seq);
       self = s;
       db.save(s, null);
       // everyone should hear about it soon: make every member due now
@@ -207,7 +233,10 @@ final class PeerTable {
     return w.toByteArray();
   }
 
-  /** A member's table, checked against the size limit before a record is read. */
+  /**
+   * A member's table, checked against the size limit before a record is read. Records of a type this
+   * node does not know (a newer version) are skipped, so one new node does not cut the others off.
+   */
   List<SignedPeerRecord> decode(byte[] message) {
     Codec.Reader in = new Codec.Reader(message);
     int n = in.u32();
@@ -217,10 +246,19 @@ final class PeerTable {
               + ")");
     }
     List<SignedPeerRecord> out = new ArrayList<>(n);
+    int unknown = 0;
     for (int i = 0; i < n; i++) {
-      out.add(SignedPeerRecord.decode(in.bytes(SignedPeerRecord.MAX_ENCODED + 128, "peer record")));
+      byte[] record = in.bytes(SignedPeerRecord.MAX_ENCODED + 128, "peer record");
+      try {
+        out.add(SignedPeerRecord.decode(record));
+      } catch (SignedPeerRecord.UnknownType e) {
+        unknown++;
+      }
     }
     in.end();
+    if (unknown > 0) {
+      LOG.debug("federation: {} record(s) of a type this version does not know skipped", unknown);
+    }
     return out;
   }
 
@@ -273,7 +311,8 @@ final class PeerTable {
       db.save(r, c.lastContact);
       if (held == null) {
         LOG.info("federation: new member {} ({}) learned from {}", r.name(), r.peerId(), from);
-      } else if (!held.name().equals(r.name()) || !held.addresses().equals(r.addresses())) {
+      } else if (!held.name().equals(r.name()) || !held.addresses().equals(r.addresses())
+          || !held.attributes().equals(r.attributes())) {
         LOG.info("federation: member {} ({}) changed its record", r.name(), r.peerId());
       }
       changed = true;

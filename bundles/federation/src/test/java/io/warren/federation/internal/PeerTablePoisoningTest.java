@@ -46,7 +46,7 @@ class PeerTablePoisoningTest {
   }
 
   private static SignedPeerRecord record(NodeIdentity id, byte[] key, long seq) {
-    return SignedPeerRecord.sign(id, "net", key, "n", "1", ADDRS, seq);
+    return SignedPeerRecord.sign(id, "net", key, "n", "1", ADDRS, java.util.Map.of(), seq);
   }
 
   @Test
