@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.warren.api.NodeIdentity;
+import io.warren.api.PeerAttributes;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.RemoteAdmin;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.felix.service.command.CommandSession;
@@ -31,7 +33,7 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.channel.ClientChannelEvent;
-import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -51,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * once and answers the admin user and the SSH host key; opens a {@value OverlayShellHandler#PROTOCOL}
  * stream to that node, spliced to a one-shot loopback port here; and logs in over it with the key, with MINA
  * SSHD's client, accepting only that host key. The host key comes over the admin call, whose peer
- * the transport authenticated (Noise), not from the first connection.
+ * the transport authenticated (Noise), not from the first connection; where this node holds that
+ * node's signed peer record with an {@code ssh.hostkey}, the key must also be the one named there
+ * ({@link HostKeyAttribute#check}).
  */
 @Component(service = ShellCommands.class, property = {
     "osgi.command.scope=ssh",
@@ -68,6 +72,8 @@ public final class ShellCommands {
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC) private volatile PeerAttributes records;
 
   @Activate
   public ShellCommands(@Reference SshConsoleServer server, @Reference PeerDirectory directory,
@@ -122,7 +128,10 @@ public final class ShellCommands {
     List<String> call = new ArrayList<>(List.of("ssh:ticket", identity.peerId()));
     call.addAll(List.of(PublicKeyEntry.toString(key.getPublic()).split(" ")));
     Ticket ticket = Ticket.parse(node, r.runAndWait(peer.id(), call, credentials, WAIT));
-    int status = open(peer, ticket.user(), key, ticket.hostKey(), String.join(" ", command), session.getKeyboard(),
+    PeerAttributes a = records;
+    ServerKeyVerifier verifier =
+        HostKeyAttribute.verifier(node, ticket.hostKey(), a == null ? Optional.empty() : a.of(peer));
+    int status = open(peer, ticket.user(), key, verifier, String.join(" ", command), session.getKeyboard(),
         session.getConsole(), System.err);
     if (status != 0) {
       throw new IllegalStateException("the session on " + node + " ended with status " + status);
@@ -151,14 +160,14 @@ public final class ShellCommands {
     }
   }
 
-  private int open(PeerRef peer, String user, KeyPair key, PublicKey hostKey, String command, InputStream in,
+  private int open(PeerRef peer, String user, KeyPair key, ServerKeyVerifier hostKey, String command, InputStream in,
       OutputStream out, OutputStream err) throws Exception {
     Channel listener = oneShot(peer);
     int port = ((InetSocketAddress) listener.localAddress()).getPort();
     ClassLoader context = SshdLoader.enter();
     SshClient client = SshClient.setUpDefaultClient();
     try {
-      client.setServerKeyVerifier(new RequiredServerKeyVerifier(hostKey));
+      client.setServerKeyVerifier(hostKey);
       client.start();
       try (ClientSession session = client.connect(user, "127.0.0.1", port).verify(WAIT).getSession()) {
         session.addPublicKeyIdentity(key);
