@@ -32,6 +32,13 @@ class SshShellTest {
           p.identity())) {
         String qId = q.banner("peer ID");
         p.awaitClient(SYNC, o -> o.out().contains(qId), "net:nodes");
+        // Q's host key reached P in Q's signed record, which ssh:shell checks the key it is shown against
+        String qFingerprint = q.client("ssh:fingerprint").out().strip();
+        assertTrue(qFingerprint.startsWith("SHA256:"), qFingerprint);
+        p.awaitClient(SYNC, o -> o.out().matches("(?s)ssh\\.hostkey\\s+" + java.util.regex.Pattern.quote(qFingerprint)
+            + "\\s*"), "net:attributes", "q");
+        assertTrue(p.client("net:attributes").out().contains("(no attributes)"),
+            "P's SSH is off: nothing to vouch for");
 
         // no authorisation: refused by Q's admin check, before any SSH
         Result none = p.client("ssh:shell", "--node", "q", "node:identity");
