@@ -53,6 +53,10 @@ class SshConsoleTest {
     port = NodeProcess.freePort();
     node = startNode();
     peerId = node.banner("peer ID");
+    assertEquals("127.0.0.1:" + port, node.banner("ssh"), "the ready banner says where SSH listens");
+    String info = node.client("ssh:info").out();
+    assertTrue(info.contains("system-shell off") && info.contains("sftp         off")
+        && info.contains("forwarding   off"), "nothing but the console unless configured: " + info);
     String hostKey = node.client("ssh:fingerprint", "-k").out().strip();
     assertTrue(hostKey.startsWith("ssh-"), hostKey);
     knownHosts = Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + hostKey + "\n");

@@ -53,7 +53,9 @@ class SshOptionsTest {
     node = NodeProcess.start(home, dir.resolve("data"), "-rc", "admin:Ssh-Admin-Pw1", "--ssh-port",
         Integer.toString(port));
     node.awaitReady();
-    node.awaitClient(TIMEOUT, r -> r.out().contains("listening    127.0.0.1:" + port), "ssh:info");
+    Result info = node.awaitClient(TIMEOUT, r -> r.out().contains("listening    127.0.0.1:" + port), "ssh:info");
+    assertTrue(info.out().contains("sftp         on (" + root.toRealPath() + ")")
+        && info.out().contains("forwarding   local (ssh -L)") && info.out().contains("system-shell off"), info.out());
     String hostKey = node.client("ssh:fingerprint", "-k").out().strip();
     knownHosts = Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + hostKey + "\n");
     key = dir.resolve("id_ed25519");

@@ -48,7 +48,8 @@ class SshSystemShellTest {
     node = NodeProcess.start(home, dir.resolve("data"), "-rc", "admin:Ssh-Admin-Pw1", "--ssh-port",
         Integer.toString(port));
     node.awaitReady();
-    node.awaitClient(TIMEOUT, r -> r.out().contains("listening    127.0.0.1:" + port), "ssh:info");
+    Result info = node.awaitClient(TIMEOUT, r -> r.out().contains("listening    127.0.0.1:" + port), "ssh:info");
+    assertTrue(info.out().contains("system-shell on (as nobody)"), info.out());
     String hostKey = node.client("ssh:fingerprint", "-k").out().strip();
     knownHosts = Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + hostKey + "\n");
     key = dir.resolve("id_ed25519");

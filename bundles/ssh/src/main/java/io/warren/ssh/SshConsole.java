@@ -1,6 +1,7 @@
 package io.warren.ssh;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /** The node's console over SSH. */
@@ -17,6 +18,15 @@ public interface SshConsole {
 
   /** Open SSH connections (authenticated or not). */
   int sessions();
+
+  /** The OS user the system shell runs as where the configuration turns it on, else empty. */
+  Optional<String> systemShellUser();
+
+  /** The directory SFTP is confined to where the configuration turns it on, else empty. */
+  Optional<Path> sftpDirectory();
+
+  /** Whether {@code ssh -L} (local port forwarding) is allowed. */
+  boolean localForwarding();
 
   /** One-time {@code ssh:shell} passwords issued to other nodes and not yet used or expired. */
   int tickets();

@@ -1,5 +1,6 @@
 package io.warren.node.internal;
 
+import io.warren.api.Listener;
 import io.warren.api.NodeProperties;
 import io.warren.identity.AdminAccount;
 import java.util.ArrayList;
@@ -14,7 +15,10 @@ import org.osgi.service.component.ComponentInstance;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
@@ -40,6 +44,10 @@ public final class Readiness {
   private final ComponentFactory<ReadyMarker> markers;
   private final Thread watcher;
   private volatile ComponentInstance<ReadyMarker> marker;
+  /** The services' own ports (the SSH console ...), for the banner. */
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      fieldOption = FieldOption.UPDATE) private final List<Listener> listeners =
+          new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Activate
   public Readiness(BundleContext context, @Reference ServiceComponentRuntime scr,
@@ -150,6 +158,9 @@ public final class Readiness {
     line(sb, "data", node.dataDir());
     for (String a : node.listenAddresses()) {
       line(sb, "listening", a);
+    }
+    for (Listener l : listeners) {
+      l.address().ifPresent(a -> line(sb, l.name(), a.getHostString() + ":" + a.getPort()));
     }
     Optional<String> generated = admin.takeGeneratedPassword();
     if (generated.isPresent()) {

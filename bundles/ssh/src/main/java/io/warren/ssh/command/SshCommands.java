@@ -56,13 +56,17 @@ public final class SshCommands {
     return key ? console.hostKey() : console.fingerprint();
   }
 
-  @Descriptor("The SSH console: where it listens (or that it is off), its host key, open connections")
+  @Descriptor("The SSH console: where it listens (or that it is off), its host key, open connections, and whether "
+      + "the system shell, SFTP and forwarding are on")
   public String info() {
     String listening = console.address().map(a -> a.getHostString() + ":" + a.getPort())
         .orElse("(off: set enabled = true in etc/io.warren.ssh.cfg or start with --ssh-port)");
     return "listening    " + listening + "\nfingerprint  " + console.fingerprint() + "\nhost-key     "
         + console.hostKey() + "\nconnections  " + console.sessions() + "\nkeys         " + keys.list().size()
-        + "\ntickets      " + console.tickets();
+        + "\ntickets      " + console.tickets() + "\nsystem-shell "
+        + console.systemShellUser().map(u -> "on (as " + u + ")").orElse("off") + "\nsftp         "
+        + console.sftpDirectory().map(d -> "on (" + d + ")").orElse("off") + "\nforwarding   "
+        + (console.localForwarding() ? "local (ssh -L)" : "off");
   }
 
   private static String line(AuthorizedKey k) {

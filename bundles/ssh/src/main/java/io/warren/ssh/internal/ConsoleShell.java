@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.apache.sshd.server.Environment;
@@ -21,6 +22,9 @@ import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.ExternalTerminal;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 
 /**
  * {@code ssh node}: the console, one command per line. With a terminal (the client asked for a PTY,
@@ -138,5 +142,25 @@ final class ConsoleShell extends ConsoleCommand {
     } catch (NumberFormatException e) {
       return otherwise;
     }
+  }
+
+  /** Every console command's name ({@code scope:function}), for completion. */
+  static Collection<String> commandNames(BundleContext context) {
+    TreeSet<String> names = new TreeSet<>();
+    try {
+      ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=*)");
+      for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
+        Object scope = r.getProperty("osgi.command.scope");
+        Object functions = r.getProperty("osgi.command.function");
+        for (Object f : functions instanceof Object[] a ? a : new Object[] {functions}) {
+          if (f != null) {
+            names.add(scope + ":" + f);
+          }
+        }
+      }
+    } catch (InvalidSyntaxException | IllegalStateException e) {
+      // no names to offer
+    }
+    return names;
   }
 }

@@ -3,6 +3,7 @@ package io.warren.ssh.internal;
 import io.warren.api.AdminAuthenticator;
 import io.warren.api.AuthenticationException;
 import io.warren.api.CommandRunner;
+import io.warren.api.Listener;
 import io.warren.api.NodeProperties;
 import io.warren.api.Store;
 import io.warren.ssh.AuthorizedKeys;
@@ -10,16 +11,13 @@ import io.warren.ssh.SshConsole;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,18 +30,13 @@ import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
-import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.AsyncAuthException;
-import org.apache.sshd.server.forward.ForwardingFilter;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
-import org.apache.sshd.server.forward.TcpForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -65,10 +58,15 @@ import org.slf4j.LoggerFactory;
  * where {@code system.shell = true}. Forwarding of agents, X11 and remote ports is refused, and of
  * local ports ({@code ssh -L}) unless {@code local.forwarding = true}; SFTP is served,
  * confined to {@code sftp.directory}, only where that is set.
+ *
+ * <p>A little over 400 lines: it is the one place where MINA's server is wired to every option, read
+ * top to bottom; the configuration's checks ({@link Settings}), {@link LocalForwarding}, the
+ * command names for completion ({@link ConsoleShell}) and the host key ({@link HostKey}) live apart.
  */
-@Component(service = {SshConsole.class, SshConsoleServer.class}, immediate = true, configurationPid = "io.warren.ssh")
+@Component(service = {SshConsole.class, SshConsoleServer.class, Listener.class}, immediate = true,
+    configurationPid = "io.warren.ssh")
 @Designate(ocd = SshConsoleServer.Config.class)
-public final class SshConsoleServer implements SshConsole {
+public final class SshConsoleServer implements SshConsole, Listener {
   /** The framework property that turns the server on, on a port (the launcher's --ssh-port). */
   public static final String PORT_PROPERTY = "warren.ssh.port";
   private static final Logger LOG = LoggerFactory.getLogger(SshConsoleServer.class);
@@ -129,75 +127,7 @@ public final class SshConsoleServer implements SshConsole {
     boolean local_forwarding() default false;
   }
 
-  /** {@link Config}, checked. */
-  record Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
-      int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout,
-      Optional<SystemShell.Setup> systemShell, Optional<Path> sftpDirectory, boolean localForwarding) {
-    Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
-        int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout) {
-      this(enabled, host, port, passwords, maxSessions, maxPerAddress, maxPerUser, maxAuthAttempts, authTimeout,
-          idleTimeout, Optional.empty(), Optional.empty(), false);
-    }
-
-    static Settings of(Config c, String portProperty) {
-      int port = c.port();
-      boolean enabled = c.enabled();
-      if (portProperty != null && !portProperty.isBlank()) {
-        try {
-          port = Integer.parseInt(portProperty.strip());
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(PORT_PROPERTY + " must be a port number, got '" + portProperty + "'", e);
-        }
-        enabled = true;
-      }
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("io.warren.ssh: port must be 0-65535, got " + port);
-      }
-      if (c.host() == null || c.host().isBlank()) {
-        throw new IllegalArgumentException("io.warren.ssh: host must name an address to bind");
-      }
-      if (c.max_sessions() < 1 || c.max_sessions_per_address() < 1 || c.max_sessions_per_user() < 1
-          || c.max_auth_attempts() < 1 || c.auth_timeout_seconds() < 1 || c.idle_timeout_seconds() < 1) {
-        throw new IllegalArgumentException("io.warren.ssh: every limit and timeout must be at least 1");
-      }
-      Optional<SystemShell.Setup> shell = c.system_shell()
-          ? Optional.of(SystemShell.Setup.of(c.system_shell_user(), c.system_shell_command(), nodeUid(),
-              Path.of("/etc/passwd")))
-          : Optional.empty();
-      return new Settings(enabled, c.host().strip(), port, c.password_authentication(), c.max_sessions(),
-          c.max_sessions_per_address(), c.max_sessions_per_user(), c.max_auth_attempts(),
-          Duration.ofSeconds(c.auth_timeout_seconds()), Duration.ofSeconds(c.idle_timeout_seconds()), shell,
-          sftpDirectory(c.sftp_directory()), c.local_forwarding());
-    }
-
-    /** The SFTP root, as a real path (so links in the configured one do not move it), if any. */
-    static Optional<Path> sftpDirectory(String configured) {
-      if (configured == null || configured.isBlank()) {
-        return Optional.empty();
-      }
-      Path p = Path.of(configured.strip());
-      if (!p.isAbsolute() || !Files.isDirectory(p)) {
-        throw new IllegalArgumentException("io.warren.ssh: sftp.directory must be an existing directory's absolute "
-            + "path, got '" + configured + "'");
-      }
-      try {
-        return Optional.of(p.toRealPath());
-      } catch (IOException e) {
-        throw new IllegalArgumentException("io.warren.ssh: sftp.directory " + configured + ": " + e.getMessage(), e);
-      }
-    }
-
-    /** The uid this process runs as. */
-    private static int nodeUid() {
-      try {
-        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("io.warren.ssh: system.shell needs a Linux node (cannot read its uid)",
-            e);
-      }
-    }
-  }
-
+  private final Settings settings;
   private final KeyPair hostKey;
   private final SessionLimits limits;
   private final KeyFailures keyFailures;
@@ -217,7 +147,7 @@ public final class SshConsoleServer implements SshConsole {
   public SshConsoleServer(BundleContext context, @Reference Store store, @Reference AuthorizedKeys keys,
       @Reference CommandRunner commands, @Reference AdminAuthenticator admin, Config config) throws IOException {
     this(Settings.of(config, context.getProperty(PORT_PROPERTY)), store, keys, commands, admin,
-        () -> commandNames(context), banner(context), Clock.systemUTC());
+        () -> ConsoleShell.commandNames(context), banner(context), Clock.systemUTC());
   }
 
   SshConsoleServer(Settings settings, Store store, AuthorizedKeys keys, CommandRunner commands,
@@ -226,6 +156,7 @@ public final class SshConsoleServer implements SshConsole {
     // sshd's registrars and factories through its own loader (see SshdLoader); its threads inherit it
     ClassLoader context = SshdLoader.enter();
     try {
+      this.settings = settings;
       this.hostKey = HostKey.load(new SshStore(store));
       this.admin = admin;
       this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
@@ -286,7 +217,7 @@ public final class SshConsoleServer implements SshConsole {
       s.setKeyboardInteractiveAuthenticator(null);
       s.setGSSAuthenticator(null);
       s.setHostBasedAuthenticator(null);
-      s.setForwardingFilter(settings.localForwarding() ? localForwardingOnly() : RejectAllForwardingFilter.INSTANCE);
+      s.setForwardingFilter(settings.localForwarding() ? LocalForwarding.only() : RejectAllForwardingFilter.INSTANCE);
       if (settings.sftpDirectory().isPresent()) {
         // MINA's rooted file system keeps .. and absolute paths inside; SftpConfinement keeps links inside
         Path sftp = settings.sftpDirectory().get();
@@ -354,26 +285,6 @@ public final class SshConsoleServer implements SshConsole {
       }
     }
     return new InetSocketAddress(settings.host(), s.getPort());
-  }
-
-  /** direct-tcpip channels (ssh -L) only: no listening for the client (-R), no agent, no X11. */
-  private static ForwardingFilter localForwardingOnly() {
-    return ForwardingFilter.asForwardingFilter(RejectAllForwardingFilter.INSTANCE, RejectAllForwardingFilter.INSTANCE,
-        new TcpForwardingFilter() {
-          @Override
-          public boolean canListen(SshdSocketAddress address, Session session) {
-            return false;
-          }
-
-          @Override
-          public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
-            boolean ok = type == Type.Direct;
-            if (ok) {
-              LOG.debug("ssh: {} forwards a connection to {}", session, address);
-            }
-            return ok;
-          }
-        });
   }
 
   /** Whether {@code source} is locked out for refused keys, logged; then its logins are not checked. */
@@ -444,6 +355,26 @@ public final class SshConsoleServer implements SshConsole {
     return Optional.ofNullable(address);
   }
 
+  @Override
+  public String name() {
+    return "ssh";
+  }
+
+  @Override
+  public Optional<String> systemShellUser() {
+    return settings.systemShell().map(setup -> setup.account().name());
+  }
+
+  @Override
+  public Optional<Path> sftpDirectory() {
+    return settings.sftpDirectory();
+  }
+
+  @Override
+  public boolean localForwarding() {
+    return settings.localForwarding();
+  }
+
   /**
    * A ticket for {@code peer}'s {@code ssh:shell}: that peer may open overlay streams to this server
    * and log in once as the admin with {@code key}, within {@link Tickets#TTL}.
@@ -476,26 +407,6 @@ public final class SshConsoleServer implements SshConsole {
   @Override
   public int sessions() {
     return limits.open();
-  }
-
-  /** Every console command's name ({@code scope:function}), for completion. */
-  static Collection<String> commandNames(BundleContext context) {
-    TreeSet<String> names = new TreeSet<>();
-    try {
-      ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=*)");
-      for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
-        Object scope = r.getProperty("osgi.command.scope");
-        Object functions = r.getProperty("osgi.command.function");
-        for (Object f : functions instanceof Object[] a ? a : new Object[] {functions}) {
-          if (f != null) {
-            names.add(scope + ":" + f);
-          }
-        }
-      }
-    } catch (InvalidSyntaxException | IllegalStateException e) {
-      // no names to offer
-    }
-    return names;
   }
 
   private static String banner(BundleContext context) {

@@ -76,7 +76,7 @@ class HostKeyAttributeTest {
   }
 
   private SshConsoleServer start(boolean enabled) throws Exception {
-    return new SshConsoleServer(new SshConsoleServer.Settings(enabled, "127.0.0.1", 0, true, 8, 8, 2, 3,
+    return new SshConsoleServer(new Settings(enabled, "127.0.0.1", 0, true, 8, 8, 2, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(60)), store, new AuthorizedKeyService(store), commands, admin,
         Set::of, "test",
         Clock.systemUTC());

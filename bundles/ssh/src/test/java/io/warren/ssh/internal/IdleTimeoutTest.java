@@ -67,7 +67,7 @@ class IdleTimeoutTest {
   void open() throws Exception {
     store = H2Store.open(dir);
     // the smallest timeout the configuration allows (idle.timeout.seconds = 1)
-    server = new SshConsoleServer(new SshConsoleServer.Settings(true, "127.0.0.1", 0, true, 8, 8, 4, 3,
+    server = new SshConsoleServer(new Settings(true, "127.0.0.1", 0, true, 8, 8, 4, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(1)), store, new AuthorizedKeyService(store), commands, admin,
         Set::of, "test", Clock.systemUTC());
     client = SshClient.setUpDefaultClient();

@@ -61,7 +61,7 @@ class OverlayShellHandlerTest {
 
   private SshConsoleServer start(boolean enabled) throws Exception {
     store = H2Store.open(dir);
-    SshConsoleServer.Settings s = new SshConsoleServer.Settings(enabled, "127.0.0.1", 0, true, 8, 8, 2, 3,
+    Settings s = new Settings(enabled, "127.0.0.1", 0, true, 8, 8, 2, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(60));
     return new SshConsoleServer(s, store, new AuthorizedKeyService(store), commands, admin, Set::of, "test",
         Clock.systemUTC());

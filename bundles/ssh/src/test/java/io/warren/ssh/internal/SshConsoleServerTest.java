@@ -132,7 +132,7 @@ class SshConsoleServerTest {
   }
 
   private SshConsoleServer start(boolean enabled, int maxSessions, Duration authTimeout) throws IOException {
-    SshConsoleServer.Settings s = new SshConsoleServer.Settings(enabled, "127.0.0.1", 0, true, maxSessions, maxSessions,
+    Settings s = new Settings(enabled, "127.0.0.1", 0, true, maxSessions, maxSessions,
         2, 3, authTimeout, Duration.ofSeconds(60));
     return new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info", "ssh:keys"), "test",
         clock);
@@ -214,7 +214,7 @@ class SshConsoleServerTest {
 
   @Test
   void aTicketsKeyLogsInOnce() throws Exception {
-    SshConsoleServer.Settings s = new SshConsoleServer.Settings(true, "127.0.0.1", 0, false, 8, 8, 2, 3,
+    Settings s = new Settings(true, "127.0.0.1", 0, false, 8, 8, 2, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(60));
     server = new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info"), "test", clock);
     KeyPair once = KeyUtils.generateKeyPair("ssh-ed25519", 256);
