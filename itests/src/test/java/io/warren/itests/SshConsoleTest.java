@@ -214,18 +214,24 @@ class SshConsoleTest {
   }
 
   @Test
-  void anInteractiveSessionRunsTwoCommands() throws Exception {
+  void anInteractiveSessionRunsCommandsAndCompletesNamesAndFlags() throws Exception {
     // script gives ssh a terminal, so ssh asks the node for a PTY and the console runs JLine
     List<String> words = withKey(key);
     words.add(words.indexOf("ssh") + 1, "-tt");
     Terminal t = new Terminal(words, TIMEOUT);
     try (t) {
       int at = t.awaitAfter("warren> ", 0);
-      t.type("node:identity\r");
+      t.type("node:ident\t"); // Tab completes the command's name
+      at = t.awaitAfter("node:identity ", at);
+      t.type("\r");
       at = t.awaitAfter("\"peerId\":\"" + peerId + "\"", at);
       at = t.awaitAfter("warren> ", at);
       t.type("ssh:keys list\r");
       at = t.awaitAfter("itest@warren", at); // the echo of the typed line does not hold it: the key list does
+      at = t.awaitAfter("warren> ", at);
+      // and a flag, from the command's own @Parameter names: "--k" alone is no flag (Gogo would refuse it)
+      t.type("ssh:fingerprint --k\t\r");
+      at = t.awaitAfter("ssh-ed25519 AAAA", at);
       t.awaitAfter("warren> ", at);
       t.type("exit\r");
       assertTrue(t.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exit ends the session: " + t.text());

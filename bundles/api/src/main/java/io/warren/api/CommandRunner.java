@@ -28,6 +28,16 @@ public interface CommandRunner {
   /** Runs {@code words} (see the class comment) and collects everything it printed. */
   Outcome run(List<String> words);
 
+  /**
+   * For a console's Tab: what the word being typed may be, given the words typed before it on the
+   * line ({@code before}, empty for the first word). The first word is a command
+   * ({@code scope:function}); after it, that command's flags not given yet. A runner that knows
+   * nothing of its commands offers none.
+   */
+  default List<String> complete(List<String> before) {
+    return List.of();
+  }
+
   /** Checks {@code words} can be run: a scoped command name, then arguments without single quotes. */
   static void checkWords(List<String> words) {
     if (words.isEmpty()) {

@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -18,10 +19,17 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = CommandRunner.class)
 public final class GogoCommandRunner implements CommandRunner {
   private final CommandProcessor processor;
+  private final BundleContext context;
 
   @Activate
-  public GogoCommandRunner(@Reference CommandProcessor processor) {
+  public GogoCommandRunner(BundleContext context, @Reference CommandProcessor processor) {
+    this.context = context;
     this.processor = processor;
+  }
+
+  @Override
+  public List<String> complete(List<String> before) {
+    return CommandCompletion.complete(context, before);
   }
 
   @Override

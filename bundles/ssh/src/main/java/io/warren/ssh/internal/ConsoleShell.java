@@ -7,29 +7,26 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Collection;
-import java.util.TreeSet;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
+import org.jline.reader.Candidate;
+import org.jline.reader.Completer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
-import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.ExternalTerminal;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 
 /**
  * {@code ssh node}: the console, one command per line. With a terminal (the client asked for a PTY,
  * as {@code ssh} does when run from one) JLine reads the lines, with a prompt, line editing,
- * history and completion of command names; without one, lines are read as they come and nothing
+ * history and completion of command names and flags (the {@link CommandRunner}'s, as the commands
+ * declare them); without one, lines are read as they come and nothing
  * is echoed, so {@code ssh node < commands.txt} runs a script. {@code exit}, {@code logout} or end
  * of input leave; the exit status is the last command's.
  */
@@ -39,14 +36,21 @@ final class ConsoleShell extends ConsoleCommand {
   static final int MAX_LINE = 64 * 1024;
   private static final byte[] NO_INPUT = new byte[0];
 
-  private final Supplier<Collection<String>> commandNames;
   private final String banner;
 
-  ConsoleShell(CommandRunner commands, ExecutorService workers, Supplier<Collection<String>> commandNames,
-      String banner) {
+  ConsoleShell(CommandRunner commands, ExecutorService workers, String banner) {
     super(commands, workers);
-    this.commandNames = commandNames;
     this.banner = banner;
+  }
+
+  /** Tab: what the runner offers for the word under the cursor, given the words before it. */
+  static Completer completer(CommandRunner commands) {
+    return (reader, line, candidates) -> {
+      List<String> before = line.words().subList(0, Math.min(line.wordIndex(), line.words().size()));
+      for (String c : commands.complete(before)) {
+        candidates.add(new Candidate(c));
+      }
+    };
   }
 
   @Override
@@ -104,7 +108,7 @@ final class ConsoleShell extends ConsoleCommand {
         terminal.raise(Terminal.Signal.WINCH);
       }, Signal.WINCH);
       LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("warren")
-          .completer(new StringsCompleter(commandNames)).variable(LineReader.HISTORY_SIZE, 500).build();
+          .completer(completer(commands)).variable(LineReader.HISTORY_SIZE, 500).build();
       PrintStream console = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
       console.println(banner);
       int status = 0;
@@ -142,25 +146,5 @@ final class ConsoleShell extends ConsoleCommand {
     } catch (NumberFormatException e) {
       return otherwise;
     }
-  }
-
-  /** Every console command's name ({@code scope:function}), for completion. */
-  static Collection<String> commandNames(BundleContext context) {
-    TreeSet<String> names = new TreeSet<>();
-    try {
-      ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=*)");
-      for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
-        Object scope = r.getProperty("osgi.command.scope");
-        Object functions = r.getProperty("osgi.command.function");
-        for (Object f : functions instanceof Object[] a ? a : new Object[] {functions}) {
-          if (f != null) {
-            names.add(scope + ":" + f);
-          }
-        }
-      }
-    } catch (InvalidSyntaxException | IllegalStateException e) {
-      // no names to offer
-    }
-    return names;
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -59,9 +57,9 @@ import org.slf4j.LoggerFactory;
  * local ports ({@code ssh -L}) unless {@code local.forwarding = true}; SFTP is served,
  * confined to {@code sftp.directory}, only where that is set.
  *
- * <p>A little over 400 lines: it is the one place where MINA's server is wired to every option, read
- * top to bottom; the configuration's checks ({@link Settings}), {@link LocalForwarding}, the
- * command names for completion ({@link ConsoleShell}) and the host key ({@link HostKey}) live apart.
+ * <p>About 400 lines: it is the one place where MINA's server is wired to every option, read top
+ * to bottom; the configuration's checks ({@link Settings}), {@link LocalForwarding}, the console
+ * ({@link ConsoleShell}) and the host key ({@link HostKey}) live apart.
  */
 @Component(service = {SshConsole.class, SshConsoleServer.class, Listener.class}, immediate = true,
     configurationPid = "io.warren.ssh")
@@ -146,12 +144,12 @@ public final class SshConsoleServer implements SshConsole, Listener {
   @Activate
   public SshConsoleServer(BundleContext context, @Reference Store store, @Reference AuthorizedKeys keys,
       @Reference CommandRunner commands, @Reference AdminAuthenticator admin, Config config) throws IOException {
-    this(Settings.of(config, context.getProperty(PORT_PROPERTY)), store, keys, commands, admin,
-        () -> ConsoleShell.commandNames(context), banner(context), Clock.systemUTC());
+    this(Settings.of(config, context.getProperty(PORT_PROPERTY)), store, keys, commands, admin, banner(context),
+        Clock.systemUTC());
   }
 
   SshConsoleServer(Settings settings, Store store, AuthorizedKeys keys, CommandRunner commands,
-      AdminAuthenticator admin, Supplier<Collection<String>> commandNames, String banner, Clock clock)
+      AdminAuthenticator admin, String banner, Clock clock)
       throws IOException {
     // sshd's registrars and factories through its own loader (see SshdLoader); its threads inherit it
     ClassLoader context = SshdLoader.enter();
@@ -227,7 +225,7 @@ public final class SshConsoleServer implements SshConsole, Listener {
       } else {
         s.setSubsystemFactories(List.of());
       }
-      s.setShellFactory(channel -> new ConsoleShell(commands, workers, commandNames, banner));
+      s.setShellFactory(channel -> new ConsoleShell(commands, workers, banner));
       Optional<SystemShell.Setup> shell = settings.systemShell();
       s.setCommandFactory((channel, line) -> {
         String request = SystemShell.request(line);
@@ -411,6 +409,7 @@ public final class SshConsoleServer implements SshConsole, Listener {
 
   private static String banner(BundleContext context) {
     String v = context.getProperty(NodeProperties.VERSION);
-    return "Warren " + (v == null ? "" : v + " ") + "console. Tab completes commands; exit or Ctrl-D leaves.";
+    return "Warren " + (v == null ? "" : v + " ")
+        + "console. Tab completes commands and their flags; exit or Ctrl-D leaves.";
   }
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -78,7 +77,7 @@ class HostKeyAttributeTest {
   private SshConsoleServer start(boolean enabled) throws Exception {
     return new SshConsoleServer(new Settings(enabled, "127.0.0.1", 0, true, 8, 8, 2, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(60)), store, new AuthorizedKeyService(store), commands, admin,
-        Set::of, "test",
+        "test",
         Clock.systemUTC());
   }
 

@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -69,7 +68,7 @@ class IdleTimeoutTest {
     // the smallest timeout the configuration allows (idle.timeout.seconds = 1)
     server = new SshConsoleServer(new Settings(true, "127.0.0.1", 0, true, 8, 8, 4, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(1)), store, new AuthorizedKeyService(store), commands, admin,
-        Set::of, "test", Clock.systemUTC());
+        "test", Clock.systemUTC());
     client = SshClient.setUpDefaultClient();
     client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
     client.start();

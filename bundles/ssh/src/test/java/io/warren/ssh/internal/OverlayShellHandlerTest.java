@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +62,7 @@ class OverlayShellHandlerTest {
     store = H2Store.open(dir);
     Settings s = new Settings(enabled, "127.0.0.1", 0, true, 8, 8, 2, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(60));
-    return new SshConsoleServer(s, store, new AuthorizedKeyService(store), commands, admin, Set::of, "test",
+    return new SshConsoleServer(s, store, new AuthorizedKeyService(store), commands, admin, "test",
         Clock.systemUTC());
   }
 

@@ -27,7 +27,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -134,7 +133,7 @@ class SshConsoleServerTest {
   private SshConsoleServer start(boolean enabled, int maxSessions, Duration authTimeout) throws IOException {
     Settings s = new Settings(enabled, "127.0.0.1", 0, true, maxSessions, maxSessions,
         2, 3, authTimeout, Duration.ofSeconds(60));
-    return new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info", "ssh:keys"), "test",
+    return new SshConsoleServer(s, store, keys, commands, admin, "test",
         clock);
   }
 
@@ -216,7 +215,7 @@ class SshConsoleServerTest {
   void aTicketsKeyLogsInOnce() throws Exception {
     Settings s = new Settings(true, "127.0.0.1", 0, false, 8, 8, 2, 3,
         Duration.ofSeconds(10), Duration.ofSeconds(60));
-    server = new SshConsoleServer(s, store, keys, commands, admin, () -> Set.of("node:info"), "test", clock);
+    server = new SshConsoleServer(s, store, keys, commands, admin, "test", clock);
     KeyPair once = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     server.ticket("12D3KooWcaller", once.getPublic());
     assertTrue(server.expects("12D3KooWcaller"));
