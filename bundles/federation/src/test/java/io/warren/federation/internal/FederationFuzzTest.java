@@ -78,7 +78,9 @@ class FederationFuzzTest {
   @Provide
   Arbitrary<byte[]> records() {
     return Fuzz.bytes(64 << 10, List.of(record(), SignedPeerRecord
-        .sign(ME, "n", "", "", List.of(), 0).encode()));
+        .sign(ME, "n", "", "", List.of(), 0).encode(),
+        SignedPeerRecord.sign(ME, "net", KEY, "node-a", "1.0",
+            List.of("/ip4/127.0.0.1/tcp/1"), java.util.Map.of("ssh.hostkey", "SHA256:x", "a", ""), 42).encode()));
   }
 
   @Provide
@@ -111,6 +113,12 @@ class FederationFuzzTest {
     Fuzz.expect(input, () -> parsed.set(SignedPeerRecord.decode(input)), ProtocolException.class);
     if (parsed.get() != null) {
       Fuzz.expect(input, () -> parsed.get().verifies());
+      // canonical: what decodes encodes to the very bytes the signature covers
+      byte[] body = new Codec.Reader(input).bytes(SignedPeerRecord.MAX_ENCODED, "body");
+      if (!java.util.Arrays.equals(body, parsed.get().signedBytes())) {
+        throw new AssertionError(
+            "a record that decodes re-encodes differently: " + java.util.HexFormat.of().formatHex(input));
+      }
     }
   }
 
