@@ -65,6 +65,22 @@ class SshShellTest {
         long grantedMillis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, granted.exit(), granted.toString());
         assertTrue(granted.out().contains("\"peerId\":\"" + qId + "\""), granted.toString());
+        // from a terminal, warren client shell hands it over raw: Q's console runs with a PTY (its prompt,
+        // and Tab completing on Q), which the piped sessions above never show
+        Terminal t = new Terminal(p.clientCommand("shell", "q"), SYNC);
+        try (t) {
+          int at = t.awaitAfter("warren> ", 0);
+          t.type("node:ident\t\r");
+          at = t.awaitAfter("\"peerId\":\"" + qId + "\"", at);
+          t.awaitAfter("warren> ", at);
+          t.type("exit\r");
+          assertTrue(t.process.waitFor(SYNC.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+              "exit ends the session: " + t.text());
+        }
+        assertEquals(0, t.process.exitValue(), t.text());
+        Result badPty = p.client("ssh:shell", "--node", "q", "--pty", "xterm;rm:80x24");
+        assertNotEquals(0, badPty.exit(), badPty.toString());
+        assertTrue(badPty.err().contains("--pty expects TERM:COLSxROWS"), badPty.toString());
         Result failing = p.client("ssh:shell", "--node", "q", "no:such");
         assertNotEquals(0, failing.exit(), failing.toString());
         assertTrue(failing.err().contains("unknown command: no:such"), failing.toString());

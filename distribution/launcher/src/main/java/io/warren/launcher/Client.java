@@ -84,6 +84,31 @@ final class Client {
     if (words.isEmpty()) {
       throw new UsageException("no command given (try: warren client node:info)");
     }
+    return send(words, dataDir, user, passwordStdin, out, err);
+  }
+
+  /**
+   * Whether {@code words} open another node's console for typing ({@code ssh:shell} with flags but
+   * no command): then a terminal here is handed over raw, with its type and size, and the other
+   * node's console runs with a PTY (prompt, line editing, completion).
+   */
+  static boolean interactiveShell(List<String> words) {
+    if (words.isEmpty() || !words.get(0).equals("ssh:shell")) {
+      return false;
+    }
+    for (int i = 1; i < words.size(); i++) {
+      switch (words.get(i)) {
+        case "-n", "--node", "-c", "--credentials" -> i++;
+        default -> {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static int send(List<String> words, Path dataDir, String user, boolean passwordStdin, PrintStream out,
+      PrintStream err) {
     Path file = dataDir.resolve("run").resolve("console");
     Properties endpoint = new Properties();
     try {
@@ -112,7 +137,14 @@ final class Client {
         return 2;
       }
     }
-    try (Socket s = new Socket()) {
+    // after any password prompt: from here the terminal, if any, is the other node's
+    RawTerminal raw = interactiveShell(words) && System.console() != null
+        ? RawTerminal.enter(System.getenv("TERM"), err)
+        : null;
+    if (raw != null) {
+      words.addAll(1, List.of("--pty", raw.spec()));
+    }
+    try (Socket s = new Socket(); RawTerminal restore = raw) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 5000);
       DataOutputStream o = new DataOutputStream(s.getOutputStream());
       o.writeUTF(MAGIC);

@@ -112,10 +112,13 @@ public final class ShellCommands {
           absentValue = "") String node,
       @Descriptor("that node's admin credentials, user:password (else its standing grant)") @Parameter(
           names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("a terminal's type and size, TERM:COLSxROWS: the session gets a PTY of that kind (as "
+          + "warren client shell asks from a terminal)") @Parameter(names = {"--pty"}, absentValue = "") String pty,
       @Descriptor("a command to run there instead of reading lines") String... command) throws Exception {
     if (node.isEmpty()) {
       throw new IllegalArgumentException("ssh:shell needs --node <name or peer ID>");
     }
+    ptyOf(pty); // a bad --pty is refused before anything is asked of the other node
     RemoteAdmin r = remote;
     if (r == null) {
       throw new IllegalStateException("ssh:shell needs the federation bundle, which is not running");
@@ -131,8 +134,8 @@ public final class ShellCommands {
     PeerAttributes a = records;
     ServerKeyVerifier verifier =
         HostKeyAttribute.verifier(node, ticket.hostKey(), a == null ? Optional.empty() : a.of(peer));
-    int status = open(peer, ticket.user(), key, verifier, String.join(" ", command), session.getKeyboard(),
-        session.getConsole(), System.err);
+    int status = open(peer, ticket.user(), key, verifier, String.join(" ", command), ptyOf(pty),
+        session.getKeyboard(), session.getConsole(), System.err);
     if (status != 0) {
       throw new IllegalStateException("the session on " + node + " ended with status " + status);
     }
@@ -160,8 +163,25 @@ public final class ShellCommands {
     }
   }
 
-  private int open(PeerRef peer, String user, KeyPair key, ServerKeyVerifier hostKey, String command, InputStream in,
-      OutputStream out, OutputStream err) throws Exception {
+  /** A terminal's type and size, for the remote PTY. */
+  record Pty(String type, int columns, int rows) {}
+
+  /** {@code --pty TERM:COLSxROWS}, checked; empty for none. */
+  static Optional<Pty> ptyOf(String spec) {
+    if (spec == null || spec.isEmpty()) {
+      return Optional.empty();
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("([A-Za-z0-9._+-]{1,64}):([0-9]{1,5})x([0-9]{1,5})").matcher(spec);
+    if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(3)) < 1) {
+      throw new IllegalArgumentException("--pty expects TERM:COLSxROWS (e.g. xterm-256color:80x24), got '" + spec
+          + "'");
+    }
+    return Optional.of(new Pty(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+  }
+
+  private int open(PeerRef peer, String user, KeyPair key, ServerKeyVerifier hostKey, String command,
+      Optional<Pty> pty, InputStream in, OutputStream out, OutputStream err) throws Exception {
     Channel listener = oneShot(peer);
     int port = ((InetSocketAddress) listener.localAddress()).getPort();
     ClassLoader context = SshdLoader.enter();
@@ -172,7 +192,8 @@ public final class ShellCommands {
       try (ClientSession session = client.connect(user, "127.0.0.1", port).verify(WAIT).getSession()) {
         session.addPublicKeyIdentity(key);
         session.auth().verify(WAIT);
-        try (ClientChannel channel = command.isBlank() ? shellChannel(session) : session.createExecChannel(command)) {
+        try (ClientChannel channel = command.isBlank() ? shellChannel(session, pty)
+            : session.createExecChannel(command)) {
           if (command.isBlank()) {
             channel.setIn(nonClosing(in));
           }
@@ -210,10 +231,15 @@ public final class ShellCommands {
     }
   }
 
-  private static ChannelShell shellChannel(ClientSession session) throws IOException {
+  private static ChannelShell shellChannel(ClientSession session, Optional<Pty> pty) throws IOException {
     ChannelShell shell = session.createShellChannel();
-    // the console session here has no terminal of its own to hand over: lines are read as they come
-    shell.setUsePty(false);
+    // without a terminal handed over (--pty), lines are read as they come, as ssh -T does
+    shell.setUsePty(pty.isPresent());
+    pty.ifPresent(p -> {
+      shell.setPtyType(p.type());
+      shell.setPtyColumns(p.columns());
+      shell.setPtyLines(p.rows());
+    });
     return shell;
   }
 
