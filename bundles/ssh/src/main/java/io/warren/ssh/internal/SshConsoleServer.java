@@ -1,7 +1,6 @@
 package io.warren.ssh.internal;
 
 import io.warren.api.AdminAuthenticator;
-import io.warren.api.AuthenticationException;
 import io.warren.api.CommandRunner;
 import io.warren.api.Listener;
 import io.warren.api.NodeProperties;
@@ -17,12 +16,10 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -57,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * local ports ({@code ssh -L}) unless {@code local.forwarding = true}; SFTP is served,
  * confined to {@code sftp.directory}, only where that is set.
  *
- * <p>About 400 lines: it is the one place where MINA's server is wired to every option, read top
- * to bottom; the configuration's checks ({@link Settings}), {@link LocalForwarding}, the console
- * ({@link ConsoleShell}) and the host key ({@link HostKey}) live apart.
+ * <p>The configuration's checks ({@link Settings}), {@link LocalForwarding}, the password checks
+ * ({@link PasswordChecks}), the console ({@link ConsoleShell}) and the host key ({@link HostKey})
+ * live apart, so this stays the one place where MINA's server is wired to every option.
  */
 @Component(service = {SshConsole.class, SshConsoleServer.class, Listener.class}, immediate = true,
     configurationPid = "io.warren.ssh")
@@ -136,7 +133,7 @@ public final class SshConsoleServer implements SshConsole, Listener {
     return t;
   });
   /** Password checks, off MINA's I/O threads; the AdminAuthenticator bounds them again. */
-  private final ThreadPoolExecutor checks = loginChecks();
+  private final ThreadPoolExecutor checks = PasswordChecks.pool();
   private final SshServer server;
   private final InetSocketAddress address;
   private final AdminAuthenticator admin;
@@ -200,7 +197,7 @@ public final class SshConsoleServer implements SshConsole, Listener {
           }
           AsyncAuthException pending = new AsyncAuthException();
           try {
-            checks.execute(() -> pending.setAuthed(check(admin, user, password, source)));
+            checks.execute(() -> pending.setAuthed(PasswordChecks.check(admin, user, password, source)));
           } catch (RejectedExecutionException e) {
             LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
             return false;
@@ -293,29 +290,6 @@ public final class SshConsoleServer implements SshConsole, Listener {
       return true;
     }
     return false;
-  }
-
-  /** Up to 4 threads (idle ones end), 64 logins waiting; one more is refused. */
-  private static ThreadPoolExecutor loginChecks() {
-    ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
-      Thread t = new Thread(r, "warren-ssh-login");
-      t.setDaemon(true);
-      return t;
-    });
-    e.allowCoreThreadTimeOut(true);
-    return e;
-  }
-
-  private static boolean check(AdminAuthenticator admin, String user, String password, String source) {
-    try {
-      return admin.authenticate(user, password.toCharArray(), source);
-    } catch (AuthenticationException e) {
-      LOG.info("ssh: login as {} from {} not checked: {}", user, source, e.getMessage());
-      return false;
-    } catch (RuntimeException e) {
-      LOG.warn("ssh: checking the login as {} from {} failed", user, source, e);
-      return false;
-    }
   }
 
   /** Where a login attempt comes from, for the login limits: its IP address, never its port. */
