@@ -67,9 +67,12 @@ class SshShellTest {
         assertTrue(granted.out().contains("\"peerId\":\"" + qId + "\""), granted.toString());
         // from a terminal, warren client shell hands it over raw: Q's console runs with a PTY (its prompt,
         // and Tab completing on Q), which the piped sessions above never show
+        start = System.nanoTime();
         Terminal t = new Terminal(p.clientCommand("shell", "q"), SYNC);
+        long promptMillis;
         try (t) {
           int at = t.awaitAfter("warren> ", 0);
+          promptMillis = (System.nanoTime() - start) / 1_000_000;
           t.type("node:ident\t\r");
           at = t.awaitAfter("\"peerId\":\"" + qId + "\"", at);
           t.awaitAfter("warren> ", at);
@@ -92,7 +95,8 @@ class SshShellTest {
         assertEquals(0, p.client("node:identity").exit());
         long localMillis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("ssh:shell direct: piped session %d ms, one command %d ms; the same command run on p "
-            + "itself %d ms (warren client start to exit)%n", pipedMillis, grantedMillis, localMillis);
+            + "itself %d ms (warren client start to exit); warren client shell to q's prompt %d ms%n", pipedMillis,
+            grantedMillis, localMillis, promptMillis);
       }
     }
   }
@@ -121,7 +125,18 @@ class SshShellTest {
             "the stream came through the relay: " + NodeProcess.tail(q.err()));
         q.awaitClient(SYNC, o -> o.out().contains("tickets      0") && o.out().contains("connections  0"),
             "ssh:info");
-        System.out.printf("ssh:shell relayed: one command %d ms (warren client start to exit)%n", millis);
+        start = System.nanoTime();
+        Terminal t = new Terminal(p.clientCommand("shell", "q", "--credentials", "admin:QAdmin"), SYNC);
+        long promptMillis;
+        try (t) {
+          int at = t.awaitAfter("warren> ", 0);
+          promptMillis = (System.nanoTime() - start) / 1_000_000;
+          t.type("exit\r");
+          assertTrue(t.process.waitFor(SYNC.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), t.text());
+        }
+        assertEquals(0, t.process.exitValue(), t.text());
+        System.out.printf("ssh:shell relayed: one command %d ms (warren client start to exit); warren client shell "
+            + "to q's prompt %d ms%n", millis, promptMillis);
       }
     }
   }
