@@ -9,10 +9,12 @@ import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an operator with Prometheus relies on, against two node processes: {@code /metrics} passes
- * promtool's checks, OpenMetrics is served to a scraper that asks for it, the connection gauge and a
- * proxy rule's byte counter move with the traffic, the Grafana dashboard queries only metrics a
+ * promtool's checks, OpenMetrics is served to a scraper that asks for it, the connection gauge, a
+ * proxy rule's byte counters, the Nostr relay's refusals and the SSH sessions move with the traffic, the Grafana dashboard queries only metrics a
  * scrape has (in valid PromQL), and {@code node:metrics --all} shows both nodes, then says which one
  * cannot be reached.
  */
@@ -71,8 +74,11 @@ class MetricsTest {
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
     // P by the flag, Q by its configuration file
     NodeProcess.configure(qHome, "io.warren.metrics", "enabled = true\nport = " + qMetrics + "\n");
+    int relayPort = NodeProcess.freePort();
+    int sshPort = NodeProcess.freePort();
     try (NodeProcess p = NodeProcess.start(pHome, dir.resolve("p/data"), "-dnc", "mynet:NetPass", "-rc",
-        "admin:PAdmin", "--metrics-port", Integer.toString(pMetrics))) {
+        "admin:PAdmin", "--metrics-port", Integer.toString(pMetrics), "--relay-port", Integer.toString(relayPort),
+        "--ssh-port", Integer.toString(sshPort))) {
       p.awaitReady();
       String pId = p.banner("peer ID");
       try (NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin",
@@ -123,6 +129,20 @@ class MetricsTest {
         }, "the rule's byte counters to count the megabyte each way");
         String after = scrape(pMetrics, null).body();
         assertEquals(0, NodeProcess.run(List.of("promtool", "check", "metrics"), after).exit(), after);
+
+        // the Nostr relay counts a refused EVENT, the SSH console a connection
+        WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + relayPort),
+            new WebSocket.Listener() {}).get(10, TimeUnit.SECONDS);
+        ws.sendText("[\"EVENT\",{\"id\":\"not-an-event\"}]", true).get(10, TimeUnit.SECONDS);
+        try (Socket ssh = new Socket(InetAddress.getLoopbackAddress(), sshPort)) {
+          Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> {
+            String s = scrape(pMetrics, null).body();
+            return sum(s, "warren_nostr_events_rejected_total", l -> true) >= 1
+                && sum(s, "warren_nostr_connections", l -> true) >= 1 && sum(s, "warren_ssh_sessions", l -> true) >= 1;
+          }, "the refused EVENT, the relay client and the SSH connection to be counted");
+        } finally {
+          ws.abort();
+        }
 
         // every metric the Grafana dashboard queries is in a scrape, and every query is PromQL
         dashboardMatches(after);

@@ -478,6 +478,11 @@ public final class SshConsoleServer implements SshConsole {
     return limits.open();
   }
 
+  /** SSH connections closed at once because max.sessions (or per address) were open. */
+  int sessionsRefused() {
+    return limits.refused();
+  }
+
   /** Every console command's name ({@code scope:function}), for completion. */
   static Collection<String> commandNames(BundleContext context) {
     TreeSet<String> names = new TreeSet<>();
