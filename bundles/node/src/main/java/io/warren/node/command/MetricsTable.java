@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 final class MetricsTable {
   private static final Pattern LINE = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)(\\{(.*)})? (\\S+)");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-  private static final String ROW = "%-16s  %-12s  %-14s  %-8s  %-13s  %-7s  %-9s  %-9s  %s%n";
+  private static final String ROW = "%-16s  %-12s  %-14s  %-8s  %-19s  %-7s  %-9s  %-9s  %s%n";
   private final StringBuilder out = new StringBuilder(
       String.format(ROW, "NODE", "PEER", "VERSION", "UPTIME", "CONNECTIONS", "STREAMS", "PROXY IN", "PROXY OUT",
           "STATUS"));
