@@ -89,7 +89,7 @@ public final class NodeCommands {
 
   @Descriptor("Prints this node's shareable bootstrap identity (JSON with its name and addresses)")
   public String identity(
-      @Descriptor("print it base64-encoded, as --bootstrap takes it") @Parameter(names = {"-b64", "--base64"},
+      @Descriptor("print it base64-encoded, as --bootstrap takes it") @Parameter(names = {"-b64", "--b64", "--base64"},
           presentValue = "true", absentValue = "false") boolean base64) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("name", node.identity().name());
