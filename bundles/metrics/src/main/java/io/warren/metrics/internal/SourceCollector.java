@@ -66,7 +66,14 @@ final class SourceCollector implements MultiCollector {
       }
     });
     MetricSnapshots.Builder out = MetricSnapshots.builder();
-    families.forEach((name, f) -> out.metricSnapshot(snapshot(name, f)));
+    families.forEach((name, f) -> {
+      try {
+        out.metricSnapshot(snapshot(name, f));
+      } catch (IllegalArgumentException e) {
+        // a name or label the client refuses (a reserved suffix such as _created, say)
+        LOG.warn("metrics: {} left out: {}", name, e.getMessage());
+      }
+    });
     return out.build();
   }
 

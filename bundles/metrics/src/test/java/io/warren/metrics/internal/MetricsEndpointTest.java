@@ -130,12 +130,18 @@ class MetricsEndpointTest {
     assertEquals(200, ok.statusCode());
     assertTrue(ok.body().contains("warren_test_up 1.0"), ok.body());
     assertEquals(404, get("/other", "Authorization", "Bearer " + TOKEN).statusCode());
+    HttpResponse<String> post = http.send(
+        HttpRequest.newBuilder(URI.create("http://" + endpoint.address() + "/metrics"))
+            .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, post.statusCode(), "a scrape endpoint changes nothing");
   }
 
   @Test
-  void aCounterAndAGaugeOfOneFamilyDoNotBreakTheScrape() throws Exception {
+  void aCounterAndAGaugeOfOneFamilyOrASeriesTwiceDoNotBreakTheScrape() throws Exception {
     start(Map.of(), source(() -> List.of(Metric.gauge("warren_test_circuits", "Open.", 3),
-        Metric.counter("warren_test_circuits_total", "Opened.", 9), Metric.gauge("warren_test_up", "Up.", 1))));
+        Metric.counter("warren_test_circuits_total", "Opened.", 9), Metric.gauge("warren_test_up", "Up.", 1),
+        Metric.gauge("warren_test_up", "Up twice.", 1))));
     HttpResponse<String> r = get("/metrics");
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(r.body().contains("warren_test_circuits 3.0"), r.body());
