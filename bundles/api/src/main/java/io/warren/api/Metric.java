@@ -39,6 +39,7 @@ public record Metric(String name, Kind kind, String help, Map<String, String> la
     if (kind == Kind.COUNTER && (!name.endsWith("_total") || value < 0)) {
       throw new IllegalArgumentException("counter " + name + " must end in _total and not be negative");
     }
+    labels = labels == null ? Map.of() : labels;
     for (String label : labels.keySet()) {
       if (!NAME.matcher(label).matches() || label.startsWith("__")) {
         throw new IllegalArgumentException("label " + label + " of " + name + " is not a valid label name");

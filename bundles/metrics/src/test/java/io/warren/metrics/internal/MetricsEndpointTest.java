@@ -148,13 +148,4 @@ class MetricsEndpointTest {
     assertFalse(r.body().contains("warren_test_circuits_total"), "the clashing one is left out: " + r.body());
     assertTrue(r.body().contains("warren_test_up 1.0"), r.body());
   }
-
-  @Test
-  void samplesAreCheckedWhereTheyAreMade() {
-    assertThrows(IllegalArgumentException.class, () -> Metric.counter("warren_bytes", "no _total", 1));
-    assertThrows(IllegalArgumentException.class, () -> Metric.counter("warren_x_total", "negative", -1));
-    assertThrows(IllegalArgumentException.class, () -> Metric.gauge("warren-x", "bad name", 1));
-    assertThrows(IllegalArgumentException.class, () -> Metric.gauge("warren_x", "odd labels", 1, "rule"));
-    assertEquals("warren_x{a=\"q\\\"\"}", Metric.gauge("warren_x", "", 1, "a", "q\"").selector());
-  }
 }
