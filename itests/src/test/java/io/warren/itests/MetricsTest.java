@@ -86,6 +86,10 @@ class MetricsTest {
         String qId = q.banner("peer ID");
         p.awaitClient(WAIT, o -> o.out().contains(qId), "net:nodes");
 
+        Result info = p.client("metrics:info");
+        assertTrue(info.out().contains("http://127.0.0.1:" + pMetrics + "/metrics") && info.out().contains("libp2p"),
+            info.toString());
+
         // a scrape is valid exposition, says what it is, and has the connection between the two
         String scrape = scrape(pMetrics, null).body();
         Result check = NodeProcess.run(List.of("promtool", "check", "metrics"), scrape);

@@ -14,8 +14,11 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.warren.api.MetricsSource;
 import io.warren.api.channel.EventLoops;
+import io.warren.metrics.MetricsEndpointState;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * {@code --metrics-port N} (framework property {@value MetricsSettings#PORT_PROPERTY}); loopback
  * unless configured, and then only with a bearer token.
  */
-@Component(service = MetricsEndpoint.class, immediate = true, configurationPid = MetricsSettings.PID)
+@Component(service = MetricsEndpointState.class, immediate = true, configurationPid = MetricsSettings.PID)
 @Designate(ocd = MetricsSettings.Config.class)
-public final class MetricsEndpoint {
+public final class MetricsEndpoint implements MetricsEndpointState {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
   /** Scrapes waiting for the one that runs; one more is answered 503. */
   private static final int QUEUED_SCRAPES = 8;
@@ -111,6 +114,21 @@ public final class MetricsEndpoint {
     InetSocketAddress a = (InetSocketAddress) server.localAddress();
     String host = a.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  @Override
+  public Optional<String> url() {
+    return server == null ? Optional.empty() : Optional.of("http://" + address() + ScrapeHandler.PATH);
+  }
+
+  @Override
+  public boolean tokenRequired() {
+    return settings.token().isPresent();
+  }
+
+  @Override
+  public List<String> sources() {
+    return List.copyOf(byName().keySet());
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
