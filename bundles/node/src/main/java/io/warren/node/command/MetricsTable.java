@@ -61,8 +61,9 @@ final class MetricsTable {
         bytes(sum(samples, "warren_proxy_bytes_total", s -> "out".equals(s.labels().get("direction")))), "ok"));
   }
 
+  /** A node that could not be asked; {@code reason} starts with what happened (unreachable, refused, failed). */
   void failed(String ref, String reason) {
-    out.append(String.format(ROW, "?", shortId(ref), "", "", "", "", "", "", "unreachable: " + reason));
+    out.append(String.format(ROW, "?", shortId(ref), "", "", "", "", "", "", reason));
   }
 
   @Override

@@ -214,9 +214,13 @@ public final class NodeCommands {
         table.node(peer, MetricsTable.parse(answer.join()));
       } catch (java.util.concurrent.CompletionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        table.failed(peer, cause instanceof java.util.concurrent.TimeoutException
-            ? "no answer within " + ALL_NODES_TIMEOUT_SECONDS + " s"
-            : String.valueOf(cause.getMessage()));
+        String why = cause instanceof java.util.concurrent.TimeoutException
+            ? "unreachable: no answer within " + ALL_NODES_TIMEOUT_SECONDS + " s"
+            : cause instanceof io.warren.api.TransportException ? "unreachable: " + cause.getMessage()
+                : cause instanceof io.warren.api.AuthenticationException ? "refused: " + cause.getMessage()
+                    + " (give --credentials, or net:trust this node there)"
+                    : "failed: " + cause.getMessage();
+        table.failed(peer, why);
       }
     });
     return table.toString();

@@ -32,7 +32,7 @@ class MetricsTableTest {
   void oneRowPerNodeAndTheReasonForOneThatCouldNotBeAsked() {
     MetricsTable t = new MetricsTable();
     t.node("12D3KooWAbcdefghijklmnop", MetricsTable.parse(SAMPLES));
-    t.failed("12D3KooWZyxwvutsrqponm", "did not answer within 15 s");
+    t.failed("12D3KooWZyxwvutsrqponm", "unreachable: no answer within 15 s");
     List<String> rows = t.toString().lines().toList();
     assertEquals(3, rows.size(), t.toString());
     assertTrue(rows.get(0).startsWith("NODE"), rows.get(0));
@@ -41,6 +41,6 @@ class MetricsTableTest {
         "10 B", "ok"}) {
       assertTrue(p.contains(cell), cell + " in " + p);
     }
-    assertTrue(rows.get(2).contains("unreachable: did not answer within 15 s"), rows.get(2));
+    assertTrue(rows.get(2).contains("unreachable: no answer within 15 s"), rows.get(2));
   }
 }
