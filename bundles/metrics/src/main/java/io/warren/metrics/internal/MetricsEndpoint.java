@@ -24,6 +24,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -49,9 +50,12 @@ public final class MetricsEndpoint implements MetricsEndpointState {
   /** Scrapes waiting for the one that runs; one more is answered 503. */
   private static final int QUEUED_SCRAPES = 8;
   private static final int IDLE_SECONDS = 60;
+  /** Connections at once; one more is closed at accept (Prometheus keeps one per target). */
+  static final int MAX_CONNECTIONS = 32;
   private static final int MAX_REQUEST_BODY = 1024;
 
   private final Map<MetricsSource, String> sources = new ConcurrentHashMap<>();
+  private final AtomicInteger connections = new AtomicInteger();
   private final MetricsSettings settings;
   private final ThreadPoolExecutor scrapes;
   private final Channel server;
@@ -83,6 +87,12 @@ public final class MetricsEndpoint implements MetricsEndpointState {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (connections.incrementAndGet() > MAX_CONNECTIONS) {
+              connections.decrementAndGet();
+              ch.close();
+              return;
+            }
+            ch.closeFuture().addListener(f -> connections.decrementAndGet());
             ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS) {
                   @Override

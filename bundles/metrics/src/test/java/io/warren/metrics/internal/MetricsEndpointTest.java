@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
+import io.warren.testing.Await;
 import io.warren.testing.Configs;
 import io.warren.testing.TestEventLoops;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -135,6 +138,33 @@ class MetricsEndpointTest {
             .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(405, post.statusCode(), "a scrape endpoint changes nothing");
+  }
+
+  @Test
+  void connectionsAreCappedAndTheNextIsClosedAtOnce() throws Exception {
+    start(Map.of(), source(() -> List.of(Metric.gauge("warren_test_up", "Up.", 1))));
+    String[] hostPort = endpoint.address().split(":");
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < MetricsEndpoint.MAX_CONNECTIONS; i++) {
+        held.add(new Socket(hostPort[0], Integer.parseInt(hostPort[1])));
+      }
+      // the held ones are accepted before the next: each answers a request
+      held.get(0).getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      assertTrue(new String(held.get(0).getInputStream().readNBytes(12)).startsWith("HTTP/1.1 200"));
+      try (Socket extra = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+        extra.setSoTimeout(10_000);
+        extra.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+        assertEquals(-1, extra.getInputStream().read(), "one connection over the cap is closed unanswered");
+      } catch (java.net.SocketException reset) {
+        // closed before the request was written: also refused
+      }
+    } finally {
+      for (Socket s : held) {
+        s.close();
+      }
+    }
+    Await.until(() -> get("/metrics").statusCode() == 200, "a scrape once the held connections are gone");
   }
 
   @Test
