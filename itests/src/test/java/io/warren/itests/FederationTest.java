@@ -81,7 +81,7 @@ class FederationTest {
           assertEquals(0, metrics.exit(), metrics.toString());
           for (String field : new String[] {qId, "version", "uptime", "process cpu", "heap used", "disk free",
               "bundles",
-              "ACTIVE", "proxy.bytes.in", "network.libp2p.connections"}) {
+              "ACTIVE", "warren_proxy_rules", "warren_libp2p_connections{path=\"direct\""}) {
             assertTrue(metrics.out().contains(field), field + " in\n" + metrics.out());
           }
           Result trust = q.client("net:trust", pId, "admin");

@@ -51,6 +51,18 @@ class NodeLifecycleTest {
       String json = new String(Base64.getDecoder().decode(id.out().strip()), StandardCharsets.UTF_8);
       assertTrue(json.contains("\"addresses\":[") && json.contains("\"name\":"), json);
 
+      // the seeds' spelling, and arguments that fit no form of a command: its usage, never Gogo's coercion text
+      Result seeds = node.client("identity", "--b64");
+      assertEquals(0, seeds.exit(), seeds.toString());
+      assertEquals(id.out().strip(), seeds.out().strip());
+      Result bad = node.client("node:identity", "--bogus");
+      assertNotEquals(0, bad.exit());
+      assertTrue(bad.err().contains("node:identity: these arguments do not fit: --bogus")
+          && bad.err().contains("usage: node:identity [options]") && bad.err().contains("-b64, --b64, --base64"),
+          bad.toString());
+      Result extra = node.client("node:info", "extra");
+      assertTrue(extra.err().contains("usage: node:info") && !extra.err().contains("coerce"), extra.toString());
+
       Result unknown = node.client("node:nope");
       assertNotEquals(0, unknown.exit());
       assertTrue(unknown.err().contains("unknown command: node:nope"), unknown.toString());

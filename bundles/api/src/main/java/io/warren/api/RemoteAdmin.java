@@ -29,6 +29,16 @@ public interface RemoteAdmin {
   CompletionStage<String> run(String node, List<String> command, String credentials);
 
   /**
+   * The other nodes of this node's networks that {@link #run} can address, by name where they have
+   * one (else peer ID), for commands that fan out to every node ({@code node:metrics --all}).
+   *
+   * @since 1.4
+   */
+  default List<String> nodes() {
+    return List.of();
+  }
+
+  /**
    * {@link #run} for console commands: waits up to {@code timeout} and throws what the stage failed
    * with (so the console prints that node's own message), or a {@link TimeoutException} naming the
    * node. An empty {@code credentials} means none.

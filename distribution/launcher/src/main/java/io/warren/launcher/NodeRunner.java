@@ -206,6 +206,7 @@ final class NodeRunner {
     options.bootstrap().ifPresent(v -> p.put("warren.bootstrap", v));
     options.relayPort().ifPresent(v -> p.put("warren.relay.port", String.valueOf(v)));
     options.sshPort().ifPresent(v -> p.put("warren.ssh.port", String.valueOf(v)));
+    options.metricsPort().ifPresent(v -> p.put("warren.metrics.port", String.valueOf(v)));
     // drop-in bundles and configuration, watched by FileInstall
     Path deploy = home.resolve("deploy");
     p.put("felix.fileinstall.dir", deploy + "," + home.resolve("etc"));

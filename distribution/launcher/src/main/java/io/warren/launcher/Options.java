@@ -17,6 +17,7 @@ record Options(
     Optional<String> bootstrap,
     Optional<Integer> relayPort,
     Optional<Integer> sshPort,
+    Optional<Integer> metricsPort,
     boolean install,
     boolean uninstall,
     boolean console) {
@@ -42,6 +43,7 @@ record Options(
         -bs, --bootstrap B64             join through the node whose `node:identity -b64` this is
         --relay-port N                   run the Nostr relay on port N of 127.0.0.1 (0: a free port)
         --ssh-port N                     serve the console over SSH on port N of 127.0.0.1 (0: a free port)
+        --metrics-port N                 serve /metrics for Prometheus on port N of 127.0.0.1 (0: a free port)
         --no-console                     do not read console commands from the terminal
         --install                        (as root) install a systemd service running this node
                                          from /opt/warren with data in /var/lib/warren
@@ -60,6 +62,7 @@ record Options(
     String bs = null;
     Integer relayPort = null;
     Integer sshPort = null;
+    Integer metricsPort = null;
     boolean install = false;
     boolean uninstall = false;
     boolean console = true;
@@ -83,6 +86,7 @@ record Options(
         case "-bs", "--bootstrap" -> bs = checkBootstrap(value(list, ++i, a));
         case "--relay-port" -> relayPort = checkPort(value(list, ++i, a), a);
         case "--ssh-port" -> sshPort = checkPort(value(list, ++i, a), a);
+        case "--metrics-port" -> metricsPort = checkPort(value(list, ++i, a), a);
         case "--install" -> install = true;
         case "--uninstall" -> uninstall = true;
         case "--no-console" -> console = false;
@@ -95,7 +99,8 @@ record Options(
       throw new UsageException("--install and --uninstall exclude each other");
     }
     return new Options(help, Optional.ofNullable(dataDir), Optional.ofNullable(rc), Optional.ofNullable(dnc),
-        Optional.ofNullable(bs), Optional.ofNullable(relayPort), Optional.ofNullable(sshPort), install, uninstall,
+        Optional.ofNullable(bs), Optional.ofNullable(relayPort), Optional.ofNullable(sshPort),
+        Optional.ofNullable(metricsPort), install, uninstall,
         console);
   }
 

@@ -36,6 +36,8 @@ class OptionsTest {
     assertEquals(0, Options.parse("--relay-port", "0").relayPort().orElseThrow());
     assertEquals(8101, Options.parse("--ssh-port=8101").sshPort().orElseThrow());
     assertTrue(Options.parse().sshPort().isEmpty(), "no SSH unless asked for");
+    assertEquals(9464, Options.parse("--metrics-port", "9464").metricsPort().orElseThrow());
+    assertTrue(Options.parse().metricsPort().isEmpty(), "no metrics endpoint unless asked for");
     assertEquals("admin:pw", Options.parse("--root-credentials", "admin:pw").rootCredentials().orElseThrow());
   }
 

@@ -1,15 +1,16 @@
 package io.warren.federation.internal;
 
+import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
-import io.warren.libp2p.PeerInfo;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Figures for node:metrics: members, libp2p connections and streams, syncs, admin calls. */
+/**
+ * The network's figures for {@code /metrics} and node:metrics: members, peer-table syncs, admin
+ * calls served. (libp2p reports its connections and streams itself.)
+ */
 @Component(service = MetricsSource.class, property = MetricsSource.NAME + "=network")
 public final class NetworkMetrics implements MetricsSource {
   private final FederationService federation;
@@ -22,15 +23,13 @@ public final class NetworkMetrics implements MetricsSource {
   }
 
   @Override
-  public Map<String, Number> metrics() {
-    Map<String, Number> m = new LinkedHashMap<>();
-    List<PeerInfo> peers = federation.connections();
-    m.put("members", federation.table().size() + 1);
-    m.put("libp2p.connections", peers.size());
-    m.put("libp2p.connections.relayed", peers.stream().filter(PeerInfo::relayed).count());
-    m.put("libp2p.streams", peers.stream().mapToInt(PeerInfo::streams).sum());
-    m.put("syncs", federation.sync().syncs());
-    m.put("admin.calls.served", admin.served());
-    return m;
+  public List<Metric> samples() {
+    return List.of(
+        Metric.gauge("warren_network_members", "Nodes in this node's network's peer table, this node included.",
+            federation.table().size() + 1),
+        Metric.counter("warren_network_syncs_total", "Peer-table syncs this node completed as the dialer.",
+            federation.sync().syncs()),
+        Metric.counter("warren_network_admin_calls_served_total", "Remote admin calls this node served.",
+            admin.served()));
   }
 }

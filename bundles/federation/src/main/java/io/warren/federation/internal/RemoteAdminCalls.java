@@ -59,6 +59,11 @@ public final class RemoteAdminCalls implements RemoteAdmin {
   // ---- the caller ----
 
   @Override
+  public List<String> nodes() {
+    return federation.members().stream().filter(m -> !m.self()).map(Member::peerId).toList();
+  }
+
+  @Override
   public CompletionStage<String> run(String node, List<String> command, String credentials) {
     CompletableFuture<String> result = new CompletableFuture<>();
     Member target;

@@ -1,5 +1,6 @@
 package io.warren.libp2p.internal;
 
+import io.warren.api.MetricsSource;
 import io.warren.api.NodeIdentity;
 import io.warren.api.NodeProperties;
 import io.warren.api.PeerId;
@@ -51,10 +52,11 @@ import org.slf4j.LoggerFactory;
  * from {@link Config} alone, validated by {@link Libp2pSettings}. A configuration change
  * re-activates it.
  */
-@Component(service = {Transport.class, Libp2pNode.class}, immediate = true, configurationPid = "io.warren.libp2p",
-    property = Transport.NAME + "=" + Host.TRANSPORT_NAME)
+@Component(service = {Transport.class, Libp2pNode.class, MetricsSource.class}, immediate = true,
+    configurationPid = "io.warren.libp2p",
+    property = {Transport.NAME + "=" + Host.TRANSPORT_NAME, MetricsSource.NAME + "=libp2p"})
 @Designate(ocd = Libp2pTransport.Config.class)
-public final class Libp2pTransport implements Transport, Libp2pNode {
+public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSource {
 
   @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with Noise and Yamux")
   public @interface Config {
@@ -278,6 +280,11 @@ public final class Libp2pTransport implements Transport, Libp2pNode {
   @Override
   public String peerId() {
     return host.peerId().toString();
+  }
+
+  @Override
+  public List<io.warren.api.Metric> samples() {
+    return Libp2pMetrics.samples(host, peers(), relay.hopFigures(), autoRelay.relays());
   }
 
   @Override

@@ -28,6 +28,8 @@ import org.osgi.service.component.annotations.Reference;
 public final class NodeCommands {
   /** Where Gogo prints a map's values (keys are padded to this width). */
   private static final int VALUE_COLUMN = 20;
+  /** How long node:metrics --all waits for each other node. */
+  private static final int ALL_NODES_TIMEOUT_SECONDS = 15;
   private final NodeState node;
   private final NetworkCredentials networks;
   private final EventLoops loops;
@@ -87,7 +89,7 @@ public final class NodeCommands {
 
   @Descriptor("Prints this node's shareable bootstrap identity (JSON with its name and addresses)")
   public String identity(
-      @Descriptor("print it base64-encoded, as --bootstrap takes it") @Parameter(names = {"-b64", "--base64"},
+      @Descriptor("print it base64-encoded, as --bootstrap takes it") @Parameter(names = {"-b64", "--b64", "--base64"},
           presentValue = "true", absentValue = "false") boolean base64) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("name", node.identity().name());
@@ -123,19 +125,30 @@ public final class NodeCommands {
     }
   }
 
-  @Descriptor("Shows version, uptime, CPU, memory, disk, bundle states and traffic counters (of another node with --node)")
+  @Descriptor("Shows version, uptime, CPU, memory, disk, bundle states and every bundle's metrics (of another "
+      + "node with --node, of every node of the network with --all)")
   public Object metrics(
       @Descriptor("show this node of the network instead (needs its admin authorization)") @Parameter(
           names = {"-n", "--node"}, absentValue = "") String nodeRef,
-      @Descriptor("with --node: that node's admin credentials, user:password") @Parameter(
-          names = {"-c", "--credentials"}, absentValue = "") String credentials)
+      @Descriptor("with --node or --all: the nodes' admin credentials, user:password (else their standing grants)") @Parameter(
+          names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("a table of every node of the network, this one first; unreachable nodes say why") @Parameter(
+          names = {"-a", "--all"}, presentValue = "true", absentValue = "false") boolean all,
+      @Descriptor("only the samples, one 'name{labels} value' a line, as /metrics names them") @Parameter(
+          names = {"-s", "--samples"}, presentValue = "true", absentValue = "false") boolean samplesOnly)
       throws Exception {
+    if (all && !nodeRef.isEmpty()) {
+      throw new IllegalArgumentException("--all and --node exclude each other");
+    }
+    if (all) {
+      return allNodes(credentials);
+    }
     if (!nodeRef.isEmpty()) {
-      io.warren.api.RemoteAdmin r = remote;
-      if (r == null) {
-        throw new IllegalStateException("--node needs the federation bundle, which is not running");
-      }
-      return r.runAndWait(nodeRef, List.of("node:metrics"), credentials, java.time.Duration.ofMinutes(2));
+      return remote().runAndWait(nodeRef, samplesOnly ? List.of("node:metrics", "--samples") : List.of("node:metrics"),
+          credentials, java.time.Duration.ofMinutes(2));
+    }
+    if (samplesOnly) {
+      return String.join("\n", samples());
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", node.identity().name());
@@ -156,16 +169,61 @@ public final class NodeCommands {
     if (!notActive.isEmpty()) {
       m.put("not active", column(notActive));
     }
-    List<String> traffic = new ArrayList<>();
+    List<String> samples = samples();
+    m.put("metrics", samples.isEmpty() ? "(none)" : column(samples));
+    return m;
+  }
+
+  private io.warren.api.RemoteAdmin remote() {
+    io.warren.api.RemoteAdmin r = remote;
+    if (r == null) {
+      throw new IllegalStateException("--node and --all need the federation bundle, which is not running");
+    }
+    return r;
+  }
+
+  /** Every source's samples, by source name, as {@code name{labels} value}; a failing source says why. */
+  private List<String> samples() {
+    List<String> out = new ArrayList<>();
     new java.util.TreeMap<>(invert()).forEach((name, source) -> {
       try {
-        source.metrics().forEach((k, v) -> traffic.add(name + "." + k + " = " + v));
+        for (io.warren.api.Metric s : source.samples()) {
+          double v = s.value();
+          out.add(s.selector() + " " + (v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+              : Double.toString(v)));
+        }
       } catch (RuntimeException e) {
-        traffic.add(name + ": " + e.getMessage());
+        out.add("# " + name + " failed: " + e.getMessage());
       }
     });
-    m.put("counters", traffic.isEmpty() ? "(none)" : column(traffic));
-    return m;
+    return out;
+  }
+
+  /** This node's row, then each other node's, asked at once; one that does not answer says why. */
+  private String allNodes(String credentials) {
+    io.warren.api.RemoteAdmin r = remote();
+    MetricsTable table = new MetricsTable();
+    table.node(node.identity().peerId(), MetricsTable.parse(String.join("\n", samples())));
+    Map<String, java.util.concurrent.CompletableFuture<String>> asked = new LinkedHashMap<>();
+    for (String peer : r.nodes()) {
+      asked.put(peer, r.run(peer, List.of("node:metrics", "--samples"), credentials.isEmpty() ? null : credentials)
+          .toCompletableFuture().orTimeout(ALL_NODES_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    asked.forEach((peer, answer) -> {
+      try {
+        table.node(peer, MetricsTable.parse(answer.join()));
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        String why = cause instanceof java.util.concurrent.TimeoutException
+            ? "unreachable: no answer within " + ALL_NODES_TIMEOUT_SECONDS + " s"
+            : cause instanceof io.warren.api.TransportException ? "unreachable: " + cause.getMessage()
+                : cause instanceof io.warren.api.AuthenticationException ? "refused: " + cause.getMessage()
+                    + " (give --credentials, or net:trust this node there)"
+                    : "failed: " + cause.getMessage();
+        table.failed(peer, why);
+      }
+    });
+    return table.toString();
   }
 
   private Map<String, io.warren.api.MetricsSource> invert() {

@@ -15,7 +15,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** The {@link CommandRunner} on Gogo: each command in its own {@link CommandSession}. */
+/**
+ * The {@link CommandRunner} on Gogo: each command in its own {@link CommandSession}; arguments that
+ * fit no method of a command are answered with its usage ({@link CommandUsage}).
+ */
 @Component(service = CommandRunner.class)
 public final class GogoCommandRunner implements CommandRunner {
   private final CommandProcessor processor;
@@ -42,7 +45,8 @@ public final class GogoCommandRunner implements CommandRunner {
       }
       return 0;
     } catch (Exception e) {
-      err.println(CommandRunner.describe(e));
+      // arguments that fit none of the command's methods: say which, and the usage, never Gogo's coercion text
+      err.println(CommandUsage.explain(context, line, e).orElseGet(() -> CommandRunner.describe(e)));
       return 1;
     } finally {
       session.close();

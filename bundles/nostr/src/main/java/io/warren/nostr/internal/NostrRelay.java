@@ -181,6 +181,11 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
         : null;
   }
 
+  /** The relay while it runs (for {@link NostrMetrics}), else null. */
+  RelayServer server() {
+    return server;
+  }
+
   /** The relay settings of {@code c}, with the launcher's port property applied; throws naming a bad value. */
   static RelaySettings settings(Config c, String portProperty) {
     boolean enabled = c.enabled();

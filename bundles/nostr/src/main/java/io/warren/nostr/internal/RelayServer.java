@@ -184,6 +184,12 @@ public final class RelayServer implements AutoCloseable {
   }
 
   private final java.util.concurrent.atomic.AtomicLong slowReadersClosed = new java.util.concurrent.atomic.AtomicLong();
+  private final NostrCounters counters = new NostrCounters();
+
+  /** EVENTs accepted and rejected, events served. */
+  NostrCounters counters() {
+    return counters;
+  }
 
   /** A connection was closed for not reading (see {@link Session#checkOutput}). */
   void slowReaderClosed() {

@@ -229,20 +229,20 @@ final class Session extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!eventRate.tryTake(System.nanoTime())) {
-      send(Messages.ok(claimedId, false, "rate-limited: more than " + limits.eventsPerSecond()
-          + " events per second on this connection"));
+      ok(claimedId, false, "rate-limited: more than " + limits.eventsPerSecond()
+          + " events per second on this connection");
       return;
     }
     if (limits.authRequired() && auth.key() == null) {
-      send(Messages.ok(claimedId, false,
-          "auth-required: this relay accepts events from authenticated clients (NIP-42)"));
+      ok(claimedId, false,
+          "auth-required: this relay accepts events from authenticated clients (NIP-42)");
       return;
     }
     Event event;
     try {
       event = Event.fromJson(raw);
     } catch (NostrException e) {
-      send(Messages.ok(claimedId, false, "invalid: " + e.getMessage()));
+      ok(claimedId, false, "invalid: " + e.getMessage());
       return;
     }
     if (event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.HELLO_KIND) {
@@ -250,20 +250,20 @@ final class Session extends ChannelInboundHandlerAdapter {
       return;
     }
     if (event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.REQUEST_KIND) {
-      send(Messages.ok(event.id(), false, "invalid: tunnel requests travel in tunnel streams, not as EVENTs"));
+      ok(event.id(), false, "invalid: tunnel requests travel in tunnel streams, not as EVENTs");
       return;
     }
     if ((event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.SERVICE_KIND
         || event.kind() == io.warren.nostr.internal.tunnel.TunnelWire.DEVICE_KIND)
         && !event.pubkey().equals(auth.key())) {
-      send(Messages.ok(event.id(), false, auth.key() == null
+      ok(event.id(), false, auth.key() == null
           ? "auth-required: a device authenticates (NIP-42) before announcing itself or its services"
-          : "restricted: announcements are accepted only from the key this connection authenticated as"));
+          : "restricted: announcements are accepted only from the key this connection authenticated as");
       return;
     }
     String refusal = policy(event);
     if (refusal != null) {
-      send(Messages.ok(event.id(), false, refusal));
+      ok(event.id(), false, refusal);
       return;
     }
     if (++inFlight >= MAX_IN_FLIGHT) {
@@ -279,42 +279,41 @@ final class Session extends ChannelInboundHandlerAdapter {
   private void onHello(Event e) {
     DeviceHub hub = relay.hub();
     if (hub == null) {
-      send(Messages.ok(e.id(), false, "restricted: this relay does not serve devices"));
+      ok(e.id(), false, "restricted: this relay does not serve devices");
       return;
     }
     if (device) {
-      send(Messages.ok(e.id(), true, "duplicate: already registered"));
+      ok(e.id(), true, "duplicate: already registered");
       return;
     }
     String authenticated = auth.key();
     if (authenticated == null) {
-      send(Messages.ok(e.id(), false, "auth-required: a device authenticates (NIP-42) before its hello"));
+      ok(e.id(), false, "auth-required: a device authenticates (NIP-42) before its hello");
       return;
     }
     if (!e.pubkey().equals(authenticated)) {
-      send(
-          Messages.ok(e.id(), false, "restricted: the hello's author is not the key this connection authenticated as"));
+      ok(e.id(), false, "restricted: the hello's author is not the key this connection authenticated as");
       return;
     }
     long now = System.currentTimeMillis() / 1000;
     if (Math.abs(now - e.createdAt()) > relay.settings().authWindowSeconds()) {
-      send(Messages.ok(e.id(), false, "invalid: created_at is more than " + relay.settings().authWindowSeconds()
-          + " s from now"));
+      ok(e.id(), false, "invalid: created_at is more than " + relay.settings().authWindowSeconds()
+          + " s from now");
       return;
     }
     try {
       e.verify();
     } catch (NostrException x) {
-      send(Messages.ok(e.id(), false, "invalid: " + x.getMessage()));
+      ok(e.id(), false, "invalid: " + x.getMessage());
       return;
     }
     String refusal = hub.check(authenticated);
     if (refusal != null) {
-      send(Messages.ok(e.id(), false, refusal));
+      ok(e.id(), false, refusal);
       return;
     }
     // the OK goes out before the first Yamux frame (the session pings at start)
-    send(Messages.ok(e.id(), true, ""));
+    ok(e.id(), true, "");
     flush();
     device = true;
     hub.register(authenticated, channel, "session");
@@ -352,7 +351,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         ch.config().setAutoRead(true);
       }
       for (Answer a : answers) {
-        send(Messages.ok(a.eventId(), a.accepted(), a.message()));
+        ok(a.eventId(), a.accepted(), a.message());
       }
       flushSoon();
     });
@@ -370,6 +369,18 @@ final class Session extends ChannelInboundHandlerAdapter {
   }
 
   // ---------------------------------------------------------------- output
+
+  /** Answers one EVENT, counting the outcome. */
+  private void ok(String eventId, boolean accepted, String message) {
+    relay.counters().answered(accepted, message);
+    send(Messages.ok(eventId, accepted, message));
+  }
+
+  /** Sends one event to subscription {@code subId}, counting it as served. */
+  void sendEvent(String subId, String eventJson) {
+    relay.counters().servedOne();
+    send(Messages.event(subId, eventJson));
+  }
 
   void send(String message) {
     if (channel != null && !closing) {

@@ -180,7 +180,7 @@ final class Subscriptions {
       for (EventStore.Key k : page) {
         String j = json.get(k.id());
         if (j != null) {
-          session.send(Messages.event(sub.id, j));
+          session.sendEvent(sub.id, j);
           sub.sent.add(k.id());
         }
         owe(sub, -k.size());
@@ -252,7 +252,7 @@ final class Subscriptions {
     session.send(Messages.eose(sub.id));
     for (Event e : sub.backlog) {
       if (!sub.sent.contains(e.id())) {
-        session.send(Messages.event(sub.id, e.toJson()));
+        session.sendEvent(sub.id, e.toJson());
       }
     }
     owe(sub, -sub.owed);
@@ -306,7 +306,7 @@ final class Subscriptions {
             session.send(Messages.closed(sub.id, "error: the client is not reading fast enough; subscription ended"));
             sentAny = true;
           } else {
-            session.send(Messages.event(sub.id, event.toJson()));
+            session.sendEvent(sub.id, event.toJson());
             sentAny = true;
           }
         }

@@ -2,6 +2,7 @@ package io.warren.proxy.internal;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
@@ -15,7 +16,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,6 +75,8 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
   private final Map<String, ActiveRule> rules = new ConcurrentHashMap<>();
   /** Proxied connections open through every rule, egress and ingress, against {@link Settings#maxConnections}. */
   private final AtomicLong open = new AtomicLong();
+  /** Connections refused because {@link Settings#maxConnections} were open. */
+  private final AtomicLong limitRefused = new AtomicLong();
   private final ScheduledFuture<?> expiry;
   private final ScheduledFuture<?> rebind;
 
@@ -209,25 +211,8 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
   }
 
   @Override
-  public Map<String, Number> metrics() {
-    Map<String, Number> m = new LinkedHashMap<>();
-    long total = 0;
-    long failed = 0;
-    long in = 0;
-    long out = 0;
-    for (ActiveRule a : rules.values()) {
-      total += a.total.get();
-      failed += a.failures.get();
-      in += a.bytesIn.get();
-      out += a.bytesOut.get();
-    }
-    m.put("rules", rules.size());
-    m.put("connections.open", open.get());
-    m.put("connections.total", total);
-    m.put("connections.failed", failed);
-    m.put("bytes.in", in);
-    m.put("bytes.out", out);
-    return m;
+  public List<Metric> samples() {
+    return ProxyMetrics.samples(rules.values(), open.get(), limitRefused.get());
   }
 
   // ---- for the listeners and the ingress handler ----
@@ -258,6 +243,7 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
     if (open.incrementAndGet() > settings.maxConnections()) {
       open.decrementAndGet();
       a.failures.incrementAndGet();
+      limitRefused.incrementAndGet();
       return false;
     }
     c.closeFuture().addListener(f -> open.decrementAndGet());

@@ -381,6 +381,11 @@ public final class SshConsoleServer implements SshConsole, Listener {
     return limits.open();
   }
 
+  /** SSH connections closed at once because max.sessions (or per address) were open. */
+  int sessionsRefused() {
+    return limits.refused();
+  }
+
   private static String banner(BundleContext context) {
     String v = context.getProperty(NodeProperties.VERSION);
     return "Warren " + (v == null ? "" : v + " ")

@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -207,6 +208,16 @@ public final class Host implements AutoCloseable {
   /** Usage and limits of each scope (see {@link ResourceScopes#usage}), the {@code top} busiest of each kind. */
   public List<io.warren.libp2p.LimitInfo> limits(int top) {
     return scopes.usage(connections.connectionsByPeer(), top);
+  }
+
+  /** Refusals so far by resource limit (see {@link ResourceScopes#refusals()}). */
+  public Map<String, Long> limitRefusals() {
+    return scopes.refusals();
+  }
+
+  /** Connection upgrades (the Noise handshake and the muxer) finished since start, by direction and outcome. */
+  public long handshakes(boolean outbound, boolean failed) {
+    return upgrader.handshakes(outbound, failed);
   }
 
   /** Addresses learned for {@code peer}. */

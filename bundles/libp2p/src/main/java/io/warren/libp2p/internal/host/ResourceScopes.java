@@ -279,6 +279,17 @@ public final class ResourceScopes {
     return null;
   }
 
+  /** Refusals so far by limit ({@code system}, {@code per-peer}, {@code stream-per-protocol} ...), every limit listed. */
+  synchronized Map<String, Long> refusals() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (String limit : List.of("system", "transient", "transient-per-ip", "per-ip", "per-peer", "stream-per-peer",
+        "negotiating-per-peer", "stream-per-protocol")) {
+      out.put(limit, refusals(limit));
+    }
+    refused.forEach((k, v) -> out.put(k, v[0]));
+    return out;
+  }
+
   private long refusals(String scope) {
     long[] r = refused.get(scope);
     return r == null ? 0 : r[0];

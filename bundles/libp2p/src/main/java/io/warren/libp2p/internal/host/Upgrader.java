@@ -44,6 +44,10 @@ final class Upgrader {
   private final YamuxConfig yamux;
   private final Duration timeout;
   private final ChannelHandler inboundStreams;
+  /** Upgrades finished since start: [outbound ? 1 : 0][failed ? 1 : 0]. */
+  private final java.util.concurrent.atomic.LongAdder[][] outcomes = {
+      {new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()},
+      {new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()}};
   /** Called on the event loop once Yamux is in place; returns the registered connection. */
   private final Established established;
 
@@ -61,9 +65,15 @@ final class Upgrader {
     this.established = established;
   }
 
+  /** Connection upgrades (multistream, Noise handshake, muxer) finished since start, by direction and outcome. */
+  long handshakes(boolean outbound, boolean failed) {
+    return outcomes[outbound ? 1 : 0][failed ? 1 : 0].sum();
+  }
+
   /** Installs the upgrade on a new channel; {@code expected} (nullable) is the peer a dialer meant to reach. */
   CompletableFuture<Connection> install(Channel ch, boolean outbound, PeerId expected) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
+    result.whenComplete((c, e) -> outcomes[outbound ? 1 : 0][e == null ? 0 : 1].increment());
     BiConsumer<Object, Throwable> failOn = (v, e) -> {
       if (e != null) {
         result.completeExceptionally(e);

@@ -65,6 +65,17 @@ public final class CircuitRelay {
     this.client = new RelayClient(host);
   }
 
+  /** What the relay this node serves is carrying, if it serves {@value #HOP}. */
+  public record HopFigures(int reservations, int circuits, long circuitsOpened, long reservationsRefused,
+      long circuitsRefused) {}
+
+  /** The served relay's figures now (all zero when this node serves no relay). */
+  public HopFigures hopFigures() {
+    return service == null ? new HopFigures(0, 0, 0, 0, 0)
+        : new HopFigures(service.reservations(), service.circuits(), service.circuitsOpened(),
+            service.reservationsRefused(), service.circuitsRefused());
+  }
+
   /** Whether this node serves {@value #HOP} at all (to anyone, or to trusted peers only). */
   public boolean hopServed() {
     return service != null;

@@ -44,6 +44,10 @@ final class RelayService {
   private final Predicate<PeerId> trusted;
   private final Map<PeerId, Instant> reservations = new ConcurrentHashMap<>();
   private final AtomicInteger circuits = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong circuitsOpened = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong reservationsRefused =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong circuitsRefused = new java.util.concurrent.atomic.AtomicLong();
 
   RelayService(Host host, CircuitRelay.Limits limits, boolean hopEnabled, boolean hopMembers,
       Predicate<PeerId> trusted) {
@@ -57,6 +61,27 @@ final class RelayService {
   /** Circuits open now. */
   int circuits() {
     return circuits.get();
+  }
+
+  /** Reservations held now (not expired). */
+  int reservations() {
+    Instant now = Instant.now();
+    return (int) reservations.values().stream().filter(until -> until.isAfter(now)).count();
+  }
+
+  /** Circuits opened since start. */
+  long circuitsOpened() {
+    return circuitsOpened.get();
+  }
+
+  /** Reservations refused because {@code relay_max_reservations} were held. */
+  long reservationsRefused() {
+    return reservationsRefused.get();
+  }
+
+  /** Circuits refused because {@code relay_max_circuits} were open. */
+  long circuitsRefused() {
+    return circuitsRefused.get();
   }
 
   private boolean isTrusted(PeerId peer) {
@@ -112,6 +137,7 @@ final class RelayService {
     reservations.entrySet().removeIf(en -> en.getValue().isBefore(Instant.now()) || host.connections().stream()
         .noneMatch(c -> c.remotePeer().equals(en.getKey()) && !c.relayed()));
     if (!reservations.containsKey(peer) && reservations.size() >= limits.maxReservations()) {
+      reservationsRefused.incrementAndGet();
       CircuitRelay.replyAndClose(s, RelayMessage.hopStatus(RelayMessage.RESERVATION_REFUSED, null, null));
       return;
     }
@@ -154,10 +180,12 @@ final class RelayService {
     if (src.connection().relayed() || circuits.incrementAndGet() > limits.maxCircuits()) {
       if (!src.connection().relayed()) {
         circuits.decrementAndGet();
+        circuitsRefused.incrementAndGet();
       }
       CircuitRelay.replyAndClose(src, RelayMessage.hopStatus(RelayMessage.RESOURCE_LIMIT_EXCEEDED, null, null));
       return;
     }
+    circuitsOpened.incrementAndGet();
     host.newStream(toTarget, CircuitRelay.STOP).thenCompose(dst -> {
       dst.channel().writeAndFlush(Unpooled.wrappedBuffer(RelayMessage.stopConnect(from.toBytes(), limit)
           .encodeDelimited()));
