@@ -1,0 +1,141 @@
+package io.warren.iot.internal;
+
+import io.warren.iot.IotBroker.AclRule;
+import io.warren.iot.IotBroker.TopicInfo;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Routing: sessions by client id, retained messages by topic, topic rules, counters. A message
+ * published here reaches every session with a matching subscription once (at the highest QoS
+ * granted among them) and, unless it came from a bridge, the bridges; one that came from a bridge
+ * is never forwarded again, so a cycle of bridges cannot loop.
+ */
+final class Broker {
+  /** Topics tracked by {@code iot:topics}; beyond this many, traffic is counted under {@link #OTHER}. */
+  static final int MAX_TRACKED_TOPICS = 10_000;
+  static final String OTHER = "(other topics)";
+  static final String ANONYMOUS = "anonymous";
+
+  final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Map<String, Msg> retained = new ConcurrentHashMap<>();
+  private final Map<String, long[]> topics = new ConcurrentHashMap<>();
+  private volatile List<AclRule> acl = List.of();
+  private volatile Consumer<Msg> bridges = m -> {};
+  private final Settings settings;
+  final AtomicLong messagesIn = new AtomicLong();
+  final AtomicLong bytesIn = new AtomicLong();
+  final AtomicLong messagesOut = new AtomicLong();
+  final AtomicLong messagesDropped = new AtomicLong();
+  final AtomicLong refusedAuth = new AtomicLong();
+  final AtomicLong refusedAcl = new AtomicLong();
+  final AtomicLong refusedLimits = new AtomicLong();
+  final AtomicLong malformed = new AtomicLong();
+  final AtomicLong fromBridges = new AtomicLong();
+
+  Broker(Settings settings) {
+    this.settings = settings;
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  void acl(List<AclRule> rules) {
+    acl = List.copyOf(rules);
+  }
+
+  void bridges(Consumer<Msg> forward) {
+    bridges = forward;
+  }
+
+  /** Whether {@code user} may publish to {@code topic} (PUB) or subscribe to {@code filter} (SUB); no rule: no. */
+  boolean allowed(String user, String topicOrFilter, AclRule.Access access) {
+    for (AclRule r : acl) {
+      if ((r.user().equals(user) || r.user().equals("*")) && r.access().allows(access)
+          && Topics.covers(r.pattern(), topicOrFilter)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Routes {@code m}, published by a local client ({@code fromBridge} false) or arrived over a bridge. */
+  void publish(Msg m, boolean fromBridge) {
+    messagesIn.incrementAndGet();
+    bytesIn.addAndGet(m.payload().length);
+    count(m);
+    if (fromBridge) {
+      fromBridges.incrementAndGet();
+    }
+    if (m.retain()) {
+      if (m.payload().length == 0) {
+        retained.remove(m.topic());
+      } else if (retained.size() < settings.maxRetained() || retained.containsKey(m.topic())) {
+        retained.put(m.topic(), m);
+      }
+    }
+    Msg out = m.withRetain(false);
+    for (Session s : sessions.values()) {
+      int best = -1;
+      for (Map.Entry<String, Integer> e : s.subscriptions.entrySet()) {
+        if (e.getValue() > best && Topics.matches(e.getKey(), m.topic())) {
+          best = e.getValue();
+        }
+      }
+      if (best >= 0) {
+        s.deliver(out, best);
+      }
+    }
+    if (!fromBridge) {
+      bridges.accept(m);
+    }
+  }
+
+  /** The retained messages a new subscription to {@code filter} receives. */
+  List<Msg> retainedFor(String filter) {
+    List<Msg> out = new ArrayList<>();
+    for (Msg m : retained.values()) {
+      if (Topics.matches(filter, m.topic())) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  List<TopicInfo> topics() {
+    List<TopicInfo> out = new ArrayList<>();
+    topics.forEach((t, c) -> out.add(new TopicInfo(t, c[0], c[1], retained.containsKey(t))));
+    out.sort(Comparator.comparing(TopicInfo::topic));
+    return out;
+  }
+
+  int retainedCount() {
+    return retained.size();
+  }
+
+  Collection<Session> allSessions() {
+    return sessions.values();
+  }
+
+  /** Drops the sessions of clients gone longer than their expiry. */
+  void expireSessions(long now) {
+    sessions.values().removeIf(s -> s.channel() == null && s.disconnectedAt > 0
+        && now - s.disconnectedAt >= s.expirySeconds * 1000);
+  }
+
+  private void count(Msg m) {
+    String key = topics.containsKey(m.topic()) || topics.size() < MAX_TRACKED_TOPICS ? m.topic() : OTHER;
+    long[] c = topics.computeIfAbsent(key, k -> new long[2]);
+    synchronized (c) {
+      c[0]++;
+      c[1] += m.payload().length;
+    }
+  }
+}
