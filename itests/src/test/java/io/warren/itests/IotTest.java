@@ -205,4 +205,37 @@ class IotTest {
       assertEquals(lines.size(), lines.stream().distinct().count(), "no duplicates: " + lines);
     }
   }
+
+  @Test
+  void qos1MessagesForAnAbsentClientSurviveAKill9OfItsNodeAndArriveWhenItComesBack() throws Exception {
+    List<Node> nodes = network("", "p", "q");
+    Node p = nodes.get(0);
+    Node q = nodes.get(1);
+    bridge(nodes, "sensors/#");
+    // a device on Q with a persistent session (clean session off), gone for now
+    Mosquitto first = subscriber(q, "device-q", "sensors/#", "-c");
+    publish(p, "sensors/one", "before");
+    first.await("sensors/one before", WAIT);
+    first.kill9();
+    q.process().awaitClient(WAIT, r -> r.out().matches("(?s).*device-q\\s+\\S+\\s+\\S+\\s+\\S+\\s+away.*"),
+        "iot:clients");
+
+    // one message reaches Q (stored for the device, then acknowledged to P), Q is killed, one more waits on P
+    publish(p, "sensors/one", "while-away");
+    q.process().awaitClient(WAIT, r -> r.out().matches("(?s).*device-q.*away\\s+1\\s+0\\s+1.*"), "iot:clients");
+    q.process().kill9();
+    publish(p, "sensors/one", "while-q-down");
+
+    NodeProcess again = NodeProcess.startMember(q.process().home(), q.process().dataDir(), "iotnet:NetPass", "admin:Aq",
+        p.process().identity());
+    open.add(again);
+    again.awaitClient(WAIT, r -> count(r.out(), ": up,") == 1, "iot:bridges");
+    Mosquitto back = Mosquitto.sub(dir, "device-q-back", q.port(), "-u", USER, "-P", PASSWORD, "-i", "device-q", "-q",
+        "1", "-c", "-t", "sensors/#");
+    open.add(back);
+    back.await("sensors/one while-away", WAIT);
+    back.await("sensors/one while-q-down", WAIT);
+    assertTrue(back.lines().stream().noneMatch(l -> l.endsWith(" before")), "the acknowledged one is not sent again: "
+        + back.lines());
+  }
 }

@@ -9,6 +9,7 @@ import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -128,10 +129,11 @@ final class Bridges {
         throw new io.warren.api.ProtocolException("iot bridge: ACK on an inbound stream");
       }
       received.incrementAndGet();
+      CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
       if (firstTime(p.seq())) {
         String net = network();
         if (net != null && bridged(net, p.msg().topic())) {
-          broker.publish(p.msg(), true);
+          written = broker.publish(p.msg(), true);
         } else {
           notBridgedHere.incrementAndGet();
         }
@@ -139,7 +141,8 @@ final class Bridges {
         duplicates.incrementAndGet();
       }
       if (p.msg().qos() == 1) {
-        ctx.writeAndFlush(BridgeWire.ack(ctx.alloc(), p.seq()));
+        // acknowledged once the copies for persistent sessions here are stored: the sender keeps it until then
+        written.whenComplete((v, e) -> ctx.writeAndFlush(BridgeWire.ack(ctx.alloc(), p.seq())));
       }
     }
 

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -29,6 +30,9 @@ final class Broker {
   private volatile List<AclRule> acl = List.of();
   private volatile Consumer<Msg> bridges = m -> {};
   private final Settings settings;
+  final Persistence persistence;
+  /** Names QoS 1 messages held for sessions; grows across restarts as it starts at the clock in microseconds. */
+  private final AtomicLong keys = new AtomicLong(System.currentTimeMillis() * 1000);
   final AtomicLong messagesIn = new AtomicLong();
   final AtomicLong bytesIn = new AtomicLong();
   final AtomicLong messagesOut = new AtomicLong();
@@ -39,8 +43,12 @@ final class Broker {
   final AtomicLong malformed = new AtomicLong();
   final AtomicLong fromBridges = new AtomicLong();
 
-  Broker(Settings settings) {
+  Broker(Settings settings, Persistence persistence) {
     this.settings = settings;
+    this.persistence = persistence;
+    for (Session s : persistence.load(this)) {
+      sessions.put(s.clientId, s);
+    }
   }
 
   Settings settings() {
@@ -66,8 +74,11 @@ final class Broker {
     return false;
   }
 
-  /** Routes {@code m}, published by a local client ({@code fromBridge} false) or arrived over a bridge. */
-  void publish(Msg m, boolean fromBridge) {
+  /**
+   * Routes {@code m}, published by a local client ({@code fromBridge} false) or arrived over a
+   * bridge; completes once the copies held for persistent sessions are in the store.
+   */
+  CompletableFuture<Void> publish(Msg m, boolean fromBridge) {
     messagesIn.incrementAndGet();
     bytesIn.addAndGet(m.payload().length);
     count(m);
@@ -82,6 +93,7 @@ final class Broker {
       }
     }
     Msg out = m.withRetain(false);
+    CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
     for (Session s : sessions.values()) {
       int best = -1;
       for (Map.Entry<String, Integer> e : s.subscriptions.entrySet()) {
@@ -90,11 +102,31 @@ final class Broker {
         }
       }
       if (best >= 0) {
-        s.deliver(out, best);
+        Session.Entry e = s.deliver(out, best, keys.incrementAndGet());
+        if (e != null && s.expirySeconds > 0) {
+          written = persistence.saveMessage(s.clientId, e);
+        }
       }
     }
     if (!fromBridge) {
       bridges.accept(m);
+    }
+    return written; // writes run in order: the last one done means all are
+  }
+
+  /** Holds a retained message sent on subscription like any other (its own key, kept if persistent). */
+  void deliverRetained(Session s, Msg r) {
+    Session.Entry e = s.deliver(r, r.qos(), keys.incrementAndGet());
+    if (e != null && s.expirySeconds > 0) {
+      persistence.saveMessage(s.clientId, e);
+    }
+  }
+
+  /** The client of {@code s} acknowledged {@code packetId}. */
+  void acked(Session s, int packetId) {
+    Session.Entry e = s.acked(packetId);
+    if (e != null && s.expirySeconds > 0) {
+      persistence.deleteMessage(s.clientId, e.key());
     }
   }
 
@@ -126,8 +158,13 @@ final class Broker {
 
   /** Drops the sessions of clients gone longer than their expiry. */
   void expireSessions(long now) {
-    sessions.values().removeIf(s -> s.channel() == null && s.disconnectedAt > 0
-        && now - s.disconnectedAt >= s.expirySeconds * 1000);
+    sessions.values().removeIf(s -> {
+      boolean expired = s.channel() == null && s.disconnectedAt > 0 && now - s.disconnectedAt >= s.expirySeconds * 1000;
+      if (expired && s.stored) {
+        persistence.deleteSession(s.clientId);
+      }
+      return expired;
+    });
   }
 
   private void count(Msg m) {

@@ -3,6 +3,7 @@ package io.warren.iot.internal;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
@@ -110,6 +111,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
   private final Settings settings;
   private final IotStore db;
   private final Broker broker;
+  private final Persistence persistence;
   private final Bridges bridges;
   private final Map<String, String> users = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor checks =
@@ -128,7 +130,8 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
       Config config) {
     this.settings = Settings.of(config);
     this.db = new IotStore(store);
-    this.broker = new Broker(settings);
+    this.persistence = new Persistence(store);
+    this.broker = new Broker(settings, persistence);
     this.bridges = new Bridges(broker, directory, () -> members, settings);
     users.putAll(db.users());
     broker.acl(db.acls());
@@ -144,6 +147,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
       return;
     }
     ServerBootstrap b = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
+        .option(ChannelOption.SO_REUSEADDR, true) // a node restarted at once binds its port again
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -187,6 +191,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
       }
     }
     checks.shutdownNow();
+    persistence.close();
   }
 
   /** The user a CONNECT authenticates as, or null when refused; fails when too many checks wait. */

@@ -12,7 +12,7 @@ import java.util.Map;
 /** The broker's users, topic rules and bridges in the node's store. Calls block: keep them off event loops. */
 final class IotStore {
   static final String OWNER = "iot";
-  static final List<Store.Migration> MIGRATIONS = List.of(new Store.Migration(1, """
+  static final Store.Migration USERS_RULES_BRIDGES = new Store.Migration(1, """
       CREATE TABLE iot_user(
         name VARCHAR(255) PRIMARY KEY,
         hash VARCHAR(255) NOT NULL);
@@ -24,7 +24,10 @@ final class IotStore {
       CREATE TABLE iot_bridge(
         filter VARCHAR(1024) PRIMARY KEY,
         network VARCHAR(255) NOT NULL);
-      """));
+      """);
+  static final List<Store.Migration> MIGRATIONS =
+      java.util.stream.Stream.concat(java.util.stream.Stream.of(USERS_RULES_BRIDGES), Persistence.MIGRATIONS.stream())
+          .toList();
 
   private final Store store;
 

@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -57,6 +58,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
   private double tokens;
   private long lastRefill = System.nanoTime();
   private long lastRead = System.nanoTime();
+  private CompletableFuture<Void> acks = CompletableFuture.completedFuture(null);
 
   MqttConnection(Broker broker, BiFunction<String, byte[], CompletionStage<String>> authenticator) {
     this.broker = broker;
@@ -114,7 +116,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
     switch (type) {
       case PUBLISH -> publish((MqttPublishMessage) m);
-      case PUBACK -> session.acked(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+      case PUBACK -> broker.acked(session, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
       case PUBREL -> {
         int id = ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
         qos2Received.remove(id);
@@ -238,6 +240,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         existing.detach(existing.channel());
       }
       boolean present = existing != null && !h.isCleanSession() && user.equals(existing.user);
+      if (existing != null && !present && existing.stored) {
+        broker.persistence.deleteSession(clientId);
+      }
       Session s = present ? existing
           : new Session(clientId, settings.maxInflightPerClient(), settings.maxQueuedPerClient(),
               broker.messagesOut, broker.messagesDropped);
@@ -246,6 +251,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       s.expirySeconds = expiry;
       s.address = String.valueOf(ctx.channel().remoteAddress());
       broker.sessions.put(clientId, s);
+      if (expiry > 0) {
+        broker.persistence.saveSession(s);
+      }
       session = s;
       connectTimeout.cancel(false);
       if (h.keepAliveTimeSeconds() > 0) {
@@ -314,21 +322,29 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       broker.refusedAcl.incrementAndGet();
       LOG.info("iot: client {} ({}) may not publish to {}; dropped", session.clientId, user, topic);
     }
-    if (allowed) {
-      broker.publish(new Msg(topic, ByteBufUtil.getBytes(m.content()), Math.min(qos, 1), m.fixedHeader().isRetain()),
-          false);
+    CompletableFuture<Void> written = allowed ? broker.publish(
+        new Msg(topic, ByteBufUtil.getBytes(m.content()), Math.min(qos, 1), m.fixedHeader().isRetain()), false)
+        : CompletableFuture.completedFuture(null);
+    if (qos == 0) {
+      return;
     }
+    MqttMessage ack;
     if (qos == 1) {
-      var ack = MqttMessageBuilders.pubAck().packetId(id);
+      var b = MqttMessageBuilders.pubAck().packetId(id);
       if (version == Packets.V5 && !broker.allowed(user, topic, Access.PUB)) {
-        ack.reasonCode(Packets.NOT_AUTHORIZED);
+        b.reasonCode(Packets.NOT_AUTHORIZED);
       }
-      ctx.writeAndFlush(ack.build());
-    } else if (qos == 2) {
-      ctx.writeAndFlush(new MqttMessage(
-          new io.netty.handler.codec.mqtt.MqttFixedHeader(MqttMessageType.PUBREC, false,
-              io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, 0),
-          MqttMessageIdVariableHeader.from(id)));
+      ack = b.build();
+    } else {
+      ack = new MqttMessage(new io.netty.handler.codec.mqtt.MqttFixedHeader(MqttMessageType.PUBREC, false,
+          io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, 0), MqttMessageIdVariableHeader.from(id));
+    }
+    // acknowledged once the copies for persistent sessions are stored, in the order received (3.1.1 4.6)
+    acks = CompletableFuture.allOf(acks, written);
+    if (acks.isDone()) {
+      ctx.writeAndFlush(ack);
+    } else {
+      acks.whenComplete((v, e) -> ctx.executor().execute(() -> ctx.writeAndFlush(ack)));
     }
   }
 
@@ -360,6 +376,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     if (session != null && session.detach(ctx.channel())) {
       if (session.expirySeconds == 0) {
         broker.sessions.remove(session.clientId, session);
+        if (session.stored) {
+          broker.persistence.deleteSession(session.clientId);
+        }
+      } else {
+        broker.persistence.saveSession(session); // when it went away: its expiry runs across restarts too
       }
       if (!cleanDisconnect && will != null) {
         if (broker.allowed(user, will.topic(), Access.PUB)) {

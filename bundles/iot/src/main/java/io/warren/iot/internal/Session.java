@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One client's session: its subscriptions and the QoS 1 messages sent and not yet acknowledged
- * (resent with DUP when the client comes back) or queued behind the inflight window. Outlives the
+ * (resent with DUP when the client comes back; kept in the store by {@link Persistence} when the session has an expiry) or queued behind the inflight window. Outlives the
  * connection for {@link #expirySeconds}. Delivery may be called from any thread.
  */
 final class Session {
@@ -18,8 +18,8 @@ final class Session {
   final Map<String, Integer> subscriptions = new ConcurrentHashMap<>();
   private final int maxInflight;
   private final int maxQueued;
-  private final LinkedHashMap<Integer, Msg> inflight = new LinkedHashMap<>();
-  private final ArrayDeque<Msg> queue = new ArrayDeque<>();
+  private final LinkedHashMap<Integer, Entry> inflight = new LinkedHashMap<>();
+  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private Channel channel;
   private int nextPacketId = 1;
   volatile String user;
@@ -27,6 +27,8 @@ final class Session {
   volatile int protocol;
   volatile long expirySeconds;
   volatile long disconnectedAt;
+  /** Whether {@link Persistence} has written it (so there is something to delete). */
+  volatile boolean stored;
   private final java.util.concurrent.atomic.AtomicLong sent;
   private final java.util.concurrent.atomic.AtomicLong dropped;
 
@@ -40,8 +42,17 @@ final class Session {
     this.maxQueued = maxQueued;
   }
 
-  /** Sends {@code m} at {@code qos} now, or queues it (QoS 1) while the window is full or the client away. */
-  synchronized void deliver(Msg m, int qos) {
+  /**
+   * A QoS 1 message held for this session: {@code key} names it in the store, {@code dup} says it
+   * may have been sent before (it came back from the store).
+   */
+  record Entry(long key, Msg msg, boolean dup) {}
+
+  /**
+   * Sends {@code m} at {@code qos} now, or queues it (QoS 1) while the window is full or the client
+   * away; the QoS 1 entry held ({@code key} names it), or null when nothing is held.
+   */
+  synchronized Entry deliver(Msg m, int qos, long key) {
     Msg out = m.withQos(Math.min(qos, m.qos()));
     if (out.qos() == 0) {
       if (channel != null) {
@@ -49,32 +60,42 @@ final class Session {
       } else {
         dropped.incrementAndGet(); // QoS 0 is not kept for absent clients
       }
-      return;
+      return null;
     }
+    Entry e = new Entry(key, out, false);
     if (channel != null && inflight.size() < maxInflight) {
       int id = nextId();
-      inflight.put(id, out);
+      inflight.put(id, e);
       write(out, id, false);
     } else if (queue.size() < maxQueued) {
-      queue.add(out);
+      queue.add(e);
     } else {
       dropped.incrementAndGet();
+      return null;
     }
+    return e;
   }
 
-  /** The client acknowledged {@code packetId}: free its slot and send what waits. */
-  synchronized void acked(int packetId) {
-    if (inflight.remove(packetId) != null) {
+  /** Puts back an entry read from the store (before the client reconnects). */
+  synchronized void restore(Entry e) {
+    queue.add(e);
+  }
+
+  /** The client acknowledged {@code packetId}: free its slot, send what waits; the entry acknowledged, or null. */
+  synchronized Entry acked(int packetId) {
+    Entry e = inflight.remove(packetId);
+    if (e != null) {
       drain();
     }
+    return e;
   }
 
   /** The client is (back) on {@code ch}: resend the unacknowledged with DUP, then what was queued. */
   synchronized void attach(Channel ch) {
     channel = ch;
     disconnectedAt = 0;
-    for (Map.Entry<Integer, Msg> e : inflight.entrySet()) {
-      write(e.getValue(), e.getKey(), true);
+    for (Map.Entry<Integer, Entry> e : inflight.entrySet()) {
+      write(e.getValue().msg(), e.getKey(), true);
     }
     drain();
   }
@@ -102,13 +123,13 @@ final class Session {
   }
 
   private void drain() {
-    Iterator<Msg> it = queue.iterator();
+    Iterator<Entry> it = queue.iterator();
     while (channel != null && inflight.size() < maxInflight && it.hasNext()) {
-      Msg m = it.next();
+      Entry e = it.next();
       it.remove();
       int id = nextId();
-      inflight.put(id, m);
-      write(m, id, false);
+      inflight.put(id, e);
+      write(e.msg(), id, e.dup());
     }
   }
 

@@ -46,8 +46,11 @@ final class Subscriptions {
         new MqttMessageIdAndPropertiesVariableHeader(m.idAndPropertiesVariableHeader().messageId(),
             MqttProperties.NO_PROPERTIES),
         new MqttSubAckPayload(codes)));
+    if (session.expirySeconds > 0) {
+      broker.persistence.saveSession(session);
+    }
     for (Msg r : toSend) {
-      session.deliver(r, r.qos());
+      broker.deliverRetained(session, r);
     }
   }
 
@@ -88,5 +91,8 @@ final class Subscriptions {
       }
     }
     ctx.writeAndFlush(ack.build());
+    if (session.expirySeconds > 0) {
+      broker.persistence.saveSession(session);
+    }
   }
 }

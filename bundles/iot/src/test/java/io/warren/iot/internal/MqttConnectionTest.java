@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /** The connection handler fed packets through an {@link EmbeddedChannel}: the broker's rules without a socket. */
 class MqttConnectionTest {
   private final Broker broker =
-      new Broker(new Settings(true, "127.0.0.1", 0, false, 10, 3, 2, 10, 4096, 100, 10, 3600, 100, 100));
+      new Broker(new Settings(true, "127.0.0.1", 0, false, 10, 3, 2, 10, 4096, 100, 10, 3600, 100, 100),
+          Persistence.NONE);
 
   MqttConnectionTest() {
     broker.acl(List.of(new AclRule(1, "dev", "a/#", AclRule.Access.BOTH)));

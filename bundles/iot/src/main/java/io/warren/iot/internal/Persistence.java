@@ -1,0 +1,189 @@
+package io.warren.iot.internal;
+
+import io.warren.api.Store;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Persistent sessions (those with an expiry) and their QoS 1 messages not yet acknowledged, in the
+ * store, so they survive a node restart or a kill. Writes run in order on one thread off the event
+ * loops; a QoS 1 publish is acknowledged (PUBACK, or ACK on a bridge) only once its copies are
+ * written. {@link #NONE} keeps nothing (unit tests).
+ */
+class Persistence {
+  private static final Logger LOG = LoggerFactory.getLogger(Persistence.class);
+  static final Persistence NONE = new Persistence();
+  static final List<Store.Migration> MIGRATIONS = List.of(new Store.Migration(2, """
+      CREATE TABLE iot_session(
+        client_id VARCHAR(65535) PRIMARY KEY,
+        username VARCHAR(255) NOT NULL,
+        protocol INT NOT NULL,
+        expiry_seconds BIGINT NOT NULL,
+        disconnected_at BIGINT NOT NULL,
+        subscriptions CLOB NOT NULL);
+      CREATE TABLE iot_message(
+        client_id VARCHAR(65535) NOT NULL,
+        msg_key BIGINT NOT NULL,
+        topic VARCHAR(65535) NOT NULL,
+        qos INT NOT NULL,
+        payload VARBINARY(268435455) NOT NULL,
+        PRIMARY KEY(client_id, msg_key));
+      """));
+
+  private final Store store;
+  private final ExecutorService writer;
+
+  private Persistence() {
+    this.store = null;
+    this.writer = null;
+  }
+
+  Persistence(Store store) {
+    this.store = store;
+    this.writer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "iot-store");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The sessions kept, each with its subscriptions and its messages queued (to be sent with DUP). */
+  List<Session> load(Broker broker) {
+    if (store == null) {
+      return List.of();
+    }
+    Settings s = broker.settings();
+    return store.transact(c -> {
+      Map<String, Session> out = new LinkedHashMap<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT client_id, username, protocol, expiry_seconds,"
+          + " disconnected_at, subscriptions FROM iot_session"); ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          Session x = new Session(rs.getString(1), s.maxInflightPerClient(), s.maxQueuedPerClient(),
+              broker.messagesOut, broker.messagesDropped);
+          x.user = rs.getString(2);
+          x.protocol = rs.getInt(3);
+          x.stored = true;
+          x.expirySeconds = rs.getLong(4);
+          long at = rs.getLong(5);
+          x.disconnectedAt = at == 0 ? System.currentTimeMillis() : at; // it was connected when the node stopped
+          for (String line : rs.getString(6).split("\n")) {
+            if (!line.isEmpty()) {
+              x.subscriptions.put(line.substring(2), line.charAt(0) - '0');
+            }
+          }
+          out.put(x.clientId, x);
+        }
+      }
+      try (PreparedStatement q = c.prepareStatement(
+          "SELECT client_id, msg_key, topic, qos, payload FROM iot_message ORDER BY client_id, msg_key");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          Session x = out.get(rs.getString(1));
+          if (x != null) {
+            x.restore(new Session.Entry(rs.getLong(2), new Msg(rs.getString(3), rs.getBytes(5), rs.getInt(4), false),
+                true));
+          }
+        }
+      }
+      return new ArrayList<>(out.values());
+    });
+  }
+
+  void saveSession(Session s) {
+    if (store == null) {
+      return;
+    }
+    s.stored = true;
+    StringBuilder subs = new StringBuilder();
+    s.subscriptions.forEach((f, q) -> subs.append(q).append(' ').append(f).append('\n'));
+    String user = s.user;
+    int protocol = s.protocol;
+    long expiry = s.expirySeconds;
+    long at = s.disconnectedAt;
+    run(() -> store.transact(c -> {
+      try (PreparedStatement q = c.prepareStatement("MERGE INTO iot_session(client_id, username, protocol,"
+          + " expiry_seconds, disconnected_at, subscriptions) KEY(client_id) VALUES(?,?,?,?,?,?)")) {
+        q.setString(1, s.clientId);
+        q.setString(2, user);
+        q.setInt(3, protocol);
+        q.setLong(4, expiry);
+        q.setLong(5, at);
+        q.setString(6, subs.toString());
+        return q.executeUpdate();
+      }
+    }));
+  }
+
+  void deleteSession(String clientId) {
+    if (store == null) {
+      return;
+    }
+    run(() -> store.transact(c -> {
+      try (PreparedStatement q = c.prepareStatement("DELETE FROM iot_session WHERE client_id = ?");
+          PreparedStatement m = c.prepareStatement("DELETE FROM iot_message WHERE client_id = ?")) {
+        q.setString(1, clientId);
+        m.setString(1, clientId);
+        return q.executeUpdate() + m.executeUpdate();
+      }
+    }));
+  }
+
+  /** Keeps a QoS 1 message for a persistent session; completes once written. */
+  CompletableFuture<Void> saveMessage(String clientId, Session.Entry e) {
+    if (store == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return run(() -> store.transact(c -> {
+      try (PreparedStatement q = c.prepareStatement(
+          "MERGE INTO iot_message(client_id, msg_key, topic, qos, payload) KEY(client_id, msg_key) VALUES(?,?,?,?,?)")) {
+        q.setString(1, clientId);
+        q.setLong(2, e.key());
+        q.setString(3, e.msg().topic());
+        q.setInt(4, e.msg().qos());
+        q.setBytes(5, e.msg().payload());
+        return q.executeUpdate();
+      }
+    }));
+  }
+
+  void deleteMessage(String clientId, long key) {
+    if (store == null) {
+      return;
+    }
+    run(() -> store.transact(c -> {
+      try (PreparedStatement q = c.prepareStatement("DELETE FROM iot_message WHERE client_id = ? AND msg_key = ?")) {
+        q.setString(1, clientId);
+        q.setLong(2, key);
+        return q.executeUpdate();
+      }
+    }));
+  }
+
+  private CompletableFuture<Void> run(Runnable work) {
+    return CompletableFuture.runAsync(work, writer).exceptionally(e -> {
+      LOG.warn("iot: store write failed: {}", e.toString());
+      return null;
+    });
+  }
+
+  void close() {
+    if (writer != null) {
+      writer.shutdown();
+      try {
+        writer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
