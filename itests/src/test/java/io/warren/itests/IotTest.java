@@ -238,4 +238,39 @@ class IotTest {
     assertTrue(back.lines().stream().noneMatch(l -> l.endsWith(" before")), "the acknowledged one is not sent again: "
         + back.lines());
   }
+
+  /** P and Q listen nowhere (they dial out only): the bridge between them runs through R's circuit relay. */
+  @Test
+  void aNodeReachableOnlyThroughARelayIsBridgedLikeAnyOther() throws Exception {
+    NodeProcess r = NodeProcess.startMember(NodeProcess.installation(dir.resolve("r"), "r"), dir.resolve("r/data"),
+        "iotnet:NetPass", "admin:Ar", null);
+    open.add(r);
+    String bootstrap = r.identity();
+    List<Node> pq = new ArrayList<>();
+    for (String name : List.of("p", "q")) {
+      Path home = NodeProcess.installation(dir.resolve(name), name);
+      java.nio.file.Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "listen.addresses =\n");
+      int port = NodeProcess.freePort();
+      NodeProcess.configure(home, "io.warren.iot", "enabled = true\nport = " + port + "\n");
+      NodeProcess n = NodeProcess.startMember(home, dir.resolve(name + "/data"), "iotnet:NetPass", "admin:A" + name,
+          bootstrap);
+      open.add(n);
+      ok(n.client("iot:users", "add", USER, "--password", PASSWORD));
+      ok(n.client("iot:acl", "add", USER, "sensors/#", "both"));
+      pq.add(new Node(n, port));
+    }
+    Node p = pq.get(0);
+    Node q = pq.get(1);
+    String qId = q.process().banner("peer ID");
+    p.process().awaitClient(WAIT, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"),
+        "net:nodes");
+    for (Node n : pq) {
+      ok(n.process().client("iot:bridge", "--network", "iotnet", "sensors/#"));
+    }
+    String qSuffix = qId.substring(qId.length() - 8);
+    p.process().awaitClient(WAIT, o -> o.out().contains(qSuffix + ": up, relayed,"), "iot:bridges");
+    Mosquitto onQ = subscriber(q, "sub-q", "sensors/#");
+    publish(p, "sensors/behind-nat", "relayed-hello");
+    onQ.await("sensors/behind-nat relayed-hello", WAIT);
+  }
 }

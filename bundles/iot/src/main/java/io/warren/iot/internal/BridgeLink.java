@@ -27,6 +27,7 @@ final class BridgeLink {
   private Channel channel;
   private boolean connecting;
   private boolean closed;
+  private boolean relayed;
   long dropped;
 
   BridgeLink(PeerRef peer, PeerDirectory directory, Settings settings) {
@@ -77,8 +78,9 @@ final class BridgeLink {
     ch.config().setAutoRead(true);
     ch.read();
     channel = ch;
+    relayed = s.relayed();
     ch.closeFuture().addListener(f -> down(ch));
-    LOG.info("iot: bridge to {} up; {} message(s) to resend", peer, unacked.size());
+    LOG.info("iot: bridge to {} up{}; {} message(s) to resend", peer, relayed ? " (relayed)" : "", unacked.size());
     for (Map.Entry<Long, Msg> e : unacked.entrySet()) {
       ch.write(BridgeWire.publish(ch.alloc(), e.getKey(), e.getValue()));
     }
@@ -104,7 +106,8 @@ final class BridgeLink {
   }
 
   synchronized String state() {
-    return (channel != null ? "up" : connecting ? "connecting" : "down") + ", " + unacked.size() + " unacked, "
+    return (channel != null ? "up, " + (relayed ? "relayed" : "direct") : connecting ? "connecting" : "down") + ", "
+        + unacked.size() + " unacked, "
         + dropped + " dropped";
   }
 
