@@ -33,6 +33,8 @@ final class Broker {
   final Persistence persistence;
   /** Names QoS 1 messages held for sessions; grows across restarts as it starts at the clock in microseconds. */
   private final AtomicLong keys = new AtomicLong(System.currentTimeMillis() * 1000);
+  /** Open MQTT sockets, with or without CONNECT. */
+  final java.util.concurrent.atomic.AtomicInteger sockets = new java.util.concurrent.atomic.AtomicInteger();
   final AtomicLong messagesIn = new AtomicLong();
   final AtomicLong bytesIn = new AtomicLong();
   final AtomicLong messagesOut = new AtomicLong();

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -56,8 +55,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
   private boolean cleanDisconnect;
   private final Set<Integer> qos2Received = new HashSet<>();
   private double tokens;
-  private long lastRefill = System.nanoTime();
-  private long lastRead = System.nanoTime();
+  private long lastRefill;
+  private long lastRead;
   private CompletableFuture<Void> acks = CompletableFuture.completedFuture(null);
 
   MqttConnection(Broker broker, BiFunction<String, byte[], CompletionStage<String>> authenticator) {
@@ -71,6 +70,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    lastRead = lastRefill = now();
+    // sockets before CONNECT count too: twice max.connections at most, so silent strangers cannot pile up
+    if (broker.sockets.incrementAndGet() > 2L * settings.maxConnections()) {
+      broker.sockets.decrementAndGet();
+      broker.refusedLimits.incrementAndGet();
+      LOG.info("iot: {} closed at once: {} sockets open (twice max.connections)", ctx.channel().remoteAddress(),
+          2L * settings.maxConnections());
+      ctx.close();
+      return;
+    }
+    ctx.channel().closeFuture().addListener(f -> broker.sockets.decrementAndGet());
     connectTimeout = ctx.executor().schedule(() -> {
       if (session == null && early == null) {
         LOG.info("iot: {} sent no CONNECT within {} s; closed", ctx.channel().remoteAddress(),
@@ -83,7 +93,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastRead = System.nanoTime();
+    lastRead = now();
     try {
       if (early != null) {
         if (early.size() >= MAX_EARLY_PACKETS) {
@@ -259,7 +269,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       if (h.keepAliveTimeSeconds() > 0) {
         keepAlive(h.keepAliveTimeSeconds() * 1500L, h.keepAliveTimeSeconds() * 1500L); // 1.5 times the keepalive (MQTT 3.1.1 3.1.2.10)
       }
-      ctx.writeAndFlush(connAck(present, assigned ? clientId : null, expiry));
+      ctx.writeAndFlush(Packets.connAck(version, settings, present, assigned ? clientId : null, expiry));
       s.attach(ctx.channel());
       LOG.debug("iot: client {} connected as {} from {} (MQTT {})", clientId, user, s.address,
           version == Packets.V5 ? "5.0" : "3.1.1");
@@ -281,26 +291,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private MqttConnAckMessage connAck(boolean present, String assignedId, long expiry) {
-    var b = MqttMessageBuilders.connAck().returnCode(CONNECTION_ACCEPTED).sessionPresent(present);
-    if (version == Packets.V5) {
-      MqttProperties props = new MqttProperties();
-      props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_QOS, 1));
-      props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 1));
-      props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
-      props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
-      props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, settings.maxMessageBytes()));
-      props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry));
-      if (assignedId != null) {
-        props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedId));
-      }
-      b.properties(props);
-    }
-    return b.build();
-  }
-
   private void publish(MqttPublishMessage m) {
-    long now = System.nanoTime();
+    long now = now();
     tokens = Math.min(settings.publishRate(), tokens + (now - lastRefill) / 1e9 * settings.publishRate());
     lastRefill = now;
     if (tokens < 1) {
@@ -348,13 +340,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The event loop's clock (the system's; a test's own in an EmbeddedChannel). */
+  private long now() {
+    return ctx.executor().ticker().nanoTime();
+  }
+
   /** Closes the connection when nothing arrives for {@code millis}; checked on its event loop after {@code delay}. */
   private void keepAlive(long millis, long delay) {
     ctx.executor().schedule(() -> {
       if (!ctx.channel().isActive()) {
         return;
       }
-      long silent = (System.nanoTime() - lastRead) / 1_000_000;
+      long silent = (now() - lastRead) / 1_000_000;
       if (silent >= millis) {
         LOG.info("iot: client {} silent for 1.5 keepalive periods; closed", session.clientId);
         Packets.disconnect(ctx.channel(), version, Packets.KEEP_ALIVE_TIMEOUT, "keep alive timeout");

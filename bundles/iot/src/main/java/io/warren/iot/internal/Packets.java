@@ -3,6 +3,7 @@ package io.warren.iot.internal;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -61,5 +62,24 @@ final class Packets {
 
   static MqttMessage simple(MqttMessageType type) {
     return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0));
+  }
+
+  /** The CONNACK accepting a client; MQTT 5 clients are told the broker's limits and what it lacks. */
+  static MqttConnAckMessage connAck(int version, Settings settings, boolean present, String assignedId, long expiry) {
+    var b = MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED).sessionPresent(present);
+    if (version == Packets.V5) {
+      MqttProperties props = new MqttProperties();
+      props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_QOS, 1));
+      props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 1));
+      props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+      props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
+      props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, settings.maxMessageBytes()));
+      props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry));
+      if (assignedId != null) {
+        props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedId));
+      }
+      b.properties(props);
+    }
+    return b.build();
   }
 }

@@ -123,4 +123,94 @@ class MqttConnectionTest {
     ch.runScheduledPendingTasks();
     assertFalse(ch.isOpen());
   }
+
+  private static MqttMessage connect5(String clientId) {
+    return MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_5).username("dev")
+        .password("secret1234".getBytes(StandardCharsets.UTF_8)).cleanSession(true).keepAlive(2).build();
+  }
+
+  @Test
+  void aSubscriptionBeyondThePerClientCapIsRefusedWithQuotaExceeded() {
+    EmbeddedChannel ch = channel();
+    ch.writeInbound(connect5("many"));
+    next(ch, MqttConnAckMessage.class);
+    var sub = MqttMessageBuilders.subscribe().messageId(1);
+    for (int i = 0; i < 4; i++) {
+      sub.addSubscription(MqttQoS.AT_MOST_ONCE, "a/" + i);
+    }
+    ch.writeInbound(sub.build());
+    assertEquals(List.of(0, 0, 0, 0x97), next(ch, MqttSubAckMessage.class).payload().reasonCodes());
+  }
+
+  @Test
+  void aClientPublishingFasterThanTheRateIsDisconnectedWithTheReasonCode() {
+    EmbeddedChannel ch = channel();
+    ch.writeInbound(connect5("fast"));
+    next(ch, MqttConnAckMessage.class);
+    for (int i = 0; i < 101 && ch.isOpen(); i++) { // publish.rate 100: a burst of 100 passes, the next does not
+      ch.writeInbound(MqttMessageBuilders.publish().topicName("a/x").qos(MqttQoS.AT_MOST_ONCE)
+          .payload(Unpooled.buffer()).build());
+    }
+    MqttMessage disconnect = next(ch, MqttMessage.class);
+    assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.DISCONNECT, disconnect.fixedHeader().messageType());
+    assertEquals(Packets.MESSAGE_RATE_TOO_HIGH,
+        ((io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader) disconnect.variableHeader())
+            .reasonCode());
+    assertFalse(ch.isOpen());
+  }
+
+  @Test
+  void connectionsBeyondTheCapAreRefusedWithTheCodeOfTheirVersion() {
+    for (int i = 0; i < 10; i++) {
+      EmbeddedChannel ch = channel();
+      ch.writeInbound(connect("c" + i, "secret1234", true));
+      assertEquals(MqttConnectReturnCode.CONNECTION_ACCEPTED,
+          next(ch, MqttConnAckMessage.class).variableHeader().connectReturnCode());
+    }
+    EmbeddedChannel v3 = channel();
+    v3.writeInbound(connect("one-more", "secret1234", true));
+    assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+        next(v3, MqttConnAckMessage.class).variableHeader().connectReturnCode());
+    EmbeddedChannel v5 = channel();
+    v5.writeInbound(connect5("one-more-5"));
+    assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED,
+        next(v5, MqttConnAckMessage.class).variableHeader().connectReturnCode());
+    assertFalse(v5.isOpen());
+  }
+
+  @Test
+  void aPacketLargerThanTheLimitClosesTheConnection() {
+    EmbeddedChannel ch = new EmbeddedChannel(new MqttDecoder(4096), new MqttConnection(broker,
+        (u, p) -> CompletableFuture.completedFuture("dev")));
+    ch.writeInbound(connect("big", "secret1234", true));
+    next(ch, MqttConnAckMessage.class);
+    byte[] header = {0x30, (byte) 0x80, (byte) 0x80, 0x01}; // PUBLISH QoS 0, remaining length 16384
+    ch.writeInbound(Unpooled.wrappedBuffer(header, new byte[100]));
+    assertFalse(ch.isOpen());
+  }
+
+  @Test
+  void aClientSilentForOneAndAHalfKeepalivesIsClosedAndItsWillSent() {
+    EmbeddedChannel watcher = channel();
+    watcher.writeInbound(connect("watcher", "secret1234", true));
+    next(watcher, MqttConnAckMessage.class);
+    watcher.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_MOST_ONCE, "a/will")
+        .build());
+    next(watcher, MqttSubAckMessage.class);
+
+    EmbeddedChannel ch = channel();
+    ch.writeInbound(MqttMessageBuilders.connect().clientId("sleepy").protocolVersion(MqttVersion.MQTT_3_1_1)
+        .username("dev").password("secret1234".getBytes(StandardCharsets.UTF_8)).keepAlive(2).willFlag(true)
+        .willTopic("a/will").willMessage("bye".getBytes(StandardCharsets.UTF_8)).build());
+    next(ch, MqttConnAckMessage.class);
+    ch.advanceTimeBy(2900, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertTrue(ch.isOpen(), "2.9 s of silence with a keepalive of 2 s is allowed");
+    ch.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertFalse(ch.isOpen());
+    MqttPublishMessage will = next(watcher, MqttPublishMessage.class);
+    assertEquals("a/will", will.variableHeader().topicName());
+    will.release();
+  }
 }
