@@ -30,21 +30,30 @@ final class BridgeLink {
   private boolean relayed;
   long dropped;
 
-  BridgeLink(PeerRef peer, PeerDirectory directory, Settings settings) {
+  private final Persistence persistence;
+
+  /** {@code restored}: the frames this member had not acknowledged when the node stopped. */
+  BridgeLink(PeerRef peer, PeerDirectory directory, Settings settings, Persistence persistence,
+      Map<Long, Msg> restored) {
     this.peer = peer;
     this.directory = directory;
     this.settings = settings;
+    this.persistence = persistence;
+    unacked.putAll(restored);
   }
 
-  synchronized void send(long seq, Msg m) {
+  /** Sends (or holds) a frame; completes once a QoS 1 frame is in the store. */
+  synchronized java.util.concurrent.CompletableFuture<Void> send(long seq, Msg m) {
+    java.util.concurrent.CompletableFuture<Void> written = java.util.concurrent.CompletableFuture.completedFuture(null);
     if (m.qos() == 1) {
       if (unacked.size() >= settings.bridgeQueue()) {
         Iterator<Long> it = unacked.keySet().iterator();
-        it.next();
+        persistence.deleteBridged(peer, it.next());
         it.remove();
         dropped++;
       }
       unacked.put(seq, m);
+      written = persistence.saveBridged(peer, seq, m);
     }
     if (channel != null && (m.qos() == 1 || channel.isWritable())) {
       channel.writeAndFlush(BridgeWire.publish(channel.alloc(), seq, m));
@@ -53,6 +62,7 @@ final class BridgeLink {
     } else {
       connectIfDown();
     }
+    return written;
   }
 
   synchronized void connectIfDown() {
@@ -95,7 +105,17 @@ final class BridgeLink {
   }
 
   private synchronized void acked(long seq) {
-    unacked.remove(seq);
+    if (unacked.remove(seq) != null) {
+      persistence.deleteBridged(peer, seq);
+    }
+  }
+
+  /** This peer left the network: its frames are dropped, here and in the store. */
+  synchronized void forget() {
+    dropped += unacked.size();
+    unacked.clear();
+    persistence.deleteBridged(peer, null);
+    close();
   }
 
   synchronized void close() {

@@ -49,6 +49,8 @@ final class Bridges {
     this.directory = directory;
     this.members = members;
     this.settings = settings;
+    broker.persistence.loadBridged().forEach((peer, frames) -> links.put(peer,
+        new BridgeLink(peer, directory, settings, broker.persistence, frames)));
   }
 
   /** The network this node is in, if the federation runs and it is in one. */
@@ -57,34 +59,44 @@ final class Bridges {
     return m == null ? null : m.network().orElse(null);
   }
 
-  /** Called for every message a local client publishes. */
-  void forward(Msg m) {
+  /** Called for every message a local client publishes; completes once QoS 1 frames are stored. */
+  CompletableFuture<Void> forward(Msg m) {
+    CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
     String net = network();
     if (net == null || !bridged(net, m.topic())) {
-      return;
+      return written;
     }
     long id = seq.incrementAndGet();
     for (BridgeLink l : links.values()) {
-      l.send(id, m);
+      written = l.send(id, m);
       sent.incrementAndGet();
     }
+    return written; // writes run in order: the last one done means all are
   }
 
   /** Opens links to members that have none, drops links to peers that left; run every few seconds. */
   void refresh() {
     NetworkMembers m = members.get();
     String net = m == null ? null : m.network().orElse(null);
-    boolean any = net != null && filters.containsValue(net);
+    if (net == null) {
+      return; // the federation is not (yet) there: keep what is held for members until it is
+    }
+    boolean any = filters.containsValue(net);
     var peers = any ? m.peers() : java.util.List.<PeerRef>of();
     for (PeerRef p : peers) {
-      links.computeIfAbsent(p, k -> new BridgeLink(k, directory, settings)).connectIfDown();
+      links.computeIfAbsent(p, k -> new BridgeLink(k, directory, settings, broker.persistence, Map.of()))
+          .connectIfDown();
     }
     links.keySet().removeIf(p -> {
-      if (!peers.contains(p)) {
-        links.get(p).close();
-        return true;
+      if (peers.contains(p)) {
+        return false;
       }
-      return false;
+      if (m.isMember(p)) {
+        links.get(p).close(); // no bridge for this network now: frames stay stored for a later one
+      } else {
+        links.get(p).forget();
+      }
+      return true;
     });
   }
 

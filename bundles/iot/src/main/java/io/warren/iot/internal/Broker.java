@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Routing: sessions by client id, retained messages by topic, topic rules, counters. A message
@@ -28,7 +28,7 @@ final class Broker {
   private final Map<String, Msg> retained = new ConcurrentHashMap<>();
   private final Map<String, long[]> topics = new ConcurrentHashMap<>();
   private volatile List<AclRule> acl = List.of();
-  private volatile Consumer<Msg> bridges = m -> {};
+  private volatile Function<Msg, CompletableFuture<Void>> bridges = m -> CompletableFuture.completedFuture(null);
   private final Settings settings;
   final Persistence persistence;
   /** Names QoS 1 messages held for sessions; grows across restarts as it starts at the clock in microseconds. */
@@ -61,7 +61,7 @@ final class Broker {
     acl = List.copyOf(rules);
   }
 
-  void bridges(Consumer<Msg> forward) {
+  void bridges(Function<Msg, CompletableFuture<Void>> forward) {
     bridges = forward;
   }
 
@@ -111,7 +111,10 @@ final class Broker {
       }
     }
     if (!fromBridge) {
-      bridges.accept(m);
+      CompletableFuture<Void> b = bridges.apply(m);
+      if (!b.isDone()) {
+        written = b; // submitted after the sessions' writes, so done after them
+      }
     }
     return written; // writes run in order: the last one done means all are
   }

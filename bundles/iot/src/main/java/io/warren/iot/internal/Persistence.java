@@ -1,5 +1,6 @@
 package io.warren.iot.internal;
 
+import io.warren.api.PeerRef;
 import io.warren.api.Store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Persistent sessions (those with an expiry) and their QoS 1 messages not yet acknowledged, in the
- * store, so they survive a node restart or a kill. Writes run in order on one thread off the event
+ * Persistent sessions (those with an expiry) and their QoS 1 messages not yet acknowledged, and the
+ * QoS 1 frames bridge members have not acknowledged, in the store, so they survive a node restart or
+ * a kill. Writes run in order on one thread off the event
  * loops; a QoS 1 publish is acknowledged (PUBACK, or ACK on a bridge) only once its copies are
  * written. {@link #NONE} keeps nothing (unit tests).
  */
@@ -38,6 +40,14 @@ class Persistence {
         qos INT NOT NULL,
         payload VARBINARY(268435455) NOT NULL,
         PRIMARY KEY(client_id, msg_key));
+      """), new Store.Migration(3, """
+      CREATE TABLE iot_bridge_out(
+        peer VARCHAR(512) NOT NULL,
+        seq BIGINT NOT NULL,
+        topic VARCHAR(65535) NOT NULL,
+        retain BOOLEAN NOT NULL,
+        payload VARBINARY(268435455) NOT NULL,
+        PRIMARY KEY(peer, seq));
       """));
 
   private final Store store;
@@ -164,6 +174,60 @@ class Persistence {
       try (PreparedStatement q = c.prepareStatement("DELETE FROM iot_message WHERE client_id = ? AND msg_key = ?")) {
         q.setString(1, clientId);
         q.setLong(2, key);
+        return q.executeUpdate();
+      }
+    }));
+  }
+
+  /** The QoS 1 frames each member had not acknowledged, by member, oldest first. */
+  Map<PeerRef, LinkedHashMap<Long, Msg>> loadBridged() {
+    if (store == null) {
+      return Map.of();
+    }
+    return store.transact(c -> {
+      Map<PeerRef, LinkedHashMap<Long, Msg>> out = new LinkedHashMap<>();
+      try (PreparedStatement q = c.prepareStatement(
+          "SELECT peer, seq, topic, retain, payload FROM iot_bridge_out ORDER BY peer, seq");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(PeerRef.parse(rs.getString(1)), k -> new LinkedHashMap<>()).put(rs.getLong(2),
+              new Msg(rs.getString(3), rs.getBytes(5), 1, rs.getBoolean(4)));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Keeps a QoS 1 frame for {@code peer} until it acknowledges it; completes once written. */
+  CompletableFuture<Void> saveBridged(PeerRef peer, long seq, Msg m) {
+    if (store == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return run(() -> store.transact(c -> {
+      try (PreparedStatement q = c.prepareStatement(
+          "MERGE INTO iot_bridge_out(peer, seq, topic, retain, payload) KEY(peer, seq) VALUES(?,?,?,?,?)")) {
+        q.setString(1, peer.toString());
+        q.setLong(2, seq);
+        q.setString(3, m.topic());
+        q.setBoolean(4, m.retain());
+        q.setBytes(5, m.payload());
+        return q.executeUpdate();
+      }
+    }));
+  }
+
+  /** Forgets frames for {@code peer}: the one with {@code seq}, or all when {@code seq} is null. */
+  void deleteBridged(PeerRef peer, Long seq) {
+    if (store == null) {
+      return;
+    }
+    run(() -> store.transact(c -> {
+      try (PreparedStatement q = c.prepareStatement(seq == null ? "DELETE FROM iot_bridge_out WHERE peer = ?"
+          : "DELETE FROM iot_bridge_out WHERE peer = ? AND seq = ?")) {
+        q.setString(1, peer.toString());
+        if (seq != null) {
+          q.setLong(2, seq);
+        }
         return q.executeUpdate();
       }
     }));
