@@ -9,18 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Persistent sessions (those with an expiry) and their QoS 1 messages not yet acknowledged, and the
  * QoS 1 frames bridge members have not acknowledged, in the store, so they survive a node restart or
- * a kill. Writes run in order on one thread off the event
- * loops; a QoS 1 publish is acknowledged (PUBACK, or ACK on a bridge) only once its copies are
- * written. {@link #NONE} keeps nothing (unit tests).
+ * a kill. Writes run in order on one thread off the event loops, many in one transaction; a QoS 1
+ * publish is acknowledged (PUBACK, or ACK on a bridge) only once its copies are written.
+ * {@link #NONE} keeps nothing (unit tests).
  */
 class Persistence {
   private static final Logger LOG = LoggerFactory.getLogger(Persistence.class);
@@ -50,8 +48,12 @@ class Persistence {
         PRIMARY KEY(peer, seq));
       """));
 
+  /** Writes committed together at most. */
+  static final int BATCH = 512;
   private final Store store;
-  private final ExecutorService writer;
+  private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private volatile boolean closed;
 
   private Persistence() {
     this.store = null;
@@ -60,11 +62,9 @@ class Persistence {
 
   Persistence(Store store) {
     this.store = store;
-    this.writer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "iot-store");
-      t.setDaemon(true);
-      return t;
-    });
+    this.writer = new Thread(this::writeLoop, "iot-store");
+    writer.setDaemon(true);
+    writer.start();
   }
 
   /** The sessions kept, each with its subscriptions and its messages queued (to be sent with DUP). */
@@ -120,7 +120,7 @@ class Persistence {
     int protocol = s.protocol;
     long expiry = s.expirySeconds;
     long at = s.disconnectedAt;
-    run(() -> store.transact(c -> {
+    run(c -> {
       try (PreparedStatement q = c.prepareStatement("MERGE INTO iot_session(client_id, username, protocol,"
           + " expiry_seconds, disconnected_at, subscriptions) KEY(client_id) VALUES(?,?,?,?,?,?)")) {
         q.setString(1, s.clientId);
@@ -131,21 +131,21 @@ class Persistence {
         q.setString(6, subs.toString());
         return q.executeUpdate();
       }
-    }));
+    });
   }
 
   void deleteSession(String clientId) {
     if (store == null) {
       return;
     }
-    run(() -> store.transact(c -> {
+    run(c -> {
       try (PreparedStatement q = c.prepareStatement("DELETE FROM iot_session WHERE client_id = ?");
           PreparedStatement m = c.prepareStatement("DELETE FROM iot_message WHERE client_id = ?")) {
         q.setString(1, clientId);
         m.setString(1, clientId);
         return q.executeUpdate() + m.executeUpdate();
       }
-    }));
+    });
   }
 
   /** Keeps a QoS 1 message for a persistent session; completes once written. */
@@ -153,7 +153,7 @@ class Persistence {
     if (store == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return run(() -> store.transact(c -> {
+    return run(c -> {
       try (PreparedStatement q = c.prepareStatement(
           "MERGE INTO iot_message(client_id, msg_key, topic, qos, payload) KEY(client_id, msg_key) VALUES(?,?,?,?,?)")) {
         q.setString(1, clientId);
@@ -163,20 +163,20 @@ class Persistence {
         q.setBytes(5, e.msg().payload());
         return q.executeUpdate();
       }
-    }));
+    });
   }
 
   void deleteMessage(String clientId, long key) {
     if (store == null) {
       return;
     }
-    run(() -> store.transact(c -> {
+    run(c -> {
       try (PreparedStatement q = c.prepareStatement("DELETE FROM iot_message WHERE client_id = ? AND msg_key = ?")) {
         q.setString(1, clientId);
         q.setLong(2, key);
         return q.executeUpdate();
       }
-    }));
+    });
   }
 
   /** The QoS 1 frames each member had not acknowledged, by member, oldest first. */
@@ -203,7 +203,7 @@ class Persistence {
     if (store == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return run(() -> store.transact(c -> {
+    return run(c -> {
       try (PreparedStatement q = c.prepareStatement(
           "MERGE INTO iot_bridge_out(peer, seq, topic, retain, payload) KEY(peer, seq) VALUES(?,?,?,?,?)")) {
         q.setString(1, peer.toString());
@@ -213,7 +213,7 @@ class Persistence {
         q.setBytes(5, m.payload());
         return q.executeUpdate();
       }
-    }));
+    });
   }
 
   /** Forgets frames for {@code peer}: the one with {@code seq}, or all when {@code seq} is null. */
@@ -221,7 +221,7 @@ class Persistence {
     if (store == null) {
       return;
     }
-    run(() -> store.transact(c -> {
+    run(c -> {
       try (PreparedStatement q = c.prepareStatement(seq == null ? "DELETE FROM iot_bridge_out WHERE peer = ?"
           : "DELETE FROM iot_bridge_out WHERE peer = ? AND seq = ?")) {
         q.setString(1, peer.toString());
@@ -230,24 +230,73 @@ class Persistence {
         }
         return q.executeUpdate();
       }
-    }));
-  }
-
-  private CompletableFuture<Void> run(Runnable work) {
-    return CompletableFuture.runAsync(work, writer).exceptionally(e -> {
-      LOG.warn("iot: store write failed: {}", e.toString());
-      return null;
     });
   }
 
-  void close() {
-    if (writer != null) {
-      writer.shutdown();
+  /** One write and who waits for it. */
+  private record Op(Store.SqlWork<?> work, CompletableFuture<Void> done) {}
+
+  /** Queues a write; completes once it is committed (or failed, which is logged). */
+  private CompletableFuture<Void> run(Store.SqlWork<?> work) {
+    Op op = new Op(work, new CompletableFuture<>());
+    if (closed) {
+      op.done.complete(null);
+    } else {
+      queue.add(op);
+    }
+    return op.done;
+  }
+
+  /**
+   * The writer: takes what is queued, up to {@link #BATCH} writes, and commits them in one
+   * transaction (one durable commit for many messages); if that fails, each alone, so one bad write
+   * costs no other.
+   */
+  private void writeLoop() {
+    List<Op> batch = new ArrayList<>();
+    while (true) {
       try {
-        writer.awaitTermination(5, TimeUnit.SECONDS);
+        batch.add(queue.take());
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        return;
       }
+      queue.drainTo(batch, BATCH - 1);
+      boolean stop = batch.removeIf(o -> o.work == null);
+      try {
+        store.transact(c -> {
+          for (Op o : batch) {
+            o.work.apply(c);
+          }
+          return null;
+        });
+      } catch (RuntimeException together) {
+        for (Op o : batch) {
+          try {
+            store.transact(o.work);
+          } catch (RuntimeException e) {
+            LOG.warn("iot: store write failed: {}", e.toString());
+          }
+        }
+      }
+      batch.forEach(o -> o.done.complete(null));
+      batch.clear();
+      if (stop) {
+        return;
+      }
+    }
+  }
+
+  /** Writes what is queued, then stops the writer. */
+  void close() {
+    if (writer == null || closed) {
+      return;
+    }
+    closed = true;
+    queue.add(new Op(null, new CompletableFuture<>()));
+    try {
+      writer.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
