@@ -123,6 +123,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
   private final Channel listener;
   private final ScheduledFuture<?> timer;
   private final String dummyHash = Passwords.hash("not a password");
+  private final LoginLimits limits = new LoginLimits();
   private volatile NetworkMembers members;
 
   @Activate
@@ -194,19 +195,30 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     persistence.close();
   }
 
-  /** The user a CONNECT authenticates as, or null when refused; fails when too many checks wait. */
-  private CompletionStage<String> authenticate(String user, byte[] password) {
+  /**
+   * The user a CONNECT from {@code source} authenticates as, or null when refused; fails when the
+   * source is locked out or too many checks wait ({@link LoginLimits}, and two threads with a queue
+   * of 16 for all sources).
+   */
+  private CompletionStage<String> authenticate(String source, String user, byte[] password) {
     if (user == null) {
       return CompletableFuture.completedFuture(settings.allowAnonymous() && password == null ? Broker.ANONYMOUS : null);
+    }
+    String refused = limits.admit(source, System.currentTimeMillis());
+    if (refused != null) {
+      return CompletableFuture.failedFuture(new IllegalStateException(refused));
     }
     String hash = users.get(user);
     try {
       return CompletableFuture.supplyAsync(() -> {
         // an unknown user costs the same check as a known one, so timing does not tell which names exist
-        boolean ok = Passwords.verify(password == null ? new byte[0] : password, hash == null ? dummyHash : hash);
-        return ok && hash != null && password != null ? user : null;
+        boolean ok = Passwords.verify(password == null ? new byte[0] : password, hash == null ? dummyHash : hash)
+            && hash != null && password != null;
+        limits.done(source, ok, System.currentTimeMillis());
+        return ok ? user : null;
       }, checks);
     } catch (RejectedExecutionException e) {
+      limits.done(source, true, System.currentTimeMillis()); // not a failure of the source's: only the slot is freed
       return CompletableFuture.failedFuture(e);
     }
   }

@@ -26,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +41,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
   private final Broker broker;
   private final Settings settings;
-  /** (user name or null, password or null) -> the authenticated user, or null when refused. */
-  private final BiFunction<String, byte[], CompletionStage<String>> authenticator;
+  /** Checks a CONNECT's credentials: completes with the authenticated user, or null when refused. */
+  @FunctionalInterface
+  interface Authenticator {
+    /** {@code source}: the client's IP address; {@code user}, {@code password}: null when absent. */
+    CompletionStage<String> check(String source, String user, byte[] password);
+  }
+
+  private final Authenticator authenticator;
   private final Subscriptions subscriptions;
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> connectTimeout;
@@ -59,7 +64,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
   private long lastRead;
   private CompletableFuture<Void> acks = CompletableFuture.completedFuture(null);
 
-  MqttConnection(Broker broker, BiFunction<String, byte[], CompletionStage<String>> authenticator) {
+  MqttConnection(Broker broker, Authenticator authenticator) {
     this.broker = broker;
     this.settings = broker.settings();
     this.authenticator = authenticator;
@@ -189,7 +194,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
     early = new ArrayDeque<>();
     ctx.channel().config().setAutoRead(false);
-    authenticator.apply(h.hasUserName() ? p.userName() : null, h.hasPassword() ? p.passwordInBytes() : null)
+    String source = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+        ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    authenticator.check(source, h.hasUserName() ? p.userName() : null, h.hasPassword() ? p.passwordInBytes() : null)
         .whenComplete((u, err) -> ctx.executor().execute(() -> connected(m, u, err)));
   }
 
@@ -203,7 +210,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       var p = m.payload();
       if (err != null) {
         broker.refusedLimits.incrementAndGet();
-        LOG.info("iot: {} refused: password checks busy ({})", ctx.channel().remoteAddress(), err.toString());
+        LOG.info("iot: {} refused: {}", ctx.channel().remoteAddress(), err.getMessage());
         Packets.refuseConnect(ctx.channel(), version, CONNECTION_REFUSED_SERVER_UNAVAILABLE,
             CONNECTION_REFUSED_SERVER_BUSY);
         return;

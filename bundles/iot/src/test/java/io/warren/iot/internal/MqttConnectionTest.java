@@ -38,7 +38,7 @@ class MqttConnectionTest {
 
   private EmbeddedChannel channel() {
     return new EmbeddedChannel(new MqttConnection(broker,
-        (user, pw) -> CompletableFuture.completedFuture(
+        (source, user, pw) -> CompletableFuture.completedFuture(
             "dev".equals(user) && pw != null && new String(pw, StandardCharsets.UTF_8).equals("secret1234") ? user
                 : null)));
   }
@@ -105,7 +105,7 @@ class MqttConnectionTest {
     next(other, MqttConnAckMessage.class);
 
     EmbeddedChannel bad = new EmbeddedChannel(new MqttDecoder(4096), new MqttConnection(broker,
-        (u, p) -> CompletableFuture.completedFuture(null)));
+        (src, u, p) -> CompletableFuture.completedFuture(null)));
     bad.writeInbound(
         Unpooled.wrappedBuffer(new byte[] {0x10, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}));
     assertFalse(bad.isOpen());
@@ -181,7 +181,7 @@ class MqttConnectionTest {
   @Test
   void aPacketLargerThanTheLimitClosesTheConnection() {
     EmbeddedChannel ch = new EmbeddedChannel(new MqttDecoder(4096), new MqttConnection(broker,
-        (u, p) -> CompletableFuture.completedFuture("dev")));
+        (src, u, p) -> CompletableFuture.completedFuture("dev")));
     ch.writeInbound(connect("big", "secret1234", true));
     next(ch, MqttConnAckMessage.class);
     byte[] header = {0x30, (byte) 0x80, (byte) 0x80, 0x01}; // PUBLISH QoS 0, remaining length 16384
