@@ -51,6 +51,9 @@ final class Broker {
     for (Session s : persistence.load(this)) {
       sessions.put(s.clientId, s);
     }
+    for (Msg m : persistence.loadRetained()) {
+      retained.put(m.topic(), m);
+    }
   }
 
   Settings settings() {
@@ -87,15 +90,18 @@ final class Broker {
     if (fromBridge) {
       fromBridges.incrementAndGet();
     }
+    CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
     if (m.retain()) {
       if (m.payload().length == 0) {
-        retained.remove(m.topic());
+        if (retained.remove(m.topic()) != null) {
+          written = persistence.saveRetained(m);
+        }
       } else if (retained.size() < settings.maxRetained() || retained.containsKey(m.topic())) {
         retained.put(m.topic(), m);
+        written = persistence.saveRetained(m);
       }
     }
     Msg out = m.withRetain(false);
-    CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
     for (Session s : sessions.values()) {
       int best = -1;
       for (Map.Entry<String, Integer> e : s.subscriptions.entrySet()) {

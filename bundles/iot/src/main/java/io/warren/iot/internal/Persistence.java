@@ -46,6 +46,11 @@ class Persistence {
         retain BOOLEAN NOT NULL,
         payload VARBINARY(268435455) NOT NULL,
         PRIMARY KEY(peer, seq));
+      """), new Store.Migration(4, """
+      CREATE TABLE iot_retained(
+        topic VARCHAR(65535) PRIMARY KEY,
+        qos INT NOT NULL,
+        payload VARBINARY(268435455) NOT NULL);
       """));
 
   /** Writes committed together at most. */
@@ -174,6 +179,45 @@ class Persistence {
       try (PreparedStatement q = c.prepareStatement("DELETE FROM iot_message WHERE client_id = ? AND msg_key = ?")) {
         q.setString(1, clientId);
         q.setLong(2, key);
+        return q.executeUpdate();
+      }
+    });
+  }
+
+  /** The retained messages kept. */
+  List<Msg> loadRetained() {
+    if (store == null) {
+      return List.of();
+    }
+    return store.transact(c -> {
+      List<Msg> out = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT topic, qos, payload FROM iot_retained");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Msg(rs.getString(1), rs.getBytes(3), rs.getInt(2), true));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Keeps {@code m} as its topic's retained message, or forgets the topic's when {@code m} is empty. */
+  CompletableFuture<Void> saveRetained(Msg m) {
+    if (store == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return run(c -> {
+      if (m.payload().length == 0) {
+        try (PreparedStatement q = c.prepareStatement("DELETE FROM iot_retained WHERE topic = ?")) {
+          q.setString(1, m.topic());
+          return q.executeUpdate();
+        }
+      }
+      try (PreparedStatement q = c.prepareStatement(
+          "MERGE INTO iot_retained(topic, qos, payload) KEY(topic) VALUES(?,?,?)")) {
+        q.setString(1, m.topic());
+        q.setInt(2, m.qos());
+        q.setBytes(3, m.payload());
         return q.executeUpdate();
       }
     });

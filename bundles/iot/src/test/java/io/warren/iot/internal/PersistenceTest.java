@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A persistent session and its unacknowledged QoS 1 messages come back from the store after a restart. */
+/** A persistent session, its unacknowledged QoS 1 messages and retained messages come back from the store after a restart. */
 class PersistenceTest {
   private static final Settings SETTINGS =
       new Settings(true, "127.0.0.1", 0, false, 10, 3, 2, 10, 4096, 100, 10, 3600, 100, 100);
@@ -38,6 +38,9 @@ class PersistenceTest {
       s.attach(ch);
       before.publish(new Msg("a/1", "one".getBytes(StandardCharsets.UTF_8), 1, false), false).get();
       before.publish(new Msg("a/2", "two".getBytes(StandardCharsets.UTF_8), 1, false), false).get();
+      before.publish(new Msg("r/1", "kept".getBytes(StandardCharsets.UTF_8), 1, true), false).get();
+      before.publish(new Msg("r/2", "dropped".getBytes(StandardCharsets.UTF_8), 1, true), false).get();
+      before.publish(new Msg("r/2", new byte[0], 1, true), false).get();
       MqttPublishMessage first = assertInstanceOf(MqttPublishMessage.class, ch.readOutbound());
       before.acked(s, first.variableHeader().packetId());
       first.release();
@@ -49,6 +52,8 @@ class PersistenceTest {
       Broker after = new Broker(SETTINGS, again);
       Session back = after.sessions.get("dev-1");
       assertEquals(1, back.subscriptions.get("a/#"));
+      assertEquals(1, after.retainedFor("r/#").size(), "the retained message, not the one cleared");
+      assertArrayEquals("kept".getBytes(StandardCharsets.UTF_8), after.retainedFor("r/#").get(0).payload());
       assertEquals(600, back.expirySeconds);
       assertEquals(1, back.queuedCount(), "a/1 was acknowledged, a/2 was not");
       EmbeddedChannel ch2 = new EmbeddedChannel();
