@@ -23,6 +23,9 @@ final class Broker {
   static final int MAX_TRACKED_TOPICS = 10_000;
   static final String OTHER = "(other topics)";
   static final String ANONYMOUS = "anonymous";
+  static final String SHARE = "$share/";
+  /** Round-robin position of each shared subscription group. */
+  private final Map<String, Long> shareTurns = new ConcurrentHashMap<>();
 
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Msg> retained = new ConcurrentHashMap<>();
@@ -102,19 +105,34 @@ final class Broker {
       }
     }
     Msg out = m.withRetain(false);
+    // shared subscriptions ($share/<group>/<filter>): one member of each group gets the message
+    Map<String, List<Session>> groups = new java.util.HashMap<>();
+    Map<String, Integer> groupQos = new java.util.HashMap<>();
     for (Session s : sessions.values()) {
       int best = -1;
       for (Map.Entry<String, Integer> e : s.subscriptions.entrySet()) {
-        if (e.getValue() > best && Topics.matches(e.getKey(), m.topic())) {
+        String f = e.getKey();
+        if (f.startsWith(SHARE)) {
+          String filter = Topics.sharedFilter(f);
+          if (Topics.matches(filter, m.topic())) {
+            groups.computeIfAbsent(f, k -> new ArrayList<>()).add(s);
+            groupQos.merge(f, e.getValue(), Math::max);
+          }
+        } else if (e.getValue() > best && Topics.matches(f, m.topic())) {
           best = e.getValue();
         }
       }
       if (best >= 0) {
-        Session.Entry e = s.deliver(out, best, keys.incrementAndGet());
-        if (e != null && s.expirySeconds > 0) {
-          written = persistence.saveMessage(s.clientId, e);
-        }
+        written = hold(s, out, best, written);
       }
+    }
+    for (Map.Entry<String, List<Session>> g : groups.entrySet()) {
+      List<Session> members = g.getValue();
+      List<Session> connected = members.stream().filter(x -> x.channel() != null).toList();
+      List<Session> pick = connected.isEmpty() ? members : connected;
+      int turn = (int) Math.floorMod(shareTurns.merge(g.getKey(), 1L, Long::sum), (long) pick.size());
+      Session s = pick.stream().sorted(java.util.Comparator.comparing(x -> x.clientId)).toList().get(turn);
+      written = hold(s, out, Math.min(groupQos.get(g.getKey()), s.subscriptions.getOrDefault(g.getKey(), 0)), written);
     }
     if (!fromBridge) {
       CompletableFuture<Void> b = bridges.apply(m);
@@ -123,6 +141,11 @@ final class Broker {
       }
     }
     return written; // writes run in order: the last one done means all are
+  }
+
+  private CompletableFuture<Void> hold(Session s, Msg out, int qos, CompletableFuture<Void> written) {
+    Session.Entry e = s.deliver(out, qos, keys.incrementAndGet());
+    return e != null && s.expirySeconds > 0 ? persistence.saveMessage(s.clientId, e) : written;
   }
 
   /** Holds a retained message sent on subscription like any other (its own key, kept if persistent). */

@@ -24,7 +24,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +40,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
   private final Broker broker;
   private final Settings settings;
-  /** Checks a CONNECT's credentials: completes with the authenticated user, or null when refused. */
-  @FunctionalInterface
-  interface Authenticator {
-    /** {@code source}: the client's IP address; {@code user}, {@code password}: null when absent. */
-    CompletionStage<String> check(String source, String user, byte[] password);
-  }
-
   private final Authenticator authenticator;
   private final Subscriptions subscriptions;
   private ChannelHandlerContext ctx;

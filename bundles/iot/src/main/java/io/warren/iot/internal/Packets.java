@@ -31,7 +31,6 @@ final class Packets {
   static final byte PACKET_TOO_LARGE = (byte) 0x95;
   static final byte MESSAGE_RATE_TOO_HIGH = (byte) 0x96;
   static final byte QUOTA_EXCEEDED = (byte) 0x97;
-  static final byte SHARED_NOT_SUPPORTED = (byte) 0x9E;
   static final byte NO_SUBSCRIPTION_EXISTED = (byte) 0x11;
 
   private Packets() {}
@@ -71,7 +70,7 @@ final class Packets {
       MqttProperties props = new MqttProperties();
       props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_QOS, 1));
       props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 1));
-      props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+      props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1));
       props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
       props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, settings.maxMessageBytes()));
       props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry));

@@ -34,7 +34,8 @@ final class Subscriptions {
       String filter = t.topicFilter();
       int code = grant(session, user, filter, Math.min(1, t.qualityOfService().value()), version);
       codes.add(code < 3 || version == Packets.V5 ? code : 0x80); // MQTT 3.1.1 has one failure code
-      if (code < 3 && t.option()
+      // retained messages are not sent for shared subscriptions (MQTT 5.0 section 4.8.2)
+      if (code < 3 && !filter.startsWith(Broker.SHARE) && t.option()
           .retainHandling() != io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy.DONT_SEND_AT_SUBSCRIBE) {
         for (Msg r : broker.retainedFor(filter)) {
           toSend.add(r.withQos(Math.min(code, r.qos())));
@@ -56,17 +57,21 @@ final class Subscriptions {
 
   /** The QoS granted (0, 1), or an MQTT 5 failure reason code (0x80 and above) after logging why. */
   private int grant(Session session, String user, String filter, int qos, int version) {
+    String topics = filter;
     try {
-      Topics.checkFilter(filter);
+      if (filter.startsWith(Broker.SHARE)) {
+        if (version != Packets.V5) {
+          throw new IllegalArgumentException("shared subscriptions are MQTT 5: " + filter);
+        }
+        topics = Topics.sharedFilter(filter);
+      } else {
+        Topics.checkFilter(filter);
+      }
     } catch (IllegalArgumentException e) {
       LOG.info("iot: client {} subscribed to a bad filter: {}", session.clientId, e.getMessage());
       return Packets.TOPIC_FILTER_INVALID & 0xff;
     }
-    if (filter.startsWith("$share/")) {
-      LOG.info("iot: client {} asked for a shared subscription ({}), not supported yet", session.clientId, filter);
-      return Packets.SHARED_NOT_SUPPORTED & 0xff;
-    }
-    if (!broker.allowed(user, filter, Access.SUB)) {
+    if (!broker.allowed(user, topics, Access.SUB)) {
       broker.refusedAcl.incrementAndGet();
       LOG.info("iot: client {} ({}) may not subscribe to {}; refused", session.clientId, user, filter);
       return Packets.NOT_AUTHORIZED & 0xff;

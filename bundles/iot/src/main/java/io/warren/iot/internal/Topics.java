@@ -68,4 +68,22 @@ final class Topics {
     }
     return o.length == n.length;
   }
+
+  /**
+   * The filter of a shared subscription {@code $share/<group>/<filter>} (MQTT 5.0 section 4.8.2);
+   * throws saying why when the group name is empty or holds a wildcard, or the filter is bad.
+   */
+  static String sharedFilter(String shared) {
+    int slash = shared.indexOf('/', Broker.SHARE.length());
+    if (slash < 0) {
+      throw new IllegalArgumentException("a shared subscription is $share/<group>/<filter>: " + shared);
+    }
+    String group = shared.substring(Broker.SHARE.length(), slash);
+    if (group.isEmpty() || group.contains("+") || group.contains("#")) {
+      throw new IllegalArgumentException("a share group name is not empty and has no wildcards: " + shared);
+    }
+    String filter = shared.substring(slash + 1);
+    checkFilter(filter);
+    return filter;
+  }
 }

@@ -214,4 +214,38 @@ class MqttConnectionTest {
     assertEquals("a/will", will.variableHeader().topicName());
     will.release();
   }
+
+  @Test
+  void aSharedSubscriptionGivesEachMessageToOneMemberOfTheGroupInTurn() {
+    List<EmbeddedChannel> members = new java.util.ArrayList<>();
+    for (String id : List.of("w1", "w2")) {
+      EmbeddedChannel ch = channel();
+      ch.writeInbound(connect5(id));
+      next(ch, MqttConnAckMessage.class);
+      ch.writeInbound(MqttMessageBuilders.subscribe().messageId(1)
+          .addSubscription(MqttQoS.AT_MOST_ONCE, "$share/workers/a/jobs").build());
+      assertEquals(List.of(0), next(ch, MqttSubAckMessage.class).payload().reasonCodes());
+      members.add(ch);
+    }
+    EmbeddedChannel v3 = channel();
+    v3.writeInbound(connect("old", "secret1234", true));
+    next(v3, MqttConnAckMessage.class);
+    v3.writeInbound(MqttMessageBuilders.subscribe().messageId(1)
+        .addSubscription(MqttQoS.AT_MOST_ONCE, "$share/workers/a/jobs").build());
+    assertEquals(List.of(0x80), next(v3, MqttSubAckMessage.class).payload().reasonCodes(), "MQTT 5 only");
+
+    for (int i = 0; i < 4; i++) {
+      broker.publish(new Msg("a/jobs", new byte[] {(byte) i}, 0, false), false);
+    }
+    int[] got = new int[2];
+    for (int k = 0; k < 2; k++) {
+      MqttPublishMessage p;
+      while ((p = members.get(k).readOutbound()) != null) {
+        got[k]++;
+        p.release();
+      }
+    }
+    assertEquals(2, got[0], "each message to one member, in turn");
+    assertEquals(2, got[1]);
+  }
 }
