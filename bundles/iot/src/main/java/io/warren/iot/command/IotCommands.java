@@ -67,7 +67,8 @@ public final class IotCommands {
     return switch (action) {
       case "add" -> {
         if (args.length != 3) {
-          throw new IllegalArgumentException("iot:acl add <user|*|anonymous> <topic pattern> <pub|sub|both>");
+          throw new IllegalArgumentException("iot:acl add <user|*|anonymous> <topic pattern> <pub|sub|both>"
+              + " (quote a pattern starting with #: the console reads # as a comment)");
         }
         AclRule r = broker.addAcl(args[0], args[1], AclRule.Access.parse(args[2]));
         yield "rule " + r.id() + ": " + r.user() + " " + r.access().name().toLowerCase() + " " + r.pattern();

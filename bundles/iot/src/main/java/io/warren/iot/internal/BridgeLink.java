@@ -6,10 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
+import io.warren.api.ProtocolException;
 import io.warren.api.Stream;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +45,8 @@ final class BridgeLink {
   }
 
   /** Sends (or holds) a frame; completes once a QoS 1 frame is in the store. */
-  synchronized java.util.concurrent.CompletableFuture<Void> send(long seq, Msg m) {
-    java.util.concurrent.CompletableFuture<Void> written = java.util.concurrent.CompletableFuture.completedFuture(null);
+  synchronized CompletableFuture<Void> send(long seq, Msg m) {
+    CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
     if (m.qos() == 1) {
       if (unacked.size() >= settings.bridgeQueue()) {
         Iterator<Long> it = unacked.keySet().iterator();
@@ -135,7 +137,7 @@ final class BridgeLink {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
       if (!(BridgeWire.read(frame) instanceof Long seq)) {
-        throw new io.warren.api.ProtocolException("iot bridge: PUBLISH on an outbound stream");
+        throw new ProtocolException("iot bridge: PUBLISH on an outbound stream");
       }
       acked(seq);
     }

@@ -6,8 +6,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.warren.api.NetworkMembers;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
+import io.warren.api.ProtocolException;
 import io.warren.api.Stream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,7 +84,7 @@ final class Bridges {
       return; // the federation is not (yet) there: keep what is held for members until it is
     }
     boolean any = filters.containsValue(net);
-    var peers = any ? m.peers() : java.util.List.<PeerRef>of();
+    var peers = any ? m.peers() : List.<PeerRef>of();
     for (PeerRef p : peers) {
       links.computeIfAbsent(p, k -> new BridgeLink(k, directory, settings, broker.persistence, Map.of()))
           .connectIfDown();
@@ -138,7 +140,7 @@ final class Bridges {
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
       Object f = BridgeWire.read(frame);
       if (!(f instanceof BridgeWire.Publish p)) {
-        throw new io.warren.api.ProtocolException("iot bridge: ACK on an inbound stream");
+        throw new ProtocolException("iot bridge: ACK on an inbound stream");
       }
       received.incrementAndGet();
       CompletableFuture<Void> written = CompletableFuture.completedFuture(null);

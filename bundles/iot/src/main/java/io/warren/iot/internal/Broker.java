@@ -5,10 +5,12 @@ import io.warren.iot.IotBroker.TopicInfo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -37,7 +39,7 @@ final class Broker {
   /** Names QoS 1 messages held for sessions; grows across restarts as it starts at the clock in microseconds. */
   private final AtomicLong keys = new AtomicLong(System.currentTimeMillis() * 1000);
   /** Open MQTT sockets, with or without CONNECT. */
-  final java.util.concurrent.atomic.AtomicInteger sockets = new java.util.concurrent.atomic.AtomicInteger();
+  final AtomicInteger sockets = new AtomicInteger();
   final AtomicLong messagesIn = new AtomicLong();
   final AtomicLong bytesIn = new AtomicLong();
   final AtomicLong messagesOut = new AtomicLong();
@@ -106,8 +108,8 @@ final class Broker {
     }
     Msg out = m.withRetain(false);
     // shared subscriptions ($share/<group>/<filter>): one member of each group gets the message
-    Map<String, List<Session>> groups = new java.util.HashMap<>();
-    Map<String, Integer> groupQos = new java.util.HashMap<>();
+    Map<String, List<Session>> groups = new HashMap<>();
+    Map<String, Integer> groupQos = new HashMap<>();
     for (Session s : sessions.values()) {
       int best = -1;
       for (Map.Entry<String, Integer> e : s.subscriptions.entrySet()) {
@@ -131,7 +133,7 @@ final class Broker {
       List<Session> connected = members.stream().filter(x -> x.channel() != null).toList();
       List<Session> pick = connected.isEmpty() ? members : connected;
       int turn = (int) Math.floorMod(shareTurns.merge(g.getKey(), 1L, Long::sum), (long) pick.size());
-      Session s = pick.stream().sorted(java.util.Comparator.comparing(x -> x.clientId)).toList().get(turn);
+      Session s = pick.stream().sorted(Comparator.comparing(x -> x.clientId)).toList().get(turn);
       written = hold(s, out, Math.min(groupQos.get(g.getKey()), s.subscriptions.getOrDefault(g.getKey(), 0)), written);
     }
     if (!fromBridge) {

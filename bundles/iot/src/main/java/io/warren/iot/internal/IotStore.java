@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** The broker's users, topic rules and bridges in the node's store. Calls block: keep them off event loops. */
 final class IotStore {
@@ -26,7 +27,7 @@ final class IotStore {
         network VARCHAR(255) NOT NULL);
       """);
   static final List<Store.Migration> MIGRATIONS =
-      java.util.stream.Stream.concat(java.util.stream.Stream.of(USERS_RULES_BRIDGES), Persistence.MIGRATIONS.stream())
+      Stream.concat(Stream.of(USERS_RULES_BRIDGES), Persistence.MIGRATIONS.stream())
           .toList();
 
   private final Store store;

@@ -15,7 +15,9 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.warren.iot.IotBroker.AclRule.Access;
@@ -127,15 +129,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       case PUBREL -> {
         int id = ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
         qos2Received.remove(id);
-        ctx.writeAndFlush(new MqttMessage(
-            new io.netty.handler.codec.mqtt.MqttFixedHeader(MqttMessageType.PUBCOMP, false,
-                io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, 0),
-            MqttMessageIdVariableHeader.from(id)));
+        ctx.writeAndFlush(Packets.reply(MqttMessageType.PUBCOMP, id));
       }
       case SUBSCRIBE -> subscriptions.subscribe(ctx, session, user, version,
-          (io.netty.handler.codec.mqtt.MqttSubscribeMessage) m);
+          (MqttSubscribeMessage) m);
       case UNSUBSCRIBE -> subscriptions.unsubscribe(ctx, session, version,
-          (io.netty.handler.codec.mqtt.MqttUnsubscribeMessage) m);
+          (MqttUnsubscribeMessage) m);
       case PINGREQ -> ctx.writeAndFlush(Packets.simple(MqttMessageType.PINGRESP));
       case DISCONNECT -> {
         byte reason = m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h ? h.reasonCode() : 0;
@@ -327,8 +326,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       }
       ack = b.build();
     } else {
-      ack = new MqttMessage(new io.netty.handler.codec.mqtt.MqttFixedHeader(MqttMessageType.PUBREC, false,
-          io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, 0), MqttMessageIdVariableHeader.from(id));
+      ack = Packets.reply(MqttMessageType.PUBREC, id);
     }
     // acknowledged once the copies for persistent sessions are stored, in the order received (3.1.1 4.6)
     acks = CompletableFuture.allOf(acks, written);

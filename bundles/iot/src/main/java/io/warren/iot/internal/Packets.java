@@ -8,6 +8,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -57,6 +58,12 @@ final class Packets {
     p.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, why));
     ch.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(reason).properties(p).build())
         .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** PUBREC or PUBCOMP for {@code packetId}. */
+  static MqttMessage reply(MqttMessageType type, int packetId) {
+    return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
+        MqttMessageIdVariableHeader.from(packetId));
   }
 
   static MqttMessage simple(MqttMessageType type) {

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client's session: its subscriptions and the QoS 1 messages sent and not yet acknowledged
@@ -29,12 +30,12 @@ final class Session {
   volatile long disconnectedAt;
   /** Whether {@link Persistence} has written it (so there is something to delete). */
   volatile boolean stored;
-  private final java.util.concurrent.atomic.AtomicLong sent;
-  private final java.util.concurrent.atomic.AtomicLong dropped;
+  private final AtomicLong sent;
+  private final AtomicLong dropped;
 
   /** {@code sent} and {@code dropped} count for the whole broker. */
-  Session(String clientId, int maxInflight, int maxQueued, java.util.concurrent.atomic.AtomicLong sent,
-      java.util.concurrent.atomic.AtomicLong dropped) {
+  Session(String clientId, int maxInflight, int maxQueued, AtomicLong sent,
+      AtomicLong dropped) {
     this.clientId = clientId;
     this.sent = sent;
     this.dropped = dropped;

@@ -10,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.warren.iot.IotBroker.AclRule.Access;
@@ -36,7 +37,7 @@ final class Subscriptions {
       codes.add(code < 3 || version == Packets.V5 ? code : 0x80); // MQTT 3.1.1 has one failure code
       // retained messages are not sent for shared subscriptions (MQTT 5.0 section 4.8.2)
       if (code < 3 && !filter.startsWith(Broker.SHARE) && t.option()
-          .retainHandling() != io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy.DONT_SEND_AT_SUBSCRIBE) {
+          .retainHandling() != RetainedHandlingPolicy.DONT_SEND_AT_SUBSCRIBE) {
         for (Msg r : broker.retainedFor(filter)) {
           toSend.add(r.withQos(Math.min(code, r.qos())));
         }
