@@ -1,5 +1,7 @@
 package io.warren.api;
 
+import java.util.OptionalInt;
+
 /**
  * Framework properties the launcher sets for every bundle ({@code BundleContext.getProperty}).
  */
@@ -20,6 +22,28 @@ public final class NodeProperties {
   public static final String BOOTSTRAP = "warren.bootstrap";
   /** Location prefix of the bundles the launcher installed from the features. */
   public static final String SYSTEM_DIR = "warren.system.dir";
+
+  /**
+   * A listening port the launcher was given for a service ({@code --ssh-port}, {@code --relay-port},
+   * {@code --metrics-port}), read from {@code property}: empty when not given, so the service's
+   * configuration decides; a given port also turns the service on.
+   *
+   * @throws IllegalArgumentException naming the property when the value is not a port 0-65535
+   */
+  public static OptionalInt port(String property, String value) {
+    if (value == null || value.isBlank()) {
+      return OptionalInt.empty();
+    }
+    try {
+      int port = Integer.parseInt(value.strip());
+      if (port >= 0 && port <= 65535) {
+        return OptionalInt.of(port);
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new IllegalArgumentException(property + " must be a port number 0-65535, got '" + value + "'");
+  }
 
   private NodeProperties() {}
 }

@@ -1,8 +1,10 @@
 package io.warren.metrics.internal;
 
+import io.warren.api.NodeProperties;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -33,16 +35,9 @@ record MetricsSettings(boolean enabled, String host, int port, Optional<String> 
   }
 
   static MetricsSettings of(Config c, String portProperty) {
-    int port = c.port();
-    boolean enabled = c.enabled();
-    if (portProperty != null && !portProperty.isBlank()) {
-      try {
-        port = Integer.parseInt(portProperty.strip());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(PORT_PROPERTY + " must be a port number, got '" + portProperty + "'", e);
-      }
-      enabled = true;
-    }
+    OptionalInt given = NodeProperties.port(PORT_PROPERTY, portProperty);
+    int port = given.orElse(c.port());
+    boolean enabled = c.enabled() || given.isPresent();
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(PID + ": port must be 0-65535, got " + port);
     }

@@ -14,6 +14,7 @@ import io.warren.nostr.Tunnels;
 import io.warren.nostr.internal.tunnel.TunnelWire;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.osgi.framework.BundleContext;
@@ -188,17 +189,9 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
 
   /** The relay settings of {@code c}, with the launcher's port property applied; throws naming a bad value. */
   static RelaySettings settings(Config c, String portProperty) {
-    boolean enabled = c.enabled();
-    int port = c.port();
-    if (portProperty != null && !portProperty.isBlank()) {
-      try {
-        port = Integer.parseInt(portProperty.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(RelaySettings.PORT_PROPERTY + " must be a port number, got " + portProperty,
-            e);
-      }
-      enabled = true;
-    }
+    OptionalInt given = NodeProperties.port(RelaySettings.PORT_PROPERTY, portProperty);
+    boolean enabled = c.enabled() || given.isPresent();
+    int port = given.orElse(c.port());
     return new RelaySettings(enabled, c.host(), port, c.name(), c.description(), c.contact(), c.public_url().trim(),
         c.auth_window_seconds(),
         new RelayLimits(c.max_message_length(), c.max_subscriptions(), c.max_filters(), c.max_limit(),

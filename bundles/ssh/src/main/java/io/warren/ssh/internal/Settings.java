@@ -1,10 +1,12 @@
 package io.warren.ssh.internal;
 
+import io.warren.api.NodeProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The SSH console's {@link SshConsoleServer.Config}, checked (one record, so tests build it directly). */
 record Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
@@ -17,17 +19,9 @@ record Settings(boolean enabled, String host, int port, boolean passwords, int m
   }
 
   static Settings of(SshConsoleServer.Config c, String portProperty) {
-    int port = c.port();
-    boolean enabled = c.enabled();
-    if (portProperty != null && !portProperty.isBlank()) {
-      try {
-        port = Integer.parseInt(portProperty.strip());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            SshConsoleServer.PORT_PROPERTY + " must be a port number, got '" + portProperty + "'", e);
-      }
-      enabled = true;
-    }
+    OptionalInt given = NodeProperties.port(SshConsoleServer.PORT_PROPERTY, portProperty);
+    int port = given.orElse(c.port());
+    boolean enabled = c.enabled() || given.isPresent();
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("io.warren.ssh: port must be 0-65535, got " + port);
     }
