@@ -45,6 +45,10 @@ class NodeLifecycleTest {
       assertTrue(info.out().contains(peerId) && info.out().contains(npub), info.toString());
       assertTrue(info.out().contains("io.warren.node") && info.out().contains("ACTIVE"), info.toString());
       assertFalse(info.out().contains(" RESOLVED ") || info.out().contains(" INSTALLED "), info.toString());
+      if (System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
+        // the epoll fragment ships for Linux x86_64: there the node's loops must run on it, not fall back to NIO
+        assertTrue(info.out().contains("event-loops         epoll"), info.toString());
+      }
 
       Result id = node.client("node:identity", "-b64");
       assertEquals(0, id.exit(), id.toString());

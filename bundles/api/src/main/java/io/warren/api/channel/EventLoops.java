@@ -1,9 +1,12 @@
 package io.warren.api.channel;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import java.net.StandardSocketOptions;
 
 /**
  * The node's Netty event loops, one set shared by every component (registered once, by the node
@@ -29,4 +32,12 @@ public interface EventLoops {
 
   /** {@code epoll} or {@code nio}, for logs and {@code node:info}. */
   String ioTransport();
+
+  /**
+   * The channel option that sets SO_REUSEPORT on this transport's sockets (each transport names it
+   * differently), for a listener that dials out from its own port (hole punching).
+   */
+  default ChannelOption<Boolean> reusePort() {
+    return NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+  }
 }

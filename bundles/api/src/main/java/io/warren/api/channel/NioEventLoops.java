@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@link EventLoops} on Java NIO: one group of daemon threads, closed by its owner (the node's
- * component, or a test). The one place a Warren event loop group is created.
+ * component where epoll does not load, or a test). Besides the node's epoll loops (in the node
+ * bundle), the one place a Warren event loop group is created.
  */
 public class NioEventLoops implements EventLoops, AutoCloseable {
   private final EventLoopGroup group;

@@ -3,7 +3,7 @@
  * the one {@link io.warren.api.channel.Splice} that joins two channels.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.warren.api.channel;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,7 +1,13 @@
 package io.warren.node.internal;
 
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.NioEventLoops;
+import java.util.Locale;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -13,24 +19,54 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's one set of Netty event loops, shared by every component through the service
- * registry. NIO: the epoll native library matching this Netty version is not served by the
- * package registry these nodes are built from, so there is no epoll to prefer yet.
+ * registry: epoll where Netty's native library loads (Linux x86_64), NIO otherwise, unless the
+ * configuration names one.
  */
 @Component(service = EventLoops.class, configurationPid = "io.warren.eventloops")
 @Designate(ocd = NodeEventLoops.Config.class)
-public final class NodeEventLoops extends NioEventLoops {
+public final class NodeEventLoops implements EventLoops {
   private static final Logger LOG = LoggerFactory.getLogger(NodeEventLoops.class);
 
   @ObjectClassDefinition(name = "Warren event loops", description = "The Netty I/O threads every component shares")
   public @interface Config {
     @AttributeDefinition(name = "I/O threads", description = "Event loop threads; 0 means one per available core")
     int io_threads() default 0;
+
+    @AttributeDefinition(name = "I/O transport",
+        description = "auto: epoll where Netty's native library loads, NIO otherwise; epoll: refuse to start without"
+            + " it; nio: always NIO")
+    String io_transport() default "auto";
   }
+
+  private final EventLoops loops;
+  private final AutoCloseable closer;
 
   @Activate
   public NodeEventLoops(Config config) {
-    super(threads(config), "warren-io");
-    LOG.debug("event loops: {} nio threads", threads(config));
+    int threads = threads(config);
+    String transport = config.io_transport().trim().toLowerCase(Locale.ROOT);
+    Throwable noEpoll = switch (transport) {
+      case "auto", "epoll" -> EpollEventLoops.unavailability();
+      case "nio" -> null;
+      default -> throw new IllegalArgumentException(
+          "io.transport must be auto, epoll or nio, got '" + config.io_transport() + "'");
+    };
+    if (transport.equals("epoll") && noEpoll != null) {
+      throw new IllegalStateException("io.transport = epoll, but epoll is not available here: " + noEpoll, noEpoll);
+    }
+    if (transport.equals("nio") || noEpoll != null) {
+      NioEventLoops nio = new NioEventLoops(threads, "warren-io");
+      loops = nio;
+      closer = nio;
+      if (noEpoll != null) {
+        LOG.info("event loops: NIO, epoll is not available here ({})", noEpoll.toString());
+      }
+    } else {
+      EpollEventLoops epoll = new EpollEventLoops(threads, "warren-io");
+      loops = epoll;
+      closer = epoll;
+    }
+    LOG.debug("event loops: {} {} threads", threads, loops.ioTransport());
   }
 
   private static int threads(Config config) {
@@ -40,8 +76,38 @@ public final class NodeEventLoops extends NioEventLoops {
     return config.io_threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.io_threads();
   }
 
+  @Override
+  public EventLoopGroup group() {
+    return loops.group();
+  }
+
+  @Override
+  public Class<? extends ServerSocketChannel> serverSocketChannel() {
+    return loops.serverSocketChannel();
+  }
+
+  @Override
+  public Class<? extends SocketChannel> socketChannel() {
+    return loops.socketChannel();
+  }
+
+  @Override
+  public Class<? extends DatagramChannel> datagramChannel() {
+    return loops.datagramChannel();
+  }
+
+  @Override
+  public String ioTransport() {
+    return loops.ioTransport();
+  }
+
+  @Override
+  public ChannelOption<Boolean> reusePort() {
+    return loops.reusePort();
+  }
+
   @Deactivate
-  void stop() {
-    close();
+  void stop() throws Exception {
+    closer.close();
   }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.warren.api.PeerId;
 import io.warren.api.TransportException;
@@ -213,7 +212,7 @@ final class Dialer {
     InetSocketAddress from = fromListenPort ? listeners.socketFor(to) : null;
     if (from != null) {
       b.option(ChannelOption.SO_REUSEADDR, true)
-          .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
+          .option(loops.reusePort(), true);
     }
     ChannelFuture f = from != null ? b.connect(to, from) : b.connect(to);
     f.channel().closeFuture().addListener(x -> slot.close());

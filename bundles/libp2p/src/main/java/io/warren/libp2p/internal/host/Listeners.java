@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioChannelOption;
 import io.warren.api.PeerId;
 import io.warren.api.TransportException;
 import io.warren.api.channel.EventLoops;
@@ -62,7 +61,7 @@ final class Listeners {
       // SO_REUSEPORT lets a hole-punching dial leave from this port (see Dialer) while we listen on it
       ChannelFuture f = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
           .option(ChannelOption.SO_REUSEADDR, true)
-          .option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true)
+          .option(loops.reusePort(), true)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override

@@ -1,0 +1,63 @@
+package io.warren.node.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.epoll.Epoll;
+import java.lang.annotation.Annotation;
+import org.junit.jupiter.api.Test;
+
+class NodeEventLoopsTest {
+
+  private static NodeEventLoops.Config config(int threads, String transport) {
+    return new NodeEventLoops.Config() {
+      @Override
+      public Class<? extends Annotation> annotationType() {
+        return NodeEventLoops.Config.class;
+      }
+
+      @Override
+      public int io_threads() {
+        return threads;
+      }
+
+      @Override
+      public String io_transport() {
+        return transport;
+      }
+    };
+  }
+
+  @Test
+  void nioWhenConfiguredSo() throws Exception {
+    NodeEventLoops loops = new NodeEventLoops(config(1, "NIO"));
+    try {
+      assertEquals("nio", loops.ioTransport());
+      assertTrue(loops.socketChannel().getName().contains(".nio."), loops.socketChannel().getName());
+    } finally {
+      loops.stop();
+    }
+  }
+
+  @Test
+  void autoTakesEpollExactlyWhereItLoads() throws Exception {
+    NodeEventLoops loops = new NodeEventLoops(config(1, "auto"));
+    try {
+      assertEquals(Epoll.isAvailable() ? "epoll" : "nio", loops.ioTransport());
+      assertEquals(Epoll.isAvailable() ? "EpollServerSocketChannel" : "NioServerSocketChannel",
+          loops.serverSocketChannel().getSimpleName());
+    } finally {
+      loops.stop();
+    }
+  }
+
+  @Test
+  void anUnknownTransportOrNegativeThreadsIsAClearError() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new NodeEventLoops(config(1, "kqueue")));
+    assertEquals("io.transport must be auto, epoll or nio, got 'kqueue'", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new NodeEventLoops(config(-1, "nio")));
+    assertTrue(e.getMessage().startsWith("io.threads must be 0"), e.getMessage());
+  }
+}
