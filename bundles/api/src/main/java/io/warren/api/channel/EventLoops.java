@@ -1,5 +1,6 @@
 package io.warren.api.channel;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
@@ -32,6 +33,17 @@ public interface EventLoops {
 
   /** {@code epoll} or {@code nio}, for logs and {@code node:info}. */
   String ioTransport();
+
+  /**
+   * A server bootstrap on these loops with SO_REUSEADDR set, so a listener rebinds its port at once
+   * after a restart (a proxy rule, an updated bundle) while connections it accepted before are open
+   * or in TIME_WAIT. The JDK sets the option on every NIO server socket; Netty's epoll does not,
+   * so every listener starts here rather than from {@code new ServerBootstrap()}.
+   */
+  default ServerBootstrap serverBootstrap() {
+    return new ServerBootstrap().group(group()).channel(serverSocketChannel())
+        .option(ChannelOption.SO_REUSEADDR, true);
+  }
 
   /**
    * The channel option that sets SO_REUSEPORT on this transport's sockets (each transport names it

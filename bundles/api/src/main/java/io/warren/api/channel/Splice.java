@@ -56,6 +56,82 @@ public final class Splice {
   /** Name of the splice handler in both pipelines. */
   public static final String HANDLER = "splice";
 
+  /**
+   * A handler that keeps what a channel reads before its splice starts, for the splice to take over
+   * in order. Add it to the pipeline (as the Bootstrap's handler, or in a child initializer) where a socket that will be spliced is accepted or
+   * connected: epoll reads data that arrives together with the end of input even with auto-read
+   * off (it must, to see the hang-up), and without a holder those bytes would reach the end of the
+   * pipeline and be dropped. NIO reads nothing until asked, so there it holds nothing.
+   */
+  public static ChannelInboundHandlerAdapter hold() {
+    return new Hold();
+  }
+
+  /** What a channel read before its splice: messages and end-of-input events, in order. */
+  private static final class Hold extends ChannelInboundHandlerAdapter {
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+    private final java.util.Set<Object> events = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      held.add(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      // the splice reads on by itself once it starts
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
+        held.add(evt);
+        events.add(evt);
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+
+    /** Hands what was held to the handlers after this one, then steps out. On the channel's loop. */
+    void release(ChannelHandlerContext ctx) {
+      boolean read = false;
+      for (Object o = held.poll(); o != null; o = held.poll()) {
+        if (events.remove(o)) {
+          ctx.fireUserEventTriggered(o);
+        } else {
+          read = true;
+          ctx.fireChannelRead(o);
+        }
+      }
+      if (read) {
+        ctx.fireChannelReadComplete();
+      }
+      ctx.pipeline().remove(this);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      for (Object o = held.poll(); o != null; o = held.poll()) {
+        ReferenceCountUtil.release(o);
+      }
+    }
+  }
+
+  /** Releases {@code ch}'s {@link #hold()}, if it has one, into the splice handler now after it. */
+  private static void releaseHold(Channel ch) {
+    Runnable release = () -> {
+      ChannelHandlerContext ctx = ch.pipeline().context(Hold.class);
+      if (ctx != null && ctx.handler() instanceof Hold h) {
+        h.release(ctx);
+      }
+    };
+    if (ch.eventLoop().inEventLoop()) {
+      release.run();
+    } else {
+      ch.eventLoop().execute(release);
+    }
+  }
+
   /** Why a splice ended. */
   public enum End {
     /** Both directions ended with a half-close and were flushed. */
@@ -174,6 +250,8 @@ public final class Splice {
     }
     a.pipeline().addLast(HANDLER, fromA);
     b.pipeline().addLast(HANDLER, fromB);
+    releaseHold(a);
+    releaseHold(b);
     a.read();
     b.read();
   }

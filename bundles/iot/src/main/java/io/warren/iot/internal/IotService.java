@@ -3,7 +3,6 @@ package io.warren.iot.internal;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
@@ -147,8 +146,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
       listener = null;
       return;
     }
-    ServerBootstrap b = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
-        .option(ChannelOption.SO_REUSEADDR, true) // a node restarted at once binds its port again
+    ServerBootstrap b = loops.serverBootstrap()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

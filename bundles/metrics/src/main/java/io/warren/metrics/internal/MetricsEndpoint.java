@@ -3,7 +3,6 @@ package io.warren.metrics.internal;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -82,8 +81,7 @@ public final class MetricsEndpoint implements MetricsEndpointState {
     ExpositionFormats formats = ExpositionFormats.init();
     scrapes = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED_SCRAPES),
         r -> new Thread(r, "warren-metrics-scrape"));
-    ServerBootstrap b = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
-        .option(ChannelOption.SO_REUSEADDR, true)
+    ServerBootstrap b = loops.serverBootstrap()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

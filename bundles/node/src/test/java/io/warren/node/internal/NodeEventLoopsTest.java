@@ -53,6 +53,23 @@ class NodeEventLoopsTest {
   }
 
   @Test
+  void listenersReuseTheirAddressOnEitherTransport() throws Exception {
+    NodeEventLoops loops = new NodeEventLoops(config(1, "auto"));
+    try {
+      io.netty.channel.Channel server = loops.serverBootstrap()
+          .childHandler(new io.netty.channel.ChannelInboundHandlerAdapter())
+          .bind("127.0.0.1", 0).sync().channel();
+      try {
+        assertTrue(((io.netty.channel.socket.ServerSocketChannel) server).config().isReuseAddress());
+      } finally {
+        server.close().sync();
+      }
+    } finally {
+      loops.stop();
+    }
+  }
+
+  @Test
   void anUnknownTransportOrNegativeThreadsIsAClearError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new NodeEventLoops(config(1, "kqueue")));

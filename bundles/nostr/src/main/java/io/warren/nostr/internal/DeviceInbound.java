@@ -3,7 +3,6 @@ package io.warren.nostr.internal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.warren.api.PeerRef;
 import io.warren.api.StreamHandler;
@@ -88,7 +87,7 @@ final class DeviceInbound {
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInboundHandlerAdapter())
+        .handler(Splice.hold()) // what the service sends before the splice starts
         .connect(s.host(), s.port()).addListener((ChannelFuture f) -> {
           if (!f.isSuccess()) {
             TunnelWire.refuse(stream, "error: service " + s.name() + " is not reachable on the device");

@@ -1,6 +1,5 @@
 package io.warren.nostr.internal;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -98,9 +97,7 @@ public final class RelayServer implements AutoCloseable {
     this.writer = new Thread(this::writeLoop, "nostr-store-writer");
     writer.setDaemon(true);
     try {
-      this.server = new ServerBootstrap()
-          .group(loops.group())
-          .channel(loops.serverSocketChannel())
+      this.server = loops.serverBootstrap()
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
           .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -1,6 +1,5 @@
 package io.warren.nostr.internal;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -62,12 +61,13 @@ final class TunnelTools implements AutoCloseable {
     }
     Channel server;
     try {
-      server = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
+      server = loops.serverBootstrap()
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(Splice.hold()); // what the client sends before the splice starts
               accepted.add(ch);
               opener.apply(device, service).whenComplete((s, err) -> {
                 if (err != null) {

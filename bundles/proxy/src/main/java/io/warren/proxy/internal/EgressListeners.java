@@ -94,14 +94,14 @@ final class EgressListeners {
   }
 
   private ServerBootstrap serverBootstrap(AtomicReference<ActiveRule> holder) {
-    return new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
-        .option(ChannelOption.SO_REUSEADDR, true)
+    return loops.serverBootstrap()
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(Splice.hold()); // what the client sends before the splice starts
             ActiveRule a = holder.get();
             if (a == null || !rules.isActive(a)) {
               ch.close();

@@ -115,7 +115,7 @@ public final class IngressHandler implements StreamHandler {
           .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, rules.settings().connectTimeoutMillis())
-          .handler(new ChannelInboundHandlerAdapter())
+          .handler(Splice.hold()) // what the service sends before the splice starts
           .connect(a.rule.bind(), a.rule.port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
               early.release();

@@ -3,7 +3,6 @@ package io.warren.ssh.internal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
@@ -56,7 +55,7 @@ public final class OverlayShellHandler implements StreamHandler {
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT.toMillis())
-        .handler(new ChannelInboundHandlerAdapter())
+        .handler(Splice.hold()) // what the server sends before the splice starts
         .connect(loopback(address)).addListener((ChannelFutureListener) f -> {
           if (!f.isSuccess()) {
             LOG.warn("ssh: overlay stream from {}: cannot reach the SSH server: {}", peer, f.cause().toString());

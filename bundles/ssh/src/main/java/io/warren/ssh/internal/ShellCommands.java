@@ -1,6 +1,5 @@
 package io.warren.ssh.internal;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -246,13 +245,14 @@ public final class ShellCommands {
   /** Loopback port that splices the first connection to a new stream to {@code peer}, then closes. */
   private Channel oneShot(PeerRef peer) throws InterruptedException {
     List<Channel> self = new ArrayList<>(1);
-    Channel listener = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
+    Channel listener = loops.serverBootstrap()
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(Splice.hold()); // what the client sends before the splice starts
             synchronized (self) {
               if (self.isEmpty() || !self.get(0).isOpen()) {
                 ch.close();

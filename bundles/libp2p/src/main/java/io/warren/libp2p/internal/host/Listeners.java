@@ -1,6 +1,5 @@
 package io.warren.libp2p.internal.host;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -59,8 +58,7 @@ final class Listeners {
     for (Multiaddr m : configured) {
       InetSocketAddress at = TcpAddresses.socketAddress(m);
       // SO_REUSEPORT lets a hole-punching dial leave from this port (see Dialer) while we listen on it
-      ChannelFuture f = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
-          .option(ChannelOption.SO_REUSEADDR, true)
+      ChannelFuture f = loops.serverBootstrap()
           .option(loops.reusePort(), true)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -1,0 +1,91 @@
+package io.warren.node.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.warren.api.channel.Splice;
+import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The splice between two sockets of the node's loops (epoll here): bytes through, then half-close both ways. */
+class EpollSpliceTest {
+
+  private static NodeEventLoops.Config config() {
+    return new NodeEventLoops.Config() {
+      @Override
+      public Class<? extends Annotation> annotationType() {
+        return NodeEventLoops.Config.class;
+      }
+
+      @Override
+      public int io_threads() {
+        return 1;
+      }
+
+      @Override
+      public String io_transport() {
+        return "auto";
+      }
+    };
+  }
+
+  @Test
+  void anEchoThroughASpliceEndsWithHalfCloses() throws Exception {
+    NodeEventLoops loops = new NodeEventLoops(config());
+    try (ServerSocket echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = echo.accept()) {
+          InputStream in = s.getInputStream();
+          byte[] got = in.readAllBytes();
+          System.err.println("ECHO GOT " + got.length);
+          s.getOutputStream().write(got);
+          s.shutdownOutput();
+        } catch (Exception e) {
+          // the test fails on its own side
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      Channel server = loops.serverBootstrap()
+          .childOption(ChannelOption.AUTO_READ, false)
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel in) {
+              in.pipeline().addLast(Splice.hold());
+              new Bootstrap().group(in.eventLoop()).channel(loops.socketChannel())
+                  .option(ChannelOption.AUTO_READ, false)
+                  .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                  .handler(Splice.hold())
+                  .connect(echo.getLocalSocketAddress()).addListener(f -> {
+                    if (f.isSuccess()) {
+                      Splice.between(in, ((io.netty.channel.ChannelFuture) f).channel()).start();
+                    } else {
+                      in.close();
+                    }
+                  });
+            }
+          }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(),
+          ((java.net.InetSocketAddress) server.localAddress()).getPort())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write("through the splice".getBytes(StandardCharsets.US_ASCII));
+        s.shutdownOutput();
+        assertEquals("through the splice", new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+      } finally {
+        server.close().sync();
+      }
+    } finally {
+      loops.stop();
+    }
+  }
+}
