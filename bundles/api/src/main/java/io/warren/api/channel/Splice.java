@@ -117,6 +117,17 @@ public final class Splice {
     }
   }
 
+  /**
+   * Asks {@code ch} for more input unless its input has ended. Epoll refuses a read after the end
+   * of input (its socket may have left the epoll set, and the failed re-arm closes the channel,
+   * the reply still on its way in the other direction); NIO ignores it.
+   */
+  private static void readUnlessEnded(Channel ch) {
+    if (!(ch instanceof DuplexChannel d) || !d.isInputShutdown()) {
+      ch.read();
+    }
+  }
+
   /** Releases {@code ch}'s {@link #hold()}, if it has one, into the splice handler now after it. */
   private static void releaseHold(Channel ch) {
     Runnable release = () -> {
@@ -252,8 +263,8 @@ public final class Splice {
     b.pipeline().addLast(HANDLER, fromB);
     releaseHold(a);
     releaseHold(b);
-    a.read();
-    b.read();
+    readUnlessEnded(a);
+    readUnlessEnded(b);
   }
 
   /** Ends the splice once: {@code abort} resets both at once, otherwise closes them after a flush. */
@@ -359,20 +370,20 @@ public final class Splice {
         return;
       }
       if (other.isWritable()) {
-        self.read();
+        readUnlessEnded(self);
         return;
       }
       paused.set(true);
       // the other side may have become writable between the check and the flag
       if (other.isWritable() && paused.compareAndSet(true, false)) {
-        self.read();
+        readUnlessEnded(self);
       }
     }
 
     /** Called when {@code other} (this side's destination) became writable again. */
     void resume() {
       if (paused.compareAndSet(true, false)) {
-        self.eventLoop().execute(self::read);
+        self.eventLoop().execute(() -> readUnlessEnded(self));
       }
     }
 

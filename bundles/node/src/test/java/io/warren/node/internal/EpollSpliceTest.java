@@ -16,7 +16,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The splice between two sockets of the node's loops (epoll here): bytes through, then half-close both ways. */
+/**
+ * The splice between two sockets of the node's loops (epoll on Linux x86_64): a client that sends
+ * and half-closes at once gets the echo back. On epoll this needs {@link Splice#hold()} (the bytes
+ * and the hang-up arrive before the splice starts) and no read after the end of input (epoll's
+ * failed re-arm closes the socket).
+ */
 class EpollSpliceTest {
 
   private static NodeEventLoops.Config config() {
@@ -45,9 +50,7 @@ class EpollSpliceTest {
       Thread t = new Thread(() -> {
         try (Socket s = echo.accept()) {
           InputStream in = s.getInputStream();
-          byte[] got = in.readAllBytes();
-          System.err.println("ECHO GOT " + got.length);
-          s.getOutputStream().write(got);
+          s.getOutputStream().write(in.readAllBytes());
           s.shutdownOutput();
         } catch (Exception e) {
           // the test fails on its own side
