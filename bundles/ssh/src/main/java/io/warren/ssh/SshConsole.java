@@ -28,6 +28,12 @@ public interface SshConsole {
   /** Whether {@code ssh -L} (local port forwarding) is allowed. */
   boolean localForwarding();
 
+  /**
+   * Whether {@code ssh:shell} from Nostr devices (through a relay, no remote admin) may reach this
+   * console; they log in with the admin password or an authorised key.
+   */
+  boolean deviceLogins();
+
   /** One-time {@code ssh:shell} passwords issued to other nodes and not yet used or expired. */
   int tickets();
 }

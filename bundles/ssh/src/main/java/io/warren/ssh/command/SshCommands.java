@@ -57,7 +57,7 @@ public final class SshCommands {
   }
 
   @Descriptor("The SSH console: where it listens (or that it is off), its host key, open connections, and whether "
-      + "the system shell, SFTP and forwarding are on")
+      + "the system shell, SFTP, forwarding and logins from Nostr devices are on")
   public String info() {
     String listening = console.address().map(a -> a.getHostString() + ":" + a.getPort())
         .orElse("(off: set enabled = true in etc/io.warren.ssh.cfg or start with --ssh-port)");
@@ -66,7 +66,8 @@ public final class SshCommands {
         + "\ntickets      " + console.tickets() + "\nsystem-shell "
         + console.systemShellUser().map(u -> "on (as " + u + ")").orElse("off") + "\nsftp         "
         + console.sftpDirectory().map(d -> "on (" + d + ")").orElse("off") + "\nforwarding   "
-        + (console.localForwarding() ? "local (ssh -L)" : "off");
+        + (console.localForwarding() ? "local (ssh -L)" : "off") + "\ndevice-logins "
+        + (console.deviceLogins() ? "on (ssh:shell from Nostr devices)" : "off");
   }
 
   private static String line(AuthorizedKey k) {

@@ -22,10 +22,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -39,6 +44,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -56,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * the transport authenticated (Noise), not from the first connection; where this node holds that
  * node's signed peer record with an {@code ssh.hostkey}, the key must also be the one named there
  * ({@link HostKeyAttribute#check}).
+ *
+ * <p>A Nostr device ({@code nostr:} peer, reached through a relay) has no remote admin to issue a
+ * ticket: the caller gives the device's admin login ({@code --credentials}), sent as SSH password
+ * authentication over the same kind of stream, and the host key must be the one the device's signed
+ * announcement names ({@link HostKeyAttribute#deviceVerifier}); the device lets such streams in only
+ * where its {@code device.logins} is on ({@link OverlayShellHandler}).
  */
 @Component(service = ShellCommands.class, property = {
     "osgi.command.scope=ssh",
@@ -72,8 +84,8 @@ public final class ShellCommands {
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
-  @Reference(cardinality = ReferenceCardinality.OPTIONAL,
-      policy = ReferencePolicy.DYNAMIC) private volatile PeerAttributes records;
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      fieldOption = FieldOption.UPDATE) private final List<PeerAttributes> records = new CopyOnWriteArrayList<>();
 
   @Activate
   public ShellCommands(@Reference SshConsoleServer server, @Reference PeerDirectory directory,
@@ -105,40 +117,78 @@ public final class ShellCommands {
     }
   }
 
-  @Descriptor("Opens the console of another node of the network through the overlay (needs its admin "
-      + "authorization); reads lines from the input, or runs the given command there")
+  @Descriptor("Opens the console of another node of the network, or of a Nostr device, through the overlay "
+      + "(needs its admin authorization); reads lines from the input, or runs the given command there")
   public void shell(CommandSession session,
-      @Descriptor("the node: a node name or a peer ID") @Parameter(names = {"-n", "--node"},
-          absentValue = "") String node,
-      @Descriptor("that node's admin credentials, user:password (else its standing grant)") @Parameter(
+      @Descriptor("the node: a node name, a peer ID, or a device's callsign or npub") @Parameter(
+          names = {"-n", "--node"}, absentValue = "") String node,
+      @Descriptor("that node's admin credentials, user:password (else its standing grant; a device needs them)") @Parameter(
           names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("a terminal's type and size, TERM:COLSxROWS: the session gets a PTY of that kind (as "
           + "warren client shell asks from a terminal)") @Parameter(names = {"--pty"}, absentValue = "") String pty,
       @Descriptor("a command to run there instead of reading lines") String... command) throws Exception {
     if (node.isEmpty()) {
-      throw new IllegalArgumentException("ssh:shell needs --node <name or peer ID>");
+      throw new IllegalArgumentException("ssh:shell needs --node <name, peer ID or device>");
     }
-    ptyOf(pty); // a bad --pty is refused before anything is asked of the other node
+    Optional<Pty> terminal = ptyOf(pty); // a bad --pty is refused before anything is asked of the other node
+    PeerRef peer = directory.resolve(node);
+    Session s = new Session(node, peer, String.join(" ", command), terminal, session.getKeyboard(),
+        session.getConsole(), System.err);
+    int status = PeerRef.NOSTR.equals(peer.transport()) ? onDevice(s, credentials) : onMember(s, credentials);
+    if (status != 0) {
+      throw new IllegalStateException("the session on " + node + " ended with status " + status);
+    }
+  }
+
+  /** One ssh:shell session: where to, what to run, and the console's streams. */
+  private record Session(String node, PeerRef peer, String command, Optional<Pty> pty, InputStream in,
+      OutputStream out, OutputStream err) {}
+
+  /** A member of the network: a one-time key its remote admin lets log in (a ticket). */
+  private int onMember(Session s, String credentials) throws Exception {
     RemoteAdmin r = remote;
     if (r == null) {
       throw new IllegalStateException("ssh:shell needs the federation bundle, which is not running");
     }
-    PeerRef peer = directory.resolve(node);
-    if (peer.id().equals(identity.peerId())) {
-      throw new IllegalArgumentException(node + " is this node");
+    if (s.peer().id().equals(identity.peerId())) {
+      throw new IllegalArgumentException(s.node() + " is this node");
     }
     KeyPair key = oneTimeKey();
     List<String> call = new ArrayList<>(List.of("ssh:ticket", identity.peerId()));
     call.addAll(List.of(PublicKeyEntry.toString(key.getPublic()).split(" ")));
-    Ticket ticket = Ticket.parse(node, r.runAndWait(peer.id(), call, credentials, WAIT));
-    PeerAttributes a = records;
-    ServerKeyVerifier verifier =
-        HostKeyAttribute.verifier(node, ticket.hostKey(), a == null ? Optional.empty() : a.of(peer));
-    int status = open(peer, ticket.user(), key, verifier, String.join(" ", command), ptyOf(pty),
-        session.getKeyboard(), session.getConsole(), System.err);
-    if (status != 0) {
-      throw new IllegalStateException("the session on " + node + " ended with status " + status);
+    Ticket ticket = Ticket.parse(s.node(), r.runAndWait(s.peer().id(), call, credentials, WAIT));
+    ServerKeyVerifier verifier = HostKeyAttribute.verifier(s.node(), ticket.hostKey(), attributesOf(s.peer()));
+    return open(s, ticket.user(), c -> c.addPublicKeyIdentity(key), verifier, new AtomicReference<>());
+  }
+
+  /**
+   * A Nostr device: no remote admin to issue a ticket, so it logs in with the admin credentials given
+   * (SSH password authentication, checked there), and only to the host key its signed announcement names.
+   */
+  private int onDevice(Session s, String credentials) throws Exception {
+    if (s.peer().id().equals(HexFormat.of().formatHex(identity.nostrPublicKey()))) {
+      throw new IllegalArgumentException(s.node() + " is this node");
     }
+    int colon = credentials.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException(s.node() + " is a Nostr device, which has no remote admin to let a one-time "
+          + "key in: give its admin login, --credentials user:password");
+    }
+    AtomicReference<String> refused = new AtomicReference<>();
+    ServerKeyVerifier verifier = HostKeyAttribute.deviceVerifier(s.node(), attributesOf(s.peer()), refused::set);
+    String password = credentials.substring(colon + 1);
+    return open(s, credentials.substring(0, colon), c -> c.addPasswordIdentity(password), verifier, refused);
+  }
+
+  /** What {@code peer} signed about itself, from the first {@link PeerAttributes} that holds its record. */
+  private Optional<Map<String, String>> attributesOf(PeerRef peer) {
+    for (PeerAttributes a : records) {
+      Optional<Map<String, String>> found = a.of(peer);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
   }
 
   /** What {@code ssh:ticket} answered: the user to log in as and the node's host key. */
@@ -180,24 +230,22 @@ public final class ShellCommands {
     return Optional.of(new Pty(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
   }
 
-  private int open(PeerRef peer, String user, KeyPair key, ServerKeyVerifier hostKey, String command,
-      Optional<Pty> pty, InputStream in, OutputStream out, OutputStream err) throws Exception {
-    Channel listener = oneShot(peer);
+  private int open(Session s, String user, Consumer<ClientSession> identity, ServerKeyVerifier hostKey,
+      AtomicReference<String> refused) throws Exception {
+    Channel listener = oneShot(s.peer(), refused);
     int port = ((InetSocketAddress) listener.localAddress()).getPort();
     ClassLoader context = SshdLoader.enter();
     SshClient client = SshClient.setUpDefaultClient();
     try {
       client.setServerKeyVerifier(hostKey);
       client.start();
-      try (ClientSession session = client.connect(user, "127.0.0.1", port).verify(WAIT).getSession()) {
-        session.addPublicKeyIdentity(key);
-        session.auth().verify(WAIT);
-        try (ClientChannel channel = command.isBlank() ? shellChannel(session, pty)
-            : session.createExecChannel(command)) {
-          if (command.isBlank()) {
-            channel.setIn(nonClosing(in));
+      try (ClientSession session = login(s.node(), client, user, port, identity, refused)) {
+        try (ClientChannel channel = s.command().isBlank() ? shellChannel(session, s.pty())
+            : session.createExecChannel(s.command())) {
+          if (s.command().isBlank()) {
+            channel.setIn(nonClosing(s.in()));
           }
-          channel.setOut(nonClosing(out));
+          channel.setOut(nonClosing(s.out()));
           // System.err is this command's standard error only on this thread (Gogo's ThreadIO), not on
           // MINA's: its threads hand what the node writes there to this one
           BlockingQueue<byte[]> errors = new LinkedBlockingQueue<>();
@@ -216,9 +264,9 @@ public final class ShellCommands {
           while (!channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 100).contains(ClientChannelEvent.CLOSED)
               || !errors.isEmpty()) {
             for (byte[] b; (b = errors.poll()) != null;) {
-              err.write(b);
+              s.err().write(b);
             }
-            err.flush();
+            s.err().flush();
           }
           Integer status = channel.getExitStatus();
           return status == null ? 1 : status;
@@ -228,6 +276,36 @@ public final class ShellCommands {
       listener.close();
       client.stop();
       SshdLoader.restore(context);
+    }
+  }
+
+  /**
+   * An authenticated session through the one-shot port; a failure says why where it is known (the
+   * stream refused by the other node or its transport, a host key refused) rather than MINA's words.
+   */
+  private static ClientSession login(String node, SshClient client, String user, int port,
+      Consumer<ClientSession> identity, AtomicReference<String> refused) throws IOException {
+    ClientSession session = null;
+    try {
+      session = client.connect(user, "127.0.0.1", port).verify(WAIT).getSession();
+      identity.accept(session);
+      session.auth().verify(WAIT);
+      return session;
+    } catch (IOException | RuntimeException e) {
+      // the key exchange was done (the host key accepted): the server refused the login itself
+      boolean loginRefused = session != null && session.getServerKey() != null && !session.isAuthenticated();
+      if (session != null) {
+        session.close(true);
+      }
+      String why = refused.get();
+      if (why != null) {
+        throw new IllegalStateException(why, e);
+      }
+      if (loginRefused) {
+        throw new IllegalStateException(node + " refused the login as " + user + " (" + e.getMessage() + ")", e);
+      }
+      throw new IllegalStateException("no SSH session with " + node + ": " + e.getMessage() + " (the stream "
+          + "was closed there: its SSH console is off, or it refuses logins from here)", e);
     }
   }
 
@@ -244,7 +322,7 @@ public final class ShellCommands {
   }
 
   /** Loopback port that splices the first connection to a new stream to {@code peer}, then closes. */
-  private Channel oneShot(PeerRef peer) throws InterruptedException {
+  private Channel oneShot(PeerRef peer, AtomicReference<String> refused) throws InterruptedException {
     List<Channel> self = new ArrayList<>(1);
     Channel listener = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
         .childOption(ChannelOption.AUTO_READ, false)
@@ -263,6 +341,10 @@ public final class ShellCommands {
             directory.open(peer, OverlayShellHandler.PROTOCOL).whenComplete((stream, err) -> {
               if (err != null) {
                 LOG.info("ssh: ssh:shell cannot reach {}: {}", peer.id(), err.toString());
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+                refused.compareAndSet(null, "cannot open " + OverlayShellHandler.PROTOCOL + " to " + peer + ": "
+                    + cause.getMessage());
                 ch.close();
               } else if (!ch.isActive()) {
                 stream.reset();

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
@@ -27,7 +26,6 @@ import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.auth.AsyncAuthException;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
@@ -120,6 +118,11 @@ public final class SshConsoleServer implements SshConsole, Listener {
     @AttributeDefinition(description = "Let the admin forward local ports through the node (ssh -L), to any "
         + "address the node reaches; remote (-R), agent and X11 forwarding stay refused")
     boolean local_forwarding() default false;
+
+    @AttributeDefinition(description = "Let ssh:shell from Nostr devices log in here through a relay this node is a "
+        + "device of (their keys in the device allow list of etc/io.warren.nostr.client.cfg): with the admin "
+        + "password, or an authorised key")
+    boolean device_logins() default false;
   }
 
   private final Settings settings;
@@ -137,6 +140,7 @@ public final class SshConsoleServer implements SshConsole, Listener {
   private final SshServer server;
   private final InetSocketAddress address;
   private final AdminAuthenticator admin;
+  private final OverlaySources overlay = new OverlaySources();
 
   @Activate
   public SshConsoleServer(BundleContext context, @Reference Store store, @Reference AuthorizedKeys keys,
@@ -187,26 +191,8 @@ public final class SshConsoleServer implements SshConsole, Listener {
         }
         return ok;
       });
-      if (settings.passwords()) {
-        s.setPasswordAuthenticator((user, password, session) -> {
-          // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
-          // being checked do not stall the traffic of sessions already open
-          String source = source(session);
-          if (refusedLocked(user, source)) {
-            return false;
-          }
-          AsyncAuthException pending = new AsyncAuthException();
-          try {
-            checks.execute(() -> pending.setAuthed(PasswordChecks.check(admin, user, password, source)));
-          } catch (RejectedExecutionException e) {
-            LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
-            return false;
-          }
-          throw pending;
-        });
-      } else {
-        s.setPasswordAuthenticator(null);
-      }
+      s.setPasswordAuthenticator(settings.passwords()
+          ? PasswordChecks.authenticator(admin, checks, this::source, this::refusedLocked) : null);
       // the password goes through the "password" method only: keyboard-interactive would ask for the
       // same password again, with a banner of its own on the client's terminal
       s.setKeyboardInteractiveAuthenticator(null);
@@ -292,11 +278,19 @@ public final class SshConsoleServer implements SshConsole, Listener {
     return false;
   }
 
-  /** Where a login attempt comes from, for the login limits: its IP address, never its port. */
-  static String source(ServerSession session) {
+  /**
+   * Where a login attempt comes from, for the login limits: its IP address, never its port; for a
+   * connection spliced from an overlay stream, that stream's source ({@link OverlaySources}).
+   */
+  String source(ServerSession session) {
     SocketAddress a = session.getClientAddress();
-    return a instanceof InetSocketAddress i && i.getAddress() != null ? "ip " + i.getAddress().getHostAddress()
-        : "ssh " + a;
+    return overlay.of(a).orElseGet(() -> a instanceof InetSocketAddress i && i.getAddress() != null
+        ? "ip " + i.getAddress().getHostAddress() : "ssh " + a);
+  }
+
+  /** The sources of the connections {@link OverlayShellHandler} makes. */
+  OverlaySources overlay() {
+    return overlay;
   }
 
   @Deactivate
@@ -345,6 +339,11 @@ public final class SshConsoleServer implements SshConsole, Listener {
   @Override
   public boolean localForwarding() {
     return settings.localForwarding();
+  }
+
+  @Override
+  public boolean deviceLogins() {
+    return settings.deviceLogins();
   }
 
   /**
