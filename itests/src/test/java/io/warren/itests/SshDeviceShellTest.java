@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ssh:shell} to a Nostr device through a relay, three node processes: R runs the relay, D is a
  * device of it with its SSH console on and {@code device.logins = true} (C's key in its allow list), C is
  * a device of it too and opens D's console by D's callsign. D has no remote admin: C gives D's admin
- * login, and checks D's host key against D's signed announcement. Refused: no credentials, wrong ones, a
+ * login (or logs in with its client key once D's admin authorised it), and checks D's host key against D's
+ * signed announcement. Refused: C's key before D authorised it, wrong credentials, a
  * caller D does not allow (R), a device announcing no host key, and every device once D turns
  * {@code device.logins} off.
  */
@@ -80,10 +81,19 @@ class SshDeviceShellTest {
         assertNotEquals(0, failing.exit(), failing.toString());
         assertTrue(failing.err().contains("unknown command: no:such"), failing.toString());
 
-        // refused: no credentials (a device has no remote admin), wrong ones (D's admin check)
+        // without credentials C logs in with its client key, which D has not authorised yet; then D's admin does
         Result none = c.client("ssh:shell", "--node", callsign, "node:identity");
         assertNotEquals(0, none.exit(), none.toString());
-        assertTrue(none.err().contains("--credentials user:password"), none.toString());
+        assertTrue(none.err().contains("refused the login as admin") && none.err().contains("ssh:fingerprint --client")
+            && none.err().contains("--credentials user:password"), none.toString());
+        String cKey = c.client("ssh:fingerprint", "--client").out().strip();
+        assertTrue(cKey.startsWith("ssh-ed25519 "), cKey);
+        Result added = d.client("ssh:keys", "add", cKey);
+        assertEquals(0, added.exit(), added.toString());
+        Result byKey = c.client("shell", callsign, "node:identity");
+        assertEquals(0, byKey.exit(), byKey.toString());
+        assertTrue(byKey.out().contains(dIdentity), byKey.toString());
+        // refused: wrong credentials (D's admin check)
         Result wrong = c.client("ssh:shell", "--node", callsign, "--credentials", "admin:nope", "node:identity");
         assertNotEquals(0, wrong.exit(), wrong.toString());
         assertTrue(wrong.err().contains("refused the login as admin"), wrong.toString());

@@ -13,6 +13,12 @@ public interface SshConsole {
   /** The host public key as an OpenSSH line ({@code ssh-ed25519 AAAA...}), for known_hosts. */
   String hostKey();
 
+  /**
+   * The public key this node's {@code ssh:shell} logs in to Nostr devices with, as an OpenSSH line:
+   * a device's admin lets it in with {@code ssh:keys add <line>}. Created once, kept in the store.
+   */
+  String clientKey();
+
   /** Where it listens, or empty when it is off. */
   Optional<InetSocketAddress> address();
 

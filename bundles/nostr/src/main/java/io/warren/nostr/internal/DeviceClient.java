@@ -16,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -144,15 +143,8 @@ public final class DeviceClient {
 
   /** Every registered service's attributes; a key two services give keeps the first one's value. */
   private Map<String, String> attributes() {
-    Map<String, String> out = new TreeMap<>();
-    for (RecordAttributes source : attributeSources) {
-      try {
-        source.attributes().forEach(out::putIfAbsent);
-      } catch (RuntimeException e) {
-        LOG.warn("nostr: record attributes of {} not read", source, e);
-      }
-    }
-    return out;
+    return RecordAttributes.merge(attributeSources, (source, e) -> LOG.warn("nostr: record attributes of {} not read",
+        source, e));
   }
 
   /** Publishes the device announcement again on every relay when the attributes changed since the last one. */

@@ -318,14 +318,12 @@ class NostrTransportTest {
 
   @Test
   void aDevicesRecordAttributesReachOthersSignedAndFollowChanges() throws Exception {
-    Key a = Key.random();
-    Key b = Key.random();
-    DeviceClient da = device(a);
-    DeviceClient db = device(b);
+    DeviceClient da = device(Key.random());
+    DeviceClient db = device(Key.random());
     java.util.concurrent.atomic.AtomicReference<Map<String, String>> says =
         new java.util.concurrent.atomic.AtomicReference<>(Map.of("ssh.hostkey", "SHA256:one"));
     db.addRecordAttributes(says::get); // as DS binds a service registered after the device connected
-    PeerRef refB = new PeerRef(PeerRef.NOSTR, b.hex());
+    PeerRef refB = new PeerRef(PeerRef.NOSTR, db.hex());
     DeviceAttributes heardByA = new DeviceAttributes(hex -> da.seenAnnouncement(hex).stream().toList());
     DeviceAttributes onRelay = new DeviceAttributes(hex -> events.query(List.of(new io.warren.nostr.Filter(null,
         java.util.Set.of(hex), java.util.Set.of(TunnelWire.DEVICE_KIND), null, null, null, 4)), 4, 4).stream()
@@ -340,7 +338,7 @@ class NostrTransportTest {
         "SHA256:two"))), "a heard b's new attribute");
     Await.until(() -> onRelay.of(refB).equals(Optional.of(Map.of("ssh.hostkey", "SHA256:two"))),
         "the relay replaced b's announcement");
-    assertEquals(Optional.of(Map.of()), heardByA.of(new PeerRef(PeerRef.NOSTR, a.hex())), "a says nothing");
+    assertEquals(Optional.of(Map.of()), heardByA.of(new PeerRef(PeerRef.NOSTR, da.hex())), "a says nothing");
   }
 
   @Test

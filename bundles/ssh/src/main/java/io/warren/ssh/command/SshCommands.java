@@ -49,11 +49,14 @@ public final class SshCommands {
     };
   }
 
-  @Descriptor("Prints the host key's SHA256 fingerprint as OpenSSH prints it; -k prints the public key line instead")
+  @Descriptor("Prints the host key's SHA256 fingerprint as OpenSSH prints it; -k prints the public key line instead, "
+      + "--client this node's client key line (for a device's ssh:keys add)")
   public String fingerprint(
       @Descriptor("print the host public key as an OpenSSH line (for known_hosts)") @Parameter(names = {"-k", "--key"},
-          presentValue = "true", absentValue = "false") boolean key) {
-    return key ? console.hostKey() : console.fingerprint();
+          presentValue = "true", absentValue = "false") boolean key,
+      @Descriptor("print the public key ssh:shell logs in to Nostr devices with, as an OpenSSH line") @Parameter(
+          names = {"--client"}, presentValue = "true", absentValue = "false") boolean client) {
+    return client ? console.clientKey() : key ? console.hostKey() : console.fingerprint();
   }
 
   @Descriptor("The SSH console: where it listens (or that it is off), its host key, open connections, and whether "

@@ -1,45 +1,26 @@
 package io.warren.ssh.internal;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.SocketChannel;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerAttributes;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.RemoteAdmin;
 import io.warren.api.channel.EventLoops;
-import io.warren.api.channel.Splice;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ChannelShell;
-import org.apache.sshd.client.channel.ClientChannel;
-import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
-import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.osgi.service.component.annotations.Activate;
@@ -65,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A Nostr device ({@code nostr:} peer, reached through a relay) has no remote admin to issue a
  * ticket: the caller gives the device's admin login ({@code --credentials}), sent as SSH password
- * authentication over the same kind of stream, and the host key must be the one the device's signed
- * announcement names ({@link HostKeyAttribute#deviceVerifier}); the device lets such streams in only
- * where its {@code device.logins} is on ({@link OverlayShellHandler}).
+ * authentication over the same kind of stream, or logs in with this node's client key where the
+ * device authorised it; the host key must be the one the device's signed announcement names
+ * ({@link HostKeyAttribute#deviceVerifier}); the device lets such streams in only where its
+ * {@code device.logins} is on ({@link OverlayShellHandler}).
  */
 @Component(service = ShellCommands.class, property = {
     "osgi.command.scope=ssh",
@@ -76,11 +58,13 @@ import org.slf4j.LoggerFactory;
 public final class ShellCommands {
   private static final Logger LOG = LoggerFactory.getLogger(ShellCommands.class);
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** Who logs in to a device with this node's client key unless {@code --credentials <user>} says. */
+  static final String DEVICE_USER = "admin";
 
   private final SshConsoleServer server;
   private final PeerDirectory directory;
   private final NodeIdentity identity;
-  private final EventLoops loops;
+  private final OverlaySession sessions;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
@@ -93,7 +77,7 @@ public final class ShellCommands {
     this.server = server;
     this.directory = directory;
     this.identity = identity;
-    this.loops = loops;
+    this.sessions = new OverlaySession(directory, loops);
   }
 
   @Descriptor("For ssh:shell: lets <peer> log in once with <public key> within a minute, and answers the "
@@ -122,8 +106,9 @@ public final class ShellCommands {
   public void shell(CommandSession session,
       @Descriptor("the node: a node name, a peer ID, or a device's callsign or npub") @Parameter(
           names = {"-n", "--node"}, absentValue = "") String node,
-      @Descriptor("that node's admin credentials, user:password (else its standing grant; a device needs them)") @Parameter(
-          names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("that node's admin credentials, user:password (else its standing grant; on a device, else this "
+          + "node's client key, as admin or as the user given alone)") @Parameter(
+              names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("a terminal's type and size, TERM:COLSxROWS: the session gets a PTY of that kind (as "
           + "warren client shell asks from a terminal)") @Parameter(names = {"--pty"}, absentValue = "") String pty,
       @Descriptor("a command to run there instead of reading lines") String... command) throws Exception {
@@ -132,20 +117,17 @@ public final class ShellCommands {
     }
     Optional<Pty> terminal = ptyOf(pty); // a bad --pty is refused before anything is asked of the other node
     PeerRef peer = directory.resolve(node);
-    Session s = new Session(node, peer, String.join(" ", command), terminal, session.getKeyboard(),
-        session.getConsole(), System.err);
+    OverlaySession.Target s =
+        new OverlaySession.Target(node, peer, String.join(" ", command), terminal, session.getKeyboard(),
+            session.getConsole(), System.err);
     int status = PeerRef.NOSTR.equals(peer.transport()) ? onDevice(s, credentials) : onMember(s, credentials);
     if (status != 0) {
       throw new IllegalStateException("the session on " + node + " ended with status " + status);
     }
   }
 
-  /** One ssh:shell session: where to, what to run, and the console's streams. */
-  private record Session(String node, PeerRef peer, String command, Optional<Pty> pty, InputStream in,
-      OutputStream out, OutputStream err) {}
-
   /** A member of the network: a one-time key its remote admin lets log in (a ticket). */
-  private int onMember(Session s, String credentials) throws Exception {
+  private int onMember(OverlaySession.Target s, String credentials) throws Exception {
     RemoteAdmin r = remote;
     if (r == null) {
       throw new IllegalStateException("ssh:shell needs the federation bundle, which is not running");
@@ -158,26 +140,40 @@ public final class ShellCommands {
     call.addAll(List.of(PublicKeyEntry.toString(key.getPublic()).split(" ")));
     Ticket ticket = Ticket.parse(s.node(), r.runAndWait(s.peer().id(), call, credentials, WAIT));
     ServerKeyVerifier verifier = HostKeyAttribute.verifier(s.node(), ticket.hostKey(), attributesOf(s.peer()));
-    return open(s, ticket.user(), c -> c.addPublicKeyIdentity(key), verifier, new AtomicReference<>());
+    return sessions.run(s, ticket.user(), c -> c.addPublicKeyIdentity(key), verifier, new AtomicReference<>());
   }
 
   /**
-   * A Nostr device: no remote admin to issue a ticket, so it logs in with the admin credentials given
-   * (SSH password authentication, checked there), and only to the host key its signed announcement names.
+   * A Nostr device: no remote admin to issue a ticket, so it logs in with the admin password given
+   * ({@code --credentials user:password}, SSH password authentication checked there) or else with this
+   * node's client key, which the device's admin has authorised ({@code ssh:keys add}), as {@code user}
+   * ({@code --credentials user}, else {@value #DEVICE_USER}); and only to the host key its signed
+   * announcement names.
    */
-  private int onDevice(Session s, String credentials) throws Exception {
+  private int onDevice(OverlaySession.Target s, String credentials) throws Exception {
     if (s.peer().id().equals(HexFormat.of().formatHex(identity.nostrPublicKey()))) {
       throw new IllegalArgumentException(s.node() + " is this node");
     }
     int colon = credentials.indexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException(s.node() + " is a Nostr device, which has no remote admin to let a one-time "
-          + "key in: give its admin login, --credentials user:password");
+    if (colon == 0) {
+      throw new IllegalArgumentException("--credentials expects user:password, or a user alone (this node's client "
+          + "key logs in)");
     }
     AtomicReference<String> refused = new AtomicReference<>();
     ServerKeyVerifier verifier = HostKeyAttribute.deviceVerifier(s.node(), attributesOf(s.peer()), refused::set);
-    String password = credentials.substring(colon + 1);
-    return open(s, credentials.substring(0, colon), c -> c.addPasswordIdentity(password), verifier, refused);
+    if (colon > 0) {
+      String password = credentials.substring(colon + 1);
+      return sessions.run(s, credentials.substring(0, colon), c -> c.addPasswordIdentity(password), verifier, refused);
+    }
+    String user = credentials.isEmpty() ? DEVICE_USER : credentials;
+    KeyPair key = server.clientKeyPair();
+    try {
+      return sessions.run(s, user, c -> c.addPublicKeyIdentity(key), verifier, refused);
+    } catch (OverlaySession.LoginRefused e) {
+      throw new IllegalStateException(e.getMessage() + ": " + s.node() + " is a Nostr device, which has no remote "
+          + "admin to let a one-time key in; let this node's client key in there (ssh:keys add "
+          + HostKey.line(key) + ", printed by ssh:fingerprint --client), or give --credentials user:password", e);
+    }
   }
 
   /** What {@code peer} signed about itself, from the first {@link PeerAttributes} that holds its record. */
@@ -230,166 +226,4 @@ public final class ShellCommands {
     return Optional.of(new Pty(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
   }
 
-  private int open(Session s, String user, Consumer<ClientSession> identity, ServerKeyVerifier hostKey,
-      AtomicReference<String> refused) throws Exception {
-    Channel listener = oneShot(s.peer(), refused);
-    int port = ((InetSocketAddress) listener.localAddress()).getPort();
-    ClassLoader context = SshdLoader.enter();
-    SshClient client = SshClient.setUpDefaultClient();
-    try {
-      client.setServerKeyVerifier(hostKey);
-      client.start();
-      try (ClientSession session = login(s.node(), client, user, port, identity, refused)) {
-        try (ClientChannel channel = s.command().isBlank() ? shellChannel(session, s.pty())
-            : session.createExecChannel(s.command())) {
-          if (s.command().isBlank()) {
-            channel.setIn(nonClosing(s.in()));
-          }
-          channel.setOut(nonClosing(s.out()));
-          // System.err is this command's standard error only on this thread (Gogo's ThreadIO), not on
-          // MINA's: its threads hand what the node writes there to this one
-          BlockingQueue<byte[]> errors = new LinkedBlockingQueue<>();
-          channel.setErr(new OutputStream() {
-            @Override
-            public void write(int b) {
-              errors.add(new byte[] {(byte) b});
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-              errors.add(Arrays.copyOfRange(b, off, off + len));
-            }
-          });
-          channel.open().verify(WAIT);
-          while (!channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 100).contains(ClientChannelEvent.CLOSED)
-              || !errors.isEmpty()) {
-            for (byte[] b; (b = errors.poll()) != null;) {
-              s.err().write(b);
-            }
-            s.err().flush();
-          }
-          Integer status = channel.getExitStatus();
-          return status == null ? 1 : status;
-        }
-      }
-    } finally {
-      listener.close();
-      client.stop();
-      SshdLoader.restore(context);
-    }
-  }
-
-  /**
-   * An authenticated session through the one-shot port; a failure says why where it is known (the
-   * stream refused by the other node or its transport, a host key refused) rather than MINA's words.
-   */
-  private static ClientSession login(String node, SshClient client, String user, int port,
-      Consumer<ClientSession> identity, AtomicReference<String> refused) throws IOException {
-    ClientSession session = null;
-    try {
-      session = client.connect(user, "127.0.0.1", port).verify(WAIT).getSession();
-      identity.accept(session);
-      session.auth().verify(WAIT);
-      return session;
-    } catch (IOException | RuntimeException e) {
-      // the key exchange was done (the host key accepted): the server refused the login itself
-      boolean loginRefused = session != null && session.getServerKey() != null && !session.isAuthenticated();
-      if (session != null) {
-        session.close(true);
-      }
-      String why = refused.get();
-      if (why != null) {
-        throw new IllegalStateException(why, e);
-      }
-      if (loginRefused) {
-        throw new IllegalStateException(node + " refused the login as " + user + " (" + e.getMessage() + ")", e);
-      }
-      throw new IllegalStateException("no SSH session with " + node + ": " + e.getMessage() + " (the stream "
-          + "was closed there: its SSH console is off, or it refuses logins from here)", e);
-    }
-  }
-
-  private static ChannelShell shellChannel(ClientSession session, Optional<Pty> pty) throws IOException {
-    ChannelShell shell = session.createShellChannel();
-    // without a terminal handed over (--pty), lines are read as they come, as ssh -T does
-    shell.setUsePty(pty.isPresent());
-    pty.ifPresent(p -> {
-      shell.setPtyType(p.type());
-      shell.setPtyColumns(p.columns());
-      shell.setPtyLines(p.rows());
-    });
-    return shell;
-  }
-
-  /** Loopback port that splices the first connection to a new stream to {@code peer}, then closes. */
-  private Channel oneShot(PeerRef peer, AtomicReference<String> refused) throws InterruptedException {
-    List<Channel> self = new ArrayList<>(1);
-    Channel listener = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            synchronized (self) {
-              if (self.isEmpty() || !self.get(0).isOpen()) {
-                ch.close();
-                return;
-              }
-              self.get(0).close(); // one connection only
-            }
-            directory.open(peer, OverlayShellHandler.PROTOCOL).whenComplete((stream, err) -> {
-              if (err != null) {
-                LOG.info("ssh: ssh:shell cannot reach {}: {}", peer.id(), err.toString());
-                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-                    ? err.getCause() : err;
-                refused.compareAndSet(null, "cannot open " + OverlayShellHandler.PROTOCOL + " to " + peer + ": "
-                    + cause.getMessage());
-                ch.close();
-              } else if (!ch.isActive()) {
-                stream.reset();
-              } else {
-                Splice.between(ch, stream.channel()).start();
-              }
-            });
-          }
-        }).bind("127.0.0.1", 0).sync().channel();
-    synchronized (self) {
-      self.add(listener);
-    }
-    return listener;
-  }
-
-  private static InputStream nonClosing(InputStream in) {
-    return new java.io.FilterInputStream(in) {
-      @Override
-      public void close() {
-        // the console session's input stays open
-      }
-    };
-  }
-
-  private static OutputStream nonClosing(OutputStream out) {
-    return new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        out.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void flush() throws IOException {
-        out.flush();
-      }
-
-      @Override
-      public void close() throws IOException {
-        out.flush();
-      }
-    };
-  }
 }
