@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.Await;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
 import java.nio.file.Path;
@@ -97,6 +98,9 @@ class SshDeviceShellTest {
         Result wrong = c.client("ssh:shell", "--node", callsign, "--credentials", "admin:nope", "node:identity");
         assertNotEquals(0, wrong.exit(), wrong.toString());
         assertTrue(wrong.err().contains("refused the login as admin"), wrong.toString());
+        // D's login limits count that guess against the relay it came through, not against D's own loopback
+        Await.until(SYNC, () -> d.err().contains("failed admin login as 'admin' from relayed via ip 127.0.0.1"),
+            "D's admin check saw the relay as the source: " + NodeProcess.tail(d.err()));
         // R holds D's announcement and reaches D directly, but D's allow list does not name R
         Result notAllowed = r.client("ssh:shell", "--node", dNpub, "--credentials", LOGIN, "node:identity");
         assertNotEquals(0, notAllowed.exit(), notAllowed.toString());

@@ -225,5 +225,4 @@ public final class ShellCommands {
     }
     return Optional.of(new Pty(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
   }
-
 }
