@@ -147,7 +147,7 @@ public final class DeviceClient {
         source, e));
   }
 
-  /** Publishes the device announcement again on every relay when the attributes changed since the last one. */
+  /** Publishes the device announcement again on every connected relay when the attributes changed since the last one. */
   private void announceAttributes() {
     Map<String, String> now = attributes();
     synchronized (this) {
@@ -156,7 +156,8 @@ public final class DeviceClient {
       }
     }
     Event e = deviceAnnouncement();
-    links.forEach(l -> l.publish(e));
+    // a link still connecting announces afresh once the relay accepted this device
+    links.stream().filter(l -> l.mux() != null).forEach(l -> l.publish(e));
   }
 
   /** This device's announcement: its callsign, name and attributes, newer than any it made before. */
