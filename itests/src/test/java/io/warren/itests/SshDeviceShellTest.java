@@ -94,6 +94,20 @@ class SshDeviceShellTest {
         Result byKey = c.client("shell", callsign, "node:identity");
         assertEquals(0, byKey.exit(), byKey.toString());
         assertTrue(byKey.out().contains(dIdentity), byKey.toString());
+        // from a terminal: D's console with a PTY (its prompt), through the relay, logged in by C's key
+        long start = System.nanoTime();
+        Terminal t = new Terminal(c.clientCommand("shell", callsign), SYNC);
+        long promptMillis;
+        try (t) {
+          int at = t.awaitAfter("warren> ", 0);
+          promptMillis = (System.nanoTime() - start) / 1_000_000;
+          t.type("node:identity\r");
+          at = t.awaitAfter(dIdentity, at);
+          t.awaitAfter("warren> ", at);
+          t.type("exit\r");
+          assertTrue(t.process.waitFor(SYNC.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), t.text());
+        }
+        assertEquals(0, t.process.exitValue(), t.text());
         // refused: wrong credentials (D's admin check)
         Result wrong = c.client("ssh:shell", "--node", callsign, "--credentials", "admin:nope", "node:identity");
         assertNotEquals(0, wrong.exit(), wrong.toString());
@@ -119,11 +133,12 @@ class SshDeviceShellTest {
             "ssh:shell", "--node", callsign, "--credentials", LOGIN, "node:identity");
         assertTrue(d.err().contains("logins from Nostr devices are off"), NodeProcess.tail(d.err()));
         assertTrue(!off.out().contains(dIdentity), off.toString());
-        long start = System.nanoTime();
+        start = System.nanoTime();
         assertEquals(0, c.client("node:identity").exit());
         long localMillis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("ssh:shell to a Nostr device through a relay: warren client shell with one command, "
-            + "start to exit: %s ms; the same command run on c itself: %d ms%n", millis, localMillis);
+            + "start to exit: %s ms; the same command run on c itself: %d ms; warren client shell to D's prompt "
+            + "%d ms%n", millis, localMillis, promptMillis);
       }
     }
   }
