@@ -1,9 +1,7 @@
 package io.warren.ssh.internal;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
@@ -163,10 +161,7 @@ final class OverlaySession {
   /** Loopback port that splices the first connection to a new stream to {@code peer}, then closes. */
   private Channel oneShot(PeerRef peer, AtomicReference<String> refused) throws InterruptedException {
     List<Channel> self = new ArrayList<>(1);
-    Channel listener = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
+    Channel listener = loops.spliceServer()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
