@@ -1,5 +1,7 @@
 package io.warren.api.channel;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
@@ -26,6 +28,18 @@ public interface EventLoops {
 
   /** The UDP channel class matching {@link #group()}. */
   Class<? extends DatagramChannel> datagramChannel();
+
+  /**
+   * A TCP server on these loops whose connections are to be spliced ({@link Splice}): auto-read off
+   * (the splice reads when the other side can take more), half-closure allowed, Nagle off. Add the
+   * child handler and bind.
+   */
+  default ServerBootstrap spliceServer() {
+    return new ServerBootstrap().group(group()).channel(serverSocketChannel())
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.TCP_NODELAY, true);
+  }
 
   /** {@code epoll} or {@code nio}, for logs and {@code node:info}. */
   String ioTransport();

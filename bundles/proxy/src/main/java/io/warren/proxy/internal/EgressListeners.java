@@ -94,11 +94,8 @@ final class EgressListeners {
   }
 
   private ServerBootstrap serverBootstrap(AtomicReference<ActiveRule> holder) {
-    return new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
+    return loops.spliceServer()
         .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
