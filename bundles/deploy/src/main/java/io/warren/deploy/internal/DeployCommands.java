@@ -178,7 +178,7 @@ public final class DeployCommands {
     if (!node.isEmpty()) {
       return remote().runAndWait(node, List.of("deploy:rollback", bundle), credentials, CALL);
     }
-    return deployer.rollback(bundle, "console");
+    return deployer.rollback(bundle, "admin");
   }
 
   private RemoteAdmin remote() {

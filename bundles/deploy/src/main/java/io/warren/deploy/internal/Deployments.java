@@ -58,7 +58,13 @@ final class Deployments {
     }
     try {
       String digest = sha256(content);
-      Verified v = verify(content);
+      Verified v;
+      try {
+        v = verify(content);
+      } catch (DeployException e) {
+        store.record("(not verified)", "-", digest, by, e.getMessage());
+        throw e;
+      }
       String bundle = v.bundle();
       Optional<Bundle> existing = installer.installed(bundle);
       if (existing.isPresent() && v.version().compareTo(existing.get().getVersion()) < 0 && !force) {
@@ -68,12 +74,17 @@ final class Deployments {
       Optional<Artifact> before = existing.isPresent() ? Optional.of(keepInstalled(existing.get(), digest, by))
           : Optional.empty();
       store.putArtifact(new Artifact(digest, bundle, v.version().toString(), content));
+      Optional<Version> from = existing.map(Bundle::getVersion);
+      // what may be gone back to after the version now: kept if this update fails
+      String earlier = before.isEmpty() ? null
+          : store.kept(bundle).filter(k -> k.current().equals(before.get().digest())).flatMap(Kept::previous)
+              .orElse(null);
       long start = System.nanoTime();
       try {
         Bundle b = apply(bundle, content, existing);
         installer.startAndAwait(b, activation);
         store.keep(bundle, digest, before.map(Artifact::digest).orElse(null));
-        String result = (existing.isPresent() ? "updated from " + existing.get().getVersion() : "installed")
+        String result = from.map(f -> "updated from " + f).orElse("installed")
             + ", active in " + (System.nanoTime() - start) / 1_000_000 + " ms";
         store.record(bundle, v.version().toString(), digest, by, result);
         LOG.info("deploy: {} {} {} (pushed by {}, signed by {})", bundle, v.version(), result, by,
@@ -82,7 +93,7 @@ final class Deployments {
             installer.components(b));
       } catch (BundleException | RuntimeException e) {
         String why = e.getMessage();
-        String back = goBack(bundle, before, why);
+        String back = goBack(bundle, before, earlier, why);
         store.record(bundle, v.version().toString(), digest, by, "failed: " + why + "; " + back);
         LOG.warn("deploy: {} {} pushed by {} failed: {}; {}", bundle, v.version(), by, why, back);
         throw new DeployException(bundle + " " + v.version() + " failed: " + why + "; " + back, e);
@@ -177,8 +188,12 @@ final class Deployments {
     return existing.get();
   }
 
-  /** Restores {@code before}, or uninstalls a first install; says what it did. */
-  private String goBack(String bundle, Optional<Artifact> before, String why) throws InterruptedException {
+  /**
+   * Restores {@code before} (keeping {@code earlier} to go back to, as before the failed update),
+   * or uninstalls a first install; says what it did.
+   */
+  private String goBack(String bundle, Optional<Artifact> before, String earlier, String why)
+      throws InterruptedException {
     Optional<Bundle> now = installer.installed(bundle);
     if (before.isEmpty()) {
       try {
@@ -197,7 +212,7 @@ final class Deployments {
       Bundle b = now.orElseThrow(() -> new DeployException(bundle + " is gone"));
       installer.update(b, a.content(), activation);
       installer.startAndAwait(b, activation);
-      store.keep(bundle, a.digest(), null);
+      store.keep(bundle, a.digest(), earlier);
       return "rolled back to " + a.version() + ", active again";
     } catch (BundleException | RuntimeException e) {
       LOG.error("deploy: {}: rolling back to {} after '{}' failed too", bundle, a.version(), why, e);

@@ -118,7 +118,7 @@ final class Installer {
       }
       for (ComponentConfigurationDTO c : configurations) {
         if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
-          throw new DeployException("component " + d.name + " failed to activate: " + c.failure);
+          throw new DeployException("component " + d.name + " failed to activate: " + rootCause(c.failure));
         }
         boolean active = c.state == ComponentConfigurationDTO.ACTIVE
             || (!d.immediate && c.state == ComponentConfigurationDTO.SATISFIED);
@@ -128,6 +128,20 @@ final class Installer {
       }
     }
     return null;
+  }
+
+  /** The deepest {@code Caused by:} of SCR's failure text (a stack trace), else its first line. */
+  static String rootCause(String failure) {
+    if (failure == null) {
+      return "(SCR gave no reason)";
+    }
+    String[] lines = failure.split("\\R");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      if (lines[i].startsWith("Caused by: ")) {
+        return lines[i].substring("Caused by: ".length()).strip();
+      }
+    }
+    return lines[0].strip();
   }
 
   static String state(int s) {

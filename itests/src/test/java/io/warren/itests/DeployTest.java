@@ -1,0 +1,156 @@
+package io.warren.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.testing.Jars;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.NodeProcess.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code deploy:push} between two node processes of one network: P pushes signed builds of the example
+ * plugin (examples/hello) to Q with Q's admin credentials; Q installs, updates, awaits the plugin's
+ * component, rolls a broken build back by itself, and refuses unsigned, tampered, downgraded and
+ * untrusted builds, and a push without its admin authorisation, with nothing changed. Prints the time
+ * from push to active for a ~100 KB and a ~5 MB bundle, and the time to roll a broken one back.
+ */
+class DeployTest {
+  private static final Duration SYNC = Duration.ofSeconds(60);
+  private static final String BUNDLE = "io.warren.example.hello";
+
+  @TempDir static Path dir;
+
+  @Test
+  void signedPushesUpdatesRollbacksAndRefusals() throws Exception {
+    Path example = Path.of(System.getProperty("warren.example.jar"));
+    assertTrue(Files.isRegularFile(example), "the example plugin is built by the reactor: " + example);
+    Path jars = Files.createDirectories(dir.resolve("jars"));
+    Jars.Publisher publisher = Jars.publisher(dir.resolve("keys"), "publisher");
+    Jars.Publisher stranger = Jars.publisher(dir.resolve("keys"), "stranger");
+    Path v100 = Jars.sign(example, jars.resolve("v100.jar"), publisher);
+    Path v110 = build(example, jars, "1.1.0", publisher, Map.of(), 100 * 1024);
+    Path v120 = build(example, jars, "1.2.0", publisher, Map.of(), 5 * 1024 * 1024);
+    Path broken = build(example, jars, "1.3.0", publisher, Map.of("Hello-Fail-Activation", "true"), 0);
+    Path unsigned = Jars.rewrite(example, jars.resolve("unsigned.jar"), Map.of("Bundle-Version", "1.4.0"), Map.of());
+    Path untrusted = build(example, jars, "1.4.0", stranger, Map.of(), 0);
+    Path tampered = Jars.tamper(build(example, jars, "1.5.0", publisher, Map.of(), 0), jars.resolve("tampered.jar"),
+        "META-INF/maven/io.warren.examples/warren-example-hello/pom.properties", "version=6.6.6\n");
+    Path downgrade = build(example, jars, "0.9.0", publisher, Map.of(), 0);
+
+    try (NodeProcess p = NodeProcess.startMember(NodeProcess.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
+        "mynet:NetPass", "admin:PAdmin", null)) {
+      try (NodeProcess q = NodeProcess.startMember(NodeProcess.installation(dir.resolve("q"), "q"),
+          dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin", p.identity())) {
+        String qId = q.banner("peer ID");
+        p.awaitClient(SYNC, o -> o.out().contains(qId), "net:nodes");
+
+        // nobody trusted yet: refused, nothing installed
+        assertRefused(p, q, v100, "does not trust", null);
+        Result trust = q.client("deploy:trust", "add", publisher.certificate().toString());
+        assertEquals(0, trust.exit(), trust.toString());
+        assertTrue(q.client("deploy:trust", "list").out().contains("CN=publisher"));
+
+        // no admin authorisation on Q: refused there before any upload
+        Result none = p.client("deploy:push", "--node", "q", v100.toString());
+        assertNotEquals(0, none.exit(), none.toString());
+        assertTrue(none.err().contains("requires admin authorization"), none.toString());
+        Result wrong = p.client("deploy:push", "--node", "q", "--credentials", "admin:nope", v100.toString());
+        assertNotEquals(0, wrong.exit(), wrong.toString());
+        assertHello(q, null);
+
+        // first install, then updates of ~100 KB and ~5 MB: each active (and answering) when the push returns
+        push(p, q, v100, "1.0.0", "installed");
+        long small = push(p, q, v110, "1.1.0", "updated from 1.0.0");
+        long large = push(p, q, v120, "1.2.0", "updated from 1.1.0");
+
+        // a build whose component fails to activate: Q goes back to 1.2.0 by itself and says why
+        long start = System.nanoTime();
+        Result b = pushAs(p, broken);
+        long rollback = (System.nanoTime() - start) / 1_000_000;
+        assertNotEquals(0, b.exit(), b.toString());
+        assertTrue(b.err().contains("broken on purpose") && b.err().contains("rolled back to 1.2.0"), b.toString());
+        assertHello(q, "1.2.0");
+
+        // refused before anything changes
+        assertRefused(p, q, unsigned, "unsigned", "1.2.0");
+        assertRefused(p, q, untrusted, "CN=stranger", "1.2.0");
+        assertRefused(p, q, tampered, "tampered", "1.2.0");
+        assertRefused(p, q, downgrade, "downgrade from 1.2.0 to 0.9.0", "1.2.0");
+
+        // by hand: back to the version before the last successful update
+        Result back = p.client("deploy:rollback", "--node", "q", "--credentials", "admin:QAdmin", BUNDLE);
+        assertEquals(0, back.exit(), back.toString());
+        assertHello(q, "1.1.0");
+        // a downgrade when asked for
+        Result forced = p.client("deploy:push", "--node", "q", "--credentials", "admin:QAdmin", "--force",
+            downgrade.toString());
+        assertEquals(0, forced.exit(), forced.toString());
+        assertHello(q, "0.9.0");
+
+        String history = q.client("deploy:history").out();
+        String pId = p.banner("peer ID");
+        for (String x : new String[] {"installed", "updated from 1.0.0", "component io.warren.example.hello"
+            + ".HelloCommands failed to activate", "rolled back by hand", "refused: unsigned", "by " + pId}) {
+          assertTrue(history.contains(x), x + " in\n" + history);
+        }
+        System.out.printf("deploy figures (direct, loopback; from deploy:push to ACTIVE, client process included):"
+            + " ~100 KB %d ms, ~5 MB %d ms; broken bundle rolled back and refused in %d ms%n", small, large, rollback);
+      }
+    }
+  }
+
+  /** The example with {@code version}, {@code headers} and {@code pad} bytes of noise, signed by {@code by}. */
+  private static Path build(Path example, Path jars, String version, Jars.Publisher by, Map<String, String> headers,
+      int pad) throws Exception {
+    Map<String, String> h = new java.util.HashMap<>(headers);
+    h.put("Bundle-Version", version);
+    byte[] noise = new byte[pad];
+    new Random(pad).nextBytes(noise);
+    Path plain = Jars.rewrite(example, jars.resolve(version + "-" + by.alias() + "-plain.jar"), h,
+        pad == 0 ? Map.of() : Map.of("padding.bin", noise));
+    return Jars.sign(plain, jars.resolve(version + "-" + by.alias() + (headers.isEmpty() ? "" : "-x") + ".jar"), by);
+  }
+
+  private static Result pushAs(NodeProcess p, Path jar) throws Exception {
+    return p.client("deploy:push", "--node", "q", "--credentials", "admin:QAdmin", jar.toString());
+  }
+
+  /** Pushes {@code jar}; it must be active with {@code version} when the push returns. Answers the time taken. */
+  private static long push(NodeProcess p, NodeProcess q, Path jar, String version, String what) throws Exception {
+    long start = System.nanoTime();
+    Result r = pushAs(p, jar);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(0, r.exit(), r + "\n--- q:\n" + NodeProcess.tail(q.err()));
+    assertTrue(r.out().contains(BUNDLE + " " + version + " ACTIVE: " + what), r.toString());
+    assertTrue(r.out().contains("io.warren.example.hello.HelloCommands active"), r.toString());
+    assertHello(q, version);
+    return millis;
+  }
+
+  private static void assertRefused(NodeProcess p, NodeProcess q, Path jar, String why, String version)
+      throws Exception {
+    Result r = pushAs(p, jar);
+    assertNotEquals(0, r.exit(), r.toString());
+    assertTrue(r.err().contains(why), why + " in " + r);
+    assertHello(q, version);
+  }
+
+  /** Q's hello:hello answers with {@code version}, or (null) there is no such command. */
+  private static void assertHello(NodeProcess q, String version) throws Exception {
+    Result h = q.client("hello:hello");
+    if (version == null) {
+      assertNotEquals(0, h.exit(), h.toString());
+    } else {
+      assertEquals(0, h.exit(), h.toString());
+      assertEquals("hello from q, example plugin " + version, h.out().strip());
+    }
+  }
+}
