@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,32 +20,46 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code deploy:push} between two node processes of one network: P pushes signed builds of the example
  * plugin (examples/hello) to Q with Q's admin credentials; Q installs, updates, awaits the plugin's
  * component, rolls a broken build back by itself, and refuses unsigned, tampered, downgraded and
- * untrusted builds, and a push without its admin authorisation, with nothing changed. Prints the time
- * from push to active for a ~100 KB and a ~5 MB bundle, and the time to roll a broken one back.
+ * untrusted builds, and a push without its admin authorisation, with nothing changed; and the same
+ * pushes through a circuit relay to a node that listens nowhere. Prints the time from push to active
+ * for a ~100 KB and a ~5 MB bundle, direct and relayed, and the time to roll a broken one back.
  */
 class DeployTest {
   private static final Duration SYNC = Duration.ofSeconds(60);
   private static final String BUNDLE = "io.warren.example.hello";
 
   @TempDir static Path dir;
+  static Jars.Publisher publisher;
+  static Path v100;
+  static Path v110;
+  static Path v120;
+  static Path broken;
+  static Path unsigned;
+  static Path untrusted;
+  static Path tampered;
+  static Path downgrade;
 
-  @Test
-  void signedPushesUpdatesRollbacksAndRefusals() throws Exception {
+  /** Builds of the example plugin: versions, a ~100 KB and a ~5 MB one, a broken one, and bad ones. */
+  @BeforeAll
+  static void builds() throws Exception {
     Path example = Path.of(System.getProperty("warren.example.jar"));
     assertTrue(Files.isRegularFile(example), "the example plugin is built by the reactor: " + example);
     Path jars = Files.createDirectories(dir.resolve("jars"));
-    Jars.Publisher publisher = Jars.publisher(dir.resolve("keys"), "publisher");
+    publisher = Jars.publisher(dir.resolve("keys"), "publisher");
     Jars.Publisher stranger = Jars.publisher(dir.resolve("keys"), "stranger");
-    Path v100 = Jars.sign(example, jars.resolve("v100.jar"), publisher);
-    Path v110 = build(example, jars, "1.1.0", publisher, Map.of(), 100 * 1024);
-    Path v120 = build(example, jars, "1.2.0", publisher, Map.of(), 5 * 1024 * 1024);
-    Path broken = build(example, jars, "1.3.0", publisher, Map.of("Hello-Fail-Activation", "true"), 0);
-    Path unsigned = Jars.rewrite(example, jars.resolve("unsigned.jar"), Map.of("Bundle-Version", "1.4.0"), Map.of());
-    Path untrusted = build(example, jars, "1.4.0", stranger, Map.of(), 0);
-    Path tampered = Jars.tamper(build(example, jars, "1.5.0", publisher, Map.of(), 0), jars.resolve("tampered.jar"),
+    v100 = Jars.sign(example, jars.resolve("v100.jar"), publisher);
+    v110 = build(example, jars, "1.1.0", publisher, Map.of(), 100 * 1024);
+    v120 = build(example, jars, "1.2.0", publisher, Map.of(), 5 * 1024 * 1024);
+    broken = build(example, jars, "1.3.0", publisher, Map.of("Hello-Fail-Activation", "true"), 0);
+    unsigned = Jars.rewrite(example, jars.resolve("unsigned.jar"), Map.of("Bundle-Version", "1.4.0"), Map.of());
+    untrusted = build(example, jars, "1.4.0", stranger, Map.of(), 0);
+    tampered = Jars.tamper(build(example, jars, "1.5.0", publisher, Map.of(), 0), jars.resolve("tampered.jar"),
         "META-INF/maven/io.warren.examples/warren-example-hello/pom.properties", "version=6.6.6\n");
-    Path downgrade = build(example, jars, "0.9.0", publisher, Map.of(), 0);
+    downgrade = build(example, jars, "0.9.0", publisher, Map.of(), 0);
+  }
 
+  @Test
+  void signedPushesUpdatesRollbacksAndRefusals() throws Exception {
     try (NodeProcess p = NodeProcess.startMember(NodeProcess.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
         "mynet:NetPass", "admin:PAdmin", null)) {
       try (NodeProcess q = NodeProcess.startMember(NodeProcess.installation(dir.resolve("q"), "q"),
@@ -68,8 +83,11 @@ class DeployTest {
 
         // first install, then updates of ~100 KB and ~5 MB: each active (and answering) when the push returns
         push(p, q, v100, "1.0.0", "installed");
-        long small = push(p, q, v110, "1.1.0", "updated from 1.0.0");
-        long large = push(p, q, v120, "1.2.0", "updated from 1.1.0");
+        Took small = push(p, q, v110, "1.1.0", "updated from 1.0.0");
+        Took large = push(p, q, v120, "1.2.0", "updated from 1.1.0");
+        long client = System.nanoTime();
+        assertEquals(0, p.client("deploy:trust", "list").exit());
+        client = (System.nanoTime() - client) / 1_000_000;
 
         // a build whose component fails to activate: Q goes back to 1.2.0 by itself and says why
         long start = System.nanoTime();
@@ -101,10 +119,41 @@ class DeployTest {
             + ".HelloCommands failed to activate", "rolled back by hand", "refused: unsigned", "by " + pId}) {
           assertTrue(history.contains(x), x + " in\n" + history);
         }
-        System.out.printf("deploy figures (direct, loopback; from deploy:push to ACTIVE, client process included):"
-            + " ~100 KB %d ms, ~5 MB %d ms; broken bundle rolled back and refused in %d ms%n", small, large, rollback);
+        System.out.printf("deploy figures (direct, loopback; deploy:push until it reports ACTIVE, a warren client"
+            + " process included, which takes %d ms for deploy:trust list): ~100 KB %d ms (on the target, update to"
+            + " active %s ms), ~5 MB %d ms (%s ms); a broken bundle pushed, rolled back and reported in %d ms%n",
+            client, small.millis(), small.there(), large.millis(), large.there(), rollback);
       }
     }
+  }
+
+  /** P and Q listen nowhere (they dial out only): the pushes travel through R's circuit relay. */
+  @Test
+  void aPushThroughARelay() throws Exception {
+    try (NodeProcess r = NodeProcess.startMember(NodeProcess.installation(dir.resolve("r2"), "r"),
+        dir.resolve("r2/data"), "relnet:NetPass", "admin:RAdmin", null)) {
+      String bootstrap = r.identity();
+      try (NodeProcess p = NodeProcess.startMember(privateInstallation(dir.resolve("p2"), "p"), dir.resolve("p2/data"),
+          "relnet:NetPass", "admin:PAdmin", bootstrap);
+          NodeProcess q = NodeProcess.startMember(privateInstallation(dir.resolve("q2"), "q"), dir.resolve("q2/data"),
+              "relnet:NetPass", "admin:QAdmin", bootstrap)) {
+        String qId = q.banner("peer ID");
+        p.awaitClient(SYNC, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"), "net:nodes");
+        assertEquals(0, q.client("deploy:trust", "add", publisher.certificate().toString()).exit());
+        Took small = push(p, q, v110, "1.1.0", "installed");
+        Took large = push(p, q, v120, "1.2.0", "updated from 1.1.0");
+        assertTrue(q.err().contains("upload stream from " + p.banner("peer ID") + " (relayed)"),
+            "the upload came through the relay: " + NodeProcess.tail(q.err()));
+        System.out.printf("deploy figures (relayed through a third node, loopback): ~100 KB %d ms (on the target %s"
+            + " ms), ~5 MB %d ms (%s ms)%n", small.millis(), small.there(), large.millis(), large.there());
+      }
+    }
+  }
+
+  private static Path privateInstallation(Path dir, String name) throws java.io.IOException {
+    Path home = NodeProcess.installation(dir, name);
+    Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "listen.addresses =\n");
+    return home;
   }
 
   /** The example with {@code version}, {@code headers} and {@code pad} bytes of noise, signed by {@code by}. */
@@ -119,12 +168,15 @@ class DeployTest {
     return Jars.sign(plain, jars.resolve(version + "-" + by.alias() + (headers.isEmpty() ? "" : "-x") + ".jar"), by);
   }
 
+  /** A push's time at the pusher, and the target's own from update to active (as it reported). */
+  private record Took(long millis, String there) {}
+
   private static Result pushAs(NodeProcess p, Path jar) throws Exception {
     return p.client("deploy:push", "--node", "q", "--credentials", "admin:QAdmin", jar.toString());
   }
 
   /** Pushes {@code jar}; it must be active with {@code version} when the push returns. Answers the time taken. */
-  private static long push(NodeProcess p, NodeProcess q, Path jar, String version, String what) throws Exception {
+  private static Took push(NodeProcess p, NodeProcess q, Path jar, String version, String what) throws Exception {
     long start = System.nanoTime();
     Result r = pushAs(p, jar);
     long millis = (System.nanoTime() - start) / 1_000_000;
@@ -132,7 +184,8 @@ class DeployTest {
     assertTrue(r.out().contains(BUNDLE + " " + version + " ACTIVE: " + what), r.toString());
     assertTrue(r.out().contains("io.warren.example.hello.HelloCommands active"), r.toString());
     assertHello(q, version);
-    return millis;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("active in (\\d+) ms").matcher(r.out());
+    return new Took(millis, m.find() ? m.group(1) : "?");
   }
 
   private static void assertRefused(NodeProcess p, NodeProcess q, Path jar, String why, String version)

@@ -163,6 +163,7 @@ public final class DeployService implements Deployer, StreamHandler {
   @Override
   public void handle(Stream stream) {
     String peer = stream.peer().id();
+    LOG.info("deploy: upload stream from {}{}", peer, stream.relayed() ? " (relayed)" : "");
     UploadReader reader = new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> deploy(u,
         bytes, peer));
     Channel c = stream.channel();
