@@ -14,10 +14,12 @@ import java.util.function.Function;
 
 /**
  * The target's side of a {@value DeployService#PROTOCOL} stream: a line with the upload token
- * (32 hex digits), then exactly the announced number of bytes. A token that is not live for this
- * peer, a longer line, or more bytes than announced end the stream with a refusal; the artifact,
- * once whole, goes to {@code deploy} off the event loop, whose answer is written back: a status line
- * ({@code ok} or {@code failed}) and the report, then the end of the stream.
+ * (32 hex digits), then exactly the announced number of bytes, then nothing (the pusher half-closes).
+ * A token that is not live for this peer, a longer line, bytes arriving with the artifact beyond its
+ * announced size, or bytes of another SHA-256 end the stream with a refusal; the artifact, once
+ * whole, goes to {@code deploy} off the event loop, whose answer is written back: a status line
+ * ({@code ok} or {@code failed}) and the report, then the end of the stream. What arrives after the
+ * artifact went to {@code deploy} is dropped.
  */
 final class UploadReader extends ChannelInboundHandlerAdapter {
   private static final int TOKEN_LINE = 33;
@@ -62,15 +64,15 @@ final class UploadReader extends ChannelInboundHandlerAdapter {
           content = new byte[(int) upload.size()];
         } else {
           int n = Math.min(in.readableBytes(), content.length - filled);
-          if (n == 0) {
-            answer(ctx, false, "refused: more bytes than the " + content.length + " announced");
-            return;
-          }
           in.readBytes(content, filled, n);
           filled += n;
         }
         if (upload != null && filled == content.length && !done) {
           done = true;
+          if (in.isReadable()) {
+            answer(ctx, false, "refused: more bytes than the " + content.length + " announced");
+            return;
+          }
           if (!Deployments.sha256(content).equals(upload.digest())) {
             answer(ctx, false, "refused: the bytes received do not have the announced SHA-256");
             return;
