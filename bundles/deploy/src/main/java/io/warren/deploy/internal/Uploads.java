@@ -2,9 +2,9 @@ package io.warren.deploy.internal;
 
 import io.warren.deploy.DeployException;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -23,11 +23,11 @@ final class Uploads {
   /** What a token allows. */
   record Upload(String token, String peer, long size, String digest, boolean force, Instant until) {}
 
-  private final Clock clock;
+  private final InstantSource clock;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Upload> live = new LinkedHashMap<>();
 
-  Uploads(Clock clock) {
+  Uploads(InstantSource clock) {
     this.clock = clock;
   }
 

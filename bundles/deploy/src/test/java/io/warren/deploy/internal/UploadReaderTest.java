@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.deploy.DeployException;
+import io.warren.testing.StreamProbes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -30,27 +30,7 @@ class UploadReaderTest {
 
   private EmbeddedChannel channel(String peer) {
     EmbeddedChannel ch = new EmbeddedChannel();
-    Stream stream = new Stream() {
-      @Override
-      public Channel channel() {
-        return ch;
-      }
-
-      @Override
-      public PeerRef peer() {
-        return new PeerRef(PeerRef.LIBP2P, peer);
-      }
-
-      @Override
-      public String protocol() {
-        return DeployService.PROTOCOL;
-      }
-
-      @Override
-      public boolean relayed() {
-        return false;
-      }
-    };
+    Stream stream = StreamProbes.over(ch, new PeerRef(PeerRef.LIBP2P, peer), DeployService.PROTOCOL);
     ch.pipeline().addLast(new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> {
       deployed.set(bytes);
       return outcome;
@@ -76,7 +56,7 @@ class UploadReaderTest {
   void theTokenLineThenTheBytesInAnyPiecesReachDeployAndTheAnswerGoesBack() {
     String token = token();
     EmbeddedChannel ch = channel(PEER);
-    byte[] all = concat((token + "\n").getBytes(StandardCharsets.US_ASCII), JAR);
+    byte[] all = bytes((token + "\n").getBytes(StandardCharsets.US_ASCII), JAR);
     for (int at = 0; at < all.length; at += 7) {
       ch.writeInbound(Unpooled.wrappedBuffer(all, at, Math.min(7, all.length - at)));
     }
@@ -90,7 +70,7 @@ class UploadReaderTest {
   @Test
   void aFailedDeploymentIsAnsweredAsFailedWithItsReason() {
     EmbeddedChannel ch = channel(PEER);
-    ch.writeInbound(Unpooled.wrappedBuffer(concat((token() + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
+    ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
     outcome.completeExceptionally(new DeployException("refused: unsigned"));
     assertEquals("failed\nrefused: unsigned\n", answer(ch));
   }
@@ -99,7 +79,7 @@ class UploadReaderTest {
   void aTokenIssuedToAnotherPeerIsRefusedAndStaysUnused() {
     String token = token();
     EmbeddedChannel stranger = channel("12D3KooWStranger");
-    stranger.writeInbound(Unpooled.wrappedBuffer(concat((token + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
+    stranger.writeInbound(Unpooled.wrappedBuffer(bytes((token + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
     assertTrue(answer(stranger).startsWith("failed\nrefused: no live upload"));
     assertNull(deployed.get());
     assertTrue(uploads.take(token, PEER).isPresent(), "the pusher's token is still there");
@@ -108,7 +88,7 @@ class UploadReaderTest {
   @Test
   void aTokenIsGoodForOneUploadOnly() {
     String token = token();
-    channel(PEER).writeInbound(Unpooled.wrappedBuffer(concat((token + "\n").getBytes(StandardCharsets.US_ASCII),
+    channel(PEER).writeInbound(Unpooled.wrappedBuffer(bytes((token + "\n").getBytes(StandardCharsets.US_ASCII),
         JAR)));
     EmbeddedChannel again = channel(PEER);
     again.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII));
@@ -120,7 +100,7 @@ class UploadReaderTest {
     EmbeddedChannel ch = channel(PEER);
     byte[] other = JAR.clone();
     other[0] ^= 1;
-    ch.writeInbound(Unpooled.wrappedBuffer(concat((token() + "\n").getBytes(StandardCharsets.US_ASCII), other)));
+    ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), other)));
     assertEquals("failed\nrefused: the bytes received do not have the announced SHA-256\n", answer(ch));
     assertNull(deployed.get());
   }
@@ -128,7 +108,7 @@ class UploadReaderTest {
   @Test
   void moreBytesThanAnnouncedAreRefused() {
     EmbeddedChannel ch = channel(PEER);
-    ch.writeInbound(Unpooled.wrappedBuffer(concat((token() + "\n").getBytes(StandardCharsets.US_ASCII), JAR,
+    ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), JAR,
         new byte[] {1})));
     assertEquals("failed\nrefused: more bytes than the " + JAR.length + " announced\n", answer(ch));
     assertNull(deployed.get());
@@ -142,17 +122,7 @@ class UploadReaderTest {
     assertFalse(ch.isOpen());
   }
 
-  private static byte[] concat(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) {
-      n += p.length;
-    }
-    byte[] out = new byte[n];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, at, p.length);
-      at += p.length;
-    }
-    return out;
+  private static byte[] bytes(byte[]... parts) {
+    return io.netty.buffer.ByteBufUtil.getBytes(Unpooled.wrappedBuffer(parts));
   }
 }

@@ -5,29 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.deploy.DeployException;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class UploadsTest {
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-  private final Uploads uploads = new Uploads(new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  });
+  private final Uploads uploads = new Uploads(() -> now);
 
   @Test
   void aTokenIsForItsPeerOnceAndWithinAMinute() {
