@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.Await;
 import io.warren.testing.Jars;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * plugin (examples/hello) to Q with Q's admin credentials; Q installs, updates, awaits the plugin's
  * component, rolls a broken build back by itself, and refuses unsigned, tampered, downgraded and
  * untrusted builds, and a push without its admin authorisation, with nothing changed; and the same
- * pushes through a circuit relay to a node that listens nowhere. Prints the time from push to active
+ * pushes through a circuit relay to a node that listens nowhere; a kill -9 in the middle of an update
+ * leaves the node on the version before when it starts again. Prints the time from push to active
  * for a ~100 KB and a ~5 MB bundle, direct and relayed, and the time to roll a broken one back.
  */
 class DeployTest {
@@ -38,6 +40,7 @@ class DeployTest {
   static Path untrusted;
   static Path tampered;
   static Path downgrade;
+  static Path slow;
 
   /** Builds of the example plugin: versions, a ~100 KB and a ~5 MB one, a broken one, and bad ones. */
   @BeforeAll
@@ -56,6 +59,7 @@ class DeployTest {
     tampered = Jars.tamper(build(example, jars, "1.5.0", publisher, Map.of(), 0), jars.resolve("tampered.jar"),
         "META-INF/maven/io.warren.examples/warren-example-hello/pom.properties", "version=6.6.6\n");
     downgrade = build(example, jars, "0.9.0", publisher, Map.of(), 0);
+    slow = build(example, jars, "1.6.0", publisher, Map.of("Hello-Activation-Delay-Millis", "8000"), 0);
   }
 
   @Test
@@ -118,6 +122,25 @@ class DeployTest {
         for (String x : new String[] {"installed", "updated from 1.0.0", "component io.warren.example.hello"
             + ".HelloCommands failed to activate", "rolled back by hand", "refused: unsigned", "by " + pId}) {
           assertTrue(history.contains(x), x + " in\n" + history);
+        }
+
+        // kill -9 in the middle of an update (the new version's component takes 8 s to activate): Q starts
+        // again on the version before, and says so
+        Process push = new ProcessBuilder(p.clientCommand("deploy:push", "--node", "q", "--credentials",
+            "admin:QAdmin", slow.toString())).redirectErrorStream(true).start();
+        try {
+          Await.until(SYNC, () -> q.err().contains(BUNDLE + " 1.6.0 from " + pId + ": updating from 0.9.0"),
+              "Q began the update");
+          q.kill9();
+        } finally {
+          push.destroyForcibly();
+        }
+        try (NodeProcess again = NodeProcess.startMember(q.home(), q.dataDir(), "mynet:NetPass", "admin:QAdmin",
+            p.identity())) {
+          again.awaitClient(SYNC, o -> o.exit() == 0 && o.out().contains("example plugin 0.9.0"), "hello:hello");
+          String after = again.client("deploy:history").out();
+          assertTrue(after.contains("1.6.0") && after.contains("interrupted update (the node stopped during it);"
+              + " rolled back to 0.9.0, active again"), after);
         }
         System.out.printf("deploy figures (direct, loopback; deploy:push until it reports ACTIVE, a warren client"
             + " process included, which takes %d ms for deploy:trust list): ~100 KB %d ms (on the target, update to"

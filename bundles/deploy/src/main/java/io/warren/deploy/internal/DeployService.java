@@ -91,6 +91,15 @@ public final class DeployService implements Deployer, StreamHandler {
         context.getDataFile("incoming").toPath(), settings.activation());
     this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(Uploads.MAX),
         r -> new Thread(r, "warren-deploy"));
+    worker.execute(() -> {
+      try {
+        deployments.recover();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        LOG.error("deploy: finishing an interrupted update failed", e);
+      }
+    });
   }
 
   @Deactivate

@@ -39,6 +39,11 @@ final class DeployStore {
         bundle VARCHAR(255) PRIMARY KEY,
         current_digest VARCHAR(64) NOT NULL,
         previous_digest VARCHAR(64));
+      CREATE TABLE deploy_pending(
+        bundle VARCHAR(255) PRIMARY KEY,
+        digest VARCHAR(64) NOT NULL,
+        before_digest VARCHAR(64),
+        earlier_digest VARCHAR(64));
       CREATE TABLE deploy_history(
         id BIGINT AUTO_INCREMENT PRIMARY KEY,
         at TIMESTAMP NOT NULL,
@@ -51,6 +56,9 @@ final class DeployStore {
 
   /** An artifact kept: its bundle, version and bytes. */
   record Artifact(String digest, String bundle, String version, byte[] content) {}
+
+  /** An update begun and not finished: to {@code digest}, from {@code before}, which had {@code earlier} kept. */
+  record Pending(String bundle, String digest, String before, String earlier) {}
 
   /** A pushed bundle's current artifact and the one before it, if any. */
   record Kept(String current, Optional<String> previous) {}
@@ -156,12 +164,45 @@ final class DeployStore {
     });
   }
 
+  /** Marks an update of {@code p.bundle()} as begun, until {@link #keep} or {@link #forget} ends it. */
+  void begin(Pending p) {
+    store.transact(x -> {
+      try (PreparedStatement s = x.prepareStatement("MERGE INTO deploy_pending(bundle, digest, before_digest,"
+          + " earlier_digest) KEY(bundle) VALUES(?,?,?,?)")) {
+        s.setString(1, p.bundle());
+        s.setString(2, p.digest());
+        s.setString(3, p.before());
+        s.setString(4, p.earlier());
+        return s.executeUpdate();
+      }
+    });
+  }
+
+  /** Updates begun and not finished (the node stopped during them). */
+  List<Pending> pending() {
+    return store.transact(x -> {
+      List<Pending> out = new ArrayList<>();
+      try (PreparedStatement s = x.prepareStatement(
+          "SELECT bundle, digest, before_digest, earlier_digest FROM deploy_pending ORDER BY bundle");
+          ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Pending(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        }
+      }
+      return out;
+    });
+  }
+
   /**
    * Records {@code current} (and {@code previous}) as what {@code bundle} runs and may go back to,
-   * and drops every other artifact of that bundle, in one transaction.
+   * ends an update begun, and drops every other artifact of that bundle, in one transaction.
    */
   void keep(String bundle, String current, String previous) {
     store.transact(x -> {
+      try (PreparedStatement s = x.prepareStatement("DELETE FROM deploy_pending WHERE bundle = ?")) {
+        s.setString(1, bundle);
+        s.executeUpdate();
+      }
       try (PreparedStatement s = x.prepareStatement(
           "MERGE INTO deploy_bundle(bundle, current_digest, previous_digest) KEY(bundle) VALUES(?,?,?)")) {
         s.setString(1, bundle);
@@ -182,7 +223,8 @@ final class DeployStore {
   /** Forgets {@code bundle} (uninstalled after a failed first install) and its artifacts. */
   void forget(String bundle) {
     store.transact(x -> {
-      for (String sql : List.of("DELETE FROM deploy_bundle WHERE bundle = ?",
+      for (String sql : List.of("DELETE FROM deploy_pending WHERE bundle = ?",
+          "DELETE FROM deploy_bundle WHERE bundle = ?",
           "DELETE FROM deploy_artifact WHERE bundle = ?")) {
         try (PreparedStatement s = x.prepareStatement(sql)) {
           s.setString(1, bundle);

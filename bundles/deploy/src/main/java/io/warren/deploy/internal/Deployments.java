@@ -3,6 +3,7 @@ package io.warren.deploy.internal;
 import io.warren.deploy.DeployException;
 import io.warren.deploy.internal.DeployStore.Artifact;
 import io.warren.deploy.internal.DeployStore.Kept;
+import io.warren.deploy.internal.DeployStore.Pending;
 import io.warren.deploy.internal.Signatures.Verified;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,6 +80,9 @@ final class Deployments {
       String earlier = before.isEmpty() ? null
           : store.kept(bundle).filter(k -> k.current().equals(before.get().digest())).flatMap(Kept::previous)
               .orElse(null);
+      store.begin(new Pending(bundle, digest, before.map(Artifact::digest).orElse(null), earlier));
+      LOG.info("deploy: {} {} from {}: {}", bundle, v.version(), by, from.map(f -> "updating from " + f)
+          .orElse("installing"));
       long start = System.nanoTime();
       try {
         Bundle b = apply(bundle, content, existing);
@@ -126,6 +130,27 @@ final class Deployments {
       store.record(bundle, previous.version(), previous.digest(), by, "rolled back by hand");
       LOG.info("deploy: {} rolled back to {} by {}", bundle, previous.version(), by);
       return bundle + " " + previous.version() + " ACTIVE: rolled back\n" + String.join("\n", installer.components(b));
+    } finally {
+      one.unlock();
+    }
+  }
+
+  /**
+   * Finishes updates the node stopped in the middle of (killed, or stopped before the new version was
+   * found active): each bundle goes back to the version it ran before, a first install is removed.
+   * Run once when the service starts, before any push.
+   */
+  void recover() throws InterruptedException {
+    one.lock();
+    try {
+      for (Pending p : store.pending()) {
+        String to = store.artifact(p.digest()).map(Artifact::version).orElse("?");
+        String back = goBack(p.bundle(), Optional.ofNullable(p.before()).flatMap(store::artifact), p.earlier(),
+            "interrupted");
+        store.record(p.bundle(), to, p.digest(), "node start", "interrupted update (the node stopped during it); "
+            + back);
+        LOG.warn("deploy: the update of {} to {} was interrupted by a stop; {}", p.bundle(), to, back);
+      }
     } finally {
       one.unlock();
     }

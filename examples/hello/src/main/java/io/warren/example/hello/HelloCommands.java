@@ -10,8 +10,10 @@ import org.osgi.service.component.annotations.Reference;
  * {@code hello:hello}: answers with the node's name and this plugin's version, so whoever pushed a
  * new version sees it running. Immediate, so the node that receives it can tell it is active.
  *
- * <p>A bundle whose manifest says {@code Hello-Fail-Activation: true} refuses to activate: that is
- * how the tests make a broken version of this plugin, which the node must roll back.
+ * <p>Two manifest headers make the builds the tests need: {@code Hello-Fail-Activation: true}
+ * refuses to activate (a broken version, which the node must roll back), and
+ * {@code Hello-Activation-Delay-Millis: <n>} activates that much later (a slow one, to stop a node
+ * in the middle of an update).
  */
 @Component(service = HelloCommands.class, immediate = true,
     property = {"osgi.command.scope=hello", "osgi.command.function=hello"})
@@ -20,7 +22,11 @@ public final class HelloCommands {
   private final String version;
 
   @Activate
-  public HelloCommands(BundleContext context, @Reference NodeIdentity identity) {
+  public HelloCommands(BundleContext context, @Reference NodeIdentity identity) throws InterruptedException {
+    String delay = context.getBundle().getHeaders().get("Hello-Activation-Delay-Millis");
+    if (delay != null) {
+      Thread.sleep(Long.parseLong(delay.strip()));
+    }
     if (Boolean.parseBoolean(context.getBundle().getHeaders().get("Hello-Fail-Activation"))) {
       throw new IllegalStateException("this build of the hello plugin is broken on purpose (Hello-Fail-Activation)");
     }
