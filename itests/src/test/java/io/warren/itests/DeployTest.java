@@ -59,7 +59,7 @@ class DeployTest {
     tampered = Jars.tamper(build(example, jars, "1.5.0", publisher, Map.of(), 0), jars.resolve("tampered.jar"),
         "META-INF/maven/io.warren.examples/warren-example-hello/pom.properties", "version=6.6.6\n");
     downgrade = build(example, jars, "0.9.0", publisher, Map.of(), 0);
-    slow = build(example, jars, "1.6.0", publisher, Map.of("Hello-Activation-Delay-Millis", "8000"), 0);
+    slow = build(example, jars, "1.6.0", publisher, Map.of("Hello-Activation-Delay-Millis", "5000"), 0);
   }
 
   @Test
@@ -124,7 +124,7 @@ class DeployTest {
           assertTrue(history.contains(x), x + " in\n" + history);
         }
 
-        // kill -9 in the middle of an update (the new version's component takes 8 s to activate): Q starts
+        // kill -9 in the middle of an update (the new version's component takes 5 s to activate): Q starts
         // again on the version before, and says so
         Process push = new ProcessBuilder(p.clientCommand("deploy:push", "--node", "q", "--credentials",
             "admin:QAdmin", slow.toString())).redirectErrorStream(true).start();
