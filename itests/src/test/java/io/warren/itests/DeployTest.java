@@ -87,6 +87,9 @@ class DeployTest {
 
         // first install, then updates of ~100 KB and ~5 MB: each active (and answering) when the push returns
         push(p, q, v100, "1.0.0", "installed");
+        Result same = pushAs(p, v100);
+        assertEquals(0, same.exit(), same.toString());
+        assertTrue(same.out().contains("1.0.0 ACTIVE: already installed, nothing changed"), same.toString());
         Took small = push(p, q, v110, "1.1.0", "updated from 1.0.0");
         Took large = push(p, q, v120, "1.2.0", "updated from 1.1.0");
         long client = System.nanoTime();
@@ -120,7 +123,7 @@ class DeployTest {
         String history = q.client("deploy:history").out();
         String pId = p.banner("peer ID");
         for (String x : new String[] {"installed", "updated from 1.0.0", "component io.warren.example.hello"
-            + ".HelloCommands failed to activate", "rolled back by hand", "refused: unsigned", "by " + pId}) {
+            + ".HelloCommands failed to activate", "rolled back by hand", "refused: unsigned", "by p (" + pId + ")"}) {
           assertTrue(history.contains(x), x + " in\n" + history);
         }
 
@@ -129,7 +132,7 @@ class DeployTest {
         Process push = new ProcessBuilder(p.clientCommand("deploy:push", "--node", "q", "--credentials",
             "admin:QAdmin", slow.toString())).redirectErrorStream(true).start();
         try {
-          Await.until(SYNC, () -> q.err().contains(BUNDLE + " 1.6.0 from " + pId + ": updating from 0.9.0"),
+          Await.until(SYNC, () -> q.err().contains(BUNDLE + " 1.6.0 from p (" + pId + "): updating from 0.9.0"),
               "Q began the update");
           q.kill9();
         } finally {
@@ -137,7 +140,12 @@ class DeployTest {
         }
         try (NodeProcess again = NodeProcess.startMember(q.home(), q.dataDir(), "mynet:NetPass", "admin:QAdmin",
             p.identity())) {
-          again.awaitClient(SYNC, o -> o.exit() == 0 && o.out().contains("example plugin 0.9.0"), "hello:hello");
+          try {
+            again.awaitClient(SYNC, o -> o.exit() == 0 && o.out().contains("example plugin 0.9.0"), "hello:hello");
+          } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n--- q before the kill:\n" + NodeProcess.tail(q.err())
+                + "\n--- q after:\n" + NodeProcess.tail(again.err()), e);
+          }
           String after = again.client("deploy:history").out();
           assertTrue(after.contains("1.6.0") && after.contains("interrupted update (the node stopped during it);"
               + " rolled back to 0.9.0, active again"), after);

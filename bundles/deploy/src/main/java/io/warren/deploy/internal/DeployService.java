@@ -1,6 +1,7 @@
 package io.warren.deploy.internal;
 
 import io.netty.channel.Channel;
+import io.warren.api.PeerDirectory;
 import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
@@ -81,10 +82,12 @@ public final class DeployService implements Deployer, StreamHandler {
   private final Settings settings;
   private final Uploads uploads = new Uploads(Clock.systemUTC());
   private final ExecutorService worker;
+  private final PeerDirectory directory;
 
   @Activate
   public DeployService(BundleContext context, Config config, @Reference Store store,
-      @Reference ServiceComponentRuntime scr) {
+      @Reference ServiceComponentRuntime scr, @Reference PeerDirectory directory) {
+    this.directory = directory;
     this.settings = Settings.of(config);
     this.store = new DeployStore(store);
     this.deployments = new Deployments(this.store, new Installer(context, scr),
@@ -173,8 +176,10 @@ public final class DeployService implements Deployer, StreamHandler {
   public void handle(Stream stream) {
     String peer = stream.peer().id();
     LOG.info("deploy: upload stream from {}{}", peer, stream.relayed() ? " (relayed)" : "");
+    // who pushed, for the history: the node's name where the network knows one, and always its peer ID
+    String by = directory.nameOf(stream.peer()).map(n -> n + " (" + peer + ")").orElse(peer);
     UploadReader reader = new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> deploy(u,
-        bytes, peer));
+        bytes, by));
     Channel c = stream.channel();
     c.pipeline().addLast(reader);
     c.eventLoop().schedule(() -> {
@@ -186,12 +191,12 @@ public final class DeployService implements Deployer, StreamHandler {
     c.config().setAutoRead(true);
   }
 
-  private CompletionStage<String> deploy(Upload u, byte[] content, String peer) {
+  private CompletionStage<String> deploy(Upload u, byte[] content, String by) {
     CompletableFuture<String> done = new CompletableFuture<>();
     try {
       worker.execute(() -> {
         try {
-          done.complete(deployments.deploy(content, peer, u.force()));
+          done.complete(deployments.deploy(content, by, u.force()));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           done.completeExceptionally(new DeployException("interrupted: the node is stopping", e));

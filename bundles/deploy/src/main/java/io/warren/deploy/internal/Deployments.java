@@ -74,6 +74,11 @@ final class Deployments {
       }
       Optional<Artifact> before = existing.isPresent() ? Optional.of(keepInstalled(existing.get(), digest, by))
           : Optional.empty();
+      if (before.isPresent() && before.get().digest().equals(digest)) {
+        store.record(bundle, v.version().toString(), digest, by, "already installed, nothing changed");
+        return bundle + " " + v.version() + " " + Installer.bundleState(existing.get().getState())
+            + ": already installed, nothing changed";
+      }
       store.putArtifact(new Artifact(digest, bundle, v.version().toString(), content));
       Optional<Version> from = existing.map(Bundle::getVersion);
       // what may be gone back to after the version now: kept if this update fails
@@ -234,8 +239,14 @@ final class Deployments {
     }
     Artifact a = before.get();
     try {
-      Bundle b = now.orElseThrow(() -> new DeployException(bundle + " is gone"));
-      installer.update(b, a.content(), activation);
+      Bundle b;
+      if (now.isPresent()) {
+        b = now.get();
+        installer.update(b, a.content(), activation);
+      } else {
+        // gone: the framework drops a bundle whose cache entry a kill left half written
+        b = installer.install(bundle, a.content());
+      }
       installer.startAndAwait(b, activation);
       store.keep(bundle, a.digest(), earlier);
       return "rolled back to " + a.version() + ", active again";
