@@ -149,6 +149,14 @@ class DeployTest {
           String after = again.client("deploy:history").out();
           assertTrue(after.contains("1.6.0") && after.contains("interrupted update (the node stopped during it);"
               + " rolled back to 0.9.0, active again"), after);
+
+          // a publisher no longer trusted: its builds are refused again
+          String fingerprint = again.client("deploy:trust", "list").out().lines().skip(1).findFirst().orElseThrow()
+              .split("\\s+")[0];
+          Result removed = again.client("deploy:trust", "remove", fingerprint.substring(0, 12));
+          assertEquals(0, removed.exit(), removed.toString());
+          assertTrue(again.client("deploy:trust", "list").out().contains("no trusted publishers"));
+          assertRefused(p, again, v110, "a publisher this node does not trust", "0.9.0");
         }
         System.out.printf("deploy figures (direct, loopback; deploy:push until it reports ACTIVE, a warren client"
             + " process included, which takes %d ms for deploy:trust list): ~100 KB %d ms (on the target, update to"
