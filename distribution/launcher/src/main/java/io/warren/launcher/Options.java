@@ -35,6 +35,8 @@ record Options(
                                          run one console command on the local node
              warren client shell <node> [--credentials U:P] [command ...]
                                          the console of another node of the network (ssh:shell)
+             warren status [--data-dir DIR]
+                                         this node and every member: path, round trip, last seen
 
       Options:
         -h, --help                       show this help
