@@ -33,7 +33,6 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=attributes"})
 public final class NetCommands {
   private static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(2);
-  private final FederationService federation;
   /** How long net:peers waits for one ping answer. */
   private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
   private final FederationService federation;
