@@ -210,7 +210,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
         if (!pause(live, backoff)) {
           break;
         }
-        backoff = Math.min(backoff * 2, 10_000);
+        backoff = Math.min(backoff * 2, 5_000);
       } finally {
         if (frames != null) {
           frames.close();
