@@ -57,11 +57,13 @@ rss_before_a=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$(cat "$tmp/a.pid")/sta
 rss_before_b=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$(cat "$tmp/b.pid")/status")
 touch "$tmp/running"
 peak "$(cat "$tmp/a.pid")" "$tmp/rss.a" &
+watchers=($!)
 peak "$(cat "$tmp/b.pid")" "$tmp/rss.b" &
+watchers+=($!)
 t0=$(now)
 out=$(client a files:send b "$tmp/local/big")
 t1=$(now)
-rm "$tmp/running"; wait
+rm "$tmp/running"; wait "${watchers[@]}"
 cmp -s "$tmp/local/big" "$tmp/b/data/inbox/big" || { echo "  the node's copy differs" >&2; exit 1; }
 printf '  %-34s %s\n' "files:send (hash, send, verify)" "$(rate "$t0" "$t1")"
 echo "    node says: $(echo "$out" | grep '^done:' | sed 's/, sha256.*//')"
@@ -80,6 +82,7 @@ AuthorizedKeysFile $tmp/ssh/authorized_keys
 PermitRootLogin prohibit-password
 StrictModes no
 PidFile $tmp/ssh/sshd.pid
+Subsystem sftp internal-sftp
 CONF
 /usr/sbin/sshd -f "$tmp/ssh/sshd_config" -E "$tmp/ssh/sshd.log"
 for _ in $(seq 50); do [ -s "$tmp/ssh/sshd.pid" ] && break; sleep 0.1; done

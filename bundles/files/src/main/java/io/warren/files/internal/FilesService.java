@@ -64,8 +64,9 @@ public final class FilesService implements FileTransfers, StreamHandler {
         description = "Seconds an offer from a peer not allowed (files:allow) waits for files:accept before it is declined")
     int pending_timeout_seconds() default 600;
 
-    @AttributeDefinition(description = "Offers waiting for files:accept at once; one more is declined")
-    int max_pending() default 16;
+    @AttributeDefinition(
+        description = "Offers waiting for files:accept at once (each holds one of max.incoming); one more is declined")
+    int max_pending() default 4;
 
     @AttributeDefinition(description = "Transfers received at once; one more is refused as busy")
     int max_incoming() default 8;
@@ -115,8 +116,12 @@ public final class FilesService implements FileTransfers, StreamHandler {
     saver.scheduleWithFixedDelay(() -> running.values().forEach(l -> save(l.snapshot())), 2, 2, TimeUnit.SECONDS);
   }
 
+  /**
+   * A worker thread that inherits no thread-locals: the console's command thread is often the one
+   * that makes it, and Gogo's per-session System.out/err would otherwise follow the worker.
+   */
   private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
+    Thread t = new Thread(null, r, name, 0, false);
     t.setDaemon(true);
     return t;
   }
@@ -156,82 +161,13 @@ public final class FilesService implements FileTransfers, StreamHandler {
     save(live.snapshot());
     workers.execute(() -> {
       try {
-        sendWithRetries(ref, built, live);
+        Attempts.run(directory, ref, built, live, settings, bucket);
       } finally {
         outgoing.release();
         finished(live);
       }
     });
     return live.snapshot();
-  }
-
-  private void sendWithRetries(PeerRef ref, Sources.Built built, Live live) {
-    long deadline = System.currentTimeMillis() + settings.retryMillis();
-    long backoff = 500;
-    while (true) {
-      Frames frames = null;
-      try {
-        Stream s = directory.open(ref, Wire.PROTOCOL).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        frames = new StreamFrames(s);
-        live.canceller = frames::abort;
-        if (live.cancelled) {
-          break;
-        }
-        live.moved.set(0);
-        String saved = new Sender(built, frames, live, bucket, settings.pendingMillis() + settings.idleMillis(),
-            settings.idleMillis()).run();
-        live.end("done", saved);
-        LOG.info("files: sent {} ({} bytes, {} resumed) to {}: {}", live.label, live.total, live.resumedFrom,
-            live.peer, saved);
-        return;
-      } catch (Refused e) {
-        live.end(e.state, e.getMessage());
-        return;
-      } catch (ProtocolException e) {
-        live.end("failed", e.getMessage());
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-        if (live.cancelled) {
-          break;
-        }
-        String why = e instanceof ExecutionException x && x.getCause() != null ? String.valueOf(x.getCause())
-            : String.valueOf(e);
-        if (System.currentTimeMillis() + backoff > deadline) {
-          live.end("failed",
-              why + (settings.retryMillis() > 0 ? " (retried for " + settings.retryMillis() / 1000 + " s)" : ""));
-          return;
-        }
-        LOG.info("files: sending {} to {} broke ({}); retrying", live.id, live.peer, why);
-        live.state = "retrying";
-        live.detail = why;
-        if (!pause(live, backoff)) {
-          break;
-        }
-        backoff = Math.min(backoff * 2, 5_000);
-      } finally {
-        if (frames != null) {
-          frames.close();
-        }
-      }
-    }
-    live.end("cancelled", "cancelled");
-  }
-
-  private static boolean pause(Live live, long millis) {
-    try {
-      live.done.get(millis, TimeUnit.MILLISECONDS);
-      return false;
-    } catch (TimeoutException e) {
-      return !live.cancelled;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException e) {
-      return false;
-    }
   }
 
   // --- receiving
@@ -271,7 +207,8 @@ public final class FilesService implements FileTransfers, StreamHandler {
       end(r.live(), "failed", e.getMessage());
     } catch (IOException | RuntimeException e) {
       frames.abort();
-      end(r.live(), "interrupted", String.valueOf(e.getMessage()));
+      Live l = r.live();
+      end(l, l != null && l.cancelled ? "cancelled" : "interrupted", String.valueOf(e.getMessage()));
     } catch (InterruptedException e) {
       frames.abort();
       end(r.live(), "interrupted", "the node stopped");

@@ -77,10 +77,9 @@ final class Receiver {
         return live;
       }
       Path staging = staging(inbox, peer, offer.id());
-      Files.createDirectories(staging);
       long[] offsets = held(staging, offer);
       long have = Arrays.stream(offsets).sum();
-      long free = Files.getFileStore(staging).getUsableSpace();
+      long free = Files.getFileStore(inbox).getUsableSpace();
       if (offer.total() - have > free) {
         reject("the receiver's disk is too full: " + free + " bytes free, " + (offer.total() - have) + " needed");
         return live;
@@ -90,6 +89,7 @@ final class Receiver {
         reject(no);
         return live;
       }
+      Files.createDirectories(staging); // only now: an offer not taken leaves nothing on disk
       frames.send(Wire.ANSWER, Wire.payload(new Wire.Answer(true, "", offsets)));
       live.resumedFrom = have;
       live.state = "running";

@@ -1,6 +1,7 @@
 package io.warren.files.internal;
 
 import java.io.IOException;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -69,7 +70,14 @@ final class Sources {
     if (why != null) {
       throw new IllegalArgumentException(why);
     }
-    return new Built(new Wire.Offer(Wire.VERSION, chunk, List.copyOf(entries)), List.copyOf(paths));
+    Wire.Offer offer = new Wire.Offer(Wire.VERSION, chunk, List.copyOf(entries));
+    try {
+      Wire.payload(offer);
+    } catch (BufferOverflowException e) {
+      throw new IllegalArgumentException("the list of " + entries.size() + " names is longer than an offer holds ("
+          + Wire.MAX_CONTROL + " bytes); send fewer at once", e);
+    }
+    return new Built(offer, List.copyOf(paths));
   }
 
   private static String separated(Path relative) {

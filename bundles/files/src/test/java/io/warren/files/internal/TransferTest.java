@@ -284,13 +284,29 @@ class TransferTest {
   }
 
   @Test
+  void anOfferLargerThanTheFreeSpaceIsRefusedSayingSo() throws Exception {
+    Path file = Files.write(dir.resolve("a.txt"), new byte[] {1, 2, 3});
+    Path inbox = Files.createDirectories(dir.resolve("inbox"));
+    long huge = Files.getFileStore(inbox).getUsableSpace() + (1L << 30);
+    Wire.Entry e = new Wire.Entry("huge.iso", false, huge, 0644, new byte[32]);
+    Sources.Built built = new Sources.Built(new Wire.Offer(Wire.VERSION, CHUNK, List.of(e)), List.of(file));
+    Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live) -> null);
+    assertEquals("rejected", o.received().state);
+    assertTrue(o.received().detail.startsWith("the receiver's disk is too full"), o.received().detail);
+    assertTrue(o.senderResult() instanceof Refused r && r.getMessage().contains(huge + " needed"));
+    assertFalse(Files.exists(inbox.resolve("huge.iso")));
+  }
+
+  @Test
   void aDeclinedOfferWritesNothing() throws Exception {
     Path file = Files.write(dir.resolve("a.txt"), new byte[] {1, 2, 3});
     Path inbox = Files.createDirectories(dir.resolve("inbox"));
     Outcome o = transfer(inbox, List.of(file), null, Integer.MAX_VALUE, (offer, live) -> "declined by the receiver");
     assertEquals("rejected", o.received().state);
     assertTrue(o.senderResult() instanceof Refused r && r.getMessage().equals("declined by the receiver"));
-    assertFalse(Files.exists(inbox.resolve("a.txt")));
+    try (Stream<Path> all = Files.list(inbox)) {
+      assertEquals(List.of(), all.toList(), "an offer not taken leaves nothing, not even a staging directory");
+    }
   }
 
   @Test
