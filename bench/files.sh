@@ -19,7 +19,7 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 now() { date +%s.%N; }
 rate() { python3 -c "print('%6.0f MB/s (%.2f s)' % ($mb * 1.048576 / ($2 - $1), $2 - $1))"; }
 
-mkdir -p "$tmp/local" "$tmp/ssh" "$tmp/scp" "$tmp/rsync" /run/sshd
+mkdir -p "$tmp/local" "$tmp/scp" "$tmp/rsync"
 head -c "$((mb * 1024 * 1024))" /dev/urandom >"$tmp/local/big"
 
 # two members of one network; b takes files from a without asking
@@ -71,21 +71,7 @@ echo "    RSS sender $rss_before_a -> peak $(cat "$tmp/rss.a") MB, receiver $rss
 
 # OpenSSH's sshd on loopback with a throwaway host key
 sp=$(port)
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/client"
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/host"
-cp "$tmp/ssh/client.pub" "$tmp/ssh/authorized_keys"
-cat >"$tmp/ssh/sshd_config" <<CONF
-ListenAddress 127.0.0.1
-Port $sp
-HostKey $tmp/ssh/host
-AuthorizedKeysFile $tmp/ssh/authorized_keys
-PermitRootLogin prohibit-password
-StrictModes no
-PidFile $tmp/ssh/sshd.pid
-Subsystem sftp internal-sftp
-CONF
-/usr/sbin/sshd -f "$tmp/ssh/sshd_config" -E "$tmp/ssh/sshd.log"
-for _ in $(seq 50); do [ -s "$tmp/ssh/sshd.pid" ] && break; sleep 0.1; done
+sshd_start "$tmp/ssh" "$sp"
 pids+=($(cat "$tmp/ssh/sshd.pid"))
 opts=(-F /dev/null -c aes128-gcm@openssh.com -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
   -o LogLevel=ERROR -o IdentitiesOnly=yes -i "$tmp/ssh/client")
