@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * files:send between node processes: a large file direct and through a circuit relay, a directory
+ * files:send between node processes: a large file direct, through a circuit relay and to a device
+ * through a Nostr relay tunnel, a directory
  * tree with empty files, unicode names and modes, an offer waiting for files:accept, a receiver
  * killed with SIGKILL mid-transfer that resumes with only the rest travelling, and a sender whose
  * content stops matching its offer. (Names that lead out of the inbox are refused by the receiver
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FilesTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   /** The large file's size; bench/files.sh raises it. */
-  private static final long BIG = Long.getLong("warren.files.test.bytes", 96L << 20);
+  private static final long BIG = Long.getLong("warren.files.test.bytes", 64L << 20);
   private static final String NET = "filenet:NetPass";
   @TempDir Path dir;
   private final List<AutoCloseable> open = new ArrayList<>();
@@ -257,12 +258,42 @@ class FilesTest {
     assertTrue(ping.out().contains("(relayed)"), ping.out());
     ok(a.client("files:allow", "add", b.banner("peer ID")));
 
-    long size = 32L << 20; // within the relay's default 64 MiB a circuit
+    long size = 16L << 20; // within the relay's default 64 MiB a circuit
     Path file = randomFile(dir.resolve("src/relayed.bin"), size, 5);
     Result sent = ok(b.client("files:send", aPeer, file.toString()));
     assertTrue(sent.out().contains("done: " + size), sent.out());
     assertEquals(sha256(file), sha256(inbox(a).resolve("relayed.bin")));
     Result peers = ok(a.client("p2p:peers"));
     assertTrue(peers.out().contains(b.banner("peer ID")) && peers.out().contains("relayed"), peers.out());
+  }
+
+  @Test
+  void aFileTravelsToADeviceThroughANostrRelayTunnel() throws Exception {
+    int port = NodeProcess.freePort();
+    Path relayHome = NodeProcess.installation(dir.resolve("relay"));
+    NodeProcess.configure(relayHome, "io.warren.nostr.relay", "enabled = true\nport = " + port + "\n");
+    NodeProcess relay = NodeProcess.start(relayHome, dir.resolve("relay/data"));
+    open.add(relay);
+    relay.awaitReady();
+    String url = "ws://127.0.0.1:" + port;
+    Path laptopHome = NodeProcess.installation(dir.resolve("laptop"));
+    NodeProcess.configure(laptopHome, "io.warren.nostr.client", "relays = " + url + "\nreconnect.max.seconds = 2\n");
+    NodeProcess laptop = NodeProcess.start(laptopHome, dir.resolve("laptop/data"));
+    open.add(laptop);
+    laptop.awaitReady();
+    String laptopNpub = laptop.banner("npub");
+    // the device lets the laptop open its protocols, and takes its files without asking
+    Path phoneHome = NodeProcess.installation(dir.resolve("phone"));
+    NodeProcess.configure(phoneHome, "io.warren.nostr.client",
+        "relays = " + url + "\nallow = " + laptopNpub + "\nreconnect.max.seconds = 2\n");
+    NodeProcess phone = NodeProcess.start(phoneHome, dir.resolve("phone/data"));
+    open.add(phone);
+    phone.awaitReady();
+    ok(phone.client("files:allow", "add", laptopNpub));
+
+    Path file = randomFile(dir.resolve("src/tunnelled.bin"), 8L << 20, 6);
+    Result sent = laptop.awaitClient(WAIT, r -> r.exit() == 0, "files:send", phone.banner("npub"), file.toString());
+    assertTrue(sent.out().contains("done: " + (8L << 20)), sent.out());
+    assertEquals(sha256(file), sha256(inbox(phone).resolve("tunnelled.bin")));
   }
 }
