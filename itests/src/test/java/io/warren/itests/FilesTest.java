@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -295,5 +296,43 @@ class FilesTest {
     Result sent = laptop.awaitClient(WAIT, r -> r.exit() == 0, "files:send", phone.banner("npub"), file.toString());
     assertTrue(sent.out().contains("done: " + (8L << 20)), sent.out());
     assertEquals(sha256(file), sha256(inbox(phone).resolve("tunnelled.bin")));
+  }
+
+  @Test
+  void aFullDiskOnTheReceiverIsReportedAndLeavesNothingUnderTheFinalName() throws Exception {
+    Path small = Files.createDirectories(dir.resolve("small"));
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", small.toString())
+        .redirectErrorStream(true).start();
+    String said = new String(mount.getInputStream().readAllBytes());
+    Assumptions.assumeTrue(mount.waitFor() == 0,
+        "skipped: mounting a 16 MiB tmpfs needs root or CAP_SYS_ADMIN, which this machine does not give: " + said);
+    open.add(() -> new ProcessBuilder("umount", small.toString()).start().waitFor());
+    NodeProcess a = member("a", "send.rate.kib = 4096\n", null);
+    NodeProcess b = member("b", "inbox = " + small + "\n", a.identity());
+    allow(b, "a");
+
+    // more than the free space: refused before a byte travels
+    Path twenty = randomFile(dir.resolve("src/twenty.bin"), 20L << 20, 7);
+    Result refused = a.client("files:send", "b", twenty.toString());
+    assertNotEquals(0, refused.exit(), refused.toString());
+    assertTrue(refused.err().contains("the receiver's disk is too full"), refused.toString());
+
+    // the disk fills while the file travels: the receiver says so and keeps nothing under its name
+    Path twelve = randomFile(dir.resolve("src/twelve.bin"), 12L << 20, 8);
+    String id = idOf(ok(a.client("files:send", "-b", "b", twelve.toString())));
+    awaitRow(b, id, "in", c -> Long.parseLong(c[5]) >= 1L << 20);
+    try (OutputStream filler = Files.newOutputStream(small.resolve("filler"))) {
+      byte[] block = new byte[1 << 20];
+      for (int i = 0; i < 16; i++) {
+        filler.write(block);
+      }
+    } catch (IOException full) {
+      // the disk is full now, as intended
+    }
+    String[] in = awaitRow(b, id, "in", c -> c[1].equals("failed"));
+    assertTrue(String.join(" ", in).contains("the receiver's disk is full"), String.join(" ", in));
+    String[] out = awaitRow(a, id, "out", c -> c[1].equals("failed"));
+    assertTrue(String.join(" ", out).contains("disk is full"), String.join(" ", out));
+    assertFalse(Files.exists(small.resolve("twelve.bin")));
   }
 }
