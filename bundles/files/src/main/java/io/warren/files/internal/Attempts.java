@@ -25,9 +25,11 @@ final class Attempts {
     long backoff = 500;
     while (true) {
       Frames frames = null;
+      boolean relayed = false;
       try {
         Stream s = directory.open(ref, Wire.PROTOCOL).toCompletableFuture().get(30, TimeUnit.SECONDS);
         frames = new StreamFrames(s);
+        relayed = s.relayed();
         live.canceller = frames::abort;
         if (live.cancelled) {
           break;
@@ -54,6 +56,9 @@ final class Attempts {
         }
         String why = e instanceof ExecutionException x && x.getCause() != null ? String.valueOf(x.getCause())
             : String.valueOf(e);
+        if (relayed && e instanceof IOException) {
+          why = "the relayed connection broke (a relay ends a circuit at its byte or time limit): " + why;
+        }
         if (System.currentTimeMillis() + backoff > deadline) {
           live.end("failed",
               why + (settings.retryMillis() > 0 ? " (retried for " + settings.retryMillis() / 1000 + " s)" : ""));
