@@ -83,6 +83,8 @@ public final class FilesService implements FileTransfers, StreamHandler {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(FilesService.class);
+  /** Transfers one peer may have coming in at once (a retry may overlap the attempt it replaces). */
+  static final int MAX_PER_PEER = 2;
 
   private record Pending(Live live, CompletableFuture<Boolean> answer) {}
 
@@ -99,6 +101,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
   private final Map<String, Live> running = new ConcurrentHashMap<>();
   private final Map<String, Incoming> receiving = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Map<String, Integer> perPeer = new ConcurrentHashMap<>();
 
   @Activate
   public FilesService(@Reference Store store, @Reference PeerDirectory directory, BundleContext context,
@@ -174,21 +177,35 @@ public final class FilesService implements FileTransfers, StreamHandler {
 
   @Override
   public void handle(Stream stream) {
+    String peer = stream.peer().toString();
+    if (perPeer.merge(peer, 1, Integer::sum) > MAX_PER_PEER) {
+      release(peer);
+      busy(stream, "this peer has " + MAX_PER_PEER + " transfers coming in already");
+      return;
+    }
     if (!incoming.tryAcquire()) {
-      stream.channel().writeAndFlush(Wire.frame(stream.channel().alloc(), Wire.ABORT,
-          Wire.abort("the receiver is busy: " + settings.maxIncoming() + " transfers are running")))
-          .addListener(ChannelFutureListener.CLOSE);
+      release(peer);
+      busy(stream, settings.maxIncoming() + " transfers are coming in");
       return;
     }
     Frames frames = new StreamFrames(stream);
-    String peer = stream.peer().toString();
     try {
       workers.execute(() -> receive(peer, frames));
     } catch (RuntimeException e) {
       incoming.release();
+      release(peer);
       frames.close();
       throw e;
     }
+  }
+
+  private static void busy(Stream stream, String why) {
+    stream.channel().writeAndFlush(Wire.frame(stream.channel().alloc(), Wire.ABORT, Wire.abort(Wire.BUSY + why)))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void release(String peer) {
+    perPeer.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   private void receive(String peer, Frames frames) {
@@ -215,6 +232,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
       Thread.currentThread().interrupt();
     } finally {
       incoming.release();
+      release(peer);
       frames.close();
       Live l = r.live();
       if (l != null) {

@@ -38,6 +38,9 @@ final class Receiver {
     }
   }
 
+  /** How long a stream may stay silent before its offer: it holds one of the node's incoming slots. */
+  static final long OFFER_MILLIS = 10_000;
+
   private final Path inbox;
   private final String peer;
   private final Frames frames;
@@ -64,7 +67,7 @@ final class Receiver {
 
   /** Runs the attempt to its end and returns the transfer as it ended. */
   Live run() throws IOException, InterruptedException {
-    int type = frames.next(idleMillis);
+    int type = frames.next(Math.min(idleMillis, OFFER_MILLIS));
     if (type != Wire.OFFER) {
       throw new ProtocolException("files: frame type " + type + " where an offer was expected");
     }

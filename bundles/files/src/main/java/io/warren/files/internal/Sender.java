@@ -43,7 +43,13 @@ final class Sender {
     frames.send(Wire.OFFER, Wire.payload(offer));
     live.state = "waiting";
     int type = frames.next(answerMillis);
-    checkAbort(type);
+    if (type == Wire.ABORT) {
+      String why = Wire.abortReason(frames.payload(), frames.length());
+      if (why.startsWith(Wire.BUSY)) {
+        throw new IOException("files: the receiver is " + why);
+      }
+      throw new Refused("failed", "the receiver stopped: " + why);
+    }
     if (type != Wire.ANSWER) {
       throw new ProtocolException("files: frame type " + type + " where the answer was expected");
     }

@@ -50,6 +50,8 @@ final class Wire {
   static final int MAX_ENTRIES = 10_000;
   static final int MAX_TEXT = 4096;
   static final int MAX_MODE = 0777;
+  /** How an ABORT in place of the answer starts when the receiver has no room now: the sender tries again later. */
+  static final String BUSY = "busy: ";
 
   /** A file or directory offered, named relative to the receiver's inbox. */
   record Entry(String name, boolean dir, long size, int mode, byte[] sha256) {

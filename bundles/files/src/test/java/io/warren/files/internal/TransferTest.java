@@ -298,6 +298,19 @@ class TransferTest {
   }
 
   @Test
+  void aBusyReceiverIsTriedAgainButAStoppedOneIsNot() throws Exception {
+    Path file = Files.write(dir.resolve("a.txt"), new byte[] {1, 2, 3});
+    Sources.Built built = Sources.build(List.of(file), null, CHUNK);
+    for (String why : List.of(Wire.BUSY + "2 transfers are coming in", "no thanks")) {
+      IoFrames[] p = pipe();
+      p[1].send(Wire.ABORT, Wire.abort(why));
+      Live live = new Live("x", true, PEER, "a.txt", 1, 3, "starting");
+      Exception e = assertThrows(Exception.class, () -> new Sender(built, p[0], live, b -> {}, 1000, 1000).run());
+      assertEquals(why.startsWith(Wire.BUSY) ? IOException.class : Refused.class, e.getClass(), e.toString());
+    }
+  }
+
+  @Test
   void aDeclinedOfferWritesNothing() throws Exception {
     Path file = Files.write(dir.resolve("a.txt"), new byte[] {1, 2, 3});
     Path inbox = Files.createDirectories(dir.resolve("inbox"));
