@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * byte limit (the transfer resumes) and to a device
  * through a Nostr relay tunnel, a directory
  * tree with empty files, unicode names and modes, an offer waiting for files:accept, a receiver
- * killed with SIGKILL mid-transfer that resumes with only the rest travelling, and a sender whose
+ * and then a sender killed with SIGKILL mid-transfer, each resumed with only the rest travelling, and a sender whose
  * content stops matching its offer. (Names that lead out of the inbox are refused by the receiver
  * before anything is written: {@code TransferTest} feeds them to it; a node's own sender refuses
  * them first, checked here.)
@@ -192,7 +192,7 @@ class FilesTest {
   }
 
   @Test
-  void aReceiverKilledMidTransferResumesWithOnlyTheRestAndALyingSenderIsRejected() throws Exception {
+  void aReceiverThenASenderKilledMidTransferResumeWithOnlyTheRestAndALyingSenderIsRejected() throws Exception {
     // a sends at 4 MiB/s so that the test sees the transfer in flight
     NodeProcess a = member("a", "send.rate.kib = 4096\nretry.seconds = 120\n", null);
     String bootstrap = a.identity();
@@ -219,10 +219,26 @@ class FilesTest {
     assertEquals(sha256(file), in[7]);
     assertEquals(sha256(file), sha256(inbox(again).resolve("video.bin")));
 
+    // the sender killed mid-transfer: files:send again after its restart sends only the rest
+    Path second = randomFile(dir.resolve("src/second.bin"), size, 9);
+    String id2 = idOf(ok(a.client("files:send", "-b", "b", second.toString())));
+    awaitRow(again, id2, "in", c -> Long.parseLong(c[5]) >= 4L << 20);
+    a.kill9();
+    open.remove(a);
+    NodeProcess a2 = NodeProcess.startMember(a.home(), a.dataDir(), NET, "admin:Aa", null);
+    open.add(a2);
+    Result resent = a2.awaitClient(WAIT, r -> r.exit() == 0, "files:send", "b", second.toString());
+    java.util.regex.Matcher held = java.util.regex.Pattern.compile("\\((\\d+) held already, (\\d+) sent\\)")
+        .matcher(resent.out());
+    assertTrue(held.find(), resent.out());
+    assertTrue(Long.parseLong(held.group(1)) >= 4L << 20, resent.out());
+    assertEquals(size, Long.parseLong(held.group(1)) + Long.parseLong(held.group(2)), resent.out());
+    assertEquals(sha256(second), sha256(inbox(again).resolve("second.bin")));
+
     // the file changes under the sender after it was offered: its chunks are hashed as sent, but the
     // whole no longer matches the offer, and the receiver keeps nothing of it
     Path changing = randomFile(dir.resolve("src/changing.bin"), size, 4);
-    String lie = idOf(ok(a.client("files:send", "-b", "b", changing.toString())));
+    String lie = idOf(ok(a2.client("files:send", "-b", "b", changing.toString())));
     awaitRow(again, lie, "in", c -> Long.parseLong(c[5]) >= 1L << 20);
     try (RandomAccessFile f = new RandomAccessFile(changing.toFile(), "rw")) {
       f.seek(size - 3);
@@ -230,7 +246,7 @@ class FilesTest {
     }
     String[] failed = awaitRow(again, lie, "in", c -> c[1].equals("failed"));
     assertTrue(String.join(" ", failed).contains("does not match the SHA-256"), String.join(" ", failed));
-    awaitRow(a, lie, "out", c -> c[1].equals("failed"));
+    awaitRow(a2, lie, "out", c -> c[1].equals("failed"));
     assertFalse(Files.exists(inbox(again).resolve("changing.bin")));
     try (Stream<Path> staged = Files.walk(inbox(again).resolve(".warren-partial"))) {
       assertTrue(staged.noneMatch(p -> p.toString().endsWith(".part") && p.toFile().length() == size),
