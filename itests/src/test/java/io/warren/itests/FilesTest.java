@@ -190,6 +190,15 @@ class FilesTest {
     String[] refused = awaitRow(b, rejected, "out", c -> c[1].equals("rejected"));
     assertTrue(String.join(" ", refused).contains("declined by the receiver"), String.join(" ", refused));
     assertFalse(Files.exists(inbox(a).resolve("big.bin")));
+
+    // an offer whose sender cancels it leaves the receiver's list at once
+    Path gone = Files.writeString(dir.resolve("src/gone.txt"), "never mind");
+    String cancelled = idOf(ok(b.client("files:send", "-b", "a", gone.toString())));
+    a.awaitClient(WAIT, r -> r.out().contains(cancelled), "files:pending");
+    ok(b.client("files:cancel", cancelled.substring(0, 8)));
+    awaitRow(b, cancelled, "out", c -> c[1].equals("cancelled"));
+    a.awaitClient(WAIT, r -> r.exit() == 0 && !r.out().contains(cancelled), "files:pending");
+    assertFalse(Files.exists(inbox(a).resolve("gone.txt")));
   }
 
   @Test

@@ -269,7 +269,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
     return live;
   }
 
-  private String decide(Wire.Offer offer, Live live) throws InterruptedException {
+  private String decide(Wire.Offer offer, Live live, Frames frames) throws InterruptedException {
     if (db.allowed().contains(live.peer)) {
       return null;
     }
@@ -284,8 +284,16 @@ public final class FilesService implements FileTransfers, StreamHandler {
     LOG.info("files: {} offers {} ({} bytes); files:accept {} or files:reject {}", live.peer, live.label,
         live.total, live.id.substring(0, 8), live.id.substring(0, 8));
     try {
-      return p.answer().get(settings.pendingMillis(), TimeUnit.MILLISECONDS) ? null : "declined by the receiver";
-    } catch (TimeoutException e) {
+      // in slices, so that an offer whose sender went away (cancelled, killed) leaves the list at once
+      for (long waited = 0; waited < settings.pendingMillis(); waited += 500) {
+        try {
+          return p.answer().get(500, TimeUnit.MILLISECONDS) ? null : "declined by the receiver";
+        } catch (TimeoutException e) {
+          if (!frames.alive()) {
+            return "the sender went away";
+          }
+        }
+      }
       return "not accepted within " + settings.pendingMillis() / 1000 + " s";
     } catch (ExecutionException e) {
       return "declined by the receiver";

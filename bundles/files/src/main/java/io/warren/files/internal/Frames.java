@@ -55,6 +55,9 @@ abstract class Frames implements AutoCloseable {
   /** Reads exactly {@code len} bytes, waiting at most {@code timeoutMillis} for each piece. */
   abstract void readFully(byte[] b, int off, int len, long timeoutMillis) throws IOException;
 
+  /** Whether the peer may still be there: the stream has neither ended nor failed. */
+  abstract boolean alive();
+
   /** Whether bytes from the peer wait to be read (an ABORT while sending). */
   abstract boolean readable();
 

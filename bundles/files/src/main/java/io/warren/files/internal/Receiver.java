@@ -26,7 +26,7 @@ import java.util.function.Function;
 final class Receiver {
   /** Whether an offer is taken: null when it is, else why not. May block while the offer is pending. */
   interface Policy {
-    String decide(Wire.Offer offer, Live live) throws InterruptedException;
+    String decide(Wire.Offer offer, Live live, Frames frames) throws InterruptedException;
   }
 
   /** The sender broke its own offer: wrong size or content. Nothing of it lands in the inbox. */
@@ -87,7 +87,7 @@ final class Receiver {
         reject("the receiver's disk is too full: " + free + " bytes free, " + (offer.total() - have) + " needed");
         return live;
       }
-      String no = policy.decide(offer, live);
+      String no = policy.decide(offer, live, frames);
       if (no != null) {
         reject(no);
         return live;

@@ -178,6 +178,16 @@ final class StreamFrames extends Frames {
   }
 
   @Override
+  boolean alive() {
+    lock.lock();
+    try {
+      return !ended && !closed && failure == null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   boolean readable() {
     lock.lock();
     try {

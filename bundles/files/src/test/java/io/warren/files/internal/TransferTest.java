@@ -56,6 +56,11 @@ class TransferTest {
     }
 
     @Override
+    boolean alive() {
+      return true;
+    }
+
+    @Override
     boolean readable() {
       try {
         return in.available() > 0;
@@ -179,7 +184,7 @@ class TransferTest {
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
     Path inbox = Files.createDirectories(dir.resolve("inbox"));
 
-    Outcome o = transfer(inbox, List.of(src), null, Integer.MAX_VALUE, (offer, live) -> null);
+    Outcome o = transfer(inbox, List.of(src), null, Integer.MAX_VALUE, (offer, live, f) -> null);
 
     assertEquals("done", o.received().state, o.received().detail);
     Path got = inbox.resolve("Fotos ä 日本");
@@ -191,10 +196,10 @@ class TransferTest {
     assertEquals(3 * CHUNK + 17 + 18, o.received().moved.get());
 
     // the same again lands beside it, not over it
-    Outcome again = transfer(inbox, List.of(src.resolve("run.sh")), "run.sh", Integer.MAX_VALUE, (offer, l) -> null);
+    Outcome again = transfer(inbox, List.of(src.resolve("run.sh")), "run.sh", Integer.MAX_VALUE, (offer, l, f) -> null);
     assertEquals("done", again.received().state);
-    transfer(inbox, List.of(src.resolve("run.sh")), "copy.sh", Integer.MAX_VALUE, (offer, l) -> null);
-    transfer(inbox, List.of(src.resolve("run.sh")), "copy.sh", Integer.MAX_VALUE, (offer, l) -> null);
+    transfer(inbox, List.of(src.resolve("run.sh")), "copy.sh", Integer.MAX_VALUE, (offer, l, f) -> null);
+    transfer(inbox, List.of(src.resolve("run.sh")), "copy.sh", Integer.MAX_VALUE, (offer, l, f) -> null);
     assertTrue(Files.exists(inbox.resolve("copy.sh")) && Files.exists(inbox.resolve("copy (1).sh")));
   }
 
@@ -205,12 +210,12 @@ class TransferTest {
     Path inbox = Files.createDirectories(dir.resolve("inbox"));
 
     // offer + 8 chunks written, then the connection drops
-    Outcome first = transfer(inbox, List.of(file), null, 9, (offer, live) -> null);
+    Outcome first = transfer(inbox, List.of(file), null, 9, (offer, live, f) -> null);
     assertTrue(first.senderResult() instanceof IOException, String.valueOf(first.senderResult()));
     assertEquals("interrupted", first.received().state);
     assertFalse(Files.exists(inbox.resolve("big.bin")), "nothing under the final name before it is whole");
 
-    Outcome second = transfer(inbox, List.of(file), null, Integer.MAX_VALUE, (offer, live) -> null);
+    Outcome second = transfer(inbox, List.of(file), null, Integer.MAX_VALUE, (offer, live, f) -> null);
     assertEquals("done", second.received().state, second.received().detail);
     assertEquals(8L * CHUNK, second.received().resumedFrom);
     assertEquals(size - 8L * CHUNK, second.received().moved.get());
@@ -227,7 +232,7 @@ class TransferTest {
       Wire.Entry e = new Wire.Entry(bad, false, 1, 0644, Wire.sha256().digest(new byte[] {1}));
       Sources.Built built = new Sources.Built(new Wire.Offer(Wire.VERSION, CHUNK, List.of(e)),
           List.of(Files.write(dir.resolve("one"), new byte[] {1})));
-      Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live) -> null);
+      Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live, f) -> null);
       assertEquals("rejected", o.received().state, bad);
       assertTrue(o.senderResult() instanceof Refused, bad + ": " + o.senderResult());
       try (Stream<Path> all = Files.list(inbox)) {
@@ -246,7 +251,7 @@ class TransferTest {
     Wire.Entry lie = new Wire.Entry(e.name(), false, e.size(), e.mode(), Wire.sha256().digest(new byte[] {9}));
     Sources.Built built = new Sources.Built(new Wire.Offer(Wire.VERSION, CHUNK, List.of(lie)), List.of(file));
 
-    Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live) -> null);
+    Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live, f) -> null);
 
     assertEquals("failed", o.received().state);
     assertTrue(o.received().detail.contains("does not match the SHA-256"), o.received().detail);
@@ -266,7 +271,7 @@ class TransferTest {
     Future<Live> received = CompletableFuture.supplyAsync(() -> {
       try {
         return new Receiver(inbox, PEER, p[1], o -> new Live(o.id(), false, PEER, o.label(), 1, o.total(), "checking"),
-            (o, l) -> null, 10_000).run();
+            (o, l, f) -> null, 10_000).run();
       } catch (Exception x) {
         throw new IllegalStateException(x);
       }
@@ -290,7 +295,7 @@ class TransferTest {
     long huge = Files.getFileStore(inbox).getUsableSpace() + (1L << 30);
     Wire.Entry e = new Wire.Entry("huge.iso", false, huge, 0644, new byte[32]);
     Sources.Built built = new Sources.Built(new Wire.Offer(Wire.VERSION, CHUNK, List.of(e)), List.of(file));
-    Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live) -> null);
+    Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live, f) -> null);
     assertEquals("rejected", o.received().state);
     assertTrue(o.received().detail.startsWith("the receiver's disk is too full"), o.received().detail);
     assertTrue(o.senderResult() instanceof Refused r && r.getMessage().contains(huge + " needed"));
@@ -314,7 +319,7 @@ class TransferTest {
   void aDeclinedOfferWritesNothing() throws Exception {
     Path file = Files.write(dir.resolve("a.txt"), new byte[] {1, 2, 3});
     Path inbox = Files.createDirectories(dir.resolve("inbox"));
-    Outcome o = transfer(inbox, List.of(file), null, Integer.MAX_VALUE, (offer, live) -> "declined by the receiver");
+    Outcome o = transfer(inbox, List.of(file), null, Integer.MAX_VALUE, (offer, live, f) -> "declined by the receiver");
     assertEquals("rejected", o.received().state);
     assertTrue(o.senderResult() instanceof Refused r && r.getMessage().equals("declined by the receiver"));
     try (Stream<Path> all = Files.list(inbox)) {
