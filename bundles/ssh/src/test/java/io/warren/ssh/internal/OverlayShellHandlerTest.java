@@ -75,27 +75,7 @@ class OverlayShellHandlerTest {
   }
 
   private static Stream stream(Channel channel, PeerRef peer) {
-    return new Stream() {
-      @Override
-      public Channel channel() {
-        return channel;
-      }
-
-      @Override
-      public PeerRef peer() {
-        return peer;
-      }
-
-      @Override
-      public String protocol() {
-        return OverlayShellHandler.PROTOCOL;
-      }
-
-      @Override
-      public boolean relayed() {
-        return false;
-      }
-    };
+    return io.warren.testing.StreamProbes.over(channel, peer, OverlayShellHandler.PROTOCOL);
   }
 
   @Test
