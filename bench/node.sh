@@ -21,3 +21,26 @@ node_ready() {
   echo "node not ready within 60 s:" >&2; cat "$@" >&2
   return 1
 }
+
+# sshd_start DIR PORT: OpenSSH's sshd on 127.0.0.1:PORT with a throwaway host key and SFTP,
+# letting in any user with the key DIR/client (made here unless it is there); its pid in DIR/sshd.pid.
+sshd_start() {
+  local d="$1" _
+  mkdir -p "$d" /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f "$d/host"
+  [ -e "$d/client" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/client"
+  cp "$d/client.pub" "$d/authorized_keys"
+  cat >"$d/sshd_config" <<CONF
+ListenAddress 127.0.0.1
+Port $2
+HostKey $d/host
+AuthorizedKeysFile $d/authorized_keys
+PermitRootLogin prohibit-password
+StrictModes no
+PidFile $d/sshd.pid
+Subsystem sftp internal-sftp
+CONF
+  /usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log"
+  for _ in $(seq 50); do [ -s "$d/sshd.pid" ] && return 0; sleep 0.1; done
+  echo "sshd did not start:" >&2; cat "$d/sshd.log" >&2; return 1
+}

@@ -38,20 +38,9 @@ python3 bench/proxy/load.py echo-server "$echo_port" & pids+=($!)
 "$W" client --data-dir "$tmp/p" proxy:add --direction egress --port "$eecho" --target "$Q:$echo_port" >/dev/null 2>&1
 
 # sshd on loopback with a throwaway host key and client key
-mkdir -p "$tmp/ssh" /run/sshd; sp=$(port)
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/host" && ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/client"
-cp "$tmp/ssh/client.pub" "$tmp/ssh/authorized_keys"
-cat >"$tmp/ssh/sshd_config" <<CONF
-ListenAddress 127.0.0.1
-Port $sp
-HostKey $tmp/ssh/host
-AuthorizedKeysFile $tmp/ssh/authorized_keys
-PermitRootLogin prohibit-password
-StrictModes no
-PidFile $tmp/ssh/sshd.pid
-CONF
-/usr/sbin/sshd -f "$tmp/ssh/sshd_config" -E "$tmp/ssh/sshd.log"
-pids+=($(cat "$tmp/ssh/sshd.pid" 2>/dev/null || sleep 1; cat "$tmp/ssh/sshd.pid"))
+sp=$(port)
+sshd_start "$tmp/ssh" "$sp"
+pids+=($(cat "$tmp/ssh/sshd.pid"))
 
 mbits() { iperf3 -c 127.0.0.1 -p "$1" -t "$secs" -J | python3 -c 'import json,sys; d=json.load(sys.stdin); e=d["end"]; print("%.0f" % (e["sum_received"]["bits_per_second"]/1e6) if "sum_received" in e else "failed: " + d.get("error","?"))'; }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); nodes on $(grep -o 'ready in [0-9]* ms (.*)' "$tmp/p.log" | sed 's/.*(\(.*\))/\1/')"

@@ -33,20 +33,7 @@ node_ready "$tmp/n.log"
 
 # OpenSSH's sshd on loopback with a throwaway host key, the same client key
 sp=$(port)
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/host"
-cp "$tmp/ssh/client.pub" "$tmp/ssh/authorized_keys"
-cat >"$tmp/ssh/sshd_config" <<CONF
-ListenAddress 127.0.0.1
-Port $sp
-HostKey $tmp/ssh/host
-AuthorizedKeysFile $tmp/ssh/authorized_keys
-PermitRootLogin prohibit-password
-StrictModes no
-PidFile $tmp/ssh/sshd.pid
-Subsystem sftp internal-sftp
-CONF
-/usr/sbin/sshd -f "$tmp/ssh/sshd_config" -E "$tmp/ssh/sshd.log"
-for _ in $(seq 50); do [ -s "$tmp/ssh/sshd.pid" ] && break; sleep 0.1; done
+sshd_start "$tmp/ssh" "$sp"
 pids+=($(cat "$tmp/ssh/sshd.pid"))
 
 # seconds for one sftp batch; $1 port, $2 user, $3 cipher, $4 batch

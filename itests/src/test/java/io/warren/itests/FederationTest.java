@@ -10,6 +10,7 @@ import io.warren.testing.NodeProcess.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,8 @@ class FederationTest {
   @Test
   void membersSeeEachOtherAndAdminCallsNeedAuthorization() throws Exception {
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
-    try (NodeProcess p = NodeProcess.startMember(NodeProcess.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
+    Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
+    try (NodeProcess p = NodeProcess.startMember(pHome, dir.resolve("p/data"),
         "mynet:NetPass", "admin:PAdmin", null)) {
       String pId = p.banner("peer ID");
       try (NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin",
@@ -45,6 +47,16 @@ class FederationTest {
           Result pNodes = p.awaitClient(SYNC, o -> o.out().contains(qId) && o.out().contains(rId), "net:nodes");
           assertTrue(pNodes.out().matches("(?s).*" + qId + "\\s+q\\s+direct.*"), pNodes.out());
           r.awaitClient(SYNC, o -> o.out().contains(pId) && o.out().contains(qId), "net:nodes");
+
+          // warren status: this node and every member at a glance, connected ones with a measured round trip
+          Result status = NodeProcess.run(List.of(pHome.resolve("bin/warren").toString(), "status", "--data-dir",
+              dir.resolve("p/data").toString()), null);
+          assertEquals(0, status.exit(), status.toString());
+          assertTrue(status.out().startsWith("network mynet"), status.out());
+          assertTrue(status.out().matches("(?s).*\\bp\\s+" + pId + "\\s+self\\s.*"), status.out());
+          assertTrue(
+              status.out().matches("(?s).*\\bq\\s+" + qId + "\\s+direct\\s+\\d+\\.\\d ms\\s+\\d+s ago\\s+\\S+.*"),
+              status.out());
 
           // the wrong password is refused, clearly, on both sides, and W never enters a table
           Result wStatus = w.awaitClient(SYNC, o -> o.out().contains("wrong network password"), "net:status");
@@ -98,5 +110,8 @@ class FederationTest {
         p.awaitClient(SYNC, o -> o.out().matches("(?s).*" + qId + "\\s+q-renamed\\s.*"), "net:nodes");
       }
     }
+    Result stopped = NodeProcess.run(List.of(pHome.resolve("bin/warren").toString(), "status", "--data-dir",
+        dir.resolve("p/data").toString()), null);
+    assertNotEquals(0, stopped.exit(), "warren status fails when the node is not running: " + stopped);
   }
 }

@@ -22,6 +22,23 @@ public interface RecordAttributes {
   /** The attributes this service contributes now (may be empty). */
   Map<String, String> attributes();
 
+  /**
+   * Every source's attributes, sorted by key, as a transport signs them: a key two sources give keeps
+   * the first one's value; a source that fails is left out and handed to {@code failed} (to log).
+   */
+  static java.util.Map<String, String> merge(Iterable<? extends RecordAttributes> sources,
+      java.util.function.BiConsumer<RecordAttributes, RuntimeException> failed) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (RecordAttributes source : sources) {
+      try {
+        source.attributes().forEach(out::putIfAbsent);
+      } catch (RuntimeException e) {
+        failed.accept(source, e);
+      }
+    }
+    return out;
+  }
+
   /** Whether {@code key} is a well-formed attribute key. */
   static boolean validKey(String key) {
     return key != null && !key.isEmpty() && key.length() <= MAX_KEY && key.chars()

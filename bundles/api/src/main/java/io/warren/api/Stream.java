@@ -34,6 +34,19 @@ public interface Stream {
   boolean relayed();
 
   /**
+   * Where this stream comes from, for per-source login limits: the IP address of the connection that
+   * carries it ({@code ip <address>}, or {@code relayed via ip <relay's address>} through a circuit
+   * relay or a Nostr relay), never the peer's key, which a caller mints for free.
+   */
+  default String source() {
+    java.net.SocketAddress remote = channel().remoteAddress();
+    if (remote instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
+      return (relayed() ? "relayed via ip " : "ip ") + a.getAddress().getHostAddress();
+    }
+    return relayed() ? "relayed" : "peer " + peer().id();
+  }
+
+  /**
    * Half-closes: the peer reads everything written so far, then end of stream, while this side
    * can still read. Streams whose channel is a {@link io.netty.channel.socket.DuplexChannel} (Yamux
    * streams, so libp2p and Nostr tunnels) shut down their output; a transport without half-close

@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Length: a little over 400 lines because frame dispatch, stream accept and the session's
  * shutdown share its state (going away, failed, closed); the parts that stand alone are split out.
+ *
+ * <p>Why one class of this size: it is the frame dispatcher and the session's life (go-away,
+ * close, errors) over the parts named above; each frame type's handling is a few lines that read
+ * the same session state.
  */
 public final class YamuxSession extends ChannelInboundHandlerAdapter {
 

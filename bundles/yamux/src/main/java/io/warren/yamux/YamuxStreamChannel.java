@@ -41,6 +41,10 @@ import java.util.ArrayDeque;
  * <p>Length: over 400 lines because it is one Netty {@code Channel} implementation whose write
  * side, read side and half-close (the {@code DuplexChannel} methods) turn on the same state flags;
  * flow-control arithmetic lives in {@link StreamWindow}.
+ *
+ * <p>Why one class of this size: Netty's channel contract (the channel, its {@code Unsafe}, its
+ * config and the half-close state) is one unit that AbstractChannel subclasses implement together;
+ * the window arithmetic already lives in {@link StreamWindow}.
  */
 public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel, Resettable {
 

@@ -47,6 +47,24 @@ final class Client {
     return ssh;
   }
 
+  /**
+   * {@code warren status [--data-dir DIR]} is {@code warren client [--data-dir DIR] net:peers}: this
+   * node and every member at a glance, as {@code tailscale status}; non-zero when no node runs.
+   */
+  static List<String> statusAlias(List<String> args) throws UsageException {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--data-dir") && i + 1 < args.size()) {
+        out.add(args.get(i));
+        out.add(args.get(++i));
+      } else {
+        throw new UsageException("usage: warren status [--data-dir DIR]");
+      }
+    }
+    out.add("net:peers");
+    return out;
+  }
+
   static int run(List<String> args, Path home, PrintStream out, PrintStream err) throws UsageException {
     Path dataDir = home.resolve("data");
     String user = null;

@@ -24,6 +24,9 @@ public final class Main {
       if (args.length > 0 && args[0].equals("client")) {
         return Client.run(Arrays.asList(args).subList(1, args.length), home, out, err);
       }
+      if (args.length > 0 && args[0].equals("status")) {
+        return Client.run(Client.statusAlias(Arrays.asList(args).subList(1, args.length)), home, out, err);
+      }
       Options options = Options.parse(args);
       if (options.help()) {
         out.print(Options.HELP);

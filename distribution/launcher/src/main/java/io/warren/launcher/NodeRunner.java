@@ -34,10 +34,14 @@ final class NodeRunner {
     long start = Long.getLong("warren.start.millis", System.currentTimeMillis());
     Path dataDir = options.dataDir().orElse(home.resolve("data"));
     Path system = home.resolve("system");
-    ConfigCheck.check(home.resolve("etc"));
+    ConfigLayers config = new ConfigLayers(home.resolve("etc"), dataDir.resolve("etc"), options.settings(),
+        dataDir.resolve("run").resolve("etc"));
+    config.check();
     List<BundleEntry> bundles = Features.read(home.resolve("features"), system);
 
-    try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
+    try (DataDirLock lock = DataDirLock.acquire(dataDir); config) {
+      config.sync();
+      config.watch(err);
       Map<String, String> props = frameworkProperties(options, home, dataDir, start);
       Framework framework = initFramework(props, err);
       trace(start, "framework initialised");
@@ -209,7 +213,11 @@ final class NodeRunner {
     options.metricsPort().ifPresent(v -> p.put("warren.metrics.port", String.valueOf(v)));
     // drop-in bundles and configuration, watched by FileInstall
     Path deploy = home.resolve("deploy");
-    p.put("felix.fileinstall.dir", deploy + "," + home.resolve("etc"));
+    p.put("felix.fileinstall.dir", deploy + "," + dataDir.resolve("run").resolve("etc"));
+    p.put("warren.etc.installation", home.resolve("etc").toString());
+    p.put("warren.etc.node", dataDir.resolve("etc").toString());
+    p.put("warren.etc.set", String.join(",", options.settings().entrySet().stream()
+        .flatMap(e -> e.getValue().keySet().stream().map(k -> e.getKey() + ":" + k)).sorted().toList()));
     p.put("felix.fileinstall.poll", "500");
     p.put("felix.fileinstall.noInitialDelay", "true");
     p.put("felix.fileinstall.log.level", "2");

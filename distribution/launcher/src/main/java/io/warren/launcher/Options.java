@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -20,7 +22,8 @@ record Options(
     Optional<Integer> metricsPort,
     boolean install,
     boolean uninstall,
-    boolean console) {
+    boolean console,
+    Map<String, Map<String, String>> settings) {
 
   static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
   static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -32,6 +35,8 @@ record Options(
                                          run one console command on the local node
              warren client shell <node> [--credentials U:P] [command ...]
                                          the console of another node of the network (ssh:shell)
+             warren status [--data-dir DIR]
+                                         this node and every member: path, round trip, last seen
 
       Options:
         -h, --help                       show this help
@@ -44,6 +49,8 @@ record Options(
         --relay-port N                   run the Nostr relay on port N of 127.0.0.1 (0: a free port)
         --ssh-port N                     serve the console over SSH on port N of 127.0.0.1 (0: a free port)
         --metrics-port N                 serve /metrics for Prometheus on port N of 127.0.0.1 (0: a free port)
+        --set PID:KEY=VALUE              a configuration value for this run only, over etc/ and
+                                         <data-dir>/etc/ (repeatable; e.g. io.warren.ssh:port=2222)
         --no-console                     do not read console commands from the terminal
         --install                        (as root) install a systemd service running this node
                                          from /opt/warren with data in /var/lib/warren
@@ -66,6 +73,7 @@ record Options(
     boolean install = false;
     boolean uninstall = false;
     boolean console = true;
+    Map<String, Map<String, String>> settings = new LinkedHashMap<>();
     List<String> list = new ArrayList<>();
     for (String a : args) {
       int eq = a.indexOf('=');
@@ -90,6 +98,7 @@ record Options(
         case "--install" -> install = true;
         case "--uninstall" -> uninstall = true;
         case "--no-console" -> console = false;
+        case "--set" -> ConfigLayers.parseSet(value(list, ++i, a), settings);
         default -> throw new UsageException(a.startsWith("-")
             ? "unknown option " + a + " (see warren --help)"
             : "unexpected argument '" + a + "' (see warren --help)");
@@ -101,7 +110,7 @@ record Options(
     return new Options(help, Optional.ofNullable(dataDir), Optional.ofNullable(rc), Optional.ofNullable(dnc),
         Optional.ofNullable(bs), Optional.ofNullable(relayPort), Optional.ofNullable(sshPort),
         Optional.ofNullable(metricsPort), install, uninstall,
-        console);
+        console, Map.copyOf(settings));
   }
 
   private static String value(List<String> args, int i, String option) throws UsageException {

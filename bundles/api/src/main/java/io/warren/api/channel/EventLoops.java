@@ -31,6 +31,18 @@ public interface EventLoops {
   /** The UDP channel class matching {@link #group()}. */
   Class<? extends DatagramChannel> datagramChannel();
 
+  /**
+   * A TCP server on these loops whose connections are to be spliced ({@link Splice}): auto-read off
+   * (the splice reads when the other side can take more), half-closure allowed, Nagle off, on
+   * {@link #serverBootstrap()}. Add the child handler (with {@link Splice#hold()} first) and bind.
+   */
+  default ServerBootstrap spliceServer() {
+    return serverBootstrap()
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.TCP_NODELAY, true);
+  }
+
   /** {@code epoll} or {@code nio}, for logs and {@code node:info}. */
   String ioTransport();
 

@@ -4,6 +4,7 @@ import io.warren.api.PeerId;
 import io.warren.federation.Member;
 import io.warren.federation.internal.FederationService;
 import io.warren.federation.internal.RemoteAdminCalls;
+import io.warren.libp2p.Libp2pNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -21,6 +24,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = NetCommands.class, property = {
     "osgi.command.scope=net",
     "osgi.command.function=nodes",
+    "osgi.command.function=peers",
     "osgi.command.function=status",
     "osgi.command.function=trust",
     "osgi.command.function=untrust",
@@ -29,13 +33,50 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=attributes"})
 public final class NetCommands {
   private static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(2);
+  /** How long net:peers waits for one ping answer. */
+  private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
   private final FederationService federation;
   private final RemoteAdminCalls remote;
+  private final Libp2pNode libp2p;
 
   @Activate
-  public NetCommands(@Reference FederationService federation, @Reference RemoteAdminCalls remote) {
+  public NetCommands(@Reference FederationService federation, @Reference RemoteAdminCalls remote,
+      @Reference Libp2pNode libp2p) {
     this.federation = federation;
     this.remote = remote;
+    this.libp2p = libp2p;
+  }
+
+  @Descriptor("Status at a glance (warren status): this node and every member with path, round trip, last seen and "
+      + "version; connected members are pinged once, in parallel")
+  public String peers() {
+    List<Member> members = federation.members();
+    Map<String, CompletableFuture<String>> rtts = new LinkedHashMap<>();
+    for (Member m : members) {
+      if (!m.self() && !m.path().equals("-")) {
+        rtts.put(m.peerId(), libp2p.ping(m.peerId(), 1).toCompletableFuture()
+            .thenApply(r -> r.rtts().isEmpty() ? "-" : millis(r.rtts().get(0)))
+            .completeOnTimeout("timeout", PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(e -> "failed"));
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    b.append("network ").append(federation.network().orElse("(none: start with -dnc network:password)"))
+        .append(String.format("%n%n"));
+    b.append(String.format("%-20s  %-52s  %-8s  %-9s  %-10s  %s%n", "NAME", "PEER ID", "PATH", "RTT", "LAST SEEN",
+        "VERSION"));
+    Instant now = Instant.now();
+    for (Member m : members) {
+      String rtt = m.self() ? "-" : rtts.getOrDefault(m.peerId(), CompletableFuture.completedFuture("-")).join();
+      String seen = m.self() ? "-" : m.lastContact() == null ? "never" : ago(Duration.between(m.lastContact(), now));
+      b.append(String.format("%-20s  %-52s  %-8s  %-9s  %-10s  %s%n", m.name(), m.peerId(),
+          m.self() ? "self" : m.path().equals("-") ? "offline" : m.path(), rtt, seen, m.version()));
+    }
+    return b.toString().stripTrailing();
+  }
+
+  private static String millis(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
   }
 
   @Descriptor("Lists the nodes of this node's network: peer ID, name, path (direct/relayed), last contact, addresses")

@@ -9,8 +9,6 @@ import io.warren.api.RemoteCommandException;
 import io.warren.api.Stream;
 import io.warren.api.TransportException;
 import io.warren.federation.Member;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -118,14 +116,10 @@ public final class RemoteAdminCalls implements RemoteAdmin {
   /**
    * Where an admin call comes from, for the login limits: the IP address of the connection, not the
    * peer ID (a caller mints a fresh peer ID for free, not a fresh address). A relayed call is keyed
-   * on the relay's address.
+   * on the relay's address ({@link Stream#source}).
    */
   static String sourceOf(Stream stream) {
-    SocketAddress remote = stream.channel().remoteAddress();
-    if (remote instanceof InetSocketAddress a && a.getAddress() != null) {
-      return (stream.relayed() ? "relayed via ip " : "ip ") + a.getAddress().getHostAddress();
-    }
-    return stream.relayed() ? "relayed" : "peer " + stream.peer().id();
+    return stream.source();
   }
 
   /** Serves one admin call from {@code peer}, who proved membership on {@code f} from {@code source}. */

@@ -3,7 +3,6 @@ package io.warren.federation.internal;
 import io.warren.api.RecordAttributes;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Component;
@@ -29,14 +28,7 @@ public final class ServiceAttributes implements Supplier<Map<String, String>> {
   /** Every registered service's attributes; a key two services give keeps the first one's value. */
   @Override
   public Map<String, String> get() {
-    Map<String, String> out = new TreeMap<>();
-    for (RecordAttributes source : sources) {
-      try {
-        source.attributes().forEach(out::putIfAbsent);
-      } catch (RuntimeException e) {
-        LOG.warn("federation: record attributes of {} not read", source, e);
-      }
-    }
-    return out;
+    return RecordAttributes.merge(sources, (source, e) -> LOG.warn("federation: record attributes of {} not read",
+        source, e));
   }
 }

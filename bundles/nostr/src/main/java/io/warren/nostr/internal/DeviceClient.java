@@ -2,6 +2,7 @@ package io.warren.nostr.internal;
 
 import io.netty.channel.Channel;
 import io.warren.api.NodeIdentity;
+import io.warren.api.RecordAttributes;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
@@ -14,9 +15,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,10 +31,13 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node as a device behind Nostr relays: connects out to each configured relay (see
- * {@link RelayLink}) and announces the configured services; tunnel requests that reach it
+ * {@link RelayLink}) and announces itself (with what its node's {@link RecordAttributes} services
+ * say, signed: {@link DeviceAttributes}) and the configured services; tunnel requests that reach it
  * (services mapped to local TCP targets, and every whiteboard {@link StreamHandler} by its
  * protocol id) are {@link DeviceInbound}'s, tunnels it opens to other devices
  * {@link DeviceOutbound}'s.
@@ -37,6 +45,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = DeviceClient.class, immediate = true, configurationPid = "io.warren.nostr.client")
 @Designate(ocd = DeviceClient.Config.class)
 public final class DeviceClient {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceClient.class);
+  /** Seconds between looks at whether this node's attributes changed (a service coming or going is seen at once). */
+  static final int ATTRIBUTE_CHECK_SECONDS = 5;
+
   @ObjectClassDefinition(name = "Warren Nostr device", description = "Connects this node to Nostr relays as a device")
   public @interface Config {
     @AttributeDefinition(description = "Relay URLs (ws:// or wss://) to connect to; none: this node is no device")
@@ -71,8 +83,15 @@ public final class DeviceClient {
   private final List<RelayLink> links = new ArrayList<>();
   private final DeviceInbound inbound;
   private final DeviceOutbound outbound = new DeviceOutbound(this);
-  /** Devices announced on the relays this node is a device of, by key; at the cap, new keys are ignored. */
-  private final ConcurrentMap<String, DeviceNames.Known> seen = new ConcurrentHashMap<>();
+  /** Device announcements heard on the relays this node is a device of, by key; at the cap, new keys are ignored. */
+  private final ConcurrentMap<String, Event> seen = new ConcurrentHashMap<>();
+  private final EventLoops loops;
+  /** What this node's services say about it, signed into its device announcement ({@link DeviceAttributes}). */
+  private final List<RecordAttributes> attributeSources = new CopyOnWriteArrayList<>();
+  /** The attributes last announced, and when (announcements' created_at only grows, so the newest wins). */
+  private Map<String, String> announced = Map.of();
+  private long announcedAt;
+  private final ScheduledFuture<?> attributeCheck;
 
   @Activate
   public DeviceClient(@Reference NodeIdentity identity, @Reference EventLoops loops, Config config) {
@@ -81,16 +100,78 @@ public final class DeviceClient {
     this.callsign = TunnelWire.callsign(hex);
     this.settings = ClientSettings.of(config);
     this.inbound = new DeviceInbound(hex, settings, handlers::get, loops);
+    this.loops = loops;
     for (URI u : settings.relays()) {
       RelayLink l = new RelayLink(this, u, loops);
       links.add(l);
       l.start();
     }
+    // a service may change what it says without coming or going: looked at again now and then
+    this.attributeCheck = links.isEmpty() ? null
+        : loops.group().scheduleWithFixedDelay(this::announceAttributes, ATTRIBUTE_CHECK_SECONDS,
+            ATTRIBUTE_CHECK_SECONDS, TimeUnit.SECONDS);
   }
 
   @Deactivate
   void deactivate() {
+    if (attributeCheck != null) {
+      attributeCheck.cancel(false);
+    }
     links.forEach(RelayLink::close);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+  void addRecordAttributes(RecordAttributes source) {
+    attributeSources.add(source);
+    announceAttributesSoon();
+  }
+
+  void removeRecordAttributes(RecordAttributes source) {
+    attributeSources.remove(source);
+    announceAttributesSoon();
+  }
+
+  private void announceAttributesSoon() {
+    if (!links.isEmpty()) {
+      try {
+        loops.group().execute(this::announceAttributes);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // the node is stopping
+      }
+    }
+  }
+
+  /** Every registered service's attributes; a key two services give keeps the first one's value. */
+  private Map<String, String> attributes() {
+    return RecordAttributes.merge(attributeSources, (source, e) -> LOG.warn("nostr: record attributes of {} not read",
+        source, e));
+  }
+
+  /** Publishes the device announcement again on every connected relay when the attributes changed since the last one. */
+  private void announceAttributes() {
+    Map<String, String> now = attributes();
+    synchronized (this) {
+      if (now.equals(announced)) {
+        return;
+      }
+    }
+    Event e = deviceAnnouncement();
+    // a link still connecting announces afresh once the relay accepted this device
+    links.stream().filter(l -> l.mux() != null).forEach(l -> l.publish(e));
+  }
+
+  /** This device's announcement: its callsign, name and attributes, newer than any it made before. */
+  private Event deviceAnnouncement() {
+    Map<String, String> a = attributes();
+    long at;
+    synchronized (this) {
+      at = Math.max(System.currentTimeMillis() / 1000, announcedAt + 1);
+      announcedAt = at;
+      announced = a;
+    }
+    List<List<String>> tags = new ArrayList<>(List.of(List.of("d", ""), List.of("w", callsign)));
+    tags.addAll(DeviceAttributes.tags(a));
+    return Event.sign(hex, identity::signNostr, at, TunnelWire.DEVICE_KIND, tags, identity.name());
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -134,7 +215,7 @@ public final class DeviceClient {
   /** The service announcements this device publishes on each relay it connects to. */
   List<Event> announcements() {
     List<Event> out = new ArrayList<>();
-    out.add(sign(TunnelWire.DEVICE_KIND, List.of(List.of("d", ""), List.of("w", callsign)), identity.name()));
+    out.add(deviceAnnouncement());
     for (DeviceService s : settings.services().values()) {
       out.add(sign(TunnelWire.SERVICE_KIND, List.of(List.of("d", s.name()), List.of("protocol", s.protocol()),
           List.of("public", String.valueOf(s.isPublic())), List.of("w", callsign)), s.description()));
@@ -175,15 +256,19 @@ public final class DeviceClient {
     if (e.kind() != TunnelWire.DEVICE_KIND) {
       return;
     }
-    DeviceNames.Known k = new DeviceNames.Known(e.pubkey(), e.content(), e.createdAt());
     if (seen.size() < DeviceNames.MAX_KNOWN || seen.containsKey(e.pubkey())) {
-      seen.merge(e.pubkey(), k, (old, now) -> now.since() >= old.since() ? now : old);
+      seen.merge(e.pubkey(), e, (old, now) -> now.supersedes(old) ? now : old);
     }
   }
 
   /** Devices announced on the relays this node is a device of (its own included). */
   List<DeviceNames.Known> seenDevices() {
-    return List.copyOf(seen.values());
+    return seen.values().stream().map(e -> new DeviceNames.Known(e.pubkey(), e.content(), e.createdAt())).toList();
+  }
+
+  /** The newest announcement of {@code hex} heard on the relays this node is a device of (checked when heard). */
+  Optional<Event> seenAnnouncement(String hex) {
+    return Optional.ofNullable(seen.get(hex));
   }
 
   /** A tunnel request arrived on {@code stream} (its event loop). */

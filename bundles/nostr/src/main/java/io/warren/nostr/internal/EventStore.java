@@ -26,6 +26,9 @@ import java.util.Set;
  * finds the rows of a replaced event, whose tags are read from its JSON and deleted with it.
  * Schema 1's foreign key and its index on the (random) event id cost a third of the write
  * throughput; the key is dropped after migrating, on every start until it is gone.
+ *
+ * <p>Why one class of this size: the schema, its migrations and the queries that depend on that
+ * schema change together; splitting them would spread one table layout over several files.
  */
 public final class EventStore {
   static final String OWNER = "nostr";

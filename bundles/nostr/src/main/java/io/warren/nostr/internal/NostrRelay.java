@@ -393,6 +393,19 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     return server == null ? List.of() : DeviceNames.announced(store, limit);
   }
 
+  /** Events in this node's relay's store (when it runs) matching {@code filter}. Reads the store: not for an event loop. */
+  List<io.warren.nostr.Event> stored(io.warren.nostr.Filter filter) {
+    if (server == null) {
+      return List.of();
+    }
+    int limit = filter.limit() == null ? DeviceNames.MAX_KNOWN : filter.limit();
+    List<io.warren.nostr.Event> out = new java.util.ArrayList<>();
+    for (EventStore.Row r : store.query(List.of(filter), limit, limit)) {
+      out.add(io.warren.nostr.Event.parse(r.json()));
+    }
+    return out;
+  }
+
   /** The device client, when this node is a device of some relay; else null. */
   DeviceClient client() {
     return client;

@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * verifies ids and signatures; one writer thread stores accepted events in batches (one
  * transaction per batch, each OK sent after its commit) and then fans them out to the live
  * subscriptions; a small pool answers the stored part of REQs.
+ *
+ * <p>Why one class of this size: it owns the threads above and the hand-offs between them (loop to
+ * verifier to writer to fan-out); the per-connection work is in {@link Session}.
  */
 public final class RelayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);

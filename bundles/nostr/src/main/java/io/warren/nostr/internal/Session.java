@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@link SessionAuth}), enforces its limits and writes its answers. Everything here runs on the
  * channel's event loop; other threads reach it only through {@link #answer}, {@link #deliver} and
  * the subscriptions' query callbacks, which hop onto that loop.
+ *
+ * <p>Why one class of this size: it is the one owner of the connection's state on its loop (limits,
+ * in-flight count, output flushing, closing); subscriptions and authentication are already their
+ * own classes, and what is left shares that state on every path.
  */
 final class Session extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);

@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -61,9 +60,7 @@ final class TunnelTools implements AutoCloseable {
     }
     Channel server;
     try {
-      server = loops.serverBootstrap()
-          .childOption(ChannelOption.AUTO_READ, false)
-          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+      server = loops.spliceServer()
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {

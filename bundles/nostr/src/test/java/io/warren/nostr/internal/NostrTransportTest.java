@@ -317,6 +317,31 @@ class NostrTransportTest {
   }
 
   @Test
+  void aDevicesRecordAttributesReachOthersSignedAndFollowChanges() throws Exception {
+    DeviceClient da = device(Key.random());
+    DeviceClient db = device(Key.random());
+    java.util.concurrent.atomic.AtomicReference<Map<String, String>> says =
+        new java.util.concurrent.atomic.AtomicReference<>(Map.of("ssh.hostkey", "SHA256:one"));
+    db.addRecordAttributes(says::get); // as DS binds a service registered after the device connected
+    PeerRef refB = new PeerRef(PeerRef.NOSTR, db.hex());
+    DeviceAttributes heardByA = new DeviceAttributes(hex -> da.seenAnnouncement(hex).stream().toList());
+    DeviceAttributes onRelay = new DeviceAttributes(hex -> events.query(List.of(new io.warren.nostr.Filter(null,
+        java.util.Set.of(hex), java.util.Set.of(TunnelWire.DEVICE_KIND), null, null, null, 4)), 4, 4).stream()
+        .map(r -> io.warren.nostr.Event.parse(r.json())).toList());
+    Await.until(() -> heardByA.of(refB).equals(Optional.of(Map.of("ssh.hostkey", "SHA256:one"))),
+        "a heard b's attribute: " + heardByA.of(refB));
+    Await.until(() -> onRelay.of(refB).equals(Optional.of(Map.of("ssh.hostkey", "SHA256:one"))),
+        "the relay stored b's attribute");
+    // a service changing what it says is announced again (the periodic look), and the newer word wins
+    says.set(Map.of("ssh.hostkey", "SHA256:two"));
+    Await.until(Duration.ofSeconds(20), () -> heardByA.of(refB).equals(Optional.of(Map.of("ssh.hostkey",
+        "SHA256:two"))), "a heard b's new attribute");
+    Await.until(() -> onRelay.of(refB).equals(Optional.of(Map.of("ssh.hostkey", "SHA256:two"))),
+        "the relay replaced b's announcement");
+    assertEquals(Optional.of(Map.of()), heardByA.of(new PeerRef(PeerRef.NOSTR, da.hex())), "a says nothing");
+  }
+
+  @Test
   void theRelayNamesItsDevicesByCallsignAndAnnouncedName() throws Exception {
     Key a = Key.random();
     device(a);

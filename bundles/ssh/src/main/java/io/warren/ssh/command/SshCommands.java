@@ -49,15 +49,18 @@ public final class SshCommands {
     };
   }
 
-  @Descriptor("Prints the host key's SHA256 fingerprint as OpenSSH prints it; -k prints the public key line instead")
+  @Descriptor("Prints the host key's SHA256 fingerprint as OpenSSH prints it; -k prints the public key line instead, "
+      + "--client this node's client key line (for a device's ssh:keys add)")
   public String fingerprint(
       @Descriptor("print the host public key as an OpenSSH line (for known_hosts)") @Parameter(names = {"-k", "--key"},
-          presentValue = "true", absentValue = "false") boolean key) {
-    return key ? console.hostKey() : console.fingerprint();
+          presentValue = "true", absentValue = "false") boolean key,
+      @Descriptor("print the public key ssh:shell logs in to Nostr devices with, as an OpenSSH line") @Parameter(
+          names = {"--client"}, presentValue = "true", absentValue = "false") boolean client) {
+    return client ? console.clientKey() : key ? console.hostKey() : console.fingerprint();
   }
 
   @Descriptor("The SSH console: where it listens (or that it is off), its host key, open connections, and whether "
-      + "the system shell, SFTP and forwarding are on")
+      + "the system shell, SFTP, forwarding and logins from Nostr devices are on")
   public String info() {
     String listening = console.address().map(a -> a.getHostString() + ":" + a.getPort())
         .orElse("(off: set enabled = true in etc/io.warren.ssh.cfg or start with --ssh-port)");
@@ -66,7 +69,8 @@ public final class SshCommands {
         + "\ntickets      " + console.tickets() + "\nsystem-shell "
         + console.systemShellUser().map(u -> "on (as " + u + ")").orElse("off") + "\nsftp         "
         + console.sftpDirectory().map(d -> "on (" + d + ")").orElse("off") + "\nforwarding   "
-        + (console.localForwarding() ? "local (ssh -L)" : "off");
+        + (console.localForwarding() ? "local (ssh -L)" : "off") + "\ndevice-logins "
+        + (console.deviceLogins() ? "on (ssh:shell from Nostr devices)" : "off");
   }
 
   private static String line(AuthorizedKey k) {

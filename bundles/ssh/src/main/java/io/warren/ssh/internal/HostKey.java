@@ -16,23 +16,28 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 /**
  * The node's SSH host key: created once (ed25519 where MINA SSHD supports it, as it does with
  * Bouncy Castle, else ECDSA P-256) and kept in the store as an OpenSSH private key file, so
- * clients see the same key after every restart.
+ * clients see the same key after every restart. The node's client key ({@code ssh:shell} to devices)
+ * is made and kept the same way.
  */
 final class HostKey {
   private HostKey() {}
 
   static KeyPair load(SshStore db) {
-    byte[] stored = db.hostKey().orElseGet(() -> db.hostKeyOnce(encode(generate())));
+    return load(db, SshStore.OwnKey.HOST);
+  }
+
+  static KeyPair load(SshStore db, SshStore.OwnKey which) {
+    byte[] stored = db.key(which).orElseGet(() -> db.keyOnce(which, encode(generate())));
     try {
       Iterator<KeyPair> keys = SecurityUtils
-          .loadKeyPairIdentities(null, NamedResource.ofName("ssh host key"), new ByteArrayInputStream(stored), null)
+          .loadKeyPairIdentities(null, NamedResource.ofName("ssh " + which), new ByteArrayInputStream(stored), null)
           .iterator();
       if (!keys.hasNext()) {
-        throw new IllegalStateException("ssh: the stored host key holds no key");
+        throw new IllegalStateException("ssh: the stored " + which + " key holds no key");
       }
       return keys.next();
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("ssh: the stored host key cannot be read: " + e.getMessage(), e);
+      throw new IllegalStateException("ssh: the stored " + which + " key cannot be read: " + e.getMessage(), e);
     }
   }
 

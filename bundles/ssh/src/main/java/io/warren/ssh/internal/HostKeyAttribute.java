@@ -61,6 +61,35 @@ public final class HostKeyAttribute implements RecordAttributes {
   }
 
   /**
+   * The verifier {@code ssh:shell} connects to a Nostr device with: the device has no remote admin to
+   * answer its host key, so the key must be the one its signed announcement names (read through
+   * {@code PeerAttributes}), and nothing else is accepted; a refusal's reason goes to {@code refused}.
+   *
+   * @throws IllegalStateException when the announcement held here names no host key
+   */
+  static ServerKeyVerifier deviceVerifier(String node, Optional<Map<String, String>> announced,
+      java.util.function.Consumer<String> refused) {
+    String signed = announced.map(a -> a.get(KEY)).orElse(null);
+    if (signed == null) {
+      throw new IllegalStateException(node + " is a Nostr device, and " + (announced.isEmpty()
+          ? "no signed announcement of it is held here (this node must run its relay or be a device of it)"
+          : "its signed announcement names no SSH host key (" + KEY + "; is its SSH console on?)")
+          + ", so its host key cannot be checked; session refused");
+    }
+    return (session, address, presented) -> {
+      String shown = KeyUtils.getFingerPrint(presented);
+      if (signed.equals(shown)) {
+        return true;
+      }
+      String why = node + " presented SSH host key " + shown + ", not the one its signed device announcement names ("
+          + signed + "); session refused";
+      LOG.warn("ssh: {}", why);
+      refused.accept(why);
+      return false;
+    };
+  }
+
+  /**
    * Refuses {@code hostKey} for {@code node} when that node's signed record names another host key.
    * Without a record, or a record without {@value #KEY} (an older node, or its SSH off when it signed),
    * the admin call's answer stands alone, as before records carried it.

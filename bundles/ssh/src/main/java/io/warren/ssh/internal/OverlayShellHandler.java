@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.api.channel.EventLoops;
@@ -20,7 +21,11 @@ import org.slf4j.LoggerFactory;
  * The node's side of {@code ssh:shell}: a stream of {@value #PROTOCOL} from a peer holding a live
  * ticket (issued by {@code ssh:ticket}, which that peer ran here with this node's admin
  * authorisation) is spliced into a loopback connection to the SSH server, where the peer logs in
- * with the ticket. Streams from any other peer, or while the server does not listen, are reset.
+ * with the ticket. A stream from a Nostr device (which has no remote admin to ask for a ticket)
+ * gets through only where {@code device.logins = true}, and then has to log in like any SSH client
+ * (the admin password, checked and limited by the stream's source, or an authorised key); the
+ * device transport has already let only keys in this device's allow list open the stream. Streams
+ * from any other peer, or while the server does not listen, are reset.
  */
 @Component(service = StreamHandler.class, property = StreamHandler.PROTOCOL + "=" + OverlayShellHandler.PROTOCOL)
 public final class OverlayShellHandler implements StreamHandler {
@@ -43,9 +48,9 @@ public final class OverlayShellHandler implements StreamHandler {
   public void handle(Stream stream) {
     String peer = stream.peer().id();
     InetSocketAddress address = server.address().orElse(null);
-    if (address == null || !server.expects(peer)) {
-      LOG.warn("ssh: overlay stream from {} refused: {}", peer,
-          address == null ? "the SSH console is off" : "no ssh:shell ticket issued to that peer");
+    String refusal = address == null ? "the SSH console is off" : refusal(stream);
+    if (refusal != null) {
+      LOG.warn("ssh: overlay stream from {} refused: {}", stream.peer(), refusal);
       stream.reset();
       return;
     }
@@ -67,8 +72,18 @@ public final class OverlayShellHandler implements StreamHandler {
             return;
           }
           LOG.info("ssh: overlay shell stream from {}{}", peer, stream.relayed() ? " (relayed)" : "");
+          server.overlay().add(f.channel(), stream.source());
           Splice.between(s, f.channel()).start();
         });
+  }
+
+  /** Why a stream from {@code stream}'s peer may not reach the server, or null. */
+  private String refusal(Stream stream) {
+    if (PeerRef.NOSTR.equals(stream.peer().transport())) {
+      return server.deviceLogins() ? null
+          : "logins from Nostr devices are off (device.logins = false in etc/io.warren.ssh.cfg)";
+    }
+    return server.expects(stream.peer().id()) ? null : "no ssh:shell ticket issued to that peer";
   }
 
   /** The server's address; a wildcard bind is reached on loopback. */

@@ -11,11 +11,18 @@ import java.util.OptionalInt;
 /** The SSH console's {@link SshConsoleServer.Config}, checked (one record, so tests build it directly). */
 record Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
     int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout,
-    Optional<SystemShell.Setup> systemShell, Optional<Path> sftpDirectory, boolean localForwarding) {
+    Optional<SystemShell.Setup> systemShell, Optional<Path> sftpDirectory, boolean localForwarding,
+    boolean deviceLogins) {
   Settings(boolean enabled, String host, int port, boolean passwords, int maxSessions, int maxPerAddress,
       int maxPerUser, int maxAuthAttempts, Duration authTimeout, Duration idleTimeout) {
     this(enabled, host, port, passwords, maxSessions, maxPerAddress, maxPerUser, maxAuthAttempts, authTimeout,
-        idleTimeout, Optional.empty(), Optional.empty(), false);
+        idleTimeout, Optional.empty(), Optional.empty(), false, false);
+  }
+
+  /** These settings with device logins on or off. */
+  Settings withDeviceLogins(boolean on) {
+    return new Settings(enabled, host, port, passwords, maxSessions, maxPerAddress, maxPerUser, maxAuthAttempts,
+        authTimeout, idleTimeout, systemShell, sftpDirectory, localForwarding, on);
   }
 
   static Settings of(SshConsoleServer.Config c, String portProperty) {
@@ -39,7 +46,7 @@ record Settings(boolean enabled, String host, int port, boolean passwords, int m
     return new Settings(enabled, c.host().strip(), port, c.password_authentication(), c.max_sessions(),
         c.max_sessions_per_address(), c.max_sessions_per_user(), c.max_auth_attempts(),
         Duration.ofSeconds(c.auth_timeout_seconds()), Duration.ofSeconds(c.idle_timeout_seconds()), shell,
-        sftpDirectory(c.sftp_directory()), c.local_forwarding());
+        sftpDirectory(c.sftp_directory()), c.local_forwarding(), c.device_logins());
   }
 
   /** The SFTP root, as a real path (so links in the configured one do not move it), if any. */

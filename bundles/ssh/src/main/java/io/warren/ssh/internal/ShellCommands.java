@@ -1,43 +1,31 @@
 package io.warren.ssh.internal;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.SocketChannel;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerAttributes;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.RemoteAdmin;
 import io.warren.api.channel.EventLoops;
-import io.warren.api.channel.Splice;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ChannelShell;
-import org.apache.sshd.client.channel.ClientChannel;
-import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
-import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -55,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * the transport authenticated (Noise), not from the first connection; where this node holds that
  * node's signed peer record with an {@code ssh.hostkey}, the key must also be the one named there
  * ({@link HostKeyAttribute#check}).
+ *
+ * <p>A Nostr device ({@code nostr:} peer, reached through a relay) has no remote admin to issue a
+ * ticket: the caller gives the device's admin login ({@code --credentials}), sent as SSH password
+ * authentication over the same kind of stream, or logs in with this node's client key where the
+ * device authorised it; the host key must be the one the device's signed announcement names
+ * ({@link HostKeyAttribute#deviceVerifier}); the device lets such streams in only where its
+ * {@code device.logins} is on ({@link OverlayShellHandler}).
  */
 @Component(service = ShellCommands.class, property = {
     "osgi.command.scope=ssh",
@@ -63,16 +58,18 @@ import org.slf4j.LoggerFactory;
 public final class ShellCommands {
   private static final Logger LOG = LoggerFactory.getLogger(ShellCommands.class);
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** Who logs in to a device with this node's client key unless {@code --credentials <user>} says. */
+  static final String DEVICE_USER = "admin";
 
   private final SshConsoleServer server;
   private final PeerDirectory directory;
   private final NodeIdentity identity;
-  private final EventLoops loops;
+  private final OverlaySession sessions;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
-  @Reference(cardinality = ReferenceCardinality.OPTIONAL,
-      policy = ReferencePolicy.DYNAMIC) private volatile PeerAttributes records;
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      fieldOption = FieldOption.UPDATE) private final List<PeerAttributes> records = new CopyOnWriteArrayList<>();
 
   @Activate
   public ShellCommands(@Reference SshConsoleServer server, @Reference PeerDirectory directory,
@@ -80,7 +77,7 @@ public final class ShellCommands {
     this.server = server;
     this.directory = directory;
     this.identity = identity;
-    this.loops = loops;
+    this.sessions = new OverlaySession(directory, loops);
   }
 
   @Descriptor("For ssh:shell: lets <peer> log in once with <public key> within a minute, and answers the "
@@ -104,40 +101,90 @@ public final class ShellCommands {
     }
   }
 
-  @Descriptor("Opens the console of another node of the network through the overlay (needs its admin "
-      + "authorization); reads lines from the input, or runs the given command there")
+  @Descriptor("Opens the console of another node of the network, or of a Nostr device, through the overlay "
+      + "(needs its admin authorization); reads lines from the input, or runs the given command there")
   public void shell(CommandSession session,
-      @Descriptor("the node: a node name or a peer ID") @Parameter(names = {"-n", "--node"},
-          absentValue = "") String node,
-      @Descriptor("that node's admin credentials, user:password (else its standing grant)") @Parameter(
-          names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("the node: a node name, a peer ID, or a device's callsign or npub") @Parameter(
+          names = {"-n", "--node"}, absentValue = "") String node,
+      @Descriptor("that node's admin credentials, user:password (else its standing grant; on a device, else this "
+          + "node's client key, as admin or as the user given alone)") @Parameter(
+              names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("a terminal's type and size, TERM:COLSxROWS: the session gets a PTY of that kind (as "
           + "warren client shell asks from a terminal)") @Parameter(names = {"--pty"}, absentValue = "") String pty,
       @Descriptor("a command to run there instead of reading lines") String... command) throws Exception {
     if (node.isEmpty()) {
-      throw new IllegalArgumentException("ssh:shell needs --node <name or peer ID>");
+      throw new IllegalArgumentException("ssh:shell needs --node <name, peer ID or device>");
     }
-    ptyOf(pty); // a bad --pty is refused before anything is asked of the other node
+    Optional<Pty> terminal = ptyOf(pty); // a bad --pty is refused before anything is asked of the other node
+    PeerRef peer = directory.resolve(node);
+    OverlaySession.Target s =
+        new OverlaySession.Target(node, peer, String.join(" ", command), terminal, session.getKeyboard(),
+            session.getConsole(), System.err);
+    int status = PeerRef.NOSTR.equals(peer.transport()) ? onDevice(s, credentials) : onMember(s, credentials);
+    if (status != 0) {
+      throw new IllegalStateException("the session on " + node + " ended with status " + status);
+    }
+  }
+
+  /** A member of the network: a one-time key its remote admin lets log in (a ticket). */
+  private int onMember(OverlaySession.Target s, String credentials) throws Exception {
     RemoteAdmin r = remote;
     if (r == null) {
       throw new IllegalStateException("ssh:shell needs the federation bundle, which is not running");
     }
-    PeerRef peer = directory.resolve(node);
-    if (peer.id().equals(identity.peerId())) {
-      throw new IllegalArgumentException(node + " is this node");
+    if (s.peer().id().equals(identity.peerId())) {
+      throw new IllegalArgumentException(s.node() + " is this node");
     }
     KeyPair key = oneTimeKey();
     List<String> call = new ArrayList<>(List.of("ssh:ticket", identity.peerId()));
     call.addAll(List.of(PublicKeyEntry.toString(key.getPublic()).split(" ")));
-    Ticket ticket = Ticket.parse(node, r.runAndWait(peer.id(), call, credentials, WAIT));
-    PeerAttributes a = records;
-    ServerKeyVerifier verifier =
-        HostKeyAttribute.verifier(node, ticket.hostKey(), a == null ? Optional.empty() : a.of(peer));
-    int status = open(peer, ticket.user(), key, verifier, String.join(" ", command), ptyOf(pty),
-        session.getKeyboard(), session.getConsole(), System.err);
-    if (status != 0) {
-      throw new IllegalStateException("the session on " + node + " ended with status " + status);
+    Ticket ticket = Ticket.parse(s.node(), r.runAndWait(s.peer().id(), call, credentials, WAIT));
+    ServerKeyVerifier verifier = HostKeyAttribute.verifier(s.node(), ticket.hostKey(), attributesOf(s.peer()));
+    return sessions.run(s, ticket.user(), c -> c.addPublicKeyIdentity(key), verifier, new AtomicReference<>());
+  }
+
+  /**
+   * A Nostr device: no remote admin to issue a ticket, so it logs in with the admin password given
+   * ({@code --credentials user:password}, SSH password authentication checked there) or else with this
+   * node's client key, which the device's admin has authorised ({@code ssh:keys add}), as {@code user}
+   * ({@code --credentials user}, else {@value #DEVICE_USER}); and only to the host key its signed
+   * announcement names.
+   */
+  private int onDevice(OverlaySession.Target s, String credentials) throws Exception {
+    if (s.peer().id().equals(HexFormat.of().formatHex(identity.nostrPublicKey()))) {
+      throw new IllegalArgumentException(s.node() + " is this node");
     }
+    int colon = credentials.indexOf(':');
+    if (colon == 0) {
+      throw new IllegalArgumentException("--credentials expects user:password, or a user alone (this node's client "
+          + "key logs in)");
+    }
+    AtomicReference<String> refused = new AtomicReference<>();
+    ServerKeyVerifier verifier = HostKeyAttribute.deviceVerifier(s.node(), attributesOf(s.peer()), refused::set);
+    if (colon > 0) {
+      String password = credentials.substring(colon + 1);
+      return sessions.run(s, credentials.substring(0, colon), c -> c.addPasswordIdentity(password), verifier, refused);
+    }
+    String user = credentials.isEmpty() ? DEVICE_USER : credentials;
+    KeyPair key = server.clientKeyPair();
+    try {
+      return sessions.run(s, user, c -> c.addPublicKeyIdentity(key), verifier, refused);
+    } catch (OverlaySession.LoginRefused e) {
+      throw new IllegalStateException(e.getMessage() + ": " + s.node() + " is a Nostr device, which has no remote "
+          + "admin to let a one-time key in; let this node's client key in there (ssh:keys add "
+          + HostKey.line(key) + ", printed by ssh:fingerprint --client), or give --credentials user:password", e);
+    }
+  }
+
+  /** What {@code peer} signed about itself, from the first {@link PeerAttributes} that holds its record. */
+  private Optional<Map<String, String>> attributesOf(PeerRef peer) {
+    for (PeerAttributes a : records) {
+      Optional<Map<String, String>> found = a.of(peer);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
   }
 
   /** What {@code ssh:ticket} answered: the user to log in as and the node's host key. */
@@ -177,137 +224,5 @@ public final class ShellCommands {
           + "'");
     }
     return Optional.of(new Pty(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
-  }
-
-  private int open(PeerRef peer, String user, KeyPair key, ServerKeyVerifier hostKey, String command,
-      Optional<Pty> pty, InputStream in, OutputStream out, OutputStream err) throws Exception {
-    Channel listener = oneShot(peer);
-    int port = ((InetSocketAddress) listener.localAddress()).getPort();
-    ClassLoader context = SshdLoader.enter();
-    SshClient client = SshClient.setUpDefaultClient();
-    try {
-      client.setServerKeyVerifier(hostKey);
-      client.start();
-      try (ClientSession session = client.connect(user, "127.0.0.1", port).verify(WAIT).getSession()) {
-        session.addPublicKeyIdentity(key);
-        session.auth().verify(WAIT);
-        try (ClientChannel channel = command.isBlank() ? shellChannel(session, pty)
-            : session.createExecChannel(command)) {
-          if (command.isBlank()) {
-            channel.setIn(nonClosing(in));
-          }
-          channel.setOut(nonClosing(out));
-          // System.err is this command's standard error only on this thread (Gogo's ThreadIO), not on
-          // MINA's: its threads hand what the node writes there to this one
-          BlockingQueue<byte[]> errors = new LinkedBlockingQueue<>();
-          channel.setErr(new OutputStream() {
-            @Override
-            public void write(int b) {
-              errors.add(new byte[] {(byte) b});
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-              errors.add(Arrays.copyOfRange(b, off, off + len));
-            }
-          });
-          channel.open().verify(WAIT);
-          while (!channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 100).contains(ClientChannelEvent.CLOSED)
-              || !errors.isEmpty()) {
-            for (byte[] b; (b = errors.poll()) != null;) {
-              err.write(b);
-            }
-            err.flush();
-          }
-          Integer status = channel.getExitStatus();
-          return status == null ? 1 : status;
-        }
-      }
-    } finally {
-      listener.close();
-      client.stop();
-      SshdLoader.restore(context);
-    }
-  }
-
-  private static ChannelShell shellChannel(ClientSession session, Optional<Pty> pty) throws IOException {
-    ChannelShell shell = session.createShellChannel();
-    // without a terminal handed over (--pty), lines are read as they come, as ssh -T does
-    shell.setUsePty(pty.isPresent());
-    pty.ifPresent(p -> {
-      shell.setPtyType(p.type());
-      shell.setPtyColumns(p.columns());
-      shell.setPtyLines(p.rows());
-    });
-    return shell;
-  }
-
-  /** Loopback port that splices the first connection to a new stream to {@code peer}, then closes. */
-  private Channel oneShot(PeerRef peer) throws InterruptedException {
-    List<Channel> self = new ArrayList<>(1);
-    Channel listener = loops.serverBootstrap()
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(Splice.hold()); // what the client sends before the splice starts
-            synchronized (self) {
-              if (self.isEmpty() || !self.get(0).isOpen()) {
-                ch.close();
-                return;
-              }
-              self.get(0).close(); // one connection only
-            }
-            directory.open(peer, OverlayShellHandler.PROTOCOL).whenComplete((stream, err) -> {
-              if (err != null) {
-                LOG.info("ssh: ssh:shell cannot reach {}: {}", peer.id(), err.toString());
-                ch.close();
-              } else if (!ch.isActive()) {
-                stream.reset();
-              } else {
-                Splice.between(ch, stream.channel()).start();
-              }
-            });
-          }
-        }).bind("127.0.0.1", 0).sync().channel();
-    synchronized (self) {
-      self.add(listener);
-    }
-    return listener;
-  }
-
-  private static InputStream nonClosing(InputStream in) {
-    return new java.io.FilterInputStream(in) {
-      @Override
-      public void close() {
-        // the console session's input stays open
-      }
-    };
-  }
-
-  private static OutputStream nonClosing(OutputStream out) {
-    return new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        out.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void flush() throws IOException {
-        out.flush();
-      }
-
-      @Override
-      public void close() throws IOException {
-        out.flush();
-      }
-    };
   }
 }

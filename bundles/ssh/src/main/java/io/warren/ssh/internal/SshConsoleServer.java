@@ -18,16 +18,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.auth.AsyncAuthException;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
@@ -55,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * confined to {@code sftp.directory}, only where that is set.
  *
  * <p>The configuration's checks ({@link Settings}), {@link LocalForwarding}, the password checks
- * ({@link PasswordChecks}), the console ({@link ConsoleShell}) and the host key ({@link HostKey})
+ * ({@link PasswordChecks}), the key logins ({@link KeyLogins}), the console ({@link ConsoleShell}) and the host key ({@link HostKey})
  * live apart, so this stays the one place where MINA's server is wired to every option.
  */
 @Component(service = {SshConsole.class, SshConsoleServer.class, Listener.class}, immediate = true,
@@ -65,8 +62,6 @@ public final class SshConsoleServer implements SshConsole, Listener {
   /** The framework property that turns the server on, on a port (the launcher's --ssh-port). */
   public static final String PORT_PROPERTY = "warren.ssh.port";
   private static final Logger LOG = LoggerFactory.getLogger(SshConsoleServer.class);
-  private static final AttributeRepository.AttributeKey<Tickets.Ticket> TICKET =
-      new AttributeRepository.AttributeKey<>();
 
   @ObjectClassDefinition(name = "Warren SSH console", description = "The node's console over SSH")
   public @interface Config {
@@ -120,10 +115,16 @@ public final class SshConsoleServer implements SshConsole, Listener {
     @AttributeDefinition(description = "Let the admin forward local ports through the node (ssh -L), to any "
         + "address the node reaches; remote (-R), agent and X11 forwarding stay refused")
     boolean local_forwarding() default false;
+
+    @AttributeDefinition(description = "Let ssh:shell from Nostr devices log in here through a relay this node is a "
+        + "device of (their keys in the device allow list of etc/io.warren.nostr.client.cfg): with the admin "
+        + "password, or an authorised key")
+    boolean device_logins() default false;
   }
 
   private final Settings settings;
   private final KeyPair hostKey;
+  private final KeyPair clientKey;
   private final SessionLimits limits;
   private final KeyFailures keyFailures;
   private final Tickets tickets;
@@ -137,6 +138,7 @@ public final class SshConsoleServer implements SshConsole, Listener {
   private final SshServer server;
   private final InetSocketAddress address;
   private final AdminAuthenticator admin;
+  private final OverlaySources overlay = new OverlaySources();
 
   @Activate
   public SshConsoleServer(BundleContext context, @Reference Store store, @Reference AuthorizedKeys keys,
@@ -152,7 +154,9 @@ public final class SshConsoleServer implements SshConsole, Listener {
     ClassLoader context = SshdLoader.enter();
     try {
       this.settings = settings;
-      this.hostKey = HostKey.load(new SshStore(store));
+      SshStore db = new SshStore(store);
+      this.hostKey = HostKey.load(db);
+      this.clientKey = HostKey.load(db, SshStore.OwnKey.CLIENT);
       this.admin = admin;
       this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
       this.keyFailures = new KeyFailures(clock);
@@ -166,47 +170,10 @@ public final class SshConsoleServer implements SshConsole, Listener {
       s.setHost(settings.host());
       s.setPort(settings.port());
       s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-      s.setPublickeyAuthenticator((user, key, session) -> {
-        // an ssh:shell ticket's key logs in once (the ticket goes when the session is authenticated)
-        Optional<Tickets.Ticket> ticket = user.equals(admin.adminUser()) ? tickets.find(key) : Optional.empty();
-        if (ticket.isPresent()) {
-          session.setAttribute(TICKET, ticket.get());
-          return true;
-        }
-        String source = source(session);
-        if (refusedLocked(user, source)) {
-          return false;
-        }
-        boolean ok = user.equals(admin.adminUser()) && keys.authorizes(key);
-        if (!ok) {
-          long lock = keyFailures.failed(source);
-          if (lock > 0) {
-            LOG.info("ssh: key for {} from {} refused; too many refused keys from there, locked for {} ms", user,
-                source, lock);
-          }
-        }
-        return ok;
-      });
-      if (settings.passwords()) {
-        s.setPasswordAuthenticator((user, password, session) -> {
-          // a bcrypt check (and its wait in the limiter's queue) runs off MINA's I/O threads, so logins
-          // being checked do not stall the traffic of sessions already open
-          String source = source(session);
-          if (refusedLocked(user, source)) {
-            return false;
-          }
-          AsyncAuthException pending = new AsyncAuthException();
-          try {
-            checks.execute(() -> pending.setAuthed(PasswordChecks.check(admin, user, password, source)));
-          } catch (RejectedExecutionException e) {
-            LOG.info("ssh: login as {} from {} not checked: too many logins being checked", user, source);
-            return false;
-          }
-          throw pending;
-        });
-      } else {
-        s.setPasswordAuthenticator(null);
-      }
+      KeyLogins logins = new KeyLogins(admin, tickets, keys, keyFailures, this::source);
+      s.setPublickeyAuthenticator(logins);
+      s.setPasswordAuthenticator(settings.passwords()
+          ? PasswordChecks.authenticator(admin, checks, this::source, logins::locked) : null);
       // the password goes through the "password" method only: keyboard-interactive would ask for the
       // same password again, with a banner of its own on the client's terminal
       s.setKeyboardInteractiveAuthenticator(null);
@@ -240,7 +207,7 @@ public final class SshConsoleServer implements SshConsole, Listener {
         public void sessionEvent(Session session, SessionListener.Event event) {
           if (event == SessionListener.Event.Authenticated && session instanceof ServerSession ss) {
             keyFailures.succeeded(source(ss));
-            Tickets.Ticket ticket = ss.getAttribute(TICKET);
+            Tickets.Ticket ticket = ss.getAttribute(KeyLogins.TICKET);
             if (ticket != null) {
               tickets.used(ticket);
               LOG.info("ssh: {} logged in from {} with the ssh:shell ticket of {}", ss.getUsername(), source(ss),
@@ -282,21 +249,19 @@ public final class SshConsoleServer implements SshConsole, Listener {
     return new InetSocketAddress(settings.host(), s.getPort());
   }
 
-  /** Whether {@code source} is locked out for refused keys, logged; then its logins are not checked. */
-  private boolean refusedLocked(String user, String source) {
-    long locked = keyFailures.locked(source);
-    if (locked > 0) {
-      LOG.debug("ssh: login as {} from {} refused unchecked: locked for {} ms more", user, source, locked);
-      return true;
-    }
-    return false;
+  /**
+   * Where a login attempt comes from, for the login limits: its IP address, never its port; for a
+   * connection spliced from an overlay stream, that stream's source ({@link OverlaySources}).
+   */
+  String source(ServerSession session) {
+    SocketAddress a = session.getClientAddress();
+    return overlay.of(a).orElseGet(() -> a instanceof InetSocketAddress i && i.getAddress() != null
+        ? "ip " + i.getAddress().getHostAddress() : "ssh " + a);
   }
 
-  /** Where a login attempt comes from, for the login limits: its IP address, never its port. */
-  static String source(ServerSession session) {
-    SocketAddress a = session.getClientAddress();
-    return a instanceof InetSocketAddress i && i.getAddress() != null ? "ip " + i.getAddress().getHostAddress()
-        : "ssh " + a;
+  /** The sources of the connections {@link OverlayShellHandler} makes. */
+  OverlaySources overlay() {
+    return overlay;
   }
 
   @Deactivate
@@ -323,6 +288,16 @@ public final class SshConsoleServer implements SshConsole, Listener {
   }
 
   @Override
+  public String clientKey() {
+    return HostKey.line(clientKey);
+  }
+
+  /** The key pair {@code ssh:shell} logs in to devices with. */
+  KeyPair clientKeyPair() {
+    return clientKey;
+  }
+
+  @Override
   public Optional<InetSocketAddress> address() {
     return Optional.ofNullable(address);
   }
@@ -345,6 +320,11 @@ public final class SshConsoleServer implements SshConsole, Listener {
   @Override
   public boolean localForwarding() {
     return settings.localForwarding();
+  }
+
+  @Override
+  public boolean deviceLogins() {
+    return settings.deviceLogins();
   }
 
   /**

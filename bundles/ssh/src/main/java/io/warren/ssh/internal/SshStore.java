@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The ssh bundle's tables: the host key (one row, an OpenSSH private key file, created once) and the
- * authorised public keys. Calls block.
+ * The ssh bundle's tables: the host key and the client key (one row each, an OpenSSH private key
+ * file, created once) and the authorised public keys. Calls block.
  */
 final class SshStore {
   static final String OWNER = "ssh";
@@ -27,7 +27,23 @@ final class SshStore {
         bits INT NOT NULL,
         comment VARCHAR(1024) NOT NULL,
         added_at BIGINT NOT NULL);
+      """), new Store.Migration(2, """
+      CREATE TABLE ssh_client_key(
+        id INT PRIMARY KEY,
+        private_key VARBINARY(16384) NOT NULL,
+        created_at BIGINT NOT NULL);
       """));
+
+  /** The node's own key pairs, one row each: the host key, and the client key ssh:shell logs in to devices with. */
+  enum OwnKey {
+    HOST("ssh_host_key"), CLIENT("ssh_client_key");
+
+    private final String table;
+
+    OwnKey(String table) {
+      this.table = table;
+    }
+  }
 
   /** A stored authorised key with its line, to be parsed again. */
   record StoredKey(AuthorizedKey key, String line) {}
@@ -39,26 +55,27 @@ final class SshStore {
     store.migrate(OWNER, MIGRATIONS);
   }
 
-  Optional<byte[]> hostKey() {
+  Optional<byte[]> key(OwnKey which) {
     return store.transact(c -> {
-      try (PreparedStatement s = c.prepareStatement("SELECT private_key FROM ssh_host_key WHERE id = 1");
+      try (PreparedStatement s = c.prepareStatement("SELECT private_key FROM " + which.table + " WHERE id = 1");
           ResultSet rs = s.executeQuery()) {
         return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
       }
     });
   }
 
-  /** Stores {@code key} as the host key unless one is there already; returns the one stored. */
-  byte[] hostKeyOnce(byte[] key) {
+  /** Stores {@code key} as that key unless one is there already; returns the one stored. */
+  byte[] keyOnce(OwnKey which, byte[] key) {
     return store.transact(c -> {
-      try (PreparedStatement s = c.prepareStatement("SELECT private_key FROM ssh_host_key WHERE id = 1 FOR UPDATE");
+      try (PreparedStatement s =
+          c.prepareStatement("SELECT private_key FROM " + which.table + " WHERE id = 1 FOR UPDATE");
           ResultSet rs = s.executeQuery()) {
         if (rs.next()) {
           return rs.getBytes(1);
         }
       }
       try (PreparedStatement s =
-          c.prepareStatement("INSERT INTO ssh_host_key(id, private_key, created_at) VALUES(1, ?, ?)")) {
+          c.prepareStatement("INSERT INTO " + which.table + "(id, private_key, created_at) VALUES(1, ?, ?)")) {
         s.setBytes(1, key);
         s.setLong(2, System.currentTimeMillis());
         s.executeUpdate();

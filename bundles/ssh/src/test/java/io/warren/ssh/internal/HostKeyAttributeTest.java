@@ -113,6 +113,31 @@ class HostKeyAttributeTest {
     assertThrows(Exception.class, () -> logsIn(HostKeyAttribute.verifier("q", other.getPublic(), Optional.empty())));
   }
 
+  @Test
+  void aDevicesHostKeyMustBeTheOneItsAnnouncementNames() throws Exception {
+    server = start(true);
+    KeyPair other = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    java.util.List<String> refusals = new java.util.ArrayList<>();
+    assertTrue(logsIn(HostKeyAttribute.deviceVerifier("dev", Optional.of(Map.of("ssh.hostkey", server.fingerprint())),
+        refusals::add)), "the announced key");
+    assertTrue(refusals.isEmpty(), refusals.toString());
+
+    String otherPrint = KeyUtils.getFingerPrint(other.getPublic());
+    assertThrows(Exception.class, () -> logsIn(HostKeyAttribute.deviceVerifier("dev", Optional.of(Map.of(
+        "ssh.hostkey", otherPrint)), refusals::add)), "a key the announcement does not name is refused");
+    assertEquals(1, refusals.size(), refusals.toString());
+    assertTrue(refusals.get(0).contains(server.fingerprint()) && refusals.get(0).contains(otherPrint), refusals
+        .toString());
+
+    // nothing to check against: refused before connecting, not trusted on first use
+    IllegalStateException none = assertThrows(IllegalStateException.class,
+        () -> HostKeyAttribute.deviceVerifier("dev", Optional.empty(), refusals::add));
+    assertTrue(none.getMessage().contains("no signed announcement"), none.getMessage());
+    IllegalStateException noKey = assertThrows(IllegalStateException.class,
+        () -> HostKeyAttribute.deviceVerifier("dev", Optional.of(Map.of()), refusals::add));
+    assertTrue(noKey.getMessage().contains("names no SSH host key"), noKey.getMessage());
+  }
+
   private boolean logsIn(ServerKeyVerifier verifier) throws Exception {
     SshClient client = SshClient.setUpDefaultClient();
     client.setServerKeyVerifier(verifier);

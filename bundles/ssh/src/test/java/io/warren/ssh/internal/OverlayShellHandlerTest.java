@@ -59,35 +59,23 @@ class OverlayShellHandlerTest {
   }
 
   private SshConsoleServer start(boolean enabled) throws Exception {
+    return start(enabled, false);
+  }
+
+  private SshConsoleServer start(boolean enabled, boolean deviceLogins) throws Exception {
     store = H2Store.open(dir);
     Settings s = new Settings(enabled, "127.0.0.1", 0, true, 8, 8, 2, 3,
-        Duration.ofSeconds(10), Duration.ofSeconds(60));
+        Duration.ofSeconds(10), Duration.ofSeconds(60)).withDeviceLogins(deviceLogins);
     return new SshConsoleServer(s, store, new AuthorizedKeyService(store), commands, admin, "test",
         Clock.systemUTC());
   }
 
   private static Stream stream(Channel channel, String peer) {
-    return new Stream() {
-      @Override
-      public Channel channel() {
-        return channel;
-      }
+    return stream(channel, new PeerRef(PeerRef.LIBP2P, peer));
+  }
 
-      @Override
-      public PeerRef peer() {
-        return new PeerRef(PeerRef.LIBP2P, peer);
-      }
-
-      @Override
-      public String protocol() {
-        return OverlayShellHandler.PROTOCOL;
-      }
-
-      @Override
-      public boolean relayed() {
-        return false;
-      }
-    };
+  private static Stream stream(Channel channel, PeerRef peer) {
+    return io.warren.testing.StreamProbes.over(channel, peer, OverlayShellHandler.PROTOCOL);
   }
 
   @Test
@@ -99,6 +87,20 @@ class OverlayShellHandlerTest {
     new OverlayShellHandler(server, null).handle(stream(ch, "12D3KooWother"));
     ch.runPendingTasks();
     assertFalse(ch.isOpen(), "a peer without a ticket gets no connection to the server");
+  }
+
+  @Test
+  void aNostrDeviceIsResetUnlessDeviceLoginsAreOn() throws Exception {
+    server = start(true);
+    assertFalse(server.deviceLogins(), "off unless configured");
+    PeerRef device = new PeerRef(PeerRef.NOSTR, "ab".repeat(32));
+    // even a ticket issued under the device's key (tickets name libp2p peers) lets no device stream in
+    server.ticket(device.id(), org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ssh-ed25519", 256)
+        .getPublic());
+    EmbeddedChannel ch = new EmbeddedChannel();
+    new OverlayShellHandler(server, null).handle(stream(ch, device));
+    ch.runPendingTasks();
+    assertFalse(ch.isOpen(), "device.logins = false: a device's stream gets no connection to the server");
   }
 
   @Test

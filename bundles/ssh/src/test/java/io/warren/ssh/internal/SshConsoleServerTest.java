@@ -388,9 +388,13 @@ class SshConsoleServerTest {
     String fingerprint = off.fingerprint();
     assertTrue(fingerprint.matches("SHA256:[A-Za-z0-9+/]{43}"), fingerprint);
     assertTrue(off.hostKey().startsWith("ssh-ed25519 "), off.hostKey());
+    String client = off.clientKey();
+    assertTrue(client.startsWith("ssh-ed25519 ") && !client.equals(off.hostKey()), "a client key of its own: "
+        + client);
     off.deactivate();
     server = start(true, 8);
     assertEquals(fingerprint, server.fingerprint(), "the same key after a restart");
+    assertEquals(client, server.clientKey(), "the same client key after a restart");
     store.close();
     Path other = dir.resolve("other");
     store = H2Store.open(other);

@@ -1,0 +1,212 @@
+package io.warren.deploy.internal;
+
+import io.netty.channel.Channel;
+import io.warren.api.PeerDirectory;
+import io.warren.api.Store;
+import io.warren.api.Stream;
+import io.warren.api.StreamHandler;
+import io.warren.deploy.DeployException;
+import io.warren.deploy.Deployer;
+import io.warren.deploy.internal.Uploads.Upload;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deploy service: trusted publishers and kept artifacts in the store, upload tokens, and the
+ * {@value #PROTOCOL} handler that receives a pushed artifact and deploys it on one worker thread
+ * (one deployment at a time, at most {@link Uploads#MAX} waiting).
+ */
+@Component(service = {Deployer.class, StreamHandler.class}, immediate = true, configurationPid = "io.warren.deploy",
+    property = StreamHandler.PROTOCOL + "=" + DeployService.PROTOCOL)
+@Designate(ocd = DeployService.Config.class)
+public final class DeployService implements Deployer, StreamHandler {
+  /** The protocol a pushed artifact travels on. */
+  public static final String PROTOCOL = "/warren/deploy/1.0.0";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeployService.class);
+
+  @ObjectClassDefinition(name = "Warren deploy",
+      description = "Signed bundles pushed by other nodes of the network: limits and how long to wait for them")
+  public @interface Config {
+    @AttributeDefinition(description = "Largest artifact a push may announce, in bytes")
+    long max_artifact_bytes() default 64L * 1024 * 1024;
+
+    @AttributeDefinition(description = "Seconds a pushed bundle and its components have to become active before"
+        + " the node goes back to the version before")
+    int activation_timeout_seconds() default 30;
+
+    @AttributeDefinition(description = "Seconds an upload may take, from its stream opening to its last byte")
+    int upload_timeout_seconds() default 120;
+  }
+
+  /** The configuration, checked. */
+  record Settings(long maxBytes, Duration activation, Duration upload) {
+    static Settings of(Config c) {
+      if (c.max_artifact_bytes() < 1 || c.max_artifact_bytes() > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("max.artifact.bytes must be 1-" + (Integer.MAX_VALUE - 8) + ", got "
+            + c.max_artifact_bytes());
+      }
+      if (c.activation_timeout_seconds() < 1 || c.upload_timeout_seconds() < 1) {
+        throw new IllegalArgumentException("activation.timeout.seconds and upload.timeout.seconds must be"
+            + " at least 1");
+      }
+      return new Settings(c.max_artifact_bytes(), Duration.ofSeconds(c.activation_timeout_seconds()),
+          Duration.ofSeconds(c.upload_timeout_seconds()));
+    }
+  }
+
+  private final DeployStore store;
+  private final Deployments deployments;
+  private final Settings settings;
+  private final Uploads uploads = new Uploads(Clock.systemUTC());
+  private final ExecutorService worker;
+  private final PeerDirectory directory;
+
+  @Activate
+  public DeployService(BundleContext context, Config config, @Reference Store store,
+      @Reference ServiceComponentRuntime scr, @Reference PeerDirectory directory) {
+    this.directory = directory;
+    this.settings = Settings.of(config);
+    this.store = new DeployStore(store);
+    this.deployments = new Deployments(this.store, new Installer(context, scr),
+        context.getDataFile("incoming").toPath(), settings.activation());
+    this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(Uploads.MAX),
+        r -> new Thread(r, "warren-deploy"));
+    worker.execute(() -> {
+      try {
+        deployments.recover();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        LOG.error("deploy: finishing an interrupted update failed", e);
+      }
+    });
+  }
+
+  @Deactivate
+  void deactivate() {
+    worker.shutdownNow();
+  }
+
+  @Override
+  public Publisher trust(X509Certificate certificate) {
+    String fingerprint = Signatures.fingerprint(certificate);
+    try {
+      certificate.checkValidity();
+      store.putPublisher(fingerprint, certificate);
+    } catch (CertificateException e) {
+      throw new DeployException("the certificate is not valid now: " + e.getMessage(), e);
+    }
+    LOG.info("deploy: trusting publisher {} ({})", Signatures.subject(certificate), fingerprint);
+    return new Publisher(fingerprint, Signatures.subject(certificate), certificate.getNotAfter().toInstant());
+  }
+
+  @Override
+  public List<Publisher> publishers() {
+    return store.publishers();
+  }
+
+  @Override
+  public Publisher distrust(String prefix) {
+    String p = prefix.toLowerCase(Locale.ROOT).replace(":", "");
+    if (!p.matches("[0-9a-f]{8,64}")) {
+      throw new IllegalArgumentException("expected a fingerprint (8-64 hex digits, deploy:trust list shows them), got '"
+          + prefix + "'");
+    }
+    List<Publisher> match = store.publishers().stream().filter(x -> x.fingerprint().startsWith(p)).toList();
+    if (match.size() != 1) {
+      throw new IllegalArgumentException(match.isEmpty() ? "no trusted publisher " + prefix
+          : prefix + " matches " + match.size() + " publishers; give more digits");
+    }
+    store.deletePublisher(match.get(0).fingerprint());
+    LOG.info("deploy: no longer trusting publisher {}", match.get(0).subject());
+    return match.get(0);
+  }
+
+  @Override
+  public String expect(String peer, long size, String digest, boolean force) {
+    if (size < 1 || size > settings.maxBytes()) {
+      throw new IllegalArgumentException("an artifact of " + size + " bytes is refused (1-" + settings.maxBytes()
+          + ", max.artifact.bytes)");
+    }
+    if (!digest.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("expected a SHA-256 as 64 lower-case hex digits, got '" + digest + "'");
+    }
+    return uploads.issue(peer, size, digest, force).token();
+  }
+
+  @Override
+  public String rollback(String bundle, String by) {
+    try {
+      return deployments.rollback(bundle, by);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DeployException("interrupted", e);
+    }
+  }
+
+  @Override
+  public List<Change> history(int limit) {
+    return store.history(limit);
+  }
+
+  @Override
+  public void handle(Stream stream) {
+    String peer = stream.peer().id();
+    LOG.info("deploy: upload stream from {}{}", peer, stream.relayed() ? " (relayed)" : "");
+    // who pushed, for the history: the node's name where the network knows one, and always its peer ID
+    String by = directory.nameOf(stream.peer()).map(n -> n + " (" + peer + ")").orElse(peer);
+    UploadReader reader = new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> deploy(u,
+        bytes, by));
+    Channel c = stream.channel();
+    c.pipeline().addLast(reader);
+    c.eventLoop().schedule(() -> {
+      if (!reader.finished()) {
+        LOG.warn("deploy: upload from {} not complete within {} s", peer, settings.upload().toSeconds());
+        stream.reset();
+      }
+    }, settings.upload().toMillis(), TimeUnit.MILLISECONDS);
+    c.config().setAutoRead(true);
+  }
+
+  private CompletionStage<String> deploy(Upload u, byte[] content, String by) {
+    CompletableFuture<String> done = new CompletableFuture<>();
+    try {
+      worker.execute(() -> {
+        try {
+          done.complete(deployments.deploy(content, by, u.force()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          done.completeExceptionally(new DeployException("interrupted: the node is stopping", e));
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      done.completeExceptionally(new DeployException("refused: too many deployments waiting", e));
+    }
+    return done;
+  }
+}

@@ -1,0 +1,47 @@
+package io.warren.files;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Sending files and directory trees to other nodes and devices, and receiving them into this node's
+ * inbox under its accept policy. Calls that change state block on the store; misuse throws
+ * {@link IllegalArgumentException} with what was expected.
+ */
+public interface FileTransfers {
+
+  /**
+   * Starts sending {@code paths} (regular files and directory trees) to {@code peer} (a name, peer
+   * ID or device key as {@code PeerDirectory} reads it), the single top-level entry renamed to
+   * {@code as} when not null. The transfer runs in the background and retries a broken connection
+   * for the configured time; the same files sent again to the same peer continue where the
+   * receiver stopped.
+   */
+  Transfer send(String peer, List<Path> paths, String as);
+
+  /** Running and finished transfers, both directions, newest first. */
+  List<Transfer> transfers();
+
+  /** The transfer {@code id} (its full id or a unique prefix). */
+  Transfer transfer(String id);
+
+  /** Stops transfer {@code id}; a partial file stays in the receiver's staging directory for a later resume. */
+  boolean cancel(String id);
+
+  /** Offers waiting for {@link #accept} or {@link #reject}. */
+  List<Transfer> pending();
+
+  boolean accept(String id);
+
+  boolean reject(String id);
+
+  /** Offers from {@code peer} are accepted without asking. */
+  String allow(String peer);
+
+  boolean disallow(String peer);
+
+  List<String> allowed();
+
+  /** Where received files land. */
+  Path inbox();
+}

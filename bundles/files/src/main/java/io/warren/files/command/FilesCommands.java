@@ -1,0 +1,176 @@
+package io.warren.files.command;
+
+import io.warren.files.FileTransfers;
+import io.warren.files.Transfer;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The {@code files:} console scope: send files, answer offers, see transfers. */
+@Component(service = FilesCommands.class, property = {
+    "osgi.command.scope=files",
+    "osgi.command.function=send",
+    "osgi.command.function=transfers",
+    "osgi.command.function=cancel",
+    "osgi.command.function=pending",
+    "osgi.command.function=accept",
+    "osgi.command.function=reject",
+    "osgi.command.function=allow",
+    "osgi.command.function=inbox"})
+public final class FilesCommands {
+  private static final long PROGRESS_MILLIS = 2000;
+  private final FileTransfers files;
+
+  @Activate
+  public FilesCommands(@Reference FileTransfers files) {
+    this.files = files;
+  }
+
+  @Descriptor("Sends files and directory trees (absolute paths on this node) to a peer, a node name or a device;"
+      + " prints a progress line every 2 s until the receiver has verified them")
+  public String send(
+      @Descriptor("the name the single path gets on the receiver") @Parameter(names = {"--as"},
+          absentValue = "") String as,
+      @Descriptor("return at once; files:transfers shows how it goes") @Parameter(names = {"-b", "--background"},
+          presentValue = "true", absentValue = "false") boolean background,
+      @Descriptor("the receiver: a node name, peer ID, device callsign or npub") String peer,
+      @Descriptor("absolute paths of files or directories") String... paths) throws InterruptedException {
+    if (paths.length == 0) {
+      throw new IllegalArgumentException("files:send <peer> <path...> [--as name]: no path given");
+    }
+    Transfer t = files.send(peer, Arrays.stream(paths).map(Path::of).toList(), as.isEmpty() ? null : as);
+    if (background) {
+      return "transfer " + t.id() + ": " + t.label() + " (" + t.total() + " bytes) to " + peer;
+    }
+    PrintStream out = System.out;
+    out.println("sending " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) to " + peer
+        + ", transfer " + t.id());
+    CompletableFuture<Transfer> done = t.done().toCompletableFuture();
+    while (true) {
+      try {
+        t = done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException e) {
+        out.println(progress(files.transfer(t.id())));
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("files:send: " + e.getCause(), e.getCause());
+      }
+    }
+    if (!t.state().equals("done")) {
+      throw new IllegalStateException("transfer " + t.id() + " " + t.state() + ": " + t.detail());
+    }
+    return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " sent) at "
+        + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
+  }
+
+  private static String progress(Transfer t) {
+    long now = System.currentTimeMillis();
+    double rate = t.rate(now);
+    String pct = t.total() == 0 ? "100" : String.valueOf(100 * t.held() / t.total());
+    String eta =
+        rate > 0 && t.state().equals("running") ? ", " + (long) ((t.total() - t.held()) / rate) + " s left" : "";
+    return t.state() + " " + pct + "% " + t.held() + "/" + t.total() + " bytes, " + mb(rate) + " MB/s" + eta
+        + (t.state().equals("retrying") ? " (" + t.detail() + ")" : "");
+  }
+
+  private static String mb(double bytesPerSecond) {
+    return String.format("%.1f", bytesPerSecond / 1e6);
+  }
+
+  @Descriptor("Lists transfers, running and finished, both ways: bytes, rate and the final SHA-256")
+  public String transfers() {
+    List<Transfer> all = files.transfers();
+    if (all.isEmpty()) {
+      return "no transfers";
+    }
+    long now = System.currentTimeMillis();
+    StringBuilder b = new StringBuilder(String.format("%-32s %-11s %-3s %-12s %-12s %-12s %-8s %-64s %s%n", "ID",
+        "STATE", "DIR", "TOTAL", "RESUMED", "MOVED", "MB/S", "SHA256", "NAME / DETAIL"));
+    for (Transfer t : all) {
+      b.append(String.format("%-32s %-11s %-3s %-12d %-12d %-12d %-8s %-64s %s%s%n", t.id(), t.state(),
+          t.outgoing() ? "out" : "in", t.total(), t.resumedFrom(), t.moved(), mb(t.rate(now)),
+          t.sha256().isEmpty() ? "-" : t.sha256(), t.label(), t.detail().isEmpty() ? "" : " | " + t.detail()));
+    }
+    return b.toString().stripTrailing();
+  }
+
+  @Descriptor("Stops a transfer; what the receiver holds stays for a later resume")
+  public String cancel(@Descriptor("the transfer's id or the start of it") String id) {
+    if (!files.cancel(id)) {
+      throw new IllegalArgumentException("no running transfer " + id + " (files:transfers lists them)");
+    }
+    return "transfer " + id + " cancelled";
+  }
+
+  @Descriptor("Lists offers waiting for files:accept or files:reject")
+  public String pending() {
+    List<Transfer> all = files.pending();
+    if (all.isEmpty()) {
+      return "no offers wait";
+    }
+    StringBuilder b = new StringBuilder(String.format("%-32s %-12s %-6s %s%n", "ID", "BYTES", "FILES", "FROM / NAME"));
+    for (Transfer t : all) {
+      b.append(String.format("%-32s %-12d %-6d %s %s%n", t.id(), t.total(), t.files(), t.peer(), t.label()));
+    }
+    return b.toString().stripTrailing();
+  }
+
+  @Descriptor("Accepts a waiting offer: its files land in the inbox")
+  public String accept(@Descriptor("the offer's id or the start of it") String id) {
+    if (!files.accept(id)) {
+      throw new IllegalArgumentException("no offer " + id + " waits (files:pending lists them)");
+    }
+    return "accepted " + id + " into " + files.inbox();
+  }
+
+  @Descriptor("Declines a waiting offer")
+  public String reject(@Descriptor("the offer's id or the start of it") String id) {
+    if (!files.reject(id)) {
+      throw new IllegalArgumentException("no offer " + id + " waits (files:pending lists them)");
+    }
+    return "rejected " + id;
+  }
+
+  @Descriptor("Manages peers whose offers are accepted without asking: add <peer>, list, remove <peer>")
+  public String allow(@Descriptor("add, list or remove") String action,
+      @Descriptor("add, remove: the peer (node name, peer ID, device)") String... args) {
+    return switch (action) {
+      case "add" -> "offers from " + files.allow(one(args, "files:allow add <peer>")) + " are accepted into "
+          + files.inbox();
+      case "list" -> {
+        List<String> all = files.allowed();
+        yield all.isEmpty() ? "no peer is allowed: every offer waits for files:accept" : String.join("\n", all);
+      }
+      case "remove" -> {
+        String peer = one(args, "files:allow remove <peer>");
+        if (!files.disallow(peer)) {
+          throw new IllegalArgumentException(peer + " is not allowed (files:allow list shows who is)");
+        }
+        yield "offers from " + peer + " wait for files:accept again";
+      }
+      default -> throw new IllegalArgumentException("expected add, list or remove, got '" + action + "'");
+    };
+  }
+
+  @Descriptor("Shows the directory received files land in")
+  public String inbox() {
+    return files.inbox().toString();
+  }
+
+  private static String one(String[] args, String usage) {
+    if (args.length != 1) {
+      throw new IllegalArgumentException("expected " + usage);
+    }
+    return args[0];
+  }
+}

@@ -1,0 +1,282 @@
+package io.warren.files.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.warren.api.ProtocolException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The {@value #PROTOCOL} messages. Every frame is a type byte, a u32 length and that many bytes,
+ * big-endian; each type has its own length limit, checked before a byte of the payload is buffered.
+ *
+ * <pre>
+ * OFFER  (1) sender:   u16 version, u32 chunk size, u32 count, count x entry
+ *                      entry: u8 kind (0 file, 1 directory), u16 + UTF-8 name ('/'-separated, relative),
+ *                             u64 size, u16 mode (0-0777), 32-byte SHA-256 of the whole file (zero for a directory)
+ * ANSWER (2) receiver: u8 verdict (0 accept, 1 reject), u16 + UTF-8 reason, u32 count, count x u64 offset held
+ * DATA   (3) sender:   u32 entry index, u64 offset, 32-byte SHA-256 of this chunk, the chunk (1 - chunk size bytes)
+ * DONE   (4) sender:   empty; everything was sent
+ * RESULT (5) receiver: u8 ok (1) or not (0), u16 + UTF-8 message
+ * ABORT  (6) either:   u16 + UTF-8 reason; the stream ends after it
+ * </pre>
+ *
+ * Files are sent in entry order, each from the offset the receiver holds, in chunks of the offered
+ * size (the last one shorter); a receiver takes nothing out of that order.
+ */
+final class Wire {
+  static final String PROTOCOL = "/warren/files/1.0.0";
+  static final int VERSION = 1;
+  static final int OFFER = 1;
+  static final int ANSWER = 2;
+  static final int DATA = 3;
+  static final int DONE = 4;
+  static final int RESULT = 5;
+  static final int ABORT = 6;
+  static final int HEADER = 5;
+  static final int DATA_HEADER = 4 + 8 + 32;
+  static final int MIN_CHUNK = 4096;
+  static final int MAX_CHUNK = 1 << 20;
+  static final int MAX_CONTROL = 1 << 20;
+  static final int MAX_ENTRIES = 10_000;
+  static final int MAX_TEXT = 4096;
+  static final int MAX_MODE = 0777;
+  /** How an ABORT in place of the answer starts when the receiver has no room now: the sender tries again later. */
+  static final String BUSY = "busy: ";
+
+  /** A file or directory offered, named relative to the receiver's inbox. */
+  record Entry(String name, boolean dir, long size, int mode, byte[] sha256) {
+    Entry {
+      if (size < 0 || dir && size != 0) {
+        throw new IllegalArgumentException("bad size " + size + " for " + name);
+      }
+    }
+  }
+
+  record Offer(int version, int chunkSize, List<Entry> entries) {
+    /** The transfer's id: a digest of what is offered, so the same files offered again are the same transfer. */
+    String id() {
+      byte[] d = sha256().digest(payload(this));
+      return HexFormat.of().formatHex(d, 0, 16);
+    }
+
+    long total() {
+      return entries.stream().mapToLong(Entry::size).sum();
+    }
+
+    int files() {
+      return (int) entries.stream().filter(e -> !e.dir()).count();
+    }
+
+    String label() {
+      List<String> tops = new ArrayList<>();
+      for (Entry e : entries) {
+        String top = e.name().split("/", 2)[0];
+        if (!tops.contains(top)) {
+          tops.add(top);
+        }
+      }
+      return String.join(", ", tops);
+    }
+  }
+
+  record Answer(boolean accept, String reason, long[] offsets) {}
+
+  record Result(boolean ok, String message) {}
+
+  /** The limit of a frame of {@code type}'s payload, or -1 for an unknown type. */
+  static int limit(int type) {
+    return switch (type) {
+      case OFFER, ANSWER -> MAX_CONTROL;
+      case DATA -> DATA_HEADER + MAX_CHUNK;
+      case DONE -> 0;
+      case RESULT, ABORT -> 3 + MAX_TEXT;
+      default -> -1;
+    };
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no SHA-256 in this JVM", e);
+    }
+  }
+
+  static ByteBuf frame(ByteBufAllocator alloc, int type, byte[] payload) {
+    ByteBuf b = alloc.buffer(HEADER + payload.length);
+    return b.writeByte(type).writeInt(payload.length).writeBytes(payload);
+  }
+
+  static byte[] payload(Offer o) {
+    ByteBuffer b = ByteBuffer.allocate(MAX_CONTROL);
+    b.putShort((short) o.version()).putInt(o.chunkSize()).putInt(o.entries().size());
+    for (Entry e : o.entries()) {
+      b.put((byte) (e.dir() ? 1 : 0));
+      text(b, e.name());
+      b.putLong(e.size()).putShort((short) e.mode()).put(e.dir() ? new byte[32] : e.sha256());
+    }
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
+  static Offer offer(byte[] p, int length) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(p, 0, length);
+      int version = b.getShort() & 0xffff;
+      if (version != VERSION) {
+        throw new ProtocolException("files: offer of version " + version + " (this node speaks " + VERSION + ")");
+      }
+      int chunk = b.getInt();
+      if (chunk < MIN_CHUNK || chunk > MAX_CHUNK) {
+        throw new ProtocolException("files: chunk size " + chunk + " (expected " + MIN_CHUNK + "-" + MAX_CHUNK + ")");
+      }
+      int count = b.getInt();
+      if (count < 1 || count > MAX_ENTRIES) {
+        throw new ProtocolException("files: offer of " + count + " entries (expected 1-" + MAX_ENTRIES + ")");
+      }
+      List<Entry> entries = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int kind = b.get();
+        if (kind != 0 && kind != 1) {
+          throw new ProtocolException("files: entry kind " + kind + " (expected 0 file or 1 directory)");
+        }
+        String name = text(b);
+        long size = b.getLong();
+        int mode = b.getShort() & 0xffff;
+        byte[] sha = new byte[32];
+        b.get(sha);
+        if (size < 0 || kind == 1 && size != 0) {
+          throw new ProtocolException("files: size " + size + " for " + name);
+        }
+        if (mode > MAX_MODE) {
+          throw new ProtocolException(
+              "files: mode " + Integer.toOctalString(mode) + " for " + name + " (expected 0-0777)");
+        }
+        entries.add(new Entry(name, kind == 1, size, mode, sha));
+      }
+      end(b, "offer");
+      return new Offer(version, chunk, List.copyOf(entries));
+    } catch (BufferUnderflowException e) {
+      throw new ProtocolException("files: offer cut short", e);
+    }
+  }
+
+  static byte[] payload(Answer a) {
+    byte[] reason = utf8(a.reason());
+    ByteBuffer b = ByteBuffer.allocate(1 + 2 + reason.length + 4 + 8 * a.offsets().length);
+    b.put((byte) (a.accept() ? 0 : 1)).putShort((short) reason.length).put(reason).putInt(a.offsets().length);
+    for (long o : a.offsets()) {
+      b.putLong(o);
+    }
+    return b.array();
+  }
+
+  static Answer answer(byte[] p, int length, int entries) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(p, 0, length);
+      int verdict = b.get();
+      if (verdict != 0 && verdict != 1) {
+        throw new ProtocolException("files: answer verdict " + verdict + " (expected 0 accept or 1 reject)");
+      }
+      String reason = text(b);
+      int count = b.getInt();
+      if (verdict == 0 && count != entries || verdict == 1 && count != 0) {
+        throw new ProtocolException("files: answer with " + count + " offsets for " + entries + " entries");
+      }
+      long[] offsets = new long[count];
+      for (int i = 0; i < count; i++) {
+        offsets[i] = b.getLong();
+      }
+      end(b, "answer");
+      return new Answer(verdict == 0, reason, offsets);
+    } catch (BufferUnderflowException e) {
+      throw new ProtocolException("files: answer cut short", e);
+    }
+  }
+
+  static byte[] payload(Result r) {
+    byte[] m = utf8(r.message());
+    return ByteBuffer.allocate(3 + m.length).put((byte) (r.ok() ? 1 : 0)).putShort((short) m.length).put(m).array();
+  }
+
+  static Result result(byte[] p, int length) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(p, 0, length);
+      int ok = b.get();
+      String m = text(b);
+      end(b, "result");
+      return new Result(ok == 1, m);
+    } catch (BufferUnderflowException e) {
+      throw new ProtocolException("files: result cut short", e);
+    }
+  }
+
+  static byte[] abort(String reason) {
+    byte[] m = utf8(reason);
+    return ByteBuffer.allocate(2 + m.length).putShort((short) m.length).put(m).array();
+  }
+
+  static String abortReason(byte[] p, int length) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(p, 0, length);
+      String m = text(b);
+      end(b, "abort");
+      return m;
+    } catch (BufferUnderflowException e) {
+      throw new ProtocolException("files: abort cut short", e);
+    }
+  }
+
+  /** UTF-8 of {@code s}, cut to {@link #MAX_TEXT} bytes at a character boundary. */
+  static byte[] utf8(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    if (b.length <= MAX_TEXT) {
+      return b;
+    }
+    int n = MAX_TEXT;
+    while ((b[n] & 0xc0) == 0x80) {
+      n--;
+    }
+    return Arrays.copyOf(b, n);
+  }
+
+  private static void text(ByteBuffer b, String s) {
+    byte[] t = s.getBytes(StandardCharsets.UTF_8);
+    if (t.length > MAX_TEXT) {
+      throw new IllegalArgumentException("name longer than " + MAX_TEXT + " bytes: " + s);
+    }
+    b.putShort((short) t.length).put(t);
+  }
+
+  private static String text(ByteBuffer b) {
+    int n = b.getShort() & 0xffff;
+    if (n > MAX_TEXT) {
+      throw new ProtocolException("files: text of " + n + " bytes (at most " + MAX_TEXT + ")");
+    }
+    byte[] t = new byte[n];
+    b.get(t);
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(t)).toString();
+    } catch (CharacterCodingException e) {
+      throw new ProtocolException("files: text that is not UTF-8", e);
+    }
+  }
+
+  private static void end(ByteBuffer b, String what) {
+    if (b.hasRemaining()) {
+      throw new ProtocolException("files: " + b.remaining() + " bytes after the " + what);
+    }
+  }
+
+  private Wire() {}
+}
