@@ -1,6 +1,8 @@
 package io.warren.api.channel;
 
+import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
@@ -58,10 +60,11 @@ public interface EventLoops {
   }
 
   /**
-   * The channel option that sets SO_REUSEPORT on this transport's sockets (each transport names it
-   * differently), for a listener that dials out from its own port (hole punching).
+   * Sets SO_REUSEPORT on the sockets {@code bootstrap} makes, for a listener that dials out from
+   * its own port (hole punching). Each transport names the option differently; epoll's client
+   * sockets take it only as a raw socket option.
    */
-  default ChannelOption<Boolean> reusePort() {
-    return NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+  default <B extends AbstractBootstrap<B, ? extends Channel>> B reusePort(B bootstrap) {
+    return bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
   }
 }

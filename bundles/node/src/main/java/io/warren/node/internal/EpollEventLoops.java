@@ -1,6 +1,7 @@
 package io.warren.node.internal;
 
-import io.netty.channel.ChannelOption;
+import io.netty.bootstrap.AbstractBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -11,7 +12,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.unix.UnixChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.warren.api.channel.EventLoops;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +61,12 @@ final class EpollEventLoops implements EventLoops, AutoCloseable {
     return "epoll";
   }
 
+  /** SOL_SOCKET and SO_REUSEPORT on Linux (the epoll jar here is for Linux x86_64). */
+  private static final IntegerUnixChannelOption REUSE_PORT = new IntegerUnixChannelOption("SO_REUSEPORT", 1, 15);
+
   @Override
-  public ChannelOption<Boolean> reusePort() {
-    return UnixChannelOption.SO_REUSEPORT;
+  public <B extends AbstractBootstrap<B, ? extends Channel>> B reusePort(B bootstrap) {
+    return bootstrap.option(REUSE_PORT, 1);
   }
 
   /** Shuts the threads down, waiting up to two seconds for tasks in flight. */

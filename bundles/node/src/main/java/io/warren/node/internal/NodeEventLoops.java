@@ -1,6 +1,7 @@
 package io.warren.node.internal;
 
-import io.netty.channel.ChannelOption;
+import io.netty.bootstrap.AbstractBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
@@ -102,8 +103,8 @@ public final class NodeEventLoops implements EventLoops {
   }
 
   @Override
-  public ChannelOption<Boolean> reusePort() {
-    return loops.reusePort();
+  public <B extends AbstractBootstrap<B, ? extends Channel>> B reusePort(B bootstrap) {
+    return loops.reusePort(bootstrap);
   }
 
   @Deactivate

@@ -70,6 +70,30 @@ class NodeEventLoopsTest {
   }
 
   @Test
+  void aDialLeavesFromAListeningPortWithReusePort() throws Exception {
+    NodeEventLoops loops = new NodeEventLoops(config(1, "auto"));
+    try {
+      io.netty.channel.Channel listener = loops.reusePort(loops.serverBootstrap())
+          .childHandler(new io.netty.channel.ChannelInboundHandlerAdapter()).bind("127.0.0.1", 0).sync().channel();
+      io.netty.channel.Channel target = loops.serverBootstrap()
+          .childHandler(new io.netty.channel.ChannelInboundHandlerAdapter()).bind("127.0.0.1", 0).sync().channel();
+      try {
+        io.netty.channel.Channel dial = loops.reusePort(new io.netty.bootstrap.Bootstrap().group(loops.group())
+            .channel(loops.socketChannel()).option(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
+            .handler(new io.netty.channel.ChannelInboundHandlerAdapter()))
+            .connect(target.localAddress(), listener.localAddress()).sync().channel();
+        assertEquals(listener.localAddress(), dial.localAddress(), "the dial left from the listener's port");
+        dial.close().sync();
+      } finally {
+        listener.close().sync();
+        target.close().sync();
+      }
+    } finally {
+      loops.stop();
+    }
+  }
+
+  @Test
   void anUnknownTransportOrNegativeThreadsIsAClearError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new NodeEventLoops(config(1, "kqueue")));

@@ -211,8 +211,7 @@ final class Dialer {
         });
     InetSocketAddress from = fromListenPort ? listeners.socketFor(to) : null;
     if (from != null) {
-      b.option(ChannelOption.SO_REUSEADDR, true)
-          .option(loops.reusePort(), true);
+      loops.reusePort(b.option(ChannelOption.SO_REUSEADDR, true));
     }
     ChannelFuture f = from != null ? b.connect(to, from) : b.connect(to);
     f.channel().closeFuture().addListener(x -> slot.close());

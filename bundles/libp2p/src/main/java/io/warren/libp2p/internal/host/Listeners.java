@@ -58,8 +58,7 @@ final class Listeners {
     for (Multiaddr m : configured) {
       InetSocketAddress at = TcpAddresses.socketAddress(m);
       // SO_REUSEPORT lets a hole-punching dial leave from this port (see Dialer) while we listen on it
-      ChannelFuture f = loops.serverBootstrap()
-          .option(loops.reusePort(), true)
+      ChannelFuture f = loops.reusePort(loops.serverBootstrap())
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
