@@ -1,0 +1,265 @@
+package io.warren.tls.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SniCompletionEvent;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AsyncMapping;
+import io.netty.util.ReferenceCountUtil;
+import io.warren.api.PeerDirectory;
+import io.warren.api.PeerRef;
+import io.warren.api.Stream;
+import io.warren.api.channel.EventLoops;
+import io.warren.api.channel.Splice;
+import io.warren.tls.TlsCertificates.Route;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.function.Function;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TLS listener: the ClientHello's SNI picks the stored certificate (no certificate or no route
+ * for the name, or no SNI: the handshake is refused and the connection closed), TLS ends here, and
+ * the plaintext goes through a proxy stream ({@value #PROXY_PROTOCOL}, the proxy bundle's ingress
+ * protocol: the target node needs an ingress rule for this node and port) to the route's target.
+ */
+final class TlsListener implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TlsListener.class);
+  /** The proxy bundle's protocol: header {@code [1][u16 port][u16 origin port]}, answer {@code [status][u16 n][reason]}. */
+  static final String PROXY_PROTOCOL = "/warren/proxy/1.0.0";
+  private static final int REPLY_MAX = 1024;
+  /** Plaintext a client may send before its stream is connected. */
+  private static final int EARLY_MAX = 64 * 1024;
+
+  private final Channel server;
+  private final Function<String, Route> routes;
+  private final Function<String, SslContext> contexts;
+  private final PeerDirectory directory;
+
+  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, Function<String, SslContext> contexts,
+      Function<String, Route> routes) {
+    this.directory = directory;
+    this.contexts = contexts;
+    this.routes = routes;
+    AsyncMapping<String, SslContext> mapping = (name, promise) -> {
+      SslContext ctx = name == null ? null : lookup(name);
+      return ctx == null
+          ? promise.setFailure(
+              new SSLException(name == null ? "no SNI in the ClientHello" : "no certificate and route for " + name))
+          : promise.setSuccess(ctx);
+    };
+    var f = loops.spliceServer().option(ChannelOption.SO_REUSEADDR, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast("sni", new SniHandler(mapping)).addLast("route", new RouteHandler());
+            ch.read();
+          }
+        }).bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new IllegalStateException("tls: cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(),
+          f.cause());
+    }
+    server = f.channel();
+  }
+
+  private SslContext lookup(String name) {
+    String host = name.toLowerCase(Locale.ROOT);
+    return routes.apply(host) == null ? null : contexts.apply(host);
+  }
+
+  int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  String address() {
+    InetSocketAddress a = (InetSocketAddress) server.localAddress();
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.close().awaitUninterruptibly();
+  }
+
+  /** After the handshake: opens the stream to the route's target and splices the plaintext into it. */
+  private final class RouteHandler extends ChannelInboundHandlerAdapter {
+    private String hostname;
+    private CompositeByteBuf early;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof SniCompletionEvent sni) {
+        hostname = sni.hostname() == null ? null : sni.hostname().toLowerCase(Locale.ROOT);
+        if (!sni.isSuccess()) {
+          LOG.debug("tls: refused a handshake from {}: {}", ctx.channel().remoteAddress(), sni.cause().getMessage());
+          ctx.close();
+        }
+        return;
+      }
+      if (evt instanceof SslHandshakeCompletionEvent done) {
+        if (!done.isSuccess()) {
+          ctx.close();
+          return;
+        }
+        Route r = hostname == null ? null : routes.apply(hostname);
+        if (r == null) {
+          ctx.close();
+          return;
+        }
+        early = ctx.alloc().compositeBuffer();
+        connect(ctx.channel(), r);
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (early == null || !(msg instanceof ByteBuf buf)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      early.addComponent(true, buf);
+      if (early.readableBytes() > EARLY_MAX) {
+        ctx.close();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      release();
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("tls: connection from {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+
+    private void release() {
+      if (early != null) {
+        early.release();
+        early = null;
+      }
+    }
+
+    private void connect(Channel client, Route r) {
+      PeerRef peer = PeerRef.parse(r.peer());
+      directory.open(peer, PROXY_PROTOCOL).whenComplete((stream, err) -> {
+        if (err != null) {
+          LOG.info("tls: {}: cannot reach {}: {}", r.hostname(), r.peer(), err.getMessage());
+          client.close();
+          return;
+        }
+        if (!client.isActive()) {
+          stream.channel().close();
+          return;
+        }
+        stream.channel().pipeline().addLast("tls-proxy-reply", new ReplyReader(client, stream, r));
+        stream.channel().writeAndFlush(Unpooled.buffer(5).writeByte(1).writeShort(r.port()).writeShort(port()));
+        stream.channel().read();
+      });
+    }
+
+    /** Reads the target's answer, then splices the client's plaintext and the stream. */
+    private final class ReplyReader extends ChannelInboundHandlerAdapter {
+      private final Channel client;
+      private final Stream stream;
+      private final Route route;
+      private ByteBuf buffer;
+
+      ReplyReader(Channel client, Stream stream, Route route) {
+        this.client = client;
+        this.stream = stream;
+        this.route = route;
+      }
+
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        if (buffer == null) {
+          buffer = ctx.alloc().buffer();
+        }
+        buffer.writeBytes(in);
+        in.release();
+        if (buffer.readableBytes() < 3
+            || buffer.readableBytes() < 3 + buffer.getUnsignedShort(buffer.readerIndex() + 1)) {
+          if (buffer.readableBytes() > 3 + REPLY_MAX) {
+            fail(ctx, "an answer longer than " + REPLY_MAX + " bytes");
+          } else {
+            ctx.read();
+          }
+          return;
+        }
+        int status = buffer.readUnsignedByte();
+        String reason = buffer.readCharSequence(buffer.readUnsignedShort(), StandardCharsets.UTF_8).toString();
+        if (status != 0) {
+          fail(ctx, route.peer() + " refused: " + reason);
+          return;
+        }
+        ByteBuf rest = buffer;
+        buffer = null;
+        ctx.pipeline().remove(this);
+        client.eventLoop().execute(() -> {
+          if (!client.isActive() || early == null) {
+            rest.release();
+            stream.channel().close();
+            return;
+          }
+          client.pipeline().remove(RouteHandler.this);
+          CompositeByteBuf pending = early;
+          early = null;
+          if (rest.isReadable()) {
+            client.writeAndFlush(rest);
+          } else {
+            rest.release();
+          }
+          if (pending.isReadable()) {
+            stream.channel().writeAndFlush(pending);
+          } else {
+            pending.release();
+          }
+          Splice.between(client, stream.channel()).start();
+        });
+      }
+
+      private void fail(ChannelHandlerContext ctx, String why) {
+        if (buffer != null) {
+          buffer.release();
+          buffer = null;
+        }
+        LOG.info("tls: {}: {}", route.hostname(), why);
+        ctx.close();
+        client.close();
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        if (buffer != null) {
+          buffer.release();
+          buffer = null;
+        }
+        client.close();
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(ctx, cause.toString());
+      }
+    }
+  }
+}
