@@ -198,6 +198,7 @@ class TlsTest {
           "--resolve", "other.warren.test:" + listen + ":127.0.0.1", "https://other.warren.test:" + listen + "/"),
           null);
       assertNotEquals(0, unknown.exit(), unknown.toString());
+      assertTrue(unknown.err().contains("unrecognized name"), "refused with a TLS alert: " + unknown);
       assertEquals(0, NodeProcess.run(curl, null).exit(), "the listener still serves the known name");
 
       // bad input: a clear error

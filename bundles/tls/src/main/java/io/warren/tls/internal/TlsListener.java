@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -24,6 +25,8 @@ import io.warren.tls.TlsCertificates.Route;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -42,6 +45,10 @@ final class TlsListener implements AutoCloseable {
   private static final int REPLY_MAX = 1024;
   /** Plaintext a client may send before its stream is connected. */
   private static final int EARLY_MAX = 64 * 1024;
+  /** A client that has not finished its handshake by then is closed (a silent or slow ClientHello holds nothing longer). */
+  static final long HANDSHAKE_SECONDS = 10;
+  /** TLS alert record: fatal (2), unrecognized_name (112), sent when the SNI names nothing served here. */
+  private static final byte[] UNRECOGNIZED_NAME = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
 
   private final Channel server;
   private final Function<String, Route> routes;
@@ -65,7 +72,6 @@ final class TlsListener implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast("sni", new SniHandler(mapping)).addLast("route", new RouteHandler());
-            ch.read();
           }
         }).bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
     if (!f.isSuccess()) {
@@ -98,6 +104,18 @@ final class TlsListener implements AutoCloseable {
   private final class RouteHandler extends ChannelInboundHandlerAdapter {
     private String hostname;
     private CompositeByteBuf early;
+    private ScheduledFuture<?> deadline;
+    private boolean refused;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      deadline = ctx.executor().schedule(() -> {
+        LOG.debug("tls: {} did not finish its handshake within {} s", ctx.channel().remoteAddress(), HANDSHAKE_SECONDS);
+        ctx.close();
+      }, HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+      ctx.fireChannelActive();
+      ctx.read();
+    }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -105,11 +123,13 @@ final class TlsListener implements AutoCloseable {
         hostname = sni.hostname() == null ? null : sni.hostname().toLowerCase(Locale.ROOT);
         if (!sni.isSuccess()) {
           LOG.debug("tls: refused a handshake from {}: {}", ctx.channel().remoteAddress(), sni.cause().getMessage());
-          ctx.close();
+          refused = true;
+          ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);
         }
         return;
       }
       if (evt instanceof SslHandshakeCompletionEvent done) {
+        deadline.cancel(false);
         if (!done.isSuccess()) {
           ctx.close();
           return;
@@ -140,14 +160,19 @@ final class TlsListener implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
       release();
       ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("tls: connection from {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
-      ctx.close();
+      if (!refused) { // a refused name's alert is on its way, then the close
+        LOG.debug("tls: connection from {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+      }
     }
 
     private void release() {
