@@ -20,10 +20,10 @@ import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.channel.EventLoops;
+import io.warren.api.channel.IngressWire;
 import io.warren.api.channel.Splice;
 import io.warren.tls.TlsCertificates.Route;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The TLS listener: the ClientHello's SNI picks the stored certificate (no certificate or no route
  * for the name, or no SNI: the handshake is refused and the connection closed), TLS ends here, and
- * the plaintext goes through a proxy stream ({@value #PROXY_PROTOCOL}, the proxy bundle's ingress
+ * the plaintext goes through a stream in api's {@link IngressWire} protocol (the proxy bundle's ingress
  * protocol: the target node needs an ingress rule for this node and port) to the route's target.
  */
 final class TlsListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TlsListener.class);
-  /** The proxy bundle's protocol: header {@code [1][u16 port][u16 origin port]}, answer {@code [status][u16 n][reason]}. */
-  static final String PROXY_PROTOCOL = "/warren/proxy/1.0.0";
-  private static final int REPLY_MAX = 1024;
   /** Plaintext a client may send before its stream is connected. */
   private static final int EARLY_MAX = 64 * 1024;
   /** A client that has not finished its handshake by then is closed (a silent or slow ClientHello holds nothing longer). */
@@ -184,7 +181,7 @@ final class TlsListener implements AutoCloseable {
 
     private void connect(Channel client, Route r) {
       PeerRef peer = PeerRef.parse(r.peer());
-      directory.open(peer, PROXY_PROTOCOL).whenComplete((stream, err) -> {
+      directory.open(peer, IngressWire.PROTOCOL).whenComplete((stream, err) -> {
         if (err != null) {
           LOG.info("tls: {}: cannot reach {}: {}", r.hostname(), r.peer(), err.getMessage());
           client.close();
@@ -194,97 +191,38 @@ final class TlsListener implements AutoCloseable {
           stream.channel().close();
           return;
         }
-        stream.channel().pipeline().addLast("tls-proxy-reply", new ReplyReader(client, stream, r));
-        stream.channel().writeAndFlush(Unpooled.buffer(5).writeByte(1).writeShort(r.port()).writeShort(port()));
-        stream.channel().read();
+        IngressWire.dial(stream.channel(), r.port(), port()).whenComplete((rest, refused) -> {
+          if (refused != null) {
+            LOG.info("tls: {}: {} {}", r.hostname(), r.peer(), refused.getMessage());
+            client.close();
+            return;
+          }
+          client.eventLoop().execute(() -> splice(client, stream, rest));
+        });
       });
     }
 
-    /** Reads the target's answer, then splices the client's plaintext and the stream. */
-    private final class ReplyReader extends ChannelInboundHandlerAdapter {
-      private final Channel client;
-      private final Stream stream;
-      private final Route route;
-      private ByteBuf buffer;
-
-      ReplyReader(Channel client, Stream stream, Route route) {
-        this.client = client;
-        this.stream = stream;
-        this.route = route;
+    /** On the client's loop: the answer's leftover to the client, the early plaintext to the stream, then the splice. */
+    private void splice(Channel client, Stream stream, ByteBuf rest) {
+      if (!client.isActive() || early == null) {
+        rest.release();
+        stream.channel().close();
+        return;
       }
-
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf in = (ByteBuf) msg;
-        if (buffer == null) {
-          buffer = ctx.alloc().buffer();
-        }
-        buffer.writeBytes(in);
-        in.release();
-        if (buffer.readableBytes() < 3
-            || buffer.readableBytes() < 3 + buffer.getUnsignedShort(buffer.readerIndex() + 1)) {
-          if (buffer.readableBytes() > 3 + REPLY_MAX) {
-            fail(ctx, "an answer longer than " + REPLY_MAX + " bytes");
-          } else {
-            ctx.read();
-          }
-          return;
-        }
-        int status = buffer.readUnsignedByte();
-        String reason = buffer.readCharSequence(buffer.readUnsignedShort(), StandardCharsets.UTF_8).toString();
-        if (status != 0) {
-          fail(ctx, route.peer() + " refused: " + reason);
-          return;
-        }
-        ByteBuf rest = buffer;
-        buffer = null;
-        ctx.pipeline().remove(this);
-        client.eventLoop().execute(() -> {
-          if (!client.isActive() || early == null) {
-            rest.release();
-            stream.channel().close();
-            return;
-          }
-          client.pipeline().remove(RouteHandler.this);
-          CompositeByteBuf pending = early;
-          early = null;
-          if (rest.isReadable()) {
-            client.writeAndFlush(rest);
-          } else {
-            rest.release();
-          }
-          if (pending.isReadable()) {
-            stream.channel().writeAndFlush(pending);
-          } else {
-            pending.release();
-          }
-          Splice.between(client, stream.channel()).start();
-        });
+      client.pipeline().remove(this);
+      CompositeByteBuf pending = early;
+      early = null;
+      if (rest.isReadable()) {
+        client.writeAndFlush(rest);
+      } else {
+        rest.release();
       }
-
-      private void fail(ChannelHandlerContext ctx, String why) {
-        if (buffer != null) {
-          buffer.release();
-          buffer = null;
-        }
-        LOG.info("tls: {}: {}", route.hostname(), why);
-        ctx.close();
-        client.close();
+      if (pending.isReadable()) {
+        stream.channel().writeAndFlush(pending);
+      } else {
+        pending.release();
       }
-
-      @Override
-      public void channelInactive(ChannelHandlerContext ctx) {
-        if (buffer != null) {
-          buffer.release();
-          buffer = null;
-        }
-        client.close();
-      }
-
-      @Override
-      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(ctx, cause.toString());
-      }
+      Splice.between(client, stream.channel()).start();
     }
   }
 }

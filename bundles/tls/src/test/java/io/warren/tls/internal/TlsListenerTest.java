@@ -101,7 +101,7 @@ class TlsListenerTest {
     try (SSLSocket s = connect(HOST)) {
       s.startHandshake();
       assertEquals(cert.cert(), s.getSession().getPeerCertificates()[0]);
-      assertEquals("test:q " + TlsListener.PROXY_PROTOCOL, opened.poll(10, TimeUnit.SECONDS));
+      assertEquals("test:q " + io.warren.api.channel.IngressWire.PROTOCOL, opened.poll(10, TimeUnit.SECONDS));
       assertEquals(-1, s.getInputStream().read(), "the target cannot be reached here: the client is closed");
     }
   }
