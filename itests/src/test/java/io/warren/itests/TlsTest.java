@@ -201,6 +201,34 @@ class TlsTest {
       assertTrue(unknown.err().contains("unrecognized name"), "refused with a TLS alert: " + unknown);
       assertEquals(0, NodeProcess.run(curl, null).exit(), "the listener still serves the known name");
 
+      // an ACME server that is down: a clear error, and the listener keeps serving
+      int dead = NodeProcess.freePort();
+      Result down =
+          p.client("tls:cert", "request", "down.warren.test", "--acme-url", "https://127.0.0.1:" + dead + "/dir");
+      assertNotEquals(0, down.exit(), down.toString());
+      assertTrue(down.err().contains("no certificate for down.warren.test"), down.toString());
+      // an HTTPS server whose certificate acme.ca.file does not vouch for is not trusted
+      String d = dir.toString();
+      sh(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+          "-keyout", d + "/imp.key", "-out", d + "/imp.pem", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+          "subjectAltName=IP:127.0.0.1");
+      int impostor = NodeProcess.freePort();
+      server("impostor", List.of("openssl", "s_server", "-www", "-accept", Integer.toString(impostor), "-cert",
+          d + "/imp.pem", "-key", d + "/imp.key"), Map.of());
+      Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> {
+        try (var probe = new java.net.Socket("127.0.0.1", impostor)) {
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      }, "openssl s_server listening");
+      Result untrusted =
+          p.client("tls:cert", "request", "imp.warren.test", "--acme-url", "https://127.0.0.1:" + impostor + "/dir");
+      assertNotEquals(0, untrusted.exit(), untrusted.toString());
+      assertTrue(untrusted.err().contains("PKIX") || untrusted.err().contains("certification path"),
+          "refused for its certificate: " + untrusted);
+      assertEquals(0, NodeProcess.run(curl, null).exit(), "the listener still serves after failed requests");
+
       // bad input: a clear error
       Result bad = p.client("tls:route", "add", "bad_host!", "--target", qId + ":1");
       assertNotEquals(0, bad.exit());

@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -51,9 +52,10 @@ final class TlsListener implements AutoCloseable {
   private final Function<String, Route> routes;
   private final Function<String, SslContext> contexts;
   private final PeerDirectory directory;
+  private final AtomicInteger open = new AtomicInteger();
 
-  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, Function<String, SslContext> contexts,
-      Function<String, Route> routes) {
+  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, int maxConnections,
+      Function<String, SslContext> contexts, Function<String, Route> routes) {
     this.directory = directory;
     this.contexts = contexts;
     this.routes = routes;
@@ -68,6 +70,13 @@ final class TlsListener implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (open.incrementAndGet() > maxConnections) {
+              open.decrementAndGet();
+              LOG.debug("tls: {} connections open, the limit; {} is closed", maxConnections, ch.remoteAddress());
+              ch.close();
+              return;
+            }
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
             ch.pipeline().addLast("sni", new SniHandler(mapping)).addLast("route", new RouteHandler());
           }
         }).bind(new InetSocketAddress(host, port)).awaitUninterruptibly();

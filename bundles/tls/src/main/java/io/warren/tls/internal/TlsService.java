@@ -62,13 +62,18 @@ public final class TlsService implements TlsCertificates {
     this.loops = loops;
     this.directory = directory;
     for (TlsStore.Stored s : this.store.certs()) {
-      load(s);
+      try {
+        load(s);
+      } catch (IllegalStateException e) { // one bad row must not take the other names down
+        LOG.warn("{} (not served; tls:cert request {} replaces it)", e.getMessage(), s.hostname());
+      }
     }
     for (Route r : this.store.routes()) {
       routes.put(r.hostname(), r);
     }
     listener = settings.listen()
-        ? new TlsListener(loops, directory, settings.listenHost(), settings.listenPort(), contexts::get, routes::get)
+        ? new TlsListener(loops, directory, settings.listenHost(), settings.listenPort(), settings.maxConnections(),
+            contexts::get, routes::get)
         : null;
     if (listener != null) {
       LOG.info("tls: listening on {} for {} route(s)", listener.address(), routes.size());
@@ -132,7 +137,7 @@ public final class TlsService implements TlsCertificates {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("tls: the request for " + host + " was interrupted", e);
       } catch (Exception e) {
-        throw new IllegalStateException("tls: no certificate for " + host + " from " + url + ": " + e.getMessage(), e);
+        throw new IllegalStateException("tls: no certificate for " + host + " from " + url + ": " + causes(e), e);
       }
     }
   }
@@ -200,6 +205,18 @@ public final class TlsService implements TlsCertificates {
   @Override
   public String listenAddress() {
     return listener == null ? "" : listener.address();
+  }
+
+  /** The messages along {@code t}'s cause chain ("Network error: PKIX path building failed ..."), each once. */
+  static String causes(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null && sb.length() < 1000; c = c.getCause() == c ? null : c.getCause()) {
+      String m = c.getMessage() == null || c.getMessage().isBlank() ? c.getClass().getSimpleName() : c.getMessage();
+      if (sb.indexOf(m) < 0) {
+        sb.append(sb.length() == 0 ? "" : ": ").append(m);
+      }
+    }
+    return sb.toString();
   }
 
   static String hostname(String text) {

@@ -9,7 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The TLS bundle's configuration, checked: a bad value stops the component with the reason. */
 record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, String challengeHost,
-    int challengePort, boolean listen, String listenHost, int listenPort, int renewDaysBefore,
+    int challengePort, boolean listen, String listenHost, int listenPort, int maxConnections, int renewDaysBefore,
     Duration renewCheck) {
   static final String PID = "io.warren.tls";
 
@@ -41,6 +41,10 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     @AttributeDefinition(description = "TCP port of the TLS listener; 0 picks a free port")
     int listen_port() default 443;
 
+    @AttributeDefinition(description = "Connections the TLS listener holds at once (handshaking or spliced); one more "
+        + "is closed at accept")
+    int max_connections() default 4096;
+
     @AttributeDefinition(description = "Renew a certificate when it expires within this many days")
     int renew_days_before() default 30;
 
@@ -60,6 +64,9 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     }
     port("challenge.port", c.challenge_port());
     port("listen.port", c.listen_port());
+    if (c.max_connections() < 1) {
+      throw new IllegalArgumentException(PID + ": max.connections must be 1 or more, got " + c.max_connections());
+    }
     if (c.renew_days_before() < 0) {
       throw new IllegalArgumentException(PID + ": renew.days.before must be 0 or more, got " + c.renew_days_before());
     }
@@ -69,6 +76,7 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     }
     return new TlsSettings(url, caFile, c.acme_contact() == null ? "" : c.acme_contact().strip(),
         c.challenge_host().strip(), c.challenge_port(), c.listen(), c.listen_host().strip(), c.listen_port(),
+        c.max_connections(),
         c.renew_days_before(), Duration.ofSeconds(c.renew_check_seconds()));
   }
 

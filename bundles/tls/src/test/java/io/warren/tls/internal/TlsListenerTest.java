@@ -70,7 +70,7 @@ class TlsListenerTest {
       }
     };
     Map<String, Route> routes = Map.of(HOST, new Route(HOST, "test:q", 8080));
-    listener = new TlsListener(loops, directory, "127.0.0.1", 0, Map.of(HOST, server)::get, routes::get);
+    listener = new TlsListener(loops, directory, "127.0.0.1", 0, 16, Map.of(HOST, server)::get, routes::get);
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
     ks.setCertificateEntry("self", cert.cert());
