@@ -52,6 +52,7 @@ public final class TlsService implements TlsCertificates {
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final Object requests = new Object();
   private final ScheduledExecutorService renewals;
+  private final RenewalBackoff backoff;
   private final TlsListener listener;
 
   @Activate
@@ -78,6 +79,7 @@ public final class TlsService implements TlsCertificates {
     if (listener != null) {
       LOG.info("tls: listening on {} for {} route(s)", listener.address(), routes.size());
     }
+    backoff = new RenewalBackoff(settings.renewCheck());
     renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "warren-tls-renew"));
     long every = settings.renewCheck().toSeconds();
     renewals.scheduleWithFixedDelay(this::renewDue, every, every, TimeUnit.SECONDS);
@@ -93,15 +95,18 @@ public final class TlsService implements TlsCertificates {
 
   /** Renews every certificate expiring within the configured days; a failure is retried at the next check. */
   void renewDue() {
-    Instant due = Instant.now().plus(Duration.ofDays(settings.renewDaysBefore()));
+    Instant now = Instant.now();
+    Instant due = now.plus(Duration.ofDays(settings.renewDaysBefore()));
     for (CertInfo c : List.copyOf(infos.values())) {
-      if (c.notAfter().isBefore(due)) {
+      if (c.notAfter().isBefore(due) && backoff.due(c.hostname(), now)) {
         try {
           CertInfo n = request(c.hostname(), null);
+          backoff.succeeded(c.hostname());
           LOG.info("tls: renewed the certificate of {} (serial {}, until {})", c.hostname(), n.serial(), n.notAfter());
         } catch (RuntimeException e) {
-          LOG.warn("tls: renewing the certificate of {} failed (retried in {}s): {}", c.hostname(),
-              settings.renewCheck().toSeconds(), e.getMessage());
+          Duration wait = backoff.failed(c.hostname(), Instant.now());
+          LOG.warn("tls: renewing the certificate of {} failed (tried again in {} s at the earliest; the current "
+              + "one is served meanwhile): {}", c.hostname(), wait.toSeconds(), e.getMessage());
         }
       }
     }
