@@ -1,6 +1,7 @@
 /**
  * Netty machinery every service shares: the node's {@link io.warren.api.channel.EventLoops} and
- * the one {@link io.warren.api.channel.Splice} that joins two channels.
+ * the one {@link io.warren.api.channel.Splice} that joins two channels, and the ingress protocol
+ * ({@link io.warren.api.channel.IngressWire}) by which services hand a connection to another node.
  */
 @Export
 @Version("1.1.0")

@@ -1,22 +1,17 @@
 package io.warren.proxy.internal;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.warren.api.PeerDirectory;
-import io.warren.api.Stream;
 import io.warren.api.channel.EventLoops;
+import io.warren.api.channel.IngressWire;
 import io.warren.api.channel.Splice;
 import io.warren.proxy.Rule;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,11 +128,26 @@ final class EgressListeners {
           client.close();
           return;
         }
-        ByteBuf header = Unpooled.buffer(ProxyWire.HEADER_BYTES).writeByte(ProxyWire.VERSION)
-            .writeShort(a.rule.peerPort()).writeShort(a.rule.port());
-        stream.channel().pipeline().addLast("proxy-reply", new ReplyReader(a, client, stream));
-        stream.channel().writeAndFlush(header);
-        stream.channel().read();
+        IngressWire.dial(stream.channel(), a.rule.peerPort(), a.rule.port()).whenComplete((rest, refused) -> {
+          if (refused != null) {
+            if (client.isActive()) { // a client that went away first is no failure of the rule
+              fail(a, client, a.rule.peerName() + " " + ProxyWire.reason(refused));
+            }
+            return;
+          }
+          if (!client.isActive()) {
+            rest.release();
+            stream.channel().close();
+            return;
+          }
+          if (rest.isReadable()) {
+            a.bytesIn.addAndGet(rest.readableBytes());
+            client.writeAndFlush(rest);
+          } else {
+            rest.release();
+          }
+          Splice.between(client, stream.channel()).count(a.bytesOut::addAndGet, a.bytesIn::addAndGet).start();
+        });
       });
     });
   }
@@ -146,90 +156,5 @@ final class EgressListeners {
     a.failures.incrementAndGet();
     LOG.info("proxy: rule {}: connection from {} closed: {}", a.rule.id(), client.remoteAddress(), why);
     client.close();
-  }
-
-  /** Reads the ingress side's answer, then splices the client and the stream. */
-  private static final class ReplyReader extends ChannelInboundHandlerAdapter {
-    private final ActiveRule a;
-    private final Channel client;
-    private final Stream stream;
-    private ByteBuf buffer;
-    /** The connection failed and was counted; the stream closing after that is no second failure. */
-    private boolean failed;
-
-    ReplyReader(ActiveRule a, Channel client, Stream stream) {
-      this.a = a;
-      this.client = client;
-      this.stream = stream;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ByteBuf in = (ByteBuf) msg;
-      if (buffer == null) {
-        buffer = ctx.alloc().buffer();
-      }
-      buffer.writeBytes(in);
-      in.release();
-      if (buffer.readableBytes() < 3
-          || buffer.readableBytes() < 3 + buffer.getUnsignedShort(buffer.readerIndex() + 1)) {
-        if (buffer.readableBytes() > 3 + ProxyWire.REPLY_MAX) {
-          finish(ctx, "an answer longer than " + ProxyWire.REPLY_MAX + " bytes");
-        } else {
-          ctx.read();
-        }
-        return;
-      }
-      int status = buffer.readUnsignedByte();
-      int length = buffer.readUnsignedShort();
-      String reason = buffer.readCharSequence(length, StandardCharsets.UTF_8).toString();
-      if (status != ProxyWire.CONNECTED) {
-        finish(ctx, a.rule.peerName() + " refused: " + reason);
-        return;
-      }
-      ByteBuf rest = buffer;
-      buffer = null;
-      ctx.pipeline().remove(this);
-      if (!client.isActive()) {
-        rest.release();
-        stream.channel().close();
-        return;
-      }
-      if (rest.isReadable()) {
-        a.bytesIn.addAndGet(rest.readableBytes());
-        client.writeAndFlush(rest);
-      } else {
-        rest.release();
-      }
-      Splice.between(client, stream.channel()).count(a.bytesOut::addAndGet, a.bytesIn::addAndGet).start();
-    }
-
-    private void finish(ChannelHandlerContext ctx, String why) {
-      if (buffer != null) {
-        buffer.release();
-        buffer = null;
-      }
-      // counted before the close: the client may live on another loop and still look active
-      failed = true;
-      fail(a, client, why);
-      ctx.close();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (buffer != null) {
-        buffer.release();
-        buffer = null;
-      }
-      if (!failed && client.isActive()) {
-        failed = true;
-        fail(a, client, a.rule.peerName() + " closed the stream before answering");
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      finish(ctx, ProxyWire.reason(cause));
-    }
   }
 }

@@ -1,0 +1,116 @@
+package io.warren.tls.internal;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import org.shredzone.acme4j.Account;
+import org.shredzone.acme4j.AccountBuilder;
+import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.Session;
+import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.connector.HttpConnector;
+import org.shredzone.acme4j.connector.NetworkSettings;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.provider.GenericAcmeProvider;
+import org.shredzone.acme4j.util.KeyPairUtils;
+
+/**
+ * One certificate order through acme4j: account (key kept by the caller), order, HTTP-01 answered by
+ * a {@link ChallengeServer}, CSR with a fresh key, download. The ACME server's TLS is verified
+ * against the given context (the configured CA file, or the JVM's trust store).
+ */
+final class AcmeClient {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  /** What an order gives: the new key pair and the chain, leaf first. */
+  record Issued(KeyPair key, List<X509Certificate> chain) {}
+
+  private AcmeClient() {}
+
+  static Issued order(String acmeUrl, SSLContext trust, KeyPair accountKey, String contact, String hostname,
+      Supplier<ChallengeServer> challenges) throws AcmeException, InterruptedException {
+    Session session = new Session(URI.create(acmeUrl), new VerifyingProvider(trust));
+    AccountBuilder ab = new AccountBuilder().agreeToTermsOfService().useKeyPair(accountKey);
+    if (!contact.isEmpty()) {
+      ab.addContact(contact);
+    }
+    Account account = ab.create(session);
+    Order order = account.newOrder().domain(hostname).create();
+    try (ChallengeServer server = challenges.get()) {
+      for (Authorization auth : order.getAuthorizations()) {
+        if (auth.getStatus() == Status.VALID) {
+          continue;
+        }
+        Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() -> new AcmeException(
+            "the ACME server offers no http-01 challenge for " + auth.getIdentifier().getDomain()));
+        server.answer(ch.getToken(), ch.getAuthorization());
+        ch.trigger();
+        Status s = auth.waitForCompletion(WAIT);
+        if (s != Status.VALID) {
+          throw new AcmeException("the http-01 challenge for " + hostname + " ended " + s
+              + ch.getError().map(e -> ": " + e).orElse(""));
+        }
+      }
+    }
+    order.waitUntilReady(WAIT);
+    KeyPair domainKey = KeyPairUtils.createECKeyPair("secp256r1");
+    order.execute(domainKey);
+    Status s = order.waitForCompletion(WAIT);
+    if (s != Status.VALID) {
+      throw new AcmeException("the order for " + hostname + " ended " + s + order.getError().map(e -> ": " + e)
+          .orElse(""));
+    }
+    return new Issued(domainKey, order.getCertificate().getCertificateChain());
+  }
+
+  static KeyPair newAccountKey() {
+    return KeyPairUtils.createECKeyPair("secp256r1");
+  }
+
+  static String write(KeyPair key) {
+    StringWriter w = new StringWriter();
+    try {
+      KeyPairUtils.writeKeyPair(key, w);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode a key pair", e);
+    }
+    return w.toString();
+  }
+
+  static KeyPair read(String pem) {
+    try {
+      return KeyPairUtils.readKeyPair(new StringReader(pem));
+    } catch (IOException e) {
+      throw new IllegalStateException("a stored key pair does not parse", e);
+    }
+  }
+
+  /** Any http(s) ACME directory, its HTTP client verifying the server against {@code trust}. */
+  private static final class VerifyingProvider extends GenericAcmeProvider {
+    private final SSLContext trust;
+
+    VerifyingProvider(SSLContext trust) {
+      this.trust = trust;
+    }
+
+    @Override
+    protected HttpConnector createHttpConnector(NetworkSettings settings) {
+      return new HttpConnector(settings) {
+        @Override
+        public HttpClient.Builder createClientBuilder() {
+          return super.createClientBuilder().sslContext(trust);
+        }
+      };
+    }
+  }
+}
