@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -35,8 +34,7 @@ final class ChallengeServer implements AutoCloseable {
   private final Channel server;
 
   ChallengeServer(EventLoops loops, String host, int port) {
-    ServerBootstrap b = new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
-        .option(ChannelOption.SO_REUSEADDR, true)
+    ServerBootstrap b = loops.serverBootstrap()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SniHandler;
@@ -66,7 +65,7 @@ final class TlsListener implements AutoCloseable {
               new SSLException(name == null ? "no SNI in the ClientHello" : "no certificate and route for " + name))
           : promise.setSuccess(ctx);
     };
-    var f = loops.spliceServer().option(ChannelOption.SO_REUSEADDR, true)
+    var f = loops.spliceServer()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
