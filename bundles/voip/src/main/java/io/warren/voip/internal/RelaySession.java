@@ -39,7 +39,7 @@ final class RelaySession {
     long droppedStranger;
     long droppedRate;
     long droppedUnlatched;
-    private long windowStart = Long.MIN_VALUE;
+    private long windowStart;
     private int windowCount;
 
     Leg(String name) {
@@ -63,7 +63,7 @@ final class RelaySession {
 
     /** Whether one more packet fits this second's budget. */
     private boolean withinRate(long now) {
-      if (now - windowStart >= 1_000_000_000L) {
+      if (windowCount == 0 || now - windowStart >= 1_000_000_000L) {
         windowStart = now;
         windowCount = 0;
       }
