@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.testing.Await;
+import io.warren.testing.Network;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
 import java.net.DatagramPacket;
@@ -16,12 +17,8 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,24 +33,8 @@ class VoipTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String NET = "voipnet:NetPass";
   private static final int PACKETS = 100;
+  private static final String PID = "io.warren.voip";
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    Collections.reverse(open);
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-  }
-
-  private NodeProcess member(String name, String voipConfig, String bootstrap) throws Exception {
-    Path home = NodeProcess.installation(dir.resolve(name), name);
-    NodeProcess.configure(home, "io.warren.voip", voipConfig);
-    NodeProcess p = NodeProcess.startMember(home, dir.resolve(name + "/data"), NET, "admin:A" + name, bootstrap);
-    open.add(p);
-    return p;
-  }
 
   private static String relayConfig(int firstPort, int idleSeconds) {
     return "relay.enabled = true\nrelay.bind = 127.0.0.1\nrelay.address = 127.0.0.1\nrelay.ports = " + firstPort
@@ -135,9 +116,15 @@ class VoipTest {
 
   @Test
   void callThroughARelayCarriesMediaBothWaysAndHangupFreesThePorts() throws Exception {
-    NodeProcess r = member("r", relayConfig(42000, 60), null);
-    NodeProcess a = member("a", relayConfig(43000, 2), r.identity());
-    NodeProcess b = member("b", "", r.identity());
+    try (Network net = new Network(dir, NET)) {
+      NodeProcess r = net.member("r", PID, relayConfig(42000, 60));
+      NodeProcess a = net.member("a", PID, relayConfig(43000, 2));
+      NodeProcess b = net.member("b", PID, "");
+      calls(r, a, b);
+    }
+  }
+
+  private static void calls(NodeProcess r, NodeProcess a, NodeProcess b) throws Exception {
 
     Result unknown = a.client("voip:call", "--relay", "r", "nobody");
     assertNotEquals(0, unknown.exit(), unknown.toString());
