@@ -56,6 +56,11 @@ final class MediaRelay implements AutoCloseable {
     if (sessions.size() >= settings.maxSessions()) {
       throw new IllegalArgumentException("voip relay: full (" + settings.maxSessions() + " sessions)");
     }
+    long mine = sessions.values().stream().filter(l -> owner != null && owner.equals(l.session().owner)).count();
+    if (mine >= settings.maxSessionsPerPeer()) {
+      throw new IllegalArgumentException(
+          "voip relay: " + owner + " has " + mine + " sessions already (relay.max.sessions.per.peer)");
+    }
     EventLoop loop = loops.group().next();
     RelaySession s = new RelaySession(id, owner, callee, settings.maxPacketsPerSecond(), System::nanoTime);
     try {

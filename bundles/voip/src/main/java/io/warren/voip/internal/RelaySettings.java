@@ -2,7 +2,7 @@ package io.warren.voip.internal;
 
 /** The relay part of {@link VoipService.Config}, checked. */
 record RelaySettings(boolean enabled, String bind, String address, int firstPort, int pairs, int maxSessions,
-    long idleNanos, int maxPacketsPerSecond) {
+    int maxSessionsPerPeer, long idleNanos, int maxPacketsPerSecond) {
 
   static RelaySettings of(VoipService.Config c) {
     String[] range = c.relay_ports().strip().split("-");
@@ -20,9 +20,10 @@ record RelaySettings(boolean enabled, String bind, String address, int firstPort
           "io.warren.voip: relay.ports must be a range of at least 4 ports within 1024-65535, got " + c.relay_ports());
     }
     int first = lo % 2 == 0 ? lo : lo + 1;
-    if (c.relay_max_sessions() < 1 || c.relay_idle_timeout_seconds() < 1 || c.relay_max_packets_per_second() < 1) {
+    if (c.relay_max_sessions() < 1 || c.relay_max_sessions_per_peer() < 1 || c.relay_idle_timeout_seconds() < 1
+        || c.relay_max_packets_per_second() < 1) {
       throw new IllegalArgumentException(
-          "io.warren.voip: relay.max.sessions, relay.idle.timeout.seconds and relay.max.packets.per.second must be at least 1");
+          "io.warren.voip: relay.max.sessions, relay.max.sessions.per.peer, relay.idle.timeout.seconds and relay.max.packets.per.second must be at least 1");
     }
     String address = c.relay_address().strip();
     if (c.relay_enabled() && address.isEmpty()) {
@@ -30,6 +31,7 @@ record RelaySettings(boolean enabled, String bind, String address, int firstPort
           "io.warren.voip: relay.enabled needs relay.address, the address endpoints send their RTP to");
     }
     return new RelaySettings(c.relay_enabled(), c.relay_bind().strip(), address, first, (hi - first + 1) / 2,
-        c.relay_max_sessions(), c.relay_idle_timeout_seconds() * 1_000_000_000L, c.relay_max_packets_per_second());
+        c.relay_max_sessions(), c.relay_max_sessions_per_peer(), c.relay_idle_timeout_seconds() * 1_000_000_000L,
+        c.relay_max_packets_per_second());
   }
 }

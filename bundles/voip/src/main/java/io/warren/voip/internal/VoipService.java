@@ -70,6 +70,9 @@ public final class VoipService implements VoipCalls, StreamHandler {
     @AttributeDefinition(description = "Calls the relay carries at once; one more is refused")
     int relay_max_sessions() default 100;
 
+    @AttributeDefinition(description = "Calls one member may have the relay carry at once; one more is refused")
+    int relay_max_sessions_per_peer() default 16;
+
     @AttributeDefinition(description = "Seconds without a forwarded packet before the relay closes a call's ports")
     int relay_idle_timeout_seconds() default 30;
 
@@ -117,6 +120,17 @@ public final class VoipService implements VoipCalls, StreamHandler {
     if (relay != null) {
       LOG.info("voip relay: ports {}-{} on {}, announced as {}", relaySettings.firstPort(),
           relaySettings.firstPort() + 2 * relaySettings.pairs() - 1, relaySettings.bind(), relaySettings.address());
+    }
+  }
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  void setMembers(NetworkMembers m) {
+    members = m;
+  }
+
+  void unsetMembers(NetworkMembers m) {
+    if (members == m) {
+      members = null;
     }
   }
 
