@@ -345,6 +345,10 @@ public final class VoipService implements VoipCalls, StreamHandler {
             reply(stream, Wire.error("bad request: " + cause.getMessage()));
           }
         });
+    // a stream that asks nothing, or whose answer takes too long, is closed: it holds nothing for long
+    stream.channel().eventLoop().schedule(() -> {
+      stream.channel().close();
+    }, timeoutMillis, TimeUnit.MILLISECONDS);
     stream.channel().config().setAutoRead(true);
   }
 
@@ -396,6 +400,9 @@ public final class VoipService implements VoipCalls, StreamHandler {
       };
     } catch (IllegalArgumentException e) {
       return Wire.error(e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("voip: request from {} failed: {}", from, e.toString(), e);
+      return Wire.error("failed: " + e);
     }
   }
 
