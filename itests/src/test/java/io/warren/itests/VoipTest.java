@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * voip between node processes: a calls b with the media through relay node r; two phones (UDP
  * sockets sending RTP with increasing sequence numbers) talk both ways through r's ports, byte for
  * byte; the counters move; a stranger's packets to a latched port do not reach the other phone;
- * hangup frees the ports at r and ends the call at b. A second call through a's own relay, with no
+ * b's hangup ends the call at a, which has r free the ports. A second call through a's own relay, with no
  * media, is closed by the relay's idle timeout. A call to an unknown peer is refused with a reason.
  */
 class VoipTest {
@@ -168,11 +168,12 @@ class VoipTest {
       }
       awaitRow(a, id, x -> x[12].equals("5"), "a sees the stranger's 5 packets dropped");
 
-      Result hangup = a.client("voip:hangup", id.substring(0, 6));
+      // the callee hangs up: the caller is told and has the relay release the ports
+      Result hangup = b.client("voip:hangup", id.substring(0, 6));
       assertEquals(0, hangup.exit(), hangup.toString());
+      assertEquals(null, row(b, id));
+      awaitGone(a, id, "a ended the call");
       awaitGone(r, id, "r closed the session");
-      awaitGone(b, id, "b ended the call");
-      assertEquals(null, row(a, id));
     }
     // the relay's ports are free again
     for (String ep : new String[] {mediaA, mediaB}) {
@@ -193,7 +194,7 @@ class VoipTest {
     awaitRow(b, idle, x -> x[1].equals("callee"), "b has the second call");
     awaitRow(a, idle, x -> x[2].equals("relay-closed"), "a's relay closed the idle call");
     awaitRow(b, idle, x -> x[2].equals("relay-unknown"), "b's relay (a) no longer knows it");
-    assertEquals(0, a.client("voip:hangup", idle).exit());
+    assertEquals(0, a.client("voip:hangup", idle).exit(), "the caller hangs up");
     awaitGone(b, idle, "b ended the idle call");
   }
 }
