@@ -167,6 +167,9 @@ class VoipTest {
         assertArrayEquals(marker, phoneB.receive(), "the next packet at b is a's, not the stranger's");
       }
       awaitRow(a, id, x -> x[12].equals("5"), "a sees the stranger's 5 packets dropped");
+      r.awaitClient(WAIT, res -> res.out().lines().map(String::strip)
+          .anyMatch(l -> l.matches("warren_voip_relay_packets_total\\{result=\"stranger\"\\}\\s+5(\\.0)?")),
+          "node:metrics");
 
       // the callee hangs up: the caller is told and has the relay release the ports
       Result hangup = b.client("voip:hangup", id.substring(0, 6));

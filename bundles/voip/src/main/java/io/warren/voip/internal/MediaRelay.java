@@ -38,6 +38,7 @@ final class MediaRelay implements AutoCloseable {
 
   private final EventLoops loops;
   private final RelaySettings settings;
+  final RelayTotals totals = new RelayTotals();
   private final Map<String, Live> sessions = new ConcurrentHashMap<>();
   /** Ports in use, as offsets from the range's first port; guarded by itself. */
   private final BitSet used = new BitSet();
@@ -62,7 +63,8 @@ final class MediaRelay implements AutoCloseable {
           "voip relay: " + owner + " has " + mine + " sessions already (relay.max.sessions.per.peer)");
     }
     EventLoop loop = loops.group().next();
-    RelaySession s = new RelaySession(id, owner, callee, settings.maxPacketsPerSecond(), System::nanoTime);
+    RelaySession s = new RelaySession(id, owner, callee, settings.maxPacketsPerSecond(), System::nanoTime,
+        totals);
     try {
       for (RelaySession.Leg leg : new RelaySession.Leg[] {s.a, s.b}) {
         bindPair(loop, leg);
@@ -76,6 +78,7 @@ final class MediaRelay implements AutoCloseable {
       if (s.idle(settings.idleNanos())) {
         LOG.info("voip relay: call {} idle for {} s, ports {} and {} closed", id, settings.idleNanos() / 1_000_000_000L,
             s.a.port(), s.b.port());
+        totals.idleClosed.increment();
         close(id);
       }
     }, every, every, TimeUnit.MILLISECONDS);

@@ -86,10 +86,13 @@ final class RelaySession {
   final Leg a = new Leg("a");
   final Leg b = new Leg("b");
   private final int maxPacketsPerSecond;
+  private final RelayTotals totals;
   private final LongSupplier nanos;
   private long lastActivity;
 
-  RelaySession(String id, PeerRef owner, PeerRef callee, int maxPacketsPerSecond, LongSupplier nanos) {
+  RelaySession(String id, PeerRef owner, PeerRef callee, int maxPacketsPerSecond, LongSupplier nanos,
+      RelayTotals totals) {
+    this.totals = totals;
     this.id = id;
     this.owner = owner;
     this.callee = callee;
@@ -109,6 +112,7 @@ final class RelaySession {
       leg.latched[kind] = from;
     } else if (!leg.latched[kind].equals(from)) {
       leg.droppedStranger++;
+      totals.droppedStranger.increment();
       return;
     }
     long now = nanos.getAsLong();
@@ -120,6 +124,7 @@ final class RelaySession {
     }
     if (!leg.withinRate(now)) {
       leg.droppedRate++;
+      totals.droppedRate.increment();
       return;
     }
     Leg to = leg.other();
@@ -127,10 +132,13 @@ final class RelaySession {
     Channel out = to.channels[kind];
     if (target == null || out == null) {
       leg.droppedUnlatched++;
+      totals.droppedUnlatched.increment();
       return;
     }
     leg.forwarded++;
     leg.forwardedBytes += data.readableBytes();
+    totals.forwarded.increment();
+    totals.forwardedBytes.add(data.readableBytes());
     lastActivity = now;
     out.writeAndFlush(new DatagramPacket(data.retain(), target), out.voidPromise());
   }

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.warren.api.Metric;
+import io.warren.api.MetricsSource;
 import io.warren.api.NetworkMembers;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
@@ -47,10 +49,11 @@ import org.slf4j.LoggerFactory;
  * its leg, and keeps the call; either side's hangup tells the other and the caller releases the
  * session. The callee answers an offer at once (no ringing in this version).
  */
-@Component(service = {VoipCalls.class, StreamHandler.class}, immediate = true, configurationPid = "io.warren.voip",
-    property = StreamHandler.PROTOCOL + "=" + Wire.PROTOCOL)
+@Component(service = {VoipCalls.class, StreamHandler.class, MetricsSource.class}, immediate = true,
+    configurationPid = "io.warren.voip",
+    property = {StreamHandler.PROTOCOL + "=" + Wire.PROTOCOL, MetricsSource.NAME + "=voip"})
 @Designate(ocd = VoipService.Config.class)
-public final class VoipService implements VoipCalls, StreamHandler {
+public final class VoipService implements VoipCalls, StreamHandler, MetricsSource {
 
   @ObjectClassDefinition(name = "Warren VoIP", description = "Call signalling and an RTP/RTCP media relay")
   public @interface Config {
@@ -142,6 +145,31 @@ public final class VoipService implements VoipCalls, StreamHandler {
     if (relay != null) {
       relay.close();
     }
+  }
+
+  @Override
+  public List<Metric> samples() {
+    List<Metric> m = new ArrayList<>();
+    m.add(Metric.gauge("warren_voip_calls", "Calls this node is a party to now.", parties.size()));
+    if (relay != null) {
+      RelayTotals t = relay.totals;
+      m.add(Metric.gauge("warren_voip_relay_sessions", "Calls the media relay carries now.", relay.sessions().size()));
+      m.add(packets("forwarded", t.forwarded));
+      m.add(packets("stranger", t.droppedStranger));
+      m.add(packets("rate", t.droppedRate));
+      m.add(packets("unlatched", t.droppedUnlatched));
+      m.add(Metric.counter("warren_voip_relay_bytes_total", "Bytes of packets the media relay forwarded.",
+          t.forwardedBytes.sum()));
+      m.add(Metric.counter("warren_voip_relay_idle_closed_total", "Calls the media relay closed for idleness.",
+          t.idleClosed.sum()));
+    }
+    return m;
+  }
+
+  private static Metric packets(String result, java.util.concurrent.atomic.LongAdder n) {
+    return Metric.counter("warren_voip_relay_packets_total",
+        "Packets the media relay forwarded, or dropped: from a stranger, over the rate cap, before the other side latched.",
+        n.sum(), "result", result);
   }
 
   // ---- the console's side

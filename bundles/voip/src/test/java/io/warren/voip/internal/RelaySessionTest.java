@@ -21,12 +21,13 @@ class RelaySessionTest {
   private static final InetSocketAddress STRANGER = new InetSocketAddress("127.0.0.1", 5002);
   private static final InetSocketAddress RELAY = new InetSocketAddress("127.0.0.1", 40000);
   private long now = 1_000_000_000L;
+  private final RelayTotals totals = new RelayTotals();
   private RelaySession s;
   private EmbeddedChannel[][] ch;
 
   @BeforeEach
   void open() {
-    s = new RelaySession("0123456789abcdef", null, null, 50, () -> now);
+    s = new RelaySession("0123456789abcdef", null, null, 50, () -> now, totals);
     ch = new EmbeddedChannel[2][2];
     RelaySession.Leg[] legs = {s.a, s.b};
     for (int l = 0; l < 2; l++) {
@@ -101,6 +102,7 @@ class RelaySessionTest {
     send(0, RelaySession.RTP, STRANGER, rtp(2));
     assertNull(out(1, RelaySession.RTP));
     assertEquals(1, s.a.droppedStranger);
+    assertEquals(1, totals.droppedStranger.sum());
     assertEquals(PHONE_A, s.a.latched[RelaySession.RTP], "the latch stays on the first sender");
     send(0, RelaySession.RTP, PHONE_A, rtp(2));
     out(1, RelaySession.RTP).release();
