@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -97,6 +96,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   private record Party(String id, String role, PeerRef peer, String media, PeerRef relay) {}
 
   private final PeerDirectory directory;
+  private final Requests requests;
   private final MediaRelay relay;
   private final RelaySettings relaySettings;
   private final int maxCalls;
@@ -113,6 +113,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       throw new IllegalArgumentException("io.warren.voip: max.calls and answer.timeout.seconds must be at least 1");
     }
     this.directory = directory;
+    this.requests = new Requests(directory, config.answer_timeout_seconds() * 1000L);
     this.relay = relaySettings.enabled() ? new MediaRelay(loops, relaySettings) : null;
     this.maxCalls = config.max_calls();
     this.timeoutMillis = config.answer_timeout_seconds() * 1000L;
@@ -191,11 +192,11 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       MediaRelay.Allocation a = allocateHere(id, null, peer);
       legs = new String[] {a.legA(), a.legB()};
     } else {
-      String[] w = Wire.ok(request(via, Wire.allocate(id, peer)), 2, "relay " + relayText);
+      String[] w = Wire.ok(requests.send(via, Wire.allocate(id, peer)), 2, "relay " + relayText);
       legs = new String[] {Wire.endpoint(w[1]), Wire.endpoint(w[2])};
     }
     try {
-      Wire.ok(request(peer, Wire.offer(id, legs[1], via)), 0, peerText);
+      Wire.ok(requests.send(peer, Wire.offer(id, legs[1], via)), 0, peerText);
     } catch (RuntimeException e) {
       release(id, via);
       throw e;
@@ -250,7 +251,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       }
     } else {
       try {
-        String[] w = Wire.ok(request(p.relay(), Wire.stats(p.id())), 18, "relay");
+        String[] w = Wire.ok(requests.send(p.relay(), Wire.stats(p.id())), 18, "relay");
         st = Optional.of(new RelayStats[] {RelayStats.parse(w, 1), RelayStats.parse(w, 10)});
       } catch (RuntimeException e) {
         st = Optional.empty();
@@ -273,7 +274,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     Call last = view(p);
     parties.remove(p.id());
     try {
-      request(p.peer(), Wire.hangup(p.id()));
+      requests.send(p.peer(), Wire.hangup(p.id()));
     } catch (RuntimeException e) {
       LOG.info("voip: call {}: {} was not told of the hangup: {}", p.id(), p.peer(), e.getMessage());
     }
@@ -291,59 +292,9 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       return;
     }
     try {
-      request(via, Wire.release(id));
+      requests.send(via, Wire.release(id));
     } catch (RuntimeException e) {
       LOG.info("voip: call {}: relay {} did not release (its idle timeout will): {}", id, via, e.getMessage());
-    }
-  }
-
-  /** Sends one request line and waits for the answer line. */
-  private String request(PeerRef peer, String line) {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    CompletableFuture<Stream> opened = directory.open(peer, Wire.PROTOCOL).toCompletableFuture();
-    try {
-      Stream s = opened.get(timeoutMillis, TimeUnit.MILLISECONDS);
-      try {
-        s.channel().pipeline().addLast(new LineBasedFrameDecoder(Wire.MAX_LINE), new Answer(answer));
-        s.channel().config().setAutoRead(true);
-        s.channel().writeAndFlush(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8));
-        return answer.get(timeoutMillis, TimeUnit.MILLISECONDS);
-      } finally {
-        s.channel().close();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("voip: interrupted waiting for " + peer, e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      opened.thenAccept(s -> s.channel().close());
-      throw new IllegalArgumentException("voip: " + peer + " did not answer within " + timeoutMillis + " ms", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalArgumentException("voip: cannot reach " + peer + ": " + e.getCause().getMessage(), e);
-    }
-  }
-
-  /** Completes with the first line read, or exceptionally when the stream ends first. */
-  private static final class Answer extends SimpleChannelInboundHandler<io.netty.buffer.ByteBuf> {
-    private final CompletableFuture<String> answer;
-
-    Answer(CompletableFuture<String> answer) {
-      this.answer = answer;
-    }
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf line) {
-      answer.complete(line.toString(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      answer.completeExceptionally(new IllegalStateException("the stream closed without an answer"));
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      answer.completeExceptionally(cause);
-      ctx.close();
     }
   }
 
