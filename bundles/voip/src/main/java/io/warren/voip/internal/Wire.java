@@ -1,0 +1,120 @@
+package io.warren.voip.internal;
+
+import io.warren.api.PeerRef;
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code /warren/voip/1.0.0} protocol: one request line and one answer line per stream, UTF-8,
+ * words separated by one space, at most {@value #MAX_LINE} bytes with the newline. Requests:
+ *
+ * <pre>
+ * ALLOCATE &lt;id&gt; &lt;callee ref&gt;           to a relay: OK &lt;leg a host:port&gt; &lt;leg b host:port&gt;
+ * OFFER &lt;id&gt; &lt;host:port&gt; &lt;relay ref|-&gt;   to the callee (its leg; "-": the caller relays): OK accepted
+ * STATS &lt;id&gt;                           to a relay: OK &lt;leg a: 9 fields&gt; &lt;leg b: 9 fields&gt; (RelayStats)
+ * RELEASE &lt;id&gt;                         to a relay, from the caller: OK released
+ * HANGUP &lt;id&gt;                          to the other side: OK bye
+ * </pre>
+ *
+ * An error is {@code ERR <text>}. A call id is 16 lowercase hex digits; RTCP uses the RTP port + 1.
+ */
+final class Wire {
+  static final String PROTOCOL = "/warren/voip/1.0.0";
+  static final int MAX_LINE = 512;
+  static final String ALLOCATE = "ALLOCATE";
+  static final String OFFER = "OFFER";
+  static final String STATS = "STATS";
+  static final String RELEASE = "RELEASE";
+  static final String HANGUP = "HANGUP";
+  static final String CALLER = "-";
+  private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
+  private static final Pattern ENDPOINT = Pattern.compile("([0-9a-fA-F.:]{2,45}):([0-9]{1,5})");
+
+  record Request(String verb, String id, String[] args) {
+    String arg(int i) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(verb + " needs " + (i + 1) + " arguments after the id");
+      }
+      return args[i];
+    }
+  }
+
+  private Wire() {}
+
+  static Request parse(String line) {
+    String[] w = line.split(" ", -1);
+    if (w.length < 2 || !ID.matcher(w[1]).matches()) {
+      throw new IllegalArgumentException("expected <VERB> <16 hex digit id> ..., got " + shorten(line));
+    }
+    return new Request(w[0], w[1], Arrays.copyOfRange(w, 2, w.length));
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+  }
+
+  /** A {@code host:port} with a literal IP address and a port 1-65535, or an error saying so. */
+  static String endpoint(String text) {
+    var m = ENDPOINT.matcher(text);
+    int port = m.matches() ? Integer.parseInt(m.group(2)) : 0;
+    if (port < 1 || port > 65535 || !isIpLiteral(m.group(1))) {
+      throw new IllegalArgumentException("expected an RTP endpoint <ip>:<port>, got " + shorten(text));
+    }
+    return text;
+  }
+
+  private static boolean isIpLiteral(String host) {
+    try {
+      // an IPv4 dotted quad or an IPv6 literal only, so never a name lookup
+      return (host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || host.contains(":"))
+          && InetAddress.getByName(host) != null;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  static String allocate(String id, PeerRef callee) {
+    return ALLOCATE + " " + id + " " + callee;
+  }
+
+  static String offer(String id, String media, PeerRef relay) {
+    return OFFER + " " + id + " " + media + " " + (relay == null ? CALLER : relay.toString());
+  }
+
+  static String stats(String id) {
+    return STATS + " " + id;
+  }
+
+  static String release(String id) {
+    return RELEASE + " " + id;
+  }
+
+  static String hangup(String id) {
+    return HANGUP + " " + id;
+  }
+
+  static String ok(String rest) {
+    return "OK " + rest;
+  }
+
+  static String error(String text) {
+    return "ERR " + (text == null ? "failed" : text.replace('\n', ' '));
+  }
+
+  /**
+   * The words of an {@code OK} answer with at least {@code words} after it.
+   *
+   * @throws IllegalArgumentException with the other side's error, or saying the answer was malformed
+   */
+  static String[] ok(String answer, int words, String who) {
+    if (answer.startsWith("ERR ")) {
+      throw new IllegalArgumentException("voip: " + who + " refused: " + answer.substring(4));
+    }
+    String[] w = answer.split(" ");
+    if (!w[0].equals("OK") || w.length < words + 1) {
+      throw new IllegalArgumentException("voip: " + who + " answered malformed: " + shorten(answer));
+    }
+    return w;
+  }
+}

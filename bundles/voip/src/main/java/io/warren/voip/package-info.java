@@ -1,0 +1,7 @@
+/** Calls between peers and the media relay that carries their RTP, as the console and other bundles see them. */
+@Export
+@Version("1.0.0")
+package io.warren.voip;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

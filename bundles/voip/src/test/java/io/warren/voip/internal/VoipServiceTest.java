@@ -1,0 +1,137 @@
+package io.warren.voip.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.api.NetworkMembers;
+import io.warren.api.PeerDirectory;
+import io.warren.api.PeerRef;
+import io.warren.api.Stream;
+import io.warren.testing.Configs;
+import io.warren.testing.TestEventLoops;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The answers of {@link VoipService#serve} to members, strangers and bad requests, with a real relay on loopback. */
+class VoipServiceTest {
+  private static final PeerRef A = peer(1);
+  private static final PeerRef B = peer(2);
+  private static final PeerRef STRANGER = peer(3);
+  private static final String ID = "00112233445566aa";
+  private final TestEventLoops loops = new TestEventLoops(1);
+  private VoipService voip;
+
+  private static PeerRef peer(int n) {
+    byte[] k = new byte[32];
+    Arrays.fill(k, (byte) n);
+    return PeerRef.nostr(k);
+  }
+
+  private VoipService service(Map<String, Object> config) {
+    PeerDirectory none = new PeerDirectory() {
+      @Override
+      public PeerRef resolve(String text) {
+        throw new IllegalArgumentException("no peer " + text);
+      }
+
+      @Override
+      public Optional<String> nameOf(PeerRef peer) {
+        return Optional.empty();
+      }
+
+      @Override
+      public List<String> transportsFor(PeerRef peer) {
+        return List.of();
+      }
+
+      @Override
+      public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    voip = new VoipService(none, loops, Configs.of(VoipService.Config.class, config));
+    voip.setMembers(new NetworkMembers() {
+      @Override
+      public Optional<String> network() {
+        return Optional.of("n");
+      }
+
+      @Override
+      public List<PeerRef> peers() {
+        return List.of(A, B);
+      }
+
+      @Override
+      public boolean isMember(PeerRef peer) {
+        return peer.equals(A) || peer.equals(B);
+      }
+    });
+    return voip;
+  }
+
+  private VoipService relay() {
+    return service(Map.of("relay_enabled", true, "relay_bind", "127.0.0.1", "relay_address", "127.0.0.1",
+        "relay_ports", "45100-45119", "relay_max_sessions_per_peer", 2));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (voip != null) {
+      voip.deactivate();
+    }
+    loops.close();
+  }
+
+  @Test
+  void strangersAndBadRequestsGetAReasonNotAService() {
+    VoipService v = relay();
+    assertEquals("ERR not a member of this node's network", v.serve(STRANGER, "ALLOCATE " + ID + " " + B));
+    assertTrue(v.serve(A, "ALLOCATE ../../x").startsWith("ERR expected <VERB> <16 hex digit id>"));
+    assertTrue(v.serve(A, "DIAL " + ID).startsWith("ERR unknown request DIAL"));
+    assertTrue(v.serve(A, "ALLOCATE " + ID).startsWith("ERR ALLOCATE needs 1 arguments"));
+    assertTrue(v.serve(A, "ALLOCATE " + ID + " nonsense").startsWith("ERR "));
+    assertTrue(v.serve(B, "OFFER " + ID + " example.org:5 -").startsWith("ERR expected an RTP endpoint"));
+    assertTrue(v.calls().isEmpty(), "nothing was kept");
+  }
+
+  @Test
+  void onlyTheOwnerReleasesAndOnlyThePartiesSeeTheCounters() {
+    VoipService v = relay();
+    String ok = v.serve(A, "ALLOCATE " + ID + " " + B);
+    assertTrue(ok.matches("OK 127\\.0\\.0\\.1:451\\d\\d 127\\.0\\.0\\.1:451\\d\\d"), ok);
+    assertTrue(v.serve(A, "ALLOCATE " + ID + " " + B).contains("already allocated"));
+    assertTrue(v.serve(B, "STATS " + ID).startsWith("OK - 0 0 0 0 0 0 0 0 - 0"), "the callee may read them");
+    assertEquals("ERR no such call", v.serve(B, "RELEASE " + ID), "only the caller releases");
+    assertEquals(1, v.calls().size());
+    assertEquals("OK released", v.serve(A, "RELEASE " + ID));
+    assertEquals("ERR no such call", v.serve(A, "STATS " + ID));
+    assertTrue(v.calls().isEmpty());
+  }
+
+  @Test
+  void aMemberMayHoldOnlySoManySessions() {
+    VoipService v = relay();
+    assertTrue(v.serve(A, "ALLOCATE 0000000000000001 " + B).startsWith("OK "));
+    assertTrue(v.serve(A, "ALLOCATE 0000000000000002 " + B).startsWith("OK "));
+    assertTrue(v.serve(A, "ALLOCATE 0000000000000003 " + B).contains("relay.max.sessions.per.peer"));
+    assertTrue(v.serve(B, "ALLOCATE 0000000000000004 " + A).startsWith("OK "), "another member still may");
+  }
+
+  @Test
+  void offersAreKeptOnceAndHungUpOnlyByTheCaller() {
+    VoipService v = service(Map.of());
+    assertEquals("ERR this node relays no media", v.serve(A, "ALLOCATE " + ID + " " + B));
+    assertEquals("OK accepted", v.serve(A, "OFFER " + ID + " 127.0.0.1:40002 -"));
+    assertTrue(v.serve(A, "OFFER " + ID + " 127.0.0.1:40002 -").contains("exists"));
+    assertEquals("ERR no such call", v.serve(B, "HANGUP " + ID), "only the other side hangs up");
+    assertEquals("OK bye", v.serve(A, "HANGUP " + ID));
+    var e = assertThrows(IllegalArgumentException.class, () -> v.call("b", null));
+    assertEquals("no peer b", e.getMessage());
+  }
+}
