@@ -57,6 +57,15 @@ public class FrameworkTest {
   @Inject ServiceComponentRuntime scr;
   @Inject NodeIdentity identity;
 
+  /** A fragment (the epoll native library) is installed, never started: its host carries it. */
+  private static boolean fragment(Path jar) {
+    try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+      return j.getManifest() != null && j.getManifest().getMainAttributes().getValue("Fragment-Host") != null;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + jar, e);
+    }
+  }
+
   @Configuration
   public Option[] config() throws IOException {
     Path dist = Path.of(System.getProperty("warren.dist"));
@@ -64,7 +73,8 @@ public class FrameworkTest {
     List<Option> bundles = new ArrayList<>();
     try (Stream<Path> jars = Files.walk(system)) {
       jars.filter(p -> p.toString().endsWith(".jar")).sorted()
-          .forEach(p -> bundles.add(bundle("reference:" + p.toUri())));
+          .forEach(p -> bundles.add(fragment(p) ? bundle("reference:" + p.toUri()).noStart()
+              : bundle("reference:" + p.toUri())));
     }
     bundles.add(bundle("reference:" + Path.of(System.getProperty("warren.diag.jar")).toUri()));
     Path data = Files.createTempDirectory("warren-paxexam");
