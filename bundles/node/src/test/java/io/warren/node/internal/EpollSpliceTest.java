@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.warren.api.channel.Splice;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,28 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class EpollSpliceTest {
 
-  private static NodeEventLoops.Config config() {
-    return new NodeEventLoops.Config() {
-      @Override
-      public Class<? extends Annotation> annotationType() {
-        return NodeEventLoops.Config.class;
-      }
-
-      @Override
-      public int io_threads() {
-        return 1;
-      }
-
-      @Override
-      public String io_transport() {
-        return "auto";
-      }
-    };
-  }
-
   @Test
   void anEchoThroughASpliceEndsWithHalfCloses() throws Exception {
-    NodeEventLoops loops = new NodeEventLoops(config());
+    NodeEventLoops loops = new NodeEventLoops(NodeEventLoopsTest.config(1, "auto"));
     try (ServerSocket echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread t = new Thread(() -> {
         try (Socket s = echo.accept()) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class NodeEventLoopsTest {
 
-  private static NodeEventLoops.Config config(int threads, String transport) {
+  static NodeEventLoops.Config config(int threads, String transport) {
     return new NodeEventLoops.Config() {
       @Override
       public Class<? extends Annotation> annotationType() {
