@@ -15,9 +15,9 @@ import io.warren.api.PeerDirectory;
 import io.warren.api.PeerId;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
-import io.warren.api.TransportException;
 import io.warren.proxy.Rule;
 import io.warren.store.internal.H2Store;
+import io.warren.testing.FakeDirectory;
 import io.warren.testing.TestEventLoops;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +25,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,27 +138,9 @@ class ProxyRuleServiceTest {
   }
 
   private static PeerDirectory directory() {
-    return new PeerDirectory() {
-      @Override
-      public PeerRef resolve(String text) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Optional<String> nameOf(PeerRef peer) {
-        return peer.id().equals(OTHER) ? Optional.of("q") : Optional.empty();
-      }
-
-      @Override
-      public List<String> transportsFor(PeerRef peer) {
-        return List.of();
-      }
-
-      @Override
-      public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
-        return CompletableFuture.failedFuture(new TransportException("no transport in this test"));
-      }
-    };
+    return new FakeDirectory().naming(Map.of(OTHER, "q")).resolving(text -> {
+      throw new UnsupportedOperationException();
+    });
   }
 
   private static NodeIdentity identity() {

@@ -9,9 +9,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.warren.api.PeerDirectory;
-import io.warren.api.PeerRef;
-import io.warren.api.Stream;
 import io.warren.api.TransportException;
+import io.warren.testing.FakeDirectory;
 import io.warren.testing.TestEventLoops;
 import io.warren.tls.TlsCertificates.Route;
 import java.io.InputStream;
@@ -19,9 +18,7 @@ import java.net.Socket;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
@@ -47,28 +44,10 @@ class TlsListenerTest {
   void start() throws Exception {
     cert = new SelfSignedCertificate(HOST);
     SslContext server = SslContextBuilder.forServer(cert.key(), cert.cert()).sslProvider(SslProvider.JDK).build();
-    PeerDirectory directory = new PeerDirectory() {
-      @Override
-      public PeerRef resolve(String text) {
-        return PeerRef.parse(text);
-      }
-
-      @Override
-      public Optional<String> nameOf(PeerRef peer) {
-        return Optional.empty();
-      }
-
-      @Override
-      public List<String> transportsFor(PeerRef peer) {
-        return List.of();
-      }
-
-      @Override
-      public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
-        opened.add(peer + " " + protocolId);
-        return CompletableFuture.failedFuture(new TransportException("no transport in this test"));
-      }
-    };
+    PeerDirectory directory = new FakeDirectory().opening((peer, protocolId) -> {
+      opened.add(peer + " " + protocolId);
+      return CompletableFuture.failedFuture(new TransportException("no transport in this test"));
+    });
     Map<String, Route> routes = Map.of(HOST, new Route(HOST, "test:q", 8080));
     listener = new TlsListener(loops, directory, "127.0.0.1", 0, 16, Map.of(HOST, server)::get, routes::get);
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.warren.api.NetworkMembers;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
-import io.warren.api.Stream;
 import io.warren.testing.Configs;
+import io.warren.testing.FakeDirectory;
 import io.warren.testing.TestEventLoops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,27 +33,11 @@ class VoipServiceTest {
   }
 
   private VoipService service(Map<String, Object> config) {
-    PeerDirectory none = new PeerDirectory() {
-      @Override
-      public PeerRef resolve(String text) {
-        throw new IllegalArgumentException("no peer " + text);
-      }
-
-      @Override
-      public Optional<String> nameOf(PeerRef peer) {
-        return Optional.empty();
-      }
-
-      @Override
-      public List<String> transportsFor(PeerRef peer) {
-        return List.of();
-      }
-
-      @Override
-      public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    PeerDirectory none = new FakeDirectory().resolving(text -> {
+      throw new IllegalArgumentException("no peer " + text);
+    }).opening((peer, protocolId) -> {
+      throw new UnsupportedOperationException();
+    });
     voip = new VoipService(none, loops, Configs.of(VoipService.Config.class, config));
     voip.setMembers(new NetworkMembers() {
       @Override
