@@ -39,8 +39,8 @@ public final class NodeEventLoops implements EventLoops {
     String io_transport() default "auto";
   }
 
+  /** NIO or epoll loops; both are AutoCloseable, and {@link #stop} closes them. */
   private final EventLoops loops;
-  private final AutoCloseable closer;
 
   @Activate
   public NodeEventLoops(Config config) {
@@ -56,16 +56,12 @@ public final class NodeEventLoops implements EventLoops {
       throw new IllegalStateException("io.transport = epoll, but epoll is not available here: " + noEpoll, noEpoll);
     }
     if (transport.equals("nio") || noEpoll != null) {
-      NioEventLoops nio = new NioEventLoops(threads, "warren-io");
-      loops = nio;
-      closer = nio;
+      loops = new NioEventLoops(threads, "warren-io");
       if (noEpoll != null) {
         LOG.info("event loops: NIO, epoll is not available here ({})", noEpoll.toString());
       }
     } else {
-      EpollEventLoops epoll = new EpollEventLoops(threads, "warren-io");
-      loops = epoll;
-      closer = epoll;
+      loops = new EpollEventLoops(threads, "warren-io");
     }
     LOG.debug("event loops: {} {} threads", threads, loops.ioTransport());
   }
@@ -109,6 +105,6 @@ public final class NodeEventLoops implements EventLoops {
 
   @Deactivate
   void stop() throws Exception {
-    closer.close();
+    ((AutoCloseable) loops).close();
   }
 }
