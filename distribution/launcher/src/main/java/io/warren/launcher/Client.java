@@ -48,20 +48,27 @@ final class Client {
   }
 
   /**
-   * {@code warren status [--data-dir DIR]} is {@code warren client [--data-dir DIR] net:peers}: this
-   * node and every member at a glance, as {@code tailscale status}; non-zero when no node runs.
+   * {@code warren status [--data-dir DIR] [--json]} is {@code warren client [--data-dir DIR] net:peers
+   * [--json]}: this node and every member at a glance, as {@code tailscale status}; non-zero when no
+   * node runs.
    */
   static List<String> statusAlias(List<String> args) throws UsageException {
     List<String> out = new ArrayList<>();
+    boolean json = false;
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--data-dir") && i + 1 < args.size()) {
         out.add(args.get(i));
         out.add(args.get(++i));
+      } else if (args.get(i).equals("--json")) {
+        json = true;
       } else {
-        throw new UsageException("usage: warren status [--data-dir DIR]");
+        throw new UsageException("usage: warren status [--data-dir DIR] [--json]");
       }
     }
     out.add("net:peers");
+    if (json) {
+      out.add("--json");
+    }
     return out;
   }
 

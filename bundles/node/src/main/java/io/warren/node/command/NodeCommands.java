@@ -1,9 +1,9 @@
 package io.warren.node.command;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.warren.api.Json;
 import io.warren.api.channel.EventLoops;
 import io.warren.identity.NetworkCredentials;
-import io.warren.node.internal.Json;
 import io.warren.node.internal.NodeState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

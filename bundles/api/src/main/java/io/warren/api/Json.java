@@ -1,12 +1,20 @@
-package io.warren.node.internal;
+package io.warren.api;
 
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** Writes the few small JSON documents the node hands out (no parsing here). */
+/**
+ * Writes the small JSON documents Warren hands out: {@code node:identity}, the {@code --json} of
+ * listing commands, the dashboard's state (no parsing here). Maps become objects (in their
+ * iteration order), lists arrays, numbers and booleans themselves (a NaN or infinity
+ * {@code null}), {@link Raw} its text unchanged, anything else its {@code toString()} as a string.
+ */
 public final class Json {
   private Json() {}
+
+  /** A JSON text written elsewhere (a command's {@code --json} output), put in as it is. */
+  public record Raw(String json) {}
 
   public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
@@ -39,6 +47,10 @@ public final class Json {
         write(sb, list.get(i));
       }
       sb.append(']');
+    } else if (value instanceof Raw raw) {
+      sb.append(raw.json());
+    } else if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+      sb.append("null");
     } else if (value instanceof Number || value instanceof Boolean) {
       sb.append(value);
     } else {
