@@ -115,8 +115,26 @@ public final class NetCommands {
   }
 
   @Descriptor("Lists the nodes of this node's network: peer ID, name, path (direct/relayed), last contact, addresses")
-  public String nodes() {
+  public String nodes(
+      @Descriptor("one JSON object: nodes (peerId, name, path, lastContact, addresses) and nameConflicts") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<Member> members = federation.members();
+    if (json) {
+      List<Object> nodes = new ArrayList<>();
+      for (Member m : members) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("peerId", m.peerId());
+        n.put("name", m.name());
+        n.put("path", path(m));
+        n.put("lastContact", m.self() || m.lastContact() == null ? null : m.lastContact().toString());
+        n.put("addresses", m.addresses());
+        nodes.add(n);
+      }
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("nodes", nodes);
+      doc.put("nameConflicts", new LinkedHashMap<>(federation.nameConflicts()));
+      return Json.write(doc);
+    }
     StringBuilder b = new StringBuilder();
     b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", "PEER ID", "NAME", "PATH", "LAST CONTACT", "ADDRESSES"));
     Instant now = Instant.now();
