@@ -1,21 +1,25 @@
 package io.warren.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code --json} of listing commands, as a script reads it: each parsed by jq (Debian's, installed
- * by the itests build) with {@code -e}, so an expression that does not hold, or output that is not
- * JSON, fails.
+ * What scripts and users of the seeds' client type at {@code warren client}, against two node
+ * processes: the {@code --json} of listing commands, each parsed by jq (Debian's, installed by the
+ * itests build) with {@code -e}, so an expression that does not hold, or output that is not JSON,
+ * fails; and the seeds' commands with their flags, misused ones answered with their usage.
  */
-class JsonOutputTest {
+class ClientOutputTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir Path dir;
 
@@ -50,6 +54,25 @@ class JsonOutputTest {
           + " == \"active\" and (map(.id) | index(0)) != null");
       jq(p.client("deploy:history", "--json").out(), ". == []");
       jq(p.client("files:transfers", "--json").out(), ". == []");
+
+      // the seeds' client commands
+      Result id = p.client("id", "--b64");
+      assertEquals(0, id.exit(), id.toString());
+      jq(new String(Base64.getDecoder().decode(id.out().strip()), StandardCharsets.UTF_8),
+          ".name == \"p\" and .peerId == \"" + p.banner("peer ID") + "\"");
+      jq(p.client("nodes").out(), "(.nodes | length) == 2");
+      int seedPort = NodeProcess.freePort();
+      Result proxy =
+          p.client("proxy", "--direction", "egress", "--target", "q:10", "--port", Integer.toString(seedPort));
+      assertEquals(0, proxy.exit(), proxy.toString());
+      assertTrue(p.client("proxies").out().contains("127.0.0.1:" + seedPort + " -> q:10"));
+      Result remote = p.client("get-proxies", "--node", "q", "--credentials", "admin:QAdmin");
+      assertEquals(0, remote.exit(), remote.toString());
+      assertTrue(remote.out().contains("no proxy rules"), remote.toString());
+      Result badFlag = p.client("identity", "--b65");
+      assertEquals(2, badFlag.exit(), badFlag.toString());
+      assertTrue(badFlag.err().contains("unknown flag --b65") && badFlag.err().contains("usage: warren client identity")
+          && !badFlag.err().toLowerCase(java.util.Locale.ROOT).contains("coerce"), badFlag.toString());
     }
   }
 
