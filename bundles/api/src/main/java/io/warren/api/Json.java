@@ -1,50 +1,52 @@
 package io.warren.api;
 
-import java.util.Iterator;
-import java.util.List;
+import java.util.Collection;
 import java.util.Map;
 
 /**
  * Writes the small JSON documents Warren hands out: {@code node:identity}, the {@code --json} of
- * listing commands, the dashboard's state (no parsing here). Maps become objects (in their
- * iteration order), lists arrays, numbers and booleans themselves (a NaN or infinity
- * {@code null}), {@link Raw} its text unchanged, anything else its {@code toString()} as a string.
+ * listing commands, the dashboard's state, the Nostr relay's messages (no parsing here). Maps
+ * become objects (in their iteration order), collections arrays, numbers and booleans themselves
+ * (a NaN or infinity {@code null}), {@link Raw} its text unchanged, anything else its
+ * {@code toString()} as a string.
  */
 public final class Json {
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+
   private Json() {}
 
   /** A JSON text written elsewhere (a command's {@code --json} output), put in as it is. */
   public record Raw(String json) {}
 
   public static String write(Object value) {
-    StringBuilder sb = new StringBuilder();
-    write(sb, value);
-    return sb.toString();
+    return append(new StringBuilder(), value).toString();
   }
 
-  private static void write(StringBuilder sb, Object value) {
+  /** Appends {@code value} as compact JSON. */
+  public static StringBuilder append(StringBuilder sb, Object value) {
     if (value == null) {
       sb.append("null");
     } else if (value instanceof Map<?, ?> map) {
       sb.append('{');
-      Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
-      while (it.hasNext()) {
-        Map.Entry<?, ?> e = it.next();
-        quote(sb, String.valueOf(e.getKey()));
-        sb.append(':');
-        write(sb, e.getValue());
-        if (it.hasNext()) {
+      boolean first = true;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!first) {
           sb.append(',');
         }
+        first = false;
+        appendString(sb, String.valueOf(e.getKey())).append(':');
+        append(sb, e.getValue());
       }
       sb.append('}');
-    } else if (value instanceof List<?> list) {
+    } else if (value instanceof Collection<?> list) {
       sb.append('[');
-      for (int i = 0; i < list.size(); i++) {
-        if (i > 0) {
+      boolean first = true;
+      for (Object o : list) {
+        if (!first) {
           sb.append(',');
         }
-        write(sb, list.get(i));
+        first = false;
+        append(sb, o);
       }
       sb.append(']');
     } else if (value instanceof Raw raw) {
@@ -54,11 +56,13 @@ public final class Json {
     } else if (value instanceof Number || value instanceof Boolean) {
       sb.append(value);
     } else {
-      quote(sb, value.toString());
+      appendString(sb, value.toString());
     }
+    return sb;
   }
 
-  private static void quote(StringBuilder sb, String s) {
+  /** A JSON string literal: quotes, backslash and every control character escaped. */
+  public static StringBuilder appendString(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -68,15 +72,17 @@ public final class Json {
         case '\n' -> sb.append("\\n");
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
         default -> {
           if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
+            sb.append("\\u00").append(HEX_DIGITS[c >> 4]).append(HEX_DIGITS[c & 0xF]);
           } else {
             sb.append(c);
           }
         }
       }
     }
-    sb.append('"');
+    return sb.append('"');
   }
 }

@@ -15,6 +15,7 @@ import io.warren.api.CommandRunner;
 import io.warren.api.Listener;
 import io.warren.api.MetricsSource;
 import io.warren.api.channel.EventLoops;
+import io.warren.api.channel.OpenConnections;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +63,7 @@ public final class DashboardServer implements Listener {
   private final Map<MetricsSource, Boolean> sources = new ConcurrentHashMap<>();
   /** Open live pages: their channel and the session that opened them. */
   private final Map<Channel, String> livePages = new ConcurrentHashMap<>();
-  private final AtomicInteger connections = new AtomicInteger();
+  private final OpenConnections connections = new OpenConnections(MAX_CONNECTIONS);
   private final DashboardSettings settings;
   private final AdminAuthenticator authenticator;
   private final Sessions sessions;
@@ -75,7 +76,13 @@ public final class DashboardServer implements Listener {
   @Activate
   public DashboardServer(DashboardSettings.Config config, BundleContext context, @Reference EventLoops loops,
       @Reference AdminAuthenticator authenticator, @Reference CommandRunner runner) throws InterruptedException {
-    this.settings = DashboardSettings.of(config, context.getProperty(DashboardSettings.PORT_PROPERTY));
+    this(DashboardSettings.of(config, context.getProperty(DashboardSettings.PORT_PROPERTY)), loops, authenticator,
+        runner, context);
+  }
+
+  DashboardServer(DashboardSettings settings, EventLoops loops, AdminAuthenticator authenticator, CommandRunner runner,
+      BundleContext context) throws InterruptedException {
+    this.settings = settings;
     this.authenticator = authenticator;
     this.sessions = new Sessions(settings.session(), Clock.systemUTC());
     this.view = new NodeView(runner, context, sources::keySet);
@@ -97,15 +104,10 @@ public final class DashboardServer implements Listener {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              if (connections.incrementAndGet() > MAX_CONNECTIONS) {
-                connections.decrementAndGet();
-                ch.close();
+              if (!connections.admit(ch)) {
                 return;
               }
-              ch.closeFuture().addListener(f -> {
-                connections.decrementAndGet();
-                livePages.remove(ch);
-              });
+              ch.closeFuture().addListener(f -> livePages.remove(ch));
               ch.pipeline()
                   .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS) {
                     @Override

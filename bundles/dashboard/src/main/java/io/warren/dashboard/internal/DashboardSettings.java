@@ -1,10 +1,7 @@
 package io.warren.dashboard.internal;
 
 import io.warren.api.NodeProperties;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.OptionalInt;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -39,19 +36,11 @@ record DashboardSettings(boolean enabled, String host, int port, Duration sessio
   }
 
   static DashboardSettings of(Config c, String portProperty) {
-    OptionalInt given = NodeProperties.port(PORT_PROPERTY, portProperty);
-    int port = given.orElse(c.port());
-    boolean enabled = c.enabled() || given.isPresent();
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(PID + ": port must be 0-65535, got " + port);
-    }
-    String host = c.host() == null ? "" : c.host().strip();
-    if (host.isEmpty()) {
-      throw new IllegalArgumentException(PID + ": host must name an address to bind");
-    }
-    if (enabled && !loopback(host) && !c.plain_http_beyond_loopback()) {
-      throw new IllegalArgumentException(PID + ": host " + host + " is not loopback and the dashboard speaks plain "
-          + "HTTP; put a TLS proxy in front and set plain.http.beyond.loopback = true, or keep 127.0.0.1");
+    NodeProperties.Listen listen =
+        NodeProperties.listen(PID, PORT_PROPERTY, portProperty, c.enabled(), c.host(), c.port());
+    if (listen.enabled() && !listen.loopback() && !c.plain_http_beyond_loopback()) {
+      throw new IllegalArgumentException(PID + ": host " + listen.host() + " is not loopback and the dashboard speaks "
+          + "plain HTTP; put a TLS proxy in front and set plain.http.beyond.loopback = true, or keep 127.0.0.1");
     }
     if (c.session_minutes() < 1 || c.session_minutes() > 24 * 60) {
       throw new IllegalArgumentException(PID + ": session.minutes must be 1-1440, got " + c.session_minutes());
@@ -59,15 +48,8 @@ record DashboardSettings(boolean enabled, String host, int port, Duration sessio
     if (c.refresh_seconds() < 1 || c.refresh_seconds() > 60) {
       throw new IllegalArgumentException(PID + ": refresh.seconds must be 1-60, got " + c.refresh_seconds());
     }
-    return new DashboardSettings(enabled, host, port, Duration.ofMinutes(c.session_minutes()),
+    return new DashboardSettings(listen.enabled(), listen.host(), listen.port(),
+        Duration.ofMinutes(c.session_minutes()),
         Duration.ofSeconds(c.refresh_seconds()));
-  }
-
-  private static boolean loopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException(PID + ": host " + host + " is not an address here", e);
-    }
   }
 }

@@ -6,7 +6,6 @@ import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
 import io.warren.api.NodeProperties;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +19,8 @@ import org.osgi.framework.BundleException;
 /**
  * What the dashboard shows and does, through the same ways in as the console: the node's identity,
  * its network ({@code net:peers --json}), its proxy rules ({@code proxy:list --json}) and their byte
- * counters (the proxy's {@link MetricsSource}), the bundles, the certificates and the update history
+ * counters (the proxy's {@link MetricsSource}), the bundles ({@code node:bundles --json}), the
+ * certificates and the update history
  * (the console's text of {@code tls:cert list} and {@code deploy:history}). A bundle that is not
  * installed leaves its part saying so. Actions run console commands, so they are checked and
  * refused exactly as typed ones are.
@@ -46,7 +46,7 @@ final class NodeView {
     doc.put("network", json("net:peers", "--json"));
     doc.put("rules", json("proxy:list", "--json"));
     doc.put("traffic", traffic());
-    doc.put("bundles", bundles());
+    doc.put("bundles", json("node:bundles", "--json"));
     doc.put("certificates", text("tls:cert", "list"));
     doc.put("updates", text("deploy:history"));
     return Json.write(doc);
@@ -76,7 +76,7 @@ final class NodeView {
     }
     b.stop();
     b.start();
-    return b.getSymbolicName() + " restarted: " + state(b);
+    return b.getSymbolicName() + " restarted" + (b.getState() == Bundle.ACTIVE ? "" : ", but it is not active");
   }
 
   private Object json(String... words) {
@@ -117,30 +117,5 @@ final class NodeView {
       }
     }
     return new LinkedHashMap<>(byRule);
-  }
-
-  private List<Object> bundles() {
-    List<Object> out = new ArrayList<>();
-    for (Bundle b : context.getBundles()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", b.getBundleId());
-      m.put("name", b.getSymbolicName());
-      m.put("version", b.getVersion().toString());
-      m.put("state", state(b));
-      m.put("fragment", b.getHeaders().get("Fragment-Host") != null);
-      out.add(m);
-    }
-    return out;
-  }
-
-  private static String state(Bundle b) {
-    return switch (b.getState()) {
-      case Bundle.ACTIVE -> "active";
-      case Bundle.RESOLVED -> "resolved";
-      case Bundle.INSTALLED -> "installed";
-      case Bundle.STARTING -> "starting";
-      case Bundle.STOPPING -> "stopping";
-      default -> "uninstalled";
-    };
   }
 }

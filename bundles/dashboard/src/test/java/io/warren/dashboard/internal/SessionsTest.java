@@ -5,44 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class SessionsTest {
-  /** A clock the test moves. */
-  private static final class Hands extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void aSessionLapsesWhenUnusedAndUseMovesItsLapseOn() {
-    Hands clock = new Hands();
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     Sessions s = new Sessions(Duration.ofMinutes(30), clock);
     Sessions.Session a = s.open("admin");
     assertNotEquals(a.id(), a.csrf(), "the cookie and the CSRF token are different secrets");
-    clock.now = clock.now.plus(Duration.ofMinutes(29));
+    clock.advance(Duration.ofMinutes(29));
     assertTrue(s.find(a.id()).isPresent());
-    clock.now = clock.now.plus(Duration.ofMinutes(29));
+    clock.advance(Duration.ofMinutes(29));
     assertTrue(s.live(a.id()), "the last use moved the lapse on");
-    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(2));
     assertFalse(s.live(a.id()));
     assertTrue(s.find(a.id()).isEmpty());
     assertTrue(s.find("made-up").isEmpty());

@@ -155,7 +155,7 @@ function render(state) {
   document.getElementById('node-version').textContent = state.version || '';
   renderNodes(state.network);
   renderRules(state.rules, state.traffic || {});
-  renderBundles(state.bundles || []);
+  renderBundles(Array.isArray(state.bundles) ? state.bundles : []);
   renderText('certificates', state.certificates);
   renderText('updates', state.updates);
 }
