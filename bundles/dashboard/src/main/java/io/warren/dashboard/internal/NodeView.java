@@ -20,8 +20,8 @@ import org.osgi.framework.BundleException;
  * What the dashboard shows and does, through the same ways in as the console: the node's identity,
  * its network ({@code net:peers --json}), its proxy rules ({@code proxy:list --json}) and their byte
  * counters (the proxy's {@link MetricsSource}), the bundles ({@code node:bundles --json}), the
- * certificates and the update history
- * (the console's text of {@code tls:cert list} and {@code deploy:history}). A bundle that is not
+ * relay's devices and their services, the certificates and the update history
+ * (the console's text of {@code relay:services}, {@code tls:cert list} and {@code deploy:history}). A bundle that is not
  * installed leaves its part saying so. Actions run console commands, so they are checked and
  * refused exactly as typed ones are.
  */
@@ -47,6 +47,7 @@ final class NodeView {
     doc.put("rules", json("proxy:list", "--json"));
     doc.put("traffic", traffic());
     doc.put("bundles", json("node:bundles", "--json"));
+    doc.put("devices", text("relay:services"));
     doc.put("certificates", text("tls:cert", "list"));
     doc.put("updates", text("deploy:history"));
     return Json.write(doc);

@@ -156,6 +156,7 @@ function render(state) {
   renderNodes(state.network);
   renderRules(state.rules, state.traffic || {});
   renderBundles(Array.isArray(state.bundles) ? state.bundles : []);
+  renderText('devices', state.devices);
   renderText('certificates', state.certificates);
   renderText('updates', state.updates);
 }
