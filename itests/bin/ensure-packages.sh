@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the system tests drive as real peers (iperf3 behind a proxy rule,
 # OpenSSH's client and server through tunnels, mosquitto clients and broker for the MQTT tests,
-# pebble and curl for the ACME and TLS tests), so a new CI machine needs nothing done by hand.
+# pebble and curl for the ACME and TLS tests, chromium and its driver for the dashboard test, which
+# playwright-core drives), so a new CI machine needs nothing done by hand.
 # Each argument is command=package; nothing is installed when every command is already there.
 set -euo pipefail
 missing=()

@@ -3,12 +3,11 @@ package io.warren.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.warren.testing.Await;
+import io.warren.testing.HttpEcho;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,24 +45,17 @@ class MetricsTest {
   private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)");
   private static final Pattern METRIC_NAME = Pattern.compile("\\b(?:warren|jvm|process)_[a-zA-Z0-9_]+");
   @TempDir Path dir;
-  private HttpServer echo;
+  private HttpEcho echo;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeEach
   void service() throws Exception {
-    echo = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-    echo.createContext("/", ex -> {
-      byte[] in = ex.getRequestBody().readAllBytes();
-      ex.sendResponseHeaders(200, in.length);
-      ex.getResponseBody().write(in);
-      ex.close();
-    });
-    echo.start();
+    echo = HttpEcho.start();
   }
 
   @AfterEach
   void stop() {
-    echo.stop(0);
+    echo.close();
   }
 
   @Test
@@ -111,7 +103,7 @@ class MetricsTest {
 
         // a proxy rule's byte counters follow the bytes sent through it
         int egress = NodeProcess.freePort();
-        int service = echo.getAddress().getPort();
+        int service = echo.port();
         assertEquals(0, q.client("proxy:add", "--direction", "ingress", "--origin", pId, "--port",
             Integer.toString(service)).exit());
         Result add = p.client("proxy:add", "--direction", "egress", "--port", Integer.toString(egress), "--target",

@@ -1,5 +1,7 @@
 package io.warren.api;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.OptionalInt;
 
 /**
@@ -43,6 +45,34 @@ public final class NodeProperties {
       // said below
     }
     throw new IllegalArgumentException(property + " must be a port number 0-65535, got '" + value + "'");
+  }
+
+  /** Where a service listens, checked: whether it is on, its address and port, and whether that is loopback. */
+  public record Listen(boolean enabled, String host, int port, boolean loopback) {}
+
+  /**
+   * The listening settings of service {@code pid}: its configured {@code enabled}, {@code host} and
+   * {@code port}, a port the launcher was given in framework property {@code property}
+   * ({@code value}) overriding the port and turning the service on.
+   *
+   * @throws IllegalArgumentException naming the pid when the port is out of range or the host is not
+   *     an address here
+   */
+  public static Listen listen(String pid, String property, String value, boolean enabled, String host, int port) {
+    OptionalInt given = port(property, value);
+    int p = given.orElse(port);
+    if (p < 0 || p > 65535) {
+      throw new IllegalArgumentException(pid + ": port must be 0-65535, got " + p);
+    }
+    String h = host == null ? "" : host.strip();
+    if (h.isEmpty()) {
+      throw new IllegalArgumentException(pid + ": host must name an address to bind");
+    }
+    try {
+      return new Listen(enabled || given.isPresent(), h, p, InetAddress.getByName(h).isLoopbackAddress());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(pid + ": host " + h + " is not an address here", e);
+    }
   }
 
   private NodeProperties() {}

@@ -32,36 +32,46 @@ final class Client {
   private Client() {}
 
   /**
-   * {@code shell <node> [--credentials U:P] [command...]} is {@code ssh:shell --node <node> ...}:
+   * {@code shell [--node] <node> [--credentials U:P] [command...]} is {@code ssh:shell --node <node> ...}:
    * the console of another node of the network, as the seeds' {@code client shell} opens it.
    */
   static List<String> shellAlias(List<String> words) throws UsageException {
     if (words.isEmpty() || !words.get(0).equals("shell")) {
       return words;
     }
-    if (words.size() < 2 || words.get(1).startsWith("-")) {
-      throw new UsageException("usage: warren client shell <node> [--credentials user:password] [command ...]");
+    // the seeds' form names the node with --node
+    int node = words.size() > 2 && words.get(1).equals("--node") ? 2 : 1;
+    if (words.size() <= node || words.get(node).startsWith("-")) {
+      throw new UsageException(
+          "usage: warren client shell [--node] <node> [--credentials user:password] [command ...]");
     }
-    List<String> ssh = new ArrayList<>(List.of("ssh:shell", "--node", words.get(1)));
-    ssh.addAll(words.subList(2, words.size()));
+    List<String> ssh = new ArrayList<>(List.of("ssh:shell", "--node", words.get(node)));
+    ssh.addAll(words.subList(node + 1, words.size()));
     return ssh;
   }
 
   /**
-   * {@code warren status [--data-dir DIR]} is {@code warren client [--data-dir DIR] net:peers}: this
-   * node and every member at a glance, as {@code tailscale status}; non-zero when no node runs.
+   * {@code warren status [--data-dir DIR] [--json]} is {@code warren client [--data-dir DIR] net:peers
+   * [--json]}: this node and every member at a glance, as {@code tailscale status}; non-zero when no
+   * node runs.
    */
   static List<String> statusAlias(List<String> args) throws UsageException {
     List<String> out = new ArrayList<>();
+    boolean json = false;
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--data-dir") && i + 1 < args.size()) {
         out.add(args.get(i));
         out.add(args.get(++i));
+      } else if (args.get(i).equals("--json")) {
+        json = true;
       } else {
-        throw new UsageException("usage: warren status [--data-dir DIR]");
+        throw new UsageException("usage: warren status [--data-dir DIR] [--json]");
       }
     }
     out.add("net:peers");
+    if (json) {
+      out.add("--json");
+    }
     return out;
   }
 
@@ -98,7 +108,8 @@ final class Client {
       }
       i++;
     }
-    List<String> words = shellAlias(new ArrayList<>(args.subList(Math.min(i, args.size()), args.size())));
+    List<String> words =
+        new ArrayList<>(shellAlias(SeedAliases.translate(args.subList(Math.min(i, args.size()), args.size()))));
     if (words.isEmpty()) {
       throw new UsageException("no command given (try: warren client node:info)");
     }

@@ -211,6 +211,7 @@ final class NodeRunner {
     options.relayPort().ifPresent(v -> p.put("warren.relay.port", String.valueOf(v)));
     options.sshPort().ifPresent(v -> p.put("warren.ssh.port", String.valueOf(v)));
     options.metricsPort().ifPresent(v -> p.put("warren.metrics.port", String.valueOf(v)));
+    options.dashboardPort().ifPresent(v -> p.put("warren.dashboard.port", String.valueOf(v)));
     // drop-in bundles and configuration, watched by FileInstall
     Path deploy = home.resolve("deploy");
     p.put("felix.fileinstall.dir", deploy + "," + dataDir.resolve("run").resolve("etc"));

@@ -20,6 +20,7 @@ record Options(
     Optional<Integer> relayPort,
     Optional<Integer> sshPort,
     Optional<Integer> metricsPort,
+    Optional<Integer> dashboardPort,
     boolean install,
     boolean uninstall,
     boolean console,
@@ -35,7 +36,7 @@ record Options(
                                          run one console command on the local node
              warren client shell <node> [--credentials U:P] [command ...]
                                          the console of another node of the network (ssh:shell)
-             warren status [--data-dir DIR]
+             warren status [--data-dir DIR] [--json]
                                          this node and every member: path, round trip, last seen
 
       Options:
@@ -49,6 +50,7 @@ record Options(
         --relay-port N                   run the Nostr relay on port N of 127.0.0.1 (0: a free port)
         --ssh-port N                     serve the console over SSH on port N of 127.0.0.1 (0: a free port)
         --metrics-port N                 serve /metrics for Prometheus on port N of 127.0.0.1 (0: a free port)
+        --dashboard-port N               serve the web dashboard on port N of 127.0.0.1 (0: a free port)
         --set PID:KEY=VALUE              a configuration value for this run only, over etc/ and
                                          <data-dir>/etc/ (repeatable; e.g. io.warren.ssh:port=2222)
         --no-console                     do not read console commands from the terminal
@@ -70,6 +72,7 @@ record Options(
     Integer relayPort = null;
     Integer sshPort = null;
     Integer metricsPort = null;
+    Integer dashboardPort = null;
     boolean install = false;
     boolean uninstall = false;
     boolean console = true;
@@ -95,6 +98,7 @@ record Options(
         case "--relay-port" -> relayPort = checkPort(value(list, ++i, a), a);
         case "--ssh-port" -> sshPort = checkPort(value(list, ++i, a), a);
         case "--metrics-port" -> metricsPort = checkPort(value(list, ++i, a), a);
+        case "--dashboard-port" -> dashboardPort = checkPort(value(list, ++i, a), a);
         case "--install" -> install = true;
         case "--uninstall" -> uninstall = true;
         case "--no-console" -> console = false;
@@ -109,7 +113,7 @@ record Options(
     }
     return new Options(help, Optional.ofNullable(dataDir), Optional.ofNullable(rc), Optional.ofNullable(dnc),
         Optional.ofNullable(bs), Optional.ofNullable(relayPort), Optional.ofNullable(sshPort),
-        Optional.ofNullable(metricsPort), install, uninstall,
+        Optional.ofNullable(metricsPort), Optional.ofNullable(dashboardPort), install, uninstall,
         console, Map.copyOf(settings));
   }
 

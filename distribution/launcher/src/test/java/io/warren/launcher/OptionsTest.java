@@ -38,6 +38,8 @@ class OptionsTest {
     assertTrue(Options.parse().sshPort().isEmpty(), "no SSH unless asked for");
     assertEquals(9464, Options.parse("--metrics-port", "9464").metricsPort().orElseThrow());
     assertTrue(Options.parse().metricsPort().isEmpty(), "no metrics endpoint unless asked for");
+    assertEquals(8090, Options.parse("--dashboard-port", "8090").dashboardPort().orElseThrow());
+    assertTrue(Options.parse().dashboardPort().isEmpty(), "no dashboard unless asked for");
     assertEquals("admin:pw", Options.parse("--root-credentials", "admin:pw").rootCredentials().orElseThrow());
   }
 

@@ -1,5 +1,6 @@
 package io.warren.deploy.internal;
 
+import io.warren.api.Json;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
@@ -18,7 +19,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -151,12 +154,30 @@ public final class DeployCommands {
       @Descriptor("another node: a node name or a peer ID") @Parameter(names = {"-n", "--node"},
           absentValue = "") String node,
       @Descriptor("that node's admin credentials, user:password (else its standing grant)") @Parameter(
-          names = {"-c", "--credentials"}, absentValue = "") String credentials)
+          names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("a JSON array, newest first: id, at, bundle, version, sha256, by, result") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json)
       throws Exception {
     if (!node.isEmpty()) {
-      return remote().runAndWait(node, List.of("deploy:history"), credentials, CALL);
+      return remote().runAndWait(node, json ? List.of("deploy:history", "--json") : List.of("deploy:history"),
+          credentials, CALL);
     }
     List<Change> all = deployer.history(100);
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (Change c : all) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id());
+        m.put("at", c.at().toString());
+        m.put("bundle", c.bundle());
+        m.put("version", c.version());
+        m.put("sha256", c.digest());
+        m.put("by", c.by());
+        m.put("result", c.result());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (all.isEmpty()) {
       return "nothing pushed to this node yet";
     }

@@ -1,5 +1,6 @@
 package io.warren.federation.command;
 
+import io.warren.api.Json;
 import io.warren.api.PeerId;
 import io.warren.federation.Member;
 import io.warren.federation.internal.FederationService;
@@ -49,17 +50,23 @@ public final class NetCommands {
 
   @Descriptor("Status at a glance (warren status): this node and every member with path, round trip, last seen and "
       + "version; connected members are pinged once, in parallel")
-  public String peers() {
+  public String peers(
+      @Descriptor("one JSON object: network, and peers with name, peerId, path, rttMillis, lastSeen, version") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<Member> members = federation.members();
-    Map<String, CompletableFuture<String>> rtts = new LinkedHashMap<>();
+    Map<String, CompletableFuture<Duration>> rtts = new LinkedHashMap<>();
     for (Member m : members) {
       if (!m.self() && !m.path().equals("-")) {
         rtts.put(m.peerId(), libp2p.ping(m.peerId(), 1).toCompletableFuture()
-            .thenApply(r -> r.rtts().isEmpty() ? "-" : millis(r.rtts().get(0)))
-            .completeOnTimeout("timeout", PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-            .exceptionally(e -> "failed"));
+            .thenApply(r -> r.rtts().isEmpty() ? null : r.rtts().get(0))
+            .completeOnTimeout(null, PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(e -> null));
       }
     }
+    return json ? peersJson(members, rtts) : peersTable(members, rtts);
+  }
+
+  private String peersTable(List<Member> members, Map<String, CompletableFuture<Duration>> rtts) {
     StringBuilder b = new StringBuilder();
     b.append("network ").append(federation.network().orElse("(none: start with -dnc network:password)"))
         .append(String.format("%n%n"));
@@ -67,12 +74,40 @@ public final class NetCommands {
         "VERSION"));
     Instant now = Instant.now();
     for (Member m : members) {
-      String rtt = m.self() ? "-" : rtts.getOrDefault(m.peerId(), CompletableFuture.completedFuture("-")).join();
+      String rtt = "-";
+      if (rtts.containsKey(m.peerId())) {
+        Duration d = rtts.get(m.peerId()).join();
+        rtt = d == null ? "no answer" : millis(d);
+      }
       String seen = m.self() ? "-" : m.lastContact() == null ? "never" : ago(Duration.between(m.lastContact(), now));
-      b.append(String.format("%-20s  %-52s  %-8s  %-9s  %-10s  %s%n", m.name(), m.peerId(),
-          m.self() ? "self" : m.path().equals("-") ? "offline" : m.path(), rtt, seen, m.version()));
+      b.append(String.format("%-20s  %-52s  %-8s  %-9s  %-10s  %s%n", m.name(), m.peerId(), path(m), rtt, seen,
+          m.version()));
     }
     return b.toString().stripTrailing();
+  }
+
+  private String peersJson(List<Member> members, Map<String, CompletableFuture<Duration>> rtts) {
+    List<Object> peers = new ArrayList<>();
+    for (Member m : members) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("name", m.name());
+      p.put("peerId", m.peerId());
+      p.put("path", path(m));
+      Duration d = rtts.containsKey(m.peerId()) ? rtts.get(m.peerId()).join() : null;
+      p.put("rttMillis", d == null ? null : d.toNanos() / 1e6);
+      p.put("lastSeen", m.self() || m.lastContact() == null ? null : m.lastContact().toString());
+      p.put("version", m.version());
+      p.put("self", m.self());
+      peers.add(p);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("network", federation.network().orElse(null));
+    doc.put("peers", peers);
+    return Json.write(doc);
+  }
+
+  private static String path(Member m) {
+    return m.self() ? "self" : m.path().equals("-") ? "offline" : m.path();
   }
 
   private static String millis(Duration d) {
@@ -80,8 +115,26 @@ public final class NetCommands {
   }
 
   @Descriptor("Lists the nodes of this node's network: peer ID, name, path (direct/relayed), last contact, addresses")
-  public String nodes() {
+  public String nodes(
+      @Descriptor("one JSON object: nodes (peerId, name, path, lastContact, addresses) and nameConflicts") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<Member> members = federation.members();
+    if (json) {
+      List<Object> nodes = new ArrayList<>();
+      for (Member m : members) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("peerId", m.peerId());
+        n.put("name", m.name());
+        n.put("path", path(m));
+        n.put("lastContact", m.self() || m.lastContact() == null ? null : m.lastContact().toString());
+        n.put("addresses", m.addresses());
+        nodes.add(n);
+      }
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("nodes", nodes);
+      doc.put("nameConflicts", new LinkedHashMap<>(federation.nameConflicts()));
+      return Json.write(doc);
+    }
     StringBuilder b = new StringBuilder();
     b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", "PEER ID", "NAME", "PATH", "LAST CONTACT", "ADDRESSES"));
     Instant now = Instant.now();

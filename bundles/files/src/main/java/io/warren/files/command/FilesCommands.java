@@ -1,11 +1,15 @@
 package io.warren.files.command;
 
+import io.warren.api.Json;
 import io.warren.files.FileTransfers;
 import io.warren.files.Transfer;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -88,8 +92,32 @@ public final class FilesCommands {
   }
 
   @Descriptor("Lists transfers, running and finished, both ways: bytes, rate and the final SHA-256")
-  public String transfers() {
+  public String transfers(
+      @Descriptor("a JSON array: id, state, direction, peer, name, files, total, resumedFrom, moved, "
+          + "bytesPerSecond, sha256, detail") @Parameter(names = {"--json"}, presentValue = "true",
+              absentValue = "false") boolean json) {
     List<Transfer> all = files.transfers();
+    if (json) {
+      long now = System.currentTimeMillis();
+      List<Object> out = new ArrayList<>();
+      for (Transfer t : all) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", t.id());
+        m.put("state", t.state());
+        m.put("direction", t.outgoing() ? "out" : "in");
+        m.put("peer", t.peer());
+        m.put("name", t.label());
+        m.put("files", t.files());
+        m.put("total", t.total());
+        m.put("resumedFrom", t.resumedFrom());
+        m.put("moved", t.moved());
+        m.put("bytesPerSecond", t.rate(now));
+        m.put("sha256", t.sha256().isEmpty() ? null : t.sha256());
+        m.put("detail", t.detail());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (all.isEmpty()) {
       return "no transfers";
     }

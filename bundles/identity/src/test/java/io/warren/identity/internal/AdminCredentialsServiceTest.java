@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.api.AuthenticationException;
 import io.warren.store.internal.H2Store;
+import io.warren.testing.TestClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,28 +83,11 @@ class AdminCredentialsServiceTest {
         .contains("bcrypt"));
   }
 
-  private static Clock clock(Instant[] now) {
-    return new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
-  }
-
   @Test
   void repeatedFailuresFromOneSourceAreThrottled() {
-    Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+    TestClock now = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     AdminCredentialsService s =
-        new AdminCredentialsService(store, "admin:right", clock(now), AdminCredentialsService.defaultLimits());
+        new AdminCredentialsService(store, "admin:right", now, AdminCredentialsService.defaultLimits());
     for (int i = 0; i < AdminCredentialsService.defaultLimits().sourceFreeFailures(); i++) {
       assertFalse(s.authenticate("admin", "wrong".toCharArray(), "peerA"));
     }
@@ -112,16 +95,16 @@ class AdminCredentialsServiceTest {
         () -> s.authenticate("admin", "right".toCharArray(), "peerA"));
     assertTrue(e.getMessage().contains("try again"), e.getMessage());
     assertTrue(s.authenticate("admin", "right".toCharArray(), "peerB"), "other sources are not affected");
-    now[0] = now[0].plus(Duration.ofSeconds(2));
+    now.advance(Duration.ofSeconds(2));
     assertTrue(s.authenticate("admin", "right".toCharArray(), "peerA"));
   }
 
   @Test
   void failuresFromManySourcesLockTheAccountWithGrowingDelays() {
-    Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+    TestClock now = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     LoginLimiter.Limits limits = new LoginLimiter.Limits(5, 3, Duration.ofSeconds(1), Duration.ofSeconds(8),
         Duration.ofHours(1), 2, 4, Duration.ofSeconds(1));
-    AdminCredentialsService s = new AdminCredentialsService(store, "admin:right", clock(now), limits);
+    AdminCredentialsService s = new AdminCredentialsService(store, "admin:right", now, limits);
     int checked = 0;
     int refused = 0;
     for (int i = 0; i < 20; i++) {
@@ -137,13 +120,13 @@ class AdminCredentialsServiceTest {
     assertEquals(3, checked, "the account is locked after its free failures");
     assertEquals(17, refused);
     assertThrows(AuthenticationException.class, () -> s.authenticate("admin", "right".toCharArray(), "10.9.9.9"));
-    now[0] = now[0].plusMillis(1001);
+    now.advance(Duration.ofMillis(1001));
     assertFalse(s.authenticate("admin", "wrong".toCharArray(), "10.0.0.99"), "checked once the lock expired");
-    now[0] = now[0].plusMillis(1001);
+    now.advance(Duration.ofMillis(1001));
     AuthenticationException e =
         assertThrows(AuthenticationException.class, () -> s.authenticate("admin", "right".toCharArray(), "10.9.9.9"));
     assertTrue(e.getMessage().contains("try again in 1 s"), "the second lockout is twice the first: " + e.getMessage());
-    now[0] = now[0].plusSeconds(60);
+    now.advance(Duration.ofSeconds(60));
     assertTrue(s.authenticate("admin", "right".toCharArray(), "10.9.9.9"), "the longest lockout is bounded");
     assertFalse(s.authenticate("admin", "wrong".toCharArray(), "10.0.0.1"), "a success cleared the account");
   }

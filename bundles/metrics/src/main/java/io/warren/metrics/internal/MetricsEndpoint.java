@@ -13,6 +13,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.warren.api.MetricsSource;
 import io.warren.api.channel.EventLoops;
+import io.warren.api.channel.OpenConnections;
 import io.warren.metrics.MetricsEndpointState;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -23,7 +24,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -54,7 +54,7 @@ public final class MetricsEndpoint implements MetricsEndpointState {
   private static final int MAX_REQUEST_BODY = 1024;
 
   private final Map<MetricsSource, String> sources = new ConcurrentHashMap<>();
-  private final AtomicInteger connections = new AtomicInteger();
+  private final OpenConnections connections = new OpenConnections(MAX_CONNECTIONS);
   private final MetricsSettings settings;
   private final ThreadPoolExecutor scrapes;
   private final Channel server;
@@ -85,12 +85,9 @@ public final class MetricsEndpoint implements MetricsEndpointState {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (connections.incrementAndGet() > MAX_CONNECTIONS) {
-              connections.decrementAndGet();
-              ch.close();
+            if (!connections.admit(ch)) {
               return;
             }
-            ch.closeFuture().addListener(f -> connections.decrementAndGet());
             ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS) {
                   @Override

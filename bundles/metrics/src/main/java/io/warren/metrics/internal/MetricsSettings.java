@@ -1,10 +1,7 @@
 package io.warren.metrics.internal;
 
 import io.warren.api.NodeProperties;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
-import java.util.OptionalInt;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -35,33 +32,18 @@ record MetricsSettings(boolean enabled, String host, int port, Optional<String> 
   }
 
   static MetricsSettings of(Config c, String portProperty) {
-    OptionalInt given = NodeProperties.port(PORT_PROPERTY, portProperty);
-    int port = given.orElse(c.port());
-    boolean enabled = c.enabled() || given.isPresent();
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(PID + ": port must be 0-65535, got " + port);
-    }
-    String host = c.host() == null ? "" : c.host().strip();
-    if (host.isEmpty()) {
-      throw new IllegalArgumentException(PID + ": host must name an address to bind");
-    }
+    NodeProperties.Listen listen =
+        NodeProperties.listen(PID, PORT_PROPERTY, portProperty, c.enabled(), c.host(), c.port());
     String token = c.bearer_token() == null ? "" : c.bearer_token().strip();
     if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))) {
       throw new IllegalArgumentException(
           PID + ": bearer.token must be at least 16 printable characters without spaces");
     }
-    if (enabled && token.isEmpty() && !loopback(host)) {
-      throw new IllegalArgumentException(PID + ": host " + host + " is not loopback; set bearer.token so that "
-          + "only your Prometheus can scrape it");
+    if (listen.enabled() && token.isEmpty() && !listen.loopback()) {
+      throw new IllegalArgumentException(PID + ": host " + listen.host() + " is not loopback; set bearer.token so "
+          + "that only your Prometheus can scrape it");
     }
-    return new MetricsSettings(enabled, host, port, token.isEmpty() ? Optional.empty() : Optional.of(token), c.jvm());
-  }
-
-  private static boolean loopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException(PID + ": host " + host + " is not an address here", e);
-    }
+    return new MetricsSettings(listen.enabled(), listen.host(), listen.port(),
+        token.isEmpty() ? Optional.empty() : Optional.of(token), c.jvm());
   }
 }

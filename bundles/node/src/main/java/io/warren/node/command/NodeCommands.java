@@ -1,9 +1,9 @@
 package io.warren.node.command;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.warren.api.Json;
 import io.warren.api.channel.EventLoops;
 import io.warren.identity.NetworkCredentials;
-import io.warren.node.internal.Json;
 import io.warren.node.internal.NodeState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=info",
     "osgi.command.function=identity",
     "osgi.command.function=shutdown",
+    "osgi.command.function=bundles",
     "osgi.command.function=metrics"})
 public final class NodeCommands {
   /** Where Gogo prints a map's values (keys are padded to this width). */
@@ -79,6 +80,28 @@ public final class NodeCommands {
   /** Several values under one key, one per line, aligned under the console's value column. */
   private static String column(List<String> values) {
     return String.join("\n" + " ".repeat(VALUE_COLUMN), values);
+  }
+
+  @Descriptor("Lists the bundles: id, state, version, symbolic name")
+  public String bundles(
+      @Descriptor("a JSON array: id, name, version, state (active, resolved, fragment, ...), fragment") @Parameter(
+          names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json) {
+    List<Object> rows = new ArrayList<>();
+    StringBuilder b = new StringBuilder(String.format("%-4s  %-11s  %-28s  %s%n", "ID", "STATE", "VERSION", "NAME"));
+    for (Bundle bundle : node.bundles()) {
+      String state = NodeStateFormat.state(bundle);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", bundle.getBundleId());
+      m.put("name", bundle.getSymbolicName());
+      m.put("version", bundle.getVersion().toString());
+      m.put("state", state.toLowerCase(java.util.Locale.ROOT));
+      m.put("fragment", bundle.getHeaders().get("Fragment-Host") != null);
+      rows.add(m);
+      b.append(String.format("%-4d  %-11s  %-28s  %s%n", bundle.getBundleId(), state, bundle.getVersion(),
+          bundle.getSymbolicName()));
+    }
+    return json ? Json.write(rows) : b.toString().stripTrailing();
   }
 
   @Descriptor("Stops this node cleanly (as Ctrl-D at the console or SIGTERM would)")

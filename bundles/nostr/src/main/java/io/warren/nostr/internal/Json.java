@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ public final class Json {
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
-  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
   private Json() {}
 
@@ -102,27 +100,7 @@ public final class Json {
 
   /** A JSON string literal for the wire: quotes, backslash and every control character escaped. */
   public static StringBuilder appendString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            sb.append("\\u00").append(HEX_DIGITS[c >> 4]).append(HEX_DIGITS[c & 0xF]);
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append('"');
+    return io.warren.api.Json.appendString(sb, s);
   }
 
   /**
@@ -150,42 +128,10 @@ public final class Json {
 
   /** Writes a value tree (as {@link #parse} returns) as compact JSON. */
   public static StringBuilder append(StringBuilder sb, Object v) {
-    if (v == null) {
-      sb.append("null");
-    } else if (v instanceof String s) {
-      appendString(sb, s);
-    } else if (v instanceof Map<?, ?> m) {
-      sb.append('{');
-      boolean first = true;
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        appendString(sb, String.valueOf(e.getKey())).append(':');
-        append(sb, e.getValue());
-      }
-      sb.append('}');
-    } else if (v instanceof Collection<?> c) {
-      sb.append('[');
-      boolean first = true;
-      for (Object o : c) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        append(sb, o);
-      }
-      sb.append(']');
-    } else if (v instanceof Number || v instanceof Boolean) {
-      sb.append(v);
-    } else {
-      throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
-    }
-    return sb;
+    return io.warren.api.Json.append(sb, v);
   }
 
   public static String write(Object v) {
-    return append(new StringBuilder(), v).toString();
+    return io.warren.api.Json.write(v);
   }
 }

@@ -1,5 +1,6 @@
 package io.warren.proxy.command;
 
+import io.warren.api.Json;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.RemoteAdmin;
@@ -8,7 +9,9 @@ import io.warren.proxy.Rule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.felix.service.command.Descriptor;
@@ -121,12 +124,17 @@ public final class ProxyCommands {
       @Descriptor("list the rules of this node of the network instead") @Parameter(names = {"-n", "--node"},
           absentValue = "") String node,
       @Descriptor("with --node: that node's admin credentials, user:password") @Parameter(
-          names = {"-c", "--credentials"}, absentValue = "") String credentials)
+          names = {"-c", "--credentials"}, absentValue = "") String credentials,
+      @Descriptor("a JSON array: id, direction, rule, bind, port, peer, peerName, peerPort, expires, status") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json)
       throws Exception {
     if (!node.isEmpty()) {
-      return onNode(node, List.of("proxy:list"), credentials);
+      return onNode(node, json ? List.of("proxy:list", "--json") : List.of("proxy:list"), credentials);
     }
     List<Rule> all = rules.list();
+    if (json) {
+      return json(all);
+    }
     if (all.isEmpty()) {
       return "(no proxy rules)";
     }
@@ -154,6 +162,25 @@ public final class ProxyCommands {
       throw new IllegalArgumentException("no proxy rule " + id + " (proxy:list shows the rules)");
     }
     return "rule " + id + " removed";
+  }
+
+  private String json(List<Rule> all) {
+    List<Object> out = new ArrayList<>();
+    for (Rule r : all) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", r.id());
+      m.put("direction", r.direction().toString());
+      m.put("rule", line(r));
+      m.put("bind", r.bind());
+      m.put("port", r.port());
+      m.put("peer", r.peer());
+      m.put("peerName", peerName(r));
+      m.put("peerPort", r.peerPort());
+      m.put("expires", r.expires() == null ? null : r.expires().toString());
+      m.put("status", rules.status(r.id()));
+      out.add(m);
+    }
+    return Json.write(out);
   }
 
   private String line(Rule r) {

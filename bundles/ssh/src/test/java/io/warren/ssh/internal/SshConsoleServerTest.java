@@ -11,6 +11,7 @@ import io.warren.api.AuthenticationException;
 import io.warren.api.CommandRunner;
 import io.warren.store.internal.H2Store;
 import io.warren.testing.Await;
+import io.warren.testing.TestClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,15 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -52,23 +49,7 @@ class SshConsoleServerTest {
   private SshClient client;
   private final List<String> sources = new ArrayList<>();
   private final List<String> ran = new ArrayList<>();
-  private final AtomicLong now = new AtomicLong(1_000_000);
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-  };
+  private final TestClock clock = new TestClock(Instant.ofEpochMilli(1_000_000));
 
   private final CommandRunner commands = new CommandRunner() {
     @Override
@@ -240,7 +221,7 @@ class SshConsoleServerTest {
     server = start(true, 8);
     KeyPair once = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     server.ticket("12D3KooWcaller", once.getPublic());
-    now.addAndGet(Tickets.TTL.toMillis());
+    clock.advance(Tickets.TTL);
     assertEquals(0, server.tickets());
     try (ClientSession session = connect("admin")) {
       session.addPublicKeyIdentity(once);
@@ -283,7 +264,7 @@ class SshConsoleServerTest {
       assertThrows(Exception.class, () -> session.auth().verify(WAIT), "the source is locked");
     }
     assertTrue(sources.isEmpty(), "no password was checked while locked: " + sources);
-    now.addAndGet(KeyFailures.FIRST.toMillis());
+    clock.advance(KeyFailures.FIRST);
     try (ClientSession session = connect("admin")) {
       session.addPublicKeyIdentity(known);
       session.auth().verify(WAIT);
@@ -314,7 +295,7 @@ class SshConsoleServerTest {
       f.failed("ip 192.0.2.1");
     }
     assertEquals(KeyFailures.MAX.toMillis(), f.locked("ip 192.0.2.1"));
-    now.addAndGet(KeyFailures.FORGET.toMillis() + 1);
+    clock.advance(KeyFailures.FORGET.plusMillis(1));
     assertEquals(0, f.locked("ip 192.0.2.1"));
     assertEquals(0, f.failed("ip 192.0.2.1"), "failures an hour old are forgotten");
   }

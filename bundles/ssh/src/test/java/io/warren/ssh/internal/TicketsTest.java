@@ -5,33 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.TestClock;
 import java.security.PublicKey;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.Test;
 
 class TicketsTest {
-  private final AtomicLong now = new AtomicLong(5_000);
-  private final Tickets tickets = new Tickets(new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-  });
+  private final TestClock clock = new TestClock(Instant.ofEpochMilli(5_000));
+  private final Tickets tickets = new Tickets(clock);
 
   private static PublicKey key() throws Exception {
     return KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic();
@@ -57,7 +39,7 @@ class TicketsTest {
   void anUnusedTicketExpires() throws Exception {
     PublicKey a = key();
     tickets.issue("12D3KooWa", a);
-    now.addAndGet(Tickets.TTL.toMillis());
+    clock.advance(Tickets.TTL);
     assertFalse(tickets.holds("12D3KooWa"));
     assertTrue(tickets.find(a).isEmpty());
     assertEquals(0, tickets.outstanding());
@@ -70,7 +52,7 @@ class TicketsTest {
       tickets.issue("12D3KooWa", a);
     }
     assertThrows(IllegalStateException.class, () -> tickets.issue("12D3KooWa", a));
-    now.addAndGet(Tickets.TTL.toMillis());
+    clock.advance(Tickets.TTL);
     tickets.issue("12D3KooWa", a);
   }
 }

@@ -20,13 +20,13 @@ import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.IngressWire;
+import io.warren.api.channel.OpenConnections;
 import io.warren.api.channel.Splice;
 import io.warren.tls.TlsCertificates.Route;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -51,13 +51,14 @@ final class TlsListener implements AutoCloseable {
   private final Function<String, Route> routes;
   private final Function<String, SslContext> contexts;
   private final PeerDirectory directory;
-  private final AtomicInteger open = new AtomicInteger();
+  private final OpenConnections open;
 
   TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, int maxConnections,
       Function<String, SslContext> contexts, Function<String, Route> routes) {
     this.directory = directory;
     this.contexts = contexts;
     this.routes = routes;
+    this.open = new OpenConnections(maxConnections);
     AsyncMapping<String, SslContext> mapping = (name, promise) -> {
       SslContext ctx = name == null ? null : lookup(name);
       return ctx == null
@@ -69,13 +70,10 @@ final class TlsListener implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (open.incrementAndGet() > maxConnections) {
-              open.decrementAndGet();
-              LOG.debug("tls: {} connections open, the limit; {} is closed", maxConnections, ch.remoteAddress());
-              ch.close();
+            if (!open.admit(ch)) {
+              LOG.debug("tls: {} connections open, the limit; {} is closed", open.max(), ch.remoteAddress());
               return;
             }
-            ch.closeFuture().addListener(f -> open.decrementAndGet());
             ch.pipeline().addLast("sni", new SniHandler(mapping)).addLast("route", new RouteHandler());
           }
         }).bind(new InetSocketAddress(host, port)).awaitUninterruptibly();

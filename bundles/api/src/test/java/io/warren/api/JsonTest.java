@@ -1,4 +1,4 @@
-package io.warren.node.internal;
+package io.warren.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -29,5 +29,13 @@ class JsonTest {
     assertEquals("unknown command: node:nope", io.warren.api.CommandRunner.describe(new CommandNotFoundException()));
     assertEquals("root cause",
         io.warren.api.CommandRunner.describe(new RuntimeException(null, new IllegalStateException("root cause"))));
+  }
+
+  @Test
+  void rawTextGoesInUnchangedAndNonFiniteNumbersAreNull() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("peers", new Json.Raw("[{\"a\":1}]"));
+    m.put("rate", Double.NaN);
+    assertEquals("{\"peers\":[{\"a\":1}],\"rate\":null}", Json.write(m));
   }
 }

@@ -1,0 +1,120 @@
+// Drives the node's web dashboard in headless Chromium (Debian's chromium, through playwright-core)
+// as an operator would: log in, watch a second node appear, add a proxy rule and see its byte
+// counter move with traffic sent through it, restart a bundle, remove the rule. Prints one line per
+// step reached; exits non-zero, saying why, at the first step that fails.
+//   env: DASHBOARD_URL, DASHBOARD_USER, DASHBOARD_PASSWORD, SECOND_NODE (its name), RULE_PORT (a free
+//   port for the egress rule), RULE_TARGET (<node>:<port> of an echo service), RESTART_BUNDLE,
+//   STEP_TIMEOUT_MS
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const url = env('DASHBOARD_URL');
+const timeout = Number(process.env.STEP_TIMEOUT_MS || 60000);
+const step = (text) => console.log(`step: ${text}`);
+
+const profile = mkdtempSync(join(tmpdir(), 'warren-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+context.setDefaultTimeout(timeout);
+let failed = false;
+let page = null;
+try {
+  page = context.pages()[0] || await context.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.accept(); });
+
+  await page.goto(url);
+  await page.fill('#user', env('DASHBOARD_USER'));
+  await page.fill('#password', env('DASHBOARD_PASSWORD'));
+  await Promise.all([page.waitForURL(url), page.click('#login')]);
+  await page.waitForSelector('#live:not(.off)');
+  const cookie = (await context.cookies()).find((c) => c.name === 'warren_dashboard');
+  if (!cookie || !cookie.httpOnly || cookie.sameSite !== 'Strict') {
+    throw new Error(`session cookie is not HttpOnly + SameSite=Strict: ${JSON.stringify(cookie)}`);
+  }
+  const before = await page.locator('#nodes tbody tr').count();
+  step(`logged in, ${before} node(s)`);
+
+  const second = env('SECOND_NODE');
+  await page.locator('#nodes tbody tr td.name', { hasText: new RegExp(`^${second}$`) }).waitFor();
+  const path = await page.locator('#nodes tbody tr', { has: page.locator('td.name', { hasText: new RegExp(`^${second}$`) }) })
+    .locator('td.path').textContent();
+  step(`saw node ${second} (${path})`);
+
+  const port = env('RULE_PORT');
+  await page.selectOption('#rule-direction', 'egress');
+  await page.fill('#rule-port', port);
+  await page.fill('#rule-peer', env('RULE_TARGET'));
+  await page.click('#rule-add');
+  const row = page.locator(`#rules tbody tr[data-port="${port}"]`);
+  await row.waitFor();
+  if (!dialogs.some((m) => m.startsWith('Add egress rule'))) throw new Error(`no confirmation asked: ${dialogs}`);
+  step(`rule added: ${await row.locator('td.mono').textContent()}`);
+
+  // traffic through the rule: the echo service answers what it is sent
+  const payload = 'x'.repeat(64 * 1024);
+  await expect(async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: payload });
+    const body = await r.text();
+    if (body.length !== payload.length) throw new Error(`echoed ${body.length} bytes`);
+  });
+  // traffic goes on while the page is watched, so the chart sees a rate whichever update the first bytes fall in;
+  // the counter shows the bytes, and the rule's chart has a point above its baseline
+  let pumping = true;
+  const pump = (async () => {
+    while (pumping) {
+      await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: payload }).then((r) => r.text()).catch(() => {});
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
+  await page.waitForFunction((p) => {
+    const row = document.querySelector(`#rules tbody tr[data-port="${p}"]`);
+    const line = row && row.querySelector('svg.chart polyline.out');
+    return row && /KiB|MiB/.test(row.querySelector('td.bytes-out').textContent) && line
+      && line.getAttribute('points').split(' ').some((xy) => Number(xy.split(',')[1]) < 30);
+  }, port).finally(() => { pumping = false; });
+  await pump;
+  step(`traffic counted: out ${await row.locator('td.bytes-out').textContent()}, in ${await row.locator('td.bytes-in').textContent()}`);
+
+  const bundle = env('RESTART_BUNDLE');
+  await page.locator(`#bundles tbody tr[data-bundle="${bundle}"] button`).click();
+  await page.waitForFunction((b) => /restarted/.test(document.getElementById('message').textContent)
+    && document.querySelector(`#bundles tbody tr[data-bundle="${b}"] td.state`).textContent === 'active', bundle);
+  step(`restarted ${bundle}`);
+
+  await row.locator('button.remove').click();
+  await row.waitFor({ state: 'detached' });
+  step('rule removed');
+} catch (e) {
+  failed = true;
+  const said = page ? await page.locator('#message').textContent().catch(() => '') : '';
+  console.error(`dashboard-browser: ${e.stack || e}${said ? `\n  the page said: ${said}` : ''}`);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
+
+/** Retries {@code f} until it succeeds or the step timeout passes (the rule's listener starts a moment after it is added). */
+async function expect(f) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await f();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
