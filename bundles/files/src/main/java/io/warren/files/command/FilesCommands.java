@@ -1,9 +1,13 @@
 package io.warren.files.command;
 
 import io.warren.files.FileTransfers;
+import io.warren.files.RemoteEntry;
+import io.warren.files.Share;
 import io.warren.files.Transfer;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +20,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** The {@code files:} console scope: send files, answer offers, see transfers. */
+/** The {@code files:} console scope: send files, answer offers, see transfers, share directories and get from shares. */
 @Component(service = FilesCommands.class, property = {
     "osgi.command.scope=files",
     "osgi.command.function=send",
@@ -26,7 +30,10 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=accept",
     "osgi.command.function=reject",
     "osgi.command.function=allow",
-    "osgi.command.function=inbox"})
+    "osgi.command.function=inbox",
+    "osgi.command.function=share",
+    "osgi.command.function=ls",
+    "osgi.command.function=get"})
 public final class FilesCommands {
   private static final long PROGRESS_MILLIS = 2000;
   private final FileTransfers files;
@@ -34,6 +41,89 @@ public final class FilesCommands {
   @Activate
   public FilesCommands(@Reference FileTransfers files) {
     this.files = files;
+  }
+
+  @Descriptor("Fetches a file or a directory tree from another node's share into a local directory (the inbox by"
+      + " default), verified and resumable like files:send; prints a progress line every 2 s until it is in place")
+  public String get(
+      @Descriptor("return at once; files:transfers shows how it goes") @Parameter(names = {"-b", "--background"},
+          presentValue = "true", absentValue = "false") boolean background,
+      @Descriptor("the sharing node: a node name, peer ID, device callsign or npub") String peer,
+      @Descriptor("share/path/in/it, as files:ls shows it") String path,
+      @Descriptor("an absolute local directory (default: the inbox)") String... into) throws InterruptedException {
+    if (into.length > 1) {
+      throw new IllegalArgumentException("files:get <peer> <remote path> [local dir]: one local directory at most");
+    }
+    Transfer t = files.get(peer, path, into.length == 1 ? Path.of(into[0]) : null);
+    if (background) {
+      return "transfer " + t.id() + ": " + t.label() + " (" + t.total() + " bytes) from " + peer;
+    }
+    System.out.println("getting " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) from " + peer
+        + ", transfer " + t.id());
+    t = follow(t);
+    return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " received) at "
+        + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
+  }
+
+  @Descriptor("Lists what another node shares with this one: its shares, or a directory in one of them")
+  public String ls(@Descriptor("the sharing node: a node name, peer ID, device callsign or npub") String peer,
+      @Descriptor("share/path/in/it (none: the shares)") String... path) {
+    if (path.length > 1) {
+      throw new IllegalArgumentException("files:ls <peer> [path]: one path at most");
+    }
+    List<RemoteEntry> all = files.list(peer, path.length == 1 ? path[0] : "");
+    if (all.isEmpty()) {
+      return path.length == 0 ? peer + " shares nothing with this node" : "empty";
+    }
+    StringBuilder b = new StringBuilder(String.format("%-5s %-4s %-12s %-20s %s%n", "KIND", "MODE", "BYTES",
+        "MODIFIED", "NAME"));
+    for (RemoteEntry e : all) {
+      b.append(String.format("%-5s %04o %-12d %-20s %s%n", e.kind(), e.mode(), e.size(),
+          e.modifiedMillis() == 0 ? "-" : Instant.ofEpochMilli(e.modifiedMillis()).truncatedTo(ChronoUnit.SECONDS),
+          e.name()));
+    }
+    return b.toString().stripTrailing();
+  }
+
+  @Descriptor("Manages directories this node exports read-only: add <dir> --to <peer|network> [--as name], list,"
+      + " remove <name> [--to <peer|network>]")
+  public String share(
+      @Descriptor("add, remove: who (a peer as files:send names it, or network:<name>)") @Parameter(
+          names = {"--to"}, absentValue = "") String to,
+      @Descriptor("add: the share's name (default: the directory's)") @Parameter(names = {"--as"},
+          absentValue = "") String as,
+      @Descriptor("add, list or remove") String action,
+      @Descriptor("add: the directory (absolute); remove: the share's name") String... args) {
+    return switch (action) {
+      case "add" -> {
+        if (to.isEmpty()) {
+          throw new IllegalArgumentException("expected files:share add <dir> --to <peer|network> [--as name]");
+        }
+        Share s = files.share(Path.of(one(args, "files:share add <dir> --to <peer|network>")), to,
+            as.isEmpty() ? null : as);
+        yield "share " + s.name() + " (" + s.dir() + ") is given to " + String.join(", ", s.to());
+      }
+      case "list" -> {
+        List<Share> all = files.shares();
+        if (all.isEmpty()) {
+          yield "nothing is shared";
+        }
+        StringBuilder b = new StringBuilder(String.format("%-20s %-40s %s%n", "NAME", "DIRECTORY", "GIVEN TO"));
+        for (Share s : all) {
+          b.append(String.format("%-20s %-40s %s%n", s.name(), s.dir(), String.join(", ", s.to())));
+        }
+        yield b.toString().stripTrailing();
+      }
+      case "remove" -> {
+        String name = one(args, "files:share remove <name> [--to <peer|network>]");
+        if (!files.unshare(name, to.isEmpty() ? null : to)) {
+          throw new IllegalArgumentException("no share " + name + (to.isEmpty() ? "" : " given to " + to)
+              + " (files:share list shows them)");
+        }
+        yield to.isEmpty() ? "share " + name + " removed" : "share " + name + " no longer given to " + to;
+      }
+      default -> throw new IllegalArgumentException("expected add, list or remove, got '" + action + "'");
+    };
   }
 
   @Descriptor("Sends files and directory trees (absolute paths on this node) to a peer, a node name or a device;"
@@ -52,9 +142,16 @@ public final class FilesCommands {
     if (background) {
       return "transfer " + t.id() + ": " + t.label() + " (" + t.total() + " bytes) to " + peer;
     }
-    PrintStream out = System.out;
-    out.println("sending " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) to " + peer
+    System.out.println("sending " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) to " + peer
         + ", transfer " + t.id());
+    t = follow(t);
+    return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " sent) at "
+        + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
+  }
+
+  /** Prints progress until {@code t} ends; returns it done or throws saying how it ended. */
+  private Transfer follow(Transfer t) throws InterruptedException {
+    PrintStream out = System.out;
     CompletableFuture<Transfer> done = t.done().toCompletableFuture();
     while (true) {
       try {
@@ -63,14 +160,13 @@ public final class FilesCommands {
       } catch (TimeoutException e) {
         out.println(progress(files.transfer(t.id())));
       } catch (ExecutionException e) {
-        throw new IllegalStateException("files:send: " + e.getCause(), e.getCause());
+        throw new IllegalStateException("transfer " + t.id() + ": " + e.getCause(), e.getCause());
       }
     }
     if (!t.state().equals("done")) {
       throw new IllegalStateException("transfer " + t.id() + " " + t.state() + ": " + t.detail());
     }
-    return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " sent) at "
-        + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
+    return t;
   }
 
   private static String progress(Transfer t) {

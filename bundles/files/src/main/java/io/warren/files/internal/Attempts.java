@@ -80,7 +80,8 @@ final class Attempts {
     live.end("cancelled", "cancelled");
   }
 
-  private static boolean pause(Live live, long millis) {
+  /** Waits {@code millis} unless the transfer ends (a cancel) meanwhile; whether to go on. */
+  static boolean pause(Live live, long millis) {
     try {
       live.done.get(millis, TimeUnit.MILLISECONDS);
       return false;

@@ -67,7 +67,11 @@ final class Receiver {
 
   /** Runs the attempt to its end and returns the transfer as it ended. */
   Live run() throws IOException, InterruptedException {
-    int type = frames.next(Math.min(idleMillis, OFFER_MILLIS));
+    return offered(frames.next(Math.min(idleMillis, OFFER_MILLIS)));
+  }
+
+  /** Runs the attempt whose first frame, of {@code type}, was read already. */
+  Live offered(int type) throws IOException, InterruptedException {
     if (type != Wire.OFFER) {
       throw new ProtocolException("files: frame type " + type + " where an offer was expected");
     }

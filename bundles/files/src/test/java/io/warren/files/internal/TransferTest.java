@@ -337,7 +337,7 @@ class TransferTest {
     assertTrue(e.getMessage().contains("at most"), e.getMessage());
     p[0].write(UnpooledByteBufAllocator.DEFAULT.buffer().writeByte(9).writeInt(0));
     e = assertThrows(io.warren.api.ProtocolException.class, () -> p[1].next(1000));
-    assertEquals("files: unknown frame type 9 (expected 1-6)", e.getMessage());
+    assertEquals("files: unknown frame type 9 (expected 1-8)", e.getMessage());
   }
 
   @Test

@@ -1,0 +1,135 @@
+package io.warren.itests;
+
+import static io.warren.itests.FilesTest.WAIT;
+import static io.warren.itests.FilesTest.awaitRow;
+import static io.warren.itests.FilesTest.idOf;
+import static io.warren.itests.FilesTest.ok;
+import static io.warren.itests.FilesTest.randomFile;
+import static io.warren.itests.FilesTest.sha256;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.testing.Closer;
+import io.warren.testing.NodeProcess;
+import io.warren.testing.NodeProcess.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * files:share, files:ls and files:get between node processes of one network: a share given to one
+ * peer and one given to the network, each seen only by those it was given to; traversal attempts
+ * ({@code ..}, absolute paths, symbolic links out of the share, a fifo) refused with the reason and
+ * nothing fetched; a file and a tree fetched verified with their modes, and a get whose sharer is
+ * killed with SIGKILL mid-transfer resuming by itself once the sharer is back, with only the rest
+ * travelling.
+ */
+class FilesShareTest {
+  private static final String NET = "sharenet:NetPass";
+  @TempDir Path dir;
+  @RegisterExtension final Closer open = new Closer();
+
+  private NodeProcess member(String name, String filesConfig, String bootstrap) throws Exception {
+    Path home = NodeProcess.installation(dir.resolve(name), name);
+    NodeProcess.configure(home, "io.warren.files", filesConfig);
+    NodeProcess p = NodeProcess.startMember(home, dir.resolve(name + "/data"), NET, "admin:A" + name, bootstrap);
+    open.add(p);
+    return p;
+  }
+
+  private static String refused(NodeProcess n, String... command) throws Exception {
+    Result r = n.client(command);
+    assertNotEquals(0, r.exit(), r.toString());
+    return r.err();
+  }
+
+  @Test
+  void sharesAreConfinedGivenOnlyToWhomTheyWereAndGetsResume() throws Exception {
+    // a serves at 4 MiB/s so that the test sees a get in flight
+    NodeProcess a = member("a", "send.rate.kib = 4096\n", null);
+    String bootstrap = a.identity();
+    NodeProcess b = member("b", "retry.seconds = 120\n", bootstrap);
+    NodeProcess c = member("c", "", bootstrap);
+
+    Path pub = Files.createDirectories(dir.resolve("shared/pub"));
+    Files.writeString(dir.resolve("shared/secret.txt"), "not shared");
+    Path docs = Files.createDirectories(pub.resolve("docs"));
+    Path script = Files.writeString(docs.resolve("run.sh"), "#!/bin/sh\necho hi\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+    Files.writeString(docs.resolve("notes.txt"), "notes");
+    Files.createSymbolicLink(pub.resolve("escape"), dir.resolve("shared/secret.txt"));
+    Files.createSymbolicLink(pub.resolve("root"), Path.of("/"));
+    assertEquals(0, new ProcessBuilder("mkfifo", pub.resolve("pipe").toString()).start().waitFor());
+    Path big = randomFile(pub.resolve("big.bin"), 24L << 20, 11);
+    Path team = Files.createDirectories(dir.resolve("shared/team"));
+    Files.writeString(team.resolve("plan.txt"), "for everyone");
+
+    // pub to b alone (once a knows b's name), team to the network
+    a.awaitClient(WAIT, r -> r.exit() == 0, "files:share", "add", pub.toString(), "--to", "b");
+    ok(a.client("files:share", "add", team.toString(), "--to", "sharenet"));
+    Result list = ok(a.client("files:share", "list"));
+    assertTrue(list.out().contains("network:sharenet"), list.out());
+
+    // what each sees
+    Result bSees = b.awaitClient(WAIT, r -> r.exit() == 0 && r.out().contains("pub"), "files:ls", "a");
+    assertTrue(bSees.out().contains("team"), bSees.out());
+    Result cSees = c.awaitClient(WAIT, r -> r.exit() == 0 && r.out().contains("team"), "files:ls", "a");
+    assertFalse(cSees.out().contains("pub"), cSees.out());
+    assertTrue(refused(c, "files:get", "a", "pub/docs/notes.txt").contains("no share 'pub' is given to you"));
+    assertTrue(refused(c, "files:ls", "a", "pub").contains("no share 'pub' is given to you"));
+    Result inPub = ok(b.client("files:ls", "a", "pub"));
+    for (String kind : new String[] {"dir ", "link", "other"}) {
+      assertTrue(inPub.out().contains(kind), inPub.out());
+    }
+    assertTrue(inPub.out().contains("25165824"), inPub.out());
+
+    // traversal attempts
+    Path got = Files.createDirectories(dir.resolve("got"));
+    assertTrue(refused(b, "files:get", "a", "pub/../secret.txt", got.toString()).contains("has a '..' part"));
+    assertTrue(refused(b, "files:get", "a", "pub/docs/../../secret.txt").contains("has a '..' part"));
+    assertTrue(refused(b, "files:ls", "a", "pub/..").contains("has a '..' part"));
+    assertTrue(refused(b, "files:get", "a", "pub//etc/passwd").contains("absolute path"));
+    assertTrue(refused(b, "files:get", "a", "/etc/passwd").contains("does not start with a share's name"));
+    assertTrue(refused(b, "files:get", "a", "pub/escape").contains("symbolic link that leads out of the share"));
+    assertTrue(refused(b, "files:get", "a", "pub/root/etc/passwd").contains("leads out of the share"));
+    assertTrue(refused(b, "files:ls", "a", "pub/root").contains("leads out of the share"));
+    assertTrue(refused(b, "files:get", "a", "pub/pipe").contains("is a device, pipe or socket"));
+    String tree = refused(b, "files:get", "a", "pub", got.toString());
+    assertTrue(tree.contains("is a symbolic link"), tree);
+    assertFalse(tree.contains(dir.toString()), "the sharer's paths stay its own: " + tree);
+    try (var nothing = Files.list(got)) {
+      assertTrue(nothing.noneMatch(p -> !p.getFileName().toString().startsWith(".")), "nothing fetched");
+    }
+
+    // a file and a tree, verified, modes kept
+    Result one = ok(b.client("files:get", "a", "team/plan.txt", got.toString()));
+    assertTrue(one.out().contains("done: 12 bytes"), one.out());
+    assertEquals("for everyone", Files.readString(got.resolve("plan.txt")));
+    ok(b.client("files:get", "a", "pub/docs", got.toString()));
+    assertEquals("notes", Files.readString(got.resolve("docs/notes.txt")));
+    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(got.resolve("docs/run.sh"))));
+
+    // the sharer killed mid-get: b retries and resumes once a is back, and only the rest travels
+    String id = idOf(ok(b.client("files:get", "-b", "a", "pub/big.bin", got.toString())));
+    awaitRow(b, id, "in", r -> Long.parseLong(r[5]) >= 4L << 20);
+    a.kill9();
+    open.remove(a);
+    NodeProcess a2 = NodeProcess.startMember(a.home(), a.dataDir(), NET, "admin:Aa", null);
+    open.add(a2);
+    String[] in = awaitRow(b, id, "in", r -> r[1].equals("done"));
+    long resumed = Long.parseLong(in[4]);
+    assertTrue(resumed >= 4L << 20, "b kept what it had: " + String.join(" ", in));
+    assertEquals((24L << 20) - resumed, Long.parseLong(in[5]), "only the rest travelled: " + String.join(" ", in));
+    assertEquals(sha256(big), in[7]);
+    assertEquals(sha256(big), sha256(got.resolve("big.bin")));
+
+    // a share removed is gone for its grantee
+    ok(a2.client("files:share", "remove", "pub"));
+    assertTrue(refused(b, "files:ls", "a", "pub").contains("no share 'pub' is given to you"));
+  }
+}
