@@ -1,5 +1,6 @@
 package io.warren.files.command;
 
+import io.warren.api.CommandRunner;
 import io.warren.files.FileTransfers;
 import io.warren.files.RemoteEntry;
 import io.warren.files.Share;
@@ -10,10 +11,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -45,7 +49,7 @@ public final class FilesCommands {
 
   @Descriptor("Fetches a file or a directory tree from another node's share into a local directory (the inbox by"
       + " default), verified and resumable like files:send; prints a progress line every 2 s until it is in place")
-  public String get(
+  public String get(CommandSession session,
       @Descriptor("return at once; files:transfers shows how it goes") @Parameter(names = {"-b", "--background"},
           presentValue = "true", absentValue = "false") boolean background,
       @Descriptor("the sharing node: a node name, peer ID, device callsign or npub") String peer,
@@ -60,7 +64,7 @@ public final class FilesCommands {
     }
     System.out.println("getting " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) from " + peer
         + ", transfer " + t.id());
-    t = follow(t);
+    t = follow(session, t);
     return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " received) at "
         + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
   }
@@ -128,7 +132,7 @@ public final class FilesCommands {
 
   @Descriptor("Sends files and directory trees (absolute paths on this node) to a peer, a node name or a device;"
       + " prints a progress line every 2 s until the receiver has verified them")
-  public String send(
+  public String send(CommandSession session,
       @Descriptor("the name the single path gets on the receiver") @Parameter(names = {"--as"},
           absentValue = "") String as,
       @Descriptor("return at once; files:transfers shows how it goes") @Parameter(names = {"-b", "--background"},
@@ -144,23 +148,35 @@ public final class FilesCommands {
     }
     System.out.println("sending " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) to " + peer
         + ", transfer " + t.id());
-    t = follow(t);
+    t = follow(session, t);
     return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " sent) at "
         + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
   }
 
-  /** Prints progress until {@code t} ends; returns it done or throws saying how it ended. */
-  private Transfer follow(Transfer t) throws InterruptedException {
+  /** Shows progress until {@code t} ends; returns it done or throws saying how it ended. */
+  private Transfer follow(CommandSession session, Transfer t) throws InterruptedException {
     PrintStream out = System.out;
+    Consumer<String> show = shower(session, out);
     CompletableFuture<Transfer> done = t.done().toCompletableFuture();
-    while (true) {
-      try {
-        t = done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
-        break;
-      } catch (TimeoutException e) {
-        out.println(progress(files.transfer(t.id())));
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("transfer " + t.id() + ": " + e.getCause(), e.getCause());
+    try {
+      while (true) {
+        try {
+          t = done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+          break;
+        } catch (TimeoutException e) {
+          String line = Progress.line(files.transfer(t.id()), System.currentTimeMillis());
+          if (show != null) {
+            show.accept(line);
+          } else {
+            out.println(line);
+          }
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("transfer " + t.id() + ": " + e.getCause(), e.getCause());
+        }
+      }
+    } finally {
+      if (show != null && session.get(CommandRunner.PROGRESS) == null) {
+        out.println();
       }
     }
     if (!t.state().equals("done")) {
@@ -169,33 +185,48 @@ public final class FilesCommands {
     return t;
   }
 
-  private static String progress(Transfer t) {
-    long now = System.currentTimeMillis();
-    double rate = t.rate(now);
-    String pct = t.total() == 0 ? "100" : String.valueOf(100 * t.held() / t.total());
-    String eta =
-        rate > 0 && t.state().equals("running") ? ", " + (long) ((t.total() - t.held()) / rate) + " s left" : "";
-    return t.state() + " " + pct + "% " + t.held() + "/" + t.total() + " bytes, " + mb(rate) + " MB/s" + eta
-        + (t.state().equals("retrying") ? " (" + t.detail() + ")" : "");
+  /**
+   * Where progress is shown in place: what the way in offers ({@code warren client}, which draws it
+   * on its terminal), or the node's own console when it is a terminal; null: plain lines.
+   */
+  @SuppressWarnings("unchecked")
+  private static Consumer<String> shower(CommandSession session, PrintStream out) {
+    if (session == null) {
+      return null;
+    }
+    if (session.get(CommandRunner.PROGRESS) instanceof Consumer<?> c) {
+      return (Consumer<String>) c;
+    }
+    Object terminal = session.get(".terminal"); // gogo.jline's console sets it to its JLine terminal
+    if (terminal != null && !terminal.toString().toLowerCase(Locale.ROOT).contains("dumb")) {
+      return line -> {
+        out.print("\r" + Progress.bar(line) + "\033[K");
+        out.flush();
+      };
+    }
+    return null;
   }
 
   private static String mb(double bytesPerSecond) {
-    return String.format("%.1f", bytesPerSecond / 1e6);
+    return Progress.mb(bytesPerSecond);
   }
 
-  @Descriptor("Lists transfers, running and finished, both ways: bytes, rate and the final SHA-256")
+  @Descriptor("Lists transfers, running and finished, both ways: bytes, rate, time left of running ones and the"
+      + " SHA-256")
   public String transfers() {
     List<Transfer> all = files.transfers();
     if (all.isEmpty()) {
       return "no transfers";
     }
     long now = System.currentTimeMillis();
-    StringBuilder b = new StringBuilder(String.format("%-32s %-11s %-3s %-12s %-12s %-12s %-8s %-64s %s%n", "ID",
-        "STATE", "DIR", "TOTAL", "RESUMED", "MOVED", "MB/S", "SHA256", "NAME / DETAIL"));
+    StringBuilder b = new StringBuilder(String.format("%-32s %-11s %-3s %-12s %-12s %-12s %-8s %-64s %-8s %s%n",
+        "ID", "STATE", "DIR", "TOTAL", "RESUMED", "MOVED", "MB/S", "SHA256", "ETA", "NAME / DETAIL"));
     for (Transfer t : all) {
-      b.append(String.format("%-32s %-11s %-3s %-12d %-12d %-12d %-8s %-64s %s%s%n", t.id(), t.state(),
+      long eta = t.etaSeconds(now);
+      b.append(String.format("%-32s %-11s %-3s %-12d %-12d %-12d %-8s %-64s %-8s %s%s%n", t.id(), t.state(),
           t.outgoing() ? "out" : "in", t.total(), t.resumedFrom(), t.moved(), mb(t.rate(now)),
-          t.sha256().isEmpty() ? "-" : t.sha256(), t.label(), t.detail().isEmpty() ? "" : " | " + t.detail()));
+          t.sha256().isEmpty() ? "-" : t.sha256(), eta < 0 ? "-" : Progress.clock(eta), t.label(),
+          t.detail().isEmpty() ? "" : " | " + t.detail()));
     }
     return b.toString().stripTrailing();
   }
