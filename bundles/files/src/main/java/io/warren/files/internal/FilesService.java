@@ -86,6 +86,13 @@ public final class FilesService implements FileTransfers, StreamHandler {
 
     @AttributeDefinition(description = "KiB per second all outgoing transfers together may send (0: no limit)")
     long send_rate_kib() default 0;
+
+    @AttributeDefinition(description = "KiB per second all incoming transfers together may receive (0: no limit)")
+    long receive_rate_kib() default 0;
+
+    @AttributeDefinition(
+        description = "KiB per second the transfers to one peer may send, and those from one peer receive (0: no limit)")
+    long peer_rate_kib() default 0;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(FilesService.class);
@@ -99,7 +106,8 @@ public final class FilesService implements FileTransfers, StreamHandler {
   private final Settings settings;
   private final FilesStore db;
   private final PeerDirectory directory;
-  private final Bucket bucket;
+  private final Limiter sendLimit;
+  private final Limiter receiveLimit;
   private final Semaphore incoming;
   private final Semaphore outgoing;
   private final ThreadPoolExecutor workers;
@@ -117,8 +125,9 @@ public final class FilesService implements FileTransfers, StreamHandler {
     this.settings = Settings.of(config, context.getProperty(NodeProperties.DATA_DIR));
     this.db = new FilesStore(store);
     this.directory = directory;
-    this.bucket = new Bucket(settings.sendRate());
-    this.sharing = new Sharing(db, directory, settings, () -> members, bucket, new Sharing.Registry() {
+    this.sendLimit = new Limiter(settings.sendRate(), settings.peerRate(), Limiter.Clock.SYSTEM);
+    this.receiveLimit = new Limiter(settings.receiveRate(), settings.peerRate(), Limiter.Clock.SYSTEM);
+    this.sharing = new Sharing(db, directory, settings, () -> members, sendLimit, receiveLimit, new Sharing.Registry() {
       @Override
       public void started(Live live) {
         running.put(key(live), live);
@@ -197,7 +206,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
     save(live.snapshot());
     workers.execute(() -> {
       try {
-        Attempts.run(directory, ref, built, live, settings, bucket);
+        Attempts.run(directory, ref, built, live, settings, sendLimit.of(ref.toString()));
       } finally {
         outgoing.release();
         finished(live);
@@ -246,7 +255,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
   private void receive(PeerRef from, Frames frames) {
     String peer = from.toString();
     Receiver r = new Receiver(settings.inbox(), peer, frames, offer -> started(peer, offer, frames), this::decide,
-        settings.idleMillis());
+        receiveLimit.of(peer), settings.idleMillis());
     try {
       int type = frames.next(Math.min(settings.idleMillis(), Receiver.OFFER_MILLIS));
       if (type == Wire.REQUEST) {

@@ -41,16 +41,18 @@ final class Sharing {
   private final PeerDirectory directory;
   private final Settings settings;
   private final Supplier<NetworkMembers> members;
-  private final Sender.Limit limit;
+  private final Limiter sendLimit;
+  private final Limiter receiveLimit;
   private final Registry registry;
 
   Sharing(FilesStore db, PeerDirectory directory, Settings settings, Supplier<NetworkMembers> members,
-      Sender.Limit limit, Registry registry) {
+      Limiter sendLimit, Limiter receiveLimit, Registry registry) {
     this.db = db;
     this.directory = directory;
     this.settings = settings;
     this.members = members;
-    this.limit = limit;
+    this.sendLimit = sendLimit;
+    this.receiveLimit = receiveLimit;
     this.registry = registry;
   }
 
@@ -127,7 +129,9 @@ final class Sharing {
     live.canceller = frames::abort;
     registry.started(live);
     try {
-      String saved = new Sender(built, frames, live, limit, settings.idleMillis(), settings.idleMillis()).run();
+      String saved =
+          new Sender(built, frames, live, sendLimit.of(from.toString()), settings.idleMillis(), settings.idleMillis())
+              .run();
       live.end("done", "got by the peer: " + saved);
     } catch (Refused e) {
       live.end(e.state, e.getMessage());
@@ -217,7 +221,7 @@ final class Sharing {
           }
           live[0].canceller = f::abort;
           return live[0];
-        }, (o, l, fr) -> null, settings.idleMillis());
+        }, (o, l, fr) -> null, receiveLimit.of(peer.toString()), settings.idleMillis());
         r.offered(type);
         if (live[0].ended > 0) {
           break;
