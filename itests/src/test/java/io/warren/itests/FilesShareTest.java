@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.testing.Closer;
+import io.warren.testing.Network;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * files:share, files:ls and files:get between node processes of one network: a share given to one
  * peer, one given to the network and one to another peer, each seen only by those it was given to; traversal attempts
  * ({@code ..}, absolute paths, symbolic links out of the share, a fifo) refused with the reason and
- * nothing fetched; a file and a tree fetched verified with their modes, and a get whose sharer is
+ * nothing fetched; a file and a tree with unicode names and an empty file fetched verified with their modes, and a get whose sharer is
  * killed with SIGKILL mid-transfer resuming by itself once the sharer is back, with only the rest
  * travelling; its progress drawn as a bar on a terminal and as lines otherwise.
  */
@@ -33,14 +34,6 @@ class FilesShareTest {
   private static final String NET = "sharenet:NetPass";
   @TempDir Path dir;
   @RegisterExtension final Closer open = new Closer();
-
-  private NodeProcess member(String name, String filesConfig, String bootstrap) throws Exception {
-    Path home = NodeProcess.installation(dir.resolve(name), name);
-    NodeProcess.configure(home, "io.warren.files", filesConfig);
-    NodeProcess p = NodeProcess.startMember(home, dir.resolve(name + "/data"), NET, "admin:A" + name, bootstrap);
-    open.add(p);
-    return p;
-  }
 
   private static String refused(NodeProcess n, String... command) throws Exception {
     Result r = n.client(command);
@@ -51,16 +44,18 @@ class FilesShareTest {
   @Test
   void sharesAreConfinedGivenOnlyToWhomTheyWereAndGetsResume() throws Exception {
     // a serves at 4 MiB/s so that the test sees a get in flight
-    NodeProcess a = member("a", "send.rate.kib = 4096\n", null);
-    String bootstrap = a.identity();
-    NodeProcess b = member("b", "retry.seconds = 120\n", bootstrap);
+    Network net = new Network(dir, NET);
+    open.add(net);
+    NodeProcess a = net.member("a", "io.warren.files", "send.rate.kib = 4096\n");
+    NodeProcess b = net.member("b", "io.warren.files", "retry.seconds = 120\n");
 
     Path pub = Files.createDirectories(dir.resolve("shared/pub"));
     Files.writeString(dir.resolve("shared/secret.txt"), "not shared");
-    Path docs = Files.createDirectories(pub.resolve("docs"));
+    Path docs = Files.createDirectories(pub.resolve("Döcs_日本"));
     Path script = Files.writeString(docs.resolve("run.sh"), "#!/bin/sh\necho hi\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
-    Files.writeString(docs.resolve("notes.txt"), "notes");
+    Files.writeString(docs.resolve("nötes🙂.txt"), "notes");
+    Files.write(Files.createDirectories(docs.resolve("leer")).resolve("nichts"), new byte[0]);
     Files.createSymbolicLink(pub.resolve("escape"), dir.resolve("shared/secret.txt"));
     Files.createSymbolicLink(pub.resolve("root"), Path.of("/"));
     assertEquals(0, new ProcessBuilder("mkfifo", pub.resolve("pipe").toString()).start().waitFor());
@@ -92,7 +87,7 @@ class FilesShareTest {
     // traversal attempts
     Path got = Files.createDirectories(dir.resolve("got"));
     assertTrue(refused(b, "files:get", "a", "pub/../secret.txt", got.toString()).contains("has a '..' part"));
-    assertTrue(refused(b, "files:get", "a", "pub/docs/../../secret.txt").contains("has a '..' part"));
+    assertTrue(refused(b, "files:get", "a", "pub/Döcs_日本/../../secret.txt").contains("has a '..' part"));
     assertTrue(refused(b, "files:ls", "a", "pub/..").contains("has a '..' part"));
     assertTrue(refused(b, "files:get", "a", "pub//etc/passwd").contains("absolute path"));
     assertTrue(refused(b, "files:get", "a", "/etc/passwd").contains("does not start with a share's name"));
@@ -111,15 +106,16 @@ class FilesShareTest {
     Result one = ok(b.client("files:get", "a", "team/plan.txt", got.toString()));
     assertTrue(one.out().contains("done: 12 bytes"), one.out());
     assertEquals("for everyone", Files.readString(got.resolve("plan.txt")));
-    ok(b.client("files:get", "a", "pub/docs", got.toString()));
-    assertEquals("notes", Files.readString(got.resolve("docs/notes.txt")));
-    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(got.resolve("docs/run.sh"))));
+    ok(b.client("files:get", "a", "pub/Döcs_日本", got.toString()));
+    assertEquals("notes", Files.readString(got.resolve("Döcs_日本/nötes🙂.txt")));
+    assertEquals("rwxr-x---",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(got.resolve("Döcs_日本/run.sh"))));
+    assertEquals(0, Files.size(got.resolve("Döcs_日本/leer/nichts")));
 
     // the sharer killed mid-get: b retries and resumes once a is back, and only the rest travels
     String id = idOf(ok(b.client("files:get", "-b", "a", "pub/big.bin", got.toString())));
     awaitRow(b, id, "in", r -> Long.parseLong(r[5]) >= 4L << 20);
     a.kill9();
-    open.remove(a);
     NodeProcess a2 = NodeProcess.startMember(a.home(), a.dataDir(), NET, "admin:Aa", null);
     open.add(a2);
     String[] in = awaitRow(b, id, "in", r -> r[1].equals("done"));

@@ -59,14 +59,7 @@ public final class FilesCommands {
       throw new IllegalArgumentException("files:get <peer> <remote path> [local dir]: one local directory at most");
     }
     Transfer t = files.get(peer, path, into.length == 1 ? Path.of(into[0]) : null);
-    if (background) {
-      return "transfer " + t.id() + ": " + t.label() + " (" + t.total() + " bytes) from " + peer;
-    }
-    System.out.println("getting " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) from " + peer
-        + ", transfer " + t.id());
-    t = follow(session, t);
-    return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " received) at "
-        + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
+    return run(session, t, background, "from " + peer, "getting", "received");
   }
 
   @Descriptor("Lists what another node shares with this one: its shares, or a directory in one of them")
@@ -143,14 +136,20 @@ public final class FilesCommands {
       throw new IllegalArgumentException("files:send <peer> <path...> [--as name]: no path given");
     }
     Transfer t = files.send(peer, Arrays.stream(paths).map(Path::of).toList(), as.isEmpty() ? null : as);
+    return run(session, t, background, "to " + peer, "sending", "sent");
+  }
+
+  /** Returns at once for {@code -b}, else shows progress until {@code t} is done and says how it went. */
+  private String run(CommandSession session, Transfer t, boolean background, String where, String doing,
+      String moved) throws InterruptedException {
     if (background) {
-      return "transfer " + t.id() + ": " + t.label() + " (" + t.total() + " bytes) to " + peer;
+      return "transfer " + t.id() + ": " + t.label() + " (" + t.total() + " bytes) " + where;
     }
-    System.out.println("sending " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) to " + peer
+    System.out.println(doing + " " + t.label() + " (" + t.files() + " files, " + t.total() + " bytes) " + where
         + ", transfer " + t.id());
     t = follow(session, t);
-    return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " sent) at "
-        + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
+    return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " " + moved
+        + ") at " + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
   }
 
   /** Shows progress until {@code t} ends; returns it done or throws saying how it ended. */

@@ -117,7 +117,9 @@ public final class FilesService implements FileTransfers, StreamHandler {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, Integer> perPeer = new ConcurrentHashMap<>();
   private final Sharing sharing;
-  private volatile NetworkMembers members;
+  /** The federation's view of this node's network: shares given to a network need it. */
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY) private volatile NetworkMembers members;
 
   @Activate
   public FilesService(@Reference Store store, @Reference PeerDirectory directory, BundleContext context,
@@ -156,19 +158,6 @@ public final class FilesService implements FileTransfers, StreamHandler {
     Thread t = new Thread(null, r, name, 0, false);
     t.setDaemon(true);
     return t;
-  }
-
-  /** The federation's view of this node's network: shares given to a network need it. */
-  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-      policyOption = ReferencePolicyOption.GREEDY)
-  void setMembers(NetworkMembers m) {
-    members = m;
-  }
-
-  void unsetMembers(NetworkMembers m) {
-    if (members == m) {
-      members = null;
-    }
   }
 
   @Deactivate
