@@ -202,8 +202,8 @@ final class Sharing {
             first.completeExceptionally(new IllegalArgumentException(peer + ": " + why));
             return;
           }
-          live[0].end("failed", why);
-          break;
+          // it was offered before: the sharer may be starting again with its shares not read yet
+          throw new IOException("files: the sharer refused: " + why);
         }
         Receiver r = new Receiver(into, peer.toString(), frames, offer -> {
           if (live[0] != null && live[0].id.equals(offer.id())) {
