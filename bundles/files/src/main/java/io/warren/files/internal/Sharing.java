@@ -179,7 +179,7 @@ final class Sharing {
 
   /**
    * Gets {@code path} from {@code peer} into {@code into}, attempt after attempt until it ends or
-   * {@code retry.seconds} have passed. {@code first} completes with the transfer once the sharer
+   * {@code retry.seconds} have passed (before the sharer offered it, only a busy sharer is tried again). {@code first} completes with the transfer once the sharer
    * offered it, or with an {@link IllegalArgumentException} when it refused.
    */
   void fetch(PeerRef peer, String path, Path into, CompletableFuture<Live> first) {
@@ -240,6 +240,11 @@ final class Sharing {
           break;
         }
         String why = String.valueOf(e.getMessage());
+        if (l == null && !why.contains(Wire.BUSY)) {
+          // nothing offered yet: whoever typed files:get hears why now rather than after retry.seconds
+          fail(first, null, why);
+          break;
+        }
         if (System.currentTimeMillis() + backoff > deadline) {
           fail(first, l, why + (settings.retryMillis() > 0 ? " (retried for " + settings.retryMillis() / 1000 + " s)"
               : ""));
