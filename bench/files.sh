@@ -2,7 +2,8 @@
 # File transfer figures on loopback, printed, never asserted (issue 16): one N MB file sent from one
 # node to another (files:send, direct libp2p), with scp (aes128-gcm) and with rsync over ssh
 # (aes128-gcm) to a throwaway OpenSSH sshd, in one run, between directories on the same disk; the
-# nodes' peak RSS while the file travels.
+# nodes' peak RSS while the file travels; then two files sent at once under a total rate limit,
+# each one's rate while both run.
 #   bench/files.sh [megabytes]       (default 1024)
 # Needs a build (mvn -B -q package -DskipTests), ssh, scp, sshd, rsync, python3
 # (itests/bin/ensure-packages.sh installs the Debian packages).
@@ -86,3 +87,33 @@ rsync -a -e "ssh ${opts[*]} -p $sp" "$tmp/local/big" "$me@127.0.0.1:$tmp/rsync/b
 t1=$(now)
 cmp -s "$tmp/local/big" "$tmp/rsync/big" || { echo "  rsync's copy differs" >&2; exit 1; }
 printf '  %-34s %s\n' "rsync -a over ssh (aes128-gcm)" "$(rate "$t0" "$t1")"
+
+# bandwidth limit and fairness: a's total send rate set to 8 MiB/s, two 64 MiB files sent at once;
+# what each moved over 5 s while both ran (the second starts a client's start-up later)
+limit_kib=8192
+client a config:set io.warren.files send.rate.kib "$limit_kib" >/dev/null
+for _ in $(seq 100); do client a files:inbox >/dev/null 2>&1 && break; sleep 0.3; done
+head -c 67108864 /dev/urandom >"$tmp/local/one"
+head -c 67108864 /dev/urandom >"$tmp/local/two"
+id1=$(client a files:send -b b "$tmp/local/one" | sed -n 's/^transfer \([0-9a-f]*\):.*/\1/p')
+id2=$(client a files:send -b b "$tmp/local/two" | sed -n 's/^transfer \([0-9a-f]*\):.*/\1/p')
+moved() { # prints the bytes each of the two moved so far
+  local rows
+  rows=$(client a files:transfers)
+  echo "$(echo "$rows" | awk -v id="$id1" '$1 == id && $3 == "out" {print $6}')" \
+    "$(echo "$rows" | awk -v id="$id2" '$1 == id && $3 == "out" {print $6}')"
+}
+for _ in $(seq 300); do
+  read -r m1 m2 <<<"$(moved)"
+  [ "${m2:-0}" -gt 0 ] && break
+  sleep 0.2
+done
+t0=$(now)
+sleep 5
+read -r n1 n2 <<<"$(moved)"
+t1=$(now)
+python3 -c "
+d1, d2, t = ($n1 - $m1) / 1048576, ($n2 - $m2) / 1048576, $t1 - $t0
+print('two sends at once under send.rate.kib = $limit_kib, over %.1f s while both ran:' % t)
+print('  %.1f and %.1f MiB/s (%.1f together, limit %.1f)' % (d1 / t, d2 / t, (d1 + d2) / t, $limit_kib / 1024))"
+client a config:set io.warren.files send.rate.kib 0 >/dev/null

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * them first, checked here.)
  */
 class FilesTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  static final Duration WAIT = Duration.ofSeconds(60);
   /** The large file's size; bench/files.sh raises it. */
   private static final long BIG = Long.getLong("warren.files.test.bytes", 64L << 20);
   private static final String NET = "filenet:NetPass";
@@ -52,7 +52,7 @@ class FilesTest {
     return p;
   }
 
-  private static Result ok(Result r) {
+  static Result ok(Result r) {
     assertEquals(0, r.exit(), r.toString());
     return r;
   }
@@ -62,11 +62,11 @@ class FilesTest {
     n.awaitClient(WAIT, r -> r.exit() == 0, "files:allow", "add", peer);
   }
 
-  private static Path inbox(NodeProcess n) {
+  static Path inbox(NodeProcess n) {
     return n.dataDir().resolve("inbox");
   }
 
-  private static Path randomFile(Path p, long size, long seed) throws IOException {
+  static Path randomFile(Path p, long size, long seed) throws IOException {
     Files.createDirectories(p.getParent());
     byte[] b = new byte[1 << 20];
     Random r = new Random(seed);
@@ -79,7 +79,7 @@ class FilesTest {
     return p;
   }
 
-  private static String sha256(Path p) throws Exception {
+  static String sha256(Path p) throws Exception {
     MessageDigest d = MessageDigest.getInstance("SHA-256");
     byte[] b = new byte[1 << 20];
     try (InputStream in = Files.newInputStream(p)) {
@@ -90,7 +90,7 @@ class FilesTest {
     return HexFormat.of().formatHex(d.digest());
   }
 
-  private static String[] awaitRow(NodeProcess n, String id, String direction,
+  static String[] awaitRow(NodeProcess n, String id, String direction,
       java.util.function.Predicate<String[]> ok)
       throws Exception {
     Result r = n.awaitClient(WAIT, res -> {
@@ -111,7 +111,7 @@ class FilesTest {
     throw new AssertionError("no row for " + id);
   }
 
-  private static String idOf(Result background) {
+  static String idOf(Result background) {
     String out = background.out().strip();
     assertTrue(out.startsWith("transfer "), out);
     return out.substring("transfer ".length(), out.indexOf(':'));

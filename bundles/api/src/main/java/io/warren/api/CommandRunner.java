@@ -3,6 +3,7 @@ package io.warren.api;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +25,18 @@ public interface CommandRunner {
    * {@code err}; returns 0 on success and 1 on failure.
    */
   int execute(String line, InputStream in, PrintStream out, PrintStream err);
+
+  /**
+   * Session variable a way in sets when it can show a progress line in place (a terminal): a
+   * {@code java.util.function.Consumer<String>} taking each new progress line. A long command
+   * (files:send) hands its progress to it; without it, the command prints progress as lines.
+   */
+  String PROGRESS = "warren.progress";
+
+  /** {@link #execute(String, InputStream, PrintStream, PrintStream)} with these session variables set first. */
+  default int execute(String line, InputStream in, PrintStream out, PrintStream err, Map<String, Object> variables) {
+    return execute(line, in, out, err);
+  }
 
   /** Runs {@code words} (see the class comment) and collects everything it printed. */
   Outcome run(List<String> words);

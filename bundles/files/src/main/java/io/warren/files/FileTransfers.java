@@ -44,4 +44,31 @@ public interface FileTransfers {
 
   /** Where received files land. */
   Path inbox();
+
+  /**
+   * Exports {@code dir} read-only to {@code to} (a peer as {@link #send} reads it, or a network as
+   * {@code network:<name>} or its bare name), as {@code as} or the directory's own name. Sharing
+   * the same directory again under its name adds {@code to}.
+   */
+  Share share(Path dir, String to, String as);
+
+  List<Share> shares();
+
+  /** Takes share {@code name} from {@code to}, or ends it when {@code to} is null. */
+  boolean unshare(String name, String to);
+
+  /**
+   * What {@code peer} shares with this node under {@code path} ({@code share/dir/...}; empty: its
+   * shares). Blocks until the answer; a refusal throws {@link IllegalArgumentException} with the
+   * sharer's reason.
+   */
+  List<RemoteEntry> list(String peer, String path);
+
+  /**
+   * Fetches file or directory {@code path} from {@code peer}'s shares into {@code into} (null: the
+   * inbox), verified and resumable like a send: returns once the sharer offered it (a refusal throws
+   * {@link IllegalArgumentException}); the transfer runs in the background and retries a broken
+   * connection for the configured time.
+   */
+  Transfer get(String peer, String path, Path into);
 }

@@ -36,6 +36,15 @@ public record Transfer(String id, boolean outgoing, String peer, String label, i
     return moved / seconds;
   }
 
+  /** Seconds until the rest is moved at this run's rate, or -1 when that is not known (nothing moved, not running). */
+  public long etaSeconds(long nowMillis) {
+    double rate = rate(nowMillis);
+    if (finished() || moved <= 0 || rate <= 0) {
+      return -1;
+    }
+    return (long) Math.ceil((total - held()) / rate);
+  }
+
   public boolean finished() {
     return endedMillis > 0;
   }

@@ -190,11 +190,18 @@ final class Client {
       o.write(line);
       o.flush();
       DataInputStream in = new DataInputStream(s.getInputStream());
+      Progress progress = new Progress(out, terminal());
       while (true) {
         int kind = in.readUnsignedByte();
         if (kind == 'X') {
+          progress.end();
           return in.readInt();
         }
+        if (kind == 'P') {
+          progress.show(new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8));
+          continue;
+        }
+        progress.end();
         if (kind == 'R') {
           in.readInt();
           pumpStdin(o);
@@ -214,6 +221,57 @@ final class Client {
     } catch (IOException | NumberFormatException e) {
       err.println("warren: talking to the node failed: " + e.getMessage());
       return 1;
+    }
+  }
+
+  /** Whether standard output is a terminal (Java 22 and later have a console on pipes too, and say so). */
+  static boolean terminal() {
+    Console c = System.console();
+    if (c == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
+    } catch (NoSuchMethodException e) {
+      return true;
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
+  }
+
+  /** Progress lines ('P' frames): redrawn in place on a terminal, printed one per line otherwise. */
+  static final class Progress {
+    /** A line that starts with a percentage gets a bar in front of it. */
+    static final java.util.regex.Pattern PERCENT = java.util.regex.Pattern.compile("(\\d{1,3})%");
+    private final PrintStream out;
+    private final boolean terminal;
+    private boolean showing;
+
+    Progress(PrintStream out, boolean terminal) {
+      this.out = out;
+      this.terminal = terminal;
+    }
+
+    void show(String line) {
+      String text = line.stripTrailing();
+      if (terminal) {
+        java.util.regex.Matcher m = PERCENT.matcher(text);
+        int done = m.lookingAt() ? Math.min(100, Integer.parseInt(m.group(1))) * 30 / 100 : -1;
+        out.print("\r" + (done < 0 ? "" : "[" + "=".repeat(done) + " ".repeat(30 - done) + "] ") + text + "\033[K");
+        showing = true;
+      } else {
+        out.println(text);
+      }
+      out.flush();
+    }
+
+    /** Other output follows: the line in place stays, and what follows starts below it. */
+    void end() {
+      if (showing) {
+        out.println();
+        out.flush();
+        showing = false;
+      }
     }
   }
 

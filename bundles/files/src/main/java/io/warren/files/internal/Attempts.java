@@ -20,7 +20,7 @@ final class Attempts {
   private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
 
   static void run(PeerDirectory directory, PeerRef ref, Sources.Built built, Live live, Settings settings,
-      Sender.Limit bucket) {
+      Sender.Limit limit) {
     long deadline = System.currentTimeMillis() + settings.retryMillis();
     long backoff = 500;
     while (true) {
@@ -35,7 +35,7 @@ final class Attempts {
           break;
         }
         live.moved.set(0);
-        String saved = new Sender(built, frames, live, bucket, settings.pendingMillis() + settings.idleMillis(),
+        String saved = new Sender(built, frames, live, limit, settings.pendingMillis() + settings.idleMillis(),
             settings.idleMillis()).run();
         live.end("done", saved);
         LOG.info("files: sent {} ({} bytes, {} resumed) to {}: {}", live.label, live.total, live.resumedFrom,
@@ -80,7 +80,8 @@ final class Attempts {
     live.end("cancelled", "cancelled");
   }
 
-  private static boolean pause(Live live, long millis) {
+  /** Waits {@code millis} unless the transfer ends (a cancel) meanwhile; whether to go on. */
+  static boolean pause(Live live, long millis) {
     try {
       live.done.get(millis, TimeUnit.MILLISECONDS);
       return false;

@@ -1,6 +1,7 @@
 package io.warren.files.internal;
 
 import io.netty.channel.ChannelFutureListener;
+import io.warren.api.NetworkMembers;
 import io.warren.api.NodeProperties;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
@@ -9,6 +10,8 @@ import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.files.FileTransfers;
+import io.warren.files.RemoteEntry;
+import io.warren.files.Share;
 import io.warren.files.Transfer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +36,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -80,6 +86,13 @@ public final class FilesService implements FileTransfers, StreamHandler {
 
     @AttributeDefinition(description = "KiB per second all outgoing transfers together may send (0: no limit)")
     long send_rate_kib() default 0;
+
+    @AttributeDefinition(description = "KiB per second all incoming transfers together may receive (0: no limit)")
+    long receive_rate_kib() default 0;
+
+    @AttributeDefinition(
+        description = "KiB per second the transfers to one peer may send, and those from one peer receive (0: no limit)")
+    long peer_rate_kib() default 0;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(FilesService.class);
@@ -93,7 +106,8 @@ public final class FilesService implements FileTransfers, StreamHandler {
   private final Settings settings;
   private final FilesStore db;
   private final PeerDirectory directory;
-  private final Bucket bucket;
+  private final Limiter sendLimit;
+  private final Limiter receiveLimit;
   private final Semaphore incoming;
   private final Semaphore outgoing;
   private final ThreadPoolExecutor workers;
@@ -102,6 +116,10 @@ public final class FilesService implements FileTransfers, StreamHandler {
   private final Map<String, Incoming> receiving = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, Integer> perPeer = new ConcurrentHashMap<>();
+  private final Sharing sharing;
+  /** The federation's view of this node's network: shares given to a network need it. */
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY) private volatile NetworkMembers members;
 
   @Activate
   public FilesService(@Reference Store store, @Reference PeerDirectory directory, BundleContext context,
@@ -109,7 +127,20 @@ public final class FilesService implements FileTransfers, StreamHandler {
     this.settings = Settings.of(config, context.getProperty(NodeProperties.DATA_DIR));
     this.db = new FilesStore(store);
     this.directory = directory;
-    this.bucket = new Bucket(settings.sendRate());
+    this.sendLimit = new Limiter(settings.sendRate(), settings.peerRate(), Limiter.Clock.SYSTEM);
+    this.receiveLimit = new Limiter(settings.receiveRate(), settings.peerRate(), Limiter.Clock.SYSTEM);
+    this.sharing = new Sharing(db, directory, settings, () -> members, sendLimit, receiveLimit, new Sharing.Registry() {
+      @Override
+      public void started(Live live) {
+        running.put(key(live), live);
+        save(live.snapshot());
+      }
+
+      @Override
+      public void finished(Live live) {
+        FilesService.this.finished(live);
+      }
+    });
     this.incoming = new Semaphore(settings.maxIncoming());
     this.outgoing = new Semaphore(settings.maxOutgoing());
     Files.createDirectories(settings.inbox());
@@ -164,7 +195,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
     save(live.snapshot());
     workers.execute(() -> {
       try {
-        Attempts.run(directory, ref, built, live, settings, bucket);
+        Attempts.run(directory, ref, built, live, settings, sendLimit.of(ref.toString()));
       } finally {
         outgoing.release();
         finished(live);
@@ -177,7 +208,8 @@ public final class FilesService implements FileTransfers, StreamHandler {
 
   @Override
   public void handle(Stream stream) {
-    String peer = stream.peer().toString();
+    PeerRef from = stream.peer();
+    String peer = from.toString();
     if (perPeer.merge(peer, 1, Integer::sum) > MAX_PER_PEER) {
       release(peer);
       busy(stream, "this peer has " + MAX_PER_PEER + " transfers coming in already");
@@ -190,7 +222,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
     }
     Frames frames = new StreamFrames(stream);
     try {
-      workers.execute(() -> receive(peer, frames));
+      workers.execute(() -> receive(from, frames));
     } catch (RuntimeException e) {
       incoming.release();
       release(peer);
@@ -208,11 +240,18 @@ public final class FilesService implements FileTransfers, StreamHandler {
     perPeer.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
   }
 
-  private void receive(String peer, Frames frames) {
+  /** One incoming stream: an offer (a send) or a request (a list or get of a share). */
+  private void receive(PeerRef from, Frames frames) {
+    String peer = from.toString();
     Receiver r = new Receiver(settings.inbox(), peer, frames, offer -> started(peer, offer, frames), this::decide,
-        settings.idleMillis());
+        receiveLimit.of(peer), settings.idleMillis());
     try {
-      r.run();
+      int type = frames.next(Math.min(settings.idleMillis(), Receiver.OFFER_MILLIS));
+      if (type == Wire.REQUEST) {
+        sharing.serve(from, frames);
+      } else {
+        r.offered(type);
+      }
     } catch (ProtocolException e) {
       LOG.info("files: bad input from {}: {}", peer, e.getMessage());
       try {
@@ -412,5 +451,132 @@ public final class FilesService implements FileTransfers, StreamHandler {
   @Override
   public Path inbox() {
     return settings.inbox();
+  }
+
+  // --- shares
+
+  @Override
+  public Share share(Path dir, String to, String as) {
+    if (!dir.isAbsolute()) {
+      throw new IllegalArgumentException(dir + " is not absolute (the node reads it, not the console)");
+    }
+    Path real;
+    try {
+      real = dir.toRealPath();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("no such directory: " + dir, e);
+    }
+    if (!Files.isDirectory(real)) {
+      throw new IllegalArgumentException(dir + " is not a directory (a share is a directory)");
+    }
+    String name = as != null ? as : real.getFileName() == null ? "" : real.getFileName().toString();
+    String why = Names.refusal(name);
+    if (why != null || name.contains("/")) {
+      throw new IllegalArgumentException("cannot share as '" + name + "'" + (why == null ? "" : ": " + why));
+    }
+    return db.share(name, real, grantee(to));
+  }
+
+  /** {@code to} as stored: {@code network:<name>} for this node's network, else the peer it names. */
+  private String grantee(String to) {
+    NetworkMembers m = members;
+    String network = m == null ? null : m.network().orElse(null);
+    if (to.startsWith(Sharing.NETWORK)) {
+      String n = to.substring(Sharing.NETWORK.length());
+      if (!n.equals(network)) {
+        throw new IllegalArgumentException("this node is not a member of network '" + n + "'"
+            + (network == null ? " (it is in none)" : " (it is in " + network + ")"));
+      }
+      return to;
+    }
+    if (to.equals(network)) {
+      return Sharing.NETWORK + to;
+    }
+    return directory.resolve(to).toString();
+  }
+
+  @Override
+  public List<Share> shares() {
+    return db.shares();
+  }
+
+  @Override
+  public boolean unshare(String name, String to) {
+    if (to == null) {
+      return db.unshare(name, null);
+    }
+    String g;
+    try {
+      g = grantee(to);
+    } catch (IllegalArgumentException e) {
+      g = to;
+    }
+    return db.unshare(name, g);
+  }
+
+  @Override
+  public List<RemoteEntry> list(String peer, String path) {
+    PeerRef ref = directory.resolve(peer);
+    try {
+      Wire.Listing l = sharing.list(ref, path);
+      List<RemoteEntry> out = new ArrayList<>();
+      for (Wire.Listed e : l.entries()) {
+        String kind = switch (e.kind()) {
+          case 0 -> "file";
+          case 1 -> "dir";
+          case 2 -> "link";
+          default -> "other";
+        };
+        out.add(new RemoteEntry(e.name(), kind, e.size(), e.mode(), e.modified()));
+      }
+      if (l.cut()) {
+        out.add(new RemoteEntry("...", "cut", 0, 0, 0));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("files:ls " + peer + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Transfer get(String peer, String path, Path into) {
+    PeerRef ref = directory.resolve(peer);
+    Path dir = into == null ? settings.inbox() : into;
+    if (!dir.isAbsolute()) {
+      throw new IllegalArgumentException(dir + " is not absolute (the node writes it, not the console)");
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot make " + dir + ": " + e.getMessage(), e);
+    }
+    if (!incoming.tryAcquire()) {
+      throw new IllegalArgumentException(settings.maxIncoming() + " transfers are coming in already (max.incoming)");
+    }
+    CompletableFuture<Live> first = new CompletableFuture<>();
+    try {
+      workers.execute(() -> {
+        try {
+          sharing.fetch(ref, path, dir.toAbsolutePath().normalize(), first);
+        } finally {
+          incoming.release();
+          first.completeExceptionally(new IllegalStateException("the get ended before an offer"));
+        }
+      });
+    } catch (RuntimeException e) {
+      incoming.release();
+      throw e;
+    }
+    try {
+      return first.get().snapshot();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 }

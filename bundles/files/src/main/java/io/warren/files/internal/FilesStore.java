@@ -1,13 +1,17 @@
 package io.warren.files.internal;
 
 import io.warren.api.Store;
+import io.warren.files.Share;
 import io.warren.files.Transfer;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Peers allowed to send without asking, and every transfer's last known state. Calls block: keep them off event loops. */
+/** Peers allowed to send without asking, every transfer's last known state, and the shares. Calls block: keep them off event loops. */
 final class FilesStore {
   static final String OWNER = "files";
   static final List<Store.Migration> MIGRATIONS = List.of(new Store.Migration(1, """
@@ -28,6 +32,14 @@ final class FilesStore {
         started BIGINT NOT NULL,
         ended BIGINT NOT NULL,
         PRIMARY KEY(id, outgoing, peer));
+      """), new Store.Migration(2, """
+      CREATE TABLE files_share(
+        name VARCHAR(255) PRIMARY KEY,
+        dir VARCHAR(4096) NOT NULL);
+      CREATE TABLE files_share_to(
+        name VARCHAR(255) NOT NULL,
+        grantee VARCHAR(200) NOT NULL,
+        PRIMARY KEY(name, grantee));
       """));
   static final int KEPT = 200;
 
@@ -66,6 +78,76 @@ final class FilesStore {
         s.setString(1, peer);
         return s.executeUpdate() > 0;
       }
+    });
+  }
+
+  /** Every share with who it is given to, by name. */
+  List<Share> shares() {
+    return store.transact(c -> {
+      Map<String, Share> out = new LinkedHashMap<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT name, dir FROM files_share ORDER BY name");
+          ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), new Share(rs.getString(1), Path.of(rs.getString(2)), new ArrayList<>()));
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("SELECT name, grantee FROM files_share_to ORDER BY grantee");
+          ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          Share sh = out.get(rs.getString(1));
+          if (sh != null) {
+            sh.to().add(rs.getString(2));
+          }
+        }
+      }
+      return out.values().stream().map(sh -> new Share(sh.name(), sh.dir(), List.copyOf(sh.to()))).toList();
+    });
+  }
+
+  /** Shares {@code dir} as {@code name} with {@code grantee}; a name taken by another directory is refused. */
+  Share share(String name, Path dir, String grantee) {
+    for (Share sh : shares()) {
+      if (sh.name().equals(name) && !sh.dir().equals(dir)) {
+        throw new IllegalArgumentException(
+            "share " + name + " is " + sh.dir() + " already; give this one another name with --as");
+      }
+    }
+    store.transact(c -> {
+      try (PreparedStatement s = c.prepareStatement("MERGE INTO files_share(name, dir) KEY(name) VALUES(?, ?)")) {
+        s.setString(1, name);
+        s.setString(2, dir.toString());
+        s.executeUpdate();
+      }
+      try (PreparedStatement s =
+          c.prepareStatement("MERGE INTO files_share_to(name, grantee) KEY(name, grantee) VALUES(?, ?)")) {
+        s.setString(1, name);
+        s.setString(2, grantee);
+        s.executeUpdate();
+      }
+      return null;
+    });
+    return shares().stream().filter(sh -> sh.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** Takes {@code name} from {@code grantee}, or removes the share when {@code grantee} is null or was its last. */
+  boolean unshare(String name, String grantee) {
+    return store.transact(c -> {
+      int n;
+      try (PreparedStatement s = c.prepareStatement(grantee == null ? "DELETE FROM files_share_to WHERE name = ?"
+          : "DELETE FROM files_share_to WHERE name = ? AND grantee = ?")) {
+        s.setString(1, name);
+        if (grantee != null) {
+          s.setString(2, grantee);
+        }
+        n = s.executeUpdate();
+      }
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM files_share WHERE name = ? AND (? OR NOT EXISTS"
+          + " (SELECT 1 FROM files_share_to t WHERE t.name = files_share.name))")) {
+        s.setString(1, name);
+        s.setBoolean(2, grantee == null);
+        n += s.executeUpdate();
+      }
+      return n > 0;
     });
   }
 

@@ -24,7 +24,7 @@ abstract class Frames implements AutoCloseable {
     long n = ((header[1] & 0xffL) << 24) | ((header[2] & 0xff) << 16) | ((header[3] & 0xff) << 8) | (header[4] & 0xff);
     int limit = Wire.limit(type);
     if (limit < 0) {
-      throw new ProtocolException("files: unknown frame type " + type + " (expected 1-6)");
+      throw new ProtocolException("files: unknown frame type " + type + " (expected 1-8)");
     }
     if (n > limit) {
       throw new ProtocolException("files: frame type " + type + " of " + n + " bytes (at most " + limit + ")");

@@ -46,15 +46,18 @@ final class Receiver {
   private final Frames frames;
   private final Function<Wire.Offer, Live> start;
   private final Policy policy;
+  private final Sender.Limit limit;
   private final long idleMillis;
   private Live live;
 
-  Receiver(Path inbox, String peer, Frames frames, Function<Wire.Offer, Live> start, Policy policy, long idleMillis) {
+  Receiver(Path inbox, String peer, Frames frames, Function<Wire.Offer, Live> start, Policy policy,
+      Sender.Limit limit, long idleMillis) {
     this.inbox = inbox;
     this.peer = peer;
     this.frames = frames;
     this.start = start;
     this.policy = policy;
+    this.limit = limit;
     this.idleMillis = idleMillis;
   }
 
@@ -67,7 +70,11 @@ final class Receiver {
 
   /** Runs the attempt to its end and returns the transfer as it ended. */
   Live run() throws IOException, InterruptedException {
-    int type = frames.next(Math.min(idleMillis, OFFER_MILLIS));
+    return offered(frames.next(Math.min(idleMillis, OFFER_MILLIS)));
+  }
+
+  /** Runs the attempt whose first frame, of {@code type}, was read already. */
+  Live offered(int type) throws IOException, InterruptedException {
     if (type != Wire.OFFER) {
       throw new ProtocolException("files: frame type " + type + " where an offer was expected");
     }
@@ -207,6 +214,7 @@ final class Receiver {
           if (live.cancelled) {
             throw new IOException("files: cancelled");
           }
+          limit.take(len); // reading slower holds the sender back through the stream's window
         }
       }
       if (!MessageDigest.isEqual(whole.digest(), e.sha256())) {

@@ -5,6 +5,7 @@ import io.warren.api.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -92,7 +93,7 @@ final class Sender {
   private void send(int index, Wire.Entry e, Path path, long from, int chunk)
       throws IOException, Refused, InterruptedException {
     MessageDigest d = Wire.sha256();
-    try (FileChannel fc = FileChannel.open(path, StandardOpenOption.READ)) {
+    try (FileChannel fc = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       if (fc.size() != e.size()) {
         throw new Refused("failed",
             path + " changed since it was offered (" + e.size() + " bytes, now " + fc.size() + ")");

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** {@link FilesService.Config}, checked: SCR shows the exception when a value is out of range. */
 record Settings(Path inbox, int chunkBytes, long retryMillis, long pendingMillis, int maxPending, int maxIncoming,
-    int maxOutgoing, long idleMillis, long sendRate) {
+    int maxOutgoing, long idleMillis, long sendRate, long receiveRate, long peerRate) {
 
   static Settings of(FilesService.Config c, String dataDir) {
     String inbox = c.inbox().strip();
@@ -19,11 +19,13 @@ record Settings(Path inbox, int chunkBytes, long retryMillis, long pendingMillis
         throw new IllegalArgumentException("io.warren.files: every limit and timeout must be at least 1, got " + v);
       }
     }
-    if (c.retry_seconds() < 0 || c.send_rate_kib() < 0) {
-      throw new IllegalArgumentException("io.warren.files: retry.seconds and send.rate.kib must be 0 or more");
+    if (c.retry_seconds() < 0 || c.send_rate_kib() < 0 || c.receive_rate_kib() < 0 || c.peer_rate_kib() < 0) {
+      throw new IllegalArgumentException(
+          "io.warren.files: retry.seconds, send.rate.kib, receive.rate.kib and peer.rate.kib must be 0 or more");
     }
     return new Settings(dir.toAbsolutePath().normalize(), c.chunk_kib() * 1024, c.retry_seconds() * 1000L,
         c.pending_timeout_seconds() * 1000L, c.max_pending(), c.max_incoming(), c.max_outgoing(),
-        c.idle_timeout_seconds() * 1000L, c.send_rate_kib() * 1024);
+        c.idle_timeout_seconds() * 1000L, c.send_rate_kib() * 1024, c.receive_rate_kib() * 1024,
+        c.peer_rate_kib() * 1024);
   }
 }

@@ -28,7 +28,14 @@ import java.util.List;
  * DONE   (4) sender:   empty; everything was sent
  * RESULT (5) receiver: u8 ok (1) or not (0), u16 + UTF-8 message
  * ABORT  (6) either:   u16 + UTF-8 reason; the stream ends after it
+ * REQUEST (7) getter:  u8 op (0 list, 1 get), u16 + UTF-8 path ('/'-separated: a share's name, then a path in it;
+ *                      empty: the shares given to the asker); in place of an offer, as the first frame
+ * LISTING (8) sharer:  u32 count, count x (u8 kind (0 file, 1 directory, 2 link, 3 other), u16 + UTF-8 name,
+ *                      u64 size, u16 mode, u64 modified millis), u8 cut (1: more entries than a listing holds)
  * </pre>
+ *
+ * A get is answered like a send the other way: the sharer offers what was asked for, on the same
+ * stream, and the getter receives it into its staging directory and answers with what it holds.
  *
  * Files are sent in entry order, each from the offset the receiver holds, in chunks of the offered
  * size (the last one shorter); a receiver takes nothing out of that order.
@@ -42,6 +49,10 @@ final class Wire {
   static final int DONE = 4;
   static final int RESULT = 5;
   static final int ABORT = 6;
+  static final int REQUEST = 7;
+  static final int LISTING = 8;
+  static final int LIST = 0;
+  static final int GET = 1;
   static final int HEADER = 5;
   static final int DATA_HEADER = 4 + 8 + 32;
   static final int MIN_CHUNK = 4096;
@@ -93,11 +104,21 @@ final class Wire {
 
   record Result(boolean ok, String message) {}
 
+  /** What a getter asks a sharer for. */
+  record Request(int op, String path) {}
+
+  /** One entry of a listing: {@code kind} 0 file, 1 directory, 2 symbolic link, 3 anything else. */
+  record Listed(int kind, String name, long size, int mode, long modified) {}
+
+  record Listing(List<Listed> entries, boolean cut) {}
+
   /** The limit of a frame of {@code type}'s payload, or -1 for an unknown type. */
   static int limit(int type) {
     return switch (type) {
       case OFFER, ANSWER -> MAX_CONTROL;
       case DATA -> DATA_HEADER + MAX_CHUNK;
+      case REQUEST -> 3 + MAX_TEXT;
+      case LISTING -> MAX_CONTROL;
       case DONE -> 0;
       case RESULT, ABORT -> 3 + MAX_TEXT;
       default -> -1;
@@ -217,6 +238,77 @@ final class Wire {
       return new Result(ok == 1, m);
     } catch (BufferUnderflowException e) {
       throw new ProtocolException("files: result cut short", e);
+    }
+  }
+
+  static byte[] payload(Request r) {
+    byte[] t = r.path().getBytes(StandardCharsets.UTF_8);
+    if (t.length > MAX_TEXT) {
+      throw new IllegalArgumentException("a path longer than " + MAX_TEXT + " bytes");
+    }
+    return ByteBuffer.allocate(3 + t.length).put((byte) r.op()).putShort((short) t.length).put(t).array();
+  }
+
+  static Request request(byte[] p, int length) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(p, 0, length);
+      int op = b.get();
+      if (op != LIST && op != GET) {
+        throw new ProtocolException("files: request " + op + " (expected 0 list or 1 get)");
+      }
+      String path = text(b);
+      end(b, "request");
+      return new Request(op, path);
+    } catch (BufferUnderflowException e) {
+      throw new ProtocolException("files: request cut short", e);
+    }
+  }
+
+  /** As many of {@code entries} as fit in a listing frame, in order; the rest is marked as cut. */
+  static byte[] payload(List<Listed> entries) {
+    ByteBuffer b = ByteBuffer.allocate(MAX_CONTROL);
+    b.putInt(0);
+    int n = 0;
+    boolean cut = false;
+    for (Listed e : entries) {
+      byte[] name = utf8(e.name());
+      if (b.remaining() < 1 + 2 + name.length + 8 + 2 + 8 + 1) {
+        cut = true;
+        break;
+      }
+      b.put((byte) e.kind()).putShort((short) name.length).put(name).putLong(e.size()).putShort((short) e.mode())
+          .putLong(e.modified());
+      n++;
+    }
+    b.put((byte) (cut ? 1 : 0));
+    b.putInt(0, n);
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
+  static Listing listing(byte[] p, int length) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(p, 0, length);
+      int count = b.getInt();
+      if (count < 0 || count > MAX_CONTROL / 21) {
+        throw new ProtocolException("files: a listing of " + count + " entries");
+      }
+      List<Listed> out = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int kind = b.get();
+        if (kind < 0 || kind > 3) {
+          throw new ProtocolException("files: listed kind " + kind + " (expected 0-3)");
+        }
+        String name = text(b);
+        long size = b.getLong();
+        int mode = b.getShort() & 0xffff;
+        long modified = b.getLong();
+        out.add(new Listed(kind, name, size, mode, modified));
+      }
+      boolean cut = b.get() == 1;
+      end(b, "listing");
+      return new Listing(List.copyOf(out), cut);
+    } catch (BufferUnderflowException e) {
+      throw new ProtocolException("files: listing cut short", e);
     }
   }
 

@@ -133,7 +133,7 @@ class TransferTest {
     CompletableFuture<Live> received = new CompletableFuture<>();
     Thread rt = new Thread(() -> {
       Receiver r = new Receiver(inbox, PEER, p[1], o -> new Live(o.id(), false, PEER, o.label(), o.files(), o.total(),
-          "checking"), policy, 10_000);
+          "checking"), policy, b -> {}, 10_000);
       try {
         received.complete(r.run());
       } catch (Exception e) {
@@ -271,7 +271,7 @@ class TransferTest {
     Future<Live> received = CompletableFuture.supplyAsync(() -> {
       try {
         return new Receiver(inbox, PEER, p[1], o -> new Live(o.id(), false, PEER, o.label(), 1, o.total(), "checking"),
-            (o, l, f) -> null, 10_000).run();
+            (o, l, f) -> null, b -> {}, 10_000).run();
       } catch (Exception x) {
         throw new IllegalStateException(x);
       }
@@ -337,7 +337,7 @@ class TransferTest {
     assertTrue(e.getMessage().contains("at most"), e.getMessage());
     p[0].write(UnpooledByteBufAllocator.DEFAULT.buffer().writeByte(9).writeInt(0));
     e = assertThrows(io.warren.api.ProtocolException.class, () -> p[1].next(1000));
-    assertEquals("files: unknown frame type 9 (expected 1-6)", e.getMessage());
+    assertEquals("files: unknown frame type 9 (expected 1-8)", e.getMessage());
   }
 
   @Test

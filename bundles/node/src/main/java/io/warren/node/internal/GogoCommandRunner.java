@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -37,7 +38,13 @@ public final class GogoCommandRunner implements CommandRunner {
 
   @Override
   public int execute(String line, InputStream in, PrintStream out, PrintStream err) {
+    return execute(line, in, out, err, Map.of());
+  }
+
+  @Override
+  public int execute(String line, InputStream in, PrintStream out, PrintStream err, Map<String, Object> variables) {
     CommandSession session = processor.createSession(in, out, err);
+    variables.forEach(session::put);
     try {
       Object result = session.execute(line);
       if (result != null) {

@@ -2,6 +2,7 @@ package io.warren.node.internal;
 
 import io.warren.api.AdminAuthenticator;
 import io.warren.api.AuthenticationException;
+import io.warren.api.CommandRunner;
 import io.warren.api.NodeProperties;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -23,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Wire format (both sides in {@code DataOutputStream} encoding): request = magic
  * {@value #MAGIC}, kind ({@code token} or {@code password}), then the token, or the user and
  * password, then the command line. Response = frames: {@code 'O'} or {@code 'E'} + int length +
- * bytes of standard output or error, then {@code 'X'} + int exit status.
+ * bytes of standard output or error, {@code 'P'} + int length + a progress line (shown in place
+ * on a terminal; a client that knows no 'P' prints it as output), then {@code 'X'} + int exit status.
  *
  * <p>Standard input (for streaming commands such as {@code relay:pipe}): when a command first reads
  * its input the node sends {@code 'R'} + int 0 ("send your standard input"); the client then sends
@@ -249,7 +253,21 @@ public final class LocalConsole {
   private void run(String line, InputStream stdin, DataOutputStream out) throws IOException {
     PrintStream stdout = new PrintStream(new FrameStream(out, 'O'), true, StandardCharsets.UTF_8);
     PrintStream stderr = new PrintStream(new FrameStream(out, 'E'), true, StandardCharsets.UTF_8);
-    int status = commands.execute(line, stdin, stdout, stderr);
+    // progress goes out as 'P' frames: the client draws it in place on a terminal, as lines otherwise
+    Consumer<String> progress = text -> {
+      byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
+      try {
+        synchronized (out) {
+          out.writeByte('P');
+          out.writeInt(b.length);
+          out.write(b);
+          out.flush();
+        }
+      } catch (IOException e) {
+        // the client went away; the command ends on its next write
+      }
+    };
+    int status = commands.execute(line, stdin, stdout, stderr, Map.of(CommandRunner.PROGRESS, progress));
     synchronized (out) {
       out.writeByte('X');
       out.writeInt(status);
