@@ -16,6 +16,19 @@ public interface Deployer {
   /** One change: when, which bundle and version, the artifact's SHA-256, who asked, what happened. */
   record Change(long id, Instant at, String bundle, String version, String digest, String by, String result) {}
 
+  /** A bundle this node runs: its version and the SHA-256 of its jar ({@code ?} when its bytes cannot be read). */
+  record Held(String bundle, String version, String digest) {}
+
+  /**
+   * What {@code deploy:update-node} may send from this node: the bundles whose jars are signed by a
+   * publisher this node trusts (pushed here, or installed signed), with their bytes, and every other
+   * bundle by name with why it is left out.
+   */
+  record Offer(List<Signed> signed, List<String> skipped) {}
+
+  /** A bundle this node runs whose jar is signed by a publisher it trusts, and that jar. */
+  record Signed(String bundle, String version, String digest, byte[] content) {}
+
   /** Trusts {@code certificate}'s signatures from now on (again if already trusted). */
   Publisher trust(X509Certificate certificate);
 
@@ -34,6 +47,20 @@ public interface Deployer {
 
   /** Goes back to the version of {@code bundle} installed before the last update. */
   String rollback(String bundle, String by);
+
+  /**
+   * The bundles of these symbolic names as this node runs them; one absent is left out.
+   *
+   * @since 1.1
+   */
+  List<Held> held(List<String> bundles);
+
+  /**
+   * The bundles this node could bring another node to (see {@link Offer}).
+   *
+   * @since 1.1
+   */
+  Offer offer();
 
   /** The changes, newest first, at most {@code limit}. */
   List<Change> history(int limit);

@@ -59,6 +59,14 @@ public final class DeployService implements Deployer, StreamHandler {
 
     @AttributeDefinition(description = "Seconds an upload may take, from its stream opening to its last byte")
     int upload_timeout_seconds() default 120;
+
+    @AttributeDefinition(description = "Rollouts (--all, --network): nodes updated at once in each wave after the"
+        + " canary (deploy:push --batch overrides it)")
+    int rollout_batch_size() default 5;
+
+    @AttributeDefinition(description = "Rollouts: the share of a wave, in percent, that may fail before the rollout"
+        + " stops and rolls back what it changed (deploy:push --max-failures overrides it)")
+    int rollout_max_failure_percent() default 0;
   }
 
   /** The configuration, checked. */
@@ -83,6 +91,7 @@ public final class DeployService implements Deployer, StreamHandler {
   private final Uploads uploads = new Uploads(Clock.systemUTC());
   private final ExecutorService worker;
   private final PeerDirectory directory;
+  private final Inventory inventory;
 
   @Activate
   public DeployService(BundleContext context, Config config, @Reference Store store,
@@ -92,6 +101,7 @@ public final class DeployService implements Deployer, StreamHandler {
     this.store = new DeployStore(store);
     this.deployments = new Deployments(this.store, new Installer(context, scr),
         context.getDataFile("incoming").toPath(), settings.activation());
+    this.inventory = new Inventory(context, this.store, deployments);
     this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(Uploads.MAX),
         r -> new Thread(r, "warren-deploy"));
     worker.execute(() -> {
@@ -165,6 +175,16 @@ public final class DeployService implements Deployer, StreamHandler {
       Thread.currentThread().interrupt();
       throw new DeployException("interrupted", e);
     }
+  }
+
+  @Override
+  public List<Held> held(List<String> bundles) {
+    return inventory.held(bundles);
+  }
+
+  @Override
+  public Offer offer() {
+    return inventory.offer();
   }
 
   @Override

@@ -7,7 +7,6 @@ import io.warren.deploy.internal.DeployStore.Pending;
 import io.warren.deploy.internal.Signatures.Verified;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -120,9 +119,23 @@ final class Deployments {
     try {
       Kept kept = store.kept(bundle).orElseThrow(() -> new DeployException("no pushed bundle " + bundle
           + " (deploy:history shows what was pushed)"));
+      Bundle b = installer.installed(bundle).orElseThrow(() -> new DeployException(bundle + " is not installed"));
+      if (kept.previous().isEmpty() && b.getLocation().startsWith(Installer.LOCATION)) {
+        // before its first push it was not there: going back is uninstalling it
+        Artifact current = store.artifact(kept.current()).orElseThrow();
+        try {
+          b.uninstall();
+          installer.refresh(java.util.List.of(b), activation);
+        } catch (BundleException | RuntimeException e) {
+          throw new DeployException("uninstalling " + bundle + " failed: " + e.getMessage(), e);
+        }
+        store.forget(bundle);
+        store.record(bundle, current.version(), current.digest(), by, "rolled back by hand: uninstalled (a push had"
+            + " installed it)");
+        return bundle + " uninstalled: rolled back to before its first push";
+      }
       Artifact previous = kept.previous().flatMap(store::artifact).orElseThrow(() -> new DeployException(
           "no earlier version of " + bundle + " is kept"));
-      Bundle b = installer.installed(bundle).orElseThrow(() -> new DeployException(bundle + " is not installed"));
       try {
         installer.update(b, previous.content(), activation);
         installer.startAndAwait(b, activation);
@@ -161,7 +174,8 @@ final class Deployments {
     }
   }
 
-  private Verified verify(byte[] content) {
+  /** Verifies {@code content}'s signature against the publishers trusted now, or throws why not. */
+  Verified verify(byte[] content) {
     Path file = null;
     try {
       Files.createDirectories(incoming);
@@ -198,7 +212,7 @@ final class Deployments {
     if (pushed.isPresent()) {
       return pushed.get();
     }
-    try (InputStream in = new URL(b.getLocation()).openStream()) {
+    try (InputStream in = Inventory.location(b).openStream()) {
       byte[] content = in.readAllBytes();
       Artifact a = new Artifact(sha256(content), name, b.getVersion().toString(), content);
       store.putArtifact(a);
