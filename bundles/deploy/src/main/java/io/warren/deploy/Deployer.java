@@ -1,5 +1,6 @@
 package io.warren.deploy;
 
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
@@ -61,6 +62,22 @@ public interface Deployer {
    * @since 1.1
    */
   Offer offer();
+
+  /**
+   * Signs {@code jar} into {@code out} with this node's own publisher key (made on first use), as
+   * jarsigner does; answers that publisher. Other nodes accept such jars once they trust
+   * {@link #publisherCertificate()}.
+   *
+   * @since 1.1
+   */
+  Publisher sign(Path jar, Path out);
+
+  /**
+   * This node's publisher certificate as PEM (its key is made on first use).
+   *
+   * @since 1.1
+   */
+  String publisherCertificate();
 
   /** The changes, newest first, at most {@code limit}. */
   List<Change> history(int limit);

@@ -41,6 +41,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
     "osgi.command.function=receive",
     "osgi.command.function=inventory",
     "osgi.command.function=rollouts",
+    "osgi.command.function=sign",
+    "osgi.command.function=publisher",
     "osgi.command.function=trust",
     "osgi.command.function=history",
     "osgi.command.function=rollback"})
@@ -88,10 +90,29 @@ public final class DeployCommands {
           names = {"--batch"}, absentValue = "0") int batch,
       @Descriptor("rollouts: percent of a wave that may fail (else rollout.max.failure.percent)") @Parameter(
           names = {"--max-failures"}, absentValue = "-1") int maxFailures,
-      @Descriptor("the bundle jar, signed by a publisher the node trusts") String jar) throws Exception {
-    byte[] content = read(jar);
+      @Descriptor("the file is a feature (features/*.json): push each bundle it names that differs there, all or"
+          + " nothing") @Parameter(names = {"--feature"}, absentValue = "false", presentValue = "true") boolean feature,
+      @Descriptor("--feature: where its bundles are, in Maven layout (else the system/ beside the feature's folder)") @Parameter(
+          names = {"--system"}, absentValue = "") String system,
+      @Descriptor("the bundle jar, signed by a publisher the node trusts (or, with --feature, the feature file)") String jar)
+      throws Exception {
     Pusher pusher = pusher();
     List<String> nodes = targets(node, all, network);
+    if (feature) {
+      Path file = Path.of(jar).toAbsolutePath();
+      Deployer.Offer offer = FeatureFile.read(file, system.isEmpty() ? file.getParent().resolveSibling("system")
+          : Path.of(system));
+      if (nodes.size() == 1 && !all && network.isEmpty()) {
+        NodeUpdate.Outcome o = NodeUpdate.runAll(pusher, offer, node, credentials, force);
+        if (!o.ok()) {
+          throw new DeployException(node + ": " + o.report());
+        }
+        return node + ": " + o.report();
+      }
+      return rollout(pusher, "feature " + file.getFileName() + " (" + offer.signed().size() + " bundles)", nodes,
+          canary, batch, maxFailures, credentials, n -> NodeUpdate.runAll(pusher, offer, n, credentials, force));
+    }
+    byte[] content = read(jar);
     if (nodes.size() == 1 && !all && network.isEmpty()) {
       return node + ": " + failing(node, () -> pusher.push(node, content, credentials, force));
     }
@@ -126,6 +147,21 @@ public final class DeployCommands {
       b.append(h.bundle()).append(' ').append(h.version()).append(' ').append(h.digest()).append('\n');
     }
     return b.toString().stripTrailing();
+  }
+
+  @Descriptor("Signs a jar with this node's own publisher key (made on first use), as jarsigner does; nodes that"
+      + " trust this node's publisher certificate (deploy:publisher) accept it")
+  public String sign(@Descriptor("the jar to sign") String jar,
+      @Descriptor("where to write the signed jar") String out) {
+    Deployer.Publisher p = deployer.sign(Path.of(jar), Path.of(out));
+    return "signed " + out + " as " + p.subject() + "\nfingerprint " + p.fingerprint();
+  }
+
+  @Descriptor("Writes this node's publisher certificate (PEM) to a file, for deploy:trust add on the nodes that"
+      + " should accept what deploy:sign signs here")
+  public String publisher(@Descriptor("the file to write") String file) throws IOException {
+    Files.writeString(Path.of(file), deployer.publisherCertificate());
+    return "wrote " + file;
   }
 
   @Descriptor("The rollouts this node ran, newest first, with each node's wave and state")

@@ -1,6 +1,7 @@
 package io.warren.deploy.internal;
 
 import io.netty.channel.Channel;
+import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
 import io.warren.api.Store;
 import io.warren.api.Stream;
@@ -8,6 +9,9 @@ import io.warren.api.StreamHandler;
 import io.warren.deploy.DeployException;
 import io.warren.deploy.Deployer;
 import io.warren.deploy.internal.Uploads.Upload;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -92,11 +96,14 @@ public final class DeployService implements Deployer, StreamHandler {
   private final ExecutorService worker;
   private final PeerDirectory directory;
   private final Inventory inventory;
+  private final NodeIdentity identity;
+  private Signer signer;
 
   @Activate
   public DeployService(BundleContext context, Config config, @Reference Store store,
-      @Reference ServiceComponentRuntime scr, @Reference PeerDirectory directory) {
+      @Reference ServiceComponentRuntime scr, @Reference PeerDirectory directory, @Reference NodeIdentity identity) {
     this.directory = directory;
+    this.identity = identity;
     this.settings = Settings.of(config);
     this.store = new DeployStore(store);
     this.deployments = new Deployments(this.store, new Installer(context, scr),
@@ -185,6 +192,39 @@ public final class DeployService implements Deployer, StreamHandler {
   @Override
   public Offer offer() {
     return inventory.offer();
+  }
+
+  @Override
+  public Publisher sign(Path jar, Path out) {
+    Signer s = signer();
+    try {
+      s.sign(jar, out);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("no such file: " + jar, e);
+    } catch (IOException e) {
+      throw new DeployException("cannot sign " + jar + " into " + out + ": " + e.getMessage(), e);
+    }
+    X509Certificate c = s.certificate();
+    return new Publisher(Signatures.fingerprint(c), Signatures.subject(c), c.getNotAfter().toInstant());
+  }
+
+  @Override
+  public String publisherCertificate() {
+    return signer().pem();
+  }
+
+  /** This node's publisher key, made and kept in the store on first use. */
+  private synchronized Signer signer() {
+    if (signer == null) {
+      byte[][] kc = store.signer().orElseGet(() -> {
+        byte[][] made = Signer.create("Warren node " + identity.name() + " " + identity.peerId());
+        store.putSigner(made[0], made[1]);
+        LOG.info("deploy: made this node's publisher key (deploy:sign)");
+        return made;
+      });
+      signer = new Signer(kc[0], kc[1]);
+    }
+    return signer;
   }
 
   @Override

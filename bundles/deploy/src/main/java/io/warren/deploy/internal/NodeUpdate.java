@@ -57,6 +57,28 @@ final class NodeUpdate {
     return new Outcome(node, changed, report.toString(), ok);
   }
 
+  /**
+   * {@link #run}, all or nothing (a feature): when a bundle fails, the ones this run changed on the
+   * node are rolled back there ({@code deploy:rollback}, the last first).
+   */
+  static Outcome runAll(Pusher pusher, Offer offer, String node, String credentials, boolean force) throws Exception {
+    Outcome o = run(pusher, offer, node, credentials, force);
+    if (o.ok() || o.changed().isEmpty()) {
+      return o;
+    }
+    StringBuilder report = new StringBuilder(o.report());
+    for (int i = o.changed().size() - 1; i >= 0; i--) {
+      String bundle = o.changed().get(i);
+      try {
+        pusher.call(node, List.of("deploy:rollback", bundle), credentials);
+        report.append("\nrolled back ").append(bundle);
+      } catch (Exception e) {
+        report.append("\nrolling back ").append(bundle).append(" failed: ").append(e.getMessage());
+      }
+    }
+    return new Outcome(node, List.of(), report.toString(), false);
+  }
+
   /** The target's answer to {@code deploy:inventory}: by bundle, its version and digest. */
   private static Map<String, String[]> held(Pusher pusher, Offer offer, String node, String credentials)
       throws Exception {
