@@ -48,6 +48,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
     "osgi.command.function=rollback"})
 public final class DeployCommands {
   private static final Duration CALL = Pusher.CALL;
+  // the flags deploy:push and deploy:update-node share (UpdateNodeCommand declares them again: Gogo reads them per method)
+  static final String NODE = "the node: a node name or a peer ID";
+  static final String CREDENTIALS = "the admin credentials of the node(s), user:password (else their standing grant)";
+  static final String ALL = "roll out to every other node this node reaches";
+  static final String NETWORK = "roll out to every other member of this network";
+  static final String CANARY = "rollouts: the node to update first, alone (else the first by name)";
+  static final String BATCH = "rollouts: nodes per wave after the canary (else rollout.batch.size)";
+  static final String MAX_FAILURES = "rollouts: percent of a wave that may fail (else rollout.max.failure.percent)";
 
   private final Deployer deployer;
   private final PeerDirectory directory;
@@ -74,21 +82,21 @@ public final class DeployCommands {
       + " verified there, installed or updated, and awaited until active, or rolled back; with --all or --network,"
       + " to every node in waves")
   public String push(
-      @Descriptor("the node: a node name or a peer ID") @Parameter(names = {"-n", "--node"},
+      @Descriptor(NODE) @Parameter(names = {"-n", "--node"},
           absentValue = "") String node,
-      @Descriptor("the admin credentials of the node(s), user:password (else their standing grant)") @Parameter(
+      @Descriptor(CREDENTIALS) @Parameter(
           names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("allow a lower version than the one installed") @Parameter(names = {"-f", "--force"},
           absentValue = "false", presentValue = "true") boolean force,
-      @Descriptor("roll out to every other node this node reaches") @Parameter(names = {"-a", "--all"},
+      @Descriptor(ALL) @Parameter(names = {"-a", "--all"},
           absentValue = "false", presentValue = "true") boolean all,
-      @Descriptor("roll out to every other member of this network") @Parameter(names = {"--network"},
+      @Descriptor(NETWORK) @Parameter(names = {"--network"},
           absentValue = "") String network,
-      @Descriptor("rollouts: the node to update first, alone (else the first by name)") @Parameter(
+      @Descriptor(CANARY) @Parameter(
           names = {"--canary"}, absentValue = "") String canary,
-      @Descriptor("rollouts: nodes per wave after the canary (else rollout.batch.size)") @Parameter(
+      @Descriptor(BATCH) @Parameter(
           names = {"--batch"}, absentValue = "0") int batch,
-      @Descriptor("rollouts: percent of a wave that may fail (else rollout.max.failure.percent)") @Parameter(
+      @Descriptor(MAX_FAILURES) @Parameter(
           names = {"--max-failures"}, absentValue = "-1") int maxFailures,
       @Descriptor("the file is a feature (features/*.json): push each bundle it names that differs there, all or"
           + " nothing") @Parameter(names = {"--feature"}, absentValue = "false", presentValue = "true") boolean feature,

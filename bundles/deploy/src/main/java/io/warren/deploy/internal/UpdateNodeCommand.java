@@ -25,21 +25,21 @@ public final class UpdateNodeCommand {
       + " publisher this node trusts and differ there (by SHA-256) are pushed; with --all or --network, every node"
       + " in waves")
   public String _main(
-      @Descriptor("the node: a node name or a peer ID") @Parameter(names = {"-n", "--node"},
+      @Descriptor(DeployCommands.NODE) @Parameter(names = {"-n", "--node"},
           absentValue = "") String node,
-      @Descriptor("the admin credentials of the node(s), user:password (else their standing grant)") @Parameter(
+      @Descriptor(DeployCommands.CREDENTIALS) @Parameter(
           names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("allow lower versions than the ones installed") @Parameter(names = {"-f", "--force"},
           absentValue = "false", presentValue = "true") boolean force,
-      @Descriptor("roll out to every other node this node reaches") @Parameter(names = {"-a", "--all"},
+      @Descriptor(DeployCommands.ALL) @Parameter(names = {"-a", "--all"},
           absentValue = "false", presentValue = "true") boolean all,
-      @Descriptor("roll out to every other member of this network") @Parameter(names = {"--network"},
+      @Descriptor(DeployCommands.NETWORK) @Parameter(names = {"--network"},
           absentValue = "") String network,
-      @Descriptor("rollouts: the node to update first, alone (else the first by name)") @Parameter(
+      @Descriptor(DeployCommands.CANARY) @Parameter(
           names = {"--canary"}, absentValue = "") String canary,
-      @Descriptor("rollouts: nodes per wave after the canary (else rollout.batch.size)") @Parameter(
+      @Descriptor(DeployCommands.BATCH) @Parameter(
           names = {"--batch"}, absentValue = "0") int batch,
-      @Descriptor("rollouts: percent of a wave that may fail (else rollout.max.failure.percent)") @Parameter(
+      @Descriptor(DeployCommands.MAX_FAILURES) @Parameter(
           names = {"--max-failures"}, absentValue = "-1") int maxFailures,
       @Descriptor("the function's name (Gogo gives it)") String function) throws Exception {
     return commands.updateNode(node, credentials, force, all, network, canary, batch, maxFailures);
