@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * back byte for byte. A rollout of 1.2.0 to the network with Q as the canary: Q takes it, R refuses it
  * (it does not trust the publisher), so the rollout stops and Q goes back: both stay on 1.1.0, and
  * {@code deploy:rollouts} says so per node. P signs a build with its own key ({@code deploy:sign}) and
- * pushes a feature naming it: refused until Q trusts P's publisher certificate, then active.
+ * pushes a feature naming it: refused until Q trusts P's publisher certificate, then active. A build
+ * that stops Q's libp2p bundle is undone by Q's own health check (it cannot reach P after the update).
  */
 class DeployRolloutTest {
   private static final Duration SYNC = Duration.ofSeconds(60);
@@ -60,7 +61,8 @@ class DeployRolloutTest {
     try (ServerSocket echo = EchoServer.start(); Network net = new Network(dir, "rollnet:NetPass")) {
       NodeProcess r = net.member("r", "io.warren.deploy", "");
       NodeProcess p = net.member("p", "io.warren.libp2p", "listen.addresses =\n");
-      NodeProcess q = net.member("q", "io.warren.libp2p", "listen.addresses =\n");
+      NodeProcess q = net.member("q", Map.of("io.warren.libp2p", "listen.addresses =\n", "io.warren.deploy",
+          "health.check.seconds = 8\n"));
       String pId = p.banner("peer ID");
       String qId = q.banner("peer ID");
       p.awaitClient(SYNC, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"), "net:nodes");
@@ -150,6 +152,26 @@ class DeployRolloutTest {
       assertTrue(pushed.out().contains(BUNDLE + " 1.1.0 -> 1.3.0: " + BUNDLE + " 1.3.0 ACTIVE: updated from 1.1.0"),
           pushed.toString());
       assertHello(q, "1.3.0");
+      // a build that stops Q's libp2p while it is active: Q cannot reach P after the update, so it goes back
+      Path cutsOff = Jars.sign(Jars.rewrite(example, jars.resolve("1.4.0-plain.jar"), Map.of("Bundle-Version", "1.4.0",
+          "Hello-Stop-Bundle", "io.warren.libp2p"), Map.of()), jars.resolve("1.4.0.jar"), publisher);
+      Result cut = p.client("deploy:push", "--node", "q", cutsOff.toString());
+      assertNotEquals(0, cut.exit(), cut.toString());
+      try {
+        // the check's time, then going back and libp2p starting again, on a loaded machine
+        Await.until(SYNC.multipliedBy(2),
+            () -> q.client("deploy:history").out().contains("this node lost its overlay connectivity"
+                + " after the update"),
+            "Q to notice it cannot reach P and go back");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + cut + "\n--- q's history:\n" + q.client("deploy:history")
+            .out() + "\n--- q:\n" + NodeProcess.tail(q.err()), e);
+      }
+      assertTrue(q.client("deploy:history").out().contains("rolled back to 1.3.0, active again"), q.client(
+          "deploy:history").out());
+      assertHello(q, "1.3.0");
+      p.awaitClient(SYNC, o -> o.exit() == 0 && o.out().contains("example plugin 1.3.0"), "net:exec", "q",
+          "hello:hello");
       System.out.printf("update-node:%n%s%nrollout:%n%s%nfeature:%n%s%n", update.out(), rollout.err(), pushed.out());
     }
   }

@@ -3,6 +3,7 @@ package io.warren.deploy.internal;
 import io.netty.channel.Channel;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
+import io.warren.api.PeerRef;
 import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
@@ -64,6 +65,10 @@ public final class DeployService implements Deployer, StreamHandler {
     @AttributeDefinition(description = "Seconds an upload may take, from its stream opening to its last byte")
     int upload_timeout_seconds() default 120;
 
+    @AttributeDefinition(description = "Seconds a node has after an update to open a stream to the node that pushed"
+        + " it (the health check); when it cannot, it goes back to the version before. 0: no check")
+    int health_check_seconds() default 20;
+
     @AttributeDefinition(description = "Rollouts (--all, --network): nodes updated at once in each wave after the"
         + " canary (deploy:push --batch overrides it)")
     int rollout_batch_size() default 5;
@@ -74,18 +79,22 @@ public final class DeployService implements Deployer, StreamHandler {
   }
 
   /** The configuration, checked. */
-  record Settings(long maxBytes, Duration activation, Duration upload) {
+  record Settings(long maxBytes, Duration activation, Duration upload, Duration health) {
     static Settings of(Config c) {
       if (c.max_artifact_bytes() < 1 || c.max_artifact_bytes() > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("max.artifact.bytes must be 1-" + (Integer.MAX_VALUE - 8) + ", got "
             + c.max_artifact_bytes());
+      }
+      if (c.health_check_seconds() < 0) {
+        throw new IllegalArgumentException("health.check.seconds must be 0 (no check) or more, got "
+            + c.health_check_seconds());
       }
       if (c.activation_timeout_seconds() < 1 || c.upload_timeout_seconds() < 1) {
         throw new IllegalArgumentException("activation.timeout.seconds and upload.timeout.seconds must be"
             + " at least 1");
       }
       return new Settings(c.max_artifact_bytes(), Duration.ofSeconds(c.activation_timeout_seconds()),
-          Duration.ofSeconds(c.upload_timeout_seconds()));
+          Duration.ofSeconds(c.upload_timeout_seconds()), Duration.ofSeconds(c.health_check_seconds()));
     }
   }
 
@@ -107,7 +116,8 @@ public final class DeployService implements Deployer, StreamHandler {
     this.settings = Settings.of(config);
     this.store = new DeployStore(store);
     this.deployments = new Deployments(this.store, new Installer(context, scr),
-        context.getDataFile("incoming").toPath(), settings.activation());
+        context.getDataFile("incoming").toPath(), settings.activation(), settings.health().isZero() ? null
+            : pusher -> Health.check(directory, pusher, settings.health()));
     this.inventory = new Inventory(context, this.store, deployments);
     this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(Uploads.MAX),
         r -> new Thread(r, "warren-deploy"));
@@ -239,7 +249,7 @@ public final class DeployService implements Deployer, StreamHandler {
     // who pushed, for the history: the node's name where the network knows one, and always its peer ID
     String by = directory.nameOf(stream.peer()).map(n -> n + " (" + peer + ")").orElse(peer);
     UploadReader reader = new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> deploy(u,
-        bytes, by));
+        bytes, by, stream.peer()));
     Channel c = stream.channel();
     c.pipeline().addLast(reader);
     c.eventLoop().schedule(() -> {
@@ -251,12 +261,12 @@ public final class DeployService implements Deployer, StreamHandler {
     c.config().setAutoRead(true);
   }
 
-  private CompletionStage<String> deploy(Upload u, byte[] content, String by) {
+  private CompletionStage<String> deploy(Upload u, byte[] content, String by, PeerRef pusher) {
     CompletableFuture<String> done = new CompletableFuture<>();
     try {
       worker.execute(() -> {
         try {
-          done.complete(deployments.deploy(content, by, u.force()));
+          done.complete(deployments.deploy(content, by, u.force(), pusher));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           done.completeExceptionally(new DeployException("interrupted: the node is stopping", e));

@@ -1,5 +1,6 @@
 package io.warren.deploy.internal;
 
+import io.warren.api.PeerRef;
 import io.warren.deploy.DeployException;
 import io.warren.deploy.internal.DeployStore.Artifact;
 import io.warren.deploy.internal.DeployStore.Kept;
@@ -35,12 +36,20 @@ final class Deployments {
   private final Path incoming;
   private final Duration activation;
   private final ReentrantLock one = new ReentrantLock();
+  private final HealthCheck health;
 
-  Deployments(DeployStore store, Installer installer, Path incoming, Duration activation) {
+  /** After an update: whether this node still reaches the pusher (empty), else why not. */
+  interface HealthCheck {
+    Optional<String> check(PeerRef pusher) throws InterruptedException;
+  }
+
+  /** {@code health}: the check after each update, or null for none. */
+  Deployments(DeployStore store, Installer installer, Path incoming, Duration activation, HealthCheck health) {
     this.store = store;
     this.installer = installer;
     this.incoming = incoming;
     this.activation = activation;
+    this.health = health;
   }
 
   static String sha256(byte[] content) {
@@ -51,8 +60,11 @@ final class Deployments {
     }
   }
 
-  /** Deploys {@code content}, pushed by {@code by}; answers the report, or throws why it did not hold. */
-  String deploy(byte[] content, String by, boolean force) throws InterruptedException {
+  /**
+   * Deploys {@code content}, pushed by {@code by} from {@code pusher} (null: no health check);
+   * answers the report, or throws why it did not hold.
+   */
+  String deploy(byte[] content, String by, boolean force, PeerRef pusher) throws InterruptedException {
     if (!one.tryLock()) {
       throw new DeployException("refused: another deployment is in progress on this node");
     }
@@ -91,6 +103,13 @@ final class Deployments {
       try {
         Bundle b = apply(bundle, content, existing);
         installer.startAndAwait(b, activation);
+        if (health != null && pusher != null) {
+          Optional<String> lost = health.check(pusher);
+          if (lost.isPresent()) {
+            throw new DeployException("this node lost its overlay connectivity after the update (no stream to the"
+                + " pushing node: " + lost.get() + ")");
+          }
+        }
         store.keep(bundle, digest, before.map(Artifact::digest).orElse(null));
         String result = from.map(f -> "updated from " + f).orElse("installed")
             + ", active in " + (System.nanoTime() - start) / 1_000_000 + " ms";
