@@ -2,6 +2,7 @@ package io.warren.deploy.internal;
 
 import io.netty.channel.Channel;
 import io.warren.api.NodeIdentity;
+import io.warren.api.NodeProperties;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.Store;
@@ -117,7 +118,8 @@ public final class DeployService implements Deployer, StreamHandler {
     this.store = new DeployStore(store);
     this.deployments = new Deployments(this.store, new Installer(context, scr),
         context.getDataFile("incoming").toPath(), settings.activation(), settings.health().isZero() ? null
-            : pusher -> Health.check(directory, pusher, settings.health()));
+            : pusher -> Health.check(directory, pusher, settings.health()),
+        journal(context));
     this.inventory = new Inventory(context, this.store, deployments);
     this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(Uploads.MAX),
         r -> new Thread(r, "warren-deploy"));
@@ -130,6 +132,15 @@ public final class DeployService implements Deployer, StreamHandler {
         LOG.error("deploy: finishing an interrupted update failed", e);
       }
     });
+  }
+
+  /**
+   * Where updates in progress are marked: the node's data directory (not the bundle cache, which
+   * the launcher may drop and rebuild after a crash).
+   */
+  private static Path journal(BundleContext context) {
+    String data = context.getProperty(NodeProperties.DATA_DIR);
+    return data == null ? context.getDataFile("updating").toPath() : Path.of(data, "deploy", "updating");
   }
 
   @Deactivate

@@ -37,19 +37,22 @@ final class Deployments {
   private final Duration activation;
   private final ReentrantLock one = new ReentrantLock();
   private final HealthCheck health;
+  private final Journal journal;
 
   /** After an update: whether this node still reaches the pusher (empty), else why not. */
   interface HealthCheck {
     Optional<String> check(PeerRef pusher) throws InterruptedException;
   }
 
-  /** {@code health}: the check after each update, or null for none. */
-  Deployments(DeployStore store, Installer installer, Path incoming, Duration activation, HealthCheck health) {
+  /** {@code health}: the check after each update, or null for none; {@code journal}: where updates are marked. */
+  Deployments(DeployStore store, Installer installer, Path incoming, Duration activation, HealthCheck health,
+      Path journal) {
     this.store = store;
     this.installer = installer;
     this.incoming = incoming;
     this.activation = activation;
     this.health = health;
+    this.journal = new Journal(journal);
   }
 
   static String sha256(byte[] content) {
@@ -97,6 +100,12 @@ final class Deployments {
           : store.kept(bundle).filter(k -> k.current().equals(before.get().digest())).flatMap(Kept::previous)
               .orElse(null);
       store.begin(new Pending(bundle, digest, before.map(Artifact::digest).orElse(null), earlier));
+      try {
+        journal.begin(bundle, digest, v.version().toString(), before.orElse(null), earlier);
+      } catch (IOException e) {
+        store.forget(bundle);
+        throw refused(bundle, v.version(), digest, by, "refused: cannot write the update's journal: " + e);
+      }
       LOG.info("deploy: {} {} from {}: {}", bundle, v.version(), by, from.map(f -> "updating from " + f)
           .orElse("installing"));
       long start = System.nanoTime();
@@ -111,6 +120,7 @@ final class Deployments {
           }
         }
         store.keep(bundle, digest, before.map(Artifact::digest).orElse(null));
+        ended(bundle);
         String result = from.map(f -> "updated from " + f).orElse("installed")
             + ", active in " + (System.nanoTime() - start) / 1_000_000 + " ms";
         store.record(bundle, v.version().toString(), digest, by, result);
@@ -180,7 +190,25 @@ final class Deployments {
   void recover() throws InterruptedException {
     one.lock();
     try {
+      java.util.Set<String> done = new java.util.HashSet<>();
+      for (Journal.Entry e : journalEntries()) {
+        Optional<Artifact> before = e.beforeContent().map(c -> new Artifact(e.before(), e.bundle(), e.beforeVersion(),
+            c)).or(() -> Optional.ofNullable(e.before()).flatMap(store::artifact));
+        before.ifPresent(store::putArtifact);
+        String back = e.before() != null && before.isEmpty()
+            ? "the version before is not kept; left as the framework has it"
+            : goBack(e.bundle(), before, e.earlier(), "interrupted");
+        store.record(e.bundle(), e.version(), e.digest(),
+            "node start", "interrupted update (the node stopped during it); " + back);
+        LOG.warn("deploy: the update of {} was interrupted by a stop; {}", e.bundle(), back);
+        ended(e.bundle());
+        done.add(e.bundle());
+      }
       for (Pending p : store.pending()) {
+        if (done.contains(p.bundle())) {
+          store.forget(p.bundle());
+          continue;
+        }
         String to = store.artifact(p.digest()).map(Artifact::version).orElse("?");
         String back = goBack(p.bundle(), Optional.ofNullable(p.before()).flatMap(store::artifact), p.earlier(),
             "interrupted");
@@ -190,6 +218,24 @@ final class Deployments {
       }
     } finally {
       one.unlock();
+    }
+  }
+
+  private java.util.List<Journal.Entry> journalEntries() {
+    try {
+      return journal.entries();
+    } catch (IOException e) {
+      LOG.error("deploy: the update journal cannot be read", e);
+      return java.util.List.of();
+    }
+  }
+
+  /** Ends the journal's record of an update of {@code bundle}. */
+  private void ended(String bundle) {
+    try {
+      journal.end(bundle);
+    } catch (IOException e) {
+      LOG.error("deploy: cannot remove the journal of {}'s update", bundle, e);
     }
   }
 
@@ -265,6 +311,7 @@ final class Deployments {
           installer.refresh(java.util.List.of(now.get()), activation);
         }
         store.forget(bundle);
+        ended(bundle);
         return "uninstalled";
       } catch (BundleException | RuntimeException e) {
         return "uninstalling it failed too: " + e.getMessage();
@@ -282,6 +329,7 @@ final class Deployments {
       }
       installer.startAndAwait(b, activation);
       store.keep(bundle, a.digest(), earlier);
+      ended(bundle);
       return "rolled back to " + a.version() + ", active again";
     } catch (BundleException | RuntimeException e) {
       LOG.error("deploy: {}: rolling back to {} after '{}' failed too", bundle, a.version(), why, e);
