@@ -127,6 +127,11 @@ class DeployTest {
           assertTrue(history.contains(x), x + " in\n" + history);
         }
 
+        System.out.printf("deploy figures (direct, loopback; deploy:push until it reports ACTIVE, a warren client"
+            + " process included, which takes %d ms for deploy:trust list): ~100 KB %d ms (on the target, update to"
+            + " active %s ms), ~5 MB %d ms (%s ms); a broken bundle pushed, rolled back and reported in %d ms%n",
+            client, small.millis(), small.there(), large.millis(), large.there(), rollback);
+
         // kill -9 in the middle of an update (the new version's component takes 5 s to activate): Q starts
         // again on the version before, and says so
         Process push = new ProcessBuilder(p.clientCommand("deploy:push", "--node", "q", "--credentials",
@@ -158,10 +163,6 @@ class DeployTest {
           assertTrue(again.client("deploy:trust", "list").out().contains("no trusted publishers"));
           assertRefused(p, again, v110, "a publisher this node does not trust", "0.9.0");
         }
-        System.out.printf("deploy figures (direct, loopback; deploy:push until it reports ACTIVE, a warren client"
-            + " process included, which takes %d ms for deploy:trust list): ~100 KB %d ms (on the target, update to"
-            + " active %s ms), ~5 MB %d ms (%s ms); a broken bundle pushed, rolled back and reported in %d ms%n",
-            client, small.millis(), small.there(), large.millis(), large.there(), rollback);
       }
     }
   }

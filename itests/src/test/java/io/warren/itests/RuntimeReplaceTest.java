@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.testing.Await;
+import io.warren.testing.EchoServer;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,40 +79,6 @@ class RuntimeReplaceTest {
     }
   }
 
-  /** An echo service on loopback: what a client sends comes back. */
-  private static ServerSocket echoServer() throws Exception {
-    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          new Thread(() -> {
-            try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-              in.transferTo(out);
-            } catch (Exception e) {
-              // the client went away
-            }
-          }).start();
-        } catch (Exception e) {
-          return;
-        }
-      }
-    });
-    t.setDaemon(true);
-    t.start();
-    return server;
-  }
-
-  private static boolean echoes(int port) throws Exception {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.setSoTimeout(10_000);
-      byte[] msg = "through the rule".getBytes(StandardCharsets.US_ASCII);
-      s.getOutputStream().write(msg);
-      s.shutdownOutput();
-      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).equals("through the rule");
-    }
-  }
-
   /** {@code p2p:peers}' line for {@code peerId}: peer, address (with the remote port), direction. */
   private static Optional<String> connection(NodeProcess node, String peerId) throws Exception {
     for (String line : node.client("p2p:peers").out().split("\n")) {
@@ -130,7 +92,7 @@ class RuntimeReplaceTest {
 
   @Test
   void libp2pConnectionsStayUpWhileTheProxyBundleIsUpdated() throws Exception {
-    try (ServerSocket service = echoServer();
+    try (ServerSocket service = EchoServer.start();
         NodeProcess p = NodeProcess.startMember(NodeProcess.installation(dir.resolve("p"), "p"), dir.resolve("p/data"),
             "mynet:NetPass", "admin:PAdmin", null)) {
       String pId = p.banner("peer ID");
@@ -146,14 +108,14 @@ class RuntimeReplaceTest {
         Result ingress = q.client("proxy:add", "--direction", "ingress", "--origin", pId + ":" + port, "--port",
             String.valueOf(service.getLocalPort()));
         assertEquals(0, ingress.exit(), ingress.toString());
-        Await.until(WAIT, () -> echoes(port), "the rule to carry bytes");
+        Await.until(WAIT, () -> EchoServer.echoes(port), "the rule to carry bytes");
         String before = connection(p, qId).orElseThrow(() -> new AssertionError("no connection to q"));
 
         String proxy = bundleId(p, "io.warren.proxy");
         Result update = p.client("felix:update", proxy);
         assertEquals(0, update.exit(), update.toString());
         Await.until(WAIT, () -> bundleState(p, "io.warren.proxy").equals("Active"), "the proxy bundle to restart");
-        Await.until(WAIT, () -> echoes(port), "the stored rule to carry bytes again after the update");
+        Await.until(WAIT, () -> EchoServer.echoes(port), "the stored rule to carry bytes again after the update");
         assertEquals(before, connection(p, qId).orElse("(none)"),
             "the libp2p connection to q is the same one (same address and direction) after the update");
         assertTrue(p.alive() && q.alive());

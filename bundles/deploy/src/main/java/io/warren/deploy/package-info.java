@@ -1,6 +1,6 @@
 /** Signed bundle pushes: the publishers a node trusts, what it installed, and going back. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.warren.deploy;
 
 import org.osgi.annotation.bundle.Export;

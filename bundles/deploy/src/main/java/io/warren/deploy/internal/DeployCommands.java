@@ -1,10 +1,12 @@
 package io.warren.deploy.internal;
 
 import io.warren.api.Json;
+import io.warren.api.NetworkMembers;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.RemoteAdmin;
+import io.warren.api.Store;
 import io.warren.deploy.DeployException;
 import io.warren.deploy.Deployer;
 import io.warren.deploy.Deployer.Change;
@@ -39,75 +41,227 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * authorisation), then sends the artifact on a {@value DeployService#PROTOCOL} stream and prints the
  * target's report.
  */
-@Component(service = DeployCommands.class, property = {
+@Component(service = DeployCommands.class, configurationPid = "io.warren.deploy", property = {
     "osgi.command.scope=deploy",
     "osgi.command.function=push",
     "osgi.command.function=receive",
+    "osgi.command.function=inventory",
+    "osgi.command.function=rollouts",
+    "osgi.command.function=sign",
+    "osgi.command.function=publisher",
     "osgi.command.function=trust",
     "osgi.command.function=history",
     "osgi.command.function=rollback"})
 public final class DeployCommands {
-  private static final Duration CALL = Duration.ofSeconds(30);
-  private static final Duration ANSWER = Duration.ofMinutes(5);
+  private static final Duration CALL = Pusher.CALL;
+  // the flags deploy:push and deploy:update-node share (UpdateNodeCommand declares them again: Gogo reads them per method)
+  static final String NODE = "the node: a node name or a peer ID";
+  static final String CREDENTIALS = "the admin credentials of the node(s), user:password (else their standing grant)";
+  static final String ALL = "roll out to every other node this node reaches";
+  static final String NETWORK = "roll out to every other member of this network";
+  static final String CANARY = "rollouts: the node to update first, alone (else the first by name)";
+  static final String BATCH = "rollouts: nodes per wave after the canary (else rollout.batch.size)";
+  static final String MAX_FAILURES = "rollouts: percent of a wave that may fail (else rollout.max.failure.percent)";
 
   private final Deployer deployer;
   private final PeerDirectory directory;
   private final NodeIdentity identity;
+  private final RolloutStore rollouts;
+  private final Rollouts.Plan plan;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC) private volatile NetworkMembers members;
 
   @Activate
   public DeployCommands(@Reference Deployer deployer, @Reference PeerDirectory directory,
-      @Reference NodeIdentity identity) {
+      @Reference NodeIdentity identity, @Reference Store store, DeployService.Config config) {
     this.deployer = deployer;
     this.directory = directory;
     this.identity = identity;
+    this.rollouts = new RolloutStore(store);
+    this.plan = new Rollouts.Plan(config.rollout_batch_size(), config.rollout_max_failure_percent());
   }
 
   @Descriptor("Pushes a signed bundle to another node of the network (needs its admin authorisation): it is"
-      + " verified there, installed or updated, and awaited until active, or rolled back")
+      + " verified there, installed or updated, and awaited until active, or rolled back; with --all or --network,"
+      + " to every node in waves")
   public String push(
-      @Descriptor("the node: a node name or a peer ID") @Parameter(names = {"-n", "--node"},
+      @Descriptor(NODE) @Parameter(names = {"-n", "--node"},
           absentValue = "") String node,
-      @Descriptor("that node's admin credentials, user:password (else its standing grant)") @Parameter(
+      @Descriptor(CREDENTIALS) @Parameter(
           names = {"-c", "--credentials"}, absentValue = "") String credentials,
       @Descriptor("allow a lower version than the one installed") @Parameter(names = {"-f", "--force"},
           absentValue = "false", presentValue = "true") boolean force,
-      @Descriptor("the bundle jar, signed by a publisher the node trusts") String jar) throws Exception {
-    if (node.isEmpty()) {
-      throw new IllegalArgumentException("deploy:push needs --node <name or peer ID>");
+      @Descriptor(ALL) @Parameter(names = {"-a", "--all"},
+          absentValue = "false", presentValue = "true") boolean all,
+      @Descriptor(NETWORK) @Parameter(names = {"--network"},
+          absentValue = "") String network,
+      @Descriptor(CANARY) @Parameter(
+          names = {"--canary"}, absentValue = "") String canary,
+      @Descriptor(BATCH) @Parameter(
+          names = {"--batch"}, absentValue = "0") int batch,
+      @Descriptor(MAX_FAILURES) @Parameter(
+          names = {"--max-failures"}, absentValue = "-1") int maxFailures,
+      @Descriptor("the file is a feature (features/*.json): push each bundle it names that differs there, all or"
+          + " nothing") @Parameter(names = {"--feature"}, absentValue = "false", presentValue = "true") boolean feature,
+      @Descriptor("--feature: where its bundles are, in Maven layout (else the system/ beside the feature's folder)") @Parameter(
+          names = {"--system"}, absentValue = "") String system,
+      @Descriptor("the bundle jar, signed by a publisher the node trusts (or, with --feature, the feature file)") String jar)
+      throws Exception {
+    Pusher pusher = pusher();
+    List<String> nodes = targets(node, all, network);
+    if (feature) {
+      Path file = Path.of(jar).toAbsolutePath();
+      Deployer.Offer offer = FeatureFile.read(file, system.isEmpty() ? file.getParent().resolveSibling("system")
+          : Path.of(system));
+      if (nodes.size() == 1 && !all && network.isEmpty()) {
+        NodeUpdate.Outcome o = NodeUpdate.runAll(pusher, offer, node, credentials, force);
+        if (!o.ok()) {
+          throw new DeployException(node + ": " + o.report());
+        }
+        return node + ": " + o.report();
+      }
+      return rollout(pusher, "feature " + file.getFileName() + " (" + offer.signed().size() + " bundles)", nodes,
+          canary, batch, maxFailures, credentials, n -> NodeUpdate.runAll(pusher, offer, n, credentials, force));
     }
-    byte[] content;
+    byte[] content = read(jar);
+    if (nodes.size() == 1 && !all && network.isEmpty()) {
+      return node + ": " + failing(node, () -> pusher.push(node, content, credentials, force));
+    }
+    return rollout(pusher, "push " + Path.of(jar).getFileName() + " (sha256:" + Deployments.sha256(content)
+        .substring(0, 16) + ")", nodes, canary, batch, maxFailures, credentials, n -> {
+          String r = pusher.push(n, content, credentials, force);
+          return new NodeUpdate.Outcome(n, Pusher.changed(r) ? List.of(r.split(" ", 2)[0]) : List.of(), r, true);
+        });
+  }
+
+  /** {@code deploy:update-node} (a function name Java cannot spell, so {@link UpdateNodeCommand} calls this). */
+  String updateNode(String node, String credentials, boolean force, boolean all, String network, String canary,
+      int batch, int maxFailures) throws Exception {
+    Pusher pusher = pusher();
+    List<String> nodes = targets(node, all, network);
+    Deployer.Offer offer = deployer.offer();
+    if (nodes.size() == 1 && !all && network.isEmpty()) {
+      NodeUpdate.Outcome o = NodeUpdate.run(pusher, offer, node, credentials, force);
+      if (!o.ok()) {
+        throw new DeployException(node + ": " + o.report());
+      }
+      return node + ": " + o.report();
+    }
+    return rollout(pusher, "update-node to this node's versions of " + offer.signed().size() + " signed bundle(s)",
+        nodes, canary, batch, maxFailures, credentials, n -> NodeUpdate.run(pusher, offer, n, credentials, force));
+  }
+
+  @Descriptor("For deploy:update-node: each named bundle this node runs, with its version and its jar's SHA-256")
+  public String inventory(@Descriptor("bundles' symbolic names") String... bundles) {
+    StringBuilder b = new StringBuilder();
+    for (Deployer.Held h : deployer.held(List.of(bundles))) {
+      b.append(h.bundle()).append(' ').append(h.version()).append(' ').append(h.digest()).append('\n');
+    }
+    return b.toString().stripTrailing();
+  }
+
+  @Descriptor("Signs a jar with this node's own publisher key (made on first use), as jarsigner does; nodes that"
+      + " trust this node's publisher certificate (deploy:publisher) accept it")
+  public String sign(@Descriptor("the jar to sign") String jar,
+      @Descriptor("where to write the signed jar") String out) {
+    Deployer.Publisher p = deployer.sign(Path.of(jar), Path.of(out));
+    return "signed " + out + " as " + p.subject() + "\nfingerprint " + p.fingerprint();
+  }
+
+  @Descriptor("Writes this node's publisher certificate (PEM) to a file, for deploy:trust add on the nodes that"
+      + " should accept what deploy:sign signs here")
+  public String publisher(@Descriptor("the file to write") String file) throws IOException {
+    Files.writeString(Path.of(file), deployer.publisherCertificate());
+    return "wrote " + file;
+  }
+
+  @Descriptor("The rollouts this node ran, newest first, with each node's wave and state")
+  public String rollouts() {
+    List<RolloutStore.Rollout> all = rollouts.rollouts(10);
+    if (all.isEmpty()) {
+      return "no rollouts from this node yet";
+    }
+    StringBuilder b = new StringBuilder();
+    for (RolloutStore.Rollout r : all) {
+      b.append(String.format("rollout %d %s %s: %s%s%n", r.id(), r.started(), r.state(), r.what(),
+          r.detail().isEmpty() ? "" : " (" + r.detail() + ")"));
+      for (RolloutStore.Target t : r.targets()) {
+        b.append(String.format("  wave %d %-20s %-12s %s%n", t.wave(), t.node(), t.state(),
+            t.detail().lines().findFirst().orElse("")));
+      }
+    }
+    return b.toString().stripTrailing();
+  }
+
+  private String rollout(Pusher pusher, String what, List<String> nodes, String canary, int batch, int maxFailures,
+      String credentials, Rollouts.Step step) throws InterruptedException {
+    Rollouts.Plan p = new Rollouts.Plan(batch > 0 ? batch : plan.batchSize(), maxFailures >= 0 ? maxFailures
+        : plan.maxFailurePercent());
+    String first = canary.isEmpty() ? "" : name(directory.resolve(canary));
+    String summary = new Rollouts(rollouts, pusher).run(what, Rollouts.waves(nodes, first, p.batchSize()), p, step,
+        credentials);
+    if (!summary.endsWith("done")) {
+      throw new DeployException(summary);
+    }
+    return summary;
+  }
+
+  /** The nodes a command addresses: {@code node}, or every other node ({@code all}), or the network's members. */
+  private List<String> targets(String node, boolean all, String network) {
+    int given = (node.isEmpty() ? 0 : 1) + (all ? 1 : 0) + (network.isEmpty() ? 0 : 1);
+    if (given != 1) {
+      throw new IllegalArgumentException("give one of --node <name or peer ID>, --all, --network <network>");
+    }
+    if (!node.isEmpty()) {
+      return List.of(node);
+    }
+    List<PeerRef> peers;
+    if (all) {
+      peers = remote().nodes().stream().map(directory::resolve).toList();
+    } else {
+      NetworkMembers m = members;
+      if (m == null || m.network().isEmpty()) {
+        throw new IllegalStateException("this node is in no network");
+      }
+      if (!m.network().get().equals(network)) {
+        throw new IllegalArgumentException("this node is a member of " + m.network().get() + ", not " + network);
+      }
+      peers = m.peers();
+    }
+    List<String> names = new ArrayList<>();
+    peers.forEach(p -> names.add(name(p)));
+    names.sort(null);
+    if (names.isEmpty()) {
+      throw new IllegalStateException("no other nodes to roll out to");
+    }
+    return names;
+  }
+
+  private String name(PeerRef p) {
+    return directory.nameOf(p).orElse(p.id());
+  }
+
+  private Pusher pusher() {
+    return new Pusher(directory, identity, remote());
+  }
+
+  /** Runs {@code push}, prefixing its failure with the node. */
+  private static String failing(String node, java.util.concurrent.Callable<String> push) throws Exception {
     try {
-      content = Files.readAllBytes(Path.of(jar));
+      return push.call();
+    } catch (DeployException e) {
+      throw new DeployException(node + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] read(String file) throws IOException {
+    try {
+      return Files.readAllBytes(Path.of(file));
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("no such file: " + jar, e);
-    }
-    PeerRef peer = directory.resolve(node);
-    if (peer.id().equals(identity.peerId())) {
-      throw new IllegalArgumentException(node + " is this node");
-    }
-    List<String> call = new ArrayList<>(List.of("deploy:receive"));
-    if (force) {
-      call.add("--force");
-    }
-    call.addAll(List.of(identity.peerId(), Long.toString(content.length), Deployments.sha256(content)));
-    String answer = remote().runAndWait(peer.id(), call, credentials, CALL);
-    String[] lines = answer.strip().split("\n");
-    String token = lines[lines.length - 1].strip();
-    if (!token.matches("[0-9a-f]{32}")) {
-      throw new IllegalStateException(node + " answered no upload token: " + answer);
-    }
-    try {
-      return node + ": " + Push.send(directory, peer, token, content).toCompletableFuture()
-          .get(ANSWER.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException x && x.getCause() != null
-          ? x.getCause() : e.getCause();
-      throw new DeployException(node + ": " + c.getMessage(), c);
-    } catch (TimeoutException e) {
-      throw new TimeoutException(node + " did not report within " + ANSWER.toMinutes() + " min");
+      throw new IllegalArgumentException("no such file: " + file, e);
     }
   }
 

@@ -1,13 +1,19 @@
 package io.warren.deploy.internal;
 
 import io.netty.channel.Channel;
+import io.warren.api.NodeIdentity;
+import io.warren.api.NodeProperties;
 import io.warren.api.PeerDirectory;
+import io.warren.api.PeerRef;
 import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
 import io.warren.deploy.DeployException;
 import io.warren.deploy.Deployer;
 import io.warren.deploy.internal.Uploads.Upload;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -59,21 +65,37 @@ public final class DeployService implements Deployer, StreamHandler {
 
     @AttributeDefinition(description = "Seconds an upload may take, from its stream opening to its last byte")
     int upload_timeout_seconds() default 120;
+
+    @AttributeDefinition(description = "Seconds a node has after an update to open a stream to the node that pushed"
+        + " it (the health check); when it cannot, it goes back to the version before. 0: no check")
+    int health_check_seconds() default 20;
+
+    @AttributeDefinition(description = "Rollouts (--all, --network): nodes updated at once in each wave after the"
+        + " canary (deploy:push --batch overrides it)")
+    int rollout_batch_size() default 5;
+
+    @AttributeDefinition(description = "Rollouts: the share of a wave, in percent, that may fail before the rollout"
+        + " stops and rolls back what it changed (deploy:push --max-failures overrides it)")
+    int rollout_max_failure_percent() default 0;
   }
 
   /** The configuration, checked. */
-  record Settings(long maxBytes, Duration activation, Duration upload) {
+  record Settings(long maxBytes, Duration activation, Duration upload, Duration health) {
     static Settings of(Config c) {
       if (c.max_artifact_bytes() < 1 || c.max_artifact_bytes() > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("max.artifact.bytes must be 1-" + (Integer.MAX_VALUE - 8) + ", got "
             + c.max_artifact_bytes());
+      }
+      if (c.health_check_seconds() < 0) {
+        throw new IllegalArgumentException("health.check.seconds must be 0 (no check) or more, got "
+            + c.health_check_seconds());
       }
       if (c.activation_timeout_seconds() < 1 || c.upload_timeout_seconds() < 1) {
         throw new IllegalArgumentException("activation.timeout.seconds and upload.timeout.seconds must be"
             + " at least 1");
       }
       return new Settings(c.max_artifact_bytes(), Duration.ofSeconds(c.activation_timeout_seconds()),
-          Duration.ofSeconds(c.upload_timeout_seconds()));
+          Duration.ofSeconds(c.upload_timeout_seconds()), Duration.ofSeconds(c.health_check_seconds()));
     }
   }
 
@@ -83,15 +105,22 @@ public final class DeployService implements Deployer, StreamHandler {
   private final Uploads uploads = new Uploads(Clock.systemUTC());
   private final ExecutorService worker;
   private final PeerDirectory directory;
+  private final Inventory inventory;
+  private final NodeIdentity identity;
+  private Signer signer;
 
   @Activate
   public DeployService(BundleContext context, Config config, @Reference Store store,
-      @Reference ServiceComponentRuntime scr, @Reference PeerDirectory directory) {
+      @Reference ServiceComponentRuntime scr, @Reference PeerDirectory directory, @Reference NodeIdentity identity) {
     this.directory = directory;
+    this.identity = identity;
     this.settings = Settings.of(config);
     this.store = new DeployStore(store);
     this.deployments = new Deployments(this.store, new Installer(context, scr),
-        context.getDataFile("incoming").toPath(), settings.activation());
+        context.getDataFile("incoming").toPath(), settings.activation(), settings.health().isZero() ? null
+            : pusher -> Health.check(directory, pusher, settings.health()),
+        journal(context));
+    this.inventory = new Inventory(context, this.store, deployments);
     this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(Uploads.MAX),
         r -> new Thread(r, "warren-deploy"));
     worker.execute(() -> {
@@ -103,6 +132,15 @@ public final class DeployService implements Deployer, StreamHandler {
         LOG.error("deploy: finishing an interrupted update failed", e);
       }
     });
+  }
+
+  /**
+   * Where updates in progress are marked: the node's data directory (not the bundle cache, which
+   * the launcher may drop and rebuild after a crash).
+   */
+  private static Path journal(BundleContext context) {
+    String data = context.getProperty(NodeProperties.DATA_DIR);
+    return data == null ? context.getDataFile("updating").toPath() : Path.of(data, "deploy", "updating");
   }
 
   @Deactivate
@@ -168,6 +206,49 @@ public final class DeployService implements Deployer, StreamHandler {
   }
 
   @Override
+  public List<Held> held(List<String> bundles) {
+    return inventory.held(bundles);
+  }
+
+  @Override
+  public Offer offer() {
+    return inventory.offer();
+  }
+
+  @Override
+  public Publisher sign(Path jar, Path out) {
+    Signer s = signer();
+    try {
+      s.sign(jar, out);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("no such file: " + jar, e);
+    } catch (IOException e) {
+      throw new DeployException("cannot sign " + jar + " into " + out + ": " + e.getMessage(), e);
+    }
+    X509Certificate c = s.certificate();
+    return new Publisher(Signatures.fingerprint(c), Signatures.subject(c), c.getNotAfter().toInstant());
+  }
+
+  @Override
+  public String publisherCertificate() {
+    return signer().pem();
+  }
+
+  /** This node's publisher key, made and kept in the store on first use. */
+  private synchronized Signer signer() {
+    if (signer == null) {
+      byte[][] kc = store.signer().orElseGet(() -> {
+        byte[][] made = Signer.create("Warren node " + identity.name() + " " + identity.peerId());
+        store.putSigner(made[0], made[1]);
+        LOG.info("deploy: made this node's publisher key (deploy:sign)");
+        return made;
+      });
+      signer = new Signer(kc[0], kc[1]);
+    }
+    return signer;
+  }
+
+  @Override
   public List<Change> history(int limit) {
     return store.history(limit);
   }
@@ -179,7 +260,7 @@ public final class DeployService implements Deployer, StreamHandler {
     // who pushed, for the history: the node's name where the network knows one, and always its peer ID
     String by = directory.nameOf(stream.peer()).map(n -> n + " (" + peer + ")").orElse(peer);
     UploadReader reader = new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> deploy(u,
-        bytes, by));
+        bytes, by, stream.peer()));
     Channel c = stream.channel();
     c.pipeline().addLast(reader);
     c.eventLoop().schedule(() -> {
@@ -191,12 +272,12 @@ public final class DeployService implements Deployer, StreamHandler {
     c.config().setAutoRead(true);
   }
 
-  private CompletionStage<String> deploy(Upload u, byte[] content, String by) {
+  private CompletionStage<String> deploy(Upload u, byte[] content, String by, PeerRef pusher) {
     CompletableFuture<String> done = new CompletableFuture<>();
     try {
       worker.execute(() -> {
         try {
-          done.complete(deployments.deploy(content, by, u.force()));
+          done.complete(deployments.deploy(content, by, u.force(), pusher));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           done.completeExceptionally(new DeployException("interrupted: the node is stopping", e));

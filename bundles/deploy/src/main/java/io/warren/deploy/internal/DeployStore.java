@@ -52,6 +52,11 @@ final class DeployStore {
         digest VARCHAR(64) NOT NULL,
         pushed_by VARCHAR(255) NOT NULL,
         result VARCHAR(4096) NOT NULL);
+      """), new Store.Migration(2, """
+      CREATE TABLE deploy_signer(
+        id INT PRIMARY KEY,
+        private_key BLOB NOT NULL,
+        certificate BLOB NOT NULL);
       """));
 
   /** An artifact kept: its bundle, version and bytes. */
@@ -68,6 +73,27 @@ final class DeployStore {
   DeployStore(Store store) {
     this.store = store;
     store.migrate(OWNER, MIGRATIONS);
+  }
+
+  /** This node's publisher key (PKCS#8) and certificate (DER), if made. */
+  Optional<byte[][]> signer() {
+    return store.transact(x -> {
+      try (PreparedStatement s = x.prepareStatement("SELECT private_key, certificate FROM deploy_signer WHERE id = 1");
+          ResultSet rs = s.executeQuery()) {
+        return rs.next() ? Optional.of(new byte[][] {rs.getBytes(1), rs.getBytes(2)}) : Optional.<byte[][]>empty();
+      }
+    });
+  }
+
+  void putSigner(byte[] key, byte[] certificate) {
+    store.transact(x -> {
+      try (PreparedStatement s = x.prepareStatement(
+          "INSERT INTO deploy_signer(id, private_key, certificate) VALUES(1,?,?)")) {
+        s.setBytes(1, key);
+        s.setBytes(2, certificate);
+        return s.executeUpdate();
+      }
+    });
   }
 
   void putPublisher(String fingerprint, X509Certificate c) throws CertificateException {

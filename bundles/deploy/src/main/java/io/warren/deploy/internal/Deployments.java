@@ -1,5 +1,6 @@
 package io.warren.deploy.internal;
 
+import io.warren.api.PeerRef;
 import io.warren.deploy.DeployException;
 import io.warren.deploy.internal.DeployStore.Artifact;
 import io.warren.deploy.internal.DeployStore.Kept;
@@ -7,7 +8,6 @@ import io.warren.deploy.internal.DeployStore.Pending;
 import io.warren.deploy.internal.Signatures.Verified;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -36,12 +36,23 @@ final class Deployments {
   private final Path incoming;
   private final Duration activation;
   private final ReentrantLock one = new ReentrantLock();
+  private final HealthCheck health;
+  private final Journal journal;
 
-  Deployments(DeployStore store, Installer installer, Path incoming, Duration activation) {
+  /** After an update: whether this node still reaches the pusher (empty), else why not. */
+  interface HealthCheck {
+    Optional<String> check(PeerRef pusher) throws InterruptedException;
+  }
+
+  /** {@code health}: the check after each update, or null for none; {@code journal}: where updates are marked. */
+  Deployments(DeployStore store, Installer installer, Path incoming, Duration activation, HealthCheck health,
+      Path journal) {
     this.store = store;
     this.installer = installer;
     this.incoming = incoming;
     this.activation = activation;
+    this.health = health;
+    this.journal = new Journal(journal);
   }
 
   static String sha256(byte[] content) {
@@ -52,8 +63,11 @@ final class Deployments {
     }
   }
 
-  /** Deploys {@code content}, pushed by {@code by}; answers the report, or throws why it did not hold. */
-  String deploy(byte[] content, String by, boolean force) throws InterruptedException {
+  /**
+   * Deploys {@code content}, pushed by {@code by} from {@code pusher} (null: no health check);
+   * answers the report, or throws why it did not hold.
+   */
+  String deploy(byte[] content, String by, boolean force, PeerRef pusher) throws InterruptedException {
     if (!one.tryLock()) {
       throw new DeployException("refused: another deployment is in progress on this node");
     }
@@ -86,13 +100,27 @@ final class Deployments {
           : store.kept(bundle).filter(k -> k.current().equals(before.get().digest())).flatMap(Kept::previous)
               .orElse(null);
       store.begin(new Pending(bundle, digest, before.map(Artifact::digest).orElse(null), earlier));
+      try {
+        journal.begin(bundle, digest, v.version().toString(), before.orElse(null), earlier);
+      } catch (IOException e) {
+        store.forget(bundle);
+        throw refused(bundle, v.version(), digest, by, "refused: cannot write the update's journal: " + e);
+      }
       LOG.info("deploy: {} {} from {}: {}", bundle, v.version(), by, from.map(f -> "updating from " + f)
           .orElse("installing"));
       long start = System.nanoTime();
       try {
         Bundle b = apply(bundle, content, existing);
         installer.startAndAwait(b, activation);
+        if (health != null && pusher != null) {
+          Optional<String> lost = health.check(pusher);
+          if (lost.isPresent()) {
+            throw new DeployException("this node lost its overlay connectivity after the update (no stream to the"
+                + " pushing node: " + lost.get() + ")");
+          }
+        }
         store.keep(bundle, digest, before.map(Artifact::digest).orElse(null));
+        ended(bundle);
         String result = from.map(f -> "updated from " + f).orElse("installed")
             + ", active in " + (System.nanoTime() - start) / 1_000_000 + " ms";
         store.record(bundle, v.version().toString(), digest, by, result);
@@ -120,9 +148,23 @@ final class Deployments {
     try {
       Kept kept = store.kept(bundle).orElseThrow(() -> new DeployException("no pushed bundle " + bundle
           + " (deploy:history shows what was pushed)"));
+      Bundle b = installer.installed(bundle).orElseThrow(() -> new DeployException(bundle + " is not installed"));
+      if (kept.previous().isEmpty() && b.getLocation().startsWith(Installer.LOCATION)) {
+        // before its first push it was not there: going back is uninstalling it
+        Artifact current = store.artifact(kept.current()).orElseThrow();
+        try {
+          b.uninstall();
+          installer.refresh(java.util.List.of(b), activation);
+        } catch (BundleException | RuntimeException e) {
+          throw new DeployException("uninstalling " + bundle + " failed: " + e.getMessage(), e);
+        }
+        store.forget(bundle);
+        store.record(bundle, current.version(), current.digest(), by, "rolled back by hand: uninstalled (a push had"
+            + " installed it)");
+        return bundle + " uninstalled: rolled back to before its first push";
+      }
       Artifact previous = kept.previous().flatMap(store::artifact).orElseThrow(() -> new DeployException(
           "no earlier version of " + bundle + " is kept"));
-      Bundle b = installer.installed(bundle).orElseThrow(() -> new DeployException(bundle + " is not installed"));
       try {
         installer.update(b, previous.content(), activation);
         installer.startAndAwait(b, activation);
@@ -148,7 +190,25 @@ final class Deployments {
   void recover() throws InterruptedException {
     one.lock();
     try {
+      java.util.Set<String> done = new java.util.HashSet<>();
+      for (Journal.Entry e : journalEntries()) {
+        Optional<Artifact> before = e.beforeContent().map(c -> new Artifact(e.before(), e.bundle(), e.beforeVersion(),
+            c)).or(() -> Optional.ofNullable(e.before()).flatMap(store::artifact));
+        before.ifPresent(store::putArtifact);
+        String back = e.before() != null && before.isEmpty()
+            ? "the version before is not kept; left as the framework has it"
+            : goBack(e.bundle(), before, e.earlier(), "interrupted");
+        store.record(e.bundle(), e.version(), e.digest(),
+            "node start", "interrupted update (the node stopped during it); " + back);
+        LOG.warn("deploy: the update of {} was interrupted by a stop; {}", e.bundle(), back);
+        ended(e.bundle());
+        done.add(e.bundle());
+      }
       for (Pending p : store.pending()) {
+        if (done.contains(p.bundle())) {
+          store.forget(p.bundle());
+          continue;
+        }
         String to = store.artifact(p.digest()).map(Artifact::version).orElse("?");
         String back = goBack(p.bundle(), Optional.ofNullable(p.before()).flatMap(store::artifact), p.earlier(),
             "interrupted");
@@ -161,7 +221,26 @@ final class Deployments {
     }
   }
 
-  private Verified verify(byte[] content) {
+  private java.util.List<Journal.Entry> journalEntries() {
+    try {
+      return journal.entries();
+    } catch (IOException e) {
+      LOG.error("deploy: the update journal cannot be read", e);
+      return java.util.List.of();
+    }
+  }
+
+  /** Ends the journal's record of an update of {@code bundle}. */
+  private void ended(String bundle) {
+    try {
+      journal.end(bundle);
+    } catch (IOException e) {
+      LOG.error("deploy: cannot remove the journal of {}'s update", bundle, e);
+    }
+  }
+
+  /** Verifies {@code content}'s signature against the publishers trusted now, or throws why not. */
+  Verified verify(byte[] content) {
     Path file = null;
     try {
       Files.createDirectories(incoming);
@@ -198,7 +277,7 @@ final class Deployments {
     if (pushed.isPresent()) {
       return pushed.get();
     }
-    try (InputStream in = new URL(b.getLocation()).openStream()) {
+    try (InputStream in = Inventory.location(b).openStream()) {
       byte[] content = in.readAllBytes();
       Artifact a = new Artifact(sha256(content), name, b.getVersion().toString(), content);
       store.putArtifact(a);
@@ -232,6 +311,7 @@ final class Deployments {
           installer.refresh(java.util.List.of(now.get()), activation);
         }
         store.forget(bundle);
+        ended(bundle);
         return "uninstalled";
       } catch (BundleException | RuntimeException e) {
         return "uninstalling it failed too: " + e.getMessage();
@@ -249,6 +329,7 @@ final class Deployments {
       }
       installer.startAndAwait(b, activation);
       store.keep(bundle, a.digest(), earlier);
+      ended(bundle);
       return "rolled back to " + a.version() + ", active again";
     } catch (BundleException | RuntimeException e) {
       LOG.error("deploy: {}: rolling back to {} after '{}' failed too", bundle, a.version(), why, e);

@@ -1,0 +1,87 @@
+package io.warren.deploy.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.api.RemoteAdmin;
+import io.warren.deploy.internal.NodeUpdate.Outcome;
+import io.warren.deploy.internal.RolloutStore.Rollout;
+import io.warren.deploy.internal.RolloutStore.Target;
+import io.warren.store.internal.H2Store;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Waves (canary, batches), stopping when more than the share of a wave fails, and rolling back what changed. */
+class RolloutsTest {
+  @TempDir Path dir;
+
+  @Test
+  void theCanaryGoesAloneThenBatches() {
+    assertEquals(List.of(List.of("c"), List.of("a", "b"), List.of("d", "e")), Rollouts.waves(List.of("a", "b",
+        "c", "d", "e"), "c", 2));
+    assertEquals(List.of(List.of("a"), List.of("b")), Rollouts.waves(List.of("a", "b"), "", 5));
+    assertThrows(IllegalArgumentException.class, () -> Rollouts.waves(List.of("a"), "x", 1));
+    assertThrows(IllegalArgumentException.class, () -> Rollouts.waves(List.of(), "", 1));
+    assertThrows(IllegalArgumentException.class, () -> new Rollouts.Plan(0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new Rollouts.Plan(1, 101));
+  }
+
+  @Test
+  void aWaveWithMoreFailuresThanItsShareStopsTheRolloutAndEverythingChangedGoesBack() throws Exception {
+    H2Store h2 = H2Store.open(dir);
+    try {
+      List<String> calls = new CopyOnWriteArrayList<>();
+      RolloutStore store = new RolloutStore(h2);
+      Rollouts rollouts = new Rollouts(store, pusher(calls));
+      String summary = rollouts.run("push x", Rollouts.waves(List.of("a", "b", "c", "d"), "a", 2),
+          new Rollouts.Plan(2, 0), node -> node.equals("c") ? new Outcome(node, List.of(), "refused", false)
+              : new Outcome(node, List.of("x", "y"), "x 2.0 ACTIVE", true),
+          null);
+      assertTrue(summary.contains("stopped, wave 1: 1 of 2 failed (more than 0 %)"), summary);
+      // the canary's and wave 1's changes, the last bundle first; wave 2 never started
+      assertEquals(List.of("a deploy:rollback y", "a deploy:rollback x", "b deploy:rollback y",
+          "b deploy:rollback x"), calls);
+      Rollout r = store.rollouts(1).get(0);
+      assertEquals("stopped", r.state());
+      assertEquals(Map.of("a", "rolled back", "b", "rolled back", "c", "failed", "d", "skipped"), r.targets()
+          .stream().collect(Collectors.toMap(Target::node, Target::state)));
+    } finally {
+      h2.close();
+    }
+  }
+
+  @Test
+  void failuresWithinTheShareLetTheRolloutGoOn() throws Exception {
+    H2Store h2 = H2Store.open(dir);
+    try {
+      List<String> calls = new CopyOnWriteArrayList<>();
+      RolloutStore store = new RolloutStore(h2);
+      String summary = new Rollouts(store, pusher(calls)).run("push x", Rollouts.waves(List.of("a", "b", "c"), "",
+          2), new Rollouts.Plan(2, 50),
+          node -> node.equals("c") ? new Outcome(node, List.of(), "refused", false)
+              : new Outcome(node, List.of("x"), "x 2.0 ACTIVE", true),
+          null);
+      assertTrue(summary.endsWith("done"), summary);
+      assertEquals(List.of(), calls);
+      assertEquals("done", store.rollouts(1).get(0).state());
+    } finally {
+      h2.close();
+    }
+  }
+
+  /** A pusher whose admin calls are written down and answered "ok". */
+  private static Pusher pusher(List<String> calls) {
+    RemoteAdmin remote = (node, command, credentials) -> {
+      calls.add(node + " " + String.join(" ", command));
+      return CompletableFuture.completedFuture("ok");
+    };
+    return new Pusher(null, null, remote);
+  }
+}
