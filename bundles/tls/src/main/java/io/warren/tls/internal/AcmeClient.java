@@ -25,8 +25,8 @@ import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
- * One certificate order through acme4j: account (key kept by the caller), order, HTTP-01 answered by
- * a {@link ChallengeServer}, CSR with a fresh key, download. The ACME server's TLS is verified
+ * One certificate order through acme4j: account (key kept by the caller), order for one or more
+ * hostnames, HTTP-01 answered by {@link Challenges}, CSR with a fresh key, download. The ACME server's TLS is verified
  * against the given context (the configured CA file, or the JVM's trust store).
  */
 final class AcmeClient {
@@ -37,16 +37,17 @@ final class AcmeClient {
 
   private AcmeClient() {}
 
-  static Issued order(String acmeUrl, SSLContext trust, KeyPair accountKey, String contact, String hostname,
-      Supplier<ChallengeServer> challenges) throws AcmeException, InterruptedException {
+  static Issued order(String acmeUrl, SSLContext trust, KeyPair accountKey, String contact,
+      List<String> hostnames, Supplier<Challenges> challenges) throws AcmeException, InterruptedException {
     Session session = new Session(URI.create(acmeUrl), new VerifyingProvider(trust));
     AccountBuilder ab = new AccountBuilder().agreeToTermsOfService().useKeyPair(accountKey);
     if (!contact.isEmpty()) {
       ab.addContact(contact);
     }
     Account account = ab.create(session);
-    Order order = account.newOrder().domain(hostname).create();
-    try (ChallengeServer server = challenges.get()) {
+    Order order = account.newOrder().domains(hostnames).create();
+    String hostname = String.join(", ", hostnames);
+    try (Challenges server = challenges.get()) {
       for (Authorization auth : order.getAuthorizations()) {
         if (auth.getStatus() == Status.VALID) {
           continue;
@@ -57,7 +58,7 @@ final class AcmeClient {
         ch.trigger();
         Status s = auth.waitForCompletion(WAIT);
         if (s != Status.VALID) {
-          throw new AcmeException("the http-01 challenge for " + hostname + " ended " + s
+          throw new AcmeException("the http-01 challenge for " + auth.getIdentifier().getDomain() + " ended " + s
               + ch.getError().map(e -> ": " + e).orElse(""));
         }
       }
@@ -93,6 +94,14 @@ final class AcmeClient {
     } catch (IOException e) {
       throw new IllegalStateException("a stored key pair does not parse", e);
     }
+  }
+
+  /** Where HTTP-01 answers are served while an order runs (closed when it is done). */
+  interface Challenges extends AutoCloseable {
+    void answer(String token, String keyAuthorization);
+
+    @Override
+    void close();
   }
 
   /** Any http(s) ACME directory, its HTTP client verifying the server against {@code trust}. */

@@ -1,5 +1,6 @@
 package io.warren.tls.internal;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -8,75 +9,85 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SniCompletionEvent;
-import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.AsyncMapping;
 import io.netty.util.ReferenceCountUtil;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
-import io.warren.api.Stream;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.IngressWire;
 import io.warren.api.channel.Splice;
+import io.warren.tls.TlsCertificates.Mode;
 import io.warren.tls.TlsCertificates.Route;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.Locale;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS listener: the ClientHello's SNI picks the stored certificate (no certificate or no route
- * for the name, or no SNI: the handshake is refused and the connection closed), TLS ends here, and
- * the plaintext goes through a stream in api's {@link IngressWire} protocol (the proxy bundle's ingress
- * protocol: the target node needs an ingress rule for this node and port) to the route's target.
+ * The TLS listener. {@link HelloRouter} reads the ClientHello's SNI without answering it and picks the
+ * route (the default route {@code *} for a name without one, or no name; else a refusal with an
+ * {@code unrecognized_name} alert). A terminating route ends TLS here with the stored key for the
+ * name; a passthrough route sends the TLS bytes on untouched. Either way the bytes go through a
+ * stream in api's {@link IngressWire} protocol (the proxy bundle's ingress protocol: the target
+ * node needs an ingress rule for this node and port) to the route's target, or to this node's
+ * loopback for a {@code localhost} target. A source may have {@link Limits#perSource} handshakes in
+ * progress, each at most {@link Limits#handshake} long.
  */
 final class TlsListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TlsListener.class);
-  /** Plaintext a client may send before its stream is connected. */
+  /** Bytes a client may send before its target is connected. */
   private static final int EARLY_MAX = 64 * 1024;
-  /** A client that has not finished its handshake by then is closed (a silent or slow ClientHello holds nothing longer). */
-  static final long HANDSHAKE_SECONDS = 10;
   /** TLS alert record: fatal (2), unrecognized_name (112), sent when the SNI names nothing served here. */
   private static final byte[] UNRECOGNIZED_NAME = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
+  private static final int CONNECT_MILLIS = 10_000;
+
+  /** The listener's budgets: connections at once, handshakes in progress per source, and a handshake's time. */
+  record Limits(int connections, int perSource, Duration handshake) {}
 
   private final Channel server;
+  private final EventLoops loops;
   private final Function<String, Route> routes;
-  private final Function<String, SslContext> contexts;
   private final PeerDirectory directory;
+  private final Limits limits;
   private final AtomicInteger open = new AtomicInteger();
+  private final Map<InetAddress, Integer> handshaking = new ConcurrentHashMap<>();
 
-  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, int maxConnections,
-      Function<String, SslContext> contexts, Function<String, Route> routes) {
+  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, Limits limits,
+      Function<String, io.netty.handler.ssl.SslContext> contexts, Function<String, Route> routes) {
+    this.loops = loops;
     this.directory = directory;
-    this.contexts = contexts;
     this.routes = routes;
-    AsyncMapping<String, SslContext> mapping = (name, promise) -> {
-      SslContext ctx = name == null ? null : lookup(name);
-      return ctx == null
-          ? promise.setFailure(
-              new SSLException(name == null ? "no SNI in the ClientHello" : "no certificate and route for " + name))
-          : promise.setSuccess(ctx);
-    };
+    this.limits = limits;
     var f = loops.spliceServer()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (open.incrementAndGet() > maxConnections) {
+            if (open.incrementAndGet() > limits.connections()) {
               open.decrementAndGet();
-              LOG.debug("tls: {} connections open, the limit; {} is closed", maxConnections, ch.remoteAddress());
+              LOG.debug("tls: {} connections open, the limit; {} is closed", limits.connections(), ch.remoteAddress());
               ch.close();
               return;
             }
-            ch.closeFuture().addListener(f -> open.decrementAndGet());
-            ch.pipeline().addLast("sni", new SniHandler(mapping)).addLast("route", new RouteHandler());
+            ch.closeFuture().addListener(c -> open.decrementAndGet());
+            InetAddress source = ch.remoteAddress().getAddress();
+            if (!startHandshake(source)) {
+              LOG.debug("tls: {} has {} handshakes in progress, the limit; one more is closed", source,
+                  limits.perSource());
+              ch.close();
+              return;
+            }
+            ch.pipeline().addLast("hello", new HelloRouter(routes, contexts, limits.handshake()))
+                .addLast("route", new RouteHandler(source));
           }
         }).bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
     if (!f.isSuccess()) {
@@ -86,9 +97,23 @@ final class TlsListener implements AutoCloseable {
     server = f.channel();
   }
 
-  private SslContext lookup(String name) {
-    String host = name.toLowerCase(Locale.ROOT);
-    return routes.apply(host) == null ? null : contexts.apply(host);
+  private boolean startHandshake(InetAddress source) {
+    boolean[] admitted = {false};
+    handshaking.compute(source, (a, n) -> {
+      int now = n == null ? 0 : n;
+      admitted[0] = now < limits.perSource();
+      return admitted[0] ? now + 1 : now == 0 ? null : now;
+    });
+    return admitted[0];
+  }
+
+  private void endHandshake(InetAddress source) {
+    handshaking.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** Handshakes in progress from {@code source} (tests). */
+  int handshaking(InetAddress source) {
+    return handshaking.getOrDefault(source, 0);
   }
 
   int port() {
@@ -105,47 +130,68 @@ final class TlsListener implements AutoCloseable {
     server.close().awaitUninterruptibly();
   }
 
-  /** After the handshake: opens the stream to the route's target and splices the plaintext into it. */
+  /**
+   * Routes a connection once its ClientHello is read: terminating ones after their handshake,
+   * passthrough ones at once; then joins it to the route's target.
+   */
   private final class RouteHandler extends ChannelInboundHandlerAdapter {
-    private String hostname;
+    private final InetAddress source;
+    private Route route;
     private CompositeByteBuf early;
     private ScheduledFuture<?> deadline;
+    private boolean handshaking = true;
     private boolean refused;
+
+    RouteHandler(InetAddress source) {
+      this.source = source;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       deadline = ctx.executor().schedule(() -> {
-        LOG.debug("tls: {} did not finish its handshake within {} s", ctx.channel().remoteAddress(), HANDSHAKE_SECONDS);
+        LOG.debug("tls: {} did not finish its handshake within {} s", ctx.channel().remoteAddress(),
+            limits.handshake().toSeconds());
         ctx.close();
-      }, HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+      }, limits.handshake().toMillis(), TimeUnit.MILLISECONDS);
       ctx.fireChannelActive();
       ctx.read();
     }
 
+    private void handshakeDone() {
+      if (handshaking) {
+        handshaking = false;
+        deadline.cancel(false);
+        endHandshake(source);
+      }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof HelloRouter.Routed routed) {
+        route = routed.route();
+        if (route.mode() == Mode.PASSTHROUGH) { // the ClientHello follows as the first bytes to send on
+          handshakeDone();
+          early = ctx.alloc().compositeBuffer();
+          connect(ctx.channel(), route);
+        }
+        return;
+      }
       if (evt instanceof SniCompletionEvent sni) {
-        hostname = sni.hostname() == null ? null : sni.hostname().toLowerCase(Locale.ROOT);
         if (!sni.isSuccess()) {
-          LOG.debug("tls: refused a handshake from {}: {}", ctx.channel().remoteAddress(), sni.cause().getMessage());
+          LOG.debug("tls: refused a ClientHello from {}: {}", ctx.channel().remoteAddress(), sni.cause().getMessage());
           refused = true;
           ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);
         }
         return;
       }
       if (evt instanceof SslHandshakeCompletionEvent done) {
-        deadline.cancel(false);
-        if (!done.isSuccess()) {
-          ctx.close();
-          return;
-        }
-        Route r = hostname == null ? null : routes.apply(hostname);
-        if (r == null) {
+        handshakeDone();
+        if (!done.isSuccess() || route == null) {
           ctx.close();
           return;
         }
         early = ctx.alloc().compositeBuffer();
-        connect(ctx.channel(), r);
+        connect(ctx.channel(), route);
         return;
       }
       ctx.fireUserEventTriggered(evt);
@@ -165,9 +211,7 @@ final class TlsListener implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (deadline != null) {
-        deadline.cancel(false);
-      }
+      handshakeDone();
       release();
       ctx.fireChannelInactive();
     }
@@ -188,6 +232,23 @@ final class TlsListener implements AutoCloseable {
     }
 
     private void connect(Channel client, Route r) {
+      if (r.peer().equals(TlsService.LOCAL)) {
+        new Bootstrap().group(client.eventLoop()).channel(loops.socketChannel())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_MILLIS)
+            .handler(Splice.hold())
+            .connect(InetAddress.getLoopbackAddress(), r.port()).addListener((ChannelFutureListener) f -> {
+              if (!f.isSuccess()) {
+                LOG.info("tls: {}: cannot connect to localhost:{}: {}", r.hostname(), r.port(), f.cause().getMessage());
+                client.close();
+                return;
+              }
+              splice(client, f.channel(), Unpooled.EMPTY_BUFFER);
+            });
+        return;
+      }
       PeerRef peer = PeerRef.parse(r.peer());
       directory.open(peer, IngressWire.PROTOCOL).whenComplete((stream, err) -> {
         if (err != null) {
@@ -199,22 +260,22 @@ final class TlsListener implements AutoCloseable {
           stream.channel().close();
           return;
         }
-        IngressWire.dial(stream.channel(), r.port(), port()).whenComplete((rest, refused) -> {
-          if (refused != null) {
-            LOG.info("tls: {}: {} {}", r.hostname(), r.peer(), refused.getMessage());
+        IngressWire.dial(stream.channel(), r.port(), port()).whenComplete((rest, no) -> {
+          if (no != null) {
+            LOG.info("tls: {}: {} {}", r.hostname(), r.peer(), no.getMessage());
             client.close();
             return;
           }
-          client.eventLoop().execute(() -> splice(client, stream, rest));
+          client.eventLoop().execute(() -> splice(client, stream.channel(), rest));
         });
       });
     }
 
-    /** On the client's loop: the answer's leftover to the client, the early plaintext to the stream, then the splice. */
-    private void splice(Channel client, Stream stream, ByteBuf rest) {
+    /** On the client's loop: the answer's leftover to the client, the early bytes to the target, then the splice. */
+    private void splice(Channel client, Channel target, ByteBuf rest) {
       if (!client.isActive() || early == null) {
         rest.release();
-        stream.channel().close();
+        target.close();
         return;
       }
       client.pipeline().remove(this);
@@ -226,11 +287,11 @@ final class TlsListener implements AutoCloseable {
         rest.release();
       }
       if (pending.isReadable()) {
-        stream.channel().writeAndFlush(pending);
+        target.writeAndFlush(pending);
       } else {
         pending.release();
       }
-      Splice.between(client, stream.channel()).start();
+      Splice.between(client, target).start();
     }
   }
 }

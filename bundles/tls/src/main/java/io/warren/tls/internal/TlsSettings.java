@@ -9,8 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The TLS bundle's configuration, checked: a bad value stops the component with the reason. */
 record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, String challengeHost,
-    int challengePort, boolean listen, String listenHost, int listenPort, int maxConnections, int renewDaysBefore,
-    Duration renewCheck) {
+    int challengePort, boolean listen, String listenHost, int listenPort, TlsListener.Limits limits,
+    int renewDaysBefore, Duration renewCheck) {
   static final String PID = "io.warren.tls";
 
   @ObjectClassDefinition(name = "Warren TLS", description = "ACME certificates and the TLS listener routing by SNI")
@@ -45,6 +45,14 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
         + "is closed at accept")
     int max_connections() default 4096;
 
+    @AttributeDefinition(description = "Handshakes one IP address may have in progress at once on the TLS listener "
+        + "(a ClientHello not yet routed, or a TLS handshake not finished); one more is closed at accept")
+    int max_handshakes_per_source() default 32;
+
+    @AttributeDefinition(description = "Seconds a client has from connecting to a finished handshake (terminate) or a "
+        + "routed ClientHello (passthrough); then it is closed")
+    int handshake_timeout_seconds() default 10;
+
     @AttributeDefinition(description = "Renew a certificate when it expires within this many days")
     int renew_days_before() default 30;
 
@@ -67,6 +75,14 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     if (c.max_connections() < 1) {
       throw new IllegalArgumentException(PID + ": max.connections must be 1 or more, got " + c.max_connections());
     }
+    if (c.max_handshakes_per_source() < 1) {
+      throw new IllegalArgumentException(PID + ": max.handshakes.per.source must be 1 or more, got "
+          + c.max_handshakes_per_source());
+    }
+    if (c.handshake_timeout_seconds() < 1) {
+      throw new IllegalArgumentException(PID + ": handshake.timeout.seconds must be 1 or more, got "
+          + c.handshake_timeout_seconds());
+    }
     if (c.renew_days_before() < 0) {
       throw new IllegalArgumentException(PID + ": renew.days.before must be 0 or more, got " + c.renew_days_before());
     }
@@ -76,7 +92,8 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     }
     return new TlsSettings(url, caFile, c.acme_contact() == null ? "" : c.acme_contact().strip(),
         c.challenge_host().strip(), c.challenge_port(), c.listen(), c.listen_host().strip(), c.listen_port(),
-        c.max_connections(),
+        new TlsListener.Limits(c.max_connections(), c.max_handshakes_per_source(),
+            Duration.ofSeconds(c.handshake_timeout_seconds())),
         c.renew_days_before(), Duration.ofSeconds(c.renew_check_seconds()));
   }
 
