@@ -10,6 +10,7 @@ import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,8 @@ class TlsRoutingTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
   private static final String ONE = "one.warren.test";
   private static final String TWO = "two.warren.test";
+  /** Half-open handshakes a slowloris holds at P at once (the issue asks for 1,000; they open in about a second). */
+  private static final int SLOWLORIS = 1000;
   @TempDir Path dir;
   private Pebble pebble;
   private final List<HttpServer> services = new ArrayList<>();
@@ -79,7 +82,9 @@ class TlsRoutingTest {
     int listen = NodeProcess.freePort();
     int q2Listen = NodeProcess.freePort();
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
-    NodeProcess.configure(pHome, "io.warren.tls", pebble.nodeConfig(listen));
+    int httpPort = pebble.challenge; // P's HTTP listener answers pebble's HTTP-01 requests too
+    NodeProcess.configure(pHome, "io.warren.tls", pebble.nodeConfig(listen) + "http.listen = true\n"
+        + "http.host = 127.0.0.1\nhttp.port = " + httpPort + "\nhandshake.timeout.seconds = 3\n");
     Path q1Home = NodeProcess.installation(dir.resolve("q1"), "q1");
     Path q2Home = NodeProcess.installation(dir.resolve("q2"), "q2");
     // Q2 terminates TLS itself, on loopback only: what reaches it comes through the overlay
@@ -144,6 +149,61 @@ class TlsRoutingTest {
       assertNotEquals(0, other.exit(), other.toString());
       assertTrue(other.err().contains("unrecognized name"), other.toString());
       ok(curl(root, listen, TWO, "/still"));
+
+      // plain HTTP on P: names served over TLS are redirected, an http route goes to Q1 as it came
+      Result redirect = NodeProcess.run(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+          "--max-time", "10", "--resolve", ONE + ":" + httpPort + ":127.0.0.1", "http://" + ONE + ":" + httpPort
+              + "/x?y=1"),
+          null);
+      assertEquals("301 https://" + ONE + ":" + listen + "/x?y=1", redirect.out().strip(), redirect.toString());
+      ok(p.client("tls:route", "add", "plain.warren.test", "--target", "q1:" + s1, "--mode", "http"));
+      Result plain = NodeProcess.run(List.of("curl", "-sS", "--max-time", "10", "--resolve", "plain.warren.test:"
+          + httpPort + ":127.0.0.1", "http://plain.warren.test:" + httpPort + "/p"), null);
+      assertEquals("hello from behind q1, /p", plain.out().strip(), plain.toString());
+
+      // a certificate and key of one's own, imported; a key that is not the certificate's is refused
+      String d = dir.toString();
+      Pebble.sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+          "-keyout", d + "/own.key", "-out", d + "/own.pem", "-days", "2", "-subj", "/CN=own.warren.test",
+          "-addext", "subjectAltName=DNS:own.warren.test");
+      ok(p.client("tls:import", d + "/own.pem", d + "/own.key"));
+      assertTrue(p.client("tls:keys").out().contains("own.warren.test  own.warren.test"));
+      Result mismatched = p.client("tls:import", "--key-prefix", "bad", d + "/own.pem", d + "/pebble.key");
+      assertNotEquals(0, mismatched.exit(), mismatched.toString());
+      assertTrue(mismatched.err().contains("not the key of the certificate"), mismatched.toString());
+
+      // a slowloris from 127.0.0.2: silent connections and a truncated ClientHello; P keeps serving
+      List<Socket> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < SLOWLORIS; i++) {
+          Socket s = new Socket();
+          s.bind(new InetSocketAddress("127.0.0.2", 0));
+          s.connect(new InetSocketAddress("127.0.0.1", listen), 10_000);
+          held.add(s);
+        }
+        held.get(0).getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc});
+        ok(curl(root, listen, ONE, "/during"));
+        ok(curl(root, listen, TWO, "/during"));
+        assertEquals("hello from behind q1, /p", NodeProcess.run(List.of("curl", "-sS", "--max-time", "10",
+            "--resolve", "plain.warren.test:" + httpPort + ":127.0.0.1", "http://plain.warren.test:" + httpPort
+                + "/p"),
+            null).out().strip());
+        ok(p.client("node:info"));
+        // each is closed: beyond the per-source budget at once, the rest at the handshake deadline
+        for (Socket s : held) {
+          s.setSoTimeout(30_000);
+          try {
+            assertEquals(-1, s.getInputStream().read());
+          } catch (java.net.SocketException reset) {
+            // closed with a reset: closed all the same
+          }
+        }
+      } finally {
+        for (Socket s : held) {
+          s.close();
+        }
+      }
+      ok(curl(root, listen, ONE, "/after"));
     }
   }
 }

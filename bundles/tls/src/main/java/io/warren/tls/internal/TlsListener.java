@@ -1,6 +1,5 @@
 package io.warren.tls.internal;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -9,16 +8,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.warren.api.PeerDirectory;
-import io.warren.api.PeerRef;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.IngressWire;
-import io.warren.api.channel.Splice;
 import io.warren.tls.TlsCertificates.Mode;
 import io.warren.tls.TlsCertificates.Route;
 import java.net.InetAddress;
@@ -49,7 +45,6 @@ final class TlsListener implements AutoCloseable {
   private static final int EARLY_MAX = 64 * 1024;
   /** TLS alert record: fatal (2), unrecognized_name (112), sent when the SNI names nothing served here. */
   private static final byte[] UNRECOGNIZED_NAME = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
-  private static final int CONNECT_MILLIS = 10_000;
 
   /** The listener's budgets: connections at once, handshakes in progress per source, and a handshake's time. */
   record Limits(int connections, int perSource, Duration handshake) {}
@@ -232,66 +227,24 @@ final class TlsListener implements AutoCloseable {
     }
 
     private void connect(Channel client, Route r) {
-      if (r.peer().equals(TlsService.LOCAL)) {
-        new Bootstrap().group(client.eventLoop()).channel(loops.socketChannel())
-            .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_MILLIS)
-            .handler(Splice.hold())
-            .connect(InetAddress.getLoopbackAddress(), r.port()).addListener((ChannelFutureListener) f -> {
-              if (!f.isSuccess()) {
-                LOG.info("tls: {}: cannot connect to localhost:{}: {}", r.hostname(), r.port(), f.cause().getMessage());
-                client.close();
-                return;
-              }
-              splice(client, f.channel(), Unpooled.EMPTY_BUFFER);
-            });
-        return;
-      }
-      PeerRef peer = PeerRef.parse(r.peer());
-      directory.open(peer, IngressWire.PROTOCOL).whenComplete((stream, err) -> {
+      Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
-          LOG.info("tls: {}: cannot reach {}: {}", r.hostname(), r.peer(), err.getMessage());
+          LOG.info("tls: {}: {}", r.hostname(), err.getMessage());
           client.close();
           return;
         }
-        if (!client.isActive()) {
-          stream.channel().close();
-          return;
-        }
-        IngressWire.dial(stream.channel(), r.port(), port()).whenComplete((rest, no) -> {
-          if (no != null) {
-            LOG.info("tls: {}: {} {}", r.hostname(), r.peer(), no.getMessage());
-            client.close();
+        client.eventLoop().execute(() -> {
+          if (early == null) { // the client left meanwhile
+            t.rest().release();
+            t.channel().close();
             return;
           }
-          client.eventLoop().execute(() -> splice(client, stream.channel(), rest));
+          client.pipeline().remove(this);
+          CompositeByteBuf pending = early;
+          early = null;
+          Forward.splice(client, t, pending);
         });
       });
-    }
-
-    /** On the client's loop: the answer's leftover to the client, the early bytes to the target, then the splice. */
-    private void splice(Channel client, Channel target, ByteBuf rest) {
-      if (!client.isActive() || early == null) {
-        rest.release();
-        target.close();
-        return;
-      }
-      client.pipeline().remove(this);
-      CompositeByteBuf pending = early;
-      early = null;
-      if (rest.isReadable()) {
-        client.writeAndFlush(rest);
-      } else {
-        rest.release();
-      }
-      if (pending.isReadable()) {
-        target.writeAndFlush(pending);
-      } else {
-        pending.release();
-      }
-      Splice.between(client, target).start();
     }
   }
 }

@@ -61,6 +61,7 @@ public final class TlsService implements TlsCertificates, StreamHandler {
   private final ScheduledExecutorService renewals;
   private final RenewalBackoff backoff;
   private final TlsListener listener;
+  private final HttpListener http;
   private final NodeIdentity identity;
   private final KeyCopy copies = new KeyCopy();
 
@@ -93,6 +94,7 @@ public final class TlsService implements TlsCertificates, StreamHandler {
     if (listener != null) {
       LOG.info("tls: listening on {} for {} route(s)", listener.address(), routes.size());
     }
+    http = settings.httpListen() ? httpListener() : null;
     backoff = new RenewalBackoff(settings.renewCheck());
     renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "warren-tls-renew"));
     long every = settings.renewCheck().toSeconds();
@@ -105,6 +107,28 @@ public final class TlsService implements TlsCertificates, StreamHandler {
     if (listener != null) {
       listener.close();
     }
+    if (http != null) {
+      http.stop();
+    }
+  }
+
+  private HttpListener httpListener() {
+    HttpListener.Routes named = new HttpListener.Routes() {
+      @Override
+      public Route http(String hostname) {
+        return routes.get("http " + hostname);
+      }
+
+      @Override
+      public boolean servesTls(String hostname) {
+        Route r = tlsRoute(hostname);
+        return listener != null && r != null && (r.mode() == Mode.PASSTHROUGH || ring.context(hostname) != null);
+      }
+    };
+    HttpListener h = new HttpListener(loops, directory, settings.httpHost(), settings.httpPort(), settings.limits(),
+        named, host -> listener.port() == 443 ? host : host + ":" + listener.port());
+    LOG.info("tls: listening for HTTP on {}", h.address());
+    return h;
   }
 
   private Route tlsRoute(String hostname) {
@@ -167,7 +191,7 @@ public final class TlsService implements TlsCertificates, StreamHandler {
         });
         long t0 = System.nanoTime();
         AcmeClient.Issued issued = AcmeClient.order(url, trust, account, settings.contact(), hosts,
-            () -> new ChallengeServer(loops, settings.challengeHost(), settings.challengePort()));
+            () -> http != null ? http : new ChallengeServer(loops, settings.challengeHost(), settings.challengePort()));
         TlsStore.Stored s =
             new TlsStore.Stored(key, AcmeClient.write(issued.key()), Pem.certificates(issued.chain()), ACME);
         KeyInfo info = keep(s);
@@ -325,7 +349,7 @@ public final class TlsService implements TlsCertificates, StreamHandler {
 
   @Override
   public String httpAddress() {
-    return "";
+    return http == null ? "" : http.address();
   }
 
   /** The messages along {@code t}'s cause chain ("Network error: PKIX path building failed ..."), each once. */

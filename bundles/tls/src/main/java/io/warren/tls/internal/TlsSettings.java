@@ -9,7 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The TLS bundle's configuration, checked: a bad value stops the component with the reason. */
 record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, String challengeHost,
-    int challengePort, boolean listen, String listenHost, int listenPort, TlsListener.Limits limits,
+    int challengePort, boolean listen, String listenHost, int listenPort, boolean httpListen, String httpHost,
+    int httpPort, TlsListener.Limits limits,
     int renewDaysBefore, Duration renewCheck) {
   static final String PID = "io.warren.tls";
 
@@ -40,6 +41,17 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
 
     @AttributeDefinition(description = "TCP port of the TLS listener; 0 picks a free port")
     int listen_port() default 443;
+
+    @AttributeDefinition(description = "Run the plain HTTP listener: ACME HTTP-01 answers for every hostname (then "
+        + "challenge.port is not bound), http routes by the Host header, a redirect to HTTPS for names the TLS "
+        + "listener serves")
+    boolean http_listen() default false;
+
+    @AttributeDefinition(description = "Address the HTTP listener binds")
+    String http_host() default "0.0.0.0";
+
+    @AttributeDefinition(description = "TCP port of the HTTP listener; 0 picks a free port")
+    int http_port() default 80;
 
     @AttributeDefinition(description = "Connections the TLS listener holds at once (handshaking or spliced); one more "
         + "is closed at accept")
@@ -72,6 +84,7 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     }
     port("challenge.port", c.challenge_port());
     port("listen.port", c.listen_port());
+    port("http.port", c.http_port());
     if (c.max_connections() < 1) {
       throw new IllegalArgumentException(PID + ": max.connections must be 1 or more, got " + c.max_connections());
     }
@@ -92,6 +105,7 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     }
     return new TlsSettings(url, caFile, c.acme_contact() == null ? "" : c.acme_contact().strip(),
         c.challenge_host().strip(), c.challenge_port(), c.listen(), c.listen_host().strip(), c.listen_port(),
+        c.http_listen(), c.http_host().strip(), c.http_port(),
         new TlsListener.Limits(c.max_connections(), c.max_handshakes_per_source(),
             Duration.ofSeconds(c.handshake_timeout_seconds())),
         c.renew_days_before(), Duration.ofSeconds(c.renew_check_seconds()));
