@@ -91,10 +91,13 @@ class TlsRoutingTest {
     NodeProcess.configure(q2Home, "io.warren.tls", "listen = true\nlisten.host = 127.0.0.1\nlisten.port = "
         + q2Listen + "\n");
     try (NodeProcess p = NodeProcess.startMember(pHome, dir.resolve("p/data"), "edge:NetPass", "admin:PAdmin", null);
-        NodeProcess q1 = NodeProcess.startMember(q1Home, dir.resolve("q1/data"), "edge:NetPass", "admin:Q1Admin",
-            p.identity());
-        NodeProcess q2 = NodeProcess.startMember(q2Home, dir.resolve("q2/data"), "edge:NetPass", "admin:Q2Admin",
-            p.identity())) {
+        // Q1 and Q2 start side by side (each alone would wait for the other's start)
+        NodeProcess q1 = NodeProcess.start(q1Home, dir.resolve("q1/data"), "-dnc", "edge:NetPass", "-rc",
+            "admin:Q1Admin", "-bs", p.identity());
+        NodeProcess q2 = NodeProcess.start(q2Home, dir.resolve("q2/data"), "-dnc", "edge:NetPass", "-rc",
+            "admin:Q2Admin", "-bs", p.identity())) {
+      q1.awaitReady();
+      q2.awaitReady();
       String pId = p.banner("peer ID");
       String q1Id = q1.banner("peer ID");
       String q2Id = q2.banner("peer ID");
@@ -136,10 +139,9 @@ class TlsRoutingTest {
 
       // openssl sees each name's chain verified against pebble's root, through the same port
       for (String name : List.of(ONE, TWO)) {
-        Result s = sClient(root, listen, "-servername", name);
+        Result s = sClient(root, listen, "-servername", name, "-verify_hostname", name);
         ok(s);
-        assertTrue(s.err().contains("Verification: OK") && s.err().contains("CN = " + name)
-            || s.err().contains("Verification: OK") && s.err().contains("CN=" + name), s.toString());
+        assertTrue(s.err().contains("Verification: OK"), s.toString());
       }
       // no SNI, and a name P has no route for: refused before any certificate
       Result none = sClient(root, listen, "-noservername");

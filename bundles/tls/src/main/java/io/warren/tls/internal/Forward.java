@@ -23,6 +23,13 @@ import java.util.concurrent.CompletableFuture;
 final class Forward {
   private static final int CONNECT_MILLIS = 10_000;
 
+  /** The client went away while its target was being connected: nothing to report. */
+  static final class ClientLeft extends IllegalStateException {
+    ClientLeft() {
+      super("the client left");
+    }
+  }
+
   /** A connected target and what it sent before the splice (released by {@link #splice}). */
   record Target(Channel channel, ByteBuf rest) {}
 
@@ -57,13 +64,14 @@ final class Forward {
       }
       if (!client.isActive()) {
         stream.channel().close();
-        done.completeExceptionally(new IllegalStateException("the client left"));
+        done.completeExceptionally(new ClientLeft());
         return;
       }
       IngressWire.dial(stream.channel(), r.port(), originPort).whenComplete((rest, no) -> {
         if (no != null) {
           done.completeExceptionally(new IllegalStateException(r.peer() + " " + no.getMessage(), no));
-        } else {
+        } else { // on the stream's loop: what the target sends before the splice starts (on the client's loop) is held
+          stream.channel().pipeline().addLast(Splice.hold());
           done.complete(new Target(stream.channel(), rest));
         }
       });

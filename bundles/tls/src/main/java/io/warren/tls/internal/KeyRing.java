@@ -51,7 +51,7 @@ final class KeyRing {
       throw new IllegalArgumentException("the private key is not the key of the certificate "
           + leaf.getSubjectX500Principal());
     }
-    List<String> names = Pem.dnsNames(leaf);
+    List<String> names = Pem.dnsNames(leaf).stream().sorted().distinct().toList(); // CAs order SANs as they like
     if (names.isEmpty()) {
       throw new IllegalArgumentException("the certificate names no DNS hostname (subjectAltName)");
     }

@@ -229,7 +229,9 @@ final class TlsListener implements AutoCloseable {
     private void connect(Channel client, Route r) {
       Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
-          LOG.info("tls: {}: {}", r.hostname(), err.getMessage());
+          if (!(err instanceof Forward.ClientLeft)) {
+            LOG.info("tls: {}: {}", r.hostname(), err.getMessage());
+          }
           client.close();
           return;
         }
