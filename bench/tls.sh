@@ -61,7 +61,7 @@ pid $tmp/nginx.pid;
 error_log $tmp/nginx.err;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  access_log off; keepalive_requests 100000000; # h2load -D stalls when a server ends a keep-alive connection
   client_body_temp_path $tmp; proxy_temp_path $tmp; fastcgi_temp_path $tmp; uwsgi_temp_path $tmp; scgi_temp_path $tmp;
   server { listen 127.0.0.1:$backend; location / { return 200 "hello\n"; } }
   server { listen 127.0.0.1:$nginx_tls ssl; ssl_certificate $tmp/n.pem; ssl_certificate_key $tmp/n.key;

@@ -38,6 +38,11 @@ final class Pebble implements AutoCloseable {
   private final HttpClient client;
 
   Pebble(Path dir) throws Exception {
+    this(dir, NodeProcess.freePort());
+  }
+
+  /** {@code tlsPort}: where pebble validates TLS-ALPN-01 (a node's TLS listener). */
+  Pebble(Path dir, int tlsPort) throws Exception {
     this.dir = dir;
     String d = dir.toString();
     sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
@@ -57,7 +62,7 @@ final class Pebble implements AutoCloseable {
     Files.writeString(dir.resolve("pebble.json"), "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + acme
         + "\", \"managementListenAddress\": \"127.0.0.1:" + admin + "\", \"certificate\": \"" + dir
         + "/pebble.pem\", \"privateKey\": \"" + dir + "/pebble.key\", \"httpPort\": " + challenge
-        + ", \"tlsPort\": " + NodeProcess.freePort() + ", \"ocspResponderURL\": \"\","
+        + ", \"tlsPort\": " + tlsPort + ", \"ocspResponderURL\": \"\","
         + " \"externalAccountBindingRequired\": false}}");
     // no random sleeps before validation, no nonces refused on purpose: the tests measure the flow
     server("pebble", List.of("pebble", "-config", dir.resolve("pebble.json").toString(), "-dnsserver",

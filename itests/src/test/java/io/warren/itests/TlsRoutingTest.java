@@ -62,6 +62,12 @@ class TlsRoutingTest {
     assertEquals(0, r.exit(), r.toString());
   }
 
+  /** The serial of key {@code name} in a {@code tls:keys} table. */
+  private static String serial(String keys, String name) {
+    return keys.lines().filter(l -> l.startsWith(name + "  ")).map(l -> l.split("\\s+")[2]).findFirst()
+        .orElse("none");
+  }
+
   private static Result curl(Path root, int port, String host, String path) throws Exception {
     return NodeProcess.run(List.of("curl", "-sS", "--max-time", "10", "--cacert", root.toString(), "--resolve",
         host + ":" + port + ":127.0.0.1", "https://" + host + ":" + port + path), null);
@@ -170,6 +176,16 @@ class TlsRoutingTest {
           "-addext", "subjectAltName=DNS:own.warren.test");
       ok(p.client("tls:import", d + "/own.pem", d + "/own.key"));
       assertTrue(p.client("tls:keys").out().contains("own.warren.test  own.warren.test"));
+      Result notAcme = p.client("tls:renew", "own.warren.test");
+      assertNotEquals(0, notAcme.exit(), notAcme.toString());
+      assertTrue(notAcme.err().contains("not ACME"), notAcme.toString());
+      // an ACME key renewed on demand: a new serial, and the name still served (TlsTest checks the new one is)
+      String before = serial(p.client("tls:keys").out(), "one");
+      ok(p.client("tls:renew", "one"));
+      String after = serial(p.client("tls:keys").out(), "one");
+      assertNotEquals(before, after);
+      Result renewed = sClient(root, listen, "-servername", ONE, "-verify_hostname", ONE);
+      ok(renewed);
       Result mismatched = p.client("tls:import", "--key-prefix", "bad", d + "/own.pem", d + "/pebble.key");
       assertNotEquals(0, mismatched.exit(), mismatched.toString());
       assertTrue(mismatched.err().contains("not the key of the certificate"), mismatched.toString());

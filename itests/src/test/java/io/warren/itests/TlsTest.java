@@ -83,8 +83,8 @@ class TlsTest {
     http.start();
     int service = http.getAddress().getPort();
 
-    pebble = new Pebble(dir);
     int listen = NodeProcess.freePort();
+    pebble = new Pebble(dir, listen); // TLS-ALPN-01 is validated on P's TLS listener
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
     NodeProcess.configure(pHome, "io.warren.tls", tlsConfig(pebble, listen, 0, 3600));
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
@@ -153,6 +153,16 @@ class TlsTest {
       assertTrue(untrusted.err().contains("PKIX") || untrusted.err().contains("certification path"),
           "refused for its certificate: " + untrusted);
       assertEquals(0, NodeProcess.run(curl, null).exit(), "the listener still serves after failed requests");
+
+      // the HTTP-01 port is taken: the request answers TLS-ALPN-01 on P's TLS listener instead
+      Result alpn;
+      try (java.net.ServerSocket taken = new java.net.ServerSocket(pebble.challenge, 1,
+          InetAddress.getLoopbackAddress())) {
+        alpn = p.client("tls:request", "--hostname", "alpn.warren.test");
+      }
+      assertEquals(0, alpn.exit(), alpn.toString());
+      assertTrue(alpn.err().contains("answering TLS-ALPN-01 on the TLS listener"), alpn.toString());
+      assertTrue(p.client("tls:keys").out().contains("alpn.warren.test  alpn.warren.test"));
 
       // bad input: a clear error
       Result bad = p.client("tls:route", "add", "bad_host!", "--target", qId + ":1");

@@ -32,19 +32,43 @@ final class HelloRouter extends AbstractSniHandler<HelloRouter.Selected> {
   /** Fired to the handlers after this one when a ClientHello is routed. */
   record Routed(Route route) {}
 
+  /** The ALPN protocol of TLS-ALPN-01 validation (RFC 8737). */
+  static final String ACME_TLS = "acme-tls/1";
+  /** The route of a TLS-ALPN-01 validation: the handshake is the answer, nothing is forwarded. */
+  static final Route ACME = new Route(ACME_TLS, ACME_TLS, 1, Mode.TERMINATE);
+
   private final Function<String, Route> routes;
   private final Function<String, SslContext> contexts;
+  private final Function<String, SslContext> acmeChallenges;
   private final Duration handshake;
+  private SslContext acme;
 
-  HelloRouter(Function<String, Route> routes, Function<String, SslContext> contexts, Duration handshake) {
+  HelloRouter(Function<String, Route> routes, Function<String, SslContext> contexts,
+      Function<String, SslContext> acmeChallenges, Duration handshake) {
     super(MAX_HELLO, 0L); // the listener's own deadline covers the whole handshake
     this.routes = routes;
     this.contexts = contexts;
+    this.acmeChallenges = acmeChallenges;
     this.handshake = handshake;
+  }
+
+  /** An ACME server validating TLS-ALPN-01 for a name with a challenge in progress gets the challenge's certificate. */
+  @Override
+  protected Future<Selected> lookup(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf clientHello) throws Exception {
+    if (clientHello != null) {
+      ClientHellos.Hello h = ClientHellos.parse(clientHello);
+      if (h.hostname() != null && h.protocols().contains(ACME_TLS)) {
+        acme = acmeChallenges.apply(h.hostname());
+      }
+    }
+    return super.lookup(ctx, clientHello);
   }
 
   @Override
   protected Future<Selected> lookup(ChannelHandlerContext ctx, String hostname) {
+    if (acme != null) {
+      return ctx.executor().newSucceededFuture(new Selected(ACME, acme));
+    }
     String name = hostname == null ? null : hostname.toLowerCase(Locale.ROOT);
     Route r = name == null ? null : routes.apply(name);
     if (r == null) {

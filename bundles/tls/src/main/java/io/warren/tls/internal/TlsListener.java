@@ -56,6 +56,7 @@ final class TlsListener implements AutoCloseable {
   private final Limits limits;
   private final AtomicInteger open = new AtomicInteger();
   private final Map<InetAddress, Integer> handshaking = new ConcurrentHashMap<>();
+  private final Map<String, io.netty.handler.ssl.SslContext> acmeChallenges = new ConcurrentHashMap<>();
 
   TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, Limits limits,
       Function<String, io.netty.handler.ssl.SslContext> contexts, Function<String, Route> routes) {
@@ -81,7 +82,7 @@ final class TlsListener implements AutoCloseable {
               ch.close();
               return;
             }
-            ch.pipeline().addLast("hello", new HelloRouter(routes, contexts, limits.handshake()))
+            ch.pipeline().addLast("hello", new HelloRouter(routes, contexts, acmeChallenges::get, limits.handshake()))
                 .addLast("route", new RouteHandler(source));
           }
         }).bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
@@ -113,6 +114,40 @@ final class TlsListener implements AutoCloseable {
 
   int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /**
+   * TLS-ALPN-01 answers on this listener while a request runs: a ClientHello offering {@code
+   * acme-tls/1} for a name with a challenge gets the challenge's certificate, and nothing more.
+   */
+  AcmeClient.Challenges acmeChallenges() {
+    return new AcmeClient.Challenges() {
+      @Override
+      public String type() {
+        return AcmeClient.TLS_ALPN_01;
+      }
+
+      @Override
+      public void answerTls(String hostname, java.security.KeyPair key, java.security.cert.X509Certificate cert) {
+        try {
+          acmeChallenges.put(hostname, io.netty.handler.ssl.SslContextBuilder.forServer(key.getPrivate(), cert)
+              .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+              .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                  io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                  HelloRouter.ACME_TLS))
+              .build());
+        } catch (javax.net.ssl.SSLException e) {
+          throw new IllegalStateException("no TLS-ALPN-01 context for " + hostname + ": " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public void close() {
+        acmeChallenges.clear();
+      }
+    };
   }
 
   String address() {
@@ -181,7 +216,7 @@ final class TlsListener implements AutoCloseable {
       }
       if (evt instanceof SslHandshakeCompletionEvent done) {
         handshakeDone();
-        if (!done.isSuccess() || route == null) {
+        if (!done.isSuccess() || route == null || route == HelloRouter.ACME) { // a validation ends at the handshake
           ctx.close();
           return;
         }

@@ -131,6 +131,26 @@ public final class TlsService implements TlsCertificates, StreamHandler {
     return h;
   }
 
+  /**
+   * Where a request's challenges are answered: the HTTP listener when it runs, else a server bound
+   * on challenge.port for the request; when that port cannot be had, TLS-ALPN-01 on the TLS
+   * listener.
+   */
+  private AcmeClient.Challenges challenges() {
+    if (http != null) {
+      return http;
+    }
+    try {
+      return new ChallengeServer(loops, settings.challengeHost(), settings.challengePort());
+    } catch (IllegalStateException e) {
+      if (listener == null) {
+        throw e;
+      }
+      LOG.info("tls: {}; answering TLS-ALPN-01 on the TLS listener {} instead", e.getMessage(), listener.address());
+      return listener.acmeChallenges();
+    }
+  }
+
   private Route tlsRoute(String hostname) {
     return routes.get("tls " + hostname);
   }
@@ -191,7 +211,7 @@ public final class TlsService implements TlsCertificates, StreamHandler {
         });
         long t0 = System.nanoTime();
         AcmeClient.Issued issued = AcmeClient.order(url, trust, account, settings.contact(), hosts,
-            () -> http != null ? http : new ChallengeServer(loops, settings.challengeHost(), settings.challengePort()));
+            this::challenges);
         TlsStore.Stored s =
             new TlsStore.Stored(key, AcmeClient.write(issued.key()), Pem.certificates(issued.chain()), ACME);
         KeyInfo info = keep(s);

@@ -229,4 +229,42 @@ class TlsListenerTest {
       }
     }
   }
+
+  @Test
+  void anAcmeTlsAlpnValidationGetsTheChallengeCertificateOnlyWhileARequestRuns() throws Exception {
+    String name = "alpn.example.test";
+    SelfSignedCertificate challenge = new SelfSignedCertificate(name);
+    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+    ks.load(null, null);
+    ks.setCertificateEntry("challenge", challenge.cert());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    SSLContext acme = SSLContext.getInstance("TLS");
+    acme.init(null, tmf.getTrustManagers(), null);
+    AcmeClient.Challenges c = listener.acmeChallenges();
+    c.answerTls(name, new java.security.KeyPair(challenge.cert().getPublicKey(), challenge.key()), challenge.cert());
+    try (SSLSocket s = (SSLSocket) acme.getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+      s.setSoTimeout(10_000);
+      SSLParameters p = s.getSSLParameters();
+      p.setServerNames(List.of(new SNIHostName(name)));
+      p.setApplicationProtocols(new String[] {HelloRouter.ACME_TLS});
+      s.setSSLParameters(p);
+      s.startHandshake();
+      assertEquals(challenge.cert(), s.getSession().getPeerCertificates()[0]);
+      assertEquals(HelloRouter.ACME_TLS, s.getApplicationProtocol());
+    }
+    try (SSLSocket s = connect(name)) { // without acme-tls/1 the name is routed as any other: none here
+      assertThrows(SSLException.class, s::startHandshake);
+    }
+    c.close();
+    try (SSLSocket s = (SSLSocket) acme.getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+      SSLParameters p = s.getSSLParameters();
+      p.setServerNames(List.of(new SNIHostName(name)));
+      p.setApplicationProtocols(new String[] {HelloRouter.ACME_TLS});
+      s.setSSLParameters(p);
+      assertThrows(SSLException.class, s::startHandshake, "the request is over");
+    }
+    assertTrue(opened.isEmpty(), "a validation is not forwarded");
+    challenge.delete();
+  }
 }
