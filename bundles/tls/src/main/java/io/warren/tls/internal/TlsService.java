@@ -238,12 +238,12 @@ public final class TlsService implements TlsCertificates, StreamHandler {
     KeyRing.Loaded k = KeyRing.parse(s);
     store.saveCert(s);
     ring.put(k);
-    return info(k);
+    return info(k, routes());
   }
 
-  private KeyInfo info(KeyRing.Loaded k) {
+  private KeyInfo info(KeyRing.Loaded k, List<Route> all) {
     List<String> used = new ArrayList<>();
-    for (Route r : routes()) {
+    for (Route r : all) {
       if (r.mode() == Mode.TERMINATE && ring.forHost(r.hostname()) == k) {
         used.add(r.hostname() + " -> " + r.peer() + ":" + r.port());
       } else if (r.mode() == Mode.HTTP && ring.forHost(r.hostname()) == k) {
@@ -255,7 +255,8 @@ public final class TlsService implements TlsCertificates, StreamHandler {
 
   @Override
   public List<KeyInfo> keys() {
-    return ring.all().stream().map(this::info).toList();
+    List<Route> all = routes();
+    return ring.all().stream().map(k -> info(k, all)).toList();
   }
 
   @Override
