@@ -113,8 +113,12 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
     server.close().awaitUninterruptibly();
   }
 
-  /** Keeps a copy of the bytes read until the route is known, so a forwarded connection gets them as they came. */
+  /**
+   * Keeps a copy of the bytes read until the route is known, so a forwarded connection gets them as
+   * they came; a client that sends more than {@link #MAX_EARLY} meanwhile is closed.
+   */
   private static final class RawCopy extends ChannelInboundHandlerAdapter {
+    private static final int MAX_EARLY = 64 * 1024;
     private CompositeByteBuf copy;
 
     @Override
@@ -124,6 +128,11 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
           copy = ctx.alloc().compositeBuffer();
         }
         copy.addComponent(true, b.retainedDuplicate());
+        if (copy.readableBytes() > MAX_EARLY) {
+          ReferenceCountUtil.release(msg);
+          ctx.close();
+          return;
+        }
       }
       ctx.fireChannelRead(msg);
     }
