@@ -222,6 +222,13 @@ class TlsRoutingTest {
         }
       }
       ok(curl(root, listen, ONE, "/after"));
+      // and an operator sees it: connections closed at accept for their source, passthroughs counted
+      Result metrics = p.client("node:metrics");
+      for (String outcome : List.of("over_source", "handshake_timeout", "passed_through", "refused_name")) {
+        assertTrue(metrics.out().lines().map(String::strip).anyMatch(l -> l.matches(
+            "warren_tls_connections_total\\{outcome=\"" + outcome + "\"\\}\\s+[1-9][0-9]*(\\.0)?")), outcome + ": "
+                + metrics);
+      }
     }
   }
 }

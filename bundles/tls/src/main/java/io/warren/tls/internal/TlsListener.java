@@ -46,6 +46,11 @@ final class TlsListener implements AutoCloseable {
   /** TLS alert record: fatal (2), unrecognized_name (112), sent when the SNI names nothing served here. */
   private static final byte[] UNRECOGNIZED_NAME = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
 
+  /** What became of a connection, counted for {@code warren_tls_connections_total}. */
+  enum Outcome {
+    ACCEPTED, OVER_CONNECTIONS, OVER_SOURCE, REFUSED_NAME, HANDSHAKE_TIMEOUT, HANDSHAKE_FAILED, TERMINATED, PASSED_THROUGH, ACME_VALIDATION, TARGET_FAILED
+  }
+
   /** The listener's budgets: connections at once, handshakes in progress per source, and a handshake's time. */
   record Limits(int connections, int perSource, Duration handshake) {}
 
@@ -55,6 +60,8 @@ final class TlsListener implements AutoCloseable {
   private final PeerDirectory directory;
   private final Limits limits;
   private final AtomicInteger open = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLongArray counts =
+      new java.util.concurrent.atomic.AtomicLongArray(Outcome.values().length);
   private final Map<InetAddress, Integer> handshaking = new ConcurrentHashMap<>();
   private final Map<String, io.netty.handler.ssl.SslContext> acmeChallenges = new ConcurrentHashMap<>();
 
@@ -71,6 +78,7 @@ final class TlsListener implements AutoCloseable {
             if (open.incrementAndGet() > limits.connections()) {
               open.decrementAndGet();
               LOG.debug("tls: {} connections open, the limit; {} is closed", limits.connections(), ch.remoteAddress());
+              count(Outcome.OVER_CONNECTIONS);
               ch.close();
               return;
             }
@@ -79,9 +87,11 @@ final class TlsListener implements AutoCloseable {
             if (!startHandshake(source)) {
               LOG.debug("tls: {} has {} handshakes in progress, the limit; one more is closed", source,
                   limits.perSource());
+              count(Outcome.OVER_SOURCE);
               ch.close();
               return;
             }
+            count(Outcome.ACCEPTED);
             ch.pipeline().addLast("hello", new HelloRouter(routes, contexts, acmeChallenges::get, limits.handshake()))
                 .addLast("route", new RouteHandler(source));
           }
@@ -105,6 +115,28 @@ final class TlsListener implements AutoCloseable {
 
   private void endHandshake(InetAddress source) {
     handshaking.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);
+  }
+
+  private void count(Outcome o) {
+    counts.incrementAndGet(o.ordinal());
+  }
+
+  /** How many connections ended up so (tests). */
+  long total(Outcome o) {
+    return counts.get(o.ordinal());
+  }
+
+  /** The listener's figures for Prometheus and node:metrics. */
+  java.util.List<io.warren.api.Metric> samples() {
+    java.util.List<io.warren.api.Metric> out = new java.util.ArrayList<>();
+    for (Outcome o : Outcome.values()) {
+      out.add(io.warren.api.Metric.counter("warren_tls_connections_total", "TLS listener connections by what became "
+          + "of them", counts.get(o.ordinal()), "outcome", o.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    out.add(io.warren.api.Metric.gauge("warren_tls_open_connections", "TLS listener connections open", open.get()));
+    out.add(io.warren.api.Metric.gauge("warren_tls_handshaking", "TLS listener handshakes in progress",
+        handshaking.values().stream().mapToInt(Integer::intValue).sum()));
+    return out;
   }
 
   /** Handshakes in progress from {@code source} (tests). */
@@ -181,6 +213,7 @@ final class TlsListener implements AutoCloseable {
       deadline = ctx.executor().schedule(() -> {
         LOG.debug("tls: {} did not finish its handshake within {} s", ctx.channel().remoteAddress(),
             limits.handshake().toSeconds());
+        count(Outcome.HANDSHAKE_TIMEOUT);
         ctx.close();
       }, limits.handshake().toMillis(), TimeUnit.MILLISECONDS);
       ctx.fireChannelActive();
@@ -201,6 +234,7 @@ final class TlsListener implements AutoCloseable {
         route = routed.route();
         if (route.mode() == Mode.PASSTHROUGH) { // the ClientHello follows as the first bytes to send on
           handshakeDone();
+          count(Outcome.PASSED_THROUGH);
           early = ctx.alloc().compositeBuffer();
           connect(ctx.channel(), route);
         }
@@ -210,6 +244,7 @@ final class TlsListener implements AutoCloseable {
         if (!sni.isSuccess()) {
           LOG.debug("tls: refused a ClientHello from {}: {}", ctx.channel().remoteAddress(), sni.cause().getMessage());
           refused = true;
+          count(Outcome.REFUSED_NAME);
           ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);
         }
         return;
@@ -217,9 +252,11 @@ final class TlsListener implements AutoCloseable {
       if (evt instanceof SslHandshakeCompletionEvent done) {
         handshakeDone();
         if (!done.isSuccess() || route == null || route == HelloRouter.ACME) { // a validation ends at the handshake
+          count(!done.isSuccess() || route == null ? Outcome.HANDSHAKE_FAILED : Outcome.ACME_VALIDATION);
           ctx.close();
           return;
         }
+        count(Outcome.TERMINATED);
         early = ctx.alloc().compositeBuffer();
         connect(ctx.channel(), route);
         return;
@@ -265,6 +302,7 @@ final class TlsListener implements AutoCloseable {
       Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
           if (!(err instanceof Forward.ClientLeft)) {
+            count(Outcome.TARGET_FAILED);
             LOG.info("tls: {}: {}", r.hostname(), err.getMessage());
           }
           client.close();

@@ -1,5 +1,7 @@
 package io.warren.tls.internal;
 
+import io.warren.api.Metric;
+import io.warren.api.MetricsSource;
 import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
@@ -39,10 +41,11 @@ import org.slf4j.LoggerFactory;
  * listeners that serve them: TLS by SNI and plain HTTP by Host. Requests run one at a time (the
  * HTTP-01 port is bound only while one runs, unless the HTTP listener answers it).
  */
-@Component(service = {TlsCertificates.class, StreamHandler.class}, immediate = true,
-    configurationPid = TlsSettings.PID, property = StreamHandler.PROTOCOL + "=" + KeyCopy.PROTOCOL)
+@Component(service = {TlsCertificates.class, StreamHandler.class, MetricsSource.class}, immediate = true,
+    configurationPid = TlsSettings.PID,
+    property = {StreamHandler.PROTOCOL + "=" + KeyCopy.PROTOCOL, MetricsSource.NAME + "=tls"})
 @Designate(ocd = TlsSettings.Config.class)
-public final class TlsService implements TlsCertificates, StreamHandler {
+public final class TlsService implements TlsCertificates, StreamHandler, MetricsSource {
   private static final Logger LOG = LoggerFactory.getLogger(TlsService.class);
   private static final Pattern HOSTNAME =
       Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
@@ -361,6 +364,11 @@ public final class TlsService implements TlsCertificates, StreamHandler {
   @Override
   public List<Route> routes() {
     return store.routes();
+  }
+
+  @Override
+  public List<Metric> samples() {
+    return listener == null ? List.of() : listener.samples();
   }
 
   @Override

@@ -223,6 +223,10 @@ class TlsListenerTest {
         s.setSoTimeout(10_000);
         assertEquals(-1, s.getInputStream().read());
       }
+      assertEquals(16, listener.total(TlsListener.Outcome.OVER_SOURCE), "closed at accept");
+      assertEquals(4, listener.total(TlsListener.Outcome.HANDSHAKE_TIMEOUT), "closed at the deadline");
+      assertTrue(listener.samples().stream().anyMatch(m -> m.selector().equals(
+          "warren_tls_connections_total{outcome=\"over_source\"}") && m.value() == 16), listener.samples().toString());
     } finally {
       for (Socket s : held) {
         s.close();
