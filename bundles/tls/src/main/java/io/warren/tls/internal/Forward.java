@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.channel.EventLoops;
@@ -81,9 +82,11 @@ final class Forward {
 
   /**
    * On the client's loop: the target's leftover to the client, {@code early} (what the client sent
-   * before) to the target, then the splice. Releases everything when either side is gone.
+   * before) to the target, then the splice, and the end of the client's input if it came already
+   * (else the target would wait for bytes that never come, holding its stream). Releases everything
+   * when either side is gone.
    */
-  static void splice(Channel client, Target t, ByteBuf early) {
+  static void splice(Channel client, Target t, ByteBuf early, boolean clientInputEnded) {
     if (!client.isActive() || !t.channel().isActive()) {
       t.rest().release();
       early.release();
@@ -102,5 +105,8 @@ final class Forward {
       early.release();
     }
     Splice.between(client, t.channel()).start();
+    if (clientInputEnded) { // the client's end came before the splice: the splice passes it on (a FIN to the target)
+      client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    }
   }
 }

@@ -227,7 +227,8 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
           if (client.pipeline().get(HostRouter.class) != null) {
             client.pipeline().remove(this);
           }
-          Forward.splice(client, t, raw);
+          Forward.splice(client, t, raw, client instanceof io.netty.channel.socket.DuplexChannel d
+              && d.isInputShutdown());
         });
       });
     }

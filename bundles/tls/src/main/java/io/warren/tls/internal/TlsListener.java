@@ -8,6 +8,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -203,6 +205,7 @@ final class TlsListener implements AutoCloseable {
     private ScheduledFuture<?> deadline;
     private boolean handshaking = true;
     private boolean refused;
+    private boolean inputEnded;
 
     RouteHandler(InetAddress source) {
       this.source = source;
@@ -246,6 +249,14 @@ final class TlsListener implements AutoCloseable {
           refused = true;
           count(Outcome.REFUSED_NAME);
           ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);
+        }
+        return;
+      }
+      if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
+        if (early == null) { // nothing routed yet: a client that has ended has nothing to be routed
+          ctx.close();
+        } else {
+          inputEnded = true; // passed on when the splice starts
         }
         return;
       }
@@ -317,7 +328,7 @@ final class TlsListener implements AutoCloseable {
           client.pipeline().remove(this);
           CompositeByteBuf pending = early;
           early = null;
-          Forward.splice(client, t, pending);
+          Forward.splice(client, t, pending, inputEnded);
         });
       });
     }
