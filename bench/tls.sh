@@ -140,4 +140,4 @@ echo "  nginx terminating, answering itself:   $(rps "$nginx_tls" "$plain")"
 echo "P's TLS listener afterwards (node:metrics; target_failed: the overlay or Q refused a connection):"
 WP node:metrics | grep -o 'warren_tls_connections_total{outcome="[a-z_]*"} *[0-9.]*' | sed 's/^/  /'
 echo "why, as P logged it (first 3 distinct):"
-grep -o 'tls: [a-z.]*: .*' "$tmp/p.log" | grep -v 'client left' | sed 's/[0-9]\{4,\}/N/g' | sort | uniq -c | sort -rn | head -3 | sed 's/^/  /'
+grep -o 'tls: [a-z.]*: .*' "$tmp/p.log" | grep -v 'client left' | sed 's/[0-9]\{4,\}/N/g' | sort | uniq -c | sort -rn | head -3 | sed 's/^/  /' || true
