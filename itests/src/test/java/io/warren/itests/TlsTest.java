@@ -8,29 +8,19 @@ import com.sun.net.httpserver.HttpServer;
 import io.warren.testing.Await;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,55 +36,17 @@ class TlsTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
   private static final String HOST = "app.warren.test";
   @TempDir Path dir;
-  private final List<Process> servers = new ArrayList<>();
+  private Pebble pebble;
   private HttpServer http;
 
   @AfterEach
   void stop() {
-    servers.forEach(Process::destroy);
+    if (pebble != null) {
+      pebble.close();
+    }
     if (http != null) {
       http.stop(0);
     }
-  }
-
-  private static void sh(Path cwd, String... cmd) throws Exception {
-    Result r = NodeProcess.run(List.of(cmd), null);
-    assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r);
-  }
-
-  /** A CA for pebble's own HTTPS (what the node's acme.ca.file names) and pebble's certificate from it. */
-  private void pebbleCertificates() throws Exception {
-    String d = dir.toString();
-    sh(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", d + "/ca.key", "-out", d + "/ca.pem", "-days", "2", "-subj", "/CN=warren test ACME CA");
-    sh(dir, "openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-        d + "/pebble.key", "-out", d + "/pebble.csr", "-subj", "/CN=127.0.0.1");
-    Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    sh(dir, "openssl", "x509", "-req", "-in", d + "/pebble.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
-        "-CAcreateserial", "-out", d + "/pebble.pem", "-days", "2", "-extfile", d + "/san.ext");
-  }
-
-  private Process server(String name, List<String> cmd, Map<String, String> env) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    servers.add(p);
-    return p;
-  }
-
-  private static SSLContext trusting(byte[] pem) throws Exception {
-    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-    ks.load(null, null);
-    int i = 0;
-    for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
-      ks.setCertificateEntry("c" + i++, c);
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 
   /** The serial of the certificate the listener serves for {@code name} (verified against {@code trust}). */
@@ -114,12 +66,9 @@ class TlsTest {
         .findFirst().orElse("");
   }
 
-  private static String tlsConfig(int acme, Path ca, int challenge, int listen, int renewDays, int checkSeconds) {
-    return "acme.url = https://127.0.0.1:" + acme + "/dir\n"
-        + "acme.ca.file = " + ca + "\n"
-        + "challenge.host = 127.0.0.1\nchallenge.port = " + challenge + "\n"
-        + "listen = true\nlisten.host = 127.0.0.1\nlisten.port = " + listen + "\n"
-        + "renew.days.before = " + renewDays + "\nrenew.check.seconds = " + checkSeconds + "\n";
+  private static String tlsConfig(Pebble pebble, int listen, int renewDays, int checkSeconds) {
+    return pebble.nodeConfig(listen) + "renew.days.before = " + renewDays + "\nrenew.check.seconds = " + checkSeconds
+        + "\n";
   }
 
   @Test
@@ -134,31 +83,10 @@ class TlsTest {
     http.start();
     int service = http.getAddress().getPort();
 
-    pebbleCertificates();
-    int dns = NodeProcess.freePort();
-    int acme = NodeProcess.freePort();
-    int acmeAdmin = NodeProcess.freePort();
-    int challenge = NodeProcess.freePort();
     int listen = NodeProcess.freePort();
-    server("challtestsrv", List.of("pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
-        "-dns01", "127.0.0.1:" + dns, "-http01", "", "-https01", "", "-tlsalpn01", "",
-        "-management", "127.0.0.1:" + NodeProcess.freePort()), Map.of());
-    Files.writeString(dir.resolve("pebble.json"), "{\"pebble\": {\"listenAddress\": \"127.0.0.1:" + acme
-        + "\", \"managementListenAddress\": \"127.0.0.1:" + acmeAdmin + "\", \"certificate\": \"" + dir
-        + "/pebble.pem\", \"privateKey\": \"" + dir + "/pebble.key\", \"httpPort\": " + challenge
-        + ", \"tlsPort\": " + NodeProcess.freePort() + ", \"ocspResponderURL\": \"\","
-        + " \"externalAccountBindingRequired\": false}}");
-    // no random sleeps before validation, no nonces refused on purpose: the test measures the flow
-    server("pebble", List.of("pebble", "-config", dir.resolve("pebble.json").toString(), "-dnsserver",
-        "127.0.0.1:" + dns), Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_WFE_NONCEREJECT", "0"));
-    SSLContext acmeTrust = trusting(Files.readAllBytes(dir.resolve("ca.pem")));
-    HttpClient admin = HttpClient.newBuilder().sslContext(acmeTrust).build();
-    Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> admin.send(HttpRequest.newBuilder(
-        URI.create("https://127.0.0.1:" + acme + "/dir")).build(), HttpResponse.BodyHandlers.ofString())
-        .statusCode() == 200, "pebble's directory");
-
+    pebble = new Pebble(dir, listen); // TLS-ALPN-01 is validated on P's TLS listener
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
-    NodeProcess.configure(pHome, "io.warren.tls", tlsConfig(acme, dir.resolve("ca.pem"), challenge, listen, 0, 3600));
+    NodeProcess.configure(pHome, "io.warren.tls", tlsConfig(pebble, listen, 0, 3600));
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
     try (NodeProcess p = NodeProcess.startMember(pHome, dir.resolve("p/data"), "edge:NetPass", "admin:PAdmin", null);
         NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "edge:NetPass", "admin:QAdmin",
@@ -183,10 +111,7 @@ class TlsTest {
       assertEquals(0, route.exit(), route.toString());
 
       // curl verifies the served chain against pebble's root and reaches the service behind Q
-      HttpResponse<String> root = admin.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + acmeAdmin
-          + "/roots/0")).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, root.statusCode());
-      Path rootPem = Files.writeString(dir.resolve("pebble-root.pem"), root.body());
+      Path rootPem = pebble.root();
       List<String> curl = List.of("curl", "-sS", "--max-time", "10", "--cacert", rootPem.toString(), "--resolve",
           HOST + ":" + listen + ":127.0.0.1", "https://" + HOST + ":" + listen + "/through");
       Result served = NodeProcess.run(curl, null);
@@ -209,11 +134,11 @@ class TlsTest {
       assertTrue(down.err().contains("no certificate for down.warren.test"), down.toString());
       // an HTTPS server whose certificate acme.ca.file does not vouch for is not trusted
       String d = dir.toString();
-      sh(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+      Pebble.sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
           "-keyout", d + "/imp.key", "-out", d + "/imp.pem", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
           "subjectAltName=IP:127.0.0.1");
       int impostor = NodeProcess.freePort();
-      server("impostor", List.of("openssl", "s_server", "-www", "-accept", Integer.toString(impostor), "-cert",
+      pebble.server("impostor", List.of("openssl", "s_server", "-www", "-accept", Integer.toString(impostor), "-cert",
           d + "/imp.pem", "-key", d + "/imp.key"), Map.of());
       Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> {
         try (var probe = new java.net.Socket("127.0.0.1", impostor)) {
@@ -229,16 +154,26 @@ class TlsTest {
           "refused for its certificate: " + untrusted);
       assertEquals(0, NodeProcess.run(curl, null).exit(), "the listener still serves after failed requests");
 
+      // the HTTP-01 port is taken: the request answers TLS-ALPN-01 on P's TLS listener instead
+      Result alpn;
+      try (java.net.ServerSocket taken = new java.net.ServerSocket(pebble.challenge, 1,
+          InetAddress.getLoopbackAddress())) {
+        alpn = p.client("tls:request", "--hostname", "alpn.warren.test");
+      }
+      assertEquals(0, alpn.exit(), alpn.toString());
+      assertTrue(alpn.err().contains("answering TLS-ALPN-01 on the TLS listener"), alpn.toString());
+      assertTrue(p.client("tls:keys").out().contains("alpn.warren.test  alpn.warren.test"));
+
       // bad input: a clear error
       Result bad = p.client("tls:route", "add", "bad_host!", "--target", qId + ":1");
       assertNotEquals(0, bad.exit());
       assertTrue(bad.err().contains("not a DNS hostname"), bad.toString());
 
       // a renewal threshold longer than the certificate's life: the next check renews and serves the new one
-      SSLContext pebbleTrust = trusting(root.body().getBytes(StandardCharsets.US_ASCII));
+      SSLContext pebbleTrust = Pebble.trusting(rootPem);
       assertEquals(serial, servedSerial(pebbleTrust, listen, HOST));
       NodeProcess.configure(pHome, "io.warren.tls",
-          tlsConfig(acme, dir.resolve("ca.pem"), challenge, listen, 100_000, 2));
+          tlsConfig(pebble, listen, 100_000, 2));
       Await.until(Duration.ofSeconds(60), NodeProcess.CLIENT_POLL, () -> {
         String now = serialIn(p.client("tls:cert", "list").out());
         return !now.isEmpty() && !now.equals(serial);

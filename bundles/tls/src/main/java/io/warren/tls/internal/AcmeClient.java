@@ -17,7 +17,9 @@ import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.connector.HttpConnector;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.exception.AcmeException;
@@ -25,8 +27,8 @@ import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
- * One certificate order through acme4j: account (key kept by the caller), order, HTTP-01 answered by
- * a {@link ChallengeServer}, CSR with a fresh key, download. The ACME server's TLS is verified
+ * One certificate order through acme4j: account (key kept by the caller), order for one or more
+ * hostnames, HTTP-01 answered by {@link Challenges}, CSR with a fresh key, download. The ACME server's TLS is verified
  * against the given context (the configured CA file, or the JVM's trust store).
  */
 final class AcmeClient {
@@ -37,28 +39,40 @@ final class AcmeClient {
 
   private AcmeClient() {}
 
-  static Issued order(String acmeUrl, SSLContext trust, KeyPair accountKey, String contact, String hostname,
-      Supplier<ChallengeServer> challenges) throws AcmeException, InterruptedException {
+  static Issued order(String acmeUrl, SSLContext trust, KeyPair accountKey, String contact,
+      List<String> hostnames, Supplier<Challenges> challenges) throws AcmeException, InterruptedException {
     Session session = new Session(URI.create(acmeUrl), new VerifyingProvider(trust));
     AccountBuilder ab = new AccountBuilder().agreeToTermsOfService().useKeyPair(accountKey);
     if (!contact.isEmpty()) {
       ab.addContact(contact);
     }
     Account account = ab.create(session);
-    Order order = account.newOrder().domain(hostname).create();
-    try (ChallengeServer server = challenges.get()) {
+    Order order = account.newOrder().domains(hostnames).create();
+    String hostname = String.join(", ", hostnames);
+    try (Challenges server = challenges.get()) {
       for (Authorization auth : order.getAuthorizations()) {
         if (auth.getStatus() == Status.VALID) {
           continue;
         }
-        Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() -> new AcmeException(
-            "the ACME server offers no http-01 challenge for " + auth.getIdentifier().getDomain()));
-        server.answer(ch.getToken(), ch.getAuthorization());
+        Challenge ch;
+        if (server.type().equals(TLS_ALPN_01)) {
+          TlsAlpn01Challenge tls = auth.findChallenge(TlsAlpn01Challenge.class).orElseThrow(() -> new AcmeException(
+              "the ACME server offers no tls-alpn-01 challenge for " + auth.getIdentifier().getDomain()));
+          KeyPair k = KeyPairUtils.createKeyPair(2048); // acme4j signs the challenge certificate with SHA256withRSA
+          server.answerTls(auth.getIdentifier().getDomain(), k, tls.createCertificate(k, auth.getIdentifier()));
+          ch = tls;
+        } else {
+          Http01Challenge http = auth.findChallenge(Http01Challenge.class).orElseThrow(() -> new AcmeException(
+              "the ACME server offers no http-01 challenge for " + auth.getIdentifier().getDomain()));
+          server.answer(http.getToken(), http.getAuthorization());
+          ch = http;
+        }
         ch.trigger();
         Status s = auth.waitForCompletion(WAIT);
         if (s != Status.VALID) {
-          throw new AcmeException("the http-01 challenge for " + hostname + " ended " + s
-              + ch.getError().map(e -> ": " + e).orElse(""));
+          throw new AcmeException(
+              "the " + server.type() + " challenge for " + auth.getIdentifier().getDomain() + " ended " + s
+                  + ch.getError().map(e -> ": " + e).orElse(""));
         }
       }
     }
@@ -93,6 +107,30 @@ final class AcmeClient {
     } catch (IOException e) {
       throw new IllegalStateException("a stored key pair does not parse", e);
     }
+  }
+
+  static final String HTTP_01 = "http-01";
+  static final String TLS_ALPN_01 = "tls-alpn-01";
+
+  /** Where the challenges' answers are served while an order runs (closed when it is done). */
+  interface Challenges extends AutoCloseable {
+    /** {@link #HTTP_01} (the default) or {@link #TLS_ALPN_01}. */
+    default String type() {
+      return HTTP_01;
+    }
+
+    /** An HTTP-01 answer. */
+    default void answer(String token, String keyAuthorization) {
+      throw new UnsupportedOperationException("no HTTP-01 answers here");
+    }
+
+    /** A TLS-ALPN-01 answer: the certificate to present for {@code hostname} with {@code acme-tls/1}. */
+    default void answerTls(String hostname, KeyPair key, X509Certificate cert) {
+      throw new UnsupportedOperationException("no TLS-ALPN-01 answers here");
+    }
+
+    @Override
+    void close();
   }
 
   /** Any http(s) ACME directory, its HTTP client verifying the server against {@code trust}. */

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Answers ACME HTTP-01 challenges: {@code GET /.well-known/acme-challenge/<token>} gets the key
  * authorization of a challenge in progress, anything else 404. Bound only while a request runs.
  */
-final class ChallengeServer implements AutoCloseable {
+final class ChallengeServer implements AcmeClient.Challenges {
   static final String PREFIX = "/.well-known/acme-challenge/";
   private static final int MAX_REQUEST = 4096;
   private final Map<String, String> answers = new ConcurrentHashMap<>();
@@ -52,7 +52,8 @@ final class ChallengeServer implements AutoCloseable {
     server = f.channel();
   }
 
-  void answer(String token, String keyAuthorization) {
+  @Override
+  public void answer(String token, String keyAuthorization) {
     answers.put(token, keyAuthorization);
   }
 

@@ -8,73 +8,92 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SniCompletionEvent;
-import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.AsyncMapping;
 import io.netty.util.ReferenceCountUtil;
 import io.warren.api.PeerDirectory;
-import io.warren.api.PeerRef;
-import io.warren.api.Stream;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.IngressWire;
 import io.warren.api.channel.OpenConnections;
-import io.warren.api.channel.Splice;
+import io.warren.tls.TlsCertificates.Mode;
 import io.warren.tls.TlsCertificates.Route;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.Locale;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS listener: the ClientHello's SNI picks the stored certificate (no certificate or no route
- * for the name, or no SNI: the handshake is refused and the connection closed), TLS ends here, and
- * the plaintext goes through a stream in api's {@link IngressWire} protocol (the proxy bundle's ingress
- * protocol: the target node needs an ingress rule for this node and port) to the route's target.
+ * The TLS listener. {@link HelloRouter} reads the ClientHello's SNI without answering it and picks the
+ * route (the default route {@code *} for a name without one, or no name; else a refusal with an
+ * {@code unrecognized_name} alert). A terminating route ends TLS here with the stored key for the
+ * name; a passthrough route sends the TLS bytes on untouched. Either way the bytes go through a
+ * stream in api's {@link IngressWire} protocol (the proxy bundle's ingress protocol: the target
+ * node needs an ingress rule for this node and port) to the route's target, or to this node's
+ * loopback for a {@code localhost} target. A source may have {@link Limits#perSource} handshakes in
+ * progress, each at most {@link Limits#handshake} long.
  */
 final class TlsListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TlsListener.class);
-  /** Plaintext a client may send before its stream is connected. */
+  /** Bytes a client may send before its target is connected. */
   private static final int EARLY_MAX = 64 * 1024;
-  /** A client that has not finished its handshake by then is closed (a silent or slow ClientHello holds nothing longer). */
-  static final long HANDSHAKE_SECONDS = 10;
   /** TLS alert record: fatal (2), unrecognized_name (112), sent when the SNI names nothing served here. */
   private static final byte[] UNRECOGNIZED_NAME = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
 
-  private final Channel server;
-  private final Function<String, Route> routes;
-  private final Function<String, SslContext> contexts;
-  private final PeerDirectory directory;
-  private final OpenConnections open;
+  /** What became of a connection, counted for {@code warren_tls_connections_total}. */
+  enum Outcome {
+    ACCEPTED, OVER_CONNECTIONS, OVER_SOURCE, REFUSED_NAME, HANDSHAKE_TIMEOUT, HANDSHAKE_FAILED, TERMINATED, PASSED_THROUGH, ACME_VALIDATION, TARGET_FAILED
+  }
 
-  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, int maxConnections,
-      Function<String, SslContext> contexts, Function<String, Route> routes) {
+  /** The listener's budgets: connections at once, handshakes in progress per source, and a handshake's time. */
+  record Limits(int connections, int perSource, Duration handshake) {}
+
+  private final Channel server;
+  private final EventLoops loops;
+  private final Function<String, Route> routes;
+  private final PeerDirectory directory;
+  private final Limits limits;
+  private final OpenConnections open;
+  private final java.util.concurrent.atomic.AtomicLongArray counts =
+      new java.util.concurrent.atomic.AtomicLongArray(Outcome.values().length);
+  private final Map<InetAddress, Integer> handshaking = new ConcurrentHashMap<>();
+  private final Map<String, io.netty.handler.ssl.SslContext> acmeChallenges = new ConcurrentHashMap<>();
+
+  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, Limits limits,
+      Function<String, io.netty.handler.ssl.SslContext> contexts, Function<String, Route> routes) {
+    this.loops = loops;
     this.directory = directory;
-    this.contexts = contexts;
     this.routes = routes;
-    this.open = new OpenConnections(maxConnections);
-    AsyncMapping<String, SslContext> mapping = (name, promise) -> {
-      SslContext ctx = name == null ? null : lookup(name);
-      return ctx == null
-          ? promise.setFailure(
-              new SSLException(name == null ? "no SNI in the ClientHello" : "no certificate and route for " + name))
-          : promise.setSuccess(ctx);
-    };
+    this.limits = limits;
+    this.open = new OpenConnections(limits.connections());
     var f = loops.spliceServer()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             if (!open.admit(ch)) {
               LOG.debug("tls: {} connections open, the limit; {} is closed", open.max(), ch.remoteAddress());
+              count(Outcome.OVER_CONNECTIONS);
               return;
             }
-            ch.pipeline().addLast("sni", new SniHandler(mapping)).addLast("route", new RouteHandler());
+            InetAddress source = ch.remoteAddress().getAddress();
+            if (!startHandshake(source)) {
+              LOG.debug("tls: {} has {} handshakes in progress, the limit; one more is closed", source,
+                  limits.perSource());
+              count(Outcome.OVER_SOURCE);
+              ch.close();
+              return;
+            }
+            count(Outcome.ACCEPTED);
+            ch.pipeline().addLast("hello", new HelloRouter(routes, contexts, acmeChallenges::get, limits.handshake()))
+                .addLast("route", new RouteHandler(source));
           }
         }).bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
     if (!f.isSuccess()) {
@@ -84,13 +103,83 @@ final class TlsListener implements AutoCloseable {
     server = f.channel();
   }
 
-  private SslContext lookup(String name) {
-    String host = name.toLowerCase(Locale.ROOT);
-    return routes.apply(host) == null ? null : contexts.apply(host);
+  private boolean startHandshake(InetAddress source) {
+    boolean[] admitted = {false};
+    handshaking.compute(source, (a, n) -> {
+      int now = n == null ? 0 : n;
+      admitted[0] = now < limits.perSource();
+      return admitted[0] ? now + 1 : now == 0 ? null : now;
+    });
+    return admitted[0];
+  }
+
+  private void endHandshake(InetAddress source) {
+    handshaking.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);
+  }
+
+  private void count(Outcome o) {
+    counts.incrementAndGet(o.ordinal());
+  }
+
+  /** How many connections ended up so (tests). */
+  long total(Outcome o) {
+    return counts.get(o.ordinal());
+  }
+
+  /** The listener's figures for Prometheus and node:metrics. */
+  java.util.List<io.warren.api.Metric> samples() {
+    java.util.List<io.warren.api.Metric> out = new java.util.ArrayList<>();
+    for (Outcome o : Outcome.values()) {
+      out.add(io.warren.api.Metric.counter("warren_tls_connections_total", "TLS listener connections by what became "
+          + "of them", counts.get(o.ordinal()), "outcome", o.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    out.add(io.warren.api.Metric.gauge("warren_tls_open_connections", "TLS listener connections open", open.open()));
+    out.add(io.warren.api.Metric.gauge("warren_tls_handshaking", "TLS listener handshakes in progress",
+        handshaking.values().stream().mapToInt(Integer::intValue).sum()));
+    return out;
+  }
+
+  /** Handshakes in progress from {@code source} (tests). */
+  int handshaking(InetAddress source) {
+    return handshaking.getOrDefault(source, 0);
   }
 
   int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /**
+   * TLS-ALPN-01 answers on this listener while a request runs: a ClientHello offering {@code
+   * acme-tls/1} for a name with a challenge gets the challenge's certificate, and nothing more.
+   */
+  AcmeClient.Challenges acmeChallenges() {
+    return new AcmeClient.Challenges() {
+      @Override
+      public String type() {
+        return AcmeClient.TLS_ALPN_01;
+      }
+
+      @Override
+      public void answerTls(String hostname, java.security.KeyPair key, java.security.cert.X509Certificate cert) {
+        try {
+          acmeChallenges.put(hostname, io.netty.handler.ssl.SslContextBuilder.forServer(key.getPrivate(), cert)
+              .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+              .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                  io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                  io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                  HelloRouter.ACME_TLS))
+              .build());
+        } catch (javax.net.ssl.SSLException e) {
+          throw new IllegalStateException("no TLS-ALPN-01 context for " + hostname + ": " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public void close() {
+        acmeChallenges.clear();
+      }
+    };
   }
 
   String address() {
@@ -103,47 +192,82 @@ final class TlsListener implements AutoCloseable {
     server.close().awaitUninterruptibly();
   }
 
-  /** After the handshake: opens the stream to the route's target and splices the plaintext into it. */
+  /**
+   * Routes a connection once its ClientHello is read: terminating ones after their handshake,
+   * passthrough ones at once; then joins it to the route's target.
+   */
   private final class RouteHandler extends ChannelInboundHandlerAdapter {
-    private String hostname;
+    private final InetAddress source;
+    private Route route;
     private CompositeByteBuf early;
     private ScheduledFuture<?> deadline;
+    private boolean handshaking = true;
     private boolean refused;
+    private boolean inputEnded;
+
+    RouteHandler(InetAddress source) {
+      this.source = source;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       deadline = ctx.executor().schedule(() -> {
-        LOG.debug("tls: {} did not finish its handshake within {} s", ctx.channel().remoteAddress(), HANDSHAKE_SECONDS);
+        LOG.debug("tls: {} did not finish its handshake within {} s", ctx.channel().remoteAddress(),
+            limits.handshake().toSeconds());
+        count(Outcome.HANDSHAKE_TIMEOUT);
         ctx.close();
-      }, HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+      }, limits.handshake().toMillis(), TimeUnit.MILLISECONDS);
       ctx.fireChannelActive();
       ctx.read();
     }
 
+    private void handshakeDone() {
+      if (handshaking) {
+        handshaking = false;
+        deadline.cancel(false);
+        endHandshake(source);
+      }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof HelloRouter.Routed routed) {
+        route = routed.route();
+        if (route.mode() == Mode.PASSTHROUGH) { // the ClientHello follows as the first bytes to send on
+          handshakeDone();
+          count(Outcome.PASSED_THROUGH);
+          early = ctx.alloc().compositeBuffer();
+          connect(ctx.channel(), route);
+        }
+        return;
+      }
       if (evt instanceof SniCompletionEvent sni) {
-        hostname = sni.hostname() == null ? null : sni.hostname().toLowerCase(Locale.ROOT);
         if (!sni.isSuccess()) {
-          LOG.debug("tls: refused a handshake from {}: {}", ctx.channel().remoteAddress(), sni.cause().getMessage());
+          LOG.debug("tls: refused a ClientHello from {}: {}", ctx.channel().remoteAddress(), sni.cause().getMessage());
           refused = true;
+          count(Outcome.REFUSED_NAME);
           ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);
         }
         return;
       }
+      if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
+        if (early == null) { // nothing routed yet: a client that has ended has nothing to be routed
+          ctx.close();
+        } else {
+          inputEnded = true; // passed on when the splice starts
+        }
+        return;
+      }
       if (evt instanceof SslHandshakeCompletionEvent done) {
-        deadline.cancel(false);
-        if (!done.isSuccess()) {
+        handshakeDone();
+        if (!done.isSuccess() || route == null || route == HelloRouter.ACME) { // a validation ends at the handshake
+          count(!done.isSuccess() || route == null ? Outcome.HANDSHAKE_FAILED : Outcome.ACME_VALIDATION);
           ctx.close();
           return;
         }
-        Route r = hostname == null ? null : routes.apply(hostname);
-        if (r == null) {
-          ctx.close();
-          return;
-        }
+        count(Outcome.TERMINATED);
         early = ctx.alloc().compositeBuffer();
-        connect(ctx.channel(), r);
+        connect(ctx.channel(), route);
         return;
       }
       ctx.fireUserEventTriggered(evt);
@@ -163,9 +287,7 @@ final class TlsListener implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (deadline != null) {
-        deadline.cancel(false);
-      }
+      handshakeDone();
       release();
       ctx.fireChannelInactive();
     }
@@ -186,49 +308,27 @@ final class TlsListener implements AutoCloseable {
     }
 
     private void connect(Channel client, Route r) {
-      PeerRef peer = PeerRef.parse(r.peer());
-      directory.open(peer, IngressWire.PROTOCOL).whenComplete((stream, err) -> {
+      Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
-          LOG.info("tls: {}: cannot reach {}: {}", r.hostname(), r.peer(), err.getMessage());
+          if (!(err instanceof Forward.ClientLeft)) {
+            count(Outcome.TARGET_FAILED);
+            LOG.info("tls: {}: {}", r.hostname(), err.getMessage());
+          }
           client.close();
           return;
         }
-        if (!client.isActive()) {
-          stream.channel().close();
-          return;
-        }
-        IngressWire.dial(stream.channel(), r.port(), port()).whenComplete((rest, refused) -> {
-          if (refused != null) {
-            LOG.info("tls: {}: {} {}", r.hostname(), r.peer(), refused.getMessage());
-            client.close();
+        client.eventLoop().execute(() -> {
+          if (early == null) { // the client left meanwhile
+            t.rest().release();
+            t.channel().close();
             return;
           }
-          client.eventLoop().execute(() -> splice(client, stream, rest));
+          client.pipeline().remove(this);
+          CompositeByteBuf pending = early;
+          early = null;
+          Forward.splice(client, t, pending, inputEnded);
         });
       });
-    }
-
-    /** On the client's loop: the answer's leftover to the client, the early plaintext to the stream, then the splice. */
-    private void splice(Channel client, Stream stream, ByteBuf rest) {
-      if (!client.isActive() || early == null) {
-        rest.release();
-        stream.channel().close();
-        return;
-      }
-      client.pipeline().remove(this);
-      CompositeByteBuf pending = early;
-      early = null;
-      if (rest.isReadable()) {
-        client.writeAndFlush(rest);
-      } else {
-        rest.release();
-      }
-      if (pending.isReadable()) {
-        stream.channel().writeAndFlush(pending);
-      } else {
-        pending.release();
-      }
-      Splice.between(client, stream.channel()).start();
     }
   }
 }

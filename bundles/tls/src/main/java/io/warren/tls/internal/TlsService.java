@@ -1,20 +1,22 @@
 package io.warren.tls.internal;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
+import io.warren.api.Metric;
+import io.warren.api.MetricsSource;
+import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
+import io.warren.api.PeerRef;
+import io.warren.api.RemoteAdmin;
 import io.warren.api.Store;
+import io.warren.api.Stream;
+import io.warren.api.StreamHandler;
 import io.warren.api.channel.EventLoops;
 import io.warren.tls.TlsCertificates;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,57 +30,74 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Certificates from ACME kept in the store, renewed by a scheduled check, and the TLS listener that
- * serves them by SNI. Requests run one at a time (the HTTP-01 port is bound only while one runs).
+ * Keys from ACME (renewed by a scheduled check), imported or copied, kept in the store, and the
+ * listeners that serve them: TLS by SNI and plain HTTP by Host. Requests run one at a time (the
+ * HTTP-01 port is bound only while one runs, unless the HTTP listener answers it).
  */
-@Component(service = TlsCertificates.class, immediate = true, configurationPid = TlsSettings.PID)
+@Component(service = {TlsCertificates.class, StreamHandler.class, MetricsSource.class}, immediate = true,
+    configurationPid = TlsSettings.PID,
+    property = {StreamHandler.PROTOCOL + "=" + KeyCopy.PROTOCOL, MetricsSource.NAME + "=tls"})
 @Designate(ocd = TlsSettings.Config.class)
-public final class TlsService implements TlsCertificates {
+public final class TlsService implements TlsCertificates, StreamHandler, MetricsSource {
   private static final Logger LOG = LoggerFactory.getLogger(TlsService.class);
   private static final Pattern HOSTNAME =
       Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
+  static final String LOCAL = "localhost";
+  static final String ACME = "acme";
+  private static final Duration CALL = Duration.ofSeconds(30);
 
   private final TlsSettings settings;
   private final TlsStore store;
   private final EventLoops loops;
   private final PeerDirectory directory;
-  private final Map<String, SslContext> contexts = new ConcurrentHashMap<>();
-  private final Map<String, CertInfo> infos = new ConcurrentHashMap<>();
+  private final KeyRing ring = new KeyRing();
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final Object requests = new Object();
   private final ScheduledExecutorService renewals;
   private final RenewalBackoff backoff;
   private final TlsListener listener;
+  private final HttpListener http;
+  private final NodeIdentity identity;
+  private final KeyCopy copies = new KeyCopy();
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
 
   @Activate
   public TlsService(TlsSettings.Config config, @Reference Store store, @Reference EventLoops loops,
-      @Reference PeerDirectory directory) {
+      @Reference PeerDirectory directory, @Reference NodeIdentity identity) {
+    this.identity = identity;
     this.settings = TlsSettings.of(config);
     this.store = new TlsStore(store);
     this.loops = loops;
     this.directory = directory;
     for (TlsStore.Stored s : this.store.certs()) {
       try {
-        load(s);
-      } catch (IllegalStateException e) { // one bad row must not take the other names down
-        LOG.warn("{} (not served; tls:cert request {} replaces it)", e.getMessage(), s.hostname());
+        ring.put(KeyRing.parse(s));
+      } catch (IllegalArgumentException e) { // one bad row must not take the other names down
+        LOG.warn("tls: the stored key {} is unusable, not served ({}); tls:request or tls:import replaces it",
+            s.name(), e.getMessage());
       }
     }
     for (Route r : this.store.routes()) {
-      routes.put(r.hostname(), r);
+      routes.put(r.key(), r);
     }
     listener = settings.listen()
-        ? new TlsListener(loops, directory, settings.listenHost(), settings.listenPort(), settings.maxConnections(),
-            contexts::get, routes::get)
+        ? new TlsListener(loops, directory, settings.listenHost(), settings.listenPort(), settings.limits(),
+            ring::context, this::tlsRoute)
         : null;
     if (listener != null) {
       LOG.info("tls: listening on {} for {} route(s)", listener.address(), routes.size());
     }
+    http = settings.httpListen() ? httpListener() : null;
     backoff = new RenewalBackoff(settings.renewCheck());
     renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "warren-tls-renew"));
     long every = settings.renewCheck().toSeconds();
@@ -91,34 +110,98 @@ public final class TlsService implements TlsCertificates {
     if (listener != null) {
       listener.close();
     }
+    if (http != null) {
+      http.stop();
+    }
   }
 
-  /** Renews every certificate expiring within the configured days; a failure is retried at the next check. */
+  private HttpListener httpListener() {
+    HttpListener.Routes named = new HttpListener.Routes() {
+      @Override
+      public Route http(String hostname) {
+        return routes.get("http " + hostname);
+      }
+
+      @Override
+      public boolean servesTls(String hostname) {
+        Route r = tlsRoute(hostname);
+        return listener != null && r != null && (r.mode() == Mode.PASSTHROUGH || ring.context(hostname) != null);
+      }
+    };
+    HttpListener h = new HttpListener(loops, directory, settings.httpHost(), settings.httpPort(), settings.limits(),
+        named, host -> listener.port() == 443 ? host : host + ":" + listener.port());
+    LOG.info("tls: listening for HTTP on {}", h.address());
+    return h;
+  }
+
+  /**
+   * Where a request's challenges are answered: the HTTP listener when it runs, else a server bound
+   * on challenge.port for the request; when that port cannot be had, TLS-ALPN-01 on the TLS
+   * listener.
+   */
+  private AcmeClient.Challenges challenges() {
+    if (http != null) {
+      return http;
+    }
+    try {
+      return new ChallengeServer(loops, settings.challengeHost(), settings.challengePort());
+    } catch (IllegalStateException e) {
+      if (listener == null) {
+        throw e;
+      }
+      LOG.info("tls: {}; answering TLS-ALPN-01 on the TLS listener {} instead", e.getMessage(), listener.address());
+      return listener.acmeChallenges();
+    }
+  }
+
+  private Route tlsRoute(String hostname) {
+    return routes.get("tls " + hostname);
+  }
+
+  /** Renews every ACME key expiring within the configured days; a failure is retried later, backing off. */
   void renewDue() {
     Instant now = Instant.now();
     Instant due = now.plus(Duration.ofDays(settings.renewDaysBefore()));
-    for (CertInfo c : List.copyOf(infos.values())) {
-      if (c.notAfter().isBefore(due) && backoff.due(c.hostname(), now)) {
+    for (KeyRing.Loaded k : ring.all()) {
+      if (k.origin().equals(ACME) && k.notAfter().isBefore(due) && backoff.due(k.name(), now)) {
         try {
-          CertInfo n = request(c.hostname(), null);
-          backoff.succeeded(c.hostname());
-          LOG.info("tls: renewed the certificate of {} (serial {}, until {})", c.hostname(), n.serial(), n.notAfter());
+          KeyInfo n = renew(k.name());
+          backoff.succeeded(k.name());
+          LOG.info("tls: renewed {} (serial {}, until {})", k.name(), n.serial(), n.notAfter());
         } catch (RuntimeException e) {
-          Duration wait = backoff.failed(c.hostname(), Instant.now());
-          LOG.warn("tls: renewing the certificate of {} failed (tried again in {} s at the earliest; the current "
-              + "one is served meanwhile): {}", c.hostname(), wait.toSeconds(), e.getMessage());
+          Duration wait = backoff.failed(k.name(), Instant.now());
+          LOG.warn("tls: renewing {} failed (tried again in {} s at the earliest; the current certificate is "
+              + "served meanwhile): {}", k.name(), wait.toSeconds(), e.getMessage());
         }
       }
     }
   }
 
   @Override
-  public CertInfo request(String hostname, String acmeUrl) {
-    String host = hostname(hostname);
+  public KeyInfo renew(String name) {
+    KeyRing.Loaded k = ring.get(name(name));
+    if (k == null) {
+      throw new IllegalArgumentException("no key named " + name + " (tls:keys lists them)");
+    }
+    if (!k.origin().equals(ACME)) {
+      throw new IllegalArgumentException(name + " came from " + k.origin() + ", not ACME: renew it where it came "
+          + "from and import or copy it again");
+    }
+    return request(k.name(), k.hostnames(), null);
+  }
+
+  @Override
+  public KeyInfo request(String name, List<String> hostnames, String acmeUrl) {
+    if (hostnames.isEmpty()) {
+      throw new IllegalArgumentException("tls:request needs --hostname <name> (one or more)");
+    }
+    List<String> hosts = new ArrayList<>(new LinkedHashSet<>(hostnames.stream().map(TlsService::hostname).toList()));
+    String key = name == null || name.isBlank() ? hosts.get(0) : name(name);
     String url = acmeUrl == null || acmeUrl.isBlank() ? settings.acmeUrl() : acmeUrl.strip();
     if (!url.startsWith("https://")) {
       throw new IllegalArgumentException("the ACME URL must be https://, got " + url);
     }
+    String what = String.join(", ", hosts);
     synchronized (requests) {
       try {
         SSLContext trust = settings.acmeCaFile().isPresent()
@@ -130,55 +213,127 @@ public final class TlsService implements TlsCertificates {
           return k;
         });
         long t0 = System.nanoTime();
-        AcmeClient.Issued issued = AcmeClient.order(url, trust, account, settings.contact(), host,
-            () -> new ChallengeServer(loops, settings.challengeHost(), settings.challengePort()));
-        TlsStore.Stored s = new TlsStore.Stored(host, AcmeClient.write(issued.key()), Pem.certificates(issued.chain()));
-        CertInfo info = load(s);
-        store.saveCert(s);
-        LOG.info("tls: obtained a certificate for {} from {} in {} ms (serial {}, until {})", host, url,
-            (System.nanoTime() - t0) / 1_000_000, info.serial(), info.notAfter());
+        AcmeClient.Issued issued = AcmeClient.order(url, trust, account, settings.contact(), hosts,
+            this::challenges);
+        TlsStore.Stored s =
+            new TlsStore.Stored(key, AcmeClient.write(issued.key()), Pem.certificates(issued.chain()), ACME);
+        KeyInfo info = keep(s);
+        LOG.info("tls: obtained a certificate for {} from {} in {} ms as {} (serial {}, until {})", what, url,
+            (System.nanoTime() - t0) / 1_000_000, key, info.serial(), info.notAfter());
         return info;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("tls: the request for " + host + " was interrupted", e);
+        throw new IllegalStateException("tls: the request for " + what + " was interrupted", e);
       } catch (Exception e) {
-        throw new IllegalStateException("tls: no certificate for " + host + " from " + url + ": " + causes(e), e);
+        throw new IllegalStateException("tls: no certificate for " + what + " from " + url + ": " + causes(e), e);
       }
     }
   }
 
-  /** Builds the server context of a stored certificate and makes it the one served. */
-  private CertInfo load(TlsStore.Stored s) {
+  @Override
+  public KeyInfo importPem(String name, String chainPem, String keyPem, String origin) {
+    TlsStore.Stored s = new TlsStore.Stored(name(name), keyPem, chainPem, origin);
+    return keep(s);
+  }
+
+  /** Parses, stores and serves {@code s}. */
+  private KeyInfo keep(TlsStore.Stored s) {
+    KeyRing.Loaded k = KeyRing.parse(s);
+    store.saveCert(s);
+    ring.put(k);
+    return info(k, routes());
+  }
+
+  private KeyInfo info(KeyRing.Loaded k, List<Route> all) {
+    List<String> used = new ArrayList<>();
+    for (Route r : all) {
+      if (r.mode() == Mode.TERMINATE && ring.forHost(r.hostname()) == k) {
+        used.add(r.hostname() + " -> " + r.peer() + ":" + r.port());
+      } else if (r.mode() == Mode.HTTP && ring.forHost(r.hostname()) == k) {
+        used.add(r.hostname() + " (http: redirect)");
+      }
+    }
+    return new KeyInfo(k.name(), k.hostnames(), k.serial(), k.notBefore(), k.notAfter(), k.origin(), used);
+  }
+
+  @Override
+  public List<KeyInfo> keys() {
+    List<Route> all = routes();
+    return ring.all().stream().map(k -> info(k, all)).toList();
+  }
+
+  @Override
+  public boolean remove(String name) {
+    String n = name(name);
+    boolean had = store.removeCert(n);
+    return ring.remove(n) || had;
+  }
+
+  @Override
+  public String copy(String name, String node, String credentials) throws Exception {
+    String n = name(name);
+    TlsStore.Stored s = store.certs().stream().filter(c -> c.name().equals(n)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no key named " + name + " (tls:keys lists them)"));
+    RemoteAdmin admin = remote;
+    if (admin == null) {
+      throw new IllegalStateException("tls:copy needs the federation bundle (remote admin), which is not running");
+    }
+    PeerRef peer = directory.resolve(node);
+    if (peer.id().equals(identity.peerId())) {
+      throw new IllegalArgumentException(node + " is this node");
+    }
+    byte[] payload = KeyCopy.payload(n, s.chainPem(), s.keyPem());
+    String answer = admin.runAndWait(peer.id(), List.of("tls:receive", identity.peerId(), n,
+        Integer.toString(payload.length), KeyCopy.sha256(payload)), credentials, CALL);
+    String[] lines = answer.strip().split("\n");
+    String token = lines[lines.length - 1].strip();
+    if (!token.matches("[0-9a-f]{32}")) {
+      throw new IllegalStateException(node + " answered no copy token: " + answer);
+    }
     try {
-      List<X509Certificate> chain = Pem.parseCertificates(s.chainPem().getBytes(StandardCharsets.US_ASCII));
-      KeyPair key = AcmeClient.read(s.keyPem());
-      SslContext ctx = SslContextBuilder.forServer(key.getPrivate(), chain.toArray(X509Certificate[]::new))
-          .sslProvider(SslProvider.JDK).build();
-      X509Certificate leaf = chain.get(0);
-      CertInfo info = new CertInfo(s.hostname(), leaf.getSerialNumber().toString(16),
-          leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
-      contexts.put(s.hostname(), ctx);
-      infos.put(s.hostname(), info);
-      return info;
-    } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
-      throw new IllegalStateException("tls: the stored certificate of " + s.hostname() + " is unusable: "
-          + e.getMessage(), e);
+      return KeyCopy.send(directory, peer, token, payload).toCompletableFuture()
+          .get(CALL.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException x && x.getCause() != null
+          ? x.getCause() : e.getCause();
+      throw new IllegalStateException(node + ": " + c.getMessage(), c);
     }
   }
 
   @Override
-  public List<CertInfo> certificates() {
-    List<CertInfo> out = new ArrayList<>(infos.values());
-    out.sort((a, b) -> a.hostname().compareTo(b.hostname()));
-    return out;
+  public String expectCopy(String peer, String name, int size, String sha256) {
+    return copies.expect(PeerRef.parse(peer.contains(":") ? peer : "libp2p:" + peer).id(), name(name), size,
+        sha256);
   }
 
   @Override
-  public Route addRoute(String hostname, String target) {
-    String host = hostname(hostname);
+  public void handle(Stream stream) {
+    String from = stream.peer().id();
+    var reader = copies.reader(stream, (expected, bytes) -> {
+      String[] f = KeyCopy.parse(bytes);
+      if (!f[0].equals(expected.name())) {
+        throw new IllegalArgumentException("the copy names " + f[0] + ", the token " + expected.name());
+      }
+      KeyInfo k = importPem(f[0], f[1], f[2], "copy from " + directory.nameOf(stream.peer()).orElse(from));
+      LOG.info("tls: kept key {} ({}) copied from {}", k.name(), String.join(", ", k.hostnames()), from);
+      return "holds " + k.name() + " for " + String.join(", ", k.hostnames()) + " until " + k.notAfter();
+    });
+    stream.channel().pipeline().addLast(reader);
+    stream.channel().eventLoop().schedule(stream::reset, CALL.toMillis(), TimeUnit.MILLISECONDS);
+    stream.channel().config().setAutoRead(true);
+  }
+
+  @Override
+  public Route addRoute(String hostname, String target, Mode mode) {
+    String host = DEFAULT_ROUTE.equals(hostname == null ? "" : hostname.strip()) ? DEFAULT_ROUTE : hostname(hostname);
+    if (host.equals(DEFAULT_ROUTE) && mode != Mode.PASSTHROUGH) {
+      throw new IllegalArgumentException("the default route '*' must be --mode passthrough (no certificate names "
+          + "every hostname)");
+    }
     int colon = target == null ? -1 : target.lastIndexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("--target must be <peer|name>:<port>, got '" + target + "'");
+      throw new IllegalArgumentException("--target must be <peer|name>:<port> or localhost:<port>, got '" + target
+          + "'");
     }
     int port;
     try {
@@ -189,17 +344,21 @@ public final class TlsService implements TlsCertificates {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("--target port must be 1-65535, got " + port);
     }
-    Route r = new Route(host, directory.resolve(target.substring(0, colon)).toString(), port);
+    String who = target.substring(0, colon);
+    Route r = new Route(host, who.equals(LOCAL) ? LOCAL : directory.resolve(who).toString(), port, mode);
     store.saveRoute(r);
-    routes.put(host, r);
+    if (mode != Mode.HTTP) {
+      routes.remove("tls " + host);
+    }
+    routes.put(r.key(), r);
     return r;
   }
 
   @Override
-  public boolean removeRoute(String hostname) {
-    String host = hostname(hostname);
-    routes.remove(host);
-    return store.removeRoute(host);
+  public boolean removeRoute(String hostname, boolean http) {
+    String host = DEFAULT_ROUTE.equals(hostname == null ? "" : hostname.strip()) ? DEFAULT_ROUTE : hostname(hostname);
+    routes.remove((http ? "http " : "tls ") + host);
+    return store.removeRoute(host, http);
   }
 
   @Override
@@ -208,8 +367,18 @@ public final class TlsService implements TlsCertificates {
   }
 
   @Override
+  public List<Metric> samples() {
+    return listener == null ? List.of() : listener.samples();
+  }
+
+  @Override
   public String listenAddress() {
     return listener == null ? "" : listener.address();
+  }
+
+  @Override
+  public String httpAddress() {
+    return http == null ? "" : http.address();
   }
 
   /** The messages along {@code t}'s cause chain ("Network error: PKIX path building failed ..."), each once. */
@@ -231,5 +400,15 @@ public final class TlsService implements TlsCertificates {
           "not a DNS hostname (letters, digits, '-', at least two labels): '" + text + "'");
     }
     return h;
+  }
+
+  /** A key's name: lower-case letters, digits, '.', '_', '-' (a hostname is one). */
+  static String name(String text) {
+    String n = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+    if (!NAME.matcher(n).matches()) {
+      throw new IllegalArgumentException("not a key name (letters, digits, '.', '_', '-', at most 100): '" + text
+          + "'");
+    }
+    return n;
   }
 }

@@ -9,8 +9,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The TLS bundle's configuration, checked: a bad value stops the component with the reason. */
 record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, String challengeHost,
-    int challengePort, boolean listen, String listenHost, int listenPort, int maxConnections, int renewDaysBefore,
-    Duration renewCheck) {
+    int challengePort, boolean listen, String listenHost, int listenPort, boolean httpListen, String httpHost,
+    int httpPort, TlsListener.Limits limits,
+    int renewDaysBefore, Duration renewCheck) {
   static final String PID = "io.warren.tls";
 
   @ObjectClassDefinition(name = "Warren TLS", description = "ACME certificates and the TLS listener routing by SNI")
@@ -41,9 +42,28 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     @AttributeDefinition(description = "TCP port of the TLS listener; 0 picks a free port")
     int listen_port() default 443;
 
+    @AttributeDefinition(description = "Run the plain HTTP listener: ACME HTTP-01 answers for every hostname (then "
+        + "challenge.port is not bound), http routes by the Host header, a redirect to HTTPS for names the TLS "
+        + "listener serves")
+    boolean http_listen() default false;
+
+    @AttributeDefinition(description = "Address the HTTP listener binds")
+    String http_host() default "0.0.0.0";
+
+    @AttributeDefinition(description = "TCP port of the HTTP listener; 0 picks a free port")
+    int http_port() default 80;
+
     @AttributeDefinition(description = "Connections the TLS listener holds at once (handshaking or spliced); one more "
         + "is closed at accept")
     int max_connections() default 4096;
+
+    @AttributeDefinition(description = "Handshakes one IP address may have in progress at once on the TLS listener "
+        + "(a ClientHello not yet routed, or a TLS handshake not finished); one more is closed at accept")
+    int max_handshakes_per_source() default 32;
+
+    @AttributeDefinition(description = "Seconds a client has from connecting to a finished handshake (terminate) or a "
+        + "routed ClientHello (passthrough); then it is closed")
+    int handshake_timeout_seconds() default 10;
 
     @AttributeDefinition(description = "Renew a certificate when it expires within this many days")
     int renew_days_before() default 30;
@@ -64,8 +84,17 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     }
     port("challenge.port", c.challenge_port());
     port("listen.port", c.listen_port());
+    port("http.port", c.http_port());
     if (c.max_connections() < 1) {
       throw new IllegalArgumentException(PID + ": max.connections must be 1 or more, got " + c.max_connections());
+    }
+    if (c.max_handshakes_per_source() < 1) {
+      throw new IllegalArgumentException(PID + ": max.handshakes.per.source must be 1 or more, got "
+          + c.max_handshakes_per_source());
+    }
+    if (c.handshake_timeout_seconds() < 1) {
+      throw new IllegalArgumentException(PID + ": handshake.timeout.seconds must be 1 or more, got "
+          + c.handshake_timeout_seconds());
     }
     if (c.renew_days_before() < 0) {
       throw new IllegalArgumentException(PID + ": renew.days.before must be 0 or more, got " + c.renew_days_before());
@@ -76,7 +105,9 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
     }
     return new TlsSettings(url, caFile, c.acme_contact() == null ? "" : c.acme_contact().strip(),
         c.challenge_host().strip(), c.challenge_port(), c.listen(), c.listen_host().strip(), c.listen_port(),
-        c.max_connections(),
+        c.http_listen(), c.http_host().strip(), c.http_port(),
+        new TlsListener.Limits(c.max_connections(), c.max_handshakes_per_source(),
+            Duration.ofSeconds(c.handshake_timeout_seconds())),
         c.renew_days_before(), Duration.ofSeconds(c.renew_check_seconds()));
   }
 

@@ -1,6 +1,7 @@
 package io.warren.tls.internal;
 
 import io.warren.api.Store;
+import io.warren.tls.TlsCertificates.Mode;
 import io.warren.tls.TlsCertificates.Route;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,13 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The bundle's tables: the ACME account key, certificates (key and chain as PEM) and routes. */
+/** The bundle's tables: the ACME account key, keys (key and chain as PEM, by name) and routes. */
 final class TlsStore {
   static final String OWNER = "tls";
   private final Store store;
 
-  /** A stored certificate: the private key and chain as PEM. */
-  record Stored(String hostname, String keyPem, String chainPem) {}
+  /** A stored key: the private key and chain as PEM, and where it came from. */
+  record Stored(String name, String keyPem, String chainPem, String origin) {}
 
   TlsStore(Store store) {
     this.store = store;
@@ -22,6 +23,12 @@ final class TlsStore {
         CREATE TABLE tls_account (id INT PRIMARY KEY, key_pem CLOB NOT NULL);
         CREATE TABLE tls_cert (hostname VARCHAR(253) PRIMARY KEY, key_pem CLOB NOT NULL, chain_pem CLOB NOT NULL);
         CREATE TABLE tls_route (hostname VARCHAR(253) PRIMARY KEY, peer VARCHAR(200) NOT NULL, port INT NOT NULL);
+        """), new Store.Migration(2, """
+        ALTER TABLE tls_cert ALTER COLUMN hostname RENAME TO name;
+        ALTER TABLE tls_cert ADD COLUMN origin VARCHAR(100) DEFAULT 'acme' NOT NULL;
+        ALTER TABLE tls_route ADD COLUMN mode VARCHAR(16) DEFAULT 'terminate' NOT NULL;
+        ALTER TABLE tls_route DROP PRIMARY KEY;
+        ALTER TABLE tls_route ADD PRIMARY KEY (hostname, mode);
         """)));
   }
 
@@ -45,11 +52,21 @@ final class TlsStore {
   void saveCert(Stored s) {
     store.transact(c -> {
       try (PreparedStatement p = c.prepareStatement(
-          "MERGE INTO tls_cert (hostname, key_pem, chain_pem) KEY (hostname) VALUES (?, ?, ?)")) {
-        p.setString(1, s.hostname());
+          "MERGE INTO tls_cert (name, key_pem, chain_pem, origin) KEY (name) VALUES (?, ?, ?, ?)")) {
+        p.setString(1, s.name());
         p.setString(2, s.keyPem());
         p.setString(3, s.chainPem());
+        p.setString(4, s.origin());
         return p.executeUpdate();
+      }
+    });
+  }
+
+  boolean removeCert(String name) {
+    return store.transact(c -> {
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM tls_cert WHERE name = ?")) {
+        p.setString(1, name);
+        return p.executeUpdate() > 0;
       }
     });
   }
@@ -58,30 +75,39 @@ final class TlsStore {
     return store.transact(c -> {
       List<Stored> out = new ArrayList<>();
       try (ResultSet r = c.createStatement().executeQuery(
-          "SELECT hostname, key_pem, chain_pem FROM tls_cert ORDER BY hostname")) {
+          "SELECT name, key_pem, chain_pem, origin FROM tls_cert ORDER BY name")) {
         while (r.next()) {
-          out.add(new Stored(r.getString(1), r.getString(2), r.getString(3)));
+          out.add(new Stored(r.getString(1), r.getString(2), r.getString(3), r.getString(4)));
         }
       }
       return out;
     });
   }
 
+  /** Saves {@code route}; a TLS route replaces the hostname's other TLS route (one mode at a time). */
   void saveRoute(Route route) {
     store.transact(c -> {
+      if (route.mode() != Mode.HTTP) {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM tls_route WHERE hostname = ? AND mode <> 'http'")) {
+          d.setString(1, route.hostname());
+          d.executeUpdate();
+        }
+      }
       try (PreparedStatement p = c.prepareStatement(
-          "MERGE INTO tls_route (hostname, peer, port) KEY (hostname) VALUES (?, ?, ?)")) {
+          "MERGE INTO tls_route (hostname, mode, peer, port) KEY (hostname, mode) VALUES (?, ?, ?, ?)")) {
         p.setString(1, route.hostname());
-        p.setString(2, route.peer());
-        p.setInt(3, route.port());
+        p.setString(2, route.mode().toString());
+        p.setString(3, route.peer());
+        p.setInt(4, route.port());
         return p.executeUpdate();
       }
     });
   }
 
-  boolean removeRoute(String hostname) {
+  boolean removeRoute(String hostname, boolean http) {
     return store.transact(c -> {
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM tls_route WHERE hostname = ?")) {
+      try (PreparedStatement p = c.prepareStatement(
+          "DELETE FROM tls_route WHERE hostname = ? AND " + (http ? "mode = 'http'" : "mode <> 'http'"))) {
         p.setString(1, hostname);
         return p.executeUpdate() > 0;
       }
@@ -91,10 +117,10 @@ final class TlsStore {
   List<Route> routes() {
     return store.transact(c -> {
       List<Route> out = new ArrayList<>();
-      try (ResultSet r =
-          c.createStatement().executeQuery("SELECT hostname, peer, port FROM tls_route ORDER BY hostname")) {
+      try (ResultSet r = c.createStatement()
+          .executeQuery("SELECT hostname, peer, port, mode FROM tls_route ORDER BY hostname, mode")) {
         while (r.next()) {
-          out.add(new Route(r.getString(1), r.getString(2), r.getInt(3)));
+          out.add(new Route(r.getString(1), r.getString(2), r.getInt(3), Mode.parse(r.getString(4))));
         }
       }
       return out;
