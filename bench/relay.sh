@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Nostr relay throughput and OK latency against a real node (the relay in Felix, H2 store):
 # accepted events/s with id and BIP-340 signature verification, several publishing connections,
-# one subscriber counting live deliveries; OK latency p50/p99 unloaded and under load.
-#   bench/relay.sh [publishers] [events] [window]       (defaults 4 20000 64)
+# subscribing connections counting live deliveries; OK latency p50/p99 unloaded and under load.
+#   bench/relay.sh [publishers] [events] [window] [subscribers]   (defaults 4 20000 64 16)
 # Needs the built distribution: mvn -B -q package -DskipTests. Client and node share this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
