@@ -15,6 +15,16 @@ final class Messages {
     return Json.appendString(sb, subscriptionId).append(',').append(eventJson).append(']').toString();
   }
 
+  /** {@link #event(String, String)} around JSON already encoded (UTF-8): the bytes are shared, not copied. */
+  static io.netty.buffer.ByteBuf event(String subscriptionId, byte[] eventJson) {
+    StringBuilder sb = Json.appendString(new StringBuilder(16 + subscriptionId.length()).append("[\"EVENT\","),
+        subscriptionId).append(',');
+    return io.netty.buffer.Unpooled.wrappedBuffer(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        eventJson, CLOSE_BRACKET);
+  }
+
+  private static final byte[] CLOSE_BRACKET = {']'};
+
   static String eose(String subscriptionId) {
     return Json.appendString(new StringBuilder("[\"EOSE\","), subscriptionId).append(']').toString();
   }
