@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
 final class EventJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class);
   /** A segment is handed to the indexer at this many events (or {@link #MAX_AGE_NANOS}, whichever first). */
-  static final int SEAL_EVENTS = 4096;
-  static final long MAX_AGE_NANOS = 100_000_000L;
+  static final int SEAL_EVENTS = 16_384;
+  static final long MAX_AGE_NANOS = 1_000_000_000L;
   /** Events journaled but not yet in the database, at most; the writer waits above it. */
   static final int MAX_PENDING = 32_768;
   private static final String PREFIX = "events-";
@@ -54,6 +54,9 @@ final class EventJournal implements AutoCloseable {
   private final Path dir;
   private final Consumer<List<Event>> index;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  /** Held by the indexer while a segment moves from pending to the tables, so a count sees it in one place. */
+  private final java.util.concurrent.locks.ReadWriteLock moving =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
   private final Object lock = new Object();
   private final Thread indexer;
   private long nextSegment;
@@ -203,6 +206,19 @@ final class EventJournal implements AutoCloseable {
     return pending.values();
   }
 
+  /**
+   * The pending events plus what {@code stored} counts in the tables, with no segment moving
+   * between the two meanwhile (waits for a segment being stored).
+   */
+  long count(java.util.function.LongSupplier stored) {
+    moving.readLock().lock();
+    try {
+      return pending.size() + stored.getAsLong();
+    } finally {
+      moving.readLock().unlock();
+    }
+  }
+
   /** Waits until every journaled event is in the database (before work that must see them there). */
   void drain() {
     synchronized (lock) {
@@ -269,9 +285,14 @@ final class EventJournal implements AutoCloseable {
       }
       RuntimeException failed = null;
       try {
-        index.accept(s.events());
-        for (Event e : s.events()) {
-          pending.remove(e.id());
+        moving.writeLock().lock();
+        try {
+          index.accept(s.events());
+          for (Event e : s.events()) {
+            pending.remove(e.id());
+          }
+        } finally {
+          moving.writeLock().unlock();
         }
         Files.deleteIfExists(s.path());
       } catch (IOException e) {

@@ -543,14 +543,14 @@ public final class EventStore {
 
   /** How many events are stored (the journaled ones included). */
   public long count() {
-    // the journaled ones first: one stored meanwhile is counted twice for a moment, never missed
-    long pending = journal == null ? 0 : journal.pending().size();
-    return pending + store.transact(c -> {
+    java.util.function.LongSupplier stored = () -> store.transact(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM nostr_event");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
       }
     });
+    return journal == null ? stored.getAsLong() : journal.count(stored);
   }
+
 }
