@@ -386,10 +386,13 @@ final class Session extends ChannelInboundHandlerAdapter {
     send(Messages.event(subId, eventJson));
   }
 
-  /** Sends one live event, its JSON encoded once for all subscribers, counting it as served. */
-  void sendEvent(String subId, byte[] eventJson) {
+  /**
+   * Sends one live event (its JSON encoded once for all subscribers) after its subscription's
+   * {@link Messages#eventPrefix}, counting it as served.
+   */
+  void sendEvent(byte[] prefix, byte[] eventJson) {
     relay.counters().servedOne();
-    send(new TextWebSocketFrame(Messages.event(subId, eventJson)));
+    send(new TextWebSocketFrame(Messages.event(prefix, eventJson)));
   }
 
   void send(String message) {

@@ -53,10 +53,13 @@ final class Subscriptions {
     /** Bytes of stored events not yet written, plus the live events held in backlog. */
     private long owed;
     private final Set<String> sent = new HashSet<>();
+    /** {@code ["EVENT","<id>",} in UTF-8: what each live event's JSON follows. */
+    private final byte[] eventPrefix;
 
     Subscription(String id, List<Filter> filters) {
       this.id = id;
       this.filters = filters;
+      this.eventPrefix = Messages.eventPrefix(id);
     }
 
     String id() {
@@ -262,7 +265,7 @@ final class Subscriptions {
     session.send(Messages.eose(sub.id));
     for (Live e : sub.backlog) {
       if (!sub.sent.contains(e.event().id())) {
-        session.sendEvent(sub.id, e.json());
+        session.sendEvent(sub.eventPrefix, e.json());
       }
     }
     owe(sub, -sub.owed);
@@ -318,7 +321,7 @@ final class Subscriptions {
             session.send(Messages.closed(sub.id, "error: the client is not reading fast enough; subscription ended"));
             sentAny = true;
           } else {
-            session.sendEvent(sub.id, live.json());
+            session.sendEvent(sub.eventPrefix, live.json());
             sentAny = true;
           }
         }
