@@ -52,6 +52,10 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL in the middle of it, and restarted on the same data directory. Every event the relay had
  * answered {@code OK true} before it died is served by a REQ afterwards, and every rule
  * {@code proxy:add} had confirmed is listed by {@code proxy:list}.
+ *
+ * <p>The relay answers OK once a batch is forced to its journal and stores the journal in the
+ * database later, so at the kill the last second or so of acknowledged events is only in the
+ * journal: this test is what shows they are stored on the next start.
  */
 class KillDuringFloodTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
