@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The relay answers OK once a batch is forced to its journal and stores the journal in the
  * database later, so at the kill the last second or so of acknowledged events is only in the
- * journal: this test is what shows they are stored on the next start.
+ * journal: this test is what shows they are stored on the next start (the node says so in its log).
  */
 class KillDuringFloodTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -134,6 +134,8 @@ class KillDuringFloodTest {
 
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();
+      assertTrue(node.err().contains("Nostr journal: storing"),
+          "the restarted relay stored events it had only journaled before the kill:\n" + node.err());
       Set<String> served = query(relayUrl(node), new ArrayList<>(mustHave));
       Set<String> lost = new HashSet<>(mustHave);
       lost.removeAll(served);
