@@ -37,11 +37,12 @@ import java.util.stream.IntStream;
  *
  * <p>Pre-signs the events, then: (1) unloaded latency, one connection sending one event at a
  * time; (2) load, several publishing connections each keeping a window of events in flight while
- * one subscriber counts live deliveries, once uncounted (half the events, at least 10,000: the
- * node compiles its loaded path meanwhile) and once measured. Every event is verified (id and
- * BIP-340 signature) and stored by the relay before its OK.
+ * subscribers (each its own connection) count live deliveries, once uncounted (half the events, at
+ * least 10,000: the node compiles its loaded path meanwhile) and once measured. Every event is
+ * verified (id and BIP-340 signature) and stored by the relay before its OK.
  *
  * <p>java -cp 'system jars' bench/RelayBench.java ws://127.0.0.1:PORT [publishers] [events] [window]
+ * [subscribers]
  */
 public class RelayBench {
   static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -109,6 +110,7 @@ public class RelayBench {
     int publishers = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int total = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
     int window = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    int subscribers = args.length > 4 ? Integer.parseInt(args[4]) : 16;
     int unloaded = 1_000;
     String tag = "bench-" + System.nanoTime();
     long t0 = System.nanoTime();
@@ -150,39 +152,46 @@ public class RelayBench {
     // load: first an uncounted round (the node's JIT compiles the loaded path for ~10 s: a running
     // relay has long done that), then the measured one
     System.out.printf("warm-up load (%d events, not counted): %.0f events/s%n", warmLoad.size(),
-        load(uri, warmLoad, tag + "-warmload", publishers, window).perSecond());
-    Load r = load(uri, events, tag, publishers, window);
-    System.out.printf("load (%d publishing connections, window %d each, %d events, 1 subscriber):%n", publishers, window, total);
+        load(uri, warmLoad, tag + "-warmload", publishers, window, subscribers).perSecond());
+    Load r = load(uri, events, tag, publishers, window, subscribers);
+    System.out.printf("load (%d publishing connections, window %d each, %d events, %d subscribing connections):%n",
+        publishers, window, total, subscribers);
     System.out.printf("  accepted %d (refused %d) in %.2f s: %.0f events/s with signature verification and storage%n",
         total - r.refused(), r.refused(), r.okNanos() / 1e9, r.perSecond());
     System.out.printf("  OK latency under load: p50 %s, p99 %s%n", ms(percentile(r.latency(), 0.50)), ms(percentile(r.latency(), 0.99)));
-    System.out.printf("  subscriber received %d of %d live events%s%n", r.delivered(), total,
-        r.delivered() == total ? String.format(", the last one %+.0f ms from the last OK", r.lastDeliveryAfterOkMs()) : " (gave up waiting)");
+    System.out.printf("  subscribers received %d of %d live events (%d each)%s%n", r.delivered(), total * subscribers,
+        total, r.delivered() == total * subscribers ? String.format(", the last one %+.0f ms from the last OK: "
+            + "%.0f events/s fanned out to each", r.lastDeliveryAfterOkMs(), total / (r.fanoutNanos() / 1e9)) : " (gave up waiting)");
     GROUP.shutdownGracefully();
   }
 
   /** What one load round measured. */
-  record Load(long okNanos, int refused, long[] latency, int delivered, double lastDeliveryAfterOkMs) {
+  record Load(long okNanos, int refused, long[] latency, int delivered, double lastDeliveryAfterOkMs, long fanoutNanos) {
     double perSecond() {
       return (latency.length - refused) / (okNanos / 1e9);
     }
   }
 
-  /** Publishers with a window each send {@code events}; one subscriber on {@code tag} counts deliveries. */
-  static Load load(URI uri, List<Event> events, String tag, int publishers, int window) throws Exception {
+  /** Publishers with a window each send {@code events}; subscribers on {@code tag} count deliveries. */
+  static Load load(URI uri, List<Event> events, String tag, int publishers, int window, int subscribers)
+      throws Exception {
     int total = events.size();
-    CountDownLatch eose = new CountDownLatch(1);
-    CountDownLatch allDelivered = new CountDownLatch(total);
+    CountDownLatch eose = new CountDownLatch(subscribers);
+    CountDownLatch allDelivered = new CountDownLatch(total * subscribers);
     AtomicLong lastDelivery = new AtomicLong();
-    Channel sub = connect(uri, m -> {
-      if (m.startsWith("[\"EVENT\",\"live\"")) {
-        lastDelivery.set(System.nanoTime());
-        allDelivered.countDown();
-      } else if (m.startsWith("[\"EOSE\"")) {
-        eose.countDown();
-      }
-    });
-    sub.writeAndFlush(new TextWebSocketFrame("[\"REQ\",\"live\",{\"#t\":[\"" + tag + "\"],\"limit\":0}]"));
+    List<Channel> subs = new ArrayList<>();
+    for (int s = 0; s < subscribers; s++) {
+      Channel sub = connect(uri, m -> {
+        if (m.startsWith("[\"EVENT\",\"live\"")) {
+          lastDelivery.set(System.nanoTime());
+          allDelivered.countDown();
+        } else if (m.startsWith("[\"EOSE\"")) {
+          eose.countDown();
+        }
+      });
+      sub.writeAndFlush(new TextWebSocketFrame("[\"REQ\",\"live\",{\"#t\":[\"" + tag + "\"],\"limit\":0}]"));
+      subs.add(sub);
+    }
     if (!eose.await(20, TimeUnit.SECONDS)) {
       throw new IllegalStateException("no EOSE");
     }
@@ -241,11 +250,13 @@ public class RelayBench {
     long okNanos = lastOk.get() - start;
     long[] lat = Arrays.copyOf(latency, oks.get());
     Arrays.sort(lat);
-    sub.close().sync();
+    for (Channel c : subs) {
+      c.close().sync();
+    }
     for (Channel c : pubs) {
       c.close().sync();
     }
-    return new Load(okNanos, refused.get(), lat, (int) (total - allDelivered.getCount()),
-        (lastDelivery.get() - lastOk.get()) / 1e6);
+    return new Load(okNanos, refused.get(), lat, (int) (total * subscribers - allDelivered.getCount()),
+        (lastDelivery.get() - lastOk.get()) / 1e6, lastDelivery.get() - start);
   }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Nostr relay throughput and OK latency against a real node (the relay in Felix, H2 store):
 # accepted events/s with id and BIP-340 signature verification, several publishing connections,
-# one subscriber counting live deliveries; OK latency p50/p99 unloaded and under load.
-#   bench/relay.sh [publishers] [events] [window]       (defaults 4 20000 64)
+# subscribing connections counting live deliveries; OK latency p50/p99 unloaded and under load.
+#   bench/relay.sh [publishers] [events] [window] [subscribers]   (defaults 4 20000 64 16)
 # Needs the built distribution: mvn -B -q package -DskipTests. Client and node share this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,4 +30,12 @@ echo "node: $(head -1 "$work/out")"
 echo "relay: $url; $(nproc) cores shared by node and client"
 
 cp=$(find "$dist/system" -name '*.jar' | tr '\n' ':')
-java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn bench/RelayBench.java "$url" "$@"
+# the node's CPU time (user + system, in clock ticks) while the bench runs: a figure that the
+# machine's other load disturbs much less than events/s does
+cpu() { awk '{print $14 + $15}' "/proc/$node_pid/stat"; }
+cpu0=$(cpu)
+java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn bench/RelayBench.java "$url" "$@" | tee "$work/bench"
+events=$(grep -oE 'signed [0-9]+ events' "$work/bench" | grep -oE '[0-9]+')
+ticks=$(( $(cpu) - cpu0 )); hz=$(getconf CLK_TCK)
+awk -v t="$ticks" -v hz="$hz" -v n="$events" 'BEGIN { printf "node CPU during the bench: %.1f s for %d events (%.0f us per event, every phase)\n", t / hz, n, t / hz * 1e6 / n }'
+echo "machine load after the run: $(uptime | sed 's/.*load average: //')"

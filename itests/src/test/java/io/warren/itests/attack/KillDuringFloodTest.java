@@ -52,6 +52,10 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL in the middle of it, and restarted on the same data directory. Every event the relay had
  * answered {@code OK true} before it died is served by a REQ afterwards, and every rule
  * {@code proxy:add} had confirmed is listed by {@code proxy:list}.
+ *
+ * <p>The relay answers OK once a batch is forced to its journal and stores the journal in the
+ * database later, so at the kill the last second or so of acknowledged events is only in the
+ * journal: this test is what shows they are stored on the next start (the node says so in its log).
  */
 class KillDuringFloodTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -130,6 +134,8 @@ class KillDuringFloodTest {
 
     try (NodeProcess node = NodeProcess.start(home, data)) {
       node.awaitReady();
+      assertTrue(node.err().contains("Nostr journal: storing"),
+          "the restarted relay stored events it had only journaled before the kill:\n" + node.err());
       Set<String> served = query(relayUrl(node), new ArrayList<>(mustHave));
       Set<String> lost = new HashSet<>(mustHave);
       lost.removeAll(served);

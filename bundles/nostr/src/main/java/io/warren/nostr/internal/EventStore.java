@@ -114,6 +114,8 @@ public final class EventStore {
 
   private final Store store;
   private final Quota quota;
+  /** The group commit in front of the database ({@link #append}), or null: every write goes straight to it. */
+  private final EventJournal journal;
   /** Events and bytes stored, as the usage table sums them; changed by the writer after each commit. */
   private volatile long totalEvents;
   private volatile long totalBytes;
@@ -123,6 +125,14 @@ public final class EventStore {
   }
 
   public EventStore(Store store, Quota quota) {
+    this(store, quota, null);
+  }
+
+  /**
+   * A store whose {@link #append} journals in {@code journalDir} (null: appends are saves); events
+   * journaled by a process that did not stop cleanly are stored first.
+   */
+  public EventStore(Store store, Quota quota, java.nio.file.Path journalDir) {
     this.store = store;
     this.quota = quota;
     store.migrate(OWNER, MIGRATIONS);
@@ -137,6 +147,60 @@ public final class EventStore {
     });
     totalEvents = t[0];
     totalBytes = t[1];
+    this.journal = journalDir == null ? null : new EventJournal(journalDir, this::save);
+  }
+
+  /** Stores what is journaled and stops the journal's indexer (a clean stop leaves no journal behind). */
+  public void close() {
+    if (journal != null) {
+      journal.close();
+    }
+  }
+
+  /**
+   * Stores {@code events} durably, like {@link #save}, with the same outcomes: on return they
+   * survive a kill of the process. With a journal, new regular events are appended to it (one
+   * forced write for the batch) and reach the database tables in a later, bigger transaction;
+   * queries see them meanwhile. A batch with a replaceable or addressable event waits for the
+   * journal to be stored and is saved directly (which version wins is decided in the database).
+   */
+  public List<Outcome> append(List<Event> events) {
+    if (journal == null) {
+      return save(events);
+    }
+    for (Event e : events) {
+      KindClass kc = e.kindClass();
+      if (kc == KindClass.REPLACEABLE || kc == KindClass.ADDRESSABLE) {
+        journal.drain();
+        return save(events);
+      }
+    }
+    List<String> ids = new ArrayList<>(events.size());
+    for (Event e : events) {
+      if (journal.pending(e.id()) == null) {
+        ids.add(e.id());
+      }
+    }
+    Set<String> stored = load(ids, false).keySet();
+    Set<String> seen = new HashSet<>();
+    List<Outcome> out = new ArrayList<>(events.size());
+    List<EventJournal.Pending> fresh = new ArrayList<>(events.size());
+    for (Event e : events) {
+      if (!seen.add(e.id()) || journal.pending(e.id()) != null || stored.contains(e.id())) {
+        out.add(Outcome.DUPLICATE);
+        continue;
+      }
+      String json = e.toJson();
+      fresh.add(new EventJournal.Pending(e, json, ByteBufUtil.utf8Bytes(json)));
+      out.add(Outcome.STORED);
+    }
+    journal.append(fresh);
+    return out;
+  }
+
+  /** The journaled events not yet in the tables: read before the tables (an event leaves it after its commit). */
+  private List<EventJournal.Pending> pending() {
+    return journal == null ? List.of() : List.copyOf(journal.pending());
   }
 
   /** Events and bytes (of JSON, UTF-8) held, from the usage accounting. */
@@ -294,6 +358,7 @@ public final class EventStore {
    * merged newest first without duplicates.
    */
   public List<Row> query(List<Filter> filters, int defaultLimit, int maxLimit) {
+    List<EventJournal.Pending> pending = pending();
     return store.transact(c -> {
       Map<String, Row> merged = new LinkedHashMap<>();
       for (Filter f : filters) {
@@ -301,7 +366,20 @@ public final class EventStore {
         if (limit == 0 || f.matchesNothing()) {
           continue;
         }
-        for (Row r : query(c, f, limit)) {
+        List<Row> rows = query(c, f, limit);
+        if (!pending.isEmpty()) {
+          Map<String, Row> both = new LinkedHashMap<>();
+          for (EventJournal.Pending p : pending) {
+            if (f.matches(p.event())) {
+              both.put(p.event().id(), new Row(p.event().id(), p.event().createdAt(), p.json()));
+            }
+          }
+          rows.forEach(r -> both.putIfAbsent(r.id(), r));
+          rows = new ArrayList<>(both.values());
+          rows.sort(NEWEST_FIRST);
+          rows = rows.subList(0, Math.min(limit, rows.size()));
+        }
+        for (Row r : rows) {
           merged.putIfAbsent(r.id(), r);
         }
       }
@@ -316,6 +394,7 @@ public final class EventStore {
    * events themselves in pages ({@link #load}), as the client reads them.
    */
   public List<Key> keys(List<Filter> filters, int defaultLimit, int maxLimit) {
+    List<EventJournal.Pending> pending = pending();
     return store.transact(c -> {
       Map<String, Key> merged = new LinkedHashMap<>();
       for (Filter f : filters) {
@@ -323,24 +402,68 @@ public final class EventStore {
         if (limit == 0 || f.matchesNothing()) {
           continue;
         }
+        Map<String, Key> mine = new LinkedHashMap<>();
+        for (EventJournal.Pending p : pending) {
+          if (f.matches(p.event())) {
+            mine.put(p.event().id(), new Key(p.event().id(), p.event().createdAt(), p.size()));
+          }
+        }
         select(c, f, limit, "e.id, e.created_at, e.size", rs -> {
           Key k = new Key(rs.getString(1), rs.getLong(2), rs.getInt(3));
-          merged.putIfAbsent(k.id(), k);
+          mine.putIfAbsent(k.id(), k);
         });
+        List<Key> keys = new ArrayList<>(mine.values());
+        if (keys.size() > limit) {
+          keys.sort(KEY_NEWEST_FIRST);
+          keys = keys.subList(0, limit);
+        }
+        keys.forEach(k -> merged.putIfAbsent(k.id(), k));
       }
       List<Key> keys = new ArrayList<>(merged.values());
-      keys.sort(Comparator.comparingLong(Key::createdAt).reversed().thenComparing(Key::id));
+      keys.sort(KEY_NEWEST_FIRST);
       return keys;
     });
   }
 
+  private static final Comparator<Key> KEY_NEWEST_FIRST =
+      Comparator.comparingLong(Key::createdAt).reversed().thenComparing(Key::id);
+
   /** The JSON of the events {@code ids} that are still stored, by id. */
   public Map<String, String> load(List<String> ids) {
+    return load(ids, true);
+  }
+
+  /** The JSON (or, without {@code json}, an empty string) of the events {@code ids} that are stored, by id. */
+  private Map<String, String> load(List<String> ids, boolean json) {
     if (ids.isEmpty()) {
       return Map.of();
     }
+    Map<String, String> found = new java.util.HashMap<>();
+    List<String> rest = ids;
+    if (journal != null && json) {
+      rest = new ArrayList<>(ids.size());
+      for (String id : ids) {
+        EventJournal.Pending p = journal.pending(id);
+        if (p != null) {
+          found.put(id, p.json());
+        } else {
+          rest.add(id);
+        }
+      }
+    }
+    for (int from = 0; from < rest.size(); from += LOAD_CHUNK) {
+      found.putAll(loadStored(rest.subList(from, Math.min(rest.size(), from + LOAD_CHUNK)), json));
+    }
+    return found;
+  }
+
+  /** Ids asked for in one statement at most. */
+  private static final int LOAD_CHUNK = 500;
+
+  private Map<String, String> loadStored(List<String> ids, boolean json) {
     return store.transact(c -> {
-      StringBuilder sql = new StringBuilder("SELECT id, json FROM nostr_event WHERE id IN (");
+      StringBuilder sql = new StringBuilder(json ? "SELECT id, json FROM nostr_event WHERE id IN ("
+          : "SELECT id, '' FROM nostr_event WHERE id IN (");
       for (int i = 0; i < ids.size(); i++) {
         sql.append(i == 0 ? "?" : ", ?");
       }
@@ -418,14 +541,16 @@ public final class EventStore {
     sql.append(')');
   }
 
-  /** How many events are stored. */
+  /** How many events are stored (the journaled ones included). */
   public long count() {
-    return store.transact(c -> {
+    java.util.function.LongSupplier stored = () -> store.transact(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM nostr_event");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
       }
     });
+    return journal == null ? stored.getAsLong() : journal.count(stored);
   }
+
 }

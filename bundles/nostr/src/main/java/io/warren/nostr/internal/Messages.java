@@ -15,6 +15,19 @@ final class Messages {
     return Json.appendString(sb, subscriptionId).append(',').append(eventJson).append(']').toString();
   }
 
+  /** The start of {@link #event(String, String)} up to the event, in UTF-8. */
+  static byte[] eventPrefix(String subscriptionId) {
+    return Json.appendString(new StringBuilder(16 + subscriptionId.length()).append("[\"EVENT\","), subscriptionId)
+        .append(',').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** An EVENT message from its {@link #eventPrefix} and the event's JSON in UTF-8: both shared, not copied. */
+  static io.netty.buffer.ByteBuf event(byte[] prefix, byte[] eventJson) {
+    return io.netty.buffer.Unpooled.wrappedBuffer(prefix, eventJson, CLOSE_BRACKET);
+  }
+
+  private static final byte[] CLOSE_BRACKET = {']'};
+
   static String eose(String subscriptionId) {
     return Json.appendString(new StringBuilder("[\"EOSE\","), subscriptionId).append(']').toString();
   }

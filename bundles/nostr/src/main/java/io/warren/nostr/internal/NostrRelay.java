@@ -170,16 +170,35 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     this.tools = new TunnelTools(loops, this::openService);
     this.settings = settings(config, context.getProperty(RelaySettings.PORT_PROPERTY));
     checkDeviceFrames(config.devices_enabled(), settings.limits().maxMessageLength());
-    this.store = new EventStore(store, settings.quota());
+    this.store = new EventStore(store, settings.quota(), journalDir(context, settings.enabled()));
     String version = context.getProperty(NodeProperties.VERSION);
     this.pubkey = HexFormat.of().formatHex(identity.nostrPublicKey());
     DeviceSettings ds = deviceSettings(config);
     this.hub = settings.enabled() && config.devices_enabled()
         ? new DeviceHub(ds, new DeviceHub.Signer(pubkey, identity::signNostr)) : null;
-    this.server = settings.enabled()
-        ? new RelayServer(loops, settings, this.store, pubkey,
-            version == null ? context.getBundle().getVersion().toString() : version, hub)
-        : null;
+    try {
+      this.server = settings.enabled()
+          ? new RelayServer(loops, settings, this.store, pubkey,
+              version == null ? context.getBundle().getVersion().toString() : version, hub)
+          : null;
+    } catch (RuntimeException | InterruptedException e) {
+      this.store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Where a running relay journals accepted events before they reach the database (see
+   * {@link EventJournal}); also used when a journal is left there, so its events are stored. Null
+   * (no journal) otherwise, or without a data directory.
+   */
+  static java.nio.file.Path journalDir(BundleContext context, boolean enabled) {
+    String data = context.getProperty(NodeProperties.DATA_DIR);
+    if (data == null) {
+      return null;
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(data).resolve("nostr").resolve("journal");
+    return enabled || java.nio.file.Files.isDirectory(dir) ? dir : null;
   }
 
   /** The relay while it runs (for {@link NostrMetrics}), else null. */
@@ -227,6 +246,7 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     if (server != null) {
       server.close();
     }
+    store.close();
   }
 
   @Override

@@ -40,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * The relay: a Netty server speaking HTTP (NIP-11) and WebSocket (NIP-01, NIP-42) on one port.
  *
  * <p>Threads: event loops parse messages and keep each connection's subscriptions; a pool
- * verifies ids and signatures; one writer thread stores accepted events in batches (one
- * transaction per batch, each OK sent after its commit) and then fans them out to the live
- * subscriptions; a small pool answers the stored part of REQs.
+ * verifies ids and signatures; one writer thread stores accepted events in batches
+ * ({@link EventStore#append}: one forced journal write per batch, each OK sent after it; the
+ * journal's indexer moves them into the database in bigger transactions) and then fans them out
+ * to the live subscriptions, each event's JSON encoded once for all of them; a small pool answers
+ * the stored part of REQs.
  *
  * <p>Why one class of this size: it owns the threads above and the hand-offs between them (loop to
  * verifier to writer to fan-out); the per-connection work is in {@link Session}.
@@ -303,7 +305,7 @@ public final class RelayServer implements AutoCloseable {
     }
     List<Outcome> outcomes;
     try {
-      outcomes = store.save(events);
+      outcomes = store.append(events);
     } catch (RuntimeException e) {
       LOG.warn("Storing {} events failed", batch.size(), e);
       for (Pending p : batch) {
@@ -313,14 +315,14 @@ public final class RelayServer implements AutoCloseable {
     }
     // one hop onto each connection's event loop per batch, not one per event: waking a loop
     // from this thread costs more than the matching itself
-    List<Event> stored = new ArrayList<>(batch.size());
+    List<Subscriptions.Live> stored = new ArrayList<>(batch.size());
     Map<Session, List<Session.Answer>> answers = new LinkedHashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
       String id = p.event().id();
       Session.Answer a = switch (outcomes.get(i)) {
         case STORED -> {
-          stored.add(p.event());
+          stored.add(Subscriptions.Live.of(p.event()));
           yield new Session.Answer(id, true, "");
         }
         case DUPLICATE -> new Session.Answer(id, true, "duplicate: already have this event");
@@ -339,7 +341,7 @@ public final class RelayServer implements AutoCloseable {
 
   /** Hands {@code event} to every connection with a subscription; each matches on its own loop. */
   private void broadcast(Event event) {
-    List<Event> one = List.of(event);
+    List<Subscriptions.Live> one = List.of(Subscriptions.Live.of(event));
     for (Session s : sessions) {
       s.deliver(one);
     }

@@ -368,7 +368,7 @@ final class Session extends ChannelInboundHandlerAdapter {
   }
 
   /** Newly accepted events, in the order accepted; called from any thread. */
-  void deliver(List<Event> events) {
+  void deliver(List<Subscriptions.Live> events) {
     subscriptions.deliver(events, channel);
   }
 
@@ -386,13 +386,28 @@ final class Session extends ChannelInboundHandlerAdapter {
     send(Messages.event(subId, eventJson));
   }
 
+  /**
+   * Sends one live event (its JSON encoded once for all subscribers) after its subscription's
+   * {@link Messages#eventPrefix}, counting it as served.
+   */
+  void sendEvent(byte[] prefix, byte[] eventJson) {
+    relay.counters().servedOne();
+    send(new TextWebSocketFrame(Messages.event(prefix, eventJson)));
+  }
+
   void send(String message) {
+    send(new TextWebSocketFrame(message));
+  }
+
+  private void send(TextWebSocketFrame frame) {
     if (channel != null && !closing) {
-      channel.write(new TextWebSocketFrame(message), channel.voidPromise());
+      channel.write(frame, channel.voidPromise());
       dirty = true;
       if (!channel.isWritable()) {
         checkOutput();
       }
+    } else {
+      frame.release();
     }
   }
 

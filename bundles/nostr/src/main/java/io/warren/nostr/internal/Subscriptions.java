@@ -30,12 +30,22 @@ final class Subscriptions {
   static final int PAGE_EVENTS = 100;
   static final int PAGE_BYTES = 256 * 1024;
 
+  /**
+   * A newly accepted event with its JSON as UTF-8, encoded once for every subscriber it goes to
+   * (each message is its subscription's prefix, these bytes, and a bracket).
+   */
+  record Live(Event event, byte[] json) {
+    static Live of(Event e) {
+      return new Live(e, e.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
   /** A REQ: stored events are being sent until {@link #live}; live events wait in backlog. */
   static final class Subscription {
     private final String id;
     private final List<Filter> filters;
     private boolean live;
-    private List<Event> backlog = new ArrayList<>();
+    private List<Live> backlog = new ArrayList<>();
     /** The stored events to send (from {@link #next}), once found; a page is being loaded while {@link #loading}. */
     private List<EventStore.Key> stored;
     private int next;
@@ -43,10 +53,13 @@ final class Subscriptions {
     /** Bytes of stored events not yet written, plus the live events held in backlog. */
     private long owed;
     private final Set<String> sent = new HashSet<>();
+    /** {@code ["EVENT","<id>",} in UTF-8: what each live event's JSON follows. */
+    private final byte[] eventPrefix;
 
     Subscription(String id, List<Filter> filters) {
       this.id = id;
       this.filters = filters;
+      this.eventPrefix = Messages.eventPrefix(id);
     }
 
     String id() {
@@ -250,9 +263,9 @@ final class Subscriptions {
   /** After the stored events: EOSE, then what arrived live meanwhile (without repeats). */
   private void goLive(Subscription sub) {
     session.send(Messages.eose(sub.id));
-    for (Event e : sub.backlog) {
-      if (!sub.sent.contains(e.id())) {
-        session.sendEvent(sub.id, e.toJson());
+    for (Live e : sub.backlog) {
+      if (!sub.sent.contains(e.event().id())) {
+        session.sendEvent(sub.eventPrefix, e.json());
       }
     }
     owe(sub, -sub.owed);
@@ -279,21 +292,23 @@ final class Subscriptions {
   }
 
   /** Newly accepted events, in the order accepted; called from any thread. */
-  void deliver(List<Event> events, Channel ch) {
+  void deliver(List<Live> events, Channel ch) {
     if (!any) {
       return;
     }
     session.onLoop(() -> {
       boolean sentAny = false;
-      for (Event event : events) {
-        for (Subscription sub : new ArrayList<>(open.values())) {
-          if (!sub.matches(event)) {
+      List<Subscription> subs = new ArrayList<>(open.values());
+      for (Live live : events) {
+        Event event = live.event();
+        for (Subscription sub : subs) {
+          if (open.get(sub.id) != sub || !sub.matches(event)) {
             continue;
           }
           if (!sub.live) {
             if (sub.backlog.size() < MAX_BACKLOG) {
-              sub.backlog.add(event);
-              owe(sub, event.content().length() + 200L * (1 + event.tags().size()));
+              sub.backlog.add(live);
+              owe(sub, live.json().length);
             } else {
               remove(sub.id);
               session.send(
@@ -306,7 +321,7 @@ final class Subscriptions {
             session.send(Messages.closed(sub.id, "error: the client is not reading fast enough; subscription ended"));
             sentAny = true;
           } else {
-            session.sendEvent(sub.id, event.toJson());
+            session.sendEvent(sub.eventPrefix, live.json());
             sentAny = true;
           }
         }
