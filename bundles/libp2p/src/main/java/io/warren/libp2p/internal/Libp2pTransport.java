@@ -58,12 +58,17 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = Libp2pTransport.Config.class)
 public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSource {
 
-  @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with Noise and Yamux")
+  @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with TLS 1.3 or Noise, and Yamux")
   public @interface Config {
     @AttributeDefinition(
         description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
             + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
     String[] listen_addresses() default {"/ip4/127.0.0.1/tcp/0"};
+
+    @AttributeDefinition(description = "Security protocols in order of preference: dialling proposes them in this "
+        + "order, listening accepts any of them. /tls/1.0.0: TLS 1.3 (AES-GCM by OpenSSL where netty-tcnative loads); "
+        + "/noise: Noise XX. Leave one out to disable it")
+    String[] security_protocols() default {"/tls/1.0.0", "/noise"};
 
     @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
         + "AutoNAT finds (peers asked to dial back); private: always reserve at relays; public: never on its own")
@@ -124,7 +129,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
         + "leave unread; one more closes its connection")
     int yamux_max_control_backlog() default 1024;
 
-    @AttributeDefinition(description = "Seconds allowed for each protocol negotiation and the Noise handshake")
+    @AttributeDefinition(description = "Seconds allowed for each protocol negotiation and the TLS or Noise handshake")
     int negotiation_timeout_seconds() default 10;
 
     @AttributeDefinition(description = "Seconds allowed for a TCP connect")
@@ -179,8 +184,11 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
         this::trusted, settings.dcutr());
     autonat = new Autonat(host, settings.autonatServer());
     autonat.install(settings.useAutonat());
-    LOG.info("libp2p: Noise transport encryption by {}",
+    LOG.info("libp2p: security {}; Noise transport encryption by {}", settings.host().security(),
         io.warren.libp2p.internal.noise.NoiseHandler.transportCipher());
+    if (settings.host().security().contains(io.warren.libp2p.internal.tls.TlsConfig.PROTOCOL_ID)) {
+      LOG.info("libp2p: TLS 1.3 by {}", io.warren.libp2p.internal.tls.TlsConfig.engine());
+    }
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());
     reachabilityReason = settings.fixedReachability();
@@ -394,6 +402,6 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     Connection.PeerDetails d = c.details();
     return new PeerInfo(c.remotePeer().toString(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
         c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
-        d != null && d.signedRecord(), c.opened());
+        d != null && d.signedRecord(), c.opened(), c.security());
   }
 }

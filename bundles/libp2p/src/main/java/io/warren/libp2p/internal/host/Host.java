@@ -13,7 +13,7 @@ import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
 import io.warren.libp2p.internal.noise.NoiseConfig;
-import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.libp2p.internal.tls.TlsConfig;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
 import io.warren.yamux.YamuxSession;
@@ -87,7 +87,9 @@ public final class Host implements AutoCloseable {
     this.streams = new Streams(config, protocols, scopes);
     YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection())
         .withMaxControlBacklog(config.maxControlBacklog());
-    this.upgrader = new Upgrader(new NoiseConfig(identity, List.of(YamuxFrame.PROTOCOL_ID)), yamux,
+    List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
+    this.upgrader = new Upgrader(config.security(), new NoiseConfig(identity, muxers),
+        config.security().contains(TlsConfig.PROTOCOL_ID) ? new TlsConfig(identity, muxers) : null, yamux,
         config.negotiationTimeout(), streams.inboundInitializer(), this::established);
     this.punches = new HolePunches(loops.group());
     this.listeners = new Listeners(loops, config.listen(), connections, channels, upgrader, punches);
@@ -295,12 +297,13 @@ public final class Host implements AutoCloseable {
   // ---- connection lifecycle ----
 
   /** On the event loop, once Yamux is in place. */
-  private Connection established(Channel ch, YamuxSession session, NoiseSession noise, boolean outbound) {
+  private Connection established(Channel ch, YamuxSession session, Upgrader.Secured secured, boolean outbound) {
     Multiaddr circuit = ch.attr(CIRCUIT).get();
     Connection c = circuit != null
-        ? new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound, circuit, true)
-        : new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound,
-            TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()));
+        ? new Connection(ch, session, secured.remotePeer(), secured.remoteKey(), secured.security(), outbound,
+            circuit, true)
+        : new Connection(ch, session, secured.remotePeer(), secured.remoteKey(), secured.security(), outbound,
+            TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()), false);
     ch.attr(CONNECTION).set(c);
     if (circuit != null) {
       // the relay stream carrying this connection ended: the connection has, as a TCP one would at EOF
