@@ -121,8 +121,10 @@ public final class Libp2pCertificate {
     } catch (CertificateNotYetValidException e) {
       throw new CertificateException("libp2p tls: certificate not valid before " + cert.getNotBefore().toInstant(), e);
     }
-    Set<String> critical = cert.getCriticalExtensionOIDs() == null ? Set.of()
-        : new HashSet<>(cert.getCriticalExtensionOIDs());
+    Set<String> critical = new HashSet<>();
+    if (cert.getCriticalExtensionOIDs() != null) {
+      critical.addAll(cert.getCriticalExtensionOIDs());
+    }
     critical.remove(EXTENSION_OID);
     if (!critical.isEmpty()) {
       throw new CertificateException("libp2p tls: certificate has unknown critical extensions " + critical);
