@@ -7,23 +7,26 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encodable;
@@ -33,6 +36,7 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1TaggedObject;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
@@ -64,20 +68,20 @@ public final class Libp2pCertificate {
   static final Duration BACKDATE = Duration.ofHours(1);
   static final Duration VALIDITY = Duration.ofDays(36_500);
 
-  /** Signature algorithms accepted on a peer's certificate: ECDSA, Ed25519, RSA (PKCS#1 v1.5, PSS), SHA-256 or stronger. */
-  private static final Set<String> SIGNATURE_ALGORITHMS = Set.of(
-      "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4", // ecdsa-with-SHA256/384/512
-      "1.3.101.112", // Ed25519
-      "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", // sha256/384/512WithRSA
-      "1.2.840.113549.1.1.10"); // RSASSA-PSS
+  /** Signature algorithms accepted on a peer's certificate (OID to JCA name): SHA-256 or stronger. */
+  private static final Map<String, String> SIGNATURE_ALGORITHMS = Map.of(
+      "1.2.840.10045.4.3.2", "SHA256withECDSA", "1.2.840.10045.4.3.3", "SHA384withECDSA",
+      "1.2.840.10045.4.3.4", "SHA512withECDSA", "1.3.101.112", "Ed25519",
+      "1.2.840.113549.1.1.11", "SHA256withRSA", "1.2.840.113549.1.1.12", "SHA384withRSA",
+      "1.2.840.113549.1.1.13", "SHA512withRSA");
   private static final int MIN_RSA_BITS = 2048;
 
   private final PrivateKey privateKey;
-  private final X509Certificate certificate;
+  private final byte[] der;
 
-  private Libp2pCertificate(PrivateKey privateKey, X509Certificate certificate) {
+  private Libp2pCertificate(PrivateKey privateKey, byte[] der) {
     this.privateKey = privateKey;
-    this.certificate = certificate;
+    this.der = der;
   }
 
   /** A new P-256 key and its certificate for {@code identity}, valid from an hour ago for a hundred years. */
@@ -94,8 +98,19 @@ public final class Libp2pCertificate {
     return privateKey;
   }
 
+  /** The certificate as the JDK sees it (ours have names, which the JDK's parser requires). */
   public X509Certificate certificate() {
-    return certificate;
+    try {
+      return (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(der));
+    } catch (CertificateException e) {
+      throw new IllegalStateException("libp2p tls: the JDK cannot read the certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** The certificate's DER encoding. */
+  public byte[] der() {
+    return der.clone();
   }
 
   /**
@@ -103,6 +118,8 @@ public final class Libp2pCertificate {
    * exactly one certificate, valid at {@code now}, signed with SHA-256 or stronger by its own key
    * (EC keys on a named curve, RSA of at least 2048 bits, Ed25519), no critical extension but
    * the libp2p one, and the extension's signature by the host key over the certificate's key.
+   * Only the DER bytes are read, by Bouncy Castle's ASN.1 parser: the JDK's refuses the empty
+   * issuer and subject names js-libp2p's certificates have.
    *
    * @throws CertificateException saying which of these failed
    */
@@ -111,57 +128,67 @@ public final class Libp2pCertificate {
       throw new CertificateException("libp2p tls: expected exactly one certificate, got "
           + (chain == null ? 0 : chain.length));
     }
-    if (!(chain[0] instanceof X509Certificate cert)) {
-      throw new CertificateException("libp2p tls: not an X.509 certificate: " + chain[0].getType());
+    return verify(chain[0].getEncoded(), now);
+  }
+
+  /** {@link #verify(Certificate[], Instant)} of one DER-encoded certificate. */
+  public static Libp2pPublicKey verify(byte[] der, Instant now) throws CertificateException {
+    Parsed cert = Parsed.of(der);
+    Date at = Date.from(now);
+    if (cert.notAfter().before(at)) {
+      throw new CertificateException("libp2p tls: certificate expired on " + cert.notAfter().toInstant());
     }
-    try {
-      cert.checkValidity(Date.from(now));
-    } catch (CertificateExpiredException e) {
-      throw new CertificateException("libp2p tls: certificate expired on " + cert.getNotAfter().toInstant(), e);
-    } catch (CertificateNotYetValidException e) {
-      throw new CertificateException("libp2p tls: certificate not valid before " + cert.getNotBefore().toInstant(), e);
+    if (cert.notBefore().after(at)) {
+      throw new CertificateException("libp2p tls: certificate not valid before " + cert.notBefore().toInstant());
     }
+    Extensions extensions = cert.extensions();
     Set<String> critical = new HashSet<>();
-    if (cert.getCriticalExtensionOIDs() != null) {
-      critical.addAll(cert.getCriticalExtensionOIDs());
+    if (extensions != null) {
+      for (ASN1ObjectIdentifier oid : extensions.getCriticalExtensionOIDs()) {
+        critical.add(oid.getId());
+      }
     }
     critical.remove(EXTENSION_OID);
     if (!critical.isEmpty()) {
       throw new CertificateException("libp2p tls: certificate has unknown critical extensions " + critical);
     }
-    if (!SIGNATURE_ALGORITHMS.contains(cert.getSigAlgOID())) {
-      throw new CertificateException("libp2p tls: certificate signed with " + cert.getSigAlgName() + " ("
-          + cert.getSigAlgOID() + "; accepted: ECDSA, Ed25519 or RSA with SHA-256 or stronger)");
+    String sigOid = cert.signatureAlgorithm().getAlgorithm().getId();
+    String jcaSignature = SIGNATURE_ALGORITHMS.get(sigOid);
+    if (jcaSignature == null || !cert.signatureAlgorithm().equals(cert.tbsSignatureAlgorithm())) {
+      throw new CertificateException("libp2p tls: certificate signed with algorithm " + sigOid
+          + " (accepted: ECDSA, Ed25519 or RSA with SHA-256 or stronger)");
     }
-    SubjectPublicKeyInfo spki;
-    try {
-      spki = TBSCertificate.getInstance(cert.getTBSCertificate()).getSubjectPublicKeyInfo();
-    } catch (IllegalArgumentException e) {
-      throw new CertificateException("libp2p tls: malformed certificate: " + e.getMessage(), e);
-    }
-    checkCertificateKey(cert, spki);
-    try {
-      cert.verify(cert.getPublicKey());
-    } catch (GeneralSecurityException e) {
-      throw new CertificateException("libp2p tls: the certificate's self-signature does not verify", e);
-    }
-    byte[] extension = cert.getExtensionValue(EXTENSION_OID);
-    if (extension == null) {
-      throw new CertificateException("libp2p tls: certificate lacks the libp2p public key extension ("
-          + EXTENSION_OID + ")");
-    }
-    byte[][] signedKey = parseSignedKey(extension);
-    Libp2pPublicKey hostKey;
-    try {
-      hostKey = Libp2pPublicKey.fromProtobuf(signedKey[0]);
-    } catch (IllegalArgumentException e) {
-      throw new CertificateException("libp2p tls: bad host key in the certificate: " + e.getMessage(), e);
-    }
+    SubjectPublicKeyInfo spki = cert.spki();
     byte[] spkiBytes;
     try {
       spkiBytes = spki.getEncoded(ASN1Encoding.DER);
     } catch (IOException e) {
       throw new CertificateException("libp2p tls: malformed certificate key", e);
+    }
+    PublicKey certKey = certificateKey(spki, spkiBytes);
+    boolean selfSigned;
+    try {
+      Signature s = Signature.getInstance(jcaSignature);
+      s.initVerify(certKey);
+      s.update(cert.tbs());
+      selfSigned = s.verify(cert.signature());
+    } catch (GeneralSecurityException e) {
+      selfSigned = false;
+    }
+    if (!selfSigned) {
+      throw new CertificateException("libp2p tls: the certificate's self-signature does not verify");
+    }
+    Extension extension = extensions == null ? null : extensions.getExtension(new ASN1ObjectIdentifier(EXTENSION_OID));
+    if (extension == null) {
+      throw new CertificateException("libp2p tls: certificate lacks the libp2p public key extension ("
+          + EXTENSION_OID + ")");
+    }
+    byte[][] signedKey = parseSignedKey(extension.getExtnValue().getOctets());
+    Libp2pPublicKey hostKey;
+    try {
+      hostKey = Libp2pPublicKey.fromProtobuf(signedKey[0]);
+    } catch (IllegalArgumentException e) {
+      throw new CertificateException("libp2p tls: bad host key in the certificate: " + e.getMessage(), e);
     }
     if (!hostKey.verify(signedData(spkiBytes), signedKey[1])) {
       throw new CertificateException("libp2p tls: the " + hostKey.type() + " host key's signature over the "
@@ -170,35 +197,77 @@ public final class Libp2pCertificate {
     return hostKey;
   }
 
-  private static void checkCertificateKey(X509Certificate cert, SubjectPublicKeyInfo spki)
-      throws CertificateException {
-    String algorithm = cert.getPublicKey().getAlgorithm();
-    switch (algorithm) {
-      case "EC" -> {
-        ASN1Encodable params = spki.getAlgorithm().getParameters();
-        if (!(params instanceof ASN1ObjectIdentifier)) {
-          throw new CertificateException("libp2p tls: certificate EC key without a named curve");
+  /**
+   * The parts of an X.509 certificate the checks read, taken from the ASN.1 structure directly:
+   * Bouncy Castle's {@code TBSCertificate} and the JDK refuse the empty names js-libp2p sends.
+   */
+  private record Parsed(byte[] tbs, AlgorithmIdentifier tbsSignatureAlgorithm, Date notBefore, Date notAfter,
+      SubjectPublicKeyInfo spki, Extensions extensions, AlgorithmIdentifier signatureAlgorithm, byte[] signature) {
+
+    static Parsed of(byte[] der) throws CertificateException {
+      try {
+        ASN1Sequence cert = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(der));
+        if (cert.size() != 3) {
+          throw new IllegalArgumentException("certificate has " + cert.size() + " fields (expected 3)");
         }
-      }
-      case "Ed25519", "EdDSA" -> {
-      }
-      case "RSA", "RSASSA-PSS" -> {
-        int bits = ((java.security.interfaces.RSAKey) cert.getPublicKey()).getModulus().bitLength();
-        if (bits < MIN_RSA_BITS) {
-          throw new CertificateException("libp2p tls: certificate RSA key of " + bits + " bits (at least "
-              + MIN_RSA_BITS + ")");
+        ASN1Sequence tbs = ASN1Sequence.getInstance(cert.getObjectAt(0));
+        int i = 0;
+        if (tbs.getObjectAt(0) instanceof ASN1TaggedObject version && version.getTagNo() == 0) {
+          i++; // v3; v1 certificates have no version and no extensions
         }
+        i++; // serial number
+        AlgorithmIdentifier tbsSig = AlgorithmIdentifier.getInstance(tbs.getObjectAt(i++));
+        i++; // issuer
+        ASN1Sequence validity = ASN1Sequence.getInstance(tbs.getObjectAt(i++));
+        i++; // subject
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(tbs.getObjectAt(i++));
+        Extensions extensions = null;
+        for (; i < tbs.size(); i++) {
+          ASN1TaggedObject tagged = ASN1TaggedObject.getInstance(tbs.getObjectAt(i));
+          if (tagged.getTagNo() == 3) {
+            extensions = Extensions.getInstance(tagged.getExplicitBaseObject());
+          }
+        }
+        return new Parsed(tbs.getEncoded(ASN1Encoding.DER), tbsSig, Time.getInstance(validity.getObjectAt(0)).getDate(),
+            Time.getInstance(validity.getObjectAt(1)).getDate(), spki, extensions,
+            AlgorithmIdentifier.getInstance(cert.getObjectAt(1)), ASN1BitString.getInstance(cert.getObjectAt(2))
+                .getOctets());
+      } catch (IOException | RuntimeException e) {
+        throw new CertificateException("libp2p tls: malformed certificate: " + e.getMessage(), e);
       }
-      default -> throw new CertificateException("libp2p tls: certificate key of type " + algorithm
-          + " (accepted: EC on a named curve, Ed25519, RSA)");
     }
   }
 
-  /** The two fields of SignedKey from the extension's value (an OCTET STRING holding the DER sequence). */
-  private static byte[][] parseSignedKey(byte[] extensionValue) throws CertificateException {
+  /** The certificate's own key, if of a type and size we accept. */
+  private static PublicKey certificateKey(SubjectPublicKeyInfo spki, byte[] spkiBytes) throws CertificateException {
+    String oid = spki.getAlgorithm().getAlgorithm().getId();
+    String algorithm = switch (oid) {
+      case "1.2.840.10045.2.1" -> "EC";
+      case "1.3.101.112" -> "Ed25519";
+      case "1.2.840.113549.1.1.1" -> "RSA";
+      default -> throw new CertificateException("libp2p tls: certificate key of type " + oid
+          + " (accepted: EC on a named curve, Ed25519, RSA)");
+    };
+    if (algorithm.equals("EC") && !(spki.getAlgorithm().getParameters() instanceof ASN1ObjectIdentifier)) {
+      throw new CertificateException("libp2p tls: certificate EC key without a named curve");
+    }
+    PublicKey key;
     try {
-      ASN1Primitive outer = ASN1Primitive.fromByteArray(extensionValue);
-      ASN1Sequence seq = ASN1Sequence.getInstance(ASN1OctetString.getInstance(outer).getOctets());
+      key = KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spkiBytes));
+    } catch (GeneralSecurityException e) {
+      throw new CertificateException("libp2p tls: malformed " + algorithm + " certificate key: " + e.getMessage(), e);
+    }
+    if (key instanceof RSAKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+      throw new CertificateException("libp2p tls: certificate RSA key of " + rsa.getModulus().bitLength()
+          + " bits (at least " + MIN_RSA_BITS + ")");
+    }
+    return key;
+  }
+
+  /** The two fields of SignedKey (DER). */
+  private static byte[][] parseSignedKey(byte[] value) throws CertificateException {
+    try {
+      ASN1Sequence seq = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(value));
       if (seq.size() != 2) {
         throw new CertificateException("libp2p tls: SignedKey has " + seq.size() + " fields (expected 2)");
       }
@@ -271,9 +340,7 @@ public final class Libp2pCertificate {
       s.update(tbsCertificate.getEncoded(ASN1Encoding.DER));
       byte[] der = new DERSequence(new ASN1Encodable[] {tbsCertificate, sigAlg, new DERBitString(s.sign())})
           .getEncoded(ASN1Encoding.DER);
-      X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(der));
-      return new Libp2pCertificate(certKey.getPrivate(), cert);
+      return new Libp2pCertificate(certKey.getPrivate(), der);
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("libp2p tls: cannot make the certificate: " + e.getMessage(), e);
     }

@@ -112,7 +112,7 @@ class Libp2pCertificateTest {
     X509Certificate c = Libp2pCertificate.selfSigned(certKey, "SHA1withECDSA", X9ObjectIdentifiers.ecdsa_with_SHA1,
         NOW.minus(Duration.ofHours(1)), NOW.plus(Duration.ofDays(1)), List.of(signedBy(id, id, certKey)))
         .certificate();
-    assertTrue(refused(c).contains("SHA1withECDSA"));
+    assertTrue(refused(c).contains("1.2.840.10045.4.1"), "ecdsa-with-SHA1 named by its OID");
   }
 
   @Test
@@ -163,6 +163,20 @@ class Libp2pCertificateTest {
     Extension ext = new Extension(new ASN1ObjectIdentifier(Libp2pCertificate.EXTENSION_OID), false,
         new DEROctetString(value));
     assertEquals(id.peerId(), Libp2pCertificate.verify(new Certificate[] {cert(id, certKey, ext)}, NOW).peerId());
+  }
+
+  /** A certificate js-libp2p 3.3.11 (@libp2p/tls 3.1.10) made: empty issuer and subject, valid for 100 years. */
+  @Test
+  void aCertificateJsLibp2pMadeNamesItsPeer() throws Exception {
+    byte[] der;
+    try (java.io.InputStream in = getClass().getResourceAsStream("js-libp2p-3.3.11-tls.der")) {
+      der = in.readAllBytes();
+    }
+    assertEquals("12D3KooWR6YBK9nGe1eWYd87eTxbQmBPzKRE4SagnQSwLKJKdi99",
+        Libp2pCertificate.verify(der, NOW).peerId().toString());
+    der[der.length - 3] ^= 1; // its self-signature
+    byte[] tampered = der;
+    assertThrows(CertificateException.class, () -> Libp2pCertificate.verify(tampered, NOW));
   }
 
   @Test
