@@ -217,7 +217,7 @@ public final class Host implements AutoCloseable {
     return scopes.refusals();
   }
 
-  /** Connection upgrades (the Noise handshake and the muxer) finished since start, by direction and outcome. */
+  /** Connection upgrades (the TLS or Noise handshake and the muxer) finished since start, by direction and outcome. */
   public long handshakes(boolean outbound, boolean failed) {
     return upgrader.handshakes(outbound, failed);
   }
@@ -259,7 +259,7 @@ public final class Host implements AutoCloseable {
   /**
    * Dials {@code addr} (a TCP address) for a connection upgrade through a relay (DCUtR), never
    * reusing an open connection. {@code initiator}: this side takes the dialer's roles in
-   * multistream-select and Noise; false for the side that answers the hole punch, which dials only
+   * multistream-select and TLS or Noise; false for the side that answers the hole punch, which dials only
    * to open its NAT and acts as the listener, so that a TCP simultaneous open gives one connection
    * with agreed roles. {@code fromListenPort}: the socket leaves from this host's listen port
    * (SO_REUSEPORT), the port peers observed, so NATs map the punch to it.
@@ -340,7 +340,7 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * Runs the connection upgrade (multistream, Noise, Yamux) inside {@code stream}, a stream to or
+   * Runs the connection upgrade (multistream, TLS or Noise, Yamux) inside {@code stream}, a stream to or
    * from a relay that now carries a relayed connection; {@code circuit} is the address it stands for.
    */
   public CompletableFuture<Connection> upgradeRelayed(Libp2pStream stream, boolean outbound, PeerId expected,

@@ -17,7 +17,7 @@ import java.util.List;
  *     per protocol); see {@link ResourceScopes}
  * @param maxStreamsPerConnection streams the peer may open on one connection, and streams this node
  *     opens on one connection
- * @param negotiationTimeout bound on each multistream-select negotiation and the Noise handshake
+ * @param negotiationTimeout bound on each multistream-select negotiation and the TLS or Noise handshake
  * @param dialTimeout bound on a TCP connect
  * @param maxControlBacklog Yamux control frames (ping answers, window updates) a peer may leave
  *     unread before its connection is closed

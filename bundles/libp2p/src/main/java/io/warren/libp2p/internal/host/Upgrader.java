@@ -92,7 +92,7 @@ final class Upgrader {
     this.established = established;
   }
 
-  /** Connection upgrades (multistream, Noise handshake, muxer) finished since start, by direction and outcome. */
+  /** Connection upgrades (multistream, TLS or Noise handshake, muxer) finished since start, by direction and outcome. */
   long handshakes(boolean outbound, boolean failed) {
     return outcomes[outbound ? 1 : 0][failed ? 1 : 0].sum();
   }

@@ -83,6 +83,11 @@ public final class TlsConfig {
     return DESCRIPTION;
   }
 
+  /** Whether TLS runs on OpenSSL (else on the JDK, which cannot read js-libp2p's certificates). */
+  public static boolean isNative() {
+    return PROVIDER == SslProvider.OPENSSL;
+  }
+
   /** The provider new configs use (tests compare both). */
   static SslProvider defaultProvider() {
     return PROVIDER;
