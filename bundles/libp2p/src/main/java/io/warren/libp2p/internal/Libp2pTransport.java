@@ -95,8 +95,9 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
     int max_connections() default 256;
 
-    @AttributeDefinition(description = "Inbound connections still upgrading (multistream-select, TLS or Noise) at once, "
-        + "the transient scope; one more is refused, so strangers cannot take every connection slot")
+    @AttributeDefinition(
+        description = "Inbound connections still upgrading (multistream-select, TLS or Noise) at once, "
+            + "the transient scope; one more is refused, so strangers cannot take every connection slot")
     int max_transient_connections() default 128;
 
     @AttributeDefinition(description = "Inbound connections still upgrading from one address (IPv4, or IPv6 /64); "
@@ -186,12 +187,19 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     autonat.install(settings.useAutonat());
     LOG.info("libp2p: security {}; Noise transport encryption by {}", settings.host().security(),
         io.warren.libp2p.internal.noise.NoiseHandler.transportCipher());
-    if (settings.host().security().contains(io.warren.libp2p.internal.tls.TlsConfig.PROTOCOL_ID)) {
-      LOG.info("libp2p: TLS 1.3 by {}", io.warren.libp2p.internal.tls.TlsConfig.engine());
-      if (!io.warren.libp2p.internal.tls.TlsConfig.isNative()) {
-        LOG.warn("libp2p: the JDK's TLS cannot read certificates with empty names, as js-libp2p makes them: "
-            + "such peers fail over /tls/1.0.0; list /noise first in security.protocols to reach them");
-      }
+    if (host.tls() != null) {
+      host.tls().whenComplete((tls, e) -> {
+        if (e != null) {
+          LOG.error("libp2p: TLS 1.3 cannot be set up; connections that choose /tls/1.0.0 fail: {}",
+              e.getCause() != null ? e.getCause() : e, e);
+          return;
+        }
+        LOG.info("libp2p: TLS 1.3 by {}", io.warren.libp2p.internal.tls.TlsConfig.engine());
+        if (!io.warren.libp2p.internal.tls.TlsConfig.isNative()) {
+          LOG.warn("libp2p: the JDK's TLS cannot read certificates with empty names, as js-libp2p makes them: "
+              + "such peers fail over /tls/1.0.0; list /noise first in security.protocols to reach them");
+        }
+      });
     }
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());

@@ -51,6 +51,7 @@ public final class Host implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup("libp2p", GlobalEventExecutor.INSTANCE);
   private final ResourceScopes scopes;
   private final ConnectionManager connections;
+  private final CompletableFuture<TlsConfig> tls;
   private final Upgrader upgrader;
   private final Streams streams;
   private final HolePunches punches;
@@ -88,8 +89,11 @@ public final class Host implements AutoCloseable {
     YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection())
         .withMaxControlBacklog(config.maxControlBacklog());
     List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
-    this.upgrader = new Upgrader(config.security(), new NoiseConfig(identity, muxers),
-        config.security().contains(TlsConfig.PROTOCOL_ID) ? new TlsConfig(identity, muxers) : null, yamux,
+    // TLS's certificate and OpenSSL's contexts take a few hundred ms of CPU: made off the start path
+    this.tls = config.security().contains(TlsConfig.PROTOCOL_ID)
+        ? CompletableFuture.supplyAsync(() -> new TlsConfig(identity, muxers))
+        : null;
+    this.upgrader = new Upgrader(config.security(), new NoiseConfig(identity, muxers), tls, yamux,
         config.negotiationTimeout(), streams.inboundInitializer(), this::established);
     this.punches = new HolePunches(loops.group());
     this.listeners = new Listeners(loops, config.listen(), connections, channels, upgrader, punches);
@@ -107,6 +111,11 @@ public final class Host implements AutoCloseable {
 
   public HostConfig config() {
     return config;
+  }
+
+  /** TLS as this host runs it, once made; null when {@code security.protocols} leaves TLS out. */
+  public CompletableFuture<TlsConfig> tls() {
+    return tls;
   }
 
   public ProtocolRegistry protocols() {

@@ -49,7 +49,7 @@ final class Upgrader {
 
   private final List<String> security;
   private final NoiseConfig noise;
-  private final TlsConfig tls;
+  private final CompletableFuture<TlsConfig> tls;
   private final YamuxConfig yamux;
   private final Duration timeout;
   private final ChannelHandler inboundStreams;
@@ -76,9 +76,11 @@ final class Upgrader {
 
   /**
    * {@code security}: the security protocol ids in order of preference; {@code tls} is needed (and
-   * used) only when they name {@value TlsConfig#PROTOCOL_ID}.
+   * used) only when they name {@value TlsConfig#PROTOCOL_ID}. It may still be in the making (the
+   * host builds it off the start path): a TLS connection that comes before waits for it.
    */
-  Upgrader(List<String> security, NoiseConfig noise, TlsConfig tls, YamuxConfig yamux, Duration timeout,
+  Upgrader(List<String> security, NoiseConfig noise, CompletableFuture<TlsConfig> tls, YamuxConfig yamux,
+      Duration timeout,
       ChannelHandler inboundStreams, Established established) {
     if (security.contains(TlsConfig.PROTOCOL_ID) && tls == null) {
       throw new IllegalArgumentException("libp2p: " + TlsConfig.PROTOCOL_ID + " configured without a TLS config");
@@ -108,7 +110,17 @@ final class Upgrader {
     };
     MultistreamHandler.Selection secure = (ctx, p) -> {
       if (TlsConfig.PROTOCOL_ID.equals(p)) {
-        TlsHandler handler = TlsHandler.addAfter(ctx.pipeline(), ctx.name(), tls, outbound, expected, timeout);
+        TlsConfig config;
+        try {
+          config = tls.join();
+        } catch (RuntimeException e) {
+          LOG.warn("[{}] libp2p: TLS is not available ({}); closing connection to {}", ctx.channel().id(),
+              e.getCause() != null ? e.getCause() : e, ctx.channel().remoteAddress());
+          result.completeExceptionally(new TransportException("libp2p: TLS is not available", e));
+          ctx.close();
+          return;
+        }
+        TlsHandler handler = TlsHandler.addAfter(ctx.pipeline(), ctx.name(), config, outbound, expected, timeout);
         handler.handshakeResult().whenComplete(failOn);
         ctx.pipeline().addAfter(TlsHandler.HANDLER_NAME, MUXER_UPGRADE, new MuxerUpgrade(outbound, result));
         return;

@@ -117,7 +117,8 @@ class FullStackTest {
    */
   private static Upgrader upgrader(Ed25519Identity id, List<String> security, List<String> muxers,
       ChannelHandler streamInit) {
-    return new Upgrader(security, new NoiseConfig(id, muxers), new TlsConfig(id, muxers), YamuxConfig.DEFAULT,
+    return new Upgrader(security, new NoiseConfig(id, muxers),
+        CompletableFuture.completedFuture(new TlsConfig(id, muxers)), YamuxConfig.DEFAULT,
         TIMEOUT, streamInit, (ch, session, secured, outbound) -> new Connection(ch, session, secured.remotePeer(),
             secured.remoteKey(), secured.security(), outbound,
             TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()), false));
