@@ -94,10 +94,7 @@ class Libp2pInteropTest {
       assertTrue(ping.out().contains("PING " + jsPeer) && ping.out().contains("(direct)"), ping.out());
       assertTrue(ping.out().matches("(?s).*seq=3 rtt=\\d+\\.\\d+ ms.*"), ping.out());
 
-      NodeProcess.Result echo = node.client("p2p:echo", "-n", String.valueOf(TEN_MB), jsPeer);
-      assertEquals(0, echo.exit(), echo.toString());
-      assertTrue(echo.out().matches("(?s).*identical\\s+true.*"), echo.out());
-      assertTrue(echo.out().matches("(?s).*bytes\\s+" + TEN_MB + ".*"), echo.out());
+      echoFromJava(jsPeer, TEN_MB);
 
       NodeProcess.Result peers = node.client("p2p:peers");
       assertTrue(peers.out().contains(jsPeer) && peers.out().contains("js-libp2p/"), peers.out());
@@ -136,11 +133,7 @@ class Libp2pInteropTest {
       assertTrue(opened.contains("\"event\":\"connection\"") && opened.contains("\"encryption\":\"/tls/1.0.0\"")
           && opened.contains(javaPeerId), "js sees TLS from the Java node: " + opened);
 
-      int bytes = "tls".equals(security) ? TEN_MB : 1024 * 1024;
-      NodeProcess.Result echo = node.client("p2p:echo", "-n", String.valueOf(bytes), jsPeer);
-      assertEquals(0, echo.exit(), echo.toString());
-      assertTrue(echo.out().matches("(?s).*identical\\s+true.*"), echo.out());
-      assertTrue(echo.out().matches("(?s).*bytes\\s+" + bytes + ".*"), echo.out());
+      echoFromJava(jsPeer, "tls".equals(security) ? TEN_MB : 1024 * 1024);
       NodeProcess.Result peers = node.client("p2p:peers");
       assertTrue(peers.out().lines().anyMatch(l -> l.contains(jsPeer) && l.contains("/tls/1.0.0")), peers.out());
     }
@@ -167,6 +160,14 @@ class Libp2pInteropTest {
       Files.delete(jar);
       awaitIdentifyLine(js, false, protocol);
     }
+  }
+
+  /** The node echoes {@code bytes} with the js peer over /echo/1.0.0 and gets every byte back. */
+  private void echoFromJava(String jsPeer, int bytes) throws Exception {
+    NodeProcess.Result echo = node.client("p2p:echo", "-n", String.valueOf(bytes), jsPeer);
+    assertEquals(0, echo.exit(), echo.toString());
+    assertTrue(echo.out().matches("(?s).*identical\\s+true.*"), echo.out());
+    assertTrue(echo.out().matches("(?s).*bytes\\s+" + bytes + ".*"), echo.out());
   }
 
   /** Waits for js to report an identify (push) from the node that lists, or no longer lists, {@code protocol}. */

@@ -151,6 +151,13 @@ class FullStackTest {
     return connect(server, id, NOISE, muxers, expected).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).session();
   }
 
+  /** A new identity's connection to {@code server}, once upgraded. */
+  private Connection connected(Channel server, List<String> security, List<String> muxers, PeerId expected)
+      throws Exception {
+    return connect(server, Ed25519Identity.generate(), security, muxers, expected)
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
   private CompletableFuture<Connection> connect(Channel server, Ed25519Identity id, List<String> security,
       List<String> muxers, PeerId expected) {
     Upgrader upgrader = upgrader(id, security, muxers, new ChannelInboundHandlerAdapter());
@@ -270,8 +277,7 @@ class FullStackTest {
   void echoOverTlsWithTheMuxerChosenByAlpn() throws Exception {
     Ed25519Identity serverId = Ed25519Identity.generate();
     Channel server = listen(serverId, BOTH, List.of(YamuxFrame.PROTOCOL_ID));
-    Connection c = connect(server, Ed25519Identity.generate(), BOTH, List.of(YamuxFrame.PROTOCOL_ID),
-        serverId.peerId()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Connection c = connected(server, BOTH, List.of(YamuxFrame.PROTOCOL_ID), serverId.peerId());
     assertEquals(TlsConfig.PROTOCOL_ID, c.security(), "TLS is preferred when both sides speak it");
     assertEquals(serverId.peerId(), c.remotePeer());
     byte[] data = new byte[5 * 1024 * 1024];
@@ -284,8 +290,7 @@ class FullStackTest {
   void echoOverTlsWithTheMuxerChosenByMultistreamSelect() throws Exception {
     Ed25519Identity serverId = Ed25519Identity.generate();
     Channel server = listen(serverId, TLS, List.of());
-    Connection c = connect(server, Ed25519Identity.generate(), TLS, List.of(), serverId.peerId())
-        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Connection c = connected(server, TLS, List.of(), serverId.peerId());
     assertEquals(TlsConfig.PROTOCOL_ID, c.security());
     byte[] small = "hello over tls".getBytes(StandardCharsets.US_ASCII);
     assertArrayEquals(small, echo(c.session(), small));
@@ -295,14 +300,12 @@ class FullStackTest {
   void noiseOnlyPeersStillConnectEitherWay() throws Exception {
     Ed25519Identity noiseOnly = Ed25519Identity.generate();
     Channel noiseServer = listen(noiseOnly, NOISE, List.of(YamuxFrame.PROTOCOL_ID));
-    Connection out = connect(noiseServer, Ed25519Identity.generate(), BOTH, List.of(YamuxFrame.PROTOCOL_ID),
-        noiseOnly.peerId()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Connection out = connected(noiseServer, BOTH, List.of(YamuxFrame.PROTOCOL_ID), noiseOnly.peerId());
     assertEquals(NoiseConfig.PROTOCOL_ID, out.security(), "a TLS-first dialler falls back to Noise");
 
     Ed25519Identity both = Ed25519Identity.generate();
     Channel bothServer = listen(both, BOTH, List.of(YamuxFrame.PROTOCOL_ID));
-    Connection in = connect(bothServer, Ed25519Identity.generate(), NOISE, List.of(YamuxFrame.PROTOCOL_ID),
-        both.peerId()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Connection in = connected(bothServer, NOISE, List.of(YamuxFrame.PROTOCOL_ID), both.peerId());
     assertEquals(NoiseConfig.PROTOCOL_ID, in.security(), "a listener speaking both accepts a Noise-only dialler");
     byte[] small = "noise".getBytes(StandardCharsets.US_ASCII);
     assertArrayEquals(small, echo(out.session(), small));
@@ -319,8 +322,7 @@ class FullStackTest {
     java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
         java.util.concurrent.ExecutionException.class, () -> wrong.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
     assertTrue(e.getCause().getMessage().contains("expected " + someoneElse), e.getCause().getMessage());
-    Connection right = connect(server, Ed25519Identity.generate(), TLS, List.of(YamuxFrame.PROTOCOL_ID),
-        serverId.peerId()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Connection right = connected(server, TLS, List.of(YamuxFrame.PROTOCOL_ID), serverId.peerId());
     byte[] small = "still fine".getBytes(StandardCharsets.US_ASCII);
     assertArrayEquals(small, echo(right.session(), small));
   }

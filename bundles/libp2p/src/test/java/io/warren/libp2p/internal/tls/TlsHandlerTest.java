@@ -12,6 +12,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
+import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.testing.TestEventLoops;
 import io.warren.yamux.YamuxFrame;
 import java.net.InetSocketAddress;
@@ -83,6 +84,14 @@ class TlsHandlerTest {
     return new TlsConfig(Libp2pCertificate.generate(id), MUXERS, provider);
   }
 
+  /** A certificate naming {@code named}'s key, its extension signed by {@code signer}, valid from {@code from} to {@code to}. */
+  private static Libp2pCertificate certificate(LocalIdentity named, LocalIdentity signer, Instant from, Instant to) {
+    KeyPair key = Libp2pCertificate.p256();
+    return Libp2pCertificate.selfSigned(key, "SHA256withECDSA", X9ObjectIdentifiers.ecdsa_with_SHA256, from, to,
+        List.of(Libp2pCertificate.extension(named.publicKey().toProtobuf(),
+            signer.sign(Libp2pCertificate.signedData(key.getPublic().getEncoded())))));
+  }
+
   private static String failure(CompletableFuture<?> f) {
     ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
     return e.getCause().getMessage();
@@ -116,12 +125,9 @@ class TlsHandlerTest {
   @Test
   void anExpiredServerCertificateIsRefusedByTheClient() throws Exception {
     Ed25519Identity serverId = Ed25519Identity.generate();
-    KeyPair key = Libp2pCertificate.p256();
     Instant now = Instant.now();
-    Libp2pCertificate expired = Libp2pCertificate.selfSigned(key, "SHA256withECDSA",
-        X9ObjectIdentifiers.ecdsa_with_SHA256, now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)),
-        List.of(Libp2pCertificate.extension(serverId.publicKey().toProtobuf(),
-            serverId.sign(Libp2pCertificate.signedData(key.getPublic().getEncoded())))));
+    Libp2pCertificate expired = certificate(serverId, serverId, now.minus(Duration.ofDays(2)),
+        now.minus(Duration.ofDays(1)));
     Channel listener = listen(new TlsConfig(expired, MUXERS, TlsConfig.defaultProvider()));
     String why = failure(dial(listener, config(Ed25519Identity.generate(), TlsConfig.defaultProvider()), null));
     assertTrue(why.contains("libp2p tls: certificate expired"), why);
@@ -131,13 +137,9 @@ class TlsHandlerTest {
   void aClientWhoseCertificateSignatureIsWrongIsRefusedAndTheServerGoesOn() throws Exception {
     Ed25519Identity serverId = Ed25519Identity.generate();
     Channel listener = listen(config(serverId, TlsConfig.defaultProvider()));
-    Ed25519Identity claimed = Ed25519Identity.generate();
-    KeyPair key = Libp2pCertificate.p256();
     Instant now = Instant.now();
-    Libp2pCertificate forged = Libp2pCertificate.selfSigned(key, "SHA256withECDSA",
-        X9ObjectIdentifiers.ecdsa_with_SHA256, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
-        List.of(Libp2pCertificate.extension(claimed.publicKey().toProtobuf(),
-            Ed25519Identity.generate().sign(Libp2pCertificate.signedData(key.getPublic().getEncoded())))));
+    Libp2pCertificate forged = certificate(Ed25519Identity.generate(), Ed25519Identity.generate(),
+        now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
     dial(listener, new TlsConfig(forged, MUXERS, TlsConfig.defaultProvider()), serverId.peerId());
     String why = failure(accepted.take());
     assertTrue(why.contains("does not verify"), why);
