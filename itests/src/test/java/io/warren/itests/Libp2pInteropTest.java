@@ -78,13 +78,11 @@ class Libp2pInteropTest {
 
   @Test
   void javaDialsJsPingsAndEchoesThroughTheConsole() throws Exception {
-    try (JsLibp2p js = JsLibp2p.start("listen", "--key", "secp256k1")) {
-      String hello = js.nextLine(Duration.ofSeconds(30));
-      String jsPeer = JsLibp2p.field(hello, "\"peerId\":\"([^\"]+)\"");
-      String jsAddr = JsLibp2p.field(hello, "\"addrs\":\\[\"([^\"]+)\"");
-
-      NodeProcess.Result connect = node.client("p2p:connect", jsAddr);
-      assertEquals(0, connect.exit(), connect.toString());
+    try (JsListener listener = connectToJs("--key", "secp256k1")) {
+      JsLibp2p js = listener.js();
+      String jsPeer = listener.peer();
+      String jsAddr = listener.addr();
+      NodeProcess.Result connect = listener.connect();
       assertTrue(connect.out().contains("js-libp2p/") && connect.out().contains("signed peer record (verified)"),
           "js identified, with a signed peer record that verifies: " + connect.out());
       assertTrue(connect.out().matches("(?s).*security\\s+/noise.*"), "a Noise-only peer gets Noise: " + connect.out());
@@ -120,13 +118,10 @@ class Libp2pInteropTest {
   @ParameterizedTest(name = "Java dials js speaking {0} over TLS")
   @ValueSource(strings = {"tls", "noise,tls"})
   void javaDialsJsOverTls(String security) throws Exception {
-    try (JsLibp2p js = JsLibp2p.start("listen", "--security", security, "--connection-events")) {
-      String hello = js.nextLine(Duration.ofSeconds(30));
-      String jsPeer = JsLibp2p.field(hello, "\"peerId\":\"([^\"]+)\"");
-      String jsAddr = JsLibp2p.field(hello, "\"addrs\":\\[\"([^\"]+)\"");
-
-      NodeProcess.Result connect = node.client("p2p:connect", jsAddr);
-      assertEquals(0, connect.exit(), connect.toString());
+    try (JsListener listener = connectToJs("--security", security, "--connection-events")) {
+      JsLibp2p js = listener.js();
+      String jsPeer = listener.peer();
+      NodeProcess.Result connect = listener.connect();
       assertTrue(connect.out().matches("(?s).*security\\s+/tls/1\\.0\\.0.*") && connect.out().contains("js-libp2p/"),
           "Java proposes TLS first, js accepts it: " + connect.out());
       String opened = js.nextLine(Duration.ofSeconds(30));
@@ -159,6 +154,34 @@ class Libp2pInteropTest {
 
       Files.delete(jar);
       awaitIdentifyLine(js, false, protocol);
+    }
+  }
+
+  /** A js peer listening, and the node's {@code p2p:connect} to it (which succeeded). */
+  private record JsListener(JsLibp2p js, String peer, String addr, NodeProcess.Result connect)
+      implements
+        AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      js.close();
+    }
+  }
+
+  /** Starts {@code node peer.mjs listen args...} and connects the node to it. */
+  private JsListener connectToJs(String... args) throws Exception {
+    String[] listen = new String[args.length + 1];
+    listen[0] = "listen";
+    System.arraycopy(args, 0, listen, 1, args.length);
+    JsLibp2p js = JsLibp2p.start(listen);
+    try {
+      String hello = js.nextLine(Duration.ofSeconds(30));
+      String addr = JsLibp2p.field(hello, "\"addrs\":\\[\"([^\"]+)\"");
+      NodeProcess.Result connect = node.client("p2p:connect", addr);
+      assertEquals(0, connect.exit(), connect.toString());
+      return new JsListener(js, JsLibp2p.field(hello, "\"peerId\":\"([^\"]+)\""), addr, connect);
+    } catch (Exception | Error e) {
+      js.close();
+      throw e;
     }
   }
 
