@@ -7,9 +7,11 @@
 # Java figures: ping RTT p50/p99 (p2p:ping, one stream) and single-stream /echo/1.0.0 throughput
 # (p2p:echo: bytes go both ways at once; MB/s is per direction, timed inside the node) with the
 # CPU time of both nodes per echoed byte. Echo runs in rounds on one connection: warm-up rounds
-# first (the JIT needs them), then the median of the rest. Java runs twice per JDK: Noise on
-# OpenSSL's ChaCha20-Poly1305 (the default where the JNI library was built), and on the Java
-# implementation (-Dwarren.noise.native=false in the nodes' WARREN_JAVA_OPTS).
+# first (the JIT needs them), then the median of the rest. Java runs four times per JDK: Noise on
+# OpenSSL's ChaCha20-Poly1305 (the default where the JNI library was built) and on the Java
+# implementation (-Dwarren.noise.native=false in the nodes' WARREN_JAVA_OPTS), then TLS 1.3
+# (/tls/1.0.0, AES-GCM) on OpenSSL through netty-tcnative (the default where it loads) and on the
+# JDK's TLS (-Dwarren.tls.native=false). SECURITY=noise or SECURITY=tls runs only that protocol.
 # js figures add connection setup (TCP + multistream + Noise XX + Yamux) and one-way throughput over
 # the bench's own /warren/bench/sink/1.0.0, which a node's console cannot measure.
 #   bench/libp2p.sh [dials] [pings] [echo-bytes per round] [JAVA_HOME ...]   (dials: js only)
@@ -25,11 +27,14 @@ dist=${WARREN_DIST:-$PWD/distribution/target/warren}  # WARREN_DIST: another bui
 [ -x "$dist/bin/warren" ] && [ -d itests/fixtures/target/classes ] \
   || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 echo "machine: $(nproc) cores, $(uname -sr); loopback TCP; two node processes"
+runs=()
+[ "${SECURITY:-}" = tls ] || runs+=("/noise -Dwarren.noise.native=true" "/noise -Dwarren.noise.native=false")
+[ "${SECURITY:-}" = noise ] || runs+=("/tls/1.0.0 -Dwarren.tls.native=true" "/tls/1.0.0 -Dwarren.tls.native=false")
 for jdk in "${jdks[@]}"; do
-  for native in true false; do
-    JAVA_HOME="$jdk" WARREN_JAVA_OPTS="-Dwarren.noise.native=$native" \
+  for run in "${runs[@]}"; do
+    JAVA_HOME="$jdk" WARREN_JAVA_OPTS="${run#* }" \
       java -cp itests/fixtures/target/classes -Dwarren.dist="$dist" \
-        bench/libp2p/Libp2pBench.java "$pings" "$bytes" "${ECHO_WARM:-6}" "${ECHO_ROUNDS:-8}"
+        bench/libp2p/Libp2pBench.java "$pings" "$bytes" "${ECHO_WARM:-6}" "${ECHO_ROUNDS:-8}" "${run%% *}"
   done
 done
 if [ -d itests/libp2p-js/node_modules/libp2p ]; then

@@ -15,20 +15,24 @@ import java.util.regex.Pattern;
  * their console ({@code warren client}) as an operator would: ping RTT ({@code p2p:ping -c N}, one
  * stream) and single-stream echo throughput ({@code p2p:echo -n BYTES}, bytes both ways at once,
  * timed inside the node), with the CPU time both node processes spent per echoed byte. Prints one
- * line; never asserts. Run by bench/libp2p.sh, which picks the nodes' JDK (JAVA_HOME) and Noise
- * cipher (WARREN_JAVA_OPTS=-Dwarren.noise.native=...).
+ * line; never asserts. Run by bench/libp2p.sh, which picks the nodes' JDK (JAVA_HOME), the security
+ * protocol (the fifth argument, written to both nodes' {@code security.protocols}: {@code /noise}
+ * or {@code /tls/1.0.0}) and the engine under it (WARREN_JAVA_OPTS=-Dwarren.noise.native=... or
+ * -Dwarren.tls.native=...).
  *
  * <p>Echo runs in rounds on one connection, each on a new stream: the first {@code warm} rounds let
  * the nodes' JIT compile the data path, then the median, lowest and highest of the measured rounds
  * are printed.
  *
  * <p>java -cp itests/fixtures/target/classes -Dwarren.dist=distribution/target/warren
- * bench/libp2p/Libp2pBench.java [pings] [echo-bytes] [warm] [rounds]
+ * bench/libp2p/Libp2pBench.java [pings] [echo-bytes] [warm] [rounds] [security protocol]
  */
 public final class Libp2pBench {
   private static final Pattern RTT = Pattern.compile("seq=\\d+ rtt=([0-9.]+) ms");
   private static final Pattern ELAPSED = Pattern.compile("elapsed\\s+([0-9.]+) ms");
   private static final Pattern CIPHER = Pattern.compile("Noise transport encryption by ([^\\n]+)");
+  private static final Pattern TLS = Pattern.compile("TLS 1\\.3 by ([^\\n]+)");
+  private static final Pattern SECURITY = Pattern.compile("security\\s+(\\S+)");
   private static final Pattern JDK = Pattern.compile(" ready in \\d+ ms \\(([^)]*)\\)");
 
   public static void main(String[] args) throws Exception {
@@ -36,13 +40,17 @@ public final class Libp2pBench {
     long bytes = Long.parseLong(args.length > 1 ? args[1] : String.valueOf(256L << 20));
     int warm = Integer.parseInt(args.length > 2 ? args[2] : "6");
     int rounds = Integer.parseInt(args.length > 3 ? args[3] : "8");
+    String security = args.length > 4 ? args[4] : "/noise";
     Path work = Files.createTempDirectory("warren-libp2p-bench");
-    try (NodeProcess a = NodeProcess.start(NodeProcess.installation(work.resolve("a")), work.resolve("a/data"));
-         NodeProcess b = NodeProcess.start(NodeProcess.installation(work.resolve("b")), work.resolve("b/data"))) {
+    try (NodeProcess a = NodeProcess.start(installation(work.resolve("a"), security), work.resolve("a/data"));
+         NodeProcess b = NodeProcess.start(installation(work.resolve("b"), security), work.resolve("b/data"))) {
       a.awaitReady();
       b.awaitReady();
       String aPeer = a.banner("peer ID");
-      ok(b.client("p2p:connect", ok(a.client("p2p:addrs")).lines().findFirst().orElseThrow()));
+      String connected = ok(b.client("p2p:connect", ok(a.client("p2p:addrs")).lines().findFirst().orElseThrow()));
+      String used = first(SECURITY, connected);
+      String engine = used.equals("/noise") ? "Noise, ChaCha20-Poly1305 by " + first(CIPHER, a.err() + a.out())
+          : "TLS 1.3 (" + used + ") by " + first(TLS, a.err() + a.out());
 
       ok(b.client("p2p:ping", "-c", String.valueOf(pings), aPeer)); // warm-up
       List<Double> rtt = numbers(RTT, ok(b.client("p2p:ping", "-c", String.valueOf(pings), aPeer)));
@@ -59,14 +67,21 @@ public final class Libp2pBench {
           cpuPerByte.add(cpu / (double) bytes);
         }
       }
-      System.out.printf(Locale.ROOT, "java-libp2p (Warren nodes) on %s, noise by %s: ping (one stream, %d) p50 %.3f ms "
+      System.out.printf(Locale.ROOT, "java-libp2p (Warren nodes) on %s, %s: ping (one stream, %d) p50 %.3f ms "
           + "p99 %.3f ms | echo single stream, %d rounds of %d MiB after %d warm-up rounds: median %.0f MB/s each way "
           + "(lowest %.0f, highest %.0f), %.2f CPU-ns per echoed byte (both nodes; identical: true)%n",
-          first(JDK, a.out()), first(CIPHER, a.err() + a.out()), rtt.size(), pct(rtt, 50), pct(rtt, 99), rounds,
+          first(JDK, a.out()), engine, rtt.size(), pct(rtt, 50), pct(rtt, 99), rounds,
           bytes >> 20, warm, pct(mbps, 50), pct(mbps, 0), pct(mbps, 100), pct(cpuPerByte, 50));
       a.stop();
       b.stop();
     }
+  }
+
+  /** A node installation speaking only {@code security}. */
+  private static Path installation(Path dir, String security) throws Exception {
+    Path home = NodeProcess.installation(dir);
+    Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "security.protocols = " + security + "\n");
+    return home;
   }
 
   /** What a console command printed; throws with its output when it failed (echo fails unless identical). */

@@ -1,8 +1,10 @@
-// A js-libp2p peer (TCP, Noise, Yamux, identify, ping, echo) driven by Warren's interop tests and
-// benchmarks. Prints one JSON object per line on stdout; errors go to stderr with exit code 1.
+// A js-libp2p peer (TCP, Noise and/or TLS, Yamux, identify, ping, echo) driven by Warren's interop
+// tests and benchmarks. Prints one JSON object per line on stdout; errors go to stderr with exit code 1.
+// --security noise|tls|tls,noise picks the connection encrypters in order of preference (default noise).
 //
-//   node peer.mjs listen [--key ed25519|secp256k1|rsa] [--relay <relay multiaddr>]
-//        listens on loopback (and, with --relay, reserves at that circuit relay) until stdin closes
+//   node peer.mjs listen [--key ed25519|secp256k1|rsa] [--relay <relay multiaddr>] [--connection-events]
+//        listens on loopback (and, with --relay, reserves at that circuit relay) until stdin closes;
+//        with --connection-events also prints each new connection's encryption and multiplexer
 //   node peer.mjs relay-server                                  a circuit relay v2 (hop) until stdin closes
 //   node peer.mjs dial <multiaddr> [--key T] [--echo-bytes N] [--pings N] [--raw-echo <protocol>]
 //        identifies the peer, pings it, echoes N random bytes and checks them byte for byte
@@ -18,6 +20,7 @@ import { echo } from '@libp2p/echo'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 
@@ -38,13 +41,21 @@ async function keyOf (type) {
   }
 }
 
+const ENCRYPTERS = { noise, tls }
+function encrypters () {
+  return option('--security', 'noise').split(',').map(name => {
+    if (!ENCRYPTERS[name]) throw new Error(`unknown security ${name} (expected noise, tls or both, comma-separated)`)
+    return ENCRYPTERS[name]()
+  })
+}
+
 async function node (keyType, listen, extra = {}, relay = null, services = {}) {
   return createLibp2p({
     ...extra,
     privateKey: await keyOf(keyType),
     addresses: { listen: (listen ? ['/ip4/127.0.0.1/tcp/0'] : []).concat(relay ? [`${relay}/p2p-circuit`] : []) },
     transports: [tcp(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: encrypters(),
     streamMuxers: [yamux()],
     services: {
       identify: identify(),
@@ -108,7 +119,9 @@ async function dial () {
       const timer = setTimeout(() => reject(new Error('no identify of the peer within 20 s')), 20_000)
       libp2p.addEventListener('peer:identify', (evt) => { clearTimeout(timer); resolve(evt.detail) })
     })
-    await libp2p.dial(target, { signal: AbortSignal.timeout(20_000) })
+    const connection = await libp2p.dial(target, { signal: AbortSignal.timeout(20_000) })
+    result.encryption = connection.encryption
+    result.multiplexer = connection.multiplexer
     const id = await identified
     result.identify = {
       peerId: id.peerId.toString(),
@@ -139,6 +152,9 @@ async function listen () {
   const relay = option('--relay', null)
   const libp2p = await node(option('--key', 'ed25519'), true, {}, relay)
   if (relay) await untilCircuitAddress(libp2p)
+  if (args.includes('--connection-events')) libp2p.addEventListener('connection:open', (evt) => {
+    out({ event: 'connection', peerId: evt.detail.remotePeer.toString(), encryption: evt.detail.encryption, multiplexer: evt.detail.multiplexer })
+  })
   libp2p.addEventListener('peer:identify', (evt) => {
     out({ event: 'identify', peerId: evt.detail.peerId.toString(), agentVersion: evt.detail.agentVersion, protocols: evt.detail.protocols })
   })

@@ -16,8 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Wire compatibility with the real js-libp2p (TCP + Noise + Yamux, identify, ping, echo), both
- * ways, against a node process started from the distribution.
+ * Wire compatibility with the real js-libp2p (TCP + Noise or TLS 1.3 + Yamux, identify, ping,
+ * echo), both ways, against a node process started from the distribution (which proposes
+ * {@code /tls/1.0.0} first and accepts {@code /noise}). The js peer speaks Noise only unless a test
+ * gives it {@code --security}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Libp2pInteropTest {
@@ -76,30 +78,59 @@ class Libp2pInteropTest {
 
   @Test
   void javaDialsJsPingsAndEchoesThroughTheConsole() throws Exception {
-    try (JsLibp2p js = JsLibp2p.start("listen", "--key", "secp256k1")) {
-      String hello = js.nextLine(Duration.ofSeconds(30));
-      String jsPeer = JsLibp2p.field(hello, "\"peerId\":\"([^\"]+)\"");
-      String jsAddr = JsLibp2p.field(hello, "\"addrs\":\\[\"([^\"]+)\"");
-
-      NodeProcess.Result connect = node.client("p2p:connect", jsAddr);
-      assertEquals(0, connect.exit(), connect.toString());
+    try (JsListener listener = connectToJs("--key", "secp256k1")) {
+      JsLibp2p js = listener.js();
+      String jsPeer = listener.peer();
+      String jsAddr = listener.addr();
+      NodeProcess.Result connect = listener.connect();
       assertTrue(connect.out().contains("js-libp2p/") && connect.out().contains("signed peer record (verified)"),
           "js identified, with a signed peer record that verifies: " + connect.out());
+      assertTrue(connect.out().matches("(?s).*security\\s+/noise.*"), "a Noise-only peer gets Noise: " + connect.out());
 
       NodeProcess.Result ping = node.client("p2p:ping", "-c", "3", jsAddr);
       assertEquals(0, ping.exit(), ping.toString());
       assertTrue(ping.out().contains("PING " + jsPeer) && ping.out().contains("(direct)"), ping.out());
       assertTrue(ping.out().matches("(?s).*seq=3 rtt=\\d+\\.\\d+ ms.*"), ping.out());
 
-      NodeProcess.Result echo = node.client("p2p:echo", "-n", String.valueOf(TEN_MB), jsPeer);
-      assertEquals(0, echo.exit(), echo.toString());
-      assertTrue(echo.out().matches("(?s).*identical\\s+true.*"), echo.out());
-      assertTrue(echo.out().matches("(?s).*bytes\\s+" + TEN_MB + ".*"), echo.out());
+      echoFromJava(jsPeer, TEN_MB);
 
       NodeProcess.Result peers = node.client("p2p:peers");
       assertTrue(peers.out().contains(jsPeer) && peers.out().contains("js-libp2p/"), peers.out());
       String identified = js.nextLine(Duration.ofSeconds(30));
       assertTrue(identified.contains("\"event\":\"identify\"") && identified.contains(javaPeerId), identified);
+    }
+  }
+
+  @ParameterizedTest(name = "js speaking {0} dials Java over TLS")
+  @ValueSource(strings = {"tls", "tls,noise"})
+  void jsDialsJavaOverTls(String security) throws Exception {
+    int bytes = "tls".equals(security) ? TEN_MB : 1024 * 1024;
+    String r = JsLibp2p.run(JS_TIMEOUT, "dial", javaAddr, "--security", security, "--pings", "2", "--echo-bytes",
+        String.valueOf(bytes));
+    assertEquals("/tls/1.0.0", JsLibp2p.field(r, "\"encryption\":\"([^\"]+)\""), r);
+    assertEquals("/yamux/1.0.0", JsLibp2p.field(r, "\"multiplexer\":\"([^\"]+)\""), r);
+    assertEquals(javaPeerId, JsLibp2p.field(r, "\"identify\":\\{\"peerId\":\"([^\"]+)\""), r);
+    assertEquals(2, JsLibp2p.field(r, "\"pings\":\\[([^\\]]*)\\]").split(",").length, r);
+    assertEquals(String.valueOf(bytes), JsLibp2p.field(r, "\"received\":(\\d+)"), r);
+    assertEquals("true", JsLibp2p.field(r, "\"identical\":(true|false)"), "echo over TLS is byte-identical: " + r);
+  }
+
+  @ParameterizedTest(name = "Java dials js speaking {0} over TLS")
+  @ValueSource(strings = {"tls", "noise,tls"})
+  void javaDialsJsOverTls(String security) throws Exception {
+    try (JsListener listener = connectToJs("--security", security, "--connection-events")) {
+      JsLibp2p js = listener.js();
+      String jsPeer = listener.peer();
+      NodeProcess.Result connect = listener.connect();
+      assertTrue(connect.out().matches("(?s).*security\\s+/tls/1\\.0\\.0.*") && connect.out().contains("js-libp2p/"),
+          "Java proposes TLS first, js accepts it: " + connect.out());
+      String opened = js.nextLine(Duration.ofSeconds(30));
+      assertTrue(opened.contains("\"event\":\"connection\"") && opened.contains("\"encryption\":\"/tls/1.0.0\"")
+          && opened.contains(javaPeerId), "js sees TLS from the Java node: " + opened);
+
+      echoFromJava(jsPeer, "tls".equals(security) ? TEN_MB : 1024 * 1024);
+      NodeProcess.Result peers = node.client("p2p:peers");
+      assertTrue(peers.out().lines().anyMatch(l -> l.contains(jsPeer) && l.contains("/tls/1.0.0")), peers.out());
     }
   }
 
@@ -124,6 +155,42 @@ class Libp2pInteropTest {
       Files.delete(jar);
       awaitIdentifyLine(js, false, protocol);
     }
+  }
+
+  /** A js peer listening, and the node's {@code p2p:connect} to it (which succeeded). */
+  private record JsListener(JsLibp2p js, String peer, String addr, NodeProcess.Result connect)
+      implements
+        AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      js.close();
+    }
+  }
+
+  /** Starts {@code node peer.mjs listen args...} and connects the node to it. */
+  private JsListener connectToJs(String... args) throws Exception {
+    String[] listen = new String[args.length + 1];
+    listen[0] = "listen";
+    System.arraycopy(args, 0, listen, 1, args.length);
+    JsLibp2p js = JsLibp2p.start(listen);
+    try {
+      String hello = js.nextLine(Duration.ofSeconds(30));
+      String addr = JsLibp2p.field(hello, "\"addrs\":\\[\"([^\"]+)\"");
+      NodeProcess.Result connect = node.client("p2p:connect", addr);
+      assertEquals(0, connect.exit(), connect.toString());
+      return new JsListener(js, JsLibp2p.field(hello, "\"peerId\":\"([^\"]+)\""), addr, connect);
+    } catch (Exception | Error e) {
+      js.close();
+      throw e;
+    }
+  }
+
+  /** The node echoes {@code bytes} with the js peer over /echo/1.0.0 and gets every byte back. */
+  private void echoFromJava(String jsPeer, int bytes) throws Exception {
+    NodeProcess.Result echo = node.client("p2p:echo", "-n", String.valueOf(bytes), jsPeer);
+    assertEquals(0, echo.exit(), echo.toString());
+    assertTrue(echo.out().matches("(?s).*identical\\s+true.*"), echo.out());
+    assertTrue(echo.out().matches("(?s).*bytes\\s+" + bytes + ".*"), echo.out());
   }
 
   /** Waits for js to report an identify (push) from the node that lists, or no longer lists, {@code protocol}. */

@@ -15,9 +15,10 @@ import java.util.List;
  * @param protocols the protocols the peer's identify listed (empty until identified)
  * @param addressesSigned whether the peer's addresses came in a signed peer record that verified
  * @param opened when the connection was established
+ * @param security the security protocol that authenticated the peer: {@code /tls/1.0.0} or {@code /noise}
  */
 public record PeerInfo(String peerId, String address, boolean outbound, boolean relayed, int streams,
-    String agentVersion, List<String> protocols, boolean addressesSigned, Instant opened) {
+    String agentVersion, List<String> protocols, boolean addressesSigned, Instant opened, String security) {
   public PeerInfo {
     protocols = List.copyOf(protocols);
   }

@@ -51,17 +51,19 @@ public final class P2pCommands {
     return node.listenAddresses();
   }
 
-  @Descriptor("Lists the open libp2p connections: peer, address, direction, path, streams, agent")
+  @Descriptor("Lists the open libp2p connections: peer, address, direction, path, security, streams, agent")
   public List<String> peers() {
     List<String> rows = new ArrayList<>();
     List<PeerInfo> peers = node.peers();
     if (peers.isEmpty()) {
       return rows;
     }
-    rows.add(String.format("%-52s %-28s %-4s %-7s %7s  %s", "PEER", "ADDRESS", "DIR", "PATH", "STREAMS", "AGENT"));
+    rows.add(String.format("%-52s %-28s %-4s %-7s %-10s %7s  %s", "PEER", "ADDRESS", "DIR", "PATH", "SECURITY",
+        "STREAMS", "AGENT"));
     for (PeerInfo p : peers) {
-      rows.add(String.format("%-52s %-28s %-4s %-7s %7d  %s", p.peerId(), p.address(), p.outbound() ? "out" : "in",
-          p.relayed() ? "relayed" : "direct", p.streams(), p.agentVersion().isEmpty() ? "-" : p.agentVersion()));
+      rows.add(String.format("%-52s %-28s %-4s %-7s %-10s %7d  %s", p.peerId(), p.address(),
+          p.outbound() ? "out" : "in", p.relayed() ? "relayed" : "direct", p.security(), p.streams(),
+          p.agentVersion().isEmpty() ? "-" : p.agentVersion()));
     }
     return rows;
   }
@@ -74,6 +76,7 @@ public final class P2pCommands {
     m.put("peer", p.peerId());
     m.put("address", p.address());
     m.put("path", p.relayed() ? "relayed" : "direct");
+    m.put("security", p.security());
     m.put("agent", p.agentVersion().isEmpty() ? "(not identified)" : p.agentVersion());
     m.put("protocols", String.join(" ", p.protocols()));
     m.put("addresses", p.addressesSigned() ? "from a signed peer record (verified)" : "unsigned");

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The libp2p transport's figures for {@code /metrics}: connections by path and direction, open
- * streams, connection upgrades (Noise handshakes) and their failures, the circuit relay this node
+ * streams, connection upgrades (TLS or Noise handshakes) and their failures, the circuit relay this node
  * serves and the reservations it holds, and refusals at the resource limits. Every series is
  * reported from the start, at zero too.
  */
@@ -34,7 +34,7 @@ final class Libp2pMetrics {
     for (String direction : List.of("inbound", "outbound")) {
       boolean outbound = direction.equals("outbound");
       m.add(Metric.counter("warren_libp2p_handshakes_total",
-          "libp2p connection upgrades (multistream, Noise handshake, muxer) finished, succeeded or not.",
+          "libp2p connection upgrades (multistream, TLS or Noise handshake, muxer) finished, succeeded or not.",
           host.handshakes(outbound, false) + host.handshakes(outbound, true), "direction", direction));
       m.add(Metric.counter("warren_libp2p_handshake_failures_total",
           "libp2p connection upgrades that failed (bad handshake, wrong peer, timeout, closed).",

@@ -29,7 +29,9 @@ record Libp2pSettings(HostConfig host, String reachability, boolean autonatServe
         c.max_streams_per_peer(), c.max_streams_per_protocol(), c.max_negotiating_streams_per_peer());
     HostConfig host = new HostConfig(HostConfig.parseListen(listen), scopes, c.max_streams_per_connection(),
         seconds("negotiation.timeout.seconds", c.negotiation_timeout_seconds()),
-        seconds("dial.timeout.seconds", c.dial_timeout_seconds()), c.yamux_max_control_backlog());
+        seconds("dial.timeout.seconds", c.dial_timeout_seconds()), c.yamux_max_control_backlog(),
+        java.util.Arrays.stream(String.join(",", c.security_protocols()).split(",")).map(String::strip)
+            .filter(x -> !x.isEmpty()).toList());
     if (!java.util.List.of("auto", "public", "private").contains(c.reachability())) {
       throw new IllegalArgumentException(
           "reachability must be auto, public or private, got '" + c.reachability() + "'");

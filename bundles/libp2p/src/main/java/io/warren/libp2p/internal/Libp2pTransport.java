@@ -58,12 +58,17 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = Libp2pTransport.Config.class)
 public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSource {
 
-  @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with Noise and Yamux")
+  @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with TLS 1.3 or Noise, and Yamux")
   public @interface Config {
     @AttributeDefinition(
         description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
             + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
     String[] listen_addresses() default {"/ip4/127.0.0.1/tcp/0"};
+
+    @AttributeDefinition(description = "Security protocols in order of preference: dialling proposes them in this "
+        + "order, listening accepts any of them. /tls/1.0.0: TLS 1.3 (AES-GCM by OpenSSL where netty-tcnative loads); "
+        + "/noise: Noise XX. Leave one out to disable it")
+    String[] security_protocols() default {"/tls/1.0.0", "/noise"};
 
     @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
         + "AutoNAT finds (peers asked to dial back); private: always reserve at relays; public: never on its own")
@@ -90,8 +95,9 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
     int max_connections() default 256;
 
-    @AttributeDefinition(description = "Inbound connections still upgrading (multistream-select, Noise) at once, "
-        + "the transient scope; one more is refused, so strangers cannot take every connection slot")
+    @AttributeDefinition(
+        description = "Inbound connections still upgrading (multistream-select, TLS or Noise) at once, "
+            + "the transient scope; one more is refused, so strangers cannot take every connection slot")
     int max_transient_connections() default 128;
 
     @AttributeDefinition(description = "Inbound connections still upgrading from one address (IPv4, or IPv6 /64); "
@@ -124,7 +130,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
         + "leave unread; one more closes its connection")
     int yamux_max_control_backlog() default 1024;
 
-    @AttributeDefinition(description = "Seconds allowed for each protocol negotiation and the Noise handshake")
+    @AttributeDefinition(description = "Seconds allowed for each protocol negotiation and the TLS or Noise handshake")
     int negotiation_timeout_seconds() default 10;
 
     @AttributeDefinition(description = "Seconds allowed for a TCP connect")
@@ -179,8 +185,22 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
         this::trusted, settings.dcutr());
     autonat = new Autonat(host, settings.autonatServer());
     autonat.install(settings.useAutonat());
-    LOG.info("libp2p: Noise transport encryption by {}",
+    LOG.info("libp2p: security {}; Noise transport encryption by {}", settings.host().security(),
         io.warren.libp2p.internal.noise.NoiseHandler.transportCipher());
+    if (host.tls() != null) {
+      host.tls().whenComplete((tls, e) -> {
+        if (e != null) {
+          LOG.error("libp2p: TLS 1.3 cannot be set up; connections that choose /tls/1.0.0 fail: {}",
+              e.getCause() != null ? e.getCause() : e, e);
+          return;
+        }
+        LOG.info("libp2p: TLS 1.3 by {}", io.warren.libp2p.internal.tls.TlsConfig.engine());
+        if (!io.warren.libp2p.internal.tls.TlsConfig.isNative()) {
+          LOG.warn("libp2p: the JDK's TLS cannot read certificates with empty names, as js-libp2p makes them: "
+              + "such peers fail over /tls/1.0.0; list /noise first in security.protocols to reach them");
+        }
+      });
+    }
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());
     reachabilityReason = settings.fixedReachability();
@@ -394,6 +414,6 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     Connection.PeerDetails d = c.details();
     return new PeerInfo(c.remotePeer().toString(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
         c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
-        d != null && d.signedRecord(), c.opened());
+        d != null && d.signedRecord(), c.opened(), c.security());
   }
 }

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** An upgraded connection: TCP, secured by Noise with an authenticated peer, multiplexed by Yamux. */
+/** An upgraded connection: TCP, secured by TLS 1.3 or Noise with an authenticated peer, multiplexed by Yamux. */
 public final class Connection {
 
   /** What the peer told us about itself with identify; {@code signedRecord}: its addresses came in a verified signed peer record. */
@@ -25,6 +25,7 @@ public final class Connection {
   private final YamuxSession session;
   private final PeerId remotePeer;
   private final Libp2pPublicKey remoteKey;
+  private final String security;
   private final boolean outbound;
   private final Multiaddr remoteAddress;
   private final boolean relayed;
@@ -32,17 +33,13 @@ public final class Connection {
   private final CompletableFuture<PeerDetails> identified = new CompletableFuture<>();
   private volatile PeerDetails details;
 
-  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, boolean outbound,
-      Multiaddr remoteAddress) {
-    this(channel, session, remotePeer, remoteKey, outbound, remoteAddress, false);
-  }
-
-  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, boolean outbound,
-      Multiaddr remoteAddress, boolean relayed) {
+  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, String security,
+      boolean outbound, Multiaddr remoteAddress, boolean relayed) {
     this.channel = channel;
     this.session = session;
     this.remotePeer = remotePeer;
     this.remoteKey = remoteKey;
+    this.security = security;
     this.outbound = outbound;
     this.remoteAddress = remoteAddress;
     this.relayed = relayed;
@@ -50,6 +47,11 @@ public final class Connection {
 
   public Channel channel() {
     return channel;
+  }
+
+  /** The security protocol that authenticated the peer: {@code /tls/1.0.0} or {@code /noise}. */
+  public String security() {
+    return security;
   }
 
   public YamuxSession session() {

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HolePunches {
   /**
-   * How long a hole-punch TCP connection may take to upgrade (multistream and Noise, a few round
+   * How long a hole-punch TCP connection may take to upgrade (multistream and TLS or Noise, a few round
    * trips) before it is reset, freeing its ports for a retry. 2 s was too short on a loaded machine.
    */
   static final Duration PUNCH_UPGRADE = Duration.ofSeconds(5);
@@ -44,7 +44,7 @@ final class HolePunches {
   /**
    * For the next {@code window}, a TCP connection that reaches our listener from one of {@code from}
    * (IP addresses only) is the peer's hole punch: we are the DCUtR initiator, so on it we take the
-   * dialer's roles (multistream dialer, Noise initiator expecting {@code peer}), as we would had our
+   * dialer's roles (multistream dialer, TLS client or Noise initiator expecting {@code peer}), as we would had our
    * own dial made the TCP connection. Completes with that connection, or fails if none came.
    */
   CompletableFuture<Connection> expect(List<Multiaddr> from, PeerId peer, Duration window) {

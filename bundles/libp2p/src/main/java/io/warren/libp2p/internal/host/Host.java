@@ -13,7 +13,7 @@ import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
 import io.warren.libp2p.internal.noise.NoiseConfig;
-import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.libp2p.internal.tls.TlsConfig;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
 import io.warren.yamux.YamuxSession;
@@ -51,6 +51,7 @@ public final class Host implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup("libp2p", GlobalEventExecutor.INSTANCE);
   private final ResourceScopes scopes;
   private final ConnectionManager connections;
+  private final CompletableFuture<TlsConfig> tls;
   private final Upgrader upgrader;
   private final Streams streams;
   private final HolePunches punches;
@@ -87,7 +88,12 @@ public final class Host implements AutoCloseable {
     this.streams = new Streams(config, protocols, scopes);
     YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection())
         .withMaxControlBacklog(config.maxControlBacklog());
-    this.upgrader = new Upgrader(new NoiseConfig(identity, List.of(YamuxFrame.PROTOCOL_ID)), yamux,
+    List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
+    // TLS's certificate and OpenSSL's contexts take a few hundred ms of CPU: made off the start path
+    this.tls = config.security().contains(TlsConfig.PROTOCOL_ID)
+        ? CompletableFuture.supplyAsync(() -> new TlsConfig(identity, muxers))
+        : null;
+    this.upgrader = new Upgrader(config.security(), new NoiseConfig(identity, muxers), tls, yamux,
         config.negotiationTimeout(), streams.inboundInitializer(), this::established);
     this.punches = new HolePunches(loops.group());
     this.listeners = new Listeners(loops, config.listen(), connections, channels, upgrader, punches);
@@ -105,6 +111,11 @@ public final class Host implements AutoCloseable {
 
   public HostConfig config() {
     return config;
+  }
+
+  /** TLS as this host runs it, once made; null when {@code security.protocols} leaves TLS out. */
+  public CompletableFuture<TlsConfig> tls() {
+    return tls;
   }
 
   public ProtocolRegistry protocols() {
@@ -215,7 +226,7 @@ public final class Host implements AutoCloseable {
     return scopes.refusals();
   }
 
-  /** Connection upgrades (the Noise handshake and the muxer) finished since start, by direction and outcome. */
+  /** Connection upgrades (the TLS or Noise handshake and the muxer) finished since start, by direction and outcome. */
   public long handshakes(boolean outbound, boolean failed) {
     return upgrader.handshakes(outbound, failed);
   }
@@ -257,7 +268,7 @@ public final class Host implements AutoCloseable {
   /**
    * Dials {@code addr} (a TCP address) for a connection upgrade through a relay (DCUtR), never
    * reusing an open connection. {@code initiator}: this side takes the dialer's roles in
-   * multistream-select and Noise; false for the side that answers the hole punch, which dials only
+   * multistream-select and TLS or Noise; false for the side that answers the hole punch, which dials only
    * to open its NAT and acts as the listener, so that a TCP simultaneous open gives one connection
    * with agreed roles. {@code fromListenPort}: the socket leaves from this host's listen port
    * (SO_REUSEPORT), the port peers observed, so NATs map the punch to it.
@@ -295,12 +306,13 @@ public final class Host implements AutoCloseable {
   // ---- connection lifecycle ----
 
   /** On the event loop, once Yamux is in place. */
-  private Connection established(Channel ch, YamuxSession session, NoiseSession noise, boolean outbound) {
+  private Connection established(Channel ch, YamuxSession session, Upgrader.Secured secured, boolean outbound) {
     Multiaddr circuit = ch.attr(CIRCUIT).get();
     Connection c = circuit != null
-        ? new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound, circuit, true)
-        : new Connection(ch, session, noise.remotePeer(), noise.remoteKey(), outbound,
-            TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()));
+        ? new Connection(ch, session, secured.remotePeer(), secured.remoteKey(), secured.security(), outbound,
+            circuit, true)
+        : new Connection(ch, session, secured.remotePeer(), secured.remoteKey(), secured.security(), outbound,
+            TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()), false);
     ch.attr(CONNECTION).set(c);
     if (circuit != null) {
       // the relay stream carrying this connection ended: the connection has, as a TCP one would at EOF
@@ -337,7 +349,7 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * Runs the connection upgrade (multistream, Noise, Yamux) inside {@code stream}, a stream to or
+   * Runs the connection upgrade (multistream, TLS or Noise, Yamux) inside {@code stream}, a stream to or
    * from a relay that now carries a relayed connection; {@code circuit} is the address it stands for.
    */
   public CompletableFuture<Connection> upgradeRelayed(Libp2pStream stream, boolean outbound, PeerId expected,

@@ -2,6 +2,8 @@ package io.warren.libp2p.internal.host;
 
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
+import io.warren.libp2p.internal.noise.NoiseConfig;
+import io.warren.libp2p.internal.tls.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,16 +17,27 @@ import java.util.List;
  *     per protocol); see {@link ResourceScopes}
  * @param maxStreamsPerConnection streams the peer may open on one connection, and streams this node
  *     opens on one connection
- * @param negotiationTimeout bound on each multistream-select negotiation and the Noise handshake
+ * @param negotiationTimeout bound on each multistream-select negotiation and the TLS or Noise handshake
  * @param dialTimeout bound on a TCP connect
  * @param maxControlBacklog Yamux control frames (ping answers, window updates) a peer may leave
  *     unread before its connection is closed
+ * @param security the security protocols in order of preference: a dialler proposes them in this
+ *     order, a listener accepts any of them ({@link #SECURITY_PROTOCOLS})
  */
 public record HostConfig(List<Multiaddr> listen, ResourceScopes.Limits limits, int maxStreamsPerConnection,
-    Duration negotiationTimeout, Duration dialTimeout, int maxControlBacklog) {
+    Duration negotiationTimeout, Duration dialTimeout, int maxControlBacklog, List<String> security) {
+
+  /** The security protocols this host speaks: libp2p TLS 1.3 and Noise XX. */
+  public static final List<String> SECURITY_PROTOCOLS = List.of(TlsConfig.PROTOCOL_ID, NoiseConfig.PROTOCOL_ID);
 
   public HostConfig {
     listen = List.copyOf(listen);
+    security = List.copyOf(security);
+    if (security.isEmpty() || security.stream().distinct().count() != security.size()
+        || !SECURITY_PROTOCOLS.containsAll(security)) {
+      throw new IllegalArgumentException("security.protocols must name " + String.join(" and/or ", SECURITY_PROTOCOLS)
+          + ", each once, in order of preference; got " + security);
+    }
     for (Multiaddr m : listen) {
       requireTcp(m);
     }
@@ -43,11 +56,11 @@ public record HostConfig(List<Multiaddr> listen, ResourceScopes.Limits limits, i
     }
   }
 
-  /** Default limits but {@code maxConnections} in the system scope (tests). */
+  /** Default limits but {@code maxConnections} in the system scope, both security protocols, TLS first (tests). */
   public HostConfig(List<Multiaddr> listen, int maxConnections, int maxStreamsPerConnection,
       Duration negotiationTimeout, Duration dialTimeout) {
     this(listen, ResourceScopes.Limits.DEFAULT.withSystemConnections(maxConnections), maxStreamsPerConnection,
-        negotiationTimeout, dialTimeout, io.warren.yamux.YamuxConfig.DEFAULT_MAX_CONTROL_BACKLOG);
+        negotiationTimeout, dialTimeout, io.warren.yamux.YamuxConfig.DEFAULT_MAX_CONTROL_BACKLOG, SECURITY_PROTOCOLS);
   }
 
   /** Connections open at once, inbound and outbound, upgrading or established (the system scope). */
@@ -56,16 +69,23 @@ public record HostConfig(List<Multiaddr> listen, ResourceScopes.Limits limits, i
   }
 
   public HostConfig withListen(List<Multiaddr> addrs) {
-    return new HostConfig(addrs, limits, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog);
+    return new HostConfig(addrs, limits, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog,
+        security);
   }
 
   public HostConfig withLimits(int connections, int streams) {
     return new HostConfig(listen, limits.withSystemConnections(connections), streams, negotiationTimeout, dialTimeout,
-        maxControlBacklog);
+        maxControlBacklog, security);
   }
 
   public HostConfig withScopes(ResourceScopes.Limits l) {
-    return new HostConfig(listen, l, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog);
+    return new HostConfig(listen, l, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog,
+        security);
+  }
+
+  public HostConfig withSecurity(List<String> protocols) {
+    return new HostConfig(listen, limits, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog,
+        protocols);
   }
 
   /** Parses listen addresses as given in configuration (an array, or comma-separated); a bad one names itself. */

@@ -31,7 +31,7 @@ public final class ResourceScopes {
 
   /**
    * @param systemConnections connections open at once, inbound and outbound
-   * @param transientConnections inbound connections still upgrading (multistream, Noise)
+   * @param transientConnections inbound connections still upgrading (multistream, TLS or Noise)
    * @param transientPerIp of those, from one address
    * @param connectionsPerIp inbound connections from one address, upgrading or established
    * @param connectionsPerPeer connections to one peer, direct or relayed

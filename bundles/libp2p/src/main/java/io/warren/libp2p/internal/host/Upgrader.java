@@ -10,12 +10,16 @@ import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.libp2p.internal.noise.NoiseConfig;
 import io.warren.libp2p.internal.noise.NoiseHandler;
 import io.warren.libp2p.internal.noise.NoiseSession;
+import io.warren.libp2p.internal.tls.TlsConfig;
+import io.warren.libp2p.internal.tls.TlsHandler;
+import io.warren.libp2p.internal.tls.TlsSession;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
 import io.warren.yamux.YamuxSession;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -24,9 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a TCP channel into a libp2p connection, top to bottom:
  * <ol>
- * <li>multistream-select picks {@code /noise} ({@value #MSS_SECURITY});</li>
- * <li>Noise XX authenticates the peer and advertises {@code /yamux/1.0.0} inside the handshake;</li>
- * <li>the muxer is the one chosen inside the handshake if both sides advertised one, otherwise
+ * <li>multistream-select picks the security protocol ({@value #MSS_SECURITY}): the dialler proposes
+ *     the configured ones in order ({@code /tls/1.0.0} first by default), the listener accepts any
+ *     of them;</li>
+ * <li>TLS 1.3 ({@link TlsHandler}) or Noise XX ({@link NoiseHandler}) authenticates the peer and
+ *     offers {@code /yamux/1.0.0} inside the handshake (ALPN, or the Noise payload);</li>
+ * <li>the muxer is the one chosen inside the handshake if both sides offered one, otherwise
  *     multistream-select picks {@code /yamux/1.0.0} ({@value #MSS_MUXER}), never both;</li>
  * <li>Yamux, whose inbound streams get {@code inboundStreams}.</li>
  * </ol>
@@ -40,7 +47,9 @@ final class Upgrader {
 
   private static final Logger LOG = LoggerFactory.getLogger(Upgrader.class);
 
+  private final List<String> security;
   private final NoiseConfig noise;
+  private final CompletableFuture<TlsConfig> tls;
   private final YamuxConfig yamux;
   private final Duration timeout;
   private final ChannelHandler inboundStreams;
@@ -53,11 +62,31 @@ final class Upgrader {
 
   @FunctionalInterface
   interface Established {
-    Connection connected(Channel channel, YamuxSession session, NoiseSession noise, boolean outbound);
+    Connection connected(Channel channel, YamuxSession session, Secured secured, boolean outbound);
   }
 
-  Upgrader(NoiseConfig noise, YamuxConfig yamux, Duration timeout, ChannelHandler inboundStreams,
-      Established established) {
+  /**
+   * What the security handshake established, whichever protocol ran it.
+   *
+   * @param security the security protocol id ({@code /tls/1.0.0} or {@code /noise})
+   * @param muxer the muxer chosen inside the handshake; empty: negotiate it with multistream-select
+   */
+  record Secured(PeerId remotePeer, io.warren.libp2p.internal.crypto.Libp2pPublicKey remoteKey, String security,
+      Optional<String> muxer) {}
+
+  /**
+   * {@code security}: the security protocol ids in order of preference; {@code tls} is needed (and
+   * used) only when they name {@value TlsConfig#PROTOCOL_ID}. It may still be in the making (the
+   * host builds it off the start path): a TLS connection that comes before waits for it.
+   */
+  Upgrader(List<String> security, NoiseConfig noise, CompletableFuture<TlsConfig> tls, YamuxConfig yamux,
+      Duration timeout,
+      ChannelHandler inboundStreams, Established established) {
+    if (security.contains(TlsConfig.PROTOCOL_ID) && tls == null) {
+      throw new IllegalArgumentException("libp2p: " + TlsConfig.PROTOCOL_ID + " configured without a TLS config");
+    }
+    this.security = List.copyOf(security);
+    this.tls = tls;
     this.noise = noise;
     this.yamux = yamux;
     this.timeout = timeout;
@@ -65,7 +94,7 @@ final class Upgrader {
     this.established = established;
   }
 
-  /** Connection upgrades (multistream, Noise handshake, muxer) finished since start, by direction and outcome. */
+  /** Connection upgrades (multistream, TLS or Noise handshake, muxer) finished since start, by direction and outcome. */
   long handshakes(boolean outbound, boolean failed) {
     return outcomes[outbound ? 1 : 0][failed ? 1 : 0].sum();
   }
@@ -79,8 +108,23 @@ final class Upgrader {
         result.completeExceptionally(e);
       }
     };
-    List<String> security = List.of(NoiseConfig.PROTOCOL_ID);
     MultistreamHandler.Selection secure = (ctx, p) -> {
+      if (TlsConfig.PROTOCOL_ID.equals(p)) {
+        TlsConfig config;
+        try {
+          config = tls.join();
+        } catch (RuntimeException e) {
+          LOG.warn("[{}] libp2p: TLS is not available ({}); closing connection to {}", ctx.channel().id(),
+              e.getCause() != null ? e.getCause() : e, ctx.channel().remoteAddress());
+          result.completeExceptionally(new TransportException("libp2p: TLS is not available", e));
+          ctx.close();
+          return;
+        }
+        TlsHandler handler = TlsHandler.addAfter(ctx.pipeline(), ctx.name(), config, outbound, expected, timeout);
+        handler.handshakeResult().whenComplete(failOn);
+        ctx.pipeline().addAfter(TlsHandler.HANDLER_NAME, MUXER_UPGRADE, new MuxerUpgrade(outbound, result));
+        return;
+      }
       NoiseHandler handler = outbound ? NoiseHandler.initiator(noise, expected, timeout)
           : NoiseHandler.responder(noise, timeout);
       handler.handshakeResult().whenComplete(failOn);
@@ -97,7 +141,7 @@ final class Upgrader {
     return result;
   }
 
-  /** After the Noise handshake: Yamux, inline or by multistream-select. */
+  /** After the security handshake: Yamux, inline or by multistream-select. */
   private final class MuxerUpgrade extends ChannelInboundHandlerAdapter {
     private final boolean outbound;
     private final CompletableFuture<Connection> result;
@@ -109,14 +153,20 @@ final class Upgrader {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-      if (!(evt instanceof NoiseSession session)) {
+      Secured session;
+      if (evt instanceof NoiseSession n) {
+        session = new Secured(n.remotePeer(), n.remoteKey(), NoiseConfig.PROTOCOL_ID, n.muxer());
+      } else if (evt instanceof TlsSession t) {
+        session = new Secured(t.remotePeer(), t.remoteKey(), TlsConfig.PROTOCOL_ID, t.muxer());
+      } else {
         super.userEventTriggered(ctx, evt);
         return;
       }
       YamuxSession mux = new YamuxSession(outbound, yamux, inboundStreams);
       if (session.muxer().isPresent()) {
         if (!YamuxFrame.PROTOCOL_ID.equals(session.muxer().get())) { // cannot happen: we only advertise yamux
-          fail(ctx, "noise: handshake selected muxer " + session.muxer().get() + " that we do not speak");
+          fail(ctx, session.security() + ": handshake selected muxer " + session.muxer().get()
+              + " that we do not speak");
           return;
         }
         YamuxSession.addAfter(ctx.pipeline(), ctx.name(), mux);
@@ -139,7 +189,7 @@ final class Upgrader {
       ctx.pipeline().replace(this, MSS_MUXER, mss);
     }
 
-    private void done(Channel ch, YamuxSession mux, NoiseSession session) {
+    private void done(Channel ch, YamuxSession mux, Secured session) {
       try {
         result.complete(established.connected(ch, mux, session, outbound));
       } catch (RuntimeException e) {

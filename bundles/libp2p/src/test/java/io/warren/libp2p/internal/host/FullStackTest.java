@@ -19,6 +19,7 @@ import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
 import io.warren.libp2p.internal.multistream.MultistreamHandler;
 import io.warren.libp2p.internal.noise.NoiseConfig;
+import io.warren.libp2p.internal.tls.TlsConfig;
 import io.warren.testing.TestEventLoops;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
@@ -49,6 +50,9 @@ class FullStackTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final String ECHO = "/echo/1.0.0";
   private static final String SPLICE_ECHO = "/splice-echo/1.0.0";
+  private static final List<String> NOISE = List.of(NoiseConfig.PROTOCOL_ID);
+  private static final List<String> TLS = List.of(TlsConfig.PROTOCOL_ID);
+  private static final List<String> BOTH = List.of(TlsConfig.PROTOCOL_ID, NoiseConfig.PROTOCOL_ID);
 
   /** Per test: closing the loops closes what a test left open. */
   private final TestEventLoops loops = new TestEventLoops();
@@ -107,14 +111,24 @@ class FullStackTest {
     }
   }
 
-  /** The production upgrader with a Noise config advertising {@code muxers} (empty: multistream-select picks yamux). */
-  private static Upgrader upgrader(Ed25519Identity id, List<String> muxers, ChannelHandler streamInit) {
-    return new Upgrader(new NoiseConfig(id, muxers), YamuxConfig.DEFAULT, TIMEOUT, streamInit,
-        (ch, session, noise, outbound) -> new Connection(ch, session, noise.remotePeer(), noise.remoteKey(),
-            outbound, TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress())));
+  /**
+   * The production upgrader speaking {@code security} (in that order) with Noise and TLS configs
+   * offering {@code muxers} in the handshake (empty: multistream-select picks yamux).
+   */
+  private static Upgrader upgrader(Ed25519Identity id, List<String> security, List<String> muxers,
+      ChannelHandler streamInit) {
+    return new Upgrader(security, new NoiseConfig(id, muxers),
+        CompletableFuture.completedFuture(new TlsConfig(id, muxers)), YamuxConfig.DEFAULT,
+        TIMEOUT, streamInit, (ch, session, secured, outbound) -> new Connection(ch, session, secured.remotePeer(),
+            secured.remoteKey(), secured.security(), outbound,
+            TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()), false));
   }
 
   private Channel listen(Ed25519Identity id, List<String> muxers) {
+    return listen(id, NOISE, muxers);
+  }
+
+  private Channel listen(Ed25519Identity id, List<String> security, List<String> muxers) {
     ChannelHandler streamInit = new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -122,7 +136,7 @@ class FullStackTest {
             (ctx, p) -> ctx.pipeline().addLast(ECHO.equals(p) ? new Echo() : new SpliceEcho()), TIMEOUT));
       }
     };
-    Upgrader upgrader = upgrader(id, muxers, streamInit);
+    Upgrader upgrader = upgrader(id, security, muxers, streamInit);
     return new ServerBootstrap().group(loops.group()).channel(loops.serverSocketChannel())
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
@@ -134,7 +148,19 @@ class FullStackTest {
   }
 
   private YamuxSession dial(Channel server, Ed25519Identity id, List<String> muxers, PeerId expected) throws Exception {
-    Upgrader upgrader = upgrader(id, muxers, new ChannelInboundHandlerAdapter());
+    return connect(server, id, NOISE, muxers, expected).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).session();
+  }
+
+  /** A new identity's connection to {@code server}, once upgraded. */
+  private Connection connected(Channel server, List<String> security, List<String> muxers, PeerId expected)
+      throws Exception {
+    return connect(server, Ed25519Identity.generate(), security, muxers, expected)
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private CompletableFuture<Connection> connect(Channel server, Ed25519Identity id, List<String> security,
+      List<String> muxers, PeerId expected) {
+    Upgrader upgrader = upgrader(id, security, muxers, new ChannelInboundHandlerAdapter());
     CompletableFuture<Connection> connection = new CompletableFuture<>();
     new Bootstrap().group(loops.group()).channel(loops.socketChannel())
         .handler(new ChannelInitializer<Channel>() {
@@ -150,7 +176,7 @@ class FullStackTest {
           }
         })
         .connect(server.localAddress()).syncUninterruptibly();
-    return connection.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).session();
+    return connection;
   }
 
   /** Sends {@code data} on a new echo stream, half-closes, and returns what came back. */
@@ -245,5 +271,59 @@ class FullStackTest {
     }
     byte[] small = "still fine".getBytes(StandardCharsets.US_ASCII);
     assertArrayEquals(small, echo(good, small));
+  }
+
+  @Test
+  void echoOverTlsWithTheMuxerChosenByAlpn() throws Exception {
+    Ed25519Identity serverId = Ed25519Identity.generate();
+    Channel server = listen(serverId, BOTH, List.of(YamuxFrame.PROTOCOL_ID));
+    Connection c = connected(server, BOTH, List.of(YamuxFrame.PROTOCOL_ID), serverId.peerId());
+    assertEquals(TlsConfig.PROTOCOL_ID, c.security(), "TLS is preferred when both sides speak it");
+    assertEquals(serverId.peerId(), c.remotePeer());
+    byte[] data = new byte[5 * 1024 * 1024];
+    new Random(7).nextBytes(data);
+    assertArrayEquals(data, echo(c.session(), data));
+    assertArrayEquals(data, echo(c.session(), SPLICE_ECHO, data));
+  }
+
+  @Test
+  void echoOverTlsWithTheMuxerChosenByMultistreamSelect() throws Exception {
+    Ed25519Identity serverId = Ed25519Identity.generate();
+    Channel server = listen(serverId, TLS, List.of());
+    Connection c = connected(server, TLS, List.of(), serverId.peerId());
+    assertEquals(TlsConfig.PROTOCOL_ID, c.security());
+    byte[] small = "hello over tls".getBytes(StandardCharsets.US_ASCII);
+    assertArrayEquals(small, echo(c.session(), small));
+  }
+
+  @Test
+  void noiseOnlyPeersStillConnectEitherWay() throws Exception {
+    Ed25519Identity noiseOnly = Ed25519Identity.generate();
+    Channel noiseServer = listen(noiseOnly, NOISE, List.of(YamuxFrame.PROTOCOL_ID));
+    Connection out = connected(noiseServer, BOTH, List.of(YamuxFrame.PROTOCOL_ID), noiseOnly.peerId());
+    assertEquals(NoiseConfig.PROTOCOL_ID, out.security(), "a TLS-first dialler falls back to Noise");
+
+    Ed25519Identity both = Ed25519Identity.generate();
+    Channel bothServer = listen(both, BOTH, List.of(YamuxFrame.PROTOCOL_ID));
+    Connection in = connected(bothServer, NOISE, List.of(YamuxFrame.PROTOCOL_ID), both.peerId());
+    assertEquals(NoiseConfig.PROTOCOL_ID, in.security(), "a listener speaking both accepts a Noise-only dialler");
+    byte[] small = "noise".getBytes(StandardCharsets.US_ASCII);
+    assertArrayEquals(small, echo(out.session(), small));
+    assertArrayEquals(small, echo(in.session(), small));
+  }
+
+  @Test
+  void tlsDiallerRefusesAnotherPeerThanTheOneItMeantAndTheServerGoesOn() throws Exception {
+    Ed25519Identity serverId = Ed25519Identity.generate();
+    Channel server = listen(serverId, TLS, List.of(YamuxFrame.PROTOCOL_ID));
+    PeerId someoneElse = Ed25519Identity.generate().peerId();
+    CompletableFuture<Connection> wrong = connect(server, Ed25519Identity.generate(), TLS,
+        List.of(YamuxFrame.PROTOCOL_ID), someoneElse);
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> wrong.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("expected " + someoneElse), e.getCause().getMessage());
+    Connection right = connected(server, TLS, List.of(YamuxFrame.PROTOCOL_ID), serverId.peerId());
+    byte[] small = "still fine".getBytes(StandardCharsets.US_ASCII);
+    assertArrayEquals(small, echo(right.session(), small));
   }
 }
