@@ -1,21 +1,21 @@
 package io.warren.files.command;
 
-import io.warren.api.Json;
 import io.warren.api.CommandRunner;
+import io.warren.api.Json;
 import io.warren.files.FileTransfers;
 import io.warren.files.RemoteEntry;
 import io.warren.files.Share;
 import io.warren.files.Transfer;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
