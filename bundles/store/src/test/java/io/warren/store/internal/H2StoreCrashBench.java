@@ -55,6 +55,9 @@ final class H2StoreCrashBench {
         + "mean %.0f commits/s over the %d rounds with >= 200 commits (%d threads)%n", rounds, lossy,
         100.0 * lossy / rounds, lost, acked, 100.0 * lost / Math.max(1, acked), rated == 0 ? 0 : rateSum / rated,
         rated, threads);
+    try (var files = Files.walk(work)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   private static long size(Path dir) throws java.io.IOException {
