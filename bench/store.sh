@@ -24,5 +24,8 @@ if [ -n "${H2_VERSION:-}" ]; then
     || { echo "h2-$H2_VERSION.jar is not in the local Maven repository" >&2; exit 1; }
 fi
 echo "H2 $(echo "$cp" | tr ':' '\n' | grep -oE 'h2-[0-9.]+\.jar' | sed 's/h2-//; s/\.jar//'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-java -cp "bundles/store/target/test-classes:bundles/store/target/classes:$cp" \
+# a copy of the classes: a build of the module meanwhile would take them away from the writers
+cp -r bundles/store/target/classes "$work/classes"
+cp -r bundles/store/target/test-classes "$work/test-classes"
+java -cp "$work/test-classes:$work/classes:$cp" \
   io.warren.store.internal.H2StoreCrashBench "${1:-100}" "${2:-4}" "${3:-3000}" "${4:-default}" ${5:-} 2>&1 | grep -v '^SLF4J'

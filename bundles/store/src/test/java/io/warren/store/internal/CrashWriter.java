@@ -39,6 +39,8 @@ final class CrashWriter {
     int threads = Integer.parseInt(args[2]);
     H2Store store = new H2Store(new H2Store.Settings(dir, threads, 60));
     store.migrate(OWNER, SCHEMA);
+    // never outlive the test that started it (a killed surefire fork must not leave writers behind)
+    ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.US_ASCII);
     out.println("ready");
     out.flush();
@@ -80,6 +82,9 @@ final class CrashWriter {
       synchronized (out) {
         out.println(n);
         out.flush();
+        if (out.checkError()) {
+          Runtime.getRuntime().halt(3); // nobody reads: the parent is gone
+        }
       }
     }
   }
