@@ -19,9 +19,10 @@ import java.util.Properties;
 /**
  * Updates in progress, in files beside the store: before a bundle is touched, what it is updated to
  * and the bytes of the version it runs are written and forced to the disk (each file written whole
- * under a temporary name, then renamed), and removed when the update ends either way. The store
- * keeps the same mark, but a node killed soon after H2 reused freed space can come back with the
- * store's latest commits gone; these files are what lets the node put the version before back then.
+ * under a temporary name, renamed, and the directory forced), and removed when the update ends
+ * either way. The store keeps the same mark and every commit survives a kill -9, but H2 does not
+ * force its commits to the disk: after a power cut or a kernel crash the store can come back
+ * without its last commits, and these files are what lets the node put the version before back then.
  */
 final class Journal {
 
@@ -62,6 +63,8 @@ final class Journal {
     String name = Deployments.sha256(bundle.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
     Files.deleteIfExists(dir.resolve(name + ".update"));
     Files.deleteIfExists(dir.resolve(name + ".jar"));
+    // a removal lost to a power cut would undo an update that had ended
+    forceDirectory(dir);
   }
 
   List<Entry> entries() throws IOException {
@@ -99,5 +102,13 @@ final class Journal {
       c.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    // the rename is in the directory, which a power cut can lose even though the file's bytes are forced
+    forceDirectory(file.getParent());
+  }
+
+  private static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
   }
 }

@@ -30,8 +30,14 @@ import org.slf4j.LoggerFactory;
  * The node's database: one H2 file under {@code <data>/db}, a small pool of connections, and a
  * {@code warren_schema} table recording each owner's schema version.
  *
- * <p>Every commit is written to the file before {@link #transact} returns ({@code WRITE_DELAY=0}),
- * so a process killed with SIGKILL loses nothing that was reported as stored.
+ * <p>Every commit is written to the file before {@link #transact} returns ({@code WRITE_DELAY=0}: H2
+ * stores a chunk on each commit, in the calling thread), so a process killed with SIGKILL loses
+ * nothing that was reported as stored; {@code H2StoreCrashTest} kills writers to hold it to that.
+ * It relies on H2 2.4.240: 2.5.252 wrote the file's header naming the chunk before the one it had
+ * just written into reused space, and after a kill came back without its latest commits. Commits
+ * are not forced to the disk (H2 forces the file only when it closes, compacts or shrinks it), so a power
+ * cut or a kernel crash can lose the last ones; what must survive those too is also journalled in
+ * forced files by its bundle (the relay's events, an update in progress).
  */
 @Component(service = Store.class, immediate = true, configurationPid = "io.warren.store")
 @Designate(ocd = H2Store.Config.class)
