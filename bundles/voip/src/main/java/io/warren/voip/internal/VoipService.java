@@ -388,11 +388,11 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       if (!p.state.equals(Party.RINGING) || !p.codec.equals("-")) {
         throw new IllegalArgumentException("voip: call " + p.id + " is being answered already");
       }
-      p.codec = codec;
       if (p.overlay) {
-        bindOverlay(p, fixed);
+        bindOverlay(p, fixed); // throws when no port pair is free: the call still rings
         p.om.codec(codec);
       }
+      p.codec = codec;
     }
     try {
       Wire.ok(requests.send(p.peer, Wire.answer(p.id, codec)), 1, p.peer.toString());

@@ -9,6 +9,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -23,6 +24,7 @@ import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.testing.Await;
 import io.warren.testing.FakeDirectory;
+import io.warren.testing.StreamProbes;
 import io.warren.testing.TestEventLoops;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -54,7 +56,6 @@ class OverlayMediaTest {
   private final DefaultEventLoopGroup local = new DefaultEventLoopGroup(2);
   private final PortPairs ports = new PortPairs(loops, "127.0.0.1", 45200, 10);
   private final List<AutoCloseable> open = new ArrayList<>();
-  private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
   private final List<Stream> opened = new ArrayList<>();
   private volatile boolean direct;
 
@@ -78,60 +79,41 @@ class OverlayMediaTest {
   }
 
   private static Stream stream(Channel ch, PeerRef peer, boolean relayed) {
-    return new Stream() {
-      @Override
-      public Channel channel() {
-        return ch;
-      }
-
-      @Override
-      public PeerRef peer() {
-        return peer;
-      }
-
-      @Override
-      public String protocol() {
-        return MediaFrames.PROTOCOL;
-      }
-
-      @Override
-      public boolean relayed() {
-        return relayed;
-      }
-    };
+    return StreamProbes.over(ch, peer, MediaFrames.PROTOCOL, relayed);
   }
 
   /** A directory whose open() connects a local stream, served at the callee by {@code server}. */
   private FakeDirectory directory(MediaStreams server) throws Exception {
     LocalAddress address = new LocalAddress(OverlayMediaTest.class);
+    BlockingQueue<Boolean> relayedFlags = new LinkedBlockingQueue<>(); // one open at a time: in order
     Channel listener = new ServerBootstrap().group(local).channel(LocalServerChannel.class)
         .childOption(ChannelOption.AUTO_READ, false).childHandler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
-            accepted.add(ch);
+            server.handle(stream(ch, CALLER, relayedFlags.remove()));
           }
         }).bind(address).sync().channel();
     open.add(() -> listener.close().sync());
     return new FakeDirectory().opening((peer, protocol) -> {
       CompletableFuture<Stream> f = new CompletableFuture<>();
       boolean relayed = !direct;
-      new Bootstrap().group(local).channel(LocalChannel.class).option(ChannelOption.AUTO_READ, false)
-          .handler(new ChannelInitializer<LocalChannel>() {
+      relayedFlags.add(relayed);
+      ChannelFuture connect = new Bootstrap().group(local).channel(LocalChannel.class)
+          .option(ChannelOption.AUTO_READ, false).handler(new ChannelInitializer<LocalChannel>() {
             @Override
             protected void initChannel(LocalChannel ch) {}
-          }).connect(address).addListener(c -> {
-            try {
-              Channel s = accepted.poll(10, TimeUnit.SECONDS);
-              server.handle(stream(s, CALLER, relayed));
-              Stream mine = stream(((io.netty.channel.ChannelFuture) c).channel(), CALLEE, relayed);
-              synchronized (opened) {
-                opened.add(mine);
-              }
-              f.complete(mine);
-            } catch (InterruptedException e) {
-              f.completeExceptionally(e);
-            }
-          });
+          }).connect(address);
+      connect.addListener(c -> {
+        if (!c.isSuccess()) {
+          f.completeExceptionally(c.cause());
+          return;
+        }
+        Stream mine = stream(connect.channel(), CALLEE, relayed);
+        synchronized (opened) {
+          opened.add(mine);
+        }
+        f.complete(mine);
+      });
       return f;
     });
   }
