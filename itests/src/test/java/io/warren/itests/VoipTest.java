@@ -27,10 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * voip between three node processes of one network: r listens (and relays media at its UDP ports);
  * p and q listen nowhere, so p reaches r directly and q only through r's circuit relay. Two "phones"
- * (UDP sockets sending 172-byte RTP with increasing sequence numbers; Java rather than ffmpeg or
- * GStreamer because the test compares every payload byte for byte and in order, which a decoding
- * receiver cannot show) talk through the calls' port pairs: over the overlay direct (p to r) and
- * relayed (p to q), and through r's media relay (p to q). Around them: a call to an unknown peer
+ * (UDP sockets sending 172-byte RTP with increasing sequence numbers, so every payload can be
+ * compared byte for byte and in order, which a decoding receiver cannot show) talk through the
+ * calls' port pairs: over the overlay direct (p to r) and relayed (p to q), and through r's media
+ * relay (p to q); GStreamer's RTP payloader (gst-launch-1.0, from Debian) sends through a direct
+ * call as a real endpoint would, to a phone. Around them: a call to an unknown peer
  * and an offer without a common codec refused with the reason, a stranger's UDP flood to a call's
  * port dropped while the call goes on, a ringing call refused and one that times out.
  */
@@ -150,6 +151,8 @@ class VoipTest {
       assertEquals(0, p.client("voip:hangup", direct).exit());
       awaitRow(r, direct, x -> x[2].equals("hungup"), "r was told of the hangup");
 
+      gstreamerSends(p, r, "r");
+
       String relayed;
       try (Phone a = new Phone(1); Phone b = new Phone(2)) {
         relayed = overlayCall(p, q, "q", "relayed", "pcmu", a, b);
@@ -221,6 +224,51 @@ class VoipTest {
     assertTrue(Double.parseDouble(c[14]) >= 0, "jitter: " + c[14]);
     assertEquals("0 0 0 0", String.join(" ", Arrays.copyOfRange(c, 15, 19)), "nothing dropped");
     return id;
+  }
+
+  /**
+   * A real RTP endpoint on the callee's side: GStreamer's PCMU payloader (20 ms of G.711 a packet,
+   * paced live) sends 100 packets to the callee's port, which latches onto it; the caller's phone gets
+   * them all, in order, as GStreamer numbered and timed them, and both nodes count no loss.
+   */
+  private static void gstreamerSends(NodeProcess caller, NodeProcess callee, String calleeName) throws Exception {
+    try (Phone a = new Phone(31)) {
+      Result call = caller.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "--endpoint", a.local(),
+          calleeName);
+      String id = idOf(call);
+      a.to(mediaOf(call));
+      awaitRow(callee, id, x -> x[2].equals("ringing"), calleeName + " rings");
+      Result answer = callee.client("voip:answer", id);
+      assertEquals(0, answer.exit(), answer.toString());
+      String mediaB = mediaOf(answer);
+      awaitRow(caller, id, x -> x[2].equals("active") && x[5].equals("direct"), "the caller's media stream");
+      awaitRow(callee, id, x -> x[5].equals("direct"), "the callee's media stream");
+      Process gst = new ProcessBuilder("gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "num-buffers=100",
+          "samplesperbuffer=160", "!", "audio/x-raw,rate=8000,channels=1", "!", "mulawenc", "!", "rtppcmupay",
+          "max-ptime=20000000", "!", "udpsink", "host=127.0.0.1",
+          "port=" + mediaB.substring(mediaB.lastIndexOf(':') + 1)).redirectErrorStream(true).start();
+      try {
+        ByteBuffer first = ByteBuffer.wrap(a.receive());
+        for (int i = 1; i < 100; i++) {
+          ByteBuffer next = ByteBuffer.wrap(a.receive());
+          assertEquals(172, next.limit(), "packet " + i + ": 12 bytes of header, 160 of G.711");
+          assertEquals(0x80, next.get(0) & 0xC0, "RTP version 2");
+          assertEquals(0, next.get(1) & 0x7F, "payload type 0 (PCMU)");
+          assertEquals((first.getShort(2) + i) & 0xFFFF, next.getShort(2) & 0xFFFF, "in order, none missing");
+          assertEquals(first.getInt(4) + 160 * i, next.getInt(4), "20 ms apart in RTP time");
+          assertEquals(first.getInt(8), next.getInt(8), "one SSRC");
+        }
+        assertTrue(gst.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "gst-launch-1.0 ended");
+        assertEquals(0, gst.exitValue(), new String(gst.getInputStream().readAllBytes()));
+      } finally {
+        gst.destroyForcibly();
+      }
+      String[] atB = awaitRow(callee, id, x -> x[7].equals("100"), "the callee's node counted GStreamer's packets");
+      assertEquals("17200 0", atB[8] + " " + atB[9], "bytes and loss at the callee's node");
+      String[] atA = awaitRow(caller, id, x -> x[11].equals("100"), "the caller's node counted them");
+      assertEquals("17200 0", atA[12] + " " + atA[13], "bytes and loss at the caller's node");
+      assertEquals(0, caller.client("voip:hangup", id).exit());
+    }
   }
 
   /** The media through r's UDP ports, as before there was media over the overlay. */
