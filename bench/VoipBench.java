@@ -7,10 +7,12 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Drives a voip relay call with two UDP "phones" on loopback and prints figures (never asserts):
- * one-way delay p50/p99 of 172-byte RTP at 50 packets/s through the relay and, as the baseline,
- * phone to phone directly (the difference is what the relay adds); then forwarded packets/s with
- * up to {@code window} packets in flight.
+ * Drives a voip call with two UDP "phones" on loopback and prints figures (never asserts): one-way
+ * delay p50/p99 of 172-byte RTP at 50 packets/s through the call's ports (a relay node's, or the two
+ * nodes' own with the media over the overlay) and, as the baseline, phone to phone directly (the
+ * difference is what the call's path adds), with RFC 3550 interarrival jitter as the receiving
+ * phone sees it; then, unless flood packets is 0, forwarded packets/s with up to {@code window} in
+ * flight.
  *   java bench/VoipBench.java <leg a host:port> <leg b host:port> [paced packets] [flood packets] [window]
  */
 public class VoipBench {
@@ -28,8 +30,13 @@ public class VoipBench {
     return p;
   }
 
+  /** RFC 3550 jitter of the last paced run at the receiving phone, in microseconds (8 kHz clock, as G.711). */
+  static double jitterMicros;
+
   static long[] paced(DatagramSocket from, InetSocketAddress to, DatagramSocket at, int n) throws Exception {
     long[] delay = new long[n];
+    double jitter = 0;
+    long lastTransit = Long.MIN_VALUE;
     int got = 0;
     byte[] buf = new byte[2048];
     long next = System.nanoTime();
@@ -46,8 +53,16 @@ public class VoipBench {
       } catch (SocketTimeoutException e) {
         continue;
       }
-      delay[got++] = System.nanoTime() - ByteBuffer.wrap(r.getData(), 12, 8).getLong();
+      long now = System.nanoTime();
+      delay[got++] = now - ByteBuffer.wrap(r.getData(), 12, 8).getLong();
+      // transit in 8 kHz units (125 us): arrival minus the RTP timestamp
+      long transit = now / 125_000 - (ByteBuffer.wrap(r.getData(), 4, 4).getInt() & 0xFFFFFFFFL);
+      if (lastTransit != Long.MIN_VALUE) {
+        jitter += (Math.abs(transit - lastTransit) - jitter) / 16.0;
+      }
+      lastTransit = transit;
     }
+    jitterMicros = jitter * 125;
     long[] d = Arrays.copyOf(delay, got);
     Arrays.sort(d);
     return d;
@@ -57,8 +72,8 @@ public class VoipBench {
     if (d.length == 0) {
       return "no packets arrived";
     }
-    return String.format("p50 %.1f us, p99 %.1f us, max %.1f us (%d of the packets)", d[d.length / 2] / 1e3,
-        d[(int) (d.length * 0.99)] / 1e3, d[d.length - 1] / 1e3, d.length);
+    return String.format("p50 %.1f us, p99 %.1f us, max %.1f us, jitter %.1f us (%d of the packets)",
+        d[d.length / 2] / 1e3, d[(int) (d.length * 0.99)] / 1e3, d[d.length - 1] / 1e3, jitterMicros, d.length);
   }
 
   public static void main(String[] args) throws Exception {
@@ -75,20 +90,33 @@ public class VoipBench {
       b.setReceiveBufferSize(1 << 20);
       // latch both legs: a's first packet has nowhere to go yet, b's reaches a
       a.send(new DatagramPacket(rtp(0), SIZE, legA));
-      b.send(new DatagramPacket(rtp(0), SIZE, legB));
-      a.receive(new DatagramPacket(new byte[2048], 2048));
+      for (int tries = 1; ; tries++) { // a busy machine may take a while: b says hello until a hears it
+        b.send(new DatagramPacket(rtp(0), SIZE, legB));
+        try {
+          a.receive(new DatagramPacket(new byte[2048], 2048));
+          break;
+        } catch (SocketTimeoutException e) {
+          if (tries == 30) {
+            throw e;
+          }
+        }
+      }
       paced(a, legA, b, 200); // warm-up, uncounted
       long[] relayed = paced(a, legA, b, pacedN);
+      String through = pct(relayed);
       long[] direct = paced(a, (InetSocketAddress) b.getLocalSocketAddress(), b, pacedN);
       System.out.println("one-way delay, 172-byte RTP at 50 packets/s, " + pacedN + " packets:");
-      System.out.println("  through the relay:  " + pct(relayed));
-      System.out.println("  phone to phone:     " + pct(direct));
+      System.out.println("  through the call:  " + through);
+      System.out.println("  phone to phone:    " + pct(direct));
       if (relayed.length > 0 && direct.length > 0) {
-        System.out.printf("  added by the relay: p50 %.1f us, p99 %.1f us%n",
+        System.out.printf("  added by the call: p50 %.1f us, p99 %.1f us%n",
             (relayed[relayed.length / 2] - direct[direct.length / 2]) / 1e3,
             (relayed[(int) (relayed.length * 0.99)] - direct[(int) (direct.length * 0.99)]) / 1e3);
       }
 
+      if (floodN == 0) {
+        return;
+      }
       AtomicLong received = new AtomicLong();
       Thread reader = new Thread(() -> {
         DatagramPacket r = new DatagramPacket(new byte[2048], 2048);

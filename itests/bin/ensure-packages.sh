@@ -2,7 +2,8 @@
 # Installs the Debian packages the system tests drive as real peers (iperf3 behind a proxy rule,
 # OpenSSH's client and server through tunnels, mosquitto clients and broker for the MQTT tests,
 # pebble and curl for the ACME and TLS tests, chromium and its driver for the dashboard test, which
-# playwright-core drives), so a new CI machine needs nothing done by hand.
+# playwright-core drives, GStreamer's tools and good plugins as an RTP sender for the voip test), so
+# a new CI machine needs nothing done by hand.
 # Each argument is command=package; nothing is installed when every command is already there.
 set -euo pipefail
 missing=()

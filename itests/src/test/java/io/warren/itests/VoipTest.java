@@ -18,59 +18,67 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * voip between node processes: a calls b with the media through relay node r; two phones (UDP
- * sockets sending RTP with increasing sequence numbers) talk both ways through r's ports, byte for
- * byte; the counters move; a stranger's packets to a latched port do not reach the other phone;
- * b's hangup ends the call at a, which has r free the ports. A second call through a's own relay, with no
- * media, is closed by the relay's idle timeout. A call to an unknown peer is refused with a reason.
+ * voip between three node processes of one network: r listens (and relays media at its UDP ports);
+ * p and q listen nowhere, so p reaches r directly and q only through r's circuit relay. Two "phones"
+ * (UDP sockets sending 172-byte RTP with increasing sequence numbers, so every payload can be
+ * compared byte for byte and in order, which a decoding receiver cannot show) talk through the
+ * calls' port pairs: over the overlay direct (p to r) and relayed (p to q), and through r's media
+ * relay (p to q); GStreamer's RTP payloader (gst-launch-1.0, from Debian) sends through a direct
+ * call as a real endpoint would, to a phone. Around them: a call to an unknown peer
+ * and an offer without a common codec refused with the reason, a stranger's UDP flood to a call's
+ * port dropped while the call goes on, a ringing call refused and one that times out.
  */
 class VoipTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String NET = "voipnet:NetPass";
   private static final int PACKETS = 100;
   private static final String PID = "io.warren.voip";
+  private static final String NO_LISTENER = "listen.addresses =\n";
   @TempDir Path dir;
-
-  private static String relayConfig(int firstPort, int idleSeconds) {
-    return "relay.enabled = true\nrelay.bind = 127.0.0.1\nrelay.address = 127.0.0.1\nrelay.ports = " + firstPort
-        + "-" + (firstPort + 99) + "\nrelay.idle.timeout.seconds = " + idleSeconds
-        + "\nrelay.max.packets.per.second = 2000\n";
-  }
 
   /** A phone: one UDP socket on loopback sending 172-byte RTP packets (12-byte header, 160 bytes of G.711). */
   private static final class Phone implements AutoCloseable {
     final DatagramSocket socket;
-    final InetSocketAddress relay;
     final Random random;
     final int ssrc;
+    InetSocketAddress target;
 
-    Phone(String relayEndpoint, int seed) throws SocketException {
+    Phone(int seed) throws SocketException {
       socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       socket.setSoTimeout(20_000);
-      int colon = relayEndpoint.lastIndexOf(':');
-      relay = new InetSocketAddress(relayEndpoint.substring(0, colon),
-          Integer.parseInt(relayEndpoint.substring(colon + 1)));
       random = new Random(seed);
       ssrc = seed;
+    }
+
+    String local() {
+      return "127.0.0.1:" + socket.getLocalPort();
+    }
+
+    Phone to(String endpoint) {
+      int colon = endpoint.lastIndexOf(':');
+      target = new InetSocketAddress(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
+      return this;
     }
 
     byte[] send(int seq) throws Exception {
       byte[] p = new byte[172];
       random.nextBytes(p);
       ByteBuffer.wrap(p).put((byte) 0x80).put((byte) 0).putShort((short) seq).putInt(seq * 160).putInt(ssrc);
-      socket.send(new DatagramPacket(p, p.length, relay));
+      socket.send(new DatagramPacket(p, p.length, target));
       return p;
     }
 
     byte[] receive() throws Exception {
       DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
       socket.receive(p);
-      assertEquals(relay, p.getSocketAddress(), "media comes back from the port the phone sends to");
+      assertEquals(target, p.getSocketAddress(), "media comes back from the port the phone sends to");
       return Arrays.copyOf(p.getData(), p.getLength());
     }
 
@@ -92,18 +100,13 @@ class VoipTest {
     return null;
   }
 
-  private static String[] awaitRow(NodeProcess n, String id, java.util.function.Predicate<String[]> ok, String what)
-      throws Exception {
+  private static String[] awaitRow(NodeProcess n, String id, Predicate<String[]> ok, String what) throws Exception {
     String[][] last = new String[1][];
     Await.until(WAIT, Duration.ofMillis(300), () -> {
       last[0] = row(n, id);
       return last[0] != null && ok.test(last[0]);
     }, what + " (last row: " + (last[0] == null ? "none" : String.join(" ", last[0])) + ")");
     return last[0];
-  }
-
-  private static void awaitGone(NodeProcess n, String id, String what) throws Exception {
-    Await.until(WAIT, Duration.ofMillis(300), () -> row(n, id) == null, what);
   }
 
   /** Sends {@code PACKETS} from one phone and checks the other gets each, unchanged and in order. */
@@ -114,90 +117,184 @@ class VoipTest {
     }
   }
 
+  private static String idOf(Result call) {
+    String out = call.out().strip();
+    assertTrue(out.startsWith("call "), call.toString());
+    return out.substring(5, 21);
+  }
+
+  private static String mediaOf(Result r) {
+    String out = r.out().strip();
+    return out.substring(out.lastIndexOf(' ') + 1);
+  }
+
   @Test
-  void callThroughARelayCarriesMediaBothWaysAndHangupFreesThePorts() throws Exception {
+  void callsCarryMediaOverTheOverlayDirectAndRelayedAndThroughARelayNode() throws Exception {
     try (Network net = new Network(dir, NET)) {
-      NodeProcess r = net.member("r", PID, relayConfig(42000, 60));
-      NodeProcess a = net.member("a", PID, relayConfig(43000, 2));
-      NodeProcess b = net.member("b", PID, "");
-      calls(r, a, b);
+      NodeProcess r = net.member("r", PID, "relay.enabled = true\nrelay.bind = 127.0.0.1\nrelay.address = 127.0.0.1\n"
+          + "relay.ports = 42000-42099\nmedia.ports = 42100-42199\n");
+      NodeProcess p = net.member("p", Map.of(PID, "media.ports = 42200-42299\nring.timeout.seconds = 12\n",
+          "io.warren.libp2p", NO_LISTENER));
+      NodeProcess q = net.member("q", Map.of(PID, "media.ports = 42300-42399\ncodecs = pcmu,pcma\n",
+          "io.warren.libp2p", NO_LISTENER));
+      String qId = q.banner("peer ID");
+      p.awaitClient(WAIT, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+relayed.*p2p-circuit.*"), "net:nodes");
+
+      Result unknown = p.client("voip:call", "nobody");
+      assertNotEquals(0, unknown.exit(), unknown.toString());
+      assertTrue(unknown.err().contains("nobody"), unknown.toString());
+      Result noCodec = p.awaitClient(WAIT, res -> res.err().contains("refused"), "voip:call", "--codecs", "opus", "q");
+      assertTrue(noCodec.err().contains("q refused: no common codec: offered opus, this side takes pcmu,pcma"),
+          noCodec.toString());
+
+      String direct = overlayCall(p, r, "r", "direct", "opus");
+      assertEquals(0, p.client("voip:hangup", direct).exit());
+      awaitRow(r, direct, x -> x[2].equals("hungup"), "r was told of the hangup");
+
+      gstreamerSends(p, r, "r");
+
+      String relayed;
+      try (Phone a = new Phone(1); Phone b = new Phone(2)) {
+        relayed = overlayCall(p, q, "q", "relayed", "pcmu", a, b);
+        String mediaP = awaitRow(p, relayed, x -> true, "p's row")[6];
+        // a stranger floods p's port: nothing of it reaches q's phone, and the call goes on
+        try (Phone stranger = new Phone(3)) {
+          stranger.to(mediaP);
+          for (int i = 0; i < 200; i++) {
+            stranger.send(5000 + i);
+          }
+          byte[] marker = a.send(PACKETS + 1);
+          assertArrayEquals(marker, b.receive(), "the next packet at q is p's phone's, not the stranger's");
+        }
+        awaitRow(p, relayed, x -> x[15].equals("200"), "p counts the stranger's 200 packets dropped");
+        assertEquals(0, q.client("voip:hangup", relayed.substring(0, 6)).exit());
+        awaitRow(p, relayed, x -> x[2].equals("hungup"), "p was told of q's hangup");
+      }
+
+      // a ringing call refused, and one nobody answers (p's ring timeout: 12 s)
+      String refused = idOf(p.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "q"));
+      awaitRow(q, refused, x -> x[2].equals("ringing"), "q rings");
+      assertEquals(0, q.client("voip:refuse", "--reason", "busy", refused).exit());
+      awaitRow(p, refused, x -> x[2].equals("refused"), "p sees the refusal");
+      String unanswered = idOf(p.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "q"));
+      awaitRow(p, unanswered, x -> x[2].equals("timeout"), "p gave up");
+      awaitRow(q, unanswered, x -> !x[2].equals("ringing"), "q stopped ringing");
+
+      relayNodeCall(r, p, q);
     }
   }
 
-  private static void calls(NodeProcess r, NodeProcess a, NodeProcess b) throws Exception {
+  private static String overlayCall(NodeProcess caller, NodeProcess callee, String calleeName, String path,
+      String codec) throws Exception {
+    try (Phone a = new Phone(11); Phone b = new Phone(12)) {
+      return overlayCall(caller, callee, calleeName, path, codec, a, b);
+    }
+  }
 
-    Result unknown = a.client("voip:call", "--relay", "r", "nobody");
-    assertNotEquals(0, unknown.exit(), unknown.toString());
-    assertTrue(unknown.err().contains("nobody"), unknown.toString());
+  /**
+   * Calls with the caller's phone given as its endpoint and the callee's latched, waits for the media
+   * path, and has the phones talk both ways; returns the call's id with the phones still set up.
+   */
+  private static String overlayCall(NodeProcess caller, NodeProcess callee, String calleeName, String path,
+      String codec, Phone a, Phone b) throws Exception {
+    Result call = caller.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "--codecs", "opus,pcmu",
+        "--endpoint", a.local(), calleeName);
+    String id = idOf(call);
+    assertTrue(call.out().contains(" ringing: send RTP to 127.0.0.1:"), call.toString());
+    a.to(mediaOf(call));
+    awaitRow(callee, id, x -> x[1].equals("callee") && x[2].equals("ringing"), calleeName + " rings");
+    Result answer = callee.client("voip:answer", id.substring(0, 8));
+    assertEquals(0, answer.exit(), answer.toString());
+    assertTrue(answer.out().contains("active (" + codec + ")"), answer.toString());
+    b.to(mediaOf(answer));
+    awaitRow(caller, id, x -> x[2].equals("active") && x[4].equals(codec) && x[5].equals(path), "caller " + path);
+    awaitRow(callee, id, x -> x[5].equals(path), "callee " + path);
 
-    Result call = a.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "--relay", "r", "b");
-    String out = call.out().strip();
-    assertTrue(out.startsWith("call "), out);
-    String id = out.substring(5, 21);
-    String mediaA = out.substring(out.lastIndexOf(' ') + 1);
-    String[] atB = awaitRow(b, id, c -> c[1].equals("callee"), "b has the call");
-    String mediaB = atB[4];
-    assertNotEquals(mediaA, mediaB);
-    String[] atR = awaitRow(r, id, c -> c[1].equals("relay"), "r relays the call");
-    assertEquals(mediaA + "," + mediaB, atR[4]);
+    // the callee's phone speaks first: its port latches onto it, and the caller's phone gets the packet
+    byte[] hello = b.send(0);
+    assertArrayEquals(hello, a.receive());
+    talk(a, b, 1);
+    talk(b, a, 1);
+    String[] c = awaitRow(caller, id, x -> x[7].equals(String.valueOf(PACKETS)) && x[11].equals(
+        String.valueOf(PACKETS + 1)), "the caller's counters");
+    assertEquals(String.valueOf(PACKETS * 172), c[8], "bytes the caller's phone sent: " + String.join(" ", c));
+    assertEquals("0", c[9], "lost on the way in");
+    assertEquals(String.valueOf((PACKETS + 1) * 172), c[12], "bytes that reached the caller's phone");
+    assertEquals("0", c[13], "lost on the way over");
+    assertTrue(Double.parseDouble(c[14]) >= 0, "jitter: " + c[14]);
+    assertEquals("0 0 0 0", String.join(" ", Arrays.copyOfRange(c, 15, 19)), "nothing dropped");
+    return id;
+  }
 
-    try (Phone phoneA = new Phone(mediaA, 1); Phone phoneB = new Phone(mediaB, 2)) {
-      // a's first packet latches leg a (b's leg has not latched: dropped); b's latches leg b and reaches a
-      phoneA.send(0);
-      byte[] hello = phoneB.send(0);
-      assertArrayEquals(hello, phoneA.receive());
-      talk(phoneA, phoneB, 1);
-      talk(phoneB, phoneA, 1);
-
-      String[] c = awaitRow(a, id, x -> x[2].equals("active") && !x[5].equals("-"), "a sees counters");
-      assertEquals(String.valueOf(PACKETS + 1), c[5], "packets a's phone sent: " + String.join(" ", c));
-      assertEquals(String.valueOf(PACKETS), c[7], "forwarded");
-      assertEquals(String.valueOf((PACKETS + 1) * 172), c[6], "bytes a's phone sent");
-      assertEquals("0", c[8], "lost");
-      assertEquals(String.valueOf(PACKETS + 1), c[9], "packets that reached a's phone");
-      assertEquals(String.valueOf((PACKETS + 1) * 172), c[10]);
-      assertEquals("0", c[11]);
-
-      // a stranger's packets to a's latched port go nowhere; a's own next packet still does
-      try (Phone stranger = new Phone(mediaA, 3)) {
-        for (int i = 0; i < 5; i++) {
-          stranger.send(1000 + i);
+  /**
+   * A real RTP endpoint on the callee's side: GStreamer's PCMU payloader (20 ms of G.711 a packet,
+   * paced live) sends 100 packets to the callee's port, which latches onto it; the caller's phone gets
+   * them all, in order, as GStreamer numbered and timed them, and both nodes count no loss.
+   */
+  private static void gstreamerSends(NodeProcess caller, NodeProcess callee, String calleeName) throws Exception {
+    try (Phone a = new Phone(31)) {
+      Result call = caller.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "--endpoint", a.local(),
+          calleeName);
+      String id = idOf(call);
+      a.to(mediaOf(call));
+      awaitRow(callee, id, x -> x[2].equals("ringing"), calleeName + " rings");
+      Result answer = callee.client("voip:answer", id);
+      assertEquals(0, answer.exit(), answer.toString());
+      String mediaB = mediaOf(answer);
+      awaitRow(caller, id, x -> x[2].equals("active") && x[5].equals("direct"), "the caller's media stream");
+      awaitRow(callee, id, x -> x[5].equals("direct"), "the callee's media stream");
+      Process gst = new ProcessBuilder("gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "num-buffers=100",
+          "samplesperbuffer=160", "!", "audio/x-raw,rate=8000,channels=1", "!", "mulawenc", "!", "rtppcmupay",
+          "max-ptime=20000000", "!", "udpsink", "host=127.0.0.1",
+          "port=" + mediaB.substring(mediaB.lastIndexOf(':') + 1)).redirectErrorStream(true).start();
+      try {
+        ByteBuffer first = ByteBuffer.wrap(a.receive());
+        for (int i = 1; i < 100; i++) {
+          ByteBuffer next = ByteBuffer.wrap(a.receive());
+          assertEquals(172, next.limit(), "packet " + i + ": 12 bytes of header, 160 of G.711");
+          assertEquals(0x80, next.get(0) & 0xC0, "RTP version 2");
+          assertEquals(0, next.get(1) & 0x7F, "payload type 0 (PCMU)");
+          assertEquals((first.getShort(2) + i) & 0xFFFF, next.getShort(2) & 0xFFFF, "in order, none missing");
+          assertEquals(first.getInt(4) + 160 * i, next.getInt(4), "20 ms apart in RTP time");
+          assertEquals(first.getInt(8), next.getInt(8), "one SSRC");
         }
-        byte[] marker = phoneA.send(PACKETS + 1);
-        assertArrayEquals(marker, phoneB.receive(), "the next packet at b is a's, not the stranger's");
+        assertTrue(gst.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "gst-launch-1.0 ended");
+        assertEquals(0, gst.exitValue(), new String(gst.getInputStream().readAllBytes()));
+      } finally {
+        gst.destroyForcibly();
       }
-      awaitRow(a, id, x -> x[12].equals("5"), "a sees the stranger's 5 packets dropped");
-      r.awaitClient(WAIT, res -> res.out().lines().map(String::strip)
-          .anyMatch(l -> l.matches("warren_voip_relay_packets_total\\{result=\"stranger\"\\}\\s+5(\\.0)?")),
-          "node:metrics");
-
-      // the callee hangs up: the caller is told and has the relay release the ports
-      Result hangup = b.client("voip:hangup", id.substring(0, 6));
-      assertEquals(0, hangup.exit(), hangup.toString());
-      assertEquals(null, row(b, id));
-      awaitGone(a, id, "a ended the call");
-      awaitGone(r, id, "r closed the session");
+      String[] atB = awaitRow(callee, id, x -> x[7].equals("100"), "the callee's node counted GStreamer's packets");
+      assertEquals("17200 0", atB[8] + " " + atB[9], "bytes and loss at the callee's node");
+      String[] atA = awaitRow(caller, id, x -> x[11].equals("100"), "the caller's node counted them");
+      assertEquals("17200 0", atA[12] + " " + atA[13], "bytes and loss at the caller's node");
+      assertEquals(0, caller.client("voip:hangup", id).exit());
     }
-    // the relay's ports are free again
-    for (String ep : new String[] {mediaA, mediaB}) {
-      int port = Integer.parseInt(ep.substring(ep.lastIndexOf(':') + 1));
-      Await.until(WAIT, Duration.ofMillis(200), () -> {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-          return true;
-        } catch (SocketException e) {
-          return false;
-        }
-      }, "port " + port + " free");
-    }
+  }
 
-    // a call through a's own relay with no media: the relay closes it after its idle timeout (2 s)
-    Result own = a.client("voip:call", "b");
-    assertEquals(0, own.exit(), own.toString());
-    String idle = own.out().strip().substring(5, 21);
-    awaitRow(b, idle, x -> x[1].equals("callee"), "b has the second call");
-    awaitRow(a, idle, x -> x[2].equals("relay-closed"), "a's relay closed the idle call");
-    awaitRow(b, idle, x -> x[2].equals("relay-unknown"), "b's relay (a) no longer knows it");
-    assertEquals(0, a.client("voip:hangup", idle).exit(), "the caller hangs up");
-    awaitGone(b, idle, "b ended the idle call");
+  /** The media through r's UDP ports, as before there was media over the overlay. */
+  private static void relayNodeCall(NodeProcess r, NodeProcess p, NodeProcess q) throws Exception {
+    Result call = p.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "--relay", "r", "q");
+    String id = idOf(call);
+    String mediaP = mediaOf(call);
+    awaitRow(q, id, x -> x[2].equals("ringing"), "q rings");
+    Result answer = q.client("voip:answer", id);
+    assertEquals(0, answer.exit(), answer.toString());
+    String mediaQ = mediaOf(answer);
+    assertEquals(mediaP + "," + mediaQ, awaitRow(r, id, x -> x[1].equals("relay"), "r relays the call")[6]);
+    try (Phone a = new Phone(21).to(mediaP); Phone b = new Phone(22).to(mediaQ)) {
+      a.send(0); // latches leg a; dropped, as leg b has not latched
+      byte[] hello = b.send(0);
+      assertArrayEquals(hello, a.receive());
+      talk(a, b, 1);
+      talk(b, a, 1);
+      String[] c = awaitRow(p, id, x -> x[2].equals("active") && x[5].equals("relay") && !x[7].equals("-"),
+          "p sees r's counters");
+      assertEquals(String.valueOf(PACKETS + 1), c[7], "packets p's phone sent: " + String.join(" ", c));
+      assertEquals(String.valueOf(PACKETS + 1), c[11], "packets that reached p's phone");
+      assertEquals("0", c[9]);
+      assertEquals(0, p.client("voip:hangup", id).exit());
+      awaitRow(q, id, x -> x[2].equals("hungup"), "q was told");
+      Await.until(WAIT, Duration.ofMillis(300), () -> row(r, id) == null, "r freed the call's ports");
+    }
   }
 }

@@ -9,11 +9,25 @@ import java.util.Optional;
  * @param id the call's id, the same on both sides and at the relay
  * @param role {@code caller}, {@code callee} or {@code relay} (a session this node relays for others)
  * @param peer the other side (for a relay session: the caller)
- * @param media where this side's RTP endpoint sends its RTP (the relay's port; RTCP goes to the next
- *     port); for a relay session, the two legs' ports
+ * @param state {@code ringing}, {@code active}; once over {@code hungup}, {@code refused},
+ *     {@code timeout} or {@code cancelled}; for a call through a relay node also {@code relay-closed}
+ *     or {@code relay-unknown} when the relay no longer holds it
+ * @param codec the codec the callee chose, or {@code -} while ringing
+ * @param path how the media goes: {@code direct} or {@code relayed} (over the overlay), {@code -}
+ *     while no media stream is open, or {@code relay} (through a relay node's UDP ports)
+ * @param media where this side's RTP endpoint sends its RTP (RTCP goes to the next port), or
+ *     {@code -} before the callee answered; for a relay session, the two legs' ports
+ * @param sent this node's counters for what this side's endpoint sent (overlay media)
+ * @param received this node's counters for what reached this side from the other (overlay media)
  * @param mine the relay's counters for this side's leg (what this side's endpoint sent), if known
  * @param theirs the relay's counters for the other leg (what reached this side), if known
- * @param state {@code active}, or why the relay no longer knows the call
  */
-public record Call(String id, String role, PeerRef peer, String media, Optional<RelayStats> mine,
-    Optional<RelayStats> theirs, String state) {}
+public record Call(String id, String role, PeerRef peer, String state, String codec, String path, String media,
+    Optional<MediaStats> sent, Optional<MediaStats> received, Optional<RelayStats> mine,
+    Optional<RelayStats> theirs) {
+
+  /** The same call in another state (an ended call keeps its last counters). */
+  public Call withState(String newState) {
+    return new Call(id, role, peer, newState, codec, path, media, sent, received, mine, theirs);
+  }
+}

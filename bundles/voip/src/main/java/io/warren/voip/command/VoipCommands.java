@@ -1,9 +1,11 @@
 package io.warren.voip.command;
 
 import io.warren.voip.Call;
+import io.warren.voip.MediaStats;
 import io.warren.voip.RelayStats;
 import io.warren.voip.VoipCalls;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -11,15 +13,17 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** The {@code voip:} console scope: place, list and end calls. */
+/** The {@code voip:} console scope: place, answer, refuse, list and end calls. */
 @Component(service = VoipCommands.class, property = {
     "osgi.command.scope=voip",
     "osgi.command.function=call",
+    "osgi.command.function=answer",
+    "osgi.command.function=refuse",
     "osgi.command.function=calls",
     "osgi.command.function=hangup"})
 public final class VoipCommands {
-  static final String HEADER = "ID                ROLE    STATE   PEER  MEDIA  SENT(pkts bytes fwd lost)"
-      + "  RECEIVED(pkts bytes lost)  DROPPED(stranger rate unlatched)";
+  static final String HEADER = "ID  ROLE  STATE  PEER  CODEC  PATH  MEDIA  SENT(pkts bytes lost jitter-ms)"
+      + "  RECEIVED(pkts bytes lost jitter-ms)  DROPPED(stranger cap late unlatched)";
   private final VoipCalls voip;
 
   @Activate
@@ -27,17 +31,42 @@ public final class VoipCommands {
     this.voip = voip;
   }
 
-  @Descriptor("Calls a peer: the relay node allocates a UDP port pair per side and the callee is offered its"
-      + " side; prints where this side's RTP endpoint sends (RTCP: the next port)")
+  @Descriptor("Calls a peer, offering codecs; the media goes over the overlay through a UDP port pair of this"
+      + " node (or through --relay's ports); prints where this side's RTP endpoint sends (RTCP: the next port)")
   public String call(
-      @Descriptor("the node relaying the media (a public node of the network); absent: this node") @Parameter(
-          names = {"--relay"}, absentValue = "") String relay,
+      @Descriptor("a node of the network relaying the media through its UDP ports (this node's name: its own"
+          + " relay); absent: over the overlay") @Parameter(names = {"--relay"}, absentValue = "") String relay,
+      @Descriptor("codecs offered, in order of preference") @Parameter(names = {"--codecs"},
+          absentValue = "pcmu") String codecs,
+      @Descriptor("this side's RTP endpoint ip:port, when known (no other sender is taken); absent: the first"
+          + " sender") @Parameter(names = {"--endpoint"}, absentValue = "") String endpoint,
       @Descriptor("the callee: a node name or peer ID") String peer) {
-    Call c = voip.call(peer, relay);
-    return "call " + c.id() + " to " + peer + ": send RTP to " + c.media();
+    Call c = voip.call(peer, relay, io.warren.voip.command.Codecs.list(codecs), endpoint);
+    return "call " + c.id() + " to " + peer + " " + c.state() + ": send RTP to " + c.media();
   }
 
-  @Descriptor("Lists this node's calls and the calls its relay carries, with the relay's counters")
+  @Descriptor("Answers a ringing call with the first offered codec this node takes (or --codec)")
+  public String answer(
+      @Descriptor("the codec to use, one of those offered") @Parameter(names = {"--codec"},
+          absentValue = "") String codec,
+      @Descriptor("this side's RTP endpoint ip:port, when known; absent: the first sender") @Parameter(
+          names = {"--endpoint"}, absentValue = "") String endpoint,
+      @Descriptor("the call's id or a unique prefix of it") String id) {
+    Call c = voip.answer(id, codec, endpoint);
+    return "call " + c.id() + " with " + c.peer() + " " + c.state() + " (" + c.codec() + "): send RTP to "
+        + c.media();
+  }
+
+  @Descriptor("Refuses a ringing call; the caller is told why")
+  public String refuse(
+      @Descriptor("the reason the caller is told") @Parameter(names = {"--reason"}, absentValue = "") String reason,
+      @Descriptor("the call's id or a unique prefix of it") String id) {
+    Call c = voip.refuse(id, reason);
+    return "call " + c.id() + " from " + c.peer() + " refused";
+  }
+
+  @Descriptor("Lists this node's calls (the last few ended ones too) and the calls its relay carries, with their"
+      + " counters: over the overlay this node's own, through a relay the relay's")
   public String calls() {
     List<Call> all = voip.calls();
     StringBuilder b = new StringBuilder(HEADER);
@@ -47,19 +76,33 @@ public final class VoipCommands {
     return b.toString();
   }
 
-  /** One row: the leg this side sends on, then what reached it from the other side. */
+  /** One row of 19 words: the call, what this side's endpoint sent, what reached it, what was dropped. */
   static String row(Call c) {
-    return c.id() + "  " + c.role() + "  " + c.state() + "  " + c.peer() + "  " + c.media() + "  "
-        + c.mine().map(s -> s.packets() + " " + s.bytes() + " " + s.forwarded() + " " + s.lost()).orElse("- - - -")
-        + "  " + c.theirs().map(s -> s.forwarded() + " " + s.forwardedBytes() + " " + s.lost()).orElse("- - -")
+    String head = c.id() + "  " + c.role() + "  " + c.state() + "  " + c.peer() + "  " + c.codec() + "  " + c.path()
+        + "  " + c.media() + "  ";
+    if (c.sent().isPresent() || c.received().isPresent()) {
+      return head + media(c.sent()) + "  " + media(c.received()) + "  "
+          + c.sent().map(s -> s.droppedStranger() + " " + s.droppedCap() + " " + s.droppedLate() + " "
+              + (s.droppedUnlatched() + c.received().map(MediaStats::droppedUnlatched).orElse(0L)))
+              .orElse("- - - -");
+    }
+    return head
+        + c.mine().map(s -> s.packets() + " " + s.bytes() + " " + s.lost() + " -").orElse("- - - -") + "  "
+        + c.theirs().map(s -> s.forwarded() + " " + s.forwardedBytes() + " " + s.lost() + " -").orElse("- - - -")
         + "  " + dropped(c.mine());
   }
 
-  private static String dropped(Optional<RelayStats> s) {
-    return s.map(x -> x.droppedStranger() + " " + x.droppedRate() + " " + x.droppedUnlatched()).orElse("- - -");
+  private static String media(Optional<MediaStats> s) {
+    return s.map(x -> x.packets() + " " + x.bytes() + " " + x.lost() + " "
+        + String.format(Locale.ROOT, "%.2f", x.jitterMillis())).orElse("- - - -");
   }
 
-  @Descriptor("Ends a call: the other side is told and the relay frees its ports")
+  private static String dropped(Optional<RelayStats> s) {
+    return s.map(x -> x.droppedStranger() + " " + x.droppedRate() + " - " + x.droppedUnlatched())
+        .orElse("- - - -");
+  }
+
+  @Descriptor("Ends a call (or gives up a ringing one): the other side is told and the media ports close")
   public String hangup(@Descriptor("the call's id or a unique prefix of it") String id) {
     Call c = voip.hangup(id);
     return "call " + c.id() + " with " + c.peer() + " ended";

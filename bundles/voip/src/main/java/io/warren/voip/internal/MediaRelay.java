@@ -1,18 +1,12 @@
 package io.warren.voip.internal;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.warren.api.PeerRef;
 import io.warren.api.channel.EventLoops;
 import io.warren.voip.RelayStats;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,8 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MediaRelay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
-  /** The largest datagram read: RTP for voice is well under this; a bigger one is cut and so unusable. */
-  static final int MAX_DATAGRAM = 2048;
 
   record Allocation(String id, String legA, String legB) {}
 
@@ -40,13 +32,12 @@ final class MediaRelay implements AutoCloseable {
   private final RelaySettings settings;
   final RelayTotals totals = new RelayTotals();
   private final Map<String, Live> sessions = new ConcurrentHashMap<>();
-  /** Ports in use, as offsets from the range's first port; guarded by itself. */
-  private final BitSet used = new BitSet();
-  private int cursor;
+  private final PortPairs ports;
 
   MediaRelay(EventLoops loops, RelaySettings settings) {
     this.loops = loops;
     this.settings = settings;
+    this.ports = new PortPairs(loops, settings.bind(), settings.firstPort(), settings.pairs());
   }
 
   /** Binds a session's four ports (blocks: never call on an event loop). */
@@ -95,60 +86,11 @@ final class MediaRelay implements AutoCloseable {
     return settings.address() + ":" + leg.port();
   }
 
-  /** Binds an even port and the next one for {@code leg}'s RTP and RTCP, trying the range once round. */
+  /** Binds an even port and the next one for {@code leg}'s RTP and RTCP. */
   private void bindPair(EventLoop loop, RelaySession.Leg leg) throws InterruptedException {
-    int pairs = settings.pairs();
-    for (int tries = 0; tries < pairs; tries++) {
-      int offset = take(pairs);
-      if (offset < 0) {
-        break;
-      }
-      int port = settings.firstPort() + offset;
-      Channel rtp = bind(loop, leg, RelaySession.RTP, port);
-      if (rtp == null) {
-        free(offset);
-        continue;
-      }
-      Channel rtcp = bind(loop, leg, RelaySession.RTCP, port + 1);
-      if (rtcp == null) {
-        rtp.close();
-        continue;
-      }
-      leg.channels[RelaySession.RTP] = rtp;
-      leg.channels[RelaySession.RTCP] = rtcp;
-      rtp.closeFuture().addListener(f -> free(offset));
-      return;
-    }
-    throw new IllegalArgumentException("voip relay: no free port pair in " + settings.firstPort() + "-"
-        + (settings.firstPort() + 2 * pairs - 1));
-  }
-
-  /** The next free pair's offset from the cursor on, marked used; -1 when all are. */
-  private int take(int pairs) {
-    synchronized (used) {
-      for (int i = 0; i < pairs; i++) {
-        int pair = (cursor + i) % pairs;
-        if (!used.get(pair)) {
-          used.set(pair);
-          cursor = (pair + 1) % pairs;
-          return 2 * pair;
-        }
-      }
-      return -1;
-    }
-  }
-
-  private void free(int offset) {
-    synchronized (used) {
-      used.clear(offset / 2);
-    }
-  }
-
-  private Channel bind(EventLoop loop, RelaySession.Leg leg, int kind, int port) throws InterruptedException {
-    ChannelFuture f = new Bootstrap().group(loop).channel(loops.datagramChannel())
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-        .handler(leg.handler(kind)).bind(new InetSocketAddress(settings.bind(), port)).await();
-    return f.isSuccess() ? f.channel() : null;
+    Channel[] ch = ports.bind(loop, leg.handler(RelaySession.RTP), leg.handler(RelaySession.RTCP), "voip relay");
+    leg.channels[RelaySession.RTP] = ch[0];
+    leg.channels[RelaySession.RTCP] = ch[1];
   }
 
   private static void release(RelaySession s) {

@@ -1,6 +1,7 @@
 package io.warren.voip.internal;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
 import io.warren.api.NetworkMembers;
+import io.warren.api.NodeIdentity;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
@@ -16,9 +18,13 @@ import io.warren.api.channel.EventLoops;
 import io.warren.voip.Call;
 import io.warren.voip.RelayStats;
 import io.warren.voip.VoipCalls;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -42,20 +49,49 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls and the media relay. Signalling is {@link Wire} on {@code /warren/voip/1.0.0} streams from
- * {@link PeerDirectory#open}, one request and one answer per stream, served only to members of this
- * node's network. The caller asks the relay node (or its own relay) for a session, offers the callee
- * its leg, and keeps the call; either side's hangup tells the other and the caller releases the
- * session. The callee answers an offer at once (no ringing in this version).
+ * Calls, their media over the overlay, and the media relay. Signalling is {@link Wire} on
+ * {@code /warren/voip/2.0.0} streams from {@link PeerDirectory#open}, one request and one answer per
+ * stream, served only to members of this node's network: the caller offers codecs and the media
+ * mode, the callee rings until {@link #answer} (or auto-answer, a refusal, a hangup, the ring
+ * timeout), and tells the caller the codec; the caller's node then opens the media stream
+ * ({@link OverlayMedia}), or the media goes through a relay node's ports ({@link MediaRelay}).
  */
-@Component(service = {VoipCalls.class, StreamHandler.class, MetricsSource.class}, immediate = true,
-    configurationPid = "io.warren.voip",
+@Component(service = {VoipCalls.class, StreamHandler.class, MetricsSource.class, MediaCalls.class},
+    immediate = true, configurationPid = "io.warren.voip",
     property = {StreamHandler.PROTOCOL + "=" + Wire.PROTOCOL, MetricsSource.NAME + "=voip"})
 @Designate(ocd = VoipService.Config.class)
-public final class VoipService implements VoipCalls, StreamHandler, MetricsSource {
+public final class VoipService implements VoipCalls, StreamHandler, MetricsSource, MediaCalls {
 
-  @ObjectClassDefinition(name = "Warren VoIP", description = "Call signalling and an RTP/RTCP media relay")
+  @ObjectClassDefinition(name = "Warren VoIP",
+      description = "Call signalling, media over the overlay, and an RTP/RTCP media relay")
   public @interface Config {
+    @AttributeDefinition(description = "Codecs this node's endpoints take, in its order of preference; an offer"
+        + " with none of them is refused")
+    String codecs() default "pcmu,pcma,opus";
+
+    @AttributeDefinition(description = "Seconds a call rings unanswered before both sides give it up")
+    int ring_timeout_seconds() default 30;
+
+    @AttributeDefinition(description = "Whether this node answers every offer from a member at once, with the"
+        + " first common codec (for unattended endpoints)")
+    boolean answer_auto() default false;
+
+    @AttributeDefinition(description = "Local address the calls' own UDP port pairs bind to (where this node's"
+        + " endpoints send their RTP when the media goes over the overlay)")
+    String media_bind() default "127.0.0.1";
+
+    @AttributeDefinition(description = "UDP ports for calls whose media goes over the overlay, <first>-<last>;"
+        + " each call an even RTP port and the next one for RTCP")
+    String media_ports() default "41000-41999";
+
+    @AttributeDefinition(description = "Packets of one call that may wait to be sent over the overlay; one more"
+        + " is dropped as late")
+    int media_queue_packets() default 16;
+
+    @AttributeDefinition(description = "Kilobits per second one call's endpoint may send over the overlay;"
+        + " more is dropped and counted")
+    int media_max_kbps() default 512;
+
     @AttributeDefinition(description = "Whether this node relays media for calls of its network's members")
     boolean relay_enabled() default false;
 
@@ -85,34 +121,60 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     @AttributeDefinition(description = "Calls this node is a party to at once; one more is refused")
     int max_calls() default 16;
 
-    @AttributeDefinition(description = "Seconds a request to the relay or the callee may take")
+    @AttributeDefinition(description = "Seconds a request to the relay or the other side may take")
     int answer_timeout_seconds() default 10;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(VoipService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-
-  /** A call this node is a party to; {@code relay} null: this node's own relay carries it. */
-  private record Party(String id, String role, PeerRef peer, String media, PeerRef relay) {}
+  /** Ended calls voip:calls still shows, newest first. */
+  static final int RECENT = 16;
 
   private final PeerDirectory directory;
+  private final EventLoops loops;
   private final Requests requests;
   private final MediaRelay relay;
   private final RelaySettings relaySettings;
+  private final PortPairs mediaPorts;
+  private final String mediaBind;
+  private final List<String> accepted;
+  private final boolean autoAnswer;
+  private final long ringMillis;
+  private final int queuePackets;
+  private final int maxKbps;
   private final int maxCalls;
   private final long timeoutMillis;
   private final ThreadPoolExecutor workers;
   private final Map<String, Party> parties = new ConcurrentHashMap<>();
+  private final Deque<Call> recent = new ArrayDeque<>();
+  private final LongAdder overlayCalls = new LongAdder();
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile NetworkMembers members;
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC) private volatile NodeIdentity self;
 
   @Activate
   public VoipService(@Reference PeerDirectory directory, @Reference EventLoops loops, Config config) {
     this.relaySettings = RelaySettings.of(config);
-    if (config.max_calls() < 1 || config.answer_timeout_seconds() < 1) {
-      throw new IllegalArgumentException("io.warren.voip: max.calls and answer.timeout.seconds must be at least 1");
+    if (config.max_calls() < 1 || config.answer_timeout_seconds() < 1 || config.ring_timeout_seconds() < 1
+        || config.media_queue_packets() < 1 || config.media_max_kbps() < 1) {
+      throw new IllegalArgumentException("io.warren.voip: max.calls, answer.timeout.seconds, ring.timeout.seconds,"
+          + " media.queue.packets and media.max.kbps must be at least 1");
     }
+    try {
+      this.accepted = Codecs.parse(config.codecs());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("io.warren.voip: codecs: " + e.getMessage(), e);
+    }
+    int[] range = PortPairs.parse("media.ports", config.media_ports());
+    this.mediaBind = config.media_bind().strip();
     this.directory = directory;
+    this.loops = loops;
+    this.mediaPorts = new PortPairs(loops, mediaBind, range[0], range[1]);
+    this.autoAnswer = config.answer_auto();
+    this.ringMillis = config.ring_timeout_seconds() * 1000L;
+    this.queuePackets = config.media_queue_packets();
+    this.maxKbps = config.media_max_kbps();
     this.requests = new Requests(directory, config.answer_timeout_seconds() * 1000L);
     this.relay = relaySettings.enabled() ? new MediaRelay(loops, relaySettings) : null;
     this.maxCalls = config.max_calls();
@@ -140,9 +202,24 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     }
   }
 
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void setSelf(NodeIdentity i) {
+    self = i;
+  }
+
+  void unsetSelf(NodeIdentity i) {
+    if (self == i) {
+      self = null;
+    }
+  }
+
   @Deactivate
   void deactivate() {
     workers.shutdownNow();
+    for (Party p : parties.values()) {
+      ended(p, "cancelled");
+    }
     if (relay != null) {
       relay.close();
     }
@@ -152,6 +229,8 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   public List<Metric> samples() {
     List<Metric> m = new ArrayList<>();
     m.add(Metric.gauge("warren_voip_calls", "Calls this node is a party to now.", parties.size()));
+    m.add(Metric.counter("warren_voip_overlay_calls_total", "Calls answered with their media over the overlay.",
+        overlayCalls.sum()));
     if (relay != null) {
       RelayTotals t = relay.totals;
       m.add(Metric.gauge("warren_voip_relay_sessions", "Calls the media relay carries now.", relay.sessions().size()));
@@ -167,7 +246,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     return m;
   }
 
-  private static Metric packets(String result, java.util.concurrent.atomic.LongAdder n) {
+  private static Metric packets(String result, LongAdder n) {
     return Metric.counter("warren_voip_relay_packets_total",
         "Packets the media relay forwarded, or dropped: from a stranger, over the rate cap, before the other side latched.",
         n.sum(), "result", result);
@@ -176,35 +255,109 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   // ---- the console's side
 
   @Override
-  public Call call(String peerText, String relayText) {
+  public Call call(String peerText, String relayText, List<String> codecs, String endpoint) {
+    List<String> offered;
+    try {
+      offered = Codecs.parse(codecs == null || codecs.isEmpty() ? "pcmu" : String.join(",", codecs));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("voip: --codecs: " + e.getMessage(), e);
+    }
     PeerRef peer = directory.resolve(peerText);
-    PeerRef via = relayText == null || relayText.isBlank() ? null : directory.resolve(relayText);
+    if (isSelf(peer)) {
+      throw new IllegalArgumentException("voip: " + peerText + " is this node");
+    }
+    boolean viaRelay = relayText != null && !relayText.isBlank();
+    PeerRef via = viaRelay ? directory.resolve(relayText) : null;
+    if (via != null && isSelf(via)) {
+      via = null; // this node's own relay
+    }
+    InetSocketAddress fixed = endpoint == null || endpoint.isBlank() ? null : address(Wire.endpoint(endpoint));
+    if (viaRelay && fixed != null) {
+      throw new IllegalArgumentException("voip: --endpoint is for media over the overlay; a relay latches");
+    }
     if (parties.size() >= maxCalls) {
       throw new IllegalArgumentException("voip: " + maxCalls + " calls already (max.calls)");
     }
     String id = HexFormat.of().formatHex(randomId());
-    String[] legs;
-    if (via == null) {
-      if (relay == null) {
-        throw new IllegalArgumentException(
-            "voip: no --relay given and this node relays no media (io.warren.voip relay.enabled)");
-      }
-      MediaRelay.Allocation a = allocateHere(id, null, peer);
-      legs = new String[] {a.legA(), a.legB()};
+    Party p;
+    String offer;
+    if (viaRelay) {
+      String[] legs = allocate(id, via, peer, relayText);
+      p = new Party(id, "caller", peer, offered, via, false, legs[0]);
+      offer = Wire.offer(id, offered, legs[1], via);
     } else {
-      String[] w = Wire.ok(requests.send(via, Wire.allocate(id, peer)), 2, "relay " + relayText);
-      legs = new String[] {Wire.endpoint(w[1]), Wire.endpoint(w[2])};
+      p = new Party(id, "caller", peer, offered, null, true, "-");
+      bindOverlay(p, fixed);
+      offer = Wire.offerOverlay(id, offered);
     }
+    parties.put(id, p);
     try {
-      Wire.ok(requests.send(peer, Wire.offer(id, legs[1], via)), 0, peerText);
+      Wire.ok(requests.send(peer, offer), 1, peerText);
     } catch (RuntimeException e) {
-      release(id, via);
+      ended(p, "refused");
       throw e;
     }
-    Party p = new Party(id, "caller", peer, legs[0], via);
-    parties.put(id, p);
-    LOG.info("voip: call {} to {} up, media {} through {}", id, peer, legs[0], via == null ? "this node" : via);
+    ring(p);
+    LOG.info("voip: call {} to {} ringing, media {} {}", id, peer, p.media,
+        viaRelay ? "through " + (via == null ? "this node's relay" : via) : "over the overlay");
     return view(p);
+  }
+
+  private boolean isSelf(PeerRef peer) {
+    NodeIdentity i = self;
+    return i != null && peer.transport().equals(PeerRef.LIBP2P) && peer.id().equals(i.peerId());
+  }
+
+  private static InetSocketAddress address(String endpoint) {
+    int colon = endpoint.lastIndexOf(':');
+    try {
+      return new InetSocketAddress(InetAddress.getByName(endpoint.substring(0, colon)),
+          Integer.parseInt(endpoint.substring(colon + 1)));
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("voip: not an address: " + endpoint, e);
+    }
+  }
+
+  /** The relay legs for a call (this side's first), allocated here or at {@code via}. */
+  private String[] allocate(String id, PeerRef via, PeerRef peer, String relayText) {
+    if (via == null) {
+      if (relay == null) {
+        throw new IllegalArgumentException("voip: this node relays no media (io.warren.voip relay.enabled)");
+      }
+      MediaRelay.Allocation a = allocateHere(id, null, peer);
+      return new String[] {a.legA(), a.legB()};
+    }
+    String[] w = Wire.ok(requests.send(via, Wire.allocate(id, peer)), 2, "relay " + relayText);
+    return new String[] {Wire.endpoint(w[1]), Wire.endpoint(w[2])};
+  }
+
+  /** Binds the call's own UDP port pair for its media over the overlay. */
+  private void bindOverlay(Party p, InetSocketAddress endpoint) {
+    OverlayMedia[] holder = new OverlayMedia[1];
+    Channel[] udp;
+    try {
+      udp = mediaPorts.bind(loops.group().next(), OverlayMedia.endpointHandler(MediaFrames.RTP, holder),
+          OverlayMedia.endpointHandler(MediaFrames.RTCP, holder), "voip");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("voip: interrupted while binding the call's ports", e);
+    }
+    holder[0] = new OverlayMedia(p.id, p.peer, udp, endpoint, queuePackets, maxKbps, System::nanoTime);
+    p.om = holder[0];
+    p.media = mediaBind + ":" + holder[0].port();
+  }
+
+  /** Gives the call up when it still rings after the ring timeout (the caller tells the callee). */
+  private void ring(Party p) {
+    p.timer = loops.group().schedule(() -> execute(() -> {
+      if (p.state.equals(Party.RINGING) && parties.get(p.id) == p) {
+        LOG.info("voip: call {} with {} not answered within {} s", p.id, p.peer, ringMillis / 1000);
+        ended(p, "timeout");
+        if (p.caller()) {
+          tell(p, Wire.hangup(p.id));
+        }
+      }
+    }), ringMillis, TimeUnit.MILLISECONDS);
   }
 
   private static byte[] randomId() {
@@ -223,10 +376,92 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   }
 
   @Override
+  public Call answer(String idText, String codecText, String endpoint) {
+    Party p = one(idText);
+    if (p.caller() || !p.state.equals(Party.RINGING)) {
+      throw new IllegalArgumentException("voip: call " + p.id + " is not ringing here (it is " + p.state + ")");
+    }
+    String codec = codecText == null || codecText.isBlank() ? Codecs.choose(p.codecs, accepted)
+        : Codecs.choose(Codecs.parse(codecText), p.codecs);
+    InetSocketAddress fixed = endpoint == null || endpoint.isBlank() ? null : address(Wire.endpoint(endpoint));
+    synchronized (p) {
+      if (!p.state.equals(Party.RINGING) || !p.codec.equals("-")) {
+        throw new IllegalArgumentException("voip: call " + p.id + " is being answered already");
+      }
+      if (p.overlay) {
+        bindOverlay(p, fixed); // throws when no port pair is free: the call still rings
+        p.om.codec(codec);
+      }
+      p.codec = codec;
+    }
+    try {
+      Wire.ok(requests.send(p.peer, Wire.answer(p.id, codec)), 1, p.peer.toString());
+    } catch (RuntimeException e) {
+      ended(p, "cancelled");
+      throw e;
+    }
+    activate(p);
+    LOG.info("voip: call {} from {} answered with {}, media {}", p.id, p.peer, codec, p.media);
+    return view(p);
+  }
+
+  private void activate(Party p) {
+    p.state = Party.ACTIVE;
+    if (p.timer != null) {
+      p.timer.cancel(false);
+    }
+    if (p.overlay) {
+      overlayCalls.increment();
+    }
+  }
+
+  @Override
+  public Call refuse(String idText, String reason) {
+    Party p = one(idText);
+    if (p.caller() || !p.state.equals(Party.RINGING)) {
+      throw new IllegalArgumentException("voip: call " + p.id + " is not ringing here (it is " + p.state + ")");
+    }
+    String why = reason == null || reason.isBlank() ? "declined" : reason.strip();
+    Call last = ended(p, "refused");
+    tell(p, Wire.refuse(p.id, why));
+    return last;
+  }
+
+  /** Sends a request whose answer does not matter (a hangup, a refusal); a failure is logged. */
+  private void tell(Party p, String line) {
+    try {
+      requests.send(p.peer, line);
+    } catch (RuntimeException e) {
+      LOG.info("voip: call {}: {} was not told ({}): {}", p.id, p.peer, line.split(" ")[0], e.getMessage());
+    }
+  }
+
+  private void execute(Runnable r) {
+    try {
+      workers.execute(r);
+    } catch (RejectedExecutionException e) {
+      LOG.info("voip: signalling busy, dropped a notice: {}", e.getMessage());
+    }
+  }
+
+  /** The call by its id or a unique prefix of it. */
+  private Party one(String idText) {
+    List<Party> match = parties.values().stream().filter(p -> p.id.startsWith(idText)).toList();
+    if (match.size() != 1 || idText.isEmpty()) {
+      throw new IllegalArgumentException("voip: " + (match.isEmpty() ? "no call " : "more than one call starts with ")
+          + idText + " (voip:calls lists them)");
+    }
+    return match.get(0);
+  }
+
+  @Override
   public List<Call> calls() {
     List<Call> all = new ArrayList<>();
     for (Party p : parties.values()) {
       all.add(view(p));
+    }
+    synchronized (recent) {
+      all.addAll(recent);
     }
     if (relay != null) {
       for (RelaySession s : relay.sessions()) {
@@ -234,52 +469,75 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
           continue; // this node's own call, listed above
         }
         Optional<RelayStats[]> st = relay.stats(s.id);
-        all.add(new Call(s.id, "relay", s.owner, relay.endpoints(s), st.map(x -> x[0]), st.map(x -> x[1]),
-            st.isPresent() ? "active" : "closed"));
+        all.add(new Call(s.id, "relay", s.owner, st.isPresent() ? "active" : "closed", "-", "relay",
+            relay.endpoints(s), Optional.empty(), Optional.empty(), st.map(x -> x[0]), st.map(x -> x[1])));
       }
     }
     return all;
   }
 
   private Call view(Party p) {
-    Optional<RelayStats[]> st;
-    String state = "active";
-    if (p.relay() == null) {
-      st = relay == null ? Optional.empty() : relay.stats(p.id());
-      if (st.isEmpty()) {
-        state = "relay-closed";
-      }
-    } else {
-      try {
-        String[] w = Wire.ok(requests.send(p.relay(), Wire.stats(p.id())), 18, "relay");
-        st = Optional.of(new RelayStats[] {RelayStats.parse(w, 1), RelayStats.parse(w, 10)});
-      } catch (RuntimeException e) {
-        st = Optional.empty();
-        state = "relay-unknown";
+    OverlayMedia om = p.om;
+    if (p.overlay) {
+      return new Call(p.id, p.role, p.peer, p.state, p.codec, om == null ? "-" : om.path(), p.media,
+          Optional.ofNullable(om).map(OverlayMedia::sent), Optional.ofNullable(om).map(OverlayMedia::received),
+          Optional.empty(), Optional.empty());
+    }
+    Optional<RelayStats[]> st = Optional.empty();
+    String state = p.state;
+    if (state.equals(Party.ACTIVE)) {
+      if (p.relay == null && p.caller()) {
+        st = relay == null ? Optional.empty() : relay.stats(p.id);
+        state = st.isEmpty() ? "relay-closed" : state;
+      } else {
+        try {
+          PeerRef at = p.relay == null ? p.peer : p.relay;
+          String[] w = Wire.ok(requests.send(at, Wire.stats(p.id)), 18, "relay");
+          st = Optional.of(new RelayStats[] {RelayStats.parse(w, 1), RelayStats.parse(w, 10)});
+        } catch (RuntimeException e) {
+          state = "relay-unknown";
+        }
       }
     }
-    boolean caller = p.role().equals("caller");
-    return new Call(p.id(), p.role(), p.peer(), p.media(), st.map(x -> x[caller ? 0 : 1]),
-        st.map(x -> x[caller ? 1 : 0]), state);
+    boolean caller = p.caller();
+    return new Call(p.id, p.role, p.peer, state, p.codec, "relay", p.media, Optional.empty(), Optional.empty(),
+        st.map(x -> x[caller ? 0 : 1]), st.map(x -> x[caller ? 1 : 0]));
   }
 
   @Override
   public Call hangup(String idText) {
-    List<Party> match = parties.values().stream().filter(p -> p.id().startsWith(idText)).toList();
-    if (match.size() != 1 || idText.isEmpty()) {
-      throw new IllegalArgumentException("voip: " + (match.isEmpty() ? "no call " : "more than one call starts with ")
-          + idText + " (voip:calls lists them)");
+    Party p = one(idText);
+    Call last = ended(p, "hungup");
+    tell(p, Wire.hangup(p.id));
+    return last;
+  }
+
+  /**
+   * Takes {@code p} out of the table (once), closes its media, has the relay release a relayed
+   * caller's session, and keeps its last view among the recent calls; may block on the relay.
+   */
+  private Call ended(Party p, String why) {
+    Call last = view(p).withState(why);
+    synchronized (p) {
+      if (!parties.remove(p.id, p)) {
+        return last;
+      }
+      p.state = why;
     }
-    Party p = match.get(0);
-    Call last = view(p);
-    parties.remove(p.id());
-    try {
-      requests.send(p.peer(), Wire.hangup(p.id()));
-    } catch (RuntimeException e) {
-      LOG.info("voip: call {}: {} was not told of the hangup: {}", p.id(), p.peer(), e.getMessage());
+    if (p.timer != null) {
+      p.timer.cancel(false);
     }
-    if (p.role().equals("caller")) {
-      release(p.id(), p.relay());
+    if (p.om != null) {
+      p.om.close();
+    }
+    if (p.caller() && !p.overlay) {
+      release(p.id, p.relay);
+    }
+    synchronized (recent) {
+      recent.addFirst(last);
+      while (recent.size() > RECENT) {
+        recent.removeLast();
+      }
     }
     return last;
   }
@@ -296,6 +554,15 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     } catch (RuntimeException e) {
       LOG.info("voip: call {}: relay {} did not release (its idle timeout will): {}", id, via, e.getMessage());
     }
+  }
+
+  @Override
+  public Optional<OverlayMedia> answered(String id, PeerRef from) {
+    Party p = parties.get(id);
+    if (p == null || p.caller() || !p.peer.equals(from)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(p.om);
   }
 
   // ---- the network's side
@@ -355,6 +622,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
           yield Wire.ok(a.legA() + " " + a.legB());
         }
         case Wire.OFFER -> offered(from, r);
+        case Wire.ANSWER -> answered(from, r);
         case Wire.STATS -> {
           Optional<RelaySession> s = relay == null ? Optional.empty() : relay.session(r.id());
           Optional<RelayStats[]> st = s.filter(x -> from.equals(x.owner) || from.equals(x.callee))
@@ -365,16 +633,22 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
           boolean owned = relay != null && relay.session(r.id()).filter(x -> from.equals(x.owner)).isPresent();
           yield owned && relay.close(r.id()) ? Wire.ok("released") : Wire.error("no such call");
         }
+        case Wire.REFUSE -> {
+          Party p = parties.get(r.id());
+          if (p == null || !p.peer.equals(from) || !p.caller() || !p.state.equals(Party.RINGING)) {
+            yield Wire.error("no such ringing call");
+          }
+          LOG.info("voip: call {} refused by {}: {}", r.id(), from, String.join(" ", r.args()));
+          ended(p, "refused");
+          yield Wire.ok("refused");
+        }
         case Wire.HANGUP -> {
           Party p = parties.get(r.id());
-          if (p == null || !p.peer().equals(from)) {
+          if (p == null || !p.peer.equals(from)) {
             yield Wire.error("no such call");
           }
-          parties.remove(r.id());
           LOG.info("voip: call {} hung up by {}", r.id(), from);
-          if (p.role().equals("caller")) {
-            workers.execute(() -> release(p.id(), p.relay()));
-          }
+          ended(p, "hungup");
           yield Wire.ok("bye");
         }
         default -> Wire.error("unknown request " + r.verb());
@@ -391,13 +665,56 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (parties.size() >= maxCalls) {
       return Wire.error("busy (" + maxCalls + " calls)");
     }
-    String media = Wire.endpoint(r.arg(0));
-    PeerRef via = r.arg(1).equals(Wire.CALLER) ? from : PeerRef.parse(r.arg(1));
-    Party p = new Party(r.id(), "callee", from, media, via);
+    List<String> offered = Codecs.parse(r.arg(0));
+    String codec = Codecs.choose(offered, accepted); // none in common: refused with both lists
+    Party p;
+    if (r.arg(1).equals(Wire.OVERLAY)) {
+      p = new Party(r.id(), "callee", from, offered, null, true, "-");
+    } else {
+      String media = Wire.endpoint(r.arg(1));
+      PeerRef via = r.arg(2).equals(Wire.CALLER) ? from : PeerRef.parse(r.arg(2));
+      p = new Party(r.id(), "callee", from, offered, via, false, media);
+    }
     if (parties.putIfAbsent(r.id(), p) != null) {
       return Wire.error("call " + r.id() + " exists");
     }
-    LOG.info("voip: call {} from {} answered, media {}", r.id(), from, media);
-    return Wire.ok("accepted");
+    ring(p);
+    LOG.info("voip: call {} from {} ringing ({}, media {})", r.id(), from, String.join(",", offered),
+        p.overlay ? "over the overlay" : p.media);
+    if (autoAnswer) {
+      execute(() -> {
+        try {
+          answer(p.id, codec, null);
+        } catch (RuntimeException e) {
+          LOG.info("voip: call {}: auto-answer failed: {}", p.id, e.getMessage());
+        }
+      });
+    }
+    return Wire.ok("ringing");
+  }
+
+  /** The callee answered: the call is up, and the caller's node opens the media stream. */
+  private String answered(PeerRef from, Wire.Request r) {
+    Party p = parties.get(r.id());
+    if (p == null || !p.peer.equals(from) || !p.caller()) {
+      return Wire.error("no such call");
+    }
+    String codec = r.arg(0);
+    synchronized (p) {
+      if (!p.state.equals(Party.RINGING)) {
+        return Wire.error("call " + p.id + " is " + p.state);
+      }
+      if (!p.codecs.contains(codec)) {
+        return Wire.error("codec " + codec + " was not offered (" + String.join(",", p.codecs) + ")");
+      }
+      p.codec = codec;
+      activate(p);
+    }
+    if (p.om != null) {
+      p.om.codec(codec);
+      p.om.maintain(directory);
+    }
+    LOG.info("voip: call {} to {} answered with {}", p.id, from, codec);
+    return Wire.ok("active");
   }
 }

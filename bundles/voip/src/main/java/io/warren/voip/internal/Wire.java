@@ -6,12 +6,15 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
- * The {@code /warren/voip/1.0.0} protocol: one request line and one answer line per stream, UTF-8,
+ * The {@code /warren/voip/2.0.0} protocol: one request line and one answer line per stream, UTF-8,
  * words separated by one space, at most {@value #MAX_LINE} bytes with the newline. Requests:
  *
  * <pre>
  * ALLOCATE &lt;id&gt; &lt;callee ref&gt;           to a relay: OK &lt;leg a host:port&gt; &lt;leg b host:port&gt;
- * OFFER &lt;id&gt; &lt;host:port&gt; &lt;relay ref|-&gt;   to the callee (its leg; "-": the caller relays): OK accepted
+ * OFFER &lt;id&gt; &lt;codecs&gt; overlay          to the callee, media over the overlay: OK ringing
+ * OFFER &lt;id&gt; &lt;codecs&gt; &lt;host:port&gt; &lt;relay ref|-&gt;  to the callee, its relay leg ("-": the caller relays): OK ringing
+ * ANSWER &lt;id&gt; &lt;codec&gt;                 to the caller, from the callee: OK active
+ * REFUSE &lt;id&gt; &lt;reason ...&gt;             to the caller, from the callee: OK refused
  * STATS &lt;id&gt;                           to a relay: OK &lt;leg a: 9 fields&gt; &lt;leg b: 9 fields&gt; (RelayStats)
  * RELEASE &lt;id&gt;                         to a relay, from the caller: OK released
  * HANGUP &lt;id&gt;                          to the other side: OK bye
@@ -20,10 +23,13 @@ import java.util.regex.Pattern;
  * An error is {@code ERR <text>}. A call id is 16 lowercase hex digits; RTCP uses the RTP port + 1.
  */
 final class Wire {
-  static final String PROTOCOL = "/warren/voip/1.0.0";
+  static final String PROTOCOL = "/warren/voip/2.0.0";
   static final int MAX_LINE = 512;
   static final String ALLOCATE = "ALLOCATE";
   static final String OFFER = "OFFER";
+  static final String ANSWER = "ANSWER";
+  static final String REFUSE = "REFUSE";
+  static final String OVERLAY = "overlay";
   static final String STATS = "STATS";
   static final String RELEASE = "RELEASE";
   static final String HANGUP = "HANGUP";
@@ -78,8 +84,21 @@ final class Wire {
     return ALLOCATE + " " + id + " " + callee;
   }
 
-  static String offer(String id, String media, PeerRef relay) {
-    return OFFER + " " + id + " " + media + " " + (relay == null ? CALLER : relay.toString());
+  static String offer(String id, java.util.List<String> codecs, String media, PeerRef relay) {
+    return OFFER + " " + id + " " + String.join(",", codecs) + " " + media + " "
+        + (relay == null ? CALLER : relay.toString());
+  }
+
+  static String offerOverlay(String id, java.util.List<String> codecs) {
+    return OFFER + " " + id + " " + String.join(",", codecs) + " " + OVERLAY;
+  }
+
+  static String answer(String id, String codec) {
+    return ANSWER + " " + id + " " + codec;
+  }
+
+  static String refuse(String id, String reason) {
+    return REFUSE + " " + id + " " + reason.replace('\n', ' ');
   }
 
   static String stats(String id) {

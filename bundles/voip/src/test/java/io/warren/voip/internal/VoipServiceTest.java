@@ -79,7 +79,7 @@ class VoipServiceTest {
     assertTrue(v.serve(A, "DIAL " + ID).startsWith("ERR unknown request DIAL"));
     assertTrue(v.serve(A, "ALLOCATE " + ID).startsWith("ERR ALLOCATE needs 1 arguments"));
     assertTrue(v.serve(A, "ALLOCATE " + ID + " nonsense").startsWith("ERR "));
-    assertTrue(v.serve(B, "OFFER " + ID + " example.org:5 -").startsWith("ERR expected an RTP endpoint"));
+    assertTrue(v.serve(B, "OFFER " + ID + " pcmu example.org:5 -").startsWith("ERR expected an RTP endpoint"));
     assertTrue(v.calls().isEmpty(), "nothing was kept");
   }
 
@@ -107,14 +107,32 @@ class VoipServiceTest {
   }
 
   @Test
-  void offersAreKeptOnceAndHungUpOnlyByTheCaller() {
-    VoipService v = service(Map.of());
+  void offersRingUntilAnsweredRefusedOrHungUpByTheOtherSide() {
+    VoipService v = service(Map.of("codecs", "pcma,opus"));
     assertEquals("ERR this node relays no media", v.serve(A, "ALLOCATE " + ID + " " + B));
-    assertEquals("OK accepted", v.serve(A, "OFFER " + ID + " 127.0.0.1:40002 -"));
-    assertTrue(v.serve(A, "OFFER " + ID + " 127.0.0.1:40002 -").contains("exists"));
+    assertEquals("ERR no common codec: offered pcmu,g722, this side takes pcma,opus",
+        v.serve(A, "OFFER " + ID + " pcmu,g722 overlay"));
+    assertTrue(v.serve(A, "OFFER " + ID + " PCMU;rm overlay").startsWith("ERR expected codec names"));
+    assertTrue(v.calls().isEmpty(), "a refused offer is not kept");
+    assertEquals("OK ringing", v.serve(A, "OFFER " + ID + " pcmu,opus,pcma overlay"));
+    assertTrue(v.serve(A, "OFFER " + ID + " pcma overlay").contains("exists"));
+    assertEquals("ringing", v.calls().get(0).state());
+    assertEquals("ERR no such call", v.serve(A, "ANSWER " + ID + " opus"), "only a caller takes an answer");
     assertEquals("ERR no such call", v.serve(B, "HANGUP " + ID), "only the other side hangs up");
     assertEquals("OK bye", v.serve(A, "HANGUP " + ID));
-    var e = assertThrows(IllegalArgumentException.class, () -> v.call("b", null));
+    assertEquals("hungup", v.calls().get(0).state(), "the ended call is listed as such");
+    var e = assertThrows(IllegalArgumentException.class, () -> v.call("b", null, List.of("pcmu"), null));
     assertEquals("no peer b", e.getMessage());
+    var bad = assertThrows(IllegalArgumentException.class, () -> v.answer(ID, null, null));
+    assertTrue(bad.getMessage().contains("no call " + ID), bad.getMessage());
+  }
+
+  @Test
+  void anUnansweredCallTimesOutAtTheCallee() throws Exception {
+    VoipService v = service(Map.of("ring_timeout_seconds", 1));
+    assertEquals("OK ringing", v.serve(A, "OFFER " + ID + " pcmu overlay"));
+    io.warren.testing.Await.until(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50),
+        () -> v.calls().get(0).state().equals("timeout"), "the call timed out");
+    assertEquals("ERR no such call", v.serve(A, "HANGUP " + ID), "it is gone");
   }
 }

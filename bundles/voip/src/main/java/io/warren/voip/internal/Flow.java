@@ -1,0 +1,56 @@
+package io.warren.voip.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.warren.voip.MediaStats;
+
+/**
+ * The counters of one direction of a call's overlay media at this node: what arrived (packets,
+ * bytes, RTP loss and jitter) and what was dropped, and why. Touched from the UDP channel's loop
+ * and the media stream's loop, so every method holds the lock (a few hundred packets a second).
+ */
+final class Flow {
+  private long packets;
+  private long bytes;
+  private long droppedStranger;
+  private long droppedCap;
+  private long droppedLate;
+  private long droppedUnlatched;
+  private final RtpLoss loss = new RtpLoss();
+  private Jitter jitter = new Jitter(8000);
+
+  synchronized void clockRate(int rate) {
+    jitter = new Jitter(rate);
+  }
+
+  /** Counts a packet of {@code kind} that arrived at {@code nanos}; RTP feeds loss and jitter. */
+  synchronized void arrived(int kind, ByteBuf data, long nanos) {
+    int n = data.readableBytes();
+    packets++;
+    bytes += n;
+    if (kind == MediaFrames.RTP && RtpLoss.isRtp(data.getByte(data.readerIndex()), n)) {
+      loss.add(data.getUnsignedShort(data.readerIndex() + 2));
+      jitter.add(data.getUnsignedInt(data.readerIndex() + 4), nanos);
+    }
+  }
+
+  synchronized void stranger() {
+    droppedStranger++;
+  }
+
+  synchronized void overCap() {
+    droppedCap++;
+  }
+
+  synchronized void late() {
+    droppedLate++;
+  }
+
+  synchronized void unlatched() {
+    droppedUnlatched++;
+  }
+
+  synchronized MediaStats stats() {
+    return new MediaStats(packets, bytes, loss.lost(), jitter.millis(), droppedStranger, droppedCap, droppedLate,
+        droppedUnlatched);
+  }
+}

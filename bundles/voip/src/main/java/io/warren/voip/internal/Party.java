@@ -1,0 +1,42 @@
+package io.warren.voip.internal;
+
+import io.warren.api.PeerRef;
+import java.util.List;
+import java.util.concurrent.Future;
+
+/**
+ * A call this node is a party to. Its state moves ringing, then active, then out of the table; the
+ * fields that change are volatile, and the moves are made under the service's lock on this object.
+ */
+final class Party {
+  static final String RINGING = "ringing";
+  static final String ACTIVE = "active";
+
+  final String id;
+  final String role;
+  final PeerRef peer;
+  final List<String> codecs;
+  /** Relay mode: the relay node ({@code null}: this node's own relay); null too for overlay media. */
+  final PeerRef relay;
+  final boolean overlay;
+  volatile String state = RINGING;
+  volatile String codec = "-";
+  /** Where this side's endpoint sends: the relay leg, or the overlay port pair once bound; "-" before. */
+  volatile String media;
+  volatile OverlayMedia om;
+  volatile Future<?> timer;
+
+  Party(String id, String role, PeerRef peer, List<String> codecs, PeerRef relay, boolean overlay, String media) {
+    this.id = id;
+    this.role = role;
+    this.peer = peer;
+    this.codecs = codecs;
+    this.relay = relay;
+    this.overlay = overlay;
+    this.media = media;
+  }
+
+  boolean caller() {
+    return role.equals("caller");
+  }
+}
