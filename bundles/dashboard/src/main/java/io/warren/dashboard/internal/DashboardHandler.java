@@ -1,5 +1,6 @@
 package io.warren.dashboard.internal;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,8 +81,9 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, text(HttpResponseStatus.FORBIDDEN, "cross-origin request refused"), false);
       return;
     }
-    Map<String, List<String>> form =
-        new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false).parameters();
+    // an upload's body is a jar, not a form
+    Map<String, List<String>> form = path.equals(BundlePush.PATH) ? Map.of()
+        : new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false).parameters();
     if (path.equals("/login")) {
       login(ctx, form, keepAlive);
       return;
@@ -113,6 +115,14 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         return server.view().restart(id);
       });
+      case BundlePush.PATH -> {
+        Map<String, List<String>> query = new QueryStringDecoder(req.uri()).parameters();
+        String node = one(query, "node");
+        String name = one(query, "name").isEmpty() ? "the upload" : one(query, "name");
+        String credentials = Optional.ofNullable(req.headers().get(BundlePush.CREDENTIALS_HEADER)).orElse("").strip();
+        byte[] jar = ByteBufUtil.getBytes(req.content());
+        work(ctx, keepAlive, () -> server.view().push(node, credentials, name, jar));
+      }
       default -> send(ctx, json(HttpResponseStatus.NOT_FOUND, error("no action " + path)), keepAlive);
     }
   }
@@ -246,7 +256,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return v == null || v.isEmpty() ? "" : v.get(0).strip();
   }
 
-  private static String error(String message) {
+  static String error(String message) {
     return Json.write(Map.of("ok", false, "error", message == null ? "failed" : message));
   }
 
@@ -266,7 +276,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
   }
 
-  private static String cookie(HttpHeaders h) {
+  static String cookie(HttpHeaders h) {
     String header = h.get(HttpHeaderNames.COOKIE);
     if (header == null) {
       return null;
@@ -290,7 +300,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return r;
   }
 
-  private static FullHttpResponse json(HttpResponseStatus status, String body) {
+  static FullHttpResponse json(HttpResponseStatus status, String body) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -304,7 +314,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return r;
   }
 
-  private static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+  static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
     r.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CSP);
     r.headers().set("X-Content-Type-Options", "nosniff");
     r.headers().set("X-Frame-Options", "DENY");
