@@ -119,7 +119,9 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
         Map<String, List<String>> query = new QueryStringDecoder(req.uri()).parameters();
         String node = one(query, "node");
         String name = one(query, "name").isEmpty() ? "the upload" : one(query, "name");
-        String credentials = Optional.ofNullable(req.headers().get(BundlePush.CREDENTIALS_HEADER)).orElse("").strip();
+        // the page encodes it as a URI component: a header carries Latin-1 only
+        String credentials = QueryStringDecoder.decodeComponent(
+            Optional.ofNullable(req.headers().get(BundlePush.CREDENTIALS_HEADER)).orElse("")).strip();
         byte[] jar = ByteBufUtil.getBytes(req.content());
         work(ctx, keepAlive, () -> server.view().push(node, credentials, name, jar));
       }
@@ -132,7 +134,8 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
       case "/" -> send(ctx, page(session.isPresent() ? server.pages().app() : server.pages().login("")), keepAlive);
       case "/api/session" -> send(ctx, session.isEmpty() ? json(HttpResponseStatus.UNAUTHORIZED, error("log in first"))
           : json(HttpResponseStatus.OK,
-              Json.write(Map.of("user", session.get().user(), "csrf", session.get().csrf()))),
+              Json.write(Map.of("user", session.get().user(), "csrf", session.get().csrf(), "maxUpload",
+                  BundlePush.MAX_BYTES))),
           keepAlive);
       case "/api/state" -> {
         if (session.isEmpty()) {
