@@ -42,6 +42,12 @@ public final class LinksAttribute implements RecordAttributes {
     return links.isEmpty() ? Map.of() : Map.of(KEY, links);
   }
 
+  /** Members only: who this node talks to is not for the Nostr relays a device announces itself on. */
+  @Override
+  public boolean membersOnly() {
+    return true;
+  }
+
   /** The attribute's value for connections {@code peers}; empty when there are none. */
   static String links(List<PeerInfo> peers) {
     Map<String, String> byPeer = new TreeMap<>();

@@ -30,6 +30,11 @@ class LinksAttributeTest {
   }
 
   @Test
+  void isForMembersOnly() {
+    assertTrue(new LinksAttribute(null).membersOnly(), "not for a Nostr device's announcement");
+  }
+
+  @Test
   void whatDoesNotFitIsCountedAtTheEnd() {
     List<PeerInfo> many = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
