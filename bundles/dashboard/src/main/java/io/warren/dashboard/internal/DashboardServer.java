@@ -32,6 +32,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,6 +66,7 @@ public final class DashboardServer implements Listener {
 
   private final Map<MetricsSource, Boolean> sources = new ConcurrentHashMap<>();
   private final Overlay overlay = new Overlay();
+  private final Semaphore uploads = new Semaphore(RequestLimits.MAX_UPLOADS);
   /** Open live pages: their channel and the session that opened them. */
   private final Map<Channel, String> livePages = new ConcurrentHashMap<>();
   private final OpenConnections connections = new OpenConnections(MAX_CONNECTIONS);
@@ -190,6 +192,11 @@ public final class DashboardServer implements Listener {
 
   void removeSource(MetricsSource source) {
     sources.remove(source);
+  }
+
+  /** Uploads being taken now (see {@link RequestLimits}). */
+  Semaphore uploads() {
+    return uploads;
   }
 
   Sessions sessions() {

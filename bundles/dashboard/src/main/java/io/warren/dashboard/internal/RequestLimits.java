@@ -1,10 +1,12 @@
 package io.warren.dashboard.internal;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -15,14 +17,17 @@ import io.netty.util.ReferenceCountUtil;
  * upload ({@value BundlePush#PATH}), which may carry up to {@link BundlePush#MAX_BYTES} but only
  * from a logged-in session with its CSRF token, checked on the headers, so that nobody else can make
  * the dashboard buffer megabytes. What is over its limit, by its Content-Length or by what arrives,
- * gets 413 and the connection is closed.
+ * gets 413 and the connection is closed. At most {@value #MAX_UPLOADS} uploads are taken at once
+ * (held from their headers until their answer is written); one more gets 503.
  */
-final class RequestLimits extends ChannelInboundHandlerAdapter {
+final class RequestLimits extends ChannelDuplexHandler {
   static final int MAX_BODY = 16 * 1024;
+  static final int MAX_UPLOADS = 2;
   private final DashboardServer server;
   private long limit;
   private long seen;
   private boolean refused;
+  private boolean holding;
 
   RequestLimits(DashboardServer server) {
     this.server = server;
@@ -49,6 +54,14 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
         refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(upload));
         return;
       }
+      if (upload) {
+        if (!server.uploads().tryAcquire()) {
+          refuse(ctx, msg, HttpResponseStatus.SERVICE_UNAVAILABLE, MAX_UPLOADS + " uploads are in progress; "
+              + "try again when one has finished");
+          return;
+        }
+        holding = true;
+      }
     }
     if (msg instanceof HttpContent c) {
       seen += c.content().readableBytes();
@@ -58,6 +71,27 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
       }
     }
     ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse r && r.status().code() >= 200) { // not the aggregator's 100 Continue
+      release();
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    release();
+    ctx.fireChannelInactive();
+  }
+
+  private void release() {
+    if (holding) {
+      holding = false;
+      server.uploads().release();
+    }
   }
 
   private static String tooLarge(boolean upload) {

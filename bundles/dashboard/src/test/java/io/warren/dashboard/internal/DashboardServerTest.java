@@ -189,6 +189,32 @@ class DashboardServerTest {
     assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of(push.get(5))), "the upload is deleted after the push");
   }
 
+  @Test
+  void atMostTwoUploadsAreTakenAtOnce() {
+    Sessions.Session s = server.sessions().open("admin");
+    List<io.netty.channel.embedded.EmbeddedChannel> channels = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      channels.add(new io.netty.channel.embedded.EmbeddedChannel(new RequestLimits(server)));
+    }
+    java.util.function.IntPredicate taken = i -> {
+      var req = new io.netty.handler.codec.http.DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+          io.netty.handler.codec.http.HttpMethod.POST, BundlePush.PATH + "?node=q");
+      req.headers().set("Cookie", DashboardHandler.COOKIE + "=" + s.id()).set(DashboardHandler.CSRF_HEADER, s.csrf())
+          .set("Content-Length", "10");
+      channels.get(i).writeInbound(req);
+      return channels.get(i).readInbound() != null;
+    };
+    assertTrue(taken.test(0) && taken.test(1));
+    assertFalse(taken.test(2), "a third waits for neither");
+    io.netty.handler.codec.http.FullHttpResponse busy = channels.get(2).readOutbound();
+    assertEquals(503, busy.status().code());
+    busy.release();
+    channels.get(0).writeOutbound(new io.netty.handler.codec.http.DefaultFullHttpResponse(
+        io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK));
+    assertTrue(taken.test(3), "the first one's answer made room");
+    channels.forEach(io.netty.channel.embedded.EmbeddedChannel::finishAndReleaseAll);
+  }
+
   private static String raw(int port, String request) throws Exception {
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
       s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
