@@ -137,6 +137,9 @@ try {
     && document.querySelector(`#bundles tbody tr[data-bundle="${b}"] td.state`).textContent === 'active', bundle);
   step(`restarted ${bundle}`);
 
+  // SCREENSHOT (optional, e.g. when a step looks wrong): the whole page as it stands now, as a PNG
+  if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+
   await row.locator('button.remove').click();
   await row.waitFor({ state: 'detached' });
   step('rule removed');
