@@ -1,10 +1,13 @@
 // Drives the node's web dashboard in headless Chromium (Debian's chromium, through playwright-core)
-// as an operator would: log in, watch a second node appear, add a proxy rule and see its byte
-// counter move with traffic sent through it, restart a bundle, remove the rule. Prints one line per
-// step reached; exits non-zero, saying why, at the first step that fails.
+// as an operator would: log in, watch a second node appear in the table and on the overlay map
+// (linked directly, with its own signed record), add a proxy rule and see its byte counter and the
+// second node's per-peer chart move with traffic sent through it, push a bundle to it (a file that
+// is not a jar first, refused), restart a bundle, remove the rule. Prints one line per step reached;
+// exits non-zero, saying why, at the first step that fails.
 //   env: DASHBOARD_URL, DASHBOARD_USER, DASHBOARD_PASSWORD, SECOND_NODE (its name), RULE_PORT (a free
 //   port for the egress rule), RULE_TARGET (<node>:<port> of an echo service), RESTART_BUNDLE,
-//   STEP_TIMEOUT_MS
+//   PUSH_JAR (a signed bundle the second node trusts), PUSH_CREDENTIALS (its admin user:password),
+//   NOT_A_JAR (a text file), STEP_TIMEOUT_MS
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +55,17 @@ try {
     .locator('td.path').textContent();
   step(`saw node ${second} (${path})`);
 
+  // the map: the second node is a member whose own signed record lists a connection, linked directly to this one
+  const linked = await page.waitForFunction((name) => {
+    const self = document.querySelector('#map g.node.self');
+    const q = document.querySelector(`#map g.node.member[data-name="${name}"]`);
+    if (!self || !q || Number(q.getAttribute('data-links')) < 1) return null;
+    const ends = [self.getAttribute('data-peer'), q.getAttribute('data-peer')].sort().join(' ');
+    return [...document.querySelectorAll('#map line.link.direct')]
+      .some((l) => [l.getAttribute('data-a'), l.getAttribute('data-b')].sort().join(' ') === ends) && ends;
+  }, second);
+  step(`map: ${second} linked directly (${await linked.jsonValue()})`);
+
   const port = env('RULE_PORT');
   await page.selectOption('#rule-direction', 'egress');
   await page.fill('#rule-port', port);
@@ -87,11 +101,44 @@ try {
   await pump;
   step(`traffic counted: out ${await row.locator('td.bytes-out').textContent()}, in ${await row.locator('td.bytes-in').textContent()}`);
 
+  // the same traffic crossed the libp2p connection to the second node: its per-peer chart rose
+  const peerRow = page.locator(`#peers tbody tr[data-name="${second}"]`);
+  await page.waitForFunction((name) => {
+    const row = document.querySelector(`#peers tbody tr[data-name="${name}"]`);
+    const line = row && row.querySelector('svg.chart polyline.out');
+    return row && /KiB|MiB/.test(row.querySelector('td.bytes-out').textContent) && line
+      && line.getAttribute('points').split(' ').some((xy) => Number(xy.split(',')[1]) < 30);
+  }, second);
+  step(`peer traffic charted: ${second} out ${await peerRow.locator('td.bytes-out').textContent()}`);
+
+  // push a bundle to the second node: a text file first (refused, saying why), then the signed jar
+  await page.selectOption('#push-node', second);
+  await page.setInputFiles('#push-file', env('NOT_A_JAR'));
+  await page.click('#push-send');
+  await page.waitForFunction(() => {
+    const m = document.getElementById('message');
+    return m.className === 'error' && /is not a jar/.test(m.textContent);
+  });
+  step(`non-jar refused: ${await page.locator('#message').textContent()}`);
+  await page.setInputFiles('#push-file', env('PUSH_JAR'));
+  await page.fill('#push-credentials', env('PUSH_CREDENTIALS'));
+  const asked = dialogs.length;
+  await page.click('#push-send');
+  await page.waitForFunction(() => / ACTIVE/.test(document.getElementById('message').textContent)
+    || document.getElementById('message').className === 'error');
+  const pushed = await page.locator('#message').textContent();
+  if (!/ ACTIVE/.test(pushed)) throw new Error(`push failed: ${pushed}`);
+  if (!dialogs.slice(asked).some((m) => m.startsWith('Push '))) throw new Error(`no confirmation asked: ${dialogs}`);
+  step(`pushed: ${pushed.split('\n')[0]}`);
+
   const bundle = env('RESTART_BUNDLE');
   await page.locator(`#bundles tbody tr[data-bundle="${bundle}"] button`).click();
   await page.waitForFunction((b) => /restarted/.test(document.getElementById('message').textContent)
     && document.querySelector(`#bundles tbody tr[data-bundle="${b}"] td.state`).textContent === 'active', bundle);
   step(`restarted ${bundle}`);
+
+  // SCREENSHOT (optional, e.g. when a step looks wrong): the whole page as it stands now, as a PNG
+  if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
 
   await row.locator('button.remove').click();
   await row.waitFor({ state: 'detached' });

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.testing.Await;
 import io.warren.testing.HttpEcho;
+import io.warren.testing.Jars;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
 import java.net.URI;
@@ -25,13 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The web dashboard against node processes. Plain HTTP first: a wrong password is refused, and an
  * action without (or with a wrong) CSRF token or from another origin changes nothing. Then an
  * operator in headless Chromium (Debian's chromium driven by playwright-core,
- * src/test/js/dashboard-browser.mjs): logs in, sees a second node appear when it starts, adds a
- * proxy rule to it and sees the rule's byte counter move with traffic, restarts a bundle, removes
- * the rule.
+ * src/test/js/dashboard-browser.mjs): logs in, sees a second node appear when it starts, in the
+ * table and on the overlay map (linked directly, with its own signed record), adds a proxy rule to
+ * it and sees the rule's byte counter and the second node's per-peer chart move with traffic, pushes
+ * the example bundle to it from the page (a text file first, refused), restarts a bundle, removes
+ * the rule. The pushed bundle must then be active on the second node by its own node:bundles --json.
  */
 class DashboardTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Pattern CSRF = Pattern.compile("\"csrf\":\"([^\"]+)\"");
+  private static final Pattern HELLO_ACTIVE =
+      Pattern.compile("\"name\":\"io\\.warren\\.example\\.hello\"[^}]*\"state\":\"active\"");
   private static final Path ITESTS = Path.of(System.getProperty("warren.itests.dir", "."));
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -42,6 +47,8 @@ class DashboardTest {
     String base = "http://127.0.0.1:" + port;
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
+    Jars.Publisher publisher = Jars.publisher(dir.resolve("keys"), "publisher");
+    Path hello = Jars.sign(Path.of(System.getProperty("warren.example.jar")), dir.resolve("hello.jar"), publisher);
     try (HttpEcho echo = HttpEcho.start();
         NodeProcess p = NodeProcess.start(pHome, dir.resolve("p/data"), "-dnc", "mynet:NetPass", "-rc",
             "admin:PAdmin", "--dashboard-port", Integer.toString(port))) {
@@ -87,6 +94,8 @@ class DashboardTest {
       pb.environment().putAll(Map.of("DASHBOARD_URL", base + "/", "DASHBOARD_USER", "admin", "DASHBOARD_PASSWORD",
           "PAdmin", "SECOND_NODE", "q", "RULE_PORT", Integer.toString(NodeProcess.freePort()), "RULE_TARGET",
           "q:" + echo.port(), "RESTART_BUNDLE", "io.warren.iot", "STEP_TIMEOUT_MS", "60000"));
+      pb.environment().putAll(Map.of("PUSH_JAR", hello.toString(), "PUSH_CREDENTIALS", "admin:QAdmin", "NOT_A_JAR",
+          Files.writeString(dir.resolve("notes.txt"), "not a bundle\n").toString()));
       Process browser = pb.start();
       try {
         Await.until(WAIT, NodeProcess.CLIENT_POLL,
@@ -97,15 +106,24 @@ class DashboardTest {
           Result ingress = q.client("proxy:add", "--direction", "ingress", "--origin", pId, "--port",
               Integer.toString(echo.port()));
           assertEquals(0, ingress.exit(), ingress.toString());
+          Result trust = q.client("deploy:trust", "add", publisher.certificate().toString());
+          assertEquals(0, trust.exit(), trust.toString());
           assertTrue(browser.waitFor(180, TimeUnit.SECONDS), "the browser did not finish: " + browser(out, err));
           assertEquals(0, browser.exitValue(), browser(out, err));
+          String bundles = q.client("node:bundles", "--json").out();
+          assertTrue(HELLO_ACTIVE.matcher(bundles).find(),
+              "the bundle pushed from the page is active on q: " + bundles);
         }
       } finally {
         browser.destroyForcibly();
       }
       String steps = Files.readString(out);
-      assertTrue(steps.contains("step: saw node q") && steps.contains("step: traffic counted")
-          && steps.contains("step: restarted io.warren.iot") && steps.contains("step: rule removed"), steps);
+      System.out.print(steps);
+      for (String reached : new String[] {"step: saw node q", "step: map: q linked directly", "step: traffic counted",
+          "step: peer traffic charted: q", "step: non-jar refused: notes.txt is not a jar", "step: pushed: ",
+          "step: restarted io.warren.iot", "step: rule removed"}) {
+        assertTrue(steps.contains(reached), reached + " in\n" + steps);
+      }
       assertEquals("[]", p.client("proxy:list", "--json").out().strip(), "the rule the browser removed is gone");
     }
   }

@@ -225,6 +225,15 @@ class ProxyTest {
         awaitServed(egress);
         Result peers = p.client("p2p:peers");
         assertTrue(peers.out().lines().anyMatch(l -> l.startsWith(qId) && l.contains("relayed")), peers.out());
+        // P signs that it reaches Q through R (the dashboard's map draws this); R's record, as Q holds it, lists Q
+        // directly
+        String rId = r.banner("peer ID");
+        String qEnd = qId.substring(qId.length() - 16);
+        String rEnd = rId.substring(rId.length() - 16);
+        p.awaitClient(WAIT, o -> o.out().matches("(?s).*p2p\\.links\\s+.*" + qEnd + "@" + rEnd + ".*"),
+            "net:attributes");
+        q.awaitClient(WAIT, o -> o.out().matches("(?s).*p2p\\.links\\s+(.*\\s)?" + qEnd + "(\\s.*)?"),
+            "net:attributes", "r");
       }
     }
   }

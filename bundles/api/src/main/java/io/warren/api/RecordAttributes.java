@@ -23,6 +23,17 @@ public interface RecordAttributes {
   Map<String, String> attributes();
 
   /**
+   * Whether these attributes are for the members of this node's network only: they go into its
+   * signed peer record, which only members sync, and not into a Nostr device's announcement, which
+   * relays store and serve to their clients. False by default.
+   *
+   * @since 1.7
+   */
+  default boolean membersOnly() {
+    return false;
+  }
+
+  /**
    * Every source's attributes, sorted by key, as a transport signs them: a key two sources give keeps
    * the first one's value; a source that fails is left out and handed to {@code failed} (to log).
    */

@@ -1,5 +1,6 @@
 package io.warren.dashboard.internal;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,8 +81,9 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, text(HttpResponseStatus.FORBIDDEN, "cross-origin request refused"), false);
       return;
     }
-    Map<String, List<String>> form =
-        new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false).parameters();
+    // an upload's body is a jar, not a form
+    Map<String, List<String>> form = path.equals(BundlePush.PATH) ? Map.of()
+        : new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false).parameters();
     if (path.equals("/login")) {
       login(ctx, form, keepAlive);
       return;
@@ -113,6 +115,16 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         return server.view().restart(id);
       });
+      case BundlePush.PATH -> {
+        Map<String, List<String>> query = new QueryStringDecoder(req.uri()).parameters();
+        String node = one(query, "node");
+        String name = one(query, "name").isEmpty() ? "the upload" : one(query, "name");
+        // the page encodes it as a URI component: a header carries Latin-1 only
+        String credentials = QueryStringDecoder.decodeComponent(
+            Optional.ofNullable(req.headers().get(BundlePush.CREDENTIALS_HEADER)).orElse("")).strip();
+        byte[] jar = ByteBufUtil.getBytes(req.content());
+        work(ctx, keepAlive, () -> server.view().push(node, credentials, name, jar));
+      }
       default -> send(ctx, json(HttpResponseStatus.NOT_FOUND, error("no action " + path)), keepAlive);
     }
   }
@@ -122,7 +134,8 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
       case "/" -> send(ctx, page(session.isPresent() ? server.pages().app() : server.pages().login("")), keepAlive);
       case "/api/session" -> send(ctx, session.isEmpty() ? json(HttpResponseStatus.UNAUTHORIZED, error("log in first"))
           : json(HttpResponseStatus.OK,
-              Json.write(Map.of("user", session.get().user(), "csrf", session.get().csrf()))),
+              Json.write(Map.of("user", session.get().user(), "csrf", session.get().csrf(), "maxUpload",
+                  BundlePush.MAX_BYTES))),
           keepAlive);
       case "/api/state" -> {
         if (session.isEmpty()) {
@@ -246,7 +259,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return v == null || v.isEmpty() ? "" : v.get(0).strip();
   }
 
-  private static String error(String message) {
+  static String error(String message) {
     return Json.write(Map.of("ok", false, "error", message == null ? "failed" : message));
   }
 
@@ -266,7 +279,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
   }
 
-  private static String cookie(HttpHeaders h) {
+  static String cookie(HttpHeaders h) {
     String header = h.get(HttpHeaderNames.COOKIE);
     if (header == null) {
       return null;
@@ -290,7 +303,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return r;
   }
 
-  private static FullHttpResponse json(HttpResponseStatus status, String body) {
+  static FullHttpResponse json(HttpResponseStatus status, String body) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -304,7 +317,7 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     return r;
   }
 
-  private static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+  static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
     r.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CSP);
     r.headers().set("X-Content-Type-Options", "nosniff");
     r.headers().set("X-Frame-Options", "DENY");

@@ -14,6 +14,10 @@ import io.warren.api.AdminAuthenticator;
 import io.warren.api.CommandRunner;
 import io.warren.api.Listener;
 import io.warren.api.MetricsSource;
+import io.warren.api.NetworkMembers;
+import io.warren.api.NodeIdentity;
+import io.warren.api.PeerAttributes;
+import io.warren.api.RecordAttributes;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.OpenConnections;
 import java.net.InetAddress;
@@ -28,6 +32,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,10 +62,11 @@ public final class DashboardServer implements Listener {
   static final int MAX_CONNECTIONS = 64;
   static final int MAX_LIVE_PAGES = 16;
   private static final int IDLE_SECONDS = 120;
-  private static final int MAX_REQUEST_BODY = 16 * 1024;
   private static final int QUEUED_WORK = 32;
 
   private final Map<MetricsSource, Boolean> sources = new ConcurrentHashMap<>();
+  private final Overlay overlay = new Overlay();
+  private final Semaphore uploads = new Semaphore(RequestLimits.MAX_UPLOADS);
   /** Open live pages: their channel and the session that opened them. */
   private final Map<Channel, String> livePages = new ConcurrentHashMap<>();
   private final OpenConnections connections = new OpenConnections(MAX_CONNECTIONS);
@@ -85,7 +91,7 @@ public final class DashboardServer implements Listener {
     this.settings = settings;
     this.authenticator = authenticator;
     this.sessions = new Sessions(settings.session(), Clock.systemUTC());
-    this.view = new NodeView(runner, context, sources::keySet);
+    this.view = new NodeView(runner, context, sources::keySet, overlay);
     if (!settings.enabled()) {
       pages = null;
       workers = null;
@@ -116,7 +122,8 @@ public final class DashboardServer implements Listener {
                     }
                   })
                   .addLast("http", new HttpServerCodec())
-                  .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BODY))
+                  .addLast("limits", new RequestLimits(DashboardServer.this))
+                  .addLast("aggregate", new HttpObjectAggregator(BundlePush.MAX_BYTES))
                   .addLast("dashboard", new DashboardHandler(DashboardServer.this));
             }
           })
@@ -143,12 +150,53 @@ public final class DashboardServer implements Listener {
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+  void addOwnAttributes(RecordAttributes a) {
+    overlay.addOwn(a);
+  }
+
+  void removeOwnAttributes(RecordAttributes a) {
+    overlay.removeOwn(a);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+  void addPeerAttributes(PeerAttributes a) {
+    overlay.addRecords(a);
+  }
+
+  void removePeerAttributes(PeerAttributes a) {
+    overlay.removeRecords(a);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  void setMembers(NetworkMembers m) {
+    overlay.members(m, true);
+  }
+
+  void unsetMembers(NetworkMembers m) {
+    overlay.members(m, false);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  void setIdentity(NodeIdentity i) {
+    overlay.identity(i, true);
+  }
+
+  void unsetIdentity(NodeIdentity i) {
+    overlay.identity(i, false);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
   void addSource(MetricsSource source) {
     sources.put(source, Boolean.TRUE);
   }
 
   void removeSource(MetricsSource source) {
     sources.remove(source);
+  }
+
+  /** Uploads being taken now (see {@link RequestLimits}). */
+  Semaphore uploads() {
+    return uploads;
   }
 
   Sessions sessions() {

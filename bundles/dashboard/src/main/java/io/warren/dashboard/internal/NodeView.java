@@ -5,6 +5,10 @@ import io.warren.api.Json;
 import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
 import io.warren.api.NodeProperties;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -27,14 +31,18 @@ import org.osgi.framework.BundleException;
  */
 final class NodeView {
   static final String BYTES = "warren_proxy_bytes_total";
+  static final String PEER_BYTES = "warren_libp2p_peer_bytes_total";
   private final CommandRunner runner;
   private final BundleContext context;
   private final Supplier<Collection<MetricsSource>> sources;
+  private final Overlay overlay;
 
-  NodeView(CommandRunner runner, BundleContext context, Supplier<Collection<MetricsSource>> sources) {
+  NodeView(CommandRunner runner, BundleContext context, Supplier<Collection<MetricsSource>> sources,
+      Overlay overlay) {
     this.runner = runner;
     this.context = context;
     this.sources = sources;
+    this.overlay = overlay;
   }
 
   /** The whole state as one JSON object; blocks for up to the pings of {@code net:peers}. */
@@ -45,7 +53,12 @@ final class NodeView {
     doc.put("node", json("node:identity"));
     doc.put("network", json("net:peers", "--json"));
     doc.put("rules", json("proxy:list", "--json"));
-    doc.put("traffic", traffic());
+    Map<String, Map<String, Object>> byRule = new TreeMap<>();
+    Map<String, Map<String, Object>> byPeer = new TreeMap<>();
+    traffic(byRule, byPeer);
+    doc.put("traffic", byRule);
+    doc.put("peerTraffic", byPeer);
+    doc.put("overlay", overlay.state());
     doc.put("bundles", json("node:bundles", "--json"));
     doc.put("devices", text("relay:services"));
     doc.put("certificates", text("tls:cert", "list"));
@@ -80,6 +93,30 @@ final class NodeView {
     return b.getSymbolicName() + " restarted" + (b.getState() == Bundle.ACTIVE ? "" : ", but it is not active");
   }
 
+  /**
+   * Pushes the uploaded bundle {@code jar} (called {@code name} on the operator's disk) to
+   * {@code node} with {@code deploy:push}, run through the console as a typed one is.
+   *
+   * @throws IllegalArgumentException when it is not a bundle jar, or the push was refused or failed
+   */
+  String push(String node, String credentials, String name, byte[] jar) throws IOException {
+    String bundle = BundlePush.check(name, jar);
+    BundlePush.words(node, credentials, name);
+    File data = context.getDataFile("uploads");
+    Path dir = data == null ? null : Files.createDirectories(data.toPath());
+    Path file = dir == null ? Files.createTempFile("warren-push-", ".jar") : Files.createTempFile(dir, "push-", ".jar");
+    try {
+      Files.write(file, jar);
+      CommandRunner.Outcome o = runner.run(BundlePush.words(node, credentials, file.toString()));
+      if (!o.ok()) {
+        throw new IllegalArgumentException("push of " + bundle + " to " + node + " failed: " + o.text().strip());
+      }
+      return o.text().strip();
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   private Object json(String... words) {
     CommandRunner.Outcome o = runner.run(List.of(words));
     String text = o.text().strip();
@@ -94,9 +131,11 @@ final class NodeView {
     return o.ok() ? Map.of("text", o.text().strip()) : Map.of("error", o.text().strip());
   }
 
-  /** Per rule id: bytes in (from the overlay) and out (into it), connections. */
-  private Map<String, Object> traffic() {
-    Map<String, Map<String, Object>> byRule = new TreeMap<>();
+  /**
+   * Per rule id: bytes in (from the overlay) and out (into it), connections; per peer ID: bytes in
+   * and out over this node's libp2p connections to it (libp2p's {@value #PEER_BYTES}).
+   */
+  private void traffic(Map<String, Map<String, Object>> byRule, Map<String, Map<String, Object>> byPeer) {
     for (MetricsSource s : sources.get()) {
       List<Metric> samples;
       try {
@@ -105,6 +144,12 @@ final class NodeView {
         continue; // a failing source is the metrics endpoint's to report; the page shows the others
       }
       for (Metric m : samples) {
+        String peer = m.labels().get("peer");
+        if (peer != null && m.name().equals(PEER_BYTES)) {
+          byPeer.computeIfAbsent(peer, r -> new LinkedHashMap<>())
+              .put("in".equals(m.labels().get("direction")) ? "in" : "out", (long) m.value());
+          continue;
+        }
         String rule = m.labels().get("rule");
         if (rule == null) {
           continue;
@@ -117,6 +162,5 @@ final class NodeView {
         }
       }
     }
-    return new LinkedHashMap<>(byRule);
   }
 }

@@ -3,6 +3,7 @@ package io.warren.libp2p.internal;
 import io.warren.api.Metric;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.RelayInfo;
+import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.relay.CircuitRelay;
 import java.time.Instant;
@@ -29,6 +30,18 @@ final class Libp2pMetrics {
             "path", path, "direction", direction));
       }
     }
+    Map<String, long[]> byPeer = new java.util.TreeMap<>();
+    for (Connection c : host.connections()) {
+      long[] b = byPeer.computeIfAbsent(c.remotePeer().toString(), p -> new long[2]);
+      b[0] += c.bytesIn();
+      b[1] += c.bytesOut();
+    }
+    byPeer.forEach((peer, b) -> {
+      String help = "Bytes over this node's open libp2p connections to a peer, as they crossed them (encrypted, "
+          + "framed); starts again when the peer reconnects.";
+      m.add(Metric.counter("warren_libp2p_peer_bytes_total", help, b[0], "peer", peer, "direction", "in"));
+      m.add(Metric.counter("warren_libp2p_peer_bytes_total", help, b[1], "peer", peer, "direction", "out"));
+    });
     m.add(Metric.gauge("warren_libp2p_streams", "Streams open now on all libp2p connections.",
         peers.stream().mapToInt(PeerInfo::streams).sum()));
     for (String direction : List.of("inbound", "outbound")) {

@@ -72,6 +72,15 @@ public final class DeviceAttributes implements PeerAttributes {
   }
 
   /**
+   * What a device announces of its node's {@code sources}: every one's attributes but those for
+   * network members only ({@link RecordAttributes#membersOnly}); a failing source goes to {@code failed}.
+   */
+  static Map<String, String> announced(List<RecordAttributes> sources,
+      java.util.function.BiConsumer<RecordAttributes, RuntimeException> failed) {
+    return RecordAttributes.merge(sources.stream().filter(a -> !a.membersOnly()).toList(), failed);
+  }
+
+  /**
    * The {@code attr} tags of {@code attributes}, by key; a key that is not well formed, a value over
    * {@value RecordAttributes#MAX_VALUE} bytes and what is past {@value RecordAttributes#MAX_ATTRIBUTES}
    * are left out and logged, as the federation leaves them out of a signed record.

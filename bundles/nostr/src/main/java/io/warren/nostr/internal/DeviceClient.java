@@ -141,10 +141,13 @@ public final class DeviceClient {
     }
   }
 
-  /** Every registered service's attributes; a key two services give keeps the first one's value. */
+  /**
+   * Every registered service's attributes but those for network members only; a key two services give
+   * keeps the first one's value.
+   */
   private Map<String, String> attributes() {
-    return RecordAttributes.merge(attributeSources, (source, e) -> LOG.warn("nostr: record attributes of {} not read",
-        source, e));
+    return DeviceAttributes.announced(attributeSources,
+        (source, e) -> LOG.warn("nostr: record attributes of {} not read", source, e));
   }
 
   /** Publishes the device announcement again on every connected relay when the attributes changed since the last one. */

@@ -36,6 +36,23 @@ class DeviceAttributesTest {
   }
 
   @Test
+  void attributesForMembersOnlyAreNotAnnounced() {
+    io.warren.api.RecordAttributes ssh = () -> Map.of("ssh.hostkey", "SHA256:abc");
+    io.warren.api.RecordAttributes links = new io.warren.api.RecordAttributes() {
+      @Override
+      public Map<String, String> attributes() {
+        return Map.of("p2p.links", "aaaaaaaaaaaaaaaa");
+      }
+
+      @Override
+      public boolean membersOnly() {
+        return true;
+      }
+    };
+    assertEquals(Map.of("ssh.hostkey", "SHA256:abc"), DeviceAttributes.announced(List.of(links, ssh), (a, e) -> {}));
+  }
+
+  @Test
   void badKeysLongValuesAndMoreThanSixteenAreLeftOut() {
     Map<String, String> many = new java.util.TreeMap<>();
     for (int i = 0; i < 20; i++) {

@@ -1,11 +1,14 @@
 // The dashboard page: one EventSource for the node's state, tables drawn with the DOM (text only,
-// never HTML from the node), a small SVG chart of each rule's traffic, actions posted with the
-// session's CSRF token after a confirmation.
+// never HTML from the node), a map of the overlay and small SVG charts of each rule's and each peer's
+// traffic, actions posted with the session's CSRF token after a confirmation.
 'use strict';
 
 const HISTORY = 60; // points kept per rule for its chart
-const history = new Map(); // rule id -> [{t, in, out}]
+const history = new Map(); // 'rule:' + id or 'peer:' + peer ID -> [{t, in, out}]
+const SVG = 'http://www.w3.org/2000/svg';
 let csrf = null;
+let maxUpload = 0;
+let names = new Map(); // peer ID -> node name, from the last network view
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -115,11 +118,8 @@ function renderRules(rules, traffic) {
   const seen = new Set();
   rows('rules', rules.map(r => {
     const t = traffic[r.id] || {};
-    seen.add(r.id);
-    const h = history.get(r.id) || [];
-    h.push({ t: now, in: t.in || 0, out: t.out || 0 });
-    while (h.length > HISTORY) h.shift();
-    history.set(r.id, h);
+    seen.add(String(r.id));
+    const h = track('rule:' + r.id, now, t);
     const remove = el('button', { type: 'button', class: 'remove' }, 'Remove');
     remove.addEventListener('click', () => act('Remove proxy rule ' + r.id + ' (' + r.rule + ')? Its listener and '
       + 'connections close.', '/api/rules/remove', { id: r.id }));
@@ -128,7 +128,140 @@ function renderRules(rules, traffic) {
       el('td', { class: 'bytes-in' }, bytes(t.in)), el('td', { class: 'bytes-out' }, bytes(t.out)),
       el('td', {}, chart(h)), el('td', {}, remove));
   }));
-  for (const id of [...history.keys()]) if (!seen.has(id)) history.delete(id);
+  for (const id of [...history.keys()]) if (id.startsWith('rule:') && !seen.has(id.slice(5))) history.delete(id);
+}
+
+/** Adds the counters {in, out} at time now to the points of key; answers them. */
+function track(key, now, t) {
+  const h = history.get(key) || [];
+  h.push({ t: now, in: t.in || 0, out: t.out || 0 });
+  while (h.length > HISTORY) h.shift();
+  history.set(key, h);
+  return h;
+}
+
+function shortId(id) {
+  return id.length > 10 ? '\u2026' + id.slice(-6) : id;
+}
+
+function renderPeers(peerTraffic) {
+  const ids = Object.keys(peerTraffic || {});
+  document.getElementById('peers-note').textContent = ids.length === 0 ? 'no libp2p connections open' : '';
+  const now = Date.now();
+  rows('peers', ids.map(id => {
+    const t = peerTraffic[id];
+    const h = track('peer:' + id, now, t);
+    return el('tr', { 'data-peer': id, 'data-name': names.get(id) || '' },
+      el('td', { class: 'name' }, names.get(id) || '(not a member)'), el('td', { class: 'mono' }, id),
+      el('td', { class: 'bytes-in' }, bytes(t.in)), el('td', { class: 'bytes-out' }, bytes(t.out)),
+      el('td', {}, chart(h)));
+  }));
+  for (const key of [...history.keys()]) if (key.startsWith('peer:') && !(key.slice(5) in (peerTraffic || {}))) {
+    history.delete(key);
+  }
+}
+
+function svg(tag, attrs, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+/**
+ * The overlay as each node signed it: overlay.links maps a node's peer ID to its p2p.links value (the
+ * ends of the peer IDs it is connected to, '@' the relay's when relayed; null: no record held).
+ */
+function renderMap(overlay, network) {
+  const map = document.getElementById('map');
+  const note = document.getElementById('map-note');
+  if (!overlay || !overlay.self) {
+    map.replaceChildren();
+    note.textContent = 'no overlay view on this node';
+    return;
+  }
+  const ids = [overlay.self];
+  const add = id => { if (!ids.includes(id)) ids.push(id); return id; };
+  Object.keys(overlay.links).forEach(add);
+  ((network && network.peers) || []).forEach(p => add(p.peerId));
+  const resolve = end => ids.find(id => id.endsWith(end)) || add(end);
+  const edges = new Map();
+  let leftOut = 0;
+  for (const [from, value] of Object.entries(overlay.links)) {
+    for (const entry of (value || '').split(' ').filter(e => e)) {
+      if (entry.startsWith('+')) { leftOut += Number(entry.slice(1)); continue; }
+      const [peer, relay] = entry.split('@');
+      const to = resolve(peer);
+      const key = [from, to].sort().join(' ');
+      const via = relay ? resolve(relay) : null;
+      if (!edges.has(key) || (edges.get(key).via && !via)) edges.set(key, { a: from, b: to, via });
+    }
+  }
+  note.textContent = leftOut ? leftOut + ' more connection(s) did not fit into the records.' : '';
+  const cx = 260, cy = 150, r = ids.length > 1 ? 110 : 0;
+  const at = new Map(ids.map((id, i) => [id, {
+    x: cx + r * Math.sin(2 * Math.PI * i / ids.length), y: cy - r * Math.cos(2 * Math.PI * i / ids.length) }]));
+  const parts = [];
+  for (const e of edges.values()) {
+    const a = at.get(e.a), b = at.get(e.b);
+    if (e.via && at.has(e.via)) {
+      const v = at.get(e.via);
+      parts.push(svg('polyline', { class: 'link relayed', 'data-a': e.a, 'data-b': e.b, 'data-via': e.via,
+        points: `${a.x},${a.y} ${v.x},${v.y} ${b.x},${b.y}` }));
+    } else {
+      parts.push(svg('line', { class: 'link direct', 'data-a': e.a, 'data-b': e.b, x1: a.x, y1: a.y, x2: b.x, y2: b.y }));
+    }
+  }
+  for (const id of ids) {
+    const p = at.get(id);
+    const kind = id === overlay.self ? 'self' : !(id in overlay.links) && !names.has(id) ? 'other'
+      : overlay.links[id] == null ? 'unknown' : 'member';
+    const name = names.get(id) || shortId(id);
+    const signed = (overlay.links[id] || '').split(' ').filter(x => x && !x.startsWith('+')).length;
+    const g = svg('g', { class: 'node ' + kind, 'data-peer': id, 'data-name': names.get(id) || '',
+      'data-links': signed });
+    g.append(svg('title', {}, name + ' ' + id + (kind === 'unknown' ? ' (no signed record held yet)' : '')),
+      svg('circle', { cx: p.x, cy: p.y, r: 12 }), svg('text', { x: p.x, y: p.y + 26 }, name));
+    parts.push(g);
+  }
+  map.replaceChildren(...parts);
+}
+
+function renderPushTargets(network) {
+  const select = document.getElementById('push-node');
+  const options = ((network && network.peers) || []).map(p => p.name);
+  const now = [...select.options].map(o => o.value);
+  if (options.join(' ') === now.join(' ')) return;
+  const chosen = select.value;
+  select.replaceChildren(...options.map(n => el('option', { value: n }, n)));
+  if (options.includes(chosen)) select.value = chosen;
+}
+
+async function push(e) {
+  e.preventDefault();
+  const file = document.getElementById('push-file').files[0];
+  const node = document.getElementById('push-node').value;
+  if (!file) { say('choose a bundle .jar first', true); return; }
+  if (!node) { say('choose the node to push to', true); return; }
+  if (file.size > maxUpload) {
+    say(file.name + ' is ' + bytes(file.size) + ', more than the ' + bytes(maxUpload) + ' the dashboard takes; '
+      + 'push it with deploy:push from the console', true);
+    return;
+  }
+  if (!confirm('Push ' + file.name + ' (' + bytes(file.size) + ') to ' + node + '? It is installed or updated there '
+    + 'and started.')) return;
+  say('pushing ' + file.name + ' to ' + node + '...');
+  const r = await fetch('/api/bundles/push?' + new URLSearchParams({ node, name: file.name }), {
+    method: 'POST',
+    headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/java-archive',
+      'X-Push-Credentials': encodeURIComponent(document.getElementById('push-credentials').value) },
+    body: file,
+    credentials: 'same-origin',
+  });
+  let b;
+  try { b = await r.json(); } catch (x) { b = { ok: false, error: r.status + ' ' + r.statusText }; }
+  if (r.status === 401) { location.reload(); return; }
+  if (b.ok) say(String(b.result || 'pushed')); else say(String(b.error || 'push failed'), true);
 }
 
 function renderBundles(bundles) {
@@ -153,7 +286,11 @@ function render(state) {
     document.getElementById('node-id').textContent = state.node.peerId;
   }
   document.getElementById('node-version').textContent = state.version || '';
+  names = new Map(((state.network && state.network.peers) || []).map(p => [p.peerId, p.name]));
   renderNodes(state.network);
+  renderMap(state.overlay, state.network);
+  renderPeers(state.peerTraffic);
+  renderPushTargets(state.network);
   renderRules(state.rules, state.traffic || {});
   renderBundles(Array.isArray(state.bundles) ? state.bundles : []);
   renderText('devices', state.devices);
@@ -164,7 +301,9 @@ function render(state) {
 async function start() {
   const r = await fetch('/api/session', { credentials: 'same-origin' });
   if (r.status !== 200) { location.reload(); return; }
-  csrf = (await r.json()).csrf;
+  const session = await r.json();
+  csrf = session.csrf;
+  maxUpload = session.maxUpload;
   const live = document.getElementById('live');
   const events = new EventSource('/api/events');
   events.addEventListener('state', e => {
@@ -178,6 +317,7 @@ async function start() {
     events.close();
     location.reload();
   });
+  document.getElementById('push').addEventListener('submit', push);
   document.getElementById('add-rule').addEventListener('submit', e => {
     e.preventDefault();
     const f = new FormData(e.target);

@@ -32,6 +32,7 @@ public final class Connection {
   private final Instant opened = Instant.now();
   private final CompletableFuture<PeerDetails> identified = new CompletableFuture<>();
   private volatile PeerDetails details;
+  private final ByteCounter bytes;
 
   Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, String security,
       boolean outbound, Multiaddr remoteAddress, boolean relayed) {
@@ -43,6 +44,18 @@ public final class Connection {
     this.outbound = outbound;
     this.remoteAddress = remoteAddress;
     this.relayed = relayed;
+    ByteCounter counter = channel.pipeline().get(ByteCounter.class);
+    this.bytes = counter == null ? new ByteCounter() : counter;
+  }
+
+  /** Bytes read from the peer on this connection so far, as they crossed it (encrypted and framed). */
+  public long bytesIn() {
+    return bytes.in();
+  }
+
+  /** Bytes written to the peer on this connection so far, as they crossed it. */
+  public long bytesOut() {
+    return bytes.out();
   }
 
   public Channel channel() {

@@ -134,6 +134,7 @@ final class Upgrader {
     MultistreamHandler mss = outbound ? MultistreamHandler.dialer(security, secure, timeout)
         : MultistreamHandler.listener(security, secure, timeout);
     mss.result().whenComplete(failOn);
+    ch.pipeline().addFirst(ByteCounter.NAME, new ByteCounter());
     ch.pipeline().addLast(MSS_SECURITY, mss);
     ch.pipeline().addLast(ERRORS, new ConnectionErrors());
     ch.closeFuture().addListener(f -> result.completeExceptionally(

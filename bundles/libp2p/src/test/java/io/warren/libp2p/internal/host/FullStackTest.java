@@ -284,6 +284,11 @@ class FullStackTest {
     new Random(7).nextBytes(data);
     assertArrayEquals(data, echo(c.session(), data));
     assertArrayEquals(data, echo(c.session(), SPLICE_ECHO, data));
+    // the connection counted what crossed it: both echoes each way, plus TLS and Yamux framing
+    assertTrue(c.bytesOut() > 2L * data.length && c.bytesIn() > 2L * data.length,
+        "out " + c.bytesOut() + ", in " + c.bytesIn());
+    assertTrue(c.bytesOut() < 3L * data.length && c.bytesIn() < 3L * data.length,
+        "framing is not counted twice: out " + c.bytesOut() + ", in " + c.bytesIn());
   }
 
   @Test

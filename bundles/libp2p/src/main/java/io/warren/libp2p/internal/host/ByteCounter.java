@@ -1,0 +1,44 @@
+package io.warren.libp2p.internal.host;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts the bytes a connection's channel reads and writes, as they cross it (encrypted, framed):
+ * first in the pipeline, so a relayed connection counts what passes through its relay's stream and
+ * a direct one what crosses TCP. The per-peer traffic of {@code /metrics} and the dashboard sums these.
+ */
+final class ByteCounter extends ChannelDuplexHandler {
+  static final String NAME = "bytes";
+  private final LongAdder in = new LongAdder();
+  private final LongAdder out = new LongAdder();
+
+  long in() {
+    return in.sum();
+  }
+
+  long out() {
+    return out.sum();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    in.add(size(msg));
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    out.add(size(msg));
+    ctx.write(msg, promise);
+  }
+
+  private static long size(Object msg) {
+    return msg instanceof ByteBuf b ? b.readableBytes()
+        : msg instanceof ByteBufHolder h ? h.content().readableBytes() : 0;
+  }
+}
