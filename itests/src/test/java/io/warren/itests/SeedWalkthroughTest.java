@@ -81,6 +81,14 @@ class SeedWalkthroughTest {
       assertTrue(wrong.err().contains("unknown flag --b65 (usage: warren client identity|id [--b64])"), wrong.err());
       assertFalse(wrong.err().contains("coerce"), wrong.toString());
 
+      // the native commands behind the aliases answer misuse with their usage too
+      for (String[] misuse : new String[][] {{"node:hash-password", "secret"}, {"net:register"},
+          {"node:whoami", "--all"}}) {
+        Result r = p.client(misuse);
+        assertTrue(r.exit() != 0 && r.err().contains("usage: " + misuse[0]) && !r.err().contains("coerce"),
+            String.join(" ", misuse) + ": " + r);
+      }
+
       // register: Q joins through P; login: the admin's credentials checked, a wrong password refused
       assertTrue(ok(q.client("register", "--b64", b64)).out().contains(pId));
       assertTrue(ok(p.clientWithInput("PAdmin\n", "--user", "admin", "--password-stdin", "login")).out()

@@ -51,7 +51,7 @@ public final class NetCommands {
 
   @Descriptor("Joins this node's network through another member, as --bootstrap does at start (kept for restarts)")
   public String register(
-      @Descriptor("the other node's node:identity --b64") String identity) {
+      @Descriptor("another node's node:identity --b64 output") String identity) {
     return "joining through " + federation.register(identity);
   }
 
