@@ -4,20 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.warren.testing.Await;
+import io.warren.testing.HttpEcho;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,18 +27,6 @@ class SeedWalkthroughTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String HOST = "walk.warren.test";
   @TempDir Path dir;
-  private Pebble pebble;
-  private HttpServer http;
-
-  @AfterEach
-  void stop() {
-    if (pebble != null) {
-      pebble.close();
-    }
-    if (http != null) {
-      http.stop(0);
-    }
-  }
 
   private static Result ok(Result r) {
     assertEquals(0, r.exit(), r.toString());
@@ -52,18 +36,14 @@ class SeedWalkthroughTest {
 
   @Test
   void theSeedsWalkthroughRunsThroughWarrenClient() throws Exception {
-    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    http.createContext("/", ex -> {
-      byte[] out = "hello from behind q".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, out.length);
-      ex.getResponseBody().write(out);
-      ex.close();
-    });
-    http.start();
-    int service = http.getAddress().getPort();
     int egress = NodeProcess.freePort();
     int listen = NodeProcess.freePort();
-    pebble = new Pebble(dir, listen);
+    try (HttpEcho service = HttpEcho.start(); Pebble pebble = new Pebble(dir, listen)) {
+      walkthrough(service.port(), egress, listen, pebble);
+    }
+  }
+
+  private void walkthrough(int service, int egress, int listen, Pebble pebble) throws Exception {
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
     NodeProcess.configure(pHome, "io.warren.tls", pebble.nodeConfig(listen));
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
@@ -110,8 +90,9 @@ class SeedWalkthroughTest {
       HttpClient web = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> {
         HttpResponse<String> r = web.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + egress + "/"))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 200 && r.body().equals("hello from behind q");
+            .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("hello through p and q"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 && r.body().equals("hello through p and q");
       }, "the service behind q through p's proxy");
 
       // tls: a certificate from pebble kept under the key prefix; keys lists it
