@@ -1,6 +1,7 @@
 # Sourced by the bench scripts: the shell twin of the test fixtures' NodeProcess (one way to lay
 # out, start and await a node). Run from the project root; needs the built distribution.
 WARREN_DIST=${WARREN_DIST:-$PWD/distribution/target/warren}
+NODE_LOOPBACK_LISTEN='listen.addresses = /ip4/127.0.0.1/tcp/0'
 
 # node_install DIR: a private installation DIR/warren (bin/ and etc/ copied, deploy/ empty, the rest
 # linked to the built distribution), so a bench may configure it; prints its path.
@@ -10,6 +11,8 @@ node_install() {
   for d in lib system features; do ln -s "$WARREN_DIST/$d" "$home/$d"; done
   cp "$WARREN_DIST/bin/warren" "$home/bin/"
   cp "$WARREN_DIST"/etc/* "$home/etc/"
+  # benches run on loopback on free ports, not on the default port 4100 of every interface
+  printf '\n%s\n' "$NODE_LOOPBACK_LISTEN" >> "$home/etc/io.warren.libp2p.cfg"
   echo "$home"
 }
 

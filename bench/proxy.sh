@@ -21,9 +21,9 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 . bench/node.sh
 wait_ready() { node_ready "$1" || exit 1; }
 
-"$W" --no-console --data-dir "$tmp/p" -dnc bench:BenchPass -rc admin:BenchAdmin >"$tmp/p.log" 2>&1 & pids+=($!)
+"$W" --no-console --set io.warren.libp2p:listen.addresses=/ip4/127.0.0.1/tcp/0 --data-dir "$tmp/p" -dnc bench:BenchPass -rc admin:BenchAdmin >"$tmp/p.log" 2>&1 & pids+=($!)
 wait_ready "$tmp/p.log"
-"$W" --no-console --data-dir "$tmp/q" -dnc bench:BenchPass -rc admin:BenchAdmin \
+"$W" --no-console --set io.warren.libp2p:listen.addresses=/ip4/127.0.0.1/tcp/0 --data-dir "$tmp/q" -dnc bench:BenchPass -rc admin:BenchAdmin \
   -bs "$("$W" client --data-dir "$tmp/p" node:identity -b64)" >"$tmp/q.log" 2>&1 & pids+=($!)
 wait_ready "$tmp/q.log"
 P=$(awk '/peer ID/{print $3; exit}' "$tmp/p.log"); Q=$(awk '/peer ID/{print $3; exit}' "$tmp/q.log")

@@ -20,7 +20,7 @@ for jdk in "${jdks[@]}"; do
   for i in $(seq 1 "$runs"); do
     data="$work/data-$i"
     for phase in first restart; do
-      JAVA_HOME="$jdk" "$warren" --no-console --data-dir "$data" > "$work/out" 2> "$work/err" &
+      JAVA_HOME="$jdk" "$warren" --no-console --set io.warren.libp2p:listen.addresses=/ip4/127.0.0.1/tcp/0 --data-dir "$data" > "$work/out" 2> "$work/err" &
       pid=$!
       for _ in $(seq 1 1800); do grep -q " ready in " "$work/out" 2>/dev/null && break; sleep 0.05; done
       ms=$(grep -oE 'ready in [0-9]+' "$work/out" | grep -oE '[0-9]+' || true)

@@ -74,13 +74,20 @@ public class FrameworkTest {
     try (Stream<Path> jars = Files.walk(system)) {
       jars.filter(p -> p.toString().endsWith(".jar")).sorted()
           .forEach(p -> bundles.add(fragment(p) ? bundle("reference:" + p.toUri()).noStart()
-              : bundle("reference:" + p.toUri())));
+              // ConfigAdmin before SCR (Pax Exam's level 3), so components start with their stored configuration
+              : p.toString().contains("org.apache.felix.configadmin") ? bundle("reference:" + p.toUri()).startLevel(2)
+                  : bundle("reference:" + p.toUri())));
     }
+    // libp2p on loopback and a free port, as every test node, not the default fixed port of every interface
+    Path cm = Files.createDirectories(Files.createTempDirectory("warren-paxexam-cm").resolve("io/warren"));
+    Files.writeString(cm.resolve("libp2p.config"),
+        "service.pid=\"io.warren.libp2p\"\nlisten.addresses=[\"/ip4/127.0.0.1/tcp/0\"]\n");
     bundles.add(bundle("reference:" + Path.of(System.getProperty("warren.diag.jar")).toUri()));
     Path data = Files.createTempDirectory("warren-paxexam");
     return options(
         systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
         frameworkProperty("warren.data.dir").value(data.toString()),
+        frameworkProperty("felix.cm.dir").value(cm.getParent().getParent().toString()),
         frameworkProperty("warren.system.dir").value(system.toUri().toString()),
         frameworkProperty("warren.version").value("test"),
         frameworkProperty("gosh.args").value("--nointeractive"),

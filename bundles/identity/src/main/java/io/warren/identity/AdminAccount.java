@@ -15,6 +15,14 @@ public interface AdminAccount extends AdminAuthenticator {
   /** Sets new credentials (hashed with a slow salted hash before they are stored). */
   void setCredentials(String user, char[] password);
 
+  /**
+   * {@code password} hashed as stored credentials are (bcrypt, this node's cost, a fresh salt), for
+   * {@code --root-credentials user:hashed_<hash>} on another start or node.
+   *
+   * @throws IllegalArgumentException when the password is empty or longer than bcrypt takes
+   */
+  String hash(char[] password);
+
   /** The hash scheme of the stored credentials, e.g. {@code bcrypt (cost 11)}. */
   String scheme();
 }

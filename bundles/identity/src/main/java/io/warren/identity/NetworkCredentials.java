@@ -21,6 +21,12 @@ public interface NetworkCredentials {
   /** Base64 bootstrap identities ({@code node:identity -b64} of other nodes), oldest first. */
   List<String> bootstrapIdentities();
 
+  /**
+   * Keeps {@code base64} (a {@code node:identity -b64}) as a bootstrap identity, as
+   * {@code --bootstrap} does; true if it was new.
+   */
+  boolean addBootstrap(String base64);
+
   /** PBKDF2-HMAC-SHA256 of the password, salted with the network name (see implementation). */
   byte[] deriveKey(String network, char[] password);
 }

@@ -3,7 +3,7 @@
  * libp2p peer IDs) and this node's admin account.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.warren.identity;
 
 import org.osgi.annotation.bundle.Export;

@@ -76,7 +76,7 @@ final class Client {
   }
 
   static int run(List<String> args, Path home, PrintStream out, PrintStream err) throws UsageException {
-    Path dataDir = home.resolve("data");
+    Path dataDir = DataDirs.defaultFor(home).dir();
     String user = null;
     boolean passwordStdin = false;
     int i = 0;

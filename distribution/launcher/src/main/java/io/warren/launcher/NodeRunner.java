@@ -32,7 +32,12 @@ final class NodeRunner {
 
   static int run(Options options, Path home, PrintStream out, PrintStream err) throws Exception {
     long start = Long.getLong("warren.start.millis", System.currentTimeMillis());
-    Path dataDir = options.dataDir().orElse(home.resolve("data"));
+    DataDirs.Choice choice = DataDirs.defaultFor(home);
+    Path dataDir = options.dataDir().orElse(choice.dir());
+    if (options.dataDir().isEmpty() && choice.outsideBuildTree()) {
+      err.println("warren: running from a build tree; the node's state is in " + dataDir
+          + " (outside it, so a rebuild keeps this node's identity; --data-dir DIR to choose)");
+    }
     Path system = home.resolve("system");
     ConfigLayers config = new ConfigLayers(home.resolve("etc"), dataDir.resolve("etc"), options.settings(),
         dataDir.resolve("run").resolve("etc"));

@@ -30,6 +30,9 @@ record Options(
   static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
 
+  /** What {@code --p2p-port} sets. */
+  static final String LIBP2P_LISTEN = "io.warren.libp2p:listen.addresses";
+
   static final String HELP = """
       Usage: warren [options]            run a node
              warren client [--data-dir DIR] [--user NAME] <command ...>
@@ -41,7 +44,12 @@ record Options(
 
       Options:
         -h, --help                       show this help
-        --data-dir DIR                   where the node keeps its state (default: <install>/data)
+        --data-dir DIR                   where the node keeps its state (default: <install>/data;
+                                         run from a source checkout's distribution/target/warren:
+                                         $XDG_DATA_HOME/warren, else ~/.local/share/warren)
+        --p2p-port N                     libp2p listens on port N of every interface (default 4100;
+                                         0: a free port); the same as --set
+                                         io.warren.libp2p:listen.addresses=/ip4/0.0.0.0/tcp/N
         -rc, --root-credentials U:P      admin credentials: user:password, or user:hashed_<bcrypt>
                                          (quote it: a bcrypt hash contains $)
         -dnc, --default-network-credentials NET:PW
@@ -103,6 +111,8 @@ record Options(
         case "--uninstall" -> uninstall = true;
         case "--no-console" -> console = false;
         case "--set" -> ConfigLayers.parseSet(value(list, ++i, a), settings);
+        case "--p2p-port" -> ConfigLayers.parseSet(
+            LIBP2P_LISTEN + "=/ip4/0.0.0.0/tcp/" + checkPort(value(list, ++i, a), a), settings);
         default -> throw new UsageException(a.startsWith("-")
             ? "unknown option " + a + " (see warren --help)"
             : "unexpected argument '" + a + "' (see warren --help)");

@@ -27,12 +27,17 @@ final class SeedAliases {
         f -> f.containsKey("--b64") ? List.of("node:identity", "--b64") : List.of("node:identity"));
     ALIASES.put("identity", identity);
     ALIASES.put("id", identity);
+    ALIASES.put("register", new Alias("register --b64 <the other node's identity --b64>", Set.of("--b64"),
+        Set.of(), f -> List.of("net:register", need(f, "--b64", "register"))));
+    ALIASES.put("login", new Alias("login  (with warren client --user NAME [--password-stdin] login)", Set.of(),
+        Set.of(), f -> List.of("node:whoami")));
+    ALIASES.put("hash-password", new Alias("hash-password < file-with-the-password", Set.of(), Set.of(),
+        f -> List.of("node:hash-password")));
     ALIASES.put("nodes", new Alias("nodes [--ls]  (--ls: a table; without: JSON)", Set.of(), Set.of("--ls"),
         f -> f.containsKey("--ls") ? List.of("net:nodes") : List.of("net:nodes", "--json")));
     ALIASES.put("proxy", new Alias("proxy --direction egress|ingress --port P (--target <node>:<port> | "
-        + "--origin <node>[:<port>]) [--expires 2h]",
-        Set.of("--direction", "--port", "--target", "--origin",
-            "--expires"),
+        + "--origin <node>[:<port>]) [--network NET] [--expires 2h]",
+        Set.of("--direction", "--port", "--target", "--origin", "--network", "--expires"),
         Set.of(), f -> {
           List<String> w = new ArrayList<>(List.of("proxy:add", "--direction", need(f, "--direction", "proxy"),
               "--port", need(f, "--port", "proxy")));
@@ -47,23 +52,35 @@ final class SeedAliases {
     ALIASES.put("domain-proxy", new Alias("domain-proxy --hostname <name> --target <node>:<port>",
         Set.of("--hostname", "--target"), Set.of(), f -> List.of("tls:route", "add", need(f, "--hostname",
             "domain-proxy"), "--target", need(f, "--target", "domain-proxy"))));
-    ALIASES.put("tls", new Alias("tls --hostname <name>", Set.of("--hostname"), Set.of(),
-        f -> List.of("tls:cert", "request", need(f, "--hostname", "tls"))));
-    ALIASES.put("renew-tls", new Alias("renew-tls --hostname <name>  (certificates also renew by themselves)",
-        Set.of("--hostname"), Set.of(), f -> List.of("tls:cert", "request", need(f, "--hostname", "renew-tls"))));
-    ALIASES.put("keys", new Alias("keys", Set.of(), Set.of(), f -> List.of("ssh:keys", "list")));
+    ALIASES.put("tls", new Alias("tls --hostname <name>[,<name>...] [--key-prefix <key name>]",
+        Set.of("--hostname", "--key-prefix"), Set.of(), f -> {
+          List<String> w = new ArrayList<>(List.of("tls:request", "--hostname", need(f, "--hostname", "tls")));
+          copy(f, w, "--key-prefix");
+          return w;
+        }));
+    ALIASES.put("renew-tls", new Alias("renew-tls --key-prefix <key name> | --hostname <first hostname>  "
+        + "(certificates also renew by themselves)", Set.of("--hostname", "--key-prefix"), Set.of(), f -> {
+          if (f.containsKey("--hostname") == f.containsKey("--key-prefix")) {
+            throw new MissingFlag("renew-tls needs one of --key-prefix and --hostname");
+          }
+          return List.of("tls:renew", f.containsKey("--key-prefix") ? need(f, "--key-prefix", "renew-tls")
+              : need(f, "--hostname", "renew-tls"));
+        }));
+    ALIASES.put("keys", new Alias("keys  (the TLS keys and certificates)", Set.of(), Set.of(),
+        f -> List.of("tls:keys")));
     ALIASES.put("metrics", new Alias("metrics", Set.of(), Set.of(), f -> List.of("node:metrics")));
     ALIASES.put("get-metrics", new Alias("get-metrics --node <node> [--credentials user:password]",
         Set.of("--node", "--credentials"), Set.of(), f -> onNode(f, "get-metrics", "node:metrics")));
     ALIASES.put("all-metrics", new Alias("all-metrics", Set.of(), Set.of(), f -> List.of("node:metrics", "--all")));
+    ALIASES.put("update-node", new Alias("update-node --node <node> [--credentials user:password] [--force]",
+        Set.of("--node", "--credentials"), Set.of("--force"), f -> {
+          List<String> w = onNode(f, "update-node", "deploy:update-node");
+          if (f.containsKey("--force")) {
+            w.add("--force");
+          }
+          return w;
+        }));
   }
-
-  /** What the seeds' client had that this one answers with a pointer instead. */
-  private static final Map<String, String> ELSEWHERE = Map.of(
-      "register", "nodes join a network with -dnc network:password and --bootstrap <node:identity -b64 of a member>",
-      "hash-password", "give the password itself (-rc user:password); only its bcrypt hash is stored",
-      "login", "warren client --user NAME --password-stdin <command> authenticates one command",
-      "update-node", "deploy:push --node <node> <signed bundle jar> updates a bundle on another node");
 
   private SeedAliases() {}
 
@@ -78,9 +95,6 @@ final class SeedAliases {
       return words;
     }
     String name = words.get(0);
-    if (ELSEWHERE.containsKey(name)) {
-      throw new UsageException("'" + name + "' is not a Warren command: " + ELSEWHERE.get(name));
-    }
     Alias alias = ALIASES.get(name);
     if (alias == null) {
       throw new UsageException("unknown command '" + name + "': a console command is scope:name (e.g. node:info), "

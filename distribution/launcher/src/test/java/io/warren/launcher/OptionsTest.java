@@ -59,6 +59,14 @@ class OptionsTest {
     assertTrue(message("--relay-port", "70000").contains("0-65535"));
     assertTrue(message("--relay-port", "x").contains("port number"));
     assertTrue(message("--ssh-port", "-1").contains("0-65535"));
+    assertTrue(message("--p2p-port", "65536").contains("0-65535"));
+  }
+
+  @Test
+  void p2pPortSetsWhereLibp2pListens() throws Exception {
+    assertEquals(java.util.Map.of("io.warren.libp2p", java.util.Map.of("listen.addresses", "/ip4/0.0.0.0/tcp/4200")),
+        Options.parse("--p2p-port", "4200").settings());
+    assertTrue(Options.parse().settings().isEmpty(), "without it, the configuration's listen addresses");
   }
 
   @Test

@@ -31,8 +31,20 @@ class SeedAliasesTest {
     assertEquals(List.of("proxy:remove", "3"), t("delete-proxy", "--uuid", "3"));
     assertEquals(List.of("tls:route", "add", "a.example", "--target", "q:80"),
         t("domain-proxy", "--hostname", "a.example", "--target", "q:80"));
-    assertEquals(List.of("tls:cert", "request", "a.example"), t("tls", "--hostname", "a.example"));
-    assertEquals(List.of("ssh:keys", "list"), t("keys"));
+    assertEquals(List.of("tls:request", "--hostname", "a.example"), t("tls", "--hostname", "a.example"));
+    assertEquals(List.of("tls:request", "--hostname", "a.example,b.example", "--key-prefix", "app"),
+        t("tls", "--key-prefix", "app", "--hostname", "a.example,b.example"));
+    assertEquals(List.of("tls:renew", "app"), t("renew-tls", "--key-prefix", "app"));
+    assertEquals(List.of("tls:renew", "a.example"), t("renew-tls", "--hostname=a.example"));
+    assertEquals(List.of("tls:keys"), t("keys"));
+    assertEquals(List.of("net:register", "eyJuYW1lIjoicCJ9"), t("register", "--b64", "eyJuYW1lIjoicCJ9"));
+    assertEquals(List.of("node:whoami"), t("login"));
+    assertEquals(List.of("node:hash-password"), t("hash-password"));
+    assertEquals(List.of("deploy:update-node", "--node", "q"), t("update-node", "--node", "q"));
+    assertEquals(List.of("deploy:update-node", "--node", "q", "--credentials", "admin:x", "--force"),
+        t("update-node", "--force", "--node", "q", "--credentials", "admin:x"));
+    assertEquals(List.of("proxy:add", "--direction", "egress", "--port", "8084", "--target", "q:1984"),
+        t("proxy", "--direction", "egress", "--target", "q:1984", "--port", "8084", "--network", "home"));
     assertEquals(List.of("node:metrics"), t("metrics"));
     assertEquals(List.of("node:metrics", "--node", "q"), t("get-metrics", "--node", "q"));
     assertEquals(List.of("proxy:list", "--node", "q", "--credentials", "admin:x"),
@@ -59,7 +71,20 @@ class SeedAliasesTest {
     assertTrue(refused("identity", "--b64=yes").contains("unknown flag --b64"));
     String unknown = refused("frobnicate");
     assertTrue(unknown.contains("unknown command 'frobnicate'") && unknown.contains("scope:name"), unknown);
-    assertTrue(refused("register", "--b64", "x").contains("--bootstrap"));
-    assertTrue(refused("hash-password").contains("bcrypt"));
+    assertTrue(refused("register").contains("register needs --b64"));
+    assertTrue(refused("register", "eyJ9").contains("unexpected argument 'eyJ9'"));
+    assertTrue(refused("hash-password", "secret").contains("unexpected argument"));
+    assertTrue(refused("login", "--user", "admin").contains("unknown flag --user"));
+    assertTrue(refused("update-node").contains("update-node needs --node"));
+    assertTrue(refused("update-node", "--node", "q", "--all").contains("unknown flag --all"));
+    assertTrue(refused("tls", "--key-prefix", "app").contains("tls needs --hostname"));
+    assertTrue(refused("renew-tls").contains("one of --key-prefix and --hostname"));
+    assertTrue(
+        refused("proxy", "--direction", "egress", "--port", "1", "--network").contains("--network needs a value"));
+    // every alias answers a flag it does not take with its own usage line
+    for (String alias : SeedAliases.usages().keySet()) {
+      String m = refused(alias, "--no-such-flag");
+      assertTrue(m.contains("unknown flag --no-such-flag") && m.contains("(usage: warren client "), m);
+    }
   }
 }

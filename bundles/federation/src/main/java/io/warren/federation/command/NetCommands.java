@@ -31,7 +31,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=untrust",
     "osgi.command.function=trusts",
     "osgi.command.function=exec",
-    "osgi.command.function=attributes"})
+    "osgi.command.function=attributes",
+    "osgi.command.function=register"})
 public final class NetCommands {
   private static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(2);
   /** How long net:peers waits for one ping answer. */
@@ -46,6 +47,12 @@ public final class NetCommands {
     this.federation = federation;
     this.remote = remote;
     this.libp2p = libp2p;
+  }
+
+  @Descriptor("Joins this node's network through another member, as --bootstrap does at start (kept for restarts)")
+  public String register(
+      @Descriptor("another node's node:identity --b64 output") String identity) {
+    return "joining through " + federation.register(identity);
   }
 
   @Descriptor("Status at a glance (warren status): this node and every member with path, round trip, last seen and "

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,6 +89,7 @@ public final class FederationService implements NodeDirectory {
   private final Libp2pNode libp2p;
   private final FederationStore db;
   private final Optional<NetworkCredentials.Network> network;
+  private final NetworkCredentials credentials;
   private final List<Bootstrap> bootstrap;
   private final String version;
   private final PeerTable table;
@@ -116,7 +118,10 @@ public final class FederationService implements NodeDirectory {
     this.libp2p = libp2p;
     this.db = new FederationStore(store);
     this.network = credentials.defaultNetwork();
-    this.bootstrap = Bootstrap.parseAll(credentials.bootstrapIdentities(), identity.peerId());
+    this.credentials = credentials;
+    // a live list: register adds to it while sync rounds read it
+    this.bootstrap = new CopyOnWriteArrayList<>(Bootstrap.parseAll(credentials.bootstrapIdentities(),
+        identity.peerId()));
     String v = context.getProperty(NodeProperties.VERSION);
     this.version = v != null ? v : context.getBundle().getVersion().toString();
     this.grants = Set.copyOf(db.grants().keySet());
@@ -166,6 +171,38 @@ public final class FederationService implements NodeDirectory {
   }
 
   // ---- for the components around it ----
+
+  /**
+   * Joins the network through one more node, as {@code --bootstrap} does at start, and keeps it for
+   * later starts: {@code base64} is that node's {@code node:identity -b64}. Its name, or why not.
+   *
+   * @throws IllegalStateException when this node is in no network
+   * @throws IllegalArgumentException when {@code base64} is no node identity, or this node's own
+   */
+  public String register(String base64) {
+    if (network.isEmpty()) {
+      throw new IllegalStateException(
+          "this node is in no network: start it with -dnc network:password, then register other nodes");
+    }
+    Bootstrap b;
+    try {
+      b = Bootstrap.parse(base64);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a node identity (paste the output of node:identity --b64): "
+          + e.getMessage(), e);
+    }
+    if (b.peerId().equals(identity.peerId())) {
+      throw new IllegalArgumentException("that is this node's own identity");
+    }
+    credentials.addBootstrap(base64);
+    synchronized (bootstrap) {
+      if (bootstrap.stream().noneMatch(x -> x.peerId().equals(b.peerId()))) {
+        bootstrap.add(b);
+      }
+    }
+    LOG.info("federation: joining network {} through {} ({})", network.get().name(), b.peerId(), b.name());
+    return b.name().isEmpty() ? b.peerId() : b.name() + " " + b.peerId();
+  }
 
   /** The signed attributes of {@code peerId}'s record (this node's own included), if this node holds one. */
   public Optional<SortedMap<String, String>> attributesOf(String peerId) {

@@ -202,10 +202,15 @@ public final class AdminCredentialsService implements AdminAccount {
     if (!USER.matcher(user).matches()) {
       throw new IllegalArgumentException("admin user name must be 1-64 of A-Z a-z 0-9 . _ @ -, got '" + user + "'");
     }
+    save(user, hash(password));
+  }
+
+  @Override
+  public String hash(char[] password) {
     checkPassword(new String(password));
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
-    save(user, OpenBSDBCrypt.generate("2b", password, salt, BCRYPT_COST));
+    return OpenBSDBCrypt.generate("2b", password, salt, BCRYPT_COST);
   }
 
   /**

@@ -69,15 +69,30 @@ public final class NetworkCredentialsService implements NetworkCredentials {
       LOG.info("Default network is {}", name);
     }
     if (bootstrap != null && !bootstrap.isEmpty()) {
-      store.transact(c -> {
-        try (PreparedStatement ps = c.prepareStatement(
-            "MERGE INTO bootstrap_identities(identity, added_at) KEY(identity) VALUES (?, ?)")) {
-          ps.setString(1, bootstrap.trim());
-          ps.setTimestamp(2, Timestamp.from(Instant.now()));
-          return ps.executeUpdate();
-        }
-      });
+      addBootstrap(bootstrap);
     }
+  }
+
+  @Override
+  public boolean addBootstrap(String base64) {
+    String identity = base64.trim();
+    return store.transact(c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM bootstrap_identities WHERE identity = ?")) {
+        q.setString(1, identity);
+        try (ResultSet rs = q.executeQuery()) {
+          if (rs.next()) {
+            return false;
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO bootstrap_identities(identity, added_at) VALUES (?, ?)")) {
+        ps.setString(1, identity);
+        ps.setTimestamp(2, Timestamp.from(Instant.now()));
+        ps.executeUpdate();
+        return true;
+      }
+    });
   }
 
   @Override

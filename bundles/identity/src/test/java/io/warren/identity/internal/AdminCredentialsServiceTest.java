@@ -37,6 +37,15 @@ class AdminCredentialsServiceTest {
   }
 
   @Test
+  void aHashIsWhatHashedCredentialsTakeAndLogsIn() throws Exception {
+    String hash = service("admin:right").hash("an0ther-Pass".toCharArray());
+    assertTrue(hash.matches("\\$2b\\$\\d\\d\\$[./A-Za-z0-9]{53}"), hash);
+    AdminCredentialsService other = service("ops:hashed_" + hash);
+    assertTrue(other.authenticate("ops", "an0ther-Pass".toCharArray(), "test"));
+    assertThrows(IllegalArgumentException.class, () -> other.hash(new char[0]));
+  }
+
+  @Test
   void withoutCredentialsAPasswordIsGeneratedOnceAndKept() {
     AdminCredentialsService first = service(null);
     String password = first.takeGeneratedPassword().orElseThrow();

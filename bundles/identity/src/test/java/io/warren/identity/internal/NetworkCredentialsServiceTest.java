@@ -30,6 +30,11 @@ class NetworkCredentialsServiceTest {
       NetworkCredentialsService restarted = new NetworkCredentialsService(store, null, "eyJhIjoxfQ==");
       assertEquals("mynet", restarted.defaultNetwork().orElseThrow().name());
       assertEquals(List.of("eyJhIjoxfQ=="), restarted.bootstrapIdentities(), "the same bootstrap is kept once");
+      // net:register adds one while running: kept after the first, once, for the next start
+      assertTrue(restarted.addBootstrap(" eyJiIjoyfQ==\n"));
+      assertFalse(restarted.addBootstrap("eyJiIjoyfQ=="), "already kept");
+      assertEquals(List.of("eyJhIjoxfQ==", "eyJiIjoyfQ=="),
+          new NetworkCredentialsService(store, null, null).bootstrapIdentities());
       String dump = store.transact(c -> {
         var rs = c.createStatement().executeQuery("SELECT * FROM network_credentials");
         StringBuilder sb = new StringBuilder();

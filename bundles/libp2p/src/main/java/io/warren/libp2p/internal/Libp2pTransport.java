@@ -61,9 +61,10 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
   @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with TLS 1.3 or Noise, and Yamux")
   public @interface Config {
     @AttributeDefinition(
-        description = "TCP multiaddrs to listen on (port 0: any free port); loopback unless configured. "
-            + "Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
-    String[] listen_addresses() default {"/ip4/127.0.0.1/tcp/0"};
+        description = "TCP multiaddrs to listen on (port 0: any free port); every IPv4 interface on port 4100 "
+            + "by default, so other machines can dial the addresses node:identity prints (warren --p2p-port N "
+            + "sets another port). Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
+    String[] listen_addresses() default {"/ip4/0.0.0.0/tcp/4100"};
 
     @AttributeDefinition(description = "Security protocols in order of preference: dialling proposes them in this "
         + "order, listening accepts any of them. /tls/1.0.0: TLS 1.3 (AES-GCM by OpenSSL where netty-tcnative loads); "

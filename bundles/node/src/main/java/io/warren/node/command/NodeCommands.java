@@ -25,7 +25,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=identity",
     "osgi.command.function=shutdown",
     "osgi.command.function=bundles",
-    "osgi.command.function=metrics"})
+    "osgi.command.function=metrics",
+    "osgi.command.function=whoami"})
 public final class NodeCommands {
   /** Where Gogo prints a map's values (keys are padded to this width). */
   private static final int VALUE_COLUMN = 20;
@@ -102,6 +103,13 @@ public final class NodeCommands {
           bundle.getSymbolicName()));
     }
     return json ? Json.write(rows) : b.toString().stripTrailing();
+  }
+
+  @Descriptor("Who this console session is: the admin of this node (every console session is; a wrong password"
+      + " never gets this far)")
+  public String whoami() {
+    return "admin of " + node.identity().name() + " (" + node.identity().peerId() + "), network "
+        + networks.defaultNetwork().map(NetworkCredentials.Network::name).orElse("(none)");
   }
 
   @Descriptor("Stops this node cleanly (as Ctrl-D at the console or SIGTERM would)")

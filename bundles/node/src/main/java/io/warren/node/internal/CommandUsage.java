@@ -22,6 +22,8 @@ import org.osgi.framework.ServiceReference;
  */
 final class CommandUsage {
   private static final Pattern COERCE = Pattern.compile("Cannot coerce ([A-Za-z0-9_-]+)\\(");
+  /** The method Gogo calls for a function without a method of its name, with that name as the last argument. */
+  private static final String MAIN = "_main";
   private static final String UNSPECIFIED = org.apache.felix.service.command.Parameter.UNSPECIFIED;
 
   private CommandUsage() {}
@@ -61,6 +63,10 @@ final class CommandUsage {
         try {
           List<Method> methods = Arrays.stream(service.getClass().getMethods())
               .filter(x -> x.getName().equals(function)).toList();
+          if (methods.isEmpty()) {
+            // a function Java cannot name (update-node): Gogo calls _main with the name first
+            methods = Arrays.stream(service.getClass().getMethods()).filter(x -> x.getName().equals(MAIN)).toList();
+          }
           b.append('\n').append(usage(r.getProperty("osgi.command.scope") + ":" + function, methods));
         } finally {
           context.ungetService(r);
@@ -79,8 +85,9 @@ final class CommandUsage {
       StringBuilder head = new StringBuilder("usage: ").append(command);
       List<String> options = new ArrayList<>();
       for (Parameter p : method.getParameters()) {
-        if (CommandSession.class.isAssignableFrom(p.getType())) {
-          continue;
+        if (CommandSession.class.isAssignableFrom(p.getType())
+            || method.getName().equals(MAIN) && p == method.getParameters()[method.getParameterCount() - 1]) {
+          continue; // the session, and the function's name that Gogo gives _main
         }
         org.apache.felix.service.command.Parameter flag =
             p.getAnnotation(org.apache.felix.service.command.Parameter.class);

@@ -27,6 +27,23 @@ class CommandUsageTest {
     }
   }
 
+  /** A function Java cannot name (hash-password): Gogo calls _main with the function's name. */
+  public static final class Dashed {
+    @Descriptor("Hashes")
+    public String _main(@Descriptor("with a node") @Parameter(names = {"-n", "--node"}, absentValue = "") String node,
+        @Descriptor("the function's name (Gogo gives it)") String function) {
+      return "";
+    }
+  }
+
+  @Test
+  void aDashedFunctionsUsageLeavesOutTheNameGogoPasses() {
+    String usage = CommandUsage.usage("node:hash-password",
+        Arrays.stream(Dashed.class.getMethods()).filter(m -> m.getName().equals("_main")).toList());
+    assertEquals("usage: node:hash-password [options]", usage.lines().findFirst().orElseThrow(), usage);
+    assertTrue(usage.contains("-n, --node <String>"), usage);
+  }
+
   private static List<Method> methods() {
     return Arrays.stream(Sample.class.getMethods()).filter(m -> m.getName().equals("identity")).toList();
   }

@@ -57,6 +57,11 @@ final class Listeners {
     List<Multiaddr> bound = new ArrayList<>();
     for (Multiaddr m : configured) {
       InetSocketAddress at = TcpAddresses.socketAddress(m);
+      if (at.getPort() != 0 && !bindable(at)) {
+        // SO_REUSEPORT below would share it with that process: a second node from one installation
+        throw new TransportException("libp2p: cannot listen on " + m + ": port " + at.getPort()
+            + " is in use by another process (another node? give this one --p2p-port N, or 0 for a free port)");
+      }
       // SO_REUSEPORT lets a hole-punching dial leave from this port (see Dialer) while we listen on it
       ChannelFuture f = loops.reusePort(loops.serverBootstrap())
           .childOption(ChannelOption.TCP_NODELAY, true)
@@ -76,6 +81,17 @@ final class Listeners {
     listenAddresses = List.copyOf(bound);
     for (Multiaddr m : listenAddresses) {
       LOG.info("libp2p listening on {}/p2p/{}", m, self);
+    }
+  }
+
+  /** Whether a socket without SO_REUSEPORT can bind {@code at}: no other process listens there. */
+  private static boolean bindable(InetSocketAddress at) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.setReuseAddress(true); // over TIME_WAIT left by our own last run, never over a listener
+      s.bind(at);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 

@@ -63,6 +63,22 @@ class HostTest {
     return host(Ed25519Identity.generate(), TestHosts.config(), new ProtocolRegistry());
   }
 
+  @Test
+  void aSecondHostOnTheSameFixedPortIsRefusedNotGivenAShareOfIt() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    HostConfig fixed = new HostConfig(List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port)), 256, 256,
+        Duration.ofSeconds(10), Duration.ofSeconds(10));
+    Host first = host(Ed25519Identity.generate(), fixed, new ProtocolRegistry());
+    assertTrue(first.listenAddresses().get(0).toString().endsWith("/tcp/" + port));
+    // both bind with SO_REUSEPORT, which would let the kernel spread one port's connections over two nodes
+    TransportException e = assertThrows(TransportException.class,
+        () -> host(Ed25519Identity.generate(), fixed, new ProtocolRegistry()));
+    assertTrue(e.getMessage().contains("port " + port + " is in use by another process"), e.getMessage());
+  }
+
   private static Multiaddr full(Host h) {
     return Multiaddr.fromString(h.listenAddresses().get(0) + "/p2p/" + h.peerId());
   }
