@@ -57,10 +57,16 @@ public interface Libp2pNode {
 
   /**
    * Whether peers can dial this node: {@code public}, {@code private} or {@code unknown}, then why in
-   * parentheses (configured, no listen address, or what AutoNAT found). A private node keeps relay
-   * reservations.
+   * parentheses (configured, no listen address, or what AutoNAT found). A private node, and one
+   * AutoNAT is still unsure about, keeps relay reservations.
    */
   String reachability();
+
+  /**
+   * Whether peers can dial this node, from how many peers AutoNAT heard so, since when, and the
+   * relay reservations and circuit addresses it holds meanwhile (held while AutoNAT is unsure, too).
+   */
+  ReachabilityInfo reachabilityInfo();
 
   /** The relay reservations this node holds or is trying to hold (see config {@code reachability}). */
   List<RelayInfo> relays();

@@ -14,6 +14,7 @@ import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
+import io.warren.libp2p.ReachabilityInfo;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.autonat.Autonat;
@@ -169,7 +170,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
   private final AutoRelay autoRelay;
   private final Autonat autonat;
   /** Null when AutoNAT decides. */
-  private final String reachabilityReason;
+  private final Libp2pSettings.Fixed fixedReachability;
+  private final java.time.Instant started = java.time.Instant.now();
   private final List<TrustedPeers> trustedPeers = new CopyOnWriteArrayList<>();
 
   @Activate
@@ -203,14 +205,17 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     }
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());
-    reachabilityReason = settings.fixedReachability();
+    fixedReachability = settings.fixedReachability();
     boolean isPrivate = settings.isPrivate();
+    // while AutoNAT is unsure the node reserves anyway (reachable through a relay within a round trip
+    // of meeting one), and releases the reservations once peers could dial it back
     autoRelay = new AutoRelay(host, relay, this::trusted, settings.relayClientMax(),
-        settings.useAutonat() ? () -> autonat.status() == Autonat.Status.PRIVATE : () -> isPrivate);
+        settings.useAutonat() ? () -> autonat.status() != Autonat.Status.PUBLIC : () -> isPrivate);
     autonat.addListener(autoRelay::tickSoon);
     autoRelay.start();
     if (isPrivate) {
-      LOG.info("libp2p: this node is {}; it keeps up to {} relay reservations among its peers", reachabilityReason,
+      LOG.info("libp2p: this node is {}; it keeps up to {} relay reservations among its peers",
+          reachability(),
           settings.relayClientMax());
     }
   }
@@ -371,14 +376,22 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
 
   @Override
   public String reachability() {
-    if (reachabilityReason != null) {
-      return reachabilityReason;
+    return reachabilityInfo().summary();
+  }
+
+  @Override
+  public ReachabilityInfo reachabilityInfo() {
+    List<RelayInfo> held = autoRelay.relays().stream().filter(r -> r.heldSince() != null).toList();
+    List<String> circuits = held.stream().flatMap(r -> r.circuitAddresses().stream()).toList();
+    java.time.Instant circuitSince = held.stream().map(RelayInfo::heldSince).min(java.util.Comparator.naturalOrder())
+        .orElse(null);
+    if (fixedReachability != null) {
+      return new ReachabilityInfo(fixedReachability.status(), fixedReachability.source(), 0, 0, 0, started,
+          held.size(), circuits, circuitSince);
     }
-    return switch (autonat.status()) {
-      case UNKNOWN -> "unknown (AutoNAT: " + autonat.detail() + "; treated as public)";
-      case PUBLIC -> "public (AutoNAT: " + autonat.detail() + ")";
-      case PRIVATE -> "private (AutoNAT: " + autonat.detail() + ")";
-    };
+    Autonat.Verdict v = autonat.verdict();
+    return new ReachabilityInfo(v.status().name().toLowerCase(java.util.Locale.ROOT), "AutoNAT", v.reached(),
+        v.unreached(), v.asking(), v.since(), held.size(), circuits, circuitSince);
   }
 
   @Override

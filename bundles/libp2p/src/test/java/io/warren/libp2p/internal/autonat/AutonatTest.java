@@ -109,8 +109,11 @@ class AutonatTest {
     assertEquals(AutonatMessage.E_DIAL_REFUSED, client.autonat().ask(c,
         List.of(Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001"))).get(T, TimeUnit.SECONDS), "another IP");
 
-    client.autonat().probe();
+    client.autonat().recheck();
     Await.until(WAIT, () -> client.autonat().status() == Autonat.Status.PUBLIC, "the client finds itself public");
+    Autonat.Verdict v = client.autonat().verdict();
+    assertEquals(1, v.reached(), v.toString());
+    assertEquals(0, v.unreached(), v.toString());
   }
 
 }
