@@ -48,7 +48,7 @@ public final class NatTrials {
               + " %s / %s, connect->decided %s / %s, relayed ping %s%s%n", name, i, t.direct() ? "yes" : "no",
               t.direct() ? " after " + s(t.toDirect()) : "", s(t.xStartToReachable()), s(t.yStartToReachable()),
               s(t.xConnectToReachable()), s(t.yConnectToReachable()), s(t.xConnectToDecided()),
-              s(t.yConnectToDecided()), t.yReachedThroughRelay() ? "ok" : "FAILED",
+              s(t.yConnectToDecided()), t.yReachedThroughRelay() ? "ok" : "failed",
               t.failure() == null ? "" : " (" + t.failure().lines().findFirst().orElse("") + ")");
         }
         table.add(row(name, results));
@@ -60,8 +60,9 @@ public final class NatTrials {
     System.out.printf("%-15s %6s %8s %-22s %-22s %-22s %-22s %s%n", "PAIRING (TCP)", "TRIALS", "DIRECT",
         "TIME TO DIRECT", "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
     table.forEach(System.out::println);
-    System.out.println("times: median (min-max) in seconds over the nodes behind NAT; reachable = holds a circuit"
-        + " address; decided = AutoNAT's verdict; " + window.toSeconds() + " s allowed for a direct connection");
+    System.out.println("trials: run to the end (+N!: N more could not be, see their lines); times: median (min-max)"
+        + " in seconds over the nodes behind NAT; reachable = holds a circuit address; decided = AutoNAT's verdict; "
+        + window.toSeconds() + " s allowed for a direct connection");
   }
 
   private static String row(String name, List<NatTrial.Result> rs) {
@@ -77,10 +78,13 @@ public final class NatTrials {
       connect.addAll(present(t.xConnectToReachable(), t.yConnectToReachable()));
       decided.addAll(present(t.xConnectToDecided(), t.yConnectToDecided()));
     }
-    long ok = rs.stream().filter(NatTrial.Result::direct).count();
-    long relayed = rs.stream().filter(NatTrial.Result::yReachedThroughRelay).count();
-    return String.format(Locale.ROOT, "%-15s %6d %7.0f%% %-22s %-22s %-22s %-22s %d/%d", name, rs.size(),
-        100.0 * ok / rs.size(), stats(direct), stats(start), stats(connect), stats(decided), relayed, rs.size());
+    List<NatTrial.Result> ran = rs.stream().filter(t -> t.failure() == null).toList();
+    long ok = ran.stream().filter(NatTrial.Result::direct).count();
+    long relayed = ran.stream().filter(NatTrial.Result::yReachedThroughRelay).count();
+    return String.format(Locale.ROOT, "%-15s %6s %8s %-22s %-22s %-22s %-22s %s", name,
+        ran.size() + (ran.size() < rs.size() ? "+" + (rs.size() - ran.size()) + "!" : ""),
+        ran.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * ok / ran.size()), stats(direct),
+        stats(start), stats(connect), stats(decided), relayed + "/" + ran.size());
   }
 
   private static List<Duration> present(Duration... ds) {

@@ -72,7 +72,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     String[] security_protocols() default {"/tls/1.0.0", "/noise"};
 
     @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
-        + "AutoNAT finds (peers asked to dial back); private: always reserve at relays; public: never on its own")
+        + "AutoNAT finds (peers asked to dial back), reserving at relays until it knows; private: always reserve at "
+        + "relays; public: never on its own")
     String reachability() default "auto";
 
     @AttributeDefinition(description = "AutoNAT server: dial peers back (at the IP they connect from) so they learn "
