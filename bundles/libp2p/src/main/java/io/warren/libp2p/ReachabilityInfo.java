@@ -35,7 +35,6 @@ public record ReachabilityInfo(String status, String source, int reached, int un
       why = reached + " of " + (reached + unreached) + " peers could dial this node back"
           + (asking > 0 ? ", asking " + asking + " more" : "");
     }
-    return status + " (AutoNAT: " + why + (status.equals("unknown") ? "; relay reservations kept meanwhile" : "")
-        + ")";
+    return status + " (AutoNAT: " + why + ")";
   }
 }

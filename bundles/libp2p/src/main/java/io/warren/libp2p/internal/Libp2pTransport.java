@@ -72,8 +72,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     String[] security_protocols() default {"/tls/1.0.0", "/noise"};
 
     @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
-        + "AutoNAT finds (peers asked to dial back), reserving at relays until it knows; private: always reserve at "
-        + "relays; public: never on its own")
+        + "AutoNAT finds (peers asked to dial back), reserving at relays until it knows when peers see it at an IP "
+        + "it does not have (behind NAT); private: always reserve at relays; public: never on its own")
     String reachability() default "auto";
 
     @AttributeDefinition(description = "AutoNAT server: dial peers back (at the IP they connect from) so they learn "
@@ -208,10 +208,11 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     ports.remember(config.listen_addresses(), host.boundPorts());
     fixedReachability = settings.fixedReachability();
     boolean isPrivate = settings.isPrivate();
-    // while AutoNAT is unsure the node reserves anyway (reachable through a relay within a round trip
-    // of meeting one), and releases the reservations once peers could dial it back
+    // while AutoNAT is unsure, a node that peers see at an IP it does not have (behind NAT) reserves
+    // anyway, so it is reachable through a relay within a round trip of meeting one; it releases the
+    // reservations if peers turn out to dial it back
     autoRelay = new AutoRelay(host, relay, this::trusted, settings.relayClientMax(),
-        settings.useAutonat() ? () -> autonat.status() != Autonat.Status.PUBLIC : () -> isPrivate);
+        settings.useAutonat() ? this::wantsRelays : () -> isPrivate);
     autonat.addListener(autoRelay::tickSoon);
     autoRelay.start();
     if (isPrivate) {
@@ -373,6 +374,12 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
         LOG.debug("libp2p: ignoring address {} for {}: {}", a, peer, e.getMessage());
       }
     }
+  }
+
+  /** AutoNAT found this node private, or does not know yet and peers see it behind an address translator. */
+  private boolean wantsRelays() {
+    Autonat.Status st = autonat.status();
+    return st == Autonat.Status.PRIVATE || (st == Autonat.Status.UNKNOWN && autonat.translated());
   }
 
   @Override

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * cannot be dialled that fast is not usefully reachable; the dials still run out and count against
  * the budget of {@value #MAX_SERVING} requests served at once).
  *
+ * <p>{@link #translated()} tells, before any answer, whether a peer sees this node at an IP it
+ * does not have (a NAT in between).
+ *
  * <p>Client: asks each peer that identifies itself with the protocol over a direct connection, as
  * it arrives and at most {@value #MAX_SERVERS} at once, until {@value #MAX_ANSWERS} peers have
  * answered; the majority of their latest OK / E_DIAL_ERROR answers decides {@link Status#PUBLIC}
@@ -119,6 +122,28 @@ public final class Autonat implements AutoCloseable {
 
   public Verdict verdict() {
     return verdict;
+  }
+
+  /**
+   * Whether some peer observes this node at another IP than the one its connection to that peer
+   * leaves from: an address translator (a NAT) sits in between, so the node is likely private
+   * before AutoNAT can tell. A node on a public address, or on one LAN with its peers, sees its own
+   * IP reflected and is not suspected.
+   */
+  public boolean translated() {
+    for (Connection c : host.connections()) {
+      Connection.PeerDetails d = c.details();
+      if (c.relayed() || d == null || d.observedAddr() == null
+          || !(c.channel().localAddress() instanceof java.net.InetSocketAddress local)) {
+        continue;
+      }
+      Multiaddr.Component ip = d.observedAddr().components().get(0);
+      if ((ip.protocol() == Protocol.IP4 || ip.protocol() == Protocol.IP6)
+          && !Arrays.equals(ip.value(), local.getAddress().getAddress())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Told (on the AutoNAT thread) when {@link #status()} changed. */
