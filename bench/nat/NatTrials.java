@@ -34,7 +34,7 @@ public final class NatTrials {
     try (NatLab lab = NatLab.create("nt" + ProcessHandle.current().pid() % 100000 + "-");
         NodeProcess r = lab.node(work.resolve("r"), "r",
             "listen.addresses = /ip4/" + NatLab.RELAY_IP + "/tcp/4003\nrelay.hop.enabled = true\n")) {
-      r.awaitReady();
+      r.awaitReady(Duration.ofMinutes(3));
       String rAddr = r.client("p2p:addrs").out().strip();
       int port = 4100;
       for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"})) {
@@ -44,6 +44,9 @@ public final class NatTrials {
           NatTrial.Result t = NatTrial.run(lab, work.resolve(name.replace('/', '-') + "-" + i), rAddr, pair[0],
               pair[1], port++, window);
           results.add(t);
+          if (t.failure() != null) {
+            System.err.println(name + " trial " + i + " could not run to its end: " + NodeProcess.tail(t.failure()));
+          }
           System.out.printf(Locale.ROOT, "%-15s trial %d: direct %s%s, start->reachable %s / %s, connect->reachable"
               + " %s / %s, connect->decided %s / %s, relayed ping %s%s%n", name, i, t.direct() ? "yes" : "no",
               t.direct() ? " after " + s(t.toDirect()) : "", s(t.xStartToReachable()), s(t.yStartToReachable()),
