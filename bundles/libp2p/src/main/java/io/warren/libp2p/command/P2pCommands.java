@@ -173,7 +173,7 @@ public final class P2pCommands {
     m.put("status", r.status());
     m.put("decided by", r.summary().substring(r.status().length()).strip());
     m.put("since", since(r.since(), now));
-    m.put("peers", r.reached() + " reached it, " + r.unreached() + " could not, " + r.asking() + " asked");
+    m.put("peers", r.reached() + " reached it, " + r.unreached() + " could not, " + r.asking() + " being asked");
     m.put("reservations", r.reservations() == 0 ? "none" : r.reservations() + " since " + since(r.circuitSince(), now));
     m.put("circuit", r.circuitAddresses().isEmpty() ? "-" : String.join(" ", r.circuitAddresses()));
     return m;
