@@ -305,14 +305,19 @@ public final class Autonat implements AutoCloseable {
     decideNow();
   }
 
-  /** Forgets answers older than {@link #RECHECK} and asks the connected peers again, on the AutoNAT thread. */
+  /**
+   * Forgets answers older than half of {@link #RECHECK} (so those of the last round, taken just
+   * after the previous one started, go) and asks the connected peers again, on the AutoNAT thread.
+   * The status stays as it was until new answers decide.
+   */
   void recheck() {
     run(this::recheckNow);
   }
 
   private void recheckNow() {
-    Instant stale = clock.instant().minus(RECHECK);
+    Instant stale = clock.instant().minus(RECHECK.dividedBy(2));
     answers.values().removeIf(a -> a.at().isBefore(stale));
+    publish(verdict.status(), verdict.since());
     for (Connection c : host.connections()) {
       if (!c.relayed() && c.details() != null && c.details().protocols().contains(PROTOCOL)) {
         ask(c);
