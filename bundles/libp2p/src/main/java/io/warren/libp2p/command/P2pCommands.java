@@ -52,18 +52,20 @@ public final class P2pCommands {
     return node.listenAddresses();
   }
 
-  @Descriptor("Lists the open libp2p connections: peer, address, direction, path, security, streams, agent")
+  @Descriptor("Lists the open libp2p connections: peer, address, direction, path (direct TCP or relayed) and its "
+      + "round-trip time, security, streams, agent")
   public List<String> peers() {
     List<String> rows = new ArrayList<>();
     List<PeerInfo> peers = node.peers();
     if (peers.isEmpty()) {
       return rows;
     }
-    rows.add(String.format("%-52s %-28s %-4s %-7s %-10s %7s  %s", "PEER", "ADDRESS", "DIR", "PATH", "SECURITY",
-        "STREAMS", "AGENT"));
+    rows.add(String.format("%-52s %-28s %-4s %-7s %9s %-10s %7s  %s", "PEER", "ADDRESS", "DIR", "PATH", "RTT",
+        "SECURITY", "STREAMS", "AGENT"));
     for (PeerInfo p : peers) {
-      rows.add(String.format("%-52s %-28s %-4s %-7s %-10s %7d  %s", p.peerId(), p.address(),
-          p.outbound() ? "out" : "in", p.relayed() ? "relayed" : "direct", p.security(), p.streams(),
+      String rtt = p.rtt() == null ? "-" : String.format(Locale.ROOT, "%.1f ms", millis(p.rtt()));
+      rows.add(String.format("%-52s %-28s %-4s %-7s %9s %-10s %7d  %s", p.peerId(), p.address(),
+          p.outbound() ? "out" : "in", p.relayed() ? "relayed" : "direct", rtt, p.security(), p.streams(),
           p.agentVersion().isEmpty() ? "-" : p.agentVersion()));
     }
     return rows;

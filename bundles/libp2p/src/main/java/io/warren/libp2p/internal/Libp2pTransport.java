@@ -435,6 +435,6 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     Connection.PeerDetails d = c.details();
     return new PeerInfo(c.remotePeer().toString(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
         c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
-        d != null && d.signedRecord(), c.opened(), c.security());
+        d != null && d.signedRecord(), c.opened(), c.security(), c.session().rtt());
   }
 }
