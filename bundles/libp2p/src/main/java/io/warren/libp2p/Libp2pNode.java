@@ -58,9 +58,15 @@ public interface Libp2pNode {
   /**
    * Whether peers can dial this node: {@code public}, {@code private} or {@code unknown}, then why in
    * parentheses (configured, no listen address, or what AutoNAT found). A private node keeps relay
-   * reservations.
+   * reservations, and so does one AutoNAT is still unsure about when peers see it behind NAT.
    */
   String reachability();
+
+  /**
+   * Whether peers can dial this node, from how many peers AutoNAT heard so, since when, and the
+   * relay reservations and circuit addresses it holds meanwhile.
+   */
+  ReachabilityInfo reachabilityInfo();
 
   /** The relay reservations this node holds or is trying to hold (see config {@code reachability}). */
   List<RelayInfo> relays();

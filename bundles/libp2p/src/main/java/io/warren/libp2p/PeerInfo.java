@@ -1,5 +1,6 @@
 package io.warren.libp2p;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,10 +17,20 @@ import java.util.List;
  * @param addressesSigned whether the peer's addresses came in a signed peer record that verified
  * @param opened when the connection was established
  * @param security the security protocol that authenticated the peer: {@code /tls/1.0.0} or {@code /noise}
+ * @param rtt the round-trip time of the connection's path as Yamux last measured it (a ping when the
+ *     session starts; through the relay when relayed), or null before the first answer
  */
 public record PeerInfo(String peerId, String address, boolean outbound, boolean relayed, int streams,
-    String agentVersion, List<String> protocols, boolean addressesSigned, Instant opened, String security) {
+    String agentVersion, List<String> protocols, boolean addressesSigned, Instant opened, String security,
+    Duration rtt) {
   public PeerInfo {
     protocols = List.copyOf(protocols);
+  }
+
+  /** Without {@code rtt} (as before 1.4). */
+  public PeerInfo(String peerId, String address, boolean outbound, boolean relayed, int streams, String agentVersion,
+      List<String> protocols, boolean addressesSigned, Instant opened, String security) {
+    this(peerId, address, outbound, relayed, streams, agentVersion, protocols, addressesSigned, opened, security,
+        null);
   }
 }

@@ -6,6 +6,7 @@ import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.LimitInfo;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
+import io.warren.libp2p.ReachabilityInfo;
 import io.warren.libp2p.RelayInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,18 +52,20 @@ public final class P2pCommands {
     return node.listenAddresses();
   }
 
-  @Descriptor("Lists the open libp2p connections: peer, address, direction, path, security, streams, agent")
+  @Descriptor("Lists the open libp2p connections: peer, address, direction, path (direct TCP or relayed) and its "
+      + "round-trip time, security, streams, agent")
   public List<String> peers() {
     List<String> rows = new ArrayList<>();
     List<PeerInfo> peers = node.peers();
     if (peers.isEmpty()) {
       return rows;
     }
-    rows.add(String.format("%-52s %-28s %-4s %-7s %-10s %7s  %s", "PEER", "ADDRESS", "DIR", "PATH", "SECURITY",
-        "STREAMS", "AGENT"));
+    rows.add(String.format("%-52s %-28s %-4s %-7s %9s %-10s %7s  %s", "PEER", "ADDRESS", "DIR", "PATH", "RTT",
+        "SECURITY", "STREAMS", "AGENT"));
     for (PeerInfo p : peers) {
-      rows.add(String.format("%-52s %-28s %-4s %-7s %-10s %7d  %s", p.peerId(), p.address(),
-          p.outbound() ? "out" : "in", p.relayed() ? "relayed" : "direct", p.security(), p.streams(),
+      String rtt = p.rtt() == null ? "-" : String.format(Locale.ROOT, "%.1f ms", millis(p.rtt()));
+      rows.add(String.format("%-52s %-28s %-4s %-7s %9s %-10s %7d  %s", p.peerId(), p.address(),
+          p.outbound() ? "out" : "in", p.relayed() ? "relayed" : "direct", rtt, p.security(), p.streams(),
           p.agentVersion().isEmpty() ? "-" : p.agentVersion()));
     }
     return rows;
@@ -80,6 +83,7 @@ public final class P2pCommands {
     m.put("agent", p.agentVersion().isEmpty() ? "(not identified)" : p.agentVersion());
     m.put("protocols", String.join(" ", p.protocols()));
     m.put("addresses", p.addressesSigned() ? "from a signed peer record (verified)" : "unsigned");
+    m.put("opened", p.opened());
     return m;
   }
 
@@ -162,9 +166,24 @@ public final class P2pCommands {
     return rows;
   }
 
-  @Descriptor("Says whether peers can dial this node (public/private/unknown) and why")
-  public String reachability() {
-    return node.reachability();
+  @Descriptor("Says whether peers can dial this node (public/private/unknown), what decided it and since when, "
+      + "and the relay reservations and circuit addresses it holds meanwhile")
+  public Map<String, Object> reachability() {
+    ReachabilityInfo r = node.reachabilityInfo();
+    java.time.Instant now = java.time.Instant.now();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", r.status());
+    m.put("decided by", r.summary().substring(r.status().length()).strip());
+    m.put("since", since(r.since(), now));
+    m.put("peers", r.reached() + " reached it, " + r.unreached() + " could not, " + r.asking() + " being asked");
+    m.put("reservations", r.reservations() == 0 ? "none" : r.reservations() + " since " + since(r.circuitSince(), now));
+    m.put("circuit", r.circuitAddresses().isEmpty() ? "-" : String.join(" ", r.circuitAddresses()));
+    return m;
+  }
+
+  private static String since(java.time.Instant at, java.time.Instant now) {
+    return at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + String.format(Locale.ROOT, " (%.1f s ago)",
+        Math.max(0, Duration.between(at, now).toMillis()) / 1000.0);
   }
 
   private static double millis(Duration d) {

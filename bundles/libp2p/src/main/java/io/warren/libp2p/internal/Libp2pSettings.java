@@ -63,15 +63,18 @@ record Libp2pSettings(HostConfig host, String reachability, boolean autonatServe
     return reachability.equals("private") || (reachability.equals("auto") && host.listen().isEmpty());
   }
 
-  /** Why this node is public or private when AutoNAT does not decide it; null when it does. */
-  String fixedReachability() {
+  /** Reachability decided without AutoNAT: {@code status} public or private, {@code source} why. */
+  record Fixed(String status, String source) {}
+
+  /** Whether this node is public or private, and why, when AutoNAT does not decide it; null when it does. */
+  Fixed fixedReachability() {
     if (useAutonat()) {
       return null;
     }
     if (isPrivate()) {
-      return host.listen().isEmpty() ? "private (no listen address)" : "private (configured)";
+      return new Fixed("private", host.listen().isEmpty() ? "no listen address" : "configured");
     }
-    return "public (configured)";
+    return new Fixed("public", "configured");
   }
 
   private static Duration seconds(String name, int value) {

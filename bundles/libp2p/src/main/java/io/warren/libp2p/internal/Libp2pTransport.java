@@ -14,6 +14,7 @@ import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
 import io.warren.libp2p.PeerInfo;
 import io.warren.libp2p.PingResult;
+import io.warren.libp2p.ReachabilityInfo;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.autonat.Autonat;
@@ -72,7 +73,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     String[] security_protocols() default {"/tls/1.0.0", "/noise"};
 
     @AttributeDefinition(description = "auto: private (reserve at relays) when there is no listen address, else as "
-        + "AutoNAT finds (peers asked to dial back); private: always reserve at relays; public: never on its own")
+        + "AutoNAT finds (peers asked to dial back), reserving at relays until it knows when peers see it at an IP "
+        + "it does not have (behind NAT); private: always reserve at relays; public: never on its own")
     String reachability() default "auto";
 
     @AttributeDefinition(description = "AutoNAT server: dial peers back (at the IP they connect from) so they learn "
@@ -170,7 +172,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
   private final AutoRelay autoRelay;
   private final Autonat autonat;
   /** Null when AutoNAT decides. */
-  private final String reachabilityReason;
+  private final Libp2pSettings.Fixed fixedReachability;
+  private final java.time.Instant started = java.time.Instant.now();
   private final List<TrustedPeers> trustedPeers = new CopyOnWriteArrayList<>();
 
   @Activate
@@ -204,14 +207,18 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     }
     host.start();
     ports.remember(config.listen_addresses(), host.boundPorts());
-    reachabilityReason = settings.fixedReachability();
+    fixedReachability = settings.fixedReachability();
     boolean isPrivate = settings.isPrivate();
+    // while AutoNAT is unsure, a node that peers see at an IP it does not have (behind NAT) reserves
+    // anyway, so it is reachable through a relay within a round trip of meeting one; it releases the
+    // reservations if peers turn out to dial it back
     autoRelay = new AutoRelay(host, relay, this::trusted, settings.relayClientMax(),
-        settings.useAutonat() ? () -> autonat.status() == Autonat.Status.PRIVATE : () -> isPrivate);
+        settings.useAutonat() ? this::wantsRelays : () -> isPrivate);
     autonat.addListener(autoRelay::tickSoon);
     autoRelay.start();
     if (isPrivate) {
-      LOG.info("libp2p: this node is {}; it keeps up to {} relay reservations among its peers", reachabilityReason,
+      LOG.info("libp2p: this node is {}; it keeps up to {} relay reservations among its peers",
+          reachability(),
           settings.relayClientMax());
     }
   }
@@ -370,16 +377,30 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     }
   }
 
+  /** AutoNAT found this node private, or does not know yet and peers see it behind an address translator. */
+  private boolean wantsRelays() {
+    Autonat.Status st = autonat.status();
+    return st == Autonat.Status.PRIVATE || (st == Autonat.Status.UNKNOWN && autonat.translated());
+  }
+
   @Override
   public String reachability() {
-    if (reachabilityReason != null) {
-      return reachabilityReason;
+    return reachabilityInfo().summary();
+  }
+
+  @Override
+  public ReachabilityInfo reachabilityInfo() {
+    List<RelayInfo> held = autoRelay.relays().stream().filter(r -> r.heldSince() != null).toList();
+    List<String> circuits = held.stream().flatMap(r -> r.circuitAddresses().stream()).toList();
+    java.time.Instant circuitSince = held.stream().map(RelayInfo::heldSince).min(java.util.Comparator.naturalOrder())
+        .orElse(null);
+    if (fixedReachability != null) {
+      return new ReachabilityInfo(fixedReachability.status(), fixedReachability.source(), 0, 0, 0, started,
+          held.size(), circuits, circuitSince);
     }
-    return switch (autonat.status()) {
-      case UNKNOWN -> "unknown (AutoNAT: " + autonat.detail() + "; treated as public)";
-      case PUBLIC -> "public (AutoNAT: " + autonat.detail() + ")";
-      case PRIVATE -> "private (AutoNAT: " + autonat.detail() + ")";
-    };
+    Autonat.Verdict v = autonat.verdict();
+    return new ReachabilityInfo(v.status().name().toLowerCase(java.util.Locale.ROOT), "AutoNAT", v.reached(),
+        v.unreached(), v.asking(), v.since(), held.size(), circuits, circuitSince);
   }
 
   @Override
@@ -415,6 +436,6 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     Connection.PeerDetails d = c.details();
     return new PeerInfo(c.remotePeer().toString(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
         c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
-        d != null && d.signedRecord(), c.opened(), c.security());
+        d != null && d.signedRecord(), c.opened(), c.security(), c.session().rtt());
   }
 }

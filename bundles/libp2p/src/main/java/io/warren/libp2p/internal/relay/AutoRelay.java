@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * 3/4 of its lifetime, drops it when its relay connection goes away or a refresh is refused and
  * then tries another candidate (or the same relay again, redialled, after a backoff that doubles
  * per failure). The circuit addresses of the held reservations are advertised through
- * {@link Host#setCircuitAddresses}. Manual reservations ({@code p2p:reserve}) are tracked and
- * refreshed the same way.
+ * {@link Host#setCircuitAddresses}. When the node stops being active (AutoNAT found it public)
+ * the automatic reservations are released: no longer advertised nor refreshed (circuit v2 has no
+ * cancel message; the relay forgets them when they expire). Manual reservations ({@code p2p:reserve})
+ * are tracked and refreshed the same way, and kept whatever the reachability.
  *
  * <p>All state changes run on one scheduler thread; {@link #relays()} reads a snapshot.
  */
@@ -63,6 +65,10 @@ public final class AutoRelay implements AutoCloseable {
     Instant refreshAt;
     String state = "reserving";
     boolean busy;
+    /** Reserved by an operator: kept even when this node is not active. */
+    boolean manual;
+    /** When the current reservation was first granted (kept across refreshes); null when none is held. */
+    Instant heldSince;
     int failures;
     Instant retryAt = Instant.EPOCH;
 
@@ -120,6 +126,7 @@ public final class AutoRelay implements AutoCloseable {
     CompletableFuture<CircuitRelay.Reservation> done = new CompletableFuture<>();
     scheduler.execute(() -> {
       Entry e = entries.computeIfAbsent(c.remotePeer(), Entry::new);
+      e.manual = true;
       e.failures = 0;
       e.retryAt = Instant.EPOCH;
       start(e, c, done);
@@ -154,8 +161,13 @@ public final class AutoRelay implements AutoCloseable {
     try {
       prune();
       Instant now = clock.instant();
+      boolean wanted = active.getAsBoolean();
       int held = 0;
       for (Entry e : entries.values()) {
+        if (!wanted && !e.busy && !e.manual && e.held()) {
+          release(e);
+          continue;
+        }
         if (e.busy) {
           held += e.held() || "reserving".equals(e.state) ? 1 : 0;
           continue;
@@ -172,7 +184,7 @@ public final class AutoRelay implements AutoCloseable {
           }
         }
       }
-      if (!active.getAsBoolean() || held >= max) {
+      if (!wanted || held >= max) {
         return;
       }
       for (PeerId candidate : candidates(now)) {
@@ -265,8 +277,16 @@ public final class AutoRelay implements AutoCloseable {
         if (done != null) {
           done.completeExceptionally(x);
         }
+      } else if (!e.manual && !active.getAsBoolean()) {
+        release(e); // turned public while reserving
+        if (done != null) {
+          done.complete(r);
+        }
       } else {
         boolean renewed = e.held();
+        if (!renewed) {
+          e.heldSince = now;
+        }
         e.circuits = r.circuitAddrs();
         e.expires = r.expires();
         e.refreshAt = refreshAt(now, r.expires());
@@ -282,6 +302,19 @@ public final class AutoRelay implements AutoCloseable {
     }, scheduler);
   }
 
+  /** Stops advertising and refreshing {@code e}: this node does not need it now. */
+  private void release(Entry e) {
+    if (e.held()) {
+      LOG.info("relay client: released the reservation at {}: this node is reachable directly", e.relay);
+    }
+    e.state = "released: reachable directly";
+    e.circuits = List.of();
+    e.expires = null;
+    e.heldSince = null;
+    e.failures = 0;
+    e.retryAt = Instant.EPOCH;
+  }
+
   private void fail(Entry e, String reason, Instant now) {
     boolean wasHeld = e.held();
     e.failures++;
@@ -289,6 +322,7 @@ public final class AutoRelay implements AutoCloseable {
     e.retryAt = now.plus(backoff(e.failures));
     e.circuits = List.of();
     e.expires = null;
+    e.heldSince = null;
     if (wasHeld || LOG.isDebugEnabled()) {
       LOG.info("relay client: lost relay {} ({}); next attempt in {} s at the earliest", e.relay, reason,
           backoff(e.failures).toSeconds());
@@ -328,7 +362,7 @@ public final class AutoRelay implements AutoCloseable {
     List<Multiaddr> circuits = new ArrayList<>();
     for (Entry e : entries.values()) {
       out.add(new RelayInfo(e.relay.toString(), e.address == null ? "" : e.address.toString(),
-          e.circuits.stream().map(Multiaddr::toString).toList(), e.expires, e.state));
+          e.circuits.stream().map(Multiaddr::toString).toList(), e.expires, e.state, e.heldSince));
       if (e.held()) {
         e.circuits.forEach(a -> circuits.add(a.withoutPeerId()));
       }

@@ -2,6 +2,7 @@ package io.warren.libp2p.internal.autonat;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
@@ -99,6 +100,7 @@ class AutonatTest {
     Node client = node();
     Connection c = client.host().connect(server.full()).get(T, TimeUnit.SECONDS);
     c.identified().get(T, TimeUnit.SECONDS);
+    assertFalse(client.autonat().translated(), "on loopback the server sees the client at the client's own IP");
     assertEquals(AutonatMessage.OK, client.autonat().ask(c, client.host().listenAddresses()).get(T, TimeUnit.SECONDS));
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -109,8 +111,11 @@ class AutonatTest {
     assertEquals(AutonatMessage.E_DIAL_REFUSED, client.autonat().ask(c,
         List.of(Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001"))).get(T, TimeUnit.SECONDS), "another IP");
 
-    client.autonat().probe();
+    client.autonat().recheck();
     Await.until(WAIT, () -> client.autonat().status() == Autonat.Status.PUBLIC, "the client finds itself public");
+    Autonat.Verdict v = client.autonat().verdict();
+    assertEquals(1, v.reached(), v.toString());
+    assertEquals(0, v.unreached(), v.toString());
   }
 
 }

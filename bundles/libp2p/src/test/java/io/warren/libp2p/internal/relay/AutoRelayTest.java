@@ -135,4 +135,31 @@ class AutoRelayTest {
         "a reservation at the trusted relay");
     assertEquals(1, auto.relays().size(), "only the trusted relay was asked");
   }
+
+  @Test
+  void aReservationMadeWhileUnsureIsReleasedWhenTheNodeTurnsPublicButAManualOneIsKept() throws Exception {
+    Node r1 = node(true, TestHosts.relayLimits(), true);
+    Node r2 = node(true, TestHosts.relayLimits(), true);
+    Node q = node(false, TestHosts.relayLimits(), true);
+    java.util.concurrent.atomic.AtomicBoolean unsure = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AutoRelay auto = new AutoRelay(q.host(), q.relay(), p -> false, 1, unsure::get);
+    closeables.add(auto);
+    auto.start();
+    q.host().connect(r1.full()).get(T, TimeUnit.SECONDS);
+    Await.until(WAIT, () -> at(auto, r1.host()) != null && "reserved".equals(at(auto, r1.host()).state()),
+        "a reservation at r1 while reachability is unknown");
+    assertTrue(at(auto, r1.host()).heldSince() != null, at(auto, r1.host()).toString());
+    Multiaddr circuit = Multiaddr.fromString(r1.full() + "/p2p-circuit");
+    assertTrue(q.host().advertisedAddresses().contains(circuit), q.host().advertisedAddresses().toString());
+    auto.reserve(q.host().connect(r2.full()).get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
+
+    unsure.set(false); // AutoNAT: peers could dial q back
+    auto.tickSoon();
+    Await.until(WAIT, () -> at(auto, r1.host()).state().startsWith("released"), "the reservation at r1 released");
+    assertEquals(null, at(auto, r1.host()).heldSince());
+    assertEquals("reserved", at(auto, r2.host()).state(), "the operator's reservation at r2 is kept");
+    Multiaddr circuit2 = Multiaddr.fromString(r2.full() + "/p2p-circuit");
+    Await.until(WAIT, () -> !q.host().advertisedAddresses().contains(circuit)
+        && q.host().advertisedAddresses().contains(circuit2), "q advertises only the circuit it was told to keep");
+  }
 }
