@@ -27,6 +27,8 @@ final class NodeRunner {
   static final String FAILURE = "warren.failure";
   static final int BEGINNING_START_LEVEL = 100;
   static final long READY_TIMEOUT_SECONDS = 90;
+  /** Stop again once ready: how {@code warren cds-archive} has the JVM record what a start loads. */
+  static final String EXIT_WHEN_READY = "warren.exit.when.ready";
 
   private NodeRunner() {}
 
@@ -81,6 +83,11 @@ final class NodeRunner {
         Runtime.getRuntime().removeShutdownHook(hook);
         stop(framework);
         return 1;
+      }
+      if (Boolean.getBoolean(EXIT_WHEN_READY)) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+        stop(framework);
+        return 0;
       }
       FrameworkEvent stopped = framework.waitForStop(0);
       try {

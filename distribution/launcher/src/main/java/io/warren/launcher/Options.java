@@ -41,6 +41,8 @@ record Options(
                                          the console of another node of the network (ssh:shell)
              warren status [--data-dir DIR] [--json]
                                          this node and every member: path, round trip, last seen
+             warren cds-archive          make the class data archive that speeds up starts on the JDK
+                                         in use (the build makes it for its JDKs; see README)
 
       Options:
         -h, --help                       show this help

@@ -121,7 +121,6 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
       });
   private final Channel listener;
   private final ScheduledFuture<?> timer;
-  private final String dummyHash = Passwords.hash("not a password");
   private final LoginLimits limits = new LoginLimits();
   private volatile NetworkMembers members;
 
@@ -210,8 +209,9 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     try {
       return CompletableFuture.supplyAsync(() -> {
         // an unknown user costs the same check as a known one, so timing does not tell which names exist
-        boolean ok = Passwords.verify(password == null ? new byte[0] : password, hash == null ? dummyHash : hash)
-            && hash != null && password != null;
+        boolean ok =
+            Passwords.verify(password == null ? new byte[0] : password, hash == null ? Passwords.dummy() : hash)
+                && hash != null && password != null;
         limits.done(source, ok, System.currentTimeMillis());
         return ok ? user : null;
       }, checks);

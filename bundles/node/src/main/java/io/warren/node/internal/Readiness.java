@@ -7,8 +7,12 @@ import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.ServiceListener;
 import org.osgi.framework.dto.BundleDTO;
 import org.osgi.service.component.ComponentFactory;
 import org.osgi.service.component.ComponentInstance;
@@ -28,13 +32,15 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
  * Decides when the node is up: every bundle the launcher installed is active and every component
  * in them is satisfied. Then it prints the banner once and makes the {@link ReadyMarker} service
  * ({@value #READY}={@code true}) that the launcher waits for; if a component failed to activate or
- * stays unsatisfied, the marker carries {@value #READY}={@code false} and {@value #FAILURE}.
+ * stays unsatisfied, the marker carries {@value #READY}={@code false} and {@value #FAILURE}. It looks
+ * again when a service or bundle changes (components becoming active register services), and at
+ * least every {@value #POLL_MILLIS} ms, rather than copying every component's state in a tight loop.
  */
 @Component(immediate = true)
 public final class Readiness {
   static final String READY = "warren.ready";
   static final String FAILURE = "warren.failure";
-  private static final long POLL_MILLIS = 20;
+  private static final long POLL_MILLIS = 100;
   private static final long GIVE_UP_MILLIS = 60_000;
 
   private final BundleContext context;
@@ -43,6 +49,9 @@ public final class Readiness {
   private final AdminAccount admin;
   private final ComponentFactory<ReadyMarker> markers;
   private final Thread watcher;
+  private final Semaphore changed = new Semaphore(0);
+  private final ServiceListener onService = event -> changed.release();
+  private final BundleListener onBundle = event -> changed.release();
   private volatile ComponentInstance<ReadyMarker> marker;
   /** The services' own ports (the SSH console ...), for the banner. */
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -58,6 +67,8 @@ public final class Readiness {
     this.node = node;
     this.admin = admin;
     this.markers = markers;
+    context.addServiceListener(onService);
+    context.addBundleListener(onBundle);
     this.watcher = new Thread(this::watch, "warren-readiness");
     watcher.setDaemon(true);
     watcher.start();
@@ -65,6 +76,7 @@ public final class Readiness {
 
   @Deactivate
   void deactivate() {
+    stopListening();
     watcher.interrupt();
     ComponentInstance<ReadyMarker> m = marker;
     if (m != null) {
@@ -76,22 +88,26 @@ public final class Readiness {
     long deadline = System.currentTimeMillis() + GIVE_UP_MILLIS;
     try {
       while (true) {
-        Optional<String> failure = failure();
+        List<String> pending = new ArrayList<>();
+        Optional<String> failure = scan(pending);
         if (failure.isPresent()) {
+          stopListening();
           publish(false, failure.get());
           return;
         }
-        List<String> pending = pending();
         if (pending.isEmpty()) {
+          stopListening();
           banner();
           publish(true, null);
           return;
         }
         if (System.currentTimeMillis() > deadline) {
+          stopListening();
           publish(false, "still waiting after " + GIVE_UP_MILLIS / 1000 + " s for: " + String.join("; ", pending));
           return;
         }
-        Thread.sleep(POLL_MILLIS);
+        changed.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        changed.drainPermits();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -105,22 +121,34 @@ public final class Readiness {
     return system == null || b.getLocation().contains(system);
   }
 
-  private Optional<String> failure() {
-    for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
-      for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+  private void stopListening() {
+    try {
+      context.removeServiceListener(onService);
+      context.removeBundleListener(onBundle);
+    } catch (IllegalStateException e) {
+      // bundle context invalid: the node is stopping
+    }
+  }
+
+  /**
+   * One pass over the components (copying their states is the costly part): a component that failed
+   * to activate, if any, else what is still pending added to {@code pending}.
+   */
+  private Optional<String> scan(List<String> pending) {
+    List<ComponentDescriptionDTO> descriptions = List.copyOf(scr.getComponentDescriptionDTOs());
+    List<ComponentConfigurationDTO[]> configurations = new ArrayList<>();
+    for (ComponentDescriptionDTO d : descriptions) {
+      ComponentConfigurationDTO[] cs = scr.getComponentConfigurationDTOs(d).toArray(ComponentConfigurationDTO[]::new);
+      configurations.add(cs);
+      for (ComponentConfigurationDTO c : cs) {
         if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
           return Optional.of("component " + d.name + " failed to activate: " + c.failure);
         }
       }
     }
-    return Optional.empty();
-  }
-
-  private List<String> pending() {
-    List<String> pending = new ArrayList<>();
     if (context.getBundle(0).getState() != Bundle.ACTIVE) {
       pending.add("framework start");
-      return pending;
+      return Optional.empty();
     }
     for (Bundle b : context.getBundles()) {
       boolean fragment = b.getHeaders("").get("Fragment-Host") != null;
@@ -128,11 +156,12 @@ public final class Readiness {
         pending.add("bundle " + b.getSymbolicName() + " is " + b.adapt(BundleDTO.class).state);
       }
     }
-    for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+    for (int i = 0; i < descriptions.size(); i++) {
+      ComponentDescriptionDTO d = descriptions.get(i);
       if (!ours(context.getBundle(d.bundle.id))) {
         continue;
       }
-      for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+      for (ComponentConfigurationDTO c : configurations.get(i)) {
         if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
           List<String> missing = new ArrayList<>();
           for (UnsatisfiedReferenceDTO r : c.unsatisfiedReferences) {
@@ -142,7 +171,7 @@ public final class Readiness {
         }
       }
     }
-    return pending;
+    return Optional.empty();
   }
 
   private void banner() {

@@ -31,10 +31,14 @@ public final class AuthorizedKeyService implements AuthorizedKeys {
 
   @Activate
   public AuthorizedKeyService(@Reference Store store) {
+    this.db = new SshStore(store);
+    List<SshStore.StoredKey> stored = db.keys();
+    if (stored.isEmpty()) {
+      return; // sshd (and the provider it registers) loads when a key is added or the server starts
+    }
     ClassLoader context = SshdLoader.enter();
     try {
-      this.db = new SshStore(store);
-      for (SshStore.StoredKey k : db.keys()) {
+      for (SshStore.StoredKey k : stored) {
         try {
           byFingerprint.put(k.key().fingerprint(), KeyLines.parse(k.line()).key());
         } catch (IllegalArgumentException e) {
@@ -49,7 +53,13 @@ public final class AuthorizedKeyService implements AuthorizedKeys {
 
   @Override
   public synchronized AuthorizedKey add(String line) {
-    KeyLines.Parsed p = KeyLines.parse(line);
+    KeyLines.Parsed p;
+    ClassLoader context = SshdLoader.enter();
+    try {
+      p = KeyLines.parse(line);
+    } finally {
+      SshdLoader.restore(context);
+    }
     if (byFingerprint.size() >= MAX_KEYS) {
       throw new IllegalArgumentException("already " + MAX_KEYS + " authorised keys; remove one first");
     }

@@ -123,8 +123,10 @@ public final class SshConsoleServer implements SshConsole, Listener {
   }
 
   private final Settings settings;
-  private final KeyPair hostKey;
-  private final KeyPair clientKey;
+  private final SshStore db;
+  /** Made or loaded when the server starts, else at their first use (the console off: not at start). */
+  private volatile KeyPair hostKey;
+  private volatile KeyPair clientKey;
   private final SessionLimits limits;
   private final KeyFailures keyFailures;
   private final Tickets tickets;
@@ -150,26 +152,25 @@ public final class SshConsoleServer implements SshConsole, Listener {
   SshConsoleServer(Settings settings, Store store, AuthorizedKeys keys, CommandRunner commands,
       AdminAuthenticator admin, String banner, Clock clock)
       throws IOException {
+    this.settings = settings;
+    this.db = new SshStore(store);
+    this.admin = admin;
+    this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
+    this.keyFailures = new KeyFailures(clock);
+    this.tickets = new Tickets(clock);
+    if (!settings.enabled()) {
+      // nothing of sshd (nor the Bouncy Castle provider it registers) is loaded at start
+      this.server = null;
+      this.address = null;
+      return;
+    }
     // sshd's registrars and factories through its own loader (see SshdLoader); its threads inherit it
     ClassLoader context = SshdLoader.enter();
     try {
-      this.settings = settings;
-      SshStore db = new SshStore(store);
-      this.hostKey = HostKey.load(db);
-      this.clientKey = HostKey.load(db, SshStore.OwnKey.CLIENT);
-      this.admin = admin;
-      this.limits = new SessionLimits(settings.maxSessions(), settings.maxPerAddress());
-      this.keyFailures = new KeyFailures(clock);
-      this.tickets = new Tickets(clock);
-      if (!settings.enabled()) {
-        this.server = null;
-        this.address = null;
-        return;
-      }
       SshServer s = SshServer.setUpDefaultServer();
       s.setHost(settings.host());
       s.setPort(settings.port());
-      s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+      s.setKeyPairProvider(KeyPairProvider.wrap(host()));
       KeyLogins logins = new KeyLogins(admin, tickets, keys, keyFailures, this::source);
       s.setPublickeyAuthenticator(logins);
       s.setPasswordAuthenticator(settings.passwords()
@@ -279,22 +280,50 @@ public final class SshConsoleServer implements SshConsole, Listener {
 
   @Override
   public String fingerprint() {
-    return HostKey.fingerprint(hostKey);
+    return HostKey.fingerprint(host());
   }
 
   @Override
   public String hostKey() {
-    return HostKey.line(hostKey);
+    return HostKey.line(host());
   }
 
   @Override
   public String clientKey() {
-    return HostKey.line(clientKey);
+    return HostKey.line(client());
   }
 
   /** The key pair {@code ssh:shell} logs in to devices with. */
   KeyPair clientKeyPair() {
+    return client();
+  }
+
+  private KeyPair host() {
+    if (hostKey == null) {
+      loadKeys();
+    }
+    return hostKey;
+  }
+
+  private KeyPair client() {
+    if (clientKey == null) {
+      loadKeys();
+    }
     return clientKey;
+  }
+
+  /** Loads the node's two SSH keys, making them on first use (through sshd's loader, see SshdLoader). */
+  private synchronized void loadKeys() {
+    if (hostKey != null && clientKey != null) {
+      return;
+    }
+    ClassLoader context = SshdLoader.enter();
+    try {
+      clientKey = HostKey.load(db, SshStore.OwnKey.CLIENT);
+      hostKey = HostKey.load(db);
+    } finally {
+      SshdLoader.restore(context);
+    }
   }
 
   @Override
