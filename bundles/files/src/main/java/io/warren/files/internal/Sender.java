@@ -76,7 +76,11 @@ final class Sender {
         send(i, e, built.paths().get(i), answer.offsets()[i], offer.chunkSize());
       }
     }
-    frames.send(Wire.DONE, new byte[0]);
+    try {
+      frames.send(Wire.DONE, new byte[0]);
+    } catch (IOException ex) {
+      throw refusalOr(ex);
+    }
     type = frames.next(idleMillis);
     checkAbort(type);
     if (type != Wire.RESULT) {
@@ -125,11 +129,30 @@ final class Sender {
           b.release();
           throw ex;
         }
-        frames.write(b);
+        try {
+          frames.write(b);
+        } catch (IOException ex) {
+          throw refusalOr(ex);
+        }
         pos += len;
         live.moved.addAndGet(len);
       }
     }
+  }
+
+  /**
+   * A write failed: a receiver that stops (a chunk or the whole file not matching its SHA-256) says
+   * why before it closes, so its reason, when one is waiting, is the better error than the write's.
+   */
+  private Refused refusalOr(IOException writeFailure) throws IOException {
+    try {
+      if (frames.readable() && frames.next(idleMillis) == Wire.ABORT) {
+        return new Refused("failed", "the receiver stopped: " + Wire.abortReason(frames.payload(), frames.length()));
+      }
+    } catch (IOException | RuntimeException e) {
+      writeFailure.addSuppressed(e);
+    }
+    throw writeFailure;
   }
 
   private void checkAbort(int type) throws Refused {
