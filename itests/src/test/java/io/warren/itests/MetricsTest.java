@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What an operator with Prometheus relies on, against two node processes: {@code /metrics} passes
  * promtool's checks, OpenMetrics is served to a scraper that asks for it, the connection gauge, a
- * proxy rule's byte counters, the Nostr relay's refusals and the SSH sessions move with the traffic, the Grafana dashboard queries only metrics a
+ * proxy rule's and the proxy service's byte counters, the circuit relay's reservations and circuits (a third
+ * node reaches one through the other), the Nostr relay's refusals and the SSH sessions move with the traffic, the Grafana dashboard queries only metrics a
  * scrape has (in valid PromQL), and {@code node:metrics --all} shows both nodes, then says which one
  * cannot be reached.
  */
@@ -64,13 +66,18 @@ class MetricsTest {
     int qMetrics = NodeProcess.freePort();
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
     Path qHome = NodeProcess.installation(dir.resolve("q"), "q");
+    // P also relays for anyone, so a third node can reach Q through the circuit Q reserves at P
+    Files.writeString(pHome.resolve("etc/io.warren.libp2p.cfg"), "\nrelay.hop.enabled = true\n",
+        StandardOpenOption.APPEND);
     // P by the flag, Q by its configuration file
     NodeProcess.configure(qHome, "io.warren.metrics", "enabled = true\nport = " + qMetrics + "\n");
     int relayPort = NodeProcess.freePort();
     int sshPort = NodeProcess.freePort();
     try (NodeProcess p = NodeProcess.start(pHome, dir.resolve("p/data"), "-dnc", "mynet:NetPass", "-rc",
         "admin:PAdmin", "--metrics-port", Integer.toString(pMetrics), "--relay-port", Integer.toString(relayPort),
-        "--ssh-port", Integer.toString(sshPort))) {
+        "--ssh-port", Integer.toString(sshPort));
+        // starts beside P: only needed for the relay circuit, by then it is up
+        NodeProcess c = NodeProcess.start(NodeProcess.installation(dir.resolve("c"), "c"), dir.resolve("c/data"))) {
       p.awaitReady();
       String pId = p.banner("peer ID");
       try (NodeProcess q = NodeProcess.startMember(qHome, dir.resolve("q/data"), "mynet:NetPass", "admin:QAdmin",
@@ -111,6 +118,9 @@ class MetricsTest {
         assertEquals(0, add.exit(), add.toString());
         Predicate<String> rule = l -> l.contains("port=\"" + egress + "\"");
         assertEquals(0, sum(scrape(pMetrics, null).body(), "warren_proxy_bytes_total", rule));
+        Predicate<String> proxy = l -> l.contains("protocol=\"/warren/proxy/1.0.0\"");
+        assertEquals(0, sum(scrape(pMetrics, null).body(), "warren_libp2p_stream_bytes_total", proxy),
+            "the proxy service has carried nothing yet");
         byte[] upload = new byte[1 << 20];
         new Random(5).nextBytes(upload);
         Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> http.send(HttpRequest.newBuilder(
@@ -121,8 +131,12 @@ class MetricsTest {
         Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> {
           String s = scrape(pMetrics, null).body();
           return sum(s, "warren_proxy_bytes_total", rule.and(l -> l.contains("direction=\"out\""))) >= upload.length
-              && sum(s, "warren_proxy_bytes_total", rule.and(l -> l.contains("direction=\"in\""))) >= upload.length;
-        }, "the rule's byte counters to count the megabyte each way");
+              && sum(s, "warren_proxy_bytes_total", rule.and(l -> l.contains("direction=\"in\""))) >= upload.length
+              && sum(s, "warren_libp2p_stream_bytes_total",
+                  proxy.and(l -> l.contains("direction=\"out\""))) >= upload.length
+              && sum(s, "warren_libp2p_stream_bytes_total",
+                  proxy.and(l -> l.contains("direction=\"in\""))) >= upload.length;
+        }, "the rule's and the proxy service's byte counters to count the megabyte each way");
         String after = scrape(pMetrics, null).body();
         assertEquals(0, NodeProcess.run(List.of("promtool", "check", "metrics"), after).exit(), after);
 
@@ -139,6 +153,23 @@ class MetricsTest {
         } finally {
           ws.abort();
         }
+
+        // the circuit relay's figures move when Q reserves at P and C reaches Q through P
+        assertEquals(0, sum(scrape(pMetrics, null).body(), "warren_relay_circuits_opened_total", l -> true));
+        String pAddr = p.client("p2p:addrs").out().strip().lines().findFirst().orElseThrow();
+        Result reserved = q.client("p2p:reserve", pAddr);
+        assertEquals(0, reserved.exit(), reserved.toString());
+        c.awaitReady();
+        Result ping = c.client("p2p:ping", "-c", "1", reserved.out().strip());
+        assertEquals(0, ping.exit(), ping.toString());
+        Predicate<String> hop = l -> l.contains("protocol=\"/libp2p/circuit/relay/0.2.0/hop\"");
+        Await.until(WAIT, NodeProcess.CLIENT_POLL, () -> {
+          String s = scrape(pMetrics, null).body();
+          return sum(s, "warren_relay_reservations", l -> true) >= 1
+              && sum(s, "warren_relay_circuits_opened_total", l -> true) >= 1
+              && sum(s, "warren_libp2p_stream_bytes_total", hop) > 0
+              && sum(scrape(qMetrics, null).body(), "warren_relay_client_reservations", l -> true) >= 1;
+        }, "P to count Q's reservation, C's circuit and the hop service's bytes; Q its reservation at P");
 
         // every metric the Grafana dashboard queries is in a scrape, and every query is PromQL
         dashboardMatches(after);

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * The libp2p transport's figures for {@code /metrics}: connections by path and direction, open
- * streams, connection upgrades (TLS or Noise handshakes) and their failures, the circuit relay this node
- * serves and the reservations it holds, and refusals at the resource limits. Every series is
+ * streams, payload bytes per stream protocol (service), connection upgrades (TLS or Noise handshakes)
+ * and their failures, the circuit relay this node serves and the reservations it holds, and refusals at the resource limits. Every series is
  * reported from the start, at zero too.
  */
 final class Libp2pMetrics {
@@ -41,6 +41,15 @@ final class Libp2pMetrics {
           + "framed); starts again when the peer reconnects.";
       m.add(Metric.counter("warren_libp2p_peer_bytes_total", help, b[0], "peer", peer, "direction", "in"));
       m.add(Metric.counter("warren_libp2p_peer_bytes_total", help, b[1], "peer", peer, "direction", "out"));
+    });
+    String perService = "Payload bytes of libp2p streams by protocol (service) since start, after negotiation: "
+        + "protocols this node serves or dialled, the rest as other. A relay's hop and a relayed connection's stop "
+        + "stream carry whole connections, whose own streams count under their protocols too.";
+    host.streamBytes().snapshot(host.protocols().protocols()).forEach((protocol, b) -> {
+      m.add(Metric.counter("warren_libp2p_stream_bytes_total", perService, b[0], "protocol", protocol, "direction",
+          "in"));
+      m.add(Metric.counter("warren_libp2p_stream_bytes_total", perService, b[1], "protocol", protocol, "direction",
+          "out"));
     });
     m.add(Metric.gauge("warren_libp2p_streams", "Streams open now on all libp2p connections.",
         peers.stream().mapToInt(PeerInfo::streams).sum()));

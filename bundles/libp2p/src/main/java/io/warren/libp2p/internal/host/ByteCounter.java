@@ -3,15 +3,18 @@ package io.warren.libp2p.internal.host;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts the bytes a connection's channel reads and writes, as they cross it (encrypted, framed):
- * first in the pipeline, so a relayed connection counts what passes through its relay's stream and
- * a direct one what crosses TCP. The per-peer traffic of {@code /metrics} and the dashboard sums these.
+ * Counts the bytes a channel reads and writes. First in a connection's pipeline it counts them as they
+ * cross it (encrypted, framed), so a relayed connection counts what passes through its relay's stream
+ * and a direct one what crosses TCP: the per-peer traffic of {@code /metrics} and the dashboard sums
+ * these. Shared by every stream of one protocol, it counts that service's payload ({@link StreamBytes}).
  */
+@ChannelHandler.Sharable
 final class ByteCounter extends ChannelDuplexHandler {
   static final String NAME = "bytes";
   private final LongAdder in = new LongAdder();

@@ -54,6 +54,7 @@ public final class Host implements AutoCloseable {
   private final CompletableFuture<TlsConfig> tls;
   private final Upgrader upgrader;
   private final Streams streams;
+  private final StreamBytes streamBytes = new StreamBytes();
   private final HolePunches punches;
   private final Listeners listeners;
   private final Dialer dialer;
@@ -85,7 +86,7 @@ public final class Host implements AutoCloseable {
     this.protocols = protocols;
     this.scopes = new ResourceScopes(config.limits());
     this.connections = new ConnectionManager(scopes);
-    this.streams = new Streams(config, protocols, scopes);
+    this.streams = new Streams(config, protocols, scopes, streamBytes);
     YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection())
         .withMaxControlBacklog(config.maxControlBacklog());
     List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
@@ -224,6 +225,11 @@ public final class Host implements AutoCloseable {
   /** Refusals so far by resource limit (see {@link ResourceScopes#refusals()}). */
   public Map<String, Long> limitRefusals() {
     return scopes.refusals();
+  }
+
+  /** Payload bytes of streams by protocol since start (see {@link StreamBytes}). */
+  public StreamBytes streamBytes() {
+    return streamBytes;
   }
 
   /** Connection upgrades (the TLS or Noise handshake and the muxer) finished since start, by direction and outcome. */

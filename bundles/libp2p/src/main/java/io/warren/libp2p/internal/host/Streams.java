@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * reset.
  *
  * <p>Inbound and outbound streams reach their owner with auto-read off and a {@link StreamInbox}
- * right after the negotiation, so no byte is lost between selection and the owner's first read.
+ * right after the negotiation, so no byte is lost between selection and the owner's first read, and
+ * with their protocol's {@link StreamBytes} counter first in the pipeline.
  */
 final class Streams {
   static final String MSS_STREAM = "mss-stream";
@@ -39,12 +40,14 @@ final class Streams {
   private final HostConfig config;
   private final ProtocolRegistry protocols;
   private final ResourceScopes scopes;
+  private final StreamBytes bytes;
   private final ChannelHandler inbound = new InboundStreams();
 
-  Streams(HostConfig config, ProtocolRegistry protocols, ResourceScopes scopes) {
+  Streams(HostConfig config, ProtocolRegistry protocols, ResourceScopes scopes, StreamBytes bytes) {
     this.config = config;
     this.protocols = protocols;
     this.scopes = scopes;
+    this.bytes = bytes;
   }
 
   /** The initializer of each stream a peer opens. */
@@ -76,6 +79,7 @@ final class Streams {
         return;
       }
       ch.config().setAutoRead(false);
+      ch.pipeline().addFirst(StreamBytes.NAME, bytes.counter(protocol));
       if (!result.complete(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c))) {
         ch.reset();
       }
@@ -143,6 +147,7 @@ final class Streams {
     }
     ch.closeFuture().addListener(f -> scopes.closeStream(c.remotePeer(), protocol));
     ch.config().setAutoRead(false);
+    ch.pipeline().addFirst(StreamBytes.NAME, bytes.counter(protocol));
     ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox());
     try {
       handler.handle(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c));

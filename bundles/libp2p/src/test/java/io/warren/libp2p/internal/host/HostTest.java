@@ -150,6 +150,36 @@ class HostTest {
   }
 
   @Test
+  void countsStreamPayloadPerProtocolOnBothSidesAndFoldsTheRestIntoOther() throws Exception {
+    Host a = host();
+    Host b = host();
+    Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
+    int n = 1_000_000;
+    Echo.Result r = Echo.run(a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS), n).get(T * 3, TimeUnit.SECONDS);
+    assertTrue(r.identical(), r.toString());
+    // exactly the payload: the multistream negotiation before it is not the service's traffic
+    long[] dialled = a.streamBytes().snapshot(a.protocols().protocols()).get(Echo.PROTOCOL);
+    assertEquals(n, dialled[0], "a read the echo");
+    assertEquals(n, dialled[1], "a wrote the payload");
+    Await.until(WAIT, () -> {
+      long[] served = b.streamBytes().snapshot(List.of()).get(Echo.PROTOCOL);
+      return served != null && served[0] == n && served[1] == n;
+    }, "b to count the megabyte it read and echoed");
+    a.protocols().add("/test/unused/1.0.0", s -> s.channel().close());
+    long[] unused = a.streamBytes().snapshot(a.protocols().protocols()).get("/test/unused/1.0.0");
+    assertEquals(0, unused[0] + unused[1], "a served protocol not used yet has its series, at zero");
+
+    StreamBytes bytes = new StreamBytes();
+    for (int i = 0; i < StreamBytes.MAX_PROTOCOLS; i++) {
+      bytes.counter("/test/" + i);
+    }
+    assertSame(bytes.counter(StreamBytes.OTHER), bytes.counter("/test/one-too-many"));
+    assertSame(bytes.counter("/test/3"), bytes.counter("/test/3"), "a counted protocol keeps its counter");
+    assertEquals(StreamBytes.MAX_PROTOCOLS + 1, bytes.snapshot(List.of("/test/also-too-many")).size(),
+        "the label set stays bounded");
+  }
+
+  @Test
   void echoNoticesABytePeerChanged() throws Exception {
     ProtocolRegistry registry = new ProtocolRegistry();
     Host b = host(Ed25519Identity.generate(), TestHosts.config(), registry);
