@@ -77,7 +77,7 @@ final class AcmeClient {
       }
     }
     order.waitUntilReady(WAIT);
-    KeyPair domainKey = KeyPairUtils.createECKeyPair("secp256r1");
+    KeyPair domainKey = newEcKey();
     order.execute(domainKey);
     Status s = order.waitForCompletion(WAIT);
     if (s != Status.VALID) {
@@ -88,7 +88,30 @@ final class AcmeClient {
   }
 
   static KeyPair newAccountKey() {
-    return KeyPairUtils.createECKeyPair("secp256r1");
+    return newEcKey();
+  }
+
+  /**
+   * A fresh EC P-256 key made by Bouncy Castle, through a provider object of this bundle's own.
+   * Not acme4j's {@code KeyPairUtils.createECKeyPair}: that asks for the provider registered as "BC",
+   * which exists only when something else (sshd) has put Bouncy Castle into the JVM's providers, so
+   * requests failed with "no such provider: BC" on a node whose SSH console had not started. Not the
+   * JDK's generator either: its keys are written to PEM without their public half, and read back
+   * without one.
+   */
+  static KeyPair newEcKey() {
+    try {
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC", Bc.PROVIDER);
+      g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make an EC P-256 key", e);
+    }
+  }
+
+  /** Made at the first key, not at start (it loads several hundred classes); never registered in the JVM. */
+  private static final class Bc {
+    static final java.security.Provider PROVIDER = new org.bouncycastle.jce.provider.BouncyCastleProvider();
   }
 
   static String write(KeyPair key) {
