@@ -139,20 +139,21 @@ public final class VoipCommands {
   }
 
   private static Map<String, Object> counters(long packets, long bytes, long lost, Double jitterMillis) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("packets", packets);
-    m.put("bytes", bytes);
-    m.put("lost", lost);
-    m.put("jitterMillis", jitterMillis);
-    return m;
+    return four("packets", packets, "bytes", bytes, "lost", lost, "jitterMillis", jitterMillis);
   }
 
   private static Map<String, Object> dropped(long stranger, long cap, Long late, long unlatched) {
+    return four("stranger", stranger, "cap", cap, "late", late, "unlatched", unlatched);
+  }
+
+  /** Four named values in order (a null stays: JSON shows it as null, unlike Map.of). */
+  private static Map<String, Object> four(String k1, Object v1, String k2, Object v2, String k3, Object v3, String k4,
+      Object v4) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("stranger", stranger);
-    m.put("cap", cap);
-    m.put("late", late);
-    m.put("unlatched", unlatched);
+    m.put(k1, v1);
+    m.put(k2, v2);
+    m.put(k3, v3);
+    m.put(k4, v4);
     return m;
   }
 
