@@ -62,6 +62,9 @@ class ClientOutputTest {
           + " and (.[0] | .path == \"direct\" and (.streams | type) == \"number\" and .address != null)");
       jq(p.client("p2p:limits", "--json").out(),
           "length > 0 and all(.[]; (.used | type) == \"number\" and (.limit | type) == \"number\")");
+      assertEquals(0, p.client("net:trust", "q", "admin").exit());
+      jq(p.client("net:trusts", "--json").out(), ". == [{\"peer\": \"" + qId + "\", \"role\": \"admin\","
+          + " \"since\": .[0].since}] and (.[0].since | length) > 0");
       jq(p.client("tls:keys", "--json").out(), ". == []");
       jq(p.client("tls:route", "list", "--json").out(), ".routes == [] and has(\"listener\")");
       jq(p.client("voip:calls", "--json").out(), ". == []");
