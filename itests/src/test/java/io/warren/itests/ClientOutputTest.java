@@ -26,6 +26,7 @@ class ClientOutputTest {
   @Test
   void listingsAreJsonThatJqReads() throws Exception {
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
+    NodeProcess.configure(pHome, "io.warren.iot", "enabled = true\nport = " + NodeProcess.freePort() + "\n");
     try (NodeProcess p = NodeProcess.startMember(pHome, dir.resolve("p/data"), "mynet:NetPass", "admin:PAdmin", null);
         NodeProcess q = NodeProcess.startMember(NodeProcess.installation(dir.resolve("q"), "q"), dir.resolve("q/data"),
             "mynet:NetPass", "admin:QAdmin", p.identity())) {
@@ -54,6 +55,31 @@ class ClientOutputTest {
           + " == \"active\" and (map(.id) | index(0)) != null");
       jq(p.client("deploy:history", "--json").out(), ". == []");
       jq(p.client("files:transfers", "--json").out(), ". == []");
+      jq(p.client("files:pending", "--json").out(), ". == []");
+      jq(p.client("files:share", "list", "--json").out(), ". == []");
+
+      jq(p.client("p2p:peers", "--json").out(), "map(select(.peer == \"" + qId + "\")) | length == 1"
+          + " and (.[0] | .path == \"direct\" and (.streams | type) == \"number\" and .address != null)");
+      jq(p.client("p2p:limits", "--json").out(),
+          "length > 0 and all(.[]; (.used | type) == \"number\" and (.limit | type) == \"number\")");
+      assertEquals(0, p.client("net:trust", "q", "admin").exit());
+      jq(p.client("net:trusts", "--json").out(), ". == [{\"peer\": \"" + qId + "\", \"role\": \"admin\","
+          + " \"since\": .[0].since}] and (.[0].since | length) > 0");
+      jq(p.client("tls:keys", "--json").out(), ". == []");
+      jq(p.client("tls:route", "list", "--json").out(), ".routes == [] and has(\"listener\")");
+      jq(p.client("voip:calls", "--json").out(), ". == []");
+      assertEquals(0, p.client("iot:users", "add", "dev", "--password", "DevPass123").exit());
+      jq(p.client("iot:users", "list", "--json").out(), ". == [\"dev\"]");
+      jq(p.client("iot:topics", "--json").out(), ". == []");
+      jq(p.client("iot:stats", "--json").out(),
+          "(.sessions | type) == \"number\" and (.listening | type) == \"string\"");
+      // a secret stays hidden: its key and source show, never its value
+      assertEquals(0, p.client("config:set", "io.warren.metrics", "bearer.token", "TokSecret42").exit());
+      Result config = p.client("config:list", "--json");
+      assertTrue(!config.out().contains("TokSecret42"), config.toString());
+      jq(config.out(), "any(.[]; .pid == \"io.warren.metrics\" and .key == \"bearer.token\" and .hidden"
+          + " and .value == null and .source == \"node\") and any(.[]; .pid == \"io.warren.iot\" and .key =="
+          + " \"enabled\" and .source == \"installation\")");
 
       // the seeds' client commands
       Result id = p.client("id", "--b64");

@@ -152,7 +152,21 @@ public final class DeployCommands {
   }
 
   @Descriptor("For deploy:update-node: each named bundle this node runs, with its version and its jar's SHA-256")
-  public String inventory(@Descriptor("bundles' symbolic names") String... bundles) {
+  public String inventory(
+      @Descriptor("a JSON array: bundle, version, sha256") @Parameter(names = {"--json"}, presentValue = "true",
+          absentValue = "false") boolean json,
+      @Descriptor("bundles' symbolic names") String... bundles) {
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (Deployer.Held h : deployer.held(List.of(bundles))) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bundle", h.bundle());
+        m.put("version", h.version());
+        m.put("sha256", h.digest());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     StringBuilder b = new StringBuilder();
     for (Deployer.Held h : deployer.held(List.of(bundles))) {
       b.append(h.bundle()).append(' ').append(h.version()).append(' ').append(h.digest()).append('\n');
@@ -176,8 +190,32 @@ public final class DeployCommands {
   }
 
   @Descriptor("The rollouts this node ran, newest first, with each node's wave and state")
-  public String rollouts() {
+  public String rollouts(@Descriptor("a JSON array: id, started, state, what, detail, targets (wave, node, state,"
+      + " detail)") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<RolloutStore.Rollout> all = rollouts.rollouts(10);
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (RolloutStore.Rollout r : all) {
+        List<Object> targets = new ArrayList<>();
+        for (RolloutStore.Target t : r.targets()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("wave", t.wave());
+          m.put("node", t.node());
+          m.put("state", t.state());
+          m.put("detail", t.detail().isEmpty() ? null : t.detail());
+          targets.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("started", r.started() == null ? null : r.started().toString());
+        m.put("state", r.state());
+        m.put("what", r.what());
+        m.put("detail", r.detail().isEmpty() ? null : r.detail());
+        m.put("targets", targets);
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (all.isEmpty()) {
       return "no rollouts from this node yet";
     }
@@ -274,7 +312,10 @@ public final class DeployCommands {
 
   @Descriptor("Manages the publishers whose signed bundles this node accepts: add <certificate file, PEM or DER>,"
       + " list, remove <fingerprint>")
-  public String trust(@Descriptor("add, list or remove") String action,
+  public String trust(
+      @Descriptor("list: a JSON array of fingerprint, notAfter, subject") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json,
+      @Descriptor("add, list or remove") String action,
       @Descriptor("add: the certificate file; remove: its fingerprint (8 hex digits at least)") String... args)
       throws IOException {
     return switch (action) {
@@ -284,6 +325,17 @@ public final class DeployCommands {
       }
       case "list" -> {
         List<Publisher> all = deployer.publishers();
+        if (json) {
+          List<Object> out = new ArrayList<>();
+          for (Publisher p : all) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fingerprint", p.fingerprint());
+            m.put("notAfter", p.notAfter() == null ? null : p.notAfter().toString());
+            m.put("subject", p.subject());
+            out.add(m);
+          }
+          yield Json.write(out);
+        }
         if (all.isEmpty()) {
           yield "no trusted publishers: every push is refused (deploy:trust add <certificate file>)";
         }

@@ -201,8 +201,20 @@ public final class NetCommands {
   }
 
   @Descriptor("Lists the nodes with a standing admin authorization on this node")
-  public String trusts() {
+  public String trusts(@Descriptor("a JSON array: peer, role, since") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json) {
     Map<String, Instant> grants = federation.grantList();
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      grants.forEach((peer, when) -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("peer", peer);
+        m.put("role", "admin");
+        m.put("since", when == null ? null : when.toString());
+        out.add(m);
+      });
+      return Json.write(out);
+    }
     if (grants.isEmpty()) {
       return "(no grants)";
     }

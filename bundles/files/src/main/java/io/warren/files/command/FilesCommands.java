@@ -67,12 +67,29 @@ public final class FilesCommands {
   }
 
   @Descriptor("Lists what another node shares with this one: its shares, or a directory in one of them")
-  public String ls(@Descriptor("the sharing node: a node name, peer ID, device callsign or npub") String peer,
+  public String ls(
+      @Descriptor("a JSON array: kind, mode, bytes, modified, name") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json,
+      @Descriptor("the sharing node: a node name, peer ID, device callsign or npub") String peer,
       @Descriptor("share/path/in/it (none: the shares)") String... path) {
     if (path.length > 1) {
       throw new IllegalArgumentException("files:ls <peer> [path]: one path at most");
     }
     List<RemoteEntry> all = files.list(peer, path.length == 1 ? path[0] : "");
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (RemoteEntry e : all) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", e.kind());
+        m.put("mode", String.format("%04o", e.mode()));
+        m.put("bytes", e.size());
+        m.put("modified", e.modifiedMillis() == 0 ? null
+            : Instant.ofEpochMilli(e.modifiedMillis()).truncatedTo(ChronoUnit.SECONDS).toString());
+        m.put("name", e.name());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (all.isEmpty()) {
       return path.length == 0 ? peer + " shares nothing with this node" : "empty";
     }
@@ -93,6 +110,8 @@ public final class FilesCommands {
           names = {"--to"}, absentValue = "") String to,
       @Descriptor("add: the share's name (default: the directory's)") @Parameter(names = {"--as"},
           absentValue = "") String as,
+      @Descriptor("list: a JSON array of name, directory, givenTo") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json,
       @Descriptor("add, list or remove") String action,
       @Descriptor("add: the directory (absolute); remove: the share's name") String... args) {
     return switch (action) {
@@ -106,6 +125,17 @@ public final class FilesCommands {
       }
       case "list" -> {
         List<Share> all = files.shares();
+        if (json) {
+          List<Object> out = new ArrayList<>();
+          for (Share s : all) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("directory", s.dir().toString());
+            m.put("givenTo", s.to());
+            out.add(m);
+          }
+          yield Json.write(out);
+        }
         if (all.isEmpty()) {
           yield "nothing is shared";
         }
@@ -267,8 +297,22 @@ public final class FilesCommands {
   }
 
   @Descriptor("Lists offers waiting for files:accept or files:reject")
-  public String pending() {
+  public String pending(@Descriptor("a JSON array: id, bytes, files, peer, name") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json) {
     List<Transfer> all = files.pending();
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (Transfer t : all) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", t.id());
+        m.put("bytes", t.total());
+        m.put("files", t.files());
+        m.put("peer", t.peer());
+        m.put("name", t.label());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (all.isEmpty()) {
       return "no offers wait";
     }
@@ -296,13 +340,19 @@ public final class FilesCommands {
   }
 
   @Descriptor("Manages peers whose offers are accepted without asking: add <peer>, list, remove <peer>")
-  public String allow(@Descriptor("add, list or remove") String action,
+  public String allow(
+      @Descriptor("list: a JSON array of peers") @Parameter(names = {"--json"}, presentValue = "true",
+          absentValue = "false") boolean json,
+      @Descriptor("add, list or remove") String action,
       @Descriptor("add, remove: the peer (node name, peer ID, device)") String... args) {
     return switch (action) {
       case "add" -> "offers from " + files.allow(one(args, "files:allow add <peer>")) + " are accepted into "
           + files.inbox();
       case "list" -> {
         List<String> all = files.allowed();
+        if (json) {
+          yield Json.write(all);
+        }
         yield all.isEmpty() ? "no peer is allowed: every offer waits for files:accept" : String.join("\n", all);
       }
       case "remove" -> {

@@ -1,7 +1,10 @@
 package io.warren.iot.command;
 
+import io.warren.api.Json;
 import io.warren.iot.IotBroker;
 import io.warren.iot.IotBroker.AclRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
@@ -33,6 +36,8 @@ public final class IotCommands {
   public String users(
       @Descriptor("the password of the user added (8 characters at least)") @Parameter(names = {"-p", "--password"},
           absentValue = "") String password,
+      @Descriptor("list: a JSON array of user names") @Parameter(names = {"--json"}, presentValue = "true",
+          absentValue = "false") boolean json,
       @Descriptor("add, list or remove") String action,
       @Descriptor("add, remove: the user name") String... args) {
     return switch (action) {
@@ -46,6 +51,9 @@ public final class IotCommands {
       }
       case "list" -> {
         List<String> all = broker.users();
+        if (json) {
+          yield Json.write(all);
+        }
         yield all.isEmpty() ? "no MQTT users (add one with iot:users add <name> --password <password>)"
             : String.join("\n", all);
       }
@@ -62,7 +70,10 @@ public final class IotCommands {
 
   @Descriptor("Manages topic rules: add <user|*|anonymous> <pattern with + #> <pub|sub|both>, list, remove <id>."
       + " A client may do only what a rule allows")
-  public String acl(@Descriptor("add, list or remove") String action,
+  public String acl(
+      @Descriptor("list: a JSON array of id, user, access, pattern") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json,
+      @Descriptor("add, list or remove") String action,
       @Descriptor("add: user, pattern, access; remove: the rule's id") String... args) {
     return switch (action) {
       case "add" -> {
@@ -75,6 +86,18 @@ public final class IotCommands {
       }
       case "list" -> {
         List<AclRule> all = broker.acls();
+        if (json) {
+          List<Object> out = new ArrayList<>();
+          for (AclRule r : all) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id());
+            m.put("user", r.user());
+            m.put("access", r.access().name().toLowerCase());
+            m.put("pattern", r.pattern());
+            out.add(m);
+          }
+          yield Json.write(out);
+        }
         if (all.isEmpty()) {
           yield "no topic rules: clients may neither publish nor subscribe (iot:acl add <user> <pattern> <access>)";
         }
@@ -111,8 +134,20 @@ public final class IotCommands {
   }
 
   @Descriptor("The bridged filters and the state of the link to each member")
-  public String bridges() {
+  public String bridges(@Descriptor("a JSON array: filter, network, state") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json) {
     List<IotBroker.Bridge> all = broker.bridges();
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (IotBroker.Bridge x : all) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("filter", x.filter());
+        m.put("network", x.network());
+        m.put("state", x.state());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (all.isEmpty()) {
       return "no bridges (iot:bridge <filter> --network <net>)";
     }
@@ -132,7 +167,20 @@ public final class IotCommands {
   }
 
   @Descriptor("Topics seen since start: messages, bytes, whether a message is retained")
-  public String topics() {
+  public String topics(@Descriptor("a JSON array: topic, messages, bytes, retained") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json) {
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (IotBroker.TopicInfo t : broker.topics()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("topic", t.topic());
+        m.put("messages", t.messages());
+        m.put("bytes", t.bytes());
+        m.put("retained", t.retained());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     StringBuilder b =
         new StringBuilder(String.format("%-40s %10s %12s %s%n", "TOPIC", "MESSAGES", "BYTES", "RETAINED"));
     for (IotBroker.TopicInfo t : broker.topics()) {
@@ -142,7 +190,24 @@ public final class IotCommands {
   }
 
   @Descriptor("Client sessions: connected, or kept for a client that comes back")
-  public String clients() {
+  public String clients(@Descriptor("a JSON array: client, user, address, mqtt, connected, subscriptions, inflight, "
+      + "queued") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (IotBroker.ClientInfo c : broker.clients()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client", c.clientId());
+        m.put("user", c.user());
+        m.put("address", c.address());
+        m.put("mqtt", c.protocol());
+        m.put("connected", c.connected());
+        m.put("subscriptions", c.subscriptions());
+        m.put("inflight", c.inflight());
+        m.put("queued", c.queued());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     StringBuilder b = new StringBuilder(String.format("%-30s %-16s %-22s %-6s %-9s %5s %8s %6s%n", "CLIENT", "USER",
         "ADDRESS", "MQTT", "STATE", "SUBS", "INFLIGHT", "QUEUED"));
     for (IotBroker.ClientInfo c : broker.clients()) {
@@ -153,7 +218,11 @@ public final class IotCommands {
   }
 
   @Descriptor("The listener, counters and refusals")
-  public String stats() {
+  public String stats(@Descriptor("one JSON object of the same names and values") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json) {
+    if (json) {
+      return Json.write(broker.stats());
+    }
     StringBuilder b = new StringBuilder();
     for (Map.Entry<String, Object> e : broker.stats().entrySet()) {
       b.append(String.format("%-20s %s%n", e.getKey(), e.getValue()));

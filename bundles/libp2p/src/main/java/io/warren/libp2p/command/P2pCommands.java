@@ -1,5 +1,6 @@
 package io.warren.libp2p.command;
 
+import io.warren.api.Json;
 import io.warren.api.TransportException;
 import io.warren.libp2p.EchoResult;
 import io.warren.libp2p.Libp2pNode;
@@ -54,9 +55,27 @@ public final class P2pCommands {
 
   @Descriptor("Lists the open libp2p connections: peer, address, direction, path (direct TCP or relayed) and its "
       + "round-trip time, security, streams, agent")
-  public List<String> peers() {
+  public Object peers(
+      @Descriptor("a JSON array: peer, address, direction, path, rttMillis, security, streams, agent") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<String> rows = new ArrayList<>();
     List<PeerInfo> peers = node.peers();
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (PeerInfo p : peers) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("peer", p.peerId());
+        m.put("address", p.address());
+        m.put("direction", p.outbound() ? "out" : "in");
+        m.put("path", p.relayed() ? "relayed" : "direct");
+        m.put("rttMillis", p.rtt() == null ? null : millis(p.rtt()));
+        m.put("security", p.security());
+        m.put("streams", p.streams());
+        m.put("agent", p.agentVersion().isEmpty() ? null : p.agentVersion());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (peers.isEmpty()) {
       return rows;
     }
@@ -133,9 +152,24 @@ public final class P2pCommands {
   }
 
   @Descriptor("Lists this node's relay reservations: relay, state, expiry, and the circuit address peers can use")
-  public List<String> relays() {
+  public Object relays(
+      @Descriptor("a JSON array: relay, state, expires, circuitAddresses") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json) {
     List<String> rows = new ArrayList<>();
     List<RelayInfo> relays = node.relays();
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (RelayInfo r : relays) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("relay", r.relayPeerId());
+        m.put("state", String.valueOf(r.state()));
+        m.put("expires",
+            r.expires() == null ? null : r.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        m.put("circuitAddresses", r.circuitAddresses());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     if (relays.isEmpty()) {
       return rows;
     }
@@ -151,11 +185,26 @@ public final class P2pCommands {
 
   @Descriptor("Shows connection and stream limits by scope (system, transient, per address, per peer, per protocol): "
       + "use, limit, and refusals since start")
-  public List<String> limits(
+  public Object limits(
       @Descriptor("busiest addresses and peers to list one by one") @Parameter(names = {"-n", "--top"},
-          absentValue = "5") int top) {
+          absentValue = "5") int top,
+      @Descriptor("a JSON array: scope, resource, used, limit, refused") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json) {
     if (top < 0) {
       throw new IllegalArgumentException("--top must not be negative, got " + top);
+    }
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (LimitInfo l : node.limits(top)) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scope", l.scope());
+        m.put("resource", l.resource());
+        m.put("used", l.used());
+        m.put("limit", l.limit());
+        m.put("refused", l.refused() < 0 ? null : l.refused());
+        out.add(m);
+      }
+      return Json.write(out);
     }
     List<String> rows = new ArrayList<>();
     rows.add(String.format("%-62s %-16s %7s %7s %8s", "SCOPE", "RESOURCE", "USED", "LIMIT", "REFUSED"));

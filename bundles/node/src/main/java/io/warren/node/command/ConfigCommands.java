@@ -1,5 +1,6 @@
 package io.warren.node.command;
 
+import io.warren.api.Json;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Dictionary;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -69,13 +72,16 @@ public final class ConfigCommands {
   }
 
   @Descriptor("Lists every configured value with where it comes from (installation, node or --set)")
-  public String list() throws IOException {
+  public String list(@Descriptor("a JSON array: pid, key, value (null for a default or a hidden secret), hidden, "
+      + "source") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json)
+      throws IOException {
     Map<String, Map<String, String>> inst = read(installation);
     Map<String, Map<String, String>> own = read(node);
     Set<String> pids = new TreeSet<>(inst.keySet());
     pids.addAll(own.keySet());
     setOnCommandLine.forEach(s -> pids.add(s.substring(0, s.indexOf(':'))));
     StringBuilder b = new StringBuilder();
+    List<Object> rows = new ArrayList<>();
     for (String pid : pids) {
       Map<String, Object> live = live(pid);
       Set<String> keys = new TreeSet<>(inst.getOrDefault(pid, Map.of()).keySet());
@@ -87,8 +93,23 @@ public final class ConfigCommands {
       }
       b.append(pid).append('\n');
       for (String key : keys) {
+        if (json) {
+          boolean hidden = SECRET.matcher(key).matches() && live.get(key) != null;
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("pid", pid);
+          m.put("key", key);
+          m.put("value", hidden ? null : jsonValue(live.get(key)));
+          m.put("hidden", hidden);
+          String source = source(pid, key, inst, own);
+          m.put("source", source.isEmpty() ? null : source);
+          rows.add(m);
+          continue;
+        }
         b.append(String.format("  %-28s %-30s %s%n", key, shown(key, live.get(key)), source(pid, key, inst, own)));
       }
+    }
+    if (json) {
+      return Json.write(rows);
     }
     return b.length() == 0 ? "no settings: every component runs on its defaults (etc/*.cfg shows them)" : b.toString();
   }
@@ -193,6 +214,20 @@ public final class ConfigCommands {
       return "node";
     }
     return inst.getOrDefault(pid, Map.of()).containsKey(key) ? "installation" : "";
+  }
+
+  /** A live value as JSON shows it: numbers and booleans as such, arrays and collections as arrays of text. */
+  private static Object jsonValue(Object value) {
+    if (value == null || value instanceof Number || value instanceof Boolean) {
+      return value;
+    }
+    if (value instanceof Object[] a) {
+      return java.util.Arrays.stream(a).map(String::valueOf).toList();
+    }
+    if (value instanceof java.util.Collection<?> c) {
+      return c.stream().map(String::valueOf).toList();
+    }
+    return String.valueOf(value);
   }
 
   private static String shown(String key, Object value) {

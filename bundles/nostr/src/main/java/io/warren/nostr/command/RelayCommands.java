@@ -1,5 +1,6 @@
 package io.warren.nostr.command;
 
+import io.warren.api.Json;
 import io.warren.nostr.Relay;
 import io.warren.nostr.RelayLimits;
 import io.warren.nostr.Tunnels;
@@ -60,6 +61,8 @@ public final class RelayCommands {
 
   @Descriptor("Lists the services devices announce (through this node's relay, or the relay this node is a device of)")
   public List<String> services(
+      @Descriptor("one line, a JSON array: callsign, name, protocol, public, description, device") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json,
       @Descriptor("a device (npub, hex key or callsign); all devices when omitted") String... device) throws Exception {
     if (device.length > 1) {
       throw new IllegalArgumentException("usage: relay:services [device]");
@@ -67,6 +70,21 @@ public final class RelayCommands {
     List<Tunnels.ServiceInfo> list =
         await(tunnels.services(device.length == 0 ? null : device[0]).toCompletableFuture());
     List<String> out = new ArrayList<>();
+    if (json) {
+      List<Object> rows = new ArrayList<>();
+      for (Tunnels.ServiceInfo s : list) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("callsign", s.callsign());
+        m.put("name", s.name());
+        m.put("protocol", s.protocol());
+        m.put("public", s.isPublic());
+        m.put("description", s.description().isEmpty() ? null : s.description());
+        m.put("device", s.device());
+        rows.add(m);
+      }
+      out.add(Json.write(rows));
+      return out;
+    }
     for (Tunnels.ServiceInfo s : list) {
       out.add(s.callsign() + "/" + s.name() + "  " + s.protocol() + "  " + (s.isPublic() ? "public" : "private")
           + (s.description().isEmpty() ? "" : "  " + s.description()) + "  (" + s.device() + ")");
@@ -75,7 +93,20 @@ public final class RelayCommands {
   }
 
   @Descriptor("Shows this node's connections to relays as a device")
-  public List<Tunnels.Link> links() {
+  public Object links(@Descriptor("a JSON array: relay, state, since, tunnels") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json) {
+    if (json) {
+      List<Object> rows = new ArrayList<>();
+      for (Tunnels.Link l : tunnels.links()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("relay", l.relay());
+        m.put("state", l.state());
+        m.put("since", l.since());
+        m.put("tunnels", l.tunnels());
+        rows.add(m);
+      }
+      return Json.write(rows);
+    }
     return tunnels.links();
   }
 
@@ -99,7 +130,19 @@ public final class RelayCommands {
   }
 
   @Descriptor("Lists the relay:connect listeners")
-  public List<Tunnels.Forward> forwards() {
+  public Object forwards(@Descriptor("a JSON array: device, service, address") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json) {
+    if (json) {
+      List<Object> rows = new ArrayList<>();
+      for (Tunnels.Forward f : tunnels.forwards()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device", f.device());
+        m.put("service", f.service());
+        m.put("address", f.address());
+        rows.add(m);
+      }
+      return Json.write(rows);
+    }
     return tunnels.forwards();
   }
 

@@ -1,9 +1,13 @@
 package io.warren.ssh.command;
 
+import io.warren.api.Json;
 import io.warren.ssh.AuthorizedKey;
 import io.warren.ssh.AuthorizedKeys;
 import io.warren.ssh.SshConsole;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -27,7 +31,10 @@ public final class SshCommands {
   }
 
   @Descriptor("Manages the public keys that may log in as the admin: add <key line>, list, remove <fingerprint or comment>")
-  public String keys(@Descriptor("add, list or remove") String action,
+  public String keys(
+      @Descriptor("list: a JSON array of fingerprint, type, bits, comment, added") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json,
+      @Descriptor("add, list or remove") String action,
       @Descriptor("add: the OpenSSH public key line (ssh-ed25519 AAAA... comment); remove: SHA256:... or the comment") String... args) {
     String arg = String.join(" ", args).strip();
     return switch (action) {
@@ -40,6 +47,19 @@ public final class SshCommands {
           throw new IllegalArgumentException("ssh:keys list takes no argument");
         }
         List<AuthorizedKey> all = keys.list();
+        if (json) {
+          List<Object> out = new ArrayList<>();
+          for (AuthorizedKey k : all) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fingerprint", k.fingerprint());
+            m.put("type", k.type());
+            m.put("bits", k.bits());
+            m.put("comment", k.comment().isEmpty() ? null : k.comment());
+            m.put("added", k.added() == null ? null : k.added().toString());
+            out.add(m);
+          }
+          yield Json.write(out);
+        }
         yield all.isEmpty() ? "no authorised keys (add one with ssh:keys add <public key line>)"
             : String.join("\n", all.stream().map(SshCommands::line).toList());
       }

@@ -1,5 +1,6 @@
 package io.warren.tls.command;
 
+import io.warren.api.Json;
 import io.warren.tls.TlsCertificates;
 import io.warren.tls.TlsCertificates.KeyInfo;
 import io.warren.tls.TlsCertificates.Mode;
@@ -10,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -74,7 +77,24 @@ public final class TlsCommands {
 
   @Descriptor("tls:keys: the keys this node holds (name, hostnames, expiry, origin, routes using it; never key "
       + "material)")
-  public List<String> keys() {
+  public Object keys(
+      @Descriptor("a JSON array: name, hostnames, serial, notBefore, notAfter, origin, usedBy") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (KeyInfo k : tls.keys()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", k.name());
+        m.put("hostnames", k.hostnames());
+        m.put("serial", k.serial());
+        m.put("notBefore", k.notBefore() == null ? null : k.notBefore().toString());
+        m.put("notAfter", k.notAfter() == null ? null : k.notAfter().toString());
+        m.put("origin", k.origin());
+        m.put("usedBy", k.usedBy());
+        out.add(m);
+      }
+      return Json.write(out);
+    }
     List<String> rows = new ArrayList<>();
     rows.add("NAME  HOSTNAMES  SERIAL  NOT-AFTER  ORIGIN  USED-BY");
     for (KeyInfo k : tls.keys()) {
@@ -129,10 +149,22 @@ public final class TlsCommands {
   }
 
   @Descriptor("tls:cert list: the stored certificates (kept from the first version; tls:keys shows more)")
-  public List<String> cert(@Descriptor("list") String action) {
+  public Object cert(@Descriptor("a JSON array: hostname, serial, notAfter") @Parameter(names = {"--json"},
+      presentValue = "true", absentValue = "false") boolean json, @Descriptor("list") String action) {
     if (!action.equals("list")) {
       throw new IllegalArgumentException(
           "expected 'tls:cert list' or 'tls:cert request <hostname>', got '" + action + "'");
+    }
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (KeyInfo k : tls.keys()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hostname", k.name());
+        m.put("serial", k.serial());
+        m.put("notAfter", k.notAfter() == null ? null : k.notAfter().toString());
+        out.add(m);
+      }
+      return Json.write(out);
     }
     List<String> rows = new ArrayList<>();
     rows.add("HOSTNAME  SERIAL  NOT-AFTER");
@@ -156,12 +188,30 @@ public final class TlsCommands {
   }
 
   @Descriptor("tls:route list: hostnames the listeners serve and where each goes")
-  public List<String> route(@Descriptor("list") String action) {
+  public Object route(@Descriptor("one JSON object: listener, httpListener (null when off) and routes (hostname, "
+      + "peer, port, mode)") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json,
+      @Descriptor("list") String action) {
     if (!action.equals("list")) {
       throw new IllegalArgumentException("expected 'tls:route list|add|remove', got '" + action + "'");
     }
-    List<String> rows = new ArrayList<>();
     String at = tls.listenAddress();
+    if (json) {
+      List<Object> routes = new ArrayList<>();
+      for (TlsCertificates.Route r : tls.routes()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hostname", r.hostname());
+        m.put("peer", r.peer());
+        m.put("port", r.port());
+        m.put("mode", r.mode().toString());
+        routes.add(m);
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("listener", at.isEmpty() ? null : at);
+      m.put("httpListener", tls.httpAddress().isEmpty() ? null : tls.httpAddress());
+      m.put("routes", routes);
+      return Json.write(m);
+    }
+    List<String> rows = new ArrayList<>();
     rows.add("listener: " + (at.isEmpty() ? "off (listen = true in etc/io.warren.tls.cfg)" : at));
     String http = tls.httpAddress();
     rows.add("http listener: " + (http.isEmpty() ? "off (http.listen = true in etc/io.warren.tls.cfg)" : http));

@@ -1,11 +1,15 @@
 package io.warren.voip.command;
 
+import io.warren.api.Json;
 import io.warren.voip.Call;
 import io.warren.voip.MediaStats;
 import io.warren.voip.RelayStats;
 import io.warren.voip.VoipCalls;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -67,8 +71,17 @@ public final class VoipCommands {
 
   @Descriptor("Lists this node's calls (the last few ended ones too) and the calls its relay carries, with their"
       + " counters: over the overlay this node's own, through a relay the relay's")
-  public String calls() {
+  public String calls(@Descriptor("a JSON array: id, role, state, peer, codec, path, media, sent and received"
+      + " (packets, bytes, lost, jitterMillis) and dropped (stranger, cap, late, unlatched); null where the table"
+      + " shows -") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<Call> all = voip.calls();
+    if (json) {
+      List<Object> out = new ArrayList<>();
+      for (Call c : all) {
+        out.add(json(c));
+      }
+      return Json.write(out);
+    }
     StringBuilder b = new StringBuilder(HEADER);
     for (Call c : all) {
       b.append('\n').append(row(c));
@@ -90,6 +103,58 @@ public final class VoipCommands {
         + c.mine().map(s -> s.packets() + " " + s.bytes() + " " + s.lost() + " -").orElse("- - - -") + "  "
         + c.theirs().map(s -> s.forwarded() + " " + s.forwardedBytes() + " " + s.lost() + " -").orElse("- - - -")
         + "  " + dropped(c.mine());
+  }
+
+  /** The fields of {@link #row}, with numbers as numbers and null where the row shows {@code -}. */
+  static Map<String, Object> json(Call c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", c.id());
+    m.put("role", c.role());
+    m.put("state", c.state());
+    m.put("peer", String.valueOf(c.peer()));
+    m.put("codec", dash(c.codec()));
+    m.put("path", dash(c.path()));
+    m.put("media", dash(c.media()));
+    if (c.sent().isPresent() || c.received().isPresent()) {
+      m.put("sent", c.sent().map(VoipCommands::counters).orElse(null));
+      m.put("received", c.received().map(VoipCommands::counters).orElse(null));
+      m.put("dropped", c.sent().map(s -> dropped(s.droppedStranger(), s.droppedCap(), s.droppedLate(),
+          s.droppedUnlatched() + c.received().map(MediaStats::droppedUnlatched).orElse(0L))).orElse(null));
+    } else {
+      m.put("sent", c.mine().map(s -> counters(s.packets(), s.bytes(), s.lost(), null)).orElse(null));
+      m.put("received",
+          c.theirs().map(s -> counters(s.forwarded(), s.forwardedBytes(), s.lost(), null)).orElse(null));
+      m.put("dropped",
+          c.mine().map(s -> dropped(s.droppedStranger(), s.droppedRate(), null, s.droppedUnlatched())).orElse(null));
+    }
+    return m;
+  }
+
+  private static String dash(String s) {
+    return s == null || s.equals("-") ? null : s;
+  }
+
+  private static Map<String, Object> counters(MediaStats s) {
+    return counters(s.packets(), s.bytes(), s.lost(), s.jitterMillis());
+  }
+
+  private static Map<String, Object> counters(long packets, long bytes, long lost, Double jitterMillis) {
+    return four("packets", packets, "bytes", bytes, "lost", lost, "jitterMillis", jitterMillis);
+  }
+
+  private static Map<String, Object> dropped(long stranger, long cap, Long late, long unlatched) {
+    return four("stranger", stranger, "cap", cap, "late", late, "unlatched", unlatched);
+  }
+
+  /** Four named values in order (a null stays: JSON shows it as null, unlike Map.of). */
+  private static Map<String, Object> four(String k1, Object v1, String k2, Object v2, String k3, Object v3, String k4,
+      Object v4) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(k1, v1);
+    m.put(k2, v2);
+    m.put(k3, v3);
+    m.put(k4, v4);
+    return m;
   }
 
   private static String media(Optional<MediaStats> s) {

@@ -1,0 +1,36 @@
+package io.warren.voip.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.warren.api.Json;
+import io.warren.api.PeerRef;
+import io.warren.voip.Call;
+import io.warren.voip.MediaStats;
+import io.warren.voip.RelayStats;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class VoipCommandsTest {
+  private static final PeerRef PEER = new PeerRef(PeerRef.NOSTR, "ab".repeat(32));
+
+  @Test
+  void aCallOverTheOverlayIsItsRowAsJson() {
+    Call c = new Call("c1", "caller", PEER, "active", "PCMU", "direct", "127.0.0.1:4000",
+        Optional.of(new MediaStats(10, 1720, 1, 2.5, 0, 3, 0, 4)), Optional.empty(), Optional.empty(),
+        Optional.empty());
+    assertEquals("{\"id\":\"c1\",\"role\":\"caller\",\"state\":\"active\",\"peer\":\"" + PEER + "\",\"codec\":\"PCMU\","
+        + "\"path\":\"direct\",\"media\":\"127.0.0.1:4000\",\"sent\":{\"packets\":10,\"bytes\":1720,\"lost\":1,"
+        + "\"jitterMillis\":2.5},\"received\":null,\"dropped\":{\"stranger\":0,\"cap\":3,\"late\":0,\"unlatched\":4}}",
+        Json.write(VoipCommands.json(c)));
+  }
+
+  @Test
+  void aRingingCallThroughARelayShowsNullWhereTheRowShowsADash() {
+    Call c = new Call("c2", "callee", PEER, "ringing", "-", "-", "-", Optional.empty(), Optional.empty(),
+        Optional.of(new RelayStats("", 5, 800, 4, 640, 0, 1, 2, 3)), Optional.empty());
+    assertEquals("{\"id\":\"c2\",\"role\":\"callee\",\"state\":\"ringing\",\"peer\":\"" + PEER + "\",\"codec\":null,"
+        + "\"path\":null,\"media\":null,\"sent\":{\"packets\":5,\"bytes\":800,\"lost\":0,\"jitterMillis\":null},"
+        + "\"received\":null,\"dropped\":{\"stranger\":1,\"cap\":2,\"late\":null,\"unlatched\":3}}",
+        Json.write(VoipCommands.json(c)));
+  }
+}
