@@ -1,0 +1,123 @@
+package io.warren.iot.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.warren.api.PeerDirectory;
+import io.warren.api.PeerRef;
+import io.warren.api.ProtocolException;
+import io.warren.api.Stream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/** The outbound bridge link towards a member that speaks only the older protocol version. */
+class BridgeLinkTest {
+  private static final PeerRef OLD = PeerRef.parse("libp2p:12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
+  private final Settings settings = new Settings(true, "127.0.0.1", 0, false, 10, 3, 2, 10, 4096, 100, 10, 3600, 100,
+      100);
+
+  /** A member that refuses {@code refused} (as multistream's "na" would) and accepts the rest on an embedded channel. */
+  private static final class Member implements PeerDirectory {
+    final List<String> asked = new ArrayList<>();
+    final EmbeddedChannel channel = new EmbeddedChannel();
+    private final String refused;
+
+    Member(String refused) {
+      this.refused = refused;
+    }
+
+    @Override
+    public PeerRef resolve(String text) {
+      return PeerRef.parse(text);
+    }
+
+    @Override
+    public Optional<String> nameOf(PeerRef peer) {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<String> transportsFor(PeerRef peer) {
+      return List.of("libp2p");
+    }
+
+    @Override
+    public CompletionStage<Stream> open(PeerRef peer, String protocolId) {
+      asked.add(protocolId);
+      if (protocolId.equals(refused)) {
+        return CompletableFuture.failedFuture(new ProtocolException("multistream: peer supports none of ["
+            + protocolId + "]"));
+      }
+      return CompletableFuture.completedFuture(new Stream() {
+        @Override
+        public Channel channel() {
+          return channel;
+        }
+
+        @Override
+        public PeerRef peer() {
+          return peer;
+        }
+
+        @Override
+        public String protocol() {
+          return protocolId;
+        }
+
+        @Override
+        public boolean relayed() {
+          return false;
+        }
+      });
+    }
+  }
+
+  private static Object sent(EmbeddedChannel ch, boolean withProps) {
+    ByteBuf frame = ch.readOutbound();
+    try {
+      frame.skipBytes(4);
+      return BridgeWire.read(frame, withProps, 0);
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Test
+  void anOlderMemberGetsTheOlderFramesWithoutProperties() {
+    Member old = new Member(BridgeWire.PROTOCOL);
+    BridgeLink link = new BridgeLink(OLD, old, settings, Persistence.NONE, Map.of());
+    link.connectIfDown();
+    assertEquals(List.of(BridgeWire.PROTOCOL, BridgeWire.PROTOCOL_V1), old.asked, "1.1.0 first, then 1.0.0");
+    assertTrue(link.state().startsWith("up, direct, 1.0.0"), link.state());
+    Props props = new Props(1, "text/plain", null, null, List.of(), 0);
+    link.send(7, new Msg("sensors/a", "21.5".getBytes(StandardCharsets.UTF_8), 1, false, props));
+    BridgeWire.Publish p = (BridgeWire.Publish) sent(old.channel, false);
+    assertEquals(7, p.seq());
+    assertSame(Props.NONE, p.msg().props(), "the older format has no room for them");
+    assertEquals("21.5", new String(p.msg().payload(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aCurrentMemberGetsThePropertiesAndNoExpiredMessage() {
+    Member current = new Member(null);
+    BridgeLink link = new BridgeLink(OLD, current, settings, Persistence.NONE, Map.of());
+    link.connectIfDown();
+    assertEquals(List.of(BridgeWire.PROTOCOL), current.asked);
+    Props props = new Props(1, "text/plain", null, null, List.of(), 0);
+    link.send(8, new Msg("sensors/a", new byte[] {1}, 1, false, props));
+    assertEquals(props, ((BridgeWire.Publish) sent(current.channel, true)).msg().props());
+    link.send(9, new Msg("sensors/a", new byte[] {2}, 1, false,
+        new Props(-1, null, null, null, List.of(), System.currentTimeMillis() - 1)));
+    assertEquals(null, current.channel.readOutbound(), "an expired message is not sent");
+  }
+}
