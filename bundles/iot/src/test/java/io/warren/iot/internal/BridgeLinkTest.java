@@ -1,16 +1,17 @@
 package io.warren.iot.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.ProtocolException;
 import io.warren.api.Stream;
+import io.warren.testing.StreamProbes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,27 +59,7 @@ class BridgeLinkTest {
         return CompletableFuture.failedFuture(new ProtocolException("multistream: peer supports none of ["
             + protocolId + "]"));
       }
-      return CompletableFuture.completedFuture(new Stream() {
-        @Override
-        public Channel channel() {
-          return channel;
-        }
-
-        @Override
-        public PeerRef peer() {
-          return peer;
-        }
-
-        @Override
-        public String protocol() {
-          return protocolId;
-        }
-
-        @Override
-        public boolean relayed() {
-          return false;
-        }
-      });
+      return CompletableFuture.completedFuture(StreamProbes.over(channel, peer, protocolId));
     }
   }
 
@@ -118,6 +99,6 @@ class BridgeLinkTest {
     assertEquals(props, ((BridgeWire.Publish) sent(current.channel, true)).msg().props());
     link.send(9, new Msg("sensors/a", new byte[] {2}, 1, false,
         new Props(-1, null, null, null, List.of(), System.currentTimeMillis() - 1)));
-    assertEquals(null, current.channel.readOutbound(), "an expired message is not sent");
+    assertNull(current.channel.readOutbound(), "an expired message is not sent");
   }
 }
