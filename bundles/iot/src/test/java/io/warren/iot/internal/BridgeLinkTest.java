@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.warren.api.NetworkMembers;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.ProtocolException;
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** The outbound bridge link towards a member that speaks only the older protocol version. */
+/** The bridge with members of either protocol version: the link out falls back to 1.0.0, streams in of 1.0.0 are read as such. */
 class BridgeLinkTest {
   private static final PeerRef OLD = PeerRef.parse("libp2p:12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
   private final Settings settings = new Settings(true, "127.0.0.1", 0, false, 10, 3, 2, 10, 4096, 100, 10, 3600, 100,
@@ -100,5 +101,36 @@ class BridgeLinkTest {
     link.send(9, new Msg("sensors/a", new byte[] {2}, 1, false,
         new Props(-1, null, null, null, List.of(), System.currentTimeMillis() - 1)));
     assertNull(current.channel.readOutbound(), "an expired message is not sent");
+  }
+
+  @Test
+  void anOlderMembersStreamIsAcceptedAndItsFramesRead() {
+    Broker broker = new Broker(settings, Persistence.NONE);
+    NetworkMembers members = new NetworkMembers() {
+      @Override
+      public Optional<String> network() {
+        return Optional.of("net");
+      }
+
+      @Override
+      public List<PeerRef> peers() {
+        return List.of(OLD);
+      }
+
+      @Override
+      public boolean isMember(PeerRef peer) {
+        return peer.equals(OLD);
+      }
+    };
+    Bridges bridges = new Bridges(broker, new Member(null), () -> members, settings);
+    bridges.filters.put("sensors/#", "net");
+    EmbeddedChannel in = new EmbeddedChannel();
+    bridges.accept(StreamProbes.over(in, OLD, BridgeWire.PROTOCOL_V1));
+    Msg m = new Msg("sensors/door", "closed".getBytes(StandardCharsets.UTF_8), 1, true);
+    in.writeInbound(BridgeWire.publish(in.alloc(), 5, m, false, 0));
+    assertEquals(5L, sent(in, true), "acknowledged");
+    List<Msg> retained = broker.retainedFor("sensors/#");
+    assertEquals(1, retained.size());
+    assertEquals("closed", new String(retained.get(0).payload(), StandardCharsets.UTF_8));
   }
 }
