@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.testing.Await;
 import io.warren.testing.Closer;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
@@ -270,5 +271,54 @@ class IotTest {
     Mosquitto onQ = subscriber(q, "sub-q", "sensors/#");
     publish(p, "sensors/behind-nat", "relayed-hello");
     onQ.await("sensors/behind-nat relayed-hello", WAIT);
+  }
+
+  /** What a late MQTT 5 subscriber to {@code topic} on {@code n} gets as its retained message, formatted with {@code format}; empty for none. */
+  private static String retainedNow(Node n, String topic, String format) throws Exception {
+    Result r = NodeProcess.run(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(n.port()), "-u", USER,
+        "-P", PASSWORD, "-V", "mqttv5", "-t", topic, "--retained-only", "-C", "1", "-W", "2", "-F", format), null);
+    return r.out().strip();
+  }
+
+  @Test
+  void mqtt5PublishPropertiesCrossTheBridgeAndExpiredMessagesAreNotDelivered() throws Exception {
+    List<Node> nodes = network("", "a5", "b5");
+    Node a = nodes.get(0);
+    Node b = nodes.get(1);
+    bridge(nodes, "sensors/#");
+    String format = "%t %p|%P|%C|%R|%D|%F|%E";
+    Mosquitto onB = subscriber(b, "props-b", "sensors/#", "-V", "mqttv5", "-F", format);
+    Mosquitto onA = subscriber(a, "props-a", "sensors/#", "-V", "mqttv5", "-F", format);
+    publish(a, "sensors/req", "hello", "-V", "mqttv5", "-D", "publish", "user-property", "site", "north", "-D",
+        "publish", "user-property", "unit", "celsius", "-D", "publish", "content-type", "text/plain", "-D", "publish",
+        "response-topic", "sensors/reply", "-D", "publish", "correlation-data", "req-42", "-D", "publish",
+        "payload-format-indicator", "1", "-D", "publish", "message-expiry-interval", "3600");
+    // the same on this node and across the bridge; the expiry is what is left of 3600 s (mosquitto prints it as is)
+    Pattern expected = Pattern.compile(
+        "sensors/req hello\\|site:north unit:celsius\\|text/plain\\|sensors/reply\\|req-42\\|1\\|(\\d+)");
+    for (Mosquitto m : List.of(onA, onB)) {
+      Await.until(WAIT, () -> m.lines().stream().anyMatch(l -> expected.matcher(l).matches()),
+          "the message with its properties, got " + m.lines() + " " + m.err());
+      String line = m.lines().stream().filter(l -> expected.matcher(l).matches()).findFirst().orElseThrow();
+      Matcher left = expected.matcher(line);
+      assertTrue(left.matches());
+      int seconds = Integer.parseInt(left.group(1));
+      assertTrue(seconds > 0 && seconds <= 3600, line);
+    }
+    // a message without properties gets none added
+    publish(a, "sensors/plain", "x", "-V", "mqttv5");
+    onB.await("sensors/plain x||||||", WAIT);
+
+    // a retained message bridged to B: a late subscriber there is sent the interval that is left, which shrinks
+    publish(a, "sensors/short", "soon-gone", "-r", "-V", "mqttv5", "-D", "publish", "message-expiry-interval", "8");
+    Await.until(WAIT, () -> onB.lines().stream().anyMatch(l -> l.matches("sensors/short soon-gone\\|{6}[1-8]")),
+        "the retained message with its expiry on b, got " + onB.lines());
+    Await.until(WAIT, Duration.ofMillis(500), () -> retainedNow(b, "sensors/short", "%p %E").matches("soon-gone [1-6]"),
+        "a late subscriber on b gets less than the 8 s published");
+    // and once it has expired, it is not delivered at all, on either node
+    for (Node n : nodes) {
+      Await.until(WAIT, Duration.ofMillis(500), () -> retainedNow(n, "sensors/short", "%p").isEmpty(),
+          "the expired retained message is no longer sent");
+    }
   }
 }

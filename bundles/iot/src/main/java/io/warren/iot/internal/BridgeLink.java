@@ -30,6 +30,8 @@ final class BridgeLink {
   private boolean connecting;
   private boolean closed;
   private boolean relayed;
+  /** Whether the member speaks {@link BridgeWire#PROTOCOL} (properties passed on), not only the older 1.0.0. */
+  private boolean withProps;
   long dropped;
 
   private final Persistence persistence;
@@ -47,6 +49,10 @@ final class BridgeLink {
   /** Sends (or holds) a frame; completes once a QoS 1 frame is in the store. */
   synchronized CompletableFuture<Void> send(long seq, Msg m) {
     CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
+    if (m.expired(System.currentTimeMillis())) {
+      dropped++;
+      return written;
+    }
     if (m.qos() == 1) {
       if (unacked.size() >= settings.bridgeQueue()) {
         Iterator<Long> it = unacked.keySet().iterator();
@@ -58,7 +64,7 @@ final class BridgeLink {
       written = persistence.saveBridged(peer, seq, m);
     }
     if (channel != null && (m.qos() == 1 || channel.isWritable())) {
-      channel.writeAndFlush(BridgeWire.publish(channel.alloc(), seq, m));
+      channel.writeAndFlush(BridgeWire.publish(channel.alloc(), seq, m, withProps, System.currentTimeMillis()));
     } else if (m.qos() == 0) {
       dropped++;
     } else {
@@ -72,7 +78,10 @@ final class BridgeLink {
       return;
     }
     connecting = true;
-    directory.open(peer, BridgeWire.PROTOCOL).whenComplete((s, err) -> up(s, err));
+    // the current version first; a member that refuses it (an older node) gets 1.0.0, without properties
+    directory.open(peer, BridgeWire.PROTOCOL).handle((s, err) -> err == null ? CompletableFuture.completedFuture(s)
+        : directory.open(peer, BridgeWire.PROTOCOL_V1).toCompletableFuture())
+        .thenCompose(f -> f).whenComplete((s, err) -> up(s, err));
   }
 
   private synchronized void up(Stream s, Throwable err) {
@@ -91,10 +100,20 @@ final class BridgeLink {
     ch.read();
     channel = ch;
     relayed = s.relayed();
+    withProps = BridgeWire.PROTOCOL.equals(s.protocol());
     ch.closeFuture().addListener(f -> down(ch));
-    LOG.info("iot: bridge to {} up{}; {} message(s) to resend", peer, relayed ? " (relayed)" : "", unacked.size());
-    for (Map.Entry<Long, Msg> e : unacked.entrySet()) {
-      ch.write(BridgeWire.publish(ch.alloc(), e.getKey(), e.getValue()));
+    LOG.info("iot: bridge to {} up{}{}; {} message(s) to resend", peer, relayed ? " (relayed)" : "",
+        withProps ? "" : " (" + s.protocol() + ": an older node, MQTT 5 properties not passed on)", unacked.size());
+    long now = System.currentTimeMillis();
+    for (Iterator<Map.Entry<Long, Msg>> it = unacked.entrySet().iterator(); it.hasNext();) {
+      Map.Entry<Long, Msg> e = it.next();
+      if (e.getValue().expired(now)) {
+        persistence.deleteBridged(peer, e.getKey());
+        it.remove();
+        dropped++;
+      } else {
+        ch.write(BridgeWire.publish(ch.alloc(), e.getKey(), e.getValue(), withProps, now));
+      }
     }
     ch.flush();
   }
@@ -128,7 +147,8 @@ final class BridgeLink {
   }
 
   synchronized String state() {
-    return (channel != null ? "up, " + (relayed ? "relayed" : "direct") : connecting ? "connecting" : "down") + ", "
+    return (channel != null ? "up, " + (relayed ? "relayed" : "direct") + (withProps ? "" : ", 1.0.0")
+        : connecting ? "connecting" : "down") + ", "
         + unacked.size() + " unacked, "
         + dropped + " dropped";
   }
@@ -136,7 +156,7 @@ final class BridgeLink {
   private final class Acks extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-      if (!(BridgeWire.read(frame) instanceof Long seq)) {
+      if (!(BridgeWire.read(frame, withProps, System.currentTimeMillis()) instanceof Long seq)) {
         throw new ProtocolException("iot bridge: PUBLISH on an outbound stream");
       }
       acked(seq);

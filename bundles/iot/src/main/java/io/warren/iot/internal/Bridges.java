@@ -124,21 +124,24 @@ final class Bridges {
       stream.reset();
       return;
     }
-    stream.channel().pipeline().addLast(BridgeWire.framer(settings.maxMessageBytes()), new Inbound(stream.peer()));
+    stream.channel().pipeline().addLast(BridgeWire.framer(settings.maxMessageBytes()),
+        new Inbound(stream.peer(), BridgeWire.PROTOCOL.equals(stream.protocol())));
     stream.channel().config().setAutoRead(true);
     stream.channel().read();
   }
 
   private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
     private final PeerRef origin;
+    private final boolean withProps;
 
-    Inbound(PeerRef origin) {
+    Inbound(PeerRef origin, boolean withProps) {
       this.origin = origin;
+      this.withProps = withProps;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-      Object f = BridgeWire.read(frame);
+      Object f = BridgeWire.read(frame, withProps, System.currentTimeMillis());
       if (!(f instanceof BridgeWire.Publish p)) {
         throw new ProtocolException("iot bridge: ACK on an inbound stream");
       }

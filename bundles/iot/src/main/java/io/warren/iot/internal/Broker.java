@@ -169,8 +169,14 @@ final class Broker {
   /** The retained messages a new subscription to {@code filter} receives. */
   List<Msg> retainedFor(String filter) {
     List<Msg> out = new ArrayList<>();
+    long now = System.currentTimeMillis();
     for (Msg m : retained.values()) {
-      if (Topics.matches(filter, m.topic())) {
+      if (m.expired(now)) {
+        // MQTT 5.0 3.3.2.3.3: an expired retained message is no longer sent to new subscribers
+        if (retained.remove(m.topic(), m)) {
+          persistence.saveRetained(new Msg(m.topic(), new byte[0], m.qos(), true));
+        }
+      } else if (Topics.matches(filter, m.topic())) {
         out.add(m);
       }
     }

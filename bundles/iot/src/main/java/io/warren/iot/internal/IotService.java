@@ -103,6 +103,28 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     @AttributeDefinition(
         description = "QoS 1 messages kept per bridge member until it acknowledges them; beyond, the oldest is dropped")
     int bridge_queue() default 10000;
+
+    @AttributeDefinition(description = "TCP port of the MQTT-over-TLS listener on host, where devices authenticate"
+        + " with client certificates (-1: off, 0: a free port, shown by iot:stats)")
+    int tls_port() default -1;
+
+    @AttributeDefinition(description = "PEM certificate (chain) the TLS listener presents")
+    String tls_certificate_file() default "";
+
+    @AttributeDefinition(description = "PEM private key (PKCS#8) of that certificate")
+    String tls_key_file() default "";
+
+    @AttributeDefinition(description = "PEM file of the CAs whose client certificates the TLS listener accepts;"
+        + " the certificate's CN is the MQTT user name")
+    String tls_client_ca_file() default "";
+
+    @AttributeDefinition(description = "Client certificates accepted by their SHA-256 fingerprint, each as"
+        + " <fingerprint in hex>=<user> (for self-signed device certificates)")
+    String[] tls_client_pins() default {};
+
+    @AttributeDefinition(description = "Let TLS clients without a certificate in, to authenticate with a user name"
+        + " and password (a certificate sent must still be accepted)")
+    boolean tls_allow_password() default false;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(IotService.class);
@@ -120,6 +142,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
         return t;
       });
   private final Channel listener;
+  private final Channel tlsListener;
   private final ScheduledFuture<?> timer;
   private final LoginLimits limits = new LoginLimits();
   private volatile NetworkMembers members;
@@ -141,26 +164,71 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
       broker.expireSessions(System.currentTimeMillis());
       bridges.refresh();
     }, 1, 2, TimeUnit.SECONDS);
+    if (config.tls_port() < -1 || config.tls_port() > 65535) {
+      timer.cancel(false);
+      throw new IllegalArgumentException(
+          "io.warren.iot: tls.port must be -1 (off) or 0-65535, got " + config.tls_port());
+    }
+    ClientCerts certs = null;
+    if (config.tls_port() >= 0) {
+      try {
+        certs = new ClientCerts(config.tls_certificate_file(), config.tls_key_file(), config.tls_client_ca_file(),
+            config.tls_client_pins(), config.tls_allow_password());
+      } catch (IllegalArgumentException e) {
+        timer.cancel(false);
+        throw e;
+      }
+    }
     if (!settings.enabled()) {
       listener = null;
+      tlsListener = null;
       return;
     }
+    listener = listen(loops, settings.port(), null);
+    LOG.info("iot: MQTT listening on {}", listener.localAddress());
+    if (certs == null) {
+      tlsListener = null;
+      return;
+    }
+    try {
+      tlsListener = listen(loops, config.tls_port(), certs);
+    } catch (RuntimeException e) {
+      listener.close();
+      throw e;
+    }
+    LOG.info("iot: MQTT over TLS listening on {} (client certificates{}; {})", tlsListener.localAddress(),
+        certs.allowPassword ? " or passwords" : "", certs.engine);
+  }
+
+  /** The MQTT listener on {@code port}; with {@code certs}, over TLS, a client certificate naming the user. */
+  private Channel listen(EventLoops loops, int port, ClientCerts certs) {
     ServerBootstrap b = loops.serverBootstrap()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            Authenticator auth = IotService.this::authenticate;
+            if (certs != null) {
+              ch.pipeline().addLast("tls", certs.context.newHandler(ch.alloc()));
+              auth = (source, user, password) -> {
+                String certUser = certs.userOf(ch);
+                if (certUser != null) {
+                  return CompletableFuture.completedFuture(certUser); // the certificate names the user, not CONNECT
+                }
+                return certs.allowPassword ? authenticate(source, user, password)
+                    : CompletableFuture.completedFuture(null);
+              };
+            }
             ch.pipeline().addLast("decoder", new MqttDecoder(settings.maxMessageBytes()))
                 .addLast("encoder", MqttEncoder.INSTANCE)
-                .addLast("mqtt", new MqttConnection(broker, IotService.this::authenticate));
+                .addLast("mqtt", new MqttConnection(broker, auth));
           }
         });
     try {
-      listener = b.bind(settings.host(), settings.port()).syncUninterruptibly().channel();
+      return b.bind(settings.host(), port).syncUninterruptibly().channel();
     } catch (RuntimeException e) {
       timer.cancel(false);
-      throw new IllegalStateException("iot: cannot listen on " + settings.host() + ":" + settings.port() + ": " + e, e);
+      throw new IllegalStateException("iot: cannot listen on " + settings.host() + ":" + port + ": " + e, e);
     }
-    LOG.info("iot: MQTT listening on {}", listener.localAddress());
   }
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -181,6 +249,9 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     bridges.close();
     if (listener != null) {
       listener.close().syncUninterruptibly();
+    }
+    if (tlsListener != null) {
+      tlsListener.close().syncUninterruptibly();
     }
     for (Session s : broker.allSessions()) {
       Channel c = s.channel();
@@ -333,6 +404,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
   public Map<String, Object> stats() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("listening", listener == null ? "off (enabled = false)" : listener.localAddress().toString());
+    m.put("listening.tls", tlsListener == null ? "off" : tlsListener.localAddress().toString());
     m.put("network", bridges.network() == null ? "none" : bridges.network());
     m.putAll(metrics());
     return m;

@@ -238,7 +238,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       expiry = Math.min(expiry, settings.maxSessionExpirySeconds());
       if (h.isWillFlag()) {
         Topics.checkName(p.willTopic());
-        will = new Msg(p.willTopic(), p.willMessageInBytes(), Math.min(1, h.willQos()), h.isWillRetain());
+        will = new Msg(p.willTopic(), p.willMessageInBytes(), Math.min(1, h.willQos()), h.isWillRetain(),
+            Props.of(p.willProperties(), System.currentTimeMillis()));
       }
       Session existing = broker.sessions.get(clientId);
       if (existing != null && existing.channel() != null) {
@@ -258,6 +259,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       s.protocol = version;
       s.expirySeconds = expiry;
       s.address = String.valueOf(ctx.channel().remoteAddress());
+      String id = clientId;
+      s.onExpired = k -> {
+        if (s.expirySeconds > 0) {
+          broker.persistence.deleteMessage(id, k);
+        }
+      };
       broker.sessions.put(clientId, s);
       if (expiry > 0) {
         broker.persistence.saveSession(s);
@@ -313,7 +320,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
       LOG.info("iot: client {} ({}) may not publish to {}; dropped", session.clientId, user, topic);
     }
     CompletableFuture<Void> written = allowed ? broker.publish(
-        new Msg(topic, ByteBufUtil.getBytes(m.content()), Math.min(qos, 1), m.fixedHeader().isRetain()), false)
+        new Msg(topic, ByteBufUtil.getBytes(m.content()), Math.min(qos, 1), m.fixedHeader().isRetain(),
+            Props.of(m.variableHeader().properties(), System.currentTimeMillis())),
+        false)
         : CompletableFuture.completedFuture(null);
     if (qos == 0) {
       return;

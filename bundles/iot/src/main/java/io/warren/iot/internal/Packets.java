@@ -36,10 +36,14 @@ final class Packets {
 
   private Packets() {}
 
+  /**
+   * A PUBLISH of {@code m} with its MQTT 5 properties, the message expiry interval being what is
+   * left of it (Netty's encoder leaves properties out for an MQTT 3.1.1 connection).
+   */
   static MqttPublishMessage publish(Msg m, int packetId, boolean dup) {
     MqttFixedHeader h = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(m.qos()), m.retain(), 0);
-    return new MqttPublishMessage(h, new MqttPublishVariableHeader(m.topic(), m.qos() == 0 ? -1 : packetId),
-        Unpooled.wrappedBuffer(m.payload()));
+    return new MqttPublishMessage(h, new MqttPublishVariableHeader(m.topic(), m.qos() == 0 ? -1 : packetId,
+        m.props().toMqtt(System.currentTimeMillis())), Unpooled.wrappedBuffer(m.payload()));
   }
 
   /** A refusing CONNACK, in the code of the client's version, then close. */

@@ -51,6 +51,13 @@ class Persistence {
         topic VARCHAR(65535) PRIMARY KEY,
         qos INT NOT NULL,
         payload VARBINARY(268435455) NOT NULL);
+      """), new Store.Migration(5, """
+      ALTER TABLE iot_message ADD COLUMN props VARBINARY(268435455) DEFAULT X'' NOT NULL;
+      ALTER TABLE iot_message ADD COLUMN expires_at BIGINT DEFAULT 0 NOT NULL;
+      ALTER TABLE iot_bridge_out ADD COLUMN props VARBINARY(268435455) DEFAULT X'' NOT NULL;
+      ALTER TABLE iot_bridge_out ADD COLUMN expires_at BIGINT DEFAULT 0 NOT NULL;
+      ALTER TABLE iot_retained ADD COLUMN props VARBINARY(268435455) DEFAULT X'' NOT NULL;
+      ALTER TABLE iot_retained ADD COLUMN expires_at BIGINT DEFAULT 0 NOT NULL;
       """));
 
   /** Writes committed together at most. */
@@ -91,6 +98,8 @@ class Persistence {
           x.expirySeconds = rs.getLong(4);
           long at = rs.getLong(5);
           x.disconnectedAt = at == 0 ? System.currentTimeMillis() : at; // it was connected when the node stopped
+          String id = x.clientId;
+          x.onExpired = k -> deleteMessage(id, k);
           for (String line : rs.getString(6).split("\n")) {
             if (!line.isEmpty()) {
               x.subscriptions.put(line.substring(2), line.charAt(0) - '0');
@@ -100,12 +109,14 @@ class Persistence {
         }
       }
       try (PreparedStatement q = c.prepareStatement(
-          "SELECT client_id, msg_key, topic, qos, payload FROM iot_message ORDER BY client_id, msg_key");
+          "SELECT client_id, msg_key, topic, qos, payload, props, expires_at FROM iot_message"
+              + " ORDER BY client_id, msg_key");
           ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           Session x = out.get(rs.getString(1));
           if (x != null) {
-            x.restore(new Session.Entry(rs.getLong(2), new Msg(rs.getString(3), rs.getBytes(5), rs.getInt(4), false),
+            x.restore(new Session.Entry(rs.getLong(2), new Msg(rs.getString(3), rs.getBytes(5), rs.getInt(4), false,
+                Props.fromBytes(rs.getBytes(6), rs.getLong(7))),
                 true));
           }
         }
@@ -160,12 +171,15 @@ class Persistence {
     }
     return run(c -> {
       try (PreparedStatement q = c.prepareStatement(
-          "MERGE INTO iot_message(client_id, msg_key, topic, qos, payload) KEY(client_id, msg_key) VALUES(?,?,?,?,?)")) {
+          "MERGE INTO iot_message(client_id, msg_key, topic, qos, payload, props, expires_at) KEY(client_id, msg_key)"
+              + " VALUES(?,?,?,?,?,?,?)")) {
         q.setString(1, clientId);
         q.setLong(2, e.key());
         q.setString(3, e.msg().topic());
         q.setInt(4, e.msg().qos());
         q.setBytes(5, e.msg().payload());
+        q.setBytes(6, e.msg().props().toBytes());
+        q.setLong(7, e.msg().props().expiresAt());
         return q.executeUpdate();
       }
     });
@@ -191,10 +205,11 @@ class Persistence {
     }
     return store.transact(c -> {
       List<Msg> out = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT topic, qos, payload FROM iot_retained");
+      try (PreparedStatement q = c.prepareStatement("SELECT topic, qos, payload, props, expires_at FROM iot_retained");
           ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          out.add(new Msg(rs.getString(1), rs.getBytes(3), rs.getInt(2), true));
+          out.add(new Msg(rs.getString(1), rs.getBytes(3), rs.getInt(2), true, Props.fromBytes(rs.getBytes(4),
+              rs.getLong(5))));
         }
       }
       return out;
@@ -214,10 +229,12 @@ class Persistence {
         }
       }
       try (PreparedStatement q = c.prepareStatement(
-          "MERGE INTO iot_retained(topic, qos, payload) KEY(topic) VALUES(?,?,?)")) {
+          "MERGE INTO iot_retained(topic, qos, payload, props, expires_at) KEY(topic) VALUES(?,?,?,?,?)")) {
         q.setString(1, m.topic());
         q.setInt(2, m.qos());
         q.setBytes(3, m.payload());
+        q.setBytes(4, m.props().toBytes());
+        q.setLong(5, m.props().expiresAt());
         return q.executeUpdate();
       }
     });
@@ -231,11 +248,12 @@ class Persistence {
     return store.transact(c -> {
       Map<PeerRef, LinkedHashMap<Long, Msg>> out = new LinkedHashMap<>();
       try (PreparedStatement q = c.prepareStatement(
-          "SELECT peer, seq, topic, retain, payload FROM iot_bridge_out ORDER BY peer, seq");
+          "SELECT peer, seq, topic, retain, payload, props, expires_at FROM iot_bridge_out ORDER BY peer, seq");
           ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           out.computeIfAbsent(PeerRef.parse(rs.getString(1)), k -> new LinkedHashMap<>()).put(rs.getLong(2),
-              new Msg(rs.getString(3), rs.getBytes(5), 1, rs.getBoolean(4)));
+              new Msg(rs.getString(3), rs.getBytes(5), 1, rs.getBoolean(4), Props.fromBytes(rs.getBytes(6),
+                  rs.getLong(7))));
         }
       }
       return out;
@@ -249,12 +267,15 @@ class Persistence {
     }
     return run(c -> {
       try (PreparedStatement q = c.prepareStatement(
-          "MERGE INTO iot_bridge_out(peer, seq, topic, retain, payload) KEY(peer, seq) VALUES(?,?,?,?,?)")) {
+          "MERGE INTO iot_bridge_out(peer, seq, topic, retain, payload, props, expires_at) KEY(peer, seq)"
+              + " VALUES(?,?,?,?,?,?,?)")) {
         q.setString(1, peer.toString());
         q.setLong(2, seq);
         q.setString(3, m.topic());
         q.setBoolean(4, m.retain());
         q.setBytes(5, m.payload());
+        q.setBytes(6, m.props().toBytes());
+        q.setLong(7, m.props().expiresAt());
         return q.executeUpdate();
       }
     });

@@ -32,6 +32,8 @@ final class Session {
   volatile boolean stored;
   private final AtomicLong sent;
   private final AtomicLong dropped;
+  /** Called with the key of a queued message whose expiry interval passed before it could be sent. */
+  volatile java.util.function.LongConsumer onExpired = k -> {};
 
   /** {@code sent} and {@code dropped} count for the whole broker. */
   Session(String clientId, int maxInflight, int maxQueued, AtomicLong sent,
@@ -54,6 +56,10 @@ final class Session {
    * away; the QoS 1 entry held ({@code key} names it), or null when nothing is held.
    */
   synchronized Entry deliver(Msg m, int qos, long key) {
+    if (m.expired(System.currentTimeMillis())) {
+      dropped.incrementAndGet(); // MQTT 5: an expired message is not delivered
+      return null;
+    }
     Msg out = m.withQos(Math.min(qos, m.qos()));
     if (out.qos() == 0) {
       if (channel != null) {
@@ -91,7 +97,10 @@ final class Session {
     return e;
   }
 
-  /** The client is (back) on {@code ch}: resend the unacknowledged with DUP, then what was queued. */
+  /**
+   * The client is (back) on {@code ch}: resend the unacknowledged with DUP (their delivery had
+   * started, so they go even when expired since), then what was queued and has not expired.
+   */
   synchronized void attach(Channel ch) {
     channel = ch;
     disconnectedAt = 0;
@@ -128,6 +137,11 @@ final class Session {
     while (channel != null && inflight.size() < maxInflight && it.hasNext()) {
       Entry e = it.next();
       it.remove();
+      if (e.msg().expired(System.currentTimeMillis())) {
+        dropped.incrementAndGet(); // expired while queued: not delivered (MQTT 5.0 3.3.2.3.3)
+        onExpired.accept(e.key());
+        continue;
+      }
       int id = nextId();
       inflight.put(id, e);
       write(e.msg(), id, e.dup());

@@ -11,6 +11,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
 import io.warren.api.ProtocolException;
 import io.warren.testing.Fuzz;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,9 @@ class BridgeWireFuzzTest {
   Arbitrary<byte[]> streams() {
     ByteBufAllocator a = ByteBufAllocator.DEFAULT;
     return Fuzz.bytes(4096, List.of(
-        bytes(BridgeWire.publish(a, 1, new Msg("sensors/a", "21.5".getBytes(StandardCharsets.UTF_8), 1, true))),
-        bytes(BridgeWire.publish(a, 2, new Msg("t", new byte[0], 0, false))), bytes(BridgeWire.ack(a, 3)),
+        bytes(BridgeWire.publish(a, 1, new Msg("sensors/a", "21.5".getBytes(StandardCharsets.UTF_8), 1, true,
+            new Props(1, "text/plain", "r/1", new byte[] {1, 2}, List.of(new StringPair("k", "v")), 5_000)), true, 0)),
+        bytes(BridgeWire.publish(a, 2, new Msg("t", new byte[0], 0, false), true, 0)), bytes(BridgeWire.ack(a, 3)),
         new byte[] {0, 0, 0, 9, 2, 0, 0, 0, 0, 0, 0, 0, 1}));
   }
 
@@ -51,7 +53,7 @@ class BridgeWireFuzzTest {
     EmbeddedChannel ch = new EmbeddedChannel(framer, new SimpleChannelInboundHandler<ByteBuf>() {
       @Override
       protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        Object f = BridgeWire.read(frame);
+        Object f = BridgeWire.read(frame, true, 0);
         assertTrue(f instanceof Long || f instanceof BridgeWire.Publish, String.valueOf(f));
       }
     });

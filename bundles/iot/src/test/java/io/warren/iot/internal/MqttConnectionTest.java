@@ -15,6 +15,8 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
@@ -247,5 +249,81 @@ class MqttConnectionTest {
     }
     assertEquals(2, got[0], "each message to one member, in turn");
     assertEquals(2, got[1]);
+  }
+
+  private static MqttMessage connect5(String clientId, boolean clean, int sessionExpiry) {
+    MqttProperties p = new MqttProperties();
+    p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
+        sessionExpiry));
+    return MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_5).username("dev")
+        .password("secret1234".getBytes(StandardCharsets.UTF_8)).cleanSession(clean).keepAlive(30).properties(p)
+        .build();
+  }
+
+  @Test
+  void mqtt5PublishPropertiesReachSubscribersWithTheExpiryThatIsLeftAndExpiredMessagesDoNot() {
+    EmbeddedChannel sub = channel();
+    sub.writeInbound(connect5("sub5", true, 0));
+    next(sub, MqttConnAckMessage.class);
+    sub.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "a/#")
+        .build());
+    next(sub, MqttSubAckMessage.class);
+
+    EmbeddedChannel pub = channel();
+    pub.writeInbound(connect5("pub5", true, 0));
+    next(pub, MqttConnAckMessage.class);
+    MqttProperties props = new MqttProperties();
+    props.add(new MqttProperties.IntegerProperty(MqttPropertyType.PAYLOAD_FORMAT_INDICATOR.value(), 1));
+    props.add(new MqttProperties.IntegerProperty(MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value(), 3600));
+    props.add(new MqttProperties.StringProperty(MqttPropertyType.CONTENT_TYPE.value(), "application/json"));
+    props.add(new MqttProperties.StringProperty(MqttPropertyType.RESPONSE_TOPIC.value(), "a/replies"));
+    props.add(new MqttProperties.BinaryProperty(MqttPropertyType.CORRELATION_DATA.value(), new byte[] {4, 2}));
+    props.add(new MqttProperties.UserProperty("site", "north"));
+    props.add(new MqttProperties.UserProperty("site", "south"));
+    pub.writeInbound(MqttMessageBuilders.publish().topicName("a/x").qos(MqttQoS.AT_LEAST_ONCE).messageId(5)
+        .properties(props).payload(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8)).build());
+
+    MqttPublishMessage got = next(sub, MqttPublishMessage.class);
+    MqttProperties p = got.variableHeader().properties();
+    assertEquals(1, p.getProperty(MqttPropertyType.PAYLOAD_FORMAT_INDICATOR.value()).value());
+    int left = (Integer) p.getProperty(MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value()).value();
+    assertTrue(left > 0 && left <= 3600, "the expiry interval left: " + left);
+    assertEquals("application/json", p.getProperty(MqttPropertyType.CONTENT_TYPE.value()).value());
+    assertEquals("a/replies", p.getProperty(MqttPropertyType.RESPONSE_TOPIC.value()).value());
+    assertArrayEquals(new byte[] {4, 2}, (byte[]) p.getProperty(MqttPropertyType.CORRELATION_DATA.value()).value());
+    List<MqttProperties.StringPair> user = new java.util.ArrayList<>();
+    p.getProperties(MqttPropertyType.USER_PROPERTY.value())
+        .forEach(u -> user.add(((MqttProperties.UserProperty) u).value()));
+    assertEquals(
+        List.of(new MqttProperties.StringPair("site", "north"), new MqttProperties.StringPair("site", "south")),
+        user, "user properties in the order sent");
+    got.release();
+
+    // a message whose expiry has passed is not delivered, nor kept as retained
+    long past = System.currentTimeMillis() - 1;
+    Props expired = new Props(-1, null, null, null, List.of(), past);
+    broker.publish(new Msg("a/x", new byte[] {1}, 1, true, expired), false);
+    sub.runPendingTasks();
+    assertNull(sub.readOutbound(), "expired: not delivered");
+    assertTrue(broker.retainedFor("a/#").isEmpty(), "expired: no longer retained");
+
+    // one that expired while queued for an absent client is not sent when it comes back
+    EmbeddedChannel away = channel();
+    away.writeInbound(connect5("away5", false, 600));
+    next(away, MqttConnAckMessage.class);
+    away.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "a/#")
+        .build());
+    next(away, MqttSubAckMessage.class);
+    away.close();
+    Session s = broker.sessions.get("away5");
+    s.restore(new Session.Entry(1, new Msg("a/x", new byte[] {2}, 1, false, expired), false));
+    s.restore(new Session.Entry(2, new Msg("a/x", new byte[] {3}, 1, false), false));
+    EmbeddedChannel back = channel();
+    back.writeInbound(connect5("away5", false, 600));
+    next(back, MqttConnAckMessage.class);
+    MqttPublishMessage only = next(back, MqttPublishMessage.class);
+    assertArrayEquals(new byte[] {3}, ByteBufUtil.getBytes(only.content()), "the expired one is skipped");
+    only.release();
+    assertNull(back.readOutbound());
   }
 }
