@@ -76,7 +76,7 @@ class FilesTest {
     return n.dataDir().resolve("inbox");
   }
 
-  static Path randomFile(Path p, long size, long seed) throws IOException {
+  static Path randomFile(Path p, long size, long seed) throws Exception {
     randomContent(p, size, seed);
     return p;
   }
@@ -85,12 +85,12 @@ class FilesTest {
    * Writes {@code size} bytes of a seeded fast PRNG to {@code p} a MiB at a time (real content, not a
    * sparse file, never held in memory whole) and returns their SHA-256, taken as they are written.
    */
-  static String randomContent(Path p, long size, long seed) throws IOException {
+  static String randomContent(Path p, long size, long seed) throws Exception {
     Files.createDirectories(p.getParent());
     ByteBuffer b = ByteBuffer.allocate(1 << 20);
     LongBuffer longs = b.asLongBuffer();
     SplittableRandom r = new SplittableRandom(seed);
-    MessageDigest d = sha256();
+    MessageDigest d = MessageDigest.getInstance("SHA-256");
     try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
       for (long left = size; left > 0; left -= b.capacity()) {
@@ -107,17 +107,9 @@ class FilesTest {
     return HexFormat.of().formatHex(d.digest());
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** The SHA-256 of {@code p}, read a MiB at a time. */
-  static String sha256(Path p) throws IOException {
-    MessageDigest d = sha256();
+  static String sha256(Path p) throws Exception {
+    MessageDigest d = MessageDigest.getInstance("SHA-256");
     ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
     try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
       while (in.read(b.clear()) >= 0) {
