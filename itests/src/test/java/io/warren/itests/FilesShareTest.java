@@ -122,7 +122,7 @@ class FilesShareTest {
     long resumed = Long.parseLong(in[4]);
     assertTrue(resumed >= 4L << 20, "b kept what it had: " + String.join(" ", in));
     assertEquals((12L << 20) - resumed, Long.parseLong(in[5]), "only the rest travelled: " + String.join(" ", in));
-    assertEquals(sha256(big), in[7]);
+    assertEquals(sha256(big), in[8]);
     assertEquals(sha256(big), sha256(got.resolve("big.bin")));
 
     // progress: a bar drawn in place when warren client runs on a terminal, plain lines otherwise

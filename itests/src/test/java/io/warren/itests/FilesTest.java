@@ -13,33 +13,43 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.LongBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Random;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.bouncycastle.crypto.digests.Blake3Digest;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * files:send between node processes: a large file direct, through a circuit relay that cuts it at its
- * byte limit (the transfer resumes) and to a device
+ * files:send between node processes: a large file (1 GiB unless {@code warren.files.test.bytes} says
+ * otherwise, made by a seeded PRNG a MiB at a time and compared by its SHA-256) direct, through a
+ * circuit relay that cuts it at its byte limit (the transfer resumes) and to a device
  * through a Nostr relay tunnel, a directory
  * tree with empty files, unicode names and modes, an offer waiting for files:accept, a receiver
- * and then a sender killed with SIGKILL mid-transfer, each resumed with only the rest travelling, and a sender whose
+ * and then a sender killed with SIGKILL mid-transfer, each resumed with only the rest travelling (verified with
+ * BLAKE3, which that sender offers), and a sender whose
  * content stops matching its offer. (Names that lead out of the inbox are refused by the receiver
  * before anything is written: {@code TransferTest} feeds them to it; a node's own sender refuses
  * them first, checked here.)
  */
 class FilesTest {
   static final Duration WAIT = Duration.ofSeconds(60);
-  /** The large file's size; bench/files.sh raises it. */
-  private static final long BIG = Long.getLong("warren.files.test.bytes", 64L << 20);
+  /** How long the large file may take on one path: generous, for a loaded 2-core machine. */
+  static final Duration BIG_WAIT = Duration.ofMinutes(10);
+  /** The large file's size on each of the three paths (direct, relayed, through the Nostr relay). */
+  static final long BIG = Long.getLong("warren.files.test.bytes", 1L << 30);
   private static final String NET = "filenet:NetPass";
   @TempDir Path dir;
   @RegisterExtension final Closer open = new Closer();
@@ -66,34 +76,73 @@ class FilesTest {
     return n.dataDir().resolve("inbox");
   }
 
-  static Path randomFile(Path p, long size, long seed) throws IOException {
-    Files.createDirectories(p.getParent());
-    byte[] b = new byte[1 << 20];
-    Random r = new Random(seed);
-    try (OutputStream out = Files.newOutputStream(p)) {
-      for (long left = size; left > 0; left -= b.length) {
-        r.nextBytes(b);
-        out.write(b, 0, (int) Math.min(b.length, left));
-      }
-    }
+  static Path randomFile(Path p, long size, long seed) throws Exception {
+    randomContent(p, size, seed);
     return p;
   }
 
+  /**
+   * Writes {@code size} bytes of a seeded fast PRNG to {@code p} a MiB at a time (real content, not a
+   * sparse file, never held in memory whole) and returns their SHA-256, taken as they are written.
+   */
+  static String randomContent(Path p, long size, long seed) throws Exception {
+    Files.createDirectories(p.getParent());
+    ByteBuffer b = ByteBuffer.allocate(1 << 20);
+    LongBuffer longs = b.asLongBuffer();
+    SplittableRandom r = new SplittableRandom(seed);
+    MessageDigest d = MessageDigest.getInstance("SHA-256");
+    try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      for (long left = size; left > 0; left -= b.capacity()) {
+        for (int i = 0; i < longs.capacity(); i++) {
+          longs.put(i, r.nextLong());
+        }
+        b.clear().limit((int) Math.min(b.capacity(), left));
+        d.update(b.duplicate());
+        while (b.hasRemaining()) {
+          out.write(b);
+        }
+      }
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  /** The SHA-256 of {@code p}, read a MiB at a time. */
   static String sha256(Path p) throws Exception {
     MessageDigest d = MessageDigest.getInstance("SHA-256");
+    ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+    try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
+      while (in.read(b.clear()) >= 0) {
+        d.update(b.flip());
+      }
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  /** The BLAKE3 of {@code p}, by Bouncy Castle, read a MiB at a time. */
+  static String blake3(Path p) throws IOException {
+    Blake3Digest d = new Blake3Digest(256);
     byte[] b = new byte[1 << 20];
     try (InputStream in = Files.newInputStream(p)) {
       for (int n; (n = in.read(b)) > 0;) {
         d.update(b, 0, n);
       }
     }
-    return HexFormat.of().formatHex(d.digest());
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return HexFormat.of().formatHex(out);
   }
 
   static String[] awaitRow(NodeProcess n, String id, String direction,
       java.util.function.Predicate<String[]> ok)
       throws Exception {
-    Result r = n.awaitClient(WAIT, res -> {
+    return awaitRow(n, id, direction, WAIT, ok);
+  }
+
+  static String[] awaitRow(NodeProcess n, String id, String direction, Duration wait,
+      java.util.function.Predicate<String[]> ok)
+      throws Exception {
+    Result r = n.awaitClient(wait, res -> {
       for (String line : res.out().split("\n")) {
         String[] c = line.strip().split("\\s+");
         if (c.length > 7 && c[0].equals(id) && c[2].equals(direction) && ok.test(c)) {
@@ -111,6 +160,18 @@ class FilesTest {
     throw new AssertionError("no row for " + id);
   }
 
+  /**
+   * Sends the large {@code file} from {@code from} to {@code to} in the background (a blocking
+   * files:send could outlast the client's minute) and returns the sender's row once it is done.
+   */
+  static String[] sendBig(NodeProcess from, String to, Path file) throws Exception {
+    String id = idOf(ok(from.client("files:send", "-b", to, file.toString())));
+    String[] row = awaitRow(from, id, "out", BIG_WAIT, c -> !c[1].equals("running") && !c[1].equals("retrying")
+        && !c[1].equals("waiting") && !c[1].equals("starting"));
+    System.out.println("FilesTest: " + String.join(" ", row));
+    return row;
+  }
+
   static String idOf(Result background) {
     String out = background.out().strip();
     assertTrue(out.startsWith("transfer "), out);
@@ -124,11 +185,13 @@ class FilesTest {
     allow(b, "a");
 
     // a large file, direct
-    Path big = randomFile(dir.resolve("src/big.bin"), BIG, 1);
-    Result sent = ok(a.client("files:send", "b", big.toString()));
-    String sha = sha256(big);
-    assertTrue(sent.out().contains("done: " + BIG + " bytes (0 held already, " + BIG + " sent)"), sent.out());
-    assertTrue(sent.out().contains("sha256 " + sha), sent.out());
+    Path big = dir.resolve("src/big.bin");
+    String sha = randomContent(big, BIG, 1);
+    String[] sent = sendBig(a, "b", big);
+    String row = String.join(" ", sent);
+    assertEquals("done", sent[1], row);
+    assertEquals(List.of(String.valueOf(BIG), "0", String.valueOf(BIG), "sha256", sha),
+        List.of(sent[3], sent[4], sent[5], sent[7], sent[8]), "all of it sent, none held before, SHA-256: " + row);
     assertEquals(sha, sha256(inbox(b).resolve("big.bin")));
     // the same file sent again lands beside the first, under a free name
     Path twice = Files.writeString(dir.resolve("src/twice.txt"), "once more");
@@ -174,12 +237,13 @@ class FilesTest {
     ok(a.client("files:accept", id.substring(0, 8)));
     awaitRow(a, id, "in", c -> c[1].equals("done"));
     assertEquals("ask first", Files.readString(inbox(a).resolve("note.txt")));
-    String rejected = idOf(ok(b.client("files:send", "-b", "a", big.toString())));
+    Path unwanted = randomFile(dir.resolve("src/unwanted.bin"), 3L << 20, 10);
+    String rejected = idOf(ok(b.client("files:send", "-b", "a", unwanted.toString())));
     a.awaitClient(WAIT, r -> r.out().contains(rejected), "files:pending");
     ok(a.client("files:reject", rejected));
     String[] refused = awaitRow(b, rejected, "out", c -> c[1].equals("rejected"));
     assertTrue(String.join(" ", refused).contains("declined by the receiver"), String.join(" ", refused));
-    assertFalse(Files.exists(inbox(a).resolve("big.bin")));
+    assertFalse(Files.exists(inbox(a).resolve("unwanted.bin")));
 
     // an offer whose sender cancels it leaves the receiver's list at once
     Path gone = Files.writeString(dir.resolve("src/gone.txt"), "never mind");
@@ -193,8 +257,8 @@ class FilesTest {
 
   @Test
   void aReceiverThenASenderKilledMidTransferResumeWithOnlyTheRestAndALyingSenderIsRejected() throws Exception {
-    // a sends at 4 MiB/s so that the test sees the transfer in flight
-    NodeProcess a = member("a", "send.rate.kib = 4096\nretry.seconds = 120\n", null);
+    // a sends at 4 MiB/s so that the test sees the transfer in flight, and offers BLAKE3 (b takes it)
+    NodeProcess a = member("a", "send.rate.kib = 4096\nretry.seconds = 120\nhash = blake3\n", null);
     String bootstrap = a.identity();
     NodeProcess b = member("b", "", bootstrap);
     allow(b, "a");
@@ -216,7 +280,9 @@ class FilesTest {
     assertTrue(resumed >= 4L << 20, "the receiver kept what it had: " + String.join(" ", in));
     assertEquals(size - resumed, moved, "only the rest travelled: " + String.join(" ", in));
     assertEquals(out[5], in[5], "the sender's byte counter agrees: " + String.join(" ", out));
-    assertEquals(sha256(file), in[7]);
+    assertEquals(List.of("blake3", blake3(file)), List.of(in[7], in[8]),
+        "verified with BLAKE3: " + String.join(" ", in));
+    assertEquals(List.of("blake3", blake3(file)), List.of(out[7], out[8]), String.join(" ", out));
     assertEquals(sha256(file), sha256(inbox(again).resolve("video.bin")));
 
     // the sender killed mid-transfer: files:send again after its restart sends only the rest
@@ -245,7 +311,7 @@ class FilesTest {
       f.write(new byte[] {1, 2, 3});
     }
     String[] failed = awaitRow(again, lie, "in", c -> c[1].equals("failed"));
-    assertTrue(String.join(" ", failed).contains("does not match the SHA-256"), String.join(" ", failed));
+    assertTrue(String.join(" ", failed).contains("does not match the BLAKE3"), String.join(" ", failed));
     awaitRow(a2, lie, "out", c -> c[1].equals("failed"));
     assertFalse(Files.exists(inbox(again).resolve("changing.bin")));
     try (Stream<Path> staged = Files.walk(inbox(again).resolve(".warren-partial"))) {
@@ -257,9 +323,10 @@ class FilesTest {
   @Test
   void aFileThroughACircuitRelayResumesWhenTheRelayCutsTheCircuitAtItsLimit() throws Exception {
     Path rHome = NodeProcess.installation(dir.resolve("r"));
-    // circuits carry 6 MiB each way at most: the file needs three, each attempt resuming where the last stopped
+    // a circuit carries a quarter of the file each way at most: the relay cuts the first one and the send resumes
+    long limit = BIG / 4;
     Files.writeString(rHome.resolve("etc/io.warren.libp2p.cfg"),
-        "relay.hop.enabled = true\nrelay.circuit.bytes = 6291456\n");
+        "relay.hop.enabled = true\nrelay.circuit.bytes = " + limit + "\n");
     Path aHome = NodeProcess.installation(dir.resolve("a"));
     // no DCUtR on a: the transfer is to stay on the relayed path
     Files.writeString(aHome.resolve("etc/io.warren.libp2p.cfg"), "dcutr.enabled = false\n");
@@ -278,18 +345,17 @@ class FilesTest {
     assertTrue(ping.out().contains("(relayed)"), ping.out());
     ok(a.client("files:allow", "add", b.banner("peer ID")));
 
-    long size = 16L << 20;
-    Path file = randomFile(dir.resolve("src/relayed.bin"), size, 5);
-    Result sent = ok(b.client("files:send", aPeer, file.toString()));
-    assertTrue(sent.out().contains("done: " + size), sent.out());
-    assertEquals(sha256(file), sha256(inbox(a).resolve("relayed.bin")));
+    long size = BIG;
+    Path file = dir.resolve("src/relayed.bin");
+    String sha = randomContent(file, size, 5);
+    String[] sent = sendBig(b, aPeer, file);
+    assertEquals("done", sent[1], String.join(" ", sent));
+    assertEquals(sha, sha256(inbox(a).resolve("relayed.bin")));
     // the relay cut the first circuit at its limit; the retry took the rest (on a new circuit or the direct
     // path that identify taught b), and only the rest travelled
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("transfer ([0-9a-f]{32})").matcher(sent.out());
-    assertTrue(m.find(), sent.out());
-    String[] in = awaitRow(a, m.group(1), "in", c -> c[1].equals("done"));
+    String[] in = awaitRow(a, sent[0], "in", c -> c[1].equals("done"));
     long resumed = Long.parseLong(in[4]);
-    assertTrue(resumed > 0 && resumed <= 6L << 20, "a cut attempt, then a resumed one: " + String.join(" ", in));
+    assertTrue(resumed > 0 && resumed <= limit, "a cut attempt, then a resumed one: " + String.join(" ", in));
     assertEquals(size - resumed, Long.parseLong(in[5]), String.join(" ", in));
   }
 
@@ -317,10 +383,16 @@ class FilesTest {
     phone.awaitReady();
     ok(phone.client("files:allow", "add", laptopNpub));
 
-    Path file = randomFile(dir.resolve("src/tunnelled.bin"), 8L << 20, 6);
-    Result sent = laptop.awaitClient(WAIT, r -> r.exit() == 0, "files:send", phone.banner("npub"), file.toString());
-    assertTrue(sent.out().contains("done: " + (8L << 20)), sent.out());
-    assertEquals(sha256(file), sha256(inbox(phone).resolve("tunnelled.bin")));
+    Path file = dir.resolve("src/tunnelled.bin");
+    String sha = randomContent(file, BIG, 6);
+    String npub = phone.banner("npub");
+    // the first send may come before the laptop's relay connection is up: it fails at once, and is tried again
+    String id = idOf(laptop.awaitClient(WAIT, r -> r.exit() == 0, "files:send", "-b", npub, file.toString()));
+    String[] sent = awaitRow(laptop, id, "out", BIG_WAIT, c -> c[1].equals("done") || c[1].equals("failed"));
+    System.out.println("FilesTest: " + String.join(" ", sent));
+    assertEquals("done", sent[1], String.join(" ", sent));
+    assertEquals(sha, sent[8]);
+    assertEquals(sha, sha256(inbox(phone).resolve("tunnelled.bin")));
   }
 
   @Test

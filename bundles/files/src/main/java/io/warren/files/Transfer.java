@@ -15,13 +15,15 @@ import java.util.concurrent.CompletionStage;
  * @param moved bytes of file content that travelled in this run
  * @param state one of {@code pending, waiting, running, retrying, done, failed, rejected, cancelled}
  * @param detail why it failed or was rejected, or where it landed
- * @param sha256 hex SHA-256 of the single file, or of the file digests in order for several
+ * @param hash the algorithm that verifies chunks and files: {@code sha256} or {@code blake3}
+ * @param checksum hex digest in {@code hash} of the single file, or of the file digests in order for several
  * @param startedMillis when this run started
  * @param endedMillis when it ended, or 0 while it runs
  * @param done completes with the final state when the transfer ends
  */
 public record Transfer(String id, boolean outgoing, String peer, String label, int files, long total,
-    long resumedFrom, long moved, String state, String detail, String sha256, long startedMillis, long endedMillis,
+    long resumedFrom, long moved, String state, String detail, String hash, String checksum, long startedMillis,
+    long endedMillis,
     CompletionStage<Transfer> done) {
 
   /** Bytes the receiver holds now. */

@@ -1,6 +1,6 @@
 /** Files sent to and received from other nodes and devices, as the console and other bundles see them. */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package io.warren.files;
 
 import org.osgi.annotation.bundle.Export;

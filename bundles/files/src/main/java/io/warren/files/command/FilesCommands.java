@@ -183,7 +183,8 @@ public final class FilesCommands {
         + ", transfer " + t.id());
     t = follow(session, t);
     return "done: " + t.total() + " bytes (" + t.resumedFrom() + " held already, " + t.moved() + " " + moved
-        + ") at " + mb(t.rate(System.currentTimeMillis())) + " MB/s, sha256 " + t.sha256() + "; " + t.detail();
+        + ") at " + mb(t.rate(System.currentTimeMillis())) + " MB/s, " + t.hash() + " " + t.checksum() + "; "
+        + t.detail();
   }
 
   /** Shows progress until {@code t} ends; returns it done or throws saying how it ended. */
@@ -244,11 +245,11 @@ public final class FilesCommands {
     return Progress.mb(bytesPerSecond);
   }
 
-  @Descriptor("Lists transfers, running and finished, both ways: bytes, rate, time left of running ones and the"
-      + " SHA-256")
+  @Descriptor("Lists transfers, running and finished, both ways: bytes, rate, time left of running ones, the hash"
+      + " that verifies them and the final checksum")
   public String transfers(
       @Descriptor("a JSON array: id, state, direction, peer, name, files, total, resumedFrom, moved, "
-          + "bytesPerSecond, sha256, detail") @Parameter(names = {"--json"}, presentValue = "true",
+          + "bytesPerSecond, hash, checksum, detail") @Parameter(names = {"--json"}, presentValue = "true",
               absentValue = "false") boolean json) {
     List<Transfer> all = files.transfers();
     if (json) {
@@ -266,7 +267,8 @@ public final class FilesCommands {
         m.put("resumedFrom", t.resumedFrom());
         m.put("moved", t.moved());
         m.put("bytesPerSecond", t.rate(now));
-        m.put("sha256", t.sha256().isEmpty() ? null : t.sha256());
+        m.put("hash", t.hash());
+        m.put("checksum", t.checksum().isEmpty() ? null : t.checksum());
         m.put("detail", t.detail());
         out.add(m);
       }
@@ -276,13 +278,13 @@ public final class FilesCommands {
       return "no transfers";
     }
     long now = System.currentTimeMillis();
-    StringBuilder b = new StringBuilder(String.format("%-32s %-11s %-3s %-12s %-12s %-12s %-8s %-64s %-8s %s%n",
-        "ID", "STATE", "DIR", "TOTAL", "RESUMED", "MOVED", "MB/S", "SHA256", "ETA", "NAME / DETAIL"));
+    StringBuilder b = new StringBuilder(String.format("%-32s %-11s %-3s %-12s %-12s %-12s %-8s %-6s %-64s %-8s %s%n",
+        "ID", "STATE", "DIR", "TOTAL", "RESUMED", "MOVED", "MB/S", "HASH", "CHECKSUM", "ETA", "NAME / DETAIL"));
     for (Transfer t : all) {
       long eta = t.etaSeconds(now);
-      b.append(String.format("%-32s %-11s %-3s %-12d %-12d %-12d %-8s %-64s %-8s %s%s%n", t.id(), t.state(),
-          t.outgoing() ? "out" : "in", t.total(), t.resumedFrom(), t.moved(), mb(t.rate(now)),
-          t.sha256().isEmpty() ? "-" : t.sha256(), eta < 0 ? "-" : Progress.clock(eta), t.label(),
+      b.append(String.format("%-32s %-11s %-3s %-12d %-12d %-12d %-8s %-6s %-64s %-8s %s%s%n", t.id(), t.state(),
+          t.outgoing() ? "out" : "in", t.total(), t.resumedFrom(), t.moved(), mb(t.rate(now)), t.hash(),
+          t.checksum().isEmpty() ? "-" : t.checksum(), eta < 0 ? "-" : Progress.clock(eta), t.label(),
           t.detail().isEmpty() ? "" : " | " + t.detail()));
     }
     return b.toString().stripTrailing();

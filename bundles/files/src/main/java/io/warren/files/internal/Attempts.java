@@ -23,6 +23,7 @@ final class Attempts {
       Sender.Limit limit) {
     long deadline = System.currentTimeMillis() + settings.retryMillis();
     long backoff = 500;
+    Sources.Built offering = built;
     while (true) {
       Frames frames = null;
       boolean relayed = false;
@@ -35,8 +36,16 @@ final class Attempts {
           break;
         }
         live.moved.set(0);
-        String saved = new Sender(built, frames, live, limit, settings.pendingMillis() + settings.idleMillis(),
-            settings.idleMillis()).run();
+        String saved;
+        try {
+          saved = new Sender(offering, frames, live, limit, settings.pendingMillis() + settings.idleMillis(),
+              settings.idleMillis()).run();
+        } catch (Sender.OlderReceiver e) {
+          LOG.info("files: {} takes SHA-256 offers only ({}); offering {} again that way", live.peer, e.getMessage(),
+              live.id);
+          offering = built.sha256Only();
+          continue;
+        }
         live.end("done", saved);
         LOG.info("files: sent {} ({} bytes, {} resumed) to {}: {}", live.label, live.total, live.resumedFrom,
             live.peer, saved);

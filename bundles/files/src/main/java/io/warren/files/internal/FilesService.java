@@ -60,8 +60,12 @@ public final class FilesService implements FileTransfers, StreamHandler {
     @AttributeDefinition(description = "Directory received files land in (empty: inbox in the node's data directory)")
     String inbox() default "";
 
-    @AttributeDefinition(description = "Chunk size of files sent, in KiB (4-1024); each chunk carries its SHA-256")
+    @AttributeDefinition(description = "Chunk size of files sent, in KiB (4-1024); each chunk carries its digest")
     int chunk_kib() default 256;
+
+    @AttributeDefinition(description = "Hash that verifies the chunks and files this node sends: sha256, which every"
+        + " node takes, or blake3, offered first with sha256 as the fallback for receivers that do not take it")
+    String hash() default "sha256";
 
     @AttributeDefinition(description = "Seconds a send keeps retrying after its connection broke (0: no retry)")
     int retry_seconds() default 300;
@@ -178,13 +182,13 @@ public final class FilesService implements FileTransfers, StreamHandler {
     PeerRef ref = directory.resolve(peer);
     Sources.Built built;
     try {
-      built = Sources.build(paths, as, settings.chunkBytes());
+      built = Sources.build(paths, as, settings.chunkBytes(), settings.hash());
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read what is to be sent: " + e.getMessage(), e);
     }
     Wire.Offer offer = built.offer();
     Live live = new Live(offer.id(), true, ref.toString(), offer.label(), offer.files(), offer.total(), "starting");
-    live.sha256 = Sender.checksum(offer.entries());
+    live.verifiedBy(offer.hashes().get(0), offer.entries());
     if (running.putIfAbsent(key(live), live) != null) {
       throw new IllegalArgumentException("this is being sent to " + peer + " already (transfer " + live.id + ")");
     }

@@ -40,6 +40,9 @@ final class FilesStore {
         name VARCHAR(255) NOT NULL,
         grantee VARCHAR(200) NOT NULL,
         PRIMARY KEY(name, grantee));
+      """), new Store.Migration(3, """
+      ALTER TABLE files_transfer ALTER COLUMN sha256 RENAME TO checksum;
+      ALTER TABLE files_transfer ADD COLUMN hash VARCHAR(16) DEFAULT 'sha256' NOT NULL;
       """));
   static final int KEPT = 200;
 
@@ -154,8 +157,8 @@ final class FilesStore {
   void save(Transfer t) {
     store.transact(c -> {
       try (PreparedStatement s = c.prepareStatement("MERGE INTO files_transfer(id, outgoing, peer, label, files,"
-          + " total, resumed, moved, state, detail, sha256, started, ended) KEY(id, outgoing, peer)"
-          + " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + " total, resumed, moved, state, detail, checksum, started, ended, hash) KEY(id, outgoing, peer)"
+          + " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         s.setString(1, t.id());
         s.setBoolean(2, t.outgoing());
         s.setString(3, t.peer());
@@ -166,9 +169,10 @@ final class FilesStore {
         s.setLong(8, t.moved());
         s.setString(9, t.state());
         s.setString(10, cut(t.detail()));
-        s.setString(11, t.sha256());
+        s.setString(11, t.checksum());
         s.setLong(12, t.startedMillis());
         s.setLong(13, t.endedMillis());
+        s.setString(14, t.hash());
         s.executeUpdate();
       }
       try (PreparedStatement s = c.prepareStatement("DELETE FROM files_transfer WHERE started < (SELECT MIN(started)"
@@ -184,13 +188,13 @@ final class FilesStore {
     return store.transact(c -> {
       List<Transfer> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT id, outgoing, peer, label, files, total, resumed, moved,"
-          + " state, detail, sha256, started, ended FROM files_transfer ORDER BY started DESC");
+          + " state, detail, checksum, started, ended, hash FROM files_transfer ORDER BY started DESC");
           ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           boolean ended = rs.getLong(13) > 0;
           out.add(new Transfer(rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getString(4), rs.getInt(5),
               rs.getLong(6), rs.getLong(7), rs.getLong(8), ended ? rs.getString(9) : "interrupted", rs.getString(10),
-              rs.getString(11), rs.getLong(12), ended ? rs.getLong(13) : rs.getLong(12), null));
+              rs.getString(14), rs.getString(11), rs.getLong(12), ended ? rs.getLong(13) : rs.getLong(12), null));
         }
       }
       return out;

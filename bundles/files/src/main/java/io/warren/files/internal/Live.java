@@ -18,7 +18,9 @@ final class Live {
   volatile long resumedFrom;
   volatile String state;
   volatile String detail = "";
-  volatile String sha256 = "";
+  /** The hash that verifies it ({@link Hash#label}) and the final checksum in it. */
+  volatile String hash = Hash.SHA256.label;
+  volatile String checksum = "";
   volatile long ended;
   volatile Runnable canceller = () -> {};
   volatile boolean cancelled;
@@ -34,9 +36,15 @@ final class Live {
     this.started = System.currentTimeMillis();
   }
 
+  /** Says that {@code hash} verifies {@code entries}, and their checksum in it. */
+  void verifiedBy(Hash hash, java.util.List<Wire.Entry> entries) {
+    this.hash = hash.label;
+    this.checksum = Sender.checksum(entries, hash);
+  }
+
   Transfer snapshot() {
-    return new Transfer(id, outgoing, peer, label, files, total, resumedFrom, moved.get(), state, detail, sha256,
-        started, ended, done);
+    return new Transfer(id, outgoing, peer, label, files, total, resumedFrom, moved.get(), state, detail, hash,
+        checksum, started, ended, done);
   }
 
   /** Ends the transfer in {@code finalState}; later calls change nothing. */

@@ -19,7 +19,7 @@ import java.util.function.Function;
 /**
  * The receiving side of one attempt. Names are checked before anything touches the disk; content
  * goes to {@code <inbox>/.warren-partial/<key>/<entry>.part}, each chunk checked against its
- * SHA-256 and each file against its whole SHA-256; only when every file is whole and right are they
+ * digest and each file against its whole digest (SHA-256, or the sender's first offered hash); only when every file is whole and right are they
  * moved into the inbox, each top-level entry by one rename. What the staging directory holds is
  * what a later attempt of the same transfer does not need again.
  */
@@ -49,6 +49,7 @@ final class Receiver {
   private final Sender.Limit limit;
   private final long idleMillis;
   private Live live;
+  private Wire.Offer offer;
 
   Receiver(Path inbox, String peer, Frames frames, Function<Wire.Offer, Live> start, Policy policy,
       Sender.Limit limit, long idleMillis) {
@@ -79,7 +80,11 @@ final class Receiver {
       throw new ProtocolException("files: frame type " + type + " where an offer was expected");
     }
     Wire.Offer offer = Wire.offer(frames.payload(), frames.length());
+    this.offer = offer;
+    // the sender's first choice: this node knows every hash an offer of it keeps (unknown codes are dropped)
+    Hash hash = offer.hashes().get(0);
     live = start.apply(offer);
+    live.verifiedBy(hash, offer.entries());
     try {
       String why = Names.refusal(offer.entries());
       if (why != null) {
@@ -100,12 +105,11 @@ final class Receiver {
         return live;
       }
       Files.createDirectories(staging); // only now: an offer not taken leaves nothing on disk
-      frames.send(Wire.ANSWER, Wire.payload(new Wire.Answer(true, "", offsets)));
+      frames.send(Wire.ANSWER, Wire.payload(new Wire.Answer(true, "", offsets, hash), offer.version()));
       live.resumedFrom = have;
       live.state = "running";
-      receive(offer, staging, offsets);
+      receive(offer, hash, staging, offsets);
       String saved = place(offer, staging);
-      live.sha256 = Sender.checksum(offer.entries());
       frames.send(Wire.RESULT, Wire.payload(new Wire.Result(true, saved)));
       frames.finish();
       live.end("done", saved);
@@ -125,7 +129,7 @@ final class Receiver {
   }
 
   private void reject(String why) throws IOException {
-    frames.send(Wire.ANSWER, Wire.payload(new Wire.Answer(false, why, new long[0])));
+    frames.send(Wire.ANSWER, Wire.payload(new Wire.Answer(false, why, new long[0]), offer.version()));
     frames.finish();
     live.end("rejected", why);
   }
@@ -166,12 +170,12 @@ final class Receiver {
     }
   }
 
-  private void receive(Wire.Offer offer, Path staging, long[] offsets)
+  private void receive(Wire.Offer offer, Hash hash, Path staging, long[] offsets)
       throws IOException, Lie, DiskFull, InterruptedException {
     List<Wire.Entry> entries = offer.entries();
-    MessageDigest chunk = Wire.sha256();
-    MessageDigest whole = Wire.sha256();
-    byte[] sha = new byte[32];
+    Hash.Hasher chunk = hash.hasher();
+    Hash.Hasher whole = hash.hasher();
+    byte[] sha = new byte[Hash.BYTES];
     for (int i = 0; i < entries.size(); i++) {
       Wire.Entry e = entries.get(i);
       if (e.dir()) {
@@ -180,7 +184,6 @@ final class Receiver {
       Path part = staging.resolve(i + ".part");
       try (FileChannel fc = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE)) {
-        whole.reset();
         prefix(fc, offsets[i], whole);
         for (long pos = offsets[i]; pos < e.size();) {
           int type = frames.next(idleMillis);
@@ -202,10 +205,9 @@ final class Receiver {
             throw new ProtocolException("files: a chunk of " + len + " bytes of " + e.name() + " at " + pos
                 + " (chunks are " + offer.chunkSize() + " bytes)");
           }
-          chunk.reset();
           chunk.update(p, Wire.DATA_HEADER, len);
           if (!MessageDigest.isEqual(chunk.digest(), sha)) {
-            throw new Lie("the chunk of " + e.name() + " at " + pos + " does not match its SHA-256");
+            throw new Lie("the chunk of " + e.name() + " at " + pos + " does not match its " + hash.display);
           }
           write(fc, ByteBuffer.wrap(p, Wire.DATA_HEADER, len), pos, part);
           whole.update(p, Wire.DATA_HEADER, len);
@@ -217,9 +219,9 @@ final class Receiver {
           limit.take(len); // reading slower holds the sender back through the stream's window
         }
       }
-      if (!MessageDigest.isEqual(whole.digest(), e.sha256())) {
+      if (!MessageDigest.isEqual(whole.digest(), e.digest(hash))) {
         Files.delete(part);
-        throw new Lie(e.name() + " does not match the SHA-256 it announced");
+        throw new Lie(e.name() + " does not match the " + hash.display + " it announced");
       }
     }
     int type = frames.next(idleMillis);
@@ -260,7 +262,7 @@ final class Receiver {
     }
   }
 
-  private static void prefix(FileChannel fc, long upTo, MessageDigest d) throws IOException {
+  private static void prefix(FileChannel fc, long upTo, Hash.Hasher d) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(64 * 1024);
     for (long pos = 0; pos < upTo;) {
       b.clear().limit((int) Math.min(b.capacity(), upTo - pos));

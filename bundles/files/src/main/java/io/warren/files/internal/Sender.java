@@ -8,15 +8,24 @@ import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
  * The sending side of one attempt: offer, wait for the answer, send every file from the offset the
- * receiver holds in chunks each with its SHA-256, then wait for the receiver's verdict.
+ * receiver holds in chunks each with its digest in the hash the receiver picked, then wait for the
+ * receiver's verdict.
  */
 final class Sender {
+  /** The receiver speaks only version 1 offers: offer the files again that way, on a new stream. */
+  static final class OlderReceiver extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    OlderReceiver(String message) {
+      super(message);
+    }
+  }
+
   /** Waits before a chunk is sent, to keep a byte rate. */
   interface Limit {
     void take(long bytes) throws InterruptedException;
@@ -39,7 +48,7 @@ final class Sender {
   }
 
   /** Runs the attempt; returns the receiver's message (where the files landed). */
-  String run() throws IOException, Refused, InterruptedException {
+  String run() throws IOException, Refused, InterruptedException, OlderReceiver {
     Wire.Offer offer = built.offer();
     frames.send(Wire.OFFER, Wire.payload(offer));
     live.state = "waiting";
@@ -49,15 +58,20 @@ final class Sender {
       if (why.startsWith(Wire.BUSY)) {
         throw new IOException("files: the receiver is " + why);
       }
+      if (offer.version() != Wire.VERSION && why.startsWith("files: offer of version ")) {
+        throw new OlderReceiver(why);
+      }
       throw new Refused("failed", "the receiver stopped: " + why);
     }
     if (type != Wire.ANSWER) {
       throw new ProtocolException("files: frame type " + type + " where the answer was expected");
     }
-    Wire.Answer answer = Wire.answer(frames.payload(), frames.length(), offer.entries().size());
+    Wire.Answer answer = Wire.answer(frames.payload(), frames.length(), offer);
     if (!answer.accept()) {
       throw new Refused("rejected", answer.reason());
     }
+    Hash hash = answer.hash();
+    live.verifiedBy(hash, offer.entries());
     long held = 0;
     List<Wire.Entry> entries = offer.entries();
     for (int i = 0; i < entries.size(); i++) {
@@ -73,7 +87,7 @@ final class Sender {
     for (int i = 0; i < entries.size(); i++) {
       Wire.Entry e = entries.get(i);
       if (!e.dir() && answer.offsets()[i] < e.size()) {
-        send(i, e, built.paths().get(i), answer.offsets()[i], offer.chunkSize());
+        send(i, e, built.paths().get(i), answer.offsets()[i], offer.chunkSize(), hash.hasher());
       }
     }
     try {
@@ -94,9 +108,8 @@ final class Sender {
     return r.message();
   }
 
-  private void send(int index, Wire.Entry e, Path path, long from, int chunk)
+  private void send(int index, Wire.Entry e, Path path, long from, int chunk, Hash.Hasher d)
       throws IOException, Refused, InterruptedException {
-    MessageDigest d = Wire.sha256();
     try (FileChannel fc = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       if (fc.size() != e.size()) {
         throw new Refused("failed",
@@ -113,7 +126,7 @@ final class Sender {
         try {
           b.writeByte(Wire.DATA).writeInt(Wire.DATA_HEADER + len).writeInt(index).writeLong(pos);
           int shaAt = b.writerIndex();
-          b.writeZero(32);
+          b.writeZero(Hash.BYTES);
           int dataAt = b.writerIndex();
           while (b.writerIndex() - dataAt < len) {
             int n = b.writeBytes(fc, pos + b.writerIndex() - dataAt, len - (b.writerIndex() - dataAt));
@@ -122,7 +135,6 @@ final class Sender {
             }
           }
           ByteBuffer content = b.nioBuffer(dataAt, len);
-          d.reset();
           d.update(content);
           b.setBytes(shaAt, d.digest());
         } catch (IOException | Refused | RuntimeException ex) {
@@ -161,14 +173,17 @@ final class Sender {
     }
   }
 
-  /** The transfer's checksum as shown: the file's SHA-256, or for several files the SHA-256 of their digests in order. */
-  static String checksum(List<Wire.Entry> entries) {
+  /**
+   * The transfer's checksum as shown, in {@code hash}: the file's digest, or for several files the
+   * digest of their digests in order.
+   */
+  static String checksum(List<Wire.Entry> entries, Hash hash) {
     List<Wire.Entry> files = entries.stream().filter(e -> !e.dir()).toList();
     if (files.size() == 1) {
-      return HexFormat.of().formatHex(files.get(0).sha256());
+      return HexFormat.of().formatHex(files.get(0).digest(hash));
     }
-    MessageDigest d = Wire.sha256();
-    files.forEach(f -> d.update(f.sha256()));
+    Hash.Hasher d = hash.hasher();
+    files.forEach(f -> d.update(f.digest(hash), 0, Hash.BYTES));
     return files.isEmpty() ? "" : HexFormat.of().formatHex(d.digest());
   }
 

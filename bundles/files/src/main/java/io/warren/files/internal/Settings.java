@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** {@link FilesService.Config}, checked: SCR shows the exception when a value is out of range. */
 record Settings(Path inbox, int chunkBytes, long retryMillis, long pendingMillis, int maxPending, int maxIncoming,
-    int maxOutgoing, long idleMillis, long sendRate, long receiveRate, long peerRate) {
+    int maxOutgoing, long idleMillis, long sendRate, long receiveRate, long peerRate, Hash hash) {
 
   static Settings of(FilesService.Config c, String dataDir) {
     String inbox = c.inbox().strip();
@@ -26,6 +26,14 @@ record Settings(Path inbox, int chunkBytes, long retryMillis, long pendingMillis
     return new Settings(dir.toAbsolutePath().normalize(), c.chunk_kib() * 1024, c.retry_seconds() * 1000L,
         c.pending_timeout_seconds() * 1000L, c.max_pending(), c.max_incoming(), c.max_outgoing(),
         c.idle_timeout_seconds() * 1000L, c.send_rate_kib() * 1024, c.receive_rate_kib() * 1024,
-        c.peer_rate_kib() * 1024);
+        c.peer_rate_kib() * 1024, hash(c.hash()));
+  }
+
+  private static Hash hash(String name) {
+    try {
+      return Hash.named(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("io.warren.files: hash: " + e.getMessage(), e);
+    }
   }
 }

@@ -125,7 +125,7 @@ final class Sharing {
     }
     Wire.Offer offer = built.offer();
     Live live = new Live(offer.id(), true, from.toString(), offer.label(), offer.files(), offer.total(), "offered");
-    live.sha256 = Sender.checksum(offer.entries());
+    live.verifiedBy(offer.hashes().get(0), offer.entries());
     live.canceller = frames::abort;
     registry.started(live);
     try {
@@ -133,6 +133,9 @@ final class Sharing {
           new Sender(built, frames, live, sendLimit.of(from.toString()), settings.idleMillis(), settings.idleMillis())
               .run();
       live.end("done", "got by the peer: " + saved);
+    } catch (Sender.OlderReceiver e) {
+      // shares offer version 1 (SHA-256), which every getter takes: not reached
+      live.end("failed", e.getMessage());
     } catch (Refused e) {
       live.end(e.state, e.getMessage());
     } catch (ProtocolException e) {
@@ -215,7 +218,7 @@ final class Sharing {
             }
             live[0] = new Live(offer.id(), false, peer.toString(), offer.label(), offer.files(), offer.total(),
                 "checking");
-            live[0].sha256 = Sender.checksum(offer.entries());
+            live[0].verifiedBy(offer.hashes().get(0), offer.entries());
             registry.started(live[0]);
             first.complete(live[0]);
           }

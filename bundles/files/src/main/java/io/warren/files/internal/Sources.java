@@ -9,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,9 +17,22 @@ import java.util.stream.Collectors;
 /** What {@code files:send} offers: the files and directory trees given, each file hashed whole. */
 final class Sources {
   /** An offer and, for each entry, the local path it is read from. */
-  record Built(Wire.Offer offer, List<Path> paths) {}
+  record Built(Wire.Offer offer, List<Path> paths) {
+    /** The same files offered as version 1 (SHA-256 only). */
+    Built sha256Only() {
+      return new Built(offer.sha256Only(), paths);
+    }
+  }
 
   static Built build(List<Path> roots, String as, int chunk) throws IOException {
+    return build(roots, as, chunk, Hash.SHA256);
+  }
+
+  /**
+   * The offer of {@code roots}: version 1 (SHA-256) for {@code hash} SHA-256, else version 2 offering
+   * {@code hash} first and SHA-256 as the fallback, each file hashed both ways in one read.
+   */
+  static Built build(List<Path> roots, String as, int chunk, Hash hash) throws IOException {
     if (roots.isEmpty()) {
       throw new IllegalArgumentException("no path given");
     }
@@ -53,9 +65,10 @@ final class Sources {
         }
         int mode = mode(p);
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          entries.add(new Wire.Entry(name, true, 0, mode, new byte[32]));
+          entries.add(new Wire.Entry(name, true, 0, mode, new byte[Hash.BYTES], new byte[Hash.BYTES]));
         } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          entries.add(new Wire.Entry(name, false, Files.size(p), mode, hash(p, buf)));
+          byte[][] d = hash(p, buf, hash);
+          entries.add(new Wire.Entry(name, false, Files.size(p), mode, d[0], d[1]));
         } else {
           throw new IllegalArgumentException(
               p + " is neither a file nor a directory (devices, pipes and sockets are not sent)");
@@ -70,7 +83,8 @@ final class Sources {
     if (why != null) {
       throw new IllegalArgumentException(why);
     }
-    Wire.Offer offer = new Wire.Offer(Wire.VERSION, chunk, List.copyOf(entries));
+    Wire.Offer offer = hash == Hash.SHA256 ? new Wire.Offer(Wire.VERSION, chunk, List.copyOf(entries))
+        : new Wire.Offer(Wire.VERSION_HASHES, chunk, List.of(hash, Hash.SHA256), List.copyOf(entries));
     try {
       Wire.payload(offer);
     } catch (BufferOverflowException e) {
@@ -104,17 +118,22 @@ final class Sources {
         .collect(Collectors.toSet());
   }
 
-  static byte[] hash(Path p, ByteBuffer buf) throws IOException {
-    MessageDigest d = Wire.sha256();
+  /** The SHA-256 of {@code p} and, unless {@code also} is SHA-256, its digest in {@code also} (else null). */
+  static byte[][] hash(Path p, ByteBuffer buf, Hash also) throws IOException {
+    Hash.Hasher d = Hash.SHA256.hasher();
+    Hash.Hasher other = also == Hash.SHA256 ? null : also.hasher();
     try (FileChannel fc = FileChannel.open(p, StandardOpenOption.READ)) {
       buf.clear();
       while (fc.read(buf) >= 0) {
         buf.flip();
+        if (other != null) {
+          other.update(buf.duplicate());
+        }
         d.update(buf);
         buf.clear();
       }
     }
-    return d.digest();
+    return new byte[][] {d.digest(), other == null ? null : other.digest()};
   }
 
   private Sources() {}

@@ -20,11 +20,16 @@ import java.util.List;
  * big-endian; each type has its own length limit, checked before a byte of the payload is buffered.
  *
  * <pre>
- * OFFER  (1) sender:   u16 version, u32 chunk size, u32 count, count x entry
+ * OFFER  (1) sender:   u16 version (1), u32 chunk size, u32 count, count x entry
  *                      entry: u8 kind (0 file, 1 directory), u16 + UTF-8 name ('/'-separated, relative),
  *                             u64 size, u16 mode (0-0777), 32-byte SHA-256 of the whole file (zero for a directory)
- * ANSWER (2) receiver: u8 verdict (0 accept, 1 reject), u16 + UTF-8 reason, u32 count, count x u64 offset held
- * DATA   (3) sender:   u32 entry index, u64 offset, 32-byte SHA-256 of this chunk, the chunk (1 - chunk size bytes)
+ *        version 2:    u16 version (2), u32 chunk size, u8 n, n x u8 hash (0 SHA-256, 1 BLAKE3; the sender's
+ *                      preference first, SHA-256 always among them), u32 count, count x entry
+ *                      entry: as in version 1 but with n 32-byte digests of the whole file, one per hash, in order
+ * ANSWER (2) receiver: u8 verdict (0 accept, 1 reject), u16 + UTF-8 reason, u32 count, count x u64 offset held;
+ *                      to a version 2 offer then u8 hash: the first of the offered ones the receiver knows
+ * DATA   (3) sender:   u32 entry index, u64 offset, 32-byte digest of this chunk in the answer's hash (SHA-256 for
+ *                      a version 1 offer), the chunk (1 - chunk size bytes)
  * DONE   (4) sender:   empty; everything was sent
  * RESULT (5) receiver: u8 ok (1) or not (0), u16 + UTF-8 message
  * ABORT  (6) either:   u16 + UTF-8 reason; the stream ends after it
@@ -33,6 +38,11 @@ import java.util.List;
  * LISTING (8) sharer:  u32 count, count x (u8 kind (0 file, 1 directory, 2 link, 3 other), u16 + UTF-8 name,
  *                      u64 size, u16 mode, u64 modified millis), u8 cut (1: more entries than a listing holds)
  * </pre>
+ *
+ * A sender that uses only SHA-256 offers version 1. One set to BLAKE3 offers version 2; a receiver
+ * that speaks only version 1 aborts it ("offer of version 2"), and the sender offers version 1 on
+ * a new stream. The id of a transfer is the digest of its version 1 offer whatever was offered, so
+ * what a receiver holds of it is resumed under either hash.
  *
  * A get is answered like a send the other way: the sharer offers what was asked for, on the same
  * stream, and the getter receives it into its staging directory and answers with what it holds.
@@ -43,6 +53,9 @@ import java.util.List;
 final class Wire {
   static final String PROTOCOL = "/warren/files/1.0.0";
   static final int VERSION = 1;
+  /** The offer that lists its hashes: {@link #VERSION} with SHA-256 only. */
+  static final int VERSION_HASHES = 2;
+  static final int MAX_HASHES = 4;
   static final int OFFER = 1;
   static final int ANSWER = 2;
   static final int DATA = 3;
@@ -64,20 +77,45 @@ final class Wire {
   /** How an ABORT in place of the answer starts when the receiver has no room now: the sender tries again later. */
   static final String BUSY = "busy: ";
 
-  /** A file or directory offered, named relative to the receiver's inbox. */
-  record Entry(String name, boolean dir, long size, int mode, byte[] sha256) {
+  /**
+   * A file or directory offered, named relative to the receiver's inbox, with the digests of the
+   * whole file ({@code blake3} null when it is not offered).
+   */
+  record Entry(String name, boolean dir, long size, int mode, byte[] sha256, byte[] blake3) {
     Entry {
       if (size < 0 || dir && size != 0) {
         throw new IllegalArgumentException("bad size " + size + " for " + name);
       }
     }
+
+    Entry(String name, boolean dir, long size, int mode, byte[] sha256) {
+      this(name, dir, size, mode, sha256, null);
+    }
+
+    /** The whole file's digest in {@code h}. */
+    byte[] digest(Hash h) {
+      return h == Hash.BLAKE3 ? blake3 : sha256;
+    }
   }
 
-  record Offer(int version, int chunkSize, List<Entry> entries) {
-    /** The transfer's id: a digest of what is offered, so the same files offered again are the same transfer. */
+  /** What a sender offers; {@code hashes} in its preference order, SHA-256 among them. */
+  record Offer(int version, int chunkSize, List<Hash> hashes, List<Entry> entries) {
+    Offer(int version, int chunkSize, List<Entry> entries) {
+      this(version, chunkSize, List.of(Hash.SHA256), entries);
+    }
+
+    /**
+     * The transfer's id: a digest of what is offered in its version 1 form, so the same files offered
+     * again are the same transfer whichever hash verifies them.
+     */
     String id() {
-      byte[] d = sha256().digest(payload(this));
+      byte[] d = sha256().digest(payload(sha256Only()));
       return HexFormat.of().formatHex(d, 0, 16);
+    }
+
+    /** This offer as version 1, for a receiver that knows nothing else. */
+    Offer sha256Only() {
+      return version == VERSION ? this : new Offer(VERSION, chunkSize, List.of(Hash.SHA256), entries);
     }
 
     long total() {
@@ -100,7 +138,12 @@ final class Wire {
     }
   }
 
-  record Answer(boolean accept, String reason, long[] offsets) {}
+  /** A receiver's answer; {@code hash} verifies the chunks and files (SHA-256 for a version 1 offer). */
+  record Answer(boolean accept, String reason, long[] offsets, Hash hash) {
+    Answer(boolean accept, String reason, long[] offsets) {
+      this(accept, reason, offsets, Hash.SHA256);
+    }
+  }
 
   record Result(boolean ok, String message) {}
 
@@ -140,11 +183,20 @@ final class Wire {
 
   static byte[] payload(Offer o) {
     ByteBuffer b = ByteBuffer.allocate(MAX_CONTROL);
-    b.putShort((short) o.version()).putInt(o.chunkSize()).putInt(o.entries().size());
+    b.putShort((short) o.version()).putInt(o.chunkSize());
+    List<Hash> hashes = o.version() == VERSION ? List.of(Hash.SHA256) : o.hashes();
+    if (o.version() != VERSION) {
+      b.put((byte) hashes.size());
+      hashes.forEach(h -> b.put((byte) h.code));
+    }
+    b.putInt(o.entries().size());
     for (Entry e : o.entries()) {
       b.put((byte) (e.dir() ? 1 : 0));
       text(b, e.name());
-      b.putLong(e.size()).putShort((short) e.mode()).put(e.dir() ? new byte[32] : e.sha256());
+      b.putLong(e.size()).putShort((short) e.mode());
+      for (Hash h : hashes) {
+        b.put(e.dir() ? new byte[Hash.BYTES] : e.digest(h));
+      }
     }
     return Arrays.copyOf(b.array(), b.position());
   }
@@ -153,12 +205,38 @@ final class Wire {
     try {
       ByteBuffer b = ByteBuffer.wrap(p, 0, length);
       int version = b.getShort() & 0xffff;
-      if (version != VERSION) {
-        throw new ProtocolException("files: offer of version " + version + " (this node speaks " + VERSION + ")");
+      if (version != VERSION && version != VERSION_HASHES) {
+        throw new ProtocolException(
+            "files: offer of version " + version + " (this node speaks " + VERSION + " and " + VERSION_HASHES + ")");
       }
       int chunk = b.getInt();
       if (chunk < MIN_CHUNK || chunk > MAX_CHUNK) {
         throw new ProtocolException("files: chunk size " + chunk + " (expected " + MIN_CHUNK + "-" + MAX_CHUNK + ")");
+      }
+      int[] codes = {Hash.SHA256.code};
+      if (version == VERSION_HASHES) {
+        int n = b.get() & 0xff;
+        if (n < 1 || n > MAX_HASHES) {
+          throw new ProtocolException("files: an offer of " + n + " hashes (expected 1-" + MAX_HASHES + ")");
+        }
+        codes = new int[n];
+        for (int i = 0; i < n; i++) {
+          codes[i] = b.get() & 0xff;
+          for (int j = 0; j < i; j++) {
+            if (codes[j] == codes[i]) {
+              throw new ProtocolException("files: hash " + codes[i] + " offered twice");
+            }
+          }
+        }
+        if (Arrays.stream(codes).noneMatch(c -> c == Hash.SHA256.code)) {
+          throw new ProtocolException("files: an offer without SHA-256 (every node has it: offer it too)");
+        }
+      }
+      List<Hash> hashes = new ArrayList<>();
+      for (int c : codes) {
+        if (Hash.of(c) != null) {
+          hashes.add(Hash.of(c));
+        }
       }
       int count = b.getInt();
       if (count < 1 || count > MAX_ENTRIES) {
@@ -173,8 +251,17 @@ final class Wire {
         String name = text(b);
         long size = b.getLong();
         int mode = b.getShort() & 0xffff;
-        byte[] sha = new byte[32];
-        b.get(sha);
+        byte[] sha = null;
+        byte[] blake3 = null;
+        for (int c : codes) {
+          byte[] d = new byte[Hash.BYTES];
+          b.get(d);
+          if (c == Hash.SHA256.code) {
+            sha = d;
+          } else if (c == Hash.BLAKE3.code) {
+            blake3 = d;
+          }
+        }
         if (size < 0 || kind == 1 && size != 0) {
           throw new ProtocolException("files: size " + size + " for " + name);
         }
@@ -182,26 +269,32 @@ final class Wire {
           throw new ProtocolException(
               "files: mode " + Integer.toOctalString(mode) + " for " + name + " (expected 0-0777)");
         }
-        entries.add(new Entry(name, kind == 1, size, mode, sha));
+        entries.add(new Entry(name, kind == 1, size, mode, sha, blake3));
       }
       end(b, "offer");
-      return new Offer(version, chunk, List.copyOf(entries));
+      return new Offer(version, chunk, List.copyOf(hashes), List.copyOf(entries));
     } catch (BufferUnderflowException e) {
       throw new ProtocolException("files: offer cut short", e);
     }
   }
 
-  static byte[] payload(Answer a) {
+  /** The answer to an offer of {@code version}: version 2 gets the hash picked. */
+  static byte[] payload(Answer a, int version) {
     byte[] reason = utf8(a.reason());
-    ByteBuffer b = ByteBuffer.allocate(1 + 2 + reason.length + 4 + 8 * a.offsets().length);
+    ByteBuffer b = ByteBuffer.allocate(1 + 2 + reason.length + 4 + 8 * a.offsets().length + 1);
     b.put((byte) (a.accept() ? 0 : 1)).putShort((short) reason.length).put(reason).putInt(a.offsets().length);
     for (long o : a.offsets()) {
       b.putLong(o);
     }
-    return b.array();
+    if (version != VERSION) {
+      b.put((byte) a.hash().code);
+    }
+    return Arrays.copyOf(b.array(), b.position());
   }
 
-  static Answer answer(byte[] p, int length, int entries) {
+  /** The answer to {@code offer}: to version 2, with one of the offered hashes. */
+  static Answer answer(byte[] p, int length, Offer offer) {
+    int entries = offer.entries().size();
     try {
       ByteBuffer b = ByteBuffer.wrap(p, 0, length);
       int verdict = b.get();
@@ -217,8 +310,16 @@ final class Wire {
       for (int i = 0; i < count; i++) {
         offsets[i] = b.getLong();
       }
+      Hash hash = Hash.SHA256;
+      if (offer.version() != VERSION) {
+        int code = b.get() & 0xff;
+        hash = Hash.of(code);
+        if (hash == null || !offer.hashes().contains(hash)) {
+          throw new ProtocolException("files: the receiver picked hash " + code + ", which was not offered");
+        }
+      }
       end(b, "answer");
-      return new Answer(verdict == 0, reason, offsets);
+      return new Answer(verdict == 0, reason, offsets, hash);
     } catch (BufferUnderflowException e) {
       throw new ProtocolException("files: answer cut short", e);
     }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /** The progress line and bar of a transfer, at fixed instants. */
 class ProgressTest {
   private static Transfer running(long resumed, long moved, String state, long started, long ended) {
-    return new Transfer("id", true, "libp2p:x", "big.bin", 1, 100_000_000, resumed, moved, state, "link down", "",
+    return new Transfer("id", true, "libp2p:x", "big.bin", 1, 100_000_000, resumed, moved, state, "link down", "sha256",
+        "",
         started, ended, null);
   }
 

@@ -352,4 +352,82 @@ class TransferTest {
     assertThrows(io.warren.api.ProtocolException.class, () -> Wire.offer(p, p.length - 1));
   }
 
+  @Test
+  void aBlake3OfferIsVerifiedWithBlake3AndAnOlderReceiverGetsSha256() throws Exception {
+    byte[] content = random(3 * CHUNK + 17, 11);
+    Path file = Files.write(dir.resolve("b3.bin"), content);
+    Path inbox = Files.createDirectories(dir.resolve("inbox"));
+    Sources.Built built = Sources.build(List.of(file), null, CHUNK, Hash.BLAKE3);
+    assertEquals(Wire.VERSION_HASHES, built.offer().version());
+    assertEquals(List.of(Hash.BLAKE3, Hash.SHA256), built.offer().hashes());
+    assertEquals(built.offer().id(), Sources.build(List.of(file), null, CHUNK).offer().id(),
+        "one transfer whichever hash verifies it");
+
+    Outcome o = transfer(inbox, built, Integer.MAX_VALUE, (offer, live, f) -> null);
+    assertEquals("done", o.received().state, o.received().detail);
+    String blake3 = java.util.HexFormat.of().formatHex(digest(Hash.BLAKE3, content));
+    assertEquals(List.of("blake3", blake3), List.of(o.received().hash, o.received().checksum));
+    assertEquals(List.of("blake3", blake3), List.of(o.sent().hash, o.sent().checksum));
+    assertArrayEquals(content, Files.readAllBytes(inbox.resolve("b3.bin")));
+
+    // a chunk whose BLAKE3 is wrong is refused like one whose SHA-256 is
+    byte[] other = content.clone();
+    other[CHUNK + 1] ^= 1;
+    Path changed = Files.write(dir.resolve("changed.bin"), other);
+    Wire.Entry e = Sources.build(List.of(file), null, CHUNK, Hash.BLAKE3).offer().entries().get(0);
+    Wire.Entry lie = new Wire.Entry("changed.bin", false, e.size(), e.mode(), e.sha256(), e.blake3());
+    Outcome liar = transfer(inbox, new Sources.Built(new Wire.Offer(Wire.VERSION_HASHES, CHUNK,
+        List.of(Hash.BLAKE3, Hash.SHA256), List.of(lie)), List.of(changed)), Integer.MAX_VALUE, (x, l, f) -> null);
+    assertEquals("failed", liar.received().state);
+    assertTrue(liar.received().detail.contains("does not match the BLAKE3"), liar.received().detail);
+
+    // a receiver that speaks version 1 only aborts the offer: the sender is told to offer SHA-256
+    IoFrames[] p = pipe();
+    p[1].send(Wire.ABORT, Wire.abort("files: offer of version 2 (this node speaks 1)"));
+    Live live = new Live(built.offer().id(), true, PEER, "b3.bin", 1, content.length, "starting");
+    assertThrows(Sender.OlderReceiver.class, () -> new Sender(built, p[0], live, b -> {}, 1000, 1000).run());
+    Path older = Files.createDirectories(dir.resolve("older"));
+    Outcome fallback = transfer(older, built.sha256Only(), Integer.MAX_VALUE, (x, l, f) -> null);
+    assertEquals("done", fallback.received().state, fallback.received().detail);
+    assertEquals(List.of("sha256", java.util.HexFormat.of().formatHex(digest(Hash.SHA256, content))),
+        List.of(fallback.sent().hash, fallback.sent().checksum));
+    assertEquals(1, Wire.payload(built.sha256Only().offer())[1], "what a version 1 receiver reads");
+  }
+
+  @Test
+  void theHashesOfAnOfferAreChecked() {
+    byte[] d = new byte[32];
+    List<Wire.Entry> one = List.of(new Wire.Entry("f", false, 1, 0644, d, d));
+    byte[] p = Wire.payload(new Wire.Offer(Wire.VERSION_HASHES, CHUNK, List.of(Hash.BLAKE3, Hash.SHA256), one));
+    assertEquals(List.of(Hash.BLAKE3, Hash.SHA256), Wire.offer(p, p.length).hashes());
+    byte[] noSha = Wire.payload(new Wire.Offer(Wire.VERSION_HASHES, CHUNK, List.of(Hash.BLAKE3), one));
+    var e = assertThrows(io.warren.api.ProtocolException.class, () -> Wire.offer(noSha, noSha.length));
+    assertTrue(e.getMessage().contains("without SHA-256"), e.getMessage());
+    // an answer may only pick what was offered
+    Wire.Offer sha = new Wire.Offer(Wire.VERSION_HASHES, CHUNK, List.of(Hash.SHA256), one);
+    byte[] a = Wire.payload(new Wire.Answer(true, "", new long[1], Hash.BLAKE3), Wire.VERSION_HASHES);
+    e = assertThrows(io.warren.api.ProtocolException.class, () -> Wire.answer(a, a.length, sha));
+    assertTrue(e.getMessage().contains("not offered"), e.getMessage());
+  }
+
+  @Test
+  void blake3IsBouncyCastlesAndTheSameFromHeapAndDirectBuffers() {
+    assertEquals("af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+        java.util.HexFormat.of().formatHex(digest(Hash.BLAKE3, new byte[0])));
+    assertEquals("6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85",
+        java.util.HexFormat.of().formatHex(digest(Hash.BLAKE3, "abc".getBytes(StandardCharsets.US_ASCII))));
+    byte[] big = random(200_000, 3);
+    for (Hash h : Hash.values()) {
+      Hash.Hasher d = h.hasher();
+      java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(big.length).put(big).flip();
+      d.update(direct);
+      assertArrayEquals(digest(h, big), d.digest(), h.label);
+    }
+  }
+
+  private static byte[] digest(Hash h, byte[] content) {
+    Hash.Hasher d = h.hasher();
+    d.update(content, 0, content.length);
+    return d.digest();
+  }
 }
