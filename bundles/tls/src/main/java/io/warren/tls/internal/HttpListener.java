@@ -56,16 +56,18 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
   private final Channel server;
   private final EventLoops loops;
   private final PeerDirectory directory;
+  private final Targets targets;
   private final Routes routes;
   private final TlsListener.Limits limits;
   private final Function<String, String> httpsAuthority;
   private final Map<String, String> answers = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
 
-  HttpListener(EventLoops loops, PeerDirectory directory, String host, int port, TlsListener.Limits limits,
-      Routes routes, Function<String, String> httpsAuthority) {
+  HttpListener(EventLoops loops, PeerDirectory directory, Targets targets, String host, int port,
+      TlsListener.Limits limits, Routes routes, Function<String, String> httpsAuthority) {
     this.loops = loops;
     this.directory = directory;
+    this.targets = targets;
     this.routes = routes;
     this.limits = limits;
     this.httpsAuthority = httpsAuthority;
@@ -213,7 +215,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       ByteBuf raw = ((RawCopy) client.pipeline().get(RAW)).take();
       client.pipeline().remove(RAW);
       client.pipeline().remove(CODEC);
-      Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
+      Forward.connect(loops, directory, targets, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
           LOG.info("tls: http {}: {}", r.hostname(), err.getMessage());
           client.eventLoop().execute(() -> { // the codec is gone: the answer as bytes

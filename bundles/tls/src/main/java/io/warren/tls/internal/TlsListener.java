@@ -60,6 +60,7 @@ final class TlsListener implements AutoCloseable {
   private final EventLoops loops;
   private final Function<String, Route> routes;
   private final PeerDirectory directory;
+  private final Targets targets;
   private final Limits limits;
   private final OpenConnections open;
   private final java.util.concurrent.atomic.AtomicLongArray counts =
@@ -67,10 +68,11 @@ final class TlsListener implements AutoCloseable {
   private final Map<InetAddress, Integer> handshaking = new ConcurrentHashMap<>();
   private final Map<String, io.netty.handler.ssl.SslContext> acmeChallenges = new ConcurrentHashMap<>();
 
-  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, Limits limits,
+  TlsListener(EventLoops loops, PeerDirectory directory, Targets targets, String host, int port, Limits limits,
       Function<String, io.netty.handler.ssl.SslContext> contexts, Function<String, Route> routes) {
     this.loops = loops;
     this.directory = directory;
+    this.targets = targets;
     this.routes = routes;
     this.limits = limits;
     this.open = new OpenConnections(limits.connections());
@@ -308,7 +310,7 @@ final class TlsListener implements AutoCloseable {
     }
 
     private void connect(Channel client, Route r) {
-      Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
+      Forward.connect(loops, directory, targets, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
           if (!(err instanceof Forward.ClientLeft)) {
             count(Outcome.TARGET_FAILED);

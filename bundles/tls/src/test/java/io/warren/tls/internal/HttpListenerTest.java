@@ -24,6 +24,7 @@ class HttpListenerTest {
   private final TestEventLoops loops = new TestEventLoops();
   private HttpServer backend;
   private HttpListener listener;
+  private Targets targets;
 
   @BeforeEach
   void start() throws Exception {
@@ -41,7 +42,9 @@ class HttpListenerTest {
     Map<String, Route> http = Map.of("plain.example.test",
         new Route("plain.example.test", TlsService.LOCAL, backend.getAddress().getPort(), Mode.HTTP));
     Set<String> tls = Set.of("secure.example.test");
-    listener = new HttpListener(loops, new FakeDirectory(), "127.0.0.1", 0,
+    FakeDirectory directory = new FakeDirectory();
+    targets = new Targets(directory, loops, http::values, Duration.ofSeconds(1));
+    listener = new HttpListener(loops, directory, targets, "127.0.0.1", 0,
         new TlsListener.Limits(16, 4, Duration.ofSeconds(5)), new HttpListener.Routes() {
           @Override
           public Route http(String hostname) {
@@ -58,6 +61,7 @@ class HttpListenerTest {
   @AfterEach
   void stop() {
     listener.stop();
+    targets.close();
     backend.stop(0);
     loops.close();
   }
