@@ -4,16 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,24 +23,11 @@ class TlsEdgesTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
   private static final String APP = "app.warren.test";
   @TempDir Path dir;
-  private final List<HttpServer> services = new ArrayList<>();
+  private final TlsSites sites = new TlsSites();
 
   @AfterEach
   void stop() {
-    services.forEach(s -> s.stop(0));
-  }
-
-  private int service(String says) throws Exception {
-    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    http.createContext("/", ex -> {
-      byte[] out = (says + " " + ex.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, out.length);
-      ex.getResponseBody().write(out);
-      ex.close();
-    });
-    http.start();
-    services.add(http);
-    return http.getAddress().getPort();
+    sites.close();
   }
 
   private static void ok(Result r) {
@@ -54,8 +35,7 @@ class TlsEdgesTest {
   }
 
   private static Result curl(Path root, int port, String path) throws Exception {
-    return NodeProcess.run(List.of("curl", "-sS", "--max-time", "20", "--cacert", root.toString(), "--resolve",
-        APP + ":" + port + ":127.0.0.1", "https://" + APP + ":" + port + path), null);
+    return TlsSites.curl(root, port, APP, path);
   }
 
   private static Path edge(Path dir, String name, int listen) throws Exception {
@@ -68,8 +48,8 @@ class TlsEdgesTest {
 
   @Test
   void whenOneEdgeDiesNewConnectionsGoThroughTheOtherAndItIsShownNotLive() throws Exception {
-    int behindP = service("hello from behind p,");
-    int behindE2 = service("hello from behind e2,");
+    int behindP = sites.service("hello from behind p,");
+    int behindE2 = sites.service("hello from behind e2,");
     int e1Port = NodeProcess.freePort();
     int e2Port = NodeProcess.freePort();
     Path e1Home = edge(dir, "e1", e1Port);
@@ -77,10 +57,7 @@ class TlsEdgesTest {
     Path pHome = NodeProcess.installation(dir.resolve("p"), "p");
     NodeProcess.configure(pHome, "io.warren.proxy", "health.check.seconds = 1\n");
     String d = dir.toString();
-    Pebble.sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", d + "/app.key", "-out", d + "/app.pem", "-days", "2", "-subj", "/CN=" + APP, "-addext",
-        "subjectAltName=DNS:" + APP);
-    Path root = dir.resolve("app.pem");
+    Path root = TlsSites.selfSigned(dir, "app", APP);
     try (NodeProcess e1 = NodeProcess.startMember(e1Home, dir.resolve("e1/data"), "edges:NetPass", "admin:E1Admin",
         null);
         // E2 and P start side by side (each alone would wait for the other's start)

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps a reservation at relay R; public node P reaches Q through R only (DCUtR off on both, so
  * the relayed connection is never upgraded to a direct one). P serves one name terminated on P and
  * one passed through to Q's own TLS listener, both over the relayed connection; the bytes that
- * come back are the services'.
+ * come back are the services'. Then P's default route ({@code *}) sends a name P has no route for
+ * on to Q's listener.
  */
 class TlsRelayedTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
@@ -42,8 +43,7 @@ class TlsRelayedTest {
   }
 
   private static Result curl(Path root, int port, String host, String path) throws Exception {
-    return NodeProcess.run(List.of("curl", "-sS", "--max-time", "20", "--cacert", root.toString(), "--resolve",
-        host + ":" + port + ":127.0.0.1", "https://" + host + ":" + port + path), null);
+    return TlsSites.curl(root, port, host, path);
   }
 
   /** The row of {@code peer} in a node's p2p:peers, or "". */
@@ -80,10 +80,7 @@ class TlsRelayedTest {
     NodeProcess.configure(pHome, "io.warren.tls", "listen = true\nlisten.host = 127.0.0.1\nlisten.port = " + pListen
         + "\n");
     String d = dir.toString();
-    Pebble.sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", d + "/site.key", "-out", d + "/site.pem", "-days", "2", "-subj", "/CN=" + TERM, "-addext",
-        "subjectAltName=DNS:" + TERM + ",DNS:" + PASS);
-    Path root = dir.resolve("site.pem");
+    Path root = TlsSites.selfSigned(dir, "site", TERM, PASS);
     try (NodeProcess r = NodeProcess.start(rHome, dir.resolve("r/data"));
         NodeProcess q = NodeProcess.start(qHome, dir.resolve("q/data"));
         NodeProcess p = NodeProcess.start(pHome, dir.resolve("p/data"))) {
@@ -125,6 +122,13 @@ class TlsRelayedTest {
       String row = peerRow(p, qId);
       assertTrue(row.contains("relayed"), "P reaches Q relayed: " + p.client("p2p:peers").out());
       assertTrue(peerRow(q, pId).contains("relayed"), "Q sees P relayed: " + q.client("p2p:peers").out());
+      // the default route: P forgets PASS and sends every name it has no route for to Q's listener
+      ok(p.client("tls:route", "remove", PASS));
+      // quoted: Gogo expands a bare * to the files of its working directory
+      ok(p.client("tls:route", "add", "\"*\"", "--target", qId + ":" + qListen, "--mode", "passthrough"));
+      Result byDefault = curl(root, pListen, PASS, "/default");
+      ok(byDefault);
+      assertTrue(byDefault.out().startsWith("/default 0\n"), byDefault.toString());
       // the route's target is live through the relay too
       p.awaitClient(WAIT, o -> o.out().contains("  libp2p:" + qId + ":" + behindQ + ": live since"), "tls:route",
           "list");

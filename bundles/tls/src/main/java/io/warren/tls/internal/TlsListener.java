@@ -63,8 +63,8 @@ final class TlsListener implements AutoCloseable {
   private final Targets targets;
   private final Limits limits;
   private final OpenConnections open;
-  private final java.util.concurrent.atomic.AtomicLongArray counts =
-      new java.util.concurrent.atomic.AtomicLongArray(Outcome.values().length);
+  private final Outcomes<Outcome> counts =
+      new Outcomes<>(Outcome.class, "warren_tls_connections_total", "TLS listener connections by what became of them");
   private final Map<InetAddress, Integer> handshaking = new ConcurrentHashMap<>();
   private final Map<String, io.netty.handler.ssl.SslContext> acmeChallenges = new ConcurrentHashMap<>();
 
@@ -120,21 +120,17 @@ final class TlsListener implements AutoCloseable {
   }
 
   private void count(Outcome o) {
-    counts.incrementAndGet(o.ordinal());
+    counts.count(o);
   }
 
   /** How many connections ended up so (tests). */
   long total(Outcome o) {
-    return counts.get(o.ordinal());
+    return counts.total(o);
   }
 
   /** The listener's figures for Prometheus and node:metrics. */
   java.util.List<io.warren.api.Metric> samples() {
-    java.util.List<io.warren.api.Metric> out = new java.util.ArrayList<>();
-    for (Outcome o : Outcome.values()) {
-      out.add(io.warren.api.Metric.counter("warren_tls_connections_total", "TLS listener connections by what became "
-          + "of them", counts.get(o.ordinal()), "outcome", o.name().toLowerCase(java.util.Locale.ROOT)));
-    }
+    java.util.List<io.warren.api.Metric> out = new java.util.ArrayList<>(counts.samples());
     out.add(io.warren.api.Metric.gauge("warren_tls_open_connections", "TLS listener connections open", open.open()));
     out.add(io.warren.api.Metric.gauge("warren_tls_handshaking", "TLS listener handshakes in progress",
         handshaking.values().stream().mapToInt(Integer::intValue).sum()));

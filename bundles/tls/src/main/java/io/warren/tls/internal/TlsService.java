@@ -397,7 +397,11 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
 
   @Override
   public List<Metric> samples() {
-    return listener == null ? List.of() : listener.samples();
+    List<Metric> out = new ArrayList<>(listener == null ? List.of() : listener.samples());
+    if (http != null) {
+      out.addAll(http.samples());
+    }
+    return out;
   }
 
   @Override

@@ -91,6 +91,7 @@ class HttpListenerTest {
         + "Connection: close\r\n\r\nhello");
     assertTrue(got.startsWith("HTTP/1.1 200"), got);
     assertTrue(got.endsWith("backend saw POST /form?a=1 host Plain.Example.Test:80 body hello"), got);
+    assertEquals(1, listener.total(HttpListener.Outcome.FORWARDED));
   }
 
   @Test
@@ -101,5 +102,13 @@ class HttpListenerTest {
     assertTrue(exchange("GET / HTTP/1.1\r\nHost: nobody.example.test\r\n\r\n").startsWith("HTTP/1.1 404"));
     assertTrue(exchange("GET / HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 400"), "no Host");
     assertEquals("", exchange("").strip(), "nothing sent: closed at the deadline, nothing answered");
+    // each counted by what became of it, as node:metrics shows
+    assertEquals(1, listener.total(HttpListener.Outcome.REDIRECTED));
+    assertEquals(1, listener.total(HttpListener.Outcome.NOT_FOUND));
+    assertEquals(1, listener.total(HttpListener.Outcome.BAD_REQUEST));
+    io.warren.testing.Await.until(Duration.ofSeconds(10), Duration.ofMillis(20),
+        () -> listener.total(HttpListener.Outcome.TIMEOUT) == 1, "the silent connection counted at its deadline");
+    assertTrue(listener.samples().stream().anyMatch(m -> m.selector().equals(
+        "warren_tls_http_requests_total{outcome=\"redirected\"}") && m.value() == 1), listener.samples().toString());
   }
 }
