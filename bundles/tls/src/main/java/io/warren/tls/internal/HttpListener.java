@@ -88,7 +88,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       protected void initChannel(SocketChannel ch) {
         if (open.incrementAndGet() > limits.connections()) {
           open.decrementAndGet();
-          count(Outcome.OVER_CONNECTIONS);
+          counts.count(Outcome.OVER_CONNECTIONS);
           ch.close();
           return;
         }
@@ -122,10 +122,6 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
   @Override
   public void close() {
     answers.clear();
-  }
-
-  private void count(Outcome o) {
-    counts.count(o);
   }
 
   /** How many requests ended up so (tests). */
@@ -191,7 +187,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       deadline = ctx.executor().schedule(() -> {
-        count(Outcome.TIMEOUT);
+        counts.count(Outcome.TIMEOUT);
         ctx.close();
       }, limits.handshake().toMillis(), TimeUnit.MILLISECONDS);
       ctx.fireChannelActive();
@@ -214,20 +210,20 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       deadline.cancel(false);
       ReferenceCountUtil.release(msg);
       if (!req.decoderResult().isSuccess()) {
-        count(Outcome.BAD_REQUEST);
+        counts.count(Outcome.BAD_REQUEST);
         respond(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n", null);
         return;
       }
       String uri = req.uri();
       if (uri.startsWith(ChallengeServer.PREFIX)) {
         String a = answers.get(uri.substring(ChallengeServer.PREFIX.length()));
-        count(Outcome.ACME_CHALLENGE);
+        counts.count(Outcome.ACME_CHALLENGE);
         respond(ctx, a == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK, a == null ? "" : a, null);
         return;
       }
       String host = host(req.headers().get(HttpHeaderNames.HOST));
       if (host == null) {
-        count(Outcome.BAD_REQUEST);
+        counts.count(Outcome.BAD_REQUEST);
         respond(ctx, HttpResponseStatus.BAD_REQUEST, "no Host header\n", null);
         return;
       }
@@ -238,11 +234,11 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       }
       if (routes.servesTls(host)) {
         String to = "https://" + httpsAuthority.apply(host) + (uri.startsWith("/") ? uri : "/");
-        count(Outcome.REDIRECTED);
+        counts.count(Outcome.REDIRECTED);
         respond(ctx, HttpResponseStatus.MOVED_PERMANENTLY, "", to);
         return;
       }
-      count(Outcome.NOT_FOUND);
+      counts.count(Outcome.NOT_FOUND);
       respond(ctx, HttpResponseStatus.NOT_FOUND, "no route for " + host + "\n", null);
     }
 
@@ -253,7 +249,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       client.pipeline().remove(CODEC);
       Forward.connect(loops, directory, targets, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
-          count(Outcome.TARGET_FAILED);
+          counts.count(Outcome.TARGET_FAILED);
           LOG.info("tls: http {}: {}", r.hostname(), err.getMessage());
           client.eventLoop().execute(() -> { // the codec is gone: the answer as bytes
             raw.release();
@@ -262,7 +258,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
           });
           return;
         }
-        count(Outcome.FORWARDED);
+        counts.count(Outcome.FORWARDED);
         client.eventLoop().execute(() -> {
           if (client.pipeline().get(HostRouter.class) != null) {
             client.pipeline().remove(this);
