@@ -43,6 +43,8 @@ public final class PeerHealth implements AutoCloseable {
   private final Supplier<? extends Collection<PeerRef>> peers;
   private final Duration timeout;
   private final Map<PeerRef, State> states = new ConcurrentHashMap<>();
+  /** Peers whose check has not ended yet: a round skips them, so a slow dial never piles up checks. */
+  private final Set<PeerRef> checking = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> rounds;
 
   /**
@@ -91,7 +93,11 @@ public final class PeerHealth implements AutoCloseable {
     }
     states.keySet().retainAll(named);
     for (PeerRef p : named) {
+      if (!checking.add(p)) {
+        continue;
+      }
       check(p).whenComplete((rtt, err) -> {
+        checking.remove(p);
         if (err == null) {
           record(p, true, "answered in " + rtt.toMillis() + " ms");
         } else {
