@@ -10,7 +10,7 @@
 #   serves the same body. wrk is not used: it takes the TLS server name from the URL's host, so it
 #   cannot name a test hostname while connecting to 127.0.0.1 without editing /etc/hosts; h2load's
 #   --connect-to can.
-#   bench/tls.sh [seconds-per-run]
+#   bench/tls.sh [seconds-per-run]   (TLS_NATIVE=false: the nodes end TLS with the JDK rather than OpenSSL)
 # Needs a build (mvn -B -q package -DskipTests), pebble, openssl, nginx, h2load, python3
 # (itests/bin/ensure-packages.sh installs the Debian packages).
 set -euo pipefail
@@ -80,12 +80,14 @@ listen = true
 listen.host = 127.0.0.1
 listen.port = $listen
 max.handshakes.per.source = 4096
+native.tls = ${TLS_NATIVE:-true}
 CFG
 cat >"$qhome/etc/io.warren.tls.cfg" <<CFG
 listen = true
 listen.host = 127.0.0.1
 listen.port = $qlisten
 max.handshakes.per.source = 4096
+native.tls = ${TLS_NATIVE:-true}
 CFG
 "$phome/bin/warren" --no-console --data-dir "$tmp/p/data" -dnc bench:BenchPass -rc admin:BenchAdmin \
   >"$tmp/p.log" 2>&1 & pids+=($!)
@@ -98,7 +100,7 @@ node_ready "$tmp/q.log"
 P=$(awk '/peer ID/{print $3; exit}' "$tmp/p.log"); Q=$(awk '/peer ID/{print $3; exit}' "$tmp/q.log")
 for _ in $(seq 100); do WP net:nodes | grep -q "$Q" && break; sleep 0.2; done
 
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); JDK TLS provider (SslProvider.JDK); nodes on $(ps -o args= -p "$(pgrep -f -- "--data-dir $tmp/p/data" | head -1)" | awk '{print $1}'); $(nginx -v 2>&1)"
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(WP tls:route list | head -1 | sed 's/.*, TLS by/TLS by/'); nodes on $(ps -o args= -p "$(pgrep -f -- "--data-dir $tmp/p/data" | head -1)" | awk '{print $1}'); $(nginx -v 2>&1)"
 echo "obtaining a certificate from pebble (run 1 also creates the ACME account and loads acme4j; order, HTTP-01, CSR, download):"
 echo "  (pebble without its random validation sleeps and with no authorization reuse: every run validates HTTP-01)"
 for i in 1 2 3; do

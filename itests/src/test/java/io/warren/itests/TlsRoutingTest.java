@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,27 +32,14 @@ class TlsRoutingTest {
   private static final int SLOWLORIS = 1000;
   @TempDir Path dir;
   private Pebble pebble;
-  private final List<HttpServer> services = new ArrayList<>();
+  private final TlsSites sites = new TlsSites();
 
   @AfterEach
   void stop() {
     if (pebble != null) {
       pebble.close();
     }
-    services.forEach(s -> s.stop(0));
-  }
-
-  private int service(String says) throws Exception {
-    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    http.createContext("/", ex -> {
-      byte[] out = (says + " " + ex.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, out.length);
-      ex.getResponseBody().write(out);
-      ex.close();
-    });
-    http.start();
-    services.add(http);
-    return http.getAddress().getPort();
+    sites.close();
   }
 
   private static void ok(Result r) {
@@ -69,8 +53,7 @@ class TlsRoutingTest {
   }
 
   private static Result curl(Path root, int port, String host, String path) throws Exception {
-    return NodeProcess.run(List.of("curl", "-sS", "--max-time", "10", "--cacert", root.toString(), "--resolve",
-        host + ":" + port + ":127.0.0.1", "https://" + host + ":" + port + path), null);
+    return TlsSites.curl(root, port, host, path);
   }
 
   private static Result sClient(Path root, int port, String... servername) throws Exception {
@@ -82,8 +65,8 @@ class TlsRoutingTest {
 
   @Test
   void twoNamesOnOnePortGoToTwoPrivateNodesOneTerminatedOnePassedThrough() throws Exception {
-    int s1 = service("hello from behind q1,");
-    int s2 = service("hello from behind q2,");
+    int s1 = sites.service("hello from behind q1,");
+    int s2 = sites.service("hello from behind q2,");
     pebble = new Pebble(dir);
     int listen = NodeProcess.freePort();
     int q2Listen = NodeProcess.freePort();
@@ -171,9 +154,7 @@ class TlsRoutingTest {
 
       // a certificate and key of one's own, imported; a key that is not the certificate's is refused
       String d = dir.toString();
-      Pebble.sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-          "-keyout", d + "/own.key", "-out", d + "/own.pem", "-days", "2", "-subj", "/CN=own.warren.test",
-          "-addext", "subjectAltName=DNS:own.warren.test");
+      TlsSites.selfSigned(dir, "own", "own.warren.test");
       ok(p.client("tls:import", d + "/own.pem", d + "/own.key"));
       assertTrue(p.client("tls:keys").out().contains("own.warren.test  own.warren.test"));
       Result notAcme = p.client("tls:renew", "own.warren.test");

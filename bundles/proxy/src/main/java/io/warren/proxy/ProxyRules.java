@@ -21,6 +21,17 @@ public interface ProxyRules {
   /** What each rule is doing now ("listening on ...", "bind failed: ...", connection counts). */
   String status(String id);
 
+  /**
+   * Whether rule {@code id}'s other node (an egress rule's target, an ingress rule's origin: the
+   * edge that sends connections here) answered its last health check over the overlay, since when,
+   * and what the check found; {@code since} is null before the first check, and so is the answer
+   * for no such rule.
+   */
+  PeerHealth peerHealth(String id);
+
+  /** See {@link #peerHealth}. */
+  record PeerHealth(boolean live, Instant since, String detail) {}
+
   /** Removes a rule and closes its listener and connections; false when there is no such rule. */
   boolean remove(String id);
 }

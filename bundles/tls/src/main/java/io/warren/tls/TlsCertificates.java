@@ -45,16 +45,55 @@ public interface TlsCertificates {
   record KeyInfo(String name, List<String> hostnames, String serial, Instant notBefore, Instant notAfter,
       String origin, List<String> usedBy) {}
 
+  /** One place a route's connections may go: {@code port} on {@code peer} ({@code localhost}: this node's loopback). */
+  record Target(String peer, int port) {
+    @Override
+    public String toString() {
+      return peer + ":" + port;
+    }
+  }
+
   /**
-   * A route: {@code hostname} on the listener goes to {@code port} on {@code peer} ({@code
-   * localhost}: this node's loopback), in {@code mode}.
+   * A route: {@code hostname} on the listener goes to one of {@code targets}, in {@code mode}. A new
+   * connection goes to the first target that answered its last health check (in the order given),
+   * and on to the next when that one cannot be connected; when none answered, each is tried in
+   * order all the same.
    */
-  record Route(String hostname, String peer, int port, Mode mode) {
+  record Route(String hostname, List<Target> targets, Mode mode) {
+    public Route {
+      targets = List.copyOf(targets);
+      if (targets.isEmpty()) {
+        throw new IllegalArgumentException("a route needs at least one target");
+      }
+    }
+
+    /** A route with one target. */
+    public Route(String hostname, String peer, int port, Mode mode) {
+      this(hostname, List.of(new Target(peer, port)), mode);
+    }
+
+    /** The first target's peer. */
+    public String peer() {
+      return targets.get(0).peer();
+    }
+
+    /** The first target's port. */
+    public int port() {
+      return targets.get(0).port();
+    }
+
     /** The key under which routes are kept: a hostname has one TLS route and one HTTP route. */
     public String key() {
       return (mode == Mode.HTTP ? "http " : "tls ") + hostname;
     }
   }
+
+  /**
+   * Whether a route's target answered its last health check over the overlay ({@code localhost}
+   * is always live), since when, and what the check found; {@code since} is null before the first
+   * check.
+   */
+  record TargetState(Target target, boolean live, Instant since, String detail) {}
 
   /**
    * Obtains a certificate for {@code hostnames} from the ACME server at {@code acmeUrl} (the
@@ -101,7 +140,8 @@ public interface TlsCertificates {
 
   /**
    * Adds or replaces the route for {@code hostname} in {@code mode}; {@code target} is {@code
-   * <peer|name>:<port>} or {@code localhost:<port>}.
+   * <peer|name>:<port>} or {@code localhost:<port>}, or several of them separated by commas (tried
+   * in that order, the live ones first).
    */
   Route addRoute(String hostname, String target, Mode mode);
 
@@ -111,8 +151,14 @@ public interface TlsCertificates {
   /** The routes. */
   List<Route> routes();
 
+  /** The health of each of {@code route}'s targets, in the route's order. */
+  List<TargetState> health(Route route);
+
   /** Where the TLS listener listens ({@code host:port}), or empty when it is off. */
   String listenAddress();
+
+  /** What ends TLS with the node's keys: OpenSSL through netty-tcnative, or the JDK and why. */
+  String engine();
 
   /** Where the HTTP listener listens ({@code host:port}), or empty when it is off. */
   String httpAddress();

@@ -119,14 +119,16 @@ public final class ProxyCommands {
     return "rule " + r.id() + ": " + line(r) + "  (" + rules.status(r.id()) + ")";
   }
 
-  @Descriptor("Lists the proxy rules with what each is doing")
+  @Descriptor("Lists the proxy rules with what each is doing and whether each rule's other node (an egress rule's "
+      + "target, an ingress rule's origin edge) answers its health check")
   public String list(
       @Descriptor("list the rules of this node of the network instead") @Parameter(names = {"-n", "--node"},
           absentValue = "") String node,
       @Descriptor("with --node: that node's admin credentials, user:password") @Parameter(
           names = {"-c", "--credentials"}, absentValue = "") String credentials,
-      @Descriptor("a JSON array: id, direction, rule, bind, port, peer, peerName, peerPort, expires, status") @Parameter(
-          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json)
+      @Descriptor("a JSON array: id, direction, rule, bind, port, peer, peerName, peerPort, expires, status, "
+          + "peerLive, peerLiveSince, peerHealth") @Parameter(
+              names = {"--json"}, presentValue = "true", absentValue = "false") boolean json)
       throws Exception {
     if (!node.isEmpty()) {
       return onNode(node, json ? List.of("proxy:list", "--json") : List.of("proxy:list"), credentials);
@@ -143,7 +145,7 @@ public final class ProxyCommands {
     for (Rule r : all) {
       b.append(String.format("%-4s %-8s %-60s %-22s %s%n", r.id(), r.direction(), line(r),
           r.expires() == null ? "never" : r.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-          rules.status(r.id())));
+          rules.status(r.id()) + "; " + health(r)));
     }
     return b.toString().stripTrailing();
   }
@@ -178,9 +180,24 @@ public final class ProxyCommands {
       m.put("peerPort", r.peerPort());
       m.put("expires", r.expires() == null ? null : r.expires().toString());
       m.put("status", rules.status(r.id()));
+      ProxyRules.PeerHealth h = rules.peerHealth(r.id());
+      m.put("peerLive", h == null || h.live());
+      m.put("peerLiveSince", h == null || h.since() == null ? null : h.since().toString());
+      m.put("peerHealth", h == null ? null : h.detail());
       out.add(m);
     }
     return Json.write(out);
+  }
+
+  /** Whether the rule's other node answers: {@code q live since <when>}, {@code q NOT LIVE since <when> (why)}. */
+  private String health(Rule r) {
+    ProxyRules.PeerHealth h = rules.peerHealth(r.id());
+    if (h == null) {
+      return "removed";
+    }
+    return peerName(r) + (h.live() ? " live" : " NOT LIVE")
+        + (h.since() == null ? "" : " since " + h.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+        + " (" + h.detail() + ")";
   }
 
   private String line(Rule r) {

@@ -14,6 +14,7 @@ import io.warren.proxy.ProxyRules;
 import io.warren.proxy.Rule;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -53,15 +54,21 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
 
     @AttributeDefinition(description = "Connections through all rules at once; one more is closed at once")
     int max_connections() default 4096;
+
+    @AttributeDefinition(description = "Seconds between health checks of the rules' other nodes (a ping over the "
+        + "overlay; an answer later than this counts as none), shown by proxy:list")
+    int health_check_seconds() default 3;
   }
 
   /** {@link Config}, checked. */
-  record Settings(int connectTimeoutMillis, int rebindSeconds, int maxConnections) {
+  record Settings(int connectTimeoutMillis, int rebindSeconds, int maxConnections, int healthCheckSeconds) {
     static Settings of(Config c) {
-      if (c.connect_timeout_seconds() < 1 || c.rebind_seconds() < 1 || c.max_connections() < 1) {
+      if (c.connect_timeout_seconds() < 1 || c.rebind_seconds() < 1 || c.max_connections() < 1
+          || c.health_check_seconds() < 1) {
         throw new IllegalArgumentException("io.warren.proxy: every setting must be at least 1");
       }
-      return new Settings(c.connect_timeout_seconds() * 1000, c.rebind_seconds(), c.max_connections());
+      return new Settings(c.connect_timeout_seconds() * 1000, c.rebind_seconds(), c.max_connections(),
+          c.health_check_seconds());
     }
   }
 
@@ -79,6 +86,8 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
   private final AtomicLong limitRefused = new AtomicLong();
   private final ScheduledFuture<?> expiry;
   private final ScheduledFuture<?> rebind;
+  /** Whether each rule's other node answers, checked over the overlay. */
+  private final io.warren.api.channel.PeerHealth health;
 
   @Activate
   public ProxyRuleService(@Reference Store store, @Reference NodeIdentity identity, @Reference PeerDirectory directory,
@@ -109,6 +118,9 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
     this.rebind = loops.group().scheduleAtFixedRate(() -> rules.values().stream()
         .filter(a -> a.rule.direction() == Rule.Direction.EGRESS && a.listener == null)
         .forEach(egress::bindLater), settings.rebindSeconds(), settings.rebindSeconds(), TimeUnit.SECONDS);
+    Duration every = Duration.ofSeconds(settings.healthCheckSeconds());
+    this.health = new io.warren.api.channel.PeerHealth(directory, loops, () -> rules.values().stream().map(a -> a.peer)
+        .filter(p -> p.transport().equals(PeerRef.LIBP2P)).distinct().toList(), every, every);
   }
 
   @Deactivate
@@ -116,6 +128,7 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
     // the event loops are the node's: stop this component's timers and close its own channels only
     expiry.cancel(false);
     rebind.cancel(false);
+    health.close();
     rules.values().forEach(ActiveRule::close);
   }
 
@@ -196,6 +209,20 @@ public final class ProxyRuleService implements ProxyRules, MetricsSource {
     }
     return a.state + "; " + a.connections.size() + " open, " + a.total.get() + " total, " + a.failures.get()
         + " failed";
+  }
+
+  @Override
+  public ProxyRules.PeerHealth peerHealth(String id) {
+    ActiveRule a = rules.get(id);
+    if (a == null) {
+      return null;
+    }
+    if (!a.peer.transport().equals(PeerRef.LIBP2P)) { // ping is a libp2p protocol
+      return new ProxyRules.PeerHealth(true, null, "not checked (" + a.peer.transport() + ")");
+    }
+    io.warren.api.channel.PeerHealth.State s = health.state(a.peer);
+    return s == null ? new ProxyRules.PeerHealth(true, null, "not checked yet")
+        : new ProxyRules.PeerHealth(s.live(), s.since(), s.detail());
   }
 
   @Override

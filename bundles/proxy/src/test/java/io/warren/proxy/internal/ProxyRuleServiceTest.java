@@ -15,13 +15,16 @@ import io.warren.api.PeerDirectory;
 import io.warren.api.PeerId;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
+import io.warren.proxy.ProxyRules;
 import io.warren.proxy.Rule;
 import io.warren.store.internal.H2Store;
+import io.warren.testing.Await;
 import io.warren.testing.FakeDirectory;
 import io.warren.testing.TestEventLoops;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -78,6 +81,18 @@ class ProxyRuleServiceTest {
         () -> rules.add(Rule.Direction.INGRESS, null, 8081, PeerRef.libp2p(PeerId.parse(SELF)), 0, null));
     assertTrue(self.getMessage().contains("is this node"), self.getMessage());
     assertEquals(1, rules.list().size(), "nothing stored for the refused rule");
+  }
+
+  @Test
+  void aRulesOtherNodeThatDoesNotAnswerItsHealthCheckIsShownNotLiveWithTheReason() throws Exception {
+    rules = start();
+    Rule r = rules.add(Rule.Direction.INGRESS, null, 8080, PeerRef.libp2p(PeerId.parse(OTHER)), 0, null);
+    // the fake directory reaches no one: the first round (at once) finds q not live
+    Await.until(Duration.ofSeconds(10), Duration.ofMillis(20), () -> !rules.peerHealth(r.id()).live(),
+        "q checked and found not live");
+    ProxyRules.PeerHealth h = rules.peerHealth(r.id());
+    assertTrue(h.since() != null && !h.detail().isEmpty(), h.toString());
+    assertEquals(null, rules.peerHealth("999"), "no such rule");
   }
 
   @Test

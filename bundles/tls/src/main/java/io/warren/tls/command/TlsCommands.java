@@ -187,9 +187,12 @@ public final class TlsCommands {
     return "certificate for " + k.name() + ": serial " + k.serial() + ", valid until " + k.notAfter();
   }
 
-  @Descriptor("tls:route list: hostnames the listeners serve and where each goes")
-  public Object route(@Descriptor("one JSON object: listener, httpListener (null when off) and routes (hostname, "
-      + "peer, port, mode)") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json,
+  @Descriptor("tls:route list: hostnames the listeners serve, where each goes, and whether each target node answers "
+      + "its health check")
+  public Object route(
+      @Descriptor("one JSON object: listener, httpListener (null when off), engine and routes (hostname, "
+          + "peer, port, mode, targets: peer, port, live, since, detail)") @Parameter(names = {"--json"},
+              presentValue = "true", absentValue = "false") boolean json,
       @Descriptor("list") String action) {
     if (!action.equals("list")) {
       throw new IllegalArgumentException("expected 'tls:route list|add|remove', got '" + action + "'");
@@ -203,20 +206,39 @@ public final class TlsCommands {
         m.put("peer", r.peer());
         m.put("port", r.port());
         m.put("mode", r.mode().toString());
+        List<Object> targets = new ArrayList<>();
+        for (TlsCertificates.TargetState t : tls.health(r)) {
+          Map<String, Object> tm = new LinkedHashMap<>();
+          tm.put("peer", t.target().peer());
+          tm.put("port", t.target().port());
+          tm.put("live", t.live());
+          tm.put("since", t.since() == null ? null : t.since().toString());
+          tm.put("detail", t.detail());
+          targets.add(tm);
+        }
+        m.put("targets", targets);
         routes.add(m);
       }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("listener", at.isEmpty() ? null : at);
       m.put("httpListener", tls.httpAddress().isEmpty() ? null : tls.httpAddress());
+      m.put("engine", tls.engine());
       m.put("routes", routes);
       return Json.write(m);
     }
     List<String> rows = new ArrayList<>();
-    rows.add("listener: " + (at.isEmpty() ? "off (listen = true in etc/io.warren.tls.cfg)" : at));
+    rows.add("listener: " + (at.isEmpty() ? "off (listen = true in etc/io.warren.tls.cfg)" : at + ", TLS by "
+        + tls.engine()));
     String http = tls.httpAddress();
     rows.add("http listener: " + (http.isEmpty() ? "off (http.listen = true in etc/io.warren.tls.cfg)" : http));
     for (TlsCertificates.Route r : tls.routes()) {
-      rows.add(r.hostname() + " -> " + r.peer() + ":" + r.port() + " (" + r.mode() + ")");
+      rows.add(describe(r));
+      if (r.targets().size() > 1 || !r.peer().equals("localhost")) {
+        for (TlsCertificates.TargetState t : tls.health(r)) {
+          rows.add("  " + t.target() + ": " + (t.live() ? "live" : "NOT LIVE")
+              + (t.since() == null ? "" : " since " + t.since()) + " (" + t.detail() + ")");
+        }
+      }
     }
     return rows;
   }
@@ -224,12 +246,16 @@ public final class TlsCommands {
   @Descriptor("tls:route add <hostname|*> --target <peer|name|localhost>:<port> [--mode terminate|passthrough|http], "
       + "or tls:route remove <hostname|*> [--http]")
   public String route(
-      @Descriptor("<peer|name>:<port>, or localhost:<port> for this node (add)") @Parameter(names = "--target",
-          absentValue = "") String target,
+      @Descriptor("<peer|name>:<port>, or localhost:<port> for this node; several separated by commas, tried in "
+          + "order, the live ones first (add)") @Parameter(names = "--target",
+              absentValue = "") String target,
       @Descriptor("terminate (TLS ends here, default), passthrough (TLS ends on the target), http (plain HTTP by "
           + "Host)") @Parameter(names = "--mode", absentValue = "terminate") String mode,
       @Descriptor("remove the http route rather than the TLS one") @Parameter(names = "--http",
           absentValue = "false", presentValue = "true") boolean http,
+      // a flag of its own here, so that Gogo never takes 'list --json' for this method's two words
+      @Descriptor("add: the route as a JSON object (hostname, mode, targets)") @Parameter(names = {"--json"},
+          presentValue = "true", absentValue = "false") boolean json,
       @Descriptor("add|remove") String action,
       @Descriptor("the hostname, or * for the default route") String hostname) {
     switch (action) {
@@ -238,13 +264,25 @@ public final class TlsCommands {
           throw new IllegalArgumentException("tls:route add needs --target <peer|name>:<port>");
         }
         TlsCertificates.Route r = tls.addRoute(hostname, target, Mode.parse(mode));
-        return "route " + r.hostname() + " -> " + r.peer() + ":" + r.port() + " (" + r.mode() + ")";
+        if (json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("hostname", r.hostname());
+          m.put("mode", r.mode().toString());
+          m.put("targets", r.targets().stream().map(Object::toString).toList());
+          return Json.write(m);
+        }
+        return "route " + describe(r);
       }
       case "remove" -> {
         return tls.removeRoute(hostname, http) ? "removed " + hostname : "no route for " + hostname;
       }
       default -> throw new IllegalArgumentException("expected 'tls:route add|remove <hostname>', got '" + action + "'");
     }
+  }
+
+  private static String describe(TlsCertificates.Route r) {
+    return r.hostname() + " -> " + String.join(",", r.targets().stream().map(Object::toString).toList()) + " ("
+        + r.mode() + ")";
   }
 
   private static String read(String file) throws IOException {

@@ -12,6 +12,7 @@ import io.warren.api.PeerRef;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.IngressWire;
 import io.warren.api.channel.Splice;
+import io.warren.tls.TlsCertificates;
 import io.warren.tls.TlsCertificates.Route;
 import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;
@@ -36,9 +37,43 @@ final class Forward {
 
   private Forward() {}
 
-  /** Connects {@code client}'s route; completes exceptionally (saying why) when the target cannot be had. */
-  static CompletableFuture<Target> connect(EventLoops loops, PeerDirectory directory, Channel client, Route r,
-      int originPort) {
+  /**
+   * Connects {@code client}'s route: its targets in {@link Targets#order}, each failed one reported
+   * and the next tried; completes exceptionally (saying why for each) when none can be had.
+   */
+  static CompletableFuture<Target> connect(EventLoops loops, PeerDirectory directory, Targets targets,
+      Channel client, Route r, int originPort) {
+    CompletableFuture<Target> done = new CompletableFuture<>();
+    attempt(loops, directory, targets, client, targets.order(r).iterator(), originPort, new StringBuilder(), done);
+    return done;
+  }
+
+  private static void attempt(EventLoops loops, PeerDirectory directory, Targets targets, Channel client,
+      java.util.Iterator<TlsCertificates.Target> next, int originPort, StringBuilder why,
+      CompletableFuture<Target> done) {
+    TlsCertificates.Target t = next.next();
+    connect(loops, directory, client, t, originPort).whenComplete((target, err) -> {
+      if (err == null) {
+        done.complete(target);
+        return;
+      }
+      if (err instanceof ClientLeft) {
+        done.completeExceptionally(err);
+        return;
+      }
+      targets.failed(t, err.getMessage());
+      why.append(why.length() == 0 ? "" : "; ").append(err.getMessage());
+      if (next.hasNext() && client.isActive()) {
+        attempt(loops, directory, targets, client, next, originPort, why, done);
+      } else {
+        done.completeExceptionally(new IllegalStateException(why.toString(), err));
+      }
+    });
+  }
+
+  /** Connects one target; completes exceptionally (saying why) when it cannot be had. */
+  private static CompletableFuture<Target> connect(EventLoops loops, PeerDirectory directory, Channel client,
+      TlsCertificates.Target r, int originPort) {
     CompletableFuture<Target> done = new CompletableFuture<>();
     if (r.peer().equals(TlsService.LOCAL)) {
       new Bootstrap().group(client.eventLoop()).channel(loops.socketChannel())

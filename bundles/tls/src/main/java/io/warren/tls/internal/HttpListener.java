@@ -56,16 +56,30 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
   private final Channel server;
   private final EventLoops loops;
   private final PeerDirectory directory;
+  private final Targets targets;
   private final Routes routes;
   private final TlsListener.Limits limits;
   private final Function<String, String> httpsAuthority;
   private final Map<String, String> answers = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
+  private final Outcomes<Outcome> counts =
+      new Outcomes<>(Outcome.class, "warren_tls_http_requests_total", "HTTP listener requests by what became of them");
 
-  HttpListener(EventLoops loops, PeerDirectory directory, String host, int port, TlsListener.Limits limits,
-      Routes routes, Function<String, String> httpsAuthority) {
+  /**
+   * What became of a connection's request, counted for {@code warren_tls_http_requests_total}: an
+   * HTTP-01 answer (200, or 404 for an unknown token), forwarded by an http route, redirected
+   * (301), no route (404), no or a bad Host or request (400), the route's targets unreachable (502),
+   * closed at accept beyond max.connections, or closed without a request head in time.
+   */
+  enum Outcome {
+    ACME_CHALLENGE, FORWARDED, REDIRECTED, NOT_FOUND, BAD_REQUEST, TARGET_FAILED, OVER_CONNECTIONS, TIMEOUT
+  }
+
+  HttpListener(EventLoops loops, PeerDirectory directory, Targets targets, String host, int port,
+      TlsListener.Limits limits, Routes routes, Function<String, String> httpsAuthority) {
     this.loops = loops;
     this.directory = directory;
+    this.targets = targets;
     this.routes = routes;
     this.limits = limits;
     this.httpsAuthority = httpsAuthority;
@@ -74,6 +88,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       protected void initChannel(SocketChannel ch) {
         if (open.incrementAndGet() > limits.connections()) {
           open.decrementAndGet();
+          counts.count(Outcome.OVER_CONNECTIONS);
           ch.close();
           return;
         }
@@ -107,6 +122,19 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
   @Override
   public void close() {
     answers.clear();
+  }
+
+  /** How many requests ended up so (tests). */
+  long total(Outcome o) {
+    return counts.total(o);
+  }
+
+  /** The listener's figures for Prometheus and node:metrics. */
+  java.util.List<io.warren.api.Metric> samples() {
+    java.util.List<io.warren.api.Metric> out = new java.util.ArrayList<>(counts.samples());
+    out.add(io.warren.api.Metric.gauge("warren_tls_http_open_connections", "HTTP listener connections open",
+        open.get()));
+    return out;
   }
 
   void stop() {
@@ -159,6 +187,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       deadline = ctx.executor().schedule(() -> {
+        counts.count(Outcome.TIMEOUT);
         ctx.close();
       }, limits.handshake().toMillis(), TimeUnit.MILLISECONDS);
       ctx.fireChannelActive();
@@ -181,17 +210,20 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       deadline.cancel(false);
       ReferenceCountUtil.release(msg);
       if (!req.decoderResult().isSuccess()) {
+        counts.count(Outcome.BAD_REQUEST);
         respond(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n", null);
         return;
       }
       String uri = req.uri();
       if (uri.startsWith(ChallengeServer.PREFIX)) {
         String a = answers.get(uri.substring(ChallengeServer.PREFIX.length()));
+        counts.count(Outcome.ACME_CHALLENGE);
         respond(ctx, a == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK, a == null ? "" : a, null);
         return;
       }
       String host = host(req.headers().get(HttpHeaderNames.HOST));
       if (host == null) {
+        counts.count(Outcome.BAD_REQUEST);
         respond(ctx, HttpResponseStatus.BAD_REQUEST, "no Host header\n", null);
         return;
       }
@@ -202,9 +234,11 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       }
       if (routes.servesTls(host)) {
         String to = "https://" + httpsAuthority.apply(host) + (uri.startsWith("/") ? uri : "/");
+        counts.count(Outcome.REDIRECTED);
         respond(ctx, HttpResponseStatus.MOVED_PERMANENTLY, "", to);
         return;
       }
+      counts.count(Outcome.NOT_FOUND);
       respond(ctx, HttpResponseStatus.NOT_FOUND, "no route for " + host + "\n", null);
     }
 
@@ -213,8 +247,9 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
       ByteBuf raw = ((RawCopy) client.pipeline().get(RAW)).take();
       client.pipeline().remove(RAW);
       client.pipeline().remove(CODEC);
-      Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
+      Forward.connect(loops, directory, targets, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
+          counts.count(Outcome.TARGET_FAILED);
           LOG.info("tls: http {}: {}", r.hostname(), err.getMessage());
           client.eventLoop().execute(() -> { // the codec is gone: the answer as bytes
             raw.release();
@@ -223,6 +258,7 @@ final class HttpListener implements AutoCloseable, AcmeClient.Challenges {
           });
           return;
         }
+        counts.count(Outcome.FORWARDED);
         client.eventLoop().execute(() -> {
           if (client.pipeline().get(HostRouter.class) != null) {
             client.pipeline().remove(this);

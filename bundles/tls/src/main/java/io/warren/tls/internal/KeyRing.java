@@ -2,7 +2,6 @@ package io.warren.tls.internal;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -31,11 +30,12 @@ final class KeyRing {
   private volatile Map<String, Loaded> byHost = Map.of();
 
   /**
-   * Parses {@code s}: the chain (leaf first), the private key, the key matching the leaf.
+   * Parses {@code s}: the chain (leaf first), the private key, the key matching the leaf; the
+   * server context runs on {@code engine}.
    *
    * @throws IllegalArgumentException saying what is wrong
    */
-  static Loaded parse(TlsStore.Stored s) {
+  static Loaded parse(TlsStore.Stored s, Engine engine) {
     List<X509Certificate> chain;
     try {
       chain = Pem.parseCertificates(s.chainPem().getBytes(StandardCharsets.US_ASCII));
@@ -57,7 +57,7 @@ final class KeyRing {
     }
     try {
       SslContext ctx = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-          .sslProvider(SslProvider.JDK).build();
+          .sslProvider(engine.provider()).build();
       return new Loaded(s.name(), names, leaf.getSerialNumber().toString(16), leaf.getNotBefore().toInstant(),
           leaf.getNotAfter().toInstant(), s.origin(), ctx);
     } catch (javax.net.ssl.SSLException | RuntimeException e) {

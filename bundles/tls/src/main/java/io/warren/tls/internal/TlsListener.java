@@ -60,17 +60,19 @@ final class TlsListener implements AutoCloseable {
   private final EventLoops loops;
   private final Function<String, Route> routes;
   private final PeerDirectory directory;
+  private final Targets targets;
   private final Limits limits;
   private final OpenConnections open;
-  private final java.util.concurrent.atomic.AtomicLongArray counts =
-      new java.util.concurrent.atomic.AtomicLongArray(Outcome.values().length);
+  private final Outcomes<Outcome> counts =
+      new Outcomes<>(Outcome.class, "warren_tls_connections_total", "TLS listener connections by what became of them");
   private final Map<InetAddress, Integer> handshaking = new ConcurrentHashMap<>();
   private final Map<String, io.netty.handler.ssl.SslContext> acmeChallenges = new ConcurrentHashMap<>();
 
-  TlsListener(EventLoops loops, PeerDirectory directory, String host, int port, Limits limits,
+  TlsListener(EventLoops loops, PeerDirectory directory, Targets targets, String host, int port, Limits limits,
       Function<String, io.netty.handler.ssl.SslContext> contexts, Function<String, Route> routes) {
     this.loops = loops;
     this.directory = directory;
+    this.targets = targets;
     this.routes = routes;
     this.limits = limits;
     this.open = new OpenConnections(limits.connections());
@@ -118,21 +120,17 @@ final class TlsListener implements AutoCloseable {
   }
 
   private void count(Outcome o) {
-    counts.incrementAndGet(o.ordinal());
+    counts.count(o);
   }
 
   /** How many connections ended up so (tests). */
   long total(Outcome o) {
-    return counts.get(o.ordinal());
+    return counts.total(o);
   }
 
   /** The listener's figures for Prometheus and node:metrics. */
   java.util.List<io.warren.api.Metric> samples() {
-    java.util.List<io.warren.api.Metric> out = new java.util.ArrayList<>();
-    for (Outcome o : Outcome.values()) {
-      out.add(io.warren.api.Metric.counter("warren_tls_connections_total", "TLS listener connections by what became "
-          + "of them", counts.get(o.ordinal()), "outcome", o.name().toLowerCase(java.util.Locale.ROOT)));
-    }
+    java.util.List<io.warren.api.Metric> out = new java.util.ArrayList<>(counts.samples());
     out.add(io.warren.api.Metric.gauge("warren_tls_open_connections", "TLS listener connections open", open.open()));
     out.add(io.warren.api.Metric.gauge("warren_tls_handshaking", "TLS listener handshakes in progress",
         handshaking.values().stream().mapToInt(Integer::intValue).sum()));
@@ -308,7 +306,7 @@ final class TlsListener implements AutoCloseable {
     }
 
     private void connect(Channel client, Route r) {
-      Forward.connect(loops, directory, client, r, port()).whenComplete((t, err) -> {
+      Forward.connect(loops, directory, targets, client, r, port()).whenComplete((t, err) -> {
         if (err != null) {
           if (!(err instanceof Forward.ClientLeft)) {
             count(Outcome.TARGET_FAILED);

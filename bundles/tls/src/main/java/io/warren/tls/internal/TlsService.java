@@ -63,10 +63,12 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
   private final Object requests = new Object();
   private final ScheduledExecutorService renewals;
   private final RenewalBackoff backoff;
+  private final Targets targets;
   private final TlsListener listener;
   private final HttpListener http;
   private final NodeIdentity identity;
   private final KeyCopy copies = new KeyCopy();
+  private final Engine engine;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
@@ -79,9 +81,10 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
     this.store = new TlsStore(store);
     this.loops = loops;
     this.directory = directory;
+    this.engine = Engine.choose(settings.nativeTls());
     for (TlsStore.Stored s : this.store.certs()) {
       try {
-        ring.put(KeyRing.parse(s));
+        ring.put(KeyRing.parse(s, engine));
       } catch (IllegalArgumentException e) { // one bad row must not take the other names down
         LOG.warn("tls: the stored key {} is unusable, not served ({}); tls:request or tls:import replaces it",
             s.name(), e.getMessage());
@@ -90,12 +93,14 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
     for (Route r : this.store.routes()) {
       routes.put(r.key(), r);
     }
+    targets = new Targets(directory, loops, routes::values, settings.healthCheck());
     listener = settings.listen()
-        ? new TlsListener(loops, directory, settings.listenHost(), settings.listenPort(), settings.limits(),
+        ? new TlsListener(loops, directory, targets, settings.listenHost(), settings.listenPort(), settings.limits(),
             ring::context, this::tlsRoute)
         : null;
     if (listener != null) {
-      LOG.info("tls: listening on {} for {} route(s)", listener.address(), routes.size());
+      LOG.info("tls: listening on {} for {} route(s); TLS by {}", listener.address(), routes.size(),
+          engine.description());
     }
     http = settings.httpListen() ? httpListener() : null;
     backoff = new RenewalBackoff(settings.renewCheck());
@@ -107,6 +112,7 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
   @Deactivate
   void deactivate() {
     renewals.shutdownNow();
+    targets.close();
     if (listener != null) {
       listener.close();
     }
@@ -128,8 +134,9 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
         return listener != null && r != null && (r.mode() == Mode.PASSTHROUGH || ring.context(hostname) != null);
       }
     };
-    HttpListener h = new HttpListener(loops, directory, settings.httpHost(), settings.httpPort(), settings.limits(),
-        named, host -> listener.port() == 443 ? host : host + ":" + listener.port());
+    HttpListener h =
+        new HttpListener(loops, directory, targets, settings.httpHost(), settings.httpPort(), settings.limits(),
+            named, host -> listener.port() == 443 ? host : host + ":" + listener.port());
     LOG.info("tls: listening for HTTP on {}", h.address());
     return h;
   }
@@ -238,7 +245,7 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
 
   /** Parses, stores and serves {@code s}. */
   private KeyInfo keep(TlsStore.Stored s) {
-    KeyRing.Loaded k = KeyRing.parse(s);
+    KeyRing.Loaded k = KeyRing.parse(s, engine);
     store.saveCert(s);
     ring.put(k);
     return info(k, routes());
@@ -248,7 +255,8 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
     List<String> used = new ArrayList<>();
     for (Route r : all) {
       if (r.mode() == Mode.TERMINATE && ring.forHost(r.hostname()) == k) {
-        used.add(r.hostname() + " -> " + r.peer() + ":" + r.port());
+        used.add(r.hostname() + " -> " + r.targets().stream().map(Target::toString)
+            .collect(java.util.stream.Collectors.joining(",")));
       } else if (r.mode() == Mode.HTTP && ring.forHost(r.hostname()) == k) {
         used.add(r.hostname() + " (http: redirect)");
       }
@@ -330,28 +338,49 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
       throw new IllegalArgumentException("the default route '*' must be --mode passthrough (no certificate names "
           + "every hostname)");
     }
-    int colon = target == null ? -1 : target.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("--target must be <peer|name>:<port> or localhost:<port>, got '" + target
-          + "'");
+    if (target == null || target.isBlank()) {
+      throw new IllegalArgumentException("--target must be <peer|name>:<port> or localhost:<port>, got nothing");
     }
-    int port;
-    try {
-      port = Integer.parseInt(target.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--target port must be a number, got '" + target.substring(colon + 1) + "'");
+    List<Target> each = new ArrayList<>();
+    for (String one : target.split(",")) {
+      Target t = target(one.strip());
+      if (each.contains(t)) {
+        throw new IllegalArgumentException("--target names " + one.strip() + " twice");
+      }
+      each.add(t);
     }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("--target port must be 1-65535, got " + port);
-    }
-    String who = target.substring(0, colon);
-    Route r = new Route(host, who.equals(LOCAL) ? LOCAL : directory.resolve(who).toString(), port, mode);
+    Route r = new Route(host, each, mode);
     store.saveRoute(r);
     if (mode != Mode.HTTP) {
       routes.remove("tls " + host);
     }
     routes.put(r.key(), r);
     return r;
+  }
+
+  /** One {@code <peer|name>:<port>} or {@code localhost:<port>}, the peer resolved. */
+  private Target target(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--target must be <peer|name>:<port> or localhost:<port>, got '" + text
+          + "'");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--target port must be a number, got '" + text.substring(colon + 1) + "'");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("--target port must be 1-65535, got " + port);
+    }
+    String who = text.substring(0, colon);
+    return new Target(who.equals(LOCAL) ? LOCAL : directory.resolve(who).toString(), port);
+  }
+
+  @Override
+  public List<TargetState> health(Route route) {
+    return targets.states(route);
   }
 
   @Override
@@ -368,12 +397,21 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
 
   @Override
   public List<Metric> samples() {
-    return listener == null ? List.of() : listener.samples();
+    List<Metric> out = new ArrayList<>(listener == null ? List.of() : listener.samples());
+    if (http != null) {
+      out.addAll(http.samples());
+    }
+    return out;
   }
 
   @Override
   public String listenAddress() {
     return listener == null ? "" : listener.address();
+  }
+
+  @Override
+  public String engine() {
+    return engine.description();
   }
 
   @Override

@@ -11,7 +11,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, String challengeHost,
     int challengePort, boolean listen, String listenHost, int listenPort, boolean httpListen, String httpHost,
     int httpPort, TlsListener.Limits limits,
-    int renewDaysBefore, Duration renewCheck) {
+    int renewDaysBefore, Duration renewCheck, Duration healthCheck, boolean nativeTls) {
   static final String PID = "io.warren.tls";
 
   @ObjectClassDefinition(name = "Warren TLS", description = "ACME certificates and the TLS listener routing by SNI")
@@ -70,6 +70,14 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
 
     @AttributeDefinition(description = "Seconds between renewal checks")
     int renew_check_seconds() default 43200;
+
+    @AttributeDefinition(description = "Seconds between health checks of the routes' target nodes (a ping over the "
+        + "overlay; an answer later than this counts as none): new connections go to the first target that answered")
+    int health_check_seconds() default 3;
+
+    @AttributeDefinition(description = "End TLS with OpenSSL through netty-tcnative where it loads (else, and when "
+        + "false, the JDK's TLS; tls:route list says which)")
+    boolean native_tls() default true;
   }
 
   static TlsSettings of(Config c) {
@@ -103,12 +111,17 @@ record TlsSettings(String acmeUrl, Optional<Path> acmeCaFile, String contact, St
       throw new IllegalArgumentException(PID + ": renew.check.seconds must be 1 or more, got "
           + c.renew_check_seconds());
     }
+    if (c.health_check_seconds() < 1) {
+      throw new IllegalArgumentException(PID + ": health.check.seconds must be 1 or more, got "
+          + c.health_check_seconds());
+    }
     return new TlsSettings(url, caFile, c.acme_contact() == null ? "" : c.acme_contact().strip(),
         c.challenge_host().strip(), c.challenge_port(), c.listen(), c.listen_host().strip(), c.listen_port(),
         c.http_listen(), c.http_host().strip(), c.http_port(),
         new TlsListener.Limits(c.max_connections(), c.max_handshakes_per_source(),
             Duration.ofSeconds(c.handshake_timeout_seconds())),
-        c.renew_days_before(), Duration.ofSeconds(c.renew_check_seconds()));
+        c.renew_days_before(), Duration.ofSeconds(c.renew_check_seconds()),
+        Duration.ofSeconds(c.health_check_seconds()), c.native_tls());
   }
 
   private static void port(String name, int port) {

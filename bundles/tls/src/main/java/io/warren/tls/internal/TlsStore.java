@@ -3,13 +3,17 @@ package io.warren.tls.internal;
 import io.warren.api.Store;
 import io.warren.tls.TlsCertificates.Mode;
 import io.warren.tls.TlsCertificates.Route;
+import io.warren.tls.TlsCertificates.Target;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The bundle's tables: the ACME account key, keys (key and chain as PEM, by name) and routes. */
+/**
+ * The bundle's tables: the ACME account key, keys (key and chain as PEM, by name) and routes (the
+ * first target in peer and port, the others in more_targets as {@code peer:port} separated by spaces).
+ */
 final class TlsStore {
   static final String OWNER = "tls";
   private final Store store;
@@ -29,6 +33,8 @@ final class TlsStore {
         ALTER TABLE tls_route ADD COLUMN mode VARCHAR(16) DEFAULT 'terminate' NOT NULL;
         ALTER TABLE tls_route DROP PRIMARY KEY;
         ALTER TABLE tls_route ADD PRIMARY KEY (hostname, mode);
+        """), new Store.Migration(3, """
+        ALTER TABLE tls_route ADD COLUMN more_targets VARCHAR(8000) DEFAULT '' NOT NULL;
         """)));
   }
 
@@ -94,11 +100,12 @@ final class TlsStore {
         }
       }
       try (PreparedStatement p = c.prepareStatement(
-          "MERGE INTO tls_route (hostname, mode, peer, port) KEY (hostname, mode) VALUES (?, ?, ?, ?)")) {
+          "MERGE INTO tls_route (hostname, mode, peer, port, more_targets) KEY (hostname, mode) VALUES (?, ?, ?, ?, ?)")) {
         p.setString(1, route.hostname());
         p.setString(2, route.mode().toString());
         p.setString(3, route.peer());
         p.setInt(4, route.port());
+        p.setString(5, String.join(" ", route.targets().stream().skip(1).map(Target::toString).toList()));
         return p.executeUpdate();
       }
     });
@@ -118,9 +125,16 @@ final class TlsStore {
     return store.transact(c -> {
       List<Route> out = new ArrayList<>();
       try (ResultSet r = c.createStatement()
-          .executeQuery("SELECT hostname, peer, port, mode FROM tls_route ORDER BY hostname, mode")) {
+          .executeQuery("SELECT hostname, peer, port, mode, more_targets FROM tls_route ORDER BY hostname, mode")) {
         while (r.next()) {
-          out.add(new Route(r.getString(1), r.getString(2), r.getInt(3), Mode.parse(r.getString(4))));
+          List<Target> targets = new ArrayList<>(List.of(new Target(r.getString(2), r.getInt(3))));
+          for (String more : r.getString(5).split(" ")) {
+            if (!more.isEmpty()) { // peer:port, the peer itself scheme:id
+              int colon = more.lastIndexOf(':');
+              targets.add(new Target(more.substring(0, colon), Integer.parseInt(more.substring(colon + 1))));
+            }
+          }
+          out.add(new Route(r.getString(1), targets, Mode.parse(r.getString(4))));
         }
       }
       return out;

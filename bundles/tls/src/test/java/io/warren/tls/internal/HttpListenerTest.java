@@ -24,6 +24,7 @@ class HttpListenerTest {
   private final TestEventLoops loops = new TestEventLoops();
   private HttpServer backend;
   private HttpListener listener;
+  private Targets targets;
 
   @BeforeEach
   void start() throws Exception {
@@ -41,7 +42,9 @@ class HttpListenerTest {
     Map<String, Route> http = Map.of("plain.example.test",
         new Route("plain.example.test", TlsService.LOCAL, backend.getAddress().getPort(), Mode.HTTP));
     Set<String> tls = Set.of("secure.example.test");
-    listener = new HttpListener(loops, new FakeDirectory(), "127.0.0.1", 0,
+    FakeDirectory directory = new FakeDirectory();
+    targets = new Targets(directory, loops, http::values, Duration.ofSeconds(1));
+    listener = new HttpListener(loops, directory, targets, "127.0.0.1", 0,
         new TlsListener.Limits(16, 4, Duration.ofSeconds(5)), new HttpListener.Routes() {
           @Override
           public Route http(String hostname) {
@@ -58,6 +61,7 @@ class HttpListenerTest {
   @AfterEach
   void stop() {
     listener.stop();
+    targets.close();
     backend.stop(0);
     loops.close();
   }
@@ -87,6 +91,7 @@ class HttpListenerTest {
         + "Connection: close\r\n\r\nhello");
     assertTrue(got.startsWith("HTTP/1.1 200"), got);
     assertTrue(got.endsWith("backend saw POST /form?a=1 host Plain.Example.Test:80 body hello"), got);
+    assertEquals(1, listener.total(HttpListener.Outcome.FORWARDED));
   }
 
   @Test
@@ -97,5 +102,13 @@ class HttpListenerTest {
     assertTrue(exchange("GET / HTTP/1.1\r\nHost: nobody.example.test\r\n\r\n").startsWith("HTTP/1.1 404"));
     assertTrue(exchange("GET / HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 400"), "no Host");
     assertEquals("", exchange("").strip(), "nothing sent: closed at the deadline, nothing answered");
+    // each counted by what became of it, as node:metrics shows
+    assertEquals(1, listener.total(HttpListener.Outcome.REDIRECTED));
+    assertEquals(1, listener.total(HttpListener.Outcome.NOT_FOUND));
+    assertEquals(1, listener.total(HttpListener.Outcome.BAD_REQUEST));
+    io.warren.testing.Await.until(Duration.ofSeconds(10), Duration.ofMillis(20),
+        () -> listener.total(HttpListener.Outcome.TIMEOUT) == 1, "the silent connection counted at its deadline");
+    assertTrue(listener.samples().stream().anyMatch(m -> m.selector().equals(
+        "warren_tls_http_requests_total{outcome=\"redirected\"}") && m.value() == 1), listener.samples().toString());
   }
 }

@@ -35,8 +35,8 @@ class KeyRingTest {
   @Test
   void namesComeFromTheCertificateAndAWildcardCoversOneLabel() throws Exception {
     KeyRing ring = new KeyRing();
-    ring.put(KeyRing.parse(stored("app", app, app)));
-    ring.put(KeyRing.parse(stored("wild", wild, wild)));
+    ring.put(KeyRing.parse(stored("app", app, app), Engine.JDK));
+    ring.put(KeyRing.parse(stored("wild", wild, wild), Engine.JDK));
     assertEquals(List.of("app.example.test"), ring.get("app").hostnames());
     assertSame(ring.get("app"), ring.forHost("app.example.test"), "the exact name first");
     assertSame(ring.get("wild"), ring.forHost("other.example.test"));
@@ -48,10 +48,10 @@ class KeyRingTest {
   @Test
   void aKeyThatIsNotTheCertificatesIsRefused() throws Exception {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> KeyRing.parse(stored("x", app, wild)));
+        assertThrows(IllegalArgumentException.class, () -> KeyRing.parse(stored("x", app, wild), Engine.JDK));
     assertTrue(e.getMessage().contains("not the key of the certificate"), e.getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> KeyRing.parse(new TlsStore.Stored("x", "no key", "no cert", "import"))).getMessage()
+        () -> KeyRing.parse(new TlsStore.Stored("x", "no key", "no cert", "import"), Engine.JDK)).getMessage()
         .contains("certificate"));
   }
 

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.warren.api.PeerDirectory;
 import io.warren.api.TransportException;
+import io.warren.api.channel.PeerHealth;
 import io.warren.testing.Await;
 import io.warren.testing.FakeDirectory;
 import io.warren.testing.TestEventLoops;
@@ -46,6 +47,8 @@ import org.junit.jupiter.api.Test;
 class TlsListenerTest {
   private static final String HOST = "app.example.test";
   private static final String PASS = "private.example.test";
+  /** A libp2p node this test cannot reach: its health checks fail. */
+  private static final String FAR = "libp2p:12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
   private final TestEventLoops loops = new TestEventLoops();
   private final LinkedBlockingQueue<String> opened = new LinkedBlockingQueue<>();
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
@@ -53,14 +56,18 @@ class TlsListenerTest {
   private SelfSignedCertificate backend;
   private SSLServerSocket backendServer;
   private TlsListener listener;
+  private Targets targets;
+  private PeerDirectory directory;
   private SSLContext client;
 
   @BeforeEach
   void start() throws Exception {
     cert = new SelfSignedCertificate(HOST);
     SslContext server = SslContextBuilder.forServer(cert.key(), cert.cert()).sslProvider(SslProvider.JDK).build();
-    PeerDirectory directory = new FakeDirectory().opening((peer, protocolId) -> {
-      opened.add(peer + " " + protocolId);
+    directory = new FakeDirectory().opening((peer, protocolId) -> {
+      if (!protocolId.equals(PeerHealth.PING)) { // the health checks are not what most tests look at
+        opened.add(peer + " " + protocolId);
+      }
       return CompletableFuture.failedFuture(new TransportException("no transport in this test"));
     });
     backend = new SelfSignedCertificate(PASS);
@@ -79,8 +86,10 @@ class TlsListenerTest {
     t.start();
     routes.put(HOST, new Route(HOST, "test:q", 8080, Mode.TERMINATE));
     routes.put(PASS, new Route(PASS, TlsService.LOCAL, backendServer.getLocalPort(), Mode.PASSTHROUGH));
-    listener = new TlsListener(loops, directory, "127.0.0.1", 0, new TlsListener.Limits(64, 4, Duration.ofSeconds(2)),
-        Map.of(HOST, server)::get, routes::get);
+    targets = new Targets(directory, loops, routes::values, Duration.ofSeconds(1));
+    listener =
+        new TlsListener(loops, directory, targets, "127.0.0.1", 0, new TlsListener.Limits(64, 4, Duration.ofSeconds(2)),
+            Map.of(HOST, server)::get, routes::get);
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
     ks.setCertificateEntry("self", cert.cert());
@@ -109,6 +118,7 @@ class TlsListenerTest {
     backendServer.close();
     backend.delete();
     listener.close();
+    targets.close();
     loops.close();
     cert.delete();
   }
@@ -129,6 +139,28 @@ class TlsListenerTest {
       assertEquals(cert.cert(), s.getSession().getPeerCertificates()[0]);
       assertEquals("test:q " + io.warren.api.channel.IngressWire.PROTOCOL, opened.poll(10, TimeUnit.SECONDS));
       assertEquals(-1, s.getInputStream().read(), "the target cannot be reached here: the client is closed");
+    }
+  }
+
+  @Test
+  void withOpenSslTheStoredKeyServesItsNameToo() throws Exception {
+    Engine engine = Engine.choose(true);
+    assertEquals(SslProvider.OPENSSL, engine.provider(), "netty-tcnative loads on this machine: "
+        + engine.description());
+    KeyRing.Loaded k = KeyRing.parse(new TlsStore.Stored("app", java.nio.file.Files.readString(
+        cert.privateKey().toPath()), java.nio.file.Files.readString(cert.certificate().toPath()), "import"), engine);
+    TlsListener openssl = new TlsListener(loops, directory, targets, "127.0.0.1", 0,
+        new TlsListener.Limits(64, 4, Duration.ofSeconds(2)), Map.of(HOST, k.context())::get, routes::get);
+    try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", openssl.port())) {
+      s.setSoTimeout(10_000);
+      SSLParameters p = s.getSSLParameters();
+      p.setServerNames(List.of(new SNIHostName(HOST)));
+      s.setSSLParameters(p);
+      s.startHandshake();
+      assertEquals(cert.cert(), s.getSession().getPeerCertificates()[0]);
+      assertTrue(k.context() instanceof io.netty.handler.ssl.OpenSslContext, k.context().getClass().getName());
+    } finally {
+      openssl.close();
     }
   }
 
@@ -174,6 +206,37 @@ class TlsListenerTest {
       assertEquals("backend got x", new String(s.getInputStream().readNBytes(13), StandardCharsets.US_ASCII));
     }
     assertTrue(opened.isEmpty(), "a localhost target is not dialed through the overlay");
+  }
+
+  @Test
+  void aTargetThatCannotBeReachedIsSkippedForTheRoutesNext() throws Exception {
+    int closed;
+    try (java.net.ServerSocket gone = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = gone.getLocalPort();
+    }
+    routes.put(PASS, new Route(PASS, List.of(new TlsCertificates.Target(TlsService.LOCAL, closed),
+        new TlsCertificates.Target(TlsService.LOCAL, backendServer.getLocalPort())), Mode.PASSTHROUGH));
+    try (SSLSocket s = connect(PASS)) {
+      s.startHandshake();
+      assertEquals(backend.cert(), s.getSession().getPeerCertificates()[0], "the second target answered");
+      s.getOutputStream().write('y');
+      s.getOutputStream().flush();
+      assertEquals("backend got y", new String(s.getInputStream().readNBytes(13), StandardCharsets.US_ASCII));
+    }
+  }
+
+  @Test
+  void aTargetWhoseNodeDoesNotAnswerItsCheckIsTriedAfterTheLiveOnes() throws Exception {
+    Route two = new Route(HOST, List.of(new TlsCertificates.Target(FAR, 8080),
+        new TlsCertificates.Target(TlsService.LOCAL, 8080)), Mode.TERMINATE);
+    routes.put(HOST, two);
+    // FAR's ping fails here (no transport): once checked, it is not live and goes last
+    Await.until(Duration.ofSeconds(10), Duration.ofMillis(20), () -> !targets.live(two.targets().get(0)),
+        "FAR checked and found not live");
+    assertEquals(List.of(two.targets().get(1), two.targets().get(0)), targets.order(two));
+    TlsCertificates.TargetState q = targets.states(two).get(0);
+    assertTrue(!q.live() && q.since() != null && q.detail().contains("no transport in this test"), q.toString());
+    assertTrue(targets.states(two).get(1).live(), "localhost is always live");
   }
 
   @Test
