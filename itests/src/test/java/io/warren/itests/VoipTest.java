@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * relay (p to q); GStreamer's RTP payloader (gst-launch-1.0, from Debian) sends through a direct
  * call as a real endpoint would, to a phone. Around them: a call to an unknown peer
  * and an offer without a common codec refused with the reason, a stranger's UDP flood to a call's
- * port dropped while the call goes on, a ringing call refused and one that times out.
+ * port dropped while the call goes on, a ringing call refused and one that times out, and a call
+ * whose other node is killed ended by the keepalive.
  */
 class VoipTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -133,7 +134,8 @@ class VoipTest {
     try (Network net = new Network(dir, NET)) {
       NodeProcess r = net.member("r", PID, "relay.enabled = true\nrelay.bind = 127.0.0.1\nrelay.address = 127.0.0.1\n"
           + "relay.ports = 42000-42099\nmedia.ports = 42100-42199\n");
-      NodeProcess p = net.member("p", Map.of(PID, "media.ports = 42200-42299\nring.timeout.seconds = 12\n",
+      NodeProcess p = net.member("p", Map.of(PID, "media.ports = 42200-42299\nring.timeout.seconds = 12\n"
+          + "keepalive.seconds = 1\nkeepalive.missed = 3\n",
           "io.warren.libp2p", NO_LISTENER));
       NodeProcess q = net.member("q", Map.of(PID, "media.ports = 42300-42399\ncodecs = pcmu,pcma\n",
           "io.warren.libp2p", NO_LISTENER));
@@ -181,6 +183,18 @@ class VoipTest {
       awaitRow(q, unanswered, x -> !x[2].equals("ringing"), "q stopped ringing");
 
       relayNodeCall(r, p, q);
+
+      // q vanishes mid-call (kill -9, no hangup): p's keepalives (1 s, 3 missed) go unanswered and
+      // p ends the call as lost on its own
+      String orphan = idOf(p.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "q"));
+      awaitRow(q, orphan, x -> x[2].equals("ringing"), "q rings");
+      assertEquals(0, q.client("voip:answer", orphan).exit());
+      awaitRow(p, orphan, x -> x[2].equals("active"), "p's call is up");
+      q.kill9();
+      awaitRow(p, orphan, x -> x[2].equals("lost"), "p ended the call whose other node vanished");
+      Result json = p.client("voip:calls", "--json");
+      assertTrue(json.out().contains("\"id\":\"" + orphan + "\",\"role\":\"caller\",\"state\":\"lost\""),
+          json.toString());
     }
   }
 

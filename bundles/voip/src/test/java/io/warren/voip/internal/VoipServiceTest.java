@@ -38,7 +38,7 @@ class VoipServiceTest {
     }).opening((peer, protocolId) -> {
       throw new UnsupportedOperationException();
     });
-    voip = new VoipService(none, loops, Configs.of(VoipService.Config.class, config));
+    voip = new VoipService(none, loops, Configs.of(VoipConfig.class, config));
     voip.setMembers(new NetworkMembers() {
       @Override
       public Optional<String> network() {
@@ -134,5 +134,17 @@ class VoipServiceTest {
     io.warren.testing.Await.until(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50),
         () -> v.calls().get(0).state().equals("timeout"), "the call timed out");
     assertEquals("ERR no such call", v.serve(A, "HANGUP " + ID), "it is gone");
+  }
+
+  @Test
+  void oneOtherNodeMayHaveOnlySoManyCallsWithThisOne() {
+    VoipService v = service(Map.of("max_calls_per_peer", 2, "max_calls", 3));
+    assertEquals("OK ringing", v.serve(A, "OFFER 0000000000000001 pcmu overlay"));
+    assertEquals("OK ringing", v.serve(A, "OFFER 0000000000000002 pcmu overlay"));
+    assertEquals("ERR busy: 2 calls with " + A + " already (max.calls.per.peer)",
+        v.serve(A, "OFFER 0000000000000003 pcmu overlay"));
+    assertEquals("OK ringing", v.serve(B, "OFFER 0000000000000004 pcmu overlay"), "another node still may");
+    assertEquals("ERR busy: 3 calls already (max.calls)", v.serve(B, "OFFER 0000000000000005 pcmu overlay"));
+    assertEquals(3, v.calls().size(), "the refused offers were not kept");
   }
 }
