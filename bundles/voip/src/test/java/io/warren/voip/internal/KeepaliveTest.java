@@ -17,7 +17,6 @@ import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
-import io.warren.api.NetworkMembers;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.TransportException;
@@ -30,9 +29,7 @@ import io.warren.voip.Call;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -115,22 +112,7 @@ class KeepaliveTest {
     });
     voip = new VoipService(directory, loops, Configs.of(VoipConfig.class,
         Map.of("keepalive_seconds", 1, "keepalive_missed", 2, "media_ports", ports)));
-    voip.setMembers(new NetworkMembers() {
-      @Override
-      public Optional<String> network() {
-        return Optional.of("n");
-      }
-
-      @Override
-      public List<PeerRef> peers() {
-        return List.of(A);
-      }
-
-      @Override
-      public boolean isMember(PeerRef peer) {
-        return peer.equals(A);
-      }
-    });
+    voip.setMembers(Members.of(A));
     assertEquals("OK ringing", voip.serve(A, "OFFER " + ID + " pcmu overlay"));
     assertEquals("active", voip.answer(ID, null, null).state());
     return voip;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.api.NetworkMembers;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.testing.Configs;
@@ -13,7 +12,6 @@ import io.warren.testing.TestEventLoops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,22 +37,7 @@ class VoipServiceTest {
       throw new UnsupportedOperationException();
     });
     voip = new VoipService(none, loops, Configs.of(VoipConfig.class, config));
-    voip.setMembers(new NetworkMembers() {
-      @Override
-      public Optional<String> network() {
-        return Optional.of("n");
-      }
-
-      @Override
-      public List<PeerRef> peers() {
-        return List.of(A, B);
-      }
-
-      @Override
-      public boolean isMember(PeerRef peer) {
-        return peer.equals(A) || peer.equals(B);
-      }
-    });
+    voip.setMembers(Members.of(A, B));
     return voip;
   }
 
