@@ -277,8 +277,8 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     OverlayMedia[] holder = new OverlayMedia[1];
     Channel[] udp;
     try {
-      udp = mediaPorts.bind(loops.group().next(), OverlayMedia.endpointHandler(MediaFrames.RTP, holder),
-          OverlayMedia.endpointHandler(MediaFrames.RTCP, holder), "voip");
+      udp = mediaPorts.bind(loops.group().next(), () -> OverlayMedia.endpointHandler(MediaFrames.RTP, holder),
+          () -> OverlayMedia.endpointHandler(MediaFrames.RTCP, holder), "voip");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("voip: interrupted while binding the call's ports", e);
