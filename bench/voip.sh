@@ -14,22 +14,8 @@ cd "$(dirname "$0")/.."
 [ -x "$WARREN_DIST/bin/warren" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 paced=${1:-500}
 window=${3:-64}
-tmp=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-start() { # name voip-config libp2p-config bootstrap...
-  local home
-  home=$(node_install "$tmp/$1")
-  echo "name = $1" >"$home/etc/io.warren.identity.cfg"
-  printf '%b' "$2" >"$home/etc/io.warren.voip.cfg"
-  [ -z "$3" ] || printf '%b' "$3" >"$home/etc/io.warren.libp2p.cfg"
-  WARREN_LOG_LEVEL=warn "$home/bin/warren" --no-console --data-dir "$tmp/$1/data" -dnc benchnet:BenchNet \
-    -rc admin:Bench"$1" "${@:4}" >"$tmp/$1.log" 2>&1 &
-  pids+=($!)
-  node_ready "$tmp/$1.log"
-}
-client() { "$tmp/$1/warren/bin/warren" client --data-dir "$tmp/$1/data" "${@:2}"; }
+VOIP_NET=benchnet:BenchNet
+. bench/voip-nodes.sh
 media='media.max.kbps = 100000\nmedia.queue.packets = 64\n'
 start r "relay.enabled = true\nrelay.bind = 127.0.0.1\nrelay.address = 127.0.0.1\nrelay.ports = 44000-44099\nrelay.max.packets.per.second = 10000000\nrelay.idle.timeout.seconds = 600\nmedia.ports = 44100-44199\n"  ""
 bs=$(client r node:identity -b64)

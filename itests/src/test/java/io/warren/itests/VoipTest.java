@@ -31,9 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  * compared byte for byte and in order, which a decoding receiver cannot show) talk through the
  * calls' port pairs: over the overlay direct (p to r) and relayed (p to q), and through r's media
  * relay (p to q); GStreamer's RTP payloader (gst-launch-1.0, from Debian) sends through a direct
- * call as a real endpoint would, to a phone. Around them: a call to an unknown peer
+ * call as a real endpoint would, to a phone, and GStreamer's rtpbin receives a phone's stream and
+ * sends RTCP receiver reports that both nodes show. Around them: a call to an unknown peer
  * and an offer without a common codec refused with the reason, a stranger's UDP flood to a call's
- * port dropped while the call goes on, a ringing call refused and one that times out.
+ * port dropped while the call goes on, a ringing call refused and one that times out, and a call
+ * whose other node is killed ended by the keepalive.
  */
 class VoipTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -102,10 +104,15 @@ class VoipTest {
 
   private static String[] awaitRow(NodeProcess n, String id, Predicate<String[]> ok, String what) throws Exception {
     String[][] last = new String[1][];
-    Await.until(WAIT, Duration.ofMillis(300), () -> {
-      last[0] = row(n, id);
-      return last[0] != null && ok.test(last[0]);
-    }, what + " (last row: " + (last[0] == null ? "none" : String.join(" ", last[0])) + ")");
+    try {
+      Await.until(WAIT, Duration.ofMillis(300), () -> {
+        last[0] = row(n, id);
+        return last[0] != null && ok.test(last[0]);
+      }, what);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + " (last row: " + (last[0] == null ? "none" : String.join(" ", last[0]))
+          + ")", e);
+    }
     return last[0];
   }
 
@@ -133,7 +140,8 @@ class VoipTest {
     try (Network net = new Network(dir, NET)) {
       NodeProcess r = net.member("r", PID, "relay.enabled = true\nrelay.bind = 127.0.0.1\nrelay.address = 127.0.0.1\n"
           + "relay.ports = 42000-42099\nmedia.ports = 42100-42199\n");
-      NodeProcess p = net.member("p", Map.of(PID, "media.ports = 42200-42299\nring.timeout.seconds = 12\n",
+      NodeProcess p = net.member("p", Map.of(PID, "media.ports = 42200-42299\nring.timeout.seconds = 12\n"
+          + "keepalive.seconds = 1\nkeepalive.missed = 3\n",
           "io.warren.libp2p", NO_LISTENER));
       NodeProcess q = net.member("q", Map.of(PID, "media.ports = 42300-42399\ncodecs = pcmu,pcma\n",
           "io.warren.libp2p", NO_LISTENER));
@@ -152,6 +160,7 @@ class VoipTest {
       awaitRow(r, direct, x -> x[2].equals("hungup"), "r was told of the hangup");
 
       gstreamerSends(p, r, "r");
+      gstreamerReports(p, r, "r");
 
       String relayed;
       try (Phone a = new Phone(1); Phone b = new Phone(2)) {
@@ -181,6 +190,18 @@ class VoipTest {
       awaitRow(q, unanswered, x -> !x[2].equals("ringing"), "q stopped ringing");
 
       relayNodeCall(r, p, q);
+
+      // q vanishes mid-call (kill -9, no hangup): p's keepalives (1 s, 3 missed) go unanswered and
+      // p ends the call as lost on its own
+      String orphan = idOf(p.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "q"));
+      awaitRow(q, orphan, x -> x[2].equals("ringing"), "q rings");
+      assertEquals(0, q.client("voip:answer", orphan).exit());
+      awaitRow(p, orphan, x -> x[2].equals("active"), "p's call is up");
+      q.kill9();
+      awaitRow(p, orphan, x -> x[2].equals("lost"), "p ended the call whose other node vanished");
+      Result json = p.client("voip:calls", "--json");
+      assertTrue(json.out().contains("\"id\":\"" + orphan + "\",\"role\":\"caller\",\"state\":\"lost\""),
+          json.toString());
     }
   }
 
@@ -227,21 +248,34 @@ class VoipTest {
   }
 
   /**
+   * A call from {@code caller} with phone {@code a} as its endpoint, answered at {@code callee} with
+   * {@code answerFlags}, once the caller's media stream is direct; returns the id and the callee's port.
+   */
+  private static String[] directCall(NodeProcess caller, NodeProcess callee, String calleeName, Phone a,
+      String... answerFlags) throws Exception {
+    Result call = caller.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "--endpoint", a.local(), calleeName);
+    String id = idOf(call);
+    a.to(mediaOf(call));
+    awaitRow(callee, id, x -> x[2].equals("ringing"), calleeName + " rings");
+    String[] answerArgs = java.util.stream.Stream.concat(java.util.stream.Stream.of("voip:answer"),
+        java.util.stream.Stream.concat(Arrays.stream(answerFlags), java.util.stream.Stream.of(id)))
+        .toArray(String[]::new);
+    Result answer = callee.client(answerArgs);
+    assertEquals(0, answer.exit(), answer.toString());
+    awaitRow(caller, id, x -> x[2].equals("active") && x[5].equals("direct"), "the caller's media stream");
+    return new String[] {id, mediaOf(answer)};
+  }
+
+  /**
    * A real RTP endpoint on the callee's side: GStreamer's PCMU payloader (20 ms of G.711 a packet,
    * paced live) sends 100 packets to the callee's port, which latches onto it; the caller's phone gets
    * them all, in order, as GStreamer numbered and timed them, and both nodes count no loss.
    */
   private static void gstreamerSends(NodeProcess caller, NodeProcess callee, String calleeName) throws Exception {
     try (Phone a = new Phone(31)) {
-      Result call = caller.awaitClient(WAIT, res -> res.exit() == 0, "voip:call", "--endpoint", a.local(),
-          calleeName);
-      String id = idOf(call);
-      a.to(mediaOf(call));
-      awaitRow(callee, id, x -> x[2].equals("ringing"), calleeName + " rings");
-      Result answer = callee.client("voip:answer", id);
-      assertEquals(0, answer.exit(), answer.toString());
-      String mediaB = mediaOf(answer);
-      awaitRow(caller, id, x -> x[2].equals("active") && x[5].equals("direct"), "the caller's media stream");
+      String[] c = directCall(caller, callee, calleeName, a);
+      String id = c[0];
+      String mediaB = c[1];
       awaitRow(callee, id, x -> x[5].equals("direct"), "the callee's media stream");
       Process gst = new ProcessBuilder("gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "num-buffers=100",
           "samplesperbuffer=160", "!", "audio/x-raw,rate=8000,channels=1", "!", "mulawenc", "!", "rtppcmupay",
@@ -268,6 +302,69 @@ class VoipTest {
       String[] atA = awaitRow(caller, id, x -> x[11].equals("100"), "the caller's node counted them");
       assertEquals("17200 0", atA[12] + " " + atA[13], "bytes and loss at the caller's node");
       assertEquals(0, caller.client("voip:hangup", id).exit());
+    }
+  }
+
+  /**
+   * A real RTP receiver on the callee's side that reports in RTCP: GStreamer's rtpbin gets the
+   * caller's phone's stream, which leaves out every tenth packet (15 of 150), and sends receiver
+   * reports from its RTCP port. The callee's node reads them as they come from its endpoint, the
+   * caller's node as they arrive over the overlay; both show the endpoint's cumulative loss beside
+   * their own count of the same gaps.
+   */
+  private static void gstreamerReports(NodeProcess caller, NodeProcess callee, String calleeName) throws Exception {
+    int rtp = NodeProcess.freePort();
+    try (Phone a = new Phone(41)) {
+      String[] c = directCall(caller, callee, calleeName, a, "--endpoint", "127.0.0.1:" + rtp);
+      String id = c[0];
+      String mediaB = c[1];
+      int rtcpB = Integer.parseInt(mediaB.substring(mediaB.lastIndexOf(':') + 1)) + 1;
+      Process gst = new ProcessBuilder("gst-launch-1.0", "-q", "rtpbin", "name=b", "udpsrc", "address=127.0.0.1",
+          "port=" + rtp, "caps=application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0", "!",
+          "b.recv_rtp_sink_0", "b.", "!", "rtppcmudepay", "!", "fakesink", "udpsrc", "address=127.0.0.1",
+          "port=" + (rtp + 1), "!", "b.recv_rtcp_sink_0", "b.send_rtcp_src_0", "!", "udpsink", "host=127.0.0.1",
+          "port=" + rtcpB, "bind-address=127.0.0.1", "bind-port=" + (rtp + 1), "sync=false", "async=false")
+          .redirectErrorStream(true).start();
+      try {
+        Await.until(WAIT, Duration.ofMillis(200), () -> {
+          // gst-launch binds its ports a moment after it starts: until then nothing reaches it
+          return gst.isAlive() && isBound(rtp);
+        }, "gst-launch-1.0 listening on " + rtp);
+        for (int i = 0; i < 150; i++) {
+          if (i % 10 != 5) {
+            a.send(i);
+          }
+          Thread.sleep(20); // a phone's pacing, 20 ms of G.711 a packet
+        }
+        // the reports after the last packet: GStreamer counts 14 or 15 of the gaps, as its RFC 3550 A.1
+        // probation may start the count after the first
+        String[] atB = awaitRow(callee, id, x -> reportedAtLeast(x[21], 14),
+            "the callee's node read GStreamer's receiver reports");
+        assertTrue(atB[21].equals("14") || atB[21].equals("15"), "reported loss: " + String.join(" ", atB));
+        assertEquals("15", atB[13], "the callee's node counted the gaps itself");
+        assertTrue(Double.parseDouble(atB[22]) >= 0, "reported jitter: " + atB[22]);
+        String[] atA = awaitRow(caller, id, x -> reportedAtLeast(x[19], 14),
+            "the caller's node got the reports over the overlay");
+        assertTrue(atA[19].equals("14") || atA[19].equals("15"), "reported loss: " + String.join(" ", atA));
+        assertEquals("15", atA[9], "the caller's node counted the gaps its phone left");
+        assertEquals("- -", atA[21] + " " + atA[22], "the caller's phone sends no reports");
+      } finally {
+        gst.destroyForcibly();
+      }
+      assertEquals(0, caller.client("voip:hangup", id).exit());
+    }
+  }
+
+  private static boolean reportedAtLeast(String field, long n) {
+    return !field.equals("-") && Long.parseLong(field) >= n;
+  }
+
+  /** Whether a UDP socket is bound to {@code port} on loopback (binding it here fails). */
+  private static boolean isBound(int port) {
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+      return false;
+    } catch (SocketException e) {
+      return true;
     }
   }
 

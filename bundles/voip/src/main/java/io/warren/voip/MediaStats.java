@@ -6,8 +6,21 @@ package io.warren.voip;
  * A.8) of the packets as they reached the node, and packets dropped: from a stranger after the
  * port latched onto its endpoint, over the call's bandwidth cap, late (the call's send queue was
  * full), or with nowhere to go yet (no media stream, or no endpoint latched on the far side).
+ * Beside them, what the receiving endpoint itself reported of this direction in its RTCP receiver
+ * reports (RFC 3550 6.4), when it sends any.
  *
  * @param jitterMillis the jitter estimate in milliseconds, from RTP timestamps at the codec's clock rate
+ * @param reports the RTCP report blocks about this direction seen so far (0: the endpoint sends none)
+ * @param reportedLost the cumulative loss in the latest of them
+ * @param reportedJitterMillis the jitter in the latest of them, in milliseconds at the codec's clock rate
  */
 public record MediaStats(long packets, long bytes, long lost, double jitterMillis, long droppedStranger,
-    long droppedCap, long droppedLate, long droppedUnlatched) {}
+    long droppedCap, long droppedLate, long droppedUnlatched, long reports, long reportedLost,
+    double reportedJitterMillis) {
+
+  /** Counters without RTCP reports. */
+  public MediaStats(long packets, long bytes, long lost, double jitterMillis, long droppedStranger, long droppedCap,
+      long droppedLate, long droppedUnlatched) {
+    this(packets, bytes, lost, jitterMillis, droppedStranger, droppedCap, droppedLate, droppedUnlatched, 0, 0, 0);
+  }
+}

@@ -27,7 +27,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=hangup"})
 public final class VoipCommands {
   static final String HEADER = "ID  ROLE  STATE  PEER  CODEC  PATH  MEDIA  SENT(pkts bytes lost jitter-ms)"
-      + "  RECEIVED(pkts bytes lost jitter-ms)  DROPPED(stranger cap late unlatched)";
+      + "  RECEIVED(pkts bytes lost jitter-ms)  DROPPED(stranger cap late unlatched)"
+      + "  RTCP-SENT(lost jitter-ms)  RTCP-RECEIVED(lost jitter-ms)";
   private final VoipCalls voip;
 
   @Activate
@@ -72,8 +73,9 @@ public final class VoipCommands {
   @Descriptor("Lists this node's calls (the last few ended ones too) and the calls its relay carries, with their"
       + " counters: over the overlay this node's own, through a relay the relay's")
   public String calls(@Descriptor("a JSON array: id, role, state, peer, codec, path, media, sent and received"
-      + " (packets, bytes, lost, jitterMillis) and dropped (stranger, cap, late, unlatched); null where the table"
-      + " shows -") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
+      + " (packets, bytes, lost, jitterMillis, and reportedLost, reportedJitterMillis from the receiving endpoint's"
+      + " RTCP reports) and dropped (stranger, cap, late, unlatched); null where the table shows -") @Parameter(
+          names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<Call> all = voip.calls();
     if (json) {
       List<Object> out = new ArrayList<>();
@@ -89,7 +91,10 @@ public final class VoipCommands {
     return b.toString();
   }
 
-  /** One row of 19 words: the call, what this side's endpoint sent, what reached it, what was dropped. */
+  /**
+   * One row of 23 words: the call, what this side's endpoint sent, what reached it, what was dropped,
+   * and what the receiving endpoints reported in RTCP of each direction.
+   */
   static String row(Call c) {
     String head = c.id() + "  " + c.role() + "  " + c.state() + "  " + c.peer() + "  " + c.codec() + "  " + c.path()
         + "  " + c.media() + "  ";
@@ -97,12 +102,19 @@ public final class VoipCommands {
       return head + media(c.sent()) + "  " + media(c.received()) + "  "
           + c.sent().map(s -> s.droppedStranger() + " " + s.droppedCap() + " " + s.droppedLate() + " "
               + (s.droppedUnlatched() + c.received().map(MediaStats::droppedUnlatched).orElse(0L)))
-              .orElse("- - - -");
+              .orElse("- - - -")
+          + "  " + reported(c.sent()) + "  " + reported(c.received());
     }
     return head
         + c.mine().map(s -> s.packets() + " " + s.bytes() + " " + s.lost() + " -").orElse("- - - -") + "  "
         + c.theirs().map(s -> s.forwarded() + " " + s.forwardedBytes() + " " + s.lost() + " -").orElse("- - - -")
-        + "  " + dropped(c.mine());
+        + "  " + dropped(c.mine()) + "  - -  - -";
+  }
+
+  private static String reported(Optional<MediaStats> s) {
+    return s.filter(x -> x.reports() > 0)
+        .map(x -> x.reportedLost() + " " + String.format(Locale.ROOT, "%.2f", x.reportedJitterMillis()))
+        .orElse("- -");
   }
 
   /** The fields of {@link #row}, with numbers as numbers and null where the row shows {@code -}. */
@@ -135,11 +147,18 @@ public final class VoipCommands {
   }
 
   private static Map<String, Object> counters(MediaStats s) {
-    return counters(s.packets(), s.bytes(), s.lost(), s.jitterMillis());
+    Map<String, Object> m = counters(s.packets(), s.bytes(), s.lost(), s.jitterMillis());
+    boolean reported = s.reports() > 0;
+    m.put("reportedLost", reported ? s.reportedLost() : null);
+    m.put("reportedJitterMillis", reported ? s.reportedJitterMillis() : null);
+    return m;
   }
 
   private static Map<String, Object> counters(long packets, long bytes, long lost, Double jitterMillis) {
-    return four("packets", packets, "bytes", bytes, "lost", lost, "jitterMillis", jitterMillis);
+    Map<String, Object> m = four("packets", packets, "bytes", bytes, "lost", lost, "jitterMillis", jitterMillis);
+    m.put("reportedLost", null);
+    m.put("reportedJitterMillis", null);
+    return m;
   }
 
   private static Map<String, Object> dropped(long stranger, long cap, Long late, long unlatched) {

@@ -5,7 +5,8 @@ import io.warren.voip.MediaStats;
 
 /**
  * The counters of one direction of a call's overlay media at this node: what arrived (packets,
- * bytes, RTP loss and jitter) and what was dropped, and why. Touched from the UDP channel's loop
+ * bytes, RTP loss and jitter) and what was dropped, and why; and what the receiving endpoint
+ * reported of this direction in RTCP (the blocks about the SSRC seen here, or any before one is). Touched from the UDP channel's loop
  * and the media stream's loop, so every method holds the lock (a few hundred packets a second).
  */
 final class Flow {
@@ -17,9 +18,26 @@ final class Flow {
   private long droppedUnlatched;
   private final RtpLoss loss = new RtpLoss();
   private Jitter jitter = new Jitter(8000);
+  private int clockRate = 8000;
+  private long ssrc = -1;
+  private long reports;
+  private long reportedLost;
+  private long reportedJitter;
 
   synchronized void clockRate(int rate) {
     jitter = new Jitter(rate);
+    clockRate = rate;
+  }
+
+  /** Takes the blocks of an RTCP packet from the endpoint that receives this direction. */
+  synchronized void reported(java.util.List<RtcpReports.Block> blocks) {
+    for (RtcpReports.Block b : blocks) {
+      if (ssrc < 0 || b.source() == ssrc) {
+        reports++;
+        reportedLost = b.cumulativeLost();
+        reportedJitter = b.jitter();
+      }
+    }
   }
 
   /** Counts a packet of {@code kind} that arrived at {@code nanos}; RTP feeds loss and jitter. */
@@ -29,6 +47,7 @@ final class Flow {
     bytes += n;
     if (kind == MediaFrames.RTP && RtpLoss.isRtp(data.getByte(data.readerIndex()), n)) {
       loss.add(data.getUnsignedShort(data.readerIndex() + 2));
+      ssrc = data.getUnsignedInt(data.readerIndex() + 8);
       jitter.add(data.getUnsignedInt(data.readerIndex() + 4), nanos);
     }
   }
@@ -51,6 +70,6 @@ final class Flow {
 
   synchronized MediaStats stats() {
     return new MediaStats(packets, bytes, loss.lost(), jitter.millis(), droppedStranger, droppedCap, droppedLate,
-        droppedUnlatched);
+        droppedUnlatched, reports, reportedLost, reportedJitter * 1000.0 / clockRate);
   }
 }

@@ -88,7 +88,8 @@ final class MediaRelay implements AutoCloseable {
 
   /** Binds an even port and the next one for {@code leg}'s RTP and RTCP. */
   private void bindPair(EventLoop loop, RelaySession.Leg leg) throws InterruptedException {
-    Channel[] ch = ports.bind(loop, leg.handler(RelaySession.RTP), leg.handler(RelaySession.RTCP), "voip relay");
+    Channel[] ch =
+        ports.bind(loop, () -> leg.handler(RelaySession.RTP), () -> leg.handler(RelaySession.RTCP), "voip relay");
     leg.channels[RelaySession.RTP] = ch[0];
     leg.channels[RelaySession.RTCP] = ch[1];
   }

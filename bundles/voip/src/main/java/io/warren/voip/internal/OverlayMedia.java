@@ -131,6 +131,9 @@ final class OverlayMedia implements AutoCloseable {
     }
     long now = nanos.getAsLong();
     sent.arrived(kind, data, now);
+    if (kind == MediaFrames.RTCP) {
+      received.reported(RtcpReports.parse(data)); // this side's endpoint tells how the other's stream reached it
+    }
     if (!withinCap(data.readableBytes(), now)) {
       sent.overCap();
       return;
@@ -164,6 +167,9 @@ final class OverlayMedia implements AutoCloseable {
   /** A datagram from the other side: on the stream's loop. */
   void fromPeer(int kind, ByteBuf data) {
     received.arrived(kind, data, nanos.getAsLong());
+    if (kind == MediaFrames.RTCP) {
+      sent.reported(RtcpReports.parse(data)); // the other side's endpoint tells how this side's stream reached it
+    }
     InetSocketAddress to;
     synchronized (latched) {
       to = latched[kind];
@@ -224,8 +230,8 @@ final class OverlayMedia implements AutoCloseable {
         n.channel().close(); // a probe that found no better path, or a call that ended meanwhile
         return;
       }
+      use(n); // first, so this side has the stream before the other side can answer on it
       n.channel().writeAndFlush(MediaFrames.hello(n.channel().alloc(), id));
-      use(n);
     });
   }
 

@@ -3,6 +3,8 @@ package io.warren.voip.internal;
 import io.warren.api.PeerRef;
 import java.util.List;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A call this node is a party to. Its state moves ringing, then active, then out of the table; the
@@ -25,6 +27,10 @@ final class Party {
   volatile String media;
   volatile OverlayMedia om;
   volatile Future<?> timer;
+  volatile Future<?> keepalive;
+  /** Keepalives unanswered in a row, and whether one is out now ({@link Keepalive}). */
+  final AtomicInteger missed = new AtomicInteger();
+  final AtomicBoolean pinging = new AtomicBoolean();
 
   Party(String id, String role, PeerRef peer, List<String> codecs, PeerRef relay, boolean overlay, String media) {
     this.id = id;

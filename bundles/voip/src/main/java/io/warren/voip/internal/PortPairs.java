@@ -10,6 +10,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.warren.api.channel.EventLoops;
 import java.net.InetSocketAddress;
 import java.util.BitSet;
+import java.util.function.Supplier;
 
 /**
  * A range of UDP ports handed out as RTP/RTCP pairs (an even port and the next one), bound on one
@@ -41,13 +42,15 @@ final class PortPairs {
   }
 
   /**
-   * Binds an even port with {@code rtp} and the next one with {@code rtcp} on {@code loop}, trying
-   * the range once round (blocks: never call on an event loop).
+   * Binds an even port with a handler from {@code rtp} and the next one with one from {@code rtcp}
+   * on {@code loop}, trying the range once round (blocks: never call on an event loop). Each try
+   * takes new handlers: one added to a channel that failed to bind cannot go into another.
    *
    * @return the RTP and the RTCP channel
    * @throws IllegalArgumentException when no pair is free
    */
-  Channel[] bind(EventLoop loop, ChannelHandler rtp, ChannelHandler rtcp, String what)
+  Channel[] bind(EventLoop loop, Supplier<? extends ChannelHandler> rtp, Supplier<? extends ChannelHandler> rtcp,
+      String what)
       throws InterruptedException {
     for (int tries = 0; tries < pairs; tries++) {
       int pair = take();
@@ -55,12 +58,12 @@ final class PortPairs {
         break;
       }
       int port = firstPort + 2 * pair;
-      Channel first = bind(loop, rtp, port);
+      Channel first = bind(loop, rtp.get(), port);
       if (first == null) {
         free(pair);
         continue;
       }
-      Channel second = bind(loop, rtcp, port + 1);
+      Channel second = bind(loop, rtcp.get(), port + 1);
       if (second == null) {
         first.close();
         first.closeFuture().addListener(f -> free(pair));

@@ -1,10 +1,10 @@
 package io.warren.voip.internal;
 
-/** The relay part of {@link VoipService.Config}, checked. */
+/** The relay part of {@link VoipConfig}, checked. */
 record RelaySettings(boolean enabled, String bind, String address, int firstPort, int pairs, int maxSessions,
     int maxSessionsPerPeer, long idleNanos, int maxPacketsPerSecond) {
 
-  static RelaySettings of(VoipService.Config c) {
+  static RelaySettings of(VoipConfig c) {
     int[] range = PortPairs.parse("relay.ports", c.relay_ports());
     if (c.relay_max_sessions() < 1 || c.relay_max_sessions_per_peer() < 1 || c.relay_idle_timeout_seconds() < 1
         || c.relay_max_packets_per_second() < 1) {

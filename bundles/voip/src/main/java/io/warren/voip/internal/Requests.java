@@ -7,12 +7,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
-import io.warren.api.Stream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** The asking side of {@link Wire}: one stream per request, blocking the caller until the answer or the timeout. */
+/** The asking side of {@link Wire}: one stream per request, its answer line or a failure within a timeout. */
 final class Requests {
   private final PeerDirectory directory;
   private final long timeoutMillis;
@@ -22,29 +23,41 @@ final class Requests {
     this.timeoutMillis = timeoutMillis;
   }
 
-  /** Sends one request line and waits for the answer line. */
+  /** Sends one request line and waits for the answer line (at most the timeout, opening included). */
   String send(PeerRef peer, String line) {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    CompletableFuture<Stream> opened = directory.open(peer, Wire.PROTOCOL).toCompletableFuture();
     try {
-      Stream s = opened.get(timeoutMillis, TimeUnit.MILLISECONDS);
-      try {
-        s.channel().pipeline().addLast(new LineBasedFrameDecoder(Wire.MAX_LINE), new Answer(answer));
-        s.channel().config().setAutoRead(true);
-        s.channel().writeAndFlush(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8));
-        return answer.get(timeoutMillis, TimeUnit.MILLISECONDS);
-      } finally {
-        s.channel().close();
-      }
+      return ask(peer, line, timeoutMillis).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("voip: interrupted waiting for " + peer, e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      opened.thenAccept(s -> s.channel().close());
-      throw new IllegalArgumentException("voip: " + peer + " did not answer within " + timeoutMillis + " ms", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TimeoutException) {
+        throw new IllegalArgumentException("voip: " + peer + " did not answer within " + timeoutMillis + " ms", e);
+      }
       throw new IllegalArgumentException("voip: cannot reach " + peer + ": " + e.getCause().getMessage(), e);
     }
+  }
+
+  /**
+   * Sends one request line without blocking: the answer line, or a failure (a {@link TimeoutException}
+   * after {@code millis}); the stream is closed either way.
+   */
+  CompletableFuture<String> ask(PeerRef peer, String line, long millis) {
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    directory.open(peer, Wire.PROTOCOL).whenComplete((s, e) -> {
+      if (e != null) {
+        answer.completeExceptionally(e);
+        return;
+      }
+      answer.whenComplete((a, x) -> s.channel().close()); // at once if it timed out already
+      if (answer.isDone()) {
+        return;
+      }
+      s.channel().pipeline().addLast(new LineBasedFrameDecoder(Wire.MAX_LINE), new Answer(answer));
+      s.channel().config().setAutoRead(true);
+      s.channel().writeAndFlush(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8));
+    });
+    return answer.orTimeout(millis, TimeUnit.MILLISECONDS);
   }
 
   /** Completes with the first line read, or exceptionally when the stream ends first. */
@@ -71,5 +84,4 @@ final class Requests {
       ctx.close();
     }
   }
-
 }

@@ -22,15 +22,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +38,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,76 +53,11 @@ import org.slf4j.LoggerFactory;
 @Component(service = {VoipCalls.class, StreamHandler.class, MetricsSource.class, MediaCalls.class},
     immediate = true, configurationPid = "io.warren.voip",
     property = {StreamHandler.PROTOCOL + "=" + Wire.PROTOCOL, MetricsSource.NAME + "=voip"})
-@Designate(ocd = VoipService.Config.class)
+@Designate(ocd = VoipConfig.class)
 public final class VoipService implements VoipCalls, StreamHandler, MetricsSource, MediaCalls {
-
-  @ObjectClassDefinition(name = "Warren VoIP",
-      description = "Call signalling, media over the overlay, and an RTP/RTCP media relay")
-  public @interface Config {
-    @AttributeDefinition(description = "Codecs this node's endpoints take, in its order of preference; an offer"
-        + " with none of them is refused")
-    String codecs() default "pcmu,pcma,opus";
-
-    @AttributeDefinition(description = "Seconds a call rings unanswered before both sides give it up")
-    int ring_timeout_seconds() default 30;
-
-    @AttributeDefinition(description = "Whether this node answers every offer from a member at once, with the"
-        + " first common codec (for unattended endpoints)")
-    boolean answer_auto() default false;
-
-    @AttributeDefinition(description = "Local address the calls' own UDP port pairs bind to (where this node's"
-        + " endpoints send their RTP when the media goes over the overlay)")
-    String media_bind() default "127.0.0.1";
-
-    @AttributeDefinition(description = "UDP ports for calls whose media goes over the overlay, <first>-<last>;"
-        + " each call an even RTP port and the next one for RTCP")
-    String media_ports() default "41000-41999";
-
-    @AttributeDefinition(description = "Packets of one call that may wait to be sent over the overlay; one more"
-        + " is dropped as late")
-    int media_queue_packets() default 16;
-
-    @AttributeDefinition(description = "Kilobits per second one call's endpoint may send over the overlay;"
-        + " more is dropped and counted")
-    int media_max_kbps() default 512;
-
-    @AttributeDefinition(description = "Whether this node relays media for calls of its network's members")
-    boolean relay_enabled() default false;
-
-    @AttributeDefinition(description = "Local address the relay's UDP ports bind to")
-    String relay_bind() default "0.0.0.0";
-
-    @AttributeDefinition(
-        description = "IP address endpoints send their RTP to, given to callers (required with relay.enabled)")
-    String relay_address() default "";
-
-    @AttributeDefinition(description = "UDP ports the relay allocates from, <first>-<last>; each leg takes an even"
-        + " RTP port and the next one for RTCP, so each call four")
-    String relay_ports() default "40000-40999";
-
-    @AttributeDefinition(description = "Calls the relay carries at once; one more is refused")
-    int relay_max_sessions() default 100;
-
-    @AttributeDefinition(description = "Calls one member may have the relay carry at once; one more is refused")
-    int relay_max_sessions_per_peer() default 16;
-
-    @AttributeDefinition(description = "Seconds without a forwarded packet before the relay closes a call's ports")
-    int relay_idle_timeout_seconds() default 30;
-
-    @AttributeDefinition(description = "Packets per second each leg may send through the relay; more are dropped")
-    int relay_max_packets_per_second() default 200;
-
-    @AttributeDefinition(description = "Calls this node is a party to at once; one more is refused")
-    int max_calls() default 16;
-
-    @AttributeDefinition(description = "Seconds a request to the relay or the other side may take")
-    int answer_timeout_seconds() default 10;
-  }
 
   private static final Logger LOG = LoggerFactory.getLogger(VoipService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Ended calls voip:calls still shows, newest first. */
-  static final int RECENT = 16;
 
   private final PeerDirectory directory;
   private final EventLoops loops;
@@ -142,11 +71,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   private final long ringMillis;
   private final int queuePackets;
   private final int maxKbps;
-  private final int maxCalls;
   private final long timeoutMillis;
   private final ThreadPoolExecutor workers;
-  private final Map<String, Party> parties = new ConcurrentHashMap<>();
-  private final Deque<Call> recent = new ArrayDeque<>();
+  private final CallTable parties;
+  private final Keepalive keepalive;
   private final LongAdder overlayCalls = new LongAdder();
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile NetworkMembers members;
@@ -154,12 +82,14 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       policy = ReferencePolicy.DYNAMIC) private volatile NodeIdentity self;
 
   @Activate
-  public VoipService(@Reference PeerDirectory directory, @Reference EventLoops loops, Config config) {
+  public VoipService(@Reference PeerDirectory directory, @Reference EventLoops loops, VoipConfig config) {
     this.relaySettings = RelaySettings.of(config);
-    if (config.max_calls() < 1 || config.answer_timeout_seconds() < 1 || config.ring_timeout_seconds() < 1
-        || config.media_queue_packets() < 1 || config.media_max_kbps() < 1) {
-      throw new IllegalArgumentException("io.warren.voip: max.calls, answer.timeout.seconds, ring.timeout.seconds,"
-          + " media.queue.packets and media.max.kbps must be at least 1");
+    if (config.max_calls() < 1 || config.max_calls_per_peer() < 1 || config.answer_timeout_seconds() < 1
+        || config.ring_timeout_seconds() < 1 || config.media_queue_packets() < 1 || config.media_max_kbps() < 1
+        || config.keepalive_seconds() < 1 || config.keepalive_missed() < 1) {
+      throw new IllegalArgumentException("io.warren.voip: max.calls, max.calls.per.peer, answer.timeout.seconds,"
+          + " ring.timeout.seconds, media.queue.packets, media.max.kbps, keepalive.seconds and keepalive.missed"
+          + " must be at least 1");
     }
     try {
       this.accepted = Codecs.parse(config.codecs());
@@ -177,13 +107,15 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     this.maxKbps = config.media_max_kbps();
     this.requests = new Requests(directory, config.answer_timeout_seconds() * 1000L);
     this.relay = relaySettings.enabled() ? new MediaRelay(loops, relaySettings) : null;
-    this.maxCalls = config.max_calls();
+    this.parties = new CallTable(config.max_calls(), config.max_calls_per_peer());
     this.timeoutMillis = config.answer_timeout_seconds() * 1000L;
     this.workers = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
       Thread t = new Thread(null, r, "voip-signalling", 0, false);
       t.setDaemon(true);
       return t;
     });
+    this.keepalive = new Keepalive(requests, loops.group(), config.keepalive_seconds() * 1000L,
+        config.keepalive_missed(), (p, why) -> execute(() -> ended(p, why)));
     if (relay != null) {
       LOG.info("voip relay: ports {}-{} on {}, announced as {}", relaySettings.firstPort(),
           relaySettings.firstPort() + 2 * relaySettings.pairs() - 1, relaySettings.bind(), relaySettings.address());
@@ -217,7 +149,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   @Deactivate
   void deactivate() {
     workers.shutdownNow();
-    for (Party p : parties.values()) {
+    for (Party p : parties.all()) {
       ended(p, "cancelled");
     }
     if (relay != null) {
@@ -275,8 +207,9 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (viaRelay && fixed != null) {
       throw new IllegalArgumentException("voip: --endpoint is for media over the overlay; a relay latches");
     }
-    if (parties.size() >= maxCalls) {
-      throw new IllegalArgumentException("voip: " + maxCalls + " calls already (max.calls)");
+    String full = parties.full(peer);
+    if (full != null) {
+      throw new IllegalArgumentException("voip: " + full);
     }
     String id = HexFormat.of().formatHex(randomId());
     Party p;
@@ -290,7 +223,15 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       bindOverlay(p, fixed);
       offer = Wire.offerOverlay(id, offered);
     }
-    parties.put(id, p);
+    String refused = parties.add(p);
+    if (refused != null) { // another call took the last place meanwhile
+      if (p.om != null) {
+        p.om.close();
+      } else {
+        release(id, via);
+      }
+      throw new IllegalArgumentException("voip: " + refused);
+    }
     try {
       Wire.ok(requests.send(peer, offer), 1, peerText);
     } catch (RuntimeException e) {
@@ -336,8 +277,8 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     OverlayMedia[] holder = new OverlayMedia[1];
     Channel[] udp;
     try {
-      udp = mediaPorts.bind(loops.group().next(), OverlayMedia.endpointHandler(MediaFrames.RTP, holder),
-          OverlayMedia.endpointHandler(MediaFrames.RTCP, holder), "voip");
+      udp = mediaPorts.bind(loops.group().next(), () -> OverlayMedia.endpointHandler(MediaFrames.RTP, holder),
+          () -> OverlayMedia.endpointHandler(MediaFrames.RTCP, holder), "voip");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("voip: interrupted while binding the call's ports", e);
@@ -413,6 +354,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (p.overlay) {
       overlayCalls.increment();
     }
+    keepalive.start(p);
   }
 
   @Override
@@ -444,25 +386,17 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     }
   }
 
-  /** The call by its id or a unique prefix of it. */
   private Party one(String idText) {
-    List<Party> match = parties.values().stream().filter(p -> p.id.startsWith(idText)).toList();
-    if (match.size() != 1 || idText.isEmpty()) {
-      throw new IllegalArgumentException("voip: " + (match.isEmpty() ? "no call " : "more than one call starts with ")
-          + idText + " (voip:calls lists them)");
-    }
-    return match.get(0);
+    return parties.one(idText);
   }
 
   @Override
   public List<Call> calls() {
     List<Call> all = new ArrayList<>();
-    for (Party p : parties.values()) {
+    for (Party p : parties.all()) {
       all.add(view(p));
     }
-    synchronized (recent) {
-      all.addAll(recent);
-    }
+    all.addAll(parties.recent());
     if (relay != null) {
       for (RelaySession s : relay.sessions()) {
         if (s.owner == null) {
@@ -519,7 +453,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   private Call ended(Party p, String why) {
     Call last = view(p).withState(why);
     synchronized (p) {
-      if (!parties.remove(p.id, p)) {
+      if (!parties.remove(p)) {
         return last;
       }
       p.state = why;
@@ -527,18 +461,16 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (p.timer != null) {
       p.timer.cancel(false);
     }
+    if (p.keepalive != null) {
+      p.keepalive.cancel(false);
+    }
     if (p.om != null) {
       p.om.close();
     }
     if (p.caller() && !p.overlay) {
       release(p.id, p.relay);
     }
-    synchronized (recent) {
-      recent.addFirst(last);
-      while (recent.size() > RECENT) {
-        recent.removeLast();
-      }
-    }
+    parties.ended(last);
     return last;
   }
 
@@ -627,11 +559,11 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
           Optional<RelaySession> s = relay == null ? Optional.empty() : relay.session(r.id());
           Optional<RelayStats[]> st = s.filter(x -> from.equals(x.owner) || from.equals(x.callee))
               .flatMap(x -> relay.stats(r.id()));
-          yield st.map(x -> Wire.ok(x[0].text() + " " + x[1].text())).orElse(Wire.error("no such call"));
+          yield st.map(x -> Wire.ok(x[0].text() + " " + x[1].text())).orElse(Wire.error(Wire.NO_SUCH_CALL));
         }
         case Wire.RELEASE -> {
           boolean owned = relay != null && relay.session(r.id()).filter(x -> from.equals(x.owner)).isPresent();
-          yield owned && relay.close(r.id()) ? Wire.ok("released") : Wire.error("no such call");
+          yield owned && relay.close(r.id()) ? Wire.ok("released") : Wire.error(Wire.NO_SUCH_CALL);
         }
         case Wire.REFUSE -> {
           Party p = parties.get(r.id());
@@ -642,10 +574,14 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
           ended(p, "refused");
           yield Wire.ok("refused");
         }
+        case Wire.PING -> {
+          Party p = parties.get(r.id());
+          yield p != null && p.peer.equals(from) ? Wire.ok("pong") : Wire.error(Wire.NO_SUCH_CALL);
+        }
         case Wire.HANGUP -> {
           Party p = parties.get(r.id());
           if (p == null || !p.peer.equals(from)) {
-            yield Wire.error("no such call");
+            yield Wire.error(Wire.NO_SUCH_CALL);
           }
           LOG.info("voip: call {} hung up by {}", r.id(), from);
           ended(p, "hungup");
@@ -662,8 +598,9 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   }
 
   private String offered(PeerRef from, Wire.Request r) {
-    if (parties.size() >= maxCalls) {
-      return Wire.error("busy (" + maxCalls + " calls)");
+    String full = parties.full(from);
+    if (full != null) {
+      return Wire.error(full);
     }
     List<String> offered = Codecs.parse(r.arg(0));
     String codec = Codecs.choose(offered, accepted); // none in common: refused with both lists
@@ -675,8 +612,9 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       PeerRef via = r.arg(2).equals(Wire.CALLER) ? from : PeerRef.parse(r.arg(2));
       p = new Party(r.id(), "callee", from, offered, via, false, media);
     }
-    if (parties.putIfAbsent(r.id(), p) != null) {
-      return Wire.error("call " + r.id() + " exists");
+    String refused = parties.add(p);
+    if (refused != null) {
+      return Wire.error(refused);
     }
     ring(p);
     LOG.info("voip: call {} from {} ringing ({}, media {})", r.id(), from, String.join(",", offered),
@@ -697,7 +635,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   private String answered(PeerRef from, Wire.Request r) {
     Party p = parties.get(r.id());
     if (p == null || !p.peer.equals(from) || !p.caller()) {
-      return Wire.error("no such call");
+      return Wire.error(Wire.NO_SUCH_CALL);
     }
     String codec = r.arg(0);
     synchronized (p) {

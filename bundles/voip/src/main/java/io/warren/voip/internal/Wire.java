@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * STATS &lt;id&gt;                           to a relay: OK &lt;leg a: 9 fields&gt; &lt;leg b: 9 fields&gt; (RelayStats)
  * RELEASE &lt;id&gt;                         to a relay, from the caller: OK released
  * HANGUP &lt;id&gt;                          to the other side: OK bye
+ * PING &lt;id&gt;                            to the other side of an active call: OK pong, or ERR no such call
  * </pre>
  *
  * An error is {@code ERR <text>}. A call id is 16 lowercase hex digits; RTCP uses the RTP port + 1.
@@ -33,6 +34,9 @@ final class Wire {
   static final String STATS = "STATS";
   static final String RELEASE = "RELEASE";
   static final String HANGUP = "HANGUP";
+  static final String PING = "PING";
+  /** The error for a request about a call the answering node does not have (with that peer). */
+  static final String NO_SUCH_CALL = "no such call";
   static final String CALLER = "-";
   private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
   private static final Pattern ENDPOINT = Pattern.compile("([0-9a-fA-F.:]{2,45}):([0-9]{1,5})");
@@ -111,6 +115,10 @@ final class Wire {
 
   static String hangup(String id) {
     return HANGUP + " " + id;
+  }
+
+  static String ping(String id) {
+    return PING + " " + id;
   }
 
   static String ok(String rest) {

@@ -70,8 +70,8 @@ class OverlayMediaTest {
 
   private OverlayMedia media(PeerRef peer, InetSocketAddress endpoint, int queue, int kbps) throws Exception {
     OverlayMedia[] holder = new OverlayMedia[1];
-    Channel[] udp = ports.bind(loops.group().next(), OverlayMedia.endpointHandler(MediaFrames.RTP, holder),
-        OverlayMedia.endpointHandler(MediaFrames.RTCP, holder), "test");
+    Channel[] udp = ports.bind(loops.group().next(), () -> OverlayMedia.endpointHandler(MediaFrames.RTP, holder),
+        () -> OverlayMedia.endpointHandler(MediaFrames.RTCP, holder), "test");
     holder[0] = new OverlayMedia(ID, peer, udp, endpoint, queue, kbps, System::nanoTime);
     open.add(holder[0]);
     holder[0].codec("pcmu");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.warren.api.NetworkMembers;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.testing.Configs;
@@ -13,7 +12,6 @@ import io.warren.testing.TestEventLoops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,23 +36,8 @@ class VoipServiceTest {
     }).opening((peer, protocolId) -> {
       throw new UnsupportedOperationException();
     });
-    voip = new VoipService(none, loops, Configs.of(VoipService.Config.class, config));
-    voip.setMembers(new NetworkMembers() {
-      @Override
-      public Optional<String> network() {
-        return Optional.of("n");
-      }
-
-      @Override
-      public List<PeerRef> peers() {
-        return List.of(A, B);
-      }
-
-      @Override
-      public boolean isMember(PeerRef peer) {
-        return peer.equals(A) || peer.equals(B);
-      }
-    });
+    voip = new VoipService(none, loops, Configs.of(VoipConfig.class, config));
+    voip.setMembers(Members.of(A, B));
     return voip;
   }
 
@@ -134,5 +117,17 @@ class VoipServiceTest {
     io.warren.testing.Await.until(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50),
         () -> v.calls().get(0).state().equals("timeout"), "the call timed out");
     assertEquals("ERR no such call", v.serve(A, "HANGUP " + ID), "it is gone");
+  }
+
+  @Test
+  void oneOtherNodeMayHaveOnlySoManyCallsWithThisOne() {
+    VoipService v = service(Map.of("max_calls_per_peer", 2, "max_calls", 3));
+    assertEquals("OK ringing", v.serve(A, "OFFER 0000000000000001 pcmu overlay"));
+    assertEquals("OK ringing", v.serve(A, "OFFER 0000000000000002 pcmu overlay"));
+    assertEquals("ERR busy: 2 calls with " + A + " already (max.calls.per.peer)",
+        v.serve(A, "OFFER 0000000000000003 pcmu overlay"));
+    assertEquals("OK ringing", v.serve(B, "OFFER 0000000000000004 pcmu overlay"), "another node still may");
+    assertEquals("ERR busy: 3 calls already (max.calls)", v.serve(B, "OFFER 0000000000000005 pcmu overlay"));
+    assertEquals(3, v.calls().size(), "the refused offers were not kept");
   }
 }
