@@ -7,6 +7,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.warren.api.LocalRelay;
 import io.warren.api.MetricsSource;
 import io.warren.api.NetworkMembers;
 import io.warren.api.PeerDirectory;
@@ -125,6 +126,11 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     @AttributeDefinition(description = "Let TLS clients without a certificate in, to authenticate with a user name"
         + " and password (a certificate sent must still be accepted)")
     boolean tls_allow_password() default false;
+
+    @AttributeDefinition(description = "Topic filters bridged to this node's Nostr relay, both ways: a message"
+        + " published here becomes an event of kind 25912 signed by the node, and such an event from a device in"
+        + " the relay's device.allow reaches local subscribers as user <its npub> (empty: off)")
+    String[] nostr_topics() default {};
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(IotService.class);
@@ -134,6 +140,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
   private final Broker broker;
   private final Persistence persistence;
   private final Bridges bridges;
+  private final NostrBridge nostr;
   private final Map<String, String> users = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor checks =
       new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
@@ -151,14 +158,19 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
   public IotService(@Reference Store store, @Reference PeerDirectory directory, @Reference EventLoops loops,
       Config config) {
     this.settings = Settings.of(config);
+    List<String> nostrTopics = NostrBridge.filters(config.nostr_topics());
     this.db = new IotStore(store);
     this.persistence = new Persistence(store);
     this.broker = new Broker(settings, persistence);
     this.bridges = new Bridges(broker, directory, () -> members, settings);
+    this.nostr = new NostrBridge(nostrTopics, broker, bridges);
     users.putAll(db.users());
     broker.acl(db.acls());
     bridges.filters.putAll(db.bridges());
-    broker.bridges(bridges::forward);
+    broker.bridges(m -> {
+      nostr.forward(m);
+      return bridges.forward(m);
+    });
     checks.allowCoreThreadTimeOut(true);
     this.timer = loops.group().scheduleAtFixedRate(() -> {
       broker.expireSessions(System.currentTimeMillis());
@@ -243,9 +255,20 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     }
   }
 
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void setRelay(LocalRelay r) {
+    nostr.attach(r);
+  }
+
+  void unsetRelay(LocalRelay r) {
+    nostr.detach(r);
+  }
+
   @Deactivate
   void deactivate() {
     timer.cancel(false);
+    nostr.close();
     bridges.close();
     if (listener != null) {
       listener.close().syncUninterruptibly();
@@ -406,6 +429,7 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     m.put("listening", listener == null ? "off (enabled = false)" : listener.localAddress().toString());
     m.put("listening.tls", tlsListener == null ? "off" : tlsListener.localAddress().toString());
     m.put("network", bridges.network() == null ? "none" : bridges.network());
+    m.put("nostr", nostr.enabled() ? String.join(" ", nostr.filters()) : "off (nostr.topics empty)");
     m.putAll(metrics());
     return m;
   }
@@ -434,6 +458,9 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
     m.put("bridge.sent", bridges.sent.get());
     m.put("bridge.received", bridges.received.get());
     m.put("bridge.duplicates", bridges.duplicates.get());
+    m.put("nostr.sent", nostr.sent.get());
+    m.put("nostr.received", nostr.received.get());
+    m.put("nostr.refused", nostr.refused.get());
     return m;
   }
 }

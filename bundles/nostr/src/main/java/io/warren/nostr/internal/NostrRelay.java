@@ -1,5 +1,6 @@
 package io.warren.nostr.internal;
 
+import io.warren.api.LocalRelay;
 import io.warren.api.NodeIdentity;
 import io.warren.api.NodeProperties;
 import io.warren.api.PeerRef;
@@ -38,10 +39,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link Tunnels}: streams go straight to a device connected to this relay, or through the relays
  * this node is a device of ({@link DeviceClient}).
  */
-@Component(service = {Relay.class, Transport.class, Tunnels.class, NostrRelay.class}, immediate = true,
+@Component(service = {Relay.class, Transport.class, Tunnels.class, LocalRelay.class, NostrRelay.class},
+    immediate = true,
     configurationPid = "io.warren.nostr.relay", property = Transport.NAME + "=" + NostrRelay.TRANSPORT)
 @Designate(ocd = NostrRelay.Config.class)
-public final class NostrRelay implements Relay, Transport, Tunnels {
+public final class NostrRelay implements Relay, Transport, Tunnels, LocalRelay {
   static final String TRANSPORT = PeerRef.NOSTR;
 
   @ObjectClassDefinition(name = "Warren Nostr relay",
@@ -163,6 +165,8 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
   private final DeviceHub hub;
   private volatile DeviceClient client;
   private final TunnelTools tools;
+  private final NodeIdentity identity;
+  private final DeviceSettings devices;
 
   @Activate
   public NostrRelay(BundleContext context, Config config, @Reference Store store, @Reference NodeIdentity identity,
@@ -174,6 +178,8 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
     String version = context.getProperty(NodeProperties.VERSION);
     this.pubkey = HexFormat.of().formatHex(identity.nostrPublicKey());
     DeviceSettings ds = deviceSettings(config);
+    this.identity = identity;
+    this.devices = ds;
     this.hub = settings.enabled() && config.devices_enabled()
         ? new DeviceHub(ds, new DeviceHub.Signer(pubkey, identity::signNostr)) : null;
     try {
@@ -424,6 +430,57 @@ public final class NostrRelay implements Relay, Transport, Tunnels {
       out.add(io.warren.nostr.Event.parse(r.json()));
     }
     return out;
+  }
+
+  // ---- LocalRelay ----
+
+  @Override
+  public String pubkey() {
+    return pubkey;
+  }
+
+  @Override
+  public LocalRelay.Event publish(int kind, List<List<String>> tags, String content) {
+    RelayServer s = server;
+    if (s == null) {
+      throw new IllegalStateException("nostr: the relay does not run (enabled = false in io.warren.nostr.relay)");
+    }
+    if (tags.size() > settings.limits().maxEventTags()) {
+      throw new IllegalArgumentException("nostr: more than max.event.tags (" + settings.limits().maxEventTags()
+          + ") tags");
+    }
+    io.warren.nostr.Event e = io.warren.nostr.Event.sign(pubkey, identity::signNostr,
+        System.currentTimeMillis() / 1000, kind, tags, content);
+    if (e.toJson().length() + 12 > settings.limits().maxMessageLength()) {
+      throw new IllegalArgumentException("nostr: the event is longer than max.message.length ("
+          + settings.limits().maxMessageLength() + ")");
+    }
+    s.submitOwn(e);
+    return view(e);
+  }
+
+  @Override
+  public AutoCloseable subscribe(java.util.Set<Integer> kinds, java.util.function.Consumer<LocalRelay.Event> consumer) {
+    RelayServer s = server;
+    if (s == null) {
+      return () -> {};
+    }
+    java.util.Set<Integer> wanted = java.util.Set.copyOf(kinds);
+    return s.tap(e -> {
+      if (wanted.contains(e.kind())) {
+        consumer.accept(view(e));
+      }
+    });
+  }
+
+  @Override
+  public boolean namedDevice(String hex) {
+    return devices.allow().contains(hex) && !devices.block().contains(hex);
+  }
+
+  static LocalRelay.Event view(io.warren.nostr.Event e) {
+    return new LocalRelay.Event(e.id(), e.pubkey(), TunnelWire.npub(e.pubkey()), e.createdAt(), e.kind(), e.tags(),
+        e.content());
   }
 
   /** The device client, when this node is a device of some relay; else null. */

@@ -69,6 +69,8 @@ public final class RelayServer implements AutoCloseable {
   private final BlockingQueue<Pending> writes = new LinkedBlockingQueue<>();
   private final Thread writer;
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  /** The node's own listeners of accepted events ({@link io.warren.api.LocalRelay#subscribe}). */
+  private final Set<java.util.function.Consumer<Event>> taps = ConcurrentHashMap.newKeySet();
   private final Channel server;
   private final String url;
   private volatile boolean closing;
@@ -238,6 +240,36 @@ public final class RelayServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Accepts an event this node signed itself (no client to answer): broadcast if ephemeral, else
+   * stored and then fanned out like any other.
+   */
+  void submitOwn(Event event) {
+    if (closing) {
+      throw new IllegalStateException("nostr: the relay is shutting down");
+    }
+    switch (event.kindClass()) {
+      case EPHEMERAL -> broadcast(event);
+      default -> writes.add(new Pending(event, null));
+    }
+  }
+
+  /** Calls {@code tap} with every event accepted from now on (on the verifier or writer thread) until closed. */
+  AutoCloseable tap(java.util.function.Consumer<Event> tap) {
+    taps.add(tap);
+    return () -> taps.remove(tap);
+  }
+
+  private void tapped(Event event) {
+    for (java.util.function.Consumer<Event> t : taps) {
+      try {
+        t.accept(event);
+      } catch (RuntimeException e) {
+        LOG.warn("A local subscriber failed on event {}", event.id(), e);
+      }
+    }
+  }
+
   /** Finds the stored part of a REQ (its keys) off the event loop. */
   void query(Session from, Subscriptions.Subscription sub) {
     try {
@@ -309,7 +341,9 @@ public final class RelayServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("Storing {} events failed", batch.size(), e);
       for (Pending p : batch) {
-        p.from().answer(p.event().id(), false, "error: could not store the event");
+        if (p.from() != null) {
+          p.from().answer(p.event().id(), false, "error: could not store the event");
+        }
       }
       return;
     }
@@ -323,13 +357,16 @@ public final class RelayServer implements AutoCloseable {
       Session.Answer a = switch (outcomes.get(i)) {
         case STORED -> {
           stored.add(Subscriptions.Live.of(p.event()));
+          tapped(p.event());
           yield new Session.Answer(id, true, "");
         }
         case DUPLICATE -> new Session.Answer(id, true, "duplicate: already have this event");
         case SUPERSEDED ->
           new Session.Answer(id, false, "duplicate: a newer version of this replaceable event is stored");
       };
-      answers.computeIfAbsent(p.from(), s -> new ArrayList<>()).add(a);
+      if (p.from() != null) {
+        answers.computeIfAbsent(p.from(), s -> new ArrayList<>()).add(a);
+      }
     }
     if (!stored.isEmpty()) {
       for (Session s : sessions) {
@@ -345,6 +382,7 @@ public final class RelayServer implements AutoCloseable {
     for (Session s : sessions) {
       s.deliver(one);
     }
+    tapped(event);
   }
 
   /** The NIP-11 relay information document. */
