@@ -4,7 +4,7 @@
  * ({@link io.warren.api.channel.IngressWire}) by which services hand a connection to another node.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.warren.api.channel;
 
 import org.osgi.annotation.bundle.Export;
