@@ -215,11 +215,12 @@ public final class Host implements AutoCloseable {
   /**
    * The direct addresses peers might reach this host at, best guesses first: each address peers
    * observed on direct connections, also with each listen port (a NAT that keeps ports maps a
-   * connection from the listen port there), then the listen addresses. For DCUtR and AutoNAT.
+   * connection from the listen port there), then the TCP listen addresses (QUIC is neither punched
+   * nor asked about yet). For DCUtR and AutoNAT.
    */
   public List<Multiaddr> candidateAddresses() {
     java.util.Set<Multiaddr> out = new java.util.LinkedHashSet<>();
-    List<Multiaddr> listen = listenAddresses();
+    List<Multiaddr> listen = listeners.listenAddresses(); // TCP: DCUtR punches TCP only, AutoNAT asks about it
     for (Connection c : connections.all()) {
       Connection.PeerDetails d = c.details();
       if (c.relayed() || d == null || d.observedAddr() == null) {
