@@ -138,10 +138,12 @@ final class QuicEndpoint {
       return;
     }
     Duration budget = config.dialTimeout().plus(config.negotiationTimeout());
+    java.util.concurrent.atomic.AtomicReference<Channel> dialling = new java.util.concurrent.atomic.AtomicReference<>();
     Future<QuicChannel> f = QuicChannel.newBootstrap(udp)
         .handler(new ChannelInboundHandlerAdapter() {
           @Override
           public void handlerAdded(ChannelHandlerContext ctx) {
+            dialling.set(ctx.channel());
             ctx.channel().attr(MUXER).set(new QuicMuxer((QuicChannel) ctx.channel()));
             ctx.channel().closeFuture().addListener(x -> slot.close());
             channels.add(ctx.channel());
@@ -154,6 +156,10 @@ final class QuicEndpoint {
     var timeout = udp.eventLoop().schedule(() -> {
       if (!f.isDone()) {
         f.cancel(false);
+        Channel ch = dialling.get();
+        if (ch != null) {
+          ch.close(); // the handshake that did not finish in time
+        }
       }
     }, budget.toMillis(), TimeUnit.MILLISECONDS);
     f.addListener(x -> {

@@ -107,6 +107,24 @@ class QuicHostTest {
   }
 
   @Test
+  void aDialToASilentUdpPortFailsWithinItsBudgetAndGivesItsSlotBack() throws Exception {
+    HostConfig quick = new HostConfig(List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/0")), 256, 256,
+        Duration.ofSeconds(1), Duration.ofSeconds(1)).withQuic(true);
+    Host a = TestHosts.start(LOOPS, Ed25519Identity.generate(), quick, new ProtocolRegistry());
+    hosts.add(a);
+    int silent;
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      silent = s.getLocalPort();
+      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+          () -> a.connect(Multiaddr.fromString("/ip4/127.0.0.1/udp/" + silent + "/quic-v1")).get(T,
+              TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("no QUIC handshake within 2 s"), e.getCause().getMessage());
+    }
+    Await.until(Duration.ofSeconds(T), () -> a.limits(1).stream().filter(l -> l.scope().equals("system"))
+        .allMatch(l -> l.used() == 0), "the outbound slot is given back");
+  }
+
+  @Test
   void aPeerOtherThanTheExpectedOneIsRefused() throws Exception {
     Host a = host();
     Host b = host();
