@@ -18,14 +18,14 @@ import java.util.regex.Pattern;
  * line; never asserts. Run by bench/libp2p.sh, which picks the nodes' JDK (JAVA_HOME), the security
  * protocol (the fifth argument, written to both nodes' {@code security.protocols}: {@code /noise}
  * or {@code /tls/1.0.0}) and the engine under it (WARREN_JAVA_OPTS=-Dwarren.noise.native=... or
- * -Dwarren.tls.native=...).
+ * -Dwarren.tls.native=...), and with a sixth argument {@code quic} QUIC instead of TCP (bench/quic.sh).
  *
  * <p>Echo runs in rounds on one connection, each on a new stream: the first {@code warm} rounds let
  * the nodes' JIT compile the data path, then the median, lowest and highest of the measured rounds
  * are printed.
  *
  * <p>java -cp itests/fixtures/target/classes -Dwarren.dist=distribution/target/warren
- * bench/libp2p/Libp2pBench.java [pings] [echo-bytes] [warm] [rounds] [security protocol]
+ * bench/libp2p/Libp2pBench.java [pings] [echo-bytes] [warm] [rounds] [security protocol] [tcp|quic]
  */
 public final class Libp2pBench {
   private static final Pattern RTT = Pattern.compile("seq=\\d+ rtt=([0-9.]+) ms");
@@ -41,16 +41,23 @@ public final class Libp2pBench {
     int warm = Integer.parseInt(args.length > 2 ? args[2] : "6");
     int rounds = Integer.parseInt(args.length > 3 ? args[3] : "8");
     String security = args.length > 4 ? args[4] : "/noise";
+    boolean quic = args.length > 5 && args[5].equals("quic");
     Path work = Files.createTempDirectory("warren-libp2p-bench");
-    try (NodeProcess a = NodeProcess.start(installation(work.resolve("a"), security), work.resolve("a/data"));
-         NodeProcess b = NodeProcess.start(installation(work.resolve("b"), security), work.resolve("b/data"))) {
+    try (NodeProcess a = NodeProcess.start(installation(work.resolve("a"), security, quic), work.resolve("a/data"));
+         NodeProcess b = NodeProcess.start(installation(work.resolve("b"), security, quic), work.resolve("b/data"))) {
       a.awaitReady();
       b.awaitReady();
-      String aPeer = a.banner("peer ID");
-      String connected = ok(b.client("p2p:connect", ok(a.client("p2p:addrs")).lines().findFirst().orElseThrow()));
+      // over QUIC the target is a's /quic-v1 address, so ping and echo take the QUIC connection
+      String aPeer = quic ? ok(a.client("p2p:addrs")).lines().filter(l -> l.contains("/quic-v1/")).findFirst()
+          .orElseThrow().strip() : a.banner("peer ID");
+      long dial0 = System.nanoTime();
+      String connected = ok(b.client("p2p:connect", quic ? aPeer
+          : ok(a.client("p2p:addrs")).lines().findFirst().orElseThrow()));
+      double connectMs = (System.nanoTime() - dial0) / 1e6;
       String used = first(SECURITY, connected);
-      String engine = used.equals("/noise") ? "Noise, ChaCha20-Poly1305 by " + first(CIPHER, a.err() + a.out())
-          : "TLS 1.3 (" + used + ") by " + first(TLS, a.err() + a.out());
+      String engine = quic ? "QUIC v1 (quiche, libp2p TLS 1.3 by BoringSSL, QUIC streams)"
+          : used.equals("/noise") ? "TCP + Noise, ChaCha20-Poly1305 by " + first(CIPHER, a.err() + a.out()) + " + Yamux"
+              : "TCP + TLS 1.3 (" + used + ") by " + first(TLS, a.err() + a.out()) + " + Yamux";
 
       ok(b.client("p2p:ping", "-c", String.valueOf(pings), aPeer)); // warm-up
       List<Double> rtt = numbers(RTT, ok(b.client("p2p:ping", "-c", String.valueOf(pings), aPeer)));
@@ -69,18 +76,20 @@ public final class Libp2pBench {
       }
       System.out.printf(Locale.ROOT, "java-libp2p (Warren nodes) on %s, %s: ping (one stream, %d) p50 %.3f ms "
           + "p99 %.3f ms | echo single stream, %d rounds of %d MiB after %d warm-up rounds: median %.0f MB/s each way "
-          + "(lowest %.0f, highest %.0f), %.2f CPU-ns per echoed byte (both nodes; identical: true)%n",
+          + "(lowest %.0f, highest %.0f), %.2f CPU-ns per echoed byte (both nodes; identical: true) | "
+          + "p2p:connect %.0f ms (a console client's JVM start included)%n",
           first(JDK, a.out()), engine, rtt.size(), pct(rtt, 50), pct(rtt, 99), rounds,
-          bytes >> 20, warm, pct(mbps, 50), pct(mbps, 0), pct(mbps, 100), pct(cpuPerByte, 50));
+          bytes >> 20, warm, pct(mbps, 50), pct(mbps, 0), pct(mbps, 100), pct(cpuPerByte, 50), connectMs);
       a.stop();
       b.stop();
     }
   }
 
-  /** A node installation speaking only {@code security}. */
-  private static Path installation(Path dir, String security) throws Exception {
+  /** A node installation speaking only {@code security} over TCP, and QUIC when {@code quic}. */
+  private static Path installation(Path dir, String security, boolean quic) throws Exception {
     Path home = NodeProcess.installation(dir);
-    Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "security.protocols = " + security + "\n");
+    Files.writeString(home.resolve("etc/io.warren.libp2p.cfg"), "security.protocols = " + security + "\n"
+        + (quic ? "quic.enabled = true\n" : ""));
     return home;
   }
 

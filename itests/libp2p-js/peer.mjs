@@ -1,6 +1,7 @@
 // A js-libp2p peer (TCP, Noise and/or TLS, Yamux, identify, ping, echo) driven by Warren's interop
 // tests and benchmarks. Prints one JSON object per line on stdout; errors go to stderr with exit code 1.
 // --security noise|tls|tls,noise picks the connection encrypters in order of preference (default noise).
+// --quic adds @chainsafe/libp2p-quic (/quic-v1) as a transport, and listen also listens on loopback UDP.
 //
 //   node peer.mjs listen [--key ed25519|secp256k1|rsa] [--relay <relay multiaddr>] [--connection-events]
 //        listens on loopback (and, with --relay, reserves at that circuit relay) until stdin closes;
@@ -30,6 +31,9 @@ function option (name, fallback) {
   const i = args.indexOf(name)
   return i >= 0 ? args[i + 1] : fallback
 }
+const withQuic = args.includes('--quic')
+// loaded only when asked for: it is a native module, and the other modes do not need it
+const { quic } = withQuic ? await import('@chainsafe/libp2p-quic') : {}
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 
 async function keyOf (type) {
@@ -53,8 +57,11 @@ async function node (keyType, listen, extra = {}, relay = null, services = {}) {
   return createLibp2p({
     ...extra,
     privateKey: await keyOf(keyType),
-    addresses: { listen: (listen ? ['/ip4/127.0.0.1/tcp/0'] : []).concat(relay ? [`${relay}/p2p-circuit`] : []) },
-    transports: [tcp(), circuitRelayTransport()],
+    addresses: {
+      listen: (listen ? ['/ip4/127.0.0.1/tcp/0'] : []).concat(listen && withQuic ? ['/ip4/127.0.0.1/udp/0/quic-v1'] : [])
+        .concat(relay ? [`${relay}/p2p-circuit`] : [])
+    },
+    transports: [tcp(), circuitRelayTransport()].concat(withQuic ? [quic()] : []),
     connectionEncrypters: encrypters(),
     streamMuxers: [yamux()],
     services: {

@@ -49,7 +49,7 @@ class Libp2pSecurityTest {
       assertTrue(peers.out().lines().anyMatch(l -> l.contains(both.banner("peer ID")) && l.contains("/tls/1.0.0")),
           "the TLS-only node still has its TLS connection: " + peers.out());
       assertTrue(peers.out().lines().anyMatch(l -> l.contains(both.banner("peer ID"))
-          && l.matches(".*\\sdirect\\s+\\d+\\.\\d ms\\s.*")), "the path and its round-trip time: " + peers.out());
+          && l.matches(".*\\stcp\\s+\\d+\\.\\d ms\\s.*")), "the path and its round-trip time: " + peers.out());
       NodeProcess.Result ping = tls.client("p2p:ping", "-c", "1", both.banner("peer ID"));
       assertEquals(0, ping.exit(), ping.toString());
     }

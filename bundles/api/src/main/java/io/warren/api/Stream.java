@@ -53,6 +53,10 @@ public interface Stream {
    * closes the whole stream once written out.
    */
   default ChannelFuture closeWrite() {
+    var halfClose = io.warren.api.channel.Splice.halfClose(channel());
+    if (halfClose != null) {
+      return halfClose.apply(channel());
+    }
     if (channel() instanceof DuplexChannel d) {
       return d.shutdownOutput();
     }

@@ -27,6 +27,16 @@ public record PeerInfo(String peerId, String address, boolean outbound, boolean 
     protocols = List.copyOf(protocols);
   }
 
+  /**
+   * How the bytes travel: {@code relayed} (through a circuit relay), {@code quic} (a
+   * {@code /udp/<port>/quic-v1} address), else {@code tcp}.
+   *
+   * @since 1.5
+   */
+  public String transport() {
+    return relayed ? "relayed" : address.contains("/quic-v1") ? "quic" : "tcp";
+  }
+
   /** Without {@code rtt} (as before 1.4). */
   public PeerInfo(String peerId, String address, boolean outbound, boolean relayed, int streams, String agentVersion,
       List<String> protocols, boolean addressesSigned, Instant opened, String security) {

@@ -5,7 +5,7 @@
  * {@link io.warren.api.Transport}, not through this package.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.warren.libp2p;
 
 import org.osgi.annotation.bundle.Export;

@@ -204,11 +204,29 @@ public final class Splice {
   }
 
   /**
-   * Half-closes {@code ch}'s output: {@code shutdownOutput} on a {@link DuplexChannel} (TCP
-   * sockets, Yamux streams), a flush then close on anything else.
+   * Set by a transport on stream channels whose own {@code shutdownOutput()} is not ordered after
+   * the writes still queued (Netty's QUIC streams send their FIN at once, cutting off data that
+   * waits for flow control): the transport's half-close, ordered after every earlier write.
+   * {@link #shutdownOutput} and {@link io.warren.api.Stream#closeWrite()} use it where it is set.
+   */
+  public static final io.netty.util.AttributeKey<java.util.function.Function<Channel, io.netty.channel.ChannelFuture>> HALF_CLOSE =
+      io.netty.util.AttributeKey.valueOf("warren.halfClose");
+
+  /** {@code ch}'s {@link #HALF_CLOSE}, or null. */
+  public static java.util.function.Function<Channel, io.netty.channel.ChannelFuture> halfClose(Channel ch) {
+    return ch.hasAttr(HALF_CLOSE) ? ch.attr(HALF_CLOSE).get() : null;
+  }
+
+  /**
+   * Half-closes {@code ch}'s output: the transport's {@link #HALF_CLOSE} where set (QUIC streams),
+   * {@code shutdownOutput} on a {@link DuplexChannel} (TCP sockets, Yamux streams), a flush then
+   * close on anything else.
    */
   public static void shutdownOutput(Channel ch) {
-    if (ch instanceof DuplexChannel d) {
+    var halfClose = halfClose(ch);
+    if (halfClose != null) {
+      halfClose.apply(ch);
+    } else if (ch instanceof DuplexChannel d) {
       d.shutdownOutput();
     } else {
       flushAndClose(ch);

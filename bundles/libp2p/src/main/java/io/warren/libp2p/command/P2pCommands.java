@@ -53,10 +53,10 @@ public final class P2pCommands {
     return node.listenAddresses();
   }
 
-  @Descriptor("Lists the open libp2p connections: peer, address, direction, path (direct TCP or relayed) and its "
+  @Descriptor("Lists the open libp2p connections: peer, address, direction, path (tcp, quic or relayed) and its "
       + "round-trip time, security, streams, agent")
   public Object peers(
-      @Descriptor("a JSON array: peer, address, direction, path, rttMillis, security, streams, agent") @Parameter(
+      @Descriptor("a JSON array: peer, address, direction, path, transport, rttMillis, security, streams, agent") @Parameter(
           names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<String> rows = new ArrayList<>();
     List<PeerInfo> peers = node.peers();
@@ -68,6 +68,7 @@ public final class P2pCommands {
         m.put("address", p.address());
         m.put("direction", p.outbound() ? "out" : "in");
         m.put("path", p.relayed() ? "relayed" : "direct");
+        m.put("transport", p.transport());
         m.put("rttMillis", p.rtt() == null ? null : millis(p.rtt()));
         m.put("security", p.security());
         m.put("streams", p.streams());
@@ -84,7 +85,7 @@ public final class P2pCommands {
     for (PeerInfo p : peers) {
       String rtt = p.rtt() == null ? "-" : String.format(Locale.ROOT, "%.1f ms", millis(p.rtt()));
       rows.add(String.format("%-52s %-28s %-4s %-7s %9s %-10s %7d  %s", p.peerId(), p.address(),
-          p.outbound() ? "out" : "in", p.relayed() ? "relayed" : "direct", rtt, p.security(), p.streams(),
+          p.outbound() ? "out" : "in", p.transport(), rtt, p.security(), p.streams(),
           p.agentVersion().isEmpty() ? "-" : p.agentVersion()));
     }
     return rows;

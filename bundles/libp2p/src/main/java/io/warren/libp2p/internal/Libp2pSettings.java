@@ -31,7 +31,8 @@ record Libp2pSettings(HostConfig host, String reachability, boolean autonatServe
         seconds("negotiation.timeout.seconds", c.negotiation_timeout_seconds()),
         seconds("dial.timeout.seconds", c.dial_timeout_seconds()), c.yamux_max_control_backlog(),
         java.util.Arrays.stream(String.join(",", c.security_protocols()).split(",")).map(String::strip)
-            .filter(x -> !x.isEmpty()).toList());
+            .filter(x -> !x.isEmpty()).toList(),
+        c.quic_enabled());
     if (!java.util.List.of("auto", "public", "private").contains(c.reachability())) {
       throw new IllegalArgumentException(
           "reachability must be auto, public or private, got '" + c.reachability() + "'");

@@ -59,13 +59,19 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = Libp2pTransport.Config.class)
 public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSource {
 
-  @ObjectClassDefinition(name = "Warren libp2p", description = "libp2p over TCP with TLS 1.3 or Noise, and Yamux")
+  @ObjectClassDefinition(name = "Warren libp2p",
+      description = "libp2p over TCP with TLS 1.3 or Noise, and Yamux; and over QUIC")
   public @interface Config {
     @AttributeDefinition(
         description = "TCP multiaddrs to listen on (port 0: any free port); every IPv4 interface on port 4100 "
             + "by default, so other machines can dial the addresses node:identity prints (warren --p2p-port N "
             + "sets another port). Empty: a dial-out-only node (as one behind NAT is), reachable through relays")
     String[] listen_addresses() default {"/ip4/0.0.0.0/tcp/4100"};
+
+    @AttributeDefinition(description = "QUIC (/udp/<port>/quic-v1, libp2p TLS 1.3 inside QUIC, QUIC's own streams): "
+        + "listen on UDP next to each TCP listen address at the same port, announce those addresses and dial peers' "
+        + "QUIC addresses; only where Netty's QUIC native library loads (Linux x86_64), TCP only elsewhere")
+    boolean quic_enabled() default true;
 
     @AttributeDefinition(description = "Security protocols in order of preference: dialling proposes them in this "
         + "order, listening accepts any of them. /tls/1.0.0: TLS 1.3 (AES-GCM by OpenSSL where netty-tcnative loads); "
@@ -435,7 +441,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
   static PeerInfo info(Connection c) {
     Connection.PeerDetails d = c.details();
     return new PeerInfo(c.remotePeer().toString(), c.remoteAddress().toString(), c.outbound(), c.relayed(),
-        c.session().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
-        d != null && d.signedRecord(), c.opened(), c.security(), c.session().rtt());
+        c.muxer().streamCount(), d == null ? "" : d.agentVersion(), d == null ? List.of() : d.protocols(),
+        d != null && d.signedRecord(), c.opened(), c.security(), c.muxer().rtt());
   }
 }

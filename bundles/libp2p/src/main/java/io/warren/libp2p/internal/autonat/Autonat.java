@@ -189,7 +189,7 @@ public final class Autonat implements AutoCloseable {
     }).exceptionally(e -> AutonatMessage.response(AutonatMessage.E_BAD_REQUEST, "bad request", null))
         .thenAccept(answer -> {
           s.channel().writeAndFlush(Unpooled.wrappedBuffer(answer.encodeDelimited()));
-          s.yamux().closeWrite();
+          s.closeWrite();
           s.channel().read(); // take the requester's FIN
         });
   }
@@ -256,7 +256,7 @@ public final class Autonat implements AutoCloseable {
       stream.set(s);
       s.channel().writeAndFlush(Unpooled.wrappedBuffer(AutonatMessage.dial(host.peerId().toBytes(),
           addrs.stream().map(Multiaddr::toBytes).toList()).encodeDelimited()));
-      s.yamux().closeWrite();
+      s.closeWrite();
       return ReadDelimited.read(s.channel(), AutonatMessage.MAX_LENGTH, "autonat response");
     }).thenApply(bytes -> {
       AutonatMessage m = AutonatMessage.decode(bytes);

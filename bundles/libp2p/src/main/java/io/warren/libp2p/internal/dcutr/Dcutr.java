@@ -154,7 +154,7 @@ public final class Dcutr {
 
   CompletableFuture<Connection> holePunch(Connection relayed) {
     return host.newStream(relayed, PROTOCOL).thenCompose(s -> attempt(s, relayed.remotePeer(), 1)
-        .whenComplete((c, e) -> s.yamux().reset()));
+        .whenComplete((c, e) -> s.reset()));
   }
 
   private CompletableFuture<Connection> attempt(Libp2pStream s, PeerId peer, int n) {
@@ -210,7 +210,7 @@ public final class Dcutr {
   private void respond(Stream stream) {
     Libp2pStream s = (Libp2pStream) stream;
     if (!s.connection().relayed()) {
-      s.yamux().reset(); // DCUtR only makes sense on a relayed connection
+      s.reset(); // DCUtR only makes sense on a relayed connection
       return;
     }
     answer(s);
@@ -235,14 +235,14 @@ public final class Dcutr {
     }).whenComplete((theirs, e) -> {
       if (e != null) {
         LOG.debug("dcutr: exchange with {} ended: {}", peer, message(e));
-        s.yamux().reset();
+        s.reset();
         return;
       }
       if (!host.listenAddresses().isEmpty() && !hasDirect(peer)) {
         if (!budget.tryAcquire(peer)) {
           LOG.debug("dcutr: {} asks for more hole punches than its budget ({} a minute, {} in all); not dialling",
               peer, budget.perPeer(), budget.total());
-          s.yamux().reset();
+          s.reset();
           return;
         }
         punchAll(theirs, peer, false).whenComplete((c, x) -> {
@@ -327,7 +327,7 @@ public final class Dcutr {
       return;
     }
     relayed.channel().eventLoop().schedule(() -> {
-      if (relayed.session().streamCount() == 0) {
+      if (relayed.muxer().streamCount() == 0) {
         LOG.debug("dcutr: closing the idle relayed connection {}", relayed);
         relayed.channel().close();
       } else {

@@ -4,12 +4,14 @@ import io.netty.channel.Channel;
 import io.warren.api.PeerId;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
-import io.warren.yamux.YamuxSession;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** An upgraded connection: TCP, secured by TLS 1.3 or Noise with an authenticated peer, multiplexed by Yamux. */
+/**
+ * An upgraded connection with an authenticated peer: TCP secured by TLS 1.3 or Noise and multiplexed
+ * by Yamux, the same inside a relay's stream, or QUIC (TLS 1.3 and streams of its own).
+ */
 public final class Connection {
 
   /** What the peer told us about itself with identify; {@code signedRecord}: its addresses came in a verified signed peer record. */
@@ -22,7 +24,7 @@ public final class Connection {
   }
 
   private final Channel channel;
-  private final YamuxSession session;
+  private final Muxer muxer;
   private final PeerId remotePeer;
   private final Libp2pPublicKey remoteKey;
   private final String security;
@@ -34,10 +36,10 @@ public final class Connection {
   private volatile PeerDetails details;
   private final ByteCounter bytes;
 
-  Connection(Channel channel, YamuxSession session, PeerId remotePeer, Libp2pPublicKey remoteKey, String security,
+  Connection(Channel channel, Muxer muxer, PeerId remotePeer, Libp2pPublicKey remoteKey, String security,
       boolean outbound, Multiaddr remoteAddress, boolean relayed) {
     this.channel = channel;
-    this.session = session;
+    this.muxer = muxer;
     this.remotePeer = remotePeer;
     this.remoteKey = remoteKey;
     this.security = security;
@@ -62,13 +64,28 @@ public final class Connection {
     return channel;
   }
 
-  /** The security protocol that authenticated the peer: {@code /tls/1.0.0} or {@code /noise}. */
+  /** The security protocol that authenticated the peer: {@code /tls/1.0.0}, {@code /noise}, or {@code /quic-v1}'s TLS. */
   public String security() {
     return security;
   }
 
-  public YamuxSession session() {
-    return session;
+  /** What carries this connection's streams. */
+  public Muxer muxer() {
+    return muxer;
+  }
+
+  /** How the bytes travel: {@code tcp}, {@code quic}, or {@code relayed} (inside a relay's stream). */
+  public String transport() {
+    return transportOf(remoteAddress, relayed);
+  }
+
+  /** {@link #transport()} of a connection at {@code remote}. */
+  public static String transportOf(Multiaddr remote, boolean relayed) {
+    if (relayed) {
+      return "relayed";
+    }
+    return remote.components().stream().anyMatch(
+        c -> c.protocol() == io.warren.libp2p.internal.multiformats.Protocol.QUIC_V1) ? "quic" : "tcp";
   }
 
   public PeerId remotePeer() {
@@ -83,7 +100,7 @@ public final class Connection {
     return outbound;
   }
 
-  /** The address at the other end: of the TCP connection, or {@code <relay>/p2p-circuit} when relayed. */
+  /** The address at the other end: of the TCP or QUIC connection, or {@code <relay>/p2p-circuit} when relayed. */
   public Multiaddr remoteAddress() {
     return remoteAddress;
   }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Outbound connections (go-libp2p's swarm dialer): reuses an open connection to the peer, else
- * dials its known addresses in turn, direct ones by TCP (DNS names looked up off the event loops)
+ * dials its known addresses in turn, direct ones by TCP or QUIC (DNS names looked up off the event loops)
  * and circuit ones through the relay client's {@link Host.CircuitDialer}; one dial per peer at a
  * time ({@link ConnectionManager#dialOnce}), every TCP connection counted against the limit.
  */
@@ -44,6 +44,8 @@ final class Dialer {
   private final ChannelGroup channels;
   private final Upgrader upgrader;
   private final Listeners listeners;
+  /** Null when QUIC is off or cannot run here. */
+  private final QuicEndpoint quic;
   private final Supplier<Host.CircuitDialer> circuitDialer;
   /** DNS lookups block; they run here, not on an event loop. */
   private final ExecutorService resolver = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS,
@@ -51,7 +53,7 @@ final class Dialer {
   private volatile boolean closed;
 
   Dialer(PeerId self, EventLoops loops, HostConfig config, ConnectionManager connections, ChannelGroup channels,
-      Upgrader upgrader, Listeners listeners, Supplier<Host.CircuitDialer> circuitDialer) {
+      Upgrader upgrader, Listeners listeners, QuicEndpoint quic, Supplier<Host.CircuitDialer> circuitDialer) {
     this.self = self;
     this.loops = loops;
     this.config = config;
@@ -59,6 +61,7 @@ final class Dialer {
     this.channels = channels;
     this.upgrader = upgrader;
     this.listeners = listeners;
+    this.quic = quic;
     this.circuitDialer = circuitDialer;
   }
 
@@ -84,8 +87,14 @@ final class Dialer {
       return connections.get(expected).map(CompletableFuture::completedFuture)
           .orElseGet(() -> connections.dialOnce(expected, () -> d.dial(addr, expected)));
     }
-    if (!TcpAddresses.dialable(transport)) {
-      return failed("libp2p: cannot dial " + addr + " (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>[/p2p/<id>])");
+    boolean overQuic = TcpAddresses.quic(transport);
+    if (overQuic && quic == null) {
+      return failed("libp2p: cannot dial " + addr + ": QUIC is "
+          + (config.quic() ? "not available here" : "off (quic.enabled)"));
+    }
+    if (!TcpAddresses.dialable(transport) && !overQuic) {
+      return failed("libp2p: cannot dial " + addr + " (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port> or "
+          + ".../udp/<port>/quic-v1, [/p2p/<id>])");
     }
     if (expected == null) {
       return dial(transport, null, true, false);
@@ -94,6 +103,11 @@ final class Dialer {
       return failed("libp2p: " + addr + " is this node");
     }
     connections.addAddress(expected, transport);
+    if (overQuic) { // asked for QUIC by its address: an open QUIC connection, else a new one even if TCP is open
+      return connections.all().stream().filter(c -> c.remotePeer().equals(expected) && c.isOpen()
+          && "quic".equals(c.transport())).findFirst().map(CompletableFuture::completedFuture)
+          .orElseGet(() -> dial(transport, expected, true, false));
+    }
     return connections.get(expected).map(CompletableFuture::completedFuture)
         .orElseGet(() -> connections.dialOnce(expected, () -> dial(transport, expected, true, false)));
   }
@@ -134,7 +148,7 @@ final class Dialer {
 
   /** See {@link Host#dialDirect}. */
   CompletableFuture<Connection> dialDirect(Multiaddr addr, PeerId expected, boolean initiator, boolean fromListenPort) {
-    if (!TcpAddresses.dialable(addr.withoutPeerId())) {
+    if (!TcpAddresses.dialable(addr.withoutPeerId()) && !(quic != null && TcpAddresses.quic(addr.withoutPeerId()))) {
       return failed("libp2p: cannot dial " + addr + " directly");
     }
     return dial(addr.withoutPeerId(), expected, initiator, fromListenPort);
@@ -155,6 +169,13 @@ final class Dialer {
         slot.close();
         result.completeExceptionally(new TransportException("libp2p: cannot dial " + addr + ": "
             + unwrap(e).getMessage(), unwrap(e)));
+      } else if (TcpAddresses.quic(addr)) {
+        if (quic == null) {
+          slot.close();
+          result.completeExceptionally(new TransportException("libp2p: cannot dial " + addr + ": no QUIC here"));
+        } else {
+          quic.dial(addr, to, expected, slot, result);
+        }
       } else {
         connect(addr, to, expected, initiator, fromListenPort, slot, result);
       }

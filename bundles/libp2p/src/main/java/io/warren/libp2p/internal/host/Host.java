@@ -13,11 +13,11 @@ import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
 import io.warren.libp2p.internal.noise.NoiseConfig;
+import io.warren.libp2p.internal.quic.QuicConfig;
 import io.warren.libp2p.internal.tls.TlsConfig;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
 import io.warren.yamux.YamuxSession;
-import io.warren.yamux.YamuxStreamChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A libp2p host on TCP, and the one entry point to it: listens ({@link Listeners}), dials
+ * A libp2p host on TCP and QUIC ({@link QuicEndpoint}), and the one entry point to it: listens ({@link Listeners}), dials
  * ({@link Dialer}), upgrades connections ({@link Upgrader}), keeps them in a
  * {@link ConnectionManager} with their lifecycle here, and opens and answers streams
  * ({@link Streams}) with the handlers of a {@link ProtocolRegistry}. It runs on the node's shared
@@ -58,6 +58,8 @@ public final class Host implements AutoCloseable {
   private final HolePunches punches;
   private final Listeners listeners;
   private final Dialer dialer;
+  /** Null when QUIC is off or cannot run here. */
+  private final QuicEndpoint quic;
   private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> circuitAddresses = List.of();
   private final List<Runnable> addressListeners = new CopyOnWriteArrayList<>();
@@ -98,8 +100,32 @@ public final class Host implements AutoCloseable {
         config.negotiationTimeout(), streams.inboundInitializer(), this::established);
     this.punches = new HolePunches(loops.group());
     this.listeners = new Listeners(loops, config.listen(), connections, channels, upgrader, punches);
-    this.dialer = new Dialer(identity.peerId(), loops, config, connections, channels, upgrader, listeners,
+    this.quic = quicEndpoint(loops);
+    this.dialer = new Dialer(identity.peerId(), loops, config, connections, channels, upgrader, listeners, quic,
         () -> circuitDialer);
+  }
+
+  private QuicEndpoint quicEndpoint(EventLoops loops) {
+    if (!config.quic()) {
+      return null;
+    }
+    String why = QuicConfig.unavailability();
+    if (why != null) {
+      LOG.info("libp2p: QUIC is not available here ({}); TCP only, no QUIC address announced", why);
+      return null;
+    }
+    try {
+      return new QuicEndpoint(this, loops, config, connections, channels, streams.inboundInitializer(),
+          new QuicConfig(identity));
+    } catch (RuntimeException | LinkageError e) {
+      LOG.warn("libp2p: QUIC cannot be set up ({}); TCP only, no QUIC address announced", e.toString(), e);
+      return null;
+    }
+  }
+
+  /** Whether this host listens for and dials QUIC ({@code /quic-v1}). */
+  public boolean quic() {
+    return quic != null;
   }
 
   public PeerId peerId() {
@@ -131,6 +157,9 @@ public final class Host implements AutoCloseable {
   public void start() {
     try {
       listeners.start(identity.peerId());
+      if (quic != null) {
+        quic.start(listeners.boundAddresses(), identity.peerId());
+      }
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -144,7 +173,12 @@ public final class Host implements AutoCloseable {
 
   /** Where this host can be dialled (wildcard binds expanded to the interfaces' addresses), without /p2p. */
   public List<Multiaddr> listenAddresses() {
-    return listeners.listenAddresses();
+    if (quic == null || quic.listenAddresses().isEmpty()) {
+      return listeners.listenAddresses();
+    }
+    List<Multiaddr> all = new ArrayList<>(listeners.listenAddresses());
+    all.addAll(quic.listenAddresses());
+    return List.copyOf(all);
   }
 
   /**
@@ -181,11 +215,12 @@ public final class Host implements AutoCloseable {
   /**
    * The direct addresses peers might reach this host at, best guesses first: each address peers
    * observed on direct connections, also with each listen port (a NAT that keeps ports maps a
-   * connection from the listen port there), then the listen addresses. For DCUtR and AutoNAT.
+   * connection from the listen port there), then the TCP listen addresses (QUIC is neither punched
+   * nor asked about yet). For DCUtR and AutoNAT.
    */
   public List<Multiaddr> candidateAddresses() {
     java.util.Set<Multiaddr> out = new java.util.LinkedHashSet<>();
-    List<Multiaddr> listen = listenAddresses();
+    List<Multiaddr> listen = listeners.listenAddresses(); // TCP: DCUtR punches TCP only, AutoNAT asks about it
     for (Connection c : connections.all()) {
       Connection.PeerDetails d = c.details();
       if (c.relayed() || d == null || d.observedAddr() == null) {
@@ -243,8 +278,8 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * Remembers {@code addr} for {@code peer} if it is one this host can dial: {@code /ip4|ip6|dns*\/<host>/tcp/<port>}
-   * or {@code <that>/p2p/<relay>/p2p-circuit}, either optionally ending in {@code /p2p/<peer>}; false if not.
+   * Remembers {@code addr} for {@code peer} if it is one this host can dial: {@code /ip4|ip6|dns*\/<host>/tcp/<port>},
+   * {@code .../udp/<port>/quic-v1} when QUIC runs here, or {@code <that>/p2p/<relay>/p2p-circuit}, either optionally ending in {@code /p2p/<peer>}; false if not.
    */
   public boolean addAddress(PeerId peer, Multiaddr addr) {
     var last = addr.peerId();
@@ -252,7 +287,7 @@ public final class Host implements AutoCloseable {
       return false; // names another peer
     }
     Multiaddr a = TcpAddresses.endsInCircuit(addr) ? addr : addr.withoutPeerId();
-    if (!TcpAddresses.dialable(a) && !TcpAddresses.validCircuit(a)) {
+    if (!TcpAddresses.dialable(a) && !TcpAddresses.validCircuit(a) && !(quic != null && TcpAddresses.quic(a))) {
       return false;
     }
     connections.addAddress(peer, a);
@@ -314,11 +349,17 @@ public final class Host implements AutoCloseable {
   /** On the event loop, once Yamux is in place. */
   private Connection established(Channel ch, YamuxSession session, Upgrader.Secured secured, boolean outbound) {
     Multiaddr circuit = ch.attr(CIRCUIT).get();
-    Connection c = circuit != null
-        ? new Connection(ch, session, secured.remotePeer(), secured.remoteKey(), secured.security(), outbound,
-            circuit, true)
-        : new Connection(ch, session, secured.remotePeer(), secured.remoteKey(), secured.security(), outbound,
+    return circuit != null ? register(ch, Muxer.yamux(session), secured, outbound, circuit, true)
+        : register(ch, Muxer.yamux(session), secured, outbound,
             TcpAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()), false);
+  }
+
+  /** Registers an authenticated, multiplexed connection (TCP, relayed, or QUIC at {@code remote}); on its event loop. */
+  Connection register(Channel ch, Muxer muxer, Upgrader.Secured secured, boolean outbound, Multiaddr remote,
+      boolean relayed) {
+    Multiaddr circuit = relayed ? remote : null;
+    Connection c = new Connection(ch, muxer, secured.remotePeer(), secured.remoteKey(), secured.security(), outbound,
+        remote, relayed);
     ch.attr(CONNECTION).set(c);
     if (circuit != null) {
       // the relay stream carrying this connection ended: the connection has, as a TCP one would at EOF
@@ -361,7 +402,7 @@ public final class Host implements AutoCloseable {
   public CompletableFuture<Connection> upgradeRelayed(Libp2pStream stream, boolean outbound, PeerId expected,
       Multiaddr circuit) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
-    YamuxStreamChannel ch = stream.yamux();
+    Channel ch = stream.channel();
     ch.eventLoop().execute(() -> {
       ch.attr(CIRCUIT).set(circuit);
       upgrader.install(ch, outbound, expected).whenComplete((c, e) -> {
@@ -388,10 +429,13 @@ public final class Host implements AutoCloseable {
     dialer.close();
     for (Connection c : connections.all()) {
       if (c.isOpen()) {
-        c.session().goAway(YamuxFrame.GO_AWAY_NORMAL);
+        c.muxer().goAway();
       }
     }
     channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    if (quic != null) {
+      quic.close();
+    }
   }
 
   static Throwable unwrap(Throwable e) {

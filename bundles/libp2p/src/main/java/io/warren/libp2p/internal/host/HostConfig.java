@@ -23,9 +23,11 @@ import java.util.List;
  *     unread before its connection is closed
  * @param security the security protocols in order of preference: a dialler proposes them in this
  *     order, a listener accepts any of them ({@link #SECURITY_PROTOCOLS})
+ * @param quic listen for QUIC ({@code /udp/<port>/quic-v1}) next to each TCP listen address, at the
+ *     same port, and dial QUIC addresses, where Netty's QUIC native library loads
  */
 public record HostConfig(List<Multiaddr> listen, ResourceScopes.Limits limits, int maxStreamsPerConnection,
-    Duration negotiationTimeout, Duration dialTimeout, int maxControlBacklog, List<String> security) {
+    Duration negotiationTimeout, Duration dialTimeout, int maxControlBacklog, List<String> security, boolean quic) {
 
   /** The security protocols this host speaks: libp2p TLS 1.3 and Noise XX. */
   public static final List<String> SECURITY_PROTOCOLS = List.of(TlsConfig.PROTOCOL_ID, NoiseConfig.PROTOCOL_ID);
@@ -56,11 +58,12 @@ public record HostConfig(List<Multiaddr> listen, ResourceScopes.Limits limits, i
     }
   }
 
-  /** Default limits but {@code maxConnections} in the system scope, both security protocols, TLS first (tests). */
+  /** Default limits but {@code maxConnections} in the system scope, both security protocols, TLS first, no QUIC (tests). */
   public HostConfig(List<Multiaddr> listen, int maxConnections, int maxStreamsPerConnection,
       Duration negotiationTimeout, Duration dialTimeout) {
     this(listen, ResourceScopes.Limits.DEFAULT.withSystemConnections(maxConnections), maxStreamsPerConnection,
-        negotiationTimeout, dialTimeout, io.warren.yamux.YamuxConfig.DEFAULT_MAX_CONTROL_BACKLOG, SECURITY_PROTOCOLS);
+        negotiationTimeout, dialTimeout, io.warren.yamux.YamuxConfig.DEFAULT_MAX_CONTROL_BACKLOG, SECURITY_PROTOCOLS,
+        false);
   }
 
   /** Connections open at once, inbound and outbound, upgrading or established (the system scope). */
@@ -70,22 +73,27 @@ public record HostConfig(List<Multiaddr> listen, ResourceScopes.Limits limits, i
 
   public HostConfig withListen(List<Multiaddr> addrs) {
     return new HostConfig(addrs, limits, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog,
-        security);
+        security, quic);
   }
 
   public HostConfig withLimits(int connections, int streams) {
     return new HostConfig(listen, limits.withSystemConnections(connections), streams, negotiationTimeout, dialTimeout,
-        maxControlBacklog, security);
+        maxControlBacklog, security, quic);
   }
 
   public HostConfig withScopes(ResourceScopes.Limits l) {
     return new HostConfig(listen, l, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog,
-        security);
+        security, quic);
   }
 
   public HostConfig withSecurity(List<String> protocols) {
     return new HostConfig(listen, limits, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog,
-        protocols);
+        protocols, quic);
+  }
+
+  public HostConfig withQuic(boolean on) {
+    return new HostConfig(listen, limits, maxStreamsPerConnection, negotiationTimeout, dialTimeout, maxControlBacklog,
+        security, on);
   }
 
   /** Parses listen addresses as given in configuration (an array, or comma-separated); a bad one names itself. */

@@ -105,6 +105,11 @@ final class Listeners {
     return servers.stream().map(c -> ((InetSocketAddress) c.localAddress()).getPort()).toList();
   }
 
+  /** The bound address of each listener, in the order of the configured listen addresses. */
+  List<InetSocketAddress> boundAddresses() {
+    return servers.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+  }
+
   /** A listening socket's address of the same family as {@code to}, or null. */
   InetSocketAddress socketFor(InetSocketAddress to) {
     for (Channel s : servers) {

@@ -32,7 +32,7 @@ public final class ReadDelimited extends ChannelInboundHandlerAdapter {
   public static CompletableFuture<byte[]> read(Channel ch, int limit, String what) {
     ReadDelimited r = new ReadDelimited(limit, what);
     ch.eventLoop().execute(() -> {
-      if (!ch.isActive()) {
+      if (!ch.isActive() && !StreamInbox.holding(ch)) {
         r.result.completeExceptionally(new IOException(what + ": stream closed"));
         return;
       }

@@ -30,7 +30,7 @@ public final class ReadToEnd extends ChannelInboundHandlerAdapter {
     ReadToEnd r = new ReadToEnd(limit, what);
     ch.eventLoop().execute(() -> {
       ch.pipeline().addLast("read-to-end", r);
-      if (!ch.isActive()) {
+      if (!ch.isActive() && !StreamInbox.holding(ch)) {
         r.result.completeExceptionally(new IOException(what + ": stream closed"));
       }
     });
@@ -48,7 +48,7 @@ public final class ReadToEnd extends ChannelInboundHandlerAdapter {
     try {
       if (bytes.size() + b.readableBytes() > limit) {
         result.completeExceptionally(new ProtocolException(what + ": message exceeds " + limit + " bytes"));
-        ((io.warren.yamux.YamuxStreamChannel) ctx.channel()).reset();
+        Libp2pStream.reset(ctx.channel());
         return;
       }
       b.readBytes(bytes, b.readableBytes());

@@ -13,16 +13,23 @@ import java.util.ArrayDeque;
  * while the negotiation still read with auto-read on. Each {@code read()} from the owner is served
  * from here first, one buffer at a time, so a handler added after the selection sees every byte, in
  * order, at the pace of its own reads. The peer's end of stream is held back until the bytes before
- * it were read. Once empty it passes everything straight through.
+ * it were read, and so is the channel's end: a QUIC stream closes as soon as both sides sent their
+ * FIN, possibly before its owner read what came first. Once empty it passes everything straight
+ * through.
  */
 final class StreamInbox extends ChannelDuplexHandler {
   static final String NAME = "inbox";
+
+  /** Stands for channelInactive in {@link #held}. */
+  private static final Object INACTIVE = new Object();
 
   private final ArrayDeque<Object> held = new ArrayDeque<>();
   /** The owner asked for a read that nothing has answered yet. */
   private boolean readOutstanding;
   /** A buffer went through since the last read-complete. */
   private boolean inBatch;
+  /** Runs once what is held has been read (a deferred QUIC FIN). */
+  private Runnable whenDrained;
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -57,15 +64,65 @@ final class StreamInbox extends ChannelDuplexHandler {
   public void read(ChannelHandlerContext ctx) {
     Object next = held.poll();
     if (next == null) {
-      readOutstanding = true;
+      // a read of auto-read (the negotiation's, or a QUIC stream's first when it becomes active) is
+      // not the owner's: what it brings is held for the owner
+      readOutstanding = !ctx.channel().config().isAutoRead();
       ctx.read();
       return;
     }
-    ctx.fireChannelRead(next);
-    ctx.fireChannelReadComplete();
-    while (!held.isEmpty() && !(held.peek() instanceof io.netty.buffer.ByteBuf)) {
-      ctx.fireUserEventTriggered(held.poll());
+    if (next instanceof io.netty.buffer.ByteBuf) {
+      ctx.fireChannelRead(next);
+      ctx.fireChannelReadComplete();
+    } else { // an end held behind bytes that a read from inside the owner's handling took already
+      fireEvent(ctx, next);
     }
+    while (!held.isEmpty() && !(held.peek() instanceof io.netty.buffer.ByteBuf)) {
+      fireEvent(ctx, held.poll());
+    }
+    drained();
+  }
+
+  private void drained() {
+    Runnable r = whenDrained;
+    if (held.isEmpty() && r != null) {
+      whenDrained = null;
+      r.run();
+    }
+  }
+
+  /**
+   * Runs {@code r} on the event loop once {@code ch}'s owner has read what the inbox holds, or now
+   * if it holds nothing. A QUIC stream closes as soon as both FINs crossed, so its FIN waits for
+   * this: the bytes that came before the peer's FIN are not lost with the channel.
+   */
+  static void afterHeld(io.netty.channel.Channel ch, Runnable r) {
+    ch.eventLoop().execute(() -> {
+      ChannelHandlerContext ctx = ch.pipeline().context(StreamInbox.class);
+      StreamInbox inbox = ctx == null ? null : (StreamInbox) ctx.handler();
+      if (inbox == null || inbox.held.isEmpty()) {
+        r.run();
+      } else {
+        Runnable before = inbox.whenDrained;
+        inbox.whenDrained = before == null ? r : () -> {
+          before.run();
+          r.run();
+        };
+      }
+    });
+  }
+
+  private static void fireEvent(ChannelHandlerContext ctx, Object event) {
+    if (event == INACTIVE) {
+      ctx.fireChannelInactive();
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  /** Whether {@code ch}'s inbox still holds something for its owner (which it gets even after the channel closed). */
+  static boolean holding(io.netty.channel.Channel ch) {
+    ChannelHandlerContext ctx = ch.pipeline().context(StreamInbox.class);
+    return ctx != null && !((StreamInbox) ctx.handler()).held.isEmpty();
   }
 
   /** Puts bytes a reader took but did not use back in front, for the next read. */
@@ -90,18 +147,22 @@ final class StreamInbox extends ChannelDuplexHandler {
         any = true;
         ctx.fireChannelRead(o);
       } else {
-        ctx.fireUserEventTriggered(o);
+        fireEvent(ctx, o);
       }
     }
     if (any) {
       ctx.fireChannelReadComplete();
     }
     ch.pipeline().remove(inbox);
+    inbox.drained();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    releaseHeld();
+    if (!held.isEmpty()) {
+      held.add(INACTIVE); // the owner reads what came before, then the end
+      return;
+    }
     super.channelInactive(ctx);
   }
 

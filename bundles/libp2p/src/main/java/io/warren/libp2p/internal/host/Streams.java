@@ -11,7 +11,6 @@ import io.warren.api.PeerRef;
 import io.warren.api.StreamHandler;
 import io.warren.api.TransportException;
 import io.warren.libp2p.internal.multistream.MultistreamHandler;
-import io.warren.yamux.YamuxStreamChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,16 +62,16 @@ final class Streams {
     if (!c.isOpen()) {
       return failed("libp2p: connection " + c + " is closed");
     }
-    if (c.session().streamCount() >= config.maxStreamsPerConnection()) {
+    if (c.muxer().streamCount() >= config.maxStreamsPerConnection()) {
       return failed("libp2p: stream limit reached on " + c + " (" + config.maxStreamsPerConnection() + " open)");
     }
     CompletableFuture<Libp2pStream> result = new CompletableFuture<>();
-    AtomicReference<YamuxStreamChannel> channel = new AtomicReference<>();
+    AtomicReference<Channel> channel = new AtomicReference<>();
     MultistreamHandler mss = MultistreamHandler.lazyDialer(protocol,
         (ctx, p) -> ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox()),
         config.negotiationTimeout());
     mss.result().whenComplete((p, e) -> {
-      YamuxStreamChannel ch = channel.get();
+      Channel ch = channel.get();
       if (e != null) {
         result.completeExceptionally(new TransportException("libp2p: " + c.remotePeer() + " did not accept " + protocol
             + ": " + e.getMessage(), e));
@@ -81,13 +80,13 @@ final class Streams {
       ch.config().setAutoRead(false);
       ch.pipeline().addFirst(StreamBytes.NAME, bytes.counter(protocol));
       if (!result.complete(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c))) {
-        ch.reset();
+        Libp2pStream.reset(ch);
       }
     });
-    c.session().openStream(new ChannelInitializer<Channel>() {
+    c.muxer().openStream(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        channel.set((YamuxStreamChannel) ch);
+        channel.set(ch);
         ch.pipeline().addLast(MSS_STREAM, mss);
       }
     }).addListener(f -> {
@@ -110,7 +109,7 @@ final class Streams {
         String refused = scopes.openNegotiating(peer);
         if (refused != null) {
           LOG.debug("[{}] libp2p: resetting a new stream from {}: {}", ch, peer, refused);
-          ((YamuxStreamChannel) ch).reset();
+          Libp2pStream.reset(ch);
           return;
         }
         AtomicBoolean counted = new AtomicBoolean(true);
@@ -122,27 +121,27 @@ final class Streams {
         ch.closeFuture().addListener(f -> release.run());
         ch.pipeline().addLast(MSS_STREAM, MultistreamHandler.listener(protocols.protocols(), (ctx, p) -> {
           release.run();
-          selected(ctx, (YamuxStreamChannel) ch, p);
+          selected(ctx, ch, p);
         }, config.negotiationTimeout()));
         return;
       }
       ch.pipeline().addLast(MSS_STREAM, MultistreamHandler.listener(protocols.protocols(),
-          (ctx, p) -> selected(ctx, (YamuxStreamChannel) ch, p), config.negotiationTimeout()));
+          (ctx, p) -> selected(ctx, ch, p), config.negotiationTimeout()));
     }
   }
 
-  private void selected(ChannelHandlerContext ctx, YamuxStreamChannel ch, String protocol) {
+  private void selected(ChannelHandlerContext ctx, Channel ch, String protocol) {
     StreamHandler handler = protocols.get(protocol);
     Connection c = ch.parent().attr(Host.CONNECTION).get();
     if (handler == null || c == null) {
       LOG.debug("[{}] libp2p: no handler for {} any more; resetting the stream", ch, protocol);
-      ch.reset();
+      Libp2pStream.reset(ch);
       return;
     }
     String refused = scopes.openStream(c.remotePeer(), protocol);
     if (refused != null) {
       LOG.debug("[{}] libp2p: resetting a {} stream from {}: {}", ch, protocol, c.remotePeer(), refused);
-      ch.reset();
+      Libp2pStream.reset(ch);
       return;
     }
     ch.closeFuture().addListener(f -> scopes.closeStream(c.remotePeer(), protocol));
@@ -154,7 +153,7 @@ final class Streams {
     } catch (Exception | LinkageError e) {
       LOG.warn("[{}] libp2p: the {} handler failed on a stream from {}: {}; resetting the stream", ch, protocol,
           c.remotePeer(), e.toString(), e);
-      ch.reset();
+      Libp2pStream.reset(ch);
     }
   }
 

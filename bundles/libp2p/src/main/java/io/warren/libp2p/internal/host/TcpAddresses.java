@@ -13,7 +13,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Multiaddrs as the TCP host uses them: what it can dial, socket addresses both ways, circuits. */
+/** Multiaddrs as the host uses them: what it can dial (TCP, QUIC), socket addresses both ways, circuits. */
 final class TcpAddresses {
   private static final Logger LOG = LoggerFactory.getLogger(TcpAddresses.class);
 
@@ -29,7 +29,23 @@ final class TcpAddresses {
     return p == Protocol.IP4 || p == Protocol.IP6 || p == Protocol.DNS || p == Protocol.DNS4 || p == Protocol.DNS6;
   }
 
-  /** The socket address of a dialable multiaddr; a DNS name stays unresolved. */
+  /** {@code /ip4|ip6|dns*\/<host>/udp/<port>/quic-v1}, optionally with {@code /p2p/<id>}. */
+  static boolean quic(Multiaddr m) {
+    List<Multiaddr.Component> c = m.withoutPeerId().components();
+    if (c.size() != 3 || c.get(1).protocol() != Protocol.UDP || c.get(2).protocol() != Protocol.QUIC_V1) {
+      return false;
+    }
+    Protocol p = c.get(0).protocol();
+    return p == Protocol.IP4 || p == Protocol.IP6 || p == Protocol.DNS || p == Protocol.DNS4 || p == Protocol.DNS6;
+  }
+
+  /** {@code /<ip>/tcp/<port>} as {@code /<ip>/udp/<port>/quic-v1}. */
+  static Multiaddr quicOf(Multiaddr tcp) {
+    List<Multiaddr.Component> c = tcp.components();
+    return Multiaddr.fromString(c.get(0) + "/udp/" + c.get(1).valueText() + "/quic-v1");
+  }
+
+  /** The socket address of a dialable multiaddr (TCP or QUIC); a DNS name stays unresolved. */
   static InetSocketAddress socketAddress(Multiaddr m) {
     List<Multiaddr.Component> c = m.withoutPeerId().components();
     int port = Integer.parseInt(c.get(1).valueText());
@@ -99,6 +115,7 @@ final class TcpAddresses {
     if (n < 4 || c.get(n - 1).protocol() != Protocol.P2P_CIRCUIT || c.get(n - 2).protocol() != Protocol.P2P) {
       return false;
     }
-    return dialable(Multiaddr.of(c.subList(0, n - 2)));
+    Multiaddr relay = Multiaddr.of(c.subList(0, n - 2));
+    return dialable(relay) || quic(relay);
   }
 }

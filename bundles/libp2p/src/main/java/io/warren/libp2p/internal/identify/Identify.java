@@ -75,12 +75,12 @@ public final class Identify {
   private void respond(Stream stream) {
     Libp2pStream s = (Libp2pStream) stream;
     s.channel().writeAndFlush(Unpooled.wrappedBuffer(describeSelf(s.connection()).encodeDelimited()));
-    s.yamux().closeWrite();
+    s.closeWrite();
   }
 
   private void receivePush(Stream stream) {
     Libp2pStream s = (Libp2pStream) stream;
-    s.yamux().closeWrite();
+    s.closeWrite();
     ReadToEnd.read(s.channel(), IdentifyMessage.MAX_LENGTH, "identify/push").whenComplete((bytes, e) -> {
       if (e != null) {
         LOG.debug("[{}] identify/push from {} failed: {}", s.channel(), s.connection().remotePeer(), e.toString());
@@ -93,7 +93,7 @@ public final class Identify {
   /** Asks the peer of {@code c} to identify itself; the answer also lands in {@link Connection#details()}. */
   public CompletableFuture<Connection.PeerDetails> request(Connection c) {
     host.newStream(c, PROTOCOL).thenCompose(s -> {
-      s.yamux().closeWrite();
+      s.closeWrite();
       return ReadToEnd.read(s.channel(), IdentifyMessage.MAX_LENGTH, "identify");
     }).whenComplete((bytes, e) -> {
       if (e != null) {
@@ -179,7 +179,7 @@ public final class Identify {
           return;
         }
         s.channel().writeAndFlush(Unpooled.wrappedBuffer(describeSelf(c).encodeDelimited()));
-        s.yamux().closeWrite();
+        s.closeWrite();
         s.channel().read(); // take the peer's FIN, so the stream closes
       });
     }

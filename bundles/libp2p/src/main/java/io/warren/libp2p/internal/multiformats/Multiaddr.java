@@ -247,7 +247,8 @@ public final class Multiaddr {
         return IpText.parseIp4(text);
       case IP6 :
         return IpText.parseIp6(text);
-      case TCP : {
+      case TCP :
+      case UDP : {
         if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
           throw new IllegalArgumentException("port must be a decimal number 0-65535");
         }
@@ -278,6 +279,7 @@ public final class Multiaddr {
       case IP6 :
         return IpText.formatIp6(v);
       case TCP :
+      case UDP :
         return Integer.toString(((v[0] & 0xFF) << 8) | (v[1] & 0xFF));
       case DNS :
       case DNS4 :

@@ -7,7 +7,8 @@ package io.warren.libp2p.internal.multiformats;
 public enum Protocol {
   IP4(4, 32, "ip4"), TCP(6, 16, "tcp"), IP6(41, 128, "ip6"), DNS(53, Protocol.VARIABLE, "dns"), DNS4(54,
       Protocol.VARIABLE, "dns4"), DNS6(55, Protocol.VARIABLE,
-          "dns6"), P2P_CIRCUIT(290, 0, "p2p-circuit"), P2P(421, Protocol.VARIABLE, "p2p");
+          "dns6"), UDP(273, 16, "udp"), P2P_CIRCUIT(290, 0, "p2p-circuit"), P2P(421, Protocol.VARIABLE,
+              "p2p"), QUIC_V1(461, 0, "quic-v1");
 
   public static final int VARIABLE = -1;
 

@@ -98,7 +98,7 @@ public final class CircuitRelay {
   /** Answers {@code m} on {@code s} and half-closes; reading on takes the peer's FIN so the stream closes. */
   static void replyAndClose(Libp2pStream s, RelayMessage m) {
     s.channel().writeAndFlush(Unpooled.wrappedBuffer(m.encodeDelimited()));
-    s.yamux().closeWrite();
+    s.closeWrite();
     s.channel().read();
   }
 }

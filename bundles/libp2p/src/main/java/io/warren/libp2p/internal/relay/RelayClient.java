@@ -40,7 +40,7 @@ final class RelayClient {
   CompletableFuture<CircuitRelay.Reservation> reserve(Connection relay) {
     return host.newStream(relay, CircuitRelay.HOP).thenCompose(s -> {
       s.channel().writeAndFlush(Unpooled.wrappedBuffer(RelayMessage.hop(RelayMessage.HOP_RESERVE).encodeDelimited()));
-      s.yamux().closeWrite();
+      s.closeWrite();
       return ReadDelimited.read(s.channel(), RelayMessage.MAX_LENGTH, "relay reservation");
     }).thenApply(bytes -> {
       RelayMessage m = RelayMessage.decode(true, bytes);
@@ -72,7 +72,7 @@ final class RelayClient {
     PeerId relay = s.connection().remotePeer();
     ReadDelimited.read(s.channel(), RelayMessage.MAX_LENGTH, "relay stop").whenComplete((bytes, e) -> {
       if (e != null) {
-        s.yamux().reset();
+        s.reset();
         return;
       }
       RelayMessage m;
@@ -127,7 +127,7 @@ final class RelayClient {
       return ReadDelimited.read(s.channel(), RelayMessage.MAX_LENGTH, "relay connect").thenCompose(bytes -> {
         RelayMessage m = RelayMessage.decode(true, bytes);
         if (m.type() != RelayMessage.HOP_STATUS || m.status() == null || m.status() != RelayMessage.OK) {
-          s.yamux().reset();
+          s.reset();
           throw new TransportException("relay: " + relay.remotePeer() + " could not connect us to " + target + ": "
               + RelayMessage.statusName(m.status()));
         }

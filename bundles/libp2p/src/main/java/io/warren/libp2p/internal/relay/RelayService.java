@@ -102,7 +102,7 @@ final class RelayService {
     ReadDelimited.read(s.channel(), RelayMessage.MAX_LENGTH, "relay hop").whenComplete((bytes, e) -> {
       if (e != null) {
         LOG.debug("[{}] relay: hop from {} failed: {}", s.channel(), s.connection().remotePeer(), e.toString());
-        s.yamux().reset();
+        s.reset();
         return;
       }
       RelayMessage m;
@@ -193,7 +193,7 @@ final class RelayService {
         RelayMessage answer = RelayMessage.decode(false, bytes);
         if (answer.type() != RelayMessage.STOP_STATUS || answer.status() == null
             || answer.status() != RelayMessage.OK) {
-          dst.yamux().reset();
+          dst.reset();
           throw new TransportException("relay: " + target + " refused the circuit: "
               + RelayMessage.statusName(answer.status()));
         }

@@ -12,9 +12,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * peers are authenticated by the host key in the certificate, not by a certificate authority.
  * Which peer that is gets checked once the handshake completed ({@link TlsHandler}).
  */
-final class Libp2pTrustManager extends X509ExtendedTrustManager {
+public final class Libp2pTrustManager extends X509ExtendedTrustManager {
 
-  static final Libp2pTrustManager INSTANCE = new Libp2pTrustManager();
+  public static final Libp2pTrustManager INSTANCE = new Libp2pTrustManager();
 
   private Libp2pTrustManager() {}
 

@@ -271,7 +271,7 @@ class HostTest {
     CompletableFuture<byte[]> back = ReadToEnd.read(s.channel(), 1000, "test");
     s.channel().writeAndFlush(Unpooled.copiedBuffer("hello ", StandardCharsets.UTF_8));
     s.channel().writeAndFlush(Unpooled.copiedBuffer("world", StandardCharsets.UTF_8));
-    s.yamux().closeWrite();
+    s.closeWrite();
     assertEquals("hello world", got.get(T, TimeUnit.SECONDS));
     assertEquals("HELLO WORLD", new String(back.get(T, TimeUnit.SECONDS), StandardCharsets.UTF_8));
   }
@@ -319,9 +319,9 @@ class HostTest {
     Host b = host(Ed25519Identity.generate(), TestHosts.config().withScopes(limits), new ProtocolRegistry());
     Host attacker = host();
     Connection c = attacker.connect(full(b)).get(T, TimeUnit.SECONDS);
-    List<io.warren.yamux.YamuxStreamChannel> silent = new ArrayList<>();
+    List<io.netty.channel.Channel> silent = new ArrayList<>();
     for (int i = 0; i < 20; i++) { // raw Yamux streams that never send a multistream header
-      silent.add(c.session().openStream(new io.netty.channel.ChannelInboundHandlerAdapter()).get(T, TimeUnit.SECONDS));
+      silent.add(c.muxer().openStream(new io.netty.channel.ChannelInboundHandlerAdapter()).get(T, TimeUnit.SECONDS));
     }
     Await.until(WAIT, () -> silent.stream().filter(s -> !s.isOpen()).count() == 16,
         "b to reset 16 of 20 silent streams (max.negotiating.streams.per.peer = 4)");
@@ -367,7 +367,7 @@ class HostTest {
     Host b = host();
     Connection c = a.connect(full(b)).get(T, TimeUnit.SECONDS);
     c.identified().get(T, TimeUnit.SECONDS);
-    Await.until(WAIT, () -> c.session().streamCount() == 0, "identify's stream to close");
+    Await.until(WAIT, () -> c.muxer().streamCount() == 0, "identify's stream to close");
     Libp2pStream s1 = a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS);
     Libp2pStream s2 = a.newStream(c, Echo.PROTOCOL).get(T, TimeUnit.SECONDS);
     ExecutionException e = assertThrows(ExecutionException.class, () -> a.newStream(c, Echo.PROTOCOL).get(T,

@@ -88,17 +88,26 @@ class MultiaddrTest {
     badText("/tcp/65536", "port 65536 > 65535");
     badText("/tcp/-1", "decimal number");
     badText("/tcp", "/tcp needs a value");
-    badText("/udp/53", "unknown protocol 'udp'");
+    badText("/sctp/53", "unknown protocol 'sctp'");
+    badText("/udp/65536", "port 65536 > 65535");
     badText("/p2p/notapeerid0", "bad /p2p value");
     badText("/dns4/a b", "space");
+  }
+
+  @Test
+  void quicV1AddressesRoundTripAsGoLibp2pEncodesThem() {
+    Multiaddr m = Multiaddr.fromString("/ip4/127.0.0.1/udp/4100/quic-v1");
+    assertEquals("047f00000191021004cd03", HEX.formatHex(m.toBytes()));
+    assertEquals(m, Multiaddr.fromBytes(HEX.parseHex("047f00000191021004cd03")));
+    assertEquals("/ip4/127.0.0.1/udp/4100/quic-v1", m.toString());
   }
 
   @Test
   void rejectsBadBinaryClearly() {
     assertEquals("multiaddr: truncated /ip4 value",
         assertThrows(MultiaddrException.class, () -> Multiaddr.fromBytes(HEX.parseHex("047f00"))).getMessage());
-    assertEquals("multiaddr: unsupported protocol code 273 at byte 0",
-        assertThrows(MultiaddrException.class, () -> Multiaddr.fromBytes(HEX.parseHex("91020035"))).getMessage());
+    assertEquals("multiaddr: unsupported protocol code 132 at byte 0",
+        assertThrows(MultiaddrException.class, () -> Multiaddr.fromBytes(HEX.parseHex("84010035"))).getMessage());
     assertTrue(assertThrows(MultiaddrException.class, () -> Multiaddr.fromBytes(HEX.parseHex("3605616263")))
         .getMessage().contains("only 3 left"));
     assertThrows(MultiaddrException.class, () -> Multiaddr.fromBytes(new byte[0]));
