@@ -65,6 +65,7 @@ public final class DeployCommands {
   private final NodeIdentity identity;
   private final RolloutStore rollouts;
   private final Rollouts.Plan plan;
+  private final Duration resume;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
@@ -79,6 +80,7 @@ public final class DeployCommands {
     this.identity = identity;
     this.rollouts = new RolloutStore(store);
     this.plan = new Rollouts.Plan(config.rollout_batch_size(), config.rollout_max_failure_percent());
+    this.resume = DeployService.Settings.of(config).resume();
   }
 
   @Descriptor("Pushes a signed bundle to another node of the network (needs its admin authorisation): it is"
@@ -280,7 +282,7 @@ public final class DeployCommands {
   }
 
   private Pusher pusher() {
-    return new Pusher(directory, identity, remote());
+    return new Pusher(directory, identity, remote(), resume);
   }
 
   /** Runs {@code push}, prefixing its failure with the node. */

@@ -82,6 +82,6 @@ class RolloutsTest {
       calls.add(node + " " + String.join(" ", command));
       return CompletableFuture.completedFuture("ok");
     };
-    return new Pusher(null, null, remote);
+    return new Pusher(null, null, remote, java.time.Duration.ZERO);
   }
 }
