@@ -197,7 +197,7 @@ class DeployTest {
   }
 
   /** The example with {@code version}, {@code headers} and {@code pad} bytes of noise, signed by {@code by}. */
-  private static Path build(Path example, Path jars, String version, Jars.Publisher by, Map<String, String> headers,
+  static Path build(Path example, Path jars, String version, Jars.Publisher by, Map<String, String> headers,
       int pad) throws Exception {
     Map<String, String> h = new java.util.HashMap<>(headers);
     h.put("Bundle-Version", version);

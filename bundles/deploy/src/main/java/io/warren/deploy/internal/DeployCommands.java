@@ -39,7 +39,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * authorisation), then sends the artifact on a {@value DeployService#PROTOCOL} stream and prints the
  * target's report.
  */
-@Component(service = DeployCommands.class, configurationPid = "io.warren.deploy", property = {
+@Component(service = DeployCommands.class, immediate = true, configurationPid = "io.warren.deploy", property = {
     "osgi.command.scope=deploy",
     "osgi.command.function=push",
     "osgi.command.function=receive",
@@ -115,6 +115,9 @@ public final class DeployCommands {
         Thread.sleep(500);
       }
       for (RolloutStore.Rollout r : open) {
+        if (!rollouts.claim(r.id())) {
+          continue;
+        }
         Rollouts going = new Rollouts(rollouts, remote == null ? null : pusher());
         if (remote == null) {
           going.abandon(r, "the federation bundle is not running");

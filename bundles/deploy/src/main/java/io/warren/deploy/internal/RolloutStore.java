@@ -39,6 +39,7 @@ final class RolloutStore {
       ALTER TABLE deploy_rollout ADD COLUMN batch INT NOT NULL DEFAULT 1;
       ALTER TABLE deploy_rollout ADD COLUMN max_failures INT NOT NULL DEFAULT 0;
       ALTER TABLE deploy_rollout ADD COLUMN artifacts VARCHAR(16384) NOT NULL DEFAULT '';
+      ALTER TABLE deploy_rollout ADD COLUMN runner VARCHAR(64) NOT NULL DEFAULT '';
       ALTER TABLE deploy_rollout_node ADD COLUMN changed VARCHAR(4096) NOT NULL DEFAULT '';
       """));
 
@@ -60,6 +61,13 @@ final class RolloutStore {
   record Spec(String kind, String source, String system, boolean force, boolean credentials, int batch,
       int maxFailures, List<String> artifacts) {}
 
+  /**
+   * This node process (its pid and start), written on each rollout it runs: a running rollout of
+   * another process is one a node that stopped left unfinished, one of this process is still going.
+   */
+  static final String RUNNER = ProcessHandle.current().pid() + "@" + ProcessHandle.current().info().startInstant()
+      .map(Instant::toString).orElse("?");
+
   private final Store store;
 
   RolloutStore(Store store) {
@@ -77,8 +85,8 @@ final class RolloutStore {
     return store.transact(x -> {
       long id;
       try (PreparedStatement s = x.prepareStatement("INSERT INTO deploy_rollout(started, what, state, detail, kind,"
-          + " source, system_dir, force_down, credentials, batch, max_failures, artifacts)"
-          + " VALUES(?,?,'running','',?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
+          + " source, system_dir, force_down, credentials, batch, max_failures, artifacts, runner)"
+          + " VALUES(?,?,'running','',?,?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
         s.setTimestamp(1, Timestamp.from(Instant.now()));
         s.setString(2, clip(what, 1024));
         s.setString(3, spec.kind());
@@ -89,6 +97,7 @@ final class RolloutStore {
         s.setInt(8, spec.batch());
         s.setInt(9, spec.maxFailures());
         s.setString(10, artifacts);
+        s.setString(11, RUNNER);
         s.executeUpdate();
         try (ResultSet rs = s.getGeneratedKeys()) {
           rs.next();
@@ -147,9 +156,22 @@ final class RolloutStore {
     return load("ORDER BY id DESC LIMIT " + limit);
   }
 
-  /** The rollouts still running (this node stopped during them), oldest first. */
+  /** The rollouts left running by an earlier process of this node (it stopped during them), oldest first. */
   List<Rollout> unfinished() {
-    return load("WHERE state = 'running' ORDER BY id");
+    return load("WHERE state = 'running' AND runner <> '" + RUNNER.replace("'", "") + "' ORDER BY id");
+  }
+
+  /** Makes rollout {@code id} this process's to continue; false when another process or thread took it first. */
+  boolean claim(long id) {
+    return store.transact(x -> {
+      try (PreparedStatement s = x.prepareStatement("UPDATE deploy_rollout SET runner = ? WHERE id = ? AND state ="
+          + " 'running' AND runner <> ?")) {
+        s.setString(1, RUNNER);
+        s.setLong(2, id);
+        s.setString(3, RUNNER);
+        return s.executeUpdate() == 1;
+      }
+    });
   }
 
   /** One rollout as it is now. */

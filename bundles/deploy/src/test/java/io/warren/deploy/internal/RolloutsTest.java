@@ -1,6 +1,7 @@
 package io.warren.deploy.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,8 +86,12 @@ class RolloutsTest {
       // the node stopped after the canary, while b was being updated
       store.target(id, "a", "updated", "x 2.0 ACTIVE", List.of("x"));
       store.target(id, "b", "updating", "");
+      assertTrue(store.unfinished().isEmpty(), "this process's own rollouts are still going");
+      stoppedProcess(h2);
       List<String> stepped = new CopyOnWriteArrayList<>();
       Rollout before = store.unfinished().get(0);
+      assertTrue(store.claim(id));
+      assertFalse(store.claim(id), "continued once");
       assertEquals(spec(2, 0), before.spec());
       String summary = new Rollouts(store, pusher(new CopyOnWriteArrayList<>())).resume(before, node -> {
         stepped.add(node);
@@ -113,6 +118,7 @@ class RolloutsTest {
       java.nio.file.Path jar = java.nio.file.Files.write(dir.resolve("x.jar"), new byte[] {1, 2, 3});
       RolloutStore.Spec spec = RolloutSteps.push(jar, new byte[] {1, 2, 3}, false, false, new Rollouts.Plan(1, 0));
       store.begin("push x", List.of(List.of("a"), List.of("b")), spec);
+      stoppedProcess(h2);
       java.nio.file.Files.write(jar, new byte[] {1, 2, 4});
       io.warren.deploy.DeployException changed = assertThrows(io.warren.deploy.DeployException.class,
           () -> RolloutSteps.step(spec, null, null, ""));
@@ -130,6 +136,15 @@ class RolloutsTest {
     } finally {
       h2.close();
     }
+  }
+
+  /** The rollouts in the store as an earlier process of the node left them. */
+  private static void stoppedProcess(H2Store h2) {
+    h2.transact(x -> {
+      try (java.sql.Statement s = x.createStatement()) {
+        return s.executeUpdate("UPDATE deploy_rollout SET runner = '1@earlier'");
+      }
+    });
   }
 
   private static RolloutStore.Spec spec(int batch, int maxFailures) {
