@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A rollout survives the pushing node's death: P rolls a build whose component takes 5 s to
+ * A rollout survives the pushing node's death: P rolls a build whose component takes 4 s to
  * activate out to Q (the canary) and S; once Q is updated and S is being updated, P is killed with
  * kill -9. Started again on the same data directory, P continues the rollout from the store: Q is not
  * pushed to again, S is, and the rollout ends done with both on the new version, as
@@ -35,13 +35,17 @@ class DeployRolloutRestartTest {
     Path jars = Files.createDirectories(dir.resolve("jars"));
     Jars.Publisher publisher = Jars.publisher(dir.resolve("keys"), "publisher");
     Path v100 = Jars.sign(example, jars.resolve("v100.jar"), publisher);
-    Path slow = DeployTest.build(example, jars, "1.6.0", publisher, Map.of("Hello-Activation-Delay-Millis", "5000"), 0);
+    Path slow = DeployTest.build(example, jars, "1.6.0", publisher, Map.of("Hello-Activation-Delay-Millis", "4000"), 0);
 
+    long begin = System.nanoTime();
+    long ready;
+    long killed;
     try (Network net = new Network(dir, NETWORK)) {
       NodeProcess q = net.member("q", "io.warren.deploy", "");
       NodeProcess s = net.member("s", "io.warren.deploy", "");
       NodeProcess p = net.member("p", "io.warren.deploy", "");
       String pId = p.banner("peer ID");
+      ready = (System.nanoTime() - begin) / 1_000_000;
       for (NodeProcess n : new NodeProcess[] {q, s}) {
         assertEquals(0, n.client("net:trust", pId, "admin").exit());
         assertEquals(0, n.client("deploy:trust", "add", publisher.certificate().toString()).exit());
@@ -57,6 +61,7 @@ class DeployRolloutRestartTest {
           return target(json, "q", "updated") && target(json, "s", "updating");
         }, "the canary updated and S being updated");
         p.kill9();
+        killed = (System.nanoTime() - begin) / 1_000_000;
       } finally {
         rollout.destroyForcibly();
       }
@@ -87,6 +92,11 @@ class DeployRolloutRestartTest {
         String qHistory = q.client("deploy:history").out();
         assertEquals(1, qHistory.lines().filter(l -> l.contains(" 1.6.0 ")).count(), qHistory);
         assertTrue(again.err().contains("continuing rollout"), NodeProcess.tail(again.err()));
+        System.out.printf("rollout restart phases (ms since the test began): nodes ready %d, pusher killed %d, rollout"
+            + " done after the restart %d%n%s%n", ready, killed, (System.nanoTime() - begin) / 1_000_000,
+            again.err()
+                .lines().filter(l -> l.contains("deploy") || l.contains("ready")).collect(java.util.stream.Collectors
+                    .joining("\n")));
       }
     }
   }

@@ -101,6 +101,20 @@ public final class DeployCommands {
    * on from where it was; one that cannot (its artifacts are gone, or it ran with --credentials,
    * which are never kept) ends as failed with the reason.
    */
+  /** Whether the federation bundle is there and knows each of {@code nodes} as a member. */
+  private boolean known(java.util.Set<String> nodes) {
+    RemoteAdmin r = remote;
+    if (r == null) {
+      return false;
+    }
+    List<String> members = r.nodes();
+    try {
+      return nodes.stream().allMatch(n -> members.contains(directory.resolve(n).id()));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private void continueRollouts() {
     try {
       List<RolloutStore.Rollout> open = rollouts.unfinished();
@@ -111,7 +125,7 @@ public final class DeployCommands {
       open.forEach(r -> r.targets().stream().filter(t -> t.state().equals("waiting") || t.state().equals("updating"))
           .forEach(t -> pending.add(t.node())));
       long deadline = System.nanoTime() + WAIT_FOR_NODES.toNanos();
-      while (System.nanoTime() < deadline && (remote == null || !remote.nodes().containsAll(pending))) {
+      while (System.nanoTime() < deadline && !known(pending)) {
         Thread.sleep(500);
       }
       for (RolloutStore.Rollout r : open) {
