@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = DeployService.Config.class)
 public final class DeployService implements Deployer, StreamHandler {
   /** The protocol a pushed artifact travels on. */
-  public static final String PROTOCOL = "/warren/deploy/1.0.0";
+  public static final String PROTOCOL = "/warren/deploy/1.1.0";
 
   private static final Logger LOG = LoggerFactory.getLogger(DeployService.class);
 
