@@ -104,12 +104,16 @@ final class Rollouts {
     Plan plan = new Plan(r.spec().batch(), r.spec().maxFailures());
     int waves = r.targets().stream().mapToInt(Target::wave).max().orElse(-1) + 1;
     Map<String, List<String>> changed = new LinkedHashMap<>();
+    java.util.Set<String> interrupted = new java.util.HashSet<>();
     boolean stopping = false;
     for (Target t : r.targets()) {
       if (!t.changed().isEmpty() && !t.state().startsWith("rolled back")) {
         changed.put(t.node(), t.changed());
       }
       stopping |= t.state().equals("skipped") || t.state().startsWith("roll");
+      if (t.state().equals("updating")) {
+        interrupted.add(t.node());
+      }
     }
     StringBuilder out = new StringBuilder("rollout " + id + ": " + r.what() + "\n");
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(MAX_PARALLEL, plan.batchSize()),
@@ -138,6 +142,12 @@ final class Rollouts {
           } catch (ExecutionException x) {
             Throwable c = x.getCause();
             o = new Outcome(node, List.of(), c.getMessage() == null ? c.toString() : c.getMessage(), false);
+          }
+          if (o.ok() && o.changed().isEmpty() && !note.isEmpty() && interrupted.contains(node) && !Pusher.changed(
+              o.report())) {
+            // the push this node's earlier process made there had landed: it is this rollout's change
+            o = new Outcome(node, List.of(o.report().split(" ", 2)[0]), "(updated before this node restarted) "
+                + o.report(), true);
           }
           if (!o.changed().isEmpty()) {
             changed.put(node, o.changed());

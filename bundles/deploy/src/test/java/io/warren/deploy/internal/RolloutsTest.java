@@ -96,7 +96,9 @@ class RolloutsTest {
     assertEquals(spec(2, 0), before.spec());
     String summary = new Rollouts(store, pusher(new CopyOnWriteArrayList<>())).resume(before, node -> {
       stepped.add(node);
-      return new Outcome(node, List.of("x"), "x 2.0 ACTIVE", true);
+      // b took the push the earlier process made before it stopped
+      return node.equals("b") ? new Outcome(node, List.of(), "x 2.0 ACTIVE: already installed, nothing changed", true)
+          : new Outcome(node, List.of("x"), "x 2.0 ACTIVE", true);
     });
     assertTrue(summary.endsWith("done"), summary);
     assertEquals(List.of("b", "c"), stepped.stream().sorted().toList(), "the canary is not updated again");
@@ -106,6 +108,8 @@ class RolloutsTest {
     assertEquals(Map.of("a", "updated", "b", "updated", "c", "updated"), r.targets().stream().collect(Collectors
         .toMap(Target::node, Target::state)));
     assertTrue(store.unfinished().isEmpty());
+    assertEquals(List.of("x"), r.targets().stream().filter(t -> t.node().equals("b")).findFirst().orElseThrow()
+        .changed(), "b's update counts as the rollout's, for a rollback");
   }
 
   @Test
