@@ -8,7 +8,6 @@ import io.warren.testing.Jars;
 import io.warren.testing.Network;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,11 +30,11 @@ class DeployRolloutRestartTest {
 
   @Test
   void aRolloutGoesOnAfterThePusherIsKilledAndStartsAgain() throws Exception {
-    Path example = Path.of(System.getProperty("warren.example.jar"));
-    Path jars = Files.createDirectories(dir.resolve("jars"));
-    Jars.Publisher publisher = Jars.publisher(dir.resolve("keys"), "publisher");
-    Path v100 = Jars.sign(example, jars.resolve("v100.jar"), publisher);
-    Path slow = DeployTest.build(example, jars, "1.6.0", publisher, Map.of("Hello-Activation-Delay-Millis", "4000"), 0);
+    DeployTest.Example example = DeployTest.Example.in(dir);
+    Jars.Publisher publisher = example.publisher();
+    Path v100 = example.v100();
+    Path slow = DeployTest.build(example.plain(), example.jars(), "1.6.0", publisher, Map.of(
+        "Hello-Activation-Delay-Millis", "4000"), 0);
 
     long begin = System.nanoTime();
     long ready;
