@@ -70,6 +70,7 @@ public final class DeployCommands {
   private final Rollouts.Plan plan;
   private final Duration resume;
   private final Thread resumer;
+  private volatile boolean stopped;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
@@ -90,9 +91,13 @@ public final class DeployCommands {
     resumer.start();
   }
 
+  /**
+   * Stops waiting to continue rollouts. A flag, not an interrupt: an interrupt that lands in a store
+   * call closes H2's file channel, and with it the node's database.
+   */
   @Deactivate
   void deactivate() {
-    resumer.interrupt();
+    stopped = true;
   }
 
   /**
@@ -125,11 +130,11 @@ public final class DeployCommands {
       open.forEach(r -> r.targets().stream().filter(t -> t.state().equals("waiting") || t.state().equals("updating"))
           .forEach(t -> pending.add(t.node())));
       long deadline = System.nanoTime() + WAIT_FOR_NODES.toNanos();
-      while (System.nanoTime() < deadline && !known(pending)) {
+      while (System.nanoTime() < deadline && !known(pending) && !stopped) {
         Thread.sleep(500);
       }
       for (RolloutStore.Rollout r : open) {
-        if (!rollouts.claim(r.id())) {
+        if (stopped || !rollouts.claim(r.id())) {
           continue;
         }
         Rollouts going = new Rollouts(rollouts, remote == null ? null : pusher());

@@ -63,6 +63,7 @@ final class Push {
     private final LongConsumer offset;
     private final ByteArrayOutputStream text = new ByteArrayOutputStream();
     private boolean sending;
+    private volatile boolean sent;
 
     Answer(Stream stream, byte[] content, LongConsumer offset, CompletableFuture<String> result) {
       this.stream = stream;
@@ -125,6 +126,7 @@ final class Push {
       ctx.writeAndFlush(Unpooled.wrappedBuffer(content, (int) at, content.length - (int) at)).addListener(
           (ChannelFutureListener) f -> {
             if (f.isSuccess()) {
+              sent = true;
               stream.closeWrite();
             } else {
               written(f);
@@ -148,7 +150,8 @@ final class Push {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      result.completeExceptionally(new Dropped("the upload failed: " + cause, cause));
+      result.completeExceptionally(sent ? new DeployException("the upload's stream failed after every byte went: "
+          + cause, cause) : new Dropped("the upload failed: " + cause, cause));
       ctx.close();
     }
 
@@ -160,8 +163,13 @@ final class Push {
       switch (status) {
         case "ok" -> result.complete(report);
         case "failed" -> result.completeExceptionally(new DeployException(report));
-        default -> result.completeExceptionally(new Dropped("the upload stream ended without an answer from the"
-            + " target (the connection dropped, or the deploy bundle is not running there)", null));
+        // once every byte went, the target has the artifact (and spent the token): a resume cannot help
+        default -> result.completeExceptionally(sent ? new DeployException("the target closed the upload without an"
+            + " answer after receiving it (its connection dropped while it deployed, or the deploy bundle is not"
+            + " running there)") : new Dropped(
+                "the upload stream ended without an answer from the target (the"
+                    + " connection dropped, or the deploy bundle is not running there)",
+                null));
       }
     }
   }
