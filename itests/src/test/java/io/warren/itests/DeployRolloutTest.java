@@ -51,10 +51,11 @@ class DeployRolloutTest {
 
   @Test
   void updateNodeThroughARelayAndARolloutThatStops() throws Exception {
-    Path example = Path.of(System.getProperty("warren.example.jar"));
-    Path jars = Files.createDirectories(dir.resolve("jars"));
-    Jars.Publisher publisher = Jars.publisher(dir.resolve("keys"), "publisher");
-    Path v100 = Jars.sign(example, jars.resolve("v100.jar"), publisher);
+    DeployTest.Example built = DeployTest.Example.in(dir);
+    Path example = built.plain();
+    Path jars = built.jars();
+    Jars.Publisher publisher = built.publisher();
+    Path v100 = built.v100();
     Path v110 = build(example, jars, "1.1.0", publisher);
     Path v120 = build(example, jars, "1.2.0", publisher);
 

@@ -196,8 +196,18 @@ class DeployTest {
     return home;
   }
 
+  /** The example plugin as the reactor built it, a publisher's keys, and 1.0.0 signed by it, under a test's folder. */
+  record Example(Path plain, Path jars, Jars.Publisher publisher, Path v100) {
+    static Example in(Path dir) throws Exception {
+      Path plain = Path.of(System.getProperty("warren.example.jar"));
+      Path jars = Files.createDirectories(dir.resolve("jars"));
+      Jars.Publisher publisher = Jars.publisher(dir.resolve("keys"), "publisher");
+      return new Example(plain, jars, publisher, Jars.sign(plain, jars.resolve("v100.jar"), publisher));
+    }
+  }
+
   /** The example with {@code version}, {@code headers} and {@code pad} bytes of noise, signed by {@code by}. */
-  private static Path build(Path example, Path jars, String version, Jars.Publisher by, Map<String, String> headers,
+  static Path build(Path example, Path jars, String version, Jars.Publisher by, Map<String, String> headers,
       int pad) throws Exception {
     Map<String, String> h = new java.util.HashMap<>(headers);
     h.put("Bundle-Version", version);

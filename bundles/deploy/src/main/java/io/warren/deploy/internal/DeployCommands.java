@@ -28,6 +28,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -38,7 +39,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * authorisation), then sends the artifact on a {@value DeployService#PROTOCOL} stream and prints the
  * target's report.
  */
-@Component(service = DeployCommands.class, configurationPid = "io.warren.deploy", property = {
+@Component(service = DeployCommands.class, immediate = true, configurationPid = "io.warren.deploy", property = {
     "osgi.command.scope=deploy",
     "osgi.command.function=push",
     "osgi.command.function=receive",
@@ -51,6 +52,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
     "osgi.command.function=rollback"})
 public final class DeployCommands {
   private static final Duration CALL = Pusher.CALL;
+  private static final Duration WAIT_FOR_NODES = Duration.ofSeconds(60);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeployCommands.class);
   // the flags deploy:push and deploy:update-node share (UpdateNodeCommand declares them again: Gogo reads them per method)
   static final String NODE = "the node: a node name or a peer ID";
   static final String CREDENTIALS = "the admin credentials of the node(s), user:password (else their standing grant)";
@@ -65,6 +68,9 @@ public final class DeployCommands {
   private final NodeIdentity identity;
   private final RolloutStore rollouts;
   private final Rollouts.Plan plan;
+  private final Duration resume;
+  private final Thread resumer;
+  private volatile boolean stopped;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile RemoteAdmin remote;
@@ -79,6 +85,81 @@ public final class DeployCommands {
     this.identity = identity;
     this.rollouts = new RolloutStore(store);
     this.plan = new Rollouts.Plan(config.rollout_batch_size(), config.rollout_max_failure_percent());
+    this.resume = DeployService.Settings.of(config).resume();
+    this.resumer = new Thread(this::continueRollouts, "warren-deploy-rollout-resume");
+    resumer.setDaemon(true);
+    resumer.start();
+  }
+
+  /**
+   * Stops waiting to continue rollouts. A flag, not an interrupt: an interrupt that lands in a store
+   * call closes H2's file channel, and with it the node's database.
+   */
+  @Deactivate
+  void deactivate() {
+    stopped = true;
+  }
+
+  /**
+   * The rollouts this node was running when it stopped, continued: once the federation bundle is
+   * there and the nodes still to update are reachable (or {@link #WAIT_FOR_NODES} passed), each goes
+   * on from where it was; one that cannot (its artifacts are gone, or it ran with --credentials,
+   * which are never kept) ends as failed with the reason.
+   */
+  /** Whether the federation bundle is there and knows each of {@code nodes} as a member. */
+  private boolean known(java.util.Set<String> nodes) {
+    RemoteAdmin r = remote;
+    if (r == null) {
+      return false;
+    }
+    List<String> members = r.nodes();
+    try {
+      return nodes.stream().allMatch(n -> members.contains(directory.resolve(n).id()));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private void continueRollouts() {
+    try {
+      List<RolloutStore.Rollout> open = rollouts.unfinished();
+      if (open.isEmpty()) {
+        return;
+      }
+      java.util.Set<String> pending = new java.util.HashSet<>();
+      open.forEach(r -> r.targets().stream().filter(t -> t.state().equals("waiting") || t.state().equals("updating"))
+          .forEach(t -> pending.add(t.node())));
+      long deadline = System.nanoTime() + WAIT_FOR_NODES.toNanos();
+      while (System.nanoTime() < deadline && !known(pending) && !stopped) {
+        Thread.sleep(500);
+      }
+      for (RolloutStore.Rollout r : open) {
+        if (stopped || !rollouts.claim(r.id())) {
+          continue;
+        }
+        Rollouts going = new Rollouts(rollouts, remote == null ? null : pusher());
+        if (remote == null) {
+          going.abandon(r, "the federation bundle is not running");
+        } else if (r.spec().kind().isEmpty()) {
+          going.abandon(r, "it began before this node kept what rollouts send");
+        } else if (r.spec().credentials()) {
+          going.abandon(r, "it ran with --credentials, which are never kept; run it again");
+        } else {
+          Rollouts.Step step;
+          try {
+            step = RolloutSteps.step(r.spec(), pusher(), deployer, "");
+          } catch (DeployException e) {
+            going.abandon(r, e.getMessage());
+            continue;
+          }
+          LOG.info("deploy: {}", going.resume(r, step).replace('\n', ';'));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("deploy: continuing the rollouts this node was running failed", e);
+    }
   }
 
   @Descriptor("Pushes a signed bundle to another node of the network (needs its admin authorisation): it is"
@@ -120,18 +201,19 @@ public final class DeployCommands {
         }
         return node + ": " + o.report();
       }
+      Rollouts.Plan p = plan(batch, maxFailures);
+      Path dir = system.isEmpty() ? file.getParent().resolveSibling("system") : Path.of(system);
       return rollout(pusher, "feature " + file.getFileName() + " (" + offer.signed().size() + " bundles)", nodes,
-          canary, batch, maxFailures, credentials, n -> NodeUpdate.runAll(pusher, offer, n, credentials, force));
+          canary, RolloutSteps.feature(file, dir, offer, force, !credentials.isEmpty(), p), credentials);
     }
     byte[] content = read(jar);
     if (nodes.size() == 1 && !all && network.isEmpty()) {
       return node + ": " + failing(node, () -> pusher.push(node, content, credentials, force));
     }
     return rollout(pusher, "push " + Path.of(jar).getFileName() + " (sha256:" + Deployments.sha256(content)
-        .substring(0, 16) + ")", nodes, canary, batch, maxFailures, credentials, n -> {
-          String r = pusher.push(n, content, credentials, force);
-          return new NodeUpdate.Outcome(n, Pusher.changed(r) ? List.of(r.split(" ", 2)[0]) : List.of(), r, true);
-        });
+        .substring(0, 16) + ")", nodes, canary, RolloutSteps.push(Path.of(jar), content, force, !credentials.isEmpty(),
+            plan(batch, maxFailures)),
+        credentials);
   }
 
   /** {@code deploy:update-node} (a function name Java cannot spell, so {@link UpdateNodeCommand} calls this). */
@@ -148,7 +230,8 @@ public final class DeployCommands {
       return node + ": " + o.report();
     }
     return rollout(pusher, "update-node to this node's versions of " + offer.signed().size() + " signed bundle(s)",
-        nodes, canary, batch, maxFailures, credentials, n -> NodeUpdate.run(pusher, offer, n, credentials, force));
+        nodes, canary, RolloutSteps.updateNode(offer, force, !credentials.isEmpty(), plan(batch, maxFailures)),
+        credentials);
   }
 
   @Descriptor("For deploy:update-node: each named bundle this node runs, with its version and its jar's SHA-256")
@@ -231,13 +314,17 @@ public final class DeployCommands {
     return b.toString().stripTrailing();
   }
 
-  private String rollout(Pusher pusher, String what, List<String> nodes, String canary, int batch, int maxFailures,
-      String credentials, Rollouts.Step step) throws InterruptedException {
-    Rollouts.Plan p = new Rollouts.Plan(batch > 0 ? batch : plan.batchSize(), maxFailures >= 0 ? maxFailures
+  private Rollouts.Plan plan(int batch, int maxFailures) {
+    return new Rollouts.Plan(batch > 0 ? batch : plan.batchSize(), maxFailures >= 0 ? maxFailures
         : plan.maxFailurePercent());
+  }
+
+  private String rollout(Pusher pusher, String what, List<String> nodes, String canary, RolloutStore.Spec spec,
+      String credentials) throws InterruptedException {
     String first = canary.isEmpty() ? "" : name(directory.resolve(canary));
-    String summary = new Rollouts(rollouts, pusher).run(what, Rollouts.waves(nodes, first, p.batchSize()), p, step,
-        credentials);
+    Rollouts.Step step = RolloutSteps.step(spec, pusher, deployer, credentials);
+    String summary = new Rollouts(rollouts, pusher).run(what, Rollouts.waves(nodes, first, spec.batch()), spec,
+        step, credentials);
     if (!summary.endsWith("done")) {
       throw new DeployException(summary);
     }
@@ -280,7 +367,7 @@ public final class DeployCommands {
   }
 
   private Pusher pusher() {
-    return new Pusher(directory, identity, remote());
+    return new Pusher(directory, identity, remote(), resume);
   }
 
   /** Runs {@code push}, prefixing its failure with the node. */

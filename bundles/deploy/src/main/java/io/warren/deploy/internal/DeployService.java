@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = DeployService.Config.class)
 public final class DeployService implements Deployer, StreamHandler {
   /** The protocol a pushed artifact travels on. */
-  public static final String PROTOCOL = "/warren/deploy/1.0.0";
+  public static final String PROTOCOL = "/warren/deploy/1.1.0";
 
   private static final Logger LOG = LoggerFactory.getLogger(DeployService.class);
 
@@ -70,6 +70,10 @@ public final class DeployService implements Deployer, StreamHandler {
         + " it (the health check); when it cannot, it goes back to the version before. 0: no check")
     int health_check_seconds() default 20;
 
+    @AttributeDefinition(description = "Seconds a push keeps trying to resume an upload whose connection dropped (a"
+        + " new stream, direct or relayed, sends only the bytes the target does not hold yet). 0: fail at once")
+    int resume_seconds() default 60;
+
     @AttributeDefinition(description = "Rollouts (--all, --network): nodes updated at once in each wave after the"
         + " canary (deploy:push --batch overrides it)")
     int rollout_batch_size() default 5;
@@ -80,7 +84,7 @@ public final class DeployService implements Deployer, StreamHandler {
   }
 
   /** The configuration, checked. */
-  record Settings(long maxBytes, Duration activation, Duration upload, Duration health) {
+  record Settings(long maxBytes, Duration activation, Duration upload, Duration health, Duration resume) {
     static Settings of(Config c) {
       if (c.max_artifact_bytes() < 1 || c.max_artifact_bytes() > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("max.artifact.bytes must be 1-" + (Integer.MAX_VALUE - 8) + ", got "
@@ -90,19 +94,24 @@ public final class DeployService implements Deployer, StreamHandler {
         throw new IllegalArgumentException("health.check.seconds must be 0 (no check) or more, got "
             + c.health_check_seconds());
       }
+      if (c.resume_seconds() < 0 || c.resume_seconds() > Uploads.MAX_LIFE.toSeconds()) {
+        throw new IllegalArgumentException("resume.seconds must be 0 (no resume) to " + Uploads.MAX_LIFE.toSeconds()
+            + " (how long a target keeps an upload token), got " + c.resume_seconds());
+      }
       if (c.activation_timeout_seconds() < 1 || c.upload_timeout_seconds() < 1) {
         throw new IllegalArgumentException("activation.timeout.seconds and upload.timeout.seconds must be"
             + " at least 1");
       }
       return new Settings(c.max_artifact_bytes(), Duration.ofSeconds(c.activation_timeout_seconds()),
-          Duration.ofSeconds(c.upload_timeout_seconds()), Duration.ofSeconds(c.health_check_seconds()));
+          Duration.ofSeconds(c.upload_timeout_seconds()), Duration.ofSeconds(c.health_check_seconds()),
+          Duration.ofSeconds(c.resume_seconds()));
     }
   }
 
   private final DeployStore store;
   private final Deployments deployments;
   private final Settings settings;
-  private final Uploads uploads = new Uploads(Clock.systemUTC());
+  private final Uploads uploads;
   private final ExecutorService worker;
   private final PeerDirectory directory;
   private final Inventory inventory;
@@ -116,6 +125,7 @@ public final class DeployService implements Deployer, StreamHandler {
     this.identity = identity;
     this.settings = Settings.of(config);
     this.store = new DeployStore(store);
+    this.uploads = new Uploads(Clock.systemUTC(), dataPath(context, "partial"));
     this.deployments = new Deployments(this.store, new Installer(context, scr),
         context.getDataFile("incoming").toPath(), settings.activation(), settings.health().isZero() ? null
             : pusher -> Health.check(directory, pusher, settings.health()),
@@ -125,6 +135,7 @@ public final class DeployService implements Deployer, StreamHandler {
         r -> new Thread(r, "warren-deploy"));
     worker.execute(() -> {
       try {
+        uploads.purge();
         deployments.recover();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -139,8 +150,13 @@ public final class DeployService implements Deployer, StreamHandler {
    * the launcher may drop and rebuild after a crash).
    */
   private static Path journal(BundleContext context) {
+    return dataPath(context, "updating");
+  }
+
+  /** {@code <data>/deploy/<name>}: uploads being received are staged there too, for a resume. */
+  private static Path dataPath(BundleContext context, String name) {
     String data = context.getProperty(NodeProperties.DATA_DIR);
-    return data == null ? context.getDataFile("updating").toPath() : Path.of(data, "deploy", "updating");
+    return data == null ? context.getDataFile(name).toPath() : Path.of(data, "deploy", name);
   }
 
   @Deactivate
@@ -192,6 +208,7 @@ public final class DeployService implements Deployer, StreamHandler {
     if (!digest.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("expected a SHA-256 as 64 lower-case hex digits, got '" + digest + "'");
     }
+    uploads.purge();
     return uploads.issue(peer, size, digest, force).token();
   }
 
@@ -259,8 +276,8 @@ public final class DeployService implements Deployer, StreamHandler {
     LOG.info("deploy: upload stream from {}{}", peer, stream.relayed() ? " (relayed)" : "");
     // who pushed, for the history: the node's name where the network knows one, and always its peer ID
     String by = directory.nameOf(stream.peer()).map(n -> n + " (" + peer + ")").orElse(peer);
-    UploadReader reader = new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> deploy(u,
-        bytes, by, stream.peer()));
+    UploadReader reader = new UploadReader(stream, token -> uploads.attach(token, peer),
+        u -> uploads.detached(u.token()), u -> deploy(u, by, stream.peer()));
     Channel c = stream.channel();
     c.pipeline().addLast(reader);
     c.eventLoop().schedule(() -> {
@@ -272,12 +289,15 @@ public final class DeployService implements Deployer, StreamHandler {
     c.config().setAutoRead(true);
   }
 
-  private CompletionStage<String> deploy(Upload u, byte[] content, String by, PeerRef pusher) {
+  private CompletionStage<String> deploy(Upload u, String by, PeerRef pusher) {
     CompletableFuture<String> done = new CompletableFuture<>();
     try {
       worker.execute(() -> {
         try {
-          done.complete(deployments.deploy(content, by, u.force(), pusher));
+          byte[] content = uploads.whole(u);
+          String received = u.partial().report();
+          LOG.info("deploy: {} from {}", received, pusher.id());
+          done.complete(deployments.deploy(content, by, u.force(), pusher) + "\n" + received);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           done.completeExceptionally(new DeployException("interrupted: the node is stopping", e));

@@ -14,42 +14,69 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongConsumer;
 
 /**
- * The pushing side of {@value DeployService#PROTOCOL}: sends the token line and the artifact, half-
- * closes, and completes with the target's report (or exceptionally with its refusal or failure). The
- * answer is at most {@link #MAX_ANSWER} bytes; a longer one resets the stream.
+ * The pushing side of {@value DeployService#PROTOCOL}: sends the token line, reads the target's
+ * {@code offset N} (the bytes it holds already), sends the rest of the artifact, half-closes, and
+ * completes with the target's report, or exceptionally with its refusal or failure, or with
+ * {@link Dropped} when the stream could not be opened or ended without an answer (then a new stream
+ * may resume). The answer is at most {@link #MAX_ANSWER} bytes; a longer one resets the stream.
  */
 final class Push {
   static final int MAX_ANSWER = 64 * 1024;
 
-  private Push() {}
+  /** The upload's stream failed or ended without the target's answer: a resume may finish it. */
+  static final class Dropped extends DeployException {
+    private static final long serialVersionUID = 1L;
 
-  static CompletionStage<String> send(PeerDirectory directory, PeerRef target, String token, byte[] content) {
-    return directory.open(target, DeployService.PROTOCOL).thenCompose(stream -> {
-      Answer answer = new Answer(stream);
-      stream.channel().pipeline().addLast(answer);
-      stream.channel().config().setAutoRead(true);
-      ByteBuf out = Unpooled.wrappedBuffer((token + "\n").getBytes(StandardCharsets.US_ASCII), content);
-      stream.channel().writeAndFlush(out).addListener((ChannelFutureListener) f -> {
-        if (f.isSuccess()) {
-          stream.closeWrite();
-        } else {
-          answer.result.completeExceptionally(new DeployException("the upload failed: " + f.cause(), f.cause()));
-        }
-      });
-      return answer.result;
-    });
+    Dropped(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
-  /** Collects the target's answer until the stream ends. */
-  private static final class Answer extends ChannelInboundHandlerAdapter {
-    final CompletableFuture<String> result = new CompletableFuture<>();
-    private final Stream stream;
-    private final ByteArrayOutputStream text = new ByteArrayOutputStream();
+  private Push() {}
 
-    Answer(Stream stream) {
+  /** Sends {@code content}; {@code offset} hears where the target said it resumes. */
+  static CompletionStage<String> send(PeerDirectory directory, PeerRef target, String token, byte[] content,
+      LongConsumer offset) {
+    CompletableFuture<String> result = new CompletableFuture<>();
+    directory.open(target, DeployService.PROTOCOL).whenComplete((stream, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(new Dropped("cannot open an upload stream: " + failure.getMessage(), failure));
+        return;
+      }
+      Answer answer = new Answer(stream, content, offset, result);
+      stream.channel().pipeline().addLast(answer);
+      stream.channel().config().setAutoRead(true);
+      stream.channel().writeAndFlush(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII))
+          .addListener(answer::written);
+    });
+    return result;
+  }
+
+  /** Waits for the target's offset, sends the rest, then collects the target's answer until the stream ends. */
+  private static final class Answer extends ChannelInboundHandlerAdapter {
+    private final CompletableFuture<String> result;
+    private final Stream stream;
+    private final byte[] content;
+    private final LongConsumer offset;
+    private final ByteArrayOutputStream text = new ByteArrayOutputStream();
+    private boolean sending;
+    private volatile boolean sent;
+
+    Answer(Stream stream, byte[] content, LongConsumer offset, CompletableFuture<String> result) {
       this.stream = stream;
+      this.content = content;
+      this.offset = offset;
+      this.result = result;
+    }
+
+    void written(io.netty.util.concurrent.Future<? super Void> f) {
+      if (!f.isSuccess()) {
+        result.completeExceptionally(new Dropped("the upload failed: " + f.cause(), f.cause()));
+        stream.reset();
+      }
     }
 
     @Override
@@ -67,6 +94,44 @@ final class Push {
       } finally {
         in.release();
       }
+      if (!sending) {
+        offered(ctx);
+      }
+    }
+
+    /** The first line, when it is {@code offset N}: the rest of the artifact goes. */
+    private void offered(ChannelHandlerContext ctx) {
+      String all = text.toString(StandardCharsets.UTF_8);
+      int nl = all.indexOf('\n');
+      if (nl < 0 || !all.startsWith("offset ")) {
+        return;
+      }
+      long at;
+      try {
+        at = Long.parseLong(all.substring("offset ".length(), nl));
+      } catch (NumberFormatException e) {
+        at = -1;
+      }
+      if (at < 0 || at > content.length) {
+        result.completeExceptionally(new DeployException("the target answered a bad offset: " + all.substring(0,
+            Math.min(nl, 40))));
+        stream.reset();
+        return;
+      }
+      sending = true;
+      text.reset();
+      byte[] rest = all.substring(nl + 1).getBytes(StandardCharsets.UTF_8);
+      text.write(rest, 0, rest.length);
+      offset.accept(at);
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(content, (int) at, content.length - (int) at)).addListener(
+          (ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+              sent = true;
+              stream.closeWrite();
+            } else {
+              written(f);
+            }
+          });
     }
 
     @Override
@@ -85,7 +150,8 @@ final class Push {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      result.completeExceptionally(new DeployException("the upload failed: " + cause, cause));
+      result.completeExceptionally(sent ? new DeployException("the upload's stream failed after every byte went: "
+          + cause, cause) : new Dropped("the upload failed: " + cause, cause));
       ctx.close();
     }
 
@@ -97,8 +163,13 @@ final class Push {
       switch (status) {
         case "ok" -> result.complete(report);
         case "failed" -> result.completeExceptionally(new DeployException(report));
-        default -> result.completeExceptionally(new DeployException("the target closed the upload without an"
-            + " answer (is the deploy bundle running there?)"));
+        // once every byte went, the target has the artifact (and spent the token): a resume cannot help
+        default -> result.completeExceptionally(sent ? new DeployException("the target closed the upload without an"
+            + " answer after receiving it (its connection dropped while it deployed, or the deploy bundle is not"
+            + " running there)") : new Dropped(
+                "the upload stream ended without an answer from the target (the"
+                    + " connection dropped, or the deploy bundle is not running there)",
+                null));
       }
     }
   }

@@ -14,27 +14,41 @@ import io.warren.api.Stream;
 import io.warren.deploy.DeployException;
 import io.warren.testing.StreamProbes;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The target's side of an upload, fed bytes through an EmbeddedChannel. */
 class UploadReaderTest {
   private static final String PEER = "12D3KooWPusher";
   private static final byte[] JAR = "pretend this is a jar".getBytes(StandardCharsets.UTF_8);
 
-  private final Uploads uploads = new Uploads(Clock.systemUTC());
+  @TempDir Path staging;
+  private Uploads uploads;
   private final AtomicReference<byte[]> deployed = new AtomicReference<>();
   private final CompletableFuture<String> outcome = new CompletableFuture<>();
+
+  @BeforeEach
+  void uploads() {
+    uploads = new Uploads(Clock.systemUTC(), staging);
+  }
 
   private EmbeddedChannel channel(String peer) {
     EmbeddedChannel ch = new EmbeddedChannel();
     Stream stream = StreamProbes.over(ch, new PeerRef(PeerRef.LIBP2P, peer), DeployService.PROTOCOL);
-    ch.pipeline().addLast(new UploadReader(stream, token -> uploads.take(token, peer), (u, bytes) -> {
-      deployed.set(bytes);
-      return outcome;
-    }));
+    ch.pipeline().addLast(new UploadReader(stream, token -> uploads.attach(token, peer), u -> uploads.detached(u
+        .token()), u -> {
+          try {
+            deployed.set(uploads.whole(u));
+          } catch (DeployException e) {
+            return CompletableFuture.failedFuture(e);
+          }
+          return outcome;
+        }));
     return ch;
   }
 
@@ -61,7 +75,7 @@ class UploadReaderTest {
       ch.writeInbound(Unpooled.wrappedBuffer(all, at, Math.min(7, all.length - at)));
     }
     assertArrayEquals(JAR, deployed.get());
-    assertEquals("", answer(ch), "nothing is answered before the deployment ends");
+    assertEquals("offset 0\n", answer(ch), "nothing but the offset is answered before the deployment ends");
     outcome.complete("io.example 1.0.0 ACTIVE");
     assertEquals("ok\nio.example 1.0.0 ACTIVE\n", answer(ch));
     assertFalse(ch.isOpen());
@@ -72,7 +86,7 @@ class UploadReaderTest {
     EmbeddedChannel ch = channel(PEER);
     ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
     outcome.completeExceptionally(new DeployException("refused: unsigned"));
-    assertEquals("failed\nrefused: unsigned\n", answer(ch));
+    assertEquals("offset 0\nfailed\nrefused: unsigned\n", answer(ch));
   }
 
   @Test
@@ -82,7 +96,27 @@ class UploadReaderTest {
     stranger.writeInbound(Unpooled.wrappedBuffer(bytes((token + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
     assertTrue(answer(stranger).startsWith("failed\nrefused: no live upload"));
     assertNull(deployed.get());
-    assertTrue(uploads.take(token, PEER).isPresent(), "the pusher's token is still there");
+    assertTrue(uploads.attach(token, PEER).isPresent(), "the pusher's token is still there");
+  }
+
+  @Test
+  void aDroppedUploadResumesOnANewStreamWithOnlyTheRest() {
+    String token = token();
+    EmbeddedChannel first = channel(PEER);
+    first.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII), Unpooled
+        .wrappedBuffer(JAR, 0, 5));
+    assertEquals("offset 0\n", answer(first));
+    first.close();
+    EmbeddedChannel stranger = channel("12D3KooWStranger");
+    stranger.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII));
+    assertTrue(answer(stranger).startsWith("failed\nrefused: no live upload"), "nobody else resumes it");
+    EmbeddedChannel second = channel(PEER);
+    second.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII));
+    assertEquals("offset 5\n", answer(second));
+    second.writeInbound(Unpooled.wrappedBuffer(JAR, 5, JAR.length - 5));
+    assertArrayEquals(JAR, deployed.get());
+    outcome.complete("io.example 1.0.0 ACTIVE");
+    assertEquals("ok\nio.example 1.0.0 ACTIVE\n", answer(second));
   }
 
   @Test
@@ -101,7 +135,7 @@ class UploadReaderTest {
     byte[] other = JAR.clone();
     other[0] ^= 1;
     ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), other)));
-    assertEquals("failed\nrefused: the bytes received do not have the announced SHA-256\n", answer(ch));
+    assertEquals("offset 0\nfailed\nrefused: the bytes received do not have the announced SHA-256\n", answer(ch));
     assertNull(deployed.get());
   }
 
@@ -110,7 +144,7 @@ class UploadReaderTest {
     EmbeddedChannel ch = channel(PEER);
     ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), JAR,
         new byte[] {1})));
-    assertEquals("failed\nrefused: more bytes than the " + JAR.length + " announced\n", answer(ch));
+    assertEquals("offset 0\nfailed\nrefused: more bytes than the " + JAR.length + " announced\n", answer(ch));
     assertNull(deployed.get());
   }
 
