@@ -51,6 +51,12 @@ public final class DeployService implements Deployer, StreamHandler {
   /** The protocol a pushed artifact travels on. */
   public static final String PROTOCOL = "/warren/deploy/1.1.0";
 
+  /**
+   * The version before resumable uploads (no {@code offset} line): still accepted, and spoken to a
+   * node that does not know {@value #PROTOCOL}, so nodes not yet updated can be pushed to and push.
+   */
+  public static final String PROTOCOL_V1 = "/warren/deploy/1.0.0";
+
   private static final Logger LOG = LoggerFactory.getLogger(DeployService.class);
 
   @ObjectClassDefinition(name = "Warren deploy",
@@ -276,7 +282,8 @@ public final class DeployService implements Deployer, StreamHandler {
     LOG.info("deploy: upload stream from {}{}", peer, stream.relayed() ? " (relayed)" : "");
     // who pushed, for the history: the node's name where the network knows one, and always its peer ID
     String by = directory.nameOf(stream.peer()).map(n -> n + " (" + peer + ")").orElse(peer);
-    UploadReader reader = new UploadReader(stream, token -> uploads.attach(token, peer),
+    UploadReader reader = new UploadReader(stream, !PROTOCOL_V1.equals(stream.protocol()),
+        token -> uploads.attach(token, peer),
         u -> uploads.detached(u.token()), u -> deploy(u, by, stream.peer()));
     Channel c = stream.channel();
     c.pipeline().addLast(reader);

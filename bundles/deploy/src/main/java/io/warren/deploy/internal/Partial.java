@@ -32,13 +32,16 @@ final class Partial {
     return file;
   }
 
-  /** Makes {@code who} the writer and answers the bytes already held (a file longer than the artifact starts over). */
-  synchronized long claim(Object who) throws IOException {
+  /**
+   * Makes {@code who} the writer and answers the bytes already held (a file longer than the artifact
+   * starts over, and so does any file when {@code resume} is false: a 1.0.0 pusher sends it all).
+   */
+  synchronized long claim(Object who, boolean resume) throws IOException {
     close();
     Files.createDirectories(file.getParent());
     out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     long at = out.size();
-    if (at > size) {
+    if (at > size || !resume) {
       out.truncate(0);
       at = 0;
     }

@@ -42,17 +42,34 @@ final class Push {
       LongConsumer offset) {
     CompletableFuture<String> result = new CompletableFuture<>();
     directory.open(target, DeployService.PROTOCOL).whenComplete((stream, failure) -> {
-      if (failure != null) {
-        result.completeExceptionally(new Dropped("cannot open an upload stream: " + failure.getMessage(), failure));
+      if (failure == null) {
+        start(stream, token, content, offset, result, true);
         return;
       }
-      Answer answer = new Answer(stream, content, offset, result);
-      stream.channel().pipeline().addLast(answer);
-      stream.channel().config().setAutoRead(true);
-      stream.channel().writeAndFlush(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII))
-          .addListener(answer::written);
+      // a node not yet updated speaks only 1.0.0: the whole artifact, no offset line, no resume
+      directory.open(target, DeployService.PROTOCOL_V1).whenComplete((old, oldFailure) -> {
+        if (oldFailure != null) {
+          result.completeExceptionally(new Dropped("cannot open an upload stream: " + failure.getMessage(), failure));
+          return;
+        }
+        start(old, token, content, offset, result, false);
+      });
     });
     return result;
+  }
+
+  private static void start(Stream stream, String token, byte[] content, LongConsumer offset,
+      CompletableFuture<String> result, boolean offsets) {
+    Answer answer = new Answer(stream, content, offset, result);
+    stream.channel().pipeline().addLast(answer);
+    stream.channel().config().setAutoRead(true);
+    stream.channel().writeAndFlush(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII))
+        .addListener(f -> {
+          answer.written(f);
+          if (f.isSuccess() && !offsets) {
+            answer.sendFrom(stream.channel().pipeline().context(answer), 0);
+          }
+        });
   }
 
   /** Waits for the target's offset, sends the rest, then collects the target's answer until the stream ends. */
@@ -118,10 +135,15 @@ final class Push {
         stream.reset();
         return;
       }
-      sending = true;
       text.reset();
       byte[] rest = all.substring(nl + 1).getBytes(StandardCharsets.UTF_8);
       text.write(rest, 0, rest.length);
+      sendFrom(ctx, at);
+    }
+
+    /** Sends the artifact from byte {@code at} on, then half-closes. */
+    void sendFrom(ChannelHandlerContext ctx, long at) {
+      sending = true;
       offset.accept(at);
       ctx.writeAndFlush(Unpooled.wrappedBuffer(content, (int) at, content.length - (int) at)).addListener(
           (ChannelFutureListener) f -> {

@@ -31,6 +31,8 @@ final class UploadReader extends ChannelInboundHandlerAdapter {
   private static final int TOKEN_LINE = 33;
 
   private final Stream stream;
+  /** Whether the pusher speaks 1.1.0: it hears the offset and may resume; a 1.0.0 pusher sends it all. */
+  private final boolean offsets;
   private final Function<String, Optional<Upload>> attach;
   private final Consumer<Upload> detached;
   private final Function<Upload, CompletionStage<String>> deploy;
@@ -39,9 +41,10 @@ final class UploadReader extends ChannelInboundHandlerAdapter {
   private long filled;
   private boolean done;
 
-  UploadReader(Stream stream, Function<String, Optional<Upload>> attach, Consumer<Upload> detached,
-      Function<Upload, CompletionStage<String>> deploy) {
+  UploadReader(Stream stream, boolean offsets, Function<String, Optional<Upload>> attach,
+      Consumer<Upload> detached, Function<Upload, CompletionStage<String>> deploy) {
     this.stream = stream;
+    this.offsets = offsets;
     this.attach = attach;
     this.detached = detached;
     this.deploy = deploy;
@@ -101,11 +104,13 @@ final class UploadReader extends ChannelInboundHandlerAdapter {
       return false;
     }
     upload = u.get();
-    filled = upload.partial().claim(this);
+    filled = upload.partial().claim(this, offsets);
     if (filled > 0) {
       LOG.info("deploy: upload from {} resumes at {} of {} bytes", stream.peer().id(), filled, upload.size());
     }
-    ctx.writeAndFlush(Unpooled.copiedBuffer("offset " + filled + "\n", StandardCharsets.US_ASCII));
+    if (offsets) {
+      ctx.writeAndFlush(Unpooled.copiedBuffer("offset " + filled + "\n", StandardCharsets.US_ASCII));
+    }
     return true;
   }
 

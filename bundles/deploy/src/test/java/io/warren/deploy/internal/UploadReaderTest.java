@@ -38,17 +38,22 @@ class UploadReaderTest {
   }
 
   private EmbeddedChannel channel(String peer) {
+    return channel(peer, true);
+  }
+
+  private EmbeddedChannel channel(String peer, boolean offsets) {
     EmbeddedChannel ch = new EmbeddedChannel();
     Stream stream = StreamProbes.over(ch, new PeerRef(PeerRef.LIBP2P, peer), DeployService.PROTOCOL);
-    ch.pipeline().addLast(new UploadReader(stream, token -> uploads.attach(token, peer), u -> uploads.detached(u
-        .token()), u -> {
-          try {
-            deployed.set(uploads.whole(u));
-          } catch (DeployException e) {
-            return CompletableFuture.failedFuture(e);
-          }
-          return outcome;
-        }));
+    ch.pipeline()
+        .addLast(new UploadReader(stream, offsets, token -> uploads.attach(token, peer), u -> uploads.detached(u
+            .token()), u -> {
+              try {
+                deployed.set(uploads.whole(u));
+              } catch (DeployException e) {
+                return CompletableFuture.failedFuture(e);
+              }
+              return outcome;
+            }));
     return ch;
   }
 
@@ -117,6 +122,22 @@ class UploadReaderTest {
     assertArrayEquals(JAR, deployed.get());
     outcome.complete("io.example 1.0.0 ACTIVE");
     assertEquals("ok\nio.example 1.0.0 ACTIVE\n", answer(second));
+  }
+
+  @Test
+  void aPusherOfTheOlderVersionHearsNoOffsetAndItsBytesStartOver() {
+    String token = token();
+    EmbeddedChannel first = channel(PEER);
+    first.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII), Unpooled
+        .wrappedBuffer(JAR, 0, 5));
+    assertEquals("offset 0\n", answer(first));
+    first.close();
+    // a 1.0.0 pusher sends the whole artifact after its token line, whatever is held already
+    EmbeddedChannel old = channel(PEER, false);
+    old.writeInbound(Unpooled.wrappedBuffer(bytes((token + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
+    assertArrayEquals(JAR, deployed.get(), "the held bytes were dropped, not prepended");
+    outcome.complete("io.example 1.0.0 ACTIVE");
+    assertEquals("ok\nio.example 1.0.0 ACTIVE\n", answer(old));
   }
 
   @Test

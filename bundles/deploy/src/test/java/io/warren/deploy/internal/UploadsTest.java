@@ -84,10 +84,10 @@ class UploadsTest {
     assertNotEquals(a.partial().file(), b.partial().file());
 
     Object first = new Object();
-    assertEquals(0, a.partial().claim(first));
+    assertEquals(0, a.partial().claim(first, true));
     assertTrue(a.partial().write(first, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}), 3));
     Object second = new Object();
-    assertEquals(3, a.partial().claim(second), "a new stream hears what is held");
+    assertEquals(3, a.partial().claim(second, true), "a new stream hears what is held");
     assertFalse(a.partial().write(first, Unpooled.wrappedBuffer(new byte[] {9}), 1), "the old stream is cut off");
     assertTrue(a.partial().write(second, Unpooled.wrappedBuffer(new byte[] {4, 5, 6, 7, 8}), 5));
     assertEquals("upload: 8 bytes received over 2 stream(s), resumed at [3]", a.partial().report());

@@ -1,0 +1,65 @@
+package io.warren.deploy.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.warren.api.PeerRef;
+import io.warren.api.TransportException;
+import io.warren.testing.FakeDirectory;
+import io.warren.testing.StreamProbes;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/** The pushing side: the current protocol first, the older one towards a node not yet updated. */
+class PushTest {
+  private static final PeerRef TARGET = new PeerRef(PeerRef.LIBP2P, "12D3KooWTarget");
+  private static final byte[] JAR = "pretend this is a jar".getBytes(StandardCharsets.UTF_8);
+
+  private static String sent(EmbeddedChannel ch) {
+    ch.runPendingTasks();
+    StringBuilder b = new StringBuilder();
+    for (ByteBuf out; (out = ch.readOutbound()) != null;) {
+      b.append(out.toString(StandardCharsets.UTF_8));
+      out.release();
+    }
+    return b.toString();
+  }
+
+  @Test
+  void aTargetWithoutResumableUploadsGetsTheWholeArtifactOnTheOlderProtocol() throws Exception {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    List<String> asked = new ArrayList<>();
+    FakeDirectory directory = new FakeDirectory().opening((peer, protocol) -> {
+      asked.add(protocol);
+      return DeployService.PROTOCOL.equals(protocol)
+          ? CompletableFuture.failedFuture(new TransportException("multistream: peer supports none of [" + protocol
+              + "]"))
+          : CompletableFuture.completedFuture(StreamProbes.over(ch, peer, protocol));
+    });
+    List<Long> offsets = new ArrayList<>();
+    CompletionStage<String> report = Push.send(directory, TARGET, "t0ken", JAR, offsets::add);
+    assertEquals(List.of(DeployService.PROTOCOL, DeployService.PROTOCOL_V1), asked);
+    assertEquals("t0ken\n" + new String(JAR, StandardCharsets.UTF_8), sent(ch), "no offset awaited: all of it");
+    assertEquals(List.of(0L), offsets);
+    assertTrue(report.toCompletableFuture().isDone(), "an EmbeddedChannel closes on closeWrite: no answer comes");
+  }
+
+  @Test
+  void theCurrentProtocolWaitsForTheOffsetAndSendsOnlyTheRest() throws Exception {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    FakeDirectory directory = new FakeDirectory().opening((peer, protocol) -> CompletableFuture.completedFuture(
+        StreamProbes.over(ch, peer, protocol)));
+    CompletionStage<String> report = Push.send(directory, TARGET, "t0ken", JAR, o -> {});
+    assertEquals("t0ken\n", sent(ch), "nothing but the token before the target says where to start");
+    ch.writeInbound(Unpooled.copiedBuffer("offset 5\n", StandardCharsets.UTF_8));
+    assertEquals(new String(JAR, 5, JAR.length - 5, StandardCharsets.UTF_8), sent(ch));
+    assertTrue(report.toCompletableFuture().isDone());
+  }
+}
