@@ -150,7 +150,7 @@ final class Bridges {
       if (firstTime(p.seq())) {
         String net = network();
         if (net != null && bridged(net, p.msg().topic())) {
-          written = broker.publish(p.msg(), true);
+          written = broker.publishFromMember(p.msg());
         } else {
           notBridgedHere.incrementAndGet();
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -34,6 +35,7 @@ final class Broker {
   private final Map<String, long[]> topics = new ConcurrentHashMap<>();
   private volatile List<AclRule> acl = List.of();
   private volatile Function<Msg, CompletableFuture<Void>> bridges = m -> CompletableFuture.completedFuture(null);
+  private volatile Consumer<Msg> fromMembers = m -> {};
   private final Settings settings;
   final Persistence persistence;
   /** Names QoS 1 messages held for sessions; grows across restarts as it starts at the clock in microseconds. */
@@ -71,6 +73,21 @@ final class Broker {
 
   void bridges(Function<Msg, CompletableFuture<Void>> forward) {
     bridges = forward;
+  }
+
+  /** Who else hears a message that came from a member over the libp2p bridge (the Nostr side). */
+  void fromMembers(Consumer<Msg> passOn) {
+    fromMembers = passOn;
+  }
+
+  /**
+   * A message a member sent over the libp2p bridge: routed here like {@link #publish(Msg, boolean)}
+   * from a bridge (never back to the members), and passed on to this node's Nostr devices.
+   */
+  CompletableFuture<Void> publishFromMember(Msg m) {
+    CompletableFuture<Void> written = publish(m, true);
+    fromMembers.accept(m);
+    return written;
   }
 
   /** Whether {@code user} may publish to {@code topic} (PUB) or subscribe to {@code filter} (SUB); no rule: no. */

@@ -171,6 +171,8 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
       nostr.forward(m);
       return bridges.forward(m);
     });
+    // what members bridge here reaches this node's Nostr devices too (a device sees the whole network)
+    broker.fromMembers(nostr::forward);
     checks.allowCoreThreadTimeOut(true);
     this.timer = loops.group().scheduleAtFixedRate(() -> {
       broker.expireSessions(System.currentTimeMillis());

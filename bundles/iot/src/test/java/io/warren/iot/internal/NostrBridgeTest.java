@@ -78,6 +78,7 @@ class NostrBridgeTest {
       bridge.forward(m);
       return java.util.concurrent.CompletableFuture.completedFuture(null);
     });
+    broker.fromMembers(bridge::forward);
     bridge.attach(relay);
   }
 
@@ -105,6 +106,14 @@ class NostrBridgeTest {
     bridge.accept(from(DEVICE, "npub1device", "1", now(), "sensors/x")); // replayed
     assertEquals(1, bridge.received.get());
     assertEquals(1, bridge.refused.get());
+  }
+
+  @Test
+  void aMessageAMemberBridgedHereReachesTheDevicesButNotTheMembersAgain() {
+    broker.publishFromMember(new Msg("sensors/y", "3".getBytes(StandardCharsets.UTF_8), 0, false));
+    assertEquals(1, relay.published.size(), "a device on this relay sees the whole network's messages");
+    assertEquals(List.of("t", "sensors/y"), relay.published.get(0).get(0));
+    assertEquals(1, broker.fromBridges.get());
   }
 
   @Test
