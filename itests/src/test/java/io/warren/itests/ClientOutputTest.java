@@ -71,6 +71,9 @@ class ClientOutputTest {
       assertEquals(0, p.client("iot:users", "add", "dev", "--password", "DevPass123").exit());
       jq(p.client("iot:users", "list", "--json").out(), ". == [\"dev\"]");
       jq(p.client("iot:topics", "--json").out(), ". == []");
+      // `*` (every user) is a word, never the names of the files in the node's working directory
+      assertEquals(0, p.client("iot:acl", "add", "*", "sensors/#", "both").exit());
+      jq(p.client("iot:acl", "list", "--json").out(), "map(select(.user == \"*\")) | length == 1");
       jq(p.client("iot:stats", "--json").out(),
           "(.sessions | type) == \"number\" and (.listening | type) == \"string\"");
       // a secret stays hidden: its key and source show, never its value

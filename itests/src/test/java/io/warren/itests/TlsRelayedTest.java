@@ -125,7 +125,7 @@ class TlsRelayedTest {
       // the default route: P forgets PASS and sends every name it has no route for to Q's listener
       ok(p.client("tls:route", "remove", PASS));
       // quoted: Gogo expands a bare * to the files of its working directory
-      ok(p.client("tls:route", "add", "\"*\"", "--target", qId + ":" + qListen, "--mode", "passthrough"));
+      ok(p.client("tls:route", "add", "*", "--target", qId + ":" + qListen, "--mode", "passthrough"));
       Result byDefault = curl(root, pListen, PASS, "/default");
       ok(byDefault);
       assertTrue(byDefault.out().startsWith("/default 0\n"), byDefault.toString());

@@ -31,6 +31,9 @@ public final class GogoCommandRunner implements CommandRunner {
     this.processor = processor;
   }
 
+  /** Gogo's option that turns its file-name expansion of unquoted words with {@code *}, {@code ?} off. */
+  static final String NOGLOB = "gogo.option.noglob";
+
   @Override
   public List<String> complete(List<String> before) {
     return CommandCompletion.complete(context, before);
@@ -44,6 +47,9 @@ public final class GogoCommandRunner implements CommandRunner {
   @Override
   public int execute(String line, InputStream in, PrintStream out, PrintStream err, Map<String, Object> variables) {
     CommandSession session = processor.createSession(in, out, err);
+    // no file-name globbing: `*` (every user in iot:acl, the default TLS route) is a word, not the
+    // names of the files in the node's working directory
+    session.put(NOGLOB, Boolean.TRUE);
     variables.forEach(session::put);
     try {
       Object result = session.execute(line);
