@@ -124,7 +124,7 @@ class TlsRelayedTest {
       assertTrue(peerRow(q, pId).contains("relayed"), "Q sees P relayed: " + q.client("p2p:peers").out());
       // the default route: P forgets PASS and sends every name it has no route for to Q's listener
       ok(p.client("tls:route", "remove", PASS));
-      // quoted: Gogo expands a bare * to the files of its working directory
+      // the console does not glob: a bare * is the default route
       ok(p.client("tls:route", "add", "*", "--target", qId + ":" + qListen, "--mode", "passthrough"));
       Result byDefault = curl(root, pListen, PASS, "/default");
       ok(byDefault);
