@@ -34,6 +34,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=ping",
     "osgi.command.function=echo",
     "osgi.command.function=reserve",
+    "osgi.command.function=upgrade",
     "osgi.command.function=relays",
     "osgi.command.function=reachability",
     "osgi.command.function=limits"})
@@ -149,6 +150,18 @@ public final class P2pCommands {
   public List<String> reserve(
       @Descriptor("the relay's multiaddr, ending in /p2p/<relay peer ID>") String relayMultiaddr) {
     return await(node.reserve(relayMultiaddr));
+  }
+
+  @Descriptor("Upgrades the relayed connection to a peer to a direct one now (DCUtR: its direct addresses, else a hole "
+      + "punch), also when dcutr.enabled is off; prints the direct connection")
+  public Map<String, Object> upgrade(@Descriptor("the peer ID of a relayed connection") String peerId) {
+    PeerInfo p = await(node.upgrade(peerId));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("peer", p.peerId());
+    m.put("address", p.address());
+    m.put("path", p.relayed() ? "relayed" : "direct");
+    m.put("security", p.security());
+    return m;
   }
 
   @Descriptor("Lists this node's relay reservations: relay, state, expiry, and the circuit address peers can use")

@@ -18,6 +18,8 @@ import io.warren.libp2p.ReachabilityInfo;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.autonat.Autonat;
+import io.warren.libp2p.internal.dcutr.Dcutr;
+import io.warren.libp2p.internal.dcutr.DialBudget;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -171,6 +173,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
   private final CircuitRelay relay;
   private final AutoRelay autoRelay;
   private final Autonat autonat;
+  private final Dcutr dcutr;
   /** Null when AutoNAT decides. */
   private final Libp2pSettings.Fixed fixedReachability;
   private final java.time.Instant started = java.time.Instant.now();
@@ -186,7 +189,13 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
     host = new Host(new NodeKeyIdentity(identity), settings.host(), protocols, loops);
     relay = HostServices.install(host, agent, settings.relayLimits(), settings.hopEnabled(), settings.hopMembers(),
-        this::trusted, settings.dcutr());
+        this::trusted, null);
+    // one DCUtR for both the automatic upgrades (when enabled) and p2p:upgrade, so they share a dial budget
+    dcutr = new Dcutr(host, settings.dcutr() != null ? settings.dcutr()
+        : new DialBudget(config.dcutr_max_dials_per_peer_per_minute(), config.dcutr_max_dials_per_minute()));
+    if (settings.dcutr() != null) {
+      dcutr.install();
+    }
     autonat = new Autonat(host, settings.autonatServer());
     autonat.install(settings.useAutonat());
     LOG.info("libp2p: security {}; Noise transport encryption by {}", settings.host().security(),
@@ -349,6 +358,24 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     return connection(target).thenCompose(c -> host.newStream(c, Echo.PROTOCOL)
         .thenCompose(s -> Echo.run(s, bytes))
         .thenApply(r -> new EchoResult(c.remotePeer().toString(), r.sent(), r.received(), r.identical(), r.elapsed())));
+  }
+
+  @Override
+  public CompletionStage<PeerInfo> upgrade(String peerId) {
+    PeerId peer;
+    try {
+      peer = PeerId.parse(peerId);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException("'" + peerId + "' is not a peer ID: "
+          + e.getMessage(), e));
+    }
+    return dcutr.upgrade(peer).handle((c, e) -> {
+      if (e != null) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        throw new TransportException(peer + " stays relayed: " + t.getMessage(), t);
+      }
+      return info(c);
+    });
   }
 
   @Override
