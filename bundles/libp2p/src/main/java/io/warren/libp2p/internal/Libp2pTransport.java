@@ -331,13 +331,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
 
   @Override
   public CompletionStage<PeerInfo> connect(String multiaddr) {
-    Multiaddr m;
-    try {
-      m = Multiaddr.fromString(multiaddr);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
-    }
-    return host.connect(m).thenCompose(c -> c.identified().handle((d, e) -> info(c)));
+    return parsed(() -> Multiaddr.fromString(multiaddr), "")
+        .thenCompose(m -> host.connect(m).thenCompose(c -> c.identified().handle((d, e) -> info(c))));
   }
 
   @Override
@@ -362,20 +357,24 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
 
   @Override
   public CompletionStage<PeerInfo> upgrade(String peerId) {
-    PeerId peer;
+    return parsed(() -> PeerId.parse(peerId), "'" + peerId + "' is not a peer ID: ")
+        .thenCompose(peer -> dcutr.upgrade(peer).handle((c, e) -> {
+          if (e != null) {
+            Throwable t =
+                e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw new TransportException(peer + " stays relayed: " + t.getMessage(), t);
+          }
+          return info(c);
+        }));
+  }
+
+  /** What {@code parse} gives, or a {@link TransportException} with {@code prefix} and the reason it failed. */
+  private static <T> CompletableFuture<T> parsed(java.util.function.Supplier<T> parse, String prefix) {
     try {
-      peer = PeerId.parse(peerId);
+      return CompletableFuture.completedFuture(parse.get());
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new TransportException("'" + peerId + "' is not a peer ID: "
-          + e.getMessage(), e));
+      return CompletableFuture.failedFuture(new TransportException(prefix + e.getMessage(), e));
     }
-    return dcutr.upgrade(peer).handle((c, e) -> {
-      if (e != null) {
-        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        throw new TransportException(peer + " stays relayed: " + t.getMessage(), t);
-      }
-      return info(c);
-    });
   }
 
   @Override
