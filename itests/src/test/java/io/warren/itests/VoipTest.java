@@ -46,7 +46,7 @@ class VoipTest {
   @TempDir Path dir;
 
   /** A phone: one UDP socket on loopback sending 172-byte RTP packets (12-byte header, 160 bytes of G.711). */
-  private static final class Phone implements AutoCloseable {
+  static final class Phone implements AutoCloseable {
     final DatagramSocket socket;
     final Random random;
     final int ssrc;
@@ -90,7 +90,7 @@ class VoipTest {
     }
   }
 
-  private static String[] row(NodeProcess n, String id) throws Exception {
+  static String[] row(NodeProcess n, String id) throws Exception {
     Result r = n.client("voip:calls");
     assertEquals(0, r.exit(), r.toString());
     for (String line : r.out().split("\n")) {
@@ -102,7 +102,7 @@ class VoipTest {
     return null;
   }
 
-  private static String[] awaitRow(NodeProcess n, String id, Predicate<String[]> ok, String what) throws Exception {
+  static String[] awaitRow(NodeProcess n, String id, Predicate<String[]> ok, String what) throws Exception {
     String[][] last = new String[1][];
     try {
       Await.until(WAIT, Duration.ofMillis(300), () -> {
@@ -124,13 +124,13 @@ class VoipTest {
     }
   }
 
-  private static String idOf(Result call) {
+  static String idOf(Result call) {
     String out = call.out().strip();
     assertTrue(out.startsWith("call "), call.toString());
     return out.substring(5, 21);
   }
 
-  private static String mediaOf(Result r) {
+  static String mediaOf(Result r) {
     String out = r.out().strip();
     return out.substring(out.lastIndexOf(' ') + 1);
   }

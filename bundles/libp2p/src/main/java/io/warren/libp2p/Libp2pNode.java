@@ -37,6 +37,15 @@ public interface Libp2pNode {
    */
   CompletionStage<List<String>> reserve(String relayMultiaddr);
 
+  /**
+   * Upgrades the relayed connection to {@code peerId} to a direct one now (DCUtR: dial the peer's
+   * direct listen addresses, else hole punch through the relay), whether or not {@code dcutr.enabled}
+   * is on; within the DCUtR dial budget. Completes with the direct connection (at once if one is
+   * open already); fails if there is no connection to the peer or no direct path was found. Streams
+   * already open stay on the relayed connection, which closes once it carries none.
+   */
+  CompletionStage<PeerInfo> upgrade(String peerId);
+
   /** Runs {@code count} rounds of {@code /ipfs/ping/1.0.0} on one stream to {@code target}. */
   CompletionStage<PingResult> ping(String target, int count);
 

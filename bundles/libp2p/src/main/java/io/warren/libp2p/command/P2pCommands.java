@@ -34,6 +34,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=ping",
     "osgi.command.function=echo",
     "osgi.command.function=reserve",
+    "osgi.command.function=upgrade",
     "osgi.command.function=relays",
     "osgi.command.function=reachability",
     "osgi.command.function=limits"})
@@ -95,11 +96,7 @@ public final class P2pCommands {
   public Map<String, Object> connect(
       @Descriptor("the peer's multiaddr, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...") String multiaddr) {
     PeerInfo p = await(node.connect(multiaddr));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("peer", p.peerId());
-    m.put("address", p.address());
-    m.put("path", p.relayed() ? "relayed" : "direct");
-    m.put("security", p.security());
+    Map<String, Object> m = connection(p);
     m.put("agent", p.agentVersion().isEmpty() ? "(not identified)" : p.agentVersion());
     m.put("protocols", String.join(" ", p.protocols()));
     m.put("addresses", p.addressesSigned() ? "from a signed peer record (verified)" : "unsigned");
@@ -150,6 +147,22 @@ public final class P2pCommands {
   public List<String> reserve(
       @Descriptor("the relay's multiaddr, ending in /p2p/<relay peer ID>") String relayMultiaddr) {
     return await(node.reserve(relayMultiaddr));
+  }
+
+  @Descriptor("Upgrades the relayed connection to a peer to a direct one now (DCUtR: its direct addresses, else a hole "
+      + "punch), also when dcutr.enabled is off; prints the direct connection")
+  public Map<String, Object> upgrade(@Descriptor("the peer ID of a relayed connection") String peerId) {
+    return connection(await(node.upgrade(peerId)));
+  }
+
+  /** A connection's peer, address, path and security, for more fields to follow. */
+  private static Map<String, Object> connection(PeerInfo p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("peer", p.peerId());
+    m.put("address", p.address());
+    m.put("path", p.relayed() ? "relayed" : "direct");
+    m.put("security", p.security());
+    return m;
   }
 
   @Descriptor("Lists this node's relay reservations: relay, state, expiry, and the circuit address peers can use")

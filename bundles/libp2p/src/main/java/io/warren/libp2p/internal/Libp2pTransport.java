@@ -18,6 +18,8 @@ import io.warren.libp2p.ReachabilityInfo;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.TrustedPeers;
 import io.warren.libp2p.internal.autonat.Autonat;
+import io.warren.libp2p.internal.dcutr.Dcutr;
+import io.warren.libp2p.internal.dcutr.DialBudget;
 import io.warren.libp2p.internal.echo.Echo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -177,6 +179,7 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
   private final CircuitRelay relay;
   private final AutoRelay autoRelay;
   private final Autonat autonat;
+  private final Dcutr dcutr;
   /** Null when AutoNAT decides. */
   private final Libp2pSettings.Fixed fixedReachability;
   private final java.time.Instant started = java.time.Instant.now();
@@ -192,7 +195,13 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
     host = new Host(new NodeKeyIdentity(identity), settings.host(), protocols, loops);
     relay = HostServices.install(host, agent, settings.relayLimits(), settings.hopEnabled(), settings.hopMembers(),
-        this::trusted, settings.dcutr());
+        this::trusted, null);
+    // one DCUtR for both the automatic upgrades (when enabled) and p2p:upgrade, so they share a dial budget
+    dcutr = new Dcutr(host, settings.dcutr() != null ? settings.dcutr()
+        : new DialBudget(config.dcutr_max_dials_per_peer_per_minute(), config.dcutr_max_dials_per_minute()));
+    if (settings.dcutr() != null) {
+      dcutr.install();
+    }
     autonat = new Autonat(host, settings.autonatServer());
     autonat.install(settings.useAutonat());
     LOG.info("libp2p: security {}; Noise transport encryption by {}", settings.host().security(),
@@ -328,13 +337,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
 
   @Override
   public CompletionStage<PeerInfo> connect(String multiaddr) {
-    Multiaddr m;
-    try {
-      m = Multiaddr.fromString(multiaddr);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new TransportException(e.getMessage(), e));
-    }
-    return host.connect(m).thenCompose(c -> c.identified().handle((d, e) -> info(c)));
+    return parsed(() -> Multiaddr.fromString(multiaddr), "")
+        .thenCompose(m -> host.connect(m).thenCompose(c -> c.identified().handle((d, e) -> info(c))));
   }
 
   @Override
@@ -355,6 +359,28 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     return connection(target).thenCompose(c -> host.newStream(c, Echo.PROTOCOL)
         .thenCompose(s -> Echo.run(s, bytes))
         .thenApply(r -> new EchoResult(c.remotePeer().toString(), r.sent(), r.received(), r.identical(), r.elapsed())));
+  }
+
+  @Override
+  public CompletionStage<PeerInfo> upgrade(String peerId) {
+    return parsed(() -> PeerId.parse(peerId), "'" + peerId + "' is not a peer ID: ")
+        .thenCompose(peer -> dcutr.upgrade(peer).handle((c, e) -> {
+          if (e != null) {
+            Throwable t =
+                e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw new TransportException(peer + " stays relayed: " + t.getMessage(), t);
+          }
+          return info(c);
+        }));
+  }
+
+  /** What {@code parse} gives, or a {@link TransportException} with {@code prefix} and the reason it failed. */
+  private static <T> CompletableFuture<T> parsed(java.util.function.Supplier<T> parse, String prefix) {
+    try {
+      return CompletableFuture.completedFuture(parse.get());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new TransportException(prefix + e.getMessage(), e));
+    }
   }
 
   @Override

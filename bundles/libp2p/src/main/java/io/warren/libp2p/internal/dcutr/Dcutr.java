@@ -83,6 +83,7 @@ public final class Dcutr {
     this.budget = budget;
   }
 
+  /** Answers peers' upgrades and, unless constructed not to initiate, starts one on each relayed connection. */
   public void install() {
     host.protocols().add(PROTOCOL, this::respond);
     if (!initiate) {
@@ -115,7 +116,28 @@ public final class Dcutr {
     return host.connections().stream().anyMatch(c -> c.remotePeer().equals(peer) && !c.relayed() && c.isOpen());
   }
 
-  /** The initiating side, on a relayed connection this node accepted. */
+  /**
+   * On demand ({@code p2p:upgrade}): upgrades the open relayed connection to {@code peer} as
+   * {@link #upgrade(Connection)} does, whichever side opened it and whether or not automatic DCUtR
+   * is on (hole punching then needs the peer to answer {@value #PROTOCOL}). Completes with the
+   * direct connection, at once if one is open already.
+   */
+  public CompletableFuture<Connection> upgrade(PeerId peer) {
+    List<Connection> open = host.connections().stream().filter(c -> c.remotePeer().equals(peer) && c.isOpen())
+        .toList();
+    for (Connection c : open) {
+      if (!c.relayed()) {
+        return CompletableFuture.completedFuture(c);
+      }
+    }
+    if (open.isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no connection to " + peer));
+    }
+    Connection relayed = open.get(0);
+    return relayed.identified().thenCompose(d -> upgrade(relayed));
+  }
+
+  /** The initiating side, on a relayed connection this node accepted (or on demand, either side). */
   CompletableFuture<Connection> upgrade(Connection relayed) {
     PeerId peer = relayed.remotePeer();
     if (hasDirect(peer) || !upgrading.add(peer)) {

@@ -3,6 +3,7 @@ package io.warren.libp2p.internal.dcutr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -147,5 +148,22 @@ class DcutrTest {
         b.host().connections().stream().noneMatch(c -> !c.relayed() && c.remotePeer().equals(a.host().peerId())));
     assertEquals(1, Ping.run(b.host().newStream(relayed, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1)
         .get(T, TimeUnit.SECONDS).size(), "and still carries streams");
+  }
+
+  @Test
+  void anUpgradeOnDemandWorksFromTheDiallingSideAndIsIdempotent() throws Exception {
+    Node r = node(true, true, false);
+    Node a = node(false, false, false); // dial-out only, and no automatic upgrade anywhere
+    Node b = node(false, true, false);
+    relayed(r, a, b);
+    assertTrue(a.host().connectionTo(b.host().peerId()).get(T, TimeUnit.SECONDS).relayed(), "relayed at first");
+    Connection direct = a.dcutr().upgrade(b.host().peerId()).get(T, TimeUnit.SECONDS);
+    assertFalse(direct.relayed());
+    assertEquals(b.host().peerId(), direct.remotePeer());
+    assertSame(direct, a.dcutr().upgrade(b.host().peerId()).get(T, TimeUnit.SECONDS), "once direct, nothing to do");
+    assertFalse(a.host().connectionTo(b.host().peerId()).get(T, TimeUnit.SECONDS).relayed(), "new streams go direct");
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> a.dcutr().upgrade(Ed25519Identity.generate().peerId()).get(T, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().startsWith("no connection to "), e.getCause().toString());
   }
 }
