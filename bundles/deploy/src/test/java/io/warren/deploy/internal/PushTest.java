@@ -3,7 +3,6 @@ package io.warren.deploy.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.warren.api.PeerRef;
@@ -22,16 +21,6 @@ class PushTest {
   private static final PeerRef TARGET = new PeerRef(PeerRef.LIBP2P, "12D3KooWTarget");
   private static final byte[] JAR = "pretend this is a jar".getBytes(StandardCharsets.UTF_8);
 
-  private static String sent(EmbeddedChannel ch) {
-    ch.runPendingTasks();
-    StringBuilder b = new StringBuilder();
-    for (ByteBuf out; (out = ch.readOutbound()) != null;) {
-      b.append(out.toString(StandardCharsets.UTF_8));
-      out.release();
-    }
-    return b.toString();
-  }
-
   @Test
   void aTargetWithoutResumableUploadsGetsTheWholeArtifactOnTheOlderProtocol() throws Exception {
     EmbeddedChannel ch = new EmbeddedChannel();
@@ -46,7 +35,8 @@ class PushTest {
     List<Long> offsets = new ArrayList<>();
     CompletionStage<String> report = Push.send(directory, TARGET, "t0ken", JAR, offsets::add);
     assertEquals(List.of(DeployService.PROTOCOL, DeployService.PROTOCOL_V1), asked);
-    assertEquals("t0ken\n" + new String(JAR, StandardCharsets.UTF_8), sent(ch), "no offset awaited: all of it");
+    assertEquals("t0ken\n" + new String(JAR, StandardCharsets.UTF_8), UploadReaderTest.answer(ch),
+        "no offset awaited: all of it");
     assertEquals(List.of(0L), offsets);
     assertTrue(report.toCompletableFuture().isDone(), "an EmbeddedChannel closes on closeWrite: no answer comes");
   }
@@ -57,9 +47,9 @@ class PushTest {
     FakeDirectory directory = new FakeDirectory().opening((peer, protocol) -> CompletableFuture.completedFuture(
         StreamProbes.over(ch, peer, protocol)));
     CompletionStage<String> report = Push.send(directory, TARGET, "t0ken", JAR, o -> {});
-    assertEquals("t0ken\n", sent(ch), "nothing but the token before the target says where to start");
+    assertEquals("t0ken\n", UploadReaderTest.answer(ch), "nothing but the token before the target says where to start");
     ch.writeInbound(Unpooled.copiedBuffer("offset 5\n", StandardCharsets.UTF_8));
-    assertEquals(new String(JAR, 5, JAR.length - 5, StandardCharsets.UTF_8), sent(ch));
+    assertEquals(new String(JAR, 5, JAR.length - 5, StandardCharsets.UTF_8), UploadReaderTest.answer(ch));
     assertTrue(report.toCompletableFuture().isDone());
   }
 }

@@ -57,7 +57,17 @@ class UploadReaderTest {
     return ch;
   }
 
-  private static String answer(EmbeddedChannel ch) {
+  /** A first stream of {@code token}'s upload that brings 5 bytes and drops. */
+  private void dropAfterFiveBytes(String token) {
+    EmbeddedChannel first = channel(PEER);
+    first.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII), Unpooled
+        .wrappedBuffer(JAR, 0, 5));
+    assertEquals("offset 0\n", answer(first));
+    first.close();
+  }
+
+  /** Everything written out on {@code ch} so far, as text. */
+  static String answer(EmbeddedChannel ch) {
     ch.runPendingTasks();
     StringBuilder b = new StringBuilder();
     for (ByteBuf out; (out = ch.readOutbound()) != null;) {
@@ -107,11 +117,7 @@ class UploadReaderTest {
   @Test
   void aDroppedUploadResumesOnANewStreamWithOnlyTheRest() {
     String token = token();
-    EmbeddedChannel first = channel(PEER);
-    first.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII), Unpooled
-        .wrappedBuffer(JAR, 0, 5));
-    assertEquals("offset 0\n", answer(first));
-    first.close();
+    dropAfterFiveBytes(token);
     EmbeddedChannel stranger = channel("12D3KooWStranger");
     stranger.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII));
     assertTrue(answer(stranger).startsWith("failed\nrefused: no live upload"), "nobody else resumes it");
@@ -127,11 +133,7 @@ class UploadReaderTest {
   @Test
   void aPusherOfTheOlderVersionHearsNoOffsetAndItsBytesStartOver() {
     String token = token();
-    EmbeddedChannel first = channel(PEER);
-    first.writeInbound(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII), Unpooled
-        .wrappedBuffer(JAR, 0, 5));
-    assertEquals("offset 0\n", answer(first));
-    first.close();
+    dropAfterFiveBytes(token);
     // a 1.0.0 pusher sends the whole artifact after its token line, whatever is held already
     EmbeddedChannel old = channel(PEER, false);
     old.writeInbound(Unpooled.wrappedBuffer(bytes((token + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
