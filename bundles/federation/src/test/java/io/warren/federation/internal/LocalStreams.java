@@ -39,7 +39,10 @@ final class LocalStreams implements AutoCloseable {
 
   /** A stream from {@code dialer} to {@code listener} (peer IDs). */
   Pair open(String dialer, String listener) throws Exception {
-    Channel c = new Bootstrap().group(loops).channel(LocalChannel.class).option(ChannelOption.AUTO_READ, false)
+    // the dialing side reads as bytes arrive: a LocalChannel drops what it has not read yet when its
+    // peer closes (a libp2p stream delivers everything before the end), so a handler that answers and
+    // closes at once would otherwise race the dialer's next read (seen in CI as "the peer closed the stream")
+    Channel c = new Bootstrap().group(loops).channel(LocalChannel.class).option(ChannelOption.AUTO_READ, true)
         .handler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {}
