@@ -30,6 +30,11 @@ final class StreamInbox extends ChannelDuplexHandler {
   private boolean inBatch;
   /** Runs once what is held has been read (a deferred QUIC FIN). */
   private Runnable whenDrained;
+  /**
+   * The stream reached its owner: from now on every read is the owner's, also with auto-read on
+   * (an owner that reads by turning auto-read on); before, a read of auto-read is the negotiation's.
+   */
+  private volatile boolean owned;
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -66,7 +71,7 @@ final class StreamInbox extends ChannelDuplexHandler {
     if (next == null) {
       // a read of auto-read (the negotiation's, or a QUIC stream's first when it becomes active) is
       // not the owner's: what it brings is held for the owner
-      readOutstanding = !ctx.channel().config().isAutoRead();
+      readOutstanding = owned || !ctx.channel().config().isAutoRead();
       ctx.read();
       return;
     }
@@ -116,6 +121,14 @@ final class StreamInbox extends ChannelDuplexHandler {
       ctx.fireChannelInactive();
     } else {
       ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  /** Marks {@code ch}'s inbox as handed to the stream's owner (see {@link #owned}). */
+  static void owned(io.netty.channel.Channel ch) {
+    StreamInbox inbox = ch.pipeline().get(StreamInbox.class);
+    if (inbox != null) {
+      inbox.owned = true;
     }
   }
 

@@ -78,6 +78,7 @@ final class Streams {
         return;
       }
       ch.config().setAutoRead(false);
+      StreamInbox.owned(ch);
       ch.pipeline().addFirst(StreamBytes.NAME, bytes.counter(protocol));
       if (!result.complete(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c))) {
         Libp2pStream.reset(ch);
@@ -148,6 +149,7 @@ final class Streams {
     ch.config().setAutoRead(false);
     ch.pipeline().addFirst(StreamBytes.NAME, bytes.counter(protocol));
     ctx.pipeline().addAfter(ctx.name(), StreamInbox.NAME, new StreamInbox());
+    StreamInbox.owned(ch);
     try {
       handler.handle(new Libp2pStream(ch, peerRef(c.remotePeer()), protocol, c.relayed(), c));
     } catch (Exception | LinkageError e) {
