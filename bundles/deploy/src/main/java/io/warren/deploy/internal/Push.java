@@ -60,7 +60,7 @@ final class Push {
 
   private static void start(Stream stream, String token, byte[] content, LongConsumer offset,
       CompletableFuture<String> result, boolean offsets) {
-    Answer answer = new Answer(stream, content, offset, result);
+    Answer answer = new Answer(stream, content, offset, result, offsets);
     stream.channel().pipeline().addLast(answer);
     stream.channel().config().setAutoRead(true);
     stream.channel().writeAndFlush(Unpooled.copiedBuffer(token + "\n", StandardCharsets.US_ASCII))
@@ -81,9 +81,12 @@ final class Push {
     private final ByteArrayOutputStream text = new ByteArrayOutputStream();
     private boolean sending;
     private volatile boolean sent;
+    /** 1.1.0: the target says "received" once it holds every byte; 1.0.0: the last write leaving counts. */
+    private final boolean offsets;
 
-    Answer(Stream stream, byte[] content, LongConsumer offset, CompletableFuture<String> result) {
+    Answer(Stream stream, byte[] content, LongConsumer offset, CompletableFuture<String> result, boolean offsets) {
       this.stream = stream;
+      this.offsets = offsets;
       this.content = content;
       this.offset = offset;
       this.result = result;
@@ -172,13 +175,26 @@ final class Push {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      result.completeExceptionally(sent ? new DeployException("the upload's stream failed after every byte went: "
-          + cause, cause) : new Dropped("the upload failed: " + cause, cause));
+      result.completeExceptionally(
+          targetHasAll() ? new DeployException("the upload's stream failed after every byte went: "
+              + cause, cause) : new Dropped("the upload failed: " + cause, cause));
       ctx.close();
+    }
+
+    /**
+     * Whether the target has every byte, so a drop cannot be resumed: it said "received" (1.1.0),
+     * or the last write left (1.0.0, which has no such line). A 1.1.0 drop before "received" resumes.
+     */
+    private boolean targetHasAll() {
+      return offsets ? text.toString(StandardCharsets.UTF_8).startsWith(UploadReader.RECEIVED) : sent;
     }
 
     private void finish() {
       String all = text.toString(StandardCharsets.UTF_8);
+      boolean last = targetHasAll();
+      if (all.startsWith(UploadReader.RECEIVED)) {
+        all = all.substring(UploadReader.RECEIVED.length());
+      }
       int nl = all.indexOf('\n');
       String status = nl < 0 ? all : all.substring(0, nl);
       String report = nl < 0 ? "" : all.substring(nl + 1).stripTrailing();
@@ -186,7 +202,7 @@ final class Push {
         case "ok" -> result.complete(report);
         case "failed" -> result.completeExceptionally(new DeployException(report));
         // once every byte went, the target has the artifact (and spent the token): a resume cannot help
-        default -> result.completeExceptionally(sent ? new DeployException("the target closed the upload without an"
+        default -> result.completeExceptionally(last ? new DeployException("the target closed the upload without an"
             + " answer after receiving it (its connection dropped while it deployed, or the deploy bundle is not"
             + " running there)") : new Dropped(
                 "the upload stream ended without an answer from the target (the"

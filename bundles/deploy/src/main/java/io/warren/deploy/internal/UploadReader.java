@@ -30,6 +30,9 @@ final class UploadReader extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(UploadReader.class);
   private static final int TOKEN_LINE = 33;
 
+  /** Written (1.1.0) once the whole artifact is here, before it is deployed. */
+  static final String RECEIVED = "received\n";
+
   private final Stream stream;
   /** Whether the pusher speaks 1.1.0: it hears the offset and may resume; a 1.0.0 pusher sends it all. */
   private final boolean offsets;
@@ -83,6 +86,10 @@ final class UploadReader extends ChannelInboundHandlerAdapter {
           if (in.isReadable()) {
             answer(ctx, false, "refused: more bytes than the " + upload.size() + " announced");
             return;
+          }
+          if (offsets) {
+            // the pusher learns that every byte is here: a drop after this is final, one before it resumes
+            ctx.writeAndFlush(Unpooled.copiedBuffer(RECEIVED, StandardCharsets.US_ASCII));
           }
           deploy.apply(upload).whenComplete((report, failure) -> ctx.executor().execute(() -> answer(ctx,
               failure == null, failure == null ? report : message(failure))));

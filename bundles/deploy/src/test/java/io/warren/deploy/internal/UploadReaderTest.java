@@ -90,7 +90,8 @@ class UploadReaderTest {
       ch.writeInbound(Unpooled.wrappedBuffer(all, at, Math.min(7, all.length - at)));
     }
     assertArrayEquals(JAR, deployed.get());
-    assertEquals("offset 0\n", answer(ch), "nothing but the offset is answered before the deployment ends");
+    assertEquals("offset 0\nreceived\n", answer(ch),
+        "the offset, then that every byte is here, before the deployment ends");
     outcome.complete("io.example 1.0.0 ACTIVE");
     assertEquals("ok\nio.example 1.0.0 ACTIVE\n", answer(ch));
     assertFalse(ch.isOpen());
@@ -101,7 +102,7 @@ class UploadReaderTest {
     EmbeddedChannel ch = channel(PEER);
     ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), JAR)));
     outcome.completeExceptionally(new DeployException("refused: unsigned"));
-    assertEquals("offset 0\nfailed\nrefused: unsigned\n", answer(ch));
+    assertEquals("offset 0\nreceived\nfailed\nrefused: unsigned\n", answer(ch));
   }
 
   @Test
@@ -127,7 +128,7 @@ class UploadReaderTest {
     second.writeInbound(Unpooled.wrappedBuffer(JAR, 5, JAR.length - 5));
     assertArrayEquals(JAR, deployed.get());
     outcome.complete("io.example 1.0.0 ACTIVE");
-    assertEquals("ok\nio.example 1.0.0 ACTIVE\n", answer(second));
+    assertEquals("received\nok\nio.example 1.0.0 ACTIVE\n", answer(second));
   }
 
   @Test
@@ -158,7 +159,8 @@ class UploadReaderTest {
     byte[] other = JAR.clone();
     other[0] ^= 1;
     ch.writeInbound(Unpooled.wrappedBuffer(bytes((token() + "\n").getBytes(StandardCharsets.US_ASCII), other)));
-    assertEquals("offset 0\nfailed\nrefused: the bytes received do not have the announced SHA-256\n", answer(ch));
+    assertEquals("offset 0\nreceived\nfailed\nrefused: the bytes received do not have the announced SHA-256\n",
+        answer(ch));
     assertNull(deployed.get());
   }
 
