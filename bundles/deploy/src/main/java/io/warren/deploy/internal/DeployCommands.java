@@ -100,12 +100,6 @@ public final class DeployCommands {
     stopped = true;
   }
 
-  /**
-   * The rollouts this node was running when it stopped, continued: once the federation bundle is
-   * there and the nodes still to update are reachable (or {@link #WAIT_FOR_NODES} passed), each goes
-   * on from where it was; one that cannot (its artifacts are gone, or it ran with --credentials,
-   * which are never kept) ends as failed with the reason.
-   */
   /** Whether the federation bundle is there and knows each of {@code nodes} as a member. */
   private boolean known(java.util.Set<String> nodes) {
     RemoteAdmin r = remote;
@@ -115,11 +109,17 @@ public final class DeployCommands {
     List<String> members = r.nodes();
     try {
       return nodes.stream().allMatch(n -> members.contains(directory.resolve(n).id()));
-    } catch (RuntimeException e) {
-      return false;
+    } catch (IllegalArgumentException e) {
+      return false; // a name the directory cannot resolve yet: not known so far, asked again shortly
     }
   }
 
+  /**
+   * The rollouts this node was running when it stopped, continued: once the federation bundle is
+   * there and the nodes still to update are reachable (or {@link #WAIT_FOR_NODES} passed), each goes
+   * on from where it was; one that cannot (its artifacts are gone, or it ran with --credentials,
+   * which are never kept) ends as failed with the reason.
+   */
   private void continueRollouts() {
     try {
       List<RolloutStore.Rollout> open = rollouts.unfinished();
