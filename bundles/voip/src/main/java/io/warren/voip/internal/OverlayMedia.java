@@ -26,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * a second the endpoint may send.
  *
  * <p>The caller's node opens the streams ({@link #maintain}): one at once, and while the stream is
- * relayed one more each second, switching to it when the transport gives a direct connection
- * (after DCUtR); the old stream is closed after a grace so frames in flight still arrive. The
- * callee's node sends on the newest stream the caller opened.
+ * relayed one more after a {@link ProbeBackoff} delay (1 s, doubling to 30 s, back to 1 s when the
+ * connections under the media change), switching to it when the transport gives a direct
+ * connection (after DCUtR); the old stream is closed after a grace so frames in flight still
+ * arrive. The callee's node sends on the newest stream the caller opened.
  */
 final class OverlayMedia implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OverlayMedia.class);
   static final long GRACE_MILLIS = 2000;
-  static final long PROBE_MILLIS = 1000;
 
   final String id;
   final PeerRef peer;
@@ -46,6 +46,8 @@ final class OverlayMedia implements AutoCloseable {
   private final Flow received = new Flow();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger switches = new AtomicInteger();
+  private final AtomicInteger probes = new AtomicInteger();
+  private final ProbeBackoff backoff = new ProbeBackoff();
   private final long capBytesPerSecond;
   private double tokens;
   private long refilled;
@@ -202,22 +204,50 @@ final class OverlayMedia implements AutoCloseable {
   }
 
   /**
-   * The caller's side: opens the first media stream now and checks each second whether a better
-   * one is to be had (none open, or relayed while a direct connection may exist now).
+   * The caller's side: opens the first media stream now and, after each {@link ProbeBackoff} delay,
+   * checks whether a better one is to be had (none open, or relayed while a direct connection may
+   * exist now).
    */
   void maintain(PeerDirectory directory) {
-    Channel loopOwner = udp[MediaFrames.RTP];
     open(directory);
-    probe = loopOwner.eventLoop().scheduleAtFixedRate(() -> open(directory), PROBE_MILLIS, PROBE_MILLIS,
-        TimeUnit.MILLISECONDS);
+    scheduleProbe(directory);
+  }
+
+  private void scheduleProbe(PeerDirectory directory) {
+    if (closed) {
+      return;
+    }
+    long delay;
+    synchronized (backoff) {
+      delay = backoff.next();
+    }
+    probe = udp[MediaFrames.RTP].eventLoop().schedule(() -> {
+      open(directory);
+      scheduleProbe(directory);
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Streams opened so far to find or keep a path (the first one included). */
+  int probes() {
+    return probes.get();
+  }
+
+  private void changed() {
+    synchronized (backoff) {
+      backoff.reset();
+    }
   }
 
   private void open(PeerDirectory directory) {
     Stream s = current;
+    if (s != null && !s.channel().isActive()) {
+      changed(); // the stream broke with its connection
+    }
     if (closed || opening || (s != null && s.channel().isActive() && !s.relayed())) {
       return;
     }
     opening = true;
+    probes.incrementAndGet();
     directory.open(peer, MediaFrames.PROTOCOL).whenComplete((n, e) -> {
       opening = false;
       if (e != null) {
@@ -225,6 +255,9 @@ final class OverlayMedia implements AutoCloseable {
         return;
       }
       Stream old = current;
+      if (old != null && n.channel().parent() != old.channel().parent()) {
+        changed(); // another connection carries streams to the peer now
+      }
       boolean better = old == null || !old.channel().isActive() || (old.relayed() && !n.relayed());
       if (!better || closed) {
         n.channel().close(); // a probe that found no better path, or a call that ended meanwhile
