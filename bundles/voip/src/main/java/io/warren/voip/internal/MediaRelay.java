@@ -34,10 +34,22 @@ final class MediaRelay implements AutoCloseable {
   private final Map<String, Live> sessions = new ConcurrentHashMap<>();
   private final PortPairs ports;
 
+  private volatile java.util.function.Consumer<String> onIdle = id -> {};
+
   MediaRelay(EventLoops loops, RelaySettings settings) {
+    this(loops, settings, new PortPairs(loops, settings.bind(), settings.firstPort(), settings.pairs()));
+  }
+
+  /** A relay taking its port pairs from {@code ports} (shared with other users of the range). */
+  MediaRelay(EventLoops loops, RelaySettings settings, PortPairs ports) {
     this.loops = loops;
     this.settings = settings;
-    this.ports = new PortPairs(loops, settings.bind(), settings.firstPort(), settings.pairs());
+    this.ports = ports;
+  }
+
+  /** Told the id of each session closed for idleness (on the session's loop: must not block). */
+  void onIdle(java.util.function.Consumer<String> listener) {
+    onIdle = listener;
   }
 
   /** Binds a session's four ports (blocks: never call on an event loop). */
@@ -54,8 +66,8 @@ final class MediaRelay implements AutoCloseable {
           "voip relay: " + owner + " has " + mine + " sessions already (relay.max.sessions.per.peer)");
     }
     EventLoop loop = loops.group().next();
-    RelaySession s = new RelaySession(id, owner, callee, settings.maxPacketsPerSecond(), System::nanoTime,
-        totals);
+    RelaySession s = new RelaySession(id, owner, callee, settings.maxPacketsPerSecond(),
+        settings.maxKbps() * 125L, System::nanoTime, totals);
     try {
       for (RelaySession.Leg leg : new RelaySession.Leg[] {s.a, s.b}) {
         bindPair(loop, leg);
@@ -71,6 +83,7 @@ final class MediaRelay implements AutoCloseable {
             s.a.port(), s.b.port());
         totals.idleClosed.increment();
         close(id);
+        onIdle.accept(id);
       }
     }, every, every, TimeUnit.MILLISECONDS);
     if (sessions.putIfAbsent(id, new Live(s, check)) != null) {

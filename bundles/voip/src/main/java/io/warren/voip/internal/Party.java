@@ -28,6 +28,8 @@ final class Party {
   volatile OverlayMedia om;
   volatile Future<?> timer;
   volatile Future<?> keepalive;
+  /** Told when the call becomes active and when it ends (a device's leg bridged to it), or null. */
+  volatile Watcher watcher;
   /** Keepalives unanswered in a row, and whether one is out now ({@link Keepalive}). */
   final AtomicInteger missed = new AtomicInteger();
   final AtomicBoolean pinging = new AtomicBoolean();
@@ -44,5 +46,12 @@ final class Party {
 
   boolean caller() {
     return role.equals("caller");
+  }
+
+  /** Hears a call's moves; called on signalling workers, so it must not block for long. */
+  interface Watcher {
+    void active(Party p);
+
+    void ended(Party p, String why);
   }
 }

@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * forwarded out of the other leg's channel of the same kind to the address that one latched, so
  * both endpoints send to and receive from the same relay port. Until the other leg has latched,
  * packets are dropped (there is nowhere to send them). Each leg may send at most
- * {@code maxPacketsPerSecond} in any one-second window; the rest is dropped.
+ * {@code maxPacketsPerSecond} in any one-second window, and (for a device's call at its node) at
+ * most {@code capBytesPerSecond} by a token bucket of a quarter second's burst; the rest is dropped.
  *
  * <p>All four channels run on one event loop, which owns every field here; {@link #stats} is called on
  * it too.
@@ -41,6 +42,9 @@ final class RelaySession {
     long droppedUnlatched;
     private long windowStart;
     private int windowCount;
+    /** The byte bucket, full at the first packet (the session's fields are not set yet when legs are made). */
+    private double tokens = -1;
+    private long refilled;
 
     Leg(String name) {
       this.name = name;
@@ -61,13 +65,25 @@ final class RelaySession {
           droppedUnlatched);
     }
 
-    /** Whether one more packet fits this second's budget. */
-    private boolean withinRate(long now) {
+    /** Whether one more packet of {@code bytes} fits this second's budget (and the byte cap, if any). */
+    private boolean withinRate(long now, int bytes) {
       if (windowCount == 0 || now - windowStart >= 1_000_000_000L) {
         windowStart = now;
         windowCount = 0;
       }
-      return ++windowCount <= maxPacketsPerSecond;
+      if (++windowCount > maxPacketsPerSecond) {
+        return false;
+      }
+      if (capBytesPerSecond <= 0) {
+        return true;
+      }
+      tokens = tokens < 0 ? burst() : Math.min(burst(), tokens + (now - refilled) * capBytesPerSecond / 1e9);
+      refilled = now;
+      if (tokens < bytes) {
+        return false;
+      }
+      tokens -= bytes;
+      return true;
     }
 
     SimpleChannelInboundHandler<DatagramPacket> handler(int kind) {
@@ -86,12 +102,20 @@ final class RelaySession {
   final Leg a = new Leg("a");
   final Leg b = new Leg("b");
   private final int maxPacketsPerSecond;
+  private final long capBytesPerSecond;
   private final RelayTotals totals;
   private final LongSupplier nanos;
   private long lastActivity;
 
   RelaySession(String id, PeerRef owner, PeerRef callee, int maxPacketsPerSecond, LongSupplier nanos,
       RelayTotals totals) {
+    this(id, owner, callee, maxPacketsPerSecond, 0, nanos, totals);
+  }
+
+  /** @param capBytesPerSecond bytes a second each leg may send, or 0 for no cap beyond the packet rate */
+  RelaySession(String id, PeerRef owner, PeerRef callee, int maxPacketsPerSecond, long capBytesPerSecond,
+      LongSupplier nanos, RelayTotals totals) {
+    this.capBytesPerSecond = capBytesPerSecond;
     this.totals = totals;
     this.id = id;
     this.owner = owner;
@@ -99,6 +123,10 @@ final class RelaySession {
     this.maxPacketsPerSecond = maxPacketsPerSecond;
     this.nanos = nanos;
     this.lastActivity = nanos.getAsLong();
+  }
+
+  private double burst() {
+    return Math.max(4096, capBytesPerSecond / 4.0);
   }
 
   /** Whether no packet was forwarded for {@code idleNanos}. */
@@ -122,7 +150,7 @@ final class RelaySession {
     if (kind == RTP && RtpLoss.isRtp(data.getByte(data.readerIndex()), data.readableBytes())) {
       leg.loss.add(data.getUnsignedShort(data.readerIndex() + 2));
     }
-    if (!leg.withinRate(now)) {
+    if (!leg.withinRate(now, data.readableBytes())) {
       leg.droppedRate++;
       totals.droppedRate.increment();
       return;

@@ -70,6 +70,14 @@ public @interface VoipConfig {
       + " either way")
   int max_calls_per_peer() default 8;
 
+  @AttributeDefinition(description = "Calls one Nostr device (a key in the relay's device.allow) may have in"
+      + " progress at once through this node, as caller or callee; one more is refused")
+  int max_calls_per_device() default 4;
+
+  @AttributeDefinition(description = "The address Nostr devices are told to send their RTP to (a device's leg is a"
+      + " port pair of media.ports on media.bind); empty: media.bind")
+  String device_address() default "";
+
   @AttributeDefinition(description = "Seconds between keepalives to the other side of an active call; each is"
       + " one request that must be answered within this time")
   int keepalive_seconds() default 5;

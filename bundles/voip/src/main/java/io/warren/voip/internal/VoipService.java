@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.warren.api.LocalRelay;
 import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
 import io.warren.api.NetworkMembers;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * stream, served only to members of this node's network: the caller offers codecs and the media
  * mode, the callee rings until {@link #answer} (or auto-answer, a refusal, a hangup, the ring
  * timeout), and tells the caller the codec; the caller's node then opens the media stream
- * ({@link OverlayMedia}), or the media goes through a relay node's ports ({@link MediaRelay}).
+ * ({@link OverlayMedia}), or the media goes through a relay node's ports ({@link MediaRelay}). Calls
+ * with Nostr devices are {@link DeviceCalls}', signalled as events on this node's {@link LocalRelay}.
  */
 @Component(service = {VoipCalls.class, StreamHandler.class, MetricsSource.class, MediaCalls.class},
     immediate = true, configurationPid = "io.warren.voip",
@@ -76,6 +78,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   private final CallTable parties;
   private final Keepalive keepalive;
   private final LongAdder overlayCalls = new LongAdder();
+  private final DeviceCalls devices;
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
       policy = ReferencePolicy.DYNAMIC) private volatile NetworkMembers members;
   @Reference(cardinality = ReferenceCardinality.OPTIONAL,
@@ -86,8 +89,9 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     this.relaySettings = RelaySettings.of(config);
     if (config.max_calls() < 1 || config.max_calls_per_peer() < 1 || config.answer_timeout_seconds() < 1
         || config.ring_timeout_seconds() < 1 || config.media_queue_packets() < 1 || config.media_max_kbps() < 1
-        || config.keepalive_seconds() < 1 || config.keepalive_missed() < 1) {
-      throw new IllegalArgumentException("io.warren.voip: max.calls, max.calls.per.peer, answer.timeout.seconds,"
+        || config.keepalive_seconds() < 1 || config.keepalive_missed() < 1 || config.max_calls_per_device() < 1) {
+      throw new IllegalArgumentException("io.warren.voip: max.calls, max.calls.per.peer, max.calls.per.device,"
+          + " answer.timeout.seconds,"
           + " ring.timeout.seconds, media.queue.packets, media.max.kbps, keepalive.seconds and keepalive.missed"
           + " must be at least 1");
     }
@@ -114,6 +118,25 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       t.setDaemon(true);
       return t;
     });
+    String deviceAddress = config.device_address().isBlank() ? mediaBind : config.device_address().strip();
+    this.devices = new DeviceCalls(
+        new DeviceCalls.Settings(config.max_calls(), config.max_calls_per_device(), ringMillis, autoAnswer, accepted,
+            deviceAddress),
+        new MediaRelay(loops, RelaySettings.forDevices(config, mediaBind, deviceAddress), mediaPorts), loops.group(),
+        parties::size, parties::ended, new DeviceCalls.Bridge() {
+          @Override
+          public Party place(String peer, List<String> codecs, Party.Watcher watcher) {
+            return VoipService.this.place(peer, null, codecs, null, watcher);
+          }
+
+          @Override
+          public void hangup(String partyId) {
+            Party p = parties.get(partyId);
+            if (p != null) {
+              VoipService.this.hangup(p.id);
+            }
+          }
+        }, System::currentTimeMillis);
     this.keepalive = new Keepalive(requests, loops.group(), config.keepalive_seconds() * 1000L,
         config.keepalive_missed(), (p, why) -> execute(() -> ended(p, why)));
     if (relay != null) {
@@ -146,8 +169,19 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     }
   }
 
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void setLocalRelay(LocalRelay r) {
+    devices.attach(r);
+  }
+
+  void unsetLocalRelay(LocalRelay r) {
+    devices.detach(r);
+  }
+
   @Deactivate
   void deactivate() {
+    devices.close();
     workers.shutdownNow();
     for (Party p : parties.all()) {
       ended(p, "cancelled");
@@ -163,6 +197,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     m.add(Metric.gauge("warren_voip_calls", "Calls this node is a party to now.", parties.size()));
     m.add(Metric.counter("warren_voip_overlay_calls_total", "Calls answered with their media over the overlay.",
         overlayCalls.sum()));
+    m.add(Metric.counter("warren_voip_device_events_total", "Signalling events from Nostr devices acted on or refused.",
+        devices.handled.sum(), "result", "handled"));
+    m.add(Metric.counter("warren_voip_device_events_total", "Signalling events from Nostr devices acted on or refused.",
+        devices.refused.sum(), "result", "refused"));
     if (relay != null) {
       RelayTotals t = relay.totals;
       m.add(Metric.gauge("warren_voip_relay_sessions", "Calls the media relay carries now.", relay.sessions().size()));
@@ -195,6 +233,20 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       throw new IllegalArgumentException("voip: --codecs: " + e.getMessage(), e);
     }
     PeerRef peer = directory.resolve(peerText);
+    if (peer.transport().equals(PeerRef.NOSTR)) {
+      if ((relayText != null && !relayText.isBlank()) || (endpoint != null && !endpoint.isBlank())) {
+        throw new IllegalArgumentException("voip: --relay and --endpoint are not for a device (its call's ports at"
+            + " this node latch)");
+      }
+      return devices.call(peer, offered);
+    }
+    return view(place(peerText, relayText, offered, endpoint, null));
+  }
+
+  /** Places a call to a node of the network; returns once it rings there. */
+  private Party place(String peerText, String relayText, List<String> offered, String endpoint,
+      Party.Watcher watcher) {
+    PeerRef peer = directory.resolve(peerText);
     if (isSelf(peer)) {
       throw new IllegalArgumentException("voip: " + peerText + " is this node");
     }
@@ -223,6 +275,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       bindOverlay(p, fixed);
       offer = Wire.offerOverlay(id, offered);
     }
+    p.watcher = watcher;
     String refused = parties.add(p);
     if (refused != null) { // another call took the last place meanwhile
       if (p.om != null) {
@@ -241,7 +294,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     ring(p);
     LOG.info("voip: call {} to {} ringing, media {} {}", id, peer, p.media,
         viaRelay ? "through " + (via == null ? "this node's relay" : via) : "over the overlay");
-    return view(p);
+    return p;
   }
 
   private boolean isSelf(PeerRef peer) {
@@ -318,6 +371,13 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
 
   @Override
   public Call answer(String idText, String codecText, String endpoint) {
+    DeviceCalls.DeviceCall d = devices.find(idText);
+    if (d != null) {
+      if (endpoint != null && !endpoint.isBlank()) {
+        throw new IllegalArgumentException("voip: --endpoint is not for a device's call (its ports latch)");
+      }
+      return devices.answer(d, codecText);
+    }
     Party p = one(idText);
     if (p.caller() || !p.state.equals(Party.RINGING)) {
       throw new IllegalArgumentException("voip: call " + p.id + " is not ringing here (it is " + p.state + ")");
@@ -359,6 +419,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
 
   @Override
   public Call refuse(String idText, String reason) {
+    DeviceCalls.DeviceCall d = devices.find(idText);
+    if (d != null) {
+      return devices.refuse(d, reason);
+    }
     Party p = one(idText);
     if (p.caller() || !p.state.equals(Party.RINGING)) {
       throw new IllegalArgumentException("voip: call " + p.id + " is not ringing here (it is " + p.state + ")");
@@ -396,6 +460,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     for (Party p : parties.all()) {
       all.add(view(p));
     }
+    all.addAll(devices.views());
     all.addAll(parties.recent());
     if (relay != null) {
       for (RelaySession s : relay.sessions()) {
@@ -440,6 +505,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
 
   @Override
   public Call hangup(String idText) {
+    DeviceCalls.DeviceCall d = devices.find(idText);
+    if (d != null) {
+      return devices.hangup(d);
+    }
     Party p = one(idText);
     Call last = ended(p, "hungup");
     tell(p, Wire.hangup(p.id));
@@ -471,6 +540,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       release(p.id, p.relay);
     }
     parties.ended(last);
+    Party.Watcher w = p.watcher;
+    if (w != null) {
+      w.ended(p, why);
+    }
     return last;
   }
 
@@ -651,6 +724,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (p.om != null) {
       p.om.codec(codec);
       p.om.maintain(directory);
+    }
+    Party.Watcher w = p.watcher;
+    if (w != null) {
+      w.active(p);
     }
     LOG.info("voip: call {} to {} answered with {}", p.id, from, codec);
     return Wire.ok("active");
