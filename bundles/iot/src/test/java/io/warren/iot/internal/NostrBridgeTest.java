@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.api.LocalRelay;
 import io.warren.iot.IotBroker.AclRule;
+import io.warren.testing.FakeLocalRelay;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,42 +21,6 @@ class NostrBridgeTest {
   private static final String DEVICE = "d".repeat(64);
   private static final String STRANGER = "e".repeat(64);
 
-  /** A relay that records what is published and lets the test deliver events. */
-  private static final class FakeRelay implements LocalRelay {
-    final List<List<List<String>>> published = new ArrayList<>();
-    Consumer<Event> consumer;
-
-    @Override
-    public boolean running() {
-      return true;
-    }
-
-    @Override
-    public String pubkey() {
-      return NODE;
-    }
-
-    @Override
-    public Event publish(int kind, List<List<String>> tags, String content) {
-      published.add(tags);
-      Event e = new Event(Integer.toHexString(published.size()), NODE, "npub1node", now(), kind, tags, content);
-      consumer.accept(e); // the relay hands our own event to every subscriber, us included
-      return e;
-    }
-
-    @Override
-    public AutoCloseable subscribe(Set<Integer> kinds, Consumer<Event> c) {
-      assertEquals(Set.of(NostrWire.KIND), kinds);
-      consumer = c;
-      return () -> consumer = null;
-    }
-
-    @Override
-    public boolean namedDevice(String pubkey) {
-      return pubkey.equals(DEVICE);
-    }
-  }
-
   private static long now() {
     return System.currentTimeMillis() / 1000;
   }
@@ -65,7 +28,7 @@ class NostrBridgeTest {
   private final Broker broker =
       new Broker(new Settings(true, "127.0.0.1", 0, false, 10, 3, 2, 10, 4096, 100, 10, 3600, 100, 100),
           Persistence.NONE);
-  private final FakeRelay relay = new FakeRelay();
+  private final FakeLocalRelay relay = new FakeLocalRelay(NODE, Set.of(DEVICE), now());
   private final NostrBridge bridge;
 
   NostrBridgeTest() {
@@ -80,6 +43,7 @@ class NostrBridgeTest {
     });
     broker.fromMembers(bridge::forward);
     bridge.attach(relay);
+    assertEquals(List.of(Set.of(NostrWire.KIND)), relay.subscriptions());
   }
 
   private static LocalRelay.Event from(String key, String npub, String id, long createdAt, String topic) {
@@ -90,8 +54,8 @@ class NostrBridgeTest {
   void aLocalMessageOnABridgedTopicBecomesOneEventAndOurOwnEventIsNotReadBack() {
     broker.publish(new Msg("sensors/x", "1".getBytes(StandardCharsets.UTF_8), 0, false), false);
     broker.publish(new Msg("other/x", "2".getBytes(StandardCharsets.UTF_8), 0, false), false);
-    assertEquals(1, relay.published.size());
-    assertEquals(List.of("t", "sensors/x"), relay.published.get(0).get(0));
+    assertEquals(1, relay.published().size());
+    assertEquals(List.of("t", "sensors/x"), relay.published().get(0).tags().get(0));
     assertEquals(1, bridge.sent.get());
     assertEquals(0, bridge.received.get()); // the echo of our own event was dropped
     assertEquals(0, broker.fromBridges.get());
@@ -102,7 +66,7 @@ class NostrBridgeTest {
     bridge.accept(from(DEVICE, "npub1device", "1", now(), "sensors/x"));
     assertEquals(1, bridge.received.get());
     assertEquals(1, broker.fromBridges.get());
-    assertEquals(0, relay.published.size()); // no loop
+    assertEquals(0, relay.published().size()); // no loop
     bridge.accept(from(DEVICE, "npub1device", "1", now(), "sensors/x")); // replayed
     assertEquals(1, bridge.received.get());
     assertEquals(1, bridge.refused.get());
@@ -111,8 +75,8 @@ class NostrBridgeTest {
   @Test
   void aMessageAMemberBridgedHereReachesTheDevicesButNotTheMembersAgain() {
     broker.publishFromMember(new Msg("sensors/y", "3".getBytes(StandardCharsets.UTF_8), 0, false));
-    assertEquals(1, relay.published.size(), "a device on this relay sees the whole network's messages");
-    assertEquals(List.of("t", "sensors/y"), relay.published.get(0).get(0));
+    assertEquals(1, relay.published().size(), "a device on this relay sees the whole network's messages");
+    assertEquals(List.of("t", "sensors/y"), relay.published().get(0).tags().get(0));
     assertEquals(1, broker.fromBridges.get());
   }
 

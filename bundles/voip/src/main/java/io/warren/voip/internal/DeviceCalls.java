@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -103,8 +104,7 @@ final class DeviceCalls implements AutoCloseable {
     }
   };
   private final ThreadPoolExecutor worker;
-  private volatile LocalRelay relay;
-  private AutoCloseable subscription;
+  private final AtomicReference<Attached> attached = new AtomicReference<>();
   final LongAdder handled = new LongAdder();
   final LongAdder refused = new LongAdder();
 
@@ -130,34 +130,42 @@ final class DeviceCalls implements AutoCloseable {
     }));
   }
 
-  synchronized void attach(LocalRelay r) {
-    detach();
-    relay = r;
-    subscription = r.subscribe(Set.copyOf(DeviceWire.KINDS), this::heard);
-  }
-
-  synchronized void detach(LocalRelay r) {
-    if (relay == r) {
-      detach();
-    }
-  }
-
-  private void detach() {
-    relay = null;
-    if (subscription != null) {
+  /** The relay this listens to and its subscription, swapped as a whole when the relay comes and goes. */
+  private record Attached(LocalRelay relay, AutoCloseable subscription) {
+    void close() {
       try {
         subscription.close();
       } catch (Exception e) {
         LOG.debug("voip: closing the Nostr subscription failed", e);
       }
-      subscription = null;
     }
+  }
+
+  void attach(LocalRelay r) {
+    Attached old = attached.getAndSet(new Attached(r, r.subscribe(Set.copyOf(DeviceWire.KINDS), this::heard)));
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  void detach(LocalRelay r) {
+    Attached a = attached.get();
+    if (a != null && a.relay() == r && attached.compareAndSet(a, null)) {
+      a.close();
+    }
+  }
+
+  /** The relay while one is attached, else null. */
+  private LocalRelay relay() {
+    Attached a = attached.get();
+    return a == null ? null : a.relay();
   }
 
   @Override
   public void close() {
-    synchronized (this) {
-      detach();
+    Attached a = attached.getAndSet(null);
+    if (a != null) {
+      a.close();
     }
     worker.shutdownNow();
     for (DeviceCall c : new ArrayList<>(calls.values())) {
@@ -177,7 +185,7 @@ final class DeviceCalls implements AutoCloseable {
 
   /** An event the relay accepted (its signature verified): on a relay thread, so only queued here. */
   void heard(LocalRelay.Event e) {
-    LocalRelay r = relay;
+    LocalRelay r = relay();
     if (r == null || e.pubkey().equals(r.pubkey())) {
       return; // the node's own, to devices
     }
@@ -241,7 +249,7 @@ final class DeviceCalls implements AutoCloseable {
   }
 
   private LocalRelay running() {
-    LocalRelay r = relay;
+    LocalRelay r = relay();
     if (r == null || !r.running()) {
       throw new IllegalArgumentException("voip: this node's Nostr relay does not run (io.warren.nostr.relay)");
     }
@@ -430,7 +438,7 @@ final class DeviceCalls implements AutoCloseable {
     if (c.party != null && !c.party.equals("-")) {
       bridge.hangup(c.party);
     }
-    LocalRelay r = relay;
+    LocalRelay r = relay();
     if (r != null) {
       for (String key : new String[] {c.caller, c.callee}) {
         if (key != null && !key.equals(except)) {

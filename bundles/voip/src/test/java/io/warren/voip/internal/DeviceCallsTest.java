@@ -7,17 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.api.LocalRelay;
 import io.warren.api.PeerRef;
+import io.warren.testing.Await;
+import io.warren.testing.FakeLocalRelay;
 import io.warren.testing.TestEventLoops;
 import io.warren.voip.Call;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,45 +36,8 @@ class DeviceCallsTest {
   private static final String STRANGER = "e".repeat(64);
   private static final long NOW = 1_700_000_000L;
 
-  /** A relay that records what is published. */
-  private static final class FakeRelay implements LocalRelay {
-    final List<Event> published = new ArrayList<>();
-
-    @Override
-    public boolean running() {
-      return true;
-    }
-
-    @Override
-    public String pubkey() {
-      return NODE;
-    }
-
-    @Override
-    public synchronized Event publish(int kind, List<List<String>> tags, String content) {
-      Event e = new Event(String.format("%064x", published.size() + 1), NODE, "npub1node", NOW, kind, tags, content);
-      published.add(e);
-      return e;
-    }
-
-    @Override
-    public AutoCloseable subscribe(Set<Integer> kinds, Consumer<Event> c) {
-      assertEquals(Set.copyOf(DeviceWire.KINDS), kinds);
-      return () -> {};
-    }
-
-    @Override
-    public boolean namedDevice(String pubkey) {
-      return pubkey.equals(A) || pubkey.equals(B) || pubkey.equals(C);
-    }
-
-    synchronized List<Event> to(String key, int kind) {
-      return published.stream().filter(e -> e.kind() == kind && key.equals(e.tag("p"))).toList();
-    }
-  }
-
   private final TestEventLoops loops = new TestEventLoops(1);
-  private final FakeRelay relay = new FakeRelay();
+  private final FakeLocalRelay relay = new FakeLocalRelay(NODE, Set.of(A, B, C), NOW);
   private final List<Call> ended = new ArrayList<>();
   private final DeviceCalls devices;
   private int serial;
@@ -83,6 +48,11 @@ class DeviceCallsTest {
     devices = new DeviceCalls(new DeviceCalls.Settings(16, 1, 30_000, false, List.of("pcmu"), "127.0.0.1"),
         new MediaRelay(loops, s, ports), loops.group(), () -> 0, ended::add, null, () -> NOW * 1000);
     devices.attach(relay);
+    assertEquals(List.of(Set.copyOf(DeviceWire.KINDS)), relay.subscriptions());
+  }
+
+  private List<LocalRelay.Event> to(String key, int kind) {
+    return relay.published().stream().filter(e -> e.kind() == kind && key.equals(e.tag("p"))).toList();
   }
 
   @AfterEach
@@ -109,7 +79,7 @@ class DeviceCallsTest {
   }
 
   private String error(String to) {
-    List<LocalRelay.Event> errors = relay.to(to, DeviceWire.ERROR);
+    List<LocalRelay.Event> errors = to(to, DeviceWire.ERROR);
     return errors.isEmpty() ? null : errors.get(errors.size() - 1).content();
   }
 
@@ -117,15 +87,15 @@ class DeviceCallsTest {
   void aDeviceCallsAnotherThroughTwoPortPairsOfTheNode() throws Exception {
     LocalRelay.Event request = send(A, DeviceWire.REQUEST, List.of(List.of("p", B), List.of("codecs", "opus,pcmu")));
     String call = request.id().substring(0, 16);
-    assertEquals(request.id(), relay.to(A, DeviceWire.RINGING).get(0).tag("e"));
-    LocalRelay.Event incoming = relay.to(B, DeviceWire.REQUEST).get(0);
+    assertEquals(request.id(), to(A, DeviceWire.RINGING).get(0).tag("e"));
+    LocalRelay.Event incoming = to(B, DeviceWire.REQUEST).get(0);
     assertEquals(call, incoming.tag("call"));
     assertEquals(A, incoming.tag("from"));
     assertEquals("opus,pcmu", incoming.tag("codecs"));
 
     send(B, DeviceWire.ACCEPT, List.of(List.of("p", NODE), List.of("call", call), List.of("codec", "pcmu")));
-    LocalRelay.Event toA = relay.to(A, DeviceWire.ACCEPT).get(0);
-    LocalRelay.Event toB = relay.to(B, DeviceWire.ACCEPT).get(0);
+    LocalRelay.Event toA = to(A, DeviceWire.ACCEPT).get(0);
+    LocalRelay.Event toB = to(B, DeviceWire.ACCEPT).get(0);
     assertEquals("pcmu", toA.tag("codec"));
     assertTrue(endpoint(toA).getPort() != endpoint(toB).getPort());
     assertEquals((endpoint(toA).getPort() + 1) + "", toA.tag("rtcp").substring(toA.tag("rtcp").indexOf(':') + 1));
@@ -135,12 +105,14 @@ class DeviceCallsTest {
       phoneA.setSoTimeout(10_000);
       phoneB.setSoTimeout(10_000);
       byte[] hello = {(byte) 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 42};
-      phoneB.send(new DatagramPacket(hello, hello.length, endpoint(toB))); // B latches (nowhere to go yet)
-      phoneA.send(new DatagramPacket(hello, hello.length, endpoint(toA)));
+      phoneA.send(new DatagramPacket(hello, hello.length, endpoint(toA))); // A latches (nowhere to go yet)
+      Await.until(Duration.ofSeconds(10), () -> devices.views().get(0).mine().get().droppedUnlatched() == 1,
+          "A's leg latched");
+      phoneB.send(new DatagramPacket(hello, hello.length, endpoint(toB)));
       DatagramPacket got = new DatagramPacket(new byte[64], 64);
-      phoneB.receive(got);
+      phoneA.receive(got);
       assertArrayEquals(hello, Arrays.copyOf(got.getData(), got.getLength()));
-      assertEquals(endpoint(toB), got.getSocketAddress());
+      assertEquals(endpoint(toA), got.getSocketAddress());
     }
     Call row = devices.views().get(0);
     assertEquals("relay", row.role());
@@ -148,8 +120,8 @@ class DeviceCallsTest {
     assertEquals(new PeerRef(PeerRef.NOSTR, A), row.peer());
 
     send(B, DeviceWire.HANGUP, List.of(List.of("p", NODE), List.of("call", call)));
-    assertEquals("hungup", relay.to(A, DeviceWire.HANGUP).get(0).tag("reason"));
-    assertTrue(relay.to(B, DeviceWire.HANGUP).isEmpty(), "the one who hung up is not told");
+    assertEquals("hungup", to(A, DeviceWire.HANGUP).get(0).tag("reason"));
+    assertTrue(to(B, DeviceWire.HANGUP).isEmpty(), "the one who hung up is not told");
     assertTrue(devices.views().isEmpty());
     assertEquals("hungup", ended.get(0).state());
   }
@@ -158,11 +130,11 @@ class DeviceCallsTest {
   void refusalsLeaveTheCallInProgressAlone() {
     LocalRelay.Event request = send(A, DeviceWire.REQUEST, List.of(List.of("p", B), List.of("codecs", "pcmu")));
     String call = request.id().substring(0, 16);
-    int before = relay.published.size();
+    int before = relay.published().size();
 
     devices.handle(relay,
         event(STRANGER, NOW, DeviceWire.REQUEST, List.of(List.of("p", B), List.of("codecs", "pcmu"))));
-    assertEquals(before, relay.published.size(), "a key the relay does not name is not answered");
+    assertEquals(before, relay.published().size(), "a key the relay does not name is not answered");
 
     devices.handle(relay, event(C, NOW - 601, DeviceWire.REQUEST, List.of(List.of("p", B), List.of("codecs", "pcmu"))));
     assertTrue(error(C).contains("created_at is more than 600 s"), error(C));
@@ -180,15 +152,15 @@ class DeviceCallsTest {
     send(C, DeviceWire.ACCEPT, List.of(List.of("call", call)));
     assertEquals("voip: no call " + call + " to this device", error(C));
 
-    int errors = relay.to(A, DeviceWire.ERROR).size();
+    int errors = to(A, DeviceWire.ERROR).size();
     devices.handle(relay, request); // a replay: ignored, not answered
-    assertEquals(errors, relay.to(A, DeviceWire.ERROR).size());
-    assertEquals(1, relay.to(B, DeviceWire.REQUEST).size());
+    assertEquals(errors, to(A, DeviceWire.ERROR).size());
+    assertEquals(1, to(B, DeviceWire.REQUEST).size());
 
     assertEquals(1, devices.views().size());
     assertEquals("ringing", devices.views().get(0).state());
     send(B, DeviceWire.HANGUP, List.of(List.of("call", call)));
-    assertEquals("refused", relay.to(A, DeviceWire.HANGUP).get(0).tag("reason"));
+    assertEquals("refused", to(A, DeviceWire.HANGUP).get(0).tag("reason"));
   }
 
   @Test
@@ -196,14 +168,14 @@ class DeviceCallsTest {
     assertThrows(IllegalArgumentException.class, () -> devices.call(new PeerRef(PeerRef.NOSTR, STRANGER),
         List.of("pcmu")));
     Call c = devices.call(new PeerRef(PeerRef.NOSTR, B), List.of("pcmu"));
-    assertEquals(NODE, relay.to(B, DeviceWire.REQUEST).get(0).tag("from"));
+    assertEquals(NODE, to(B, DeviceWire.REQUEST).get(0).tag("from"));
     send(B, DeviceWire.ACCEPT, List.of(List.of("call", c.id())));
     Call active = devices.views().get(0);
     assertEquals("caller", active.role());
     assertEquals("active", active.state());
-    assertEquals(active.media(), "127.0.0.1:" + (endpoint(relay.to(B, DeviceWire.ACCEPT).get(0)).getPort() == 45400
+    assertEquals(active.media(), "127.0.0.1:" + (endpoint(to(B, DeviceWire.ACCEPT).get(0)).getPort() == 45400
         ? 45402 : 45400));
     devices.hangup(devices.find(c.id().substring(0, 4)));
-    assertEquals("hungup", relay.to(B, DeviceWire.HANGUP).get(0).tag("reason"));
+    assertEquals("hungup", to(B, DeviceWire.HANGUP).get(0).tag("reason"));
   }
 }

@@ -27,7 +27,12 @@ class RelaySessionTest {
 
   @BeforeEach
   void open() {
-    s = new RelaySession("0123456789abcdef", null, null, 50, () -> now, totals);
+    wire(new RelaySession("0123456789abcdef", null, null, 50, () -> now, totals));
+  }
+
+  /** Makes {@code session} the one under test, its legs on embedded channels. */
+  private void wire(RelaySession session) {
+    s = session;
     ch = new EmbeddedChannel[2][2];
     RelaySession.Leg[] legs = {s.a, s.b};
     for (int l = 0; l < 2; l++) {
@@ -126,6 +131,35 @@ class RelaySessionTest {
     send(0, RelaySession.RTP, PHONE_A, rtp(80));
     out(1, RelaySession.RTP).release();
     assertEquals(0, s.a.loss.lost(), "rate drops are the relay's, not the path's");
+  }
+
+  @Test
+  void aDeviceLegsByteCapDropsWhatGoesOverItAndRefillsWithTime() {
+    // 64 kbit/s = 8000 bytes/s, a burst of at least 4096 bytes: 23 packets of 172 bytes, then drops
+    close();
+    wire(new RelaySession("0123456789abcdef", null, null, 1000, 8000, () -> now, totals));
+    send(1, RelaySession.RTP, PHONE_B, rtp(1));
+    int forwarded = 0;
+    for (int i = 0; i < 40; i++) {
+      send(0, RelaySession.RTP, PHONE_A, rtp(i));
+      DatagramPacket p = out(1, RelaySession.RTP);
+      if (p != null) {
+        forwarded++;
+        p.release();
+      }
+    }
+    assertEquals(4096 / 172, forwarded);
+    assertEquals(40 - forwarded, s.a.droppedRate);
+    now += 500_000_000L; // half a second: 4000 bytes more, up to the burst again
+    for (int i = 40; i < 80; i++) {
+      send(0, RelaySession.RTP, PHONE_A, rtp(i));
+      DatagramPacket p = out(1, RelaySession.RTP);
+      if (p != null) {
+        forwarded++;
+        p.release();
+      }
+    }
+    assertEquals(2 * (4096 / 172), forwarded);
   }
 
   @Test
