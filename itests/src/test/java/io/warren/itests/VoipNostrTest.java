@@ -227,14 +227,7 @@ class VoipNostrTest {
         assertTrue(content(da.awaitEvent(25924, "e=" + stale)).contains("created_at is more than 600 s"));
 
         // a stranger floods A's leg: nothing of it reaches B's phone, and the call goes on
-        try (Phone stranger = new Phone(23)) {
-          stranger.to(legA);
-          for (int i = 0; i < 200; i++) {
-            stranger.send(5000 + i);
-          }
-          byte[] marker = pa.send(PACKETS + 1);
-          assertArrayEquals(marker, pb.receive(), "the next packet at B is A's phone's, not the stranger's");
-        }
+        VoipTest.strangerFloods(legA, pa, pb);
         VoipTest.awaitRow(n, call, x -> x[2].equals("active") && x[15].equals("200"),
             "n counts the stranger's 200 packets dropped");
       }

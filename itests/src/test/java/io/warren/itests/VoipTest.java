@@ -116,6 +116,21 @@ class VoipTest {
     return last[0];
   }
 
+  /**
+   * A stranger's socket sends 200 datagrams to {@code port}; then {@code a}'s next packet must be the
+   * next thing {@code b} gets (nothing of the stranger's went through).
+   */
+  static void strangerFloods(String port, Phone a, Phone b) throws Exception {
+    try (Phone stranger = new Phone(3)) {
+      stranger.to(port);
+      for (int i = 0; i < 200; i++) {
+        stranger.send(5000 + i);
+      }
+      byte[] marker = a.send(PACKETS + 1);
+      assertArrayEquals(marker, b.receive(), "the next packet is the caller's phone's, not the stranger's");
+    }
+  }
+
   /** Sends {@code PACKETS} from one phone and checks the other gets each, unchanged and in order. */
   private static void talk(Phone from, Phone to, int firstSeq) throws Exception {
     for (int i = 0; i < PACKETS; i++) {
@@ -167,14 +182,7 @@ class VoipTest {
         relayed = overlayCall(p, q, "q", "relayed", "pcmu", a, b);
         String mediaP = awaitRow(p, relayed, x -> true, "p's row")[6];
         // a stranger floods p's port: nothing of it reaches q's phone, and the call goes on
-        try (Phone stranger = new Phone(3)) {
-          stranger.to(mediaP);
-          for (int i = 0; i < 200; i++) {
-            stranger.send(5000 + i);
-          }
-          byte[] marker = a.send(PACKETS + 1);
-          assertArrayEquals(marker, b.receive(), "the next packet at q is p's phone's, not the stranger's");
-        }
+        strangerFloods(mediaP, a, b);
         awaitRow(p, relayed, x -> x[15].equals("200"), "p counts the stranger's 200 packets dropped");
         assertEquals(0, q.client("voip:hangup", relayed.substring(0, 6)).exit());
         awaitRow(p, relayed, x -> x[2].equals("hungup"), "p was told of q's hangup");

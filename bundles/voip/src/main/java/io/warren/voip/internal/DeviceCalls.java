@@ -3,6 +3,7 @@ package io.warren.voip.internal;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.warren.api.LocalRelay;
 import io.warren.api.PeerRef;
+import io.warren.api.channel.EventLoops;
 import io.warren.voip.Call;
 import io.warren.voip.RelayStats;
 import java.security.SecureRandom;
@@ -54,11 +55,9 @@ final class DeviceCalls implements AutoCloseable {
   static final String PATH = "device";
 
   /** The libp2p side, for a device calling a node of the network. */
-  interface Bridge {
+  interface Placer {
     /** Places a call to {@code peer} over the overlay for a device; {@code watcher} hears it go on and end. */
     Party place(String peer, List<String> codecs, Party.Watcher watcher);
-
-    void hangup(String partyId);
   }
 
   /** The limits and settings that come from the configuration. */
@@ -94,7 +93,8 @@ final class DeviceCalls implements AutoCloseable {
   private final EventExecutorGroup timers;
   private final IntSupplier otherCalls;
   private final Consumer<Call> ended;
-  private final Bridge bridge;
+  private final Placer placer;
+  private final Consumer<String> hangUp;
   private final LongSupplier clockMillis;
   private final Map<String, DeviceCall> calls = new ConcurrentHashMap<>();
   private final Map<String, Boolean> seen = new LinkedHashMap<>(256, 0.75f, false) {
@@ -108,14 +108,31 @@ final class DeviceCalls implements AutoCloseable {
   final LongAdder handled = new LongAdder();
   final LongAdder refused = new LongAdder();
 
+  /**
+   * The device calls of a node: legs from {@code ports} (announced as {@code device.address}, else
+   * {@code media.bind}), limits and ring timeout from {@code config}, counted with {@code parties}.
+   *
+   * @param placer places a libp2p call for a device; {@code hangUp} ends one by its id
+   */
+  static DeviceCalls forNode(VoipConfig config, EventLoops loops, PortPairs ports, List<String> accepted,
+      CallTable parties, Placer placer, Consumer<String> hangUp) {
+    String bind = config.media_bind().strip();
+    String address = config.device_address().isBlank() ? bind : config.device_address().strip();
+    return new DeviceCalls(new Settings(config.max_calls(), config.max_calls_per_device(),
+        config.ring_timeout_seconds() * 1000L, config.answer_auto(), accepted, address),
+        new MediaRelay(loops, RelaySettings.forDevices(config, bind, address), ports), loops.group(), parties::size,
+        parties::ended, placer, hangUp, System::currentTimeMillis);
+  }
+
   DeviceCalls(Settings settings, MediaRelay legs, EventExecutorGroup timers, IntSupplier otherCalls,
-      Consumer<Call> ended, Bridge bridge, LongSupplier clockMillis) {
+      Consumer<Call> ended, Placer placer, Consumer<String> hangUp, LongSupplier clockMillis) {
     this.settings = settings;
     this.legs = legs;
     this.timers = timers;
     this.otherCalls = otherCalls;
     this.ended = ended;
-    this.bridge = bridge;
+    this.placer = placer;
+    this.hangUp = hangUp;
     this.clockMillis = clockMillis;
     this.worker = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
       Thread t = new Thread(null, r, "voip-devices", 0, false);
@@ -308,7 +325,7 @@ final class DeviceCalls implements AutoCloseable {
     if (m.peer() != null) {
       publish(r, DeviceWire.RINGING, DeviceWire.ringing(from, c.id, e.id()), ""); // first: the peer may answer at once
       try {
-        c.party = bridge.place(m.peer(), m.codecs(), watcher(r, c)).id;
+        c.party = placer.place(m.peer(), m.codecs(), watcher(r, c)).id;
       } catch (RuntimeException bad) {
         calls.remove(c.id, c);
         throw bad;
@@ -436,7 +453,7 @@ final class DeviceCalls implements AutoCloseable {
     }
     legs.close(c.id);
     if (c.party != null && !c.party.equals("-")) {
-      bridge.hangup(c.party);
+      hangUp.accept(c.party);
     }
     LocalRelay r = relay();
     if (r != null) {

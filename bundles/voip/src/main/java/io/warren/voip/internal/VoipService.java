@@ -1,11 +1,6 @@
 package io.warren.voip.internal;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.warren.api.LocalRelay;
 import io.warren.api.Metric;
 import io.warren.api.MetricsSource;
@@ -21,7 +16,6 @@ import io.warren.voip.RelayStats;
 import io.warren.voip.VoipCalls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -118,25 +112,9 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       t.setDaemon(true);
       return t;
     });
-    String deviceAddress = config.device_address().isBlank() ? mediaBind : config.device_address().strip();
-    this.devices = new DeviceCalls(
-        new DeviceCalls.Settings(config.max_calls(), config.max_calls_per_device(), ringMillis, autoAnswer, accepted,
-            deviceAddress),
-        new MediaRelay(loops, RelaySettings.forDevices(config, mediaBind, deviceAddress), mediaPorts), loops.group(),
-        parties::size, parties::ended, new DeviceCalls.Bridge() {
-          @Override
-          public Party place(String peer, List<String> codecs, Party.Watcher watcher) {
-            return VoipService.this.place(peer, null, codecs, null, watcher);
-          }
-
-          @Override
-          public void hangup(String partyId) {
-            Party p = parties.get(partyId);
-            if (p != null) {
-              VoipService.this.hangup(p.id);
-            }
-          }
-        }, System::currentTimeMillis);
+    this.devices = DeviceCalls.forNode(config, loops, mediaPorts, accepted, parties,
+        (peer, codecs, watcher) -> place(peer, null, codecs, null, watcher),
+        id -> Optional.ofNullable(parties.get(id)).ifPresent(p -> hangup(p.id)));
     this.keepalive = new Keepalive(requests, loops.group(), config.keepalive_seconds() * 1000L,
         config.keepalive_missed(), (p, why) -> execute(() -> ended(p, why)));
     if (relay != null) {
@@ -193,33 +171,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
 
   @Override
   public List<Metric> samples() {
-    List<Metric> m = new ArrayList<>();
-    m.add(Metric.gauge("warren_voip_calls", "Calls this node is a party to now.", parties.size()));
-    m.add(Metric.counter("warren_voip_overlay_calls_total", "Calls answered with their media over the overlay.",
-        overlayCalls.sum()));
-    m.add(Metric.counter("warren_voip_device_events_total", "Signalling events from Nostr devices acted on or refused.",
-        devices.handled.sum(), "result", "handled"));
-    m.add(Metric.counter("warren_voip_device_events_total", "Signalling events from Nostr devices acted on or refused.",
-        devices.refused.sum(), "result", "refused"));
-    if (relay != null) {
-      RelayTotals t = relay.totals;
-      m.add(Metric.gauge("warren_voip_relay_sessions", "Calls the media relay carries now.", relay.sessions().size()));
-      m.add(packets("forwarded", t.forwarded));
-      m.add(packets("stranger", t.droppedStranger));
-      m.add(packets("rate", t.droppedRate));
-      m.add(packets("unlatched", t.droppedUnlatched));
-      m.add(Metric.counter("warren_voip_relay_bytes_total", "Bytes of packets the media relay forwarded.",
-          t.forwardedBytes.sum()));
-      m.add(Metric.counter("warren_voip_relay_idle_closed_total", "Calls the media relay closed for idleness.",
-          t.idleClosed.sum()));
-    }
-    return m;
-  }
-
-  private static Metric packets(String result, LongAdder n) {
-    return Metric.counter("warren_voip_relay_packets_total",
-        "Packets the media relay forwarded, or dropped: from a stranger, over the rate cap, before the other side latched.",
-        n.sum(), "result", result);
+    return VoipMetrics.samples(parties.size(), overlayCalls.sum(), devices, relay);
   }
 
   // ---- the console's side
@@ -574,40 +526,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
 
   @Override
   public void handle(Stream stream) {
-    stream.channel().pipeline().addLast(new LineBasedFrameDecoder(Wire.MAX_LINE),
-        new SimpleChannelInboundHandler<io.netty.buffer.ByteBuf>() {
-          private boolean seen;
-
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf msg) {
-            if (seen) {
-              return; // one request per stream
-            }
-            seen = true;
-            String line = msg.toString(StandardCharsets.UTF_8);
-            try {
-              workers.execute(() -> reply(stream, serve(stream.peer(), line)));
-            } catch (RejectedExecutionException e) {
-              reply(stream, Wire.error("busy"));
-            }
-          }
-
-          @Override
-          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("voip: stream from {}: {}", stream.peer(), cause.toString());
-            reply(stream, Wire.error("bad request: " + cause.getMessage()));
-          }
-        });
-    // a stream that asks nothing, or whose answer takes too long, is closed: it holds nothing for long
-    stream.channel().eventLoop().schedule(() -> {
-      stream.channel().close();
-    }, timeoutMillis, TimeUnit.MILLISECONDS);
-    stream.channel().config().setAutoRead(true);
-  }
-
-  private static void reply(Stream stream, String line) {
-    stream.channel().writeAndFlush(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8))
-        .addListener(ChannelFutureListener.CLOSE);
+    Wire.serve(stream, workers, this::serve, timeoutMillis);
   }
 
   /** The answer to one request from {@code from}; never throws. */

@@ -1,9 +1,23 @@
 package io.warren.voip.internal;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.warren.api.PeerRef;
+import io.warren.api.Stream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code /warren/voip/2.0.0} protocol: one request line and one answer line per stream, UTF-8,
@@ -24,6 +38,7 @@ import java.util.regex.Pattern;
  * An error is {@code ERR <text>}. A call id is 16 lowercase hex digits; RTCP uses the RTP port + 1.
  */
 final class Wire {
+  private static final Logger LOG = LoggerFactory.getLogger(Wire.class);
   static final String PROTOCOL = "/warren/voip/2.0.0";
   static final int MAX_LINE = 512;
   static final String ALLOCATE = "ALLOCATE";
@@ -143,5 +158,46 @@ final class Wire {
       throw new IllegalArgumentException("voip: " + who + " answered malformed: " + shorten(answer));
     }
     return w;
+  }
+
+  /**
+   * Serves one request on {@code stream}: its first line is answered by {@code serve} (peer, line)
+   * on {@code workers} ({@code ERR busy} when their queue is full) and the stream closed; a stream
+   * that asks nothing, or whose answer takes too long, is closed after {@code timeoutMillis}.
+   */
+  static void serve(Stream stream, Executor workers, BiFunction<PeerRef, String, String> serve, long timeoutMillis) {
+    stream.channel().pipeline().addLast(new LineBasedFrameDecoder(MAX_LINE),
+        new SimpleChannelInboundHandler<ByteBuf>() {
+          private boolean seen;
+
+          @Override
+          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+            if (seen) {
+              return; // one request per stream
+            }
+            seen = true;
+            String line = msg.toString(StandardCharsets.UTF_8);
+            try {
+              workers.execute(() -> reply(stream, serve.apply(stream.peer(), line)));
+            } catch (RejectedExecutionException e) {
+              reply(stream, error("busy"));
+            }
+          }
+
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("voip: stream from {}: {}", stream.peer(), cause.toString());
+            reply(stream, error("bad request: " + cause.getMessage()));
+          }
+        });
+    stream.channel().eventLoop().schedule(() -> {
+      stream.channel().close();
+    }, timeoutMillis, TimeUnit.MILLISECONDS);
+    stream.channel().config().setAutoRead(true);
+  }
+
+  private static void reply(Stream stream, String line) {
+    stream.channel().writeAndFlush(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 }
