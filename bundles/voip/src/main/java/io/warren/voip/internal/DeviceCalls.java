@@ -275,8 +275,7 @@ final class DeviceCalls implements AutoCloseable {
 
   /** Why one more call of {@code key} (a device, or null: the console) is refused now, or null. */
   private String full(String key) {
-    long mine = calls.values().stream().filter(c -> c.party == null).count();
-    if (mine + otherCalls.getAsInt() >= settings.maxCalls()) {
+    if (size() + otherCalls.getAsInt() >= settings.maxCalls()) {
       return "busy: " + settings.maxCalls() + " calls already (max.calls)";
     }
     if (key != null) {
@@ -527,6 +526,11 @@ final class DeviceCalls implements AutoCloseable {
 
   Call hangup(DeviceCall c) {
     return end(c, "hungup", null, "hung up at the node");
+  }
+
+  /** Device calls in progress here (not the bridged ones, which are the node's libp2p calls). */
+  int size() {
+    return (int) calls.values().stream().filter(c -> c.party == null).count();
   }
 
   /** The device calls (not the bridged ones, which are listed as the node's libp2p calls), with the legs' counters. */

@@ -11,7 +11,7 @@ final class VoipMetrics {
 
   static List<Metric> samples(int calls, long overlayCalls, DeviceCalls devices, MediaRelay relay) {
     List<Metric> m = new ArrayList<>();
-    m.add(Metric.gauge("warren_voip_calls", "Calls this node is a party to now.", calls));
+    m.add(Metric.gauge("warren_voip_calls", "Calls this node is a party to now (with Nostr devices too).", calls));
     m.add(Metric.counter("warren_voip_overlay_calls_total", "Calls answered with their media over the overlay.",
         overlayCalls));
     m.add(Metric.counter("warren_voip_device_events_total", "Signalling events from Nostr devices acted on or refused.",

@@ -171,7 +171,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
 
   @Override
   public List<Metric> samples() {
-    return VoipMetrics.samples(parties.size(), overlayCalls.sum(), devices, relay);
+    return VoipMetrics.samples(parties.size() + devices.size(), overlayCalls.sum(), devices, relay);
   }
 
   // ---- the console's side
