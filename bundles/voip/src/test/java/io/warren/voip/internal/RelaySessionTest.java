@@ -67,6 +67,20 @@ class RelaySessionTest {
     return ch[leg][kind].readOutbound();
   }
 
+  /** Phone A sends RTP {@code from} to {@code to} (exclusive) on leg a; how many B got. */
+  private int aSends(int from, int to) {
+    int forwarded = 0;
+    for (int seq = from; seq < to; seq++) {
+      send(0, RelaySession.RTP, PHONE_A, rtp(seq));
+      DatagramPacket p = out(1, RelaySession.RTP);
+      if (p != null) {
+        forwarded++;
+        p.release();
+      }
+    }
+    return forwarded;
+  }
+
   @Test
   void latchesBothSidesAndForwardsUnchangedEachWay() {
     send(0, RelaySession.RTP, PHONE_A, rtp(1));
@@ -116,16 +130,7 @@ class RelaySessionTest {
   @Test
   void packetsOverTheRateCapAreDroppedUntilTheNextSecond() {
     send(1, RelaySession.RTP, PHONE_B, rtp(1));
-    int forwarded = 0;
-    for (int i = 0; i < 80; i++) {
-      send(0, RelaySession.RTP, PHONE_A, rtp(i));
-      DatagramPacket p = out(1, RelaySession.RTP);
-      if (p != null) {
-        forwarded++;
-        p.release();
-      }
-    }
-    assertEquals(50, forwarded);
+    assertEquals(50, aSends(0, 80));
     assertEquals(30, s.a.droppedRate);
     now += 1_000_000_000L;
     send(0, RelaySession.RTP, PHONE_A, rtp(80));
@@ -139,27 +144,10 @@ class RelaySessionTest {
     close();
     wire(new RelaySession("0123456789abcdef", null, null, 1000, 8000, () -> now, totals));
     send(1, RelaySession.RTP, PHONE_B, rtp(1));
-    int forwarded = 0;
-    for (int i = 0; i < 40; i++) {
-      send(0, RelaySession.RTP, PHONE_A, rtp(i));
-      DatagramPacket p = out(1, RelaySession.RTP);
-      if (p != null) {
-        forwarded++;
-        p.release();
-      }
-    }
-    assertEquals(4096 / 172, forwarded);
-    assertEquals(40 - forwarded, s.a.droppedRate);
+    assertEquals(4096 / 172, aSends(0, 40));
+    assertEquals(40 - 4096 / 172, s.a.droppedRate);
     now += 500_000_000L; // half a second: 4000 bytes more, up to the burst again
-    for (int i = 40; i < 80; i++) {
-      send(0, RelaySession.RTP, PHONE_A, rtp(i));
-      DatagramPacket p = out(1, RelaySession.RTP);
-      if (p != null) {
-        forwarded++;
-        p.release();
-      }
-    }
-    assertEquals(2 * (4096 / 172), forwarded);
+    assertEquals(4096 / 172, aSends(40, 80));
   }
 
   @Test
