@@ -281,7 +281,9 @@ public final class Autonat implements AutoCloseable {
         || answers.size() + asking.size() >= MAX_ANSWERS || !c.isOpen()) {
       return;
     }
-    List<Multiaddr> addrs = host.candidateAddresses();
+    // dial-backs are TCP (see sameIp): QUIC candidates would only take room in the request
+    List<Multiaddr> addrs = host.candidateAddresses().stream()
+        .filter(m -> m.components().size() == 2 && m.components().get(1).protocol() == Protocol.TCP).toList();
     if (addrs.isEmpty()) {
       return;
     }

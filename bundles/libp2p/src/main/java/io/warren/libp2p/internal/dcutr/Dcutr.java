@@ -100,16 +100,53 @@ public final class Dcutr {
     });
   }
 
-  /** Our addresses for a CONNECT (see {@link Host#candidateAddresses()}). */
+  /** Our addresses for a CONNECT (see {@link Host#candidateAddresses()}), see {@link #limit}. */
   List<Multiaddr> ownAddresses() {
-    List<Multiaddr> all = host.candidateAddresses();
-    return all.subList(0, Math.min(all.size(), MAX_ADDRS));
+    return limit(host.candidateAddresses());
   }
 
+  /**
+   * At most {@value #MAX_ADDRS} of {@code all} in their order, half of them QUIC where there are
+   * enough of both kinds: many TCP candidates must not crowd out every QUIC one, nor the reverse.
+   */
+  static List<Multiaddr> limit(List<Multiaddr> all) {
+    List<Multiaddr> tcp = all.stream().filter(Dcutr::directTcp).toList();
+    List<Multiaddr> quic = all.stream().filter(Dcutr::directQuic).toList();
+    int q = Math.min(quic.size(), Math.max(MAX_ADDRS / 2, MAX_ADDRS - tcp.size()));
+    int t = Math.min(tcp.size(), MAX_ADDRS - q);
+    List<Multiaddr> out = new ArrayList<>(tcp.subList(0, t));
+    out.addAll(quic.subList(0, q));
+    return out;
+  }
+
+  /** {@code /ip4|ip6/<ip>/tcp/<port>} or {@code /ip4|ip6/<ip>/udp/<port>/quic-v1}: what a hole punch can aim at. */
   static boolean direct(Multiaddr m) {
+    return directTcp(m) || directQuic(m);
+  }
+
+  static boolean directTcp(Multiaddr m) {
     List<Multiaddr.Component> c = m.withoutPeerId().components();
-    return c.size() == 2 && (c.get(0).protocol() == Protocol.IP4 || c.get(0).protocol() == Protocol.IP6)
-        && c.get(1).protocol() == Protocol.TCP;
+    return c.size() == 2 && ip(c.get(0)) && c.get(1).protocol() == Protocol.TCP;
+  }
+
+  static boolean directQuic(Multiaddr m) {
+    List<Multiaddr.Component> c = m.withoutPeerId().components();
+    return c.size() == 3 && ip(c.get(0)) && c.get(1).protocol() == Protocol.UDP
+        && c.get(2).protocol() == Protocol.QUIC_V1;
+  }
+
+  private static boolean ip(Multiaddr.Component c) {
+    return c.protocol() == Protocol.IP4 || c.protocol() == Protocol.IP6;
+  }
+
+  /**
+   * Whether punch round {@code round} (1, 2, ... on one DCUtR stream) goes over QUIC: when both
+   * CONNECTs ({@code mine}, {@code theirs}) offered a QUIC address, the odd rounds punch UDP for
+   * QUIC and the even ones TCP (a path that drops UDP still gets its TCP punch), else every round
+   * punches TCP. Both sides compute it from the same two messages, so they agree.
+   */
+  static boolean quicRound(int round, List<Multiaddr> mine, List<Multiaddr> theirs) {
+    return round % 2 == 1 && mine.stream().anyMatch(Dcutr::directQuic) && theirs.stream().anyMatch(Dcutr::directQuic);
   }
 
   private boolean hasDirect(PeerId peer) {
@@ -149,8 +186,9 @@ public final class Dcutr {
       return CompletableFuture.failedFuture(new IllegalStateException("dcutr: dial budget spent"));
     }
     Connection.PeerDetails d = relayed.details();
-    List<Multiaddr> theirs = d == null ? List.of() : d.listenAddrs().stream().filter(Dcutr::direct).limit(MAX_ADDRS)
-        .toList();
+    // TCP only: a QUIC dial to an address that drops UDP would wait out a whole handshake timeout
+    List<Multiaddr> theirs = d == null ? List.of() : d.listenAddrs().stream().filter(Dcutr::directTcp)
+        .limit(MAX_ADDRS).toList();
     CompletableFuture<Connection> result = dialInTurn(theirs, peer, 0, null)
         .handle((c, e) -> {
           if (c != null) {
@@ -184,9 +222,9 @@ public final class Dcutr {
       return CompletableFuture.failedFuture(new IllegalStateException("dcutr: dial budget for " + peer + " ("
           + budget.perPeer() + " a minute, " + budget.total() + " in all) spent"));
     }
-    List<byte[]> mine = ownAddresses().stream().map(Multiaddr::toBytes).toList();
+    List<Multiaddr> mine = ownAddresses();
     long sent = System.nanoTime();
-    s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(mine).encodeDelimited()));
+    s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(bytes(mine)).encodeDelimited()));
     return ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr connect").thenCompose(bytes -> {
       long rtt = System.nanoTime() - sent;
       DcutrMessage answer = DcutrMessage.decode(bytes);
@@ -197,12 +235,20 @@ public final class Dcutr {
       if (theirs.isEmpty()) {
         throw new IllegalStateException("dcutr: " + peer + " offers no direct address");
       }
+      if (quicRound(n, mine, theirs)) {
+        return punchQuic(s, peer, theirs, rtt);
+      }
+      theirs = theirs.stream().filter(Dcutr::directTcp).toList();
+      if (theirs.isEmpty()) {
+        throw new IllegalStateException("dcutr: " + peer + " offers no direct TCP address");
+      }
       // the peer's punch may reach our listener before our own dial leaves; on it we are still the dialer
       CompletableFuture<Connection> punchedIn = host.expectPunch(theirs, peer,
           PUNCH_WINDOW.plusNanos(3 * rtt));
       s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
       CompletableFuture<Connection> dialled = new CompletableFuture<>();
-      s.channel().eventLoop().schedule(() -> punchAll(theirs, peer, true).whenComplete((c, e) -> {
+      List<Multiaddr> tcp = theirs;
+      s.channel().eventLoop().schedule(() -> punchAll(tcp, peer, true).whenComplete((c, e) -> {
         if (c != null) {
           dialled.complete(c);
         } else {
@@ -228,6 +274,26 @@ public final class Dcutr {
     }).thenCompose(f -> f);
   }
 
+  /**
+   * A QUIC round on the initiating side (DCUtR.md, "for QUIC"): SYNC, then after RTT/2 random UDP
+   * datagrams from our QUIC port to the peer's QUIC addresses, opening our NAT towards it, while
+   * the peer's QUIC dial (it dials on SYNC) comes in through the hole to our listener. Completes
+   * with that connection.
+   */
+  private CompletableFuture<Connection> punchQuic(Libp2pStream s, PeerId peer, List<Multiaddr> theirs, long rtt) {
+    Duration window = PUNCH_WINDOW.plusNanos(3 * rtt);
+    CompletableFuture<Connection> punchedIn = host.expectQuicPunch(peer, window);
+    s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
+    List<Multiaddr> quic = theirs.stream().filter(Dcutr::directQuic).toList();
+    s.channel().eventLoop().schedule(() -> host.punchUdp(quic, punchedIn, window), rtt / 2, TimeUnit.NANOSECONDS);
+    LOG.debug("dcutr: punching UDP to {} at {} for its QUIC dial", peer, quic);
+    return punchedIn;
+  }
+
+  private static List<byte[]> bytes(List<Multiaddr> addrs) {
+    return addrs.stream().map(Multiaddr::toBytes).toList();
+  }
+
   /** The answering side: CONNECT in, CONNECT out, then on SYNC dial (if we listen), for each attempt. */
   private void respond(Stream stream) {
     Libp2pStream s = (Libp2pStream) stream;
@@ -235,19 +301,19 @@ public final class Dcutr {
       s.reset(); // DCUtR only makes sense on a relayed connection
       return;
     }
-    answer(s);
+    answer(s, 1);
   }
 
-  private void answer(Libp2pStream s) {
+  private void answer(Libp2pStream s, int round) {
     PeerId peer = s.connection().remotePeer();
+    List<Multiaddr> mine = ownAddresses();
     ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr connect").thenCompose(bytes -> {
       DcutrMessage connect = DcutrMessage.decode(bytes);
       if (connect.type() != DcutrMessage.CONNECT) {
         throw new IllegalArgumentException("dcutr: expected CONNECT, got type " + connect.type());
       }
       List<Multiaddr> theirs = parse(connect.addrs());
-      List<byte[]> mine = ownAddresses().stream().map(Multiaddr::toBytes).toList();
-      s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(mine).encodeDelimited()));
+      s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(bytes(mine)).encodeDelimited()));
       return ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr sync").thenApply(sync -> {
         if (DcutrMessage.decode(sync).type() != DcutrMessage.SYNC) {
           throw new IllegalArgumentException("dcutr: expected SYNC");
@@ -267,13 +333,17 @@ public final class Dcutr {
           s.reset();
           return;
         }
-        punchAll(theirs, peer, false).whenComplete((c, x) -> {
+        // a QUIC round: our QUIC dial from our QUIC port is the punch (the initiator sends datagrams)
+        boolean quic = quicRound(round, mine, theirs);
+        List<Multiaddr> targets = theirs.stream().filter(quic ? Dcutr::directQuic : Dcutr::directTcp).toList();
+        LOG.debug("dcutr: round {} with {}: dialling {} over {}", round, peer, targets, quic ? "QUIC" : "TCP");
+        punchAll(targets, peer, false).whenComplete((c, x) -> {
           if (x != null) {
             LOG.debug("dcutr: our punch to {} did not connect: {}", peer, message(x));
           }
         });
       }
-      answer(s); // the initiator may retry on the same stream
+      answer(s, round + 1); // the initiator may retry on the same stream
     });
   }
 
