@@ -66,10 +66,16 @@ public final class Dcutr {
 
   private final boolean initiate;
   private final DialBudget budget;
+  private final boolean birthday;
 
   /** DCUtR on {@code host}, its dial rounds bounded by {@code budget}. */
   public Dcutr(Host host, DialBudget budget) {
-    this(host, true, budget);
+    this(host, true, budget, false);
+  }
+
+  /** As {@link #Dcutr(Host, DialBudget)}; {@code birthday}: take part in birthday punches (see {@link Birthday}). */
+  public Dcutr(Host host, DialBudget budget, boolean birthday) {
+    this(host, true, budget, birthday);
   }
 
   /** {@code initiate} false: only answer peers' upgrades (tests drive {@link #upgrade}/{@link #holePunch} themselves). */
@@ -78,14 +84,22 @@ public final class Dcutr {
   }
 
   Dcutr(Host host, boolean initiate, DialBudget budget) {
+    this(host, initiate, budget, false);
+  }
+
+  Dcutr(Host host, boolean initiate, DialBudget budget, boolean birthday) {
     this.host = host;
     this.initiate = initiate;
     this.budget = budget;
+    this.birthday = birthday;
   }
 
   /** Answers peers' upgrades and, unless constructed not to initiate, starts one on each relayed connection. */
   public void install() {
     host.protocols().add(PROTOCOL, this::respond);
+    if (birthday) {
+      host.protocols().add(Birthday.PROTOCOL, Stream::reset); // a marker peers see in identify, nothing to say
+    }
     if (!initiate) {
       return;
     }
@@ -147,6 +161,48 @@ public final class Dcutr {
    */
   static boolean quicRound(int round, List<Multiaddr> mine, List<Multiaddr> theirs) {
     return round % 2 == 1 && mine.stream().anyMatch(Dcutr::directQuic) && theirs.stream().anyMatch(Dcutr::directQuic);
+  }
+
+  /**
+   * Whether round {@code round} is a birthday punch: one more round after the {@value #ATTEMPTS}
+   * ordinary ones, when both sides take part ({@code ours}, and the peer lists {@link Birthday#PROTOCOL}
+   * in {@code theirProtocols}) and both offered QUIC.
+   */
+  static boolean birthdayRound(int round, boolean ours, List<String> theirProtocols, List<Multiaddr> mine,
+      List<Multiaddr> theirs) {
+    return round == ATTEMPTS + 1 && ours && theirProtocols.contains(Birthday.PROTOCOL)
+        && mine.stream().anyMatch(Dcutr::directQuic) && theirs.stream().anyMatch(Dcutr::directQuic);
+  }
+
+  private List<String> protocolsOf(Connection c) {
+    Connection.PeerDetails d = c.details();
+    return d == null ? List.of() : d.protocols();
+  }
+
+  /**
+   * This side's part of a birthday punch with {@code peer} at its QUIC addresses {@code theirs}: behind
+   * a port-changing NAT, open {@link Birthday#SOCKETS} ports towards them and dial from the one
+   * the peer's datagrams reach; else spray {@link Birthday#PROBES} random ports at the IP of the
+   * peer's first QUIC address from our QUIC port and wait for its dial.
+   */
+  private CompletableFuture<Connection> birthdayPunch(PeerId peer, List<Multiaddr> theirs, Duration window) {
+    List<Multiaddr> quic = theirs.stream().filter(Dcutr::directQuic).toList();
+    if (host.natChangesPorts()) {
+      LOG.debug("dcutr: birthday punch with {}: opening {} ports towards {}", peer, Birthday.SOCKETS, quic);
+      return host.birthdayDial(quic, peer, Birthday.SOCKETS, window);
+    }
+    CompletableFuture<Connection> in = host.expectQuicPunch(peer, window);
+    java.net.InetAddress ip;
+    try {
+      ip = java.net.InetAddress.getByAddress(quic.get(0).components().get(0).value());
+    } catch (java.net.UnknownHostException e) {
+      in.completeExceptionally(e);
+      return in;
+    }
+    LOG.debug("dcutr: birthday punch with {}: {} datagrams to random ports of {}", peer, Birthday.PROBES, ip);
+    host.birthdaySpray(ip, Birthday.ports(Birthday.PROBES, java.util.concurrent.ThreadLocalRandom.current()),
+        Birthday.SPRAY, in);
+    return in;
   }
 
   private boolean hasDirect(PeerId peer) {
@@ -231,14 +287,27 @@ public final class Dcutr {
       if (answer.type() != DcutrMessage.CONNECT) {
         throw new IllegalArgumentException("dcutr: expected CONNECT, got type " + answer.type());
       }
-      List<Multiaddr> theirs = parse(answer.addrs());
-      if (theirs.isEmpty()) {
+      List<Multiaddr> offered = parse(answer.addrs());
+      if (offered.isEmpty()) {
         throw new IllegalStateException("dcutr: " + peer + " offers no direct address");
       }
-      if (quicRound(n, mine, theirs)) {
-        return punchQuic(s, peer, theirs, rtt);
+      if (birthdayRound(n, birthday, protocolsOf(s.connection()), mine, offered)) {
+        Duration window = PUNCH_WINDOW.plusNanos(3 * rtt);
+        s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
+        CompletableFuture<Connection> out = new CompletableFuture<>();
+        s.channel().eventLoop().schedule(() -> birthdayPunch(peer, offered, window).whenComplete((c, e) -> {
+          if (c != null) {
+            out.complete(c);
+          } else {
+            out.completeExceptionally(e);
+          }
+        }), rtt / 2, TimeUnit.NANOSECONDS);
+        return out;
       }
-      theirs = theirs.stream().filter(Dcutr::directTcp).toList();
+      if (quicRound(n, mine, offered)) {
+        return punchQuic(s, peer, offered, rtt);
+      }
+      List<Multiaddr> theirs = offered.stream().filter(Dcutr::directTcp).toList();
       if (theirs.isEmpty()) {
         throw new IllegalStateException("dcutr: " + peer + " offers no direct TCP address");
       }
@@ -265,7 +334,8 @@ public final class Dcutr {
         return CompletableFuture.completedFuture(host.connections().stream()
             .filter(x -> x.remotePeer().equals(peer) && !x.relayed() && x.isOpen()).findFirst().orElseThrow());
       }
-      if (n >= ATTEMPTS || e instanceof IllegalStateException || unwrap(e) instanceof IllegalStateException
+      int last = birthday && protocolsOf(s.connection()).contains(Birthday.PROTOCOL) ? ATTEMPTS + 1 : ATTEMPTS;
+      if (n >= last || e instanceof IllegalStateException || unwrap(e) instanceof IllegalStateException
           || !s.channel().isActive()) {
         return CompletableFuture.<Connection>failedFuture(unwrap(e));
       }
@@ -331,6 +401,13 @@ public final class Dcutr {
           LOG.debug("dcutr: {} asks for more hole punches than its budget ({} a minute, {} in all); not dialling",
               peer, budget.perPeer(), budget.total());
           s.reset();
+          return;
+        }
+        if (birthdayRound(round, birthday, protocolsOf(s.connection()), mine, theirs)) {
+          birthdayPunch(peer, theirs, PUNCH_WINDOW)
+              .whenComplete((c, x) -> LOG.debug("dcutr: birthday punch with {}: {}",
+                  peer, x == null ? "direct at " + c.remoteAddress() : message(x)));
+          answer(s, round + 1);
           return;
         }
         // a QUIC round: our QUIC dial from our QUIC port is the punch (the initiator sends datagrams)

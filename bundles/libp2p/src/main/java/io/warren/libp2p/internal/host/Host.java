@@ -368,6 +368,63 @@ public final class Host implements AutoCloseable {
     return punches.expectQuic(peer, window);
   }
 
+  /**
+   * Whether this host's NAT changes ports (symmetric): a peer observed one of our direct
+   * connections at another port than the one it leaves from. False when none did or none tells.
+   */
+  public boolean natChangesPorts() {
+    for (Connection c : connections.all()) {
+      Connection.PeerDetails d = c.details();
+      if (c.relayed() || d == null || d.observedAddr() == null) {
+        continue;
+      }
+      List<Multiaddr.Component> oc = d.observedAddr().withoutPeerId().components();
+      InetSocketAddress local = c.channel().localAddress() instanceof InetSocketAddress a ? a
+          : c.channel().attr(QuicEndpoint.LOCAL_UDP).get();
+      boolean sameKind = TcpAddresses.quic(d.observedAddr()) == "quic".equals(c.transport());
+      if (local != null && oc.size() >= 2 && sameKind
+          && Integer.parseInt(oc.get(1).valueText()) != local.getPort()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A birthday punch from the port-changing side (see {@link QuicEndpoint#birthdayDial}) to the
+   * QUIC addresses among {@code to}: {@code sockets} fresh ports; completes with the connection
+   * dialled from the first one the peer's datagrams reach.
+   */
+  public CompletableFuture<Connection> birthdayDial(List<Multiaddr> to, PeerId peer, int sockets, Duration window) {
+    if (quic == null) {
+      return failed("libp2p: no QUIC here");
+    }
+    ResourceScopes.Slot slot = connections.scopes().dialOutbound();
+    if (slot == null) {
+      return failed("libp2p: connection limit reached (" + connections.maxConnections() + " open, max.connections)");
+    }
+    List<InetSocketAddress> targets = new ArrayList<>();
+    for (Multiaddr m : to) {
+      Protocol p = m.components().get(0).protocol();
+      if (TcpAddresses.quic(m) && (p == Protocol.IP4 || p == Protocol.IP6)) {
+        targets.add(TcpAddresses.socketAddress(m));
+      }
+    }
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    quic.birthdayDial(targets, peer, sockets, window, slot, result);
+    return result;
+  }
+
+  /**
+   * The port-keeping side of a birthday punch (see {@link QuicEndpoint#spray}): datagrams from our
+   * QUIC port to each of {@code ports} at {@code ip}, spread over {@code over}, until {@code until}.
+   */
+  public void birthdaySpray(java.net.InetAddress ip, int[] ports, Duration over, CompletableFuture<?> until) {
+    if (quic != null) {
+      quic.spray(ip, ports, over, until);
+    }
+  }
+
   /** An inbound QUIC connection registered (see {@link HolePunches#quicArrived}). */
   void punchArrived(Connection c) {
     punches.quicArrived(c);

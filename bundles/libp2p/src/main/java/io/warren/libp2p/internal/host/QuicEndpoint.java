@@ -58,10 +58,14 @@ final class QuicEndpoint {
   private static final int CLOSE_NORMAL = 0;
   /** A QUIC connection's idle timeout: the host's keep-alive (a libp2p ping) runs well within it. */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+  /** On a QUIC connection's channel: the local UDP address its datagrams leave from. */
+  static final AttributeKey<InetSocketAddress> LOCAL_UDP = AttributeKey.valueOf("warren.libp2p.quic.local");
   /** The handler in front of a listener's QUIC codec: what is written there leaves as a plain datagram. */
   private static final String RAW = "raw-udp";
   /** Bytes in each random datagram of a UDP hole punch (go-libp2p sends 64 too). */
   static final int PUNCH_PACKET = 64;
+  /** How long the port-changing side of a birthday punch takes to open its ports. */
+  static final Duration BIRTHDAY_OPEN = Duration.ofMillis(500);
 
   private final Host host;
   private final EventLoops loops;
@@ -308,6 +312,120 @@ final class QuicEndpoint {
     return f;
   }
 
+  /**
+   * The port-changing side of a birthday punch: {@code count} UDP sockets on fresh ports, each
+   * sending one random datagram to each of {@code to} (spread over {@link #BIRTHDAY_OPEN}), so
+   * a NAT that picks a random port per destination opens {@code count} mappings towards the peer;
+   * the first socket a datagram from one of {@code to}'s IPs reaches (the peer's spray found its
+   * port) dials QUIC to that sender, and the others close. Completes {@code result} with that
+   * connection, or fails after {@code window}.
+   */
+  void birthdayDial(List<InetSocketAddress> to, PeerId expected, int count, Duration window, ResourceScopes.Slot slot,
+      CompletableFuture<Connection> result) {
+    if (to.isEmpty() || closed) {
+      slot.close();
+      result.completeExceptionally(new TransportException("libp2p: nothing to birthday-punch"));
+      return;
+    }
+    java.util.Set<java.net.InetAddress> ips = new java.util.HashSet<>();
+    to.forEach(a -> ips.add(a.getAddress()));
+    boolean v6 = to.get(0).getAddress() instanceof Inet6Address;
+    List<Channel> probes = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean won = new java.util.concurrent.atomic.AtomicBoolean();
+    long spacing = BIRTHDAY_OPEN.toNanos() / count;
+    for (int i = 0; i < count; i++) {
+      long delay = i * spacing;
+      new Bootstrap().group(loops.group()).channel(loops.datagramChannel())
+          .handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              ch.pipeline().addLast(RAW, new ChannelDuplexHandler());
+              ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                  InetSocketAddress from = msg instanceof DatagramPacket p ? p.sender() : null;
+                  io.netty.util.ReferenceCountUtil.release(msg);
+                  if (from == null || !ips.contains(from.getAddress()) || !won.compareAndSet(false, true)) {
+                    return;
+                  }
+                  ctx.pipeline().remove(this);
+                  probes.stream().filter(x -> x != ctx.channel()).forEach(Channel::close);
+                  ctx.pipeline().addLast(quic.clientCodec(config.maxStreamsPerConnection(), IDLE_TIMEOUT));
+                  LOG.debug("libp2p: birthday punch: {} reached our port {}; dialling QUIC", from,
+                      ((InetSocketAddress) ctx.channel().localAddress()).getPort());
+                  handshake(TcpAddresses.quicOf(TcpAddresses.toMultiaddr(from)), from, expected, slot, result,
+                      ctx.channel(), true);
+                }
+              });
+            }
+          })
+          .bind(new InetSocketAddress(v6 ? "::" : "0.0.0.0", 0)).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+              return;
+            }
+            Channel ch = f.channel();
+            probes.add(ch);
+            channels.add(ch);
+            if (won.get() || closed) {
+              ch.close();
+              return;
+            }
+            ch.eventLoop().schedule(() -> {
+              if (!won.get()) {
+                for (InetSocketAddress a : to) {
+                  byte[] junk = new byte[PUNCH_PACKET];
+                  java.util.concurrent.ThreadLocalRandom.current().nextBytes(junk);
+                  ch.pipeline().context(RAW).writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(junk), a));
+                }
+              }
+            }, delay, TimeUnit.NANOSECONDS);
+          });
+    }
+    loops.group().next().schedule(() -> {
+      if (won.compareAndSet(false, true)) {
+        probes.forEach(Channel::close);
+        slot.close();
+        result.completeExceptionally(new TransportException("libp2p: no datagram came through any of " + count
+            + " birthday-punch ports"));
+      }
+    }, window.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The port-keeping side of a birthday punch: {@code ports} datagrams of random bytes from our
+   * QUIC listening socket to {@code ip}, one per port, spread evenly over {@code over}, until
+   * {@code until} completes. Each opens our NAT towards that port of the peer's NAT; one that hits
+   * a port the peer's NAT mapped towards us reaches the peer, which then dials us from there.
+   */
+  void spray(java.net.InetAddress ip, int[] ports, Duration over, CompletableFuture<?> until) {
+    Channel listener = listenerFor(new InetSocketAddress(ip, 0));
+    if (listener == null || ports.length == 0) {
+      return;
+    }
+    long spacing = over.toNanos() / ports.length;
+    listener.eventLoop().execute(() -> sprayFrom(listener, ip, ports, 0, spacing, until));
+  }
+
+  private void sprayFrom(Channel listener, java.net.InetAddress ip, int[] ports, int i, long spacing,
+      CompletableFuture<?> until) {
+    if (i >= ports.length || until.isDone() || !listener.isActive() || closed) {
+      return;
+    }
+    long start = System.nanoTime();
+    int n = 0; // a few at a time: the event loop's timer is coarser than the spacing
+    do {
+      byte[] junk = new byte[PUNCH_PACKET];
+      java.util.concurrent.ThreadLocalRandom.current().nextBytes(junk);
+      listener.pipeline().context(RAW).write(new DatagramPacket(Unpooled.wrappedBuffer(junk),
+          new InetSocketAddress(ip, ports[i + n])));
+      n++;
+    } while (i + n < ports.length && n * spacing < TimeUnit.MILLISECONDS.toNanos(10));
+    listener.pipeline().context(RAW).flush();
+    int next = i + n;
+    listener.eventLoop().schedule(() -> sprayFrom(listener, ip, ports, next, spacing, until),
+        Math.max(0, n * spacing - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+  }
+
   /** The shared dialling socket of an address family, bound at first use. */
   private synchronized Channel dialSocket(boolean v6) {
     if (closed) {
@@ -336,6 +454,9 @@ final class QuicEndpoint {
       throw new CertificateException("libp2p quic: peer is " + peer + ", expected " + expected);
     }
     InetSocketAddress remote = (InetSocketAddress) ch.remoteSocketAddress();
+    if (ch.localSocketAddress() instanceof InetSocketAddress local) {
+      ch.attr(LOCAL_UDP).set(local); // for Host#natChangesPorts: the port our datagrams leave from
+    }
     Upgrader.Secured secured = new Upgrader.Secured(peer, key, TlsConfig.PROTOCOL_ID, Optional.empty());
     QuicMuxer muxer = ch.attr(MUXER).get();
     Connection c = host.register(ch, muxer, secured, outbound, TcpAddresses.quicOf(TcpAddresses.toMultiaddr(remote)),
