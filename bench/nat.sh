@@ -4,7 +4,7 @@
 # NatLab and NatTrial, the same code Libp2pNatTest runs once per pairing). Prints a line per trial
 # and a table: direct-connection success rate, time to direct, time to reachable (a circuit address)
 # after the node's start and after its connect to the relay, time to AutoNAT's verdict.
-#   sudo bench/nat.sh [trials] [seconds allowed for a direct connection] [tcp,quic (default both)]
+#   sudo bench/nat.sh [trials] [seconds allowed for a direct connection] [tcp,quic,birthday (default tcp,quic)]
 # WARREN_DIST: another build's distribution (for a before/after). Needs root, ip and nft, and a build:
 #   mvn -B -q package -DskipTests
 set -euo pipefail

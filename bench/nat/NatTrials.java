@@ -13,14 +13,14 @@ import java.util.Objects;
  * NAT-lab trials ({@link NatLab}: network namespaces, nftables masquerade, a Warren relay between
  * them): {@code N} {@link NatTrial}s for each pairing, cone/cone (hosts a and b) and cone/symmetric
  * (a and c), over TCP and over QUIC (the nodes listen for QUIC too and reach the relay over QUIC,
- * so DCUtR punches UDP first), each on fresh node processes. Prints one line per trial, then a table
- * per transport:
- * how often DCUtR got a direct connection and how long after the relayed one, how long the nodes
+ * so DCUtR punches UDP first), and optionally "birthday" (QUIC with dcutr.birthday = all on both
+ * nodes: after three failed rounds a birthday punch; give it 40 s), each on fresh node processes.
+ * Prints one line per trial, then a table per transport: how often DCUtR got a direct connection and how long after the relayed one, how long the nodes
  * behind NAT took from their start, and from their connect to the relay, until they held a circuit
  * address (reachable), and until AutoNAT decided. Never asserts. Needs root.
  *
  * <p>java -cp itests/fixtures/target/classes -Dwarren.dist=distribution/target/warren
- * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection] [tcp,quic]
+ * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection] [tcp,quic,birthday]
  */
 public final class NatTrials {
   public static void main(String[] args) throws Exception {
@@ -41,7 +41,7 @@ public final class NatTrials {
       r.awaitReady(Duration.ofMinutes(3));
       int port = 4100;
       for (String transport : transports) {
-        boolean quic = transport.equals("quic");
+        boolean quic = !transport.equals("tcp");
         String rAddr = NatTrial.relayAddress(r, quic);
         List<String> table = tables.computeIfAbsent(transport, k -> new ArrayList<>());
         for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"})) {
@@ -59,6 +59,15 @@ public final class NatTrials {
           "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
       e.getValue().forEach(System.out::println);
     }
+    if (tables.containsKey("birthday")) {
+      int range = 65535 - 1024 + 1;
+      double miss = 1;
+      for (int i = 0; i < 512; i++) {
+        miss *= (double) (range - 256 - i) / (range - i);
+      }
+      System.out.printf(Locale.ROOT, "birthday: 256 ports opened, 512 datagrams to distinct random ports of %d: "
+          + "expected success %.0f%% (1 - C(%d-256, 512) / C(%d, 512))%n", range, 100 * (1 - miss), range, range);
+    }
     System.out.println("trials: run to the end (+N!: N more could not be, see their lines); times: median (min-max)"
         + " in seconds over the nodes behind NAT; reachable = holds a circuit address; decided = AutoNAT's verdict; "
         + window.toSeconds() + " s allowed for a direct connection");
@@ -71,7 +80,8 @@ public final class NatTrials {
     List<NatTrial.Result> results = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       NatTrial.Result t = NatTrial.run(lab, work.resolve(transport + "-" + name.replace('/', '-') + "-" + i), rAddr,
-          pair[0], pair[1], port + i - 1, window, transport.equals("quic"));
+          pair[0], pair[1], port + i - 1, window, !transport.equals("tcp"),
+          transport.equals("birthday") ? "dcutr.birthday = all\n" : "");
       results.add(t);
       if (t.failure() != null) {
         System.err.println(transport + " " + name + " trial " + i + " could not run to its end: "

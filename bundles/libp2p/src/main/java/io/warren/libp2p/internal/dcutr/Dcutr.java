@@ -66,15 +66,19 @@ public final class Dcutr {
 
   private final boolean initiate;
   private final DialBudget budget;
-  private final boolean birthday;
+  /** The peers this node birthday-punches with (see {@link Birthday}), or null: none. */
+  private final java.util.function.Predicate<PeerId> birthday;
 
   /** DCUtR on {@code host}, its dial rounds bounded by {@code budget}. */
   public Dcutr(Host host, DialBudget budget) {
-    this(host, true, budget, false);
+    this(host, true, budget, null);
   }
 
-  /** As {@link #Dcutr(Host, DialBudget)}; {@code birthday}: take part in birthday punches (see {@link Birthday}). */
-  public Dcutr(Host host, DialBudget budget, boolean birthday) {
+  /**
+   * As {@link #Dcutr(Host, DialBudget)}; {@code birthday}: the peers to take part in birthday punches
+   * with (see {@link Birthday}), null for none.
+   */
+  public Dcutr(Host host, DialBudget budget, java.util.function.Predicate<PeerId> birthday) {
     this(host, true, budget, birthday);
   }
 
@@ -84,10 +88,10 @@ public final class Dcutr {
   }
 
   Dcutr(Host host, boolean initiate, DialBudget budget) {
-    this(host, initiate, budget, false);
+    this(host, initiate, budget, null);
   }
 
-  Dcutr(Host host, boolean initiate, DialBudget budget, boolean birthday) {
+  Dcutr(Host host, boolean initiate, DialBudget budget, java.util.function.Predicate<PeerId> birthday) {
     this.host = host;
     this.initiate = initiate;
     this.budget = budget;
@@ -97,7 +101,7 @@ public final class Dcutr {
   /** Answers peers' upgrades and, unless constructed not to initiate, starts one on each relayed connection. */
   public void install() {
     host.protocols().add(PROTOCOL, this::respond);
-    if (birthday) {
+    if (birthday != null) {
       host.protocols().add(Birthday.PROTOCOL, Stream::reset); // a marker peers see in identify, nothing to say
     }
     if (!initiate) {
@@ -174,6 +178,11 @@ public final class Dcutr {
         && mine.stream().anyMatch(Dcutr::directQuic) && theirs.stream().anyMatch(Dcutr::directQuic);
   }
 
+  /** Whether this node birthday-punches with the peer of {@code c} and the peer says it does too. */
+  private boolean birthdayWith(Connection c) {
+    return birthday != null && birthday.test(c.remotePeer()) && protocolsOf(c).contains(Birthday.PROTOCOL);
+  }
+
   private List<String> protocolsOf(Connection c) {
     Connection.PeerDetails d = c.details();
     return d == null ? List.of() : d.protocols();
@@ -181,12 +190,13 @@ public final class Dcutr {
 
   /**
    * This side's part of a birthday punch with {@code peer} at its QUIC addresses {@code theirs}: behind
-   * a port-changing NAT, open {@link Birthday#SOCKETS} ports towards them and dial from the one
-   * the peer's datagrams reach; else spray {@link Birthday#PROBES} random ports at the IP of the
-   * peer's first QUIC address from our QUIC port and wait for its dial.
+   * a port-changing NAT, open {@link Birthday#SOCKETS} ports towards the first of them and dial from
+   * the one the peer's datagrams reach; else spray {@link Birthday#PROBES} random ports at the IP of
+   * the peer's first QUIC address from our QUIC port and wait for its dial.
    */
   private CompletableFuture<Connection> birthdayPunch(PeerId peer, List<Multiaddr> theirs, Duration window) {
-    List<Multiaddr> quic = theirs.stream().filter(Dcutr::directQuic).toList();
+    // the first QUIC candidate is the peer's observed IP with its QUIC listen port, where its spray comes from
+    List<Multiaddr> quic = theirs.stream().filter(Dcutr::directQuic).limit(1).toList();
     if (host.natChangesPorts()) {
       LOG.debug("dcutr: birthday punch with {}: opening {} ports towards {}", peer, Birthday.SOCKETS, quic);
       return host.birthdayDial(quic, peer, Birthday.SOCKETS, window);
@@ -291,7 +301,7 @@ public final class Dcutr {
       if (offered.isEmpty()) {
         throw new IllegalStateException("dcutr: " + peer + " offers no direct address");
       }
-      if (birthdayRound(n, birthday, protocolsOf(s.connection()), mine, offered)) {
+      if (birthdayRound(n, birthdayWith(s.connection()), protocolsOf(s.connection()), mine, offered)) {
         Duration window = PUNCH_WINDOW.plusNanos(3 * rtt);
         s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
         CompletableFuture<Connection> out = new CompletableFuture<>();
@@ -334,7 +344,7 @@ public final class Dcutr {
         return CompletableFuture.completedFuture(host.connections().stream()
             .filter(x -> x.remotePeer().equals(peer) && !x.relayed() && x.isOpen()).findFirst().orElseThrow());
       }
-      int last = birthday && protocolsOf(s.connection()).contains(Birthday.PROTOCOL) ? ATTEMPTS + 1 : ATTEMPTS;
+      int last = birthdayWith(s.connection()) ? ATTEMPTS + 1 : ATTEMPTS;
       if (n >= last || e instanceof IllegalStateException || unwrap(e) instanceof IllegalStateException
           || !s.channel().isActive()) {
         return CompletableFuture.<Connection>failedFuture(unwrap(e));
@@ -403,7 +413,7 @@ public final class Dcutr {
           s.reset();
           return;
         }
-        if (birthdayRound(round, birthday, protocolsOf(s.connection()), mine, theirs)) {
+        if (birthdayRound(round, birthdayWith(s.connection()), protocolsOf(s.connection()), mine, theirs)) {
           birthdayPunch(peer, theirs, PUNCH_WINDOW)
               .whenComplete((c, x) -> LOG.debug("dcutr: birthday punch with {}: {}",
                   peer, x == null ? "direct at " + c.remoteAddress() : message(x)));
