@@ -21,12 +21,14 @@ import java.util.Objects;
  *
  * <p>java -cp itests/fixtures/target/classes -Dwarren.dist=distribution/target/warren
  * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection] [tcp,quic,birthday]
+ * [cone/cone,cone/symmetric]
  */
 public final class NatTrials {
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(args.length > 0 ? args[0] : "5");
     Duration window = Duration.ofSeconds(Long.parseLong(args.length > 1 ? args[1] : "30"));
     List<String> transports = List.of((args.length > 2 ? args[2] : "tcp,quic").split(","));
+    List<String> pairings = List.of((args.length > 3 ? args[3] : "cone/cone,cone/symmetric").split(","));
     String why = NatLab.unavailable();
     if (why != null) {
       System.err.println("nat trials: " + why);
@@ -45,6 +47,9 @@ public final class NatTrials {
         String rAddr = NatTrial.relayAddress(r, quic);
         List<String> table = tables.computeIfAbsent(transport, k -> new ArrayList<>());
         for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"})) {
+          if (!pairings.contains(NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]))) {
+            continue;
+          }
           table.add(pairing(lab, work, rAddr, transport, pair, n, port, window));
           port += n;
         }

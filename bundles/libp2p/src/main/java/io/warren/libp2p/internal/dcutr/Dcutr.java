@@ -304,15 +304,7 @@ public final class Dcutr {
       if (birthdayRound(n, birthdayWith(s.connection()), protocolsOf(s.connection()), mine, offered)) {
         Duration window = PUNCH_WINDOW.plusNanos(3 * rtt);
         s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
-        CompletableFuture<Connection> out = new CompletableFuture<>();
-        s.channel().eventLoop().schedule(() -> birthdayPunch(peer, offered, window).whenComplete((c, e) -> {
-          if (c != null) {
-            out.complete(c);
-          } else {
-            out.completeExceptionally(e);
-          }
-        }), rtt / 2, TimeUnit.NANOSECONDS);
-        return out;
+        return later(s, rtt / 2, () -> birthdayPunch(peer, offered, window));
       }
       if (quicRound(n, mine, offered)) {
         return punchQuic(s, peer, offered, rtt);
@@ -325,16 +317,7 @@ public final class Dcutr {
       CompletableFuture<Connection> punchedIn = host.expectPunch(theirs, peer,
           PUNCH_WINDOW.plusNanos(3 * rtt));
       s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.sync().encodeDelimited()));
-      CompletableFuture<Connection> dialled = new CompletableFuture<>();
-      List<Multiaddr> tcp = theirs;
-      s.channel().eventLoop().schedule(() -> punchAll(tcp, peer, true).whenComplete((c, e) -> {
-        if (c != null) {
-          dialled.complete(c);
-        } else {
-          dialled.completeExceptionally(e);
-        }
-      }), rtt / 2, TimeUnit.NANOSECONDS);
-      return firstSuccess(dialled, punchedIn);
+      return firstSuccess(later(s, rtt / 2, () -> punchAll(theirs, peer, true)), punchedIn);
     }).handle((c, e) -> {
       if (c != null) {
         LOG.info("libp2p: hole punch to {} worked (attempt {}); direct at {}", peer, n, c.remoteAddress());
@@ -374,6 +357,20 @@ public final class Dcutr {
     host.punchUdp(quic, punchedIn, window);
     LOG.debug("dcutr: punching UDP to {} at {} for its QUIC dial", peer, quic);
     return punchedIn;
+  }
+
+  /** What {@code start} returns, started {@code nanos} from now on {@code s}'s event loop. */
+  private static CompletableFuture<Connection> later(Libp2pStream s, long nanos,
+      java.util.function.Supplier<CompletableFuture<Connection>> start) {
+    CompletableFuture<Connection> out = new CompletableFuture<>();
+    s.channel().eventLoop().schedule(() -> start.get().whenComplete((c, e) -> {
+      if (c != null) {
+        out.complete(c);
+      } else {
+        out.completeExceptionally(e);
+      }
+    }), nanos, TimeUnit.NANOSECONDS);
+    return out;
   }
 
   private static List<byte[]> bytes(List<Multiaddr> addrs) {

@@ -138,13 +138,7 @@ class DcutrTest {
   }
 
   private Node quicNode() {
-    Host h = new Host(Ed25519Identity.generate(), TestHosts.config().withQuic(true), new ProtocolRegistry(), LOOPS);
-    CircuitRelay r = TestHosts.install(h, TestHosts.relayLimits(), false);
-    Dcutr d = new Dcutr(h, false);
-    d.install();
-    h.start();
-    hosts.add(h);
-    return new Node(h, r, d);
+    return node(false, TestHosts.config().withQuic(true), false);
   }
 
   private record Node(Host host, CircuitRelay relay, Dcutr dcutr) {
@@ -154,7 +148,10 @@ class DcutrTest {
   }
 
   private Node node(boolean hop, boolean listen, boolean initiate) {
-    HostConfig config = listen ? TestHosts.config() : TestHosts.config().withListen(List.of());
+    return node(hop, listen ? TestHosts.config() : TestHosts.config().withListen(List.of()), initiate);
+  }
+
+  private Node node(boolean hop, HostConfig config, boolean initiate) {
     Host h = new Host(Ed25519Identity.generate(), config, new ProtocolRegistry(), LOOPS);
     CircuitRelay r = TestHosts.install(h, TestHosts.relayLimits(), hop);
     Dcutr d = new Dcutr(h, initiate);
