@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# NAT-lab trials, printed, never asserted: N trials each of cone/cone and cone/symmetric over TCP in
+# NAT-lab trials, printed, never asserted: N trials each of cone/cone and cone/symmetric over TCP and QUIC in
 # network namespaces behind nftables masquerade with a Warren relay between them (itests fixtures'
 # NatLab and NatTrial, the same code Libp2pNatTest runs once per pairing). Prints a line per trial
 # and a table: direct-connection success rate, time to direct, time to reachable (a circuit address)
 # after the node's start and after its connect to the relay, time to AutoNAT's verdict.
-#   sudo bench/nat.sh [trials] [seconds allowed for a direct connection]
+#   sudo bench/nat.sh [trials] [seconds allowed for direct] [tcp,quic,birthday (default tcp,quic)] [pairings]
 # WARREN_DIST: another build's distribution (for a before/after). Needs root, ip and nft, and a build:
 #   mvn -B -q package -DskipTests
 set -euo pipefail
@@ -14,4 +14,4 @@ dist=${WARREN_DIST:-$PWD/distribution/target/warren}
   || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "nat trials need root (network namespaces, nftables)" >&2; exit 2; }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr); distribution $dist"
-java -cp itests/fixtures/target/classes -Dwarren.dist="$dist" bench/nat/NatTrials.java "${1:-5}" "${2:-30}"
+java -cp itests/fixtures/target/classes -Dwarren.dist="$dist" bench/nat/NatTrials.java "${1:-5}" "${2:-30}" "${3:-tcp,quic}" "${4:-cone/cone,cone/symmetric}"

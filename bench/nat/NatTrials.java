@@ -12,60 +12,94 @@ import java.util.Objects;
 /**
  * NAT-lab trials ({@link NatLab}: network namespaces, nftables masquerade, a Warren relay between
  * them): {@code N} {@link NatTrial}s for each pairing, cone/cone (hosts a and b) and cone/symmetric
- * (a and c), over TCP, each on fresh node processes. Prints one line per trial, then a table:
- * how often DCUtR got a direct connection and how long after the relayed one, how long the nodes
+ * (a and c), over TCP and over QUIC (the nodes listen for QUIC too and reach the relay over QUIC,
+ * so DCUtR punches UDP first), and optionally "birthday" (QUIC with dcutr.birthday = all on both
+ * nodes: after three failed rounds a birthday punch; give it 40 s), each on fresh node processes.
+ * Prints one line per trial, then a table per transport: how often DCUtR got a direct connection and how long after the relayed one, how long the nodes
  * behind NAT took from their start, and from their connect to the relay, until they held a circuit
  * address (reachable), and until AutoNAT decided. Never asserts. Needs root.
  *
  * <p>java -cp itests/fixtures/target/classes -Dwarren.dist=distribution/target/warren
- * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection]
+ * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection] [tcp,quic,birthday]
+ * [cone/cone,cone/symmetric]
  */
 public final class NatTrials {
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(args.length > 0 ? args[0] : "5");
     Duration window = Duration.ofSeconds(Long.parseLong(args.length > 1 ? args[1] : "30"));
+    List<String> transports = List.of((args.length > 2 ? args[2] : "tcp,quic").split(","));
+    List<String> pairings = List.of((args.length > 3 ? args[3] : "cone/cone,cone/symmetric").split(","));
     String why = NatLab.unavailable();
     if (why != null) {
       System.err.println("nat trials: " + why);
       System.exit(2);
     }
     Path work = Files.createTempDirectory("warren-nat-trials");
-    List<String> table = new ArrayList<>();
+    java.util.Map<String, List<String>> tables = new java.util.LinkedHashMap<>();
     try (NatLab lab = NatLab.create("nt" + ProcessHandle.current().pid() % 100000 + "-");
         NodeProcess r = lab.node(work.resolve("r"), "r",
-            "listen.addresses = /ip4/" + NatLab.RELAY_IP + "/tcp/4003\nrelay.hop.enabled = true\n")) {
+            "listen.addresses = /ip4/" + NatLab.RELAY_IP + "/tcp/4003\nrelay.hop.enabled = true\n"
+                + "quic.enabled = true\n")) {
       r.awaitReady(Duration.ofMinutes(3));
-      String rAddr = r.client("p2p:addrs").out().strip();
       int port = 4100;
-      for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"})) {
-        String name = NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]);
-        List<NatTrial.Result> results = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          NatTrial.Result t = NatTrial.run(lab, work.resolve(name.replace('/', '-') + "-" + i), rAddr, pair[0],
-              pair[1], port++, window);
-          results.add(t);
-          if (t.failure() != null) {
-            System.err.println(name + " trial " + i + " could not run to its end: " + NodeProcess.tail(t.failure()));
+      for (String transport : transports) {
+        boolean quic = !transport.equals("tcp");
+        String rAddr = NatTrial.relayAddress(r, quic);
+        List<String> table = tables.computeIfAbsent(transport, k -> new ArrayList<>());
+        for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"})) {
+          if (!pairings.contains(NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]))) {
+            continue;
           }
-          System.out.printf(Locale.ROOT, "%-15s trial %d: direct %s%s, start->reachable %s / %s, connect->reachable"
-              + " %s / %s, connect->decided %s / %s, relayed ping %s%s%n", name, i, t.direct() ? "yes" : "no",
-              t.direct() ? " after " + s(t.toDirect()) : "", s(t.xStartToReachable()), s(t.yStartToReachable()),
-              s(t.xConnectToReachable()), s(t.yConnectToReachable()), s(t.xConnectToDecided()),
-              s(t.yConnectToDecided()), t.yReachedThroughRelay() ? "ok" : "failed",
-              t.failure() == null ? "" : " (" + t.failure().lines().findFirst().orElse("") + ")");
+          table.add(pairing(lab, work, rAddr, transport, pair, n, port, window));
+          port += n;
         }
-        table.add(row(name, results));
       }
     } finally {
       NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
     }
-    System.out.println();
-    System.out.printf("%-15s %6s %8s %-22s %-22s %-22s %-22s %s%n", "PAIRING (TCP)", "TRIALS", "DIRECT",
-        "TIME TO DIRECT", "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
-    table.forEach(System.out::println);
+    for (var e : tables.entrySet()) {
+      System.out.println();
+      System.out.printf("%-15s %6s %8s %-14s %-22s %-22s %-22s %-22s %s%n",
+          "PAIRING (" + e.getKey().toUpperCase(Locale.ROOT) + ")", "TRIALS", "DIRECT", "PATHS", "TIME TO DIRECT",
+          "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
+      e.getValue().forEach(System.out::println);
+    }
+    if (tables.containsKey("birthday")) {
+      int range = 65535 - 1024 + 1;
+      double miss = 1;
+      for (int i = 0; i < 512; i++) {
+        miss *= (double) (range - 256 - i) / (range - i);
+      }
+      System.out.printf(Locale.ROOT, "birthday: 256 ports opened, 512 datagrams to distinct random ports of %d: "
+          + "expected success %.0f%% (1 - C(%d-256, 512) / C(%d, 512))%n", range, 100 * (1 - miss), range, range);
+    }
     System.out.println("trials: run to the end (+N!: N more could not be, see their lines); times: median (min-max)"
         + " in seconds over the nodes behind NAT; reachable = holds a circuit address; decided = AutoNAT's verdict; "
         + window.toSeconds() + " s allowed for a direct connection");
+  }
+
+  /** {@code n} trials of one pairing over one transport, each printed; returns the table row. */
+  private static String pairing(NatLab lab, Path work, String rAddr, String transport, String[] pair, int n, int port,
+      Duration window) throws Exception {
+    String name = NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]);
+    List<NatTrial.Result> results = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      NatTrial.Result t = NatTrial.run(lab, work.resolve(transport + "-" + name.replace('/', '-') + "-" + i), rAddr,
+          pair[0], pair[1], port + i - 1, window, !transport.equals("tcp"),
+          transport.equals("birthday") ? "dcutr.birthday = all\n" : "");
+      results.add(t);
+      if (t.failure() != null) {
+        System.err.println(transport + " " + name + " trial " + i + " could not run to its end: "
+            + NodeProcess.tail(t.failure()));
+      }
+      System.out.printf(Locale.ROOT, "%-4s %-15s trial %d: direct %s%s, start->reachable %s / %s, connect->reachable"
+          + " %s / %s, connect->decided %s / %s, relayed ping %s%s%n", transport, name, i, t.direct() ? "yes" : "no",
+          t.direct() ? " (" + t.directPath() + ") after " + s(t.toDirect()) : "", s(t.xStartToReachable()),
+          s(t.yStartToReachable()), s(t.xConnectToReachable()), s(t.yConnectToReachable()), s(t.xConnectToDecided()),
+          s(t.yConnectToDecided()), t.yReachedThroughRelay() ? "ok" : "failed",
+          t.failure() == null ? "" : " (" + t.failure().lines().findFirst().orElse("") + ")");
+    }
+    return row(name, results);
   }
 
   private static String row(String name, List<NatTrial.Result> rs) {
@@ -84,9 +118,12 @@ public final class NatTrials {
     List<NatTrial.Result> ran = rs.stream().filter(t -> t.failure() == null).toList();
     long ok = ran.stream().filter(NatTrial.Result::direct).count();
     long relayed = ran.stream().filter(NatTrial.Result::yReachedThroughRelay).count();
-    return String.format(Locale.ROOT, "%-15s %6s %8s %-22s %-22s %-22s %-22s %s", name,
+    long quic = ran.stream().filter(t -> "quic".equals(t.directPath())).count();
+    long tcp = ran.stream().filter(t -> "tcp".equals(t.directPath())).count();
+    return String.format(Locale.ROOT, "%-15s %6s %8s %-14s %-22s %-22s %-22s %-22s %s", name,
         ran.size() + (ran.size() < rs.size() ? "+" + (rs.size() - ran.size()) + "!" : ""),
-        ran.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * ok / ran.size()), stats(direct),
+        ran.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * ok / ran.size()),
+        "quic " + quic + " tcp " + tcp, stats(direct),
         stats(start), stats(connect), stats(decided), relayed + "/" + ran.size());
   }
 

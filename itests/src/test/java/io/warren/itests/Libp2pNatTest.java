@@ -1,5 +1,6 @@
 package io.warren.itests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Through real NATs ({@link NatLab}: network namespaces, nftables masquerade, a relay between
  * them), one {@link NatTrial} per pairing. Asserts only what the physics allows: two nodes behind
- * cone NATs get a direct connection, and a node behind a symmetric NAT is still reachable through
- * the relay (AutoNAT finds it private and it keeps its circuit address). How fast is printed, never
+ * cone NATs get a direct connection, over TCP and, with QUIC on both, over QUIC (a UDP hole
+ * punch), and a node behind a symmetric NAT is still reachable through the relay (AutoNAT finds it private and it keeps its circuit address). How fast is printed, never
  * asserted (bench/nat.sh runs many trials). Skipped, saying why, only where the machine cannot
  * build the lab (not root, no ip or nft); a lab that fails to build where it can is a failure.
  */
@@ -29,9 +30,10 @@ class Libp2pNatTest {
     assumeTrue(why == null, why);
     try (NatLab lab = NatLab.create("wt" + ProcessHandle.current().pid() % 100000 + "-");
         NodeProcess r = lab.node(dir.resolve("r"), "r",
-            "listen.addresses = /ip4/" + NatLab.RELAY_IP + "/tcp/4003\nrelay.hop.enabled = true\n")) {
+            "listen.addresses = /ip4/" + NatLab.RELAY_IP + "/tcp/4003\nrelay.hop.enabled = true\n"
+                + "quic.enabled = true\n")) {
       r.awaitReady();
-      String rAddr = r.client("p2p:addrs").out().strip();
+      String rAddr = NatTrial.relayAddress(r, false);
 
       // one pairing after the other: four JVMs starting at once overload a busy 2-core machine
       NatTrial.Result cone = NatTrial.run(lab, dir.resolve("b"), rAddr, "a", "b", 4001, Duration.ofSeconds(60));
@@ -47,6 +49,14 @@ class Libp2pNatTest {
       assertTrue(symmetric.yReachability().lines().anyMatch(l -> l.matches("status\\s+private")),
           "AutoNAT: r could not dial c back through its symmetric NAT:\n" + symmetric.yReachability());
       assertTrue(symmetric.yReachability().contains("/p2p-circuit/"), symmetric.yReachability());
+
+      // the same cone NATs with QUIC on both nodes: DCUtR punches UDP and the direct path is QUIC
+      NatTrial.Result quic = NatTrial.run(lab, dir.resolve("q"), NatTrial.relayAddress(r, true), "a", "b", 4004,
+          Duration.ofSeconds(60), true);
+      System.out.println("NAT lab, cone/cone over QUIC: " + quic);
+      assertNull(quic.failure(), quic.toString());
+      assertTrue(quic.direct(), "two cone NATs, QUIC: DCUtR gets a direct connection; " + quic);
+      assertEquals("quic", quic.directPath(), "the UDP hole punch made it, not the TCP fallback; " + quic);
     }
   }
 }

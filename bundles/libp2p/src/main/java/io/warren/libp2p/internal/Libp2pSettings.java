@@ -37,6 +37,10 @@ record Libp2pSettings(HostConfig host, String reachability, boolean autonatServe
       throw new IllegalArgumentException(
           "reachability must be auto, public or private, got '" + c.reachability() + "'");
     }
+    if (!java.util.List.of("off", "members", "all").contains(c.dcutr_birthday())) {
+      throw new IllegalArgumentException(
+          "dcutr.birthday must be off, members or all, got '" + c.dcutr_birthday() + "'");
+    }
     if (c.relay_client_max() < 0) {
       throw new IllegalArgumentException("relay.client.max must not be negative, got " + c.relay_client_max());
     }

@@ -103,6 +103,12 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     @AttributeDefinition(description = "DCUtR: dial rounds all peers together may cause in a minute")
     int dcutr_max_dials_per_minute() default 60;
 
+    @AttributeDefinition(description = "DCUtR: birthday punching, after the ordinary hole punches failed, when one "
+        + "side's NAT picks a new port per destination: that side opens 256 UDP ports towards the other, the other "
+        + "sends 512 datagrams to random ports of its NAT within 2.5 s. off; members (only with peers of this node's "
+        + "networks); all. Both nodes must enable it and run QUIC")
+    String dcutr_birthday() default "off";
+
     @AttributeDefinition(description = "Connections open at once, inbound and outbound; one more is refused")
     int max_connections() default 256;
 
@@ -198,7 +204,12 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
         this::trusted, null);
     // one DCUtR for both the automatic upgrades (when enabled) and p2p:upgrade, so they share a dial budget
     dcutr = new Dcutr(host, settings.dcutr() != null ? settings.dcutr()
-        : new DialBudget(config.dcutr_max_dials_per_peer_per_minute(), config.dcutr_max_dials_per_minute()));
+        : new DialBudget(config.dcutr_max_dials_per_peer_per_minute(), config.dcutr_max_dials_per_minute()),
+        switch (config.dcutr_birthday()) {
+          case "all" -> peer -> true;
+          case "members" -> this::trusted;
+          default -> null;
+        });
     if (settings.dcutr() != null) {
       dcutr.install();
     }

@@ -128,22 +128,39 @@ public final class Autonat implements AutoCloseable {
    * Whether some peer observes this node at another IP than the one its connection to that peer
    * leaves from: an address translator (a NAT) sits in between, so the node is likely private
    * before AutoNAT can tell. A node on a public address, or on one LAN with its peers, sees its own
-   * IP reflected and is not suspected.
+   * IP reflected and is not suspected. Where the connection's own IP is not known (a QUIC
+   * connection, or one from a wildcard-bound UDP socket), an observed IP that none of this
+   * machine's interfaces has counts.
    */
   public boolean translated() {
     for (Connection c : host.connections()) {
       Connection.PeerDetails d = c.details();
-      if (c.relayed() || d == null || d.observedAddr() == null
-          || !(c.channel().localAddress() instanceof java.net.InetSocketAddress local)) {
+      if (c.relayed() || d == null || d.observedAddr() == null) {
         continue;
       }
       Multiaddr.Component ip = d.observedAddr().components().get(0);
-      if ((ip.protocol() == Protocol.IP4 || ip.protocol() == Protocol.IP6)
-          && !Arrays.equals(ip.value(), local.getAddress().getAddress())) {
+      if (ip.protocol() != Protocol.IP4 && ip.protocol() != Protocol.IP6) {
+        continue;
+      }
+      if (c.channel().localAddress() instanceof java.net.InetSocketAddress local
+          && !local.getAddress().isAnyLocalAddress()) {
+        if (!Arrays.equals(ip.value(), local.getAddress().getAddress())) {
+          return true;
+        }
+      } else if (!ownIp(ip.value())) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether one of this machine's interfaces has the IP {@code raw}. */
+  private static boolean ownIp(byte[] raw) {
+    try {
+      return java.net.NetworkInterface.getByInetAddress(java.net.InetAddress.getByAddress(raw)) != null;
+    } catch (java.io.IOException e) {
+      return true; // cannot tell: not suspected
+    }
   }
 
   /** Told (on the AutoNAT thread) when {@link #status()} changed. */
@@ -281,7 +298,9 @@ public final class Autonat implements AutoCloseable {
         || answers.size() + asking.size() >= MAX_ANSWERS || !c.isOpen()) {
       return;
     }
-    List<Multiaddr> addrs = host.candidateAddresses();
+    // dial-backs are TCP (see sameIp): QUIC candidates would only take room in the request
+    List<Multiaddr> addrs = host.candidateAddresses().stream()
+        .filter(m -> m.components().size() == 2 && m.components().get(1).protocol() == Protocol.TCP).toList();
     if (addrs.isEmpty()) {
       return;
     }

@@ -174,7 +174,7 @@ final class Dialer {
           slot.close();
           result.completeExceptionally(new TransportException("libp2p: cannot dial " + addr + ": no QUIC here"));
         } else {
-          quic.dial(addr, to, expected, slot, result);
+          quic.dial(addr, to, expected, slot, result, fromListenPort);
         }
       } else {
         connect(addr, to, expected, initiator, fromListenPort, slot, result);

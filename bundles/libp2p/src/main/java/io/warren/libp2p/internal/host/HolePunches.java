@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TCP side of DCUtR hole punching: punches we expect to arrive at our listener (see
- * {@link #expect}), and the reset of a punch connection that does not upgrade in time.
+ * The host's side of DCUtR hole punching: punches we expect to arrive at our TCP listener (see
+ * {@link #expect}) or QUIC listener ({@link #expectQuic}), and the reset of a punch connection that does not upgrade in time.
  */
 final class HolePunches {
   /**
@@ -36,6 +36,7 @@ final class HolePunches {
 
   private final EventLoopGroup group;
   private final ConcurrentMap<InetSocketAddress, Punch> punches = new ConcurrentHashMap<>();
+  private final ConcurrentMap<PeerId, CompletableFuture<Connection>> quicPunches = new ConcurrentHashMap<>();
 
   HolePunches(EventLoopGroup group) {
     this.group = group;
@@ -64,6 +65,32 @@ final class HolePunches {
     }, window.toMillis(), TimeUnit.MILLISECONDS);
     p.result().whenComplete((c, e) -> keys.forEach(k -> punches.remove(k, p)));
     return p.result();
+  }
+
+  /**
+   * For the next {@code window}, a QUIC connection from {@code peer} that reaches our listener is
+   * its hole punch (QUIC's roles come with the handshake: nothing to change on it). Completes with
+   * that connection ({@link #quicArrived}), or fails if none came. One expectation per peer: a
+   * newer one replaces an older one, which fails.
+   */
+  CompletableFuture<Connection> expectQuic(PeerId peer, Duration window) {
+    CompletableFuture<Connection> p = new CompletableFuture<>();
+    CompletableFuture<Connection> old = quicPunches.put(peer, p);
+    if (old != null) {
+      old.completeExceptionally(new TransportException("libp2p: a newer hole punch from " + peer + " is expected"));
+    }
+    group.next().schedule(() -> p.completeExceptionally(new TransportException("libp2p: no QUIC hole punch from "
+        + peer + " arrived")), window.toMillis(), TimeUnit.MILLISECONDS);
+    p.whenComplete((c, e) -> quicPunches.remove(peer, p));
+    return p;
+  }
+
+  /** An inbound QUIC connection registered: the punch expected from its peer, if one is. */
+  void quicArrived(Connection c) {
+    CompletableFuture<Connection> p = quicPunches.get(c.remotePeer());
+    if (p != null && p.complete(c)) {
+      LOG.debug("libp2p: QUIC hole punch from {} arrived at our listener", c.remotePeer());
+    }
   }
 
   /** The punch expected from {@code remote}, taken out of the table, or null. */

@@ -213,34 +213,59 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * The direct addresses peers might reach this host at, best guesses first: each address peers
-   * observed on direct connections, also with each listen port (a NAT that keeps ports maps a
-   * connection from the listen port there), then the TCP listen addresses (QUIC is neither punched
-   * nor asked about yet). For DCUtR and AutoNAT.
+   * The direct addresses peers might reach this host at, best guesses first (see
+   * {@link #candidates}), from what peers observed on direct connections and the TCP and QUIC
+   * listen addresses. For DCUtR (both transports) and AutoNAT (TCP only).
    */
   public List<Multiaddr> candidateAddresses() {
-    java.util.Set<Multiaddr> out = new java.util.LinkedHashSet<>();
-    List<Multiaddr> listen = listeners.listenAddresses(); // TCP: DCUtR punches TCP only, AutoNAT asks about it
+    List<Multiaddr> observed = new ArrayList<>();
     for (Connection c : connections.all()) {
       Connection.PeerDetails d = c.details();
-      if (c.relayed() || d == null || d.observedAddr() == null) {
+      if (!c.relayed() && d != null && d.observedAddr() != null) {
+        observed.add(d.observedAddr().withoutPeerId());
+      }
+    }
+    return candidates(observed, listeners.listenAddresses(), quic == null ? List.of() : quic.listenAddresses());
+  }
+
+  /**
+   * Candidate addresses from {@code observed} ones ({@code /ip4|ip6/<ip>/tcp/<port>} or
+   * {@code .../udp/<port>/quic-v1}; others ignored): each observed IP with each TCP listen port and
+   * each QUIC listen port (a NAT that keeps ports maps a connection or a datagram from the listen
+   * port there, whichever transport the peer saw us on), the observed addresses themselves, then
+   * the listen addresses; TCP before QUIC within each group, no duplicates. No QUIC candidate when
+   * {@code quicListen} is empty (QUIC off or not available).
+   */
+  static List<Multiaddr> candidates(List<Multiaddr> observed, List<Multiaddr> tcpListen, List<Multiaddr> quicListen) {
+    java.util.Set<Multiaddr> tcp = new java.util.LinkedHashSet<>();
+    java.util.Set<Multiaddr> udp = new java.util.LinkedHashSet<>();
+    for (Multiaddr o : observed) {
+      List<Multiaddr.Component> oc = o.components();
+      boolean isTcp = TcpAddresses.dialable(o);
+      if ((!isTcp && !TcpAddresses.quic(o))
+          || (oc.get(0).protocol() != Protocol.IP4 && oc.get(0).protocol() != Protocol.IP6)) {
         continue;
       }
-      Multiaddr observed = d.observedAddr().withoutPeerId();
-      List<Multiaddr.Component> oc = observed.components();
-      if (oc.size() != 2 || (oc.get(0).protocol() != Protocol.IP4 && oc.get(0).protocol() != Protocol.IP6)
-          || oc.get(1).protocol() != Protocol.TCP) {
-        continue;
-      }
-      for (Multiaddr l : listen) {
-        if (l.components().get(0).protocol() == oc.get(0).protocol()) {
-          out.add(Multiaddr.of(List.of(oc.get(0), l.components().get(1))));
+      Multiaddr.Component ip = oc.get(0);
+      for (Multiaddr l : tcpListen) {
+        if (l.components().get(0).protocol() == ip.protocol()) {
+          tcp.add(Multiaddr.of(List.of(ip, l.components().get(1))));
         }
       }
-      out.add(observed);
+      for (Multiaddr l : quicListen) {
+        if (l.components().get(0).protocol() == ip.protocol()) {
+          udp.add(Multiaddr.of(List.of(ip, l.components().get(1), l.components().get(2))));
+        }
+      }
+      (isTcp ? tcp : udp).add(o);
     }
-    out.addAll(listen);
-    return new ArrayList<>(out);
+    tcp.addAll(tcpListen);
+    udp.addAll(quicListen);
+    List<Multiaddr> out = new ArrayList<>(tcp);
+    if (!quicListen.isEmpty()) {
+      out.addAll(udp);
+    }
+    return out;
   }
 
   /** Told when {@link #advertisedAddresses()} changed. */
@@ -317,6 +342,92 @@ public final class Host implements AutoCloseable {
   public CompletableFuture<Connection> dialDirect(Multiaddr addr, PeerId expected, boolean initiator,
       boolean fromListenPort) {
     return dialer.dialDirect(addr, expected, initiator, fromListenPort);
+  }
+
+  /**
+   * DCUtR's UDP hole punch without dialling: random datagrams from our QUIC port to the QUIC
+   * addresses among {@code to} (IP ones), until {@code until} completes or {@code window} passed
+   * (see {@link QuicEndpoint#punch}). Nothing when QUIC does not run here.
+   */
+  public void punchUdp(List<Multiaddr> to, CompletableFuture<?> until, Duration window) {
+    if (quic == null) {
+      return;
+    }
+    List<InetSocketAddress> targets = new ArrayList<>();
+    for (Multiaddr m : to) {
+      Protocol p = m.components().get(0).protocol();
+      if (TcpAddresses.quic(m) && (p == Protocol.IP4 || p == Protocol.IP6)) {
+        targets.add(TcpAddresses.socketAddress(m));
+      }
+    }
+    quic.punch(targets, until, window);
+  }
+
+  /** See {@link HolePunches#expectQuic}. */
+  public CompletableFuture<Connection> expectQuicPunch(PeerId peer, Duration window) {
+    return punches.expectQuic(peer, window);
+  }
+
+  /**
+   * Whether this host's NAT changes ports (symmetric): a peer observed one of our direct
+   * connections at another port than the one it leaves from. False when none did or none tells.
+   */
+  public boolean natChangesPorts() {
+    for (Connection c : connections.all()) {
+      Connection.PeerDetails d = c.details();
+      if (c.relayed() || d == null || d.observedAddr() == null) {
+        continue;
+      }
+      List<Multiaddr.Component> oc = d.observedAddr().withoutPeerId().components();
+      InetSocketAddress local = c.channel().localAddress() instanceof InetSocketAddress a ? a
+          : c.channel().attr(QuicEndpoint.LOCAL_UDP).get();
+      boolean sameKind = TcpAddresses.quic(d.observedAddr()) == "quic".equals(c.transport());
+      if (local != null && oc.size() >= 2 && sameKind
+          && Integer.parseInt(oc.get(1).valueText()) != local.getPort()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A birthday punch from the port-changing side (see {@link QuicEndpoint#birthdayDial}) to the
+   * QUIC addresses among {@code to}: {@code sockets} fresh ports; completes with the connection
+   * dialled from the first one the peer's datagrams reach.
+   */
+  public CompletableFuture<Connection> birthdayDial(List<Multiaddr> to, PeerId peer, int sockets, Duration window) {
+    if (quic == null) {
+      return failed("libp2p: no QUIC here");
+    }
+    ResourceScopes.Slot slot = connections.scopes().dialOutbound();
+    if (slot == null) {
+      return failed("libp2p: connection limit reached (" + connections.maxConnections() + " open, max.connections)");
+    }
+    List<InetSocketAddress> targets = new ArrayList<>();
+    for (Multiaddr m : to) {
+      Protocol p = m.components().get(0).protocol();
+      if (TcpAddresses.quic(m) && (p == Protocol.IP4 || p == Protocol.IP6)) {
+        targets.add(TcpAddresses.socketAddress(m));
+      }
+    }
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    quic.birthdayDial(targets, peer, sockets, window, slot, result);
+    return result;
+  }
+
+  /**
+   * The port-keeping side of a birthday punch (see {@link QuicEndpoint#spray}): datagrams from our
+   * QUIC port to each of {@code ports} at {@code ip}, spread over {@code over}, until {@code until}.
+   */
+  public void birthdaySpray(java.net.InetAddress ip, int[] ports, Duration over, CompletableFuture<?> until) {
+    if (quic != null) {
+      quic.spray(ip, ports, over, until);
+    }
+  }
+
+  /** An inbound QUIC connection registered (see {@link HolePunches#quicArrived}). */
+  void punchArrived(Connection c) {
+    punches.quicArrived(c);
   }
 
   /** See {@link HolePunches#expect}. */

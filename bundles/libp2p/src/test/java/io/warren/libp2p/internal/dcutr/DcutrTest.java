@@ -71,6 +71,76 @@ class DcutrTest {
     assertEquals(List.of(Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001")), parsed, "garbage and circuits are skipped");
   }
 
+  @Test
+  void quicAddressesTravelInConnectAndTheRoundsAlternateWhenBothOfferQuic() {
+    List<Multiaddr> both = List.of(Multiaddr.fromString("/ip4/10.99.0.2/tcp/4001"),
+        Multiaddr.fromString("/ip4/10.99.0.2/udp/4001/quic-v1"));
+    byte[] wire = DcutrMessage.connect(both.stream().map(Multiaddr::toBytes).toList()).encodeDelimited();
+    DcutrMessage m = DcutrMessage.decode(Arrays.copyOfRange(wire, 1, wire.length));
+    assertEquals(both, Dcutr.parse(m.addrs()), "TCP and QUIC addresses both survive CONNECT");
+    assertEquals(List.of(Multiaddr.fromString("/ip4/10.99.0.2/udp/4001/quic-v1")), Dcutr.parse(List.of(
+        Multiaddr.fromString("/ip4/10.99.0.2/udp/4001/quic-v1/p2p/" + Ed25519Identity.generate().peerId()).toBytes(),
+        Multiaddr.fromString("/ip4/10.99.0.2/udp/4001").toBytes(),
+        Multiaddr.fromString("/dns4/example.org/udp/4001/quic-v1").toBytes())),
+        "a /p2p suffix is dropped; plain UDP and DNS names are not punched");
+
+    List<Multiaddr> tcpOnly = both.subList(0, 1);
+    assertTrue(Dcutr.quicRound(1, both, both), "first round: QUIC when both offer it");
+    assertFalse(Dcutr.quicRound(2, both, both), "then TCP");
+    assertTrue(Dcutr.quicRound(3, both, both), "then QUIC again");
+    assertFalse(Dcutr.quicRound(1, both, tcpOnly), "the peer offers no QUIC: TCP");
+    assertFalse(Dcutr.quicRound(1, tcpOnly, both), "we offer no QUIC: TCP");
+  }
+
+  @Test
+  void connectOffersAtMostEightAddressesWithRoomForQuic() {
+    List<Multiaddr> all = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      all.add(Multiaddr.fromString("/ip4/10.0.0." + i + "/tcp/4001"));
+    }
+    all.add(Multiaddr.fromString("/ip4/10.0.0.1/udp/4001/quic-v1"));
+    List<Multiaddr> limited = Dcutr.limit(all);
+    assertEquals(Dcutr.MAX_ADDRS, limited.size());
+    assertEquals(all.subList(0, 7), limited.subList(0, 7), "the first TCP ones, in order");
+    assertEquals(all.get(10), limited.get(7), "and the QUIC one");
+    assertEquals(all.subList(0, 3), Dcutr.limit(all.subList(0, 3)), "a short list stays as it is");
+  }
+
+  @Test
+  void quicHolePunchingGivesADirectQuicConnectionDialledFromTheListenPort() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.warren.libp2p.internal.quic.QuicConfig.isAvailable(),
+        "Netty's QUIC native library does not load here: "
+            + io.warren.libp2p.internal.quic.QuicConfig.unavailability());
+    Node r = node(true, true, false);
+    Node a = quicNode();
+    Node b = quicNode();
+    Connection relayed = relayed(r, a, b);
+    Connection direct = b.dcutr().holePunch(relayed).get(T, TimeUnit.SECONDS);
+    assertFalse(direct.relayed());
+    assertEquals("quic", direct.transport(), "both offered QUIC: the first round punches UDP for QUIC");
+    assertEquals(a.host().peerId(), direct.remotePeer());
+    assertFalse(direct.outbound(), "a dialled (it got SYNC), b sprayed datagrams and accepted");
+    // the dial left from a's QUIC listening port, the one peers observe (SO_REUSEPORT, a connected socket)
+    Multiaddr aQuic = a.host().listenAddresses().stream().filter(x -> x.toString().contains("/quic-v1")).findFirst()
+        .orElseThrow();
+    assertEquals(aQuic, direct.remoteAddress(), "b sees a's dial come from a's QUIC listen address");
+    Connection used = b.host().connectionTo(a.host().peerId()).get(T, TimeUnit.SECONDS);
+    assertFalse(used.relayed(), "b's next stream to a goes direct");
+    assertEquals(1, Ping.run(b.host().newStream(used, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1)
+        .get(T, TimeUnit.SECONDS).size());
+    // a's listener still takes new QUIC connections from others (the connected socket only takes b's datagrams)
+    Node c = quicNode();
+    Connection toA = c.host().connect(Multiaddr.fromString(aQuic + "/p2p/" + a.host().peerId()))
+        .get(T, TimeUnit.SECONDS);
+    assertEquals("quic", toA.transport());
+    assertEquals(1, Ping.run(c.host().newStream(toA, Ping.PROTOCOL).get(T, TimeUnit.SECONDS), 1)
+        .get(T, TimeUnit.SECONDS).size());
+  }
+
+  private Node quicNode() {
+    return node(false, TestHosts.config().withQuic(true), false);
+  }
+
   private record Node(Host host, CircuitRelay relay, Dcutr dcutr) {
     Multiaddr full() {
       return Multiaddr.fromString(host.listenAddresses().get(0) + "/p2p/" + host.peerId());
@@ -78,7 +148,10 @@ class DcutrTest {
   }
 
   private Node node(boolean hop, boolean listen, boolean initiate) {
-    HostConfig config = listen ? TestHosts.config() : TestHosts.config().withListen(List.of());
+    return node(hop, listen ? TestHosts.config() : TestHosts.config().withListen(List.of()), initiate);
+  }
+
+  private Node node(boolean hop, HostConfig config, boolean initiate) {
     Host h = new Host(Ed25519Identity.generate(), config, new ProtocolRegistry(), LOOPS);
     CircuitRelay r = TestHosts.install(h, TestHosts.relayLimits(), hop);
     Dcutr d = new Dcutr(h, initiate);
