@@ -392,7 +392,7 @@ final class DeviceCalls implements AutoCloseable {
   void ringFor(Party p, PeerRef device, Function<Party, String> admit) {
     LocalRelay r = running();
     if (!device.transport().equals(PeerRef.NOSTR) || !r.namedDevice(device.id())) {
-      throw new IllegalArgumentException("unknown device " + device + " at this node (not in device.allow of"
+      throw new IllegalArgumentException("unknown device " + device + " (not in device.allow of"
           + " io.warren.nostr.relay)");
     }
     DeviceCall c = new DeviceCall(p.id, null, device.id(), p.codecs);

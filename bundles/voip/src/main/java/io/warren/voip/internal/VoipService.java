@@ -714,7 +714,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     try {
       device = directory.resolve(deviceText);
     } catch (IllegalArgumentException e) {
-      return Wire.error("unknown device " + deviceText + " at this node: " + e.getMessage());
+      return Wire.error("unknown device " + deviceText + ": " + e.getMessage());
     }
     Party p = new Party(id, "callee", from, offered, null, true, "-");
     devices.ringFor(p, device, parties::add); // throws with why it does not ring

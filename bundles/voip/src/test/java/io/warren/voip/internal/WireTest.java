@@ -66,7 +66,7 @@ class WireTest {
     var older = assertThrows(IllegalArgumentException.class, () -> Wire.ringingDevice("OK ringing", "q"));
     assertTrue(older.getMessage().startsWith("voip: q rings its console, not the device"), older.getMessage());
     var unknown = assertThrows(IllegalArgumentException.class,
-        () -> Wire.ringingDevice("ERR unknown device B at this node: no node 'B' known here", "q"));
-    assertEquals("voip: q refused: unknown device B at this node: no node 'B' known here", unknown.getMessage());
+        () -> Wire.ringingDevice("ERR unknown device B: no node 'B' known here", "q"));
+    assertEquals("voip: q refused: unknown device B: no node 'B' known here", unknown.getMessage());
   }
 }
