@@ -314,6 +314,17 @@ class VoipNostrTest {
       VoipTest.awaitRow(q, toB2, x -> x[2].equals("hungup"), "q was told B hung up");
       VoipTest.awaitRow(n, toB2, x -> x[2].equals("hungup"), "n ended its side");
 
+      // q gives up a call while B rings: B is told; B refuses the next: q's call ends refused
+      String given = VoipTest.idOf(q.client("voip:call", "--via", "n", TunnelWire.npub(b)));
+      db.awaitEvent(25920, "call=" + given);
+      assertEquals(0, q.client("voip:hangup", given).exit());
+      assertEquals("hungup", tag(db.awaitEvent(25923, "call=" + given), "reason"));
+      String refused = VoipTest.idOf(q.client("voip:call", "--via", "n", TunnelWire.npub(b)));
+      db.awaitEvent(25920, "call=" + refused);
+      db.publish(25923, 0, "[[\"p\",\"" + node + "\"],[\"call\",\"" + refused + "\"]]", "busy");
+      VoipTest.awaitRow(q, refused, x -> x[2].equals("refused") && x[23].equals("nostr:" + b),
+          "q's call ends as B's refusal");
+
       // a device n does not know: q's console gets n's refusal naming it, and nothing is left ringing
       Result none = q.client("voip:call", "--via", "n", TunnelWire.npub(pubkey(UNKNOWN)));
       assertTrue(none.exit() != 0, none.toString());
