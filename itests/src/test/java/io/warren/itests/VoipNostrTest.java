@@ -172,6 +172,24 @@ class VoipNostrTest {
     }
   }
 
+  /**
+   * Points the phones at their ports and has them talk. {@code first} speaks first: its port latches
+   * onto it, and the other port, latched onto nobody yet, drops the packet ({@code dropper}'s row of
+   * call {@code id} counts it); then {@code second}'s first packet reaches {@code first}, and
+   * {@code PACKETS} go each way, each compared.
+   */
+  private static void latchAndTalk(Phone first, String firstPort, Phone second, String secondPort,
+      NodeProcess dropper, String id, String what) throws Exception {
+    first.to(firstPort);
+    second.to(secondPort);
+    first.send(0);
+    VoipTest.awaitRow(dropper, id, x -> x[18].equals("1"), what + ": the first packet dropped, nothing latched yet");
+    byte[] hello = second.send(0);
+    assertArrayEquals(hello, first.receive(), what + ": the second phone's first packet");
+    talk(first, second, 1);
+    talk(second, first, 1);
+  }
+
   @Test
   void devicesCallEachOtherTheConsoleAndANodeThroughTheNode() throws Exception {
     String a = pubkey(KEY_A);
@@ -208,16 +226,7 @@ class VoipNostrTest {
       assertEquals("relay pcmu device " + legA + "," + legB, String.join(" ", row[1], row[4], row[5], row[6]));
 
       try (Phone pa = new Phone(21); Phone pb = new Phone(22)) {
-        pa.to(legA);
-        pb.to(legB);
-        // A's phone speaks first: its leg latches onto it and drops the packet (B's leg has latched
-        // onto nobody yet), then B's, whose packet reaches A's phone
-        pa.send(0);
-        VoipTest.awaitRow(n, call, x -> x[18].equals("1"), "n latched A's leg");
-        byte[] hello = pb.send(0);
-        assertArrayEquals(hello, pa.receive(), "B's first packet reaches A");
-        talk(pa, pb, 1);
-        talk(pb, pa, 1);
+        latchAndTalk(pa, legA, pb, legB, n, call, "A and B through n's legs");
         row = VoipTest.awaitRow(n, call, x -> x[7].equals(String.valueOf(PACKETS + 1))
             && x[11].equals(String.valueOf(PACKETS + 1)), "n's counters of both legs");
         assertEquals(String.valueOf((PACKETS + 1) * 172), row[8], "bytes A's phone sent: " + String.join(" ", row));
@@ -265,15 +274,7 @@ class VoipNostrTest {
       anyRow(n, x -> x[1].equals("caller") && x[2].equals("active") && x[5].equals("direct"),
           "n's media stream to q is open");
       try (Phone pc = new Phone(31); Phone pq = new Phone(32)) {
-        pc.to(legC);
-        pq.to(qRow[6]);
-        // C's phone first: n's port latches onto it, q's port has latched onto nobody yet and drops it
-        pc.send(0);
-        VoipTest.awaitRow(q, qRow[0], x -> x[18].equals("1"), "q dropped C's first packet (not latched yet)");
-        byte[] hello = pq.send(0);
-        assertArrayEquals(hello, pc.receive(), "q's phone reaches C's through n");
-        talk(pc, pq, 1);
-        talk(pq, pc, 1);
+        latchAndTalk(pc, legC, pq, qRow[6], q, qRow[0], "C and q through n's call to q");
       }
       dc.publish(25923, 0, "[[\"p\",\"" + node + "\"],[\"call\",\"" + bridged + "\"]]", "");
       VoipTest.awaitRow(q, qRow[0], x -> x[2].equals("hungup"), "q was told C hung up");
@@ -296,15 +297,7 @@ class VoipNostrTest {
       String[] qCall = VoipTest.awaitRow(q, toB2, x -> x[2].equals("active") && x[5].equals("direct"),
           "q's media stream to n is open");
       try (Phone pq = new Phone(41); Phone pb = new Phone(42)) {
-        pq.to(qCall[6]);
-        pb.to(legB2);
-        // q's phone first: q's port latches onto it, n's has latched onto nobody yet and drops it
-        pq.send(0);
-        VoipTest.awaitRow(n, toB2, x -> x[18].equals("1"), "n dropped q's first packet (B not latched yet)");
-        byte[] hello = pb.send(0);
-        assertArrayEquals(hello, pq.receive(), "B's phone reaches q's through n");
-        talk(pq, pb, 1);
-        talk(pb, pq, 1);
+        latchAndTalk(pq, qCall[6], pb, legB2, n, toB2, "q and B through n's bridge");
         String[] counted = VoipTest.awaitRow(q, toB2, x -> x[7].equals(String.valueOf(PACKETS + 1))
             && x[11].equals(String.valueOf(PACKETS + 1)), "q's counters of both directions");
         assertEquals(String.valueOf((PACKETS + 1) * 172), counted[8], String.join(" ", counted));
