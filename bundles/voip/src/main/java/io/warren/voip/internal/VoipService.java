@@ -293,17 +293,23 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       }
       throw new IllegalArgumentException("voip: " + refused);
     }
+    String answer;
     try {
-      String answer = requests.send(peer, offer);
+      answer = requests.send(peer, offer);
+    } catch (RuntimeException e) {
+      ended(p, "refused");
+      throw e;
+    }
+    try {
       if (device == null) {
         Wire.ok(answer, 1, peerText);
       } else {
         p.device = Wire.ringingDevice(answer, peerText);
       }
-    } catch (RuntimeException e) {
+    } catch (IllegalArgumentException e) {
       ended(p, "refused");
-      if (device != null && !e.getMessage().contains(" refused: ")) {
-        tell(p, Wire.hangup(p.id)); // it rang its console: stop that
+      if (!answer.startsWith("ERR ")) {
+        tell(p, Wire.hangup(p.id)); // an older node rings its console for a device's call: stop that
       }
       throw e;
     }
