@@ -11,13 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/node.sh
 [ -x "$WARREN_DIST/bin/warren" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
-[ -d itests/node_modules/nostr-tools ] || { echo "run npm ci in itests first" >&2; exit 1; }
-paced=${1:-500}
-KB=00000000000000000000000000000000000000000000000000000000000000b2
 VOIP_NET=benchdev:BenchDev
 . bench/voip-nodes.sh
-b=$(cd itests && node --input-type=module -e "import { getPublicKey } from 'nostr-tools/pure'
-console.log(getPublicKey(Uint8Array.from('$KB'.match(/../g).map(b => parseInt(b, 16)))))")
+. bench/nostr-devices.sh
+paced=${1:-500}
+KB=00000000000000000000000000000000000000000000000000000000000000b2
+b=$(nostr_pub $KB)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 media='media.max.kbps = 100000\nmedia.queue.packets = 64\n'
 RELAY_CFG="enabled = true\nport = $port\ndevice.allow = $b\n" start n "media.ports = 44700-44799\n$media" ""
@@ -26,16 +25,7 @@ start q "media.ports = 44800-44899\n$media" "" -bs "$bs"
 npub=$(client n node:info | grep -o 'npub1[0-9a-z]*' | head -1)
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-mkfifo "$tmp/b.in"
-node --experimental-websocket --no-warnings itests/src/test/js/nostr-voip-device.mjs "ws://127.0.0.1:$port" "$KB" \
-  "$npub" <"$tmp/b.in" >"$tmp/b.out" 2>&1 &
-pids+=($!)
-exec 4>"$tmp/b.in"
-await() { # await FILE PATTERN: the first line of FILE matching PATTERN, within 30 s
-  local _
-  for _ in $(seq 300); do grep -m1 -E "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "no '$2' in $1:" >&2; cat "$1" >&2; return 1
-}
+nostr_device b "ws://127.0.0.1:$port" $KB "$npub"; exec 4>"$tmp/b.in"
 await "$tmp/b.out" '^subscribed' >/dev/null
 node=$(await "$tmp/b.out" '^node ' | cut -d' ' -f2)
 row() { client "$1" voip:calls | awk -v id="$2" '$1 == id'; }
