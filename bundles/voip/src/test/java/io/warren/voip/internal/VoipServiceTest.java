@@ -172,4 +172,21 @@ class VoipServiceTest {
     assertEquals("ERR no such call", v.serve(A, "HANGUP " + ID), "it is gone");
     assertEquals(1, relay.published().size(), "the device that refused is not told again");
   }
+
+  @Test
+  void aDeviceThatDoesNotAnswerIsToldTheCallTimedOut() throws Exception {
+    String node = "0".repeat(64);
+    String device = "d".repeat(64);
+    voip = new VoipService(new FakeDirectory().resolving(PeerRef::parse), loops,
+        Configs.of(VoipConfig.class, Map.of("ring_timeout_seconds", 1)));
+    voip.setMembers(Members.of(A, B));
+    FakeLocalRelay relay = new FakeLocalRelay(node, Set.of(device), System.currentTimeMillis() / 1000);
+    voip.setLocalRelay(relay);
+    assertEquals("OK ringing nostr:" + device, voip.serve(A, "OFFER " + ID + " pcmu overlay nostr:" + device));
+    io.warren.testing.Await.until(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50),
+        () -> voip.calls().get(0).state().equals("timeout"), "the call timed out");
+    LocalRelay.Event told = relay.published().get(relay.published().size() - 1);
+    assertEquals(List.of(DeviceWire.HANGUP, device, ID, "timeout"), List.of(told.kind(), told.tag("p"),
+        told.tag("call"), told.tag("reason")), "the device stops ringing");
+  }
 }
