@@ -11,16 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/node.sh
 [ -x "$WARREN_DIST/bin/warren" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
-[ -d itests/node_modules/nostr-tools ] || { echo "run npm ci in itests first" >&2; exit 1; }
 paced=${1:-500}
 KA=00000000000000000000000000000000000000000000000000000000000000a1
 KB=00000000000000000000000000000000000000000000000000000000000000b2
 tmp=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-pub() { (cd itests && node --input-type=module -e "import { getPublicKey } from 'nostr-tools/pure'
-console.log(getPublicKey(Uint8Array.from('$1'.match(/../g).map(b => parseInt(b, 16)))))"); }
-a=$(pub $KA); b=$(pub $KB)
+. bench/nostr-devices.sh
+a=$(nostr_pub $KA); b=$(nostr_pub $KB)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 home=$(node_install "$tmp/n")
@@ -34,20 +32,8 @@ node_ready "$tmp/n.log"
 npub=$("$home/bin/warren" client --data-dir "$tmp/n/data" node:info | grep -o 'npub1[0-9a-z]*' | head -1)
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# device NAME KEY: a nostr-tools device reading commands from the fifo $tmp/NAME.in, writing to $tmp/NAME.out
-device() {
-  mkfifo "$tmp/$1.in"
-  node --experimental-websocket --no-warnings itests/src/test/js/nostr-voip-device.mjs "ws://127.0.0.1:$port" "$2" \
-    "$npub" <"$tmp/$1.in" >"$tmp/$1.out" 2>&1 &
-  pids+=($!)
-}
-await() { # await FILE PATTERN: the first line of FILE matching PATTERN, within 30 s
-  local _
-  for _ in $(seq 300); do grep -m1 -E "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "no '$2' in $1:" >&2; cat "$1" >&2; return 1
-}
-device a $KA; exec 3>"$tmp/a.in"
-device b $KB; exec 4>"$tmp/b.in"
+nostr_device a "ws://127.0.0.1:$port" $KA "$npub"; exec 3>"$tmp/a.in"
+nostr_device b "ws://127.0.0.1:$port" $KB "$npub"; exec 4>"$tmp/b.in"
 await "$tmp/a.out" '^subscribed' >/dev/null; await "$tmp/b.out" '^subscribed' >/dev/null
 node=$(await "$tmp/a.out" '^node ' | cut -d' ' -f2)
 echo "publish 1 25920 0 [[\"p\",\"$b\"],[\"codecs\",\"pcmu\"]]" >&3

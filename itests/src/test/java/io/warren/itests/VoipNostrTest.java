@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * for byte and in order). A calls B through n's two port pairs; a malformed request and a call to
  * an unknown device are answered with error events while the call goes on; a stranger's flood to
  * A's leg is dropped; the console calls B by its npub and hangs up; C calls node q of n's network,
- * its leg bridged to the libp2p call n places for it.
+ * its leg bridged to the libp2p call n places for it; q's console calls B at n ({@code --via n}),
+ * B's leg bridged into q's call at n; a device n does not know is refused at q's console.
  */
 class VoipNostrTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -43,6 +44,12 @@ class VoipNostrTest {
   private static final String KEY_B = "00000000000000000000000000000000000000000000000000000000000000b2";
   private static final String KEY_C = "00000000000000000000000000000000000000000000000000000000000000c3";
   private static final String UNKNOWN = "00000000000000000000000000000000000000000000000000000000000000d4";
+  /**
+   * The phones send in lockstep, as fast as each packet comes back: far above a voice call's rate, so
+   * the byte cap (512 kbit/s, a quarter second of burst) would drop some of 100 on an idle machine.
+   * The cap has its tests (DeviceCallsTest, OverlayMediaTest); here it is set out of the way.
+   */
+  private static final String UNCAPPED = "media.max.kbps = 100000\n";
   @TempDir Path dir;
 
   private static String pubkey(String secretHex) {
@@ -165,6 +172,24 @@ class VoipNostrTest {
     }
   }
 
+  /**
+   * Points the phones at their ports and has them talk. {@code first} speaks first: its port latches
+   * onto it, and the other port, latched onto nobody yet, drops the packet ({@code dropper}'s row of
+   * call {@code id} counts it); then {@code second}'s first packet reaches {@code first}, and
+   * {@code PACKETS} go each way, each compared.
+   */
+  private static void latchAndTalk(Phone first, String firstPort, Phone second, String secondPort,
+      NodeProcess dropper, String id, String what) throws Exception {
+    first.to(firstPort);
+    second.to(secondPort);
+    first.send(0);
+    VoipTest.awaitRow(dropper, id, x -> x[18].equals("1"), what + ": the first packet dropped, nothing latched yet");
+    byte[] hello = second.send(0);
+    assertArrayEquals(hello, first.receive(), what + ": the second phone's first packet");
+    talk(first, second, 1);
+    talk(second, first, 1);
+  }
+
   @Test
   void devicesCallEachOtherTheConsoleAndANodeThroughTheNode() throws Exception {
     String a = pubkey(KEY_A);
@@ -175,8 +200,8 @@ class VoipNostrTest {
     try (Network net = new Network(dir, "voipnostr:NetPass")) {
       NodeProcess n = net.member("n", Map.of("io.warren.nostr.relay", "enabled = true\nport = " + relayPort
           + "\ndevice.allow = " + a + ", " + b + ", " + c + "\n",
-          "io.warren.voip", "media.ports = 43100-43199\nmax.calls.per.device = 2\n"));
-      NodeProcess q = net.member("q", "io.warren.voip", "media.ports = 43200-43299\nanswer.auto = true\n");
+          "io.warren.voip", "media.ports = 43100-43199\nmax.calls.per.device = 2\n" + UNCAPPED));
+      NodeProcess q = net.member("q", "io.warren.voip", "media.ports = 43200-43299\nanswer.auto = true\n" + UNCAPPED);
       String npub = n.client("node:info").out().replaceAll("(?s).*\\b(npub1[0-9a-z]+).*", "$1");
       String url = "ws://127.0.0.1:" + relayPort;
       Device da = new Device(dir, "a", url, KEY_A, npub);
@@ -201,16 +226,7 @@ class VoipNostrTest {
       assertEquals("relay pcmu device " + legA + "," + legB, String.join(" ", row[1], row[4], row[5], row[6]));
 
       try (Phone pa = new Phone(21); Phone pb = new Phone(22)) {
-        pa.to(legA);
-        pb.to(legB);
-        // A's phone speaks first: its leg latches onto it and drops the packet (B's leg has latched
-        // onto nobody yet), then B's, whose packet reaches A's phone
-        pa.send(0);
-        VoipTest.awaitRow(n, call, x -> x[18].equals("1"), "n latched A's leg");
-        byte[] hello = pb.send(0);
-        assertArrayEquals(hello, pa.receive(), "B's first packet reaches A");
-        talk(pa, pb, 1);
-        talk(pb, pa, 1);
+        latchAndTalk(pa, legA, pb, legB, n, call, "A and B through n's legs");
         row = VoipTest.awaitRow(n, call, x -> x[7].equals(String.valueOf(PACKETS + 1))
             && x[11].equals(String.valueOf(PACKETS + 1)), "n's counters of both legs");
         assertEquals(String.valueOf((PACKETS + 1) * 172), row[8], "bytes A's phone sent: " + String.join(" ", row));
@@ -258,18 +274,55 @@ class VoipNostrTest {
       anyRow(n, x -> x[1].equals("caller") && x[2].equals("active") && x[5].equals("direct"),
           "n's media stream to q is open");
       try (Phone pc = new Phone(31); Phone pq = new Phone(32)) {
-        pc.to(legC);
-        pq.to(qRow[6]);
-        // C's phone first: n's port latches onto it, q's port has latched onto nobody yet and drops it
-        pc.send(0);
-        VoipTest.awaitRow(q, qRow[0], x -> x[18].equals("1"), "q dropped C's first packet (not latched yet)");
-        byte[] hello = pq.send(0);
-        assertArrayEquals(hello, pc.receive(), "q's phone reaches C's through n");
-        talk(pc, pq, 1);
-        talk(pq, pc, 1);
+        latchAndTalk(pc, legC, pq, qRow[6], q, qRow[0], "C and q through n's call to q");
       }
       dc.publish(25923, 0, "[[\"p\",\"" + node + "\"],[\"call\",\"" + bridged + "\"]]", "");
       VoipTest.awaitRow(q, qRow[0], x -> x[2].equals("hungup"), "q was told C hung up");
+
+      // q's console calls device B at n (--via n): n rings B (from n, peer q), B accepts, and n
+      // bridges B's leg into q's libp2p call, the same way as C's; both rows name B; B hangs up
+      Result viaN = q.client("voip:call", "--via", "n", TunnelWire.npub(b));
+      assertEquals(0, viaN.exit(), viaN.toString());
+      String toB2 = VoipTest.idOf(viaN);
+      String ringB = db.awaitEvent(25920, "call=" + toB2);
+      assertEquals(node, tag(ringB, "from"));
+      assertTrue(tag(ringB, "peer").startsWith("12D3KooW"), ringB);
+      assertEquals("nostr:" + b, VoipTest.awaitRow(q, toB2, x -> x[2].equals("ringing"), "q rings B")[23]);
+      db.publish(25922, 0, "[[\"p\",\"" + node + "\"],[\"call\",\"" + toB2 + "\"],[\"codec\",\"pcmu\"]]", "");
+      String legB2 = tag(db.awaitEvent(25922, "call=" + toB2), "rtp");
+      String[] nRow = VoipTest.awaitRow(n, toB2, x -> x[1].equals("callee") && x[2].equals("active"),
+          "n answered q's call for B");
+      assertEquals("pcmu " + legB2 + " nostr:" + b, String.join(" ", nRow[4], nRow[6], nRow[23]),
+          "n's bridged row: B's leg is the call's own port pair, and names B");
+      String[] qCall = VoipTest.awaitRow(q, toB2, x -> x[2].equals("active") && x[5].equals("direct"),
+          "q's media stream to n is open");
+      try (Phone pq = new Phone(41); Phone pb = new Phone(42)) {
+        latchAndTalk(pq, qCall[6], pb, legB2, n, toB2, "q and B through n's bridge");
+        String[] counted = VoipTest.awaitRow(q, toB2, x -> x[7].equals(String.valueOf(PACKETS + 1))
+            && x[11].equals(String.valueOf(PACKETS + 1)), "q's counters of both directions");
+        assertEquals(String.valueOf((PACKETS + 1) * 172), counted[8], String.join(" ", counted));
+        assertEquals("0 0", counted[9] + " " + counted[13], "lost each way: " + String.join(" ", counted));
+      }
+      db.publish(25923, 0, "[[\"p\",\"" + node + "\"],[\"call\",\"" + toB2 + "\"]]", "bye");
+      VoipTest.awaitRow(q, toB2, x -> x[2].equals("hungup"), "q was told B hung up");
+      VoipTest.awaitRow(n, toB2, x -> x[2].equals("hungup"), "n ended its side");
+
+      // q gives up a call while B rings: B is told; B refuses the next: q's call ends refused
+      String given = VoipTest.idOf(q.client("voip:call", "--via", "n", TunnelWire.npub(b)));
+      db.awaitEvent(25920, "call=" + given);
+      assertEquals(0, q.client("voip:hangup", given).exit());
+      assertEquals("hungup", tag(db.awaitEvent(25923, "call=" + given), "reason"));
+      String refused = VoipTest.idOf(q.client("voip:call", "--via", "n", TunnelWire.npub(b)));
+      db.awaitEvent(25920, "call=" + refused);
+      db.publish(25923, 0, "[[\"p\",\"" + node + "\"],[\"call\",\"" + refused + "\"]]", "busy");
+      VoipTest.awaitRow(q, refused, x -> x[2].equals("refused") && x[23].equals("nostr:" + b),
+          "q's call ends as B's refusal");
+
+      // a device n does not know: q's console gets n's refusal naming it, and nothing is left ringing
+      Result none = q.client("voip:call", "--via", "n", TunnelWire.npub(pubkey(UNKNOWN)));
+      assertTrue(none.exit() != 0, none.toString());
+      assertTrue(none.err().contains("voip: n refused: unknown device nostr:" + pubkey(UNKNOWN)
+          + " (not in device.allow of io.warren.nostr.relay)"), none.toString());
       assertTrue(n.alive());
     } finally {
       for (AutoCloseable d : open) {

@@ -21,13 +21,27 @@ import java.util.Optional;
  * @param received this node's counters for what reached this side from the other (overlay media)
  * @param mine the relay's counters for this side's leg (what this side's endpoint sent), if known
  * @param theirs the relay's counters for the other leg (what reached this side), if known
+ * @param device the Nostr device at the far end of a call with a node: the one this node bridges
+ *     the call's media to, or the one the caller asked the other node to ring; empty otherwise
  */
 public record Call(String id, String role, PeerRef peer, String state, String codec, String path, String media,
     Optional<MediaStats> sent, Optional<MediaStats> received, Optional<RelayStats> mine,
-    Optional<RelayStats> theirs) {
+    Optional<RelayStats> theirs, Optional<PeerRef> device) {
+
+  /** A call without a device at its far end. */
+  public Call(String id, String role, PeerRef peer, String state, String codec, String path, String media,
+      Optional<MediaStats> sent, Optional<MediaStats> received, Optional<RelayStats> mine,
+      Optional<RelayStats> theirs) {
+    this(id, role, peer, state, codec, path, media, sent, received, mine, theirs, Optional.empty());
+  }
 
   /** The same call in another state (an ended call keeps its last counters). */
   public Call withState(String newState) {
-    return new Call(id, role, peer, newState, codec, path, media, sent, received, mine, theirs);
+    return new Call(id, role, peer, newState, codec, path, media, sent, received, mine, theirs, device);
+  }
+
+  /** The same call with {@code d} at its far end. */
+  public Call withDevice(PeerRef d) {
+    return new Call(id, role, peer, state, codec, path, media, sent, received, mine, theirs, Optional.ofNullable(d));
   }
 }

@@ -19,7 +19,19 @@ public interface VoipCalls {
    *     taken), or null to latch onto the first sender (overlay media only)
    * @throws IllegalArgumentException saying why when the peer is unknown or the callee refused
    */
-  Call call(String peer, String relay, List<String> codecs, String endpoint);
+  default Call call(String peer, String relay, List<String> codecs, String endpoint) {
+    return call(peer, relay, codecs, endpoint, null);
+  }
+
+  /**
+   * Calls {@code peer} as above, or, with {@code via} (a node of the network), the Nostr device
+   * {@code peer} connected to that node's relay: {@code via} rings it and bridges its media into the
+   * call (over the overlay only). {@code peer} is then a device as {@code via} names it (an npub, a
+   * hex key, its name there).
+   *
+   * @throws IllegalArgumentException saying why, {@code via}'s refusal (an unknown device) included
+   */
+  Call call(String peer, String relay, List<String> codecs, String endpoint, String via);
 
   /**
    * Answers a ringing call with {@code codec} (null: the first offered one this node accepts).

@@ -28,7 +28,7 @@ import org.osgi.service.component.annotations.Reference;
 public final class VoipCommands {
   static final String HEADER = "ID  ROLE  STATE  PEER  CODEC  PATH  MEDIA  SENT(pkts bytes lost jitter-ms)"
       + "  RECEIVED(pkts bytes lost jitter-ms)  DROPPED(stranger cap late unlatched)"
-      + "  RTCP-SENT(lost jitter-ms)  RTCP-RECEIVED(lost jitter-ms)";
+      + "  RTCP-SENT(lost jitter-ms)  RTCP-RECEIVED(lost jitter-ms)  DEVICE";
   private final VoipCalls voip;
 
   @Activate
@@ -45,9 +45,13 @@ public final class VoipCommands {
           absentValue = "pcmu") String codecs,
       @Descriptor("this side's RTP endpoint ip:port, when known (no other sender is taken); absent: the first"
           + " sender") @Parameter(names = {"--endpoint"}, absentValue = "") String endpoint,
-      @Descriptor("the callee: a node name or peer ID") String peer) {
-    Call c = voip.call(peer, relay, io.warren.voip.command.Codecs.list(codecs), endpoint);
-    return "call " + c.id() + " to " + peer + " " + c.state() + ": send RTP to " + c.media();
+      @Descriptor("a node of the network whose relay the callee, a Nostr device, is connected to: that node rings"
+          + " it and bridges its media into the call") @Parameter(names = {"--via"}, absentValue = "") String via,
+      @Descriptor("the callee: a node name or peer ID, a device (npub, hex key or name), or with --via a device"
+          + " as that node names it") String peer) {
+    Call c = voip.call(peer, relay, io.warren.voip.command.Codecs.list(codecs), endpoint, via);
+    return "call " + c.id() + " to " + peer + (via.isBlank() ? "" : " via " + via) + " " + c.state()
+        + ": send RTP to " + c.media();
   }
 
   @Descriptor("Answers a ringing call with the first offered codec this node takes (or --codec)")
@@ -92,10 +96,14 @@ public final class VoipCommands {
   }
 
   /**
-   * One row of 23 words: the call, what this side's endpoint sent, what reached it, what was dropped,
-   * and what the receiving endpoints reported in RTCP of each direction.
+   * One row of 24 words: the call, what this side's endpoint sent, what reached it, what was dropped,
+   * what the receiving endpoints reported in RTCP of each direction, and the device at the far end.
    */
   static String row(Call c) {
+    return counters(c) + "  " + c.device().map(String::valueOf).orElse("-");
+  }
+
+  private static String counters(Call c) {
     String head = c.id() + "  " + c.role() + "  " + c.state() + "  " + c.peer() + "  " + c.codec() + "  " + c.path()
         + "  " + c.media() + "  ";
     if (c.sent().isPresent() || c.received().isPresent()) {
@@ -127,6 +135,7 @@ public final class VoipCommands {
     m.put("codec", dash(c.codec()));
     m.put("path", dash(c.path()));
     m.put("media", dash(c.media()));
+    m.put("device", c.device().map(String::valueOf).orElse(null));
     if (c.sent().isPresent() || c.received().isPresent()) {
       m.put("sent", c.sent().map(VoipCommands::counters).orElse(null));
       m.put("received", c.received().map(VoipCommands::counters).orElse(null));

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls with Nostr devices, signalled as signed events on this node's relay ({@link DeviceWire}):
- * device to device through this node, the console to a device and back, and a device to a node
- * of the network (its leg bridged to a libp2p call placed for it). The media of a call between
+ * device to device through this node, the console to a device and back, a device to a node of the
+ * network (its leg bridged to a libp2p call placed for it), and a node of the network to a device
+ * (its libp2p call bridged to the device's leg once the device accepts). The media of a call between
  * this node's parties goes through two port pairs of this node ({@link MediaRelay}: each leg
  * latches onto its first sender, drops strangers, and is capped in packets and bytes a second); a
  * bridged device sends to the libp2p call's own port pair.
@@ -54,10 +56,19 @@ final class DeviceCalls implements AutoCloseable {
   /** The path {@code voip:calls} shows for a call whose media goes through this node's device legs. */
   static final String PATH = "device";
 
-  /** The libp2p side, for a device calling a node of the network. */
-  interface Placer {
-    /** Places a call to {@code peer} over the overlay for a device; {@code watcher} hears it go on and end. */
-    Party place(String peer, List<String> codecs, Party.Watcher watcher);
+  /** The libp2p side of a bridged call: a device calling a node of the network, or called by one. */
+  interface Bridge {
+    /**
+     * Places a call to {@code peer} over the overlay for {@code device}; {@code watcher} hears it go
+     * on and end.
+     */
+    Party place(String peer, List<String> codecs, PeerRef device, Party.Watcher watcher);
+
+    /** Answers the ringing libp2p call {@code party} with {@code codec}, for the device it rings. */
+    void answer(String party, String codec);
+
+    /** Ends the libp2p call {@code party} as {@code why} (a refusal of a ringing one tells its caller {@code detail}). */
+    void end(String party, String why, String detail);
   }
 
   /** The limits and settings that come from the configuration. */
@@ -93,8 +104,7 @@ final class DeviceCalls implements AutoCloseable {
   private final EventExecutorGroup timers;
   private final IntSupplier otherCalls;
   private final Consumer<Call> ended;
-  private final Placer placer;
-  private final Consumer<String> hangUp;
+  private final Bridge bridge;
   private final LongSupplier clockMillis;
   private final Map<String, DeviceCall> calls = new ConcurrentHashMap<>();
   private final Map<String, Boolean> seen = new LinkedHashMap<>(256, 0.75f, false) {
@@ -112,27 +122,26 @@ final class DeviceCalls implements AutoCloseable {
    * The device calls of a node: legs from {@code ports} (announced as {@code device.address}, else
    * {@code media.bind}), limits and ring timeout from {@code config}, counted with {@code parties}.
    *
-   * @param placer places a libp2p call for a device; {@code hangUp} ends one by its id
+   * @param bridge places, answers and ends the libp2p calls bridged to devices
    */
   static DeviceCalls forNode(VoipConfig config, EventLoops loops, PortPairs ports, List<String> accepted,
-      CallTable parties, Placer placer, Consumer<String> hangUp) {
+      CallTable parties, Bridge bridge) {
     String bind = config.media_bind().strip();
     String address = config.device_address().isBlank() ? bind : config.device_address().strip();
     return new DeviceCalls(new Settings(config.max_calls(), config.max_calls_per_device(),
         config.ring_timeout_seconds() * 1000L, config.answer_auto(), accepted, address),
         new MediaRelay(loops, RelaySettings.forDevices(config, bind, address), ports), loops.group(), parties::size,
-        parties::ended, placer, hangUp, System::currentTimeMillis);
+        parties::ended, bridge, System::currentTimeMillis);
   }
 
   DeviceCalls(Settings settings, MediaRelay legs, EventExecutorGroup timers, IntSupplier otherCalls,
-      Consumer<Call> ended, Placer placer, Consumer<String> hangUp, LongSupplier clockMillis) {
+      Consumer<Call> ended, Bridge bridge, LongSupplier clockMillis) {
     this.settings = settings;
     this.legs = legs;
     this.timers = timers;
     this.otherCalls = otherCalls;
     this.ended = ended;
-    this.placer = placer;
-    this.hangUp = hangUp;
+    this.bridge = bridge;
     this.clockMillis = clockMillis;
     this.worker = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
       Thread t = new Thread(null, r, "voip-devices", 0, false);
@@ -324,7 +333,7 @@ final class DeviceCalls implements AutoCloseable {
     if (m.peer() != null) {
       publish(r, DeviceWire.RINGING, DeviceWire.ringing(from, c.id, e.id()), ""); // first: the peer may answer at once
       try {
-        c.party = placer.place(m.peer(), m.codecs(), watcher(r, c)).id;
+        c.party = bridge.place(m.peer(), m.codecs(), new PeerRef(PeerRef.NOSTR, from), watcher(r, c)).id;
       } catch (RuntimeException bad) {
         calls.remove(c.id, c);
         throw bad;
@@ -347,24 +356,57 @@ final class DeviceCalls implements AutoCloseable {
     }
   }
 
-  /** Hears the bridged libp2p call: its answer becomes the device's accept, its end the device's hangup. */
+  /**
+   * Hears the bridged libp2p call: its answer becomes the device's accept (with the call's own port
+   * pair), its end the device's hangup.
+   */
   private Party.Watcher watcher(LocalRelay r, DeviceCall c) {
+    String device = c.caller != null ? c.caller : c.callee;
     return new Party.Watcher() {
       @Override
       public void active(Party p) {
         c.codec = p.codec;
         c.state = ACTIVE;
-        publish(r, DeviceWire.ACCEPT, DeviceWire.accept(c.caller, c.id, p.codec, settings.address(), p.om.port()),
+        publish(r, DeviceWire.ACCEPT, DeviceWire.accept(device, c.id, p.codec, settings.address(), p.om.port()),
             "");
       }
 
       @Override
       public void ended(Party p, String why) {
         if (calls.remove(c.id, c)) {
-          publish(r, DeviceWire.HANGUP, DeviceWire.hangup(c.caller, c.id, why), "the node's call " + p.id + " " + why);
+          publish(r, DeviceWire.HANGUP, DeviceWire.hangup(device, c.id, why), "the node's call " + p.id + " " + why);
         }
       }
     };
+  }
+
+  /**
+   * Rings {@code device} for the libp2p call {@code p} a node of the network placed here: the device
+   * gets a request signed by this node ({@code from} this node's key, {@code peer} the calling node),
+   * its accept answers {@code p} and its leg is {@code p}'s own port pair, its refusal refuses it.
+   *
+   * @param admit takes {@code p} into the node's calls, or says why not
+   * @throws IllegalArgumentException when the relay does not run, the device is unknown or busy, or
+   *     {@code admit} refused
+   */
+  void ringFor(Party p, PeerRef device, Function<Party, String> admit) {
+    LocalRelay r = running();
+    if (!device.transport().equals(PeerRef.NOSTR) || !r.namedDevice(device.id())) {
+      throw new IllegalArgumentException("unknown device " + device + " (not in device.allow of"
+          + " io.warren.nostr.relay)");
+    }
+    DeviceCall c = new DeviceCall(p.id, null, device.id(), p.codecs);
+    c.party = p.id;
+    add(c);
+    p.device = device;
+    p.watcher = watcher(r, c);
+    String why = admit.apply(p);
+    if (why != null) {
+      calls.remove(c.id, c);
+      throw new IllegalArgumentException(why);
+    }
+    publish(r, DeviceWire.REQUEST, DeviceWire.request(c.callee, c.id, c.codecs, r.pubkey(), p.peer.id()), "");
+    LOG.info("voip: call {} from node {} to device {} ringing", c.id, p.peer, device);
   }
 
   private void accepted(LocalRelay r, String from, DeviceWire.Msg m) {
@@ -375,6 +417,10 @@ final class DeviceCalls implements AutoCloseable {
     String codec = m.codec() == null ? c.codecs.get(0) : m.codec();
     if (!c.codecs.contains(codec)) {
       throw new IllegalArgumentException("codec " + codec + " was not offered (" + String.join(",", c.codecs) + ")");
+    }
+    if (c.party != null) { // a node's call: answering it binds its port pair and tells the device (watcher)
+      bridge.answer(c.party, codec);
+      return;
     }
     activate(r, c, codec);
   }
@@ -452,7 +498,7 @@ final class DeviceCalls implements AutoCloseable {
     }
     legs.close(c.id);
     if (c.party != null && !c.party.equals("-")) {
-      hangUp.accept(c.party);
+      bridge.end(c.party, why, detail);
     }
     LocalRelay r = relay();
     if (r != null) {

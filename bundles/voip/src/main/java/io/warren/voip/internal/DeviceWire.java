@@ -121,6 +121,13 @@ final class DeviceWire {
         List.of("from", from));
   }
 
+  /** A request for a call a node of the network ({@code peer}, its peer ID) placed to this node's device. */
+  static List<List<String>> request(String callee, String call, List<String> codecs, String from, String peer) {
+    List<List<String>> tags = new ArrayList<>(request(callee, call, codecs, from));
+    tags.add(List.of("peer", peer));
+    return tags;
+  }
+
   static List<List<String>> ringing(String caller, String call, String requestId) {
     return List.of(List.of("p", caller), List.of("call", call), List.of("e", requestId));
   }

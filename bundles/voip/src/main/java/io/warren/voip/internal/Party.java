@@ -28,6 +28,8 @@ final class Party {
   volatile OverlayMedia om;
   volatile Future<?> timer;
   volatile Future<?> keepalive;
+  /** The Nostr device at the far end: the one this node bridges the call to, or the one the callee's node rings. */
+  volatile PeerRef device;
   /** Told when the call becomes active and when it ends (a device's leg bridged to it), or null. */
   volatile Watcher watcher;
   /** Keepalives unanswered in a row, and whether one is out now ({@link Keepalive}). */

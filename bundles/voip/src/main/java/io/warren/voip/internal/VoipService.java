@@ -112,9 +112,36 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       t.setDaemon(true);
       return t;
     });
-    this.devices = DeviceCalls.forNode(config, loops, mediaPorts, accepted, parties,
-        (peer, codecs, watcher) -> place(peer, null, codecs, null, watcher),
-        id -> Optional.ofNullable(parties.get(id)).ifPresent(p -> hangup(p.id)));
+    this.devices = DeviceCalls.forNode(config, loops, mediaPorts, accepted, parties, new DeviceCalls.Bridge() {
+      @Override
+      public Party place(String peer, List<String> codecs, PeerRef device, Party.Watcher watcher) {
+        Party p = VoipService.this.place(peer, null, codecs, null, watcher, null);
+        p.device = device;
+        return p;
+      }
+
+      @Override
+      public void answer(String party, String codec) {
+        Party p = parties.get(party);
+        if (p == null) {
+          throw new IllegalArgumentException("the node's call " + party + " has ended");
+        }
+        answerParty(p, codec, null);
+      }
+
+      @Override
+      public void end(String party, String why, String detail) {
+        Party p = parties.get(party);
+        if (p == null) {
+          return;
+        }
+        if (why.equals("refused") && !p.caller() && p.state.equals(Party.RINGING)) {
+          refuseParty(p, detail);
+        } else {
+          hangup(p.id);
+        }
+      }
+    });
     this.keepalive = new Keepalive(requests, loops.group(), config.keepalive_seconds() * 1000L,
         config.keepalive_missed(), (p, why) -> execute(() -> ended(p, why)));
     if (relay != null) {
@@ -177,12 +204,19 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   // ---- the console's side
 
   @Override
-  public Call call(String peerText, String relayText, List<String> codecs, String endpoint) {
+  public Call call(String peerText, String relayText, List<String> codecs, String endpoint, String viaText) {
     List<String> offered;
     try {
       offered = Codecs.parse(codecs == null || codecs.isEmpty() ? "pcmu" : String.join(",", codecs));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("voip: --codecs: " + e.getMessage(), e);
+    }
+    if (viaText != null && !viaText.isBlank()) {
+      if (relayText != null && !relayText.isBlank()) {
+        throw new IllegalArgumentException("voip: --relay is not for a device at another node (--via): its media"
+            + " goes over the overlay");
+      }
+      return view(place(viaText, null, offered, endpoint, null, deviceWord(peerText)));
     }
     PeerRef peer = directory.resolve(peerText);
     if (peer.transport().equals(PeerRef.NOSTR)) {
@@ -192,12 +226,34 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       }
       return devices.call(peer, offered);
     }
-    return view(place(peerText, relayText, offered, endpoint, null));
+    return view(place(peerText, relayText, offered, endpoint, null, null));
   }
 
-  /** Places a call to a node of the network; returns once it rings there. */
+  /**
+   * How {@code text} names a device to the node that rings it: {@code nostr:<hex>} when this node
+   * reads it as a key (an npub, a hex key, a device it knows by name); else as given, for that node to
+   * resolve.
+   */
+  private String deviceWord(String text) {
+    PeerRef known;
+    try {
+      known = directory.resolve(text);
+    } catch (IllegalArgumentException unknownHere) {
+      return text.strip();
+    }
+    if (!known.transport().equals(PeerRef.NOSTR)) {
+      throw new IllegalArgumentException("voip: " + text + " is a node, not a device (--via calls a device"
+          + " connected to that node's relay)");
+    }
+    return known.toString();
+  }
+
+  /**
+   * Places a call to a node of the network; returns once it rings there. With {@code device} the
+   * node rings that device of its relay instead of its console (media over the overlay only).
+   */
   private Party place(String peerText, String relayText, List<String> offered, String endpoint,
-      Party.Watcher watcher) {
+      Party.Watcher watcher, String device) {
     PeerRef peer = directory.resolve(peerText);
     if (isSelf(peer)) {
       throw new IllegalArgumentException("voip: " + peerText + " is this node");
@@ -224,8 +280,8 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       offer = Wire.offer(id, offered, legs[1], via);
     } else {
       p = new Party(id, "caller", peer, offered, null, true, "-");
+      offer = device == null ? Wire.offerOverlay(id, offered) : Wire.offerDevice(id, offered, device);
       bindOverlay(p, fixed);
-      offer = Wire.offerOverlay(id, offered);
     }
     p.watcher = watcher;
     String refused = parties.add(p);
@@ -237,10 +293,24 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       }
       throw new IllegalArgumentException("voip: " + refused);
     }
+    String answer;
     try {
-      Wire.ok(requests.send(peer, offer), 1, peerText);
+      answer = requests.send(peer, offer);
     } catch (RuntimeException e) {
       ended(p, "refused");
+      throw e;
+    }
+    try {
+      if (device == null) {
+        Wire.ok(answer, 1, peerText);
+      } else {
+        p.device = Wire.ringingDevice(answer, peerText);
+      }
+    } catch (IllegalArgumentException e) {
+      ended(p, "refused");
+      if (!answer.startsWith("ERR ")) {
+        tell(p, Wire.hangup(p.id)); // an older node rings its console for a device's call: stop that
+      }
       throw e;
     }
     ring(p);
@@ -331,6 +401,13 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       return devices.answer(d, codecText);
     }
     Party p = one(idText);
+    if (p.device != null && !p.caller()) {
+      throw new IllegalArgumentException("voip: call " + p.id + " rings device " + p.device + ", which answers it");
+    }
+    return answerParty(p, codecText, endpoint);
+  }
+
+  private Call answerParty(Party p, String codecText, String endpoint) {
     if (p.caller() || !p.state.equals(Party.RINGING)) {
       throw new IllegalArgumentException("voip: call " + p.id + " is not ringing here (it is " + p.state + ")");
     }
@@ -355,6 +432,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     }
     activate(p);
     LOG.info("voip: call {} from {} answered with {}, media {}", p.id, p.peer, codec, p.media);
+    Party.Watcher w = p.watcher;
+    if (w != null) {
+      w.active(p); // the device it rings answered: it sends to this call's port pair
+    }
     return view(p);
   }
 
@@ -375,7 +456,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (d != null) {
       return devices.refuse(d, reason);
     }
-    Party p = one(idText);
+    return refuseParty(one(idText), reason);
+  }
+
+  private Call refuseParty(Party p, String reason) {
     if (p.caller() || !p.state.equals(Party.RINGING)) {
       throw new IllegalArgumentException("voip: call " + p.id + " is not ringing here (it is " + p.state + ")");
     }
@@ -432,7 +516,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (p.overlay) {
       return new Call(p.id, p.role, p.peer, p.state, p.codec, om == null ? "-" : om.path(), p.media,
           Optional.ofNullable(om).map(OverlayMedia::sent), Optional.ofNullable(om).map(OverlayMedia::received),
-          Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty()).withDevice(p.device);
     }
     Optional<RelayStats[]> st = Optional.empty();
     String state = p.state;
@@ -452,7 +536,7 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     }
     boolean caller = p.caller();
     return new Call(p.id, p.role, p.peer, state, p.codec, "relay", p.media, Optional.empty(), Optional.empty(),
-        st.map(x -> x[caller ? 0 : 1]), st.map(x -> x[caller ? 1 : 0]));
+        st.map(x -> x[caller ? 0 : 1]), st.map(x -> x[caller ? 1 : 0])).withDevice(p.device);
   }
 
   @Override
@@ -595,6 +679,10 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       return Wire.error(full);
     }
     List<String> offered = Codecs.parse(r.arg(0));
+    String device = Wire.device(r);
+    if (device != null) {
+      return offeredToDevice(from, r.id(), offered, device);
+    }
     String codec = Codecs.choose(offered, accepted); // none in common: refused with both lists
     Party p;
     if (r.arg(1).equals(Wire.OVERLAY)) {
@@ -621,6 +709,23 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
       });
     }
     return Wire.ok("ringing");
+  }
+
+  /**
+   * A node of the network calls a device of this node's relay: the device rings (its own codec choice)
+   * and, once it accepts, sends to this call's port pair, so the media goes over the overlay.
+   */
+  private String offeredToDevice(PeerRef from, String id, List<String> offered, String deviceText) {
+    PeerRef device;
+    try {
+      device = directory.resolve(deviceText);
+    } catch (IllegalArgumentException e) {
+      return Wire.error("unknown device " + deviceText + ": " + e.getMessage());
+    }
+    Party p = new Party(id, "callee", from, offered, null, true, "-");
+    devices.ringFor(p, device, parties::add); // throws with why it does not ring
+    ring(p);
+    return Wire.ringing(device);
   }
 
   /** The callee answered: the call is up, and the caller's node opens the media stream. */

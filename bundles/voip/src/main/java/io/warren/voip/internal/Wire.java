@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * ALLOCATE &lt;id&gt; &lt;callee ref&gt;           to a relay: OK &lt;leg a host:port&gt; &lt;leg b host:port&gt;
  * OFFER &lt;id&gt; &lt;codecs&gt; overlay          to the callee, media over the overlay: OK ringing
+ * OFFER &lt;id&gt; &lt;codecs&gt; overlay &lt;device&gt; to the callee's node, to ring a Nostr device of its relay:
+ *                                      OK ringing nostr:&lt;key&gt; (an older node ignores the word: OK ringing)
  * OFFER &lt;id&gt; &lt;codecs&gt; &lt;host:port&gt; &lt;relay ref|-&gt;  to the callee, its relay leg ("-": the caller relays): OK ringing
  * ANSWER &lt;id&gt; &lt;codec&gt;                 to the caller, from the callee: OK active
  * REFUSE &lt;id&gt; &lt;reason ...&gt;             to the caller, from the callee: OK refused
@@ -54,6 +56,8 @@ final class Wire {
   static final String NO_SUCH_CALL = "no such call";
   static final String CALLER = "-";
   private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
+  /** A device as the callee's node names it: one word of printable ASCII. */
+  private static final Pattern DEVICE = Pattern.compile("[\\x21-\\x7e]{1,100}");
   private static final Pattern ENDPOINT = Pattern.compile("([0-9a-fA-F.:]{2,45}):([0-9]{1,5})");
 
   record Request(String verb, String id, String[] args) {
@@ -110,6 +114,55 @@ final class Wire {
 
   static String offerOverlay(String id, java.util.List<String> codecs) {
     return OFFER + " " + id + " " + String.join(",", codecs) + " " + OVERLAY;
+  }
+
+  /**
+   * An overlay offer to ring {@code device} (one word the callee's node resolves: {@code nostr:<hex>},
+   * an npub, a name it knows) at the callee's node instead of its console.
+   */
+  static String offerDevice(String id, java.util.List<String> codecs, String device) {
+    if (!DEVICE.matcher(device).matches()) {
+      throw new IllegalArgumentException("voip: a device is named by one word of at most 100 printable characters,"
+          + " got " + shorten(device));
+    }
+    return offerOverlay(id, codecs) + " " + device;
+  }
+
+  /** The device an {@code OFFER} asks to ring, or null (the node's console answers). */
+  static String device(Request offer) {
+    boolean overlay = offer.arg(1).equals(OVERLAY);
+    int at = overlay ? 2 : 3;
+    if (offer.args().length <= at) {
+      return null;
+    }
+    if (!overlay) {
+      throw new IllegalArgumentException("a device is rung for a call with media over the overlay only");
+    }
+    if (offer.args().length > at + 1 || !DEVICE.matcher(offer.args()[at]).matches()) {
+      throw new IllegalArgumentException("expected one word naming a device after overlay, got "
+          + shorten(String.join(" ", Arrays.copyOfRange(offer.args(), at, offer.args().length))));
+    }
+    return offer.args()[at];
+  }
+
+  /** The answer to an offer that rings {@code device}. */
+  static String ringing(PeerRef device) {
+    return ok("ringing " + device);
+  }
+
+  /**
+   * The device {@code who} rings, from its answer to {@link #offerDevice}.
+   *
+   * @throws IllegalArgumentException with {@code who}'s refusal, or when it rang its console instead
+   *     (an older node, which ignores the device)
+   */
+  static PeerRef ringingDevice(String answer, String who) {
+    String[] w = ok(answer, 1, who);
+    if (w.length < 3 || !w[1].equals("ringing") || !w[2].startsWith(PeerRef.NOSTR + ":")) {
+      throw new IllegalArgumentException("voip: " + who + " rings its console, not the device: its voip does not"
+          + " ring devices for other nodes (answered " + shorten(answer) + ")");
+    }
+    return PeerRef.parse(w[2]);
   }
 
   static String answer(String id, String codec) {

@@ -46,7 +46,7 @@ class DeviceCallsTest {
     PortPairs ports = new PortPairs(loops, "127.0.0.1", 45400, 8);
     RelaySettings s = new RelaySettings(true, "127.0.0.1", "127.0.0.1", 0, 0, 16, 16, 30_000_000_000L, 200, 512);
     devices = new DeviceCalls(new DeviceCalls.Settings(16, 1, 30_000, false, List.of("pcmu"), "127.0.0.1"),
-        new MediaRelay(loops, s, ports), loops.group(), () -> 0, ended::add, null, null, () -> NOW * 1000);
+        new MediaRelay(loops, s, ports), loops.group(), () -> 0, ended::add, null, () -> NOW * 1000);
     devices.attach(relay);
     assertEquals(List.of(Set.copyOf(DeviceWire.KINDS)), relay.subscriptions());
   }

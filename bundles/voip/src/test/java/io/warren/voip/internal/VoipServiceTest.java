@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.api.LocalRelay;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.testing.Configs;
 import io.warren.testing.FakeDirectory;
+import io.warren.testing.FakeLocalRelay;
 import io.warren.testing.TestEventLoops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,5 +132,61 @@ class VoipServiceTest {
     assertEquals("OK ringing", v.serve(B, "OFFER 0000000000000004 pcmu overlay"), "another node still may");
     assertEquals("ERR busy: 3 calls already (max.calls)", v.serve(B, "OFFER 0000000000000005 pcmu overlay"));
     assertEquals(3, v.calls().size(), "the refused offers were not kept");
+  }
+
+  @Test
+  void anOfferMayRingADeviceOfThisNodesRelayInsteadOfTheConsole() throws Exception {
+    String node = "0".repeat(64);
+    String device = "d".repeat(64);
+    PeerDirectory keys = new FakeDirectory().resolving(PeerRef::parse).opening((peer, protocolId) -> {
+      throw new UnsupportedOperationException("no streams in this test");
+    });
+    voip = new VoipService(keys, loops, Configs.of(VoipConfig.class, Map.of("answer_auto", true)));
+    voip.setMembers(Members.of(A, B));
+    VoipService v = voip;
+    assertEquals("ERR voip: this node's Nostr relay does not run (io.warren.nostr.relay)",
+        v.serve(A, "OFFER " + ID + " pcmu overlay nostr:" + device));
+    FakeLocalRelay relay = new FakeLocalRelay(node, Set.of(device), System.currentTimeMillis() / 1000);
+    v.setLocalRelay(relay);
+    assertEquals("ERR unknown device nostr:" + "e".repeat(64) + " (not in device.allow of io.warren.nostr.relay)",
+        v.serve(A, "OFFER " + ID + " pcmu overlay nostr:" + "e".repeat(64)));
+    String nobody = v.serve(A, "OFFER " + ID + " pcmu overlay nobody");
+    assertTrue(nobody.startsWith("ERR unknown device nobody: "), nobody);
+    assertTrue(v.calls().isEmpty(), "a refused offer is not kept");
+
+    assertEquals("OK ringing nostr:" + device, v.serve(A, "OFFER " + ID + " pcmu,opus overlay nostr:" + device));
+    LocalRelay.Event request = relay.published().get(0);
+    assertEquals(List.of(device, ID, "pcmu,opus", node, A.id()), List.of(request.tag("p"), request.tag("call"),
+        request.tag("codecs"), request.tag("from"), request.tag("peer")));
+    assertEquals("ringing", v.calls().get(0).state(), "not answered by the console (answer.auto is for the console)");
+    assertEquals(PeerRef.parse("nostr:" + device), v.calls().get(0).device().orElseThrow());
+    var e = assertThrows(IllegalArgumentException.class, () -> v.answer(ID, null, null));
+    assertEquals("voip: call " + ID + " rings device nostr:" + device + ", which answers it", e.getMessage());
+
+    // the device refuses: the call ends refused (the caller is told so), the device's row with it
+    relay.deliver(new LocalRelay.Event("f".repeat(64), device, "npub1d", System.currentTimeMillis() / 1000,
+        DeviceWire.HANGUP, List.of(List.of("p", node), List.of("call", ID)), "busy"));
+    io.warren.testing.Await.until(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50),
+        () -> v.calls().get(0).state().equals("refused"), "the device's refusal ended the call");
+    assertEquals(PeerRef.parse("nostr:" + device), v.calls().get(0).device().orElseThrow());
+    assertEquals("ERR no such call", v.serve(A, "HANGUP " + ID), "it is gone");
+    assertEquals(1, relay.published().size(), "the device that refused is not told again");
+  }
+
+  @Test
+  void aDeviceThatDoesNotAnswerIsToldTheCallTimedOut() throws Exception {
+    String node = "0".repeat(64);
+    String device = "d".repeat(64);
+    voip = new VoipService(new FakeDirectory().resolving(PeerRef::parse), loops,
+        Configs.of(VoipConfig.class, Map.of("ring_timeout_seconds", 1)));
+    voip.setMembers(Members.of(A, B));
+    FakeLocalRelay relay = new FakeLocalRelay(node, Set.of(device), System.currentTimeMillis() / 1000);
+    voip.setLocalRelay(relay);
+    assertEquals("OK ringing nostr:" + device, voip.serve(A, "OFFER " + ID + " pcmu overlay nostr:" + device));
+    io.warren.testing.Await.until(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50),
+        () -> voip.calls().get(0).state().equals("timeout"), "the call timed out");
+    LocalRelay.Event told = relay.published().get(relay.published().size() - 1);
+    assertEquals(List.of(DeviceWire.HANGUP, device, ID, "timeout"), List.of(told.kind(), told.tag("p"),
+        told.tag("call"), told.tag("reason")), "the device stops ringing");
   }
 }

@@ -35,4 +35,38 @@ class WireTest {
     assertThrows(IllegalArgumentException.class, () -> Wire.ok("OK", 2, "relay r"));
     assertEquals("b", Wire.ok("OK a b", 2, "r")[2]);
   }
+
+  @Test
+  void aDeviceToRingIsAnOptionalLastWordOfAnOverlayOffer() {
+    String key = "nostr:" + "ab".repeat(32);
+    String offer = Wire.offerDevice("0123456789abcdef", java.util.List.of("pcmu", "opus"), key);
+    assertEquals("OFFER 0123456789abcdef pcmu,opus overlay " + key, offer);
+    assertEquals(key, Wire.device(Wire.parse(offer)));
+    assertEquals("B", Wire.device(Wire.parse("OFFER 0123456789abcdef pcmu overlay B")), "a name the node resolves");
+    assertEquals(null, Wire.device(Wire.parse("OFFER 0123456789abcdef pcmu overlay")), "no device: the console");
+    assertEquals(null, Wire.device(Wire.parse("OFFER 0123456789abcdef pcmu 127.0.0.1:4000 -")));
+    var relayed = assertThrows(IllegalArgumentException.class,
+        () -> Wire.device(Wire.parse("OFFER 0123456789abcdef pcmu 127.0.0.1:4000 - " + key)));
+    assertEquals("a device is rung for a call with media over the overlay only", relayed.getMessage());
+    var two = assertThrows(IllegalArgumentException.class,
+        () -> Wire.device(Wire.parse("OFFER 0123456789abcdef pcmu overlay a b")));
+    assertTrue(two.getMessage().startsWith("expected one word naming a device after overlay, got a b"),
+        two.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Wire.offerDevice("0123456789abcdef", java.util.List.of("pcmu"),
+        "two words"));
+    assertThrows(IllegalArgumentException.class, () -> Wire.offerDevice("0123456789abcdef", java.util.List.of("pcmu"),
+        "x".repeat(101)));
+  }
+
+  @Test
+  void theCallersNodeLearnsWhichDeviceRingsOrThatTheOtherNodeIsOlder() {
+    String key = "cd".repeat(32);
+    assertEquals(io.warren.api.PeerRef.parse("nostr:" + key),
+        Wire.ringingDevice(Wire.ringing(io.warren.api.PeerRef.parse("nostr:" + key)), "q"));
+    var older = assertThrows(IllegalArgumentException.class, () -> Wire.ringingDevice("OK ringing", "q"));
+    assertTrue(older.getMessage().startsWith("voip: q rings its console, not the device"), older.getMessage());
+    var unknown = assertThrows(IllegalArgumentException.class,
+        () -> Wire.ringingDevice("ERR unknown device B: no node 'B' known here", "q"));
+    assertEquals("voip: q refused: unknown device B: no node 'B' known here", unknown.getMessage());
+  }
 }
