@@ -11,8 +11,9 @@ import java.util.Objects;
 
 /**
  * NAT-lab trials ({@link NatLab}: network namespaces, nftables masquerade, a Warren relay between
- * them): {@code N} {@link NatTrial}s for each pairing, cone/cone (hosts a and b) and cone/symmetric
- * (a and c), over TCP, each on fresh node processes. Prints one line per trial, then a table:
+ * them): {@code N} {@link NatTrial}s for each pairing, cone/cone (hosts a and b), cone/symmetric
+ * (a and c), symmetric/symmetric (c and d), and over IPv6 two hosts behind stateful firewalls, no
+ * NAT ("fw6/fw6", {@link NatLab#firewalled6}), over TCP, each on fresh node processes. Prints one line per trial, then a table:
  * how often DCUtR got a direct connection and how long after the relayed one, how long the nodes
  * behind NAT took from their start, and from their connect to the relay, until they held a circuit
  * address (reachable), and until AutoNAT decided. Never asserts. Needs root.
@@ -37,28 +38,15 @@ public final class NatTrials {
       r.awaitReady(Duration.ofMinutes(3));
       String rAddr = r.client("p2p:addrs").out().strip();
       int port = 4100;
-      for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"})) {
+      for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"}, new String[] {"c", "d"})) {
         String name = NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]);
-        List<NatTrial.Result> results = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          NatTrial.Result t = NatTrial.run(lab, work.resolve(name.replace('/', '-') + "-" + i), rAddr, pair[0],
-              pair[1], port++, window);
-          results.add(t);
-          if (t.failure() != null) {
-            System.err.println(name + " trial " + i + " could not run to its end: " + NodeProcess.tail(t.failure()));
-          }
-          System.out.printf(Locale.ROOT, "%-15s trial %d: direct %s%s, start->reachable %s / %s, connect->reachable"
-              + " %s / %s, connect->decided %s / %s, relayed ping %s%s%n", name, i, t.direct() ? "yes" : "no",
-              t.direct() ? " after " + s(t.toDirect()) : "", s(t.xStartToReachable()), s(t.yStartToReachable()),
-              s(t.xConnectToReachable()), s(t.yConnectToReachable()), s(t.xConnectToDecided()),
-              s(t.yConnectToDecided()), t.yReachedThroughRelay() ? "ok" : "failed",
-              t.failure() == null ? "" : " (" + t.failure().lines().findFirst().orElse("") + ")");
-        }
-        table.add(row(name, results));
+        table.add(row(name, trials(lab, work, rAddr, pair[0], pair[1], name, n, window, port)));
+        port += n;
       }
     } finally {
       NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
     }
+    table.add(ipv6(n, window));
     System.out.println();
     System.out.printf("%-15s %6s %8s %-22s %-22s %-22s %-22s %s%n", "PAIRING (TCP)", "TRIALS", "DIRECT",
         "TIME TO DIRECT", "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
@@ -66,6 +54,45 @@ public final class NatTrials {
     System.out.println("trials: run to the end (+N!: N more could not be, see their lines); times: median (min-max)"
         + " in seconds over the nodes behind NAT; reachable = holds a circuit address; decided = AutoNAT's verdict; "
         + window.toSeconds() + " s allowed for a direct connection");
+  }
+
+  /** {@code n} trials between hosts {@code x} and {@code y} of {@code lab}, each printed as it ends. */
+  private static List<NatTrial.Result> trials(NatLab lab, Path work, String rAddr, String x, String y, String name,
+      int n, Duration window, int port) throws Exception {
+    List<NatTrial.Result> results = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      NatTrial.Result t = NatTrial.run(lab, work.resolve(name.replace('/', '-') + "-" + i), rAddr, x, y, port + i,
+          window);
+      results.add(t);
+      if (t.failure() != null) {
+        System.err.println(name + " trial " + i + " could not run to its end: " + NodeProcess.tail(t.failure()));
+      }
+      System.out.printf(Locale.ROOT, "%-15s trial %d: direct %s%s, start->reachable %s / %s, connect->reachable"
+          + " %s / %s, connect->decided %s / %s, relayed ping %s%s%n", name, i, t.direct() ? "yes" : "no",
+          t.direct() ? " after " + s(t.toDirect()) : "", s(t.xStartToReachable()), s(t.yStartToReachable()),
+          s(t.xConnectToReachable()), s(t.yConnectToReachable()), s(t.xConnectToDecided()),
+          s(t.yConnectToDecided()), t.yReachedThroughRelay() ? "ok" : "failed",
+          t.failure() == null ? "" : " (" + t.failure().lines().findFirst().orElse("") + ")");
+      if (t.failure() == null && !t.direct()) {
+        System.out.printf(Locale.ROOT, "%-15s trial %d: back through the relay %s; stays relayed: %s%n", name, i,
+            t.xReachedThroughRelay() ? "ok" : "failed", t.staysRelayed() == null ? "(no reason logged)"
+                : t.staysRelayed());
+      }
+    }
+    return results;
+  }
+
+  /** The same trials over IPv6: hosts a and b behind stateful firewalls, no NAT ({@link NatLab#firewalled6}). */
+  private static String ipv6(int n, Duration window) throws Exception {
+    Path work = Files.createTempDirectory("warren-nat-trials6");
+    try (NatLab lab = NatLab.firewalled6("n6" + ProcessHandle.current().pid() % 100000 + "-");
+        NodeProcess r = lab.node(work.resolve("r6"), "r", lab.relayConfig(4003))) {
+      r.awaitReady(Duration.ofMinutes(3));
+      String rAddr = r.client("p2p:addrs").out().strip();
+      return row("fw6/fw6", trials(lab, work, rAddr, "a", "b", "fw6/fw6", n, window, 4300));
+    } finally {
+      NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
+    }
   }
 
   private static String row(String name, List<NatTrial.Result> rs) {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * dialled it through the relay), once A identified itself and no direct connection to A exists:
  * <ol>
  * <li>unilateral upgrade: dial A's direct listen addresses;</li>
- * <li>failing that, hole punching: open {@value #PROTOCOL} on the relayed connection, send CONNECT
+ * <li>once that failed, or has run for {@link #DIRECT_HEAD_START} (a firewall that drops SYNs makes
+ *     it fail only at the dial timeout), hole punching beside it: open {@value #PROTOCOL} on the relayed connection, send CONNECT
  *     with our addresses, time A's CONNECT answer (the RTT), send SYNC, wait RTT/2 and dial A's
  *     addresses from our listen port; A dials ours when SYNC arrives. Up to {@value #ATTEMPTS}
  *     attempts on the same stream.</li>
@@ -58,6 +59,12 @@ public final class Dcutr {
    * with 2 s).
    */
   static final Duration PUNCH_WINDOW = Duration.ofSeconds(5);
+  /**
+   * How long the unilateral upgrade's dial runs alone before hole punching starts beside it: a dial
+   * a firewall drops fails only at the dial timeout (seconds), a working one answers within a
+   * round trip or two.
+   */
+  static final Duration DIRECT_HEAD_START = Duration.ofSeconds(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(Dcutr.class);
 
@@ -151,24 +158,32 @@ public final class Dcutr {
     Connection.PeerDetails d = relayed.details();
     List<Multiaddr> theirs = d == null ? List.of() : d.listenAddrs().stream().filter(Dcutr::direct).limit(MAX_ADDRS)
         .toList();
-    CompletableFuture<Connection> result = dialInTurn(theirs, peer, 0, null)
-        .handle((c, e) -> {
-          if (c != null) {
-            LOG.info("libp2p: direct connection to {} (it listens at {}); leaving the relay", peer, c.remoteAddress());
-            return CompletableFuture.completedFuture(c);
-          }
-          if (d == null || !d.protocols().contains(PROTOCOL)) {
-            return CompletableFuture
-                .<Connection>failedFuture(new IllegalStateException(peer + " does not speak " + PROTOCOL));
-          }
-          return holePunch(relayed);
-        }).thenCompose(f -> f);
+    CompletableFuture<Connection> dial = dialInTurn(theirs, peer, 0, null);
+    dial.thenAccept(c -> LOG.info("libp2p: direct connection to {} (it listens at {}); leaving the relay", peer,
+        c.remoteAddress()));
+    // behind a firewall that drops (not resets) unsolicited SYNs, as IPv6 ones do, the dial only
+    // fails at the dial timeout: punch once it failed or had its head start, whichever comes first
+    CompletableFuture<Void> punchNow = new CompletableFuture<>();
+    dial.whenComplete((c, e) -> punchNow.complete(null));
+    relayed.channel().eventLoop().schedule(() -> punchNow.complete(null), DIRECT_HEAD_START.toMillis(),
+        TimeUnit.MILLISECONDS);
+    CompletableFuture<Connection> punched = punchNow.thenCompose(x -> {
+      if (dial.isDone() && !dial.isCompletedExceptionally()) {
+        return dial; // direct already: no punch
+      }
+      if (d == null || !d.protocols().contains(PROTOCOL)) {
+        return CompletableFuture.<Connection>failedFuture(new IllegalStateException(peer + " does not speak "
+            + PROTOCOL));
+      }
+      return holePunch(relayed);
+    });
+    CompletableFuture<Connection> result = firstSuccess(punched, dial);
     result.whenComplete((c, e) -> {
       upgrading.remove(peer);
       if (c != null) {
         closeWhenIdle(relayed);
       } else {
-        LOG.debug("dcutr: {} stays relayed: {}", peer, e == null ? "?" : message(e));
+        LOG.info("libp2p: {} stays relayed: {}", peer, e == null ? "?" : message(e)); // an operator asks why
       }
     });
     return result;
