@@ -3,6 +3,7 @@ package io.warren.libp2p.internal.dcutr;
 import io.netty.buffer.Unpooled;
 import io.warren.api.PeerId;
 import io.warren.api.Stream;
+import io.warren.libp2p.internal.host.AddressScope;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;
@@ -108,8 +109,9 @@ public final class Dcutr {
   }
 
   /** Our addresses for a CONNECT (see {@link Host#candidateAddresses()}). */
-  List<Multiaddr> ownAddresses() {
-    List<Multiaddr> all = host.candidateAddresses();
+  /** Our direct addresses for the peer of {@code relayed}, best first: none it cannot use ({@link AddressScope}). */
+  List<Multiaddr> ownAddresses(Connection relayed) {
+    List<Multiaddr> all = AddressScope.usableFrom(host.candidateAddresses(), relayed.remoteAddress());
     return all.subList(0, Math.min(all.size(), MAX_ADDRS));
   }
 
@@ -199,7 +201,7 @@ public final class Dcutr {
       return CompletableFuture.failedFuture(new IllegalStateException("dcutr: dial budget for " + peer + " ("
           + budget.perPeer() + " a minute, " + budget.total() + " in all) spent"));
     }
-    List<byte[]> mine = ownAddresses().stream().map(Multiaddr::toBytes).toList();
+    List<byte[]> mine = ownAddresses(s.connection()).stream().map(Multiaddr::toBytes).toList();
     long sent = System.nanoTime();
     s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(mine).encodeDelimited()));
     return ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr connect").thenCompose(bytes -> {
@@ -261,7 +263,7 @@ public final class Dcutr {
         throw new IllegalArgumentException("dcutr: expected CONNECT, got type " + connect.type());
       }
       List<Multiaddr> theirs = parse(connect.addrs());
-      List<byte[]> mine = ownAddresses().stream().map(Multiaddr::toBytes).toList();
+      List<byte[]> mine = ownAddresses(s.connection()).stream().map(Multiaddr::toBytes).toList();
       s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(mine).encodeDelimited()));
       return ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr sync").thenApply(sync -> {
         if (DcutrMessage.decode(sync).type() != DcutrMessage.SYNC) {
