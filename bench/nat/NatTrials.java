@@ -19,12 +19,14 @@ import java.util.Objects;
  * address (reachable), and until AutoNAT decided. Never asserts. Needs root.
  *
  * <p>java -cp itests/fixtures/target/classes -Dwarren.dist=distribution/target/warren
- * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection]
+ * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection] [pairings, e.g.
+ * cone/cone,fw6/fw6; default all]
  */
 public final class NatTrials {
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(args.length > 0 ? args[0] : "5");
     Duration window = Duration.ofSeconds(Long.parseLong(args.length > 1 ? args[1] : "30"));
+    List<String> only = args.length > 2 ? List.of(args[2].split(",")) : List.of(); // pairings to run; none: all
     String why = NatLab.unavailable();
     if (why != null) {
       System.err.println("nat trials: " + why);
@@ -40,13 +42,18 @@ public final class NatTrials {
       int port = 4100;
       for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"}, new String[] {"c", "d"})) {
         String name = NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]);
+        if (!only.isEmpty() && !only.contains(name)) {
+          continue;
+        }
         table.add(row(name, trials(lab, work, rAddr, pair[0], pair[1], name, n, window, port)));
         port += n;
       }
     } finally {
       NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
     }
-    table.add(ipv6(n, window));
+    if (only.isEmpty() || only.contains("fw6/fw6")) {
+      table.add(ipv6(n, window));
+    }
     System.out.println();
     System.out.printf("%-15s %6s %8s %-22s %-22s %-22s %-22s %s%n", "PAIRING (TCP)", "TRIALS", "DIRECT",
         "TIME TO DIRECT", "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
