@@ -55,7 +55,7 @@ public final class NatTrials {
       table.add(ipv6(n, window));
     }
     System.out.println();
-    System.out.printf("%-15s %6s %8s %-22s %-22s %-22s %-22s %s%n", "PAIRING (TCP)", "TRIALS", "DIRECT",
+    System.out.printf("%-19s %6s %8s %-22s %-22s %-22s %-22s %s%n", "PAIRING (TCP)", "TRIALS", "DIRECT",
         "TIME TO DIRECT", "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
     table.forEach(System.out::println);
     System.out.println("trials: run to the end (+N!: N more could not be, see their lines); times: median (min-max)"
@@ -118,7 +118,7 @@ public final class NatTrials {
     List<NatTrial.Result> ran = rs.stream().filter(t -> t.failure() == null).toList();
     long ok = ran.stream().filter(NatTrial.Result::direct).count();
     long relayed = ran.stream().filter(NatTrial.Result::yReachedThroughRelay).count();
-    return String.format(Locale.ROOT, "%-15s %6s %8s %-22s %-22s %-22s %-22s %s", name,
+    return String.format(Locale.ROOT, "%-19s %6s %8s %-22s %-22s %-22s %-22s %s", name,
         ran.size() + (ran.size() < rs.size() ? "+" + (rs.size() - ran.size()) + "!" : ""),
         ran.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * ok / ran.size()), stats(direct),
         stats(start), stats(connect), stats(decided), relayed + "/" + ran.size());
