@@ -3,6 +3,7 @@ package io.warren.libp2p.internal.autonat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
