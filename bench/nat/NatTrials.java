@@ -69,7 +69,7 @@ public final class NatTrials {
     List<NatTrial.Result> results = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       NatTrial.Result t = NatTrial.run(lab, work.resolve(name.replace('/', '-') + "-" + i), rAddr, x, y, port + i,
-          window);
+          window, true);
       results.add(t);
       if (t.failure() != null) {
         System.err.println(name + " trial " + i + " could not run to its end: " + NodeProcess.tail(t.failure()));
