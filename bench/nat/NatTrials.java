@@ -11,24 +11,27 @@ import java.util.Objects;
 
 /**
  * NAT-lab trials ({@link NatLab}: network namespaces, nftables masquerade, a Warren relay between
- * them): {@code N} {@link NatTrial}s for each pairing, cone/cone (hosts a and b) and cone/symmetric
- * (a and c), over TCP and over QUIC (the nodes listen for QUIC too and reach the relay over QUIC,
- * so DCUtR punches UDP first), and optionally "birthday" (QUIC with dcutr.birthday = all on both
- * nodes: after three failed rounds a birthday punch; give it 40 s), each on fresh node processes.
- * Prints one line per trial, then a table per transport: how often DCUtR got a direct connection and how long after the relayed one, how long the nodes
- * behind NAT took from their start, and from their connect to the relay, until they held a circuit
- * address (reachable), and until AutoNAT decided. Never asserts. Needs root.
+ * them): {@code N} {@link NatTrial}s for each pairing, cone/cone (hosts a and b), cone/symmetric
+ * (a and c), symmetric/symmetric (c and d), and over IPv6 two hosts behind stateful firewalls, no
+ * NAT ("fw6/fw6", {@link NatLab#firewalled6}, TCP only), over each transport asked for: TCP, QUIC
+ * (the nodes listen for QUIC too and reach the relay over QUIC, so DCUtR punches UDP first), and
+ * "birthday" (QUIC with dcutr.birthday = all on both nodes: after three failed rounds a birthday
+ * punch; give it 40 s), each trial on fresh node processes. Prints one line per trial (and, for one
+ * that stays relayed, why and whether the other side reached it back through the relay), then a
+ * table per transport: how often DCUtR got a direct connection and how long after the relayed one,
+ * how long the nodes behind NAT took from their start, and from their connect to the relay, until
+ * they held a circuit address (reachable), and until AutoNAT decided. Never asserts. Needs root.
  *
  * <p>java -cp itests/fixtures/target/classes -Dwarren.dist=distribution/target/warren
  * bench/nat/NatTrials.java [trials] [seconds to wait for a direct connection] [tcp,quic,birthday]
- * [cone/cone,cone/symmetric]
+ * [pairings, e.g. cone/cone,fw6/fw6; default all]
  */
 public final class NatTrials {
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(args.length > 0 ? args[0] : "5");
     Duration window = Duration.ofSeconds(Long.parseLong(args.length > 1 ? args[1] : "30"));
     List<String> transports = List.of((args.length > 2 ? args[2] : "tcp,quic").split(","));
-    List<String> pairings = List.of((args.length > 3 ? args[3] : "cone/cone,cone/symmetric").split(","));
+    List<String> only = args.length > 3 ? List.of(args[3].split(",")) : List.of(); // pairings to run; none: all
     String why = NatLab.unavailable();
     if (why != null) {
       System.err.println("nat trials: " + why);
@@ -43,23 +46,26 @@ public final class NatTrials {
       r.awaitReady(Duration.ofMinutes(3));
       int port = 4100;
       for (String transport : transports) {
-        boolean quic = !transport.equals("tcp");
-        String rAddr = NatTrial.relayAddress(r, quic);
+        String rAddr = NatTrial.relayAddress(r, !transport.equals("tcp"));
         List<String> table = tables.computeIfAbsent(transport, k -> new ArrayList<>());
-        for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"})) {
-          if (!pairings.contains(NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]))) {
+        for (String[] pair : List.of(new String[] {"a", "b"}, new String[] {"a", "c"}, new String[] {"c", "d"})) {
+          String name = NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]);
+          if (!only.isEmpty() && !only.contains(name)) {
             continue;
           }
-          table.add(pairing(lab, work, rAddr, transport, pair, n, port, window));
+          table.add(row(name, trials(lab, work, rAddr, transport, pair[0], pair[1], name, n, window, port)));
           port += n;
         }
       }
     } finally {
       NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
     }
+    if (transports.contains("tcp") && (only.isEmpty() || only.contains("fw6/fw6"))) {
+      tables.computeIfAbsent("tcp", k -> new ArrayList<>()).add(ipv6(n, window));
+    }
     for (var e : tables.entrySet()) {
       System.out.println();
-      System.out.printf("%-15s %6s %8s %-14s %-22s %-22s %-22s %-22s %s%n",
+      System.out.printf("%-19s %6s %8s %-14s %-22s %-22s %-22s %-22s %s%n",
           "PAIRING (" + e.getKey().toUpperCase(Locale.ROOT) + ")", "TRIALS", "DIRECT", "PATHS", "TIME TO DIRECT",
           "START->REACHABLE", "CONNECT->REACHABLE", "CONNECT->DECIDED", "VIA RELAY");
       e.getValue().forEach(System.out::println);
@@ -78,28 +84,45 @@ public final class NatTrials {
         + window.toSeconds() + " s allowed for a direct connection");
   }
 
-  /** {@code n} trials of one pairing over one transport, each printed; returns the table row. */
-  private static String pairing(NatLab lab, Path work, String rAddr, String transport, String[] pair, int n, int port,
-      Duration window) throws Exception {
-    String name = NatLab.HOSTS.get(pair[0]) + "/" + NatLab.HOSTS.get(pair[1]);
+  /** {@code n} trials between hosts {@code x} and {@code y} of {@code lab} over one transport, each printed as it ends. */
+  private static List<NatTrial.Result> trials(NatLab lab, Path work, String rAddr, String transport, String x,
+      String y, String name, int n, Duration window, int port) throws Exception {
     List<NatTrial.Result> results = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       NatTrial.Result t = NatTrial.run(lab, work.resolve(transport + "-" + name.replace('/', '-') + "-" + i), rAddr,
-          pair[0], pair[1], port + i - 1, window, !transport.equals("tcp"),
-          transport.equals("birthday") ? "dcutr.birthday = all\n" : "");
+          x, y, port + i - 1, window, !transport.equals("tcp"),
+          transport.equals("birthday") ? "dcutr.birthday = all\n" : "", true);
       results.add(t);
       if (t.failure() != null) {
         System.err.println(transport + " " + name + " trial " + i + " could not run to its end: "
             + NodeProcess.tail(t.failure()));
       }
-      System.out.printf(Locale.ROOT, "%-4s %-15s trial %d: direct %s%s, start->reachable %s / %s, connect->reachable"
+      System.out.printf(Locale.ROOT, "%-8s %-19s trial %d: direct %s%s, start->reachable %s / %s, connect->reachable"
           + " %s / %s, connect->decided %s / %s, relayed ping %s%s%n", transport, name, i, t.direct() ? "yes" : "no",
           t.direct() ? " (" + t.directPath() + ") after " + s(t.toDirect()) : "", s(t.xStartToReachable()),
           s(t.yStartToReachable()), s(t.xConnectToReachable()), s(t.yConnectToReachable()), s(t.xConnectToDecided()),
           s(t.yConnectToDecided()), t.yReachedThroughRelay() ? "ok" : "failed",
           t.failure() == null ? "" : " (" + t.failure().lines().findFirst().orElse("") + ")");
+      if (t.failure() == null && !t.direct()) {
+        System.out.printf(Locale.ROOT, "%-8s %-19s trial %d: back through the relay %s; stays relayed: %s%n", transport,
+            name, i, t.xReachedThroughRelay() ? "ok" : "failed", t.staysRelayed() == null ? "(no reason logged)"
+                : t.staysRelayed());
+      }
     }
-    return row(name, results);
+    return results;
+  }
+
+  /** The same trials over IPv6 and TCP: hosts a and b behind stateful firewalls, no NAT ({@link NatLab#firewalled6}). */
+  private static String ipv6(int n, Duration window) throws Exception {
+    Path work = Files.createTempDirectory("warren-nat-trials6");
+    try (NatLab lab = NatLab.firewalled6("n6" + ProcessHandle.current().pid() % 100000 + "-");
+        NodeProcess r = lab.node(work.resolve("r6"), "r", lab.relayConfig(4003))) {
+      r.awaitReady(Duration.ofMinutes(3));
+      String rAddr = r.client("p2p:addrs").out().strip();
+      return row("fw6/fw6", trials(lab, work, rAddr, "tcp", "a", "b", "fw6/fw6", n, window, 4300));
+    } finally {
+      NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
+    }
   }
 
   private static String row(String name, List<NatTrial.Result> rs) {
@@ -120,7 +143,7 @@ public final class NatTrials {
     long relayed = ran.stream().filter(NatTrial.Result::yReachedThroughRelay).count();
     long quic = ran.stream().filter(t -> "quic".equals(t.directPath())).count();
     long tcp = ran.stream().filter(t -> "tcp".equals(t.directPath())).count();
-    return String.format(Locale.ROOT, "%-15s %6s %8s %-14s %-22s %-22s %-22s %-22s %s", name,
+    return String.format(Locale.ROOT, "%-19s %6s %8s %-14s %-22s %-22s %-22s %-22s %s", name,
         ran.size() + (ran.size() < rs.size() ? "+" + (rs.size() - ran.size()) + "!" : ""),
         ran.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * ok / ran.size()),
         "quic " + quic + " tcp " + tcp, stats(direct),

@@ -31,14 +31,15 @@ class ClientOutputTest {
         NodeProcess q = NodeProcess.startMember(NodeProcess.installation(dir.resolve("q"), "q"), dir.resolve("q/data"),
             "mynet:NetPass", "admin:QAdmin", p.identity())) {
       String qId = q.banner("peer ID");
-      p.awaitClient(WAIT, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+direct.*"), "net:nodes");
+      p.awaitClient(WAIT, o -> o.out().matches("(?s).*" + qId + "\\s+q\\s+(tcp|quic)\\s.*"), "net:nodes");
 
       Result status = NodeProcess.run(List.of(pHome.resolve("bin/warren").toString(), "status", "--json",
           "--data-dir", dir.resolve("p/data").toString()), null);
       assertEquals(0, status.exit(), status.toString());
       jq(status.out(), ".network == \"mynet\" and (.peers | length) == 2"
           + " and (.peers[] | select(.self) | .name) == \"p\""
-          + " and (.peers[] | select(.name == \"q\") | .peerId == \"" + qId + "\" and .path == \"direct\""
+          + " and (.peers[] | select(.name == \"q\") | .peerId == \"" + qId
+          + "\" and (.path == \"tcp\" or .path == \"quic\")"
           + " and .rttMillis > 0 and (.lastSeen | fromdateiso8601? // (sub(\"\\\\.[0-9]+Z$\"; \"Z\") | fromdateiso8601)) > 0)");
       jq(p.client("net:nodes", "--json").out(),
           "(.nodes | length) == 2 and (.nodes[] | select(.name == \"q\") | .addresses | length) > 0"

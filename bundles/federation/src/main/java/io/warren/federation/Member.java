@@ -1,5 +1,6 @@
 package io.warren.federation;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,12 +14,21 @@ import java.util.List;
  * @param addresses the addresses it signed (direct and /p2p-circuit multiaddrs)
  * @param signedAt when it signed that record
  * @param lastContact when this node last completed an exchange with it, or {@code null} if never
- * @param path {@code direct} or {@code relayed} while a connection is open, else {@code -}
+ * @param path how this node's best open connection to it travels, as libp2p's {@code PeerInfo.transport()}
+ *     says ({@code tcp}, {@code quic} or {@code relayed}; a direct one wins), else {@code -}
  * @param self whether this is this node
+ * @param rtt that connection's latest round trip as libp2p measured it ({@code PeerInfo.rtt()}), or
+ *     {@code null} when none is open or none was measured yet (since 1.1)
  */
 public record Member(String peerId, String name, String version, List<String> addresses, Instant signedAt,
-    Instant lastContact, String path, boolean self) {
+    Instant lastContact, String path, boolean self, Duration rtt) {
   public Member {
     addresses = List.copyOf(addresses);
+  }
+
+  /** Without {@code rtt} (as before 1.1). */
+  public Member(String peerId, String name, String version, List<String> addresses, Instant signedAt,
+      Instant lastContact, String path, boolean self) {
+    this(peerId, name, version, addresses, signedAt, lastContact, path, self, null);
   }
 }

@@ -3,7 +3,7 @@
  * a member by name or peer ID.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.warren.federation;
 
 import org.osgi.annotation.bundle.Export;

@@ -121,9 +121,10 @@ public final class NetCommands {
     return String.format(java.util.Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
   }
 
-  @Descriptor("Lists the nodes of this node's network: peer ID, name, path (direct/relayed), last contact, addresses")
+  @Descriptor("Lists the nodes of this node's network: peer ID, name, path (tcp/quic/relayed) and its round trip, last"
+      + " contact, addresses")
   public String nodes(
-      @Descriptor("one JSON object: nodes (peerId, name, path, lastContact, addresses) and nameConflicts") @Parameter(
+      @Descriptor("one JSON object: nodes (peerId, name, path, rttMillis, lastContact, addresses) and nameConflicts") @Parameter(
           names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<Member> members = federation.members();
     if (json) {
@@ -133,6 +134,7 @@ public final class NetCommands {
         n.put("peerId", m.peerId());
         n.put("name", m.name());
         n.put("path", path(m));
+        n.put("rttMillis", m.rtt() == null ? null : m.rtt().toNanos() / 1e6);
         n.put("lastContact", m.self() || m.lastContact() == null ? null : m.lastContact().toString());
         n.put("addresses", m.addresses());
         nodes.add(n);
@@ -143,14 +145,17 @@ public final class NetCommands {
       return Json.write(doc);
     }
     StringBuilder b = new StringBuilder();
-    b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", "PEER ID", "NAME", "PATH", "LAST CONTACT", "ADDRESSES"));
+    b.append(String.format("%-52s  %-20s  %-8s  %-9s  %-12s  %s%n", "PEER ID", "NAME", "PATH", "RTT", "LAST CONTACT",
+        "ADDRESSES"));
     Instant now = Instant.now();
     for (Member m : members) {
       String contact = m.self() ? "-" : m.lastContact() == null ? "never" : ago(Duration.between(m.lastContact(), now));
       List<String> addrs = m.addresses().isEmpty() ? List.of("(none)") : m.addresses();
-      b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", m.peerId(), m.name(), m.path(), contact, addrs.get(0)));
+      String rtt = m.rtt() == null ? "-" : millis(m.rtt());
+      b.append(String.format("%-52s  %-20s  %-8s  %-9s  %-12s  %s%n", m.peerId(), m.name(), m.path(), rtt, contact,
+          addrs.get(0)));
       for (String a : addrs.subList(1, addrs.size())) {
-        b.append(String.format("%-52s  %-20s  %-8s  %-12s  %s%n", "", "", "", "", a));
+        b.append(String.format("%-52s  %-20s  %-8s  %-9s  %-12s  %s%n", "", "", "", "", "", a));
       }
     }
     Map<String, List<String>> conflicts = federation.nameConflicts();

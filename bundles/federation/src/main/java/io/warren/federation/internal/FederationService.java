@@ -268,9 +268,9 @@ public final class FederationService implements NodeDirectory {
     for (SignedPeerRecord r : table.records()) {
       PeerInfo connection = connected.get(r.peerId());
       PeerTable.Contact c = table.contactIfAny(r.peerId());
-      String path = connection == null ? "-" : connection.relayed() ? "relayed" : "direct";
       others.add(new Member(r.peerId(), r.name(), r.version(), r.addresses(), Instant.ofEpochMilli(r.seq()),
-          c == null ? null : c.lastContact, path, false));
+          c == null ? null : c.lastContact, connection == null ? "-" : connection.transport(), false,
+          connection == null ? null : connection.rtt()));
     }
     others.sort(Comparator.comparing(Member::name).thenComparing(Member::peerId));
     out.addAll(others);

@@ -420,10 +420,10 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     }
   }
 
-  /** AutoNAT found this node private, or does not know yet and peers see it behind an address translator. */
+  /** AutoNAT found this node private, or does not know yet and suspects it is ({@link Autonat#suspectedPrivate}). */
   private boolean wantsRelays() {
     Autonat.Status st = autonat.status();
-    return st == Autonat.Status.PRIVATE || (st == Autonat.Status.UNKNOWN && autonat.translated());
+    return st == Autonat.Status.PRIVATE || (st == Autonat.Status.UNKNOWN && autonat.suspectedPrivate());
   }
 
   @Override

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * the budget of {@value #MAX_SERVING} requests served at once).
  *
  * <p>{@link #translated()} tells, before any answer, whether a peer sees this node at an IP it
- * does not have (a NAT in between).
+ * does not have (a NAT in between); {@link #suspectedPrivate()} also suspects an IPv6 node.
  *
  * <p>Client: asks each peer that identifies itself with the protocol over a direct connection, as
  * it arrives and at most {@value #MAX_SERVERS} at once, until {@value #MAX_ANSWERS} peers have
@@ -161,6 +161,23 @@ public final class Autonat implements AutoCloseable {
     } catch (java.io.IOException e) {
       return true; // cannot tell: not suspected
     }
+  }
+
+  /**
+   * Whether this node is likely private before AutoNAT can tell: {@link #translated()} (a NAT), or a
+   * direct connection leaves from an IPv6 address a peer elsewhere could dial ({@link
+   * #firewallable}): IPv6 has no translation to betray the stateful firewall most IPv6 hosts sit
+   * behind, so such a node is suspected until the dial-backs answer (reserving for those seconds
+   * costs a public node little; waiting costs a firewalled one its reachability).
+   */
+  public boolean suspectedPrivate() {
+    return translated() || host.connections().stream().anyMatch(c -> !c.relayed()
+        && c.channel().localAddress() instanceof java.net.InetSocketAddress local && firewallable(local.getAddress()));
+  }
+
+  /** An IPv6 address that is neither loopback nor link-local: one a stateful firewall may sit in front of. */
+  static boolean firewallable(java.net.InetAddress a) {
+    return a instanceof java.net.Inet6Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress();
   }
 
   /** Told (on the AutoNAT thread) when {@link #status()} changed. */

@@ -3,6 +3,7 @@ package io.warren.libp2p.internal.dcutr;
 import io.netty.buffer.Unpooled;
 import io.warren.api.PeerId;
 import io.warren.api.Stream;
+import io.warren.libp2p.internal.host.AddressScope;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * dialled it through the relay), once A identified itself and no direct connection to A exists:
  * <ol>
  * <li>unilateral upgrade: dial A's direct listen addresses;</li>
- * <li>failing that, hole punching: open {@value #PROTOCOL} on the relayed connection, send CONNECT
+ * <li>once that failed, or has run for {@link #DIRECT_HEAD_START} (a firewall that drops SYNs makes
+ *     it fail only at the dial timeout), hole punching beside it: open {@value #PROTOCOL} on the relayed connection, send CONNECT
  *     with our addresses, time A's CONNECT answer (the RTT), send SYNC, wait RTT/2 and dial A's
  *     addresses from our listen port; A dials ours when SYNC arrives. Up to {@value #ATTEMPTS}
  *     attempts on the same stream.</li>
@@ -58,6 +60,12 @@ public final class Dcutr {
    * with 2 s).
    */
   static final Duration PUNCH_WINDOW = Duration.ofSeconds(5);
+  /**
+   * How long the unilateral upgrade's dial runs alone before hole punching starts beside it: a dial
+   * a firewall drops fails only at the dial timeout (seconds), a working one answers within a
+   * round trip or two.
+   */
+  static final Duration DIRECT_HEAD_START = Duration.ofSeconds(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(Dcutr.class);
 
@@ -118,9 +126,12 @@ public final class Dcutr {
     });
   }
 
-  /** Our addresses for a CONNECT (see {@link Host#candidateAddresses()}), see {@link #limit}. */
-  List<Multiaddr> ownAddresses() {
-    return limit(host.candidateAddresses());
+  /**
+   * Our direct addresses for the peer of {@code relayed}, best first: none it cannot use ({@link
+   * AddressScope}), see {@link #limit}.
+   */
+  List<Multiaddr> ownAddresses(Connection relayed) {
+    return limit(AddressScope.usableFrom(host.candidateAddresses(), relayed.remoteAddress()));
   }
 
   /**
@@ -255,24 +266,32 @@ public final class Dcutr {
     // TCP only: a QUIC dial to an address that drops UDP would wait out a whole handshake timeout
     List<Multiaddr> theirs = d == null ? List.of() : d.listenAddrs().stream().filter(Dcutr::directTcp)
         .limit(MAX_ADDRS).toList();
-    CompletableFuture<Connection> result = dialInTurn(theirs, peer, 0, null)
-        .handle((c, e) -> {
-          if (c != null) {
-            LOG.info("libp2p: direct connection to {} (it listens at {}); leaving the relay", peer, c.remoteAddress());
-            return CompletableFuture.completedFuture(c);
-          }
-          if (d == null || !d.protocols().contains(PROTOCOL)) {
-            return CompletableFuture
-                .<Connection>failedFuture(new IllegalStateException(peer + " does not speak " + PROTOCOL));
-          }
-          return holePunch(relayed);
-        }).thenCompose(f -> f);
+    CompletableFuture<Connection> dial = dialInTurn(theirs, peer, 0, null);
+    dial.thenAccept(c -> LOG.info("libp2p: direct connection to {} (it listens at {}); leaving the relay", peer,
+        c.remoteAddress()));
+    // behind a firewall that drops (not resets) unsolicited SYNs, as IPv6 ones do, the dial only
+    // fails at the dial timeout: punch once it failed or had its head start, whichever comes first
+    CompletableFuture<Void> punchNow = new CompletableFuture<>();
+    dial.whenComplete((c, e) -> punchNow.complete(null));
+    relayed.channel().eventLoop().schedule(() -> punchNow.complete(null), DIRECT_HEAD_START.toMillis(),
+        TimeUnit.MILLISECONDS);
+    CompletableFuture<Connection> punched = punchNow.thenCompose(x -> {
+      if (dial.isDone() && !dial.isCompletedExceptionally()) {
+        return dial; // direct already: no punch
+      }
+      if (d == null || !d.protocols().contains(PROTOCOL)) {
+        return CompletableFuture.<Connection>failedFuture(new IllegalStateException(peer + " does not speak "
+            + PROTOCOL));
+      }
+      return holePunch(relayed);
+    });
+    CompletableFuture<Connection> result = firstSuccess(punched, dial);
     result.whenComplete((c, e) -> {
       upgrading.remove(peer);
       if (c != null) {
         closeWhenIdle(relayed);
       } else {
-        LOG.debug("dcutr: {} stays relayed: {}", peer, e == null ? "?" : message(e));
+        LOG.info("libp2p: {} stays relayed: {}", peer, e == null ? "?" : message(e)); // an operator asks why
       }
     });
     return result;
@@ -288,7 +307,7 @@ public final class Dcutr {
       return CompletableFuture.failedFuture(new IllegalStateException("dcutr: dial budget for " + peer + " ("
           + budget.perPeer() + " a minute, " + budget.total() + " in all) spent"));
     }
-    List<Multiaddr> mine = ownAddresses();
+    List<Multiaddr> mine = ownAddresses(s.connection());
     long sent = System.nanoTime();
     s.channel().writeAndFlush(Unpooled.wrappedBuffer(DcutrMessage.connect(bytes(mine)).encodeDelimited()));
     return ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr connect").thenCompose(bytes -> {
@@ -389,7 +408,7 @@ public final class Dcutr {
 
   private void answer(Libp2pStream s, int round) {
     PeerId peer = s.connection().remotePeer();
-    List<Multiaddr> mine = ownAddresses();
+    List<Multiaddr> mine = ownAddresses(s.connection());
     ReadDelimited.read(s.channel(), DcutrMessage.MAX_LENGTH, "dcutr connect").thenCompose(bytes -> {
       DcutrMessage connect = DcutrMessage.decode(bytes);
       if (connect.type() != DcutrMessage.CONNECT) {

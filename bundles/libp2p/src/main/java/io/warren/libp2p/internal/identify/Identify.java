@@ -3,6 +3,7 @@ package io.warren.libp2p.internal.identify;
 import io.netty.buffer.Unpooled;
 import io.warren.api.Stream;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
+import io.warren.libp2p.internal.host.AddressScope;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;
@@ -32,7 +33,9 @@ public final class Identify {
   private final String agentVersion;
   /** RFC 0003 allows unix time as seq; a restarted node, or one whose addresses changed, signs with a larger one. */
   private long recordSeq;
+  /** The sealed records: all addresses (for peers on loopback), and those any other peer can use. */
   private byte[] signedRecord;
+  private byte[] signedScopedRecord;
 
   public Identify(Host host, String agentVersion) {
     this.host = host;
@@ -48,26 +51,36 @@ public final class Identify {
     host.addAddressListener(() -> {
       synchronized (this) {
         signedRecord = null;
+        signedScopedRecord = null;
       }
       pushToAll();
     });
   }
 
-  /** What we tell the peer of {@code c}. */
+  /** What we tell the peer of {@code c}: the addresses it can use ({@link AddressScope}). */
   public IdentifyMessage describeSelf(Connection c) {
+    boolean local = AddressScope.isLoopback(c.remoteAddress());
     List<byte[]> addrs = new ArrayList<>();
-    host.advertisedAddresses().forEach(a -> addrs.add(a.toBytes()));
+    addresses(local).forEach(a -> addrs.add(a.toBytes()));
     return new IdentifyMessage(PROTOCOL_VERSION, agentVersion, host.identity().publicKey().toProtobuf(), addrs,
-        c.remoteAddress().toBytes(), host.protocols().protocols(), signedRecord());
+        c.remoteAddress().toBytes(), host.protocols().protocols(), signedRecord(local));
+  }
+
+  private List<Multiaddr> addresses(boolean local) {
+    return AddressScope.usable(host.advertisedAddresses(), local);
   }
 
   /** Our addresses in a signed peer record, sealed again (with a larger seq) when they change. */
-  private synchronized byte[] signedRecord() {
-    byte[] r = signedRecord;
+  private synchronized byte[] signedRecord(boolean local) {
+    byte[] r = local ? signedRecord : signedScopedRecord;
     if (r == null) {
       recordSeq = Math.max(recordSeq + 1, System.currentTimeMillis());
-      r = new PeerRecord(host.peerId(), recordSeq, host.advertisedAddresses()).seal(host.identity());
-      signedRecord = r;
+      r = new PeerRecord(host.peerId(), recordSeq, addresses(local)).seal(host.identity());
+      if (local) {
+        signedRecord = r;
+      } else {
+        signedScopedRecord = r;
+      }
     }
     return r;
   }

@@ -3,6 +3,7 @@ package io.warren.libp2p.internal.autonat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.libp2p.internal.TestHosts;
 import io.warren.libp2p.internal.crypto.Ed25519Identity;
@@ -95,12 +96,22 @@ class AutonatTest {
   }
 
   @Test
+  void anIpv6AddressPeersElsewhereCouldDialIsSuspectedOfAFirewall() throws Exception {
+    assertTrue(Autonat.firewallable(java.net.InetAddress.getByName("fd00:1::2")));
+    assertTrue(Autonat.firewallable(java.net.InetAddress.getByName("2001:db8::2")));
+    assertFalse(Autonat.firewallable(java.net.InetAddress.getByName("::1")));
+    assertFalse(Autonat.firewallable(java.net.InetAddress.getByName("fe80::1")));
+    assertFalse(Autonat.firewallable(java.net.InetAddress.getByName("192.168.1.2")), "IPv4: translated() tells");
+  }
+
+  @Test
   void aReachableAddressIsConfirmedAndAnUnreachableOneIsNot() throws Exception {
     Node server = node();
     Node client = node();
     Connection c = client.host().connect(server.full()).get(T, TimeUnit.SECONDS);
     c.identified().get(T, TimeUnit.SECONDS);
     assertFalse(client.autonat().translated(), "on loopback the server sees the client at the client's own IP");
+    assertFalse(client.autonat().suspectedPrivate(), "nor is a node on loopback suspected");
     assertEquals(AutonatMessage.OK, client.autonat().ask(c, client.host().listenAddresses()).get(T, TimeUnit.SECONDS));
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {

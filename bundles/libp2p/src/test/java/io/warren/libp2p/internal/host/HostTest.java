@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -134,6 +135,36 @@ class HostTest {
     assertSame(c, a.connect(full(b)).get(T, TimeUnit.SECONDS), "one connection per peer");
     assertSame(c, a.connectionTo(b.peerId()).get(T, TimeUnit.SECONDS));
     assertEquals(1, a.connections().size());
+  }
+
+  @Test
+  void overIpv6AWildcardListenerIsDialledAtItsIpv6AddressAndIdentifyTellsTheIpv6ObservedAddress()
+      throws Exception {
+    assumeTrue(ipv6Loopback(), "this machine has no IPv6 loopback (::1) to test on");
+    HostConfig any6 = new HostConfig(List.of(Multiaddr.fromString("/ip6/::/tcp/0")), 256, 256, Duration.ofSeconds(10),
+        Duration.ofSeconds(10));
+    Host a = host(Ed25519Identity.generate(), any6, new ProtocolRegistry());
+    Host b = host(Ed25519Identity.generate(), any6, new ProtocolRegistry());
+    for (Multiaddr m : b.listenAddresses()) { // the wildcard, expanded to the interfaces' IPv6 addresses
+      assertTrue(m.toString().startsWith("/ip6/") && !m.toString().startsWith("/ip6/::/")
+          && !m.toString().startsWith("/ip6/fe80:"), b.listenAddresses().toString());
+    }
+    String port = b.listenAddresses().get(0).toString().replaceAll(".*/tcp/", "");
+    Connection c = a.connect(Multiaddr.fromString("/ip6/::1/tcp/" + port + "/p2p/" + b.peerId()))
+        .get(T, TimeUnit.SECONDS);
+    Connection.PeerDetails d = c.identified().get(T, TimeUnit.SECONDS);
+    assertEquals(Multiaddr.fromString("/ip6/::1"), Multiaddr.of(d.observedAddr().components().subList(0, 1)));
+    assertTrue(d.listenAddrs().contains(Multiaddr.fromString("/ip6/::1/tcp/" + port)),
+        "a peer on loopback is told the loopback address too: " + d.listenAddrs());
+    assertTrue(d.signedRecord());
+  }
+
+  private static boolean ipv6Loopback() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   @Test

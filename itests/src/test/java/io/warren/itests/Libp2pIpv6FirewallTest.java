@@ -1,0 +1,45 @@
+package io.warren.itests;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.warren.testing.NatLab;
+import io.warren.testing.NatTrial;
+import io.warren.testing.NodeProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The NAT trial over IPv6 ({@link NatLab#firewalled6}: no NAT, ULA addresses, each host behind a
+ * stateful firewall that drops unsolicited inbound, a relay on the routers' segment): AutoNAT finds
+ * both nodes unreachable, they hold circuit addresses (IPv6 ones, through the relay's
+ * {@code /ip6/} address), and DCUtR's simultaneous TCP open gets them a direct connection through
+ * both firewalls. How fast is printed, never asserted (bench/nat.sh runs many trials). Skipped,
+ * saying why, only where the machine cannot build the lab (not root, no ip or nft).
+ */
+class Libp2pIpv6FirewallTest {
+  @TempDir Path dir;
+
+  @Test
+  void twoFirewalledIpv6NodesGetADirectConnection() throws Exception {
+    String why = NatLab.unavailable();
+    assumeTrue(why == null, why);
+    try (NatLab lab = NatLab.firewalled6("w6" + ProcessHandle.current().pid() % 100000 + "-");
+        NodeProcess r = lab.node(dir.resolve("r"), "r", lab.relayConfig(4003))) {
+      r.awaitReady();
+      String rAddr = r.client("p2p:addrs").out().strip();
+      assertTrue(rAddr.startsWith("/ip6/" + NatLab.RELAY_IP6 + "/tcp/4003/p2p/"), rAddr);
+
+      NatTrial.Result t = NatTrial.run(lab, dir.resolve("ab"), rAddr, "a", "b", 4001, Duration.ofSeconds(60));
+      System.out.println("NAT lab, IPv6 firewalled/firewalled: " + t);
+      assertNull(t.failure(), t.toString());
+      assertTrue(t.yReachability().lines().anyMatch(l -> l.matches("status\\s+private")),
+          "AutoNAT: r could not dial b back through its firewall:\n" + t.yReachability());
+      assertTrue(t.yReachability().contains("/ip6/" + NatLab.RELAY_IP6 + "/tcp/4003/p2p/"), t.yReachability());
+      assertTrue(t.direct(), "two IPv6 firewalls: DCUtR gets a direct connection; " + t);
+    }
+  }
+}
