@@ -71,7 +71,17 @@ public final class EventStore {
               UPDATE nostr_event SET size = OCTET_LENGTH(json) WHERE size <> OCTET_LENGTH(json);
               DELETE FROM nostr_usage;
               INSERT INTO nostr_usage(pubkey, events, bytes) SELECT pubkey, COUNT(*), SUM(size) FROM nostr_event GROUP BY pubkey;
-              """));
+              """),
+      // CHAR columns compare by padding both sides into new cached values on every comparison, which
+      // was most of the time spent in index inserts and id lookups; ids and keys are fixed-length
+      // hex anyway, so VARCHAR holds the same values
+      new Store.Migration(5, """
+          ALTER TABLE nostr_event ALTER COLUMN id SET DATA TYPE VARCHAR(64);
+          ALTER TABLE nostr_event ALTER COLUMN pubkey SET DATA TYPE VARCHAR(64);
+          ALTER TABLE nostr_tag ALTER COLUMN event_id SET DATA TYPE VARCHAR(64);
+          ALTER TABLE nostr_tag ALTER COLUMN name SET DATA TYPE VARCHAR(1);
+          ALTER TABLE nostr_usage ALTER COLUMN pubkey SET DATA TYPE VARCHAR(64);
+          """));
 
   /**
    * How much the store holds at most, per author and in total (0: no limit). When a write takes
