@@ -185,18 +185,23 @@ public final class EventStore {
         return save(events);
       }
     }
+    // each id is looked up in the journal once: one that leaves it (its segment committed) between
+    // two lookups would be in neither place the second time, and be journaled again
     List<String> ids = new ArrayList<>(events.size());
-    for (Event e : events) {
-      if (journal.pending(e.id()) == null) {
-        ids.add(e.id());
+    boolean[] journaled = new boolean[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      journaled[i] = journal.pending(events.get(i).id()) != null;
+      if (!journaled[i]) {
+        ids.add(events.get(i).id());
       }
     }
     Set<String> stored = load(ids, false).keySet();
     Set<String> seen = new HashSet<>();
     List<Outcome> out = new ArrayList<>(events.size());
     List<EventJournal.Pending> fresh = new ArrayList<>(events.size());
-    for (Event e : events) {
-      if (!seen.add(e.id()) || journal.pending(e.id()) != null || stored.contains(e.id())) {
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      if (!seen.add(e.id()) || journaled[i] || stored.contains(e.id())) {
         out.add(Outcome.DUPLICATE);
         continue;
       }
