@@ -443,8 +443,12 @@ final class Session extends ChannelInboundHandlerAdapter {
     if (gathered.isEmpty()) {
       return;
     }
-    io.netty.buffer.ByteBuf frames = gathered.size() == 1 ? io.netty.buffer.Unpooled.wrappedBuffer(gathered.get(0))
-        : io.netty.buffer.Unpooled.wrappedBuffer(gathered.toArray(new byte[0][]));
+    // copied once into one pooled direct buffer: the socket needs direct memory, and a composite of
+    // heap arrays would be merged into a new heap buffer first, then copied again
+    io.netty.buffer.ByteBuf frames = context.alloc().directBuffer(gatheredBytes);
+    for (byte[] f : gathered) {
+      frames.writeBytes(f);
+    }
     gathered.clear();
     gatheredBytes = 0;
     if (channel != null && !closing) {
