@@ -477,16 +477,12 @@ public final class EventStore {
 
   private Map<String, String> loadStored(List<String> ids, boolean json) {
     return store.transact(c -> {
-      StringBuilder sql = new StringBuilder(json ? "SELECT id, json FROM nostr_event WHERE id IN ("
-          : "SELECT id, '' FROM nostr_event WHERE id IN (");
-      for (int i = 0; i < ids.size(); i++) {
-        sql.append(i == 0 ? "?" : ", ?");
-      }
+      // one statement text whatever the number of ids (an array parameter), so the connection
+      // parses it once instead of a new IN list for every batch
       Map<String, String> out = new java.util.HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
-        for (int i = 0; i < ids.size(); i++) {
-          ps.setString(i + 1, ids.get(i));
-        }
+      try (PreparedStatement ps = c.prepareStatement(json ? "SELECT id, json FROM nostr_event WHERE id = ANY(?)"
+          : "SELECT id, '' FROM nostr_event WHERE id = ANY(?)")) {
+        ps.setArray(1, c.createArrayOf("VARCHAR", ids.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.put(rs.getString(1), rs.getString(2));
