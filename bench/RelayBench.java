@@ -153,7 +153,11 @@ public class RelayBench {
     // relay has long done that), then the measured one
     System.out.printf("warm-up load (%d events, not counted): %.0f events/s%n", warmLoad.size(),
         load(uri, warmLoad, tag + "-warmload", publishers, window, subscribers).perSecond());
+    long nodeCpu0 = nodeCpuNanos();
+    long clientCpu0 = clientCpuNanos();
     Load r = load(uri, events, tag, publishers, window, subscribers);
+    long nodeCpu = nodeCpuNanos() - nodeCpu0;
+    long clientCpu = clientCpuNanos() - clientCpu0;
     System.out.printf("load (%d publishing connections, window %d each, %d events, %d subscribing connections):%n",
         publishers, window, total, subscribers);
     System.out.printf("  accepted %d (refused %d) in %.2f s: %.0f events/s with signature verification and storage%n",
@@ -162,7 +166,31 @@ public class RelayBench {
     System.out.printf("  subscribers received %d of %d live events (%d each)%s%n", r.delivered(), total * subscribers,
         total, r.delivered() == total * subscribers ? String.format(", the last one %+.0f ms from the last OK: "
             + "%.0f events/s fanned out to each", r.lastDeliveryAfterOkMs(), total / (r.fanoutNanos() / 1e9)) : " (gave up waiting)");
+    if (nodeCpu0 >= 0) {
+      System.out.printf("  node CPU in this round: %.1f s, %.0f us per event (client: %.0f us per event)%n", nodeCpu / 1e9,
+          nodeCpu / 1e3 / total, clientCpu / 1e3 / total);
+    }
     GROUP.shutdownGracefully();
+  }
+
+  /**
+   * The node's CPU time (user + system) from /proc, or -1 without -Dnode.pid: the measured round's
+   * share of it, which the JIT's warm-up (in the earlier rounds) does not inflate.
+   */
+  static long nodeCpuNanos() throws java.io.IOException {
+    String pid = System.getProperty("node.pid");
+    if (pid == null) {
+      return -1;
+    }
+    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+    return ticks * 1_000_000_000L / Long.getLong("clk.tck", 100);
+  }
+
+  static long clientCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** What one load round measured. */

@@ -34,7 +34,7 @@ cp=$(find "$dist/system" -name '*.jar' | tr '\n' ':')
 # machine's other load disturbs much less than events/s does
 cpu() { awk '{print $14 + $15}' "/proc/$node_pid/stat"; }
 cpu0=$(cpu)
-java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn bench/RelayBench.java "$url" "$@" | tee "$work/bench"
+java -cp "$cp" -Dnode.pid="$node_pid" -Dclk.tck="$(getconf CLK_TCK)" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn bench/RelayBench.java "$url" "$@" | tee "$work/bench"
 events=$(grep -oE 'signed [0-9]+ events' "$work/bench" | grep -oE '[0-9]+')
 ticks=$(( $(cpu) - cpu0 )); hz=$(getconf CLK_TCK)
 awk -v t="$ticks" -v hz="$hz" -v n="$events" 'BEGIN { printf "node CPU during the bench: %.1f s for %d events (%.0f us per event, every phase)\n", t / hz, n, t / hz * 1e6 / n }'

@@ -54,9 +54,20 @@ final class Session extends ChannelInboundHandlerAdapter {
   private final SessionAuth auth;
   private final Subscriptions subscriptions;
   private Channel channel;
+  /**
+   * This handler's place in the pipeline: encoded frames are written from here, so they pass only
+   * the handlers towards the socket (a device's binary codec, added after this one, would wrap them).
+   */
+  private ChannelHandlerContext context;
   private int inFlight;
   private int malformed;
   private boolean dirty;
+  /**
+   * Encoded frames ({@link Messages#textFrame}) waiting to be written as one buffer, on the loop:
+   * written before any other message, and on flush; their bytes in {@link #gatheredBytes}.
+   */
+  private final java.util.ArrayList<byte[]> gathered = new java.util.ArrayList<>();
+  private int gatheredBytes;
   private boolean flushScheduled;
   private boolean closing;
   /** Registered as a device (after its hello): binary frames carry its Yamux session. */
@@ -79,6 +90,7 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hc) {
       channel = ctx.channel();
+      context = ctx;
       relay.opened(this);
       LOG.debug("Nostr client {} connected", channel.remoteAddress());
       send(Messages.auth(auth.challenge()));
@@ -168,6 +180,7 @@ final class Session extends ChannelInboundHandlerAdapter {
   }
 
   private void closeWith(WebSocketCloseStatus status, String why, int graceSeconds) {
+    writeGathered(); // what was answered before this goes first (may itself close a slow reader)
     Channel ch = channel;
     if (ch == null || !ch.isActive() || closing) {
       return;
@@ -369,7 +382,7 @@ final class Session extends ChannelInboundHandlerAdapter {
 
   /** Newly accepted events, in the order accepted; called from any thread. */
   void deliver(List<Subscriptions.Live> events) {
-    subscriptions.deliver(events, channel);
+    subscriptions.deliver(events);
   }
 
   // ---------------------------------------------------------------- output
@@ -377,7 +390,7 @@ final class Session extends ChannelInboundHandlerAdapter {
   /** Answers one EVENT, counting the outcome. */
   private void ok(String eventId, boolean accepted, String message) {
     relay.counters().answered(accepted, message);
-    send(Messages.ok(eventId, accepted, message));
+    gather(Messages.textFrame(Messages.ok(eventId, accepted, message)));
   }
 
   /** Sends one event to subscription {@code subId}, counting it as served. */
@@ -387,20 +400,70 @@ final class Session extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Sends one live event (its JSON encoded once for all subscribers) after its subscription's
-   * {@link Messages#eventPrefix}, counting it as served.
+   * Sends one live event, its whole frame encoded once for every subscriber
+   * ({@link Subscriptions.Live#frame}), counting it as served; false (nothing sent) when the
+   * client does not keep up: the connection is not writable, counting what is gathered.
    */
-  void sendEvent(byte[] prefix, byte[] eventJson) {
+  boolean sendLive(byte[] frame) {
+    if (channel == null || closing) {
+      return false;
+    }
+    if (gatheredBytes + (long) frame.length > channel.bytesBeforeUnwritable()) {
+      writeGathered(); // the outbound buffer decides, as if each had been written
+    }
+    if (!channel.isWritable()) {
+      return false;
+    }
     relay.counters().servedOne();
-    send(new TextWebSocketFrame(Messages.event(prefix, eventJson)));
+    gather(frame);
+    return true;
+  }
+
+  /** Sends one event held back for its subscription (see {@link #sendLive}), counting it as served. */
+  void sendEvent(byte[] frame) {
+    relay.counters().servedOne();
+    gather(frame);
   }
 
   void send(String message) {
     send(new TextWebSocketFrame(message));
   }
 
+  /** Queues an encoded frame to go out with the others gathered on this pass of the loop. */
+  private void gather(byte[] frame) {
+    if (channel != null && !closing) {
+      gathered.add(frame);
+      gatheredBytes += frame.length;
+      dirty = true;
+    }
+  }
+
+  /** Writes the gathered frames as one buffer (before any other message, so the order holds). */
+  void writeGathered() {
+    if (gathered.isEmpty()) {
+      return;
+    }
+    // copied once into one pooled direct buffer: the socket needs direct memory, and a composite of
+    // heap arrays would be merged into a new heap buffer first, then copied again
+    io.netty.buffer.ByteBuf frames = context.alloc().directBuffer(gatheredBytes);
+    for (byte[] f : gathered) {
+      frames.writeBytes(f);
+    }
+    gathered.clear();
+    gatheredBytes = 0;
+    if (channel != null && !closing) {
+      context.write(frames, context.voidPromise());
+      if (!channel.isWritable()) {
+        checkOutput();
+      }
+    } else {
+      frames.release();
+    }
+  }
+
   private void send(TextWebSocketFrame frame) {
     if (channel != null && !closing) {
+      writeGathered();
       channel.write(frame, channel.voidPromise());
       dirty = true;
       if (!channel.isWritable()) {
@@ -441,6 +504,7 @@ final class Session extends ChannelInboundHandlerAdapter {
   private void flush() {
     if (dirty && channel != null) {
       dirty = false;
+      writeGathered();
       channel.flush();
     }
   }

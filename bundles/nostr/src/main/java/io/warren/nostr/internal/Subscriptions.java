@@ -1,6 +1,5 @@
 package io.warren.nostr.internal;
 
-import io.netty.channel.Channel;
 import io.warren.nostr.Event;
 import io.warren.nostr.Filter;
 import io.warren.nostr.NostrException;
@@ -31,12 +30,43 @@ final class Subscriptions {
   static final int PAGE_BYTES = 256 * 1024;
 
   /**
-   * A newly accepted event with its JSON as UTF-8, encoded once for every subscriber it goes to
-   * (each message is its subscription's prefix, these bytes, and a bracket).
+   * A newly accepted event with its JSON as UTF-8, encoded once for every subscriber it goes to,
+   * and its last whole frame ({@link #frame}): subscribers with the same subscription id get the
+   * same bytes.
    */
-  record Live(Event event, byte[] json) {
+  static final class Live {
+    private final Event event;
+    private final byte[] json;
+    /** The frame for the last subscription prefix asked for (read and set by several loops). */
+    private volatile Framed framed;
+
+    private record Framed(byte[] prefix, byte[] frame) {}
+
+    Live(Event event, byte[] json) {
+      this.event = event;
+      this.json = json;
+    }
+
     static Live of(Event e) {
       return new Live(e, e.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    Event event() {
+      return event;
+    }
+
+    byte[] json() {
+      return json;
+    }
+
+    /** The WebSocket frame of this event after {@code prefix} ({@link Messages#eventFrame}); do not modify. */
+    byte[] frame(byte[] prefix) {
+      Framed f = framed;
+      if (f == null || !java.util.Arrays.equals(f.prefix(), prefix)) {
+        f = new Framed(prefix, Messages.eventFrame(prefix, json));
+        framed = f;
+      }
+      return f.frame();
     }
   }
 
@@ -265,7 +295,7 @@ final class Subscriptions {
     session.send(Messages.eose(sub.id));
     for (Live e : sub.backlog) {
       if (!sub.sent.contains(e.event().id())) {
-        session.sendEvent(sub.eventPrefix, e.json());
+        session.sendEvent(e.frame(sub.eventPrefix));
       }
     }
     owe(sub, -sub.owed);
@@ -292,7 +322,7 @@ final class Subscriptions {
   }
 
   /** Newly accepted events, in the order accepted; called from any thread. */
-  void deliver(List<Live> events, Channel ch) {
+  void deliver(List<Live> events) {
     if (!any) {
       return;
     }
@@ -315,17 +345,17 @@ final class Subscriptions {
                   Messages.closed(sub.id, "error: too many new events arrived while stored ones were read; REQ again"));
               sentAny = true;
             }
-          } else if (!ch.isWritable()) {
+          } else if (!session.sendLive(live.frame(sub.eventPrefix))) {
             // the client reads slower than events arrive: end this subscription rather than buffer without bound
             remove(sub.id);
             session.send(Messages.closed(sub.id, "error: the client is not reading fast enough; subscription ended"));
             sentAny = true;
           } else {
-            session.sendEvent(sub.eventPrefix, live.json());
             sentAny = true;
           }
         }
       }
+      session.writeGathered(); // one write per connection for the batch, not one per event
       if (sentAny) {
         session.flushSoon();
       }

@@ -214,6 +214,19 @@ class EventStoreTest {
       return out;
     });
     assertEquals(List.of("NOSTR_TAG_LOOKUP"), left, "the foreign key and the two old indexes are gone");
+    List<String> types = h2.transact(c -> {
+      List<String> out = new ArrayList<>();
+      try (var rs = c.createStatement().executeQuery("SELECT DISTINCT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS "
+          + "WHERE TABLE_NAME IN ('NOSTR_EVENT', 'NOSTR_TAG', 'NOSTR_USAGE') "
+          + "AND COLUMN_NAME IN ('ID', 'PUBKEY', 'EVENT_ID', 'NAME')")) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    });
+    assertEquals(List.of("CHARACTER VARYING"), types, "ids, keys and tag names are VARCHAR since schema 5");
+    assertEquals(List.of(Outcome.DUPLICATE), store.save(List.of(note)), "a migrated id is still found");
     assertEquals(List.of(v1.id(), note.id()), ids("{\"#t\":[\"x\"]}"));
     Event v2 = ev(ALICE, 200, 0, "profile 2");
     assertEquals(List.of(Outcome.STORED), store.save(List.of(v2)));
