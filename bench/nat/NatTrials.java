@@ -60,8 +60,12 @@ public final class NatTrials {
     } finally {
       NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
     }
-    if (transports.contains("tcp") && (only.isEmpty() || only.contains("fw6/fw6"))) {
-      tables.computeIfAbsent("tcp", k -> new ArrayList<>()).add(ipv6(n, window));
+    if (only.isEmpty() || only.contains("fw6/fw6")) {
+      for (String transport : transports) {
+        if (!transport.equals("birthday")) { // no port-changing NAT on IPv6
+          tables.computeIfAbsent(transport, k -> new ArrayList<>()).add(ipv6(transport, n, window));
+        }
+      }
     }
     for (var e : tables.entrySet()) {
       System.out.println();
@@ -112,14 +116,14 @@ public final class NatTrials {
     return results;
   }
 
-  /** The same trials over IPv6 and TCP: hosts a and b behind stateful firewalls, no NAT ({@link NatLab#firewalled6}). */
-  private static String ipv6(int n, Duration window) throws Exception {
+  /** The same trials over IPv6: hosts a and b behind stateful firewalls, no NAT ({@link NatLab#firewalled6}). */
+  private static String ipv6(String transport, int n, Duration window) throws Exception {
     Path work = Files.createTempDirectory("warren-nat-trials6");
     try (NatLab lab = NatLab.firewalled6("n6" + ProcessHandle.current().pid() % 100000 + "-");
-        NodeProcess r = lab.node(work.resolve("r6"), "r", lab.relayConfig(4003))) {
+        NodeProcess r = lab.node(work.resolve("r6"), "r", lab.relayConfig(4003) + "quic.enabled = true\n")) {
       r.awaitReady(Duration.ofMinutes(3));
-      String rAddr = r.client("p2p:addrs").out().strip();
-      return row("fw6/fw6", trials(lab, work, rAddr, "tcp", "a", "b", "fw6/fw6", n, window, 4300));
+      String rAddr = NatTrial.relayAddress(r, !transport.equals("tcp"));
+      return row("fw6/fw6", trials(lab, work, rAddr, transport, "a", "b", "fw6/fw6", n, window, 4300));
     } finally {
       NodeProcess.run(List.of("rm", "-rf", work.toString()), null);
     }

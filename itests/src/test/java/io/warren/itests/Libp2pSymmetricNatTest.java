@@ -33,7 +33,8 @@ class Libp2pSymmetricNatTest {
       r.awaitReady();
       String rAddr = r.client("p2p:addrs").out().strip();
 
-      NatTrial.Result t = NatTrial.run(lab, dir.resolve("cd"), rAddr, "c", "d", 4001, Duration.ofSeconds(5), false, "", true);
+      NatTrial.Result t =
+          NatTrial.run(lab, dir.resolve("cd"), rAddr, "c", "d", 4001, Duration.ofSeconds(5), false, "", true);
       System.out.println("NAT lab, symmetric/symmetric: " + t);
       assertNull(t.failure(), t.toString());
       assertTrue(t.yReachedThroughRelay(), "c reached d through the relay; " + t);

@@ -171,13 +171,34 @@ public final class Autonat implements AutoCloseable {
    * costs a public node little; waiting costs a firewalled one its reachability).
    */
   public boolean suspectedPrivate() {
-    return translated() || host.connections().stream().anyMatch(c -> !c.relayed()
-        && c.channel().localAddress() instanceof java.net.InetSocketAddress local && firewallable(local.getAddress()));
+    return translated() || host.connections().stream().anyMatch(c -> !c.relayed() && firewallable(localIp(c)));
+  }
+
+  /**
+   * The IP {@code c} leaves from: its socket's, or where that is not known (a QUIC connection's
+   * local address is no socket address, a wildcard-bound UDP socket has none) the IP the peer
+   * observed, which on IPv6 without translation is the same; null when neither is known.
+   */
+  private static java.net.InetAddress localIp(Connection c) {
+    if (c.channel().localAddress() instanceof java.net.InetSocketAddress local
+        && !local.getAddress().isAnyLocalAddress()) {
+      return local.getAddress();
+    }
+    Connection.PeerDetails d = c.details();
+    if (d == null || d.observedAddr() == null) {
+      return null;
+    }
+    Multiaddr.Component ip = d.observedAddr().components().get(0);
+    try {
+      return ip.protocol() == Protocol.IP6 ? java.net.InetAddress.getByAddress(ip.value()) : null;
+    } catch (java.net.UnknownHostException e) {
+      return null; // not an IP after all: not suspected on this connection
+    }
   }
 
   /** An IPv6 address that is neither loopback nor link-local: one a stateful firewall may sit in front of. */
   static boolean firewallable(java.net.InetAddress a) {
-    return a instanceof java.net.Inet6Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress();
+    return a != null && a instanceof java.net.Inet6Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress();
   }
 
   /** Told (on the AutoNAT thread) when {@link #status()} changed. */
