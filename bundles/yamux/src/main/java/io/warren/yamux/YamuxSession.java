@@ -129,6 +129,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     out.headerAndFlush(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, id, 0);
     ctx.channel().eventLoop().register(stream).addListener(f -> {
       if (f.isSuccess()) {
+        stream.registered(connectionWritable());
         promise.setSuccess(stream);
       } else {
         promise.setFailure(f.cause());
@@ -313,7 +314,9 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     streams.addInbound(stream);
     out.headerAndFlush(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_ACK, id, 0);
     ctx.channel().eventLoop().register(stream).addListener(f -> {
-      if (!f.isSuccess()) {
+      if (f.isSuccess()) {
+        stream.registered(connectionWritable());
+      } else {
         LOG.warn("[{}] yamux: cannot register stream {}: {}", ctx.channel().id(), ids, f.cause().toString());
         stream.reset();
       }

@@ -390,9 +390,21 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
   }
 
+  /**
+   * The stream joined its event loop: it takes on the connection's writability now. Until then it
+   * is in the session's table but has no loop for its handlers, so the session's frames (the ACK or
+   * SYN it writes before registering the stream) may change the connection's writability without
+   * telling it.
+   */
+  void registered(boolean connectionWritable) {
+    if (!connectionWritable) {
+      onConnectionWritabilityChanged(false);
+    }
+  }
+
   void onConnectionWritabilityChanged(boolean writable) {
     ChannelOutboundBuffer buf = unsafe().outboundBuffer();
-    if (buf != null) {
+    if (buf != null && isRegistered()) { // an unregistered stream catches up in registered()
       buf.setUserDefinedWritability(CONNECTION_WRITABILITY, writable);
       if (writable) {
         ((StreamUnsafe) unsafe()).resumeWrites();
@@ -424,7 +436,11 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   void onSessionClosed() {
     reset = true;
     if (!closed) {
-      unsafe().close(voidPromise());
+      if (isRegistered()) {
+        unsafe().close(voidPromise());
+      } else {
+        doClose(); // no handler has seen it yet; its registration now fails
+      }
     }
   }
 
