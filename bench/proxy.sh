@@ -57,9 +57,9 @@ for cipher in chacha20-poly1305@openssh.com aes128-gcm@openssh.com; do
   printf '  ssh -L %-31s %s Mbit/s\n' "$cipher:" "$(mbits "$lp")"
   kill $spid
 done
-echo "latency:"
-printf '  direct:  '; python3 bench/proxy/load.py latency "$echo_port" 5000
-printf '  rules:   '; python3 bench/proxy/load.py latency "$eecho" 5000
+echo "latency (direct and through the rules in turn, so both see the same load; after one uncounted run for the JIT):"
+python3 bench/proxy/load.py latency-pair "$echo_port" "$eecho" 20000 >/dev/null
+python3 bench/proxy/load.py latency-pair "$echo_port" "$eecho" 20000
 rss() { ps -o rss= -p "$(pgrep -f "data-dir $tmp/$1" | head -1)" | awk '{printf "%.0f MB", $1/1024}'; }
 echo "concurrency through one rule pair (P then Q resident memory before/after):"
 echo "  before: P $(rss p), Q $(rss q)"

@@ -2,6 +2,10 @@
 """Latency and concurrency through a TCP port, printed, never asserted.
 
   load.py latency PORT N          1-byte round trips on one connection: p50/p99 in microseconds
+  load.py latency-pair DIRECT RULES N
+                                  the same on two connections at once, one round trip on each in
+                                  turn, so both see the same load on a busy machine; p50/p99 of each
+                                  and the rules' added latency (rules minus direct, per quantile)
   load.py concurrent PORT C SECS  C connections each sending 64 bytes and awaiting the echo in a
                                   loop for SECS seconds: round trips, errors, connections lost
   load.py echo-server PORT        a TCP echo server on 127.0.0.1:PORT (the service behind the rule)
@@ -26,6 +30,32 @@ def latency(port, n):
     s.close()
     rtts.sort()
     print(f"1-byte round trip over {n}: p50 {rtts[len(rtts) // 2]:.0f} us, p99 {rtts[int(len(rtts) * 0.99)]:.0f} us")
+
+
+def latency_pair(direct, rules, n):
+    socks = []
+    for port in (direct, rules):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        socks.append(s)
+    rtts = ([], [])
+    for i in range(n + 200):
+        for k, s in enumerate(socks):
+            t = time.perf_counter_ns()
+            s.sendall(b"x")
+            if s.recv(1) != b"x":
+                raise SystemExit("echo returned something else")
+            if i >= 200:  # warm-up
+                rtts[k].append((time.perf_counter_ns() - t) / 1000)
+    for s in socks:
+        s.close()
+    q = []
+    for r in rtts:
+        r.sort()
+        q.append((r[len(r) // 2], r[int(len(r) * 0.99)]))
+    print(f"  direct:  1-byte round trip over {n}: p50 {q[0][0]:.0f} us, p99 {q[0][1]:.0f} us")
+    print(f"  rules:   1-byte round trip over {n}: p50 {q[1][0]:.0f} us, p99 {q[1][1]:.0f} us "
+          f"(added: p50 {q[1][0] - q[0][0]:.0f} us, p99 {q[1][1] - q[0][1]:.0f} us)")
 
 
 async def client(port, secs, stats):
@@ -79,6 +109,8 @@ if __name__ == "__main__":
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "latency":
         latency(port, int(sys.argv[3]))
+    elif mode == "latency-pair":
+        latency_pair(port, int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "concurrent":
         asyncio.run(concurrent(port, int(sys.argv[3]), int(sys.argv[4])))
     else:

@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * (the session closes the connection). Event loop only.
  */
 final class FrameWriter {
+  /** Payloads up to this size are copied behind their header (see {@link #data}). */
+  static final int COPY_LIMIT = 2048;
+
   private final ChannelHandlerContext ctx;
   private final int maxControlBacklog;
   private final Consumer<String> overflow;
@@ -54,11 +57,24 @@ final class FrameWriter {
     ctx.flush();
   }
 
-  /** Queues a data frame carrying {@code data} (released once written). */
+  /**
+   * Queues a data frame carrying {@code data} (released once written). A small payload is copied
+   * behind its header into one buffer, so the security layer sees one piece (TLS makes one record
+   * per piece); a large one goes as header and payload side by side, never copied.
+   */
   void data(int streamId, ByteBuf data) {
-    ByteBuf header = ctx.alloc().buffer(YamuxFrame.HEADER_LENGTH);
-    YamuxFrame.writeHeader(header, YamuxFrame.TYPE_DATA, 0, streamId, data.readableBytes());
-    CompositeByteBuf frame = ctx.alloc().compositeBuffer(2);
+    int n = data.readableBytes();
+    if (n <= COPY_LIMIT) {
+      ByteBuf frame = ctx.alloc().directBuffer(YamuxFrame.HEADER_LENGTH + n);
+      YamuxFrame.writeHeader(frame, YamuxFrame.TYPE_DATA, 0, streamId, n);
+      frame.writeBytes(data);
+      data.release();
+      ctx.write(frame, ctx.voidPromise());
+      return;
+    }
+    ByteBuf header = ctx.alloc().directBuffer(YamuxFrame.HEADER_LENGTH);
+    YamuxFrame.writeHeader(header, YamuxFrame.TYPE_DATA, 0, streamId, n);
+    CompositeByteBuf frame = ctx.alloc().compositeDirectBuffer(2);
     frame.addComponents(true, header, data);
     ctx.write(frame, ctx.voidPromise());
   }

@@ -14,8 +14,14 @@ import java.util.List;
  * it: the session then closes the connection. The body of a data frame for a stream the session
  * does not know (closed, refused) is skipped as it arrives.
  *
- * <p>One frame per {@code decode} call: {@link ByteToMessageDecoder} hands each frame to the session
- * before the next header is read, so a window opened or consumed by one frame counts for the next.
+ * <p>A data frame's body is never gathered into one buffer: what has arrived of it is passed on at
+ * once, as a slice of the buffer it came in (no copy), in a {@link YamuxFrame} of its own carrying
+ * that piece's length. The first piece carries the frame's SYN and ACK flags, the last its FIN and
+ * RST, so the session sees the same stream events in the same order as for a whole frame. The
+ * security layer below decides the pieces: a TLS record is 16 KiB, a Yamux frame up to 64 KiB.
+ *
+ * <p>One frame (or piece) per {@code decode} call: {@link ByteToMessageDecoder} hands each to the
+ * session before the next header is read, so a window opened or consumed by one counts for the next.
  */
 final class YamuxFrameDecoder extends ByteToMessageDecoder {
 
@@ -26,6 +32,14 @@ final class YamuxFrameDecoder extends ByteToMessageDecoder {
   private boolean failed;
   /** Body bytes of a frame for an unknown stream still to discard. */
   private long skipping;
+  /** Body bytes of the data frame being passed on in pieces, still to come. */
+  private long bodyLeft;
+  private int bodyStream;
+  /** The flags the next piece carries (SYN, ACK: the first piece's) and those of the last (FIN, RST). */
+  private int bodyFirstFlags;
+  private int bodyLastFlags;
+
+  private static final int END_FLAGS = YamuxFrame.FLAG_FIN | YamuxFrame.FLAG_RST;
 
   YamuxFrameDecoder(ReceiveWindow window) {
     this.window = window;
@@ -41,6 +55,10 @@ final class YamuxFrameDecoder extends ByteToMessageDecoder {
       int n = (int) Math.min(skipping, in.readableBytes());
       in.skipBytes(n);
       skipping -= n;
+      return;
+    }
+    if (bodyLeft > 0) {
+      piece(in, out);
       return;
     }
     if (in.readableBytes() < YamuxFrame.HEADER_LENGTH) {
@@ -86,11 +104,27 @@ final class YamuxFrameDecoder extends ByteToMessageDecoder {
           + credit + " bytes left in its receive window");
       return;
     }
-    if (in.readableBytes() < YamuxFrame.HEADER_LENGTH + length) {
+    in.skipBytes(YamuxFrame.HEADER_LENGTH);
+    if (in.readableBytes() >= length) {
+      out.add(new YamuxFrame(type, flags, streamId, length, in.readRetainedSlice((int) length)));
       return;
     }
-    in.skipBytes(YamuxFrame.HEADER_LENGTH);
-    out.add(new YamuxFrame(type, flags, streamId, length, in.readRetainedSlice((int) length)));
+    bodyLeft = length;
+    bodyStream = streamId;
+    bodyFirstFlags = flags & ~END_FLAGS;
+    bodyLastFlags = flags & END_FLAGS;
+    if (in.isReadable()) {
+      piece(in, out);
+    }
+  }
+
+  /** Passes on what is here of the current data frame's body. */
+  private void piece(ByteBuf in, List<Object> out) {
+    int n = (int) Math.min(bodyLeft, in.readableBytes());
+    bodyLeft -= n;
+    int flags = bodyFirstFlags | (bodyLeft == 0 ? bodyLastFlags : 0);
+    bodyFirstFlags = 0;
+    out.add(new YamuxFrame(YamuxFrame.TYPE_DATA, flags, bodyStream, n, in.readRetainedSlice(n)));
   }
 
   private void fail(ChannelHandlerContext ctx, ByteBuf in, String reason) {

@@ -66,6 +66,10 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
   private volatile boolean remoteGoAway;
   private boolean failed;
   private boolean closed;
+  /** The connection is in a read: between a channelRead and its channelReadComplete. */
+  private boolean reading;
+  /** Streams handed data in the connection's current read, to end their reads with it. */
+  private final ArrayList<YamuxStreamChannel> readCompletes = new ArrayList<>();
 
   /**
    * @param client true on the dialer's side of the connection (odd stream ids)
@@ -125,6 +129,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     out.headerAndFlush(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, id, 0);
     ctx.channel().eventLoop().register(stream).addListener(f -> {
       if (f.isSuccess()) {
+        stream.registered(connectionWritable());
         promise.setSuccess(stream);
       } else {
         promise.setFailure(f.cause());
@@ -213,6 +218,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    reading = true;
     if (!(msg instanceof YamuxFrame frame)) {
       ReferenceCountUtil.release(msg);
       protocolError("yamux: unexpected message " + msg.getClass().getSimpleName());
@@ -308,7 +314,9 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     streams.addInbound(stream);
     out.headerAndFlush(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_ACK, id, 0);
     ctx.channel().eventLoop().register(stream).addListener(f -> {
-      if (!f.isSuccess()) {
+      if (f.isSuccess()) {
+        stream.registered(connectionWritable());
+      } else {
         LOG.warn("[{}] yamux: cannot register stream {}: {}", ctx.channel().id(), ids, f.cause().toString());
         stream.reset();
       }
@@ -333,6 +341,37 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
       LOG.warn("[{}] yamux: peer {} is going away with {} (code {})", ctx.channel().id(),
           ctx.channel().remoteAddress(), code == 1 ? "protocol error" : code == 2 ? "internal error" : "error", code);
     }
+  }
+
+  /**
+   * The connection's read ended: so do the reads of the streams that were handed data in it (one
+   * channelReadComplete each, so a splice flushes once for everything this read brought).
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    reading = false;
+    endStreamReads();
+    ctx.fireChannelReadComplete();
+  }
+
+  private void endStreamReads() {
+    // a stream's read-complete may make it read again, but never queue itself: we are not reading
+    for (int i = 0; i < readCompletes.size(); i++) {
+      readCompletes.get(i).connectionReadComplete();
+    }
+    readCompletes.clear();
+  }
+
+  /** For a stream in a read: true if the connection is reading and will end the stream's read with its own. */
+  boolean readCompleteLater(YamuxStreamChannel stream) {
+    if (!reading || closed) {
+      return false;
+    }
+    if (!stream.readCompleteQueued) {
+      stream.readCompleteQueued = true;
+      readCompletes.add(stream);
+    }
+    return true;
   }
 
   @Override
@@ -379,6 +418,8 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
       return;
     }
     closed = true;
+    reading = false;
+    endStreamReads(); // what was handed on is completed before the streams close
     List<StreamTable.WaitingOpen> waiting = new ArrayList<>();
     List<YamuxStreamChannel> all = streams.clear(waiting);
     IOException closedWhileWaiting = new IOException("yamux: session closed before the stream could open");

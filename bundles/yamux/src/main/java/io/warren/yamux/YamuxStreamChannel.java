@@ -26,9 +26,12 @@ import java.util.ArrayDeque;
  *     channel's outbound buffer, so {@link #isWritable()} turns false when the window is used up or
  *     the connection itself is not writable, and a write's future completes once its bytes were
  *     handed to the connection. This is what lets a slow reader slow the writer.</li>
- * <li>Received data is delivered on {@code read()}: with AUTO_READ on, as it arrives; with it off,
- *     one buffer per {@code read()}. Window is granted back only for delivered bytes, so a channel
- *     that stops reading stops the sender after one window.</li>
+ * <li>Received data is delivered on {@code read()}, as a socket's is: a read hands on what is
+ *     queued and what arrives while the connection's current read lasts, then ends with
+ *     {@code channelReadComplete} once the connection finished that read (so a splice flushes once
+ *     per read of the connection, not once per frame); with AUTO_READ on the next read follows by
+ *     itself. Window is granted back only for delivered bytes, so a channel that stops reading stops
+ *     the sender after one window.</li>
  * <li>{@link #closeWrite()} (or {@link #shutdownOutput()}, as on a TCP socket: this is a
  *     {@link DuplexChannel}) half-closes (FIN) after the data written before it. The peer's FIN
  *     fires {@link ChannelInputShutdownEvent} and {@link ChannelInputShutdownReadComplete} once the
@@ -84,7 +87,12 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   /** {@link #shutdownInput()} was called: what arrives is discarded (and its window returned). */
   private boolean inputShutdown;
   private boolean closed;
+  /** A {@code read()} asked for data that has not come yet. */
   private boolean readPending;
+  /** Buffers were handed on in the current read; its channelReadComplete is still to fire. */
+  private boolean readInProgress;
+  /** The session calls {@link #connectionReadComplete} when the connection's read ends. */
+  boolean readCompleteQueued;
   private boolean delivering;
 
   YamuxStreamChannel(YamuxSession session, Channel parent, int streamId, boolean outbound) {
@@ -382,9 +390,21 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
   }
 
+  /**
+   * The stream joined its event loop: it takes on the connection's writability now. Until then it
+   * is in the session's table but has no loop for its handlers, so the session's frames (the ACK or
+   * SYN it writes before registering the stream) may change the connection's writability without
+   * telling it.
+   */
+  void registered(boolean connectionWritable) {
+    if (!connectionWritable) {
+      onConnectionWritabilityChanged(false);
+    }
+  }
+
   void onConnectionWritabilityChanged(boolean writable) {
     ChannelOutboundBuffer buf = unsafe().outboundBuffer();
-    if (buf != null) {
+    if (buf != null && isRegistered()) { // an unregistered stream catches up in registered()
       buf.setUserDefinedWritability(CONNECTION_WRITABILITY, writable);
       if (writable) {
         ((StreamUnsafe) unsafe()).resumeWrites();
@@ -416,7 +436,11 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   void onSessionClosed() {
     reset = true;
     if (!closed) {
-      unsafe().close(voidPromise());
+      if (isRegistered()) {
+        unsafe().close(voidPromise());
+      } else {
+        doClose(); // no handler has seen it yet; its registration now fails
+      }
     }
   }
 
@@ -431,24 +455,36 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     deliver(); // a FIN already received still ends the input
   }
 
+  /** The connection finished a read in which this stream was handed data: the read ends here. */
+  void connectionReadComplete() {
+    readCompleteQueued = false;
+    deliver();
+  }
+
   private void deliver() {
     if (delivering) {
       return;
     }
     delivering = true;
     try {
-      while (readPending && !inbound.isEmpty() && !closed) {
-        // this read request is served now; a read() issued while delivering (e.g. from a write
-        // listener that completes at once) asks for the next one and must not be lost
-        readPending = false;
-        boolean autoRead = config.isAutoRead();
-        do {
+      for (;;) {
+        while ((readPending || readInProgress) && !inbound.isEmpty() && !closed) {
           ByteBuf b = inbound.poll();
           int n = b.readableBytes();
+          // served; a read() issued while the handlers take this buffer asks for the next read
+          readPending = false;
+          readInProgress = true;
           pipeline().fireChannelRead(b);
           session.consumed(this, n);
-        } while (autoRead && !inbound.isEmpty() && !closed);
-        pipeline().fireChannelReadComplete(); // with AUTO_READ this calls read() again
+        }
+        if (!readInProgress || closed) {
+          break;
+        }
+        if (session.readCompleteLater(this)) {
+          return; // the connection is still reading: more may come for this read
+        }
+        readInProgress = false;
+        pipeline().fireChannelReadComplete(); // with AUTO_READ, or a splice's, this calls read() again
       }
       if (inbound.isEmpty() && remoteFin && !inputShutdownFired && !closed) {
         inputShutdownFired = true;

@@ -83,6 +83,40 @@ class YamuxBoundsTest {
   }
 
   @Test
+  void aStreamAcceptedWhileItsAckFillsTheConnectionTakesOnTheConnectionsWritability() {
+    // a socket whose send buffer fills with the ACK: the connection turns unwritable while the new
+    // stream is in the session's table but not yet on its event loop
+    ChannelOutboundHandlerAdapter fills = new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.write(Unpooled.wrappedBuffer(new byte[128 * 1024])); // over the high water mark, at once
+      }
+    };
+    List<io.netty.channel.Channel> accepted = new ArrayList<>();
+    YamuxSession session = new YamuxSession(false, YamuxConfig.DEFAULT.withMeasureRtt(false),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void handlerAdded(ChannelHandlerContext ctx) {
+            accepted.add(ctx.channel());
+          }
+
+          @Override
+          public boolean isSharable() {
+            return true;
+          }
+        });
+    EmbeddedChannel ch = new EmbeddedChannel();
+    channels.add(ch);
+    ch.pipeline().addLast(fills, new YamuxFrameDecoder(session::receiveCredit), session);
+    ch.writeInbound(header(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 1, 0));
+    ch.checkException(); // before: "channel not registered to an event loop", and the connection closed
+    assertTrue(ch.isOpen());
+    assertEquals(1, accepted.size());
+    assertFalse(accepted.get(0).isWritable(), "the stream waits for the connection like the others");
+  }
+
+  @Test
   void aHeaderAnnouncingMoreThanTheWindowClosesBeforeAnyBodyIsBuffered() {
     EmbeddedChannel ch = server(YamuxConfig.DEFAULT);
     ch.writeInbound(header(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN, 1, 16 << 20)); // the header alone

@@ -57,6 +57,39 @@ class YamuxFrameDecoderTest {
   }
 
   @Test
+  void aDataFrameBodyIsPassedOnAsItArrivesWithItsFlagsOnTheFirstAndLastPieces() {
+    EmbeddedChannel ch = channel();
+    ByteBuf header = Unpooled.buffer();
+    YamuxFrame.writeHeader(header, YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN | YamuxFrame.FLAG_FIN, 7, 10);
+    ch.writeInbound(
+        Unpooled.wrappedBuffer(header, Unpooled.copiedBuffer("abcd", java.nio.charset.StandardCharsets.US_ASCII)));
+    YamuxFrame first = ch.readInbound();
+    assertEquals(4, first.length());
+    assertEquals(YamuxFrame.FLAG_SYN, first.flags(), "the first piece opens the stream and does not end it");
+    assertEquals("abcd", first.data().toString(java.nio.charset.StandardCharsets.US_ASCII));
+    first.release();
+    ch.writeInbound(Unpooled.copiedBuffer("efg", java.nio.charset.StandardCharsets.US_ASCII));
+    YamuxFrame middle = ch.readInbound();
+    assertEquals(0, middle.flags());
+    assertEquals("efg", middle.data().toString(java.nio.charset.StandardCharsets.US_ASCII));
+    middle.release();
+    // the rest of the body and the next frame's header in one read
+    ByteBuf tail = Unpooled.copiedBuffer("hij", java.nio.charset.StandardCharsets.US_ASCII);
+    YamuxFrame.writeHeader(tail, YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, 9);
+    ch.writeInbound(tail);
+    YamuxFrame last = ch.readInbound();
+    assertEquals(YamuxFrame.FLAG_FIN, last.flags(), "the last piece ends the stream");
+    assertEquals(7, last.streamId());
+    assertEquals("hij", last.data().toString(java.nio.charset.StandardCharsets.US_ASCII));
+    last.release();
+    YamuxFrame ping = ch.readInbound();
+    assertEquals(YamuxFrame.TYPE_PING, ping.type());
+    assertEquals(9, ping.length());
+    assertNull(ch.readInbound());
+    assertTrue(errors.isEmpty());
+  }
+
+  @Test
   void unknownTypeAndVersionAreClearErrors() {
     EmbeddedChannel ch = channel();
     ch.writeInbound(Unpooled.wrappedBuffer(HexFormat.of().parseHex("000700000000000000000000")));

@@ -5,7 +5,7 @@
  * and {@link io.warren.api.channel.PeerHealth}, whether the peers a service forwards to answer.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.warren.api.channel;
 
 import org.osgi.annotation.bundle.Export;

@@ -114,6 +114,7 @@ public final class IngressHandler implements StreamHandler {
           .option(ChannelOption.AUTO_READ, false)
           .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.RCVBUF_ALLOCATOR, EventLoops.BULK_READS)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, rules.settings().connectTimeoutMillis())
           .handler(Splice.hold()) // what the service sends before the splice starts
           .connect(a.rule.bind(), a.rule.port()).addListener((ChannelFutureListener) f -> {

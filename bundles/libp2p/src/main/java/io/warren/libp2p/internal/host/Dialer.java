@@ -223,6 +223,7 @@ final class Dialer {
     }
     Bootstrap b = new Bootstrap().group(loops.group()).channel(loops.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, EventLoops.BULK_READS)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override

@@ -65,6 +65,7 @@ final class Listeners {
       // SO_REUSEPORT lets a hole-punching dial leave from this port (see Dialer) while we listen on it
       ChannelFuture f = loops.reusePort(loops.serverBootstrap())
           .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.RCVBUF_ALLOCATOR, EventLoops.BULK_READS)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {

@@ -11,7 +11,8 @@ import java.util.ArrayDeque;
  * Sits right after the multistream handler of a stream and keeps what arrives before the stream's
  * owner asked for it: the bytes that followed the protocol echo in the same frame, and whatever came
  * while the negotiation still read with auto-read on. Each {@code read()} from the owner is served
- * from here first, one buffer at a time, so a handler added after the selection sees every byte, in
+ * from here first, one held buffer at a time (a read that reaches the stream passes on everything
+ * its read brings, until its read-complete), so a handler added after the selection sees every byte, in
  * order, at the pace of its own reads. The peer's end of stream is held back until the bytes before
  * it were read, and so is the channel's end: a QUIC stream closes as soon as both sides sent their
  * FIN, possibly before its owner read what came first. Once empty it passes everything straight
@@ -38,8 +39,10 @@ final class StreamInbox extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (readOutstanding && held.isEmpty()) {
-      readOutstanding = false; // a read() issued while the owner handles this buffer asks for the next one
+    // a read the owner asked for brings everything that comes until its read-complete, as a
+    // socket's read does; a read() issued while the owner handles a buffer asks for the next read
+    if ((readOutstanding || inBatch) && held.isEmpty()) {
+      readOutstanding = false;
       inBatch = true;
       ctx.fireChannelRead(msg);
     } else {

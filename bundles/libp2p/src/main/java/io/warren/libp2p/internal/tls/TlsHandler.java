@@ -52,6 +52,10 @@ public final class TlsHandler extends ChannelInboundHandlerAdapter {
       PeerId expectedRemote, Duration timeout) {
     SslHandler ssl = config.context(initiator).newHandler(pipeline.channel().alloc());
     ssl.setHandshakeTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Each write is encrypted as it is (records of up to 16 KiB, several per wrap), never gathered
+    // with the next one into a 16 KiB copy first: Yamux writes whole frames of up to 64 KiB, and
+    // the gathering copied a quarter of the bytes we send (a frame's tail with the next's head).
+    ssl.setWrapDataSize(0);
     TlsHandler handler = new TlsHandler(initiator, expectedRemote);
     pipeline.addAfter(baseName, SSL_HANDLER_NAME, ssl);
     pipeline.addAfter(SSL_HANDLER_NAME, HANDLER_NAME, handler);
