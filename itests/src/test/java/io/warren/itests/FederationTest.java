@@ -45,7 +45,7 @@ class FederationTest {
 
           // R joined through Q only; P learns of it through the table Q passes on, and R of P
           Result pNodes = p.awaitClient(SYNC, o -> o.out().contains(qId) && o.out().contains(rId), "net:nodes");
-          assertTrue(pNodes.out().matches("(?s).*" + qId + "\\s+q\\s+direct.*"), pNodes.out());
+          assertTrue(pNodes.out().matches("(?s).*" + qId + "\\s+q\\s+(tcp|quic).*"), pNodes.out());
           r.awaitClient(SYNC, o -> o.out().contains(pId) && o.out().contains(qId), "net:nodes");
 
           // warren status: this node and every member at a glance, connected ones with a measured round trip
@@ -55,7 +55,7 @@ class FederationTest {
           assertTrue(status.out().startsWith("network mynet"), status.out());
           assertTrue(status.out().matches("(?s).*\\bp\\s+" + pId + "\\s+self\\s.*"), status.out());
           assertTrue(
-              status.out().matches("(?s).*\\bq\\s+" + qId + "\\s+direct\\s+\\d+\\.\\d ms\\s+\\d+s ago\\s+\\S+.*"),
+              status.out().matches("(?s).*\\bq\\s+" + qId + "\\s+(tcp|quic)\\s+\\d+\\.\\d ms\\s+\\d+s ago\\s+\\S+.*"),
               status.out());
 
           // the wrong password is refused, clearly, on both sides, and W never enters a table
