@@ -51,12 +51,49 @@ class VoipTest {
     final Random random;
     final int ssrc;
     InetSocketAddress target;
+    /** The RTCP socket at the RTP port + 1, for a phone that sends sender reports; else null. */
+    DatagramSocket rtcp;
 
     Phone(int seed) throws SocketException {
       socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       socket.setSoTimeout(20_000);
       random = new Random(seed);
       ssrc = seed;
+    }
+
+    /** A phone with an RTCP socket too, at its RTP port + 1 (another port when that one is taken). */
+    static Phone withRtcp(int seed) throws SocketException {
+      for (int attempt = 0;; attempt++) {
+        Phone p = new Phone(seed);
+        try {
+          p.rtcp = new DatagramSocket(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), p.socket.getLocalPort() + 1));
+          return p;
+        } catch (SocketException e) {
+          p.close();
+          if (attempt == 20) {
+            throw e;
+          }
+        }
+      }
+    }
+
+    /**
+     * Sends an RTCP sender report (RFC 3550 6.4.1) with the wall clock as NTP timestamp, then an SDES
+     * with its CNAME, from the RTCP socket to the port after {@link #target}'s.
+     */
+    void sendSenderReport(int packetsSent) throws Exception {
+      long millis = System.currentTimeMillis();
+      long ntpSeconds = millis / 1000 + 2_208_988_800L; // since 1900
+      long fraction = (millis % 1000) * (1L << 32) / 1000;
+      ByteBuffer b = ByteBuffer.allocate(28 + 20);
+      b.put((byte) 0x80).put((byte) 200).putShort((short) 6).putInt(ssrc).putInt((int) ntpSeconds)
+          .putInt((int) fraction).putInt(packetsSent * 160).putInt(packetsSent).putInt(packetsSent * 160);
+      byte[] cname = "phone".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      b.put((byte) 0x81).put((byte) 202).putShort((short) 4).putInt(ssrc).put((byte) 1).put((byte) cname.length)
+          .put(cname).put(new byte[5]); // CNAME, end of items, padding to 32 bits
+      rtcp.send(new DatagramPacket(b.array(), b.capacity(),
+          new InetSocketAddress(target.getAddress(), target.getPort() + 1)));
     }
 
     String local() {
@@ -87,6 +124,9 @@ class VoipTest {
     @Override
     public void close() {
       socket.close();
+      if (rtcp != null) {
+        rtcp.close();
+      }
     }
   }
 
@@ -318,11 +358,12 @@ class VoipTest {
    * caller's phone's stream, which leaves out every tenth packet (15 of 150), and sends receiver
    * reports from its RTCP port. The callee's node reads them as they come from its endpoint, the
    * caller's node as they arrive over the overlay; both show the endpoint's cumulative loss beside
-   * their own count of the same gaps.
+   * their own count of the same gaps. The caller's phone sends an RTCP sender report every second;
+   * rtpbin echoes the latest in its reports (LSR, DLSR), so the caller's node knows the round trip.
    */
   private static void gstreamerReports(NodeProcess caller, NodeProcess callee, String calleeName) throws Exception {
     int rtp = NodeProcess.freePort();
-    try (Phone a = new Phone(41)) {
+    try (Phone a = Phone.withRtcp(41)) {
       String[] c = directCall(caller, callee, calleeName, a, "--endpoint", "127.0.0.1:" + rtp);
       String id = c[0];
       String mediaB = c[1];
@@ -342,6 +383,9 @@ class VoipTest {
           if (i % 10 != 5) {
             a.send(i);
           }
+          if (i % 50 == 20) {
+            a.sendSenderReport(i + 1 - (i + 5) / 10);
+          }
           Thread.sleep(20); // a phone's pacing, 20 ms of G.711 a packet
         }
         // the reports after the last packet: GStreamer counts 14 or 15 of the gaps, as its RFC 3550 A.1
@@ -356,6 +400,16 @@ class VoipTest {
         assertTrue(atA[19].equals("14") || atA[19].equals("15"), "reported loss: " + String.join(" ", atA));
         assertEquals("15", atA[9], "the caller's node counted the gaps its phone left");
         assertEquals("- -", atA[21] + " " + atA[22], "the caller's phone sends no reports");
+        String[] withRtt = awaitRow(caller, id, x -> !x[24].equals("-"),
+            "the caller's node got a report echoing its phone's SR");
+        double last = Double.parseDouble(withRtt[24]);
+        double smoothed = Double.parseDouble(withRtt[25]);
+        assertTrue(Double.isFinite(last) && last >= 0 && Double.isFinite(smoothed) && smoothed >= 0,
+            "round trip: " + String.join(" ", withRtt));
+        Result json = caller.client("voip:calls", "--json");
+        assertTrue(json.out().matches("(?s).*\"id\":\"" + id + "\".*?\"sent\":\\{[^}]*\"rttMillis\":[0-9.E-]+,.*"),
+            json.toString());
+        assertEquals("- -", atB[24] + " " + atB[25], "rtpbin only receives: no SR, no round trip at the callee's node");
       } finally {
         gst.destroyForcibly();
       }
