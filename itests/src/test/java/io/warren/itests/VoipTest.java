@@ -51,12 +51,49 @@ class VoipTest {
     final Random random;
     final int ssrc;
     InetSocketAddress target;
+    /** The RTCP socket at the RTP port + 1, for a phone that sends sender reports; else null. */
+    DatagramSocket rtcp;
 
     Phone(int seed) throws SocketException {
       socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       socket.setSoTimeout(20_000);
       random = new Random(seed);
       ssrc = seed;
+    }
+
+    /** A phone with an RTCP socket too, at its RTP port + 1 (another port when that one is taken). */
+    static Phone withRtcp(int seed) throws SocketException {
+      for (int attempt = 0;; attempt++) {
+        Phone p = new Phone(seed);
+        try {
+          p.rtcp = new DatagramSocket(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), p.socket.getLocalPort() + 1));
+          return p;
+        } catch (SocketException e) {
+          p.close();
+          if (attempt == 20) {
+            throw e;
+          }
+        }
+      }
+    }
+
+    /**
+     * Sends an RTCP sender report (RFC 3550 6.4.1) with the wall clock as NTP timestamp, then an SDES
+     * with its CNAME, from the RTCP socket to the port after {@link #target}'s.
+     */
+    void sendSenderReport(int packetsSent) throws Exception {
+      long millis = System.currentTimeMillis();
+      long ntpSeconds = millis / 1000 + 2_208_988_800L; // since 1900
+      long fraction = (millis % 1000) * (1L << 32) / 1000;
+      ByteBuffer b = ByteBuffer.allocate(28 + 20);
+      b.put((byte) 0x80).put((byte) 200).putShort((short) 6).putInt(ssrc).putInt((int) ntpSeconds)
+          .putInt((int) fraction).putInt(packetsSent * 160).putInt(packetsSent).putInt(packetsSent * 160);
+      byte[] cname = "phone".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      b.put((byte) 0x81).put((byte) 202).putShort((short) 4).putInt(ssrc).put((byte) 1).put((byte) cname.length)
+          .put(cname).put(new byte[5]); // CNAME, end of items, padding to 32 bits
+      rtcp.send(new DatagramPacket(b.array(), b.capacity(),
+          new InetSocketAddress(target.getAddress(), target.getPort() + 1)));
     }
 
     String local() {
@@ -87,6 +124,9 @@ class VoipTest {
     @Override
     public void close() {
       socket.close();
+      if (rtcp != null) {
+        rtcp.close();
+      }
     }
   }
 
@@ -318,29 +358,35 @@ class VoipTest {
    * caller's phone's stream, which leaves out every tenth packet (15 of 150), and sends receiver
    * reports from its RTCP port. The callee's node reads them as they come from its endpoint, the
    * caller's node as they arrive over the overlay; both show the endpoint's cumulative loss beside
-   * their own count of the same gaps.
+   * their own count of the same gaps. The caller's phone sends an RTCP sender report every second;
+   * rtpbin echoes the latest in its reports (LSR, DLSR), so the caller's node knows the round trip.
    */
   private static void gstreamerReports(NodeProcess caller, NodeProcess callee, String calleeName) throws Exception {
-    int rtp = NodeProcess.freePort();
-    try (Phone a = new Phone(41)) {
+    RtcpShim shim = RtcpShim.open();
+    int rtp = shim.rtp();
+    int gstRtcp = NodeProcess.freePort();
+    try (Phone a = Phone.withRtcp(41); shim) {
       String[] c = directCall(caller, callee, calleeName, a, "--endpoint", "127.0.0.1:" + rtp);
       String id = c[0];
       String mediaB = c[1];
       int rtcpB = Integer.parseInt(mediaB.substring(mediaB.lastIndexOf(':') + 1)) + 1;
+      shim.start(rtcpB, gstRtcp);
       Process gst = new ProcessBuilder("gst-launch-1.0", "-q", "rtpbin", "name=b", "udpsrc", "address=127.0.0.1",
           "port=" + rtp, "caps=application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0", "!",
           "b.recv_rtp_sink_0", "b.", "!", "rtppcmudepay", "!", "fakesink", "udpsrc", "address=127.0.0.1",
-          "port=" + (rtp + 1), "!", "b.recv_rtcp_sink_0", "b.send_rtcp_src_0", "!", "udpsink", "host=127.0.0.1",
-          "port=" + rtcpB, "bind-address=127.0.0.1", "bind-port=" + (rtp + 1), "sync=false", "async=false")
-          .redirectErrorStream(true).start();
+          "port=" + gstRtcp, "!", "b.recv_rtcp_sink_0", "b.send_rtcp_src_0", "!", "udpsink", "host=127.0.0.1",
+          "port=" + (rtp + 1), "sync=false", "async=false").redirectErrorStream(true).start();
       try {
         Await.until(WAIT, Duration.ofMillis(200), () -> {
           // gst-launch binds its ports a moment after it starts: until then nothing reaches it
-          return gst.isAlive() && isBound(rtp);
-        }, "gst-launch-1.0 listening on " + rtp);
+          return gst.isAlive() && isBound(rtp) && isBound(gstRtcp);
+        }, "gst-launch-1.0 listening on " + rtp + " and " + gstRtcp);
         for (int i = 0; i < 150; i++) {
           if (i % 10 != 5) {
             a.send(i);
+          }
+          if (i % 50 == 20) {
+            a.sendSenderReport(i + 1 - (i + 5) / 10);
           }
           Thread.sleep(20); // a phone's pacing, 20 ms of G.711 a packet
         }
@@ -356,6 +402,18 @@ class VoipTest {
         assertTrue(atA[19].equals("14") || atA[19].equals("15"), "reported loss: " + String.join(" ", atA));
         assertEquals("15", atA[9], "the caller's node counted the gaps its phone left");
         assertEquals("- -", atA[21] + " " + atA[22], "the caller's phone sends no reports");
+        String[] withRtt = awaitRow(caller, id, x -> !x[24].equals("-"),
+            "the caller's node got a report echoing its phone's SR");
+        double last = Double.parseDouble(withRtt[24]);
+        double smoothed = Double.parseDouble(withRtt[25]);
+        assertTrue(Double.isFinite(last) && last >= 0 && Double.isFinite(smoothed) && smoothed >= 0,
+            "round trip: " + String.join(" ", withRtt));
+        System.out.printf("VoipTest: round trip %s's node -> overlay -> rtpbin -> back: %s ms last, %s ms smoothed%n",
+            "caller", withRtt[24], withRtt[25]);
+        Result json = caller.client("voip:calls", "--json");
+        assertTrue(json.out().matches("(?s).*\"id\":\"" + id + "\".*?\"sent\":\\{[^}]*\"rttMillis\":[0-9.E-]+,.*"),
+            json.toString());
+        assertEquals("- -", atB[24] + " " + atB[25], "rtpbin only receives: no SR, no round trip at the callee's node");
       } finally {
         gst.destroyForcibly();
       }
@@ -365,6 +423,69 @@ class VoipTest {
 
   private static boolean reportedAtLeast(String field, long n) {
     return !field.equals("-") && Long.parseLong(field) >= n;
+  }
+
+  /**
+   * rtpbin's RTCP port as the callee's node sees it (the RTP port + 1, as {@code --endpoint} fixes
+   * it): gst-launch cannot give its RTCP udpsrc and udpsink one socket, and a udpsink bound to the
+   * udpsrc's port takes the datagrams meant for it (so rtpbin would never see the caller's SRs).
+   * This socket passes what the node sends on to rtpbin's udpsrc, and rtpbin's reports (sent here)
+   * on to the node, from the port the node expects them from.
+   */
+  static final class RtcpShim implements AutoCloseable {
+    private final DatagramSocket socket;
+    private Thread thread;
+
+    private RtcpShim(DatagramSocket socket) {
+      this.socket = socket;
+    }
+
+    /** A shim on a port whose predecessor (rtpbin's RTP port) is free too. */
+    static RtcpShim open() throws Exception {
+      for (int attempt = 0;; attempt++) {
+        int rtp = NodeProcess.freePort();
+        try {
+          return new RtcpShim(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), rtp + 1)));
+        } catch (SocketException e) {
+          if (attempt == 20) {
+            throw e;
+          }
+        }
+      }
+    }
+
+    int rtp() {
+      return socket.getLocalPort() - 1;
+    }
+
+    /** Passes datagrams from the node's RTCP port {@code node} to {@code gst}, and the others to the node. */
+    void start(int node, int gst) {
+      InetSocketAddress toNode = new InetSocketAddress(InetAddress.getLoopbackAddress(), node);
+      InetSocketAddress toGst = new InetSocketAddress(InetAddress.getLoopbackAddress(), gst);
+      thread = new Thread(() -> {
+        byte[] buf = new byte[2048];
+        while (!socket.isClosed()) {
+          try {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            socket.receive(p);
+            boolean fromNode = p.getSocketAddress().equals(toNode);
+            socket.send(new DatagramPacket(p.getData(), p.getLength(), fromNode ? toGst : toNode));
+          } catch (java.io.IOException e) {
+            return; // closed
+          }
+        }
+      }, "rtcp-shim");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      socket.close();
+      if (thread != null) {
+        thread.join(5_000);
+      }
+    }
   }
 
   /** Whether a UDP socket is bound to {@code port} on loopback (binding it here fails). */

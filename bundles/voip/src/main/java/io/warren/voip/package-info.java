@@ -1,6 +1,6 @@
 /** Calls between peers and the media relay that carries their RTP, as the console and other bundles see them. */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package io.warren.voip;
 
 import org.osgi.annotation.bundle.Export;

@@ -28,7 +28,7 @@ import org.osgi.service.component.annotations.Reference;
 public final class VoipCommands {
   static final String HEADER = "ID  ROLE  STATE  PEER  CODEC  PATH  MEDIA  SENT(pkts bytes lost jitter-ms)"
       + "  RECEIVED(pkts bytes lost jitter-ms)  DROPPED(stranger cap late unlatched)"
-      + "  RTCP-SENT(lost jitter-ms)  RTCP-RECEIVED(lost jitter-ms)  DEVICE";
+      + "  RTCP-SENT(lost jitter-ms)  RTCP-RECEIVED(lost jitter-ms)  DEVICE  RTT-ms(last smoothed)";
   private final VoipCalls voip;
 
   @Activate
@@ -78,7 +78,8 @@ public final class VoipCommands {
       + " counters: over the overlay this node's own, through a relay the relay's")
   public String calls(@Descriptor("a JSON array: id, role, state, peer, codec, path, media, sent and received"
       + " (packets, bytes, lost, jitterMillis, and reportedLost, reportedJitterMillis from the receiving endpoint's"
-      + " RTCP reports) and dropped (stranger, cap, late, unlatched); null where the table shows -") @Parameter(
+      + " RTCP reports; in sent rttMillis and rttSmoothedMillis, the round trip to the far endpoint from RTCP SR"
+      + " and reports) and dropped (stranger, cap, late, unlatched); null where the table shows -") @Parameter(
           names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
     List<Call> all = voip.calls();
     if (json) {
@@ -96,11 +97,18 @@ public final class VoipCommands {
   }
 
   /**
-   * One row of 24 words: the call, what this side's endpoint sent, what reached it, what was dropped,
-   * what the receiving endpoints reported in RTCP of each direction, and the device at the far end.
+   * One row of 26 words: the call, what this side's endpoint sent, what reached it, what was dropped,
+   * what the receiving endpoints reported in RTCP of each direction, the device at the far end, and
+   * the round trip to the far endpoint (last and smoothed, from this side's endpoint's SRs).
    */
   static String row(Call c) {
-    return counters(c) + "  " + c.device().map(String::valueOf).orElse("-");
+    return counters(c) + "  " + c.device().map(String::valueOf).orElse("-") + "  "
+        + c.sent().filter(s -> !Double.isNaN(s.rttMillis()))
+            .map(s -> millis(s.rttMillis()) + " " + millis(s.rttSmoothedMillis())).orElse("- -");
+  }
+
+  private static String millis(double ms) {
+    return String.format(Locale.ROOT, "%.2f", ms);
   }
 
   private static String counters(Call c) {
@@ -160,6 +168,8 @@ public final class VoipCommands {
     boolean reported = s.reports() > 0;
     m.put("reportedLost", reported ? s.reportedLost() : null);
     m.put("reportedJitterMillis", reported ? s.reportedJitterMillis() : null);
+    m.put("rttMillis", Double.isNaN(s.rttMillis()) ? null : s.rttMillis());
+    m.put("rttSmoothedMillis", Double.isNaN(s.rttSmoothedMillis()) ? null : s.rttSmoothedMillis());
     return m;
   }
 
@@ -167,6 +177,8 @@ public final class VoipCommands {
     Map<String, Object> m = four("packets", packets, "bytes", bytes, "lost", lost, "jitterMillis", jitterMillis);
     m.put("reportedLost", null);
     m.put("reportedJitterMillis", null);
+    m.put("rttMillis", null);
+    m.put("rttSmoothedMillis", null);
     return m;
   }
 

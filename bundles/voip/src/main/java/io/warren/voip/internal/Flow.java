@@ -6,7 +6,8 @@ import io.warren.voip.MediaStats;
 /**
  * The counters of one direction of a call's overlay media at this node: what arrived (packets,
  * bytes, RTP loss and jitter) and what was dropped, and why; and what the receiving endpoint
- * reported of this direction in RTCP (the blocks about the SSRC seen here, or any before one is). Touched from the UDP channel's loop
+ * reported of this direction in RTCP (the blocks about the SSRC seen here, or any before one is), and
+ * the round trip to that endpoint when this direction's sender sends SRs (see {@link RoundTrip}). Touched from the UDP channel's loop
  * and the media stream's loop, so every method holds the lock (a few hundred packets a second).
  */
 final class Flow {
@@ -23,6 +24,7 @@ final class Flow {
   private long reports;
   private long reportedLost;
   private long reportedJitter;
+  private final RoundTrip roundTrip = new RoundTrip();
 
   synchronized void clockRate(int rate) {
     jitter = new Jitter(rate);
@@ -31,12 +33,30 @@ final class Flow {
 
   /** Takes the blocks of an RTCP packet from the endpoint that receives this direction. */
   synchronized void reported(java.util.List<RtcpReports.Block> blocks) {
+    reported(blocks, Long.MIN_VALUE);
+  }
+
+  /**
+   * Takes the blocks of an RTCP packet from the endpoint that receives this direction, arrived at
+   * {@code nanos}: those echoing an SR this node forwarded give the round trip.
+   */
+  synchronized void reported(java.util.List<RtcpReports.Block> blocks, long nanos) {
     for (RtcpReports.Block b : blocks) {
       if (ssrc < 0 || b.source() == ssrc) {
         reports++;
         reportedLost = b.cumulativeLost();
         reportedJitter = b.jitter();
       }
+      if (nanos != Long.MIN_VALUE) {
+        roundTrip.report(b.source(), b.lsr(), b.dlsr(), nanos);
+      }
+    }
+  }
+
+  /** Remembers the SRs of an RTCP packet from this direction's sending endpoint, forwarded at {@code nanos}. */
+  synchronized void senderReports(java.util.List<RtcpReports.SenderReport> srs, long nanos) {
+    for (RtcpReports.SenderReport sr : srs) {
+      roundTrip.senderReport(sr.ssrc(), sr.ntpMiddle(), nanos);
     }
   }
 
@@ -70,6 +90,7 @@ final class Flow {
 
   synchronized MediaStats stats() {
     return new MediaStats(packets, bytes, loss.lost(), jitter.millis(), droppedStranger, droppedCap, droppedLate,
-        droppedUnlatched, reports, reportedLost, reportedJitter * 1000.0 / clockRate);
+        droppedUnlatched, reports, reportedLost, reportedJitter * 1000.0 / clockRate, roundTrip.lastMillis(),
+        roundTrip.smoothedMillis());
   }
 }

@@ -135,6 +135,7 @@ final class OverlayMedia implements AutoCloseable {
     sent.arrived(kind, data, now);
     if (kind == MediaFrames.RTCP) {
       received.reported(RtcpReports.parse(data)); // this side's endpoint tells how the other's stream reached it
+      sent.senderReports(RtcpReports.senderReports(data), now); // echoed by the other side's reports: round trip
     }
     if (!withinCap(data.readableBytes(), now)) {
       sent.overCap();
@@ -168,9 +169,10 @@ final class OverlayMedia implements AutoCloseable {
 
   /** A datagram from the other side: on the stream's loop. */
   void fromPeer(int kind, ByteBuf data) {
-    received.arrived(kind, data, nanos.getAsLong());
+    long now = nanos.getAsLong();
+    received.arrived(kind, data, now);
     if (kind == MediaFrames.RTCP) {
-      sent.reported(RtcpReports.parse(data)); // the other side's endpoint tells how this side's stream reached it
+      sent.reported(RtcpReports.parse(data), now); // the other side's endpoint tells how this side's stream reached it
     }
     InetSocketAddress to;
     synchronized (latched) {
