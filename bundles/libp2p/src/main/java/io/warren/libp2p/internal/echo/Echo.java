@@ -14,9 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@value #PROTOCOL}: the listener writes back every byte it reads and closes its side once the
- * dialer closed its own and everything was written. It flushes once per read (what one read of
- * the connection brought), and the next read waits for those writes, so a slow dialer slows the
- * echo instead of filling memory.
+ * dialer closed its own and everything was written. Reads wait for the previous write, so a slow
+ * dialer slows the echo instead of filling memory.
  */
 public final class Echo {
   public static final String PROTOCOL = "/echo/1.0.0";
@@ -38,9 +37,6 @@ public final class Echo {
   }
 
   static final class Responder extends ChannelInboundHandlerAdapter {
-    /** The last write of the current read; the next read waits for it. */
-    private io.netty.channel.ChannelFuture lastWrite;
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
       ctx.read();
@@ -48,19 +44,7 @@ public final class Echo {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      lastWrite = ctx.write(msg);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-      io.netty.channel.ChannelFuture written = lastWrite;
-      lastWrite = null;
-      ctx.flush();
-      if (written == null) {
-        ctx.read();
-        return;
-      }
-      written.addListener((ChannelFutureListener) f -> {
+      ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
         if (f.isSuccess()) {
           ctx.read();
         } else {
