@@ -7,8 +7,8 @@
 # commits/s; nothing is asserted (H2StoreCrashTest is the bounded test).
 #   bench/store.sh [rounds] [threads] [max acks per round] [retention ms|default] [seed]
 #                                                      (defaults 100 4 3000 default, random seed)
-# H2's retention time (45 s by default) delays reuse of freed space; 0 reuses it at once, as a node
-# does after its first 45 s. H2_VERSION=2.5.252 bench/store.sh runs the same against another H2
+# H2's retention time (45 s by default) delays reuse of freed space; 0 reuses it at once, a stress
+# beyond what a node runs (it never lowers the retention; H2 calls a lower one dangerous). H2_VERSION=2.5.252 bench/store.sh runs the same against another H2
 # (its jar must be in the local Maven repository). Needs Maven and the api module installed
 # (mvn -q install -DskipTests -pl bundles/api -am); MAVEN_ARGS passes options (-o, -Dmaven.repo.local=...).
 set -euo pipefail

@@ -41,8 +41,8 @@ final class CrashRounds {
   /**
    * Sets H2's {@code RETENTION_TIME} (persistent, so the writers run with it): how long a freed
    * chunk's space is kept before H2 reuses it. H2's 45 s default means a store reuses space only
-   * after 45 s of life; a short one lets a round of a few seconds reach the reuse a node meets after
-   * its first minute.
+   * after 45 s of life; a short one makes rounds of a few seconds reuse space, a stress beyond what
+   * a node runs (the store never lowers the retention, and H2 calls a lower one dangerous).
    */
   void retention(int millis) {
     H2Store store = new H2Store(new H2Store.Settings(dir, 1, 60));
