@@ -15,14 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
  * default pool allows) are killed after a random number of acknowledged commits, up to 40 rounds
  * or 40 s of rounds on one database directory; every acknowledged row must be there after each.
  *
- * <p>The rounds run with H2's default retention time (45 s: freed space is not reused sooner), which
- * the store never lowers. An earlier version of this test set it to 0 so that space was reused from
- * the first round; H2's documentation calls a retention below the default dangerous, and with 0 H2
- * 2.4.240 once recovered a database without any of the round's 1,228 acknowledged commits (one
- * round in about 700 over the CI runs; the file header still named a chunk whose space had been
- * reused). With H2 2.5.252 retention 0 lost the last commits in about 60% of rounds, and the default
- * in 2 of 100, which is why the store pins 2.4.240. {@code bench/store.sh} runs longer rounds, with
- * either retention, and prints figures.
+ * <p>The rounds run with H2's default retention time (45 s: freed space is not reused sooner),
+ * which the store never lowers. An earlier version of this test set it to 0 so that space was
+ * reused from the first round; H2's documentation calls a retention below the default dangerous,
+ * and with 0 H2 2.4.240 once recovered a database without any of the round's 1,228 acknowledged
+ * commits (one round in about 700 over the CI runs; why H2 fell back that far was not found). With
+ * H2 2.5.252 retention 0 lost the last commits in about 60% of rounds, and the default in 2 of 100,
+ * which is why the store pins 2.4.240. {@code bench/store.sh} runs longer rounds, with either
+ * retention, and prints figures.
  */
 class H2StoreCrashTest {
   @TempDir Path dir;
