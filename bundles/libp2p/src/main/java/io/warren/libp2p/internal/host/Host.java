@@ -14,6 +14,7 @@ import io.warren.libp2p.internal.multiformats.Multiaddr;
 import io.warren.libp2p.internal.multiformats.Protocol;
 import io.warren.libp2p.internal.noise.NoiseConfig;
 import io.warren.libp2p.internal.quic.QuicConfig;
+import io.warren.libp2p.internal.tls.Libp2pCertificate;
 import io.warren.libp2p.internal.tls.TlsConfig;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
@@ -51,6 +52,8 @@ public final class Host implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup("libp2p", GlobalEventExecutor.INSTANCE);
   private final ResourceScopes scopes;
   private final ConnectionManager connections;
+  /** The libp2p certificate of TLS and QUIC, being made; null when neither runs. */
+  private final CompletableFuture<Libp2pCertificate> certificate;
   private final CompletableFuture<TlsConfig> tls;
   private final Upgrader upgrader;
   private final Streams streams;
@@ -92,10 +95,13 @@ public final class Host implements AutoCloseable {
     YamuxConfig yamux = YamuxConfig.DEFAULT.withMaxInboundStreams(config.maxStreamsPerConnection())
         .withMaxControlBacklog(config.maxControlBacklog());
     List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
-    // TLS's certificate and OpenSSL's contexts take a few hundred ms of CPU: made off the start path
-    this.tls = config.security().contains(TlsConfig.PROTOCOL_ID)
-        ? CompletableFuture.supplyAsync(() -> new TlsConfig(identity, muxers))
+    // one certificate for TCP's TLS and for QUIC (its P-256 key and signature are most of either's
+    // set-up), made off the start path; TLS's OpenSSL contexts too
+    boolean wantsTls = config.security().contains(TlsConfig.PROTOCOL_ID);
+    this.certificate = wantsTls || config.quic()
+        ? CompletableFuture.supplyAsync(() -> Libp2pCertificate.generate(identity))
         : null;
+    this.tls = wantsTls ? certificate.thenApplyAsync(c -> new TlsConfig(c, muxers)) : null;
     this.upgrader = new Upgrader(config.security(), new NoiseConfig(identity, muxers), tls, yamux,
         config.negotiationTimeout(), streams.inboundInitializer(), this::established);
     this.punches = new HolePunches(loops.group());
@@ -116,7 +122,7 @@ public final class Host implements AutoCloseable {
     }
     try {
       return new QuicEndpoint(this, loops, config, connections, channels, streams.inboundInitializer(),
-          new QuicConfig(identity));
+          new QuicConfig(certificate.join()));
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("libp2p: QUIC cannot be set up ({}); TCP only, no QUIC address announced", e.toString(), e);
       return null;

@@ -13,6 +13,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.warren.libp2p.internal.crypto.Libp2pPublicKey;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
 import io.warren.libp2p.internal.tls.Libp2pCertificate;
+import io.warren.libp2p.internal.tls.Libp2pKeyManager;
 import io.warren.libp2p.internal.tls.Libp2pTrustManager;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -46,16 +47,22 @@ public final class QuicConfig {
 
   /** A fresh libp2p certificate for {@code identity}. */
   public QuicConfig(LocalIdentity identity) {
-    this(Libp2pCertificate.generate(identity), ALPN);
+    this(Libp2pCertificate.generate(identity));
+  }
+
+  /** QUIC with {@code certificate} (the host shares one with TCP's TLS). */
+  public QuicConfig(Libp2pCertificate certificate) {
+    this(certificate, ALPN);
   }
 
   /** {@code alpn}: anything but {@value #ALPN} only to show that a peer offering it is refused (tests). */
   QuicConfig(Libp2pCertificate certificate, String alpn) {
-    this.server = QuicSslContextBuilder.forServer(certificate.privateKey(), null, certificate.certificate())
+    Libp2pKeyManager keys = new Libp2pKeyManager(certificate);
+    this.server = QuicSslContextBuilder.forServer(keys, null)
         .applicationProtocols(alpn).clientAuth(ClientAuth.REQUIRE).trustManager(Libp2pTrustManager.INSTANCE)
         .earlyData(false).build();
-    this.client = QuicSslContextBuilder.forClient().keyManager(certificate.privateKey(), null,
-        certificate.certificate()).applicationProtocols(alpn).trustManager(Libp2pTrustManager.INSTANCE)
+    this.client = QuicSslContextBuilder.forClient().keyManager(keys, null)
+        .applicationProtocols(alpn).trustManager(Libp2pTrustManager.INSTANCE)
         .earlyData(false).build();
   }
 

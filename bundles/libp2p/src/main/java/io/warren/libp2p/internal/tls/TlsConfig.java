@@ -3,12 +3,15 @@ package io.warren.libp2p.internal.tls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 
 /**
@@ -58,6 +61,11 @@ public final class TlsConfig {
     this(Libp2pCertificate.generate(identity), muxers, PROVIDER);
   }
 
+  /** TLS with {@code certificate} (the host shares one with QUIC). */
+  public TlsConfig(Libp2pCertificate certificate, List<String> muxers) {
+    this(certificate, muxers, PROVIDER);
+  }
+
   TlsConfig(Libp2pCertificate certificate, List<String> muxers, SslProvider provider) {
     this.certificate = certificate;
     this.muxers = List.copyOf(muxers);
@@ -67,10 +75,14 @@ public final class TlsConfig {
         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn);
     try {
-      this.client = SslContextBuilder.forClient().keyManager(certificate.privateKey(), certificate.certificate())
+      // OpenSSL keeps the key and chain it was given once, instead of encoding them at each handshake
+      Libp2pKeyManager keys = new Libp2pKeyManager(certificate);
+      KeyManagerFactory keyFactory = provider == SslProvider.JDK ? new KeyManagerFactoryWrapper(keys)
+          : new OpenSslCachingX509KeyManagerFactory(new KeyManagerFactoryWrapper(keys));
+      this.client = SslContextBuilder.forClient().keyManager(keyFactory)
           .sslProvider(provider).protocols(TLS13).trustManager(Libp2pTrustManager.INSTANCE)
           .applicationProtocolConfig(protocols).build();
-      this.server = SslContextBuilder.forServer(certificate.privateKey(), certificate.certificate())
+      this.server = SslContextBuilder.forServer(keyFactory)
           .sslProvider(provider).protocols(TLS13).clientAuth(ClientAuth.REQUIRE)
           .trustManager(Libp2pTrustManager.INSTANCE).applicationProtocolConfig(protocols).build();
     } catch (SSLException e) {
