@@ -209,6 +209,10 @@ final class NodeRunner {
     p.put(Constants.FRAMEWORK_STORAGE, dataDir.resolve("cache").toString());
     p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(BEGINNING_START_LEVEL));
     p.put("felix.log.level", "1");
+    // Declarative Services keeps the components' descriptions it parsed from each bundle's XML in
+    // its data area when it stops, and reads them back at the next start instead of parsing again
+    // (a bundle that changed since is parsed anew)
+    p.put("ds.cache.metadata", "true");
     p.put("warren.data.dir", dataDir.toString());
     p.put("warren.home", home.toString());
     p.put("warren.system.dir", home.resolve("system").toUri().toString());
