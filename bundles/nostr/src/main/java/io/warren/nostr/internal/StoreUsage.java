@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -116,27 +115,18 @@ final class StoreUsage {
     long goneEvents = 0;
     long goneBytes = 0;
     try (PreparedStatement oldest = c.prepareStatement(
-        "SELECT id, json, size FROM nostr_event WHERE pubkey = ? ORDER BY created_at ASC, id DESC LIMIT 256");
-        PreparedStatement delete = c.prepareStatement("DELETE FROM nostr_event WHERE id = ?");
-        PreparedStatement deleteTag = c.prepareStatement(
-            "DELETE FROM nostr_tag WHERE name = ? AND tag_value = ? AND event_id = ?")) {
+        "SELECT json, size FROM nostr_event WHERE pubkey = ? ORDER BY created_at ASC, id_key DESC LIMIT 256");
+        PreparedStatement delete = c.prepareStatement(EventStore.DELETE_EVENT);
+        PreparedStatement deleteTag = c.prepareStatement(EventStore.DELETE_TAG)) {
       while (goneEvents < events || goneBytes < bytes) {
         oldest.setString(1, pubkey);
         boolean any = false;
         try (ResultSet rs = oldest.executeQuery()) {
           while (rs.next() && (goneEvents < events || goneBytes < bytes)) {
             any = true;
-            String id = rs.getString(1);
-            for (List<String> tag : EventStore.indexedTags(Event.parse(rs.getString(2)))) {
-              deleteTag.setString(1, tag.get(0));
-              deleteTag.setString(2, tag.get(1));
-              deleteTag.setString(3, id);
-              deleteTag.executeUpdate();
-            }
-            delete.setString(1, id);
-            delete.executeUpdate();
+            EventStore.delete(delete, deleteTag, Event.parse(rs.getString(1)));
             goneEvents++;
-            goneBytes += rs.getInt(3);
+            goneBytes += rs.getInt(2);
           }
         }
         if (!any) {

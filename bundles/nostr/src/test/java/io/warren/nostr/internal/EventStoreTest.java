@@ -143,6 +143,44 @@ class EventStoreTest {
     assertEquals(List.of(Outcome.SUPERSEDED), store.save(List.of(a1)));
   }
 
+  @Test
+  void idKeysOrderAsTheIdsDo() {
+    List<String> ids =
+        new ArrayList<>(List.of("0".repeat(64), "f".repeat(64), "7" + "f".repeat(63), "8" + "0".repeat(63)));
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 500; i++) {
+      byte[] b = new byte[32];
+      r.nextBytes(b);
+      ids.add(java.util.HexFormat.of().formatHex(b));
+    }
+    List<String> byId = ids.stream().sorted().toList();
+    List<String> byKey = ids.stream().sorted(java.util.Comparator.comparingLong(EventStore::idKey)).toList();
+    assertEquals(byId, byKey);
+    assertEquals(Long.MIN_VALUE, EventStore.idKey("0".repeat(64)));
+    assertEquals(Long.MAX_VALUE, EventStore.idKey("f".repeat(64)));
+  }
+
+  @Test
+  void anEventSharingItsKeyWithAStoredOneIsNotTakenForIt() {
+    Event real = ev(ALICE, 10, 1, "real", "t", "x");
+    // a row whose id differs from the real event's only after the 16 digits of the key
+    String twin = real.id().substring(0, 63) + (real.id().endsWith("0") ? "1" : "0");
+    h2.transact(c -> {
+      try (var ps = c.prepareStatement("INSERT INTO nostr_event(id, id_key, pubkey, created_at, kind, json, size) "
+          + "VALUES (?, ?, ?, 10, 1, '{}', 2)")) {
+        ps.setString(1, twin);
+        ps.setLong(2, EventStore.idKey(twin));
+        ps.setString(3, real.pubkey());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+    assertEquals(List.of(Outcome.STORED), store.save(List.of(real)), "not a duplicate of the twin");
+    assertEquals(List.of(Outcome.DUPLICATE), store.save(List.of(real)));
+    assertEquals(List.of(real.id()), ids("{\"ids\":[\"" + real.id() + "\"]}"));
+    assertEquals(java.util.Set.of(real.id()), store.load(List.of(real.id())).keySet());
+  }
+
   private long tagRows(String eventId) {
     return h2.transact(c -> {
       try (var ps = c.prepareStatement("SELECT COUNT(*) FROM nostr_tag WHERE event_id = ?")) {
@@ -226,6 +264,33 @@ class EventStoreTest {
       return out;
     });
     assertEquals(List.of("CHARACTER VARYING"), types, "ids, keys and tag names are VARCHAR since schema 5");
+    List<String> keysWrong = h2.transact(c -> {
+      List<String> out = new ArrayList<>();
+      try (var rs = c.createStatement().executeQuery("SELECT id, id_key FROM nostr_event")) {
+        while (rs.next()) {
+          if (rs.getLong(2) != EventStore.idKey(rs.getString(1))) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      try (var rs = c.createStatement().executeQuery("SELECT event_id, event_key, created_at FROM nostr_tag")) {
+        while (rs.next()) {
+          if (rs.getLong(2) != EventStore.idKey(rs.getString(1)) || rs.getLong(3) != (rs.getString(1)
+              .equals(v1.id()) ? v1.createdAt() : note.createdAt())) {
+            out.add("tag of " + rs.getString(1));
+          }
+        }
+      }
+      return out;
+    });
+    assertEquals(List.of(), keysWrong, "schema 6 computed each stored id's key in SQL as idKey does");
+    assertEquals(0L, (long) h2.transact(c -> {
+      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS "
+          + "WHERE TABLE_NAME = 'NOSTR_EVENT' AND CONSTRAINT_TYPE = 'PRIMARY KEY'")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }), "events are found by key: the primary key on the id is gone");
     assertEquals(List.of(Outcome.DUPLICATE), store.save(List.of(note)), "a migrated id is still found");
     assertEquals(List.of(v1.id(), note.id()), ids("{\"#t\":[\"x\"]}"));
     Event v2 = ev(ALICE, 200, 0, "profile 2");
