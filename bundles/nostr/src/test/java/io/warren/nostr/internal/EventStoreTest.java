@@ -303,6 +303,78 @@ class EventStoreTest {
     assertEquals(List.of(note.id()), ids("{\"#t\":[\"x\"]}"));
   }
 
+  /** A store as schema 5 left it, holding {@code events} with their tags, in {@code dir/name}. */
+  private void schemaFiveStore(String name, List<Event> events) {
+    h2.close();
+    h2 = H2Store.open(dir.resolve(name));
+    h2.migrate(EventStore.OWNER, EventStore.MIGRATIONS.subList(0, 5));
+    h2.transact(c -> {
+      try (var ins = c.prepareStatement(
+          "INSERT INTO nostr_event(id, pubkey, created_at, kind, json, size) VALUES (?, ?, ?, ?, ?, ?)");
+          var tag = c.prepareStatement("INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, ?, ?)")) {
+        for (Event e : events) {
+          ins.setString(1, e.id());
+          ins.setString(2, e.pubkey());
+          ins.setLong(3, e.createdAt());
+          ins.setInt(4, e.kind());
+          ins.setString(5, e.toJson());
+          ins.setInt(6, e.toJson().length());
+          ins.executeUpdate();
+          for (List<String> t : EventStore.indexedTags(e)) {
+            tag.setString(1, e.id());
+            tag.setString(2, t.get(0));
+            tag.setString(3, t.get(1));
+            tag.executeUpdate();
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  @Test
+  void aKillInsideSchemaSixsCopyLeavesAStoreThatMigratesOnTheNextStart() {
+    Event tagged = ev(ALICE, 10, 1, "tagged", "t", "x");
+    Event other = ev(BOB, 20, 1, "other");
+    schemaFiveStore("killed-copy", List.of(tagged, other));
+    // H2 commits at each DDL statement: killed inside migration 6, the copy is half made and the
+    // recorded version still 5
+    h2.transact(c -> {
+      try (var st = c.createStatement()) {
+        st.execute("CREATE TABLE nostr_event_v6(id VARCHAR(64), half INT)");
+        st.execute("INSERT INTO nostr_event_v6 VALUES ('" + tagged.id() + "', 1)");
+      }
+      return null;
+    });
+    store = new EventStore(h2);
+    assertEquals(List.of(other.id(), tagged.id()), ids("{}"));
+    assertEquals(List.of(tagged.id()), ids("{\"#t\":[\"x\"]}"));
+    assertEquals(1, tagRows(tagged.id()));
+    assertEquals(List.of(Outcome.DUPLICATE), store.save(List.of(tagged)));
+  }
+
+  @Test
+  void aKillWhileSchemaSixsTablesAreSwappedInLosesNothing() {
+    Event tagged = ev(ALICE, 10, 1, "tagged", "t", "x");
+    Event other = ev(BOB, 20, 1, "other", "t", "y");
+    schemaFiveStore("killed-swap", List.of(tagged, other));
+    // migration 6 recorded, then killed after the old tag table was dropped, before its copy was renamed
+    h2.migrate(EventStore.OWNER, EventStore.MIGRATIONS);
+    h2.transact(c -> {
+      c.createStatement().execute("DROP TABLE nostr_tag");
+      return null;
+    });
+    store = new EventStore(h2);
+    assertEquals(List.of(other.id(), tagged.id()), ids("{}"));
+    assertEquals(List.of(tagged.id()), ids("{\"#t\":[\"x\"]}"));
+    assertEquals(List.of(other.id()), ids("{\"#t\":[\"y\"]}"));
+    assertEquals(List.of(Outcome.DUPLICATE), store.save(List.of(other)));
+    h2.close();
+    h2 = H2Store.open(dir.resolve("killed-swap"));
+    store = new EventStore(h2); // a second start finds nothing left to do
+    assertEquals(List.of(other.id(), tagged.id()), ids("{}"));
+  }
+
   @Test
   void anAuthorOverItsQuotaLosesItsOldestEventsFirst() {
     h2.close();
