@@ -309,27 +309,32 @@ class EventStoreTest {
     h2 = H2Store.open(dir.resolve(name));
     h2.migrate(EventStore.OWNER, EventStore.MIGRATIONS.subList(0, 5));
     h2.transact(c -> {
-      try (var ins = c.prepareStatement(
-          "INSERT INTO nostr_event(id, pubkey, created_at, kind, json, size) VALUES (?, ?, ?, ?, ?, ?)");
-          var tag = c.prepareStatement("INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, ?, ?)")) {
-        for (Event e : events) {
-          ins.setString(1, e.id());
-          ins.setString(2, e.pubkey());
-          ins.setLong(3, e.createdAt());
-          ins.setInt(4, e.kind());
-          ins.setString(5, e.toJson());
-          ins.setInt(6, e.toJson().length());
-          ins.executeUpdate();
-          for (List<String> t : EventStore.indexedTags(e)) {
-            tag.setString(1, e.id());
-            tag.setString(2, t.get(0));
-            tag.setString(3, t.get(1));
-            tag.executeUpdate();
-          }
-        }
-      }
+      insertAsBeforeSchemaSix(c, events);
       return null;
     });
+  }
+
+  /** Inserts rows as stores before schema 6 held them, sizes counted in characters as schema 3 did. */
+  private static void insertAsBeforeSchemaSix(java.sql.Connection c, List<Event> events) throws java.sql.SQLException {
+    try (var ins = c.prepareStatement(
+        "INSERT INTO nostr_event(id, pubkey, created_at, kind, json, size) VALUES (?, ?, ?, ?, ?, ?)");
+        var tag = c.prepareStatement("INSERT INTO nostr_tag(event_id, name, tag_value) VALUES (?, ?, ?)")) {
+      for (Event e : events) {
+        ins.setString(1, e.id());
+        ins.setString(2, e.pubkey());
+        ins.setLong(3, e.createdAt());
+        ins.setInt(4, e.kind());
+        ins.setString(5, e.toJson());
+        ins.setInt(6, e.toJson().length());
+        ins.executeUpdate();
+        for (List<String> t : EventStore.indexedTags(e)) {
+          tag.setString(1, e.id());
+          tag.setString(2, t.get(0));
+          tag.setString(3, t.get(1));
+          tag.executeUpdate();
+        }
+      }
+    }
   }
 
   @Test
@@ -451,18 +456,7 @@ class EventStoreTest {
     Event wide = ev(ALICE, 10, 1, "\u00E9\u20AC".repeat(100));
     Event narrow = ev(BOB, 10, 1, "ascii");
     h2.transact(c -> {
-      for (Event e : List.of(wide, narrow)) {
-        try (var ins = c.prepareStatement(
-            "INSERT INTO nostr_event(id, pubkey, created_at, kind, json, size) VALUES (?, ?, ?, ?, ?, ?)")) {
-          ins.setString(1, e.id());
-          ins.setString(2, e.pubkey());
-          ins.setLong(3, e.createdAt());
-          ins.setInt(4, e.kind());
-          ins.setString(5, e.toJson());
-          ins.setInt(6, e.toJson().length());
-          ins.executeUpdate();
-        }
-      }
+      insertAsBeforeSchemaSix(c, List.of(wide, narrow));
       c.createStatement().execute("INSERT INTO nostr_usage(pubkey, events, bytes) SELECT pubkey, COUNT(*), SUM(size) "
           + "FROM nostr_event GROUP BY pubkey");
       return null;
