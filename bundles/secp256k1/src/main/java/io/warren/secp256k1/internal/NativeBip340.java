@@ -30,6 +30,8 @@ public final class NativeBip340 {
   private static final Object LOCK = new Object();
   /** One context for the JVM: the library is loaded once per class loader and contexts are never freed. */
   private static long context;
+  /** Where the library was loaded from, for the log. */
+  private static String loadedFrom = "";
 
   private final boolean installed;
 
@@ -40,7 +42,7 @@ public final class NativeBip340 {
       long ctx = load(bundle);
       selfTest(ctx);
       Bip340.accelerate((pub, msg, sig) -> verify(ctx, pub, msg, sig));
-      LOG.info("BIP-340 verification on native libsecp256k1");
+      LOG.info("BIP-340 verification on native libsecp256k1 ({})", loadedFrom);
       ok = true;
     } catch (Throwable e) {
       LOG.warn("Native libsecp256k1 not used ({}); BIP-340 verification stays on Bouncy Castle", e.toString());
@@ -78,6 +80,14 @@ public final class NativeBip340 {
       if (dir == null) {
         throw new IOException("no libsecp256k1 build for " + os + "/" + arch);
       }
+      try {
+        // installed as a file in the distribution's lib/native (on java.library.path): no copy
+        System.loadLibrary("secp256k1-jni");
+        loadedFrom = "found on java.library.path";
+        return createContext();
+      } catch (UnsatisfiedLinkError notInstalled) {
+        // not installed (tests, another platform), or loaded by this bundle's previous class loader
+      }
       String resource = "/fr/acinq/secp256k1/jni/native/" + dir + "/libsecp256k1-jni.so";
       Path target = bundle == null ? Files.createTempFile("libsecp256k1-jni", ".so")
           : bundle.getDataFile("libsecp256k1-jni-" + dir + ".so").toPath();
@@ -90,12 +100,17 @@ public final class NativeBip340 {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
       System.load(target.toAbsolutePath().toString());
-      context = Secp256k1CFunctions.secp256k1_context_create(Secp256k1CFunctions.SECP256K1_CONTEXT_VERIFY);
-      if (context == 0) {
-        throw new IOException("secp256k1_context_create failed");
-      }
-      return context;
+      loadedFrom = "copied to " + target;
+      return createContext();
     }
+  }
+
+  private static long createContext() throws IOException {
+    context = Secp256k1CFunctions.secp256k1_context_create(Secp256k1CFunctions.SECP256K1_CONTEXT_VERIFY);
+    if (context == 0) {
+      throw new IOException("secp256k1_context_create failed");
+    }
+    return context;
   }
 
   /** BIP-340 test vectors 0, 1 (valid) and 5, 6 (invalid), checked against the portable implementation. */

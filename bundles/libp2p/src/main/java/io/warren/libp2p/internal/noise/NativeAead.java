@@ -48,6 +48,13 @@ final class NativeAead {
     if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
       return "no native build for " + os + "/" + arch;
     }
+    try {
+      // installed as a file in the distribution's lib/native (on java.library.path): no copy
+      System.loadLibrary("warren_aead");
+      return init();
+    } catch (UnsatisfiedLinkError notInstalled) {
+      // not installed (tests, an IDE), or already loaded by this bundle's previous class loader
+    }
     String resource = "/native/linux-x86_64/libwarren_aead.so";
     try (InputStream in = NativeAead.class.getResourceAsStream(resource)) {
       if (in == null) {
