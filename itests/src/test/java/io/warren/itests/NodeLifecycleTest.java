@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.warren.testing.Await;
 import io.warren.testing.NodeProcess;
@@ -13,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +121,48 @@ class NodeLifecycleTest {
       assertTrue(info.out().contains("mynet") && info.out().contains("1 node(s)"),
           "network and bootstrap are kept across restarts:\n" + info.out());
       assertFalse(Files.readString(data.resolve("db/warren.mv.db"), StandardCharsets.ISO_8859_1).contains("NetPass"));
+    }
+  }
+
+  /**
+   * The native libraries load from the installation's lib/native, not from copies made at start:
+   * with a temporary directory mounted noexec (as hardened machines have it), which the copies of
+   * Netty's and of the Noise cipher's libraries would need, the node still runs epoll, BoringSSL,
+   * QUIC, OpenSSL's ChaCha20 and libsecp256k1, and copied nothing anywhere.
+   */
+  @Test
+  void nativeLibrariesLoadFromTheInstallationWithANoexecTemporaryDirectory() throws Exception {
+    assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
+        "the distribution ships its native libraries for Linux x86_64 only");
+    Result uid = NodeProcess.run(List.of("id", "-u"), null);
+    assumeTrue(uid.exit() == 0 && uid.out().strip().equals("0"),
+        "mounting a noexec temporary directory needs root (uid " + uid.out().strip() + ")");
+    Path home = NodeProcess.installation(dir);
+    Path tmp = Files.createDirectories(dir.resolve("noexec-tmp"));
+    Result mount =
+        NodeProcess.run(List.of("mount", "-t", "tmpfs", "-o", "noexec,size=64m", "tmpfs", tmp.toString()), null);
+    assertEquals(0, mount.exit(), "mount a noexec tmpfs: " + mount);
+    try (NodeProcess node = NodeProcess.startWithEnv(home, dir.resolve("data"),
+        Map.of("WARREN_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp), "--set", "io.warren.libp2p:quic.enabled=true")) {
+      node.awaitReady();
+      Result info = node.client("node:info");
+      assertEquals(0, info.exit(), info.toString());
+      assertTrue(info.out().contains("event-loops         epoll"), info.toString());
+      assertTrue(info.out().contains("/quic-v1/p2p/"), "a QUIC listening address:\n" + info);
+      String log = node.err();
+      for (String line : List.of("TLS 1.3 by BoringSSL through netty-tcnative (native)",
+          "Noise transport encryption by OpenSSL",
+          "BIP-340 verification on native libsecp256k1 (found on java.library.path)")) {
+        assertTrue(log.contains(line), "the log says: " + line + "\n" + log);
+      }
+      assertFalse(log.contains("Java ChaCha20-Poly1305"), log);
+      try (Stream<Path> files = Stream.concat(Files.walk(tmp), Files.walk(node.dataDir()))) {
+        List<String> copies = files.map(Path::toString).filter(f -> f.endsWith(".so")).toList();
+        assertEquals(List.of(), copies, "no native library is copied at start");
+      }
+    } finally {
+      Result umount = NodeProcess.run(List.of("umount", tmp.toString()), null);
+      assertEquals(0, umount.exit(), "umount " + tmp + ": " + umount);
     }
   }
 
