@@ -199,7 +199,8 @@ public final class Libp2pTransport implements Transport, Libp2pNode, MetricsSour
     Libp2pSettings settings = Libp2pSettings.from(config, ports.apply(config.listen_addresses()));
     String version = context.getProperty(NodeProperties.VERSION);
     String agent = "warren/" + (version != null ? version : context.getBundle().getVersion().toString());
-    host = new Host(new NodeKeyIdentity(identity), settings.host(), protocols, loops);
+    host = new Host(new NodeKeyIdentity(identity), settings.host(), protocols, loops,
+        dataDir == null ? null : java.nio.file.Path.of(dataDir, "libp2p", "tls-certificate"));
     relay = HostServices.install(host, agent, settings.relayLimits(), settings.hopEnabled(), settings.hopMembers(),
         this::trusted, null);
     // one DCUtR for both the automatic upgrades (when enabled) and p2p:upgrade, so they share a dial budget

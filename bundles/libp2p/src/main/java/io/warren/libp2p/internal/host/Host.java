@@ -15,6 +15,7 @@ import io.warren.libp2p.internal.multiformats.Protocol;
 import io.warren.libp2p.internal.noise.NoiseConfig;
 import io.warren.libp2p.internal.quic.QuicConfig;
 import io.warren.libp2p.internal.tls.Libp2pCertificate;
+import io.warren.libp2p.internal.tls.StoredCertificate;
 import io.warren.libp2p.internal.tls.TlsConfig;
 import io.warren.yamux.YamuxConfig;
 import io.warren.yamux.YamuxFrame;
@@ -86,6 +87,15 @@ public final class Host implements AutoCloseable {
 
   /** A host on {@code loops} (shared: the host never shuts them down). */
   public Host(LocalIdentity identity, HostConfig config, ProtocolRegistry protocols, EventLoops loops) {
+    this(identity, config, protocols, loops, null);
+  }
+
+  /**
+   * A host on {@code loops} that keeps its TLS certificate in {@code certificateFile} from one
+   * start to the next ({@link StoredCertificate}); null makes a new one each time (tests).
+   */
+  public Host(LocalIdentity identity, HostConfig config, ProtocolRegistry protocols, EventLoops loops,
+      java.nio.file.Path certificateFile) {
     this.identity = identity;
     this.config = config;
     this.protocols = protocols;
@@ -96,10 +106,12 @@ public final class Host implements AutoCloseable {
         .withMaxControlBacklog(config.maxControlBacklog());
     List<String> muxers = List.of(YamuxFrame.PROTOCOL_ID);
     // one certificate for TCP's TLS and for QUIC (its P-256 key and signature are most of either's
-    // set-up), made off the start path; TLS's OpenSSL contexts too
+    // set-up), kept from the last start when there is one, else made off the start thread (QUIC's
+    // listener waits for it); TLS's OpenSSL contexts too
     boolean wantsTls = config.security().contains(TlsConfig.PROTOCOL_ID);
     this.certificate = wantsTls || config.quic()
-        ? CompletableFuture.supplyAsync(() -> Libp2pCertificate.generate(identity))
+        ? CompletableFuture.supplyAsync(() -> certificateFile == null ? Libp2pCertificate.generate(identity)
+            : StoredCertificate.loadOrMake(certificateFile, identity))
         : null;
     this.tls = wantsTls ? certificate.thenApplyAsync(c -> new TlsConfig(c, muxers)) : null;
     this.upgrader = new Upgrader(config.security(), new NoiseConfig(identity, muxers), tls, yamux,

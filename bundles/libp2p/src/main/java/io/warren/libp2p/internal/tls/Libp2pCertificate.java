@@ -94,6 +94,38 @@ public final class Libp2pCertificate {
         now.plus(VALIDITY), List.of(extension(identity.publicKey().toProtobuf(), signature)));
   }
 
+  /**
+   * One of our certificates, kept from an earlier start ({@link StoredCertificate}), when it is still
+   * good to present for {@code identity} at {@code now}: made at most {@code maxAge} ago, valid
+   * now, and carrying {@code identity}'s key in its extension (a node whose key file was replaced
+   * makes a new one). No signature is checked: the file is ours, and its checksum guards against
+   * damage (checking would cost what making a new one does, the JDK's P-256 tables).
+   *
+   * @throws CertificateException saying why it is not
+   */
+  static Libp2pCertificate restore(PrivateKey key, byte[] der, LocalIdentity identity, Instant now,
+      Duration maxAge) throws CertificateException {
+    Parsed cert = Parsed.of(der);
+    Instant made = cert.notBefore().toInstant().plus(BACKDATE);
+    if (cert.notBefore().toInstant().isAfter(now) || cert.notAfter().toInstant().isBefore(now)) {
+      throw new CertificateException("not valid now (from " + cert.notBefore().toInstant() + " to "
+          + cert.notAfter().toInstant() + ")");
+    }
+    if (made.plus(maxAge).isBefore(now)) {
+      throw new CertificateException("made " + made + ", replaced after " + maxAge.toDays() + " days");
+    }
+    Extension extension = cert.extensions() == null ? null
+        : cert.extensions().getExtension(new ASN1ObjectIdentifier(EXTENSION_OID));
+    if (extension == null) {
+      throw new CertificateException("no libp2p public key extension");
+    }
+    if (!java.util.Arrays.equals(parseSignedKey(extension.getExtnValue().getOctets())[0],
+        identity.publicKey().toProtobuf())) {
+      throw new CertificateException("made for another node key");
+    }
+    return new Libp2pCertificate(key, der.clone());
+  }
+
   public PrivateKey privateKey() {
     return privateKey;
   }
