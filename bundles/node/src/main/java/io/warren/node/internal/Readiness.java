@@ -137,8 +137,8 @@ public final class Readiness {
   private Optional<String> scan(List<String> pending) {
     // until the framework has started every bundle, the node cannot be ready: copying every
     // component's state at each of the hundreds of service events of a start took CPU from the
-    // start itself (a tenth of the start thread's samples); a component that failed meanwhile is
-    // reported by the first scan after, since Felix finishes starting the bundles regardless
+    // start itself (this thread had a tenth as many CPU samples as the start thread); a component
+    // that failed meanwhile is reported by the first scan after, as Felix starts the rest regardless
     if (context.getBundle(0).getState() != Bundle.ACTIVE) {
       pending.add("framework start");
       return Optional.empty();
