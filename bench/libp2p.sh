@@ -15,7 +15,11 @@
 # js figures add connection setup (TCP + multistream + Noise XX + Yamux) and one-way throughput over
 # the bench's own /warren/bench/sink/1.0.0, which a node's console cannot measure.
 #   bench/libp2p.sh [dials] [pings] [echo-bytes per round] [JAVA_HOME ...]   (dials: js only)
-# Environment: ECHO_WARM (default 6) and ECHO_ROUNDS (8) for Java; js uses 64 MiB rounds, 2 + 6.
+# Environment: ECHO_WARM (default 6) and ECHO_ROUNDS (8) for Java; js uses 64 MiB rounds,
+# JS_ECHO_WARM (2) and JS_ECHO_ROUNDS (6). Six 64 MiB rounds are under a second of echo, before C2
+# has compiled the data path: for steady-state figures warm both up longer, e.g. ECHO_WARM=30
+# ECHO_ROUNDS=20 JS_ECHO_WARM=10 JS_ECHO_ROUNDS=10 (2026-12-06: TLS on BoringSSL, JDK 25, median
+# 625 MB/s over rounds 7-14, 1,456 over rounds 7-46).
 # Needs a build: mvn -B -q package -DskipTests && (cd itests/libp2p-js && npm ci)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +44,8 @@ done
 if [ -d itests/libp2p-js/node_modules/libp2p ]; then
   js_bytes=$(( bytes > 67108864 ? 67108864 : bytes )) # js echo holds the whole payload in memory
   (cd itests/libp2p-js && node peer.mjs bench --dials "$dials" --pings "$(( pings > 1000 ? 1000 : pings ))" \
-      --echo-bytes "$js_bytes" --echo-warm 2 --echo-rounds 6) | sed 's/^/js <-> js: /'
+      --echo-bytes "$js_bytes" --echo-warm "${JS_ECHO_WARM:-2}" --echo-rounds "${JS_ECHO_ROUNDS:-6}") \
+    | sed 's/^/js <-> js: /'
 else
   echo "js <-> js: skipped (run npm ci in itests/libp2p-js)"
 fi

@@ -99,8 +99,16 @@ public final class NativeBip340 {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
-      System.load(target.toAbsolutePath().toString());
-      loadedFrom = "copied to " + target;
+      try {
+        System.load(target.toAbsolutePath().toString());
+      } finally {
+        if (bundle == null) {
+          // outside a framework (unit tests) the copy is a temporary file of its own: once loaded,
+          // the mapping stays valid without it, and each test JVM left one behind in /tmp
+          Files.deleteIfExists(target);
+        }
+      }
+      loadedFrom = bundle == null ? "copied to a temporary file" : "copied to " + target;
       return createContext();
     }
   }
