@@ -1,22 +1,18 @@
 package io.warren.identity.internal;
 
+import io.warren.api.SecretFile;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.StringReader;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Properties;
 
 /**
  * A small properties file holding secret key material, readable only by the owner, written
- * atomically (temporary file, fsync, rename) so a crash never leaves half a key behind.
+ * atomically ({@link SecretFile}) so a crash never leaves half a key behind.
  */
 final class KeyFile {
   private KeyFile() {}
@@ -30,22 +26,10 @@ final class KeyFile {
   }
 
   static void write(Path file, String comment, Properties values) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    createPrivateDirectory(dir);
-    Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-        OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-      values.store(out, comment);
-      out.flush();
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    createPrivateDirectory(file.toAbsolutePath().getParent());
+    java.io.StringWriter text = new java.io.StringWriter();
+    values.store(text, comment);
+    SecretFile.write(file, text.toString(), true);
   }
 
   static void createPrivateDirectory(Path dir) throws IOException {

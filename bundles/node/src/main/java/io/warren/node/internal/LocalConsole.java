@@ -4,6 +4,7 @@ import io.warren.api.AdminAuthenticator;
 import io.warren.api.AuthenticationException;
 import io.warren.api.CommandRunner;
 import io.warren.api.NodeProperties;
+import io.warren.api.SecretFile;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -16,10 +17,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -108,16 +107,8 @@ public final class LocalConsole {
     Path dir = file.getParent();
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    Path tmp = dir.resolve("console.tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(tmp, "port=" + server.getLocalPort() + "\ntoken=" + HexFormat.of().formatHex(token)
-        + "\npid=" + ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    SecretFile.write(file, "port=" + server.getLocalPort() + "\ntoken=" + HexFormat.of().formatHex(token)
+        + "\npid=" + ProcessHandle.current().pid() + "\n", false);
   }
 
   @Deactivate

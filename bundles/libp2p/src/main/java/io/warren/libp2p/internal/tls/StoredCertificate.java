@@ -1,15 +1,13 @@
 package io.warren.libp2p.internal.tls;
 
+import io.warren.api.SecretFile;
 import io.warren.libp2p.internal.crypto.LocalIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -95,18 +93,7 @@ public final class StoredCertificate {
         + "key=" + Base64.getEncoder().encodeToString(key) + "\n"
         + "certificate=" + Base64.getEncoder().encodeToString(der) + "\n"
         + "sha256=" + HexFormat.of().formatHex(digest(key, der)) + "\n";
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(tmp); // not a POSIX file system: its own access rules apply
-    } catch (FileAlreadyExistsException e) {
-      throw new IOException("another process writes " + tmp, e);
-    }
-    Files.writeString(tmp, text, StandardCharsets.ISO_8859_1);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    SecretFile.write(file, text, true);
   }
 
   private static String field(Properties p, String name) throws GeneralSecurityException {

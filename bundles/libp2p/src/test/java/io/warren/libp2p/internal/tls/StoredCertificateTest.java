@@ -70,12 +70,12 @@ class StoredCertificateTest {
     LocalIdentity id = Ed25519Identity.generate();
     Path file = dir.resolve("tls-certificate");
     Libp2pCertificate first = StoredCertificate.loadOrMake(file, id);
-    List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
-    String cert = lines.stream().filter(l -> l.startsWith("certificate=")).findFirst().orElseThrow();
+    List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file, StandardCharsets.ISO_8859_1));
+    int at = lines.indexOf(lines.stream().filter(l -> l.startsWith("certificate=")).findFirst().orElseThrow());
     // one character of the certificate changed: still base64, still perhaps parseable, not ours
-    char c = cert.charAt(40);
-    String damaged = cert.substring(0, 40) + (c == 'A' ? 'B' : 'A') + cert.substring(41);
-    Files.write(file, lines.stream().map(l -> l == cert ? damaged : l).toList(), StandardCharsets.ISO_8859_1);
+    String cert = lines.get(at);
+    lines.set(at, cert.substring(0, 40) + (cert.charAt(40) == 'A' ? 'B' : 'A') + cert.substring(41));
+    Files.write(file, lines, StandardCharsets.ISO_8859_1);
     assertNull(StoredCertificate.load(file, id, Instant.now()));
     Libp2pCertificate second = StoredCertificate.loadOrMake(file, id);
     assertFalse(Arrays.equals(first.der(), second.der()));
