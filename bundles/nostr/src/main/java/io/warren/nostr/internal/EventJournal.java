@@ -42,12 +42,16 @@ final class EventJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class);
   /**
    * A segment is handed to the indexer at this many events, even while it indexes another (so a
-   * writer waiting at {@link #MAX_PENDING} waits for one transaction of this size, not one of all
-   * that piled up: p99 OK latency at 100,000 events 290 ms against 440 with 16,384 and no
-   * sealing while indexing, at the same throughput), or at {@link #MAX_AGE_NANOS} when the indexer
-   * is idle, whichever first.
+   * writer waiting at {@link #MAX_PENDING} waits for one small transaction, not one of all that
+   * piled up), or at {@link #MAX_AGE_NANOS} when the indexer is idle, whichever first. Each segment
+   * is one transaction, and H2 writes a large one more than once: past its write buffer (a share of
+   * the heap) it stores the transaction's dirty pages in the middle, and at commit it marks every
+   * row committed, dirtying those pages again. With 512 events the indexer's transactions stay
+   * under that buffer: {@code bench/relay.sh 4 300000} 11,056-11,720 events/s at 124-131 us of node
+   * CPU per event and OK p99 49-55 ms, against 8,447-9,447 at 155-169 us and 170-205 ms with 4,096
+   * (interleaved, 2026-12-06); 256 measured the same as 512, 1,024 between the two.
    */
-  static final int SEAL_EVENTS = 4_096;
+  static final int SEAL_EVENTS = 512;
   static final long MAX_AGE_NANOS = 1_000_000_000L;
   /** Events journaled but not yet in the database, at most; the writer waits above it. */
   static final int MAX_PENDING = 32_768;
