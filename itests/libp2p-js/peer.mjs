@@ -74,6 +74,15 @@ async function node (keyType, listen, extra = {}, relay = null, services = {}) {
   })
 }
 
+// waits until connection has no outbound stream of protocol left (the peer closed its side)
+async function untilPeerClosed (connection, protocol) {
+  const deadline = Date.now() + 20_000
+  while (connection.streams.some(s => s.direction === 'outbound' && s.protocol === protocol)) {
+    if (Date.now() > deadline) throw new Error(`the peer did not close its ${protocol} stream within 20 s`)
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}
+
 async function untilCircuitAddress (libp2p) {
   const deadline = Date.now() + 20_000
   while (!libp2p.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit'))) {
@@ -118,7 +127,9 @@ async function rawEchoCheck (libp2p, target, protocol, bytes) {
 
 async function dial () {
   const target = multiaddr(args[1])
-  const libp2p = await node(option('--key', 'ed25519'), false)
+  // no connection monitor: its own ping every 10 s would race the pings below for js-libp2p's one
+  // outbound ping stream per connection
+  const libp2p = await node(option('--key', 'ed25519'), false, { connectionMonitor: { enabled: false } })
   const result = { jsPeerId: libp2p.peerId.toString(), keyType: option('--key', 'ed25519') }
   try {
     // js-libp2p identifies every new connection by itself (one identify stream at a time): wait for that
@@ -140,6 +151,9 @@ async function dial () {
     }
     result.pings = []
     for (let i = 0; i < Number(option('--pings', '3')); i++) {
+      // ping() returns on the echo, before the peer's FIN ends the stream; js-libp2p allows one
+      // outbound ping stream per connection, so the next waits until the peer has closed the last
+      await untilPeerClosed(connection, libp2p.services.ping.protocol)
       result.pings.push(await libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(20_000) }))
     }
     const bytes = Number(option('--echo-bytes', '0'))
