@@ -22,8 +22,9 @@ public final class SecretFile {
 
   /**
    * Replaces {@code file} with {@code text} (UTF-8); creates its parent directories as needed.
-   * {@code durable} forces the bytes to disk before the rename (a key that must survive a power
-   * loss); a file made again at every start need not pay for that on the start path.
+   * {@code durable} forces the bytes to disk before the rename and the directory after it (a key
+   * that must survive a power loss); a file made again at every start need not pay for that on the
+   * start path.
    */
   public static void write(Path file, String text, boolean durable) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
@@ -48,6 +49,24 @@ public final class SecretFile {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (durable) {
+      forceDirectory(dir);
+    }
+  }
+
+  /**
+   * Makes the rename itself durable: until the directory's entry is on disk, a power loss can leave
+   * the old file, or none where there was none, however forced the new bytes are. Windows cannot open
+   * a directory as a file and orders its renames itself; everywhere else a failure is reported.
+   */
+  private static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      if (!System.getProperty("os.name", "").startsWith("Windows")) {
+        throw e;
+      }
     }
   }
 }
