@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
@@ -82,6 +84,14 @@ public final class AdminCredentialsService implements AdminAccount {
   private final Store store;
   private final LoginLimiter limiter;
   private final AtomicReference<String> generated = new AtomicReference<>();
+  /**
+   * The hash of a generated password or of {@code --root-credentials}' being checked and stored, on a
+   * thread of its own: bcrypt takes half a second of a cold JVM, which the rest of a start spends on
+   * other work. Everything that reads or sets the credentials waits for it, and so does the ready
+   * banner (it takes the generated password, or, with none, the admin user). Static: an instance
+   * that replaces this one (the component reactivated) must not find the store still empty.
+   */
+  private static volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
 
   /** Credentials as the operator passed them, parsed. */
   record Given(String user, String password, String hash) {
@@ -160,21 +170,51 @@ public final class AdminCredentialsService implements AdminAccount {
           save(given.user(), given.hash());
           LOG.info("Admin credentials for '{}' set from a bcrypt hash", given.user());
         }
-      } else if (stored.isEmpty() || !stored.get()[0].equals(given.user())
-          || !OpenBSDBCrypt.checkPassword(stored.get()[1], given.password().toCharArray())) {
-        setCredentials(given.user(), given.password().toCharArray());
-        LOG.info("Admin credentials for '{}' set from --root-credentials", given.user());
+      } else {
+        // parsed and checked above; comparing it with the stored hash (and hashing it when it differs)
+        // is bcrypt's half second, made off the start's critical path
+        inBackground(() -> {
+          if (stored.isEmpty() || !stored.get()[0].equals(given.user())
+              || !OpenBSDBCrypt.checkPassword(stored.get()[1], given.password().toCharArray())) {
+            save(given.user(), hash(given.password().toCharArray()));
+            LOG.info("Admin credentials for '{}' set from --root-credentials", given.user());
+          }
+        }, "the admin credentials from --root-credentials could not be stored");
       }
     } else if (stored.isEmpty()) {
       byte[] raw = new byte[15];
       RANDOM.nextBytes(raw);
       String password = Base58.encode(raw);
-      setCredentials("admin", password.toCharArray());
       generated.set(password);
+      inBackground(() -> save("admin", hash(password.toCharArray())),
+          "the generated admin password could not be stored, so none is set (the next start makes another)");
+    }
+  }
+
+  private void inBackground(Runnable work, String failure) {
+    pending = CompletableFuture.runAsync(work, task -> {
+      Thread t = new Thread(task, "warren-admin-credentials");
+      t.setDaemon(true);
+      t.start();
+    }).whenComplete((done, e) -> {
+      if (e != null) {
+        LOG.error("Admin credentials: {}: {}", failure, e.getCause() != null ? e.getCause().toString() : e.toString());
+      }
+    });
+  }
+
+  /** Waits for the hash being made in the background to be stored; false when that failed (logged then). */
+  private boolean awaitPending() {
+    try {
+      pending.join();
+      return true;
+    } catch (CompletionException e) {
+      return false;
     }
   }
 
   private Optional<String[]> load() {
+    awaitPending();
     return store.transact(c -> {
       try (
           PreparedStatement ps =
@@ -202,6 +242,7 @@ public final class AdminCredentialsService implements AdminAccount {
     if (!USER.matcher(user).matches()) {
       throw new IllegalArgumentException("admin user name must be 1-64 of A-Z a-z 0-9 . _ @ -, got '" + user + "'");
     }
+    awaitPending();
     save(user, hash(password));
   }
 
@@ -262,6 +303,10 @@ public final class AdminCredentialsService implements AdminAccount {
 
   @Override
   public Optional<String> takeGeneratedPassword() {
+    if (!awaitPending()) {
+      generated.set(null);
+      return Optional.empty();
+    }
     return Optional.ofNullable(generated.getAndSet(null));
   }
 

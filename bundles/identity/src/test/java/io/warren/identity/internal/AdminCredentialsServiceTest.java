@@ -59,6 +59,17 @@ class AdminCredentialsServiceTest {
   }
 
   @Test
+  void aGeneratedPasswordIsStoredBeforeAnyInstanceReadsTheAccount() {
+    // the hash is made on a thread of its own; a second instance (the component reactivated) at once
+    // must find it stored, not generate another password
+    AdminCredentialsService first = service(null);
+    AdminCredentialsService second = service(null);
+    assertTrue(second.takeGeneratedPassword().isEmpty(), "a second password was generated");
+    String password = first.takeGeneratedPassword().orElseThrow();
+    assertTrue(second.authenticate("admin", password.toCharArray(), "t"));
+  }
+
+  @Test
   void plainCredentialsAreStoredHashed() {
     AdminCredentialsService s = service("root:S3cret pass");
     assertTrue(s.takeGeneratedPassword().isEmpty());

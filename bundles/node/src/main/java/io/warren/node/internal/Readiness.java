@@ -179,6 +179,10 @@ public final class Readiness {
   }
 
   private void banner() {
+    // first: the admin account may still be storing its hash (it does so beside the rest of the start),
+    // and a node whose admin cannot log in yet is not ready
+    Optional<String> generated = admin.takeGeneratedPassword();
+    String adminUser = admin.adminUser();
     StringBuilder sb = new StringBuilder();
     long started = Long.parseLong(Optional.ofNullable(context.getProperty(NodeProperties.START_MILLIS)).orElse("0"));
     sb.append("Warren ").append(node.version()).append(" ready in ")
@@ -195,12 +199,11 @@ public final class Readiness {
     for (Listener l : listeners) {
       l.address().ifPresent(a -> line(sb, l.name(), a.getHostString() + ":" + a.getPort()));
     }
-    Optional<String> generated = admin.takeGeneratedPassword();
     if (generated.isPresent()) {
-      line(sb, "admin user", admin.adminUser());
+      line(sb, "admin user", adminUser);
       line(sb, "admin password", generated.get() + "   (shown once; only its hash is stored)");
     } else {
-      line(sb, "admin user", admin.adminUser() + " (credentials unchanged)");
+      line(sb, "admin user", adminUser + " (credentials unchanged)");
     }
     System.out.print(sb);
     System.out.flush();
