@@ -4,6 +4,7 @@ import io.warren.launcher.Features.BundleEntry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.BundleWiring;
 
 /** Starts Felix with the features' bundles and runs until the framework stops. */
 final class NodeRunner {
@@ -29,6 +31,13 @@ final class NodeRunner {
   static final long READY_TIMEOUT_SECONDS = 90;
   /** Stop again once ready: how {@code warren cds-archive} has the JVM record what a start loads. */
   static final String EXIT_WHEN_READY = "warren.exit.when.ready";
+  /**
+   * The bundles' class loaders, held from the ready line of an {@link #EXIT_WHEN_READY} start to
+   * the JVM's exit: JDK 17's dynamic archive (written at exit) holds only classes whose loader is
+   * still alive, and once the framework has stopped, a collection before the exit would unload
+   * every bundle's classes (on a busy machine the archive came out 18.7 MB instead of 27.5).
+   */
+  private static final List<ClassLoader> TRAINED_LOADERS = new ArrayList<>();
 
   private NodeRunner() {}
 
@@ -86,6 +95,12 @@ final class NodeRunner {
       }
       if (Boolean.getBoolean(EXIT_WHEN_READY)) {
         Runtime.getRuntime().removeShutdownHook(hook);
+        for (Bundle b : ctx.getBundles()) {
+          BundleWiring wiring = b.adapt(BundleWiring.class);
+          if (wiring != null && wiring.getClassLoader() != null) {
+            TRAINED_LOADERS.add(wiring.getClassLoader());
+          }
+        }
         stop(framework);
         return 0;
       }
