@@ -149,6 +149,12 @@ final class NodeRunner {
         cached.put(b.getLocation(), b);
       } else if (b.getBundleId() != 0 && jarIsGone(b.getLocation())) {
         b.uninstall(); // e.g. deleted from deploy/ while the node was down
+      } else if (b.getBundleId() != 0 && inAnotherInstallation(b.getLocation(), system)) {
+        // another installation started on this data directory before (e.g. the previous release,
+        // unpacked beside this one): its feature bundles give way to this one's, which Felix would
+        // otherwise refuse beside them for the same name and version. Configurations come from the
+        // etc/ files at every start; no bundle keeps state of its own in the cache.
+        b.uninstall();
       }
     }
     for (BundleEntry e : entries) {
@@ -170,6 +176,33 @@ final class NodeRunner {
   }
 
   /** Whether a bundle location names a local jar file that no longer exists. */
+  /**
+   * Whether {@code location} is a jar in the {@code system/} directory of a Warren installation
+   * other than the one whose {@code system/} this is: a directory holding {@code bin/warren} and
+   * {@code features/} beside that {@code system/}.
+   */
+  static boolean inAnotherInstallation(String location, Path system) {
+    if (!location.startsWith("reference:file:")) {
+      return false;
+    }
+    Path jar;
+    try {
+      jar = Path.of(java.net.URI.create(location.substring("reference:".length()))).toAbsolutePath().normalize();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    Path ours = system.toAbsolutePath().normalize();
+    for (Path d = jar.getParent(); d != null && d.getParent() != null; d = d.getParent()) {
+      if (d.getFileName().toString().equals("system") && !d.equals(ours)) {
+        Path home = d.getParent();
+        if (Files.isRegularFile(home.resolve("bin").resolve("warren")) && Files.isDirectory(home.resolve("features"))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   static boolean jarIsGone(String location) {
     String l = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
     if (!l.startsWith("file:")) {

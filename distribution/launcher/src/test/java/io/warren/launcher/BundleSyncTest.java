@@ -28,7 +28,12 @@ class BundleSyncTest {
   @TempDir Path dir;
 
   private Path bundleJar(String name, String version) throws Exception {
-    Path jar = dir.resolve("system/org/example/" + name + "/" + name + ".jar");
+    return bundleJar(dir, name, version);
+  }
+
+  /** A bundle jar in {@code home}'s system/ directory, where an installation keeps its bundles. */
+  private static Path bundleJar(Path home, String name, String version) throws Exception {
+    Path jar = home.resolve("system/org/example/" + name + "/" + name + ".jar");
     Files.createDirectories(jar.getParent());
     Manifest m = new Manifest();
     Attributes a = m.getMainAttributes();
@@ -91,6 +96,43 @@ class BundleSyncTest {
     ctx = f.getBundleContext();
     NodeRunner.syncBundles(ctx, List.of(new BundleEntry("a", a, 10, "f")), system);
     assertNull(byName(ctx, "c"), "a bundle whose jar was deleted while the node was down is removed");
+    f.stop();
+    f.waitForStop(10_000);
+  }
+
+  /** An installation's layout as the launcher knows it: bin/warren, features/ and system/. */
+  private static Path installation(Path home) throws Exception {
+    Files.createDirectories(home.resolve("features"));
+    Files.createDirectories(home.resolve("bin"));
+    Files.writeString(home.resolve("bin/warren"), "#!/bin/sh\n");
+    return home;
+  }
+
+  @Test
+  void anotherInstallationsBundlesGiveWayToThisOnes() throws Exception {
+    // a new release unpacked beside the old one, both started on one data directory: the cache
+    // holds the old installation's bundles, whose jars still exist, with the same names and versions
+    Path old = installation(dir.resolve("warren-old"));
+    Path current = installation(dir.resolve("warren-new"));
+    Path oldA = bundleJar(old, "a", "1.0.0");
+    Path newA = bundleJar(current, "a", "1.0.0");
+    Path elsewhere = Files.createDirectories(dir.resolve("drop")).resolve("c.jar");
+    Files.move(bundleJar(old, "c", "1.0.0"), elsewhere);
+    Framework f = framework();
+    NodeRunner.syncBundles(f.getBundleContext(), List.of(new BundleEntry("a", oldA, 10, "f")), old.resolve("system"));
+    f.getBundleContext().installBundle("reference:" + elsewhere.toUri());
+    f.stop();
+    f.waitForStop(10_000);
+
+    f = framework();
+    BundleContext ctx = f.getBundleContext();
+    NodeRunner.syncBundles(ctx, List.of(new BundleEntry("a", newA, 10, "f")), current.resolve("system"));
+    assertEquals("reference:" + newA.toUri(), byName(ctx, "a").getLocation(),
+        "this installation's bundle is installed");
+    assertEquals(1, java.util.Arrays.stream(ctx.getBundles())
+        .filter(b -> "org.example.a".equals(b.getSymbolicName())).count(), "the other installation's copy is gone");
+    assertEquals("reference:" + elsewhere.toUri(), byName(ctx, "c").getLocation(),
+        "a bundle from outside any installation's system/ is kept");
     f.stop();
     f.waitForStop(10_000);
   }
