@@ -175,7 +175,6 @@ final class NodeRunner {
     }
   }
 
-  /** Whether a bundle location names a local jar file that no longer exists. */
   /**
    * Whether {@code location} is a jar in the {@code system/} directory of a Warren installation
    * other than the one whose {@code system/} this is: a directory holding {@code bin/warren} and
@@ -203,6 +202,7 @@ final class NodeRunner {
     return false;
   }
 
+  /** Whether a bundle location names a local jar file that no longer exists. */
   static boolean jarIsGone(String location) {
     String l = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
     if (!l.startsWith("file:")) {
