@@ -181,15 +181,11 @@ final class NodeRunner {
    * {@code features/} beside that {@code system/}.
    */
   static boolean inAnotherInstallation(String location, Path system) {
-    if (!location.startsWith("reference:file:")) {
+    Path jar = location.startsWith("reference:") ? localFile(location) : null;
+    if (jar == null) {
       return false;
     }
-    Path jar;
-    try {
-      jar = Path.of(java.net.URI.create(location.substring("reference:".length()))).toAbsolutePath().normalize();
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    jar = jar.toAbsolutePath().normalize();
     Path ours = system.toAbsolutePath().normalize();
     for (Path d = jar.getParent(); d != null && d.getParent() != null; d = d.getParent()) {
       if (d.getFileName().toString().equals("system") && !d.equals(ours)) {
@@ -204,14 +200,20 @@ final class NodeRunner {
 
   /** Whether a bundle location names a local jar file that no longer exists. */
   static boolean jarIsGone(String location) {
+    Path jar = localFile(location);
+    return jar != null && !Files.exists(jar);
+  }
+
+  /** The local file a bundle location ({@code file:}, or {@code reference:file:}) names, else null. */
+  private static Path localFile(String location) {
     String l = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
     if (!l.startsWith("file:")) {
-      return false;
+      return null;
     }
     try {
-      return !Files.exists(Path.of(java.net.URI.create(l)));
+      return Path.of(java.net.URI.create(l));
     } catch (IllegalArgumentException e) {
-      return false;
+      return null; // not a file URI Path can take: not a jar of this machine's file system to judge
     }
   }
 
