@@ -87,9 +87,10 @@ public final class AdminCredentialsService implements AdminAccount {
   /**
    * The bcrypt work of this start (hashing a generated password, or checking and storing the one
    * {@code --root-credentials} gives), on a thread of its own: it takes half a second of a cold JVM,
-   * which the rest of a start spends on other work. Everything that reads or sets the credentials waits for it, and so does the ready
-   * banner (it takes the generated password, or, with none, the admin user). Static: an instance
-   * that replaces this one (the component reactivated) must not find the store still empty.
+   * which the rest of a start spends on other work. Everything that reads or sets the credentials
+   * waits for it, and so does the ready banner (it takes the generated password, or, with none,
+   * the admin user). Static: an instance that replaces this one (the component reactivated) must
+   * not find the store still empty.
    */
   private static volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
 
