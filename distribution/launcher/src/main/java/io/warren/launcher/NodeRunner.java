@@ -43,6 +43,14 @@ final class NodeRunner {
 
   static int run(Options options, Path home, PrintStream out, PrintStream err) throws Exception {
     long start = Long.getLong("warren.start.millis", System.currentTimeMillis());
+    String directives = System.getProperty(JitDirectives.PROPERTY);
+    if (directives != null) {
+      String notAdded = JitDirectives.apply(Path.of(directives));
+      if (notAdded != null) {
+        err.println("warren: compiler directives not added, the start is slower: " + notAdded);
+      }
+      trace(start, "compiler directives");
+    }
     DataDirs.Choice choice = DataDirs.defaultFor(home);
     Path dataDir = options.dataDir().orElse(choice.dir());
     if (options.dataDir().isEmpty() && choice.outsideBuildTree()) {
