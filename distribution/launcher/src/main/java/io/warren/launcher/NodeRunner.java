@@ -267,6 +267,10 @@ final class NodeRunner {
     p.put(Constants.FRAMEWORK_STORAGE, dataDir.resolve("cache").toString());
     p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(BEGINNING_START_LEVEL));
     p.put("felix.log.level", "1");
+    // Felix resolves the bundles on the thread that asks rather than on a pool of one thread per
+    // core, kept for the node's life: two threads fewer here, and on 2 cores a restart took 30-90 ms
+    // and 50-130 ms of CPU less (6 alternating starts each, JDK 25 and 17)
+    p.put("felix.resolver.parallelism", "1");
     // Declarative Services keeps the components' descriptions it parsed from each bundle's XML in
     // its data area when it stops, and reads them back at the next start instead of parsing again
     // (a bundle that changed since is parsed anew)
