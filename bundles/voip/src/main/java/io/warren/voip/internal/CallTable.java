@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -72,6 +73,13 @@ final class CallTable {
       while (recent.size() > RECENT) {
         recent.removeLast();
       }
+    }
+  }
+
+  /** The recent call {@code id} with {@code peer}, as it ended. */
+  Optional<Call> recent(String id, PeerRef peer) {
+    synchronized (recent) {
+      return recent.stream().filter(c -> c.id().equals(id) && peer.equals(c.peer())).findFirst();
     }
   }
 

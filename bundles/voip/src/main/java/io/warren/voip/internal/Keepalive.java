@@ -1,6 +1,7 @@
 package io.warren.voip.internal;
 
 import io.netty.util.concurrent.EventExecutorGroup;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Asks the other side of each active call whether it still has the call: {@code PING <id>} every
  * interval, each to be answered within the interval. {@code missed} unanswered in a row (the other
  * node vanished without a hangup: killed, cut off), or an answer that it no longer knows the call
- * (it restarted), end the call as {@code lost}. Any other answer counts as alive, so a node that
+ * (it restarted), end the call as {@code lost}; an answer that it ended the call moments ago (its
+ * HANGUP crossed the PING) ends it in that state. Any other answer counts as alive, so a node that
  * does not know PING yet keeps its calls.
  */
 final class Keepalive {
@@ -59,6 +61,15 @@ final class Keepalive {
     }
     answer.whenComplete((line, e) -> {
       p.pinging.set(false);
+      Optional<String> endedThere = e == null ? Wire.endedState(line) : Optional.empty();
+      if (endedThere.isPresent()) {
+        // the other side ended it moments ago and its HANGUP crossed this PING: end it as it did
+        if (p.state.equals(Party.ACTIVE)) {
+          LOG.info("voip: call {} with {} ended there: {}", p.id, p.peer, endedThere.get());
+          end.accept(p, endedThere.get());
+        }
+        return;
+      }
       if (e == null && !line.equals(Wire.error(Wire.NO_SUCH_CALL))) {
         p.missed.set(0);
         return;

@@ -558,9 +558,13 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
   private Call ended(Party p, String why) {
     Call last = view(p).withState(why);
     synchronized (p) {
-      if (!parties.remove(p)) {
+      if (parties.get(p.id) != p) {
         return last;
       }
+      // among the recent calls before it leaves the table: a PING from the other side always finds
+      // it in one of them, and is told the call ended rather than that there is no such call
+      parties.ended(last);
+      parties.remove(p);
       p.state = why;
     }
     if (p.timer != null) {
@@ -575,7 +579,6 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     if (p.caller() && !p.overlay) {
       release(p.id, p.relay);
     }
-    parties.ended(last);
     Party.Watcher w = p.watcher;
     if (w != null) {
       w.ended(p, why);
@@ -652,7 +655,13 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
         }
         case Wire.PING -> {
           Party p = parties.get(r.id());
-          yield p != null && p.peer.equals(from) ? Wire.ok("pong") : Wire.error(Wire.NO_SUCH_CALL);
+          if (p != null && p.peer.equals(from)) {
+            yield Wire.ok("pong");
+          }
+          // ended here moments ago (this side hung up and its HANGUP is on the way): saying "no such
+          // call" would have the other side end it as lost, not as what it was
+          yield parties.recent(r.id(), from).map(c -> Wire.error(Wire.ENDED + " " + c.state()))
+              .orElse(Wire.error(Wire.NO_SUCH_CALL));
         }
         case Wire.HANGUP -> {
           Party p = parties.get(r.id());

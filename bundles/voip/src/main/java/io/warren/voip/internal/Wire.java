@@ -11,6 +11,7 @@ import io.warren.api.Stream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * STATS &lt;id&gt;                           to a relay: OK &lt;leg a: 9 fields&gt; &lt;leg b: 9 fields&gt; (RelayStats)
  * RELEASE &lt;id&gt;                         to a relay, from the caller: OK released
  * HANGUP &lt;id&gt;                          to the other side: OK bye
- * PING &lt;id&gt;                            to the other side of an active call: OK pong, or ERR no such call
+ * PING &lt;id&gt;                            to the other side of an active call: OK pong; ERR ended &lt;state&gt;
+ *                                      when that side ended it moments ago (its HANGUP may be on the way);
+ *                                      or ERR no such call
  * </pre>
  *
  * An error is {@code ERR <text>}. A call id is 16 lowercase hex digits; RTCP uses the RTP port + 1.
@@ -54,6 +57,8 @@ final class Wire {
   static final String PING = "PING";
   /** The error for a request about a call the answering node does not have (with that peer). */
   static final String NO_SUCH_CALL = "no such call";
+  /** The error word for a PING about a call the answering node ended moments ago; its end state follows. */
+  static final String ENDED = "ended";
   static final String CALLER = "-";
   private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
   /** A device as the callee's node names it: one word of printable ASCII. */
@@ -195,6 +200,13 @@ final class Wire {
 
   static String error(String text) {
     return "ERR " + (text == null ? "failed" : text.replace('\n', ' '));
+  }
+
+  /** The state in a PING's answer {@code ERR ended <state>}, if it is one. */
+  static Optional<String> endedState(String answer) {
+    String prefix = error(ENDED + " ");
+    String state = answer.startsWith(prefix) ? answer.substring(prefix.length()).strip() : "";
+    return state.matches("[a-z]{1,20}") ? Optional.of(state) : Optional.empty();
   }
 
   /**

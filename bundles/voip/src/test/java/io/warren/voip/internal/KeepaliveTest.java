@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The keepalive of an answered call against a scripted other side over local streams: answered
  * pings keep the call, unanswered ones in a row end it as lost, so does "no such call" at once,
- * while an answer the node does not understand (an older node) keeps it.
+ * "ended <state>" (a HANGUP that crossed the PING) ends it in that state, while an answer the node
+ * does not understand (an older node) keeps it.
  */
 class KeepaliveTest {
   private static final PeerRef A = peer(1);
@@ -131,7 +132,29 @@ class KeepaliveTest {
     reachable = false; // the other node vanished: no stream opens any more
     Await.until(Duration.ofSeconds(30), Duration.ofMillis(50), () -> call().state().equals("lost"),
         "the call ended as lost");
-    assertEquals(Wire.error(Wire.NO_SUCH_CALL), voip.serve(A, "PING " + ID), "it is out of the table");
+    assertEquals(Wire.error("ended lost"), voip.serve(A, "PING " + ID),
+        "out of the table, and a late PING from the other side learns how it ended");
+  }
+
+  @Test
+  void aHangupThatCrossesAPingEndsTheCallAsHungUpNotLost() throws Exception {
+    callee("45350-45359");
+    other = line -> line.startsWith(Wire.PING) ? "OK pong" : "ERR ?";
+    Await.until(Duration.ofSeconds(30), Duration.ofMillis(50), () -> pings.get() >= 1, "a ping answered");
+    // the other side hung up; its HANGUP is still on the way when this node's next PING arrives there
+    other = line -> Wire.error(Wire.ENDED + " hungup");
+    Await.until(Duration.ofSeconds(30), Duration.ofMillis(50), () -> !call().state().equals("active"),
+        "the call ended");
+    assertEquals("hungup", call().state(), "ended as the other side ended it, not as lost");
+  }
+
+  @Test
+  void aCallThatEndedHereMomentsAgoIsSaidToHaveEndedNotToBeUnknown() throws Exception {
+    callee("45360-45369");
+    assertEquals("hungup", voip.hangup(ID).state());
+    assertEquals(Wire.error(Wire.ENDED + " hungup"), voip.serve(A, "PING " + ID),
+        "a PING crossing this side's HANGUP must not make the other side end the call as lost");
+    assertTrue(voip.serve(peer(2), "PING " + ID).startsWith("ERR not a member"));
   }
 
   @Test

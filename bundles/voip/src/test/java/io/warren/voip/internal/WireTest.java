@@ -69,4 +69,14 @@ class WireTest {
         () -> Wire.ringingDevice("ERR unknown device B: no node 'B' known here", "q"));
     assertEquals("voip: q refused: unknown device B: no node 'B' known here", unknown.getMessage());
   }
+
+  @Test
+  void aPingAnswerSaysHowTheCallEndedOnlyInOneWord() {
+    assertEquals(java.util.Optional.of("hungup"), Wire.endedState(Wire.error(Wire.ENDED + " hungup")));
+    assertEquals(java.util.Optional.of("lost"), Wire.endedState("ERR ended lost"));
+    assertEquals(java.util.Optional.empty(), Wire.endedState(Wire.error(Wire.NO_SUCH_CALL)));
+    assertEquals(java.util.Optional.empty(), Wire.endedState("ERR ended "));
+    assertEquals(java.util.Optional.empty(), Wire.endedState("ERR ended hung up; rm -rf"));
+    assertEquals(java.util.Optional.empty(), Wire.endedState("OK pong"));
+  }
 }
