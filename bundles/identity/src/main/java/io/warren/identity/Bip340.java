@@ -16,15 +16,27 @@ import org.bouncycastle.math.ec.ECPoint;
  * curve arithmetic. Keys and signatures are byte arrays exactly as BIP-340 encodes them.
  */
 public final class Bip340 {
-  private static final X9ECParameters CURVE = CustomNamedCurves.getByName("secp256k1");
-  private static final BigInteger N = CURVE.getN();
-  private static final BigInteger P = CURVE.getCurve().getField().getCharacteristic();
+  /**
+   * The group order n of secp256k1 (SEC 2, section 2.4.1), written out so that checking a secret
+   * key does not build the curve: {@link Curve} is made on the first use of a point, which takes
+   * 0.1-0.5 s in a cold JVM (the node's start computes its public key off the start's path).
+   */
+  static final BigInteger N = new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
+
   private static final BigInteger SEVEN = BigInteger.valueOf(7);
-  private static final ECPoint G = CURVE.getG();
-  private static final byte[] AUX_TAG = tagHash("BIP0340/aux");
-  private static final byte[] NONCE_TAG = tagHash("BIP0340/nonce");
-  private static final byte[] CHALLENGE_TAG = tagHash("BIP0340/challenge");
-  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The curve and what depends on it, initialised on first use (the holder idiom). */
+  static final class Curve {
+    static final X9ECParameters PARAMS = CustomNamedCurves.getByName("secp256k1");
+    static final BigInteger P = PARAMS.getCurve().getField().getCharacteristic();
+    static final ECPoint G = PARAMS.getG();
+    static final byte[] AUX_TAG = tagHash("BIP0340/aux");
+    static final byte[] NONCE_TAG = tagHash("BIP0340/nonce");
+    static final byte[] CHALLENGE_TAG = tagHash("BIP0340/challenge");
+    static final SecureRandom RANDOM = new SecureRandom();
+
+    private Curve() {}
+  }
 
   private static volatile Verifier accelerated;
 
@@ -59,7 +71,7 @@ public final class Bip340 {
   public static byte[] newSecretKey() {
     while (true) {
       byte[] key = new byte[32];
-      RANDOM.nextBytes(key);
+      Curve.RANDOM.nextBytes(key);
       BigInteger d = new BigInteger(1, key);
       if (d.signum() > 0 && d.compareTo(N) < 0) {
         return key;
@@ -67,37 +79,45 @@ public final class Bip340 {
     }
   }
 
+  /**
+   * Throws {@link IllegalArgumentException} unless {@code secretKey} is 32 bytes and a valid scalar
+   * (1..n-1); cheap, and does not build the curve.
+   */
+  public static void checkSecretKey(byte[] secretKey) {
+    scalar(secretKey);
+  }
+
   /** The 32-byte x-only public key of {@code secretKey}. */
   public static byte[] publicKey(byte[] secretKey) {
-    return bytes32(G.multiply(scalar(secretKey)).normalize().getAffineXCoord().toBigInteger());
+    return bytes32(Curve.G.multiply(scalar(secretKey)).normalize().getAffineXCoord().toBigInteger());
   }
 
   /** Signs {@code message} (any length) with fresh auxiliary randomness. */
   public static byte[] sign(byte[] secretKey, byte[] message) {
     byte[] aux = new byte[32];
-    RANDOM.nextBytes(aux);
+    Curve.RANDOM.nextBytes(aux);
     return sign(secretKey, message, aux);
   }
 
   /** Signs deterministically for the given 32-byte auxiliary randomness (for test vectors). */
   public static byte[] sign(byte[] secretKey, byte[] message, byte[] aux) {
     BigInteger d0 = scalar(secretKey);
-    ECPoint pub = G.multiply(d0).normalize();
+    ECPoint pub = Curve.G.multiply(d0).normalize();
     BigInteger d = isEven(pub) ? d0 : N.subtract(d0);
     byte[] px = bytes32(pub.getAffineXCoord().toBigInteger());
     byte[] t = bytes32(d);
-    byte[] auxHash = taggedHash(AUX_TAG, aux);
+    byte[] auxHash = taggedHash(Curve.AUX_TAG, aux);
     for (int i = 0; i < 32; i++) {
       t[i] ^= auxHash[i];
     }
-    BigInteger k0 = new BigInteger(1, taggedHash(NONCE_TAG, t, px, message)).mod(N);
+    BigInteger k0 = new BigInteger(1, taggedHash(Curve.NONCE_TAG, t, px, message)).mod(N);
     if (k0.signum() == 0) {
       throw new IllegalStateException("BIP-340: nonce is zero (negligible probability)");
     }
-    ECPoint r = G.multiply(k0).normalize();
+    ECPoint r = Curve.G.multiply(k0).normalize();
     BigInteger k = isEven(r) ? k0 : N.subtract(k0);
     byte[] rx = bytes32(r.getAffineXCoord().toBigInteger());
-    BigInteger e = new BigInteger(1, taggedHash(CHALLENGE_TAG, rx, px, message)).mod(N);
+    BigInteger e = new BigInteger(1, taggedHash(Curve.CHALLENGE_TAG, rx, px, message)).mod(N);
     byte[] sig = new byte[64];
     System.arraycopy(rx, 0, sig, 0, 32);
     System.arraycopy(bytes32(k.add(e.multiply(d)).mod(N)), 0, sig, 32, 32);
@@ -126,25 +146,25 @@ public final class Bip340 {
     }
     BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, 32));
     BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
-    if (r.compareTo(P) >= 0 || s.compareTo(N) >= 0) {
+    if (r.compareTo(Curve.P) >= 0 || s.compareTo(N) >= 0) {
       return false;
     }
     BigInteger e = new BigInteger(1,
-        taggedHash(CHALLENGE_TAG, Arrays.copyOfRange(signature, 0, 32), publicKey, message)).mod(N);
-    ECPoint rPoint = ECAlgorithms.sumOfTwoMultiplies(G, s, pub, N.subtract(e)).normalize();
+        taggedHash(Curve.CHALLENGE_TAG, Arrays.copyOfRange(signature, 0, 32), publicKey, message)).mod(N);
+    ECPoint rPoint = ECAlgorithms.sumOfTwoMultiplies(Curve.G, s, pub, N.subtract(e)).normalize();
     return !rPoint.isInfinity() && isEven(rPoint) && rPoint.getAffineXCoord().toBigInteger().equals(r);
   }
 
   private static ECPoint liftX(BigInteger x) {
-    if (x.compareTo(P) >= 0) {
+    if (x.compareTo(Curve.P) >= 0) {
       return null;
     }
-    BigInteger c = x.modPow(BigInteger.valueOf(3), P).add(SEVEN).mod(P);
-    BigInteger y = c.modPow(P.add(BigInteger.ONE).shiftRight(2), P);
-    if (!y.modPow(BigInteger.TWO, P).equals(c)) {
+    BigInteger c = x.modPow(BigInteger.valueOf(3), Curve.P).add(SEVEN).mod(Curve.P);
+    BigInteger y = c.modPow(Curve.P.add(BigInteger.ONE).shiftRight(2), Curve.P);
+    if (!y.modPow(BigInteger.TWO, Curve.P).equals(c)) {
       return null;
     }
-    return CURVE.getCurve().createPoint(x, y.testBit(0) ? P.subtract(y) : y);
+    return Curve.PARAMS.getCurve().createPoint(x, y.testBit(0) ? Curve.P.subtract(y) : y);
   }
 
   private static BigInteger scalar(byte[] secretKey) {

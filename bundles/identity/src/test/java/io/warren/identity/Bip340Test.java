@@ -40,6 +40,11 @@ class Bip340Test {
   }
 
   @Test
+  void theWrittenOutGroupOrderIsTheCurves() {
+    assertEquals(Bip340.Curve.PARAMS.getN(), Bip340.N);
+  }
+
+  @Test
   void signAndVerifyWithFreshKeys() {
     byte[] secret = Bip340.newSecretKey();
     byte[] msg = new byte[32];

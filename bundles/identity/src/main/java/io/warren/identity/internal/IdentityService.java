@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -52,7 +54,12 @@ public final class IdentityService implements NodeIdentity {
   private final byte[] publicKey;
   private final String peerId;
   private final byte[] nostrSecret;
-  private final byte[] nostrPublic;
+  /**
+   * Derived from {@link #nostrSecret} on a thread of its own: the first point multiplication builds
+   * Bouncy Castle's secp256k1 tables, 0.1-0.2 s of a start that the node's other bundles can use.
+   * The secret was range-checked before, so the derivation cannot fail on the key's account.
+   */
+  private final FutureTask<byte[]> nostrPublic;
   private final String name;
 
   @Activate
@@ -75,7 +82,11 @@ public final class IdentityService implements NodeIdentity {
           new PKCS8EncodedKeySpec(Base64.getDecoder().decode(required(keys, "ed25519.private", keyFile))));
       publicKey = HEX.parseHex(required(keys, "ed25519.public", keyFile));
       nostrSecret = HEX.parseHex(required(keys, "secp256k1.secret", keyFile));
-      nostrPublic = Bip340.publicKey(nostrSecret);
+      Bip340.checkSecretKey(nostrSecret);
+      nostrPublic = new FutureTask<>(() -> Bip340.publicKey(nostrSecret));
+      Thread derive = new Thread(nostrPublic, "warren-identity-npub");
+      derive.setDaemon(true);
+      derive.start();
       peerId = PeerId.ofEd25519(publicKey).toString();
       checkKeyPair();
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -153,12 +164,31 @@ public final class IdentityService implements NodeIdentity {
 
   @Override
   public byte[] nostrPublicKey() {
-    return nostrPublic.clone();
+    return nostrPublic().clone();
   }
 
   @Override
   public String npub() {
-    return Bech32.encode("npub", nostrPublic);
+    return Bech32.encode("npub", nostrPublic());
+  }
+
+  private byte[] nostrPublic() {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return nostrPublic.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the key is moments away; the caller's interrupt is kept for it
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("cannot derive the node's Nostr public key", e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Override

@@ -57,4 +57,28 @@ class IdentityServiceTest {
     assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
     assertTrue(Files.readString(file).contains("ed25519.private=AAAA"), "the file must be left as it was");
   }
+
+  @Test
+  void aNostrSecretOutOfRangeIsFoundAtStartNotWhenTheKeyIsFirstUsed() throws Exception {
+    Path file = dir.resolve("keys");
+    new IdentityService(file, "");
+    String original = Files.readString(file);
+    // the group order n itself: 32 bytes of valid hex, but not a scalar in 1..n-1
+    Files.writeString(file, original.replaceAll("secp256k1.secret=.*",
+        "secp256k1.secret=fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"));
+    IOException e = assertThrows(IOException.class, () -> new IdentityService(file, ""));
+    assertTrue(e.getMessage().contains("corrupt") && e.getMessage().contains("out of range"), e.getMessage());
+  }
+
+  @Test
+  void theNostrPublicKeyDerivedAsideIsTheOneOfTheSecret() throws Exception {
+    Path file = dir.resolve("keys");
+    new IdentityService(file, "");
+    String secret = Files.readAllLines(file).stream().filter(l -> l.startsWith("secp256k1.secret="))
+        .findFirst().orElseThrow().substring("secp256k1.secret=".length()).trim();
+    IdentityService id = new IdentityService(file, "");
+    assertEquals(HexFormat.of().formatHex(Bip340.publicKey(HexFormat.of().parseHex(secret))),
+        HexFormat.of().formatHex(id.nostrPublicKey()));
+    assertEquals(Bech32.encode("npub", id.nostrPublicKey()), id.npub());
+  }
 }
