@@ -43,6 +43,15 @@ class NodeLifecycleTest {
       assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
       assertEquals("rw-------", PosixFilePermissions.toString(
           Files.getPosixFilePermissions(data.resolve("identity/keys"))));
+      if (Files.isDirectory(Path.of("/proc/self/task"))) {
+        // a start runs no other program: the console's login session (its pipe threads are named
+        // session-N-thread-M) runs on JLine's dumb terminal, whose capabilities JLine read by running
+        // infocmp at every start; the JDK starts its "process reaper" thread with a first child process
+        long pid = node.handle().pid();
+        Await.until(java.time.Duration.ofSeconds(30), () -> threadNames(pid).stream()
+            .anyMatch(n -> n.startsWith("session-")), "the console's login session to run");
+        assertFalse(threadNames(pid).contains("process reaper"), "no process started: " + threadNames(pid));
+      }
 
       Result info = node.client("node:info");
       assertEquals(0, info.exit(), info.toString());
@@ -92,6 +101,19 @@ class NodeLifecycleTest {
       assertTrue(status == 143 || status == 0, "SIGTERM stops the node (status " + status + ")");
       assertTrue(node.err().contains("warren: stopped"), "the framework was stopped cleanly:\n" + node.err());
       assertFalse(Files.exists(data.resolve("run/console")), "the console endpoint is removed on stop");
+    }
+  }
+
+  /** The names of a process's threads (Linux), as the kernel keeps them (15 characters at most). */
+  private static List<String> threadNames(long pid) throws java.io.IOException {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      return tasks.map(t -> {
+        try {
+          return Files.readString(t.resolve("comm")).strip();
+        } catch (java.io.IOException ended) {
+          return ""; // the thread ended meanwhile
+        }
+      }).toList();
     }
   }
 

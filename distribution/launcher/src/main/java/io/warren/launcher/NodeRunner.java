@@ -72,6 +72,7 @@ final class NodeRunner {
       BundleContext ctx = framework.getBundleContext();
       CompletableFuture<String> outcome = new CompletableFuture<>();
       watchReadiness(ctx, outcome, system);
+      DumbTerminalCaps.install(ctx);
       if (System.getenv("WARREN_TRACE_START") != null) {
         ctx.addBundleListener(event -> {
           if (event.getType() == org.osgi.framework.BundleEvent.STARTED) {
