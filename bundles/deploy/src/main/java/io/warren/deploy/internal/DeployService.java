@@ -137,8 +137,11 @@ public final class DeployService implements Deployer, StreamHandler {
             : pusher -> Health.check(directory, pusher, settings.health()),
         journal(context));
     this.inventory = new Inventory(context, this.store, deployments);
-    this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(Uploads.MAX),
-        r -> new Thread(r, "warren-deploy"));
+    // one deployment at a time; the thread ends after a minute without work and comes back with the next
+    ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(Uploads.MAX), r -> new Thread(r, "warren-deploy"));
+    one.allowCoreThreadTimeOut(true);
+    this.worker = one;
     worker.execute(() -> {
       try {
         uploads.purge();
