@@ -64,7 +64,9 @@ class Persistence {
   static final int BATCH = 512;
   private final Store store;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+  /** Started by the first write (a node whose broker is off, or idle, writes nothing and keeps no thread for it). */
   private final Thread writer;
+  private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
 
   private Persistence() {
@@ -76,7 +78,12 @@ class Persistence {
     this.store = store;
     this.writer = new Thread(this::writeLoop, "iot-store");
     writer.setDaemon(true);
-    writer.start();
+  }
+
+  private void startWriter() {
+    if (started.compareAndSet(false, true)) {
+      writer.start();
+    }
   }
 
   /** The sessions kept, each with its subscriptions and its messages queued (to be sent with DUP). */
@@ -308,6 +315,7 @@ class Persistence {
       op.done.complete(null);
     } else {
       queue.add(op);
+      startWriter();
     }
     return op.done;
   }
@@ -351,6 +359,11 @@ class Persistence {
     }
   }
 
+  /** Whether the writer thread runs (tests). */
+  boolean writerRunning() {
+    return writer != null && writer.isAlive();
+  }
+
   /** Writes what is queued, then stops the writer. */
   void close() {
     if (writer == null || closed) {
@@ -358,6 +371,7 @@ class Persistence {
     }
     closed = true;
     queue.add(new Op(null, new CompletableFuture<>()));
+    startWriter(); // to write what is queued and stop, also when nothing had started it
     try {
       writer.join(10_000);
     } catch (InterruptedException e) {

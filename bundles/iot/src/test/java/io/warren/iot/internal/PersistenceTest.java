@@ -70,4 +70,36 @@ class PersistenceTest {
       store.close();
     }
   }
+
+  @Test
+  void theWriterThreadStartsWithTheFirstWriteAndEndsWithClose() throws Exception {
+    H2Store store = H2Store.open(dir);
+    try {
+      store.migrate(IotStore.OWNER, IotStore.MIGRATIONS);
+      Persistence idle = new Persistence(store);
+      new Broker(SETTINGS, idle); // loads what is kept: reads only
+      assertFalse(idle.writerRunning(), "a broker that writes nothing (off, or idle) keeps no writer thread");
+      idle.close();
+      assertFalse(idle.writerRunning());
+
+      Persistence p = new Persistence(store);
+      Broker broker = new Broker(SETTINGS, p);
+      Session s = new Session("dev-2", 2, 10, broker.messagesOut, broker.messagesDropped);
+      s.user = "dev";
+      s.expirySeconds = 60;
+      p.saveSession(s);
+      assertTrue(p.writerRunning(), "the first write starts the writer");
+      p.close();
+      assertFalse(p.writerRunning(), "close() writes what is queued and stops it");
+      assertEquals(1L, (long) store.transact(c -> {
+        try (var q = c.prepareStatement("SELECT COUNT(*) FROM iot_session WHERE client_id = 'dev-2'");
+            var rs = q.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }), "the write was committed");
+    } finally {
+      store.close();
+    }
+  }
 }
