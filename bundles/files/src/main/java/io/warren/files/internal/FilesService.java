@@ -24,8 +24,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -116,6 +117,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
   private final Semaphore outgoing;
   private final ThreadPoolExecutor workers;
   private final ScheduledExecutorService saver;
+  private ScheduledFuture<?> saving; // guarded by this
   private final Map<String, Live> running = new ConcurrentHashMap<>();
   private final Map<String, Incoming> receiving = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -138,6 +140,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
       public void started(Live live) {
         running.put(key(live), live);
         save(live.snapshot());
+        saveWhileRunning();
       }
 
       @Override
@@ -150,8 +153,36 @@ public final class FilesService implements FileTransfers, StreamHandler {
     Files.createDirectories(settings.inbox());
     this.workers = new ThreadPoolExecutor(0, settings.maxIncoming() + settings.maxOutgoing(), 60, TimeUnit.SECONDS,
         new SynchronousQueue<>(), r -> daemon(r, "files-transfer"));
-    this.saver = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "files-save"));
-    saver.scheduleWithFixedDelay(() -> running.values().forEach(l -> save(l.snapshot())), 2, 2, TimeUnit.SECONDS);
+    // progress is saved every 2 s while transfers run; the thread ends a minute after the last one
+    ScheduledThreadPoolExecutor one = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "files-save"));
+    one.setRemoveOnCancelPolicy(true);
+    one.setKeepAliveTime(60, TimeUnit.SECONDS);
+    one.allowCoreThreadTimeOut(true);
+    this.saver = one;
+  }
+
+  /** Saves the running transfers' progress every 2 s while there are any (call after adding one). */
+  private synchronized void saveWhileRunning() {
+    if (saving == null && !running.isEmpty()) {
+      try {
+        saving = saver.scheduleWithFixedDelay(this::saveProgress, 2, 2, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // the service is being deactivated
+      }
+    }
+  }
+
+  private void saveProgress() {
+    synchronized (this) {
+      if (running.isEmpty()) { // stops; the next transfer starts it again (saveWhileRunning)
+        if (saving != null) {
+          saving.cancel(false);
+          saving = null;
+        }
+        return;
+      }
+    }
+    running.values().forEach(l -> save(l.snapshot()));
   }
 
   /**
@@ -197,6 +228,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
       throw new IllegalArgumentException(settings.maxOutgoing() + " transfers are being sent already (max.outgoing)");
     }
     save(live.snapshot());
+    saveWhileRunning();
     workers.execute(() -> {
       try {
         Attempts.run(directory, ref, built, live, settings, sendLimit.of(ref.toString()));
@@ -309,6 +341,7 @@ public final class FilesService implements FileTransfers, StreamHandler {
       }
     }
     running.put(key(live), live);
+    saveWhileRunning();
     return live;
   }
 
