@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -61,7 +62,9 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
   private final KeyRing ring = new KeyRing();
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final Object requests = new Object();
-  private final ScheduledExecutorService renewals;
+  /** The renewal check's timer, on an event loop (a check already queued behind a running one is dropped). */
+  private final ScheduledFuture<?> renewals;
+  private final ThreadPoolExecutor renewer;
   private final RenewalBackoff backoff;
   private final Targets targets;
   private final TlsListener listener;
@@ -104,14 +107,19 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
     }
     http = settings.httpListen() ? httpListener() : null;
     backoff = new RenewalBackoff(settings.renewCheck());
-    renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "warren-tls-renew"));
+    // the check's timer is on an event loop; its work (ACME calls) on a thread that lives only while
+    // it runs, rather than one waiting the 12 hours between checks for the node's life
+    renewer = new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1),
+        r -> new Thread(r, "warren-tls-renew"), new ThreadPoolExecutor.DiscardPolicy());
     long every = settings.renewCheck().toSeconds();
-    renewals.scheduleWithFixedDelay(this::renewDue, every, every, TimeUnit.SECONDS);
+    renewals = loops.group().scheduleWithFixedDelay(() -> renewer.execute(this::renewDue), every, every,
+        TimeUnit.SECONDS);
   }
 
   @Deactivate
   void deactivate() {
-    renewals.shutdownNow();
+    renewals.cancel(false);
+    renewer.shutdownNow();
     targets.close();
     if (listener != null) {
       listener.close();
