@@ -51,6 +51,14 @@ class NodeLifecycleTest {
         Await.until(java.time.Duration.ofSeconds(30), () -> threadNames(pid).stream()
             .anyMatch(n -> n.startsWith("session-")), "the console's login session to run");
         assertFalse(threadNames(pid).contains("process reaper"), "no process started: " + threadNames(pid));
+        // services with nothing to do keep no thread of their own: the MQTT broker's store writer (the
+        // broker is off), the TLS renewal check (between checks), the files' progress saver (no
+        // transfer), a WatchService poller for each directory fileinstall scans (the kernel keeps 15
+        // characters of a thread's name)
+        List<String> names = threadNames(pid);
+        for (String prefix : List.of("iot-store", "warren-tls-ren", "files-save", "FileSystemWatch")) {
+          assertFalse(names.stream().anyMatch(n -> n.startsWith(prefix)), prefix + "... on an idle node: " + names);
+        }
       }
 
       Result info = node.client("node:info");
