@@ -137,9 +137,11 @@ public final class DeployService implements Deployer, StreamHandler {
             : pusher -> Health.check(directory, pusher, settings.health()),
         journal(context));
     this.inventory = new Inventory(context, this.store, deployments);
-    // one deployment at a time; the thread ends after a minute without work and comes back with the next
+    // one deployment at a time; the thread ends after a minute without work and comes back with the
+    // next, made then by whichever thread submits (a console command's, often): it inherits no
+    // thread-locals, or Gogo's per-session System.out/err would follow it
     ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(Uploads.MAX), r -> new Thread(r, "warren-deploy"));
+        new LinkedBlockingQueue<>(Uploads.MAX), r -> new Thread(null, r, "warren-deploy", 0, false));
     one.allowCoreThreadTimeOut(true);
     this.worker = one;
     worker.execute(() -> {

@@ -81,7 +81,7 @@ class Persistence {
   }
 
   private void startWriter() {
-    if (started.compareAndSet(false, true)) {
+    if (writer != null && started.compareAndSet(false, true)) {
       writer.start();
     }
   }

@@ -110,7 +110,7 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
     // the check's timer is on an event loop; its work (ACME calls) on a thread that lives only while
     // it runs, rather than one waiting the 12 hours between checks for the node's life
     renewer = new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1),
-        r -> new Thread(r, "warren-tls-renew"), new ThreadPoolExecutor.DiscardPolicy());
+        r -> new Thread(null, r, "warren-tls-renew", 0, false), new ThreadPoolExecutor.DiscardPolicy());
     long every = settings.renewCheck().toSeconds();
     renewals = loops.group().scheduleWithFixedDelay(() -> renewer.execute(this::renewDue), every, every,
         TimeUnit.SECONDS);
