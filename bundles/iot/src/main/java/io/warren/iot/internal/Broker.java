@@ -163,16 +163,16 @@ final class Broker {
   }
 
   private CompletableFuture<Void> hold(Session s, Msg out, int qos, CompletableFuture<Void> written) {
-    Session.Entry e = s.deliver(out, qos, keys.incrementAndGet());
-    return e != null && s.expirySeconds > 0 ? persistence.saveMessage(s.clientId, e) : written;
+    List<CompletableFuture<Void>> saved = new ArrayList<>(1);
+    s.deliver(out, qos, keys.incrementAndGet(),
+        s.expirySeconds > 0 ? e -> saved.add(persistence.saveMessage(s.clientId, e)) : null);
+    return saved.isEmpty() ? written : saved.get(0);
   }
 
   /** Holds a retained message sent on subscription like any other (its own key, kept if persistent). */
   void deliverRetained(Session s, Msg r) {
-    Session.Entry e = s.deliver(r, r.qos(), keys.incrementAndGet());
-    if (e != null && s.expirySeconds > 0) {
-      persistence.saveMessage(s.clientId, e);
-    }
+    s.deliver(r, r.qos(), keys.incrementAndGet(), s.expirySeconds > 0 ? e -> persistence.saveMessage(s.clientId, e)
+        : null);
   }
 
   /** The client of {@code s} acknowledged {@code packetId}. */

@@ -53,9 +53,12 @@ final class Session {
 
   /**
    * Sends {@code m} at {@code qos} now, or queues it (QoS 1) while the window is full or the client
-   * away; the QoS 1 entry held ({@code key} names it), or null when nothing is held.
+   * away; the QoS 1 entry held ({@code key} names it), or null when nothing is held. {@code keep}
+   * (null: none) is given the entry before it can be sent: a store write queued there is queued
+   * before the client's acknowledgement can queue its deletion (which {@link #acked} hands out only
+   * after this returns), so a fast PUBACK cannot leave the copy stored.
    */
-  synchronized Entry deliver(Msg m, int qos, long key) {
+  synchronized Entry deliver(Msg m, int qos, long key, java.util.function.Consumer<Entry> keep) {
     if (m.expired(System.currentTimeMillis())) {
       dropped.incrementAndGet(); // MQTT 5: an expired message is not delivered
       return null;
@@ -70,15 +73,20 @@ final class Session {
       return null;
     }
     Entry e = new Entry(key, out, false);
-    if (channel != null && inflight.size() < maxInflight) {
+    boolean now = channel != null && inflight.size() < maxInflight;
+    if (!now && queue.size() >= maxQueued) {
+      dropped.incrementAndGet();
+      return null;
+    }
+    if (keep != null) {
+      keep.accept(e);
+    }
+    if (now) {
       int id = nextId();
       inflight.put(id, e);
       write(out, id, false);
-    } else if (queue.size() < maxQueued) {
-      queue.add(e);
     } else {
-      dropped.incrementAndGet();
-      return null;
+      queue.add(e);
     }
     return e;
   }

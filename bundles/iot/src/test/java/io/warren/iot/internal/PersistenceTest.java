@@ -71,6 +71,50 @@ class PersistenceTest {
     }
   }
 
+  /**
+   * A client can acknowledge a message before the thread that delivered it has returned (its
+   * connection runs on another event loop): the stored copy must still go. Here the acknowledgement
+   * comes within the write itself, the tightest such race.
+   */
+  @Test
+  void aMessageAcknowledgedAtOnceIsNotLeftInTheStore() throws Exception {
+    H2Store store = H2Store.open(dir);
+    try {
+      store.migrate(IotStore.OWNER, IotStore.MIGRATIONS);
+      Persistence p = new Persistence(store);
+      Broker broker = new Broker(SETTINGS, p);
+      Session s = new Session("dev-3", 2, 10, broker.messagesOut, broker.messagesDropped);
+      s.user = "dev";
+      s.expirySeconds = 600;
+      s.subscriptions.put("a/#", 1);
+      broker.sessions.put(s.clientId, s);
+      p.saveSession(s);
+      EmbeddedChannel ch = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+        @Override
+        public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
+            io.netty.channel.ChannelPromise promise) {
+          if (msg instanceof MqttPublishMessage m) {
+            broker.acked(s, m.variableHeader().packetId()); // the PUBACK, before deliver() has returned
+          }
+          ctx.write(msg, promise);
+        }
+      });
+      s.attach(ch);
+      broker.publish(new Msg("a/1", "one".getBytes(StandardCharsets.UTF_8), 1, false), false).get();
+      MqttPublishMessage sent = assertInstanceOf(MqttPublishMessage.class, ch.readOutbound());
+      sent.release();
+      assertEquals(0, s.inflightCount(), "acknowledged");
+      s.detach(ch);
+      p.saveSession(s);
+      p.close();
+
+      Session back = new Broker(SETTINGS, new Persistence(store)).sessions.get("dev-3");
+      assertEquals(0, back.queuedCount(), "the acknowledged message is not kept to be sent again");
+    } finally {
+      store.close();
+    }
+  }
+
   @Test
   void theWriterThreadStartsWithTheFirstWriteAndEndsWithClose() throws Exception {
     H2Store store = H2Store.open(dir);
