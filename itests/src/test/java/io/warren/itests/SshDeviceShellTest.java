@@ -118,7 +118,9 @@ class SshDeviceShellTest {
         // R holds D's announcement and reaches D directly, but D's allow list does not name R
         Result notAllowed = r.client("ssh:shell", "--node", dNpub, "--credentials", LOGIN, "node:identity");
         assertNotEquals(0, notAllowed.exit(), notAllowed.toString());
-        assertTrue(notAllowed.err().contains("restricted"), notAllowed.toString());
+        assertTrue(notAllowed.err().contains("restricted"),
+            notAllowed + "\n--- R's log tail:\n" + NodeProcess.tail(r.err()) + "\n--- D's log tail:\n"
+                + NodeProcess.tail(d.err()));
         // C's SSH console is off: its announcement names no host key, so D does not even try
         String cCallsign = cNpub.substring(5, 17);
         Result noKey = d.awaitClient(SYNC, o -> o.err().contains("names no SSH host key"), "ssh:shell", "--node",

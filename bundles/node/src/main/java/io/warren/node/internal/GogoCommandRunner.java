@@ -4,6 +4,7 @@ import io.warren.api.CommandRunner;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -46,7 +47,11 @@ public final class GogoCommandRunner implements CommandRunner {
 
   @Override
   public int execute(String line, InputStream in, PrintStream out, PrintStream err, Map<String, Object> variables) {
-    CommandSession session = processor.createSession(in, out, err);
+    // Gogo writes to the streams through channels that close what they wrap when a writing thread is
+    // interrupted, and a command's helper threads inherit its streams (MINA's, whose executor is shut
+    // down with interrupts, log there): so Gogo gets streams it cannot close, and the error line
+    // below still reaches the caller
+    CommandSession session = processor.createSession(in, unclosable(out), unclosable(err));
     // no file-name globbing: `*` (every user in iot:acl, the default TLS route) is a word, not the
     // names of the files in the node's working directory
     session.put(NOGLOB, Boolean.TRUE);
@@ -66,6 +71,31 @@ public final class GogoCommandRunner implements CommandRunner {
       out.flush();
       err.flush();
     }
+  }
+
+  /** {@code out}, with a close that only flushes. */
+  static PrintStream unclosable(PrintStream out) {
+    return new PrintStream(new OutputStream() {
+      @Override
+      public void write(int b) {
+        out.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void flush() {
+        out.flush();
+      }
+
+      @Override
+      public void close() {
+        out.flush();
+      }
+    }, true, StandardCharsets.UTF_8);
   }
 
   @Override
