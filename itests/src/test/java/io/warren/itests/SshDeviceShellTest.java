@@ -1,6 +1,7 @@
 package io.warren.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,6 +122,9 @@ class SshDeviceShellTest {
         assertTrue(notAllowed.err().contains("restricted"),
             notAllowed + "\n--- R's log tail:\n" + NodeProcess.tail(r.err()) + "\n--- D's log tail:\n"
                 + NodeProcess.tail(d.err()));
+        // R's first SSH client: its set-up chatter (MINA's INFO lines, logged on the command's thread) is not
+        // in the command's output
+        assertFalse(notAllowed.err().contains("[INFO]"), notAllowed.toString());
         // C's SSH console is off: its announcement names no host key, so D does not even try
         String cCallsign = cNpub.substring(5, 17);
         Result noKey = d.awaitClient(SYNC, o -> o.err().contains("names no SSH host key"), "ssh:shell", "--node",
