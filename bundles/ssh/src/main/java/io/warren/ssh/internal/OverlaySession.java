@@ -18,7 +18,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.sshd.client.SshClient;
@@ -27,6 +31,8 @@ import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
+import org.apache.sshd.common.util.threads.SshThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +71,7 @@ final class OverlaySession {
     ClassLoader context = SshdLoader.enter();
     SshClient client = SshClient.setUpDefaultClient();
     try {
+      ownThreads(client);
       client.setServerKeyVerifier(hostKey);
       client.start();
       try (ClientSession session = login(s.node(), client, user, port, identity, refused)) {
@@ -105,6 +112,29 @@ final class OverlaySession {
       client.stop();
       SshdLoader.restore(context);
     }
+  }
+
+  /**
+   * Gives {@code client} I/O and timer threads that inherit nothing from the thread making them. Left
+   * to MINA, they are made by this command's thread and inherit Gogo's per-command streams: what
+   * they log (a closed connection's warning) then lands in the command's output rather than the
+   * node's log, and stopping the client, which interrupts them, could close those streams.
+   */
+  private static void ownThreads(SshClient client) {
+    client.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory(
+        () -> new SshThreadPoolExecutor(2, 2, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+            threads("warren-ssh-client-io"))));
+    client.setScheduledExecutorService(
+        Executors.newSingleThreadScheduledExecutor(threads("warren-ssh-client-timer")), true);
+  }
+
+  private static ThreadFactory threads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(null, r, name + "-" + n.incrementAndGet(), 0, false);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**
