@@ -47,15 +47,14 @@ class NodeLifecycleTest {
         // a start runs no other program: the console's login session (its pipe threads are named
         // session-N-thread-M) runs on JLine's dumb terminal, whose capabilities JLine read by running
         // infocmp at every start; the JDK starts its "process reaper" thread with a first child process
-        long pid = node.handle().pid();
-        Await.until(java.time.Duration.ofSeconds(30), () -> threadNames(pid).stream()
+        Await.until(java.time.Duration.ofSeconds(30), () -> node.threadNames().stream()
             .anyMatch(n -> n.startsWith("session-")), "the console's login session to run");
-        assertFalse(threadNames(pid).contains("process reaper"), "no process started: " + threadNames(pid));
+        assertFalse(node.threadNames().contains("process reaper"), "no process started: " + node.threadNames());
         // services with nothing to do keep no thread of their own: the MQTT broker's store writer (the
         // broker is off), the TLS renewal check (between checks), the files' progress saver (no
         // transfer), a WatchService poller for each directory fileinstall scans (the kernel keeps 15
         // characters of a thread's name)
-        List<String> names = threadNames(pid);
+        List<String> names = node.threadNames();
         for (String prefix : List.of("iot-store", "warren-tls-ren", "files-save", "FileSystemWatch")) {
           assertFalse(names.stream().anyMatch(n -> n.startsWith(prefix)), prefix + "... on an idle node: " + names);
         }
@@ -109,19 +108,6 @@ class NodeLifecycleTest {
       assertTrue(status == 143 || status == 0, "SIGTERM stops the node (status " + status + ")");
       assertTrue(node.err().contains("warren: stopped"), "the framework was stopped cleanly:\n" + node.err());
       assertFalse(Files.exists(data.resolve("run/console")), "the console endpoint is removed on stop");
-    }
-  }
-
-  /** The names of a process's threads (Linux), as the kernel keeps them (15 characters at most). */
-  private static List<String> threadNames(long pid) throws java.io.IOException {
-    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-      return tasks.map(t -> {
-        try {
-          return Files.readString(t.resolve("comm")).strip();
-        } catch (java.io.IOException ended) {
-          return ""; // the thread ended meanwhile
-        }
-      }).toList();
     }
   }
 

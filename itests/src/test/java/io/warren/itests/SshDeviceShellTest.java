@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.warren.testing.Await;
 import io.warren.testing.NodeProcess;
 import io.warren.testing.NodeProcess.Result;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +141,11 @@ class SshDeviceShellTest {
             "ssh:shell", "--node", callsign, "--credentials", LOGIN, "node:identity");
         assertTrue(d.err().contains("logins from Nostr devices are off"), NodeProcess.tail(d.err()));
         assertTrue(!off.out().contains(dIdentity), off.toString());
+        if (Files.isDirectory(Path.of("/proc/self/task"))) {
+          // each ssh:shell's SSH client stops its own I/O and timer threads when it ends: none stays on C
+          Await.until(SYNC, () -> c.threadNames().stream().noneMatch(n -> n.startsWith("warren-ssh-cli")),
+              "C's SSH client threads (warren-ssh-client-*) to end");
+        }
         start = System.nanoTime();
         assertEquals(0, c.client("node:identity").exit());
         long localMillis = (System.nanoTime() - start) / 1_000_000;
