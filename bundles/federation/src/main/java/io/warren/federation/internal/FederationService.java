@@ -138,8 +138,10 @@ public final class FederationService implements NodeDirectory {
         Duration.ofSeconds(config.call_timeout_seconds()));
 
     AtomicInteger threads = new AtomicInteger();
+    // made on demand, often by a console command's thread (remote admin calls): inheriting nothing, so
+    // what a worker logs later goes to the node's log, not to that command's ended output (Gogo's streams)
     ThreadPoolExecutor pool = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, "warren-federation-" + threads.incrementAndGet());
+      Thread t = new Thread(null, r, "warren-federation-" + threads.incrementAndGet(), 0, false);
       t.setDaemon(true);
       return t;
     });

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.warren.api.PeerId;
 import io.warren.api.TransportException;
 import io.warren.api.channel.EventLoops;
@@ -47,9 +46,16 @@ final class Dialer {
   /** Null when QUIC is off or cannot run here. */
   private final QuicEndpoint quic;
   private final Supplier<Host.CircuitDialer> circuitDialer;
-  /** DNS lookups block; they run here, not on an event loop. */
+  /**
+   * DNS lookups block; they run here, not on an event loop. Its threads are made on demand, also by
+   * console commands that dial: they inherit nothing (Gogo's per-command streams included).
+   */
   private final ExecutorService resolver = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS,
-      new LinkedBlockingQueue<>(), new DefaultThreadFactory("warren-libp2p-dns", true));
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(null, r, "warren-libp2p-dns", 0, false);
+        t.setDaemon(true);
+        return t;
+      });
   private volatile boolean closed;
 
   Dialer(PeerId self, EventLoops loops, HostConfig config, ConnectionManager connections, ChannelGroup channels,
