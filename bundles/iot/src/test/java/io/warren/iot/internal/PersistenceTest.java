@@ -21,6 +21,17 @@ class PersistenceTest {
       new Settings(true, "127.0.0.1", 0, false, 10, 3, 2, 10, 4096, 100, 10, 3600, 100, 100);
   @TempDir Path dir;
 
+  /** A stored session of {@code broker}'s, subscribed to a/# at QoS 1, expiring 600 s after it goes. */
+  private static Session persistentSession(Broker broker, Persistence p, String clientId) {
+    Session s = new Session(clientId, 2, 10, broker.messagesOut, broker.messagesDropped);
+    s.user = "dev";
+    s.expirySeconds = 600;
+    s.subscriptions.put("a/#", 1);
+    broker.sessions.put(s.clientId, s);
+    p.saveSession(s);
+    return s;
+  }
+
   @Test
   void aSessionAndItsUnacknowledgedMessagesSurviveARestart() throws Exception {
     H2Store store = H2Store.open(dir);
@@ -28,12 +39,7 @@ class PersistenceTest {
       store.migrate(IotStore.OWNER, IotStore.MIGRATIONS);
       Persistence p = new Persistence(store);
       Broker before = new Broker(SETTINGS, p);
-      Session s = new Session("dev-1", 2, 10, before.messagesOut, before.messagesDropped);
-      s.user = "dev";
-      s.expirySeconds = 600;
-      s.subscriptions.put("a/#", 1);
-      before.sessions.put(s.clientId, s);
-      p.saveSession(s);
+      Session s = persistentSession(before, p, "dev-1");
       EmbeddedChannel ch = new EmbeddedChannel();
       s.attach(ch);
       before.publish(new Msg("a/1", "one".getBytes(StandardCharsets.UTF_8), 1, false), false).get();
@@ -83,12 +89,7 @@ class PersistenceTest {
       store.migrate(IotStore.OWNER, IotStore.MIGRATIONS);
       Persistence p = new Persistence(store);
       Broker broker = new Broker(SETTINGS, p);
-      Session s = new Session("dev-3", 2, 10, broker.messagesOut, broker.messagesDropped);
-      s.user = "dev";
-      s.expirySeconds = 600;
-      s.subscriptions.put("a/#", 1);
-      broker.sessions.put(s.clientId, s);
-      p.saveSession(s);
+      Session s = persistentSession(broker, p, "dev-3");
       EmbeddedChannel ch = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
         @Override
         public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
