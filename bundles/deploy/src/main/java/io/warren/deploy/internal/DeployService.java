@@ -8,6 +8,7 @@ import io.warren.api.PeerRef;
 import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
+import io.warren.api.Threads;
 import io.warren.deploy.DeployException;
 import io.warren.deploy.Deployer;
 import io.warren.deploy.internal.Uploads.Upload;
@@ -138,10 +139,9 @@ public final class DeployService implements Deployer, StreamHandler {
         journal(context));
     this.inventory = new Inventory(context, this.store, deployments);
     // one deployment at a time; the thread ends after a minute without work and comes back with the
-    // next, made then by whichever thread submits (a console command's, often): it inherits no
-    // thread-locals, or Gogo's per-session System.out/err would follow it
+    // next, made then by whichever thread submits (a console command's, often; see Threads)
     ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(Uploads.MAX), r -> new Thread(null, r, "warren-deploy", 0, false));
+        new LinkedBlockingQueue<>(Uploads.MAX), Threads.named("warren-deploy"));
     one.allowCoreThreadTimeOut(true);
     this.worker = one;
     worker.execute(() -> {

@@ -4,6 +4,7 @@ import io.warren.api.NodeIdentity;
 import io.warren.api.NodeProperties;
 import io.warren.api.PeerId;
 import io.warren.api.Store;
+import io.warren.api.Threads;
 import io.warren.api.Transport;
 import io.warren.federation.Member;
 import io.warren.federation.NodeDirectory;
@@ -31,7 +32,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -137,14 +137,9 @@ public final class FederationService implements NodeDirectory {
     this.dialogue = new MembershipDialogue(identity, network, transport, libp2p, table,
         Duration.ofSeconds(config.call_timeout_seconds()));
 
-    AtomicInteger threads = new AtomicInteger();
-    // made on demand, often by a console command's thread (remote admin calls): inheriting nothing, so
-    // what a worker logs later goes to the node's log, not to that command's ended output (Gogo's streams)
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(null, r, "warren-federation-" + threads.incrementAndGet(), 0, false);
-      t.setDaemon(true);
-      return t;
-    });
+    // made on demand, often by a console command's thread (remote admin calls; see Threads)
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        Threads.numbered("warren-federation"));
     pool.allowCoreThreadTimeOut(true);
     this.workers = pool;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {

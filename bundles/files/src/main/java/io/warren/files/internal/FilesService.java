@@ -9,6 +9,7 @@ import io.warren.api.ProtocolException;
 import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
+import io.warren.api.Threads;
 import io.warren.files.FileTransfers;
 import io.warren.files.RemoteEntry;
 import io.warren.files.Share;
@@ -152,9 +153,9 @@ public final class FilesService implements FileTransfers, StreamHandler {
     this.outgoing = new Semaphore(settings.maxOutgoing());
     Files.createDirectories(settings.inbox());
     this.workers = new ThreadPoolExecutor(0, settings.maxIncoming() + settings.maxOutgoing(), 60, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), r -> daemon(r, "files-transfer"));
+        new SynchronousQueue<>(), Threads.named("files-transfer"));
     // progress is saved every 2 s while transfers run; the thread ends a minute after the last one
-    ScheduledThreadPoolExecutor one = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "files-save"));
+    ScheduledThreadPoolExecutor one = new ScheduledThreadPoolExecutor(1, Threads.named("files-save"));
     one.setRemoveOnCancelPolicy(true);
     one.setKeepAliveTime(60, TimeUnit.SECONDS);
     one.allowCoreThreadTimeOut(true);
@@ -189,12 +190,6 @@ public final class FilesService implements FileTransfers, StreamHandler {
    * A worker thread that inherits no thread-locals: the console's command thread is often the one
    * that makes it, and Gogo's per-session System.out/err would otherwise follow the worker.
    */
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(null, r, name, 0, false);
-    t.setDaemon(true);
-    return t;
-  }
-
   @Deactivate
   void deactivate() {
     saver.shutdownNow();

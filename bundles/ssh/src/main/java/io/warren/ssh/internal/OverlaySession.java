@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
+import io.warren.api.Threads;
 import io.warren.api.channel.EventLoops;
 import io.warren.api.channel.Splice;
 import java.io.IOException;
@@ -20,9 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.sshd.client.SshClient;
@@ -115,26 +114,16 @@ final class OverlaySession {
   }
 
   /**
-   * Gives {@code client} I/O and timer threads that inherit nothing from the thread making them. Left
-   * to MINA, they are made by this command's thread and inherit Gogo's per-command streams: what
-   * they log (a closed connection's warning) then lands in the command's output rather than the
-   * node's log, and stopping the client, which interrupts them, could close those streams.
+   * Gives {@code client} I/O and timer threads of {@link Threads}. Left to MINA, they are made by this
+   * command's thread and inherit its streams: a closed connection's warning then lands in the
+   * command's output rather than the node's log.
    */
   private static void ownThreads(SshClient client) {
     client.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory(
         () -> new SshThreadPoolExecutor(2, 2, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-            threads("warren-ssh-client-io"))));
+            Threads.numbered("warren-ssh-client-io"))));
     client.setScheduledExecutorService(
-        Executors.newSingleThreadScheduledExecutor(threads("warren-ssh-client-timer")), true);
-  }
-
-  private static ThreadFactory threads(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(null, r, name + "-" + n.incrementAndGet(), 0, false);
-      t.setDaemon(true);
-      return t;
-    };
+        Executors.newSingleThreadScheduledExecutor(Threads.named("warren-ssh-client-timer")), true);
   }
 
   /**

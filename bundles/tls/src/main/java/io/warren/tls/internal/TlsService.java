@@ -9,6 +9,7 @@ import io.warren.api.RemoteAdmin;
 import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
+import io.warren.api.Threads;
 import io.warren.api.channel.EventLoops;
 import io.warren.tls.TlsCertificates;
 import java.nio.file.Files;
@@ -110,7 +111,7 @@ public final class TlsService implements TlsCertificates, StreamHandler, Metrics
     // the check's timer is on an event loop; its work (ACME calls) on a thread that lives only while
     // it runs, rather than one waiting the 12 hours between checks for the node's life
     renewer = new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1),
-        r -> new Thread(null, r, "warren-tls-renew", 0, false), new ThreadPoolExecutor.DiscardPolicy());
+        Threads.named("warren-tls-renew"), new ThreadPoolExecutor.DiscardPolicy());
     long every = settings.renewCheck().toSeconds();
     renewals = loops.group().scheduleWithFixedDelay(() -> renewer.execute(this::renewDue), every, every,
         TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package io.warren.voip.internal;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.warren.api.LocalRelay;
 import io.warren.api.PeerRef;
+import io.warren.api.Threads;
 import io.warren.api.channel.EventLoops;
 import io.warren.voip.Call;
 import io.warren.voip.RelayStats;
@@ -143,11 +144,8 @@ final class DeviceCalls implements AutoCloseable {
     this.ended = ended;
     this.bridge = bridge;
     this.clockMillis = clockMillis;
-    this.worker = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
-      Thread t = new Thread(null, r, "voip-devices", 0, false);
-      t.setDaemon(true);
-      return t;
-    });
+    this.worker = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
+        Threads.named("voip-devices"));
     legs.onIdle(id -> execute(() -> {
       DeviceCall c = calls.get(id);
       if (c != null) {

@@ -10,6 +10,7 @@ import io.warren.api.PeerDirectory;
 import io.warren.api.PeerRef;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
+import io.warren.api.Threads;
 import io.warren.api.channel.EventLoops;
 import io.warren.voip.Call;
 import io.warren.voip.RelayStats;
@@ -107,11 +108,8 @@ public final class VoipService implements VoipCalls, StreamHandler, MetricsSourc
     this.relay = relaySettings.enabled() ? new MediaRelay(loops, relaySettings) : null;
     this.parties = new CallTable(config.max_calls(), config.max_calls_per_peer());
     this.timeoutMillis = config.answer_timeout_seconds() * 1000L;
-    this.workers = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
-      Thread t = new Thread(null, r, "voip-signalling", 0, false);
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+        Threads.named("voip-signalling"));
     this.devices = DeviceCalls.forNode(config, loops, mediaPorts, accepted, parties, new DeviceCalls.Bridge() {
       @Override
       public Party place(String peer, List<String> codecs, PeerRef device, Party.Watcher watcher) {

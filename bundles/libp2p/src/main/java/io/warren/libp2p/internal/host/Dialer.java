@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.warren.api.PeerId;
+import io.warren.api.Threads;
 import io.warren.api.TransportException;
 import io.warren.api.channel.EventLoops;
 import io.warren.libp2p.internal.multiformats.Multiaddr;
@@ -48,14 +49,10 @@ final class Dialer {
   private final Supplier<Host.CircuitDialer> circuitDialer;
   /**
    * DNS lookups block; they run here, not on an event loop. Its threads are made on demand, also by
-   * console commands that dial: they inherit nothing (Gogo's per-command streams included).
+   * console commands that dial (see Threads).
    */
   private final ExecutorService resolver = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS,
-      new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(null, r, "warren-libp2p-dns", 0, false);
-        t.setDaemon(true);
-        return t;
-      });
+      new LinkedBlockingQueue<>(), Threads.named("warren-libp2p-dns"));
   private volatile boolean closed;
 
   Dialer(PeerId self, EventLoops loops, HostConfig config, ConnectionManager connections, ChannelGroup channels,
