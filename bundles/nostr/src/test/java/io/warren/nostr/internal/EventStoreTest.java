@@ -209,6 +209,44 @@ class EventStoreTest {
   }
 
   @Test
+  void aVersionReplacedInTheSameBatchTakesItsTagsWithIt() {
+    Event v1 = ev(ALICE, 100, 3, "follows", "p", "aa", "t", "old");
+    Event v2 = ev(ALICE, 200, 3, "follows", "p", "bb", "t", "new");
+    Event note = ev(BOB, 150, 1, "note", "t", "old");
+    assertEquals(List.of(Outcome.STORED, Outcome.STORED, Outcome.STORED), store.save(List.of(v1, note, v2)));
+    assertEquals(0, tagRows(v1.id()), "v1's tag rows were written and deleted in the same batch");
+    assertEquals(List.of(note.id()), ids("{\"#t\":[\"old\"]}"));
+    assertEquals(List.of(), ids("{\"#p\":[\"aa\"]}"));
+    assertEquals(List.of(v2.id()), ids("{\"#p\":[\"bb\"]}"));
+  }
+
+  @Test
+  void aStoredVersionReplacedEarlierInTheBatchIsSupersededNotADuplicate() {
+    Event v1 = ev(ALICE, 100, 0, "v1");
+    Event v2 = ev(ALICE, 200, 0, "v2");
+    Event note = ev(ALICE, 50, 1, "note");
+    store.save(List.of(v1, note));
+    assertEquals(List.of(Outcome.STORED, Outcome.SUPERSEDED, Outcome.DUPLICATE, Outcome.DUPLICATE),
+        store.save(List.of(v2, v1, note, v2)));
+    assertEquals(List.of(v2.id()), ids("{\"kinds\":[0]}"));
+    assertEquals(List.of(note.id()), ids("{\"kinds\":[1]}"));
+  }
+
+  @Test
+  void aBatchLargerThanOneLookupFindsEveryStoredEvent() {
+    List<Event> first = new ArrayList<>();
+    for (int i = 0; i < 1_100; i++) {
+      first.add(ev(i % 2 == 0 ? ALICE : BOB, 1_000 + i, 1, "n" + i));
+    }
+    store.save(first.subList(0, 600));
+    List<Outcome> out = store.save(first);
+    assertEquals(600, out.stream().filter(o -> o == Outcome.DUPLICATE).count());
+    assertEquals(500, out.stream().filter(o -> o == Outcome.STORED).count());
+    assertEquals(Outcome.STORED, out.get(600));
+    assertEquals(1_100, store.count());
+  }
+
+  @Test
   void aSchemaOneStoreIsMigratedWithoutLosingAnything() {
     h2.close();
     java.nio.file.Path old = dir.resolve("old");
