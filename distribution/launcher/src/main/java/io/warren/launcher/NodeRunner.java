@@ -62,10 +62,12 @@ final class NodeRunner {
         dataDir.resolve("run").resolve("etc"));
     config.check();
     List<BundleEntry> bundles = Features.read(home.resolve("features"), system);
+    trace(start, "configuration and features read");
 
     try (DataDirLock lock = DataDirLock.acquire(dataDir); config) {
       config.sync();
       config.watch(err);
+      trace(start, "configuration synced and watched");
       Map<String, String> props = frameworkProperties(options, home, dataDir, start);
       Framework framework = initFramework(props, err);
       trace(start, "framework initialised");
