@@ -22,6 +22,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -157,9 +158,11 @@ public class RelayBench {
     System.out.printf("warm-up load (%d events, not counted): %.0f events/s%n", warmLoad.size(),
         load(uri, warmLoad, tag + "-warmload", publishers, window, subscribers).perSecond());
     long nodeCpu0 = nodeCpuNanos();
+    Map<String, Long> threads0 = nodeThreadTicks();
     long clientCpu0 = clientCpuNanos();
     Load r = load(uri, events, tag, publishers, window, subscribers);
     long nodeCpu = nodeCpuNanos() - nodeCpu0;
+    Map<String, Long> threads1 = nodeThreadTicks();
     long clientCpu = clientCpuNanos() - clientCpu0;
     System.out.printf("load (%d publishing connections, window %d each, %d events, %d subscribing connections):%n",
         publishers, window, total, subscribers);
@@ -172,8 +175,47 @@ public class RelayBench {
     if (nodeCpu0 >= 0) {
       System.out.printf("  node CPU in this round: %.1f s, %.0f us per event (client: %.0f us per event)%n", nodeCpu / 1e9,
           nodeCpu / 1e3 / total, clientCpu / 1e3 / total);
+      System.out.println("  by the node's threads, us per event: " + byThreadGroup(threads0, threads1, total));
     }
     GROUP.shutdownGracefully();
+  }
+
+  /**
+   * The node's CPU ticks per thread (id and name, from /proc/PID/task), empty without -Dnode.pid.
+   * A thread that both starts and ends within the round is missed (pools here keep their threads).
+   */
+  static Map<String, Long> nodeThreadTicks() {
+    String pid = System.getProperty("node.pid");
+    Map<String, Long> out = new java.util.HashMap<>();
+    if (pid == null) {
+      return out;
+    }
+    java.io.File[] tasks = new java.io.File("/proc/" + pid + "/task").listFiles();
+    for (java.io.File t : tasks == null ? new java.io.File[0] : tasks) {
+      try {
+        String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out.put(t.getName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+      } catch (java.io.IOException | RuntimeException gone) {
+        // the thread ended between the listing and the read
+      }
+    }
+    return out;
+  }
+
+  /** The round's CPU by thread group (names without their numbers), biggest first, in us per event. */
+  static String byThreadGroup(Map<String, Long> before, Map<String, Long> after, int events) {
+    Map<String, Long> groups = new java.util.TreeMap<>();
+    after.forEach((thread, ticks) -> {
+      String group = thread.substring(thread.indexOf(' ') + 1).replaceAll("[-#]?\\d+(-\\d+)?-?$", "").strip();
+      groups.merge(group, ticks - before.getOrDefault(thread, 0L), Long::sum);
+    });
+    long hz = Long.getLong("clk.tck", 100);
+    return groups.entrySet().stream().filter(g -> g.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+        .map(g -> String.format("%s %.0f", g.getKey(), g.getValue() * 1e6 / hz / events))
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**
