@@ -358,7 +358,7 @@ public final class EventStore {
       // the batch's ids are looked up in one statement (one per event was 9 % of the indexer's
       // samples, this one 5 %); an id deleted below as a superseded version leaves the set, as a
       // lookup after the deletion would say
-      Set<String> stored = storedIds(c, events);
+      Set<String> stored = new HashSet<>(storedIds(c, events.stream().map(Event::id).toList(), false).keySet());
       int tagRows = 0;
       try (PreparedStatement latest = c.prepareStatement(
           "SELECT id, created_at, json, size FROM nostr_event WHERE pubkey = ? AND kind = ?");
@@ -462,17 +462,6 @@ public final class EventStore {
 
   private static boolean isLetter(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
-  /** Which of the ids of {@code events} are stored, looked up {@link #LOAD_CHUNK} at a time on {@code c}. */
-  private static Set<String> storedIds(Connection c, List<Event> events) throws SQLException {
-    Set<String> found = new HashSet<>();
-    for (int from = 0; from < events.size(); from += LOAD_CHUNK) {
-      List<String> ids = events.subList(from, Math.min(events.size(), from + LOAD_CHUNK)).stream()
-          .map(Event::id).toList();
-      found.addAll(storedIds(c, ids, false).keySet());
-    }
-    return found;
   }
 
   /** Deletes a stored event, by id, and its tag rows. */
@@ -583,7 +572,7 @@ public final class EventStore {
       return Map.of();
     }
     Map<String, String> found = new java.util.HashMap<>();
-    List<String> rest = ids;
+    final List<String> rest;
     if (journal != null && json) {
       rest = new ArrayList<>(ids.size());
       for (String id : ids) {
@@ -594,34 +583,36 @@ public final class EventStore {
           rest.add(id);
         }
       }
+    } else {
+      rest = ids;
     }
-    for (int from = 0; from < rest.size(); from += LOAD_CHUNK) {
-      found.putAll(loadStored(rest.subList(from, Math.min(rest.size(), from + LOAD_CHUNK)), json));
-    }
+    found.putAll(store.transact(c -> storedIds(c, rest, json)));
     return found;
   }
 
   /** Ids asked for in one statement at most. */
   private static final int LOAD_CHUNK = 500;
 
-  private Map<String, String> loadStored(List<String> ids, boolean json) {
-    return store.transact(c -> storedIds(c, ids, json));
-  }
-
-  /** The JSON (or, without {@code json}, an empty string) of those of {@code ids} stored, by id. */
+  /**
+   * The JSON (or, without {@code json}, an empty string) of those of {@code ids} stored, by id,
+   * looked up {@link #LOAD_CHUNK} at a time on {@code c}.
+   */
   private static Map<String, String> storedIds(Connection c, List<String> ids, boolean json) throws SQLException {
-    // one statement text whatever the number of ids (an array parameter), so the connection
-    // parses it once instead of a new IN list for every batch
     Map<String, String> out = new java.util.HashMap<>();
     Set<String> wanted = new HashSet<>(ids);
-    Object[] keys = ids.stream().map(EventStore::idKey).toArray();
+    // one statement text whatever the number of ids (an array parameter), so the connection
+    // parses it once instead of a new IN list for every batch
     try (PreparedStatement ps = c.prepareStatement(json ? "SELECT id, json FROM nostr_event WHERE id_key = ANY(?)"
         : "SELECT id, '' FROM nostr_event WHERE id_key = ANY(?)")) {
-      ps.setArray(1, c.createArrayOf("BIGINT", keys));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (wanted.contains(rs.getString(1))) {
-            out.put(rs.getString(1), rs.getString(2));
+      for (int from = 0; from < ids.size(); from += LOAD_CHUNK) {
+        Object[] keys = ids.subList(from, Math.min(ids.size(), from + LOAD_CHUNK)).stream()
+            .map(EventStore::idKey).toArray();
+        ps.setArray(1, c.createArrayOf("BIGINT", keys));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (wanted.contains(rs.getString(1))) {
+              out.put(rs.getString(1), rs.getString(2));
+            }
           }
         }
       }
