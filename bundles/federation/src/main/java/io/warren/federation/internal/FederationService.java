@@ -142,11 +142,7 @@ public final class FederationService implements NodeDirectory {
         Threads.numbered("warren-federation"));
     pool.allowCoreThreadTimeOut(true);
     this.workers = pool;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "warren-federation-timer");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(Threads.named("warren-federation-timer"));
     this.sync = new PeerTableSync(table, dialogue, bootstrap, identity.peerId(), workers,
         TimeUnit.SECONDS.toNanos(config.sync_interval_seconds()),
         TimeUnit.SECONDS.toNanos(config.max_backoff_seconds()));

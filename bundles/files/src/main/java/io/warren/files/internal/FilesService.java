@@ -186,10 +186,6 @@ public final class FilesService implements FileTransfers, StreamHandler {
     running.values().forEach(l -> save(l.snapshot()));
   }
 
-  /**
-   * A worker thread that inherits no thread-locals: the console's command thread is often the one
-   * that makes it, and Gogo's per-session System.out/err would otherwise follow the worker.
-   */
   @Deactivate
   void deactivate() {
     saver.shutdownNow();

@@ -5,6 +5,7 @@ import io.warren.api.Base58;
 import io.warren.api.NodeProperties;
 import io.warren.api.Store;
 import io.warren.api.Store.Migration;
+import io.warren.api.Threads;
 import io.warren.identity.AdminAccount;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -193,15 +194,14 @@ public final class AdminCredentialsService implements AdminAccount {
   }
 
   private void inBackground(Runnable work, String failure) {
-    pending = CompletableFuture.runAsync(work, task -> {
-      Thread t = new Thread(task, "warren-admin-credentials");
-      t.setDaemon(true);
-      t.start();
-    }).whenComplete((done, e) -> {
-      if (e != null) {
-        LOG.error("Admin credentials: {}: {}", failure, e.getCause() != null ? e.getCause().toString() : e.toString());
-      }
-    });
+    pending =
+        CompletableFuture.runAsync(work, task -> Threads.named("warren-admin-credentials").newThread(task).start())
+            .whenComplete((done, e) -> {
+              if (e != null) {
+                LOG.error("Admin credentials: {}: {}", failure,
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
+              }
+            });
   }
 
   /** Waits for the hash being made in the background to be stored; false when that failed (logged then). */

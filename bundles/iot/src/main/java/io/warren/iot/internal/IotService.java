@@ -14,6 +14,7 @@ import io.warren.api.PeerDirectory;
 import io.warren.api.Store;
 import io.warren.api.Stream;
 import io.warren.api.StreamHandler;
+import io.warren.api.Threads;
 import io.warren.api.channel.EventLoops;
 import io.warren.iot.IotBroker;
 import java.util.ArrayList;
@@ -143,11 +144,8 @@ public final class IotService implements IotBroker, StreamHandler, MetricsSource
   private final NostrBridge nostr;
   private final Map<String, String> users = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor checks =
-      new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
-        Thread t = new Thread(r, "iot-password-check");
-        t.setDaemon(true);
-        return t;
-      });
+      new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+          Threads.named("iot-password-check"));
   private final Channel listener;
   private final Channel tlsListener;
   private final ScheduledFuture<?> timer;

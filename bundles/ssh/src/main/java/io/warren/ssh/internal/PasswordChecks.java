@@ -2,6 +2,7 @@ package io.warren.ssh.internal;
 
 import io.warren.api.AdminAuthenticator;
 import io.warren.api.AuthenticationException;
+import io.warren.api.Threads;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -22,11 +23,8 @@ final class PasswordChecks {
 
   /** Up to 4 threads (idle ones end), 64 logins waiting; one more is refused. */
   static ThreadPoolExecutor pool() {
-    ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
-      Thread t = new Thread(r, "warren-ssh-login");
-      t.setDaemon(true);
-      return t;
-    });
+    ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+        Threads.named("warren-ssh-login"));
     e.allowCoreThreadTimeOut(true);
     return e;
   }

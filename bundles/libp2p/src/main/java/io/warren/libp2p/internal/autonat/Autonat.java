@@ -3,6 +3,7 @@ package io.warren.libp2p.internal.autonat;
 import io.netty.buffer.Unpooled;
 import io.warren.api.PeerId;
 import io.warren.api.Stream;
+import io.warren.api.Threads;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
 import io.warren.libp2p.internal.host.Libp2pStream;
@@ -94,11 +95,7 @@ public final class Autonat implements AutoCloseable {
     this.serve = serve;
     this.clock = clock;
     this.verdict = new Verdict(Status.UNKNOWN, 0, 0, 0, clock.instant());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "warren-libp2p-autonat");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("warren-libp2p-autonat"));
   }
 
   /** Registers the server (if serving); {@code probe}: also find out this node's own reachability. */

@@ -1,6 +1,7 @@
 package io.warren.libp2p.internal.relay;
 
 import io.warren.api.PeerId;
+import io.warren.api.Threads;
 import io.warren.libp2p.RelayInfo;
 import io.warren.libp2p.internal.host.Connection;
 import io.warren.libp2p.internal.host.Host;
@@ -103,11 +104,7 @@ public final class AutoRelay implements AutoCloseable {
     this.max = max;
     this.active = active;
     this.clock = clock;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "warren-libp2p-autorelay");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("warren-libp2p-autorelay"));
   }
 
   /** Starts ticking; identified connections trigger a tick at once so a new relay is used without delay. */
