@@ -25,6 +25,20 @@ public interface Store {
   /** Runs {@code work} in a transaction and commits it; rolls back if it throws. */
   <T> T transact(SqlWork<T> work);
 
+  /**
+   * Like {@link #transact}, but the commit is only in memory when this returns: other transactions
+   * see it, and it reaches the file within about a second, at the next {@link #checkpoint} or at the
+   * next commit of {@link #transact} that changed something, whichever first. For a caller that
+   * keeps its own durable copy of the work (a journal) until a checkpoint: the database then writes
+   * pages that many such transactions touched once, not once per transaction.
+   */
+  default <T> T transactDeferred(SqlWork<T> work) {
+    return transact(work);
+  }
+
+  /** Writes every commit so far to the file, those of {@link #transactDeferred} included. */
+  default void checkpoint() {}
+
   /** A schema step: {@code version} counts from 1; {@code sql} may hold several statements. */
   record Migration(int version, String sql) {
     public Migration {

@@ -6,7 +6,7 @@
  * are reached through the interfaces here so that their implementations can be replaced.
  */
 @Export
-@Version("1.10.0")
+@Version("1.11.0")
 package io.warren.api;
 
 import org.osgi.annotation.bundle.Export;

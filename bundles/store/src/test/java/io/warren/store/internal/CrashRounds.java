@@ -32,10 +32,17 @@ final class CrashRounds {
 
   private final Path dir;
   private final int threads;
+  private final boolean deferred;
 
   CrashRounds(Path dir, int threads) {
+    this(dir, threads, false);
+  }
+
+  /** With {@code deferred}, the writers commit through transactDeferred and acknowledge after checkpoints. */
+  CrashRounds(Path dir, int threads, boolean deferred) {
     this.dir = dir;
     this.threads = threads;
+    this.deferred = deferred;
   }
 
   /**
@@ -60,7 +67,8 @@ final class CrashRounds {
     Path err = dir.resolveSibling(dir.getFileName() + "-writer.err");
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        CrashWriter.class.getName(), dir.toString(), Long.toString(first), Integer.toString(threads))
+        CrashWriter.class.getName(), dir.toString(), Long.toString(first), Integer.toString(threads),
+        Boolean.toString(deferred))
         .redirectError(err.toFile())
         .start();
     Reader reader = new Reader(p, killAt);

@@ -1,5 +1,7 @@
 package io.warren.store.internal;
 
+import io.warren.api.Store;
+
 import io.warren.api.Store.Migration;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -10,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,8 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code transact} has returned for it. Each transaction also inserts a larger row into a churn
  * table and deletes one inserted a while ago by the same thread, and every fourth one rewrites an
  * earlier acknowledged row, so the file keeps freeing space for H2 to reuse. Runs until killed.
+ * Deferred ({@code true} as the fourth argument): each thread commits through {@link
+ * H2Store#transactDeferred} and prints its last {@link #PER_CHECKPOINT} numbers after each {@link
+ * H2Store#checkpoint} it calls, as the relay's journal deletes its segments.
  *
- * <p>{@code CrashWriter <directory> <first number> <threads>}
+ * <p>{@code CrashWriter <directory> <first number> <threads> [deferred]}
  */
 final class CrashWriter {
   static final String OWNER = "crash";
@@ -30,6 +36,8 @@ final class CrashWriter {
           + "CREATE TABLE churn(id BIGINT PRIMARY KEY, payload VARBINARY(8192) NOT NULL)"));
   /** How many of its churn rows a thread keeps before deleting the oldest. */
   private static final int CHURN_KEPT = 32;
+  /** Deferred commits a thread makes between two checkpoints. */
+  static final int PER_CHECKPOINT = 8;
 
   private CrashWriter() {}
 
@@ -37,6 +45,7 @@ final class CrashWriter {
     Path dir = Path.of(args[0]);
     AtomicLong next = new AtomicLong(Long.parseLong(args[1]));
     int threads = Integer.parseInt(args[2]);
+    boolean deferred = args.length > 3 && Boolean.parseBoolean(args[3]);
     H2Store store = new H2Store(new H2Store.Settings(dir, threads, 60));
     store.migrate(OWNER, SCHEMA);
     // never outlive the test that started it (a killed surefire fork must not leave writers behind)
@@ -46,18 +55,19 @@ final class CrashWriter {
     out.flush();
     for (int t = 0; t < threads; t++) {
       long seed = next.get() + t;
-      Thread w = new Thread(() -> write(store, next, new Random(seed), out), "writer-" + t);
+      Thread w = new Thread(() -> write(store, deferred, next, new Random(seed), out), "writer-" + t);
       w.start();
     }
   }
 
-  private static void write(H2Store store, AtomicLong next, Random random, PrintStream out) {
+  private static void write(H2Store store, boolean deferred, AtomicLong next, Random random, PrintStream out) {
     ArrayDeque<Long> mine = new ArrayDeque<>();
+    List<Long> unacknowledged = new ArrayList<>();
     for (;;) {
       long n = next.getAndIncrement();
       Long oldest = mine.size() >= CHURN_KEPT ? mine.peekFirst() : null;
       Long rewrite = n % 4 == 0 && !mine.isEmpty() ? mine.peekLast() : null;
-      store.transact(c -> {
+      Store.SqlWork<Void> work = c -> {
         insert(c, "acked", n, bytes(random, 64 + random.nextInt(448)));
         insert(c, "churn", n, bytes(random, 512 + random.nextInt(3584)));
         if (oldest != null) {
@@ -74,18 +84,33 @@ final class CrashWriter {
           }
         }
         return null;
-      });
+      };
+      if (deferred) {
+        store.transactDeferred(work);
+      } else {
+        store.transact(work);
+      }
       if (oldest != null) {
         mine.removeFirst();
       }
       mine.addLast(n);
+      unacknowledged.add(n);
+      if (deferred && unacknowledged.size() < PER_CHECKPOINT) {
+        continue;
+      }
+      if (deferred) {
+        store.checkpoint();
+      }
       synchronized (out) {
-        out.println(n);
+        for (long done : unacknowledged) {
+          out.println(done);
+        }
         out.flush();
         if (out.checkError()) {
           Runtime.getRuntime().halt(3); // nobody reads: the parent is gone
         }
       }
+      unacknowledged.clear();
     }
   }
 
