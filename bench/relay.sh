@@ -51,9 +51,11 @@ kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
 # The anchor, in the same run: a JavaScript relay (bench/relay-js: @nostr-relay/core, its SQLite
 # store, signature checks by @noble/curves), same publishers, window and subscribers. It takes
 # about 3 ms of CPU per event here, so it gets RELAY_JS_EVENTS events (default: as many as Warren,
-# at most 10,000; its store then stays small, which flatters it).
-if [ -d bench/relay-js/node_modules ]; then
-  js_events=${RELAY_JS_EVENTS:-$(( ${2:-20000} < 10000 ? ${2:-20000} : 10000 ))}
+# at most 10,000; its store then stays small, which flatters it; 0 skips it).
+js_events=${RELAY_JS_EVENTS:-$(( ${2:-20000} < 10000 ? ${2:-20000} : 10000 ))}
+if [ "$js_events" -eq 0 ]; then
+  echo "JS relay anchor: skipped (RELAY_JS_EVENTS=0)"
+elif [ -d bench/relay-js/node_modules ]; then
   mkdir "$work/js"
   node bench/relay-js/relay.mjs "$work/js" > "$work/js/out" 2>&1 &
   node_pid=$!

@@ -212,7 +212,7 @@ public final class EventStore {
     });
     totalEvents = t[0];
     totalBytes = t[1];
-    this.journal = journalDir == null ? null : new EventJournal(journalDir, this::save);
+    this.journal = journalDir == null ? null : new EventJournal(journalDir, this::saveDeferred, store::checkpoint);
   }
 
   /** Stores what is journaled and stops the journal's indexer (a clean stop leaves no journal behind). */
@@ -351,7 +351,19 @@ public final class EventStore {
    * from its writer thread and from the journal's indexer, and the writer drains the journal first.
    */
   public List<Outcome> save(List<Event> events) {
-    Saved saved = store.transact(c -> {
+    return save(events, false);
+  }
+
+  /**
+   * {@link #save}, committed without being written to the file at once (the journal's indexer: the
+   * journal keeps the events until a {@link Store#checkpoint} has written them).
+   */
+  List<Outcome> saveDeferred(List<Event> events) {
+    return save(events, true);
+  }
+
+  private List<Outcome> save(List<Event> events, boolean deferred) {
+    Store.SqlWork<Saved> work = c -> {
       StoreUsage usage = new StoreUsage();
       List<Outcome> out = new ArrayList<>(events.size());
       Set<String> seen = new HashSet<>();
@@ -443,7 +455,8 @@ public final class EventStore {
       StoreUsage.apply(c, usage.delta);
       StoreUsage.enforce(c, quota, totalEvents, totalBytes, usage);
       return new Saved(out, usage);
-    });
+    };
+    Saved saved = deferred ? store.transactDeferred(work) : store.transact(work);
     totalEvents += saved.usage().events;
     totalBytes += saved.usage().bytes;
     return saved.outcomes();

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,27 @@ class EventJournalTest {
       assertEquals(ids(batch), ids(indexed));
     }
     assertEquals(List.of(), segments(), "a clean stop leaves no journal");
+  }
+
+  @Test
+  void aStoredSegmentStaysJournaledUntilACheckpointWroteItsEvents() throws Exception {
+    CountDownLatch checkpointing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Event> indexed = new CopyOnWriteArrayList<>();
+    try (EventJournal journal = new EventJournal(dir, indexed::addAll, () -> {
+      checkpointing.countDown();
+      await(release);
+    })) {
+      List<Event> batch = events(3, "checkpoint");
+      journal.append(pending(batch));
+      journal.drain();
+      assertEquals(ids(batch), ids(indexed), "committed to the database");
+      assertEquals(1, segments().size(), "committed, not yet checkpointed: the segment is kept");
+      assertTrue(checkpointing.await(60, TimeUnit.SECONDS), "the indexer checkpoints what it committed");
+      assertEquals(1, segments().size(), "kept until the checkpoint returns");
+      release.countDown();
+    }
+    assertEquals(List.of(), segments(), "deleted once checkpointed; a clean stop leaves no journal");
   }
 
   @Test
