@@ -59,9 +59,9 @@ final class EventJournal implements AutoCloseable {
   static final long MAX_AGE_NANOS = 1_000_000_000L;
   /**
    * Indexed segments are kept until a checkpoint, which runs this long after the one before, or at
-   * once when the journal closes. {@code bench/relay.sh 4 100000}: 8,821 events/s at 182 us of node
-   * CPU per event with commits written in the background, against 7,060-7,133 at 215-221 us with
-   * each segment's commit written at once (2026-12-07).
+   * once when the journal closes. {@code bench/relay.sh 4 100000}, interleaved with the build that
+   * wrote each segment's commit at once: 8,199 / 8,458 events/s at 197 / 190 us of node CPU per
+   * event, against 6,821 / 7,758 at 221 / 197 (2026-12-07).
    */
   static final long CHECKPOINT_NANOS = 1_000_000_000L;
   /** Events journaled but not yet in the database, at most; the writer waits above it. */
@@ -351,7 +351,8 @@ final class EventJournal implements AutoCloseable {
           indexed.clear();
         }
       } catch (RuntimeException e) {
-        // the events stay journaled (and pending): the next start stores them; the writer refuses more
+        // the events stay journaled (and pending, unless only the checkpoint failed): the next start
+        // stores them; the writer refuses more
         LOG.error("Storing {} journaled events failed; new events are refused until a restart",
             s == null ? "committed" : s.events().size(), e);
         failed = e;
