@@ -95,7 +95,7 @@ final class EventJournal implements AutoCloseable {
 
   private record Segment(Path path, List<Event> events) {}
 
-  /** A journal whose {@code index} writes durably: nothing to checkpoint. */
+  /** A journal whose {@code index} writes durably, so there is nothing to checkpoint (the tests'). */
   EventJournal(Path dir, Consumer<List<Event>> index) {
     this(dir, index, () -> {});
   }

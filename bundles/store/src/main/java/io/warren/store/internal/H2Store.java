@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * calling thread), so a process killed with SIGKILL loses nothing that was reported as stored;
  * {@code H2StoreCrashTest} kills writers to hold it to that. {@link #transactDeferred} commits without
  * it: H2 writes those commits in the background every {@link #WRITE_DELAY_MILLIS} ms ({@code
- * WRITE_DELAY}), or with the next checkpoint. The relay's indexer commits a journal segment each
- * way and deletes the segments after a checkpoint a second: its random id index touched a page per
- * event, and writing those pages at each 512-event commit was a third of the indexer's time.
+ * WRITE_DELAY}), or with the next checkpoint. The relay's indexer commits its journal segments so
+ * and deletes them after a checkpoint a second: its random id index touches a page per event, and
+ * writing those pages at each 512-event commit was a third of the indexer's time.
  * It relies on H2 2.4.240: 2.5.252 wrote the file's header naming the chunk before the one it had
  * just written into reused space, and after a kill came back without its latest commits. Commits
  * are not forced to the disk (H2 forces the file only when it closes, compacts or shrinks it), so a power
