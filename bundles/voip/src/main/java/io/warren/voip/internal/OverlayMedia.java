@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * connections under the media change), switching to it when the transport gives a direct
  * connection (after DCUtR); the old stream is closed after a grace so frames in flight still
  * arrive. The callee's node sends on the newest stream the caller opened.
+ *
+ * <p>Each side sends every frame on the older stream before any on the newer one, so once a newer
+ * stream has delivered a frame, one still arriving on an older stream is out of order: it is
+ * dropped (and the RTP loss count counts it), so the endpoint gets the other side's packets in the
+ * order they were sent.
  */
 final class OverlayMedia implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OverlayMedia.class);
@@ -47,6 +52,9 @@ final class OverlayMedia implements AutoCloseable {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger switches = new AtomicInteger();
   private final AtomicInteger probes = new AtomicInteger();
+  private final AtomicInteger generations = new AtomicInteger();
+  /** The newest stream's generation that has delivered a frame; guarded by itself. */
+  private final int[] delivering = {0};
   private final ProbeBackoff backoff = new ProbeBackoff();
   private final long capBytesPerSecond;
   private double tokens;
@@ -167,8 +175,22 @@ final class OverlayMedia implements AutoCloseable {
     }
   }
 
-  /** A datagram from the other side: on the stream's loop. */
-  void fromPeer(int kind, ByteBuf data) {
+  /**
+   * A datagram from the other side, on the loop of the stream of {@code generation} (higher is
+   * newer). Under the lock, so that what is checked against the newest generation is also what is
+   * queued to the endpoint, in that order.
+   */
+  void fromPeer(int generation, int kind, ByteBuf data) {
+    synchronized (delivering) {
+      if (generation < delivering[0]) {
+        return; // sent before what a newer stream already delivered
+      }
+      delivering[0] = generation;
+      deliver(kind, data);
+    }
+  }
+
+  private void deliver(int kind, ByteBuf data) {
     long now = nanos.getAsLong();
     received.arrived(kind, data, now);
     if (kind == MediaFrames.RTCP) {
@@ -190,7 +212,7 @@ final class OverlayMedia implements AutoCloseable {
     if (s.channel().pipeline().get(MediaFrames.DECODER) == null) {
       s.channel().pipeline().addLast(MediaFrames.DECODER, MediaFrames.decoder());
     }
-    s.channel().pipeline().addLast(new Inbound(this));
+    s.channel().pipeline().addLast(new Inbound(this, generations.incrementAndGet()));
     s.channel().config().setAutoRead(true);
     Stream old = current;
     current = s;
@@ -293,16 +315,18 @@ final class OverlayMedia implements AutoCloseable {
   /** Frames from the other side's node into {@link #fromPeer}; a bad frame closes this stream only. */
   private static final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
     private final OverlayMedia media;
+    private final int generation;
 
-    Inbound(OverlayMedia media) {
+    Inbound(OverlayMedia media, int generation) {
       this.media = media;
+      this.generation = generation;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
       int kind = frame.readUnsignedByte();
       if (kind == MediaFrames.RTP || kind == MediaFrames.RTCP) {
-        media.fromPeer(kind, frame);
+        media.fromPeer(generation, kind, frame);
       } else if (kind != MediaFrames.HELLO) {
         throw new IllegalArgumentException("voip media: unknown frame kind " + kind + " (expected 0-2)");
       }

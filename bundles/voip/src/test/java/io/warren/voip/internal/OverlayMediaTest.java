@@ -128,9 +128,7 @@ class OverlayMediaTest {
     }
 
     byte[] send(int seq) throws Exception {
-      byte[] p = new byte[172];
-      ByteBuffer.wrap(p).put((byte) 0x80).put((byte) 0).putShort((short) seq).putInt(seq * 160).putInt(7)
-          .putInt(seq);
+      byte[] p = rtp(seq);
       socket.send(new DatagramPacket(p, p.length, target));
       return p;
     }
@@ -145,6 +143,13 @@ class OverlayMediaTest {
     public void close() {
       socket.close();
     }
+  }
+
+  /** An RTP packet (PCMU, SSRC 7) of sequence number {@code seq}, carrying {@code seq} in its payload. */
+  private static byte[] rtp(int seq) {
+    byte[] p = new byte[172];
+    ByteBuffer.wrap(p).put((byte) 0x80).put((byte) 0).putShort((short) seq).putInt(seq * 160).putInt(7).putInt(seq);
+    return p;
   }
 
   private static InetSocketAddress at(OverlayMedia m) {
@@ -186,6 +191,37 @@ class OverlayMediaTest {
       assertEquals(0, callee.received().lost());
       assertEquals(0, caller.sent().droppedLate() + caller.sent().droppedUnlatched());
     }
+  }
+
+  @Test
+  void aFrameStillArrivingOnTheOldStreamAfterTheNewOneDeliveredIsDroppedNotReordered() throws Exception {
+    try (Phone a = new Phone()) {
+      OverlayMedia m = media(CALLER, (InetSocketAddress) a.socket.getLocalSocketAddress(), 16, 512);
+      EmbeddedChannel relayed = new EmbeddedChannel();
+      EmbeddedChannel direct = new EmbeddedChannel();
+      m.use(stream(relayed, CALLER, true));
+      deliver(relayed, 0);
+      assertEquals(0, seq(a.receive()));
+      m.use(stream(direct, CALLER, false));
+      deliver(relayed, 1); // in flight on the old stream, and nothing came on the new one yet
+      assertEquals(1, seq(a.receive()));
+      deliver(direct, 3);
+      assertEquals(3, seq(a.receive()));
+      deliver(relayed, 2); // sent before 3: passing it on now would put it behind 3 at the phone
+      deliver(direct, 4);
+      assertEquals(4, seq(a.receive()), "2 was dropped, not delivered after 3");
+      assertEquals(4, m.received().packets());
+      assertEquals(1, m.received().lost(), "the dropped packet counts as lost");
+      assertEquals(1, m.switches());
+    }
+  }
+
+  private static void deliver(EmbeddedChannel stream, int seq) {
+    stream.writeInbound(MediaFrames.frame(stream.alloc(), MediaFrames.RTP, Unpooled.wrappedBuffer(rtp(seq))));
+  }
+
+  private static int seq(byte[] rtp) {
+    return ByteBuffer.wrap(rtp).getShort(2) & 0xFFFF;
   }
 
   @Test
