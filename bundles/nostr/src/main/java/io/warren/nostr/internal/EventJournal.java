@@ -70,7 +70,11 @@ final class EventJournal implements AutoCloseable {
   private static final String SUFFIX = ".journal";
 
   /** An event journaled and not yet in the database, with its JSON and its size in UTF-8 bytes. */
+                                                                                                   /** A journaled event, its JSON and the JSON's length in UTF-8 bytes. */
   record Pending(Event event, String json, int size) {}
+
+  /** A record is the JSON's CRC-32 in 8 hex digits, a space, the JSON and a newline. */
+  private static final int RECORD_OVERHEAD = 10;
 
   private final Path dir;
   private final Consumer<List<Event>> index;
@@ -192,16 +196,25 @@ final class EventJournal implements AutoCloseable {
     if (events.isEmpty()) {
       return;
     }
-    StringBuilder sb = new StringBuilder(events.size() * 512);
+    // each event's JSON is encoded once, for its checksum and its record
+    byte[][] jsons = new byte[events.size()][];
+    int total = 0;
+    for (int i = 0; i < jsons.length; i++) {
+      jsons[i] = events.get(i).json().getBytes(StandardCharsets.UTF_8);
+      total = Math.addExact(total, RECORD_OVERHEAD + jsons[i].length);
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(total);
     CRC32 crc = new CRC32();
-    for (Pending p : events) {
-      byte[] json = p.json().getBytes(StandardCharsets.UTF_8);
+    for (byte[] json : jsons) {
       crc.reset();
       crc.update(json);
-      String hex = Long.toHexString(crc.getValue());
-      sb.append("0".repeat(8 - hex.length())).append(hex).append(' ').append(p.json()).append('\n');
+      long c = crc.getValue();
+      for (int shift = 28; shift >= 0; shift -= 4) {
+        bytes.put((byte) Character.forDigit((int) (c >>> shift) & 0xF, 16));
+      }
+      bytes.put((byte) ' ').put(json).put((byte) '\n');
     }
-    ByteBuffer bytes = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+    bytes.flip();
     synchronized (lock) {
       while (pending.size() >= MAX_PENDING && failure == null && !closed) {
         sealLocked();
