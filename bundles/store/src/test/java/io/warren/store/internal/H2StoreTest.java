@@ -29,6 +29,27 @@ class H2StoreTest {
     });
   }
 
+  /** What decides whether {@code transact} writes its commit to the file before it returns. */
+  @Test
+  void aTransactionCountsAsChangedFromItsFirstWriteUntilItsCommit() {
+    H2Store store = open();
+    store.migrate("test", List.of(new Migration(1, "CREATE TABLE t(id INT PRIMARY KEY)")));
+    List<Boolean> seen = store.transact(c -> {
+      boolean fresh = H2Store.changed(c);
+      c.createStatement().executeQuery("SELECT COUNT(*) FROM t").close();
+      boolean afterRead = H2Store.changed(c);
+      c.createStatement().executeUpdate("INSERT INTO t VALUES (1)");
+      return List.of(fresh, afterRead, H2Store.changed(c));
+    });
+    assertEquals(List.of(false, false, true), seen, "fresh, after a read, after an insert");
+    assertEquals(false, store.transact(H2Store::changed), "a new transaction after the commit");
+    assertEquals(true, store.transact(c -> {
+      c.createStatement().executeUpdate("DELETE FROM t");
+      return H2Store.changed(c);
+    }), "after a delete");
+    store.close();
+  }
+
   @Test
   void migrationsApplyOnceAndInOrderAcrossRestarts() {
     List<Migration> v1 = List.of(new Migration(1, "CREATE TABLE t(id INT PRIMARY KEY)"));
