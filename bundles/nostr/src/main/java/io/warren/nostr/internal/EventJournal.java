@@ -70,7 +70,6 @@ final class EventJournal implements AutoCloseable {
   private static final String SUFFIX = ".journal";
 
   /** An event journaled and not yet in the database, with its JSON and its size in UTF-8 bytes. */
-                                                                                                   /** A journaled event, its JSON and the JSON's length in UTF-8 bytes. */
   record Pending(Event event, String json, int size) {}
 
   /** A record is the JSON's CRC-32 in 8 hex digits, a space, the JSON and a newline. */

@@ -1,7 +1,6 @@
 package io.warren.store.internal;
 
 import io.warren.api.Store;
-
 import io.warren.api.Store.Migration;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

@@ -53,8 +53,10 @@ final class OverlayMedia implements AutoCloseable {
   private final AtomicInteger switches = new AtomicInteger();
   private final AtomicInteger probes = new AtomicInteger();
   private final AtomicInteger generations = new AtomicInteger();
-  /** The newest stream's generation that has delivered a frame; guarded by itself. */
-  private final int[] delivering = {0};
+  /** Held while a frame from the other side is checked against {@link #delivering} and handed on. */
+  private final Object order = new Object();
+  /** The generation of the newest stream that has delivered a frame; guarded by {@link #order}. */
+  private int delivering;
   private final ProbeBackoff backoff = new ProbeBackoff();
   private final long capBytesPerSecond;
   private double tokens;
@@ -181,11 +183,11 @@ final class OverlayMedia implements AutoCloseable {
    * queued to the endpoint, in that order.
    */
   void fromPeer(int generation, int kind, ByteBuf data) {
-    synchronized (delivering) {
-      if (generation < delivering[0]) {
+    synchronized (order) {
+      if (generation < delivering) {
         return; // sent before what a newer stream already delivered
       }
-      delivering[0] = generation;
+      delivering = generation;
       deliver(kind, data);
     }
   }
